@@ -1,0 +1,36 @@
+using System;
+
+namespace Attend;
+
+/// <summary>
+/// Declares a multi-head attention layer mirroring <c>torch.nn.MultiheadAttention(batch_first=True)</c>.
+/// The source generator emits, on the <c>partial</c> class it decorates, constants for the shapes,
+/// <c>LoadWeights</c> (PyTorch's <c>state_dict</c> names) and a <c>Forward</c> specialized for them.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class MultiHeadAttentionAttribute : Attribute
+{
+    /// <summary>Model width E (<c>embed_dim</c>): the feature size of queries and outputs.</summary>
+    public int ModelDim { get; set; }
+
+    /// <summary>Number of attention heads (<c>num_heads</c>).</summary>
+    public int Heads { get; set; }
+
+    /// <summary>Width of one head; 0 (the default) means <c>ModelDim / Heads</c>.</summary>
+    public int DimHead { get; set; }
+
+    /// <summary>Whether the projections have biases (<c>bias</c>); default true.</summary>
+    public bool Bias { get; set; } = true;
+
+    /// <summary>Feature size of keys (<c>kdim</c>); 0 (the default) means <c>ModelDim</c>.</summary>
+    public int KeyDim { get; set; }
+
+    /// <summary>Feature size of values (<c>vdim</c>); 0 (the default) means <c>ModelDim</c>.</summary>
+    public int ValueDim { get; set; }
+
+    /// <summary>Masks applied by every forward pass; <see cref="AttentionMask.KeyPadding"/> adds a run-time argument.</summary>
+    public AttentionMask Mask { get; set; }
+
+    /// <summary>Score scale; 0 (the default) means <c>1 / sqrt(DimHead)</c>.</summary>
+    public float Scale { get; set; }
+}
