@@ -5,7 +5,7 @@ namespace Attend;
 
 /// <summary>
 /// Named tensors a generated layer loads its weights from: a safetensors file
-/// (<see cref="SafeTensors.Open(string)"/>), an in-memory dictionary, or anything else that can
+/// (<c>SafeTensors.Open(path)</c>), an in-memory dictionary, or anything else that can
 /// describe a tensor and convert it to float32.
 /// </summary>
 public interface IWeightSource
