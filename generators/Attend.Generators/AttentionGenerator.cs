@@ -1,13 +1,77 @@
+using System;
+using System.Collections.Immutable;
+using Attend.Generators.Diagnostics;
+using Attend.Generators.Emit;
+using Attend.Generators.Model;
+using Attend.Generators.Parsing;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
 
 namespace Attend.Generators;
 
-/// <summary>Emits the forward passes of layers declared with Attend's attributes.</summary>
+/// <summary>
+/// Emits the forward passes of layers declared with Attend's attributes. Each attribute kind is one
+/// pipeline: parse (attribute → equatable spec + diagnostics) → plan and emit (spec → source). Parse
+/// results hold only values, never symbols or syntax, so an edit elsewhere leaves every step cached.
+/// </summary>
 [Generator(LanguageNames.CSharp)]
-public sealed partial class AttentionGenerator : IIncrementalGenerator
+public sealed class AttentionGenerator : IIncrementalGenerator
 {
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        Register(context, "Attend.MultiHeadAttentionAttribute", MultiHeadAttentionParser.Parse, MultiHeadAttentionEmitter.Emit,
+            s => s.Identity, TrackingNames.MultiHeadAttentionParse, TrackingNames.MultiHeadAttentionDiagnostics, TrackingNames.MultiHeadAttentionSpecs);
+        Register(context, "Attend.ScaledDotProductAttentionAttribute", ScaledDotProductAttentionParser.Parse, ScaledDotProductAttentionEmitter.Emit,
+            s => s.Identity, TrackingNames.ScaledDotProductAttentionParse, TrackingNames.ScaledDotProductAttentionDiagnostics, TrackingNames.ScaledDotProductAttentionSpecs);
+    }
+
+    private static void Register<TSpec>(
+        IncrementalGeneratorInitializationContext context,
+        string attributeName,
+        Func<GeneratorAttributeSyntaxContext, System.Threading.CancellationToken, ParseResult<TSpec>> parse,
+        Func<TSpec, string> emit,
+        Func<TSpec, LayerIdentity> identity,
+        string parseStep,
+        string diagnosticsStep,
+        string specsStep)
+        where TSpec : class
+    {
+        // The transform returns a value-equal ParseResult holding nothing from the compilation, so
+        // the incremental cache can compare it with the previous run's and skip everything after it.
+        IncrementalValuesProvider<ParseResult<TSpec>> parsed = context.SyntaxProvider
+            .ForAttributeWithMetadataName(attributeName, static (node, _) => node is TypeDeclarationSyntax, parse)
+            .WithTrackingName(parseStep);
+
+        // Diagnostics and source are separate outputs, so a diagnostic change never re-emits source.
+        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = parsed
+            .Select(static (result, _) => result.Diagnostics)
+            .WithTrackingName(diagnosticsStep);
+        context.RegisterSourceOutput(diagnostics, static (production, items) =>
+        {
+            foreach (DiagnosticInfo item in items) production.ReportDiagnostic(item.ToDiagnostic());
+        });
+
+        IncrementalValuesProvider<TSpec> specs = parsed
+            .Where(static result => result.Spec is not null)
+            .Select(static (result, _) => result.Spec!)
+            .WithTrackingName(specsStep);
+        context.RegisterSourceOutput(specs, (production, spec) =>
+        {
+            string source;
+            try
+            {
+                source = emit(spec);
+            }
+            catch (Exception exception)
+            {
+                // An emitter bug must surface as a diagnostic on the declaration, not as CS8785.
+                production.ReportDiagnostic(Diagnostic.Create(Descriptors.InternalError, null, identity(spec).Type.Name, exception.GetType().Name + ": " + exception.Message));
+                return;
+            }
+
+            production.AddSource(identity(spec).HintName, SourceText.From(source, System.Text.Encoding.UTF8));
+        });
     }
 }

@@ -1,0 +1,294 @@
+using System.Collections.Generic;
+using Attend.Generators.Model;
+using Attend.Generators.Planning;
+
+namespace Attend.Generators.Emit;
+
+/// <summary>Writes a <c>[MultiHeadAttention]</c> class: constants, weights, <c>LoadWeights</c>, <c>Forward</c> and its head kernels.</summary>
+internal static class MultiHeadAttentionEmitter
+{
+    public static string Emit(MultiHeadAttentionSpec spec)
+    {
+        HeadKernelPlan plan = HeadKernelPlanner.Plan(spec.DimHead, spec.DimHead);
+        bool packedDims = spec.KeyDim == spec.ModelDim && spec.ValueDim == spec.ModelDim;
+        return TypeShellEmitter.Emit(
+            spec.Identity,
+            $"Multi-head attention, E = {spec.ModelDim}, {spec.Heads} heads of {spec.DimHead}, as <c>torch.nn.MultiheadAttention(batch_first=True)</c>.",
+            Remarks(spec, plan, packedDims),
+            w =>
+            {
+                EmitConstants(w, spec);
+                EmitFields(w, spec, packedDims);
+                EmitLoadWeights(w, spec, packedDims);
+                EmitForward(w, spec, packedDims);
+                HeadKernelsEmitter.Emit(w, plan);
+            });
+    }
+
+    private static string[] Remarks(MultiHeadAttentionSpec spec, HeadKernelPlan plan, bool packedDims)
+    {
+        var remarks = new List<string>
+        {
+            $"Specialized at compile time: ModelDim = {spec.ModelDim}, Heads = {spec.Heads}, DimHead = {spec.DimHead}" +
+            (packedDims ? "" : $", KeyDim = {spec.KeyDim}, ValueDim = {spec.ValueDim}") +
+            $", scale = {Literals.Float(spec.Scale)}{(spec.ScaleIsDefault ? " (1/sqrt(DimHead))" : "")}, bias {(spec.Bias ? "on" : "off")}.",
+            packedDims
+                ? "Self-attention projects Q, K and V in one pass over the input with the packed in_proj_weight; cross-attention projects query, key and value separately."
+                : "KeyDim or ValueDim differ from ModelDim, so the projections are separate (q_proj_weight, k_proj_weight, v_proj_weight, as PyTorch names them).",
+            spec.Causal
+                ? "Causal: query i sees keys 0..i; the score kernel never visits keys above the diagonal."
+                : "No causal mask.",
+            spec.KeyPadding
+                ? "Key padding: Forward requires keyPaddingMask [batch, keyLength], true = padded."
+                : "keyPaddingMask is optional (true = padded).",
+        };
+        foreach (VectorPathPlan path in plan.VectorPaths)
+        {
+            remarks.Add($"{path.Path}: the query row is {Describe(path.Query)}{(path.QueryInRegisters ? ", held in registers across keys" : "")}; the value row is {Describe(path.Value)}.");
+        }
+
+        remarks.Add("A query row whose keys are all masked yields zeros (PyTorch yields NaN there).");
+        return remarks.ToArray();
+    }
+
+    private static string Describe(EquatableArray<RowSegment> segments)
+    {
+        int registers = 0, scalars = 0, width = 0;
+        foreach (RowSegment segment in segments)
+        {
+            if (segment.Width == 1) scalars++;
+            else registers++;
+            width = System.Math.Max(width, segment.Width);
+        }
+
+        string text = registers == 0 ? "" : $"{registers} register{(registers == 1 ? "" : "s")}";
+        if (scalars > 0) text += (text.Length > 0 ? " + " : "") + $"{scalars} scalar{(scalars == 1 ? "" : "s")}";
+        return text + (scalars == 0 ? " (no remainder)" : "");
+    }
+
+    private static void EmitConstants(SourceWriter w, MultiHeadAttentionSpec spec)
+    {
+        w.Line("/// <summary>Model width E (<c>embed_dim</c>): the feature size of queries and outputs.</summary>");
+        w.Line($"public const int ModelDim = {spec.ModelDim};");
+        w.Line();
+        w.Line("/// <summary>Number of attention heads (<c>num_heads</c>).</summary>");
+        w.Line($"public const int Heads = {spec.Heads};");
+        w.Line();
+        w.Line("/// <summary>Width of one head.</summary>");
+        w.Line($"public const int DimHead = {spec.DimHead};");
+        w.Line();
+        w.Line($"private const int KeyDim = {spec.KeyDim};");
+        w.Line($"private const int ValueDim = {spec.ValueDim};");
+        w.Line("private const int InnerDim = Heads * DimHead;");
+        w.Line($"private const float ScoreScale = {Literals.Float(spec.Scale)};");
+        w.Line($"private const bool RequiresKeyPadding = {(spec.KeyPadding ? "true" : "false")};");
+        w.Line();
+    }
+
+    private static void EmitFields(SourceWriter w, MultiHeadAttentionSpec spec, bool packedDims)
+    {
+        w.Line("// Weights packed once, at load time, into the panel layout the projection kernel streams.");
+        if (packedDims) w.Line("private readonly float[] _packedQkvWeight = new float[LinearKernels.PackedLength(ModelDim, 3 * InnerDim)];");
+        w.Line("private readonly float[] _packedQueryWeight = new float[LinearKernels.PackedLength(ModelDim, InnerDim)];");
+        w.Line("private readonly float[] _packedKeyWeight = new float[LinearKernels.PackedLength(KeyDim, InnerDim)];");
+        w.Line("private readonly float[] _packedValueWeight = new float[LinearKernels.PackedLength(ValueDim, InnerDim)];");
+        w.Line("private readonly float[] _packedOutputWeight = new float[LinearKernels.PackedLength(InnerDim, ModelDim)];");
+        if (spec.Bias)
+        {
+            w.Line("private readonly float[] _inputBias = new float[3 * InnerDim];");
+            w.Line("private readonly float[] _outputBias = new float[ModelDim];");
+        }
+
+        w.Line();
+        w.Line("/// <summary>Creates the layer with zeroed weights; call <see cref=\"LoadWeights\"/> before use.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block($"public {spec.Identity.Type.Name}()"))
+        {
+        }
+
+        w.Line();
+        w.Line("/// <summary>The instruction-set path; <see cref=\"KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
+        w.Line("public KernelPath Path { get; set; }");
+        w.Line();
+        w.Line("/// <summary>Most threads one <see cref=\"Forward\"/> uses; 1 runs on the caller's thread. Results are identical whatever the value.</summary>");
+        w.Line("public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;");
+        w.Line();
+    }
+
+    private static void EmitLoadWeights(SourceWriter w, MultiHeadAttentionSpec spec, bool packedDims)
+    {
+        w.Line("/// <summary>");
+        w.Line("/// Loads weights saved from <c>torch.nn.MultiheadAttention</c>'s <c>state_dict</c>, under PyTorch's names:");
+        w.Line(packedDims
+            ? "/// <c>in_proj_weight</c> [3·InnerDim, ModelDim]" + (spec.Bias ? ", <c>in_proj_bias</c> [3·InnerDim], <c>out_proj.weight</c> [ModelDim, InnerDim], <c>out_proj.bias</c> [ModelDim]." : ", <c>out_proj.weight</c> [ModelDim, InnerDim].")
+            : "/// <c>q_proj_weight</c> [InnerDim, ModelDim], <c>k_proj_weight</c> [InnerDim, KeyDim], <c>v_proj_weight</c> [InnerDim, ValueDim]" + (spec.Bias ? ", <c>in_proj_bias</c> [3·InnerDim], <c>out_proj.weight</c> [ModelDim, InnerDim], <c>out_proj.bias</c> [ModelDim]." : ", <c>out_proj.weight</c> [ModelDim, InnerDim]."));
+        w.Line("/// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.");
+        w.Line("/// Not safe to call while <see cref=\"Forward\"/> runs on another thread.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; tensors it holds beyond these are ignored.</param>");
+        w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"layers.0.self_attn.\"</c>.</param>");
+        w.Line("/// <exception cref=\"System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
+        w.Line("/// <exception cref=\"System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block("public void LoadWeights(IWeightSource source, string prefix = \"\")"))
+        {
+            w.Line("ArgumentNullException.ThrowIfNull(source);");
+            w.Line("ArgumentNullException.ThrowIfNull(prefix);");
+            if (packedDims)
+            {
+                w.Line("float[] inProjWeight = WeightLoading.Read(source, prefix, \"in_proj_weight\", 3 * InnerDim, ModelDim);");
+                w.Line("ReadOnlySpan<float> queryWeight = inProjWeight.AsSpan(0, InnerDim * ModelDim);");
+                w.Line("ReadOnlySpan<float> keyWeight = inProjWeight.AsSpan(InnerDim * ModelDim, InnerDim * ModelDim);");
+                w.Line("ReadOnlySpan<float> valueWeight = inProjWeight.AsSpan(2 * InnerDim * ModelDim, InnerDim * ModelDim);");
+            }
+            else
+            {
+                w.Line("float[] queryWeight = WeightLoading.Read(source, prefix, \"q_proj_weight\", InnerDim, ModelDim);");
+                w.Line("float[] keyWeight = WeightLoading.Read(source, prefix, \"k_proj_weight\", InnerDim, KeyDim);");
+                w.Line("float[] valueWeight = WeightLoading.Read(source, prefix, \"v_proj_weight\", InnerDim, ValueDim);");
+            }
+
+            if (spec.Bias) w.Line("float[] inProjBias = WeightLoading.Read(source, prefix, \"in_proj_bias\", 3 * InnerDim);");
+            w.Line("float[] outProjWeight = WeightLoading.Read(source, prefix, \"out_proj.weight\", ModelDim, InnerDim);");
+            if (spec.Bias) w.Line("float[] outProjBias = WeightLoading.Read(source, prefix, \"out_proj.bias\", ModelDim);");
+            w.Line();
+            if (packedDims) w.Line("LinearKernels.Pack(inProjWeight, ModelDim, 3 * InnerDim, _packedQkvWeight);");
+            w.Line("LinearKernels.Pack(queryWeight, ModelDim, InnerDim, _packedQueryWeight);");
+            w.Line("LinearKernels.Pack(keyWeight, KeyDim, InnerDim, _packedKeyWeight);");
+            w.Line("LinearKernels.Pack(valueWeight, ValueDim, InnerDim, _packedValueWeight);");
+            w.Line("LinearKernels.Pack(outProjWeight, InnerDim, ModelDim, _packedOutputWeight);");
+            if (spec.Bias)
+            {
+                w.Line("inProjBias.CopyTo(_inputBias, 0);");
+                w.Line("outProjBias.CopyTo(_outputBias, 0);");
+            }
+        }
+
+        w.Line();
+    }
+
+    private static void EmitForward(SourceWriter w, MultiHeadAttentionSpec spec, bool packedDims)
+    {
+        string bias = spec.Bias ? "_inputBias.AsSpan({0}, InnerDim)" : "default";
+        string fusedBias = spec.Bias ? "_inputBias" : "default";
+        string outputBias = spec.Bias ? "_outputBias" : "default";
+
+        w.Line("/// <summary>");
+        w.Line("/// Runs attention: <c>output = softmax(scale · Q Kᵀ + mask) V</c> per head, projected in and out,");
+        w.Line("/// with Q, K, V the projections of <paramref name=\"query\"/>, <paramref name=\"key\"/> and <paramref name=\"value\"/>.");
+        w.Line("/// Allocates nothing once warm and may be called from many threads at once.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"query\">Queries <c>[batch, queryLength, ModelDim]</c>, row-major.</param>");
+        w.Line("/// <param name=\"output\">Receives <c>[batch, queryLength, ModelDim]</c>.</param>");
+        w.Line("/// <param name=\"batch\">Number of sequences.</param>");
+        w.Line("/// <param name=\"queryLength\">Rows per sequence of <paramref name=\"query\"/>.</param>");
+        w.Line("/// <param name=\"key\">Keys <c>[batch, keyLength, KeyDim]</c>; empty for self-attention (key = value = query).</param>");
+        w.Line("/// <param name=\"value\">Values <c>[batch, keyLength, ValueDim]</c>; empty means value = key.</param>");
+        w.Line("/// <param name=\"keyLength\">Rows per sequence of <paramref name=\"key\"/>; 0 with self-attention.</param>");
+        w.Line("/// <param name=\"keyPaddingMask\"><c>[batch, keyLength]</c>, true = padded key (PyTorch's polarity)" + (spec.KeyPadding ? "; required by this declaration." : "; optional.") + "</param>");
+        w.Line("/// <param name=\"attentionWeights\">Optional; receives per-head probabilities <c>[batch, Heads, queryLength, keyLength]</c>.</param>");
+        w.Line("/// <exception cref=\"ArgumentException\">A length or size does not match; the message names the argument and the size expected.</exception>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block("public void Forward(ReadOnlySpan<float> query, Span<float> output, int batch, int queryLength, ReadOnlySpan<float> key = default, ReadOnlySpan<float> value = default, int keyLength = 0, ReadOnlySpan<bool> keyPaddingMask = default, Span<float> attentionWeights = default)"))
+        {
+            w.Line("ArgumentChecks.Positive(batch, nameof(batch));");
+            w.Line("ArgumentChecks.Positive(queryLength, nameof(queryLength));");
+            w.Line("bool selfAttention = key.IsEmpty;");
+            using (w.Block("if (selfAttention)"))
+            {
+                w.Line("if (!value.IsEmpty) throw new ArgumentException(\"value was given without key; pass key as well, or neither for self-attention.\", nameof(value));");
+                w.Line("if (keyLength != 0 && keyLength != queryLength) throw new ArgumentException($\"keyLength must be 0 or queryLength ({queryLength}) when key is empty (self-attention); it was {keyLength}.\", nameof(keyLength));");
+                if (!packedDims) w.Line("throw new ArgumentException($\"key is required: KeyDim ({KeyDim}) and ValueDim ({ValueDim}) differ from ModelDim ({ModelDim}), so the query cannot serve as key and value.\", nameof(key));");
+                else w.Line("keyLength = queryLength;");
+            }
+
+            using (w.Block("else"))
+            {
+                w.Line("ArgumentChecks.Positive(keyLength, nameof(keyLength));");
+                w.Line("ArgumentChecks.Length(key.Length, (long)batch * keyLength * KeyDim, nameof(key), $\"batch × keyLength × KeyDim = {batch} × {keyLength} × {KeyDim}\");");
+                if (spec.KeyDim != spec.ValueDim)
+                {
+                    w.Line("if (value.IsEmpty) throw new ArgumentException($\"value is required: ValueDim ({ValueDim}) differs from KeyDim ({KeyDim}), so the key cannot serve as value.\", nameof(value));");
+                }
+
+                w.Line("if (!value.IsEmpty) ArgumentChecks.Length(value.Length, (long)batch * keyLength * ValueDim, nameof(value), $\"batch × keyLength × ValueDim = {batch} × {keyLength} × {ValueDim}\");");
+            }
+
+            w.Line();
+            w.Line("ArgumentChecks.Length(query.Length, (long)batch * queryLength * ModelDim, nameof(query), $\"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}\");");
+            w.Line("ArgumentChecks.Length(output.Length, (long)batch * queryLength * ModelDim, nameof(output), $\"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}\");");
+            w.Line("if (RequiresKeyPadding && keyPaddingMask.IsEmpty) throw new ArgumentException($\"keyPaddingMask is required by this layer's Mask = KeyPadding: pass [batch, keyLength] = {batch} × {keyLength} flags, true = padded.\", nameof(keyPaddingMask));");
+            w.Line("if (!keyPaddingMask.IsEmpty) ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * keyLength, nameof(keyPaddingMask), $\"batch × keyLength = {batch} × {keyLength}\");");
+            w.Line("if (!attentionWeights.IsEmpty) ArgumentChecks.Length(attentionWeights.Length, (long)batch * Heads * queryLength * keyLength, nameof(attentionWeights), $\"batch × Heads × queryLength × keyLength = {batch} × {Heads} × {queryLength} × {keyLength}\");");
+            w.Line();
+            w.Line("KernelPath path = KernelPaths.Resolve(Path);");
+            w.Line("int threads = MaxDegreeOfParallelism;");
+            w.Line("int queryRows = batch * queryLength; // fits: query.Length was checked above");
+            w.Line("int keyRows = batch * keyLength;");
+            w.Line("long scratchLength = (selfAttention ? 4L * queryRows : 2L * (queryRows + keyRows)) * InnerDim;");
+            w.Line("if (scratchLength > Array.MaxLength) throw new ArgumentException($\"batch × (queryLength + keyLength) is too large: the projected Q, K, V need {scratchLength} floats, more than one array holds; split the batch.\", nameof(batch));");
+            w.Line("int projectedLength = selfAttention ? queryRows * 3 * InnerDim : (queryRows + 2 * keyRows) * InnerDim;");
+            w.Line("float[] scratch = System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);");
+            using (w.Block("try"))
+            {
+                w.Line("Span<float> context = scratch.AsSpan(projectedLength, queryRows * InnerDim);");
+                w.Line("ReadOnlySpan<float> q, k, v;");
+                w.Line("int queryRowStride, keyRowStride;");
+                using (w.Block("if (selfAttention)"))
+                {
+                    if (packedDims)
+                    {
+                        w.Line("// One pass over the input yields Q | K | V side by side in each row.");
+                        w.Line("Span<float> qkv = scratch.AsSpan(0, projectedLength);");
+                        w.Line($"LinearKernels.Forward(path, query, queryRows, ModelDim, _packedQkvWeight, {fusedBias}, ModelDim, 3 * InnerDim, qkv, 3 * InnerDim, threads);");
+                        w.Line("q = qkv;");
+                        w.Line("k = qkv.Slice(InnerDim);");
+                        w.Line("v = qkv.Slice(2 * InnerDim);");
+                        w.Line("queryRowStride = keyRowStride = 3 * InnerDim;");
+                    }
+                    else
+                    {
+                        w.Line("throw new InvalidOperationException(\"Unreachable: self-attention needs KeyDim = ValueDim = ModelDim, checked above.\");");
+                    }
+                }
+
+                using (w.Block("else"))
+                {
+                    w.Line("Span<float> projectedQuery = scratch.AsSpan(0, queryRows * InnerDim);");
+                    w.Line("Span<float> projectedKey = scratch.AsSpan(queryRows * InnerDim, keyRows * InnerDim);");
+                    w.Line("Span<float> projectedValue = scratch.AsSpan((queryRows + keyRows) * InnerDim, keyRows * InnerDim);");
+                    w.Line($"LinearKernels.Forward(path, query, queryRows, ModelDim, _packedQueryWeight, {string.Format(bias, "0")}, ModelDim, InnerDim, projectedQuery, InnerDim, threads);");
+                    w.Line($"LinearKernels.Forward(path, key, keyRows, KeyDim, _packedKeyWeight, {string.Format(bias, "InnerDim")}, KeyDim, InnerDim, projectedKey, InnerDim, threads);");
+                    w.Line($"LinearKernels.Forward(path, value.IsEmpty ? key : value, keyRows, ValueDim, _packedValueWeight, {string.Format(bias, "2 * InnerDim")}, ValueDim, InnerDim, projectedValue, InnerDim, threads);");
+                    w.Line("q = projectedQuery;");
+                    w.Line("k = projectedKey;");
+                    w.Line("v = projectedValue;");
+                    w.Line("queryRowStride = keyRowStride = InnerDim;");
+                }
+
+                w.Line();
+                w.Line("// Head h of row i sits at i · rowStride + h · DimHead: the driver reads heads in place, no transpose.");
+                using (w.Block("var problem = new AttentionProblem", ";"))
+                {
+                    w.Line("Batch = batch, Heads = Heads, KvHeads = Heads, QueryLength = queryLength, KeyLength = keyLength,");
+                    w.Line("Query = q, QueryBatchStride = queryLength * queryRowStride, QueryHeadStride = DimHead, QueryRowStride = queryRowStride,");
+                    w.Line("Key = k, KeyBatchStride = keyLength * keyRowStride, KeyHeadStride = DimHead, KeyRowStride = keyRowStride,");
+                    w.Line("Value = v, ValueBatchStride = keyLength * keyRowStride, ValueHeadStride = DimHead, ValueRowStride = keyRowStride,");
+                    w.Line("Output = context, OutputBatchStride = queryLength * InnerDim, OutputHeadStride = DimHead, OutputRowStride = InnerDim,");
+                    w.Line($"Scale = ScoreScale, Causal = {(spec.Causal ? "true" : "false")}, KeyPaddingMask = keyPaddingMask, Probabilities = attentionWeights,");
+                    w.Line("Path = path, MaxDegreeOfParallelism = threads,");
+                }
+
+                w.Line($"AttentionDriver.Run<{HeadKernelsEmitter.StructName}>(problem);");
+                w.Line($"LinearKernels.Forward(path, context, queryRows, InnerDim, _packedOutputWeight, {outputBias}, InnerDim, ModelDim, output, ModelDim, threads);");
+            }
+
+            using (w.Block("finally"))
+            {
+                w.Line("System.Buffers.ArrayPool<float>.Shared.Return(scratch);");
+            }
+        }
+
+        w.Line();
+    }
+}

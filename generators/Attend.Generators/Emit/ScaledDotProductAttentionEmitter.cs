@@ -1,0 +1,63 @@
+using Attend.Generators.Model;
+using Attend.Generators.Planning;
+
+namespace Attend.Generators.Emit;
+
+/// <summary>Writes a <c>[ScaledDotProductAttention]</c> class: constants, <c>Forward</c> and its head kernels.</summary>
+internal static class ScaledDotProductAttentionEmitter
+{
+    public static string Emit(ScaledDotProductAttentionSpec spec)
+    {
+        HeadKernelPlan plan = HeadKernelPlanner.Plan(spec.DimHead, spec.ValueDimHead);
+        var remarks = new System.Collections.Generic.List<string>
+        {
+            $"Specialized at compile time: Heads = {spec.Heads}, KvHeads = {spec.KvHeads}, DimHead = {spec.DimHead}, ValueDimHead = {spec.ValueDimHead}.",
+            spec.KvHeads == spec.Heads
+                ? "Every query head has its own key/value head."
+                : $"Grouped-query attention: query head h reads key/value head h / {spec.Heads / spec.KvHeads}.",
+            "Run-time choices follow the ONNX Attention operator (opsets 23 and 24): layout, causal, masks, scale, softcap, past/present key and value, nonpad_kv_seqlen, qk_matmul_output modes.",
+        };
+        foreach (VectorPathPlan path in plan.VectorPaths)
+        {
+            remarks.Add($"{path.Path}: {path.Query.Count} query segments{(path.QueryInRegisters ? " held in registers across keys" : "")}, {path.Value.Count} value segments.");
+        }
+
+        remarks.Add("A query row whose keys are all masked yields zeros, never NaN.");
+
+        return TypeShellEmitter.Emit(
+            spec.Identity,
+            $"Scaled dot-product attention, {spec.Heads} query heads over {spec.KvHeads} key/value heads, D = {spec.DimHead}, Dv = {spec.ValueDimHead}, as the ONNX <c>Attention</c> operator.",
+            remarks.ToArray(),
+            w =>
+            {
+                w.Line("/// <summary>Number of query heads (<c>q_num_heads</c>).</summary>");
+                w.Line($"public const int Heads = {spec.Heads};");
+                w.Line();
+                w.Line("/// <summary>Number of key/value heads (<c>kv_num_heads</c>).</summary>");
+                w.Line($"public const int KvHeads = {spec.KvHeads};");
+                w.Line();
+                w.Line("/// <summary>Width D of one query/key head.</summary>");
+                w.Line($"public const int DimHead = {spec.DimHead};");
+                w.Line();
+                w.Line("/// <summary>Width Dv of one value head.</summary>");
+                w.Line($"public const int ValueDimHead = {spec.ValueDimHead};");
+                w.Line();
+                w.Line("/// <summary>The instruction-set path; <see cref=\"KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
+                w.Line("public KernelPath Path { get; set; }");
+                w.Line();
+                w.Line("/// <summary>Most threads one <see cref=\"Forward\"/> uses; 1 runs on the caller's thread. Results are identical whatever the value.</summary>");
+                w.Line("public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;");
+                w.Line();
+                w.Line("/// <summary>");
+                w.Line("/// Runs <c>Y = softmax(softcap(scale · Q Kᵀ) + mask) V</c> with the ONNX <c>Attention</c> operator's semantics;");
+                w.Line("/// see <see cref=\"ScaledDotProductAttentionArguments\"/> for every input and output. Safe to call from many threads.");
+                w.Line("/// </summary>");
+                w.Line("/// <exception cref=\"ArgumentException\">A length or size does not match; the message names the argument and the size expected.</exception>");
+                w.Line(GeneratedCode.Attribute);
+                w.Line("public void Forward(scoped in ScaledDotProductAttentionArguments arguments) =>");
+                w.Line($"    OnnxAttention.Run<{HeadKernelsEmitter.StructName}>(Heads, KvHeads, arguments, Path, MaxDegreeOfParallelism);");
+                w.Line();
+                HeadKernelsEmitter.Emit(w, plan);
+            });
+    }
+}

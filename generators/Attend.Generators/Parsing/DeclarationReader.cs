@@ -1,0 +1,144 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Attend.Generators.Diagnostics;
+using Attend.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Attend.Generators.Parsing;
+
+/// <summary>
+/// Reads what every layer attribute shares: the class's shape (partial, generic, nesting) and the
+/// attribute's named arguments with their locations. Only values leave this type.
+/// </summary>
+internal sealed class DeclarationReader
+{
+    public static readonly string[] LayerAttributeNames =
+    {
+        "Attend.MultiHeadAttentionAttribute",
+        "Attend.ScaledDotProductAttentionAttribute",
+    };
+
+    private readonly INamedTypeSymbol _type;
+    private readonly TypeDeclarationSyntax _syntax;
+    private readonly AttributeData _attribute;
+    private readonly Dictionary<string, TypedConstant> _arguments;
+
+    public DeclarationReader(GeneratorAttributeSyntaxContext context)
+    {
+        _type = (INamedTypeSymbol)context.TargetSymbol;
+        _syntax = (TypeDeclarationSyntax)context.TargetNode;
+        _attribute = context.Attributes[0];
+        _arguments = _attribute.NamedArguments.ToDictionary(a => a.Key, a => a.Value);
+        AttributeName = _attribute.AttributeClass?.Name.Replace("Attribute", "") ?? "attribute";
+    }
+
+    public string AttributeName { get; }
+
+    public string TypeName => _type.Name;
+
+    public List<DiagnosticInfo> Diagnostics { get; } = new();
+
+    /// <summary>The declaration's identity, or null (with diagnostics) when it cannot be extended.</summary>
+    public LayerIdentity? ReadIdentity(CancellationToken cancellationToken)
+    {
+        bool valid = true;
+        if (!_syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
+        {
+            Report(Descriptors.ClassNotPartial, _syntax.Identifier.GetLocation(), _type.Name, AttributeName);
+            valid = false;
+        }
+
+        if (_type.IsGenericType)
+        {
+            Report(Descriptors.GenericLayer, _syntax.Identifier.GetLocation(), _type.Name);
+            valid = false;
+        }
+
+        foreach (AttributeData other in _type.GetAttributes())
+        {
+            string? otherName = other.AttributeClass?.ToDisplayString();
+            if (otherName is null || !LayerAttributeNames.Contains(otherName)) continue;
+            if (SymbolEqualityComparer.Default.Equals(other.AttributeClass, _attribute.AttributeClass)) continue;
+            Report(Descriptors.ConflictingAttributes, _syntax.Identifier.GetLocation(), _type.Name, AttributeName, other.AttributeClass!.Name.Replace("Attribute", ""));
+            valid = false;
+        }
+
+        var containing = new List<TypeDeclarationInfo>();
+        for (SyntaxNode? parent = _syntax.Parent; parent is TypeDeclarationSyntax outer; parent = parent.Parent)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!outer.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                Report(Descriptors.ContainingTypeNotPartial, outer.Identifier.GetLocation(), outer.Identifier.ValueText, _type.Name);
+                valid = false;
+            }
+
+            if (outer.TypeParameterList is { Parameters.Count: > 0 })
+            {
+                Report(Descriptors.GenericLayer, outer.Identifier.GetLocation(), outer.Identifier.ValueText);
+                valid = false;
+            }
+
+            containing.Insert(0, Describe(outer));
+        }
+
+        if (!valid) return null;
+
+        string ns = _type.ContainingNamespace.IsGlobalNamespace ? "" : _type.ContainingNamespace.ToDisplayString();
+        string hint = string.Join(".", new[] { ns }.Concat(containing.Select(c => c.Name)).Append(_type.Name).Where(s => s.Length > 0)) + ".g.cs";
+        return new LayerIdentity(ns, containing.ToEquatableArray(), Describe(_syntax), hint);
+    }
+
+    public int GetInt(string name, int defaultValue = 0) =>
+        _arguments.TryGetValue(name, out TypedConstant value) && value.Value is int i ? i : defaultValue;
+
+    public bool GetBool(string name, bool defaultValue) =>
+        _arguments.TryGetValue(name, out TypedConstant value) && value.Value is bool b ? b : defaultValue;
+
+    public float GetFloat(string name, float defaultValue = 0f) =>
+        _arguments.TryGetValue(name, out TypedConstant value) && value.Value is float f ? f : defaultValue;
+
+    public bool IsSet(string name) => _arguments.ContainsKey(name);
+
+    /// <summary>The <c>Name = value</c> argument's location, else the attribute's, so the squiggle lands on what to fix.</summary>
+    public Location ArgumentLocation(string name)
+    {
+        if (_attribute.ApplicationSyntaxReference?.GetSyntax() is AttributeSyntax attribute)
+        {
+            AttributeArgumentSyntax? argument = attribute.ArgumentList?.Arguments
+                .FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name);
+            return (argument ?? (SyntaxNode)attribute).GetLocation();
+        }
+
+        return _syntax.Identifier.GetLocation();
+    }
+
+    public void Report(DiagnosticDescriptor descriptor, Location location, params string[] arguments) =>
+        Diagnostics.Add(DiagnosticInfo.Create(descriptor, location, arguments));
+
+    /// <summary>Reports ATTEND004 when <paramref name="value"/> is not positive; returns whether it was.</summary>
+    public bool RequirePositive(string property, int value, string hint = "")
+    {
+        if (value > 0) return true;
+        Report(Descriptors.NotPositive, ArgumentLocation(property), property, value.ToString(System.Globalization.CultureInfo.InvariantCulture), _type.Name, hint);
+        return false;
+    }
+
+    private static TypeDeclarationInfo Describe(TypeDeclarationSyntax declaration)
+    {
+        string keyword = declaration switch
+        {
+            RecordDeclarationSyntax record => record.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) ? "record struct" : "record",
+            StructDeclarationSyntax => "struct",
+            InterfaceDeclarationSyntax => "interface",
+            _ => "class",
+        };
+        string accessibility = string.Join(" ", declaration.Modifiers
+            .Where(m => m.IsKind(SyntaxKind.PublicKeyword) || m.IsKind(SyntaxKind.InternalKeyword) || m.IsKind(SyntaxKind.PrivateKeyword) || m.IsKind(SyntaxKind.ProtectedKeyword))
+            .Select(m => m.ValueText));
+        return new TypeDeclarationInfo(keyword, declaration.Identifier.ValueText, accessibility);
+    }
+}

@@ -1,0 +1,101 @@
+using System;
+using System.Globalization;
+using System.Threading;
+using Attend.Generators.Diagnostics;
+using Attend.Generators.Model;
+using Microsoft.CodeAnalysis;
+
+namespace Attend.Generators.Parsing;
+
+/// <summary>Turns a <c>[MultiHeadAttention]</c> declaration into a <see cref="MultiHeadAttentionSpec"/> or diagnostics.</summary>
+internal static class MultiHeadAttentionParser
+{
+    private const int CausalFlag = 1;
+    private const int KeyPaddingFlag = 2;
+
+    public static ParseResult<MultiHeadAttentionSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var reader = new DeclarationReader(context);
+        try
+        {
+            LayerIdentity? identity = reader.ReadIdentity(cancellationToken);
+            MultiHeadAttentionSpec? spec = ReadSpec(reader, identity);
+            return new ParseResult<MultiHeadAttentionSpec>(spec, reader.Diagnostics.ToEquatableArray());
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            reader.Report(Descriptors.InternalError, context.TargetNode.GetLocation(), reader.TypeName, exception.GetType().Name + ": " + exception.Message);
+            return new ParseResult<MultiHeadAttentionSpec>(null, reader.Diagnostics.ToEquatableArray());
+        }
+    }
+
+    private static MultiHeadAttentionSpec? ReadSpec(DeclarationReader reader, LayerIdentity? identity)
+    {
+        int modelDim = reader.GetInt("ModelDim");
+        int heads = reader.GetInt("Heads");
+        int dimHead = reader.GetInt("DimHead");
+        int keyDim = reader.GetInt("KeyDim");
+        int valueDim = reader.GetInt("ValueDim");
+        int mask = reader.GetInt("Mask");
+        float scale = reader.GetFloat("Scale");
+
+        bool valid = reader.RequirePositive("ModelDim", modelDim, ", the model width (embed_dim)");
+        valid &= reader.RequirePositive("Heads", heads, ", the number of heads (num_heads)");
+        if (reader.IsSet("DimHead")) valid &= reader.RequirePositive("DimHead", dimHead, ", or remove it to use ModelDim / Heads");
+        if (reader.IsSet("KeyDim")) valid &= reader.RequirePositive("KeyDim", keyDim, ", or remove it to use ModelDim");
+        if (reader.IsSet("ValueDim")) valid &= reader.RequirePositive("ValueDim", valueDim, ", or remove it to use ModelDim");
+
+        if (modelDim > 0 && heads > 0 && !reader.IsSet("DimHead"))
+        {
+            if (modelDim % heads != 0)
+            {
+                int suggestion = (modelDim / heads + 1) * heads;
+                reader.Report(Descriptors.ModelDimNotDivisible, reader.ArgumentLocation("ModelDim"),
+                    Text(modelDim), Text(heads), reader.TypeName, Text(suggestion));
+                valid = false;
+            }
+
+            dimHead = modelDim / heads;
+        }
+
+        if ((mask & ~(CausalFlag | KeyPaddingFlag)) != 0)
+        {
+            reader.Report(Descriptors.UnsupportedMask, reader.ArgumentLocation("Mask"), Text(mask), reader.TypeName);
+            valid = false;
+        }
+
+        if (reader.IsSet("Scale") && !(scale > 0f && !float.IsInfinity(scale)) && scale != 0f)
+        {
+            reader.Report(Descriptors.InvalidScale, reader.ArgumentLocation("Scale"), scale.ToString("R", CultureInfo.InvariantCulture), reader.TypeName);
+            valid = false;
+        }
+
+        if (dimHead > 512)
+        {
+            reader.Report(Descriptors.HugeHead, reader.ArgumentLocation(reader.IsSet("DimHead") ? "DimHead" : "ModelDim"), "DimHead", Text(dimHead), reader.TypeName);
+        }
+
+        if (valid)
+        {
+            keyDim = keyDim == 0 ? modelDim : keyDim;
+            valueDim = valueDim == 0 ? modelDim : valueDim;
+            long largest = (long)Math.Max(modelDim, Math.Max(keyDim, valueDim)) * heads * dimHead * 3;
+            if (largest > int.MaxValue / 2)
+            {
+                reader.Report(Descriptors.SizeTooLarge, reader.ArgumentLocation("ModelDim"), "ModelDim × Heads × DimHead", reader.TypeName, largest.ToString(CultureInfo.InvariantCulture));
+                valid = false;
+            }
+        }
+
+        if (!valid || identity is null) return null;
+
+        bool scaleIsDefault = scale == 0f;
+        float resolvedScale = scaleIsDefault ? (float)(1.0 / Math.Sqrt(dimHead)) : scale;
+        return new MultiHeadAttentionSpec(
+            identity, modelDim, heads, dimHead, keyDim, valueDim,
+            reader.GetBool("Bias", true), (mask & CausalFlag) != 0, (mask & KeyPaddingFlag) != 0,
+            resolvedScale, scaleIsDefault);
+    }
+
+    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+}

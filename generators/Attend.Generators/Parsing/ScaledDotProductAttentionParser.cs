@@ -1,0 +1,69 @@
+using System;
+using System.Globalization;
+using System.Threading;
+using Attend.Generators.Diagnostics;
+using Attend.Generators.Model;
+using Microsoft.CodeAnalysis;
+
+namespace Attend.Generators.Parsing;
+
+/// <summary>Turns a <c>[ScaledDotProductAttention]</c> declaration into a <see cref="ScaledDotProductAttentionSpec"/> or diagnostics.</summary>
+internal static class ScaledDotProductAttentionParser
+{
+    public static ParseResult<ScaledDotProductAttentionSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var reader = new DeclarationReader(context);
+        try
+        {
+            LayerIdentity? identity = reader.ReadIdentity(cancellationToken);
+            ScaledDotProductAttentionSpec? spec = ReadSpec(reader, identity);
+            return new ParseResult<ScaledDotProductAttentionSpec>(spec, reader.Diagnostics.ToEquatableArray());
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            reader.Report(Descriptors.InternalError, context.TargetNode.GetLocation(), reader.TypeName, exception.GetType().Name + ": " + exception.Message);
+            return new ParseResult<ScaledDotProductAttentionSpec>(null, reader.Diagnostics.ToEquatableArray());
+        }
+    }
+
+    private static ScaledDotProductAttentionSpec? ReadSpec(DeclarationReader reader, LayerIdentity? identity)
+    {
+        int heads = reader.GetInt("Heads");
+        int kvHeads = reader.GetInt("KvHeads");
+        int dimHead = reader.GetInt("DimHead");
+        int valueDimHead = reader.GetInt("ValueDimHead");
+
+        bool valid = reader.RequirePositive("Heads", heads, ", the number of query heads (q_num_heads)");
+        if (reader.IsSet("KvHeads")) valid &= reader.RequirePositive("KvHeads", kvHeads, ", or remove it to use Heads");
+        valid &= reader.RequirePositive("DimHead", dimHead, ", the width of one query/key head");
+        if (reader.IsSet("ValueDimHead")) valid &= reader.RequirePositive("ValueDimHead", valueDimHead, ", or remove it to use DimHead");
+
+        kvHeads = kvHeads == 0 ? heads : kvHeads;
+        valueDimHead = valueDimHead == 0 ? dimHead : valueDimHead;
+
+        if (valid && heads % kvHeads != 0)
+        {
+            reader.Report(Descriptors.HeadsNotDivisibleByKvHeads, reader.ArgumentLocation("KvHeads"),
+                Text(heads), Text(kvHeads), reader.TypeName, Text(LargestDivisorAtMost(heads, kvHeads)));
+            valid = false;
+        }
+
+        if (dimHead > 512) reader.Report(Descriptors.HugeHead, reader.ArgumentLocation("DimHead"), "DimHead", Text(dimHead), reader.TypeName);
+        if (reader.IsSet("ValueDimHead") && valueDimHead > 512) reader.Report(Descriptors.HugeHead, reader.ArgumentLocation("ValueDimHead"), "ValueDimHead", Text(valueDimHead), reader.TypeName);
+
+        if (!valid || identity is null) return null;
+        return new ScaledDotProductAttentionSpec(identity, heads, kvHeads, dimHead, valueDimHead);
+    }
+
+    private static int LargestDivisorAtMost(int value, int limit)
+    {
+        for (int candidate = Math.Min(limit, value); candidate > 1; candidate--)
+        {
+            if (value % candidate == 0) return candidate;
+        }
+
+        return 1;
+    }
+
+    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,17 @@
+using Attend.Generators.Model;
+
+namespace Attend.Generators.Planning;
+
+/// <summary>One piece of a head row: <see cref="Width"/> floats from <see cref="Offset"/>, in one register (width 1: a scalar).</summary>
+internal sealed record RowSegment(int Offset, int Width);
+
+/// <summary>How one instruction set covers a head row of fixed length.</summary>
+/// <param name="Path">The <c>KernelPath</c> member name: Vector512, Vector256, Vector128.</param>
+/// <param name="Width">Floats per register on this path.</param>
+/// <param name="Query">Segments covering DimHead: full registers first, then narrower ones, then scalars.</param>
+/// <param name="Value">Segments covering ValueDimHead.</param>
+/// <param name="QueryInRegisters">Whether the query row is loaded once and kept in registers across keys.</param>
+internal sealed record VectorPathPlan(string Path, int Width, EquatableArray<RowSegment> Query, EquatableArray<RowSegment> Value, bool QueryInRegisters);
+
+/// <summary>Everything the head-kernel emitter needs: sizes and, per vector path, the register layout.</summary>
+internal sealed record HeadKernelPlan(int DimHead, int ValueDimHead, EquatableArray<VectorPathPlan> VectorPaths);
