@@ -38,7 +38,7 @@ public static partial class LinearKernels
                     case 6: Tile512x2<Const6>(x, xStride, w, panelStride, depth, c, cStride, bias); break;
                     case 5: Tile512x2<Const5>(x, xStride, w, panelStride, depth, c, cStride, bias); break;
                     case 4: Tile512x2<Const4>(x, xStride, w, panelStride, depth, c, cStride, bias); break;
-                    case 3: Tile512x2<Const2>(x, xStride, w, panelStride, depth, c, cStride, bias); break;
+                    case 3: Tile512x2<Const3>(x, xStride, w, panelStride, depth, c, cStride, bias); break;
                     case 2: Tile512x2<Const2>(x, xStride, w, panelStride, depth, c, cStride, bias); break;
                     default: Tile512x2<Const1>(x, xStride, w, panelStride, depth, c, cStride, bias); break;
                 }
