@@ -18,6 +18,9 @@ public sealed class IncrementalTests
         [Attend.MultiHeadAttention(ModelDim = 64, Heads = 4, Mask = Attend.AttentionMask.Causal)] public partial class SelfAttention;
         [Attend.ScaledDotProductAttention(Heads = 4, KvHeads = 2, DimHead = 16)] public partial class Grouped;
         [Attend.MultiHeadAttention(ModelDim = 10, Heads = 3)] public partial class Broken;
+        [Attend.TransformerEncoder(ModelDim = 16, Heads = 2, MlpDim = 32, Depth = 2, Mask = Attend.AttentionMask.Causal, Positions = Attend.PositionEncoding.RotaryHalf)] public partial class Encoder;
+        [Attend.TransformerDecoder(ModelDim = 16, Heads = 2, MlpDim = 32, Depth = 1)] public partial class Decoder;
+        [Attend.VisionTransformer(ImageSize = 8, PatchSize = 2, Channels = 1, Classes = 10, ModelDim = 16, Depth = 1, Heads = 2, DimHead = 8, MlpDim = 32)] public partial class Vit;
         """;
 
     [Fact]

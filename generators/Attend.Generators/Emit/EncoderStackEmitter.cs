@@ -39,7 +39,7 @@ internal static class EncoderStackEmitter
         };
         if (s.Causal) remarks.Add("Causal: query i sees keys 0..i; keys above the diagonal are never scored. A KvCache makes decoding one token per step cost one row per layer.");
         if (s.KeyPadding) remarks.Add("Key padding: Forward requires keyPaddingMask [batch, length], true = padded.");
-        if (s.Window > 0) remarks.Add($"Sliding window of {s.Window}: query i sees keys j > i − {s.Window}" + (s.Causal ? "." : $" and j < i + {s.Window}; keys outside the window are never scored."));
+        if (s.Window > 0) remarks.Add($"Sliding window of {s.Window}: query i sees keys j &gt; i − {s.Window}" + (s.Causal ? "" : $" and j &lt; i + {s.Window}") + "; keys outside the window are never scored.");
         if (s.FinalNorm) remarks.Add("A final layer norm follows the last layer.");
         foreach (VectorPathPlan path in plan.VectorPaths)
         {
@@ -72,7 +72,7 @@ internal static class EncoderStackEmitter
         BlockOptions.PositionsRotaryHalf => $"Positions: rotary embedding of queries and keys, half-split pairs, {s.RotaryDim} of {s.DimHead} features, θ = {Literals.Float(s.RotaryBase)}.",
         BlockOptions.PositionsRotaryInterleaved => $"Positions: rotary embedding of queries and keys, interleaved pairs, {s.RotaryDim} of {s.DimHead} features, θ = {Literals.Float(s.RotaryBase)}.",
         BlockOptions.PositionsAlibi => "Positions: ALiBi, score (i, j) gets −m_h·|i − j| with geometric head slopes.",
-        BlockOptions.PositionsRelative1D => $"Positions: a learned bias per head and offset i − j (|i − j| < MaxLength = {s.MaxLength}) is added to the scores.",
+        BlockOptions.PositionsRelative1D => $"Positions: a learned bias per head and offset i − j (|i − j| &lt; MaxLength = {s.MaxLength}) is added to the scores.",
         BlockOptions.PositionsRelative2D => $"Positions: a learned bias per head and 2-D offset on the {s.GridHeight} × {s.GridWidth} token grid is added to the scores.",
         _ => "Positions: none are added; the caller encodes them.",
     };

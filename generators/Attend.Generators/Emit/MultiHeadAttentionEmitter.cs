@@ -7,6 +7,13 @@ namespace Attend.Generators.Emit;
 /// <summary>Writes a <c>[MultiHeadAttention]</c> class: constants, weights, <c>LoadWeights</c>, <c>Forward</c> and its head kernels.</summary>
 internal static class MultiHeadAttentionEmitter
 {
+    /// <summary>Grouped-query declarations name the key/value widths apart from the query's; others keep the PyTorch-shaped text.</summary>
+    private static bool Grouped(MultiHeadAttentionSpec spec) => spec.KvHeads != spec.Heads;
+
+    private static string QkvWidth(MultiHeadAttentionSpec spec) => Grouped(spec) ? "QkvWidth" : "3 * InnerDim";
+
+    private static string KvInner(MultiHeadAttentionSpec spec) => Grouped(spec) ? "KvInnerDim" : "InnerDim";
+
     public static string Emit(MultiHeadAttentionSpec spec)
     {
         HeadKernelPlan plan = HeadKernelPlanner.Plan(spec.DimHead, spec.DimHead);
@@ -42,6 +49,8 @@ internal static class MultiHeadAttentionEmitter
                 ? "Key padding: Forward requires keyPaddingMask [batch, keyLength], true = padded."
                 : "keyPaddingMask is optional (true = padded).",
         };
+        if (Grouped(spec)) remarks.Add(spec.KvHeads == 1 ? "Multi-query attention: every query head reads the one key/value head." : $"Grouped-query attention: {spec.KvHeads} key/value heads, query head h reads key/value head h / {spec.Heads / spec.KvHeads}.");
+        if (spec.Window > 0) remarks.Add($"Sliding window of {spec.Window}: keys outside it are never scored.");
         foreach (VectorPathPlan path in plan.VectorPaths)
         {
             remarks.Add($"{path.Path}: the query row is {Describe(path.Query)}{(path.QueryInRegisters ? ", held in registers across keys" : "")}; the value row is {Describe(path.Value)}.");
@@ -79,7 +88,27 @@ internal static class MultiHeadAttentionEmitter
         w.Line();
         w.Line($"private const int KeyDim = {spec.KeyDim};");
         w.Line($"private const int ValueDim = {spec.ValueDim};");
+        if (Grouped(spec))
+        {
+            w.Line("/// <summary>Number of key/value heads; query head h reads key/value head h / (Heads / KvHeads).</summary>");
+            w.Line($"public const int KvHeads = {spec.KvHeads};");
+            w.Line();
+        }
+
+        if (spec.Window > 0)
+        {
+            w.Line("/// <summary>Sliding attention window: query i sees keys j with i − Window &lt; j (and j &lt; i + Window without a causal mask).</summary>");
+            w.Line($"public const int Window = {spec.Window};");
+            w.Line();
+        }
+
         w.Line("private const int InnerDim = Heads * DimHead;");
+        if (Grouped(spec))
+        {
+            w.Line("private const int KvInnerDim = KvHeads * DimHead;");
+            w.Line("private const int QkvWidth = InnerDim + 2 * KvInnerDim;");
+        }
+
         w.Line($"private const float ScoreScale = {Literals.Float(spec.Scale)};");
         w.Line($"private const bool RequiresKeyPadding = {(spec.KeyPadding ? "true" : "false")};");
         w.Line();
@@ -88,14 +117,14 @@ internal static class MultiHeadAttentionEmitter
     private static void EmitFields(SourceWriter w, MultiHeadAttentionSpec spec, bool packedDims)
     {
         w.Line("// Weights packed once, at load time, into the panel layout the projection kernel streams.");
-        if (packedDims) w.Line("private readonly float[] _packedQkvWeight = new float[LinearKernels.PackedLength(ModelDim, 3 * InnerDim)];");
+        if (packedDims) w.Line($"private readonly float[] _packedQkvWeight = new float[LinearKernels.PackedLength(ModelDim, {QkvWidth(spec)})];");
         w.Line("private readonly float[] _packedQueryWeight = new float[LinearKernels.PackedLength(ModelDim, InnerDim)];");
-        w.Line("private readonly float[] _packedKeyWeight = new float[LinearKernels.PackedLength(KeyDim, InnerDim)];");
-        w.Line("private readonly float[] _packedValueWeight = new float[LinearKernels.PackedLength(ValueDim, InnerDim)];");
+        w.Line($"private readonly float[] _packedKeyWeight = new float[LinearKernels.PackedLength(KeyDim, {KvInner(spec)})];");
+        w.Line($"private readonly float[] _packedValueWeight = new float[LinearKernels.PackedLength(ValueDim, {KvInner(spec)})];");
         w.Line("private readonly float[] _packedOutputWeight = new float[LinearKernels.PackedLength(InnerDim, ModelDim)];");
         if (spec.Bias)
         {
-            w.Line("private readonly float[] _inputBias = new float[3 * InnerDim];");
+            w.Line($"private readonly float[] _inputBias = new float[{QkvWidth(spec)}];");
             w.Line("private readonly float[] _outputBias = new float[ModelDim];");
         }
 
@@ -119,9 +148,11 @@ internal static class MultiHeadAttentionEmitter
     {
         w.Line("/// <summary>");
         w.Line("/// Loads weights saved from <c>torch.nn.MultiheadAttention</c>'s <c>state_dict</c>, under PyTorch's names:");
+        string qkvText = Grouped(spec) ? "InnerDim + 2·KvInnerDim" : "3·InnerDim";
+        string kvText = KvInner(spec);
         w.Line(packedDims
-            ? "/// <c>in_proj_weight</c> [3·InnerDim, ModelDim]" + (spec.Bias ? ", <c>in_proj_bias</c> [3·InnerDim], <c>out_proj.weight</c> [ModelDim, InnerDim], <c>out_proj.bias</c> [ModelDim]." : ", <c>out_proj.weight</c> [ModelDim, InnerDim].")
-            : "/// <c>q_proj_weight</c> [InnerDim, ModelDim], <c>k_proj_weight</c> [InnerDim, KeyDim], <c>v_proj_weight</c> [InnerDim, ValueDim]" + (spec.Bias ? ", <c>in_proj_bias</c> [3·InnerDim], <c>out_proj.weight</c> [ModelDim, InnerDim], <c>out_proj.bias</c> [ModelDim]." : ", <c>out_proj.weight</c> [ModelDim, InnerDim]."));
+            ? $"/// <c>in_proj_weight</c> [{qkvText}, ModelDim]" + (spec.Bias ? $", <c>in_proj_bias</c> [{qkvText}], <c>out_proj.weight</c> [ModelDim, InnerDim], <c>out_proj.bias</c> [ModelDim]." : ", <c>out_proj.weight</c> [ModelDim, InnerDim].")
+            : $"/// <c>q_proj_weight</c> [InnerDim, ModelDim], <c>k_proj_weight</c> [{kvText}, KeyDim], <c>v_proj_weight</c> [{kvText}, ValueDim]" + (spec.Bias ? $", <c>in_proj_bias</c> [{qkvText}], <c>out_proj.weight</c> [ModelDim, InnerDim], <c>out_proj.bias</c> [ModelDim]." : ", <c>out_proj.weight</c> [ModelDim, InnerDim]."));
         w.Line("/// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.");
         w.Line("/// Not safe to call while <see cref=\"Forward\"/> runs on another thread.");
         w.Line("/// </summary>");
@@ -136,26 +167,28 @@ internal static class MultiHeadAttentionEmitter
             w.Line("ArgumentNullException.ThrowIfNull(prefix);");
             if (packedDims)
             {
-                w.Line("float[] inProjWeight = WeightLoading.Read(source, prefix, \"in_proj_weight\", 3 * InnerDim, ModelDim);");
+                w.Line($"float[] inProjWeight = WeightLoading.Read(source, prefix, \"in_proj_weight\", {QkvWidth(spec)}, ModelDim);");
                 w.Line("ReadOnlySpan<float> queryWeight = inProjWeight.AsSpan(0, InnerDim * ModelDim);");
-                w.Line("ReadOnlySpan<float> keyWeight = inProjWeight.AsSpan(InnerDim * ModelDim, InnerDim * ModelDim);");
-                w.Line("ReadOnlySpan<float> valueWeight = inProjWeight.AsSpan(2 * InnerDim * ModelDim, InnerDim * ModelDim);");
+                w.Line($"ReadOnlySpan<float> keyWeight = inProjWeight.AsSpan(InnerDim * ModelDim, {KvInner(spec)} * ModelDim);");
+                w.Line(Grouped(spec)
+                    ? "ReadOnlySpan<float> valueWeight = inProjWeight.AsSpan((InnerDim + KvInnerDim) * ModelDim, KvInnerDim * ModelDim);"
+                    : "ReadOnlySpan<float> valueWeight = inProjWeight.AsSpan(2 * InnerDim * ModelDim, InnerDim * ModelDim);");
             }
             else
             {
                 w.Line("float[] queryWeight = WeightLoading.Read(source, prefix, \"q_proj_weight\", InnerDim, ModelDim);");
-                w.Line("float[] keyWeight = WeightLoading.Read(source, prefix, \"k_proj_weight\", InnerDim, KeyDim);");
-                w.Line("float[] valueWeight = WeightLoading.Read(source, prefix, \"v_proj_weight\", InnerDim, ValueDim);");
+                w.Line($"float[] keyWeight = WeightLoading.Read(source, prefix, \"k_proj_weight\", {KvInner(spec)}, KeyDim);");
+                w.Line($"float[] valueWeight = WeightLoading.Read(source, prefix, \"v_proj_weight\", {KvInner(spec)}, ValueDim);");
             }
 
-            if (spec.Bias) w.Line("float[] inProjBias = WeightLoading.Read(source, prefix, \"in_proj_bias\", 3 * InnerDim);");
+            if (spec.Bias) w.Line($"float[] inProjBias = WeightLoading.Read(source, prefix, \"in_proj_bias\", {QkvWidth(spec)});");
             w.Line("float[] outProjWeight = WeightLoading.Read(source, prefix, \"out_proj.weight\", ModelDim, InnerDim);");
             if (spec.Bias) w.Line("float[] outProjBias = WeightLoading.Read(source, prefix, \"out_proj.bias\", ModelDim);");
             w.Line();
-            if (packedDims) w.Line("LinearKernels.Pack(inProjWeight, ModelDim, 3 * InnerDim, _packedQkvWeight);");
+            if (packedDims) w.Line($"LinearKernels.Pack(inProjWeight, ModelDim, {QkvWidth(spec)}, _packedQkvWeight);");
             w.Line("LinearKernels.Pack(queryWeight, ModelDim, InnerDim, _packedQueryWeight);");
-            w.Line("LinearKernels.Pack(keyWeight, KeyDim, InnerDim, _packedKeyWeight);");
-            w.Line("LinearKernels.Pack(valueWeight, ValueDim, InnerDim, _packedValueWeight);");
+            w.Line($"LinearKernels.Pack(keyWeight, KeyDim, {KvInner(spec)}, _packedKeyWeight);");
+            w.Line($"LinearKernels.Pack(valueWeight, ValueDim, {KvInner(spec)}, _packedValueWeight);");
             w.Line("LinearKernels.Pack(outProjWeight, InnerDim, ModelDim, _packedOutputWeight);");
             if (spec.Bias)
             {
@@ -170,6 +203,8 @@ internal static class MultiHeadAttentionEmitter
     private static void EmitForward(SourceWriter w, MultiHeadAttentionSpec spec, bool packedDims)
     {
         string bias = spec.Bias ? "_inputBias.AsSpan({0}, InnerDim)" : "default";
+        string kvBias = spec.Bias ? "_inputBias.AsSpan({0}, " + KvInner(spec) + ")" : "default";
+        string kv = KvInner(spec);
         string fusedBias = spec.Bias ? "_inputBias" : "default";
         string outputBias = spec.Bias ? "_outputBias" : "default";
 
@@ -225,9 +260,13 @@ internal static class MultiHeadAttentionEmitter
             w.Line("int threads = MaxDegreeOfParallelism;");
             w.Line("int queryRows = batch * queryLength; // fits: query.Length was checked above");
             w.Line("int keyRows = batch * keyLength;");
-            w.Line("long scratchLength = (selfAttention ? 4L * queryRows : 2L * (queryRows + keyRows)) * InnerDim;");
+            w.Line(Grouped(spec)
+                ? "long scratchLength = selfAttention ? (long)queryRows * (QkvWidth + InnerDim) : 2L * queryRows * InnerDim + 2L * keyRows * KvInnerDim;"
+                : "long scratchLength = (selfAttention ? 4L * queryRows : 2L * (queryRows + keyRows)) * InnerDim;");
             w.Line("if (scratchLength > Array.MaxLength) throw new ArgumentException($\"batch × (queryLength + keyLength) is too large: the projected Q, K, V need {scratchLength} floats, more than one array holds; split the batch.\", nameof(batch));");
-            w.Line("int projectedLength = selfAttention ? queryRows * 3 * InnerDim : (queryRows + 2 * keyRows) * InnerDim;");
+            w.Line(Grouped(spec)
+                ? "int projectedLength = selfAttention ? queryRows * QkvWidth : queryRows * InnerDim + 2 * keyRows * KvInnerDim;"
+                : "int projectedLength = selfAttention ? queryRows * 3 * InnerDim : (queryRows + 2 * keyRows) * InnerDim;");
             w.Line("float[] scratch = System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);");
             using (w.Block("try"))
             {
@@ -240,11 +279,11 @@ internal static class MultiHeadAttentionEmitter
                     {
                         w.Line("// One pass over the input yields Q | K | V side by side in each row.");
                         w.Line("Span<float> qkv = scratch.AsSpan(0, projectedLength);");
-                        w.Line($"LinearKernels.Forward(path, query, queryRows, ModelDim, _packedQkvWeight, {fusedBias}, ModelDim, 3 * InnerDim, qkv, 3 * InnerDim, threads);");
+                        w.Line($"LinearKernels.Forward(path, query, queryRows, ModelDim, _packedQkvWeight, {fusedBias}, ModelDim, {QkvWidth(spec)}, qkv, {QkvWidth(spec)}, threads);");
                         w.Line("q = qkv;");
                         w.Line("k = qkv.Slice(InnerDim);");
-                        w.Line("v = qkv.Slice(2 * InnerDim);");
-                        w.Line("queryRowStride = keyRowStride = 3 * InnerDim;");
+                        w.Line(Grouped(spec) ? "v = qkv.Slice(InnerDim + KvInnerDim);" : "v = qkv.Slice(2 * InnerDim);");
+                        w.Line($"queryRowStride = keyRowStride = {QkvWidth(spec)};");
                     }
                     else
                     {
@@ -255,26 +294,39 @@ internal static class MultiHeadAttentionEmitter
                 using (w.Block("else"))
                 {
                     w.Line("Span<float> projectedQuery = scratch.AsSpan(0, queryRows * InnerDim);");
-                    w.Line("Span<float> projectedKey = scratch.AsSpan(queryRows * InnerDim, keyRows * InnerDim);");
-                    w.Line("Span<float> projectedValue = scratch.AsSpan((queryRows + keyRows) * InnerDim, keyRows * InnerDim);");
+                    w.Line($"Span<float> projectedKey = scratch.AsSpan(queryRows * InnerDim, keyRows * {kv});");
+                    w.Line(Grouped(spec)
+                        ? "Span<float> projectedValue = scratch.AsSpan(queryRows * InnerDim + keyRows * KvInnerDim, keyRows * KvInnerDim);"
+                        : "Span<float> projectedValue = scratch.AsSpan((queryRows + keyRows) * InnerDim, keyRows * InnerDim);");
                     w.Line($"LinearKernels.Forward(path, query, queryRows, ModelDim, _packedQueryWeight, {string.Format(bias, "0")}, ModelDim, InnerDim, projectedQuery, InnerDim, threads);");
-                    w.Line($"LinearKernels.Forward(path, key, keyRows, KeyDim, _packedKeyWeight, {string.Format(bias, "InnerDim")}, KeyDim, InnerDim, projectedKey, InnerDim, threads);");
-                    w.Line($"LinearKernels.Forward(path, value.IsEmpty ? key : value, keyRows, ValueDim, _packedValueWeight, {string.Format(bias, "2 * InnerDim")}, ValueDim, InnerDim, projectedValue, InnerDim, threads);");
+                    w.Line($"LinearKernels.Forward(path, key, keyRows, KeyDim, _packedKeyWeight, {string.Format(kvBias, "InnerDim")}, KeyDim, {kv}, projectedKey, {kv}, threads);");
+                    w.Line($"LinearKernels.Forward(path, value.IsEmpty ? key : value, keyRows, ValueDim, _packedValueWeight, {string.Format(kvBias, Grouped(spec) ? "InnerDim + KvInnerDim" : "2 * InnerDim")}, ValueDim, {kv}, projectedValue, {kv}, threads);");
                     w.Line("q = projectedQuery;");
                     w.Line("k = projectedKey;");
                     w.Line("v = projectedValue;");
-                    w.Line("queryRowStride = keyRowStride = InnerDim;");
+                    if (Grouped(spec))
+                    {
+                        w.Line("queryRowStride = InnerDim;");
+                        w.Line("keyRowStride = KvInnerDim;");
+                    }
+                    else
+                    {
+                        w.Line("queryRowStride = keyRowStride = InnerDim;");
+                    }
                 }
 
                 w.Line();
                 w.Line("// Head h of row i sits at i · rowStride + h · DimHead: the driver reads heads in place, no transpose.");
                 AttentionCallEmitter.Emit(w, new AttentionCall(
-                    "batch", "Heads", "Heads", "queryLength", "keyLength",
+                    "batch", "Heads", Grouped(spec) ? "KvHeads" : "Heads", "queryLength", "keyLength",
                     new StridedView("q", "queryLength * queryRowStride", "DimHead", "queryRowStride"),
                     new StridedView("k", "keyLength * keyRowStride", "DimHead", "keyRowStride"),
                     new StridedView("v", "keyLength * keyRowStride", "DimHead", "keyRowStride"),
                     new StridedView("context", "queryLength * InnerDim", "DimHead", "InnerDim"),
-                    "ScoreScale", spec.Causal ? "true" : "false", "keyPaddingMask", "attentionWeights"));
+                    "ScoreScale", spec.Causal ? "true" : "false", "keyPaddingMask", "attentionWeights")
+                {
+                    Extra = spec.Window > 0 ? new[] { "Window = Window" } : System.Array.Empty<string>(),
+                });
                 w.Line($"LinearKernels.Forward(path, context, queryRows, InnerDim, _packedOutputWeight, {outputBias}, InnerDim, ModelDim, output, ModelDim, threads);");
             }
 

@@ -23,7 +23,9 @@ internal sealed record MultiHeadAttentionSpec(
     bool Causal,
     bool KeyPadding,
     float Scale,
-    bool ScaleIsDefault);
+    bool ScaleIsDefault,
+    int KvHeads,
+    int Window);
 
 /// <summary>A validated <c>[ScaledDotProductAttention]</c> declaration; every size resolved.</summary>
 internal sealed record ScaledDotProductAttentionSpec(

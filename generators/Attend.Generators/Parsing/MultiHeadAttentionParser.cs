@@ -38,12 +38,24 @@ internal static class MultiHeadAttentionParser
         int valueDim = reader.GetInt("ValueDim");
         int mask = reader.GetInt("Mask");
         float scale = reader.GetFloat("Scale");
+        int kvHeads = reader.GetInt("KvHeads");
+        int window = reader.GetInt("Window");
 
         bool valid = reader.RequirePositive("ModelDim", modelDim, ", the model width (embed_dim)");
         valid &= reader.RequirePositive("Heads", heads, ", the number of heads (num_heads)");
         if (reader.IsSet("DimHead")) valid &= reader.RequirePositive("DimHead", dimHead, ", or remove it to use ModelDim / Heads");
         if (reader.IsSet("KeyDim")) valid &= reader.RequirePositive("KeyDim", keyDim, ", or remove it to use ModelDim");
         if (reader.IsSet("ValueDim")) valid &= reader.RequirePositive("ValueDim", valueDim, ", or remove it to use ModelDim");
+        if (reader.IsSet("KvHeads")) valid &= reader.RequirePositive("KvHeads", kvHeads, ", or remove it to use Heads");
+        if (reader.IsSet("Window")) valid &= reader.RequirePositive("Window", window, ", or remove it for full attention");
+        kvHeads = kvHeads <= 0 ? heads : kvHeads;
+        if (valid && heads > 0 && heads % kvHeads != 0)
+        {
+            int divisor = kvHeads;
+            while (divisor > 1 && heads % divisor != 0) divisor--;
+            reader.Report(Descriptors.HeadsNotDivisibleByKvHeads, reader.ArgumentLocation("KvHeads"), Text(heads), Text(kvHeads), reader.TypeName, Text(divisor));
+            valid = false;
+        }
 
         if (modelDim > 0 && heads > 0 && !reader.IsSet("DimHead"))
         {
@@ -94,7 +106,7 @@ internal static class MultiHeadAttentionParser
         return new MultiHeadAttentionSpec(
             identity, modelDim, heads, dimHead, keyDim, valueDim,
             reader.GetBool("Bias", true), (mask & CausalFlag) != 0, (mask & KeyPaddingFlag) != 0,
-            resolvedScale, scaleIsDefault);
+            resolvedScale, scaleIsDefault, kvHeads, window);
     }
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);

@@ -33,4 +33,16 @@ public sealed class MultiHeadAttentionAttribute : Attribute
 
     /// <summary>Score scale; 0 (the default) means <c>1 / sqrt(DimHead)</c>.</summary>
     public float Scale { get; set; }
+
+    /// <summary>
+    /// Number of key/value heads (grouped-query attention); 0 (the default) means <see cref="Heads"/>, 1 is multi-query
+    /// attention. <c>in_proj_weight</c> then holds <c>Heads·DimHead</c> query rows and <c>KvHeads·DimHead</c> key and value rows.
+    /// </summary>
+    public int KvHeads { get; set; }
+
+    /// <summary>
+    /// Sliding-window (local) attention: 0 (the default) is off; <c>w</c> lets query <c>i</c> see keys <c>j</c> with
+    /// <c>i − w &lt; j</c> (and <c>j ≤ i</c> when causal, <c>j &lt; i + w</c> otherwise).
+    /// </summary>
+    public int Window { get; set; }
 }
