@@ -78,7 +78,7 @@ static void Measure(string name, int sequences, Action run)
     }
     while (timer.Elapsed.TotalSeconds < 1);
     double tokensPerSecond = repeats * sequences * SortingModel.Digits / timer.Elapsed.TotalSeconds;
-    Console.WriteLine($"    {name,-40} {tokensPerSecond,12:N0} tokens/s");
+    Console.WriteLine($"    {name,-46} {tokensPerSecond,10:N0} tokens/s");
 }
 
 static (int Exact, double Digits) Score(byte[] answers, byte[] expected, int count)

@@ -98,10 +98,13 @@ internal static class EncoderStackReader
 
         if (valid)
         {
-            long widest = (long)Math.Max(modelDim, Math.Max(mlpDim, (heads + 2 * kvHeads) * dimHead)) * Math.Max(modelDim, Math.Max(mlpDim, heads * dimHead));
+            // In long: (heads + 2·kvHeads)·dimHead alone can pass int.MaxValue.
+            long outputs = Math.Max(Math.Max(modelDim, mlpDim), (heads + 2L * kvHeads) * dimHead);
+            long inputs = Math.Max(Math.Max(modelDim, mlpDim), (long)heads * dimHead);
+            double widest = (double)outputs * inputs;
             if (widest > int.MaxValue / 2)
             {
-                reader.Report(Descriptors.SizeTooLarge, reader.ArgumentLocation("ModelDim"), "ModelDim × MlpDim", reader.TypeName, widest.ToString(CultureInfo.InvariantCulture));
+                reader.Report(Descriptors.SizeTooLarge, reader.ArgumentLocation("ModelDim"), "ModelDim × MlpDim", reader.TypeName, widest.ToString("0", CultureInfo.InvariantCulture));
                 valid = false;
             }
         }

@@ -91,10 +91,11 @@ internal static class MultiHeadAttentionParser
         {
             keyDim = keyDim == 0 ? modelDim : keyDim;
             valueDim = valueDim == 0 ? modelDim : valueDim;
-            long largest = (long)Math.Max(modelDim, Math.Max(keyDim, valueDim)) * heads * dimHead * 3;
+            // In double: the product of three ints and 3 can pass long.MaxValue and wrap to a "small" negative number.
+            double largest = (double)Math.Max(modelDim, Math.Max(keyDim, valueDim)) * heads * dimHead * 3;
             if (largest > int.MaxValue / 2)
             {
-                reader.Report(Descriptors.SizeTooLarge, reader.ArgumentLocation("ModelDim"), "ModelDim × Heads × DimHead", reader.TypeName, largest.ToString(CultureInfo.InvariantCulture));
+                reader.Report(Descriptors.SizeTooLarge, reader.ArgumentLocation("ModelDim"), "ModelDim × Heads × DimHead", reader.TypeName, largest.ToString("0", CultureInfo.InvariantCulture));
                 valid = false;
             }
         }

@@ -56,9 +56,10 @@ internal static class TransformerDecoderParser
 
         float epsilon = EncoderStackReader.ReadPositiveFloat(reader, "LayerNormEpsilon", 1e-5f, "PyTorch's 1e-5", ref valid);
         if (valid && heads > 0 && modelDim / heads > 512) reader.Report(Descriptors.HugeHead, reader.ArgumentLocation("ModelDim"), "DimHead", Text(modelDim / heads), reader.TypeName);
-        if (valid && (long)Math.Max(3 * modelDim, mlpDim) * Math.Max(modelDim, mlpDim) > int.MaxValue / 2)
+        double widest = (double)Math.Max(3L * modelDim, mlpDim) * Math.Max(modelDim, mlpDim);
+        if (valid && widest > int.MaxValue / 2)
         {
-            reader.Report(Descriptors.SizeTooLarge, reader.ArgumentLocation("ModelDim"), "ModelDim × MlpDim", reader.TypeName, ((long)Math.Max(3 * modelDim, mlpDim) * Math.Max(modelDim, mlpDim)).ToString(CultureInfo.InvariantCulture));
+            reader.Report(Descriptors.SizeTooLarge, reader.ArgumentLocation("ModelDim"), "ModelDim × MlpDim", reader.TypeName, widest.ToString("0", CultureInfo.InvariantCulture));
             valid = false;
         }
 

@@ -47,6 +47,14 @@ internal static class VisionTransformerParser
             valid = false;
         }
 
+        // Every attention map is Tokens × Tokens per head and image: keep the token count far from int overflow.
+        double pixels = valid ? (double)(imageSize / patchSize) * (imageSize / patchSize) * channels * patchSize * patchSize : 0;
+        if (pixels > 1 << 24)
+        {
+            reader.Report(Descriptors.SizeTooLarge, reader.ArgumentLocation("ImageSize"), "Patches × PatchDim", reader.TypeName, pixels.ToString("0", CultureInfo.InvariantCulture));
+            valid = false;
+        }
+
         int pooling = EncoderStackReader.ReadOption(reader, "Pooling", "Pooling", BlockOptions.PoolingNames, ref valid);
         int naming = reader.IsSet("WeightNaming")
             ? EncoderStackReader.ReadOption(reader, "WeightNaming", "TransformerWeightNaming", BlockOptions.NamingNames, ref valid)
