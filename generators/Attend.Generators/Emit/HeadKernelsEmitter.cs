@@ -38,6 +38,8 @@ internal static class HeadKernelsEmitter
                 EmitScores(w, plan, path);
                 EmitWeightedSum(w, plan, path);
             }
+
+            TileKernelsEmitter.Emit(w, TileKernelPlanner.Plan(plan.DimHead, plan.ValueDimHead));
         }
     }
 
