@@ -21,3 +21,7 @@ public sealed partial class CausalSelfAttention256;
 /// <summary>The attention of the decode step: 8 heads of 64 over a KV cache (past key/value).</summary>
 [ScaledDotProductAttention(Heads = 8, DimHead = 64)]
 public sealed partial class DecodeAttention512;
+
+/// <summary>The attention core alone of the E = 256, H = 4 rows (for the table's breakdown).</summary>
+[ScaledDotProductAttention(Heads = 4, DimHead = 64)]
+public sealed partial class CoreAttention4x64;

@@ -5,7 +5,7 @@ using System.Diagnostics;
 namespace Attend.Benchmarks;
 
 /// <summary>Median timings of a repeated action: wall-clock, and the calling thread's CPU time (robust to time slicing).</summary>
-public readonly record struct Timing(double MedianMilliseconds, double MedianThreadCpuMilliseconds, int Runs)
+public readonly record struct Timing(double MedianMilliseconds, double MedianThreadCpuMilliseconds, double MinMilliseconds, int Runs)
 {
     /// <summary>Warms up, then times runs until <paramref name="seconds"/> pass (at least <paramref name="minRuns"/>, at most <paramref name="maxRuns"/>).</summary>
     public static Timing Measure(Action action, double seconds, int minRuns = 5, int maxRuns = 2000)
@@ -27,7 +27,18 @@ public readonly record struct Timing(double MedianMilliseconds, double MedianThr
             cpu.Add((CpuTime.ThreadNanoseconds() - cpuStart) / 1e6);
         }
 
-        return new Timing(Median(wall), Median(cpu), wall.Count);
+        return new Timing(Median(wall), Median(cpu), Min(wall), wall.Count);
+    }
+
+    private static double Min(List<double> values)
+    {
+        double min = double.PositiveInfinity;
+        foreach (double value in values)
+        {
+            min = Math.Min(min, value);
+        }
+
+        return min;
     }
 
     private static double Median(List<double> values)

@@ -169,9 +169,11 @@ internal static class TileKernelsEmitter
                     w.Line($"{type} {string.Join(", ", Enumerable.Range(0, keyRegisters).Select(c => $"s{r}_{c} = {type}.Zero"))};");
                 }
 
+                // The two refs walk along d, so every load below is [register + constant offset].
+                w.Line("ref float k = ref keys;");
+                w.Line("ref float q = ref query;");
                 using (w.Block("for (int d = 0; d < D; d++)"))
                 {
-                    w.Line("ref float k = ref Unsafe.Add(ref keys, d * KeyBlock);");
                     for (int c = 0; c < keyRegisters; c++)
                     {
                         w.Line(c == 0 ? $"{type} k0 = {vector}.LoadUnsafe(ref k);" : $"{type} k{c} = {vector}.LoadUnsafe(ref k, {c * path.Width});");
@@ -179,12 +181,15 @@ internal static class TileKernelsEmitter
 
                     for (int r = 0; r < rows; r++)
                     {
-                        w.Line($"{(r == 0 ? type + " " : "")}q = {vector}.Create(Unsafe.Add(ref query, {(r == 0 ? "d" : $"{r} * D + d")}));");
+                        w.Line($"{(r == 0 ? type + " " : "")}qr = {vector}.Create({(r == 0 ? "q" : $"Unsafe.Add(ref q, {r} * D)")});");
                         for (int c = 0; c < keyRegisters; c++)
                         {
-                            w.Line($"s{r}_{c} = {vector}.FusedMultiplyAdd(q, k{c}, s{r}_{c});");
+                            w.Line($"s{r}_{c} = {vector}.FusedMultiplyAdd(qr, k{c}, s{r}_{c});");
                         }
                     }
+
+                    w.Line("k = ref Unsafe.Add(ref k, KeyBlock);");
+                    w.Line("q = ref Unsafe.Add(ref q, 1);");
                 }
 
                 w.Line("ref float s = ref Unsafe.Add(ref scores, block * KeyBlock);");
