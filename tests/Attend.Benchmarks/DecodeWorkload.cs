@@ -55,7 +55,7 @@ public sealed class DecodeWorkload : Workload
     public override void Run()
     {
         int e = Shape.ModelDim;
-        LinearKernels.Forward(KernelPath.Auto, Input, 1, e, _packedInput, _inputBias, e, 3 * e, _qkv, 3 * e, _threads);
+        ProjectionDriver.Forward(KernelPath.Auto, Input, 1, e, _packedInput, _inputBias, e, 3 * e, _qkv, 3 * e, _threads);
         _attention.Forward(new ScaledDotProductAttentionArguments
         {
             Layout = AttentionLayout.BatchSequenceHidden,
@@ -70,6 +70,6 @@ public sealed class DecodeWorkload : Workload
             PastLength = Shape.PastLength,
             Output = _context,
         });
-        LinearKernels.Forward(KernelPath.Auto, _context, 1, e, _packedOutput, _outputBias, e, e, Output, e, _threads);
+        ProjectionDriver.Forward(KernelPath.Auto, _context, 1, e, _packedOutput, _outputBias, e, e, Output, e, _threads);
     }
 }

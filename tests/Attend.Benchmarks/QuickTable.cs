@@ -35,8 +35,8 @@ public static class QuickTable
         Console.WriteLine($"# Attend quick table ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, path {KernelPaths.Best})");
         Console.WriteLine($"# FMA peak per core, measured in-process: Vector256 {peak256:F1} GFLOP/s (the % below), Vector512 {peak512:F1} GFLOP/s");
         Console.WriteLine("# ms: median wall-clock; min: fastest run; cpu: the calling thread's CPU time (median), immune to time slicing (1 thread only)");
-        Console.WriteLine("| row | threads | ms | min ms | cpu ms | GFLOP/s | % peak (V256) | % peak (V512) |" + (parts ? " proj ms | proj cpu ms | proj % (V256, cpu) | core ms | core cpu ms | core % (V256, cpu) |" : ""));
-        Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- |" + (parts ? " --- | --- | --- | --- | --- | --- |" : ""));
+        Console.WriteLine("| row | threads | ms | min ms | cpu ms | GFLOP/s | % peak (V256) | % peak (V512) | alloc B |" + (parts ? " proj ms | proj cpu ms | proj % (V256, cpu) | core ms | core cpu ms | core % (V256, cpu) |" : ""));
+        Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |" + (parts ? " --- | --- | --- | --- | --- | --- |" : ""));
         foreach (Shape shape in shapes)
         {
             (WeightDictionary weights, float[] input, float[]? pastKey, float[]? pastValue) = Workload.RandomCase(shape);
@@ -47,8 +47,11 @@ public static class QuickTable
             {
                 workload.Threads = threads;
                 Timing timing = Timing.Measure(workload.Run, seconds);
+                long allocated = GC.GetTotalAllocatedBytes(precise: true);
+                workload.Run();
+                allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
                 double gflops = shape.Flops / timing.MedianMilliseconds / 1e6;
-                string line = $"| {shape.Name} | {threads} | {timing.MedianMilliseconds:F3} | {timing.MinMilliseconds:F3} | {timing.MedianThreadCpuMilliseconds:F3} | {gflops:F1} | {100 * gflops / (threads * peak256):F0} % | {100 * gflops / (threads * peak512):F0} % |";
+                string line = $"| {shape.Name} | {threads} | {timing.MedianMilliseconds:F3} | {timing.MinMilliseconds:F3} | {timing.MedianThreadCpuMilliseconds:F3} | {gflops:F1} | {100 * gflops / (threads * peak256):F0} % | {100 * gflops / (threads * peak512):F0} % | {allocated} |";
                 if (projections != null && core != null)
                 {
                     projections.Threads = threads;
@@ -102,8 +105,8 @@ public sealed class ProjectionWorkload
     public void Run()
     {
         int e = _shape.ModelDim, rows = _shape.QueryLength;
-        LinearKernels.Forward(KernelPath.Auto, _input, rows, e, _packedInput, _inputBias, e, 3 * e, _qkv, 3 * e, Threads);
-        LinearKernels.Forward(KernelPath.Auto, _context, rows, e, _packedOutput, _outputBias, e, e, _output, e, Threads);
+        ProjectionDriver.Forward(KernelPath.Auto, _input, rows, e, _packedInput, _inputBias, e, 3 * e, _qkv, 3 * e, Threads);
+        ProjectionDriver.Forward(KernelPath.Auto, _context, rows, e, _packedOutput, _outputBias, e, e, _output, e, Threads);
     }
 }
 

@@ -205,21 +205,21 @@ internal static class MultiHeadAttentionEmitter
             using (w.Block("else"))
             {
                 w.Line("ArgumentChecks.Positive(keyLength, nameof(keyLength));");
-                w.Line("ArgumentChecks.Length(key.Length, (long)batch * keyLength * KeyDim, nameof(key), $\"batch × keyLength × KeyDim = {batch} × {keyLength} × {KeyDim}\");");
+                w.Line("if (key.Length != (long)batch * keyLength * KeyDim) ArgumentChecks.Length(key.Length, (long)batch * keyLength * KeyDim, nameof(key), $\"batch × keyLength × KeyDim = {batch} × {keyLength} × {KeyDim}\");");
                 if (spec.KeyDim != spec.ValueDim)
                 {
                     w.Line("if (value.IsEmpty) throw new ArgumentException($\"value is required: ValueDim ({ValueDim}) differs from KeyDim ({KeyDim}), so the key cannot serve as value.\", nameof(value));");
                 }
 
-                w.Line("if (!value.IsEmpty) ArgumentChecks.Length(value.Length, (long)batch * keyLength * ValueDim, nameof(value), $\"batch × keyLength × ValueDim = {batch} × {keyLength} × {ValueDim}\");");
+                w.Line("if (!value.IsEmpty && value.Length != (long)batch * keyLength * ValueDim) ArgumentChecks.Length(value.Length, (long)batch * keyLength * ValueDim, nameof(value), $\"batch × keyLength × ValueDim = {batch} × {keyLength} × {ValueDim}\");");
             }
 
             w.Line();
-            w.Line("ArgumentChecks.Length(query.Length, (long)batch * queryLength * ModelDim, nameof(query), $\"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}\");");
-            w.Line("ArgumentChecks.Length(output.Length, (long)batch * queryLength * ModelDim, nameof(output), $\"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}\");");
+            w.Line("if (query.Length != (long)batch * queryLength * ModelDim) ArgumentChecks.Length(query.Length, (long)batch * queryLength * ModelDim, nameof(query), $\"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}\");");
+            w.Line("if (output.Length != (long)batch * queryLength * ModelDim) ArgumentChecks.Length(output.Length, (long)batch * queryLength * ModelDim, nameof(output), $\"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}\");");
             w.Line("if (RequiresKeyPadding && keyPaddingMask.IsEmpty) throw new ArgumentException($\"keyPaddingMask is required by this layer's Mask = KeyPadding: pass [batch, keyLength] = {batch} × {keyLength} flags, true = padded.\", nameof(keyPaddingMask));");
-            w.Line("if (!keyPaddingMask.IsEmpty) ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * keyLength, nameof(keyPaddingMask), $\"batch × keyLength = {batch} × {keyLength}\");");
-            w.Line("if (!attentionWeights.IsEmpty) ArgumentChecks.Length(attentionWeights.Length, (long)batch * Heads * queryLength * keyLength, nameof(attentionWeights), $\"batch × Heads × queryLength × keyLength = {batch} × {Heads} × {queryLength} × {keyLength}\");");
+            w.Line("if (!keyPaddingMask.IsEmpty && keyPaddingMask.Length != (long)batch * keyLength) ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * keyLength, nameof(keyPaddingMask), $\"batch × keyLength = {batch} × {keyLength}\");");
+            w.Line("if (!attentionWeights.IsEmpty && attentionWeights.Length != (long)batch * Heads * queryLength * keyLength) ArgumentChecks.Length(attentionWeights.Length, (long)batch * Heads * queryLength * keyLength, nameof(attentionWeights), $\"batch × Heads × queryLength × keyLength = {batch} × {Heads} × {queryLength} × {keyLength}\");");
             w.Line();
             w.Line("KernelPath path = KernelPaths.Resolve(Path);");
             w.Line("int threads = MaxDegreeOfParallelism;");
@@ -228,65 +228,58 @@ internal static class MultiHeadAttentionEmitter
             w.Line("long scratchLength = (selfAttention ? 4L * queryRows : 2L * (queryRows + keyRows)) * InnerDim;");
             w.Line("if (scratchLength > Array.MaxLength) throw new ArgumentException($\"batch × (queryLength + keyLength) is too large: the projected Q, K, V need {scratchLength} floats, more than one array holds; split the batch.\", nameof(batch));");
             w.Line("int projectedLength = selfAttention ? queryRows * 3 * InnerDim : (queryRows + 2 * keyRows) * InnerDim;");
-            w.Line("float[] scratch = System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);");
-            using (w.Block("try"))
+            w.Line("// This thread's reusable buffer: a warm Forward allocates nothing; other threads' calls have their own.");
+            w.Line("float[] scratch = LayerScratch.Rent((int)scratchLength);");
+            w.Line("Span<float> context = scratch.AsSpan(projectedLength, queryRows * InnerDim);");
+            w.Line("ReadOnlySpan<float> q, k, v;");
+            w.Line("int queryRowStride, keyRowStride;");
+            using (w.Block("if (selfAttention)"))
             {
-                w.Line("Span<float> context = scratch.AsSpan(projectedLength, queryRows * InnerDim);");
-                w.Line("ReadOnlySpan<float> q, k, v;");
-                w.Line("int queryRowStride, keyRowStride;");
-                using (w.Block("if (selfAttention)"))
+                if (packedDims)
                 {
-                    if (packedDims)
-                    {
-                        w.Line("// One pass over the input yields Q | K | V side by side in each row.");
-                        w.Line("Span<float> qkv = scratch.AsSpan(0, projectedLength);");
-                        w.Line($"LinearKernels.Forward(path, query, queryRows, ModelDim, _packedQkvWeight, {fusedBias}, ModelDim, 3 * InnerDim, qkv, 3 * InnerDim, threads);");
-                        w.Line("q = qkv;");
-                        w.Line("k = qkv.Slice(InnerDim);");
-                        w.Line("v = qkv.Slice(2 * InnerDim);");
-                        w.Line("queryRowStride = keyRowStride = 3 * InnerDim;");
-                    }
-                    else
-                    {
-                        w.Line("throw new InvalidOperationException(\"Unreachable: self-attention needs KeyDim = ValueDim = ModelDim, checked above.\");");
-                    }
+                    w.Line("// One pass over the input yields Q | K | V side by side in each row.");
+                    w.Line("Span<float> qkv = scratch.AsSpan(0, projectedLength);");
+                    w.Line($"ProjectionDriver.Forward(path, query, queryRows, ModelDim, _packedQkvWeight, {fusedBias}, ModelDim, 3 * InnerDim, qkv, 3 * InnerDim, threads);");
+                    w.Line("q = qkv;");
+                    w.Line("k = qkv.Slice(InnerDim);");
+                    w.Line("v = qkv.Slice(2 * InnerDim);");
+                    w.Line("queryRowStride = keyRowStride = 3 * InnerDim;");
                 }
-
-                using (w.Block("else"))
+                else
                 {
-                    w.Line("Span<float> projectedQuery = scratch.AsSpan(0, queryRows * InnerDim);");
-                    w.Line("Span<float> projectedKey = scratch.AsSpan(queryRows * InnerDim, keyRows * InnerDim);");
-                    w.Line("Span<float> projectedValue = scratch.AsSpan((queryRows + keyRows) * InnerDim, keyRows * InnerDim);");
-                    w.Line($"LinearKernels.Forward(path, query, queryRows, ModelDim, _packedQueryWeight, {string.Format(bias, "0")}, ModelDim, InnerDim, projectedQuery, InnerDim, threads);");
-                    w.Line($"LinearKernels.Forward(path, key, keyRows, KeyDim, _packedKeyWeight, {string.Format(bias, "InnerDim")}, KeyDim, InnerDim, projectedKey, InnerDim, threads);");
-                    w.Line($"LinearKernels.Forward(path, value.IsEmpty ? key : value, keyRows, ValueDim, _packedValueWeight, {string.Format(bias, "2 * InnerDim")}, ValueDim, InnerDim, projectedValue, InnerDim, threads);");
-                    w.Line("q = projectedQuery;");
-                    w.Line("k = projectedKey;");
-                    w.Line("v = projectedValue;");
-                    w.Line("queryRowStride = keyRowStride = InnerDim;");
+                    w.Line("throw new InvalidOperationException(\"Unreachable: self-attention needs KeyDim = ValueDim = ModelDim, checked above.\");");
                 }
-
-                w.Line();
-                w.Line("// Head h of row i sits at i · rowStride + h · DimHead: the driver reads heads in place, no transpose.");
-                using (w.Block("var problem = new AttentionProblem", ";"))
-                {
-                    w.Line("Batch = batch, Heads = Heads, KvHeads = Heads, QueryLength = queryLength, KeyLength = keyLength,");
-                    w.Line("Query = q, QueryBatchStride = queryLength * queryRowStride, QueryHeadStride = DimHead, QueryRowStride = queryRowStride,");
-                    w.Line("Key = k, KeyBatchStride = keyLength * keyRowStride, KeyHeadStride = DimHead, KeyRowStride = keyRowStride,");
-                    w.Line("Value = v, ValueBatchStride = keyLength * keyRowStride, ValueHeadStride = DimHead, ValueRowStride = keyRowStride,");
-                    w.Line("Output = context, OutputBatchStride = queryLength * InnerDim, OutputHeadStride = DimHead, OutputRowStride = InnerDim,");
-                    w.Line($"Scale = ScoreScale, Causal = {(spec.Causal ? "true" : "false")}, KeyPaddingMask = keyPaddingMask, Probabilities = attentionWeights,");
-                    w.Line("Path = path, MaxDegreeOfParallelism = threads,");
-                }
-
-                w.Line($"AttentionDriver.Run<{HeadKernelsEmitter.StructName}>(problem);");
-                w.Line($"LinearKernels.Forward(path, context, queryRows, InnerDim, _packedOutputWeight, {outputBias}, InnerDim, ModelDim, output, ModelDim, threads);");
             }
 
-            using (w.Block("finally"))
+            using (w.Block("else"))
             {
-                w.Line("System.Buffers.ArrayPool<float>.Shared.Return(scratch);");
+                w.Line("Span<float> projectedQuery = scratch.AsSpan(0, queryRows * InnerDim);");
+                w.Line("Span<float> projectedKey = scratch.AsSpan(queryRows * InnerDim, keyRows * InnerDim);");
+                w.Line("Span<float> projectedValue = scratch.AsSpan((queryRows + keyRows) * InnerDim, keyRows * InnerDim);");
+                w.Line($"ProjectionDriver.Forward(path, query, queryRows, ModelDim, _packedQueryWeight, {string.Format(bias, "0")}, ModelDim, InnerDim, projectedQuery, InnerDim, threads);");
+                w.Line($"ProjectionDriver.Forward(path, key, keyRows, KeyDim, _packedKeyWeight, {string.Format(bias, "InnerDim")}, KeyDim, InnerDim, projectedKey, InnerDim, threads);");
+                w.Line($"ProjectionDriver.Forward(path, value.IsEmpty ? key : value, keyRows, ValueDim, _packedValueWeight, {string.Format(bias, "2 * InnerDim")}, ValueDim, InnerDim, projectedValue, InnerDim, threads);");
+                w.Line("q = projectedQuery;");
+                w.Line("k = projectedKey;");
+                w.Line("v = projectedValue;");
+                w.Line("queryRowStride = keyRowStride = InnerDim;");
             }
+
+            w.Line();
+            w.Line("// Head h of row i sits at i · rowStride + h · DimHead: the driver reads heads in place, no transpose.");
+            using (w.Block("var problem = new AttentionProblem", ";"))
+            {
+                w.Line("Batch = batch, Heads = Heads, KvHeads = Heads, QueryLength = queryLength, KeyLength = keyLength,");
+                w.Line("Query = q, QueryBatchStride = queryLength * queryRowStride, QueryHeadStride = DimHead, QueryRowStride = queryRowStride,");
+                w.Line("Key = k, KeyBatchStride = keyLength * keyRowStride, KeyHeadStride = DimHead, KeyRowStride = keyRowStride,");
+                w.Line("Value = v, ValueBatchStride = keyLength * keyRowStride, ValueHeadStride = DimHead, ValueRowStride = keyRowStride,");
+                w.Line("Output = context, OutputBatchStride = queryLength * InnerDim, OutputHeadStride = DimHead, OutputRowStride = InnerDim,");
+                w.Line($"Scale = ScoreScale, Causal = {(spec.Causal ? "true" : "false")}, KeyPaddingMask = keyPaddingMask, Probabilities = attentionWeights,");
+                w.Line("Path = path, MaxDegreeOfParallelism = threads,");
+            }
+
+            w.Line($"AttentionDriver.Run<{HeadKernelsEmitter.StructName}>(problem);");
+            w.Line($"ProjectionDriver.Forward(path, context, queryRows, InnerDim, _packedOutputWeight, {outputBias}, InnerDim, ModelDim, output, ModelDim, threads);");
         }
 
         w.Line();
