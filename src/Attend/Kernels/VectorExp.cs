@@ -33,8 +33,8 @@ public static class VectorExp
     /// <summary>Below this input the result is below float's normal range (or 0).</summary>
     public const float NormalRangeLow = -87.33f;
 
-    /// <summary>Above this input the result overflows to +∞.</summary>
-    public const float NormalRangeHigh = 88.72f;
+    /// <summary>Above this input the result is +∞ (2^n's exponent would need n = 128).</summary>
+    public const float NormalRangeHigh = 88.37f;
 
     // Inputs are clamped here first: −88 keeps n ≥ −127, where 2^n's exponent bits are 0 (the result is exactly 0);
     // 88.8 keeps n ≤ 129 so the bit trick cannot wrap.
