@@ -113,16 +113,16 @@ partial class CrossAttention
         else
         {
             ArgumentChecks.Positive(keyLength, nameof(keyLength));
-            ArgumentChecks.Length(key.Length, (long)batch * keyLength * KeyDim, nameof(key), $"batch × keyLength × KeyDim = {batch} × {keyLength} × {KeyDim}");
+            if (key.Length != (long)batch * keyLength * KeyDim) ArgumentChecks.Length(key.Length, (long)batch * keyLength * KeyDim, nameof(key), $"batch × keyLength × KeyDim = {batch} × {keyLength} × {KeyDim}");
             if (value.IsEmpty) throw new ArgumentException($"value is required: ValueDim ({ValueDim}) differs from KeyDim ({KeyDim}), so the key cannot serve as value.", nameof(value));
-            if (!value.IsEmpty) ArgumentChecks.Length(value.Length, (long)batch * keyLength * ValueDim, nameof(value), $"batch × keyLength × ValueDim = {batch} × {keyLength} × {ValueDim}");
+            if (!value.IsEmpty && value.Length != (long)batch * keyLength * ValueDim) ArgumentChecks.Length(value.Length, (long)batch * keyLength * ValueDim, nameof(value), $"batch × keyLength × ValueDim = {batch} × {keyLength} × {ValueDim}");
         }
 
-        ArgumentChecks.Length(query.Length, (long)batch * queryLength * ModelDim, nameof(query), $"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}");
-        ArgumentChecks.Length(output.Length, (long)batch * queryLength * ModelDim, nameof(output), $"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}");
+        if (query.Length != (long)batch * queryLength * ModelDim) ArgumentChecks.Length(query.Length, (long)batch * queryLength * ModelDim, nameof(query), $"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}");
+        if (output.Length != (long)batch * queryLength * ModelDim) ArgumentChecks.Length(output.Length, (long)batch * queryLength * ModelDim, nameof(output), $"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}");
         if (RequiresKeyPadding && keyPaddingMask.IsEmpty) throw new ArgumentException($"keyPaddingMask is required by this layer's Mask = KeyPadding: pass [batch, keyLength] = {batch} × {keyLength} flags, true = padded.", nameof(keyPaddingMask));
-        if (!keyPaddingMask.IsEmpty) ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * keyLength, nameof(keyPaddingMask), $"batch × keyLength = {batch} × {keyLength}");
-        if (!attentionWeights.IsEmpty) ArgumentChecks.Length(attentionWeights.Length, (long)batch * Heads * queryLength * keyLength, nameof(attentionWeights), $"batch × Heads × queryLength × keyLength = {batch} × {Heads} × {queryLength} × {keyLength}");
+        if (!keyPaddingMask.IsEmpty && keyPaddingMask.Length != (long)batch * keyLength) ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * keyLength, nameof(keyPaddingMask), $"batch × keyLength = {batch} × {keyLength}");
+        if (!attentionWeights.IsEmpty && attentionWeights.Length != (long)batch * Heads * queryLength * keyLength) ArgumentChecks.Length(attentionWeights.Length, (long)batch * Heads * queryLength * keyLength, nameof(attentionWeights), $"batch × Heads × queryLength × keyLength = {batch} × {Heads} × {queryLength} × {keyLength}");
 
         KernelPath path = KernelPaths.Resolve(Path);
         int threads = MaxDegreeOfParallelism;
@@ -131,48 +131,42 @@ partial class CrossAttention
         long scratchLength = (selfAttention ? 4L * queryRows : 2L * (queryRows + keyRows)) * InnerDim;
         if (scratchLength > Array.MaxLength) throw new ArgumentException($"batch × (queryLength + keyLength) is too large: the projected Q, K, V need {scratchLength} floats, more than one array holds; split the batch.", nameof(batch));
         int projectedLength = selfAttention ? queryRows * 3 * InnerDim : (queryRows + 2 * keyRows) * InnerDim;
-        float[] scratch = System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);
-        try
+        // This thread's reusable buffer: a warm Forward allocates nothing; other threads' calls have their own.
+        float[] scratch = LayerScratch.Rent((int)scratchLength);
+        Span<float> context = scratch.AsSpan(projectedLength, queryRows * InnerDim);
+        ReadOnlySpan<float> q, k, v;
+        int queryRowStride, keyRowStride;
+        if (selfAttention)
         {
-            Span<float> context = scratch.AsSpan(projectedLength, queryRows * InnerDim);
-            ReadOnlySpan<float> q, k, v;
-            int queryRowStride, keyRowStride;
-            if (selfAttention)
-            {
-                throw new InvalidOperationException("Unreachable: self-attention needs KeyDim = ValueDim = ModelDim, checked above.");
-            }
-            else
-            {
-                Span<float> projectedQuery = scratch.AsSpan(0, queryRows * InnerDim);
-                Span<float> projectedKey = scratch.AsSpan(queryRows * InnerDim, keyRows * InnerDim);
-                Span<float> projectedValue = scratch.AsSpan((queryRows + keyRows) * InnerDim, keyRows * InnerDim);
-                LinearKernels.Forward(path, query, queryRows, ModelDim, _packedQueryWeight, default, ModelDim, InnerDim, projectedQuery, InnerDim, threads);
-                LinearKernels.Forward(path, key, keyRows, KeyDim, _packedKeyWeight, default, KeyDim, InnerDim, projectedKey, InnerDim, threads);
-                LinearKernels.Forward(path, value.IsEmpty ? key : value, keyRows, ValueDim, _packedValueWeight, default, ValueDim, InnerDim, projectedValue, InnerDim, threads);
-                q = projectedQuery;
-                k = projectedKey;
-                v = projectedValue;
-                queryRowStride = keyRowStride = InnerDim;
-            }
+            throw new InvalidOperationException("Unreachable: self-attention needs KeyDim = ValueDim = ModelDim, checked above.");
+        }
+        else
+        {
+            Span<float> projectedQuery = scratch.AsSpan(0, queryRows * InnerDim);
+            Span<float> projectedKey = scratch.AsSpan(queryRows * InnerDim, keyRows * InnerDim);
+            Span<float> projectedValue = scratch.AsSpan((queryRows + keyRows) * InnerDim, keyRows * InnerDim);
+            ProjectionDriver.Forward(path, query, queryRows, ModelDim, _packedQueryWeight, default, ModelDim, InnerDim, projectedQuery, InnerDim, threads);
+            ProjectionDriver.Forward(path, key, keyRows, KeyDim, _packedKeyWeight, default, KeyDim, InnerDim, projectedKey, InnerDim, threads);
+            ProjectionDriver.Forward(path, value.IsEmpty ? key : value, keyRows, ValueDim, _packedValueWeight, default, ValueDim, InnerDim, projectedValue, InnerDim, threads);
+            q = projectedQuery;
+            k = projectedKey;
+            v = projectedValue;
+            queryRowStride = keyRowStride = InnerDim;
+        }
 
-            // Head h of row i sits at i · rowStride + h · DimHead: the driver reads heads in place, no transpose.
-            var problem = new AttentionProblem
-            {
-                Batch = batch, Heads = Heads, KvHeads = Heads, QueryLength = queryLength, KeyLength = keyLength,
-                Query = q, QueryBatchStride = queryLength * queryRowStride, QueryHeadStride = DimHead, QueryRowStride = queryRowStride,
-                Key = k, KeyBatchStride = keyLength * keyRowStride, KeyHeadStride = DimHead, KeyRowStride = keyRowStride,
-                Value = v, ValueBatchStride = keyLength * keyRowStride, ValueHeadStride = DimHead, ValueRowStride = keyRowStride,
-                Output = context, OutputBatchStride = queryLength * InnerDim, OutputHeadStride = DimHead, OutputRowStride = InnerDim,
-                Scale = ScoreScale, Causal = true, KeyPaddingMask = keyPaddingMask, Probabilities = attentionWeights,
-                Path = path, MaxDegreeOfParallelism = threads,
-            };
-            AttentionDriver.Run<HeadKernels>(problem);
-            LinearKernels.Forward(path, context, queryRows, InnerDim, _packedOutputWeight, default, InnerDim, ModelDim, output, ModelDim, threads);
-        }
-        finally
+        // Head h of row i sits at i · rowStride + h · DimHead: the driver reads heads in place, no transpose.
+        var problem = new AttentionProblem
         {
-            System.Buffers.ArrayPool<float>.Shared.Return(scratch);
-        }
+            Batch = batch, Heads = Heads, KvHeads = Heads, QueryLength = queryLength, KeyLength = keyLength,
+            Query = q, QueryBatchStride = queryLength * queryRowStride, QueryHeadStride = DimHead, QueryRowStride = queryRowStride,
+            Key = k, KeyBatchStride = keyLength * keyRowStride, KeyHeadStride = DimHead, KeyRowStride = keyRowStride,
+            Value = v, ValueBatchStride = keyLength * keyRowStride, ValueHeadStride = DimHead, ValueRowStride = keyRowStride,
+            Output = context, OutputBatchStride = queryLength * InnerDim, OutputHeadStride = DimHead, OutputRowStride = InnerDim,
+            Scale = ScoreScale, Causal = true, KeyPaddingMask = keyPaddingMask, Probabilities = attentionWeights,
+            Path = path, MaxDegreeOfParallelism = threads,
+        };
+        AttentionDriver.Run<HeadKernels>(problem);
+        ProjectionDriver.Forward(path, context, queryRows, InnerDim, _packedOutputWeight, default, InnerDim, ModelDim, output, ModelDim, threads);
     }
 
     /// <summary>Attention inner loops for D = 8, Dv = 8: one method per instruction set, sizes constant.</summary>
@@ -446,29 +440,32 @@ partial class CrossAttention
                 Vector512<float> s3_0 = Vector512<float>.Zero, s3_1 = Vector512<float>.Zero;
                 Vector512<float> s4_0 = Vector512<float>.Zero, s4_1 = Vector512<float>.Zero;
                 Vector512<float> s5_0 = Vector512<float>.Zero, s5_1 = Vector512<float>.Zero;
+                ref float k = ref keys;
+                ref float q = ref query;
                 for (int d = 0; d < D; d++)
                 {
-                    ref float k = ref Unsafe.Add(ref keys, d * KeyBlock);
                     Vector512<float> k0 = Vector512.LoadUnsafe(ref k);
                     Vector512<float> k1 = Vector512.LoadUnsafe(ref k, 16);
-                    Vector512<float> q = Vector512.Create(Unsafe.Add(ref query, d));
-                    s0_0 = Vector512.FusedMultiplyAdd(q, k0, s0_0);
-                    s0_1 = Vector512.FusedMultiplyAdd(q, k1, s0_1);
-                    q = Vector512.Create(Unsafe.Add(ref query, 1 * D + d));
-                    s1_0 = Vector512.FusedMultiplyAdd(q, k0, s1_0);
-                    s1_1 = Vector512.FusedMultiplyAdd(q, k1, s1_1);
-                    q = Vector512.Create(Unsafe.Add(ref query, 2 * D + d));
-                    s2_0 = Vector512.FusedMultiplyAdd(q, k0, s2_0);
-                    s2_1 = Vector512.FusedMultiplyAdd(q, k1, s2_1);
-                    q = Vector512.Create(Unsafe.Add(ref query, 3 * D + d));
-                    s3_0 = Vector512.FusedMultiplyAdd(q, k0, s3_0);
-                    s3_1 = Vector512.FusedMultiplyAdd(q, k1, s3_1);
-                    q = Vector512.Create(Unsafe.Add(ref query, 4 * D + d));
-                    s4_0 = Vector512.FusedMultiplyAdd(q, k0, s4_0);
-                    s4_1 = Vector512.FusedMultiplyAdd(q, k1, s4_1);
-                    q = Vector512.Create(Unsafe.Add(ref query, 5 * D + d));
-                    s5_0 = Vector512.FusedMultiplyAdd(q, k0, s5_0);
-                    s5_1 = Vector512.FusedMultiplyAdd(q, k1, s5_1);
+                    Vector512<float> qr = Vector512.Create(q);
+                    s0_0 = Vector512.FusedMultiplyAdd(qr, k0, s0_0);
+                    s0_1 = Vector512.FusedMultiplyAdd(qr, k1, s0_1);
+                    qr = Vector512.Create(Unsafe.Add(ref q, 1 * D));
+                    s1_0 = Vector512.FusedMultiplyAdd(qr, k0, s1_0);
+                    s1_1 = Vector512.FusedMultiplyAdd(qr, k1, s1_1);
+                    qr = Vector512.Create(Unsafe.Add(ref q, 2 * D));
+                    s2_0 = Vector512.FusedMultiplyAdd(qr, k0, s2_0);
+                    s2_1 = Vector512.FusedMultiplyAdd(qr, k1, s2_1);
+                    qr = Vector512.Create(Unsafe.Add(ref q, 3 * D));
+                    s3_0 = Vector512.FusedMultiplyAdd(qr, k0, s3_0);
+                    s3_1 = Vector512.FusedMultiplyAdd(qr, k1, s3_1);
+                    qr = Vector512.Create(Unsafe.Add(ref q, 4 * D));
+                    s4_0 = Vector512.FusedMultiplyAdd(qr, k0, s4_0);
+                    s4_1 = Vector512.FusedMultiplyAdd(qr, k1, s4_1);
+                    qr = Vector512.Create(Unsafe.Add(ref q, 5 * D));
+                    s5_0 = Vector512.FusedMultiplyAdd(qr, k0, s5_0);
+                    s5_1 = Vector512.FusedMultiplyAdd(qr, k1, s5_1);
+                    k = ref Unsafe.Add(ref k, KeyBlock);
+                    q = ref Unsafe.Add(ref q, 1);
                 }
                 ref float s = ref Unsafe.Add(ref scores, block * KeyBlock);
                 s0_0.StoreUnsafe(ref s);
@@ -552,29 +549,32 @@ partial class CrossAttention
                 Vector256<float> s3_0 = Vector256<float>.Zero, s3_1 = Vector256<float>.Zero;
                 Vector256<float> s4_0 = Vector256<float>.Zero, s4_1 = Vector256<float>.Zero;
                 Vector256<float> s5_0 = Vector256<float>.Zero, s5_1 = Vector256<float>.Zero;
+                ref float k = ref keys;
+                ref float q = ref query;
                 for (int d = 0; d < D; d++)
                 {
-                    ref float k = ref Unsafe.Add(ref keys, d * KeyBlock);
                     Vector256<float> k0 = Vector256.LoadUnsafe(ref k);
                     Vector256<float> k1 = Vector256.LoadUnsafe(ref k, 8);
-                    Vector256<float> q = Vector256.Create(Unsafe.Add(ref query, d));
-                    s0_0 = Vector256.FusedMultiplyAdd(q, k0, s0_0);
-                    s0_1 = Vector256.FusedMultiplyAdd(q, k1, s0_1);
-                    q = Vector256.Create(Unsafe.Add(ref query, 1 * D + d));
-                    s1_0 = Vector256.FusedMultiplyAdd(q, k0, s1_0);
-                    s1_1 = Vector256.FusedMultiplyAdd(q, k1, s1_1);
-                    q = Vector256.Create(Unsafe.Add(ref query, 2 * D + d));
-                    s2_0 = Vector256.FusedMultiplyAdd(q, k0, s2_0);
-                    s2_1 = Vector256.FusedMultiplyAdd(q, k1, s2_1);
-                    q = Vector256.Create(Unsafe.Add(ref query, 3 * D + d));
-                    s3_0 = Vector256.FusedMultiplyAdd(q, k0, s3_0);
-                    s3_1 = Vector256.FusedMultiplyAdd(q, k1, s3_1);
-                    q = Vector256.Create(Unsafe.Add(ref query, 4 * D + d));
-                    s4_0 = Vector256.FusedMultiplyAdd(q, k0, s4_0);
-                    s4_1 = Vector256.FusedMultiplyAdd(q, k1, s4_1);
-                    q = Vector256.Create(Unsafe.Add(ref query, 5 * D + d));
-                    s5_0 = Vector256.FusedMultiplyAdd(q, k0, s5_0);
-                    s5_1 = Vector256.FusedMultiplyAdd(q, k1, s5_1);
+                    Vector256<float> qr = Vector256.Create(q);
+                    s0_0 = Vector256.FusedMultiplyAdd(qr, k0, s0_0);
+                    s0_1 = Vector256.FusedMultiplyAdd(qr, k1, s0_1);
+                    qr = Vector256.Create(Unsafe.Add(ref q, 1 * D));
+                    s1_0 = Vector256.FusedMultiplyAdd(qr, k0, s1_0);
+                    s1_1 = Vector256.FusedMultiplyAdd(qr, k1, s1_1);
+                    qr = Vector256.Create(Unsafe.Add(ref q, 2 * D));
+                    s2_0 = Vector256.FusedMultiplyAdd(qr, k0, s2_0);
+                    s2_1 = Vector256.FusedMultiplyAdd(qr, k1, s2_1);
+                    qr = Vector256.Create(Unsafe.Add(ref q, 3 * D));
+                    s3_0 = Vector256.FusedMultiplyAdd(qr, k0, s3_0);
+                    s3_1 = Vector256.FusedMultiplyAdd(qr, k1, s3_1);
+                    qr = Vector256.Create(Unsafe.Add(ref q, 4 * D));
+                    s4_0 = Vector256.FusedMultiplyAdd(qr, k0, s4_0);
+                    s4_1 = Vector256.FusedMultiplyAdd(qr, k1, s4_1);
+                    qr = Vector256.Create(Unsafe.Add(ref q, 5 * D));
+                    s5_0 = Vector256.FusedMultiplyAdd(qr, k0, s5_0);
+                    s5_1 = Vector256.FusedMultiplyAdd(qr, k1, s5_1);
+                    k = ref Unsafe.Add(ref k, KeyBlock);
+                    q = ref Unsafe.Add(ref q, 1);
                 }
                 ref float s = ref Unsafe.Add(ref scores, block * KeyBlock);
                 s0_0.StoreUnsafe(ref s);
@@ -658,29 +658,32 @@ partial class CrossAttention
                 Vector128<float> s3_0 = Vector128<float>.Zero, s3_1 = Vector128<float>.Zero;
                 Vector128<float> s4_0 = Vector128<float>.Zero, s4_1 = Vector128<float>.Zero;
                 Vector128<float> s5_0 = Vector128<float>.Zero, s5_1 = Vector128<float>.Zero;
+                ref float k = ref keys;
+                ref float q = ref query;
                 for (int d = 0; d < D; d++)
                 {
-                    ref float k = ref Unsafe.Add(ref keys, d * KeyBlock);
                     Vector128<float> k0 = Vector128.LoadUnsafe(ref k);
                     Vector128<float> k1 = Vector128.LoadUnsafe(ref k, 4);
-                    Vector128<float> q = Vector128.Create(Unsafe.Add(ref query, d));
-                    s0_0 = Vector128.FusedMultiplyAdd(q, k0, s0_0);
-                    s0_1 = Vector128.FusedMultiplyAdd(q, k1, s0_1);
-                    q = Vector128.Create(Unsafe.Add(ref query, 1 * D + d));
-                    s1_0 = Vector128.FusedMultiplyAdd(q, k0, s1_0);
-                    s1_1 = Vector128.FusedMultiplyAdd(q, k1, s1_1);
-                    q = Vector128.Create(Unsafe.Add(ref query, 2 * D + d));
-                    s2_0 = Vector128.FusedMultiplyAdd(q, k0, s2_0);
-                    s2_1 = Vector128.FusedMultiplyAdd(q, k1, s2_1);
-                    q = Vector128.Create(Unsafe.Add(ref query, 3 * D + d));
-                    s3_0 = Vector128.FusedMultiplyAdd(q, k0, s3_0);
-                    s3_1 = Vector128.FusedMultiplyAdd(q, k1, s3_1);
-                    q = Vector128.Create(Unsafe.Add(ref query, 4 * D + d));
-                    s4_0 = Vector128.FusedMultiplyAdd(q, k0, s4_0);
-                    s4_1 = Vector128.FusedMultiplyAdd(q, k1, s4_1);
-                    q = Vector128.Create(Unsafe.Add(ref query, 5 * D + d));
-                    s5_0 = Vector128.FusedMultiplyAdd(q, k0, s5_0);
-                    s5_1 = Vector128.FusedMultiplyAdd(q, k1, s5_1);
+                    Vector128<float> qr = Vector128.Create(q);
+                    s0_0 = Vector128.FusedMultiplyAdd(qr, k0, s0_0);
+                    s0_1 = Vector128.FusedMultiplyAdd(qr, k1, s0_1);
+                    qr = Vector128.Create(Unsafe.Add(ref q, 1 * D));
+                    s1_0 = Vector128.FusedMultiplyAdd(qr, k0, s1_0);
+                    s1_1 = Vector128.FusedMultiplyAdd(qr, k1, s1_1);
+                    qr = Vector128.Create(Unsafe.Add(ref q, 2 * D));
+                    s2_0 = Vector128.FusedMultiplyAdd(qr, k0, s2_0);
+                    s2_1 = Vector128.FusedMultiplyAdd(qr, k1, s2_1);
+                    qr = Vector128.Create(Unsafe.Add(ref q, 3 * D));
+                    s3_0 = Vector128.FusedMultiplyAdd(qr, k0, s3_0);
+                    s3_1 = Vector128.FusedMultiplyAdd(qr, k1, s3_1);
+                    qr = Vector128.Create(Unsafe.Add(ref q, 4 * D));
+                    s4_0 = Vector128.FusedMultiplyAdd(qr, k0, s4_0);
+                    s4_1 = Vector128.FusedMultiplyAdd(qr, k1, s4_1);
+                    qr = Vector128.Create(Unsafe.Add(ref q, 5 * D));
+                    s5_0 = Vector128.FusedMultiplyAdd(qr, k0, s5_0);
+                    s5_1 = Vector128.FusedMultiplyAdd(qr, k1, s5_1);
+                    k = ref Unsafe.Add(ref k, KeyBlock);
+                    q = ref Unsafe.Add(ref q, 1);
                 }
                 ref float s = ref Unsafe.Add(ref scores, block * KeyBlock);
                 s0_0.StoreUnsafe(ref s);
