@@ -25,6 +25,14 @@ public sealed class AttentionGenerator : IIncrementalGenerator
             s => s.Identity, TrackingNames.MultiHeadAttentionParse, TrackingNames.MultiHeadAttentionDiagnostics, TrackingNames.MultiHeadAttentionSpecs);
         Register(context, "Attend.ScaledDotProductAttentionAttribute", ScaledDotProductAttentionParser.Parse, ScaledDotProductAttentionEmitter.Emit,
             s => s.Identity, TrackingNames.ScaledDotProductAttentionParse, TrackingNames.ScaledDotProductAttentionDiagnostics, TrackingNames.ScaledDotProductAttentionSpecs);
+        Register(context, "Attend.GraphAttentionAttribute", GraphAttentionParser.Parse, GraphAttentionEmitter.Emit,
+            s => s.Identity, TrackingNames.GraphAttentionParse, TrackingNames.GraphAttentionDiagnostics, TrackingNames.GraphAttentionSpecs);
+        Register(context, "Attend.MemoryHeadsAttribute", MemoryHeadsParser.Parse, MemoryHeadsEmitter.Emit,
+            s => s.Identity, TrackingNames.MemoryHeadsParse, TrackingNames.MemoryHeadsDiagnostics, TrackingNames.MemoryHeadsSpecs);
+        Register(context, "Attend.NadarayaWatsonAttribute", NadarayaWatsonParser.Parse, NadarayaWatsonEmitter.Emit,
+            s => s.Identity, TrackingNames.NadarayaWatsonParse, TrackingNames.NadarayaWatsonDiagnostics, TrackingNames.NadarayaWatsonSpecs);
+        Register(context, "Attend.AttentionPoolingAttribute", AttentionPoolingParser.Parse, AttentionPoolingEmitter.Emit,
+            s => s.Identity, TrackingNames.AttentionPoolingParse, TrackingNames.AttentionPoolingDiagnostics, TrackingNames.AttentionPoolingSpecs);
     }
 
     private static void Register<TSpec>(

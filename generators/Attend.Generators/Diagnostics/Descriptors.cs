@@ -58,11 +58,41 @@ internal static class Descriptors
         "ATTEND012", "Layer is too large",
         "{0} on '{1}' needs {2} weights per matrix, more than a .NET array holds; reduce ModelDim, Heads or DimHead");
 
+    public static readonly DiagnosticDescriptor NegativeSlopeNotFinite = Error(
+        "ATTEND020", "NegativeSlope must be a finite number",
+        "NegativeSlope {0} on '{1}' is not a finite number; give LeakyReLU a finite slope such as 0.2 (the GAT paper's) or leave it out");
+
+    public static readonly DiagnosticDescriptor UndefinedEnumValue = Error(
+        "ATTEND021", "Undefined option value",
+        "{0} value {1} on '{2}' is not defined; use {3}");
+
+    public static readonly DiagnosticDescriptor ShiftRadiusOutOfRange = Error(
+        "ATTEND022", "ShiftRadius out of range",
+        "ShiftRadius {0} on '{1}' must lie in 0..{2}: the 2·ShiftRadius + 1 shift offsets must be distinct positions of a memory of MemoryRows {3}; use 1 for the paper's −1, 0, +1");
+
+    public static readonly DiagnosticDescriptor NotPositiveFinite = Error(
+        "ATTEND023", "Value must be a positive finite number",
+        "{0} {1} on '{2}' is not a positive finite number; {3}");
+
+    public static readonly DiagnosticDescriptor BandwidthWithLearnableWidth = Error(
+        "ATTEND024", "Bandwidth conflicts with LearnableWidth",
+        "'{0}' sets both Bandwidth and LearnableWidth; a learnable width is read from the weight 'w', so remove Bandwidth or set LearnableWidth = false");
+
+    public static readonly DiagnosticDescriptor HiddenDimWithLearnedQuery = Error(
+        "ATTEND025", "HiddenDim has no effect with a learned query",
+        "'{0}' sets HiddenDim {1} but Score = LearnedQuery has no hidden layer (score = qᵀh); remove HiddenDim or use Score = Additive");
+
+    public static readonly DiagnosticDescriptor WeightsTooLarge = Error(
+        "ATTEND026", "Layer does not fit in one array",
+        "{0} on '{1}' needs {2} floats in one array, more than .NET allows; reduce {3}");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new[]
     {
         ClassNotPartial, ContainingTypeNotPartial, GenericLayer, NotPositive, ModelDimNotDivisible,
         HeadsNotDivisibleByKvHeads, UnsupportedMask, HugeHead, InvalidScale, InternalError,
         ConflictingAttributes, SizeTooLarge,
+        NegativeSlopeNotFinite, UndefinedEnumValue, ShiftRadiusOutOfRange, NotPositiveFinite, BandwidthWithLearnableWidth,
+        HiddenDimWithLearnedQuery, WeightsTooLarge,
     }.ToDictionary(d => d.Id);
 
     public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

@@ -19,6 +19,10 @@ internal sealed class DeclarationReader
     {
         "Attend.MultiHeadAttentionAttribute",
         "Attend.ScaledDotProductAttentionAttribute",
+        "Attend.GraphAttentionAttribute",
+        "Attend.MemoryHeadsAttribute",
+        "Attend.NadarayaWatsonAttribute",
+        "Attend.AttentionPoolingAttribute",
     };
 
     private readonly INamedTypeSymbol _type;
