@@ -60,19 +60,19 @@ internal static class FamilyParsing
     }
 
     /// <summary>Reports ATTEND026 when <paramref name="elements"/> exceeds one array's capacity.</summary>
-    public static bool RequireFitsInArray(DeclarationReader reader, string what, long elements, string reduce, string property)
+    public static bool RequireFitsInArray(DeclarationReader reader, string what, decimal elements, string reduce, string property)
     {
         if (elements <= MaxArrayLength) return true;
         reader.Report(Descriptors.WeightsTooLarge, reader.ArgumentLocation(property), what, reader.TypeName, Text(elements), reduce);
         return false;
     }
 
-    /// <summary>Floats the packed <c>nn.Linear</c> weight needs: output features rounded up to 16-wide panels.</summary>
-    public static long PackedLinearLength(long inFeatures, long outFeatures) => (outFeatures + 15) / 16 * 16 * inFeatures;
+    /// <summary>Floats the packed <c>nn.Linear</c> weight needs: output features rounded up to 16-wide panels (decimal: int.MaxValue³ fits).</summary>
+    public static decimal PackedLinearLength(decimal inFeatures, decimal outFeatures) => decimal.Ceiling(outFeatures / 16) * 16 * inFeatures;
 
     public static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    public static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+    public static string Text(decimal value) => value.ToString(CultureInfo.InvariantCulture);
 
     public static string Text(float value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

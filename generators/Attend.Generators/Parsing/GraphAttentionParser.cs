@@ -33,8 +33,9 @@ internal static class GraphAttentionParser
 
         if (valid)
         {
-            valid &= FamilyParsing.RequireFitsInArray(reader, "W.weight", FamilyParsing.PackedLinearLength(inFeatures, (long)heads * outFeatures),
+            valid &= FamilyParsing.RequireFitsInArray(reader, "W.weight", FamilyParsing.PackedLinearLength(inFeatures, (decimal)heads * outFeatures),
                 "InFeatures, Heads or OutFeatures", "OutFeatures");
+            if (valid) valid &= FamilyParsing.RequireFitsInArray(reader, "a", (decimal)heads * outFeatures * 2, "Heads or OutFeatures", "OutFeatures");
         }
 
         FamilyParsing.WarnIfWide(reader, "OutFeatures", outFeatures);

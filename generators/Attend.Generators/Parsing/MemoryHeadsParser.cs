@@ -31,7 +31,7 @@ internal static class MemoryHeadsParser
             }
         }
 
-        if (valid) valid &= FamilyParsing.RequireFitsInArray(reader, "The memory", (long)rows * width, "MemoryRows or MemoryWidth", "MemoryRows");
+        if (valid) valid &= FamilyParsing.RequireFitsInArray(reader, "The memory", (decimal)rows * width, "MemoryRows or MemoryWidth", "MemoryRows");
         FamilyParsing.WarnIfWide(reader, "MemoryWidth", width);
         if (!valid || identity is null) return null;
         return new MemoryHeadsSpec(identity, rows, width, radius, epsilon);
