@@ -118,4 +118,21 @@ public sealed partial class DiagnosticTests
         Assert.Contains("reduce " + reduce, d.GetMessage());
         Assert.Empty(result.GeneratedSources);
     }
+
+    [Fact]
+    public void ATTEND027_argument_that_only_generated_code_defines()
+    {
+        const string source = "namespace Demo; [Attend.GraphAttention(InFeatures = 4, OutFeatures = 8, Heads = 4)] public partial class First; " +
+            "[Attend.GraphAttention(InFeatures = First.OutputWidth, OutFeatures = 2)] public partial class Second;";
+        (GeneratorRunResult result, Compilation output) = GeneratorHarness.Run(source);
+
+        Diagnostic d = Assert.Single(result.Diagnostics);
+        Assert.Equal("ATTEND027", d.Id);
+        Assert.Contains("InFeatures on 'Second'", d.GetMessage());
+        Assert.Contains("write the number itself", d.GetMessage());
+        Assert.StartsWith("InFeatures", SourceAt(source, d));
+        Assert.DoesNotContain(d.GetMessage(), "is 0");
+        Assert.Single(result.GeneratedSources); // First is generated; Second waits for a number
+        Assert.NotNull(output);
+    }
 }

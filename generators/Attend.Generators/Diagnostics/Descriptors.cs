@@ -86,13 +86,17 @@ internal static class Descriptors
         "ATTEND026", "Layer does not fit in one array",
         "{0} on '{1}' needs {2} floats in one array, more than .NET allows; reduce {3}");
 
+    public static readonly DiagnosticDescriptor UnresolvedArgument = Error(
+        "ATTEND027", "Attribute argument has no compile-time value",
+        "{0} on '{1}' has no value the compiler can evaluate before Attend generates code (a constant of another generated layer, such as its OutputWidth, does not exist yet); write the number itself");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new[]
     {
         ClassNotPartial, ContainingTypeNotPartial, GenericLayer, NotPositive, ModelDimNotDivisible,
         HeadsNotDivisibleByKvHeads, UnsupportedMask, HugeHead, InvalidScale, InternalError,
         ConflictingAttributes, SizeTooLarge,
         NegativeSlopeNotFinite, UndefinedEnumValue, ShiftRadiusOutOfRange, NotPositiveFinite, BandwidthWithLearnableWidth,
-        HiddenDimWithLearnedQuery, WeightsTooLarge,
+        HiddenDimWithLearnedQuery, WeightsTooLarge, UnresolvedArgument,
     }.ToDictionary(d => d.Id);
 
     public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

@@ -13,6 +13,7 @@ internal static class AttentionPoolingParser
 
     private static AttentionPoolingSpec? ReadSpec(DeclarationReader reader, LayerIdentity? identity)
     {
+        if (!FamilyParsing.RequireResolved(reader, "Features", "HiddenDim", "Score", "Bias")) return null;
         int features = reader.GetInt("Features");
         int hidden = reader.GetInt("HiddenDim");
         int score = reader.GetInt("Score");

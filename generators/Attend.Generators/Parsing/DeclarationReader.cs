@@ -107,6 +107,17 @@ internal sealed class DeclarationReader
 
     public bool IsSet(string name) => _arguments.ContainsKey(name);
 
+    /// <summary>
+    /// Whether <c>Name = …</c> is written but has no value the compiler could evaluate, e.g. a constant that only
+    /// generated code defines (generators see the compilation before any generated source is added).
+    /// </summary>
+    public bool IsUnresolved(string name)
+    {
+        if (_arguments.TryGetValue(name, out TypedConstant value)) return value.Kind == TypedConstantKind.Error;
+        return _attribute.ApplicationSyntaxReference?.GetSyntax() is AttributeSyntax attribute
+            && attribute.ArgumentList?.Arguments.Any(a => a.NameEquals?.Name.Identifier.ValueText == name) == true;
+    }
+
     /// <summary>The <c>Name = value</c> argument's location, else the attribute's, so the squiggle lands on what to fix.</summary>
     public Location ArgumentLocation(string name)
     {

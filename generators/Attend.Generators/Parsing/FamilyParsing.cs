@@ -34,6 +34,23 @@ internal static class FamilyParsing
         }
     }
 
+    /// <summary>
+    /// Reports ATTEND027 for every listed argument that is written but has no compile-time value, so the user is told
+    /// why instead of reading "is 0"; returns whether all of them resolved.
+    /// </summary>
+    public static bool RequireResolved(DeclarationReader reader, params string[] properties)
+    {
+        bool resolved = true;
+        foreach (string property in properties)
+        {
+            if (!reader.IsUnresolved(property)) continue;
+            reader.Report(Descriptors.UnresolvedArgument, reader.ArgumentLocation(property), property, reader.TypeName);
+            resolved = false;
+        }
+
+        return resolved;
+    }
+
     /// <summary>Reports ATTEND021 unless <paramref name="value"/> is one of the enum's defined values (0 .. <paramref name="names"/>.Length − 1).</summary>
     public static bool RequireDefined(DeclarationReader reader, string property, int value, string enumName, params string[] names)
     {

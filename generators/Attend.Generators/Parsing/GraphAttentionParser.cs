@@ -13,6 +13,7 @@ internal static class GraphAttentionParser
 
     private static GraphAttentionSpec? ReadSpec(DeclarationReader reader, LayerIdentity? identity)
     {
+        if (!FamilyParsing.RequireResolved(reader, "InFeatures", "OutFeatures", "Heads", "Combine", "Scoring", "NegativeSlope", "AddSelfLoops", "Bias")) return null;
         int inFeatures = reader.GetInt("InFeatures");
         int outFeatures = reader.GetInt("OutFeatures");
         int heads = reader.GetInt("Heads", 1);

@@ -13,6 +13,7 @@ internal static class MemoryHeadsParser
 
     private static MemoryHeadsSpec? ReadSpec(DeclarationReader reader, LayerIdentity? identity)
     {
+        if (!FamilyParsing.RequireResolved(reader, "MemoryRows", "MemoryWidth", "ShiftRadius", "Epsilon")) return null;
         int rows = reader.GetInt("MemoryRows");
         int width = reader.GetInt("MemoryWidth");
         int radius = reader.GetInt("ShiftRadius", 1);

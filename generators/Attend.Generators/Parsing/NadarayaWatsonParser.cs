@@ -13,6 +13,7 @@ internal static class NadarayaWatsonParser
 
     private static NadarayaWatsonSpec? ReadSpec(DeclarationReader reader, LayerIdentity? identity)
     {
+        if (!FamilyParsing.RequireResolved(reader, "Dim", "ValueDim", "LearnableWidth", "Bandwidth")) return null;
         int dim = reader.GetInt("Dim", 1);
         int valueDim = reader.GetInt("ValueDim", 1);
         bool learnable = reader.GetBool("LearnableWidth", false);
