@@ -9,10 +9,22 @@ internal static class TrackingNames
     public const string ScaledDotProductAttentionParse = nameof(ScaledDotProductAttentionParse);
     public const string ScaledDotProductAttentionDiagnostics = nameof(ScaledDotProductAttentionDiagnostics);
     public const string ScaledDotProductAttentionSpecs = nameof(ScaledDotProductAttentionSpecs);
+    public const string TransformerEncoderParse = nameof(TransformerEncoderParse);
+    public const string TransformerEncoderDiagnostics = nameof(TransformerEncoderDiagnostics);
+    public const string TransformerEncoderSpecs = nameof(TransformerEncoderSpecs);
+    public const string TransformerDecoderParse = nameof(TransformerDecoderParse);
+    public const string TransformerDecoderDiagnostics = nameof(TransformerDecoderDiagnostics);
+    public const string TransformerDecoderSpecs = nameof(TransformerDecoderSpecs);
+    public const string VisionTransformerParse = nameof(VisionTransformerParse);
+    public const string VisionTransformerDiagnostics = nameof(VisionTransformerDiagnostics);
+    public const string VisionTransformerSpecs = nameof(VisionTransformerSpecs);
 
     public static readonly string[] All =
     {
         MultiHeadAttentionParse, MultiHeadAttentionDiagnostics, MultiHeadAttentionSpecs,
         ScaledDotProductAttentionParse, ScaledDotProductAttentionDiagnostics, ScaledDotProductAttentionSpecs,
+        TransformerEncoderParse, TransformerEncoderDiagnostics, TransformerEncoderSpecs,
+        TransformerDecoderParse, TransformerDecoderDiagnostics, TransformerDecoderSpecs,
+        VisionTransformerParse, VisionTransformerDiagnostics, VisionTransformerSpecs,
     };
 }

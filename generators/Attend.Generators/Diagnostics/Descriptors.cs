@@ -58,11 +58,49 @@ internal static class Descriptors
         "ATTEND012", "Layer is too large",
         "{0} on '{1}' needs {2} weights per matrix, more than a .NET array holds; reduce ModelDim, Heads or DimHead");
 
+    public static readonly DiagnosticDescriptor OptionOutOfRange = Error(
+        "ATTEND040", "Option is not a defined value",
+        "{0} = {1} on '{2}' is not a defined {3} value; use one of {4}");
+
+    public static readonly DiagnosticDescriptor NamingFixesNormPlacement = Error(
+        "ATTEND041", "This weight naming is pre-norm",
+        "WeightNaming {0} on '{1}' normalizes before each sublayer (lucidrains Transformer), so Norm = Post cannot load it; remove Norm or use WeightNaming = TorchEncoder");
+
+    public static readonly DiagnosticDescriptor HeadWidthFixedByTorch = Error(
+        "ATTEND042", "torch.nn layers split ModelDim across heads",
+        "DimHead {0} on '{1}' differs from ModelDim / Heads = {2}; torch.nn.TransformerEncoderLayer has no separate head width, so remove DimHead or use a lucidrains WeightNaming");
+
+    public static readonly DiagnosticDescriptor PositionsNeedSize = Error(
+        "ATTEND043", "Position encoding needs a size",
+        "Positions = {0} on '{1}' needs {2}; set it to a positive value");
+
+    public static readonly DiagnosticDescriptor InvalidRotaryDim = Error(
+        "ATTEND044", "Rotary width must be even and fit the head",
+        "RotaryDim {0} on '{1}' must be a positive even number no larger than DimHead {2}; use e.g. {3}");
+
+    public static readonly DiagnosticDescriptor InvalidFloatOption = Error(
+        "ATTEND045", "Option must be a positive finite number",
+        "{0} = {1} on '{2}' is not a positive finite number; leave it at 0 for {3} or give a positive value");
+
+    public static readonly DiagnosticDescriptor ImageNotDivisibleByPatch = Error(
+        "ATTEND046", "ImageSize must be a multiple of PatchSize",
+        "ImageSize {0} on '{1}' is not a multiple of PatchSize {2}; use a PatchSize that divides it (e.g. {3}) or pad the images");
+
+    public static readonly DiagnosticDescriptor NamingNotAvailable = Error(
+        "ATTEND047", "Weight naming not available for this block",
+        "WeightNaming {0} is not available on [{1}] '{2}'; use {3}");
+
+    public static readonly DiagnosticDescriptor OptionHasNoEffect = Warning(
+        "ATTEND048", "Option has no effect",
+        "{0} on '{1}' has no effect {2}; remove it or {3}");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new[]
     {
         ClassNotPartial, ContainingTypeNotPartial, GenericLayer, NotPositive, ModelDimNotDivisible,
         HeadsNotDivisibleByKvHeads, UnsupportedMask, HugeHead, InvalidScale, InternalError,
         ConflictingAttributes, SizeTooLarge,
+        OptionOutOfRange, NamingFixesNormPlacement, HeadWidthFixedByTorch, PositionsNeedSize, InvalidRotaryDim,
+        InvalidFloatOption, ImageNotDivisibleByPatch, NamingNotAvailable, OptionHasNoEffect,
     }.ToDictionary(d => d.Id);
 
     public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

@@ -19,6 +19,9 @@ internal sealed class DeclarationReader
     {
         "Attend.MultiHeadAttentionAttribute",
         "Attend.ScaledDotProductAttentionAttribute",
+        "Attend.TransformerEncoderAttribute",
+        "Attend.TransformerDecoderAttribute",
+        "Attend.VisionTransformerAttribute",
     };
 
     private readonly INamedTypeSymbol _type;
