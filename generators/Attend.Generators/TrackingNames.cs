@@ -9,10 +9,26 @@ internal static class TrackingNames
     public const string ScaledDotProductAttentionParse = nameof(ScaledDotProductAttentionParse);
     public const string ScaledDotProductAttentionDiagnostics = nameof(ScaledDotProductAttentionDiagnostics);
     public const string ScaledDotProductAttentionSpecs = nameof(ScaledDotProductAttentionSpecs);
+    public const string SqueezeExcitationParse = nameof(SqueezeExcitationParse);
+    public const string SqueezeExcitationDiagnostics = nameof(SqueezeExcitationDiagnostics);
+    public const string SqueezeExcitationSpecs = nameof(SqueezeExcitationSpecs);
+    public const string EfficientChannelAttentionParse = nameof(EfficientChannelAttentionParse);
+    public const string EfficientChannelAttentionDiagnostics = nameof(EfficientChannelAttentionDiagnostics);
+    public const string EfficientChannelAttentionSpecs = nameof(EfficientChannelAttentionSpecs);
+    public const string ConvBlockAttentionParse = nameof(ConvBlockAttentionParse);
+    public const string ConvBlockAttentionDiagnostics = nameof(ConvBlockAttentionDiagnostics);
+    public const string ConvBlockAttentionSpecs = nameof(ConvBlockAttentionSpecs);
+    public const string ScoreAttentionParse = nameof(ScoreAttentionParse);
+    public const string ScoreAttentionDiagnostics = nameof(ScoreAttentionDiagnostics);
+    public const string ScoreAttentionSpecs = nameof(ScoreAttentionSpecs);
 
     public static readonly string[] All =
     {
         MultiHeadAttentionParse, MultiHeadAttentionDiagnostics, MultiHeadAttentionSpecs,
         ScaledDotProductAttentionParse, ScaledDotProductAttentionDiagnostics, ScaledDotProductAttentionSpecs,
+        SqueezeExcitationParse, SqueezeExcitationDiagnostics, SqueezeExcitationSpecs,
+        EfficientChannelAttentionParse, EfficientChannelAttentionDiagnostics, EfficientChannelAttentionSpecs,
+        ConvBlockAttentionParse, ConvBlockAttentionDiagnostics, ConvBlockAttentionSpecs,
+        ScoreAttentionParse, ScoreAttentionDiagnostics, ScoreAttentionSpecs,
     };
 }

@@ -19,6 +19,10 @@ internal sealed class DeclarationReader
     {
         "Attend.MultiHeadAttentionAttribute",
         "Attend.ScaledDotProductAttentionAttribute",
+        "Attend.SqueezeExcitationAttribute",
+        "Attend.EfficientChannelAttentionAttribute",
+        "Attend.ConvBlockAttentionAttribute",
+        "Attend.AttentionAttribute",
     };
 
     private readonly INamedTypeSymbol _type;
