@@ -31,6 +31,14 @@ public sealed class AttentionGenerator : IIncrementalGenerator
             s => s.Identity, TrackingNames.TransformerDecoderParse, TrackingNames.TransformerDecoderDiagnostics, TrackingNames.TransformerDecoderSpecs);
         Register(context, "Attend.VisionTransformerAttribute", VisionTransformerParser.Parse, VisionTransformerEmitter.Emit,
             s => s.Identity, TrackingNames.VisionTransformerParse, TrackingNames.VisionTransformerDiagnostics, TrackingNames.VisionTransformerSpecs);
+        Register(context, "Attend.SqueezeExcitationAttribute", ChannelAttentionParsers.ParseSqueezeExcitation, SqueezeExcitationEmitter.Emit,
+            s => s.Identity, TrackingNames.SqueezeExcitationParse, TrackingNames.SqueezeExcitationDiagnostics, TrackingNames.SqueezeExcitationSpecs);
+        Register(context, "Attend.EfficientChannelAttentionAttribute", ChannelAttentionParsers.ParseEfficientChannelAttention, EfficientChannelAttentionEmitter.Emit,
+            s => s.Identity, TrackingNames.EfficientChannelAttentionParse, TrackingNames.EfficientChannelAttentionDiagnostics, TrackingNames.EfficientChannelAttentionSpecs);
+        Register(context, "Attend.ConvBlockAttentionAttribute", ChannelAttentionParsers.ParseConvBlockAttention, ConvBlockAttentionEmitter.Emit,
+            s => s.Identity, TrackingNames.ConvBlockAttentionParse, TrackingNames.ConvBlockAttentionDiagnostics, TrackingNames.ConvBlockAttentionSpecs);
+        Register(context, "Attend.AttentionAttribute", ScoreAttentionParser.Parse, ScoreAttentionEmitter.Emit,
+            s => s.Identity, TrackingNames.ScoreAttentionParse, TrackingNames.ScoreAttentionDiagnostics, TrackingNames.ScoreAttentionSpecs);
     }
 
     private static void Register<TSpec>(

@@ -93,6 +93,29 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor OptionHasNoEffect = Warning(
         "ATTEND048", "Option has no effect",
         "{0} on '{1}' has no effect {2}; remove it or {3}");
+    public static readonly DiagnosticDescriptor ReductionLeavesNoChannels = Error(
+        "ATTEND030", "Reduction leaves no hidden channels",
+        "Reduction {0} on '{1}' leaves Channels / Reduction = {2} / {0} = 0 hidden channels; use a Reduction of at most {2}, or set {3} directly");
+
+    public static readonly DiagnosticDescriptor EvenKernelSize = Error(
+        "ATTEND031", "Kernel size must be odd",
+        "{0} {1} on '{2}' is even; zero padding of (k - 1) / 2 keeps the size only for odd kernels, so use {3} or {4}");
+
+    public static readonly DiagnosticDescriptor UndefinedOption = Error(
+        "ATTEND032", "Option value is not defined",
+        "{0} = {1} on '{2}' is not a defined value; use one of {3}");
+
+    public static readonly DiagnosticDescriptor ScoreNeedsEqualSizes = Error(
+        "ATTEND033", "Score compares queries and keys of different sizes",
+        "Score = {0} on '{1}' compares queries with keys directly, so KeySize ({2}) must equal QuerySize ({3}); remove KeySize, or use Score = General, Additive or Mlp, which project the keys");
+
+    public static readonly DiagnosticDescriptor UnusedOption = Warning(
+        "ATTEND034", "Option has no effect",
+        "{0} on '{1}' has no effect {2}; remove it");
+
+    public static readonly DiagnosticDescriptor SizeExceedsLimit = Error(
+        "ATTEND035", "Size exceeds what the layer supports",
+        "{0} = {1} on '{2}' exceeds {3}: {4}");
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new[]
     {
@@ -101,6 +124,7 @@ internal static class Descriptors
         ConflictingAttributes, SizeTooLarge,
         OptionOutOfRange, NamingFixesNormPlacement, HeadWidthFixedByTorch, PositionsNeedSize, InvalidRotaryDim,
         InvalidFloatOption, ImageNotDivisibleByPatch, NamingNotAvailable, OptionHasNoEffect,
+        ReductionLeavesNoChannels, EvenKernelSize, UndefinedOption, ScoreNeedsEqualSizes, UnusedOption, SizeExceedsLimit,
     }.ToDictionary(d => d.Id);
 
     public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

@@ -22,6 +22,10 @@ internal sealed class DeclarationReader
         "Attend.TransformerEncoderAttribute",
         "Attend.TransformerDecoderAttribute",
         "Attend.VisionTransformerAttribute",
+        "Attend.SqueezeExcitationAttribute",
+        "Attend.EfficientChannelAttentionAttribute",
+        "Attend.ConvBlockAttentionAttribute",
+        "Attend.AttentionAttribute",
     };
 
     private readonly INamedTypeSymbol _type;
