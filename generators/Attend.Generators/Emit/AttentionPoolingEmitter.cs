@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using Attend.Generators.Model;
 using Attend.Generators.Planning;
-using static Attend.Generators.Emit.VectorCode;
+using static Attend.Generators.Emit.RowKernelText;
 
 namespace Attend.Generators.Emit;
 

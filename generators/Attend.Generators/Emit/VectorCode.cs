@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Generic;
 using System.Linq;
 using Attend.Generators.Model;
@@ -6,17 +5,14 @@ using Attend.Generators.Planning;
 
 namespace Attend.Generators.Emit;
 
-/// <summary>
-/// Text of the vector code the attention-family emitters share: register types, loads of a row segment, fused
-/// dot products and weighted sums over a row covered by <see cref="HeadKernelPlanner.Segments"/>.
-/// </summary>
+/// <summary>Text for vector registers shared by the channel- and score-attention emitters.</summary>
 internal static class VectorCode
 {
-    /// <summary>Every vector path with its width in floats, widest first: the order dispatch tries them.</summary>
+    /// <summary>The vector paths, widest first: <c>KernelPath</c> member name and floats per register.</summary>
     public static readonly (string Path, int Width)[] Paths = { ("Vector512", 16), ("Vector256", 8), ("Vector128", 4) };
 
-    /// <summary>A weighted sum keeps at most this many output registers live, leaving room for the loaded rows.</summary>
-    public const int MaxAccumulatorRegisters = 8;
+    /// <summary>More full registers than this in one row and the emitted loop stops unrolling it.</summary>
+    public const int MaxUnrolledRegisters = 16;
 
     public static string Short(string path) => path.Replace("Vector", "V");
 
@@ -24,144 +20,141 @@ internal static class VectorCode
 
     public static string TypeOf(int width) => width == 1 ? "float" : VectorOf(width) + "<float>";
 
-    /// <summary>Loads <paramref name="segment"/> from <c>ref float</c> <paramref name="source"/>, shifted by <paramref name="offset"/> (an expression) when given.</summary>
-    public static string Load(RowSegment segment, string source, string offset = "")
-    {
-        string at = offset.Length == 0 ? Literals.Int(segment.Offset) : segment.Offset == 0 ? offset : $"{offset} + {Literals.Int(segment.Offset)}";
-        return segment.Width switch
-        {
-            1 => $"Unsafe.Add(ref {source}, {at})",
-            _ when at == "0" => $"{VectorOf(segment.Width)}.LoadUnsafe(ref {source})",
-            _ when offset.Length == 0 => $"{VectorOf(segment.Width)}.LoadUnsafe(ref {source}, {at})",
-            _ => $"{VectorOf(segment.Width)}.LoadUnsafe(ref {source}, (nuint)({at}))",
-        };
-    }
+    /// <summary>The path name whose width is <paramref name="width"/> (1 = Scalar).</summary>
+    public static string PathOf(int width) => width == 1 ? "Scalar" : VectorOf(width);
 
-    /// <summary>Stores <paramref name="value"/> (a register or float) to <paramref name="segment"/> of <c>ref float</c> <paramref name="target"/>.</summary>
-    public static string Store(RowSegment segment, string value, string target) => segment.Width switch
+    /// <summary>A load of <paramref name="width"/> floats at a constant offset from <paramref name="source"/>.</summary>
+    public static string Load(int width, string source, int offset) => width switch
     {
-        1 => $"Unsafe.Add(ref {target}, {Literals.Int(segment.Offset)}) = {value};",
-        _ when segment.Offset == 0 => $"{value}.StoreUnsafe(ref {target});",
-        _ => $"{value}.StoreUnsafe(ref {target}, {Literals.Int(segment.Offset)});",
+        1 => offset == 0 ? source : $"Unsafe.Add(ref {source}, {offset})",
+        _ when offset == 0 => $"{VectorOf(width)}.LoadUnsafe(ref {source})",
+        _ => $"{VectorOf(width)}.LoadUnsafe(ref {source}, {offset})",
     };
 
-    /// <summary>"20 = 1 × Vector512&lt;float&gt; + 1 × Vector128&lt;float&gt;", for comments.</summary>
-    public static string Layout(IReadOnlyList<RowSegment> segments)
+    /// <summary>A load at a run-time offset <paramref name="index"/> (a <c>nuint</c>) plus a constant.</summary>
+    public static string LoadAt(int width, string source, string index, int offset)
     {
+        string at = offset == 0 ? index : $"{index} + {offset}";
+        return width == 1 ? $"Unsafe.Add(ref {source}, {at})" : $"{VectorOf(width)}.LoadUnsafe(ref {source}, {at})";
+    }
+
+    /// <summary>
+    /// The widest width at which <paramref name="length"/> floats have the same layout as at <paramref name="width"/>:
+    /// a row of 8 floats looks the same to Vector512 as to Vector256, so one method serves both paths.
+    /// </summary>
+    public static int EffectiveWidth(int length, int width)
+    {
+        while (width > 4 && length < width) width /= 2;
+        return length < 4 ? 1 : width;
+    }
+
+    /// <summary><see cref="Layout"/> escaped for an XML doc comment (<c>&lt;float&gt;</c>).</summary>
+    public static string DocLayout(int length, int width) => Layout(length, width).Replace("<", "&lt;").Replace(">", "&gt;");
+
+    /// <summary>Describes how a row of <paramref name="length"/> floats is covered at <paramref name="width"/>: "32 = 4 × Vector256&lt;float&gt;".</summary>
+    public static string Layout(int length, int width)
+    {
+        EquatableArray<RowSegment> segments = HeadKernelPlanner.Segments(length, width);
         var parts = segments.GroupBy(s => s.Width).OrderByDescending(g => g.Key)
-            .Select(g => g.Key == 1 ? Plural(g.Count(), "scalar") : $"{g.Count()} × {VectorOf(g.Key)}<float>");
-        return $"{segments.Sum(s => s.Width)} = {string.Join(" + ", parts)}";
+            .Select(g => g.Key == 1 ? (g.Count() == 1 ? "1 scalar" : $"{g.Count()} scalars") : $"{g.Count()} × {VectorOf(g.Key)}<float>");
+        return $"{length} = {string.Join(" + ", parts)}";
     }
-
-    public static int RegisterCount(IReadOnlyList<RowSegment> segments) => segments.Count(s => s.Width > 1);
-
-    public static string Plural(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
 
     /// <summary>
-    /// Writes <c>Σ left·right</c> over <paramref name="segments"/> into one accumulator per register width (named
-    /// <paramref name="name"/> + bits, or <paramref name="name"/> for scalars) and returns the expression that sums them.
+    /// Writes statements that leave <c>float {result} = Σ_{i &lt; length} a[i] · b[i]</c>, where <paramref name="a"/> and
+    /// <paramref name="b"/> name <c>ref float</c> locals. <paramref name="heldA"/>: <c>a</c>'s segments were loaded into
+    /// locals <c>{heldA}{offset}</c>. See <see cref="EmitReduction"/> for the layout.
     /// </summary>
-    public static string Dot(SourceWriter w, IReadOnlyList<RowSegment> segments, string name, Func<RowSegment, string> left, Func<RowSegment, string> right)
-    {
-        var started = new HashSet<string>();
-        foreach (RowSegment segment in segments)
-        {
-            string accumulator = Accumulator(name, segment.Width);
-            string l = left(segment), r = right(segment);
-            if (started.Add(accumulator)) w.Line($"{TypeOf(segment.Width)} {accumulator} = {l} * {r};");
-            else if (segment.Width == 1) w.Line($"{accumulator} += {l} * {r};");
-            else w.Line($"{accumulator} = {VectorOf(segment.Width)}.FusedMultiplyAdd({l}, {r}, {accumulator});");
-        }
+    public static void EmitDot(SourceWriter w, string result, string a, string b, int length, int width, string? heldA = null) =>
+        EmitReduction(w, result, length, width,
+            (segmentWidth, index, offset) => heldA is null || index is not null ? At(segmentWidth, a, index, offset) : $"{heldA}{offset}",
+            (segmentWidth, index, offset) => At(segmentWidth, b, index, offset));
 
-        return SumOf(segments, name);
-    }
-
-    /// <summary>The scalar total of the accumulators <see cref="Dot"/> declared.</summary>
-    public static string SumOf(IReadOnlyList<RowSegment> segments, string name)
+    /// <summary>
+    /// Writes statements that leave <c>float {result} = Σ_i left(i) · right(i)</c> over a constant <paramref name="length"/>,
+    /// where <paramref name="left"/> and <paramref name="right"/> give the expression for a segment (its width, a run-time
+    /// index <c>c</c> or null, and a constant offset). Rows up to <see cref="MaxUnrolledRegisters"/> registers are unrolled
+    /// with two accumulators per width; longer ones run a loop of four accumulators over blocks of four registers, with the
+    /// remainder unrolled.
+    /// </summary>
+    public static void EmitReduction(SourceWriter w, string result, int length, int width, System.Func<int, string?, int, string> left, System.Func<int, string?, int, string> right)
     {
+        List<RowSegment> segments = HeadKernelPlanner.Segments(length, width).ToList();
+        int full = segments.Count(s => s.Width == width && width > 1);
+        int looped = full > MaxUnrolledRegisters ? full / 4 * 4 : 0;
+        int AccumulatorsFor(int segmentWidth) => segmentWidth == width && looped > 0
+            ? 4
+            : System.Math.Max(1, System.Math.Min(2, segments.Count(s => s.Width == segmentWidth) - (segmentWidth == width ? looped : 0)));
+        string Accumulator(int segmentWidth, int index) => $"{result}{segmentWidth * 32}{(char)('a' + index % AccumulatorsFor(segmentWidth))}";
+
         var terms = new List<string>();
-        foreach (int width in new[] { 16, 8, 4 })
+        foreach (int segmentWidth in segments.Where(s => s.Width > 1).Select(s => s.Width).Distinct())
         {
-            if (segments.Any(s => s.Width == width)) terms.Add($"{VectorOf(width)}.Sum({Accumulator(name, width)})");
+            string type = TypeOf(segmentWidth);
+            var names = Enumerable.Range(0, AccumulatorsFor(segmentWidth)).Select(i => Accumulator(segmentWidth, i)).ToList();
+            foreach (string name in names) w.Line($"{type} {name} = {type}.Zero;");
+            terms.Add($"{VectorOf(segmentWidth)}.Sum({string.Join(" + ", names)})");
         }
 
-        if (segments.Any(s => s.Width == 1)) terms.Add(name);
-        return terms.Count == 1 ? terms[0] : "(" + string.Join(" + ", terms) + ")";
-    }
-
-    public static string Accumulator(string name, int width) => width == 1 ? name : $"{name}{width * 32}";
-
-    /// <summary>Splits a row into column blocks of at most <see cref="MaxAccumulatorRegisters"/> registers (scalars ride along in the last).</summary>
-    public static List<List<RowSegment>> Blocks(IReadOnlyList<RowSegment> segments)
-    {
-        var blocks = new List<List<RowSegment>> { new() };
-        foreach (RowSegment segment in segments)
+        if (looped > 0)
         {
-            List<RowSegment> current = blocks[blocks.Count - 1];
-            if (segment.Width > 1 && current.Count(s => s.Width > 1) == MaxAccumulatorRegisters) blocks.Add(current = new List<RowSegment>());
-            current.Add(segment);
-        }
-
-        return blocks;
-    }
-
-    /// <summary>
-    /// Writes <c>output = Σ_e weight_e · row_e</c> over <paramref name="segments"/>: per column block, accumulators
-    /// start at zero, the loop (opened by <paramref name="loopHeader"/>, whose body must set <c>ref float row</c> with
-    /// <paramref name="rowStatement"/> and the float <c>weight</c> with <paramref name="weightStatement"/>) multiply-adds
-    /// each row, and the block is stored to <c>ref float</c> <paramref name="output"/>.
-    /// </summary>
-    public static void WeightedRows(SourceWriter w, IReadOnlyList<RowSegment> segments, string loopHeader, string rowStatement, string weightStatement, string output)
-    {
-        List<List<RowSegment>> blocks = Blocks(segments);
-        for (int b = 0; b < blocks.Count; b++)
-        {
-            List<RowSegment> block = blocks[b];
-            if (blocks.Count > 1) w.Line($"// Columns {block[0].Offset}..{block[block.Count - 1].Offset + block[block.Count - 1].Width - 1}.");
-            using (blocks.Count > 1 ? w.Block("") : default)
+            using (w.Block($"for (nuint c = 0; c < {looped * width}; c += {4 * width})"))
             {
-                foreach (RowSegment segment in block)
+                for (int i = 0; i < 4; i++)
                 {
-                    w.Line(segment.Width == 1
-                        ? $"float acc{segment.Offset} = 0f;"
-                        : $"{TypeOf(segment.Width)} acc{segment.Offset} = {TypeOf(segment.Width)}.Zero;");
+                    string acc = Accumulator(width, i);
+                    w.Line($"{acc} = {VectorOf(width)}.FusedMultiplyAdd({left(width, "c", i * width)}, {right(width, "c", i * width)}, {acc});");
                 }
-
-                using (w.Block(loopHeader))
-                {
-                    w.Line(rowStatement);
-                    w.Line(weightStatement);
-                    foreach (int width in block.Select(s => s.Width).Where(x => x > 1).Distinct())
-                    {
-                        w.Line($"{TypeOf(width)} weight{width * 32} = {VectorOf(width)}.Create(weight);");
-                    }
-
-                    foreach (RowSegment segment in block)
-                    {
-                        w.Line(segment.Width == 1
-                            ? $"acc{segment.Offset} += weight * {Load(segment, "row")};"
-                            : $"acc{segment.Offset} = {VectorOf(segment.Width)}.FusedMultiplyAdd(weight{segment.Width * 32}, {Load(segment, "row")}, acc{segment.Offset});");
-                    }
-                }
-
-                foreach (RowSegment segment in block) w.Line(Store(segment, $"acc{segment.Offset}", output));
             }
         }
+
+        var used = new Dictionary<int, int>();
+        bool anyScalar = false;
+        foreach (RowSegment segment in segments.Skip(looped))
+        {
+            if (segment.Width == 1)
+            {
+                string product = $"{left(1, null, segment.Offset)} * {right(1, null, segment.Offset)}";
+                w.Line(anyScalar ? $"{result}Tail += {product};" : $"float {result}Tail = {product};");
+                anyScalar = true;
+                continue;
+            }
+
+            used.TryGetValue(segment.Width, out int index);
+            used[segment.Width] = index + 1;
+            string acc = Accumulator(segment.Width, index);
+            w.Line($"{acc} = {VectorOf(segment.Width)}.FusedMultiplyAdd({left(segment.Width, null, segment.Offset)}, {right(segment.Width, null, segment.Offset)}, {acc});");
+        }
+
+        if (anyScalar) terms.Add($"{result}Tail");
+        w.Line($"float {result} = {(terms.Count == 0 ? "0f" : string.Join(" + ", terms))};");
     }
 
-    /// <summary>Writes a <c>switch (path)</c> that calls <paramref name="method"/>'s variant per path, scalar as the default.</summary>
-    public static void Dispatch(SourceWriter w, Func<string, string> method, string arguments, bool returnsValue = false)
+    /// <summary>A load at a constant offset, or at run-time index <paramref name="index"/> plus the offset when one is given.</summary>
+    public static string At(int width, string source, string? index, int offset) =>
+        index is null ? Load(width, source, offset) : LoadAt(width, source, index, offset);
+
+    /// <summary>Whether <paramref name="length"/> floats fit in at most <paramref name="registers"/> registers of <paramref name="width"/> (so a row can be held across a loop).</summary>
+    public static bool FitsInRegisters(int length, int width, int registers) =>
+        HeadKernelPlanner.Segments(length, width).Count(s => s.Width > 1) <= registers;
+
+    /// <summary>
+    /// Writes a <c>switch (path)</c> calling, per path, the method for the width that path really uses
+    /// (<paramref name="methodFor"/> maps a path's width to the method's name), grouping paths that share one.
+    /// </summary>
+    public static void EmitDispatch(SourceWriter w, System.Func<int, string> methodFor, string arguments)
     {
         using (w.Block("switch (path)"))
         {
-            foreach ((string path, _) in Paths)
+            var targets = Paths.Select(p => (p.Path, Target: methodFor(p.Width))).ToList();
+            foreach (var group in targets.GroupBy(t => t.Target))
             {
-                w.Line(returnsValue
-                    ? $"case KernelPath.{path}: return {method(path)}({arguments});"
-                    : $"case KernelPath.{path}: {method(path)}({arguments}); return;");
+                if (group.Key == methodFor(1)) continue;
+                foreach (var (path, _) in group.Take(group.Count() - 1)) w.Line($"case KernelPath.{path}:");
+                w.Line($"case KernelPath.{group.Last().Path}: {group.Key}({arguments}); return;");
             }
 
-            w.Line(returnsValue ? $"default: return {method("Scalar")}({arguments});" : $"default: {method("Scalar")}({arguments}); return;");
+            w.Line($"default: {methodFor(1)}({arguments}); return;");
         }
     }
 }

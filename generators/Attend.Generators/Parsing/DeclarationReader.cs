@@ -19,6 +19,13 @@ internal sealed class DeclarationReader
     {
         "Attend.MultiHeadAttentionAttribute",
         "Attend.ScaledDotProductAttentionAttribute",
+        "Attend.TransformerEncoderAttribute",
+        "Attend.TransformerDecoderAttribute",
+        "Attend.VisionTransformerAttribute",
+        "Attend.SqueezeExcitationAttribute",
+        "Attend.EfficientChannelAttentionAttribute",
+        "Attend.ConvBlockAttentionAttribute",
+        "Attend.AttentionAttribute",
         "Attend.GraphAttentionAttribute",
         "Attend.MemoryHeadsAttribute",
         "Attend.NadarayaWatsonAttribute",
