@@ -22,6 +22,9 @@ public sealed class IncrementalTests
         [Attend.EfficientChannelAttention(Channels = 32)] public partial class ChannelGate;
         [Attend.ConvBlockAttention(Channels = 32, Reduction = 4)] public partial class BlockAttention;
         [Attend.Attention(Score = Attend.AttentionScore.Additive, QuerySize = 5, KeySize = 6, Hidden = 6)] public partial class Bahdanau;
+        [Attend.TransformerEncoder(ModelDim = 16, Heads = 2, MlpDim = 32, Depth = 2)] public partial class Encoder;
+        [Attend.TransformerDecoder(ModelDim = 16, Heads = 2, MlpDim = 32, Depth = 1)] public partial class Decoder;
+        [Attend.VisionTransformer(ImageSize = 8, PatchSize = 2, Channels = 1, Classes = 10, ModelDim = 16, Heads = 2, MlpDim = 32, Depth = 1)] public partial class Vit;
         [Attend.GraphAttention(InFeatures = 8, OutFeatures = 4, Heads = 2)] public partial class Graph;
         [Attend.MemoryHeads(MemoryRows = 16, MemoryWidth = 8)] public partial class Memory;
         [Attend.NadarayaWatson(LearnableWidth = true)] public partial class KernelRegression;
