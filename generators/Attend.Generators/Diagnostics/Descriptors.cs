@@ -58,11 +58,24 @@ internal static class Descriptors
         "ATTEND012", "Layer is too large",
         "{0} on '{1}' needs {2} weights per matrix, more than a .NET array holds; reduce ModelDim, Heads or DimHead");
 
+    public static readonly DiagnosticDescriptor HeadTooLarge = Error(
+        "ATTEND050", "Head too wide to unroll",
+        "{0} {1} on '{2}' exceeds {3}, the widest head Attend unrolls into registers; use more heads of a smaller size{4}");
+
+    public static readonly DiagnosticDescriptor LanguageVersionTooLow = Error(
+        "ATTEND051", "C# 11 or newer required",
+        "The code Attend generates for '{0}' needs C# 11 or newer (static abstract interface members, scoped parameters), but this project uses C# {1}; remove <LangVersion> from the project or set it to 11 or higher");
+
+    public static readonly DiagnosticDescriptor UnsupportedLayerModifier = Error(
+        "ATTEND052", "Layer class cannot be static or file-local",
+        "Class '{0}' is declared '{1}'; a layer is instantiated and its forward pass is generated in another file, so remove the '{1}' modifier");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new[]
     {
         ClassNotPartial, ContainingTypeNotPartial, GenericLayer, NotPositive, ModelDimNotDivisible,
         HeadsNotDivisibleByKvHeads, UnsupportedMask, HugeHead, InvalidScale, InternalError,
         ConflictingAttributes, SizeTooLarge,
+        HeadTooLarge, LanguageVersionTooLow, UnsupportedLayerModifier,
     }.ToDictionary(d => d.Id);
 
     public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

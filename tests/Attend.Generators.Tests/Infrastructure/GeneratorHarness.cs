@@ -34,6 +34,14 @@ internal static class GeneratorHarness
             s_references.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
 
+    /// <summary>A compilation of named files (path, text), so diagnostics can be traced back to the file that caused them.</summary>
+    public static CSharpCompilation CompileFiles(CSharpParseOptions options, IEnumerable<(string Path, string Source)> files) =>
+        CSharpCompilation.Create(
+            "Attend.GeneratorTests.Input",
+            files.Select(file => CSharpSyntaxTree.ParseText(file.Source, options, path: file.Path)),
+            s_references.Value,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
+
     public static GeneratorDriver CreateDriver(CSharpParseOptions? options = null) =>
         CSharpGeneratorDriver.Create(
             new[] { new AttentionGenerator().AsSourceGenerator() },
