@@ -25,6 +25,9 @@ internal static class GeneratorHarness
 
     public static CSharpParseOptions ParseOptions { get; } = new(LanguageVersion.CSharp13);
 
+    /// <summary>The framework and Attend.dll, as every test compilation references them.</summary>
+    public static ImmutableArray<MetadataReference> References => s_references.Value;
+
     public static CSharpCompilation Compile(params string[] sources) => Compile(ParseOptions, sources);
 
     public static CSharpCompilation Compile(CSharpParseOptions options, params string[] sources) =>
