@@ -7,7 +7,7 @@ using Xunit;
 namespace Attend.Generators.Tests;
 
 /// <summary>One test per diagnostic: the id, where it points, and that the message says what to fix.</summary>
-public sealed class DiagnosticTests
+public sealed partial class DiagnosticTests
 {
     [Fact]
     public void ATTEND001_class_not_partial()

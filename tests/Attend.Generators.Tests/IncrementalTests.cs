@@ -18,6 +18,10 @@ public sealed class IncrementalTests
         [Attend.MultiHeadAttention(ModelDim = 64, Heads = 4, Mask = Attend.AttentionMask.Causal)] public partial class SelfAttention;
         [Attend.ScaledDotProductAttention(Heads = 4, KvHeads = 2, DimHead = 16)] public partial class Grouped;
         [Attend.MultiHeadAttention(ModelDim = 10, Heads = 3)] public partial class Broken;
+        [Attend.SqueezeExcitation(Channels = 32, Reduction = 4)] public partial class Squeeze;
+        [Attend.EfficientChannelAttention(Channels = 32)] public partial class ChannelGate;
+        [Attend.ConvBlockAttention(Channels = 32, Reduction = 4)] public partial class BlockAttention;
+        [Attend.Attention(Score = Attend.AttentionScore.Additive, QuerySize = 5, KeySize = 6, Hidden = 6)] public partial class Bahdanau;
         """;
 
     [Fact]

@@ -285,18 +285,13 @@ internal static class MultiHeadAttentionEmitter
 
                 w.Line();
                 w.Line("// Head h of row i sits at i · rowStride + h · DimHead: the driver reads heads in place, no transpose.");
-                using (w.Block("var problem = new AttentionProblem", ";"))
-                {
-                    w.Line("Batch = batch, Heads = Heads, KvHeads = Heads, QueryLength = queryLength, KeyLength = keyLength,");
-                    w.Line("Query = q, QueryBatchStride = queryLength * queryRowStride, QueryHeadStride = DimHead, QueryRowStride = queryRowStride,");
-                    w.Line("Key = k, KeyBatchStride = keyLength * keyRowStride, KeyHeadStride = DimHead, KeyRowStride = keyRowStride,");
-                    w.Line("Value = v, ValueBatchStride = keyLength * keyRowStride, ValueHeadStride = DimHead, ValueRowStride = keyRowStride,");
-                    w.Line("Output = context, OutputBatchStride = queryLength * InnerDim, OutputHeadStride = DimHead, OutputRowStride = InnerDim,");
-                    w.Line($"Scale = ScoreScale, Causal = {(spec.Causal ? "true" : "false")}, KeyPaddingMask = keyPaddingMask, Probabilities = attentionWeights,");
-                    w.Line("Path = path, MaxDegreeOfParallelism = threads,");
-                }
-
-                w.Line($"AttentionDriver.Run<{HeadKernelsEmitter.StructName}>(problem);");
+                AttentionCallEmitter.Emit(w, new AttentionCall(
+                    "batch", "Heads", "Heads", "queryLength", "keyLength",
+                    new StridedView("q", "queryLength * queryRowStride", "DimHead", "queryRowStride"),
+                    new StridedView("k", "keyLength * keyRowStride", "DimHead", "keyRowStride"),
+                    new StridedView("v", "keyLength * keyRowStride", "DimHead", "keyRowStride"),
+                    new StridedView("context", "queryLength * InnerDim", "DimHead", "InnerDim"),
+                    "ScoreScale", spec.Causal ? "true" : "false", "keyPaddingMask", "attentionWeights"));
                 w.Line($"LinearKernels.Forward(path, context, queryRows, InnerDim, weights.OutputWeight, {outputBias}, InnerDim, ModelDim, output, ModelDim, threads);");
             }
 

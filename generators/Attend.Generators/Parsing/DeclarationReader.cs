@@ -19,6 +19,13 @@ internal sealed class DeclarationReader
     {
         "Attend.MultiHeadAttentionAttribute",
         "Attend.ScaledDotProductAttentionAttribute",
+        "Attend.TransformerEncoderAttribute",
+        "Attend.TransformerDecoderAttribute",
+        "Attend.VisionTransformerAttribute",
+        "Attend.SqueezeExcitationAttribute",
+        "Attend.EfficientChannelAttentionAttribute",
+        "Attend.ConvBlockAttentionAttribute",
+        "Attend.AttentionAttribute",
     };
 
     /// <summary>Emitted code implements static abstract interface members and takes <c>scoped</c> parameters (C# 11).</summary>

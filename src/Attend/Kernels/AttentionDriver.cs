@@ -79,6 +79,7 @@ public static class AttentionDriver
                 Scale = problem.Scale,
                 Softcap = problem.Softcap,
                 Causal = problem.Causal,
+                Window = problem.Window,
                 CausalOffset = problem.CausalOffset,
                 CausalOffsets = problem.CausalOffsets.IsEmpty ? null : causalOffsets,
                 KeyPadding = problem.KeyPaddingMask.IsEmpty ? null : keyPadding,
@@ -173,6 +174,7 @@ public static class AttentionDriver
         public float Scale;
         public float Softcap;
         public bool Causal;
+        public int Window;
         public long CausalOffset;
         public long* CausalOffsets;
         public bool* KeyPadding;
@@ -231,19 +233,33 @@ public static class AttentionDriver
                 limit = Math.Min(limit, MaskLength);
             }
 
+            // A sliding window also masks keys before `start` (and, without causal, from i + offset + Window on):
+            // the row's live keys are [start, live), and only those are scored, normalized and summed.
+            long start = 0;
+            if (Window > 0)
+            {
+                long center = i + (CausalOffsets != null ? CausalOffsets[b] : CausalOffset);
+                start = Math.Max(center - Window + 1, 0);
+                if (!Causal)
+                {
+                    limit = Math.Min(limit, center + Window);
+                }
+            }
+
             int live = (int)Math.Max(limit, 0);
+            int first = (int)Math.Min(start, live);
             float* scoreOut = Scores == null ? null : Scores + (((nint)b * Heads + h) * QueryLength + i) * (nint)keyLength;
             bool rawOut = scoreOut != null && ScoresMode <= QkMatMulOutputMode.AfterSoftcap;
             int computed = rawOut ? keyLength : live;
 
-            if (computed > 0)
+            if (computed > first)
             {
                 float* q = Query + b * QueryBatchStride + h * QueryHeadStride + i * QueryRowStride;
-                float* k = Key + b * KeyBatchStride + kvHead * KeyHeadStride;
+                float* k = Key + b * KeyBatchStride + kvHead * KeyHeadStride + (nint)first * KeyRowStride;
                 TKernels.Scores(Path,
                     new ReadOnlySpan<float>(q, dimHead),
-                    new ReadOnlySpan<float>(k, (computed - 1) * KeyRowStride + dimHead),
-                    KeyRowStride, computed, Scale, row[..computed]);
+                    new ReadOnlySpan<float>(k, (computed - first - 1) * KeyRowStride + dimHead),
+                    KeyRowStride, computed - first, Scale, row[first..computed]);
             }
 
             if (rawOut && ScoresMode == QkMatMulOutputMode.RawScores)
@@ -251,9 +267,9 @@ public static class AttentionDriver
                 row.CopyTo(new Span<float>(scoreOut, keyLength));
             }
 
-            if (Softcap > 0 && computed > 0)
+            if (Softcap > 0 && computed > first)
             {
-                Span<float> capped = row[..computed];
+                Span<float> capped = row[first..computed];
                 TensorPrimitives.Divide(capped, Softcap, capped);
                 TensorPrimitives.Tanh(capped, capped);
                 TensorPrimitives.Multiply(capped, Softcap, capped);
@@ -264,8 +280,8 @@ public static class AttentionDriver
                 row.CopyTo(new Span<float>(scoreOut, keyLength));
             }
 
-            Span<float> weights = row[..live];
-            ApplyBias(b, h, i, weights);
+            Span<float> weights = row[first..live];
+            ApplyBias(b, h, i, first, weights);
 
             if (scoreOut != null && ScoresMode == QkMatMulOutputMode.AfterMask)
             {
@@ -274,11 +290,11 @@ public static class AttentionDriver
             }
 
             float* outputRow = Output + b * OutputBatchStride + h * OutputHeadStride + i * OutputRowStride;
-            float max = live > 0 ? TensorPrimitives.Max(weights) : float.NegativeInfinity;
+            float max = live > first ? TensorPrimitives.Max(weights) : float.NegativeInfinity;
             if (float.IsNegativeInfinity(max))
             {
                 // Every key is masked: exp(-inf - -inf) would be NaN; the row attends to nothing and yields zeros.
-                live = 0;
+                live = first;
                 new Span<float>(outputRow, valueDimHead).Clear();
             }
             else
@@ -286,28 +302,28 @@ public static class AttentionDriver
                 TensorPrimitives.Subtract(weights, max, weights);
                 TensorPrimitives.Exp(weights, weights);
                 TensorPrimitives.Divide(weights, TensorPrimitives.Sum(weights), weights);
-                float* v = Value + b * ValueBatchStride + kvHead * ValueHeadStride;
+                float* v = Value + b * ValueBatchStride + kvHead * ValueHeadStride + (nint)first * ValueRowStride;
                 TKernels.WeightedSum(Path, weights,
-                    new ReadOnlySpan<float>(v, (live - 1) * ValueRowStride + valueDimHead),
-                    ValueRowStride, live, new Span<float>(outputRow, valueDimHead));
+                    new ReadOnlySpan<float>(v, (live - first - 1) * ValueRowStride + valueDimHead),
+                    ValueRowStride, live - first, new Span<float>(outputRow, valueDimHead));
             }
 
             float* probabilityOut = Probabilities == null ? null : Probabilities + (((nint)b * Heads + h) * QueryLength + i) * (nint)keyLength;
             if (probabilityOut != null)
             {
-                WriteProbabilities(row[..live], new Span<float>(probabilityOut, keyLength));
+                WriteProbabilities(row, first, live, new Span<float>(probabilityOut, keyLength));
             }
 
             if (scoreOut != null && ScoresMode == QkMatMulOutputMode.AfterSoftmax)
             {
-                WriteProbabilities(row[..live], new Span<float>(scoreOut, keyLength));
+                WriteProbabilities(row, first, live, new Span<float>(scoreOut, keyLength));
             }
         }
 
         /// <summary>Adds the explicit mask and masks padded keys, over the keys still live for row <c>i</c>.</summary>
-        private readonly void ApplyBias(int b, int h, int i, Span<float> weights)
+        private readonly void ApplyBias(int b, int h, int i, int first, Span<float> weights)
         {
-            nint maskOffset = b * MaskBatchStride + h * MaskHeadStride + i * MaskRowStride;
+            nint maskOffset = b * MaskBatchStride + h * MaskHeadStride + i * MaskRowStride + first;
             if (AdditiveMask != null)
             {
                 TensorPrimitives.Add(weights, new ReadOnlySpan<float>(AdditiveMask + maskOffset, weights.Length), weights);
@@ -326,7 +342,7 @@ public static class AttentionDriver
 
             if (KeyPadding != null)
             {
-                bool* padded = KeyPadding + (nint)b * KeyLength;
+                bool* padded = KeyPadding + (nint)b * KeyLength + first;
                 for (int j = 0; j < weights.Length; j++)
                 {
                     if (padded[j])
@@ -337,10 +353,12 @@ public static class AttentionDriver
             }
         }
 
-        private static void WriteProbabilities(ReadOnlySpan<float> weights, Span<float> destination)
+        /// <summary>Writes the weights of keys <c>[first, live)</c> and zeros for every other key.</summary>
+        private static void WriteProbabilities(ReadOnlySpan<float> row, int first, int live, Span<float> destination)
         {
-            weights.CopyTo(destination);
-            destination[weights.Length..].Clear();
+            destination[..first].Clear();
+            row[first..live].CopyTo(destination[first..]);
+            destination[live..].Clear();
         }
     }
 }
