@@ -148,6 +148,18 @@ internal static class Descriptors
         "ATTEND027", "Attribute argument has no compile-time value",
         "{0} on '{1}' has no value the compiler can evaluate before Attend generates code (a constant of another generated layer, such as its OutputWidth, does not exist yet); write the number itself");
 
+    public static readonly DiagnosticDescriptor HeadTooLarge = Error(
+        "ATTEND050", "Head too wide to unroll",
+        "{0} {1} on '{2}' exceeds {3}, the widest head Attend unrolls into registers; use more heads of a smaller size{4}");
+
+    public static readonly DiagnosticDescriptor LanguageVersionTooLow = Error(
+        "ATTEND051", "C# 11 or newer required",
+        "The code Attend generates for '{0}' needs C# 11 or newer (static abstract interface members, scoped parameters), but this project uses C# {1}; remove <LangVersion> from the project or set it to 11 or higher");
+
+    public static readonly DiagnosticDescriptor UnsupportedLayerModifier = Error(
+        "ATTEND052", "Layer class cannot be static or file-local",
+        "Class '{0}' is declared '{1}'; a layer is instantiated and its forward pass is generated in another file, so remove the '{1}' modifier");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new[]
     {
         ClassNotPartial, ContainingTypeNotPartial, GenericLayer, NotPositive, ModelDimNotDivisible,
@@ -158,6 +170,7 @@ internal static class Descriptors
         ReductionLeavesNoChannels, EvenKernelSize, UndefinedOption, ScoreNeedsEqualSizes, UnusedOption, SizeExceedsLimit,
         NegativeSlopeNotFinite, UndefinedEnumValue, ShiftRadiusOutOfRange, NotPositiveFinite, BandwidthWithLearnableWidth,
         HiddenDimWithLearnedQuery, WeightsTooLarge, UnresolvedArgument,
+        HeadTooLarge, LanguageVersionTooLow, UnsupportedLayerModifier,
     }.ToDictionary(d => d.Id);
 
     public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

@@ -32,12 +32,15 @@ internal static class ConvBlockAttentionEmitter
             w =>
             {
                 w.Line("/// <summary>Channels C of the feature map.</summary>");
+                w.Line(GeneratedCode.Attribute);
                 w.Line($"public const int Channels = {c};");
                 w.Line();
                 w.Line("/// <summary>Hidden channels of the channel-attention MLP.</summary>");
+                w.Line(GeneratedCode.Attribute);
                 w.Line($"public const int HiddenChannels = {h};");
                 w.Line();
                 w.Line("/// <summary>Side of the spatial convolution.</summary>");
+                w.Line(GeneratedCode.Attribute);
                 w.Line($"public const int SpatialKernelSize = {k};");
                 w.Line();
                 w.Line("private const int Padding = (SpatialKernelSize - 1) / 2;");

@@ -28,9 +28,11 @@ internal static class EfficientChannelAttentionEmitter
             w =>
             {
                 w.Line("/// <summary>Channels C of the feature map.</summary>");
+                w.Line(GeneratedCode.Attribute);
                 w.Line($"public const int Channels = {c};");
                 w.Line();
                 w.Line("/// <summary>Taps of the 1-D convolution along the channels.</summary>");
+                w.Line(GeneratedCode.Attribute);
                 w.Line($"public const int KernelSize = {k};");
                 w.Line();
                 w.Line("private const int Padding = (KernelSize - 1) / 2;");

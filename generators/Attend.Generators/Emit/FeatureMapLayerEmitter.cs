@@ -15,9 +15,11 @@ internal static class FeatureMapLayerEmitter
     public static void EmitPathProperties(SourceWriter w)
     {
         w.Line("/// <summary>The instruction-set path; <see cref=\"KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line("public KernelPath Path { get; set; }");
         w.Line();
         w.Line("/// <summary>Most threads one <see cref=\"Forward\"/> uses (samples of the batch run in parallel); 1 runs on the caller's thread. Results are identical whatever the value.</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line("public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;");
         w.Line();
     }

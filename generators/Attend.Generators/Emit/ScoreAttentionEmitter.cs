@@ -78,17 +78,21 @@ internal static class ScoreAttentionEmitter
     private static void EmitConstants(SourceWriter w, ScoreAttentionSpec spec)
     {
         w.Line("/// <summary>Features per query row.</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line($"public const int QuerySize = {spec.QuerySize};");
         w.Line();
         w.Line("/// <summary>Features per key row.</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line($"public const int KeySize = {spec.KeySize};");
         w.Line();
         w.Line("/// <summary>Features per value row and output row.</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line($"public const int ValueSize = {spec.ValueSize};");
         w.Line();
         if (Additive(spec))
         {
             w.Line("/// <summary>Hidden width of the score (<c>num_hiddens</c>).</summary>");
+            w.Line(GeneratedCode.Attribute);
             w.Line($"public const int Hidden = {spec.Hidden};");
             w.Line();
         }
@@ -96,6 +100,7 @@ internal static class ScoreAttentionEmitter
         if (spec.Selection == 2)
         {
             w.Line("/// <summary>Keys top-k selection keeps per row.</summary>");
+            w.Line(GeneratedCode.Attribute);
             w.Line($"public const int TopK = {spec.TopK};");
             w.Line();
         }
@@ -103,6 +108,7 @@ internal static class ScoreAttentionEmitter
         if (spec.Local != 0)
         {
             w.Line("/// <summary>Half-width D of the local window.</summary>");
+            w.Line(GeneratedCode.Attribute);
             w.Line($"public const int Window = {spec.Window};");
             w.Line();
         }
@@ -110,6 +116,7 @@ internal static class ScoreAttentionEmitter
         if (Predictive(spec))
         {
             w.Line("/// <summary>Hidden width of the local-p position predictor.</summary>");
+            w.Line(GeneratedCode.Attribute);
             w.Line($"public const int PositionHidden = {spec.PositionHidden};");
             w.Line();
         }

@@ -38,9 +38,11 @@ internal static class SqueezeExcitationEmitter
             w =>
             {
                 w.Line("/// <summary>Channels C of the feature map (<c>input_channels</c>).</summary>");
+                w.Line(GeneratedCode.Attribute);
                 w.Line($"public const int Channels = {c};");
                 w.Line();
                 w.Line("/// <summary>Hidden channels of the excitation (<c>squeeze_channels</c>).</summary>");
+                w.Line(GeneratedCode.Attribute);
                 w.Line($"public const int SqueezeChannels = {s};");
                 w.Line();
                 EmitFields(w, weights);
