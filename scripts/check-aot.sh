@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# NativeAOT check: publishes samples/Attend.Samples.Quickstart with PublishAot=true, fails on any trimming or AOT
+# NativeAOT check: publishes samples/Attend.Samples.Quickstart with PublishAot (the sample sets it when AttendNativeAot=true), fails on any trimming or AOT
 # warning, then runs it and the JIT build on the same weights and compares every kernel path's output.
 # Needs clang and lld (Debian: apt-get install -y clang lld); the ILCompiler package comes from NuGet.
 # Prints one "AOT check: ..." line; exit 0 = green.
@@ -14,7 +14,7 @@ rid=linux-x64
 command -v clang > /dev/null || { echo "AOT check: FAILED, clang not found (apt-get install -y clang lld)"; exit 1; }
 
 # Separate artifacts folders, so the two builds never share bin/obj state with each other or with a normal build.
-if ! dotnet publish "$sample" -c Release -r "$rid" -p:PublishAot=true -o "$work/aot" --artifacts-path "$work/artifacts-aot" > "$work/aot.log" 2>&1; then
+if ! dotnet publish "$sample" -c Release -r "$rid" -p:AttendNativeAot=true -p:PublishAotUsingRuntimePack=false -o "$work/aot" --artifacts-path "$work/artifacts-aot" > "$work/aot.log" 2>&1; then
   cat "$work/aot.log"; echo "AOT check: FAILED, the NativeAOT publish failed"; exit 1
 fi
 # IL2xxx are trimming warnings, IL3xxx AOT warnings; any "warning" line counts.

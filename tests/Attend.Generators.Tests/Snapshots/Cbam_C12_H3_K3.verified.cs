@@ -24,12 +24,15 @@ partial class Net
     partial class SmallCbam
     {
         /// <summary>Channels C of the feature map.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
         public const int Channels = 12;
 
         /// <summary>Hidden channels of the channel-attention MLP.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
         public const int HiddenChannels = 3;
 
         /// <summary>Side of the spatial convolution.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
         public const int SpatialKernelSize = 3;
 
         private const int Padding = (SpatialKernelSize - 1) / 2;
@@ -45,9 +48,11 @@ partial class Net
         }
 
         /// <summary>The instruction-set path; <see cref="KernelPath.Auto"/> (the default) takes the widest the processor accelerates.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
         public KernelPath Path { get; set; }
 
         /// <summary>Most threads one <see cref="Forward"/> uses (samples of the batch run in parallel); 1 runs on the caller's thread. Results are identical whatever the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
         public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
 
         /// <summary>

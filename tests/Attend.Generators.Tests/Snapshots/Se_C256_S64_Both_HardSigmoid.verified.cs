@@ -22,9 +22,11 @@ namespace Demo;
 partial class MobileSe
 {
     /// <summary>Channels C of the feature map (<c>input_channels</c>).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int Channels = 256;
 
     /// <summary>Hidden channels of the excitation (<c>squeeze_channels</c>).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int SqueezeChannels = 64;
 
     private readonly float[] _fc1Weight = new float[SqueezeChannels * Channels];
@@ -39,9 +41,11 @@ partial class MobileSe
     }
 
     /// <summary>The instruction-set path; <see cref="KernelPath.Auto"/> (the default) takes the widest the processor accelerates.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public KernelPath Path { get; set; }
 
     /// <summary>Most threads one <see cref="Forward"/> uses (samples of the batch run in parallel); 1 runs on the caller's thread. Results are identical whatever the value.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
 
     /// <summary>
