@@ -14,7 +14,7 @@ rid=linux-x64
 command -v clang > /dev/null || { echo "AOT check: FAILED, clang not found (apt-get install -y clang lld)"; exit 1; }
 
 # Separate artifacts folders, so the two builds never share bin/obj state with each other or with a normal build.
-if ! dotnet publish "$sample" -c Release -r "$rid" -p:AttendNativeAot=true -p:PublishAotUsingRuntimePack=false -o "$work/aot" --artifacts-path "$work/artifacts-aot" > "$work/aot.log" 2>&1; then
+if ! dotnet publish "$sample" -c Release -r "$rid" -p:AttendNativeAot=true -o "$work/aot" --artifacts-path "$work/artifacts-aot" > "$work/aot.log" 2>&1; then
   cat "$work/aot.log"; echo "AOT check: FAILED, the NativeAOT publish failed"; exit 1
 fi
 # IL2xxx are trimming warnings, IL3xxx AOT warnings; any "warning" line counts.

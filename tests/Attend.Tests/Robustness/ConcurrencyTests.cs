@@ -79,7 +79,7 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task LoadWeights_during_forwards_swaps_weights_whole()
+    public void LoadWeights_during_forwards_swaps_weights_whole()
     {
         const int E = PlainAttention.ModelDim, Loads = 200;
         var layer = new PlainAttention();
@@ -92,22 +92,24 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
         float[] withSecond = Forward(layer, input, null);
         Assert.False(RobustnessData.BitIdentical(withFirst, withSecond), "the two weight sets must give different outputs");
 
-        int loadsDone = 0, seenFirst = 0, seenSecond = 0, torn = 0, forwards = 0;
-        using var stop = new CancellationTokenSource();
-        Task loader = Task.Run(() =>
+        const int PassesPerRunner = 60;
+        int loadsDone = 0, seenFirst = 0, seenSecond = 0, torn = 0, forwards = 0, runnersLeft = Threads - 1;
+        // Dedicated threads started together: on a 2-core machine the thread pool would run the tasks one after another.
+        using var start = new Barrier(Threads);
+        var loader = new Thread(() =>
         {
-            for (int n = 0; n < Loads; n++)
+            start.SignalAndWait();
+            // Keep swapping for as long as any runner is still computing, and at least Loads times.
+            for (int n = 0; n < Loads || Volatile.Read(ref runnersLeft) > 0; n++)
             {
                 layer.LoadWeights(n % 2 == 0 ? first : second);
                 Interlocked.Increment(ref loadsDone);
             }
-
-            stop.Cancel();
         });
-        Task[] runners = Enumerable.Range(0, Threads - 1).Select(_ => Task.Run(() =>
+        Thread[] runners = Enumerable.Range(0, Threads - 1).Select(_ => new Thread(() =>
         {
-            // Run until the loader is done, and at least a few passes each, so the two always overlap.
-            for (int pass = 0; pass < 20 || !stop.IsCancellationRequested; pass++)
+            start.SignalAndWait();
+            for (int pass = 0; pass < PassesPerRunner; pass++)
             {
                 float[] y = Forward(layer, input, null);
                 Interlocked.Increment(ref forwards);
@@ -115,12 +117,16 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
                 else if (RobustnessData.BitIdentical(y, withSecond)) Interlocked.Increment(ref seenSecond);
                 else Interlocked.Increment(ref torn);
             }
-        })).ToArray();
-        await Task.WhenAll(runners.Append(loader)).WaitAsync(TimeSpan.FromMinutes(2));
 
-        CiReport.Line(output, $"Concurrency, LoadWeights racing forwards: {Loads} loads against {Threads - 1} threads × {forwards / (Threads - 1)} forwards: " +
+            Interlocked.Decrement(ref runnersLeft);
+        })).ToArray();
+        foreach (Thread thread in runners.Append(loader)) thread.Start();
+        foreach (Thread thread in runners.Append(loader)) Assert.True(thread.Join(TimeSpan.FromMinutes(2)), "a thread did not finish");
+
+        CiReport.Line(output, $"Concurrency, LoadWeights racing forwards: {loadsDone} loads against {Threads - 1} threads × {PassesPerRunner} forwards: " +
                               $"{seenFirst} saw the first set, {seenSecond} the second, {torn} a mix.");
-        Assert.Equal(Loads, loadsDone);
+        Assert.True(loadsDone >= Loads, $"only {loadsDone} loads ran");
+        Assert.Equal((Threads - 1) * PassesPerRunner, forwards);
         Assert.Equal(0, torn);
     }
 
