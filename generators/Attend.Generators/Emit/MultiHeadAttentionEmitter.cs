@@ -69,12 +69,15 @@ internal static class MultiHeadAttentionEmitter
     private static void EmitConstants(SourceWriter w, MultiHeadAttentionSpec spec)
     {
         w.Line("/// <summary>Model width E (<c>embed_dim</c>): the feature size of queries and outputs.</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line($"public const int ModelDim = {spec.ModelDim};");
         w.Line();
         w.Line("/// <summary>Number of attention heads (<c>num_heads</c>).</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line($"public const int Heads = {spec.Heads};");
         w.Line();
         w.Line("/// <summary>Width of one head.</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line($"public const int DimHead = {spec.DimHead};");
         w.Line();
         w.Line($"private const int KeyDim = {spec.KeyDim};");
@@ -87,16 +90,23 @@ internal static class MultiHeadAttentionEmitter
 
     private static void EmitFields(SourceWriter w, MultiHeadAttentionSpec spec, bool packedDims)
     {
-        w.Line("// Weights packed once, at load time, into the panel layout the projection kernel streams.");
-        if (packedDims) w.Line("private readonly float[] _packedQkvWeight = new float[LinearKernels.PackedLength(ModelDim, 3 * InnerDim)];");
-        w.Line("private readonly float[] _packedQueryWeight = new float[LinearKernels.PackedLength(ModelDim, InnerDim)];");
-        w.Line("private readonly float[] _packedKeyWeight = new float[LinearKernels.PackedLength(KeyDim, InnerDim)];");
-        w.Line("private readonly float[] _packedValueWeight = new float[LinearKernels.PackedLength(ValueDim, InnerDim)];");
-        w.Line("private readonly float[] _packedOutputWeight = new float[LinearKernels.PackedLength(InnerDim, ModelDim)];");
-        if (spec.Bias)
+        w.Line("// The weights in use. LoadWeights packs a whole new set, then publishes it with one reference write, so a");
+        w.Line("// Forward running meanwhile computes with the old set or the new one, never a mix of the two.");
+        w.Line("private PackedWeights _weights = new PackedWeights();");
+        w.Line();
+        w.Line("// Weights packed once, at load time, into the panel layout the projection kernel streams; never written once published.");
+        using (w.Block("private sealed class PackedWeights"))
         {
-            w.Line("private readonly float[] _inputBias = new float[3 * InnerDim];");
-            w.Line("private readonly float[] _outputBias = new float[ModelDim];");
+            if (packedDims) w.Line("public readonly float[] QkvWeight = new float[LinearKernels.PackedLength(ModelDim, 3 * InnerDim)];");
+            w.Line("public readonly float[] QueryWeight = new float[LinearKernels.PackedLength(ModelDim, InnerDim)];");
+            w.Line("public readonly float[] KeyWeight = new float[LinearKernels.PackedLength(KeyDim, InnerDim)];");
+            w.Line("public readonly float[] ValueWeight = new float[LinearKernels.PackedLength(ValueDim, InnerDim)];");
+            w.Line("public readonly float[] OutputWeight = new float[LinearKernels.PackedLength(InnerDim, ModelDim)];");
+            if (spec.Bias)
+            {
+                w.Line("public readonly float[] InputBias = new float[3 * InnerDim];");
+                w.Line("public readonly float[] OutputBias = new float[ModelDim];");
+            }
         }
 
         w.Line();
@@ -108,9 +118,11 @@ internal static class MultiHeadAttentionEmitter
 
         w.Line();
         w.Line("/// <summary>The instruction-set path; <see cref=\"KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line("public KernelPath Path { get; set; }");
         w.Line();
         w.Line("/// <summary>Most threads one <see cref=\"Forward\"/> uses; 1 runs on the caller's thread. Results are identical whatever the value.</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line("public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;");
         w.Line();
     }
@@ -123,7 +135,8 @@ internal static class MultiHeadAttentionEmitter
             ? "/// <c>in_proj_weight</c> [3·InnerDim, ModelDim]" + (spec.Bias ? ", <c>in_proj_bias</c> [3·InnerDim], <c>out_proj.weight</c> [ModelDim, InnerDim], <c>out_proj.bias</c> [ModelDim]." : ", <c>out_proj.weight</c> [ModelDim, InnerDim].")
             : "/// <c>q_proj_weight</c> [InnerDim, ModelDim], <c>k_proj_weight</c> [InnerDim, KeyDim], <c>v_proj_weight</c> [InnerDim, ValueDim]" + (spec.Bias ? ", <c>in_proj_bias</c> [3·InnerDim], <c>out_proj.weight</c> [ModelDim, InnerDim], <c>out_proj.bias</c> [ModelDim]." : ", <c>out_proj.weight</c> [ModelDim, InnerDim]."));
         w.Line("/// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.");
-        w.Line("/// Not safe to call while <see cref=\"Forward\"/> runs on another thread.");
+        w.Line("/// Safe while <see cref=\"Forward\"/> runs on other threads: the new weights replace the old all at once when packed,");
+        w.Line("/// and a forward pass already running finishes with the weights it started with.");
         w.Line("/// </summary>");
         w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; tensors it holds beyond these are ignored.</param>");
         w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"layers.0.self_attn.\"</c>.</param>");
@@ -152,16 +165,19 @@ internal static class MultiHeadAttentionEmitter
             w.Line("float[] outProjWeight = WeightLoading.Read(source, prefix, \"out_proj.weight\", ModelDim, InnerDim);");
             if (spec.Bias) w.Line("float[] outProjBias = WeightLoading.Read(source, prefix, \"out_proj.bias\", ModelDim);");
             w.Line();
-            if (packedDims) w.Line("LinearKernels.Pack(inProjWeight, ModelDim, 3 * InnerDim, _packedQkvWeight);");
-            w.Line("LinearKernels.Pack(queryWeight, ModelDim, InnerDim, _packedQueryWeight);");
-            w.Line("LinearKernels.Pack(keyWeight, KeyDim, InnerDim, _packedKeyWeight);");
-            w.Line("LinearKernels.Pack(valueWeight, ValueDim, InnerDim, _packedValueWeight);");
-            w.Line("LinearKernels.Pack(outProjWeight, InnerDim, ModelDim, _packedOutputWeight);");
+            w.Line("var next = new PackedWeights();");
+            if (packedDims) w.Line("LinearKernels.Pack(inProjWeight, ModelDim, 3 * InnerDim, next.QkvWeight);");
+            w.Line("LinearKernels.Pack(queryWeight, ModelDim, InnerDim, next.QueryWeight);");
+            w.Line("LinearKernels.Pack(keyWeight, KeyDim, InnerDim, next.KeyWeight);");
+            w.Line("LinearKernels.Pack(valueWeight, ValueDim, InnerDim, next.ValueWeight);");
+            w.Line("LinearKernels.Pack(outProjWeight, InnerDim, ModelDim, next.OutputWeight);");
             if (spec.Bias)
             {
-                w.Line("inProjBias.CopyTo(_inputBias, 0);");
-                w.Line("outProjBias.CopyTo(_outputBias, 0);");
+                w.Line("inProjBias.CopyTo(next.InputBias, 0);");
+                w.Line("outProjBias.CopyTo(next.OutputBias, 0);");
             }
+
+            w.Line("System.Threading.Volatile.Write(ref _weights, next);");
         }
 
         w.Line();
@@ -169,9 +185,9 @@ internal static class MultiHeadAttentionEmitter
 
     private static void EmitForward(SourceWriter w, MultiHeadAttentionSpec spec, bool packedDims)
     {
-        string bias = spec.Bias ? "_inputBias.AsSpan({0}, InnerDim)" : "default";
-        string fusedBias = spec.Bias ? "_inputBias" : "default";
-        string outputBias = spec.Bias ? "_outputBias" : "default";
+        string bias = spec.Bias ? "weights.InputBias.AsSpan({0}, InnerDim)" : "default";
+        string fusedBias = spec.Bias ? "weights.InputBias" : "default";
+        string outputBias = spec.Bias ? "weights.OutputBias" : "default";
 
         w.Line("/// <summary>");
         w.Line("/// Runs attention: <c>output = softmax(scale · Q Kᵀ + mask) V</c> per head, projected in and out,");
@@ -221,6 +237,7 @@ internal static class MultiHeadAttentionEmitter
             w.Line("if (!keyPaddingMask.IsEmpty && keyPaddingMask.Length != (long)batch * keyLength) ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * keyLength, nameof(keyPaddingMask), $\"batch × keyLength = {batch} × {keyLength}\");");
             w.Line("if (!attentionWeights.IsEmpty && attentionWeights.Length != (long)batch * Heads * queryLength * keyLength) ArgumentChecks.Length(attentionWeights.Length, (long)batch * Heads * queryLength * keyLength, nameof(attentionWeights), $\"batch × Heads × queryLength × keyLength = {batch} × {Heads} × {queryLength} × {keyLength}\");");
             w.Line();
+            w.Line("PackedWeights weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
             w.Line("KernelPath path = KernelPaths.Resolve(Path);");
             w.Line("int threads = MaxDegreeOfParallelism;");
             w.Line("int queryRows = batch * queryLength; // fits: query.Length was checked above");
@@ -239,7 +256,7 @@ internal static class MultiHeadAttentionEmitter
                 {
                     w.Line("// One pass over the input yields Q | K | V side by side in each row.");
                     w.Line("Span<float> qkv = scratch.AsSpan(0, projectedLength);");
-                    w.Line($"ProjectionDriver.Forward(path, query, queryRows, ModelDim, _packedQkvWeight, {fusedBias}, ModelDim, 3 * InnerDim, qkv, 3 * InnerDim, threads);");
+                    w.Line($"ProjectionDriver.Forward(path, query, queryRows, ModelDim, weights.QkvWeight, {fusedBias}, ModelDim, 3 * InnerDim, qkv, 3 * InnerDim, threads);");
                     w.Line("q = qkv;");
                     w.Line("k = qkv.Slice(InnerDim);");
                     w.Line("v = qkv.Slice(2 * InnerDim);");
@@ -256,9 +273,9 @@ internal static class MultiHeadAttentionEmitter
                 w.Line("Span<float> projectedQuery = scratch.AsSpan(0, queryRows * InnerDim);");
                 w.Line("Span<float> projectedKey = scratch.AsSpan(queryRows * InnerDim, keyRows * InnerDim);");
                 w.Line("Span<float> projectedValue = scratch.AsSpan((queryRows + keyRows) * InnerDim, keyRows * InnerDim);");
-                w.Line($"ProjectionDriver.Forward(path, query, queryRows, ModelDim, _packedQueryWeight, {string.Format(bias, "0")}, ModelDim, InnerDim, projectedQuery, InnerDim, threads);");
-                w.Line($"ProjectionDriver.Forward(path, key, keyRows, KeyDim, _packedKeyWeight, {string.Format(bias, "InnerDim")}, KeyDim, InnerDim, projectedKey, InnerDim, threads);");
-                w.Line($"ProjectionDriver.Forward(path, value.IsEmpty ? key : value, keyRows, ValueDim, _packedValueWeight, {string.Format(bias, "2 * InnerDim")}, ValueDim, InnerDim, projectedValue, InnerDim, threads);");
+                w.Line($"ProjectionDriver.Forward(path, query, queryRows, ModelDim, weights.QueryWeight, {string.Format(bias, "0")}, ModelDim, InnerDim, projectedQuery, InnerDim, threads);");
+                w.Line($"ProjectionDriver.Forward(path, key, keyRows, KeyDim, weights.KeyWeight, {string.Format(bias, "InnerDim")}, KeyDim, InnerDim, projectedKey, InnerDim, threads);");
+                w.Line($"ProjectionDriver.Forward(path, value.IsEmpty ? key : value, keyRows, ValueDim, weights.ValueWeight, {string.Format(bias, "2 * InnerDim")}, ValueDim, InnerDim, projectedValue, InnerDim, threads);");
                 w.Line("q = projectedQuery;");
                 w.Line("k = projectedKey;");
                 w.Line("v = projectedValue;");
@@ -267,19 +284,14 @@ internal static class MultiHeadAttentionEmitter
 
             w.Line();
             w.Line("// Head h of row i sits at i · rowStride + h · DimHead: the driver reads heads in place, no transpose.");
-            using (w.Block("var problem = new AttentionProblem", ";"))
-            {
-                w.Line("Batch = batch, Heads = Heads, KvHeads = Heads, QueryLength = queryLength, KeyLength = keyLength,");
-                w.Line("Query = q, QueryBatchStride = queryLength * queryRowStride, QueryHeadStride = DimHead, QueryRowStride = queryRowStride,");
-                w.Line("Key = k, KeyBatchStride = keyLength * keyRowStride, KeyHeadStride = DimHead, KeyRowStride = keyRowStride,");
-                w.Line("Value = v, ValueBatchStride = keyLength * keyRowStride, ValueHeadStride = DimHead, ValueRowStride = keyRowStride,");
-                w.Line("Output = context, OutputBatchStride = queryLength * InnerDim, OutputHeadStride = DimHead, OutputRowStride = InnerDim,");
-                w.Line($"Scale = ScoreScale, Causal = {(spec.Causal ? "true" : "false")}, KeyPaddingMask = keyPaddingMask, Probabilities = attentionWeights,");
-                w.Line("Path = path, MaxDegreeOfParallelism = threads,");
-            }
-
-            w.Line($"AttentionDriver.Run<{HeadKernelsEmitter.StructName}>(problem);");
-            w.Line($"ProjectionDriver.Forward(path, context, queryRows, InnerDim, _packedOutputWeight, {outputBias}, InnerDim, ModelDim, output, ModelDim, threads);");
+            AttentionCallEmitter.Emit(w, new AttentionCall(
+                "batch", "Heads", "Heads", "queryLength", "keyLength",
+                new StridedView("q", "queryLength * queryRowStride", "DimHead", "queryRowStride"),
+                new StridedView("k", "keyLength * keyRowStride", "DimHead", "keyRowStride"),
+                new StridedView("v", "keyLength * keyRowStride", "DimHead", "keyRowStride"),
+                new StridedView("context", "queryLength * InnerDim", "DimHead", "InnerDim"),
+                "ScoreScale", spec.Causal ? "true" : "false", "keyPaddingMask", "attentionWeights"));
+            w.Line($"ProjectionDriver.Forward(path, context, queryRows, InnerDim, weights.OutputWeight, {outputBias}, InnerDim, ModelDim, output, ModelDim, threads);");
         }
 
         w.Line();

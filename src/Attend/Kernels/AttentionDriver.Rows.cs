@@ -57,21 +57,23 @@ public static partial class AttentionDriver
         int keyLength = view.KeyLength;
 
         // Keys past `live` are masked by a rule that needs no score; they are computed only if a raw score output asks.
+        // A sliding window also masks the keys before `first`: the row's live keys are [first, live).
         int live = view.RowLimit(b, i);
+        int first = view.RowStart(b, i, live);
         float* scoreOut = view.Scores == null ? null : view.Scores + (((nint)b * view.Heads + h) * view.QueryLength + i) * (nint)keyLength;
         bool rawOut = scoreOut != null && view.ScoresMode <= QkMatMulOutputMode.AfterSoftcap;
         int computed = rawOut ? keyLength : live;
 
-        ScoreRange<TKernels>(in view, b, h, i, 0, computed, row);
+        ScoreRange<TKernels>(in view, b, h, i, first, computed, row[first..]);
 
         if (rawOut && view.ScoresMode == QkMatMulOutputMode.RawScores)
         {
             row.CopyTo(new Span<float>(scoreOut, keyLength));
         }
 
-        if (view.Softcap > 0 && computed > 0)
+        if (view.Softcap > 0 && computed > first)
         {
-            Span<float> capped = row[..computed];
+            Span<float> capped = row[first..computed];
             TensorPrimitives.Divide(capped, view.Softcap, capped);
             TensorPrimitives.Tanh(capped, capped);
             TensorPrimitives.Multiply(capped, view.Softcap, capped);
@@ -82,8 +84,8 @@ public static partial class AttentionDriver
             row.CopyTo(new Span<float>(scoreOut, keyLength));
         }
 
-        Span<float> weights = row[..live];
-        view.ApplyMasks(b, h, i, 0, weights);
+        Span<float> weights = row[first..live];
+        view.ApplyMasks(b, h, i, first, weights);
 
         if (scoreOut != null && view.ScoresMode == QkMatMulOutputMode.AfterMask)
         {
@@ -92,11 +94,11 @@ public static partial class AttentionDriver
         }
 
         float* outputRow = view.OutputRow(b, h, i);
-        float max = live > 0 ? TensorPrimitives.Max(weights) : float.NegativeInfinity;
+        float max = live > first ? TensorPrimitives.Max(weights) : float.NegativeInfinity;
         if (float.IsNegativeInfinity(max))
         {
             // Every key is masked: exp(-inf - -inf) would be NaN; the row attends to nothing and yields zeros.
-            live = 0;
+            live = first;
             new Span<float>(outputRow, valueDimHead).Clear();
         }
         else
@@ -104,18 +106,18 @@ public static partial class AttentionDriver
             TensorPrimitives.Subtract(weights, max, weights);
             TensorPrimitives.Exp(weights, weights);
             TensorPrimitives.Divide(weights, TensorPrimitives.Sum(weights), weights);
-            WeightedSumRange<TKernels>(in view, b, kvHead, 0, live, weights, new Span<float>(outputRow, valueDimHead));
+            WeightedSumRange<TKernels>(in view, b, kvHead, first, live, weights, new Span<float>(outputRow, valueDimHead));
         }
 
         float* probabilityOut = view.Probabilities == null ? null : view.Probabilities + (((nint)b * view.Heads + h) * view.QueryLength + i) * (nint)keyLength;
         if (probabilityOut != null)
         {
-            WriteProbabilities(row[..live], new Span<float>(probabilityOut, keyLength));
+            WriteProbabilities(row, first, live, new Span<float>(probabilityOut, keyLength));
         }
 
         if (scoreOut != null && view.ScoresMode == QkMatMulOutputMode.AfterSoftmax)
         {
-            WriteProbabilities(row[..live], new Span<float>(scoreOut, keyLength));
+            WriteProbabilities(row, first, live, new Span<float>(scoreOut, keyLength));
         }
     }
 
@@ -173,9 +175,11 @@ public static partial class AttentionDriver
         }
     }
 
-    private static void WriteProbabilities(ReadOnlySpan<float> weights, Span<float> destination)
+    /// <summary>Writes the weights of keys <c>[first, live)</c> and zeros for every other key.</summary>
+    private static void WriteProbabilities(ReadOnlySpan<float> row, int first, int live, Span<float> destination)
     {
-        weights.CopyTo(destination);
-        destination[weights.Length..].Clear();
+        destination[..first].Clear();
+        row[first..live].CopyTo(destination[first..]);
+        destination[live..].Clear();
     }
 }

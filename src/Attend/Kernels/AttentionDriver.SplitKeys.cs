@@ -115,7 +115,9 @@ public static partial class AttentionDriver
         where TKernels : struct, IAttentionHeadKernels
     {
         int valueDimHead = TKernels.ValueDimHead;
-        int endKey = Math.Min(firstKey + SplitKeyChunk, view.RowLimit(b, i));
+        int limit = view.RowLimit(b, i);
+        int endKey = Math.Min(firstKey + SplitKeyChunk, limit);
+        firstKey = Math.Max(firstKey, view.RowStart(b, i, limit)); // a sliding window starts later
         int count = endKey - firstKey;
         slot[0] = float.NegativeInfinity;
         slot[1] = 0f;

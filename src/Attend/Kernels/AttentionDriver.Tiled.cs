@@ -107,11 +107,18 @@ public static partial class AttentionDriver
         float* queries = scratch.Queries.Get(blockRows * dimHead);
         float* scores = scratch.Scores.Get(tileRows * KeyTile);
         float* accumulators = scratch.Accumulators.Get(blockRows * valueDimHead);
-        float* rowState = scratch.RowState.Get(4 * blockRows);
+        float* rowState = scratch.RowState.Get(5 * blockRows);
         float* runningMax = rowState;
         float* runningSum = rowState + blockRows;
         float* rescale = rowState + 2 * blockRows;
         int* limits = (int*)(rowState + 3 * blockRows);
+        int* starts = (int*)(rowState + 4 * blockRows); // sliding window: keys before this are masked
+        int* liveFrom = stackalloc int[MaxTileRows]; // per tile row, in tile coordinates: its live keys [from, to)
+        int* liveTo = stackalloc int[MaxTileRows];
+        if (tileRows > MaxTileRows)
+        {
+            throw new InvalidOperationException($"Tiles of {tileRows} rows exceed {MaxTileRows}.");
+        }
 
         for (int blockStart = firstRow; blockStart < endRow; blockStart += blockRows)
         {
@@ -133,11 +140,13 @@ public static partial class AttentionDriver
                     }
 
                     limits[r] = view.RowLimit(b, blockStart + r);
+                    starts[r] = view.RowStart(b, blockStart + r, limits[r]);
                 }
                 else
                 {
                     new Span<float>(destination, dimHead).Clear();
                     limits[r] = 0;
+                    starts[r] = 0;
                 }
 
                 blockLimit = Math.Max(blockLimit, limits[r]);
@@ -153,18 +162,19 @@ public static partial class AttentionDriver
                 for (int t = 0; t < tiles; t++)
                 {
                     int tileFirst = t * tileRows;
-                    int tileLimit = 0;
+                    int tileLimit = 0, tileStart = int.MaxValue;
                     for (int r = 0; r < tileRows; r++)
                     {
                         tileLimit = Math.Max(tileLimit, limits[tileFirst + r]);
-                    }
-
-                    if (tileLimit <= keyStart)
-                    {
-                        continue; // causal: this tile is entirely above the diagonal for these rows
+                        tileStart = Math.Min(tileStart, limits[tileFirst + r] > starts[tileFirst + r] ? starts[tileFirst + r] : int.MaxValue);
                     }
 
                     int count = Math.Min(KeyTile, tileLimit - keyStart);
+                    if (count <= 0 || keyStart + count <= tileStart)
+                    {
+                        continue; // causal: above the diagonal for these rows; sliding window: before every row's window
+                    }
+
                     int blocks = (count + keyBlock - 1) / keyBlock;
                     TKernels.ScoreTile(view.Path, ref queries[tileFirst * dimHead], ref packedKeys[(nint)keyStart * dimHead], blocks, ref scores[0], KeyTile);
                     for (int r = 0; r < tileRows; r++)
@@ -172,16 +182,24 @@ public static partial class AttentionDriver
                         int row = tileFirst + r;
                         float* rowScores = scores + r * KeyTile;
                         int live = Math.Clamp(limits[row] - keyStart, 0, count);
-                        if (live > 0 && (view.Softcap > 0 || view.HasElementMasks))
+                        int before = Math.Clamp(starts[row] - keyStart, 0, live);
+                        if (before > 0)
                         {
-                            view.ApplySoftcapAndMasks(b, h, blockStart + row, keyStart, new Span<float>(rowScores, live));
+                            new Span<float>(rowScores, before).Fill(float.NegativeInfinity); // before the row's window
+                        }
+
+                        if (live > before && (view.Softcap > 0 || view.HasElementMasks))
+                        {
+                            view.ApplySoftcapAndMasks(b, h, blockStart + row, keyStart + before, new Span<float>(rowScores + before, live - before));
                         }
 
                         rescale[r] = OnlineSoftmax.Update(view.Path, rowScores, live, count, ref runningMax[row], ref runningSum[row]);
+                        liveFrom[r] = before;
+                        liveTo[r] = live;
                     }
 
-                    TKernels.AccumulateTile(view.Path, ref scores[0], KeyTile, ref packedValues[(nint)keyStart * valueDimHead], valueDimHead, count,
-                        ref accumulators[tileFirst * valueDimHead], ref rescale[0]);
+                    Accumulate<TKernels>(in view, scores, packedValues + (nint)keyStart * valueDimHead, count, accumulators + tileFirst * valueDimHead,
+                        rescale, liveFrom, liveTo, Math.Min(tileRows, rows - tileFirst));
                 }
             }
 
@@ -189,7 +207,7 @@ public static partial class AttentionDriver
             {
                 var output = new Span<float>(view.OutputRow(b, h, blockStart + r), valueDimHead);
                 float sum = runningSum[r];
-                if (sum > 0f)
+                if (sum > 0f || float.IsNaN(sum)) // NaN: a NaN or +∞ input reached this row, and the output says so
                 {
                     System.Numerics.Tensors.TensorPrimitives.Divide(new ReadOnlySpan<float>(accumulators + r * valueDimHead, valueDimHead), sum, output);
                 }
@@ -197,6 +215,52 @@ public static partial class AttentionDriver
                 {
                     output.Clear(); // every key masked: the row attends to nothing
                 }
+            }
+        }
+    }
+
+    /// <summary>Most rows a tile may have (the planner uses at most 6).</summary>
+    private const int MaxTileRows = 16;
+
+    /// <summary>
+    /// The value tile for one query tile: every row's weights are zero outside its live keys, but <c>0 · v</c> is NaN for a
+    /// non-finite value, and a row must never read a key it cannot see (a future token, say). So the tile kernel runs
+    /// over the keys every real row sees, and the few keys only some rows see (a diagonal tile's triangle, a window's
+    /// edge) are added row by row.
+    /// </summary>
+    private static unsafe void Accumulate<TKernels>(in AttentionView view, float* weights, float* values, int count, float* accumulators,
+        float* rescale, int* liveFrom, int* liveTo, int realRows)
+        where TKernels : struct, IAttentionHeadKernels
+    {
+        int valueDimHead = TKernels.ValueDimHead;
+        int commonFrom = 0, commonTo = count;
+        for (int r = 0; r < realRows; r++)
+        {
+            commonFrom = Math.Max(commonFrom, liveFrom[r]);
+            commonTo = Math.Min(commonTo, liveTo[r]);
+        }
+
+        commonTo = Math.Max(commonTo, commonFrom);
+        TKernels.AccumulateTile(view.Path, ref weights[commonFrom], KeyTile, ref values[(nint)commonFrom * valueDimHead], valueDimHead,
+            commonTo - commonFrom, ref *accumulators, ref *rescale);
+        if (commonFrom == 0 && commonTo == count)
+        {
+            return;
+        }
+
+        for (int r = 0; r < realRows; r++)
+        {
+            var output = new Span<float>(accumulators + r * valueDimHead, valueDimHead);
+            float* rowWeights = weights + r * KeyTile;
+            // The row's live keys before and after the common range (the tile kernel did the common ones).
+            for (int j = liveFrom[r]; j < Math.Min(liveTo[r], commonFrom); j++)
+            {
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(values + (nint)j * valueDimHead, valueDimHead), rowWeights[j], output, output);
+            }
+
+            for (int j = Math.Max(liveFrom[r], commonTo); j < liveTo[r]; j++)
+            {
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(values + (nint)j * valueDimHead, valueDimHead), rowWeights[j], output, output);
             }
         }
     }

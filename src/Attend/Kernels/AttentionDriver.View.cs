@@ -42,6 +42,7 @@ public static partial class AttentionDriver
         public float Scale;
         public float Softcap;
         public bool Causal;
+        public int Window;
         public long CausalOffset;
         public long* CausalOffsets;
         public bool* KeyPadding;
@@ -82,7 +83,28 @@ public static partial class AttentionDriver
                 limit = Math.Min(limit, MaskLength);
             }
 
+            if (Window > 0 && !Causal)
+            {
+                // Without causal, a sliding window also ends at i + offset + Window.
+                limit = Math.Min(limit, i + (CausalOffsets != null ? CausalOffsets[b] : CausalOffset) + Window);
+            }
+
             return (int)Math.Max(limit, 0);
+        }
+
+        /// <summary>
+        /// Keys before this index are masked for query row <paramref name="i"/> by the sliding window (keys
+        /// <c>j ≤ i + offset − Window</c>); 0 without a window. Never above <see cref="RowLimit"/>.
+        /// </summary>
+        public readonly int RowStart(int b, int i, int limit)
+        {
+            if (Window <= 0)
+            {
+                return 0;
+            }
+
+            long center = i + (CausalOffsets != null ? CausalOffsets[b] : CausalOffset);
+            return (int)Math.Min(Math.Max(center - Window + 1, 0), limit);
         }
 
         /// <summary>Key row <paramref name="j"/> of key/value head <paramref name="kvHead"/>: from the past or the new keys.</summary>

@@ -102,6 +102,7 @@ public static partial class AttentionDriver
                 Scale = problem.Scale,
                 Softcap = problem.Softcap,
                 Causal = problem.Causal,
+                Window = problem.Window,
                 CausalOffset = problem.CausalOffset,
                 CausalOffsets = problem.CausalOffsets.IsEmpty ? null : causalOffsets,
                 KeyPadding = problem.KeyPaddingMask.IsEmpty ? null : keyPadding,

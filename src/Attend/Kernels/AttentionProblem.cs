@@ -117,6 +117,14 @@ public readonly ref struct AttentionProblem
     public bool Causal { get; init; }
 
     /// <summary>
+    /// Sliding-window (local) attention: 0 (the default) is off. With a window <c>w</c>, query row <c>i</c> sees key <c>j</c>
+    /// only when <c>j &gt; i + offset − w</c>, and, without <see cref="Causal"/>, <c>j &lt; i + offset + w</c> (offset the
+    /// causal offset, so the window follows a KV cache). Keys outside the window are never scored.
+    /// Not available with <see cref="Scores"/>.
+    /// </summary>
+    public int Window { get; init; }
+
+    /// <summary>
     /// The causal offset for every batch when <see cref="CausalOffsets"/> is empty: 0 aligns the diagonal top-left
     /// (PyTorch's <c>is_causal</c>); the past length aligns it to a KV cache. May be negative.
     /// </summary>
@@ -227,6 +235,12 @@ public readonly ref struct AttentionProblem
         if (!(Softcap >= 0) || float.IsPositiveInfinity(Softcap))
         {
             throw new ArgumentOutOfRangeException(nameof(Softcap), Softcap, "Softcap must be 0 (off) or a positive finite number.");
+        }
+
+        RequireNonNegative(Window, nameof(Window));
+        if (Window > 0 && !Scores.IsEmpty)
+        {
+            throw new ArgumentException("Scores cannot be captured with a sliding Window: keys outside the window are never scored.", nameof(Scores));
         }
 
         RequireDenseOrEmpty(CausalOffsets.Length, nameof(CausalOffsets), Batch, "[Batch]");

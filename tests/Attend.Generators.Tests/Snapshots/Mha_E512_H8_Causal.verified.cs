@@ -25,12 +25,15 @@ namespace Demo;
 partial class DecoderSelfAttention
 {
     /// <summary>Model width E (<c>embed_dim</c>): the feature size of queries and outputs.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int ModelDim = 512;
 
     /// <summary>Number of attention heads (<c>num_heads</c>).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int Heads = 8;
 
     /// <summary>Width of one head.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int DimHead = 64;
 
     private const int KeyDim = 512;
@@ -39,14 +42,21 @@ partial class DecoderSelfAttention
     private const float ScoreScale = 0.125f;
     private const bool RequiresKeyPadding = false;
 
-    // Weights packed once, at load time, into the panel layout the projection kernel streams.
-    private readonly float[] _packedQkvWeight = new float[LinearKernels.PackedLength(ModelDim, 3 * InnerDim)];
-    private readonly float[] _packedQueryWeight = new float[LinearKernels.PackedLength(ModelDim, InnerDim)];
-    private readonly float[] _packedKeyWeight = new float[LinearKernels.PackedLength(KeyDim, InnerDim)];
-    private readonly float[] _packedValueWeight = new float[LinearKernels.PackedLength(ValueDim, InnerDim)];
-    private readonly float[] _packedOutputWeight = new float[LinearKernels.PackedLength(InnerDim, ModelDim)];
-    private readonly float[] _inputBias = new float[3 * InnerDim];
-    private readonly float[] _outputBias = new float[ModelDim];
+    // The weights in use. LoadWeights packs a whole new set, then publishes it with one reference write, so a
+    // Forward running meanwhile computes with the old set or the new one, never a mix of the two.
+    private PackedWeights _weights = new PackedWeights();
+
+    // Weights packed once, at load time, into the panel layout the projection kernel streams; never written once published.
+    private sealed class PackedWeights
+    {
+        public readonly float[] QkvWeight = new float[LinearKernels.PackedLength(ModelDim, 3 * InnerDim)];
+        public readonly float[] QueryWeight = new float[LinearKernels.PackedLength(ModelDim, InnerDim)];
+        public readonly float[] KeyWeight = new float[LinearKernels.PackedLength(KeyDim, InnerDim)];
+        public readonly float[] ValueWeight = new float[LinearKernels.PackedLength(ValueDim, InnerDim)];
+        public readonly float[] OutputWeight = new float[LinearKernels.PackedLength(InnerDim, ModelDim)];
+        public readonly float[] InputBias = new float[3 * InnerDim];
+        public readonly float[] OutputBias = new float[ModelDim];
+    }
 
     /// <summary>Creates the layer with zeroed weights; call <see cref="LoadWeights"/> before use.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
@@ -55,16 +65,19 @@ partial class DecoderSelfAttention
     }
 
     /// <summary>The instruction-set path; <see cref="KernelPath.Auto"/> (the default) takes the widest the processor accelerates.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public KernelPath Path { get; set; }
 
     /// <summary>Most threads one <see cref="Forward"/> uses; 1 runs on the caller's thread. Results are identical whatever the value.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
 
     /// <summary>
     /// Loads weights saved from <c>torch.nn.MultiheadAttention</c>'s <c>state_dict</c>, under PyTorch's names:
     /// <c>in_proj_weight</c> [3·InnerDim, ModelDim], <c>in_proj_bias</c> [3·InnerDim], <c>out_proj.weight</c> [ModelDim, InnerDim], <c>out_proj.bias</c> [ModelDim].
     /// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.
-    /// Not safe to call while <see cref="Forward"/> runs on another thread.
+    /// Safe while <see cref="Forward"/> runs on other threads: the new weights replace the old all at once when packed,
+    /// and a forward pass already running finishes with the weights it started with.
     /// </summary>
     /// <param name="source">The tensors, e.g. <c>SafeTensors.Open("model.safetensors")</c>; tensors it holds beyond these are ignored.</param>
     /// <param name="prefix">Prepended to every name, e.g. <c>"layers.0.self_attn."</c>.</param>
@@ -83,13 +96,15 @@ partial class DecoderSelfAttention
         float[] outProjWeight = WeightLoading.Read(source, prefix, "out_proj.weight", ModelDim, InnerDim);
         float[] outProjBias = WeightLoading.Read(source, prefix, "out_proj.bias", ModelDim);
 
-        LinearKernels.Pack(inProjWeight, ModelDim, 3 * InnerDim, _packedQkvWeight);
-        LinearKernels.Pack(queryWeight, ModelDim, InnerDim, _packedQueryWeight);
-        LinearKernels.Pack(keyWeight, KeyDim, InnerDim, _packedKeyWeight);
-        LinearKernels.Pack(valueWeight, ValueDim, InnerDim, _packedValueWeight);
-        LinearKernels.Pack(outProjWeight, InnerDim, ModelDim, _packedOutputWeight);
-        inProjBias.CopyTo(_inputBias, 0);
-        outProjBias.CopyTo(_outputBias, 0);
+        var next = new PackedWeights();
+        LinearKernels.Pack(inProjWeight, ModelDim, 3 * InnerDim, next.QkvWeight);
+        LinearKernels.Pack(queryWeight, ModelDim, InnerDim, next.QueryWeight);
+        LinearKernels.Pack(keyWeight, KeyDim, InnerDim, next.KeyWeight);
+        LinearKernels.Pack(valueWeight, ValueDim, InnerDim, next.ValueWeight);
+        LinearKernels.Pack(outProjWeight, InnerDim, ModelDim, next.OutputWeight);
+        inProjBias.CopyTo(next.InputBias, 0);
+        outProjBias.CopyTo(next.OutputBias, 0);
+        System.Threading.Volatile.Write(ref _weights, next);
     }
 
     /// <summary>
@@ -132,6 +147,7 @@ partial class DecoderSelfAttention
         if (!keyPaddingMask.IsEmpty && keyPaddingMask.Length != (long)batch * keyLength) ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * keyLength, nameof(keyPaddingMask), $"batch × keyLength = {batch} × {keyLength}");
         if (!attentionWeights.IsEmpty && attentionWeights.Length != (long)batch * Heads * queryLength * keyLength) ArgumentChecks.Length(attentionWeights.Length, (long)batch * Heads * queryLength * keyLength, nameof(attentionWeights), $"batch × Heads × queryLength × keyLength = {batch} × {Heads} × {queryLength} × {keyLength}");
 
+        PackedWeights weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
         KernelPath path = KernelPaths.Resolve(Path);
         int threads = MaxDegreeOfParallelism;
         int queryRows = batch * queryLength; // fits: query.Length was checked above
@@ -148,7 +164,7 @@ partial class DecoderSelfAttention
         {
             // One pass over the input yields Q | K | V side by side in each row.
             Span<float> qkv = scratch.AsSpan(0, projectedLength);
-            ProjectionDriver.Forward(path, query, queryRows, ModelDim, _packedQkvWeight, _inputBias, ModelDim, 3 * InnerDim, qkv, 3 * InnerDim, threads);
+            ProjectionDriver.Forward(path, query, queryRows, ModelDim, weights.QkvWeight, weights.InputBias, ModelDim, 3 * InnerDim, qkv, 3 * InnerDim, threads);
             q = qkv;
             k = qkv.Slice(InnerDim);
             v = qkv.Slice(2 * InnerDim);
@@ -159,9 +175,9 @@ partial class DecoderSelfAttention
             Span<float> projectedQuery = scratch.AsSpan(0, queryRows * InnerDim);
             Span<float> projectedKey = scratch.AsSpan(queryRows * InnerDim, keyRows * InnerDim);
             Span<float> projectedValue = scratch.AsSpan((queryRows + keyRows) * InnerDim, keyRows * InnerDim);
-            ProjectionDriver.Forward(path, query, queryRows, ModelDim, _packedQueryWeight, _inputBias.AsSpan(0, InnerDim), ModelDim, InnerDim, projectedQuery, InnerDim, threads);
-            ProjectionDriver.Forward(path, key, keyRows, KeyDim, _packedKeyWeight, _inputBias.AsSpan(InnerDim, InnerDim), KeyDim, InnerDim, projectedKey, InnerDim, threads);
-            ProjectionDriver.Forward(path, value.IsEmpty ? key : value, keyRows, ValueDim, _packedValueWeight, _inputBias.AsSpan(2 * InnerDim, InnerDim), ValueDim, InnerDim, projectedValue, InnerDim, threads);
+            ProjectionDriver.Forward(path, query, queryRows, ModelDim, weights.QueryWeight, weights.InputBias.AsSpan(0, InnerDim), ModelDim, InnerDim, projectedQuery, InnerDim, threads);
+            ProjectionDriver.Forward(path, key, keyRows, KeyDim, weights.KeyWeight, weights.InputBias.AsSpan(InnerDim, InnerDim), KeyDim, InnerDim, projectedKey, InnerDim, threads);
+            ProjectionDriver.Forward(path, value.IsEmpty ? key : value, keyRows, ValueDim, weights.ValueWeight, weights.InputBias.AsSpan(2 * InnerDim, InnerDim), ValueDim, InnerDim, projectedValue, InnerDim, threads);
             q = projectedQuery;
             k = projectedKey;
             v = projectedValue;
@@ -180,9 +196,10 @@ partial class DecoderSelfAttention
             Path = path, MaxDegreeOfParallelism = threads,
         };
         AttentionDriver.Run<HeadKernels>(problem);
-        ProjectionDriver.Forward(path, context, queryRows, InnerDim, _packedOutputWeight, _outputBias, InnerDim, ModelDim, output, ModelDim, threads);
+        ProjectionDriver.Forward(path, context, queryRows, InnerDim, weights.OutputWeight, weights.OutputBias, InnerDim, ModelDim, output, ModelDim, threads);
     }
 
+    #line hidden
     /// <summary>Attention inner loops for D = 64, Dv = 64: one method per instruction set, sizes constant.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     private readonly struct HeadKernels : global::Attend.Kernels.IAttentionHeadKernels
@@ -1614,4 +1631,5 @@ partial class DecoderSelfAttention
             }
         }
     }
+    #line default
 }

@@ -25,12 +25,15 @@ namespace Demo;
 partial class CrossAttention
 {
     /// <summary>Model width E (<c>embed_dim</c>): the feature size of queries and outputs.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int ModelDim = 32;
 
     /// <summary>Number of attention heads (<c>num_heads</c>).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int Heads = 4;
 
     /// <summary>Width of one head.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int DimHead = 8;
 
     private const int KeyDim = 20;
@@ -39,11 +42,18 @@ partial class CrossAttention
     private const float ScoreScale = 0.5f;
     private const bool RequiresKeyPadding = true;
 
-    // Weights packed once, at load time, into the panel layout the projection kernel streams.
-    private readonly float[] _packedQueryWeight = new float[LinearKernels.PackedLength(ModelDim, InnerDim)];
-    private readonly float[] _packedKeyWeight = new float[LinearKernels.PackedLength(KeyDim, InnerDim)];
-    private readonly float[] _packedValueWeight = new float[LinearKernels.PackedLength(ValueDim, InnerDim)];
-    private readonly float[] _packedOutputWeight = new float[LinearKernels.PackedLength(InnerDim, ModelDim)];
+    // The weights in use. LoadWeights packs a whole new set, then publishes it with one reference write, so a
+    // Forward running meanwhile computes with the old set or the new one, never a mix of the two.
+    private PackedWeights _weights = new PackedWeights();
+
+    // Weights packed once, at load time, into the panel layout the projection kernel streams; never written once published.
+    private sealed class PackedWeights
+    {
+        public readonly float[] QueryWeight = new float[LinearKernels.PackedLength(ModelDim, InnerDim)];
+        public readonly float[] KeyWeight = new float[LinearKernels.PackedLength(KeyDim, InnerDim)];
+        public readonly float[] ValueWeight = new float[LinearKernels.PackedLength(ValueDim, InnerDim)];
+        public readonly float[] OutputWeight = new float[LinearKernels.PackedLength(InnerDim, ModelDim)];
+    }
 
     /// <summary>Creates the layer with zeroed weights; call <see cref="LoadWeights"/> before use.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
@@ -52,16 +62,19 @@ partial class CrossAttention
     }
 
     /// <summary>The instruction-set path; <see cref="KernelPath.Auto"/> (the default) takes the widest the processor accelerates.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public KernelPath Path { get; set; }
 
     /// <summary>Most threads one <see cref="Forward"/> uses; 1 runs on the caller's thread. Results are identical whatever the value.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
 
     /// <summary>
     /// Loads weights saved from <c>torch.nn.MultiheadAttention</c>'s <c>state_dict</c>, under PyTorch's names:
     /// <c>q_proj_weight</c> [InnerDim, ModelDim], <c>k_proj_weight</c> [InnerDim, KeyDim], <c>v_proj_weight</c> [InnerDim, ValueDim], <c>out_proj.weight</c> [ModelDim, InnerDim].
     /// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.
-    /// Not safe to call while <see cref="Forward"/> runs on another thread.
+    /// Safe while <see cref="Forward"/> runs on other threads: the new weights replace the old all at once when packed,
+    /// and a forward pass already running finishes with the weights it started with.
     /// </summary>
     /// <param name="source">The tensors, e.g. <c>SafeTensors.Open("model.safetensors")</c>; tensors it holds beyond these are ignored.</param>
     /// <param name="prefix">Prepended to every name, e.g. <c>"layers.0.self_attn."</c>.</param>
@@ -77,10 +90,12 @@ partial class CrossAttention
         float[] valueWeight = WeightLoading.Read(source, prefix, "v_proj_weight", InnerDim, ValueDim);
         float[] outProjWeight = WeightLoading.Read(source, prefix, "out_proj.weight", ModelDim, InnerDim);
 
-        LinearKernels.Pack(queryWeight, ModelDim, InnerDim, _packedQueryWeight);
-        LinearKernels.Pack(keyWeight, KeyDim, InnerDim, _packedKeyWeight);
-        LinearKernels.Pack(valueWeight, ValueDim, InnerDim, _packedValueWeight);
-        LinearKernels.Pack(outProjWeight, InnerDim, ModelDim, _packedOutputWeight);
+        var next = new PackedWeights();
+        LinearKernels.Pack(queryWeight, ModelDim, InnerDim, next.QueryWeight);
+        LinearKernels.Pack(keyWeight, KeyDim, InnerDim, next.KeyWeight);
+        LinearKernels.Pack(valueWeight, ValueDim, InnerDim, next.ValueWeight);
+        LinearKernels.Pack(outProjWeight, InnerDim, ModelDim, next.OutputWeight);
+        System.Threading.Volatile.Write(ref _weights, next);
     }
 
     /// <summary>
@@ -124,6 +139,7 @@ partial class CrossAttention
         if (!keyPaddingMask.IsEmpty && keyPaddingMask.Length != (long)batch * keyLength) ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * keyLength, nameof(keyPaddingMask), $"batch × keyLength = {batch} × {keyLength}");
         if (!attentionWeights.IsEmpty && attentionWeights.Length != (long)batch * Heads * queryLength * keyLength) ArgumentChecks.Length(attentionWeights.Length, (long)batch * Heads * queryLength * keyLength, nameof(attentionWeights), $"batch × Heads × queryLength × keyLength = {batch} × {Heads} × {queryLength} × {keyLength}");
 
+        PackedWeights weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
         KernelPath path = KernelPaths.Resolve(Path);
         int threads = MaxDegreeOfParallelism;
         int queryRows = batch * queryLength; // fits: query.Length was checked above
@@ -145,9 +161,9 @@ partial class CrossAttention
             Span<float> projectedQuery = scratch.AsSpan(0, queryRows * InnerDim);
             Span<float> projectedKey = scratch.AsSpan(queryRows * InnerDim, keyRows * InnerDim);
             Span<float> projectedValue = scratch.AsSpan((queryRows + keyRows) * InnerDim, keyRows * InnerDim);
-            ProjectionDriver.Forward(path, query, queryRows, ModelDim, _packedQueryWeight, default, ModelDim, InnerDim, projectedQuery, InnerDim, threads);
-            ProjectionDriver.Forward(path, key, keyRows, KeyDim, _packedKeyWeight, default, KeyDim, InnerDim, projectedKey, InnerDim, threads);
-            ProjectionDriver.Forward(path, value.IsEmpty ? key : value, keyRows, ValueDim, _packedValueWeight, default, ValueDim, InnerDim, projectedValue, InnerDim, threads);
+            ProjectionDriver.Forward(path, query, queryRows, ModelDim, weights.QueryWeight, default, ModelDim, InnerDim, projectedQuery, InnerDim, threads);
+            ProjectionDriver.Forward(path, key, keyRows, KeyDim, weights.KeyWeight, default, KeyDim, InnerDim, projectedKey, InnerDim, threads);
+            ProjectionDriver.Forward(path, value.IsEmpty ? key : value, keyRows, ValueDim, weights.ValueWeight, default, ValueDim, InnerDim, projectedValue, InnerDim, threads);
             q = projectedQuery;
             k = projectedKey;
             v = projectedValue;
@@ -166,9 +182,10 @@ partial class CrossAttention
             Path = path, MaxDegreeOfParallelism = threads,
         };
         AttentionDriver.Run<HeadKernels>(problem);
-        ProjectionDriver.Forward(path, context, queryRows, InnerDim, _packedOutputWeight, default, InnerDim, ModelDim, output, ModelDim, threads);
+        ProjectionDriver.Forward(path, context, queryRows, InnerDim, weights.OutputWeight, default, InnerDim, ModelDim, output, ModelDim, threads);
     }
 
+    #line hidden
     /// <summary>Attention inner loops for D = 8, Dv = 8: one method per instruction set, sizes constant.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     private readonly struct HeadKernels : global::Attend.Kernels.IAttentionHeadKernels
@@ -772,4 +789,5 @@ partial class CrossAttention
             o5_4.StoreUnsafe(ref output, 5 * Dv + 4);
         }
     }
+    #line default
 }

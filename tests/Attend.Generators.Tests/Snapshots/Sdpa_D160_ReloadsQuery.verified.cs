@@ -24,21 +24,27 @@ namespace Demo;
 partial class WideHead
 {
     /// <summary>Number of query heads (<c>q_num_heads</c>).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int Heads = 1;
 
     /// <summary>Number of key/value heads (<c>kv_num_heads</c>).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int KvHeads = 1;
 
     /// <summary>Width D of one query/key head.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int DimHead = 160;
 
     /// <summary>Width Dv of one value head.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int ValueDimHead = 160;
 
     /// <summary>The instruction-set path; <see cref="KernelPath.Auto"/> (the default) takes the widest the processor accelerates.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public KernelPath Path { get; set; }
 
     /// <summary>Most threads one <see cref="Forward"/> uses; 1 runs on the caller's thread. Results are identical whatever the value.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
 
     /// <summary>
@@ -50,6 +56,7 @@ partial class WideHead
     public void Forward(scoped in ScaledDotProductAttentionArguments arguments) =>
         OnnxAttention.Run<HeadKernels>(Heads, KvHeads, arguments, Path, MaxDegreeOfParallelism);
 
+    #line hidden
     /// <summary>Attention inner loops for D = 160, Dv = 160: one method per instruction set, sizes constant.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     private readonly struct HeadKernels : global::Attend.Kernels.IAttentionHeadKernels
@@ -2998,4 +3005,5 @@ partial class WideHead
             }
         }
     }
+    #line default
 }

@@ -22,21 +22,27 @@ using Attend.Kernels;
 partial class OddHead
 {
     /// <summary>Number of query heads (<c>q_num_heads</c>).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int Heads = 2;
 
     /// <summary>Number of key/value heads (<c>kv_num_heads</c>).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int KvHeads = 2;
 
     /// <summary>Width D of one query/key head.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int DimHead = 17;
 
     /// <summary>Width Dv of one value head.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int ValueDimHead = 17;
 
     /// <summary>The instruction-set path; <see cref="KernelPath.Auto"/> (the default) takes the widest the processor accelerates.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public KernelPath Path { get; set; }
 
     /// <summary>Most threads one <see cref="Forward"/> uses; 1 runs on the caller's thread. Results are identical whatever the value.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
 
     /// <summary>
@@ -48,6 +54,7 @@ partial class OddHead
     public void Forward(scoped in ScaledDotProductAttentionArguments arguments) =>
         OnnxAttention.Run<HeadKernels>(Heads, KvHeads, arguments, Path, MaxDegreeOfParallelism);
 
+    #line hidden
     /// <summary>Attention inner loops for D = 17, Dv = 17: one method per instruction set, sizes constant.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     private readonly struct HeadKernels : global::Attend.Kernels.IAttentionHeadKernels
@@ -864,4 +871,5 @@ partial class OddHead
             }
         }
     }
+    #line default
 }

@@ -26,21 +26,27 @@ partial class Layers
     partial class GroupedAttention
     {
         /// <summary>Number of query heads (<c>q_num_heads</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
         public const int Heads = 9;
 
         /// <summary>Number of key/value heads (<c>kv_num_heads</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
         public const int KvHeads = 3;
 
         /// <summary>Width D of one query/key head.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
         public const int DimHead = 8;
 
         /// <summary>Width Dv of one value head.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
         public const int ValueDimHead = 10;
 
         /// <summary>The instruction-set path; <see cref="KernelPath.Auto"/> (the default) takes the widest the processor accelerates.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
         public KernelPath Path { get; set; }
 
         /// <summary>Most threads one <see cref="Forward"/> uses; 1 runs on the caller's thread. Results are identical whatever the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
         public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
 
         /// <summary>
@@ -52,6 +58,7 @@ partial class Layers
         public void Forward(scoped in ScaledDotProductAttentionArguments arguments) =>
             OnnxAttention.Run<HeadKernels>(Heads, KvHeads, arguments, Path, MaxDegreeOfParallelism);
 
+        #line hidden
         /// <summary>Attention inner loops for D = 8, Dv = 10: one method per instruction set, sizes constant.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
         private readonly struct HeadKernels : global::Attend.Kernels.IAttentionHeadKernels
@@ -831,5 +838,6 @@ partial class Layers
                 }
             }
         }
+        #line default
     }
 }

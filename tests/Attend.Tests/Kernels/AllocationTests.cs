@@ -78,7 +78,7 @@ public sealed class AllocationTests
 
     private static void AssertAllocatesNothing(Action forward)
     {
-        for (int i = 0; i < 10; i++)
+        for (int i = 0; i < 30; i++)
         {
             forward(); // warm: JIT tiers, per-thread scratch, worker threads, cached work objects
         }
@@ -87,7 +87,7 @@ public sealed class AllocationTests
         // the warm-up sizes its scratch on its first one, so the least of several calls must be nothing (a per-call
         // allocation anywhere would show in every one).
         long leastProcessBytes = long.MaxValue;
-        for (int run = 0; run < 5; run++)
+        for (int run = 0; run < 10; run++)
         {
             long thread = GC.GetAllocatedBytesForCurrentThread();
             long process = GC.GetTotalAllocatedBytes(precise: true);

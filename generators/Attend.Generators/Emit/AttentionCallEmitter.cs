@@ -1,0 +1,53 @@
+using System.Collections.Generic;
+
+namespace Attend.Generators.Emit;
+
+/// <summary>A strided 4-D view handed to the attention driver: the span expression and its three strides.</summary>
+internal sealed record StridedView(string Span, string BatchStride, string HeadStride, string RowStride);
+
+/// <summary>
+/// One <c>AttentionDriver.Run</c> call as C# expressions: what every emitter that runs attention over projected rows
+/// (multi-head attention, the transformer blocks) fills in.
+/// </summary>
+internal sealed record AttentionCall(
+    string Batch,
+    string Heads,
+    string KvHeads,
+    string QueryLength,
+    string KeyLength,
+    StridedView Query,
+    StridedView Key,
+    StridedView Value,
+    StridedView Output,
+    string Scale,
+    string Causal,
+    string KeyPaddingMask,
+    string Probabilities)
+{
+    /// <summary>Further <c>Name = expression</c> initializers (causal offset, window, score bias), one line each.</summary>
+    public IReadOnlyList<string> Extra { get; init; } = System.Array.Empty<string>();
+}
+
+/// <summary>Writes the <c>AttentionProblem</c> initializer and the driver call for an <see cref="AttentionCall"/>.</summary>
+internal static class AttentionCallEmitter
+{
+    public static void Emit(SourceWriter w, AttentionCall call)
+    {
+        using (w.Block("var problem = new AttentionProblem", ";"))
+        {
+            w.Line($"Batch = {call.Batch}, Heads = {call.Heads}, KvHeads = {call.KvHeads}, QueryLength = {call.QueryLength}, KeyLength = {call.KeyLength},");
+            View(w, "Query", call.Query);
+            View(w, "Key", call.Key);
+            View(w, "Value", call.Value);
+            View(w, "Output", call.Output);
+            w.Line($"Scale = {call.Scale}, Causal = {call.Causal}, KeyPaddingMask = {call.KeyPaddingMask}, Probabilities = {call.Probabilities},");
+            foreach (string extra in call.Extra) w.Line(extra + ",");
+            w.Line("Path = path, MaxDegreeOfParallelism = threads,");
+        }
+
+        w.Line($"AttentionDriver.Run<{HeadKernelsEmitter.StructName}>(problem);");
+    }
+
+    private static void View(SourceWriter w, string name, StridedView view) =>
+        w.Line($"{name} = {view.Span}, {name}BatchStride = {view.BatchStride}, {name}HeadStride = {view.HeadStride}, {name}RowStride = {view.RowStride},");
+}

@@ -1,0 +1,474 @@
+using System.Collections.Generic;
+using Attend.Generators.Model;
+using Attend.Generators.Planning;
+
+namespace Attend.Generators.Emit;
+
+/// <summary>
+/// Writes the members of a stack of encoder layers into a block's class: the shape constants, a weights class per
+/// layer (read and packed under the naming's <c>state_dict</c> names), the <c>Pass</c> that carries one forward
+/// pass's sizes and scratch, the attention and feed-forward sublayers, and <c>RunEncoderStack</c> over all layers.
+/// <c>[TransformerEncoder]</c> and <c>[VisionTransformer]</c> wrap these members with their own public surface.
+/// </summary>
+internal static class EncoderStackEmitter
+{
+    public const string LayerClass = "EncoderLayerWeights";
+    public const string StackClass = "EncoderStackWeights";
+
+    public static bool Rotary(EncoderStackSpec s) => s.Positions is BlockOptions.PositionsRotaryHalf or BlockOptions.PositionsRotaryInterleaved;
+
+    public static bool ScoreBias(EncoderStackSpec s) => s.Positions is BlockOptions.PositionsAlibi or BlockOptions.PositionsRelative1D or BlockOptions.PositionsRelative2D;
+
+    public static bool LearnedPositions(EncoderStackSpec s) => s.Positions == BlockOptions.PositionsLearned;
+
+    /// <summary>One line per choice baked into the stack, for the class's remarks.</summary>
+    public static List<string> Remarks(EncoderStackSpec s, HeadKernelPlan plan)
+    {
+        string naming = BlockOptions.NamingNames[s.Naming];
+        var remarks = new List<string>
+        {
+            $"Specialized at compile time: ModelDim = {s.ModelDim}, Depth = {s.Depth}, Heads = {s.Heads}" + (s.KvHeads != s.Heads ? $", KvHeads = {s.KvHeads}" : "") +
+            $", DimHead = {s.DimHead}, MlpDim = {s.MlpDim}, scale = {Literals.Float(s.Scale)} (1/sqrt(DimHead)), ε = {Literals.Float(s.Epsilon)}.",
+            s.PreNorm
+                ? "Pre-norm: each sublayer reads norm(x) and adds its result to x (norm_first=True)."
+                : "Post-norm: x = norm(x + sublayer(x)), the residual sum and the layer norm fused in one pass (norm_first=False).",
+            $"Feed-forward: Linear → {ActivationText(s.Activation)} → Linear.",
+            $"Weights load under the {naming} names: " + NamingText(s),
+            s.KvHeads == s.Heads ? "Every query head has its own key/value head." : s.KvHeads == 1 ? "Multi-query attention: every query head reads the one key/value head." : $"Grouped-query attention: query head h reads key/value head h / {s.Heads / s.KvHeads}.",
+            PositionText(s),
+        };
+        if (s.Causal) remarks.Add("Causal: query i sees keys 0..i; keys above the diagonal are never scored. A KvCache makes decoding one token per step cost one row per layer.");
+        if (s.KeyPadding) remarks.Add("Key padding: Forward requires keyPaddingMask [batch, length], true = padded.");
+        if (s.Window > 0) remarks.Add($"Sliding window of {s.Window}: query i sees keys j > i − {s.Window}" + (s.Causal ? "." : $" and j < i + {s.Window}; keys outside the window are never scored."));
+        if (s.FinalNorm) remarks.Add("A final layer norm follows the last layer.");
+        foreach (VectorPathPlan path in plan.VectorPaths)
+        {
+            remarks.Add($"{path.Path}: a head row is {path.Query.Count} segment{(path.Query.Count == 1 ? "" : "s")}{(path.QueryInRegisters ? ", the query held in registers across keys" : "")}.");
+        }
+
+        remarks.Add("A query row whose keys are all masked yields zeros, never NaN.");
+        return remarks;
+    }
+
+    public static string ActivationText(int activation) => activation switch
+    {
+        BlockOptions.ActivationGelu => "GELU (exact, erf)",
+        BlockOptions.ActivationGeluTanh => "GELU (tanh approximation)",
+        _ => "ReLU",
+    };
+
+    private static string NamingText(EncoderStackSpec s)
+    {
+        EncoderLayerNames n = EncoderWeightNames.For(s.Naming);
+        return $"<c>layers.{{i}}.{n.AttentionNorm}</c>, <c>{n.QkvWeight}</c>" + (n.QkvBias is null ? "" : $", <c>{n.QkvBias}</c>") +
+            (s.HasOutputProjection ? $", <c>{n.Output}</c>" : "") + $", <c>{n.FeedForwardNorm}</c>, <c>{n.Hidden}</c>, <c>{n.Projection}</c>" +
+            (s.FinalNorm ? $"; <c>{EncoderWeightNames.FinalNorm}</c>" : "") + ".";
+    }
+
+    private static string PositionText(EncoderStackSpec s) => s.Positions switch
+    {
+        BlockOptions.PositionsSinusoidal => "Positions: the sinusoidal table of \"Attention Is All You Need\" is added to the input.",
+        BlockOptions.PositionsLearned => $"Positions: a learned table [MaxLength = {s.MaxLength}, ModelDim] is added to the input.",
+        BlockOptions.PositionsRotaryHalf => $"Positions: rotary embedding of queries and keys, half-split pairs, {s.RotaryDim} of {s.DimHead} features, θ = {Literals.Float(s.RotaryBase)}.",
+        BlockOptions.PositionsRotaryInterleaved => $"Positions: rotary embedding of queries and keys, interleaved pairs, {s.RotaryDim} of {s.DimHead} features, θ = {Literals.Float(s.RotaryBase)}.",
+        BlockOptions.PositionsAlibi => "Positions: ALiBi, score (i, j) gets −m_h·|i − j| with geometric head slopes.",
+        BlockOptions.PositionsRelative1D => $"Positions: a learned bias per head and offset i − j (|i − j| < MaxLength = {s.MaxLength}) is added to the scores.",
+        BlockOptions.PositionsRelative2D => $"Positions: a learned bias per head and 2-D offset on the {s.GridHeight} × {s.GridWidth} token grid is added to the scores.",
+        _ => "Positions: none are added; the caller encodes them.",
+    };
+
+    public static void EmitConstants(SourceWriter w, EncoderStackSpec s)
+    {
+        w.Line("/// <summary>Model width: the feature size of every token.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line($"public const int ModelDim = {s.ModelDim};");
+        w.Line();
+        w.Line("/// <summary>Number of query heads.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line($"public const int Heads = {s.Heads};");
+        w.Line();
+        w.Line("/// <summary>Number of key/value heads; query head h reads key/value head h / (Heads / KvHeads).</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line($"public const int KvHeads = {s.KvHeads};");
+        w.Line();
+        w.Line("/// <summary>Width of one head.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line($"public const int DimHead = {s.DimHead};");
+        w.Line();
+        w.Line("/// <summary>Hidden width of the feed-forward network.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line($"public const int MlpDim = {s.MlpDim};");
+        w.Line();
+        w.Line("/// <summary>Number of layers.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line($"public const int Depth = {s.Depth};");
+        w.Line();
+        if (s.Positions is BlockOptions.PositionsLearned or BlockOptions.PositionsRelative1D)
+        {
+            w.Line("/// <summary>Longest sequence the position weights cover (a KV cache's positions included).</summary>");
+            w.Line(GeneratedCode.Attribute);
+            w.Line($"public const int MaxLength = {s.MaxLength};");
+            w.Line();
+        }
+
+        if (s.Positions == BlockOptions.PositionsRelative2D)
+        {
+            w.Line("/// <summary>Rows of the token grid.</summary>");
+            w.Line(GeneratedCode.Attribute);
+            w.Line($"public const int GridHeight = {s.GridHeight};");
+            w.Line();
+            w.Line("/// <summary>Columns of the token grid.</summary>");
+            w.Line(GeneratedCode.Attribute);
+            w.Line($"public const int GridWidth = {s.GridWidth};");
+            w.Line();
+        }
+
+        if (s.Window > 0)
+        {
+            w.Line("/// <summary>Sliding attention window: query i sees keys j with i − Window &lt; j.</summary>");
+            w.Line(GeneratedCode.Attribute);
+            w.Line($"public const int Window = {s.Window};");
+            w.Line();
+        }
+
+        w.Line("private const int InnerDim = Heads * DimHead;");
+        w.Line("private const int KvInnerDim = KvHeads * DimHead;");
+        w.Line("private const int QkvWidth = InnerDim + 2 * KvInnerDim;");
+        w.Line($"private const float LayerNormEpsilon = {Literals.Float(s.Epsilon)};");
+        w.Line($"private const float ScoreScale = {Literals.Float(s.Scale)};");
+        if (Rotary(s))
+        {
+            w.Line($"private const int RotaryDim = {s.RotaryDim};");
+            w.Line($"private const float RotaryBase = {Literals.Float(s.RotaryBase)};");
+        }
+
+        if (s.Positions == BlockOptions.PositionsRelative1D) w.Line("private const int RelativeBiasRows = 2 * MaxLength - 1;");
+        if (s.Positions == BlockOptions.PositionsRelative2D) w.Line("private const int RelativeBiasRows = (2 * GridHeight - 1) * (2 * GridWidth - 1);");
+        w.Line();
+    }
+
+    /// <summary>The per-layer weights class and the stack's weights class (layers, final norm, learned positions).</summary>
+    public static void EmitWeightClasses(SourceWriter w, EncoderStackSpec s)
+    {
+        EncoderLayerNames n = EncoderWeightNames.For(s.Naming);
+        bool qkvBias = n.QkvBias is not null;
+        bool relative = s.Positions is BlockOptions.PositionsRelative1D or BlockOptions.PositionsRelative2D;
+
+        w.Line("/// <summary>One layer's weights: norms as read, linear weights packed for the projection kernel.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block($"private sealed class {LayerClass}"))
+        {
+            w.Line("public readonly float[] AttentionNormWeight = new float[ModelDim];");
+            w.Line("public readonly float[] AttentionNormBias = new float[ModelDim];");
+            w.Line("public readonly float[] PackedQkvWeight = new float[LinearKernels.PackedLength(ModelDim, QkvWidth)];");
+            if (qkvBias) w.Line("public readonly float[] QkvBias = new float[QkvWidth];");
+            if (s.HasOutputProjection)
+            {
+                w.Line("public readonly float[] PackedOutputWeight = new float[LinearKernels.PackedLength(InnerDim, ModelDim)];");
+                w.Line("public readonly float[] OutputBias = new float[ModelDim];");
+            }
+
+            if (relative) w.Line("public readonly float[] RelativeBiasTable = new float[RelativeBiasRows * Heads];");
+            w.Line("public readonly float[] FeedForwardNormWeight = new float[ModelDim];");
+            w.Line("public readonly float[] FeedForwardNormBias = new float[ModelDim];");
+            w.Line("public readonly float[] PackedHiddenWeight = new float[LinearKernels.PackedLength(ModelDim, MlpDim)];");
+            w.Line("public readonly float[] HiddenBias = new float[MlpDim];");
+            w.Line("public readonly float[] PackedProjectionWeight = new float[LinearKernels.PackedLength(MlpDim, ModelDim)];");
+            w.Line("public readonly float[] ProjectionBias = new float[ModelDim];");
+            w.Line();
+            w.Line("/// <summary>Reads and checks every tensor of layer <c>prefix</c>; throws before returning a half-read layer.</summary>");
+            using (w.Block($"public static {LayerClass} Read(IWeightSource source, string prefix)"))
+            {
+                w.Line($"var layer = new {LayerClass}();");
+                w.Line($"WeightLoading.Read(source, prefix, \"{n.AttentionNorm}.weight\", ModelDim).CopyTo(layer.AttentionNormWeight, 0);");
+                w.Line($"WeightLoading.Read(source, prefix, \"{n.AttentionNorm}.bias\", ModelDim).CopyTo(layer.AttentionNormBias, 0);");
+                w.Line($"LinearKernels.Pack(WeightLoading.Read(source, prefix, \"{n.QkvWeight}\", QkvWidth, ModelDim), ModelDim, QkvWidth, layer.PackedQkvWeight);");
+                if (qkvBias) w.Line($"WeightLoading.Read(source, prefix, \"{n.QkvBias}\", QkvWidth).CopyTo(layer.QkvBias, 0);");
+                if (s.HasOutputProjection)
+                {
+                    w.Line($"LinearKernels.Pack(WeightLoading.Read(source, prefix, \"{n.Output}.weight\", ModelDim, InnerDim), InnerDim, ModelDim, layer.PackedOutputWeight);");
+                    w.Line($"WeightLoading.Read(source, prefix, \"{n.Output}.bias\", ModelDim).CopyTo(layer.OutputBias, 0);");
+                }
+
+                if (relative) w.Line($"WeightLoading.Read(source, prefix, \"{n.RelativeBiasTable}\", RelativeBiasRows, Heads).CopyTo(layer.RelativeBiasTable, 0);");
+                w.Line($"WeightLoading.Read(source, prefix, \"{n.FeedForwardNorm}.weight\", ModelDim).CopyTo(layer.FeedForwardNormWeight, 0);");
+                w.Line($"WeightLoading.Read(source, prefix, \"{n.FeedForwardNorm}.bias\", ModelDim).CopyTo(layer.FeedForwardNormBias, 0);");
+                w.Line($"LinearKernels.Pack(WeightLoading.Read(source, prefix, \"{n.Hidden}.weight\", MlpDim, ModelDim), ModelDim, MlpDim, layer.PackedHiddenWeight);");
+                w.Line($"WeightLoading.Read(source, prefix, \"{n.Hidden}.bias\", MlpDim).CopyTo(layer.HiddenBias, 0);");
+                w.Line($"LinearKernels.Pack(WeightLoading.Read(source, prefix, \"{n.Projection}.weight\", ModelDim, MlpDim), MlpDim, ModelDim, layer.PackedProjectionWeight);");
+                w.Line($"WeightLoading.Read(source, prefix, \"{n.Projection}.bias\", ModelDim).CopyTo(layer.ProjectionBias, 0);");
+                w.Line("return layer;");
+            }
+        }
+
+        w.Line();
+        w.Line("/// <summary>Everything the stack loads, swapped in as one object so a forward pass never sees two weight sets.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block($"private sealed class {StackClass}"))
+        {
+            w.Line($"public readonly {LayerClass}[] Layers = new {LayerClass}[Depth];");
+            if (s.FinalNorm)
+            {
+                w.Line("public readonly float[] FinalNormWeight = new float[ModelDim];");
+                w.Line("public readonly float[] FinalNormBias = new float[ModelDim];");
+            }
+
+            if (LearnedPositions(s)) w.Line("public readonly float[] PositionEmbedding = new float[MaxLength * ModelDim];");
+            w.Line();
+            w.Line("/// <summary>Zeroed weights, what a new instance runs until <c>LoadWeights</c>.</summary>");
+            using (w.Block($"public static {StackClass} Zeroed()"))
+            {
+                w.Line($"var stack = new {StackClass}();");
+                w.Line($"for (int i = 0; i < Depth; i++) stack.Layers[i] = new {LayerClass}();");
+                w.Line("return stack;");
+            }
+
+            w.Line();
+            w.Line("/// <summary>Reads and checks every tensor of the stack under <c>prefix</c>.</summary>");
+            using (w.Block($"public static {StackClass} Read(IWeightSource source, string prefix)"))
+            {
+                w.Line($"var stack = new {StackClass}();");
+                w.Line($"for (int i = 0; i < Depth; i++) stack.Layers[i] = {LayerClass}.Read(source, prefix + \"{EncoderWeightNames.LayerPrefix}\" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + \".\");");
+                if (s.FinalNorm)
+                {
+                    w.Line($"WeightLoading.Read(source, prefix, \"{EncoderWeightNames.FinalNorm}.weight\", ModelDim).CopyTo(stack.FinalNormWeight, 0);");
+                    w.Line($"WeightLoading.Read(source, prefix, \"{EncoderWeightNames.FinalNorm}.bias\", ModelDim).CopyTo(stack.FinalNormBias, 0);");
+                }
+
+                if (LearnedPositions(s))
+                {
+                    string shape = s.Naming == BlockOptions.NamingTorch ? "MaxLength, ModelDim" : "1, MaxLength, ModelDim";
+                    w.Line($"WeightLoading.Read(source, prefix, \"{EncoderWeightNames.PositionEmbedding(s.Naming)}\", {shape}).CopyTo(stack.PositionEmbedding, 0);");
+                }
+
+                w.Line("return stack;");
+            }
+        }
+
+        w.Line();
+    }
+
+    /// <summary>The ref struct that carries one forward pass's sizes, options and scratch to every sublayer.</summary>
+    public static void EmitPass(SourceWriter w, EncoderStackSpec s)
+    {
+        w.Line("/// <summary>One forward pass: sizes, options and the scratch every sublayer writes into.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block("private readonly ref struct Pass"))
+        {
+            w.Line("public KernelPath Path { get; init; }");
+            w.Line("public int Threads { get; init; }");
+            w.Line("public int Batch { get; init; }");
+            w.Line("/// <summary>New tokens per sequence in this pass.</summary>");
+            w.Line("public int Length { get; init; }");
+            w.Line("/// <summary>Tokens per sequence already in the cache, before these.</summary>");
+            w.Line("public int Past { get; init; }");
+            w.Line("public KvCache? Cache { get; init; }");
+            w.Line("public ReadOnlySpan<bool> KeyPaddingMask { get; init; }");
+            w.Line("/// <summary>[rows, ModelDim]: the normalized input of a pre-norm sublayer.</summary>");
+            w.Line("public Span<float> Normed { get; init; }");
+            w.Line("/// <summary>[rows, ModelDim]: a sublayer's output before the residual sum.</summary>");
+            w.Line("public Span<float> Delta { get; init; }");
+            w.Line("/// <summary>[rows, QkvWidth]: each row's queries, keys and values side by side.</summary>");
+            w.Line("public Span<float> Qkv { get; init; }");
+            w.Line("/// <summary>[rows, InnerDim]: attention's output, heads side by side.</summary>");
+            w.Line("public Span<float> Context { get; init; }");
+            w.Line("/// <summary>[rows, MlpDim]: the feed-forward hidden layer (shares memory with Qkv and Context).</summary>");
+            w.Line("public Span<float> Hidden { get; init; }");
+            if (Rotary(s))
+            {
+                w.Line("/// <summary>[Length, RotaryDim]: per new token, RotaryDim / 2 cosines then RotaryDim / 2 sines.</summary>");
+                w.Line("public Span<float> Rotary { get; init; }");
+            }
+
+            if (ScoreBias(s))
+            {
+                w.Line("/// <summary>[Heads, Length, Past + Length]: the position bias added to the scores.</summary>");
+                w.Line("public Span<float> ScoreBias { get; init; }");
+            }
+
+            w.Line("public int Rows => Batch * Length;");
+            w.Line("public int KeyLength => Past + Length;");
+        }
+
+        w.Line();
+        w.Line("/// <summary>Floats of scratch a pass over <paramref name=\"rows\"/> rows of sequences <paramref name=\"length\"/> long (after <paramref name=\"past\"/> cached) needs.</summary>");
+        using (w.Block("private static long ScratchLength(int rows, int length, int past)"))
+        {
+            string extra = "";
+            if (Rotary(s)) extra += " + (long)length * RotaryDim";
+            if (ScoreBias(s)) extra += " + (long)Heads * length * (past + length)";
+            w.Line($"return (long)rows * (2 * ModelDim + Math.Max(QkvWidth + InnerDim, MlpDim)){extra};");
+        }
+
+        w.Line();
+        w.Line("/// <summary>Carves the scratch buffer into the pass's spans.</summary>");
+        using (w.Block("private static Pass CreatePass(KernelPath path, int threads, int batch, int length, KvCache? cache, ReadOnlySpan<bool> keyPaddingMask, Span<float> scratch)"))
+        {
+            w.Line("int rows = batch * length;");
+            w.Line("int past = cache?.Length ?? 0;");
+            w.Line("Span<float> work = scratch.Slice(2 * rows * ModelDim, rows * Math.Max(QkvWidth + InnerDim, MlpDim));");
+            w.Line("int offset = 2 * rows * ModelDim + work.Length;");
+            if (Rotary(s))
+            {
+                w.Line("Span<float> rotary = scratch.Slice(offset, length * RotaryDim);");
+                w.Line("offset += rotary.Length;");
+                using (w.Block("for (int t = 0; t < length; t++)"))
+                {
+                    w.Line("Span<float> angles = rotary.Slice(t * RotaryDim, RotaryDim);");
+                    w.Line("RotaryEmbedding.Angles(past + t, RotaryDim, RotaryBase, angles[..(RotaryDim / 2)], angles[(RotaryDim / 2)..]);");
+                }
+            }
+
+            if (ScoreBias(s)) w.Line("Span<float> scoreBias = scratch.Slice(offset, Heads * length * (past + length));");
+            if (s.Positions == BlockOptions.PositionsAlibi)
+            {
+                w.Line("// ALiBi is the same in every layer: filled once per pass.");
+                w.Line("PositionBias.Alibi(Heads, length, past + length, past, scoreBias);");
+            }
+
+            using (w.Block("return new Pass", ";"))
+            {
+                w.Line("Path = path, Threads = threads, Batch = batch, Length = length, Past = past, Cache = cache, KeyPaddingMask = keyPaddingMask,");
+                w.Line("Normed = scratch.Slice(0, rows * ModelDim), Delta = scratch.Slice(rows * ModelDim, rows * ModelDim),");
+                w.Line("Qkv = work.Slice(0, rows * QkvWidth), Context = work.Slice(rows * QkvWidth, rows * InnerDim), Hidden = work.Slice(0, rows * MlpDim),");
+                if (Rotary(s)) w.Line("Rotary = rotary,");
+                if (ScoreBias(s)) w.Line("ScoreBias = scoreBias,");
+            }
+        }
+
+        w.Line();
+    }
+
+    /// <summary><c>RunEncoderStack</c>: input positions, every layer, the final norm, and the cache's advance.</summary>
+    public static void EmitRunStack(SourceWriter w, EncoderStackSpec s)
+    {
+        w.Line("/// <summary>");
+        w.Line("/// Runs every layer in place on <paramref name=\"x\"/> <c>[pass.Batch, pass.Length, ModelDim]</c>: positions, layers, final norm.");
+        w.Line("/// <paramref name=\"attentionWeights\"/>, when not empty, receives <c>[Depth, batch, Heads, Length, KeyLength]</c>.");
+        w.Line("/// </summary>");
+        using (w.Block($"private static void RunEncoderStack(in Pass pass, {StackClass} weights, Span<float> x, Span<float> attentionWeights)"))
+        {
+            w.Line("KernelPath path = pass.Path;");
+            w.Line("int rows = pass.Rows;");
+            if (s.Positions == BlockOptions.PositionsSinusoidal)
+            {
+                w.Line("// Sinusoidal positions: the table for this pass's positions, built in the Normed scratch and added per token.");
+                w.Line("Span<float> table = pass.Normed.Slice(0, pass.Length * ModelDim);");
+                w.Line("PositionTables.Sinusoidal(pass.Past, pass.Length, ModelDim, table);");
+                w.Line("Elementwise.AddPerRow(path, x, table, rows, ModelDim, x);");
+            }
+            else if (LearnedPositions(s))
+            {
+                w.Line("// Learned positions: rows Past .. Past + Length of the table.");
+                w.Line("Elementwise.AddPerRow(path, x, weights.PositionEmbedding.AsSpan(pass.Past * ModelDim, pass.Length * ModelDim), rows, ModelDim, x);");
+            }
+
+            w.Line("long perLayer = (long)pass.Batch * Heads * pass.Length * pass.KeyLength;");
+            using (w.Block("for (int i = 0; i < Depth; i++)"))
+            {
+                w.Line("Span<float> layerWeights = attentionWeights.IsEmpty ? default : attentionWeights.Slice((int)(i * perLayer), (int)perLayer);");
+                w.Line("AttentionSublayer(in pass, weights.Layers[i], i, x, layerWeights);");
+                w.Line("FeedForwardSublayer(in pass, weights.Layers[i], x);");
+            }
+
+            if (s.FinalNorm) w.Line("Normalization.LayerNorm(path, x, rows, ModelDim, weights.FinalNormWeight, weights.FinalNormBias, LayerNormEpsilon, x);");
+            w.Line("pass.Cache?.Advance(pass.Length);");
+        }
+
+        w.Line();
+    }
+
+    public static void EmitAttentionSublayer(SourceWriter w, EncoderStackSpec s)
+    {
+        bool interleaved = s.Positions == BlockOptions.PositionsRotaryInterleaved;
+        EncoderLayerNames n = EncoderWeightNames.For(s.Naming);
+        w.Line("/// <summary>");
+        w.Line(s.PreNorm
+            ? "/// Self-attention sublayer, in place on <paramref name=\"x\"/>: <c>x += out(attention(qkv(norm(x))))</c>."
+            : "/// Self-attention sublayer, in place on <paramref name=\"x\"/>: <c>x = norm(x + out(attention(qkv(x))))</c>.");
+        w.Line("/// With a cache, the new keys and values are stored first and the queries attend to every cached position.");
+        w.Line("/// </summary>");
+        using (w.Block($"private static void AttentionSublayer(in Pass pass, {LayerClass} layer, int layerIndex, Span<float> x, Span<float> attentionWeights)"))
+        {
+            w.Line("KernelPath path = pass.Path;");
+            w.Line("int threads = pass.Threads;");
+            w.Line("int rows = pass.Rows;");
+            string source = "x";
+            if (s.PreNorm)
+            {
+                w.Line("Normalization.LayerNorm(path, x, rows, ModelDim, layer.AttentionNormWeight, layer.AttentionNormBias, LayerNormEpsilon, pass.Normed);");
+                source = "pass.Normed";
+            }
+
+            w.Line($"LinearKernels.Forward(path, {source}, rows, ModelDim, layer.PackedQkvWeight, {(n.QkvBias is null ? "default" : "layer.QkvBias")}, ModelDim, QkvWidth, pass.Qkv, QkvWidth, threads);");
+            if (Rotary(s))
+            {
+                w.Line($"// Rotary positions: queries and keys of each new token turn by that token's angles ({(interleaved ? "interleaved" : "half-split")} pairs).");
+                using (w.Block("for (int r = 0; r < rows; r++)"))
+                {
+                    w.Line("ReadOnlySpan<float> angles = pass.Rotary.Slice(r % pass.Length * RotaryDim, RotaryDim);");
+                    w.Line("Span<float> row = pass.Qkv.Slice(r * QkvWidth, QkvWidth);");
+                    w.Line($"RotaryEmbedding.Rotate(path, row, Heads, DimHead, DimHead, RotaryDim, {(interleaved ? "true" : "false")}, angles[..(RotaryDim / 2)], angles[(RotaryDim / 2)..]);");
+                    w.Line($"RotaryEmbedding.Rotate(path, row.Slice(InnerDim), KvHeads, DimHead, DimHead, RotaryDim, {(interleaved ? "true" : "false")}, angles[..(RotaryDim / 2)], angles[(RotaryDim / 2)..]);");
+                }
+            }
+
+            if (s.Positions == BlockOptions.PositionsRelative1D)
+            {
+                w.Line("PositionBias.Relative1D(layer.RelativeBiasTable, MaxLength, Heads, pass.Length, pass.KeyLength, pass.Past, pass.ScoreBias);");
+            }
+            else if (s.Positions == BlockOptions.PositionsRelative2D)
+            {
+                w.Line("PositionBias.Relative2D(layer.RelativeBiasTable, GridHeight, GridWidth, Heads, pass.Length, pass.KeyLength, pass.Past, pass.ScoreBias);");
+            }
+
+            w.Line();
+            w.Line("// Keys and values: read in place from the projected rows, or from the cache once this pass's rows are stored there.");
+            w.Line("ReadOnlySpan<float> keys = pass.Qkv.Slice(InnerDim);");
+            w.Line("ReadOnlySpan<float> values = pass.Qkv.Slice(InnerDim + KvInnerDim);");
+            w.Line("int kvBatchStride = pass.Length * QkvWidth;");
+            w.Line("int kvRowStride = QkvWidth;");
+            using (w.Block("if (pass.Cache is KvCache cache)"))
+            {
+                w.Line("cache.Store(layerIndex, pass.Qkv, pass.Length, QkvWidth, InnerDim, InnerDim + KvInnerDim);");
+                w.Line("keys = cache.Keys(layerIndex);");
+                w.Line("values = cache.Values(layerIndex);");
+                w.Line("kvBatchStride = cache.Capacity * KvInnerDim;");
+                w.Line("kvRowStride = KvInnerDim;");
+            }
+
+            w.Line();
+            var extra = new List<string>();
+            if (s.Causal) extra.Add("CausalOffset = pass.Past");
+            if (s.Window > 0) extra.Add("Window = Window");
+            if (ScoreBias(s)) extra.Add("AdditiveMask = pass.ScoreBias, MaskBatchStride = 0, MaskHeadStride = pass.Length * pass.KeyLength, MaskRowStride = pass.KeyLength, MaskLength = pass.KeyLength");
+            AttentionCallEmitter.Emit(w, new AttentionCall(
+                "pass.Batch", "Heads", "KvHeads", "pass.Length", "pass.KeyLength",
+                new StridedView("pass.Qkv", "pass.Length * QkvWidth", "DimHead", "QkvWidth"),
+                new StridedView("keys", "kvBatchStride", "DimHead", "kvRowStride"),
+                new StridedView("values", "kvBatchStride", "DimHead", "kvRowStride"),
+                new StridedView("pass.Context", "pass.Length * InnerDim", "DimHead", "InnerDim"),
+                "ScoreScale", s.Causal ? "true" : "false", "pass.KeyPaddingMask", "attentionWeights") { Extra = extra });
+
+            string delta = "pass.Delta";
+            if (s.HasOutputProjection)
+            {
+                w.Line("LinearKernels.Forward(path, pass.Context, rows, InnerDim, layer.PackedOutputWeight, layer.OutputBias, InnerDim, ModelDim, pass.Delta, ModelDim, threads);");
+            }
+            else
+            {
+                w.Line("// One head as wide as the model: to_out is the identity, so the attention output is the sublayer's output.");
+                delta = "pass.Context";
+            }
+
+            w.Line(s.PreNorm
+                ? $"Elementwise.Add(path, x, {delta}, x);"
+                : $"Normalization.AddLayerNorm(path, x, {delta}, rows, ModelDim, layer.AttentionNormWeight, layer.AttentionNormBias, LayerNormEpsilon, x);");
+        }
+
+        w.Line();
+    }
+
+    public static void EmitFeedForwardSublayer(SourceWriter w, EncoderStackSpec s) =>
+        FeedForwardEmitter.Emit(w, LayerClass, "FeedForwardNorm", s.PreNorm, s.Activation);
+}

@@ -1,0 +1,46 @@
+using Attend.Generators.Model;
+
+namespace Attend.Generators.Emit;
+
+/// <summary>
+/// Writes the feed-forward sublayer every transformer block shares: <c>Linear → activation → Linear</c> with its norm and
+/// residual. The layer class must have <c>PackedHiddenWeight</c>, <c>HiddenBias</c>, <c>PackedProjectionWeight</c>,
+/// <c>ProjectionBias</c> and the named norm's <c>Weight</c>/<c>Bias</c>; the <c>Pass</c> must have <c>Normed</c>,
+/// <c>Hidden</c> and <c>Delta</c>.
+/// </summary>
+internal static class FeedForwardEmitter
+{
+    public static void Emit(SourceWriter w, string layerClass, string norm, bool preNorm, int activation)
+    {
+        w.Line("/// <summary>");
+        w.Line(preNorm
+            ? "/// Feed-forward sublayer, in place on <paramref name=\"x\"/>: <c>x += linear2(activation(linear1(norm(x))))</c>."
+            : "/// Feed-forward sublayer, in place on <paramref name=\"x\"/>: <c>x = norm(x + linear2(activation(linear1(x))))</c>.");
+        w.Line("/// </summary>");
+        using (w.Block($"private static void FeedForwardSublayer(in Pass pass, {layerClass} layer, Span<float> x)"))
+        {
+            w.Line("KernelPath path = pass.Path;");
+            w.Line("int rows = pass.Rows;");
+            string source = "x";
+            if (preNorm)
+            {
+                w.Line($"Normalization.LayerNorm(path, x, rows, ModelDim, layer.{norm}Weight, layer.{norm}Bias, LayerNormEpsilon, pass.Normed);");
+                source = "pass.Normed";
+            }
+
+            w.Line($"LinearKernels.Forward(path, {source}, rows, ModelDim, layer.PackedHiddenWeight, layer.HiddenBias, ModelDim, MlpDim, pass.Hidden, MlpDim, pass.Threads);");
+            w.Line(activation switch
+            {
+                BlockOptions.ActivationGelu => "Activations.Gelu(path, pass.Hidden, pass.Hidden);",
+                BlockOptions.ActivationGeluTanh => "Activations.GeluTanh(path, pass.Hidden, pass.Hidden);",
+                _ => "Activations.Relu(path, pass.Hidden, pass.Hidden);",
+            });
+            w.Line("LinearKernels.Forward(path, pass.Hidden, rows, MlpDim, layer.PackedProjectionWeight, layer.ProjectionBias, MlpDim, ModelDim, pass.Delta, ModelDim, pass.Threads);");
+            w.Line(preNorm
+                ? "Elementwise.Add(path, x, pass.Delta, x);"
+                : $"Normalization.AddLayerNorm(path, x, pass.Delta, rows, ModelDim, layer.{norm}Weight, layer.{norm}Bias, LayerNormEpsilon, x);");
+        }
+
+        w.Line();
+    }
+}

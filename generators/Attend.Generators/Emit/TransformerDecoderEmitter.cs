@@ -1,0 +1,379 @@
+using System.Collections.Generic;
+using Attend.Generators.Model;
+using Attend.Generators.Planning;
+
+namespace Attend.Generators.Emit;
+
+/// <summary>
+/// Writes a <c>[TransformerDecoder]</c> class as <c>torch.nn.TransformerDecoder</c> over
+/// <c>TransformerDecoderLayer(batch_first=True)</c>: masked self-attention, cross-attention over the memory, feed-forward.
+/// </summary>
+internal static class TransformerDecoderEmitter
+{
+    private const string LayerClass = "DecoderLayerWeights";
+    private const string StackClass = "DecoderStackWeights";
+
+    public static string Emit(TransformerDecoderSpec spec)
+    {
+        int dimHead = spec.ModelDim / spec.Heads;
+        HeadKernelPlan plan = HeadKernelPlanner.Plan(dimHead, dimHead);
+        var remarks = new List<string>
+        {
+            $"Specialized at compile time: ModelDim = {spec.ModelDim}, Depth = {spec.Depth}, Heads = {spec.Heads}, DimHead = {dimHead}, MlpDim = {spec.MlpDim}, ε = {Literals.Float(spec.Epsilon)}.",
+            spec.PreNorm
+                ? "Pre-norm (norm_first=True): x += self_attn(norm1(x)); x += multihead_attn(norm2(x), memory); x += ff(norm3(x))."
+                : "Post-norm (norm_first=False): x = norm1(x + self_attn(x)); x = norm2(x + multihead_attn(x, memory)); x = norm3(x + ff(x)); each residual sum fused with its layer norm.",
+            $"Feed-forward: linear1 → {EncoderStackEmitter.ActivationText(spec.Activation)} → linear2.",
+            spec.Causal ? "Self-attention is causal (tgt_is_causal): target position i sees targets 0..i, never scoring the keys above the diagonal." : "Self-attention sees every target position (no tgt_mask).",
+            "Cross-attention projects the memory's keys and values once per layer per call and sees every memory position not padded.",
+            "Weights load under torch.nn names: layers.{i}.self_attn.in_proj_weight/in_proj_bias/out_proj, multihead_attn.(same), linear1, linear2, norm1, norm2, norm3" + (spec.FinalNorm ? "; norm." : "."),
+            "A query row whose keys are all masked yields zeros (PyTorch yields NaN there).",
+        };
+        return TypeShellEmitter.Emit(
+            spec.Identity,
+            $"A stack of {spec.Depth} transformer decoder layer{(spec.Depth == 1 ? "" : "s")}, E = {spec.ModelDim}, {spec.Heads} heads, MLP {spec.MlpDim}, as <c>torch.nn.TransformerDecoder</c> over <c>TransformerDecoderLayer(batch_first=True)</c>.",
+            remarks.ToArray(),
+            w =>
+            {
+                EmitConstants(w, spec, dimHead);
+                EmitSurface(w, spec);
+                EmitWeightClasses(w, spec);
+                EmitPass(w);
+                EmitSelfAttention(w, spec);
+                EmitCrossAttention(w, spec);
+                FeedForwardEmitter.Emit(w, LayerClass, "FeedForwardNorm", spec.PreNorm, spec.Activation);
+                HeadKernelsEmitter.Emit(w, plan);
+            });
+    }
+
+    private static void EmitConstants(SourceWriter w, TransformerDecoderSpec spec, int dimHead)
+    {
+        w.Line("/// <summary>Model width of the target and of the memory (<c>d_model</c>).</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line($"public const int ModelDim = {spec.ModelDim};");
+        w.Line();
+        w.Line("/// <summary>Number of heads (<c>nhead</c>).</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line($"public const int Heads = {spec.Heads};");
+        w.Line();
+        w.Line("/// <summary>Width of one head: <c>ModelDim / Heads</c>.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line($"public const int DimHead = {dimHead};");
+        w.Line();
+        w.Line("/// <summary>Hidden width of the feed-forward network (<c>dim_feedforward</c>).</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line($"public const int MlpDim = {spec.MlpDim};");
+        w.Line();
+        w.Line("/// <summary>Number of layers.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line($"public const int Depth = {spec.Depth};");
+        w.Line();
+        w.Line("private const int InnerDim = ModelDim;");
+        w.Line("private const int QkvWidth = 3 * ModelDim;");
+        w.Line("private const int KvWidth = 2 * ModelDim;");
+        w.Line($"private const float LayerNormEpsilon = {Literals.Float(spec.Epsilon)};");
+        w.Line($"private const float ScoreScale = {Literals.Float((float)(1.0 / System.Math.Sqrt(dimHead)))};");
+        w.Line();
+    }
+
+    private static void EmitSurface(SourceWriter w, TransformerDecoderSpec spec)
+    {
+        w.Line($"private {StackClass} _weights = {StackClass}.Zeroed();");
+        w.Line();
+        w.Line("/// <summary>Creates the stack with zeroed weights; call <see cref=\"LoadWeights\"/> before use.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block($"public {spec.Identity.Type.Name}()"))
+        {
+        }
+
+        w.Line();
+        w.Line("/// <summary>The instruction-set path; <see cref=\"KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line("public KernelPath Path { get; set; }");
+        w.Line();
+        w.Line("/// <summary>Most threads one forward pass uses; 1 runs on the caller's thread.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line("public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;");
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Loads <c>torch.nn.TransformerDecoder</c>'s <c>state_dict</c> under <c>prefix + \"layers.{i}.\"</c>. Every tensor is read and");
+        w.Line("/// checked before any is applied, so a failed load leaves the stack unchanged.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"source\">The tensors; others are ignored.</param>");
+        w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"decoder.\"</c>.</param>");
+        w.Line("/// <exception cref=\"System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
+        w.Line("/// <exception cref=\"System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block("public void LoadWeights(IWeightSource source, string prefix = \"\")"))
+        {
+            w.Line("ArgumentNullException.ThrowIfNull(source);");
+            w.Line("ArgumentNullException.ThrowIfNull(prefix);");
+            w.Line($"_weights = {StackClass}.Read(source, prefix);");
+        }
+
+        w.Line();
+        w.Line("/// <summary>Runs every decoder layer over <paramref name=\"target\"/>, attending to <paramref name=\"memory\"/>. Safe to call from many threads at once.</summary>");
+        w.Line("/// <param name=\"target\">Target tokens <c>[batch, targetLength, ModelDim]</c>.</param>");
+        w.Line("/// <param name=\"memory\">The encoder's output <c>[batch, memoryLength, ModelDim]</c>.</param>");
+        w.Line("/// <param name=\"output\">Receives <c>[batch, targetLength, ModelDim]</c>; may be <paramref name=\"target\"/> itself.</param>");
+        w.Line("/// <param name=\"batch\">Number of sequences.</param>");
+        w.Line("/// <param name=\"targetLength\">Target tokens per sequence.</param>");
+        w.Line("/// <param name=\"memoryLength\">Memory tokens per sequence.</param>");
+        w.Line("/// <param name=\"targetKeyPaddingMask\"><c>[batch, targetLength]</c>, true = padded target (<c>tgt_key_padding_mask</c>)" + (spec.KeyPadding ? "; required by this declaration." : "; optional.") + "</param>");
+        w.Line("/// <param name=\"memoryKeyPaddingMask\">Optional <c>[batch, memoryLength]</c>, true = padded memory position (<c>memory_key_padding_mask</c>).</param>");
+        w.Line("/// <exception cref=\"ArgumentException\">A length or size does not match; the message names the argument and the size expected.</exception>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block("public void Forward(ReadOnlySpan<float> target, ReadOnlySpan<float> memory, Span<float> output, int batch, int targetLength, int memoryLength, ReadOnlySpan<bool> targetKeyPaddingMask = default, ReadOnlySpan<bool> memoryKeyPaddingMask = default)"))
+        {
+            w.Line("ArgumentChecks.Positive(batch, nameof(batch));");
+            w.Line("ArgumentChecks.Positive(targetLength, nameof(targetLength));");
+            w.Line("ArgumentChecks.Positive(memoryLength, nameof(memoryLength));");
+            w.Line("ArgumentChecks.Length(target.Length, (long)batch * targetLength * ModelDim, nameof(target), $\"batch × targetLength × ModelDim = {batch} × {targetLength} × {ModelDim}\");");
+            w.Line("ArgumentChecks.Length(memory.Length, (long)batch * memoryLength * ModelDim, nameof(memory), $\"batch × memoryLength × ModelDim = {batch} × {memoryLength} × {ModelDim}\");");
+            w.Line("ArgumentChecks.Length(output.Length, (long)batch * targetLength * ModelDim, nameof(output), $\"batch × targetLength × ModelDim = {batch} × {targetLength} × {ModelDim}\");");
+            w.Line("if (output.Overlaps(target, out int shift) && shift != 0) throw new ArgumentException(\"output may be target itself but must not partially overlap it.\", nameof(output));");
+            w.Line("if (output.Overlaps(memory)) throw new ArgumentException(\"output must not overlap memory: every layer reads the memory.\", nameof(output));");
+            if (spec.KeyPadding) w.Line("if (targetKeyPaddingMask.IsEmpty) throw new ArgumentException($\"targetKeyPaddingMask is required by this stack's Mask = KeyPadding: pass [batch, targetLength] = {batch} × {targetLength} flags, true = padded.\", nameof(targetKeyPaddingMask));");
+            w.Line("if (!targetKeyPaddingMask.IsEmpty) ArgumentChecks.Length(targetKeyPaddingMask.Length, (long)batch * targetLength, nameof(targetKeyPaddingMask), $\"batch × targetLength = {batch} × {targetLength}\");");
+            w.Line("if (!memoryKeyPaddingMask.IsEmpty) ArgumentChecks.Length(memoryKeyPaddingMask.Length, (long)batch * memoryLength, nameof(memoryKeyPaddingMask), $\"batch × memoryLength = {batch} × {memoryLength}\");");
+            w.Line($"{StackClass} weights = _weights;");
+            w.Line("int rows = batch * targetLength;");
+            w.Line("long scratchLength = (long)rows * (2 * ModelDim + Math.Max(QkvWidth + InnerDim, MlpDim)) + (long)batch * memoryLength * KvWidth;");
+            w.Line("if (scratchLength > Array.MaxLength) throw new ArgumentException($\"The batch needs {scratchLength} floats of scratch, more than one array holds; split it.\", nameof(batch));");
+            w.Line("float[] scratch = System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);");
+            using (w.Block("try"))
+            {
+                w.Line("Span<float> work = scratch.AsSpan(2 * rows * ModelDim, rows * Math.Max(QkvWidth + InnerDim, MlpDim));");
+                using (w.Block("var pass = new Pass", ";"))
+                {
+                    w.Line("Path = KernelPaths.Resolve(Path), Threads = Math.Max(1, MaxDegreeOfParallelism), Batch = batch, Length = targetLength, MemoryLength = memoryLength,");
+                    w.Line("TargetKeyPaddingMask = targetKeyPaddingMask, MemoryKeyPaddingMask = memoryKeyPaddingMask,");
+                    w.Line("Normed = scratch.AsSpan(0, rows * ModelDim), Delta = scratch.AsSpan(rows * ModelDim, rows * ModelDim),");
+                    w.Line("Qkv = work.Slice(0, rows * QkvWidth), Context = work.Slice(rows * QkvWidth, rows * InnerDim), Hidden = work.Slice(0, rows * MlpDim),");
+                    w.Line("MemoryKv = scratch.AsSpan(2 * rows * ModelDim + work.Length, batch * memoryLength * KvWidth),");
+                }
+
+                w.Line("target.CopyTo(output);");
+                using (w.Block("foreach (DecoderLayerWeights layer in weights.Layers)"))
+                {
+                    w.Line("SelfAttentionSublayer(in pass, layer, output);");
+                    w.Line("CrossAttentionSublayer(in pass, layer, memory, output);");
+                    w.Line("FeedForwardSublayer(in pass, layer, output);");
+                }
+
+                if (spec.FinalNorm) w.Line("Normalization.LayerNorm(pass.Path, output, rows, ModelDim, weights.FinalNormWeight, weights.FinalNormBias, LayerNormEpsilon, output);");
+            }
+
+            using (w.Block("finally"))
+            {
+                w.Line("System.Buffers.ArrayPool<float>.Shared.Return(scratch);");
+            }
+        }
+
+        w.Line();
+    }
+
+    private static void EmitWeightClasses(SourceWriter w, TransformerDecoderSpec spec)
+    {
+        w.Line("/// <summary>One decoder layer's weights: norms as read, linear weights packed for the projection kernel.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block($"private sealed class {LayerClass}"))
+        {
+            w.Line("public readonly float[] SelfNormWeight = new float[ModelDim];");
+            w.Line("public readonly float[] SelfNormBias = new float[ModelDim];");
+            w.Line("public readonly float[] PackedSelfQkvWeight = new float[LinearKernels.PackedLength(ModelDim, QkvWidth)];");
+            w.Line("public readonly float[] SelfQkvBias = new float[QkvWidth];");
+            w.Line("public readonly float[] PackedSelfOutputWeight = new float[LinearKernels.PackedLength(InnerDim, ModelDim)];");
+            w.Line("public readonly float[] SelfOutputBias = new float[ModelDim];");
+            w.Line("public readonly float[] CrossNormWeight = new float[ModelDim];");
+            w.Line("public readonly float[] CrossNormBias = new float[ModelDim];");
+            w.Line("public readonly float[] PackedCrossQueryWeight = new float[LinearKernels.PackedLength(ModelDim, InnerDim)];");
+            w.Line("public readonly float[] CrossQueryBias = new float[InnerDim];");
+            w.Line("public readonly float[] PackedCrossKvWeight = new float[LinearKernels.PackedLength(ModelDim, KvWidth)];");
+            w.Line("public readonly float[] CrossKvBias = new float[KvWidth];");
+            w.Line("public readonly float[] PackedCrossOutputWeight = new float[LinearKernels.PackedLength(InnerDim, ModelDim)];");
+            w.Line("public readonly float[] CrossOutputBias = new float[ModelDim];");
+            w.Line("public readonly float[] FeedForwardNormWeight = new float[ModelDim];");
+            w.Line("public readonly float[] FeedForwardNormBias = new float[ModelDim];");
+            w.Line("public readonly float[] PackedHiddenWeight = new float[LinearKernels.PackedLength(ModelDim, MlpDim)];");
+            w.Line("public readonly float[] HiddenBias = new float[MlpDim];");
+            w.Line("public readonly float[] PackedProjectionWeight = new float[LinearKernels.PackedLength(MlpDim, ModelDim)];");
+            w.Line("public readonly float[] ProjectionBias = new float[ModelDim];");
+            w.Line();
+            w.Line("/// <summary>Reads and checks every tensor of layer <c>prefix</c>.</summary>");
+            using (w.Block($"public static {LayerClass} Read(IWeightSource source, string prefix)"))
+            {
+                w.Line($"var layer = new {LayerClass}();");
+                w.Line("LinearKernels.Pack(WeightLoading.Read(source, prefix, \"self_attn.in_proj_weight\", QkvWidth, ModelDim), ModelDim, QkvWidth, layer.PackedSelfQkvWeight);");
+                w.Line("WeightLoading.Read(source, prefix, \"self_attn.in_proj_bias\", QkvWidth).CopyTo(layer.SelfQkvBias, 0);");
+                w.Line("LinearKernels.Pack(WeightLoading.Read(source, prefix, \"self_attn.out_proj.weight\", ModelDim, InnerDim), InnerDim, ModelDim, layer.PackedSelfOutputWeight);");
+                w.Line("WeightLoading.Read(source, prefix, \"self_attn.out_proj.bias\", ModelDim).CopyTo(layer.SelfOutputBias, 0);");
+                w.Line("// Cross-attention: rows 0..E of in_proj project the target (queries), rows E..3E the memory (keys, values).");
+                w.Line("float[] crossInProjection = WeightLoading.Read(source, prefix, \"multihead_attn.in_proj_weight\", QkvWidth, ModelDim);");
+                w.Line("float[] crossInBias = WeightLoading.Read(source, prefix, \"multihead_attn.in_proj_bias\", QkvWidth);");
+                w.Line("LinearKernels.Pack(crossInProjection.AsSpan(0, InnerDim * ModelDim), ModelDim, InnerDim, layer.PackedCrossQueryWeight);");
+                w.Line("LinearKernels.Pack(crossInProjection.AsSpan(InnerDim * ModelDim), ModelDim, KvWidth, layer.PackedCrossKvWeight);");
+                w.Line("crossInBias.AsSpan(0, InnerDim).CopyTo(layer.CrossQueryBias);");
+                w.Line("crossInBias.AsSpan(InnerDim).CopyTo(layer.CrossKvBias);");
+                w.Line("LinearKernels.Pack(WeightLoading.Read(source, prefix, \"multihead_attn.out_proj.weight\", ModelDim, InnerDim), InnerDim, ModelDim, layer.PackedCrossOutputWeight);");
+                w.Line("WeightLoading.Read(source, prefix, \"multihead_attn.out_proj.bias\", ModelDim).CopyTo(layer.CrossOutputBias, 0);");
+                w.Line("LinearKernels.Pack(WeightLoading.Read(source, prefix, \"linear1.weight\", MlpDim, ModelDim), ModelDim, MlpDim, layer.PackedHiddenWeight);");
+                w.Line("WeightLoading.Read(source, prefix, \"linear1.bias\", MlpDim).CopyTo(layer.HiddenBias, 0);");
+                w.Line("LinearKernels.Pack(WeightLoading.Read(source, prefix, \"linear2.weight\", ModelDim, MlpDim), MlpDim, ModelDim, layer.PackedProjectionWeight);");
+                w.Line("WeightLoading.Read(source, prefix, \"linear2.bias\", ModelDim).CopyTo(layer.ProjectionBias, 0);");
+                foreach ((string field, string name) in new[] { ("SelfNorm", "norm1"), ("CrossNorm", "norm2"), ("FeedForwardNorm", "norm3") })
+                {
+                    w.Line($"WeightLoading.Read(source, prefix, \"{name}.weight\", ModelDim).CopyTo(layer.{field}Weight, 0);");
+                    w.Line($"WeightLoading.Read(source, prefix, \"{name}.bias\", ModelDim).CopyTo(layer.{field}Bias, 0);");
+                }
+
+                w.Line("return layer;");
+            }
+        }
+
+        w.Line();
+        w.Line("/// <summary>Everything the stack loads, swapped in as one object.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block($"private sealed class {StackClass}"))
+        {
+            w.Line($"public readonly {LayerClass}[] Layers = new {LayerClass}[Depth];");
+            if (spec.FinalNorm)
+            {
+                w.Line("public readonly float[] FinalNormWeight = new float[ModelDim];");
+                w.Line("public readonly float[] FinalNormBias = new float[ModelDim];");
+            }
+
+            w.Line();
+            using (w.Block($"public static {StackClass} Zeroed()"))
+            {
+                w.Line($"var stack = new {StackClass}();");
+                w.Line($"for (int i = 0; i < Depth; i++) stack.Layers[i] = new {LayerClass}();");
+                w.Line("return stack;");
+            }
+
+            w.Line();
+            using (w.Block($"public static {StackClass} Read(IWeightSource source, string prefix)"))
+            {
+                w.Line($"var stack = new {StackClass}();");
+                w.Line($"for (int i = 0; i < Depth; i++) stack.Layers[i] = {LayerClass}.Read(source, prefix + \"layers.\" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + \".\");");
+                if (spec.FinalNorm)
+                {
+                    w.Line("WeightLoading.Read(source, prefix, \"norm.weight\", ModelDim).CopyTo(stack.FinalNormWeight, 0);");
+                    w.Line("WeightLoading.Read(source, prefix, \"norm.bias\", ModelDim).CopyTo(stack.FinalNormBias, 0);");
+                }
+
+                w.Line("return stack;");
+            }
+        }
+
+        w.Line();
+    }
+
+    private static void EmitPass(SourceWriter w)
+    {
+        w.Line("/// <summary>One forward pass: sizes, masks and the scratch every sublayer writes into.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block("private readonly ref struct Pass"))
+        {
+            w.Line("public KernelPath Path { get; init; }");
+            w.Line("public int Threads { get; init; }");
+            w.Line("public int Batch { get; init; }");
+            w.Line("/// <summary>Target tokens per sequence.</summary>");
+            w.Line("public int Length { get; init; }");
+            w.Line("public int MemoryLength { get; init; }");
+            w.Line("public ReadOnlySpan<bool> TargetKeyPaddingMask { get; init; }");
+            w.Line("public ReadOnlySpan<bool> MemoryKeyPaddingMask { get; init; }");
+            w.Line("/// <summary>[rows, ModelDim]: the normalized input of a pre-norm sublayer.</summary>");
+            w.Line("public Span<float> Normed { get; init; }");
+            w.Line("/// <summary>[rows, ModelDim]: a sublayer's output before the residual sum.</summary>");
+            w.Line("public Span<float> Delta { get; init; }");
+            w.Line("/// <summary>[rows, QkvWidth]: self-attention's queries, keys and values; cross-attention's queries use its first rows · ModelDim.</summary>");
+            w.Line("public Span<float> Qkv { get; init; }");
+            w.Line("/// <summary>[rows, InnerDim]: attention's output, heads side by side.</summary>");
+            w.Line("public Span<float> Context { get; init; }");
+            w.Line("/// <summary>[rows, MlpDim]: the feed-forward hidden layer (shares memory with Qkv and Context).</summary>");
+            w.Line("public Span<float> Hidden { get; init; }");
+            w.Line("/// <summary>[batch · memoryLength, KvWidth]: the memory's keys and values for the current layer.</summary>");
+            w.Line("public Span<float> MemoryKv { get; init; }");
+            w.Line("public int Rows => Batch * Length;");
+        }
+
+        w.Line();
+    }
+
+    private static void EmitSelfAttention(SourceWriter w, TransformerDecoderSpec spec)
+    {
+        w.Line("/// <summary>");
+        w.Line(spec.PreNorm
+            ? "/// Masked self-attention sublayer, in place on <paramref name=\"x\"/>: <c>x += self_attn(norm1(x))</c>."
+            : "/// Masked self-attention sublayer, in place on <paramref name=\"x\"/>: <c>x = norm1(x + self_attn(x))</c>.");
+        w.Line("/// </summary>");
+        using (w.Block($"private static void SelfAttentionSublayer(in Pass pass, {LayerClass} layer, Span<float> x)"))
+        {
+            w.Line("KernelPath path = pass.Path;");
+            w.Line("int threads = pass.Threads;");
+            w.Line("int rows = pass.Rows;");
+            string source = "x";
+            if (spec.PreNorm)
+            {
+                w.Line("Normalization.LayerNorm(path, x, rows, ModelDim, layer.SelfNormWeight, layer.SelfNormBias, LayerNormEpsilon, pass.Normed);");
+                source = "pass.Normed";
+            }
+
+            w.Line($"LinearKernels.Forward(path, {source}, rows, ModelDim, layer.PackedSelfQkvWeight, layer.SelfQkvBias, ModelDim, QkvWidth, pass.Qkv, QkvWidth, threads);");
+            w.Line("ReadOnlySpan<float> qkv = pass.Qkv;");
+            AttentionCallEmitter.Emit(w, new AttentionCall(
+                "pass.Batch", "Heads", "Heads", "pass.Length", "pass.Length",
+                new StridedView("qkv", "pass.Length * QkvWidth", "DimHead", "QkvWidth"),
+                new StridedView("qkv.Slice(InnerDim)", "pass.Length * QkvWidth", "DimHead", "QkvWidth"),
+                new StridedView("qkv.Slice(2 * InnerDim)", "pass.Length * QkvWidth", "DimHead", "QkvWidth"),
+                new StridedView("pass.Context", "pass.Length * InnerDim", "DimHead", "InnerDim"),
+                "ScoreScale", spec.Causal ? "true" : "false", "pass.TargetKeyPaddingMask", "default"));
+            w.Line("LinearKernels.Forward(path, pass.Context, rows, InnerDim, layer.PackedSelfOutputWeight, layer.SelfOutputBias, InnerDim, ModelDim, pass.Delta, ModelDim, threads);");
+            w.Line(spec.PreNorm
+                ? "Elementwise.Add(path, x, pass.Delta, x);"
+                : "Normalization.AddLayerNorm(path, x, pass.Delta, rows, ModelDim, layer.SelfNormWeight, layer.SelfNormBias, LayerNormEpsilon, x);");
+        }
+
+        w.Line();
+    }
+
+    private static void EmitCrossAttention(SourceWriter w, TransformerDecoderSpec spec)
+    {
+        w.Line("/// <summary>");
+        w.Line(spec.PreNorm
+            ? "/// Cross-attention sublayer, in place on <paramref name=\"x\"/>: <c>x += multihead_attn(norm2(x), memory)</c>."
+            : "/// Cross-attention sublayer, in place on <paramref name=\"x\"/>: <c>x = norm2(x + multihead_attn(x, memory))</c>.");
+        w.Line("/// </summary>");
+        using (w.Block($"private static void CrossAttentionSublayer(in Pass pass, {LayerClass} layer, ReadOnlySpan<float> memory, Span<float> x)"))
+        {
+            w.Line("KernelPath path = pass.Path;");
+            w.Line("int threads = pass.Threads;");
+            w.Line("int rows = pass.Rows;");
+            string source = "x";
+            if (spec.PreNorm)
+            {
+                w.Line("Normalization.LayerNorm(path, x, rows, ModelDim, layer.CrossNormWeight, layer.CrossNormBias, LayerNormEpsilon, pass.Normed);");
+                source = "pass.Normed";
+            }
+
+            w.Line("Span<float> queries = pass.Qkv.Slice(0, rows * InnerDim);");
+            w.Line($"LinearKernels.Forward(path, {source}, rows, ModelDim, layer.PackedCrossQueryWeight, layer.CrossQueryBias, ModelDim, InnerDim, queries, InnerDim, threads);");
+            w.Line("LinearKernels.Forward(path, memory, pass.Batch * pass.MemoryLength, ModelDim, layer.PackedCrossKvWeight, layer.CrossKvBias, ModelDim, KvWidth, pass.MemoryKv, KvWidth, threads);");
+            w.Line("ReadOnlySpan<float> memoryKv = pass.MemoryKv;");
+            AttentionCallEmitter.Emit(w, new AttentionCall(
+                "pass.Batch", "Heads", "Heads", "pass.Length", "pass.MemoryLength",
+                new StridedView("queries", "pass.Length * InnerDim", "DimHead", "InnerDim"),
+                new StridedView("memoryKv", "pass.MemoryLength * KvWidth", "DimHead", "KvWidth"),
+                new StridedView("memoryKv.Slice(InnerDim)", "pass.MemoryLength * KvWidth", "DimHead", "KvWidth"),
+                new StridedView("pass.Context", "pass.Length * InnerDim", "DimHead", "InnerDim"),
+                "ScoreScale", "false", "pass.MemoryKeyPaddingMask", "default"));
+            w.Line("LinearKernels.Forward(path, pass.Context, rows, InnerDim, layer.PackedCrossOutputWeight, layer.CrossOutputBias, InnerDim, ModelDim, pass.Delta, ModelDim, threads);");
+            w.Line(spec.PreNorm
+                ? "Elementwise.Add(path, x, pass.Delta, x);"
+                : "Normalization.AddLayerNorm(path, x, pass.Delta, rows, ModelDim, layer.CrossNormWeight, layer.CrossNormBias, LayerNormEpsilon, x);");
+        }
+
+        w.Line();
+    }
+}

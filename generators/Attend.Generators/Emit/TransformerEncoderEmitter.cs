@@ -1,0 +1,188 @@
+using System.Collections.Generic;
+using Attend.Generators.Model;
+using Attend.Generators.Planning;
+
+namespace Attend.Generators.Emit;
+
+/// <summary>Writes a <c>[TransformerEncoder]</c> class: the encoder stack's members plus <c>LoadWeights</c>, <c>Forward</c> and, when causal, KV-cache decoding.</summary>
+internal static class TransformerEncoderEmitter
+{
+    public static string Emit(TransformerEncoderSpec spec)
+    {
+        EncoderStackSpec s = spec.Stack;
+        HeadKernelPlan plan = HeadKernelPlanner.Plan(s.DimHead, s.DimHead);
+        bool decoding = s.Causal && !s.KeyPadding;
+        List<string> remarks = EncoderStackEmitter.Remarks(s, plan);
+        if (s.Causal && s.KeyPadding) remarks.Add("Key padding and a KV cache do not combine, so this declaration has no decoding methods; drop KeyPadding to get them.");
+        string module = s.Naming == BlockOptions.NamingTorch
+            ? "<c>torch.nn.TransformerEncoder</c> over <c>TransformerEncoderLayer(batch_first=True)</c>"
+            : "lucidrains/vit-pytorch's <c>Transformer</c>";
+        return TypeShellEmitter.Emit(
+            spec.Identity,
+            $"A stack of {s.Depth} transformer encoder layer{(s.Depth == 1 ? "" : "s")}, E = {s.ModelDim}, {s.Heads} heads of {s.DimHead}, MLP {s.MlpDim}, as {module}.",
+            remarks.ToArray(),
+            w =>
+            {
+                EncoderStackEmitter.EmitConstants(w, s);
+                EmitSurface(w, spec, decoding);
+                EncoderStackEmitter.EmitWeightClasses(w, s);
+                EncoderStackEmitter.EmitPass(w, s);
+                EncoderStackEmitter.EmitRunStack(w, s);
+                EncoderStackEmitter.EmitAttentionSublayer(w, s);
+                EncoderStackEmitter.EmitFeedForwardSublayer(w, s);
+                HeadKernelsEmitter.Emit(w, plan);
+            });
+    }
+
+    private static void EmitSurface(SourceWriter w, TransformerEncoderSpec spec, bool decoding)
+    {
+        EncoderStackSpec s = spec.Stack;
+        string stack = EncoderStackEmitter.StackClass;
+        w.Line($"private {stack} _weights = {stack}.Zeroed();");
+        w.Line();
+        w.Line("/// <summary>Creates the stack with zeroed weights; call <see cref=\"LoadWeights\"/> before use.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block($"public {spec.Identity.Type.Name}()"))
+        {
+        }
+
+        w.Line();
+        w.Line("/// <summary>The instruction-set path; <see cref=\"KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line("public KernelPath Path { get; set; }");
+        w.Line();
+        w.Line("/// <summary>Most threads one forward pass uses; 1 runs on the caller's thread.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line("public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;");
+        w.Line();
+
+        w.Line("/// <summary>");
+        w.Line("/// Loads every layer's weights under <c>prefix + \"layers.{i}.\"</c> with the names the class remarks list.");
+        w.Line("/// Every tensor is read and checked before any is applied, so a failed load leaves the stack unchanged; a forward pass");
+        w.Line("/// running meanwhile finishes on the weights it started with.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; others are ignored.</param>");
+        w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"encoder.\"</c> or <c>\"transformer.\"</c>.</param>");
+        w.Line("/// <exception cref=\"System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
+        w.Line("/// <exception cref=\"System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block("public void LoadWeights(IWeightSource source, string prefix = \"\")"))
+        {
+            w.Line("ArgumentNullException.ThrowIfNull(source);");
+            w.Line("ArgumentNullException.ThrowIfNull(prefix);");
+            w.Line($"_weights = {stack}.Read(source, prefix);");
+        }
+
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Runs every layer over <paramref name=\"input\"/>. Allocates nothing once warm; safe to call from many threads at once.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"input\">Tokens <c>[batch, length, ModelDim]</c>, row-major.</param>");
+        w.Line("/// <param name=\"output\">Receives <c>[batch, length, ModelDim]</c>; may be <paramref name=\"input\"/> itself.</param>");
+        w.Line("/// <param name=\"batch\">Number of sequences.</param>");
+        w.Line("/// <param name=\"length\">Tokens per sequence.</param>");
+        w.Line("/// <param name=\"keyPaddingMask\"><c>[batch, length]</c>, true = padded token (PyTorch's <c>src_key_padding_mask</c>)" + (s.KeyPadding ? "; required by this declaration." : "; optional.") + "</param>");
+        w.Line("/// <param name=\"attentionWeights\">Optional; receives every layer's attention probabilities <c>[Depth, batch, Heads, length, length]</c>.</param>");
+        w.Line("/// <exception cref=\"ArgumentException\">A length or size does not match; the message names the argument and the size expected.</exception>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block("public void Forward(ReadOnlySpan<float> input, Span<float> output, int batch, int length, ReadOnlySpan<bool> keyPaddingMask = default, Span<float> attentionWeights = default)"))
+        {
+            w.Line("ArgumentChecks.Positive(batch, nameof(batch));");
+            w.Line("ArgumentChecks.Positive(length, nameof(length));");
+            w.Line("ArgumentChecks.Length(input.Length, (long)batch * length * ModelDim, nameof(input), $\"batch × length × ModelDim = {batch} × {length} × {ModelDim}\");");
+            w.Line("ArgumentChecks.Length(output.Length, (long)batch * length * ModelDim, nameof(output), $\"batch × length × ModelDim = {batch} × {length} × {ModelDim}\");");
+            w.Line("if (output.Overlaps(input, out int shift) && shift != 0) throw new ArgumentException(\"output may be input itself but must not partially overlap it.\", nameof(output));");
+            if (s.KeyPadding) w.Line("if (keyPaddingMask.IsEmpty) throw new ArgumentException($\"keyPaddingMask is required by this stack's Mask = KeyPadding: pass [batch, length] = {batch} × {length} flags, true = padded.\", nameof(keyPaddingMask));");
+            w.Line("if (!keyPaddingMask.IsEmpty) ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * length, nameof(keyPaddingMask), $\"batch × length = {batch} × {length}\");");
+            w.Line("if (!attentionWeights.IsEmpty) ArgumentChecks.Length(attentionWeights.Length, (long)Depth * batch * Heads * length * length, nameof(attentionWeights), $\"Depth × batch × Heads × length × length = {Depth} × {batch} × {Heads} × {length} × {length}\");");
+            EmitPositionLimit(w, s, "length");
+            w.Line("Run(input, output, batch, length, null, keyPaddingMask, attentionWeights);");
+        }
+
+        w.Line();
+        if (decoding) EmitDecoding(w, s);
+
+        w.Line("/// <summary>Rents the scratch, copies the input to the output and runs the stack there.</summary>");
+        using (w.Block("private void Run(ReadOnlySpan<float> input, Span<float> output, int batch, int length, KvCache? cache, ReadOnlySpan<bool> keyPaddingMask, Span<float> attentionWeights)"))
+        {
+            w.Line($"{stack} weights = _weights;");
+            w.Line("long scratchLength = ScratchLength(batch * length, length, cache?.Length ?? 0);");
+            w.Line("if (scratchLength > Array.MaxLength) throw new ArgumentException($\"batch × length is too large: one pass needs {scratchLength} floats of scratch, more than one array holds; split the batch.\", nameof(batch));");
+            w.Line("float[] scratch = System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);");
+            using (w.Block("try"))
+            {
+                w.Line("input.CopyTo(output);");
+                w.Line("Pass pass = CreatePass(KernelPaths.Resolve(Path), Math.Max(1, MaxDegreeOfParallelism), batch, length, cache, keyPaddingMask, scratch.AsSpan(0, (int)scratchLength));");
+                w.Line("RunEncoderStack(in pass, weights, output, attentionWeights);");
+            }
+
+            using (w.Block("finally"))
+            {
+                w.Line("System.Buffers.ArrayPool<float>.Shared.Return(scratch);");
+            }
+        }
+
+        w.Line();
+    }
+
+    /// <summary>Throws when positions would run past what the position weights cover.</summary>
+    private static void EmitPositionLimit(SourceWriter w, EncoderStackSpec s, string lastPosition)
+    {
+        if (s.Positions is BlockOptions.PositionsLearned or BlockOptions.PositionsRelative1D)
+        {
+            w.Line($"if ({lastPosition} > MaxLength) throw new ArgumentException($\"The position weights cover MaxLength = {{MaxLength}} tokens; this pass reaches {{{lastPosition}}}.\", nameof(length));");
+        }
+        else if (s.Positions == BlockOptions.PositionsRelative2D)
+        {
+            w.Line($"if ({lastPosition} > GridHeight * GridWidth) throw new ArgumentException($\"The relative bias covers a {{GridHeight}} × {{GridWidth}} grid of {{GridHeight * GridWidth}} tokens; this pass reaches {{{lastPosition}}}.\", nameof(length));");
+        }
+    }
+
+    private static void EmitDecoding(SourceWriter w, EncoderStackSpec s)
+    {
+        w.Line("/// <summary>");
+        w.Line("/// Creates a key/value cache for this stack: <paramref name=\"batch\"/> sequences of up to <paramref name=\"capacity\"/> positions.");
+        w.Line("/// Fill it with <see cref=\"Prefill\"/>, extend it one token per sequence with <see cref=\"Forward(ReadOnlySpan{float}, Span{float}, KvCache)\"/>,");
+        w.Line("/// and <see cref=\"KvCache.Reset\"/> it to start new sequences.");
+        w.Line("/// </summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line("public KvCache CreateKvCache(int batch, int capacity) => new KvCache(Depth, batch, KvHeads, DimHead, capacity);");
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Runs <paramref name=\"length\"/> new tokens per sequence that follow the <c>cache.Length</c> already cached, stores their keys and");
+        w.Line("/// values in <paramref name=\"cache\"/>, and advances it. Equal to the rows of a full causal <c>Forward</c> over the whole prefix.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"input\">New tokens <c>[cache.Batch, length, ModelDim]</c>.</param>");
+        w.Line("/// <param name=\"output\">Receives <c>[cache.Batch, length, ModelDim]</c>; may be <paramref name=\"input\"/> itself.</param>");
+        w.Line("/// <param name=\"length\">New tokens per sequence.</param>");
+        w.Line("/// <param name=\"cache\">A cache from <see cref=\"CreateKvCache\"/> with room for <paramref name=\"length\"/> more positions.</param>");
+        w.Line("/// <exception cref=\"ArgumentException\">A size does not match, or the cache is full or of another shape.</exception>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block("public void Prefill(ReadOnlySpan<float> input, Span<float> output, int length, KvCache cache)"))
+        {
+            w.Line("ArgumentNullException.ThrowIfNull(cache);");
+            w.Line("if (cache.Layers != Depth || cache.KvHeads != KvHeads || cache.DimHead != DimHead) throw new ArgumentException($\"The cache holds {cache.Layers} layers of {cache.KvHeads} × {cache.DimHead}; this stack needs {Depth} layers of {KvHeads} × {DimHead}: create it with CreateKvCache.\", nameof(cache));");
+            w.Line("ArgumentChecks.Positive(length, nameof(length));");
+            w.Line("cache.EnsureRoom(length);");
+            w.Line("int batch = cache.Batch;");
+            w.Line("ArgumentChecks.Length(input.Length, (long)batch * length * ModelDim, nameof(input), $\"cache.Batch × length × ModelDim = {batch} × {length} × {ModelDim}\");");
+            w.Line("ArgumentChecks.Length(output.Length, (long)batch * length * ModelDim, nameof(output), $\"cache.Batch × length × ModelDim = {batch} × {length} × {ModelDim}\");");
+            w.Line("if (output.Overlaps(input, out int shift) && shift != 0) throw new ArgumentException(\"output may be input itself but must not partially overlap it.\", nameof(output));");
+            EmitPositionLimit(w, s, "cache.Length + length");
+            w.Line("Run(input, output, batch, length, cache, default, default);");
+        }
+
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Decodes one new token per sequence: attends to every cached position plus itself, stores its keys and values and");
+        w.Line("/// advances <paramref name=\"cache\"/>. The result equals the last row of a full causal <c>Forward</c> over the prefix.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"tokens\">One token per sequence, <c>[cache.Batch, ModelDim]</c>.</param>");
+        w.Line("/// <param name=\"output\">Receives <c>[cache.Batch, ModelDim]</c>; may be <paramref name=\"tokens\"/> itself.</param>");
+        w.Line("/// <param name=\"cache\">A cache from <see cref=\"CreateKvCache\"/> with room for one more position.</param>");
+        w.Line("/// <exception cref=\"ArgumentException\">A size does not match, or the cache is full or of another shape.</exception>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line("public void Forward(ReadOnlySpan<float> tokens, Span<float> output, KvCache cache) => Prefill(tokens, output, 1, cache);");
+        w.Line();
+    }
+}

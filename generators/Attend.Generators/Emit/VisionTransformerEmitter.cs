@@ -1,0 +1,318 @@
+using System.Collections.Generic;
+using Attend.Generators.Model;
+using Attend.Generators.Planning;
+
+namespace Attend.Generators.Emit;
+
+/// <summary>
+/// Writes a <c>[VisionTransformer]</c> class as lucidrains' <c>ViT</c>: patchify, patch embedding, class token, learned
+/// positions, the encoder stack (under <c>transformer.</c>), pooling and the classifier head.
+/// </summary>
+internal static class VisionTransformerEmitter
+{
+    private const string WeightsClass = "VisionWeights";
+
+    public static string Emit(VisionTransformerSpec spec)
+    {
+        EncoderStackSpec s = spec.Stack;
+        HeadKernelPlan plan = HeadKernelPlanner.Plan(s.DimHead, s.DimHead);
+        bool current = s.Naming == BlockOptions.NamingVit;
+        int grid = spec.ImageSize / spec.PatchSize;
+        var remarks = new List<string>
+        {
+            $"Images [batch, {spec.Channels}, {spec.ImageSize}, {spec.ImageSize}] are cut into {grid} × {grid} patches of {spec.PatchSize} × {spec.PatchSize} " +
+            $"(features ordered (p1, p2, c), as 'b c (h p1) (w p2) -> b (h w) (p1 p2 c)'); with the class token that is {grid * grid + 1} tokens.",
+            current
+                ? "Patch embedding: LayerNorm(patch) → Linear → LayerNorm (to_patch_embedding.1..3); head: mlp_head Linear after the encoder's final norm (current lucidrains ViT)."
+                : "Patch embedding: Linear (to_patch_embedding.1); head: mlp_head.0 LayerNorm → mlp_head.1 Linear (older lucidrains ViT with PreNorm layers).",
+            spec.Pooling == BlockOptions.PoolingMean ? "Pooling: the mean of every token, the class token included." : "Pooling: the class token's final state.",
+        };
+        remarks.AddRange(EncoderStackEmitter.Remarks(s, plan));
+        return TypeShellEmitter.Emit(
+            spec.Identity,
+            $"A vision transformer, {spec.ImageSize}×{spec.ImageSize}×{spec.Channels} images in {spec.PatchSize}×{spec.PatchSize} patches, {s.Depth} layers of E = {s.ModelDim}, {s.Heads} heads of {s.DimHead}, {spec.Classes} classes, as lucidrains/vit-pytorch's <c>ViT</c>.",
+            remarks.ToArray(),
+            w =>
+            {
+                EmitConstants(w, spec);
+                EncoderStackEmitter.EmitConstants(w, s);
+                EmitSurface(w, spec, current);
+                EmitWeights(w, spec, current);
+                EmitSteps(w, spec, current);
+                EncoderStackEmitter.EmitWeightClasses(w, s);
+                EncoderStackEmitter.EmitPass(w, s);
+                EncoderStackEmitter.EmitRunStack(w, s);
+                EncoderStackEmitter.EmitAttentionSublayer(w, s);
+                EncoderStackEmitter.EmitFeedForwardSublayer(w, s);
+                HeadKernelsEmitter.Emit(w, plan);
+            });
+    }
+
+    private static void EmitConstants(SourceWriter w, VisionTransformerSpec spec)
+    {
+        w.Line("/// <summary>Image height and width in pixels.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line($"public const int ImageSize = {spec.ImageSize};");
+        w.Line();
+        w.Line("/// <summary>Patch height and width in pixels.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line($"public const int PatchSize = {spec.PatchSize};");
+        w.Line();
+        w.Line("/// <summary>Image channels.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line($"public const int Channels = {spec.Channels};");
+        w.Line();
+        w.Line("/// <summary>Number of classes.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line($"public const int Classes = {spec.Classes};");
+        w.Line();
+        w.Line("/// <summary>Patches per image side.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line("public const int GridSide = ImageSize / PatchSize;");
+        w.Line();
+        w.Line("/// <summary>Patches per image.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line("public const int Patches = GridSide * GridSide;");
+        w.Line();
+        w.Line("/// <summary>Tokens per image: the class token, then the patches row by row.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line("public const int Tokens = Patches + 1;");
+        w.Line();
+        w.Line("/// <summary>Features of one flattened patch.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line("public const int PatchDim = Channels * PatchSize * PatchSize;");
+        w.Line();
+    }
+
+    private static void EmitSurface(SourceWriter w, VisionTransformerSpec spec, bool current)
+    {
+        w.Line($"private {WeightsClass} _weights = {WeightsClass}.Zeroed();");
+        w.Line();
+        w.Line("/// <summary>Creates the model with zeroed weights; call <see cref=\"LoadWeights\"/> before use.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block($"public {spec.Identity.Type.Name}()"))
+        {
+        }
+
+        w.Line();
+        w.Line("/// <summary>The instruction-set path; <see cref=\"KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line("public KernelPath Path { get; set; }");
+        w.Line();
+        w.Line("/// <summary>Most threads one forward pass uses; 1 runs on the caller's thread.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line("public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;");
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Loads a lucidrains <c>ViT</c>'s <c>state_dict</c>: " + (current
+            ? "<c>to_patch_embedding.1</c> (LayerNorm), <c>.2</c> (Linear), <c>.3</c> (LayerNorm), <c>pos_embedding</c>, <c>cls_token</c>, <c>transformer.layers.{i}…</c>, <c>transformer.norm</c>, <c>mlp_head</c>."
+            : "<c>to_patch_embedding.1</c> (Linear), <c>pos_embedding</c>, <c>cls_token</c>, <c>transformer.layers.{i}…</c>, <c>mlp_head.0</c> (LayerNorm), <c>mlp_head.1</c> (Linear)."));
+        w.Line("/// Every tensor is read and checked before any is applied, so a failed load leaves the model unchanged.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"vit.safetensors\")</c>; others are ignored.</param>");
+        w.Line("/// <param name=\"prefix\">Prepended to every name.</param>");
+        w.Line("/// <exception cref=\"System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
+        w.Line("/// <exception cref=\"System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block("public void LoadWeights(IWeightSource source, string prefix = \"\")"))
+        {
+            w.Line("ArgumentNullException.ThrowIfNull(source);");
+            w.Line("ArgumentNullException.ThrowIfNull(prefix);");
+            w.Line($"_weights = {WeightsClass}.Read(source, prefix);");
+        }
+
+        w.Line();
+        w.Line("/// <summary>Classifies images. Allocates nothing once warm; safe to call from many threads at once.</summary>");
+        w.Line("/// <param name=\"images\"><c>[batch, Channels, ImageSize, ImageSize]</c> (NCHW), normalized as in training.</param>");
+        w.Line("/// <param name=\"logits\">Receives <c>[batch, Classes]</c>, before any softmax.</param>");
+        w.Line("/// <param name=\"batch\">Number of images.</param>");
+        w.Line("/// <param name=\"attentionWeights\">Optional; receives every layer's attention probabilities <c>[Depth, batch, Heads, Tokens, Tokens]</c>.</param>");
+        w.Line("/// <exception cref=\"ArgumentException\">A length does not match; the message names the argument and the size expected.</exception>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block("public void Forward(ReadOnlySpan<float> images, Span<float> logits, int batch, Span<float> attentionWeights = default)"))
+        {
+            w.Line("ArgumentChecks.Positive(batch, nameof(batch));");
+            w.Line("ArgumentChecks.Length(images.Length, (long)batch * Channels * ImageSize * ImageSize, nameof(images), $\"batch × Channels × ImageSize × ImageSize = {batch} × {Channels} × {ImageSize} × {ImageSize}\");");
+            w.Line("ArgumentChecks.Length(logits.Length, (long)batch * Classes, nameof(logits), $\"batch × Classes = {batch} × {Classes}\");");
+            w.Line("if (!attentionWeights.IsEmpty) ArgumentChecks.Length(attentionWeights.Length, (long)Depth * batch * Heads * Tokens * Tokens, nameof(attentionWeights), $\"Depth × batch × Heads × Tokens × Tokens = {Depth} × {batch} × {Heads} × {Tokens} × {Tokens}\");");
+            w.Line($"{WeightsClass} weights = _weights;");
+            w.Line("KernelPath path = KernelPaths.Resolve(Path);");
+            w.Line("int threads = Math.Max(1, MaxDegreeOfParallelism);");
+            w.Line("int rows = batch * Tokens;");
+            w.Line("long stackScratch = ScratchLength(rows, Tokens, 0);");
+            w.Line("long scratchLength = stackScratch + (long)batch * Patches * PatchDim + (long)rows * ModelDim + (long)batch * ModelDim;");
+            w.Line("if (scratchLength > Array.MaxLength) throw new ArgumentException($\"batch {batch} needs {scratchLength} floats of scratch, more than one array holds; split the batch.\", nameof(batch));");
+            w.Line("float[] scratch = System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);");
+            using (w.Block("try"))
+            {
+                w.Line("Span<float> all = scratch.AsSpan(0, (int)scratchLength);");
+                w.Line("Span<float> patches = all.Slice((int)stackScratch, batch * Patches * PatchDim);");
+                w.Line("Span<float> tokens = all.Slice((int)stackScratch + patches.Length, rows * ModelDim);");
+                w.Line("Span<float> pooled = all.Slice((int)stackScratch + patches.Length + tokens.Length, batch * ModelDim);");
+                w.Line("Patchify(images, patches, batch);");
+                w.Line("EmbedPatches(path, threads, weights, patches, tokens, batch);");
+                w.Line("Pass pass = CreatePass(path, threads, batch, Tokens, null, default, all[..(int)stackScratch]);");
+                w.Line("RunEncoderStack(in pass, weights.Stack, tokens, attentionWeights);");
+                w.Line("Pool(tokens, pooled, batch);");
+                if (!current) w.Line("Normalization.LayerNorm(path, pooled, batch, ModelDim, weights.HeadNormWeight, weights.HeadNormBias, LayerNormEpsilon, pooled);");
+                w.Line("LinearKernels.Forward(path, pooled, batch, ModelDim, weights.PackedHeadWeight, weights.HeadBias, ModelDim, Classes, logits, Classes, threads);");
+            }
+
+            using (w.Block("finally"))
+            {
+                w.Line("System.Buffers.ArrayPool<float>.Shared.Return(scratch);");
+            }
+        }
+
+        w.Line();
+    }
+
+    private static void EmitWeights(SourceWriter w, VisionTransformerSpec spec, bool current)
+    {
+        string stack = EncoderStackEmitter.StackClass;
+        w.Line("/// <summary>The model's weights, swapped in as one object so a forward pass never sees two weight sets.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block($"private sealed class {WeightsClass}"))
+        {
+            w.Line($"public {stack} Stack = {stack}.Zeroed();");
+            if (current)
+            {
+                w.Line("public readonly float[] PatchNormWeight = new float[PatchDim];");
+                w.Line("public readonly float[] PatchNormBias = new float[PatchDim];");
+            }
+
+            w.Line("public readonly float[] PackedPatchWeight = new float[LinearKernels.PackedLength(PatchDim, ModelDim)];");
+            w.Line("public readonly float[] PatchBias = new float[ModelDim];");
+            if (current)
+            {
+                w.Line("public readonly float[] EmbeddingNormWeight = new float[ModelDim];");
+                w.Line("public readonly float[] EmbeddingNormBias = new float[ModelDim];");
+            }
+
+            w.Line("public readonly float[] ClassToken = new float[ModelDim];");
+            w.Line("public readonly float[] PositionEmbedding = new float[Tokens * ModelDim];");
+            if (!current)
+            {
+                w.Line("public readonly float[] HeadNormWeight = new float[ModelDim];");
+                w.Line("public readonly float[] HeadNormBias = new float[ModelDim];");
+            }
+
+            w.Line("public readonly float[] PackedHeadWeight = new float[LinearKernels.PackedLength(ModelDim, Classes)];");
+            w.Line("public readonly float[] HeadBias = new float[Classes];");
+            w.Line();
+            w.Line($"public static {WeightsClass} Zeroed() => new {WeightsClass}();");
+            w.Line();
+            w.Line("/// <summary>Reads and checks every tensor under <c>prefix</c>.</summary>");
+            using (w.Block($"public static {WeightsClass} Read(IWeightSource source, string prefix)"))
+            {
+                w.Line($"var weights = new {WeightsClass}();");
+                string linear = current ? "to_patch_embedding.2" : "to_patch_embedding.1";
+                if (current)
+                {
+                    w.Line("WeightLoading.Read(source, prefix, \"to_patch_embedding.1.weight\", PatchDim).CopyTo(weights.PatchNormWeight, 0);");
+                    w.Line("WeightLoading.Read(source, prefix, \"to_patch_embedding.1.bias\", PatchDim).CopyTo(weights.PatchNormBias, 0);");
+                }
+
+                w.Line($"LinearKernels.Pack(WeightLoading.Read(source, prefix, \"{linear}.weight\", ModelDim, PatchDim), PatchDim, ModelDim, weights.PackedPatchWeight);");
+                w.Line($"WeightLoading.Read(source, prefix, \"{linear}.bias\", ModelDim).CopyTo(weights.PatchBias, 0);");
+                if (current)
+                {
+                    w.Line("WeightLoading.Read(source, prefix, \"to_patch_embedding.3.weight\", ModelDim).CopyTo(weights.EmbeddingNormWeight, 0);");
+                    w.Line("WeightLoading.Read(source, prefix, \"to_patch_embedding.3.bias\", ModelDim).CopyTo(weights.EmbeddingNormBias, 0);");
+                }
+
+                w.Line("WeightLoading.Read(source, prefix, \"cls_token\", 1, 1, ModelDim).CopyTo(weights.ClassToken, 0);");
+                w.Line("WeightLoading.Read(source, prefix, \"pos_embedding\", 1, Tokens, ModelDim).CopyTo(weights.PositionEmbedding, 0);");
+                w.Line($"weights.Stack = {stack}.Read(source, prefix + \"transformer.\");");
+                string head = current ? "mlp_head" : "mlp_head.1";
+                if (!current)
+                {
+                    w.Line("WeightLoading.Read(source, prefix, \"mlp_head.0.weight\", ModelDim).CopyTo(weights.HeadNormWeight, 0);");
+                    w.Line("WeightLoading.Read(source, prefix, \"mlp_head.0.bias\", ModelDim).CopyTo(weights.HeadNormBias, 0);");
+                }
+
+                w.Line($"LinearKernels.Pack(WeightLoading.Read(source, prefix, \"{head}.weight\", Classes, ModelDim), ModelDim, Classes, weights.PackedHeadWeight);");
+                w.Line($"WeightLoading.Read(source, prefix, \"{head}.bias\", Classes).CopyTo(weights.HeadBias, 0);");
+                w.Line("return weights;");
+            }
+        }
+
+        w.Line();
+    }
+
+    private static void EmitSteps(SourceWriter w, VisionTransformerSpec spec, bool current)
+    {
+        w.Line("/// <summary>");
+        w.Line("/// <c>'b c (h p1) (w p2) -> b (h w) (p1 p2 c)'</c>: patch (row, column) becomes token row · GridSide + column, its features");
+        w.Line("/// ordered by pixel row, pixel column, then channel.");
+        w.Line("/// </summary>");
+        using (w.Block("private static void Patchify(ReadOnlySpan<float> images, Span<float> patches, int batch)"))
+        {
+            using (w.Block("for (int b = 0; b < batch; b++)"))
+            {
+                using (w.Block("for (int gy = 0; gy < GridSide; gy++)"))
+                {
+                    using (w.Block("for (int gx = 0; gx < GridSide; gx++)"))
+                    {
+                        w.Line("Span<float> patch = patches.Slice(((b * GridSide + gy) * GridSide + gx) * PatchDim, PatchDim);");
+                        using (w.Block("for (int p1 = 0; p1 < PatchSize; p1++)"))
+                        {
+                            using (w.Block("for (int p2 = 0; p2 < PatchSize; p2++)"))
+                            {
+                                using (w.Block("for (int c = 0; c < Channels; c++)"))
+                                {
+                                    w.Line("patch[(p1 * PatchSize + p2) * Channels + c] = images[((b * Channels + c) * ImageSize + gy * PatchSize + p1) * ImageSize + gx * PatchSize + p2];");
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        w.Line();
+        w.Line("/// <summary>Embeds every patch into its token row (after the class token's) and adds the learned positions.</summary>");
+        using (w.Block($"private static void EmbedPatches(KernelPath path, int threads, {WeightsClass} weights, Span<float> patches, Span<float> tokens, int batch)"))
+        {
+            if (current) w.Line("Normalization.LayerNorm(path, patches, batch * Patches, PatchDim, weights.PatchNormWeight, weights.PatchNormBias, LayerNormEpsilon, patches);");
+            using (w.Block("for (int b = 0; b < batch; b++)"))
+            {
+                w.Line("Span<float> sequence = tokens.Slice(b * Tokens * ModelDim, Tokens * ModelDim);");
+                w.Line("weights.ClassToken.CopyTo(sequence);");
+                w.Line("Span<float> embedded = sequence.Slice(ModelDim);");
+                w.Line("LinearKernels.Forward(path, patches.Slice(b * Patches * PatchDim, Patches * PatchDim), Patches, PatchDim, weights.PackedPatchWeight, weights.PatchBias, PatchDim, ModelDim, embedded, ModelDim, threads);");
+                if (current) w.Line("Normalization.LayerNorm(path, embedded, Patches, ModelDim, weights.EmbeddingNormWeight, weights.EmbeddingNormBias, LayerNormEpsilon, embedded);");
+            }
+
+            w.Line("Elementwise.AddPerRow(path, tokens, weights.PositionEmbedding, batch * Tokens, ModelDim, tokens);");
+        }
+
+        w.Line();
+        w.Line(spec.Pooling == BlockOptions.PoolingMean
+            ? "/// <summary>Mean pooling: the average of every token of each image, the class token included.</summary>"
+            : "/// <summary>Class-token pooling: each image's first token.</summary>");
+        using (w.Block("private static void Pool(ReadOnlySpan<float> tokens, Span<float> pooled, int batch)"))
+        {
+            using (w.Block("for (int b = 0; b < batch; b++)"))
+            {
+                w.Line("ReadOnlySpan<float> sequence = tokens.Slice(b * Tokens * ModelDim, Tokens * ModelDim);");
+                w.Line("Span<float> target = pooled.Slice(b * ModelDim, ModelDim);");
+                if (spec.Pooling == BlockOptions.PoolingMean)
+                {
+                    using (w.Block("for (int f = 0; f < ModelDim; f++)"))
+                    {
+                        w.Line("float sum = 0f;");
+                        w.Line("for (int t = 0; t < Tokens; t++) sum += sequence[t * ModelDim + f];");
+                        w.Line("target[f] = sum / Tokens;");
+                    }
+                }
+                else
+                {
+                    w.Line("sequence.Slice(0, ModelDim).CopyTo(target);");
+                }
+            }
+        }
+
+        w.Line();
+    }
+}

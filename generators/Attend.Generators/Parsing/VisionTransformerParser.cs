@@ -1,0 +1,67 @@
+using System;
+using System.Globalization;
+using System.Threading;
+using Attend.Generators.Diagnostics;
+using Attend.Generators.Model;
+using Microsoft.CodeAnalysis;
+
+namespace Attend.Generators.Parsing;
+
+/// <summary>Turns a <c>[VisionTransformer]</c> declaration into a <see cref="VisionTransformerSpec"/> or diagnostics.</summary>
+internal static class VisionTransformerParser
+{
+    /// <summary>lucidrains' <c>ViT(dim_head=64)</c> default.</summary>
+    private const int DefaultDimHead = 64;
+
+    public static ParseResult<VisionTransformerSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var reader = new DeclarationReader(context);
+        try
+        {
+            LayerIdentity? identity = reader.ReadIdentity(cancellationToken);
+            VisionTransformerSpec? spec = ReadSpec(reader, identity);
+            return new ParseResult<VisionTransformerSpec>(spec, reader.Diagnostics.ToEquatableArray());
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            reader.Report(Descriptors.InternalError, context.TargetNode.GetLocation(), reader.TypeName, exception.GetType().Name + ": " + exception.Message);
+            return new ParseResult<VisionTransformerSpec>(null, reader.Diagnostics.ToEquatableArray());
+        }
+    }
+
+    private static VisionTransformerSpec? ReadSpec(DeclarationReader reader, LayerIdentity? identity)
+    {
+        int imageSize = reader.GetInt("ImageSize");
+        int patchSize = reader.GetInt("PatchSize");
+        int channels = reader.IsSet("Channels") ? reader.GetInt("Channels") : 3;
+        int classes = reader.GetInt("Classes");
+        bool valid = reader.RequirePositive("ImageSize", imageSize, ", the image height and width in pixels");
+        valid &= reader.RequirePositive("PatchSize", patchSize, ", the patch height and width in pixels");
+        valid &= reader.RequirePositive("Channels", channels, ", or remove it for 3");
+        valid &= reader.RequirePositive("Classes", classes, ", the number of classes (num_classes)");
+        if (imageSize > 0 && patchSize > 0 && imageSize % patchSize != 0)
+        {
+            int suggestion = patchSize;
+            while (suggestion > 1 && imageSize % suggestion != 0) suggestion--;
+            reader.Report(Descriptors.ImageNotDivisibleByPatch, reader.ArgumentLocation("PatchSize"), Text(imageSize), reader.TypeName, Text(patchSize), Text(suggestion));
+            valid = false;
+        }
+
+        int pooling = EncoderStackReader.ReadOption(reader, "Pooling", "Pooling", BlockOptions.PoolingNames, ref valid);
+        int naming = reader.IsSet("WeightNaming")
+            ? EncoderStackReader.ReadOption(reader, "WeightNaming", "TransformerWeightNaming", BlockOptions.NamingNames, ref valid)
+            : BlockOptions.NamingVit;
+        if (naming == BlockOptions.NamingTorch && reader.IsSet("WeightNaming"))
+        {
+            reader.Report(Descriptors.NamingNotAvailable, reader.ArgumentLocation("WeightNaming"), "TorchEncoder", "VisionTransformer", reader.TypeName,
+                "TransformerWeightNaming.Vit or VitPreNorm (lucidrains ViT); for torch.nn layers declare a [TransformerEncoder] and embed the patches yourself");
+            valid = false;
+        }
+
+        EncoderStackSpec? stack = EncoderStackReader.Read(reader, naming == BlockOptions.NamingTorch ? BlockOptions.NamingVit : naming, DefaultDimHead);
+        if (!valid || stack is null || identity is null) return null;
+        return new VisionTransformerSpec(identity, imageSize, patchSize, channels, classes, pooling, stack);
+    }
+
+    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,127 @@
+using System;
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Attend.Kernels;
+
+/// <summary>
+/// Softmax along one axis, as ONNX <c>Softmax</c> (opset 13) and <c>torch.softmax</c>: each slice has its maximum
+/// subtracted before the exponential, and a slice that is entirely negative infinity (fully masked) becomes
+/// zeros rather than NaN.
+/// </summary>
+public static class Softmax
+{
+    /// <summary>Softmax of each contiguous row: <c>output[r, j] = exp(x[r, j] − max_r) / Σ_k exp(x[r, k] − max_r)</c>.</summary>
+    /// <param name="path">The instruction-set path; <see cref="KernelPath.Auto"/> picks the widest accelerated one.</param>
+    /// <param name="input"><c>[rows, length]</c>.</param>
+    /// <param name="rows">Number of rows.</param>
+    /// <param name="length">Elements per row, at least 1.</param>
+    /// <param name="output"><c>[rows, length]</c>; may be <paramref name="input"/> itself.</param>
+    /// <exception cref="ArgumentException">A span has the wrong length or the output partially overlaps the input.</exception>
+    public static void Forward(KernelPath path, ReadOnlySpan<float> input, int rows, int length, Span<float> output) =>
+        Forward(path, input, rows, length, 1, output);
+
+    /// <summary>
+    /// Softmax along the middle axis of <c>[outer, axisLength, inner]</c>: the ONNX <c>axis</c> attribute with
+    /// <c>outer</c> the product of the dimensions before it and <c>inner</c> the product of those after it.
+    /// </summary>
+    /// <param name="path">The instruction-set path.</param>
+    /// <param name="input"><c>[outer, axisLength, inner]</c>.</param>
+    /// <param name="outer">Product of the dimensions before the axis.</param>
+    /// <param name="axisLength">Length of the softmax axis, at least 1.</param>
+    /// <param name="inner">Product of the dimensions after the axis, at least 1.</param>
+    /// <param name="output">Same shape; may be <paramref name="input"/> itself.</param>
+    /// <exception cref="ArgumentException">A span has the wrong length or the output partially overlaps the input.</exception>
+    public static void Forward(KernelPath path, ReadOnlySpan<float> input, int outer, int axisLength, int inner, Span<float> output)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(outer);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(axisLength);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inner);
+        long total = (long)outer * axisLength * inner;
+        string shape = $"outer × axisLength × inner = {outer} × {axisLength} × {inner}";
+        SpanChecks.Exact(input.Length, total, nameof(input), shape);
+        SpanChecks.Exact(output.Length, total, nameof(output), shape);
+        SpanChecks.SameOrDisjoint(input, output, nameof(input), nameof(output));
+        switch (KernelPaths.Resolve(path))
+        {
+            case KernelPath.Vector512: Slices<Lanes512, Vector512<float>>(input, outer, axisLength, inner, output); break;
+            case KernelPath.Vector256: Slices<Lanes256, Vector256<float>>(input, outer, axisLength, inner, output); break;
+            case KernelPath.Vector128: Slices<Lanes128, Vector128<float>>(input, outer, axisLength, inner, output); break;
+            default: Slices<ScalarLanes, float>(input, outer, axisLength, inner, output); break;
+        }
+    }
+
+    private static void Slices<TLanes, TVector>(ReadOnlySpan<float> input, int outer, int axisLength, int inner, Span<float> output)
+        where TLanes : struct, IFloatLanes<TVector>
+        where TVector : struct
+    {
+        if (inner == 1)
+        {
+            for (int r = 0; r < outer; r++)
+            {
+                Row<TLanes, TVector>(ref MemoryMarshal.GetReference(input.Slice(r * axisLength, axisLength)),
+                    ref MemoryMarshal.GetReference(output.Slice(r * axisLength, axisLength)), axisLength);
+            }
+
+            return;
+        }
+
+        // A strided slice is gathered into one contiguous row, normalized there, and scattered back.
+        float[] rented = ArrayPool<float>.Shared.Rent(axisLength);
+        try
+        {
+            Span<float> row = rented.AsSpan(0, axisLength);
+            ref float r0 = ref MemoryMarshal.GetReference(row);
+            for (int o = 0; o < outer; o++)
+            {
+                int start = o * axisLength * inner;
+                for (int c = 0; c < inner; c++)
+                {
+                    for (int j = 0; j < axisLength; j++) row[j] = input[start + j * inner + c];
+                    Row<TLanes, TVector>(ref r0, ref r0, axisLength);
+                    for (int j = 0; j < axisLength; j++) output[start + j * inner + c] = row[j];
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Softmax of one contiguous row; <paramref name="y"/> may be <paramref name="x"/>.</summary>
+    internal static void Row<TLanes, TVector>(ref float x, ref float y, int length)
+        where TLanes : struct, IFloatLanes<TVector>
+        where TVector : struct
+    {
+        float max = RowKernels.Max<TLanes, TVector>(ref x, length);
+        if (float.IsNegativeInfinity(max))
+        {
+            // Every element is masked: exp(−∞ − (−∞)) would be NaN; the row attends to nothing.
+            MemoryMarshal.CreateSpan(ref y, length).Clear();
+            return;
+        }
+
+        TVector maxVector = TLanes.Broadcast(max);
+        TVector sumVector = TLanes.Broadcast(0f);
+        int i = 0;
+        for (; i <= length - TLanes.Count; i += TLanes.Count)
+        {
+            TVector e = TLanes.Exp(TLanes.Subtract(TLanes.Load(ref x, (nuint)i), maxVector));
+            sumVector = TLanes.Add(sumVector, e);
+            TLanes.Store(e, ref y, (nuint)i);
+        }
+
+        float sum = TLanes.Sum(sumVector);
+        for (; i < length; i++)
+        {
+            float e = MathF.Exp(Unsafe.Add(ref x, i) - max);
+            sum += e;
+            Unsafe.Add(ref y, i) = e;
+        }
+
+        RowKernels.Scale<TLanes, TVector>(ref y, 1f / sum, ref y, length);
+    }
+}
