@@ -31,6 +31,22 @@ public sealed class AttentionGenerator : IIncrementalGenerator
             s => s.Identity, TrackingNames.TransformerDecoderParse, TrackingNames.TransformerDecoderDiagnostics, TrackingNames.TransformerDecoderSpecs);
         Register(context, "Attend.VisionTransformerAttribute", VisionTransformerParser.Parse, VisionTransformerEmitter.Emit,
             s => s.Identity, TrackingNames.VisionTransformerParse, TrackingNames.VisionTransformerDiagnostics, TrackingNames.VisionTransformerSpecs);
+        Register(context, "Attend.SqueezeExcitationAttribute", ChannelAttentionParsers.ParseSqueezeExcitation, SqueezeExcitationEmitter.Emit,
+            s => s.Identity, TrackingNames.SqueezeExcitationParse, TrackingNames.SqueezeExcitationDiagnostics, TrackingNames.SqueezeExcitationSpecs);
+        Register(context, "Attend.EfficientChannelAttentionAttribute", ChannelAttentionParsers.ParseEfficientChannelAttention, EfficientChannelAttentionEmitter.Emit,
+            s => s.Identity, TrackingNames.EfficientChannelAttentionParse, TrackingNames.EfficientChannelAttentionDiagnostics, TrackingNames.EfficientChannelAttentionSpecs);
+        Register(context, "Attend.ConvBlockAttentionAttribute", ChannelAttentionParsers.ParseConvBlockAttention, ConvBlockAttentionEmitter.Emit,
+            s => s.Identity, TrackingNames.ConvBlockAttentionParse, TrackingNames.ConvBlockAttentionDiagnostics, TrackingNames.ConvBlockAttentionSpecs);
+        Register(context, "Attend.AttentionAttribute", ScoreAttentionParser.Parse, ScoreAttentionEmitter.Emit,
+            s => s.Identity, TrackingNames.ScoreAttentionParse, TrackingNames.ScoreAttentionDiagnostics, TrackingNames.ScoreAttentionSpecs);
+        Register(context, "Attend.GraphAttentionAttribute", GraphAttentionParser.Parse, GraphAttentionEmitter.Emit,
+            s => s.Identity, TrackingNames.GraphAttentionParse, TrackingNames.GraphAttentionDiagnostics, TrackingNames.GraphAttentionSpecs);
+        Register(context, "Attend.MemoryHeadsAttribute", MemoryHeadsParser.Parse, MemoryHeadsEmitter.Emit,
+            s => s.Identity, TrackingNames.MemoryHeadsParse, TrackingNames.MemoryHeadsDiagnostics, TrackingNames.MemoryHeadsSpecs);
+        Register(context, "Attend.NadarayaWatsonAttribute", NadarayaWatsonParser.Parse, NadarayaWatsonEmitter.Emit,
+            s => s.Identity, TrackingNames.NadarayaWatsonParse, TrackingNames.NadarayaWatsonDiagnostics, TrackingNames.NadarayaWatsonSpecs);
+        Register(context, "Attend.AttentionPoolingAttribute", AttentionPoolingParser.Parse, AttentionPoolingEmitter.Emit,
+            s => s.Identity, TrackingNames.AttentionPoolingParse, TrackingNames.AttentionPoolingDiagnostics, TrackingNames.AttentionPoolingSpecs);
     }
 
     private static void Register<TSpec>(

@@ -18,6 +18,30 @@ internal static class TrackingNames
     public const string VisionTransformerParse = nameof(VisionTransformerParse);
     public const string VisionTransformerDiagnostics = nameof(VisionTransformerDiagnostics);
     public const string VisionTransformerSpecs = nameof(VisionTransformerSpecs);
+    public const string SqueezeExcitationParse = nameof(SqueezeExcitationParse);
+    public const string SqueezeExcitationDiagnostics = nameof(SqueezeExcitationDiagnostics);
+    public const string SqueezeExcitationSpecs = nameof(SqueezeExcitationSpecs);
+    public const string EfficientChannelAttentionParse = nameof(EfficientChannelAttentionParse);
+    public const string EfficientChannelAttentionDiagnostics = nameof(EfficientChannelAttentionDiagnostics);
+    public const string EfficientChannelAttentionSpecs = nameof(EfficientChannelAttentionSpecs);
+    public const string ConvBlockAttentionParse = nameof(ConvBlockAttentionParse);
+    public const string ConvBlockAttentionDiagnostics = nameof(ConvBlockAttentionDiagnostics);
+    public const string ConvBlockAttentionSpecs = nameof(ConvBlockAttentionSpecs);
+    public const string ScoreAttentionParse = nameof(ScoreAttentionParse);
+    public const string ScoreAttentionDiagnostics = nameof(ScoreAttentionDiagnostics);
+    public const string ScoreAttentionSpecs = nameof(ScoreAttentionSpecs);
+    public const string GraphAttentionParse = nameof(GraphAttentionParse);
+    public const string GraphAttentionDiagnostics = nameof(GraphAttentionDiagnostics);
+    public const string GraphAttentionSpecs = nameof(GraphAttentionSpecs);
+    public const string MemoryHeadsParse = nameof(MemoryHeadsParse);
+    public const string MemoryHeadsDiagnostics = nameof(MemoryHeadsDiagnostics);
+    public const string MemoryHeadsSpecs = nameof(MemoryHeadsSpecs);
+    public const string NadarayaWatsonParse = nameof(NadarayaWatsonParse);
+    public const string NadarayaWatsonDiagnostics = nameof(NadarayaWatsonDiagnostics);
+    public const string NadarayaWatsonSpecs = nameof(NadarayaWatsonSpecs);
+    public const string AttentionPoolingParse = nameof(AttentionPoolingParse);
+    public const string AttentionPoolingDiagnostics = nameof(AttentionPoolingDiagnostics);
+    public const string AttentionPoolingSpecs = nameof(AttentionPoolingSpecs);
 
     public static readonly string[] All =
     {
@@ -26,5 +50,13 @@ internal static class TrackingNames
         TransformerEncoderParse, TransformerEncoderDiagnostics, TransformerEncoderSpecs,
         TransformerDecoderParse, TransformerDecoderDiagnostics, TransformerDecoderSpecs,
         VisionTransformerParse, VisionTransformerDiagnostics, VisionTransformerSpecs,
+        SqueezeExcitationParse, SqueezeExcitationDiagnostics, SqueezeExcitationSpecs,
+        EfficientChannelAttentionParse, EfficientChannelAttentionDiagnostics, EfficientChannelAttentionSpecs,
+        ConvBlockAttentionParse, ConvBlockAttentionDiagnostics, ConvBlockAttentionSpecs,
+        ScoreAttentionParse, ScoreAttentionDiagnostics, ScoreAttentionSpecs,
+        GraphAttentionParse, GraphAttentionDiagnostics, GraphAttentionSpecs,
+        MemoryHeadsParse, MemoryHeadsDiagnostics, MemoryHeadsSpecs,
+        NadarayaWatsonParse, NadarayaWatsonDiagnostics, NadarayaWatsonSpecs,
+        AttentionPoolingParse, AttentionPoolingDiagnostics, AttentionPoolingSpecs,
     };
 }

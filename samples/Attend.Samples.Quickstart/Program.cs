@@ -40,6 +40,21 @@ foreach (KernelPath kernelPath in new[] { KernelPath.Auto, KernelPath.Scalar })
 
 Console.WriteLine($"  y[0, 0, 0..4] = {string.Join(", ", output[..4].Select(v => v.ToString("F5", System.Globalization.CultureInfo.InvariantCulture)))}");
 
+// scripts/check-aot.sh runs this program as a JIT and as a NativeAOT build and compares these files: the raw output
+// of every kernel path, and the path Auto takes.
+if (Environment.GetEnvironmentVariable("ATTEND_QUICKSTART_DUMP") is { Length: > 0 } dump)
+{
+    Directory.CreateDirectory(dump);
+    foreach (KernelPath kernelPath in Attend.Kernels.KernelPaths.All)
+    {
+        attention.Path = kernelPath;
+        attention.Forward(input, output, batch, length);
+        File.WriteAllBytes(Path.Combine(dump, $"{kernelPath}.bin"), System.Runtime.InteropServices.MemoryMarshal.AsBytes(output.AsSpan()).ToArray());
+    }
+
+    File.WriteAllText(Path.Combine(dump, "auto.txt"), Attend.Kernels.KernelPaths.Best.ToString());
+}
+
 /// <summary>The layer: everything else on this class is generated at compile time.</summary>
 [MultiHeadAttention(ModelDim = 256, Heads = 4, Mask = AttentionMask.Causal)]
 internal sealed partial class DecoderSelfAttention;

@@ -1,6 +1,7 @@
 using System.Linq;
 using Attend.Generators.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
 
 namespace Attend.Generators.Tests;
@@ -58,7 +59,7 @@ public sealed partial class DiagnosticTests
     {
         Diagnostic d = Single("[Attend.MultiHeadAttention(ModelDim = 10, Heads = 3)] public partial class Layer;", "ATTEND005");
         Assert.Contains("ModelDim 10 is not a multiple of Heads 3", d.GetMessage());
-        Assert.Contains("e.g. 12", d.GetMessage());
+        Assert.Contains("e.g. 9", d.GetMessage()); // the nearest multiple of 3
         Assert.Contains("set DimHead explicitly", d.GetMessage());
     }
 
@@ -122,10 +123,61 @@ public sealed partial class DiagnosticTests
         Assert.Contains("more than a .NET array holds", d.GetMessage());
     }
 
+    [Theory]
+    [InlineData("[Attend.ScaledDotProductAttention(Heads = 1, DimHead = 4097)]", "DimHead 4097", "DimHead")]
+    [InlineData("[Attend.ScaledDotProductAttention(Heads = 1, DimHead = 8, ValueDimHead = int.MaxValue)]", "ValueDimHead 2147483647", "ValueDimHead")]
+    [InlineData("[Attend.MultiHeadAttention(ModelDim = 8192, Heads = 1)]", "DimHead 8192", "ModelDim")]
+    public void ATTEND050_head_too_wide_to_unroll(string attribute, string expected, string squiggled)
+    {
+        string source = attribute + " public partial class Layer;";
+        Diagnostic d = Single(source, "ATTEND050");
+        Assert.Contains(expected, d.GetMessage());
+        Assert.Contains("exceeds 4096", d.GetMessage());
+        Assert.StartsWith(squiggled, SourceAt(source, d));
+    }
+
+    [Fact]
+    public void ATTEND050_boundary_4096_generates_with_the_ATTEND008_warning()
+    {
+        (GeneratorRunResult result, _) = GeneratorHarness.Run("[Attend.ScaledDotProductAttention(Heads = 1, DimHead = 4096)] public partial class Layer;");
+        Assert.Equal("ATTEND008", Assert.Single(result.Diagnostics).Id);
+        Assert.Single(result.GeneratedSources);
+    }
+
+    [Theory]
+    [InlineData(LanguageVersion.CSharp10, "C# 10.0")]
+    [InlineData(LanguageVersion.CSharp7_3, "C# 7.3")]
+    public void ATTEND051_language_version_below_11(LanguageVersion version, string named)
+    {
+        const string source = "namespace Demo { [Attend.MultiHeadAttention(ModelDim = 8, Heads = 2)] public partial class Layer { } }";
+        CSharpParseOptions options = new(version);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver(options).RunGenerators(GeneratorHarness.Compile(options, source));
+        GeneratorRunResult result = driver.GetRunResult().Results.Single();
+        Diagnostic d = Assert.Single(result.Diagnostics, x => x.Id == "ATTEND051");
+        Assert.Contains(named, d.GetMessage());
+        Assert.Contains("set it to 11 or higher", d.GetMessage());
+        Assert.Equal("Layer", SourceAt(source, d));
+        Assert.Empty(result.GeneratedSources);
+    }
+
+    [Theory]
+    [InlineData("public static partial class Layer { }", "static")]
+    [InlineData("file partial class Layer { }", "file")]
+    public void ATTEND052_static_or_file_local_layer(string declaration, string modifier)
+    {
+        string source = "[Attend.MultiHeadAttention(ModelDim = 8, Heads = 2)] " + declaration;
+        Diagnostic d = Single(source, "ATTEND052");
+        Assert.Contains($"remove the '{modifier}' modifier", d.GetMessage());
+        Assert.Equal(modifier, SourceAt(source, d));
+    }
+
     [Fact]
     public void Every_descriptor_has_a_test_and_a_help_link()
     {
-        string[] tested = typeof(DiagnosticTests).GetMethods().Select(m => m.Name).Where(n => n.StartsWith("ATTEND", System.StringComparison.Ordinal)).Select(n => n.Substring(0, 9)).Distinct().ToArray();
+        // Diagnostic tests may live in any test class of this assembly; each is named for its id.
+        string[] tested = typeof(DiagnosticTests).Assembly.GetTypes().SelectMany(t => t.GetMethods())
+            .Select(m => m.Name).Where(n => n.StartsWith("ATTEND", System.StringComparison.Ordinal))
+            .Select(n => n.Substring(0, 9)).Distinct().ToArray();
         foreach (DiagnosticDescriptor descriptor in Attend.Generators.Diagnostics.Descriptors.All)
         {
             // ATTEND010 is the internal-error guard; GeneratorRobustnessTests covers it.

@@ -18,9 +18,17 @@ public sealed class IncrementalTests
         [Attend.MultiHeadAttention(ModelDim = 64, Heads = 4, Mask = Attend.AttentionMask.Causal)] public partial class SelfAttention;
         [Attend.ScaledDotProductAttention(Heads = 4, KvHeads = 2, DimHead = 16)] public partial class Grouped;
         [Attend.MultiHeadAttention(ModelDim = 10, Heads = 3)] public partial class Broken;
-        [Attend.TransformerEncoder(ModelDim = 16, Heads = 2, MlpDim = 32, Depth = 2, Mask = Attend.AttentionMask.Causal, Positions = Attend.PositionEncoding.RotaryHalf)] public partial class Encoder;
+        [Attend.SqueezeExcitation(Channels = 32, Reduction = 4)] public partial class Squeeze;
+        [Attend.EfficientChannelAttention(Channels = 32)] public partial class ChannelGate;
+        [Attend.ConvBlockAttention(Channels = 32, Reduction = 4)] public partial class BlockAttention;
+        [Attend.Attention(Score = Attend.AttentionScore.Additive, QuerySize = 5, KeySize = 6, Hidden = 6)] public partial class Bahdanau;
+        [Attend.TransformerEncoder(ModelDim = 16, Heads = 2, MlpDim = 32, Depth = 2)] public partial class Encoder;
         [Attend.TransformerDecoder(ModelDim = 16, Heads = 2, MlpDim = 32, Depth = 1)] public partial class Decoder;
-        [Attend.VisionTransformer(ImageSize = 8, PatchSize = 2, Channels = 1, Classes = 10, ModelDim = 16, Depth = 1, Heads = 2, DimHead = 8, MlpDim = 32)] public partial class Vit;
+        [Attend.VisionTransformer(ImageSize = 8, PatchSize = 2, Channels = 1, Classes = 10, ModelDim = 16, Heads = 2, MlpDim = 32, Depth = 1)] public partial class Vit;
+        [Attend.GraphAttention(InFeatures = 8, OutFeatures = 4, Heads = 2)] public partial class Graph;
+        [Attend.MemoryHeads(MemoryRows = 16, MemoryWidth = 8)] public partial class Memory;
+        [Attend.NadarayaWatson(LearnableWidth = true)] public partial class KernelRegression;
+        [Attend.AttentionPooling(Features = 8, HiddenDim = 4)] public partial class Pooling;
         """;
 
     [Fact]

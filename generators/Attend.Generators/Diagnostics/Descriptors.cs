@@ -93,6 +93,72 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor OptionHasNoEffect = Warning(
         "ATTEND048", "Option has no effect",
         "{0} on '{1}' has no effect {2}; remove it or {3}");
+    public static readonly DiagnosticDescriptor ReductionLeavesNoChannels = Error(
+        "ATTEND030", "Reduction leaves no hidden channels",
+        "Reduction {0} on '{1}' leaves Channels / Reduction = {2} / {0} = 0 hidden channels; use a Reduction of at most {2}, or set {3} directly");
+
+    public static readonly DiagnosticDescriptor EvenKernelSize = Error(
+        "ATTEND031", "Kernel size must be odd",
+        "{0} {1} on '{2}' is even; zero padding of (k - 1) / 2 keeps the size only for odd kernels, so use {3} or {4}");
+
+    public static readonly DiagnosticDescriptor UndefinedOption = Error(
+        "ATTEND032", "Option value is not defined",
+        "{0} = {1} on '{2}' is not a defined value; use one of {3}");
+
+    public static readonly DiagnosticDescriptor ScoreNeedsEqualSizes = Error(
+        "ATTEND033", "Score compares queries and keys of different sizes",
+        "Score = {0} on '{1}' compares queries with keys directly, so KeySize ({2}) must equal QuerySize ({3}); remove KeySize, or use Score = General, Additive or Mlp, which project the keys");
+
+    public static readonly DiagnosticDescriptor UnusedOption = Warning(
+        "ATTEND034", "Option has no effect",
+        "{0} on '{1}' has no effect {2}; remove it");
+
+    public static readonly DiagnosticDescriptor SizeExceedsLimit = Error(
+        "ATTEND035", "Size exceeds what the layer supports",
+        "{0} = {1} on '{2}' exceeds {3}: {4}");
+    public static readonly DiagnosticDescriptor NegativeSlopeNotFinite = Error(
+        "ATTEND020", "NegativeSlope must be a finite number",
+        "NegativeSlope {0} on '{1}' is not a finite number; give LeakyReLU a finite slope such as 0.2 (the GAT paper's) or leave it out");
+
+    public static readonly DiagnosticDescriptor UndefinedEnumValue = Error(
+        "ATTEND021", "Undefined option value",
+        "{0} value {1} on '{2}' is not defined; use {3}");
+
+    public static readonly DiagnosticDescriptor ShiftRadiusOutOfRange = Error(
+        "ATTEND022", "ShiftRadius out of range",
+        "ShiftRadius {0} on '{1}' must lie in 0..{2}: the 2·ShiftRadius + 1 shift offsets must be distinct positions of a memory of MemoryRows {3}; use 1 for the paper's −1, 0, +1");
+
+    public static readonly DiagnosticDescriptor NotPositiveFinite = Error(
+        "ATTEND023", "Value must be a positive finite number",
+        "{0} {1} on '{2}' is not a positive finite number; {3}");
+
+    public static readonly DiagnosticDescriptor BandwidthWithLearnableWidth = Error(
+        "ATTEND024", "Bandwidth conflicts with LearnableWidth",
+        "'{0}' sets both Bandwidth and LearnableWidth; a learnable width is read from the weight 'w', so remove Bandwidth or set LearnableWidth = false");
+
+    public static readonly DiagnosticDescriptor HiddenDimWithLearnedQuery = Error(
+        "ATTEND025", "HiddenDim has no effect with a learned query",
+        "'{0}' sets HiddenDim {1} but Score = LearnedQuery has no hidden layer (score = qᵀh); remove HiddenDim or use Score = Additive");
+
+    public static readonly DiagnosticDescriptor WeightsTooLarge = Error(
+        "ATTEND026", "Layer does not fit in one array",
+        "{0} on '{1}' needs {2} floats in one array, more than .NET allows; reduce {3}");
+
+    public static readonly DiagnosticDescriptor UnresolvedArgument = Error(
+        "ATTEND027", "Attribute argument has no compile-time value",
+        "{0} on '{1}' has no value the compiler can evaluate before Attend generates code (a constant of another generated layer, such as its OutputWidth, does not exist yet); write the number itself");
+
+    public static readonly DiagnosticDescriptor HeadTooLarge = Error(
+        "ATTEND050", "Head too wide to unroll",
+        "{0} {1} on '{2}' exceeds {3}, the widest head Attend unrolls into registers; use more heads of a smaller size{4}");
+
+    public static readonly DiagnosticDescriptor LanguageVersionTooLow = Error(
+        "ATTEND051", "C# 11 or newer required",
+        "The code Attend generates for '{0}' needs C# 11 or newer (static abstract interface members, scoped parameters), but this project uses C# {1}; remove <LangVersion> from the project or set it to 11 or higher");
+
+    public static readonly DiagnosticDescriptor UnsupportedLayerModifier = Error(
+        "ATTEND052", "Layer class cannot be static or file-local",
+        "Class '{0}' is declared '{1}'; a layer is instantiated and its forward pass is generated in another file, so remove the '{1}' modifier");
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new[]
     {
@@ -101,6 +167,10 @@ internal static class Descriptors
         ConflictingAttributes, SizeTooLarge,
         OptionOutOfRange, NamingFixesNormPlacement, HeadWidthFixedByTorch, PositionsNeedSize, InvalidRotaryDim,
         InvalidFloatOption, ImageNotDivisibleByPatch, NamingNotAvailable, OptionHasNoEffect,
+        ReductionLeavesNoChannels, EvenKernelSize, UndefinedOption, ScoreNeedsEqualSizes, UnusedOption, SizeExceedsLimit,
+        NegativeSlopeNotFinite, UndefinedEnumValue, ShiftRadiusOutOfRange, NotPositiveFinite, BandwidthWithLearnableWidth,
+        HiddenDimWithLearnedQuery, WeightsTooLarge, UnresolvedArgument,
+        HeadTooLarge, LanguageVersionTooLow, UnsupportedLayerModifier,
     }.ToDictionary(d => d.Id);
 
     public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

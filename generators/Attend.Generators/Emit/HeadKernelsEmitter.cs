@@ -20,6 +20,8 @@ internal static class HeadKernelsEmitter
     {
         string d = Literals.Int(plan.DimHead);
         string dv = Literals.Int(plan.ValueDimHead);
+        // The debugger steps over the kernels: stepping through thousands of unrolled register lines per key misleads more than it shows.
+        w.Line("#line hidden");
         w.Line($"/// <summary>Attention inner loops for D = {d}, Dv = {dv}: one method per instruction set, sizes constant.</summary>");
         w.Line(GeneratedCode.Attribute);
         using (w.Block($"private readonly struct {StructName} : global::Attend.Kernels.IAttentionHeadKernels"))
@@ -38,7 +40,11 @@ internal static class HeadKernelsEmitter
                 EmitScores(w, plan, path);
                 EmitWeightedSum(w, plan, path);
             }
+
+            TileKernelsEmitter.Emit(w, TileKernelPlanner.Plan(plan.DimHead, plan.ValueDimHead));
         }
+
+        w.Line("#line default");
     }
 
     public static string ScoresName(HeadKernelPlan plan, string path) => $"Scores_D{plan.DimHead}_{Short(path)}";

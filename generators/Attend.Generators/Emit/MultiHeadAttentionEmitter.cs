@@ -78,12 +78,15 @@ internal static class MultiHeadAttentionEmitter
     private static void EmitConstants(SourceWriter w, MultiHeadAttentionSpec spec)
     {
         w.Line("/// <summary>Model width E (<c>embed_dim</c>): the feature size of queries and outputs.</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line($"public const int ModelDim = {spec.ModelDim};");
         w.Line();
         w.Line("/// <summary>Number of attention heads (<c>num_heads</c>).</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line($"public const int Heads = {spec.Heads};");
         w.Line();
         w.Line("/// <summary>Width of one head.</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line($"public const int DimHead = {spec.DimHead};");
         w.Line();
         w.Line($"private const int KeyDim = {spec.KeyDim};");
@@ -91,6 +94,7 @@ internal static class MultiHeadAttentionEmitter
         if (Grouped(spec))
         {
             w.Line("/// <summary>Number of key/value heads; query head h reads key/value head h / (Heads / KvHeads).</summary>");
+            w.Line(GeneratedCode.Attribute);
             w.Line($"public const int KvHeads = {spec.KvHeads};");
             w.Line();
         }
@@ -98,6 +102,7 @@ internal static class MultiHeadAttentionEmitter
         if (spec.Window > 0)
         {
             w.Line("/// <summary>Sliding attention window: query i sees keys j with i − Window &lt; j (and j &lt; i + Window without a causal mask).</summary>");
+            w.Line(GeneratedCode.Attribute);
             w.Line($"public const int Window = {spec.Window};");
             w.Line();
         }
@@ -116,16 +121,23 @@ internal static class MultiHeadAttentionEmitter
 
     private static void EmitFields(SourceWriter w, MultiHeadAttentionSpec spec, bool packedDims)
     {
-        w.Line("// Weights packed once, at load time, into the panel layout the projection kernel streams.");
-        if (packedDims) w.Line($"private readonly float[] _packedQkvWeight = new float[LinearKernels.PackedLength(ModelDim, {QkvWidth(spec)})];");
-        w.Line("private readonly float[] _packedQueryWeight = new float[LinearKernels.PackedLength(ModelDim, InnerDim)];");
-        w.Line($"private readonly float[] _packedKeyWeight = new float[LinearKernels.PackedLength(KeyDim, {KvInner(spec)})];");
-        w.Line($"private readonly float[] _packedValueWeight = new float[LinearKernels.PackedLength(ValueDim, {KvInner(spec)})];");
-        w.Line("private readonly float[] _packedOutputWeight = new float[LinearKernels.PackedLength(InnerDim, ModelDim)];");
-        if (spec.Bias)
+        w.Line("// The weights in use. LoadWeights packs a whole new set, then publishes it with one reference write, so a");
+        w.Line("// Forward running meanwhile computes with the old set or the new one, never a mix of the two.");
+        w.Line("private PackedWeights _weights = new PackedWeights();");
+        w.Line();
+        w.Line("// Weights packed once, at load time, into the panel layout the projection kernel streams; never written once published.");
+        using (w.Block("private sealed class PackedWeights"))
         {
-            w.Line($"private readonly float[] _inputBias = new float[{QkvWidth(spec)}];");
-            w.Line("private readonly float[] _outputBias = new float[ModelDim];");
+            if (packedDims) w.Line($"public readonly float[] QkvWeight = new float[LinearKernels.PackedLength(ModelDim, {QkvWidth(spec)})];");
+            w.Line("public readonly float[] QueryWeight = new float[LinearKernels.PackedLength(ModelDim, InnerDim)];");
+            w.Line($"public readonly float[] KeyWeight = new float[LinearKernels.PackedLength(KeyDim, {KvInner(spec)})];");
+            w.Line($"public readonly float[] ValueWeight = new float[LinearKernels.PackedLength(ValueDim, {KvInner(spec)})];");
+            w.Line("public readonly float[] OutputWeight = new float[LinearKernels.PackedLength(InnerDim, ModelDim)];");
+            if (spec.Bias)
+            {
+                w.Line($"public readonly float[] InputBias = new float[{QkvWidth(spec)}];");
+                w.Line("public readonly float[] OutputBias = new float[ModelDim];");
+            }
         }
 
         w.Line();
@@ -137,9 +149,11 @@ internal static class MultiHeadAttentionEmitter
 
         w.Line();
         w.Line("/// <summary>The instruction-set path; <see cref=\"KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line("public KernelPath Path { get; set; }");
         w.Line();
         w.Line("/// <summary>Most threads one <see cref=\"Forward\"/> uses; 1 runs on the caller's thread. Results are identical whatever the value.</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line("public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;");
         w.Line();
     }
@@ -154,7 +168,8 @@ internal static class MultiHeadAttentionEmitter
             ? $"/// <c>in_proj_weight</c> [{qkvText}, ModelDim]" + (spec.Bias ? $", <c>in_proj_bias</c> [{qkvText}], <c>out_proj.weight</c> [ModelDim, InnerDim], <c>out_proj.bias</c> [ModelDim]." : ", <c>out_proj.weight</c> [ModelDim, InnerDim].")
             : $"/// <c>q_proj_weight</c> [InnerDim, ModelDim], <c>k_proj_weight</c> [{kvText}, KeyDim], <c>v_proj_weight</c> [{kvText}, ValueDim]" + (spec.Bias ? $", <c>in_proj_bias</c> [{qkvText}], <c>out_proj.weight</c> [ModelDim, InnerDim], <c>out_proj.bias</c> [ModelDim]." : ", <c>out_proj.weight</c> [ModelDim, InnerDim]."));
         w.Line("/// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.");
-        w.Line("/// Not safe to call while <see cref=\"Forward\"/> runs on another thread.");
+        w.Line("/// Safe while <see cref=\"Forward\"/> runs on other threads: the new weights replace the old all at once when packed,");
+        w.Line("/// and a forward pass already running finishes with the weights it started with.");
         w.Line("/// </summary>");
         w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; tensors it holds beyond these are ignored.</param>");
         w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"layers.0.self_attn.\"</c>.</param>");
@@ -185,16 +200,19 @@ internal static class MultiHeadAttentionEmitter
             w.Line("float[] outProjWeight = WeightLoading.Read(source, prefix, \"out_proj.weight\", ModelDim, InnerDim);");
             if (spec.Bias) w.Line("float[] outProjBias = WeightLoading.Read(source, prefix, \"out_proj.bias\", ModelDim);");
             w.Line();
-            if (packedDims) w.Line($"LinearKernels.Pack(inProjWeight, ModelDim, {QkvWidth(spec)}, _packedQkvWeight);");
-            w.Line("LinearKernels.Pack(queryWeight, ModelDim, InnerDim, _packedQueryWeight);");
-            w.Line($"LinearKernels.Pack(keyWeight, KeyDim, {KvInner(spec)}, _packedKeyWeight);");
-            w.Line($"LinearKernels.Pack(valueWeight, ValueDim, {KvInner(spec)}, _packedValueWeight);");
-            w.Line("LinearKernels.Pack(outProjWeight, InnerDim, ModelDim, _packedOutputWeight);");
+            w.Line("var next = new PackedWeights();");
+            if (packedDims) w.Line($"LinearKernels.Pack(inProjWeight, ModelDim, {QkvWidth(spec)}, next.QkvWeight);");
+            w.Line("LinearKernels.Pack(queryWeight, ModelDim, InnerDim, next.QueryWeight);");
+            w.Line($"LinearKernels.Pack(keyWeight, KeyDim, {KvInner(spec)}, next.KeyWeight);");
+            w.Line($"LinearKernels.Pack(valueWeight, ValueDim, {KvInner(spec)}, next.ValueWeight);");
+            w.Line("LinearKernels.Pack(outProjWeight, InnerDim, ModelDim, next.OutputWeight);");
             if (spec.Bias)
             {
-                w.Line("inProjBias.CopyTo(_inputBias, 0);");
-                w.Line("outProjBias.CopyTo(_outputBias, 0);");
+                w.Line("inProjBias.CopyTo(next.InputBias, 0);");
+                w.Line("outProjBias.CopyTo(next.OutputBias, 0);");
             }
+
+            w.Line("System.Threading.Volatile.Write(ref _weights, next);");
         }
 
         w.Line();
@@ -202,11 +220,11 @@ internal static class MultiHeadAttentionEmitter
 
     private static void EmitForward(SourceWriter w, MultiHeadAttentionSpec spec, bool packedDims)
     {
-        string bias = spec.Bias ? "_inputBias.AsSpan({0}, InnerDim)" : "default";
-        string kvBias = spec.Bias ? "_inputBias.AsSpan({0}, " + KvInner(spec) + ")" : "default";
+        string bias = spec.Bias ? "weights.InputBias.AsSpan({0}, InnerDim)" : "default";
+        string kvBias = spec.Bias ? "weights.InputBias.AsSpan({0}, " + KvInner(spec) + ")" : "default";
         string kv = KvInner(spec);
-        string fusedBias = spec.Bias ? "_inputBias" : "default";
-        string outputBias = spec.Bias ? "_outputBias" : "default";
+        string fusedBias = spec.Bias ? "weights.InputBias" : "default";
+        string outputBias = spec.Bias ? "weights.OutputBias" : "default";
 
         w.Line("/// <summary>");
         w.Line("/// Runs attention: <c>output = softmax(scale · Q Kᵀ + mask) V</c> per head, projected in and out,");
@@ -240,22 +258,23 @@ internal static class MultiHeadAttentionEmitter
             using (w.Block("else"))
             {
                 w.Line("ArgumentChecks.Positive(keyLength, nameof(keyLength));");
-                w.Line("ArgumentChecks.Length(key.Length, (long)batch * keyLength * KeyDim, nameof(key), $\"batch × keyLength × KeyDim = {batch} × {keyLength} × {KeyDim}\");");
+                w.Line("if (key.Length != (long)batch * keyLength * KeyDim) ArgumentChecks.Length(key.Length, (long)batch * keyLength * KeyDim, nameof(key), $\"batch × keyLength × KeyDim = {batch} × {keyLength} × {KeyDim}\");");
                 if (spec.KeyDim != spec.ValueDim)
                 {
                     w.Line("if (value.IsEmpty) throw new ArgumentException($\"value is required: ValueDim ({ValueDim}) differs from KeyDim ({KeyDim}), so the key cannot serve as value.\", nameof(value));");
                 }
 
-                w.Line("if (!value.IsEmpty) ArgumentChecks.Length(value.Length, (long)batch * keyLength * ValueDim, nameof(value), $\"batch × keyLength × ValueDim = {batch} × {keyLength} × {ValueDim}\");");
+                w.Line("if (!value.IsEmpty && value.Length != (long)batch * keyLength * ValueDim) ArgumentChecks.Length(value.Length, (long)batch * keyLength * ValueDim, nameof(value), $\"batch × keyLength × ValueDim = {batch} × {keyLength} × {ValueDim}\");");
             }
 
             w.Line();
-            w.Line("ArgumentChecks.Length(query.Length, (long)batch * queryLength * ModelDim, nameof(query), $\"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}\");");
-            w.Line("ArgumentChecks.Length(output.Length, (long)batch * queryLength * ModelDim, nameof(output), $\"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}\");");
+            w.Line("if (query.Length != (long)batch * queryLength * ModelDim) ArgumentChecks.Length(query.Length, (long)batch * queryLength * ModelDim, nameof(query), $\"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}\");");
+            w.Line("if (output.Length != (long)batch * queryLength * ModelDim) ArgumentChecks.Length(output.Length, (long)batch * queryLength * ModelDim, nameof(output), $\"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}\");");
             w.Line("if (RequiresKeyPadding && keyPaddingMask.IsEmpty) throw new ArgumentException($\"keyPaddingMask is required by this layer's Mask = KeyPadding: pass [batch, keyLength] = {batch} × {keyLength} flags, true = padded.\", nameof(keyPaddingMask));");
-            w.Line("if (!keyPaddingMask.IsEmpty) ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * keyLength, nameof(keyPaddingMask), $\"batch × keyLength = {batch} × {keyLength}\");");
-            w.Line("if (!attentionWeights.IsEmpty) ArgumentChecks.Length(attentionWeights.Length, (long)batch * Heads * queryLength * keyLength, nameof(attentionWeights), $\"batch × Heads × queryLength × keyLength = {batch} × {Heads} × {queryLength} × {keyLength}\");");
+            w.Line("if (!keyPaddingMask.IsEmpty && keyPaddingMask.Length != (long)batch * keyLength) ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * keyLength, nameof(keyPaddingMask), $\"batch × keyLength = {batch} × {keyLength}\");");
+            w.Line("if (!attentionWeights.IsEmpty && attentionWeights.Length != (long)batch * Heads * queryLength * keyLength) ArgumentChecks.Length(attentionWeights.Length, (long)batch * Heads * queryLength * keyLength, nameof(attentionWeights), $\"batch × Heads × queryLength × keyLength = {batch} × {Heads} × {queryLength} × {keyLength}\");");
             w.Line();
+            w.Line("PackedWeights weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
             w.Line("KernelPath path = KernelPaths.Resolve(Path);");
             w.Line("int threads = MaxDegreeOfParallelism;");
             w.Line("int queryRows = batch * queryLength; // fits: query.Length was checked above");
@@ -267,73 +286,66 @@ internal static class MultiHeadAttentionEmitter
             w.Line(Grouped(spec)
                 ? "int projectedLength = selfAttention ? queryRows * QkvWidth : queryRows * InnerDim + 2 * keyRows * KvInnerDim;"
                 : "int projectedLength = selfAttention ? queryRows * 3 * InnerDim : (queryRows + 2 * keyRows) * InnerDim;");
-            w.Line("float[] scratch = System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);");
-            using (w.Block("try"))
+            w.Line("// This thread's reusable buffer: a warm Forward allocates nothing; other threads' calls have their own.");
+            w.Line("float[] scratch = LayerScratch.Rent((int)scratchLength);");
+            w.Line("Span<float> context = scratch.AsSpan(projectedLength, queryRows * InnerDim);");
+            w.Line("ReadOnlySpan<float> q, k, v;");
+            w.Line("int queryRowStride, keyRowStride;");
+            using (w.Block("if (selfAttention)"))
             {
-                w.Line("Span<float> context = scratch.AsSpan(projectedLength, queryRows * InnerDim);");
-                w.Line("ReadOnlySpan<float> q, k, v;");
-                w.Line("int queryRowStride, keyRowStride;");
-                using (w.Block("if (selfAttention)"))
+                if (packedDims)
                 {
-                    if (packedDims)
-                    {
-                        w.Line("// One pass over the input yields Q | K | V side by side in each row.");
-                        w.Line("Span<float> qkv = scratch.AsSpan(0, projectedLength);");
-                        w.Line($"LinearKernels.Forward(path, query, queryRows, ModelDim, _packedQkvWeight, {fusedBias}, ModelDim, {QkvWidth(spec)}, qkv, {QkvWidth(spec)}, threads);");
-                        w.Line("q = qkv;");
-                        w.Line("k = qkv.Slice(InnerDim);");
-                        w.Line(Grouped(spec) ? "v = qkv.Slice(InnerDim + KvInnerDim);" : "v = qkv.Slice(2 * InnerDim);");
-                        w.Line($"queryRowStride = keyRowStride = {QkvWidth(spec)};");
-                    }
-                    else
-                    {
-                        w.Line("throw new InvalidOperationException(\"Unreachable: self-attention needs KeyDim = ValueDim = ModelDim, checked above.\");");
-                    }
+                    w.Line("// One pass over the input yields Q | K | V side by side in each row.");
+                    w.Line("Span<float> qkv = scratch.AsSpan(0, projectedLength);");
+                    w.Line($"ProjectionDriver.Forward(path, query, queryRows, ModelDim, weights.QkvWeight, {fusedBias}, ModelDim, {QkvWidth(spec)}, qkv, {QkvWidth(spec)}, threads);");
+                    w.Line("q = qkv;");
+                    w.Line("k = qkv.Slice(InnerDim);");
+                    w.Line(Grouped(spec) ? "v = qkv.Slice(InnerDim + KvInnerDim);" : "v = qkv.Slice(2 * InnerDim);");
+                    w.Line($"queryRowStride = keyRowStride = {QkvWidth(spec)};");
                 }
-
-                using (w.Block("else"))
+                else
                 {
-                    w.Line("Span<float> projectedQuery = scratch.AsSpan(0, queryRows * InnerDim);");
-                    w.Line($"Span<float> projectedKey = scratch.AsSpan(queryRows * InnerDim, keyRows * {kv});");
-                    w.Line(Grouped(spec)
-                        ? "Span<float> projectedValue = scratch.AsSpan(queryRows * InnerDim + keyRows * KvInnerDim, keyRows * KvInnerDim);"
-                        : "Span<float> projectedValue = scratch.AsSpan((queryRows + keyRows) * InnerDim, keyRows * InnerDim);");
-                    w.Line($"LinearKernels.Forward(path, query, queryRows, ModelDim, _packedQueryWeight, {string.Format(bias, "0")}, ModelDim, InnerDim, projectedQuery, InnerDim, threads);");
-                    w.Line($"LinearKernels.Forward(path, key, keyRows, KeyDim, _packedKeyWeight, {string.Format(kvBias, "InnerDim")}, KeyDim, {kv}, projectedKey, {kv}, threads);");
-                    w.Line($"LinearKernels.Forward(path, value.IsEmpty ? key : value, keyRows, ValueDim, _packedValueWeight, {string.Format(kvBias, Grouped(spec) ? "InnerDim + KvInnerDim" : "2 * InnerDim")}, ValueDim, {kv}, projectedValue, {kv}, threads);");
-                    w.Line("q = projectedQuery;");
-                    w.Line("k = projectedKey;");
-                    w.Line("v = projectedValue;");
-                    if (Grouped(spec))
-                    {
-                        w.Line("queryRowStride = InnerDim;");
-                        w.Line("keyRowStride = KvInnerDim;");
-                    }
-                    else
-                    {
-                        w.Line("queryRowStride = keyRowStride = InnerDim;");
-                    }
+                    w.Line("throw new InvalidOperationException(\"Unreachable: self-attention needs KeyDim = ValueDim = ModelDim, checked above.\");");
                 }
-
-                w.Line();
-                w.Line("// Head h of row i sits at i · rowStride + h · DimHead: the driver reads heads in place, no transpose.");
-                AttentionCallEmitter.Emit(w, new AttentionCall(
-                    "batch", "Heads", Grouped(spec) ? "KvHeads" : "Heads", "queryLength", "keyLength",
-                    new StridedView("q", "queryLength * queryRowStride", "DimHead", "queryRowStride"),
-                    new StridedView("k", "keyLength * keyRowStride", "DimHead", "keyRowStride"),
-                    new StridedView("v", "keyLength * keyRowStride", "DimHead", "keyRowStride"),
-                    new StridedView("context", "queryLength * InnerDim", "DimHead", "InnerDim"),
-                    "ScoreScale", spec.Causal ? "true" : "false", "keyPaddingMask", "attentionWeights")
-                {
-                    Extra = spec.Window > 0 ? new[] { "Window = Window" } : System.Array.Empty<string>(),
-                });
-                w.Line($"LinearKernels.Forward(path, context, queryRows, InnerDim, _packedOutputWeight, {outputBias}, InnerDim, ModelDim, output, ModelDim, threads);");
             }
 
-            using (w.Block("finally"))
+            using (w.Block("else"))
             {
-                w.Line("System.Buffers.ArrayPool<float>.Shared.Return(scratch);");
+                w.Line("Span<float> projectedQuery = scratch.AsSpan(0, queryRows * InnerDim);");
+                w.Line($"Span<float> projectedKey = scratch.AsSpan(queryRows * InnerDim, keyRows * {kv});");
+                w.Line(Grouped(spec)
+                    ? "Span<float> projectedValue = scratch.AsSpan(queryRows * InnerDim + keyRows * KvInnerDim, keyRows * KvInnerDim);"
+                    : "Span<float> projectedValue = scratch.AsSpan((queryRows + keyRows) * InnerDim, keyRows * InnerDim);");
+                w.Line($"ProjectionDriver.Forward(path, query, queryRows, ModelDim, weights.QueryWeight, {string.Format(bias, "0")}, ModelDim, InnerDim, projectedQuery, InnerDim, threads);");
+                w.Line($"ProjectionDriver.Forward(path, key, keyRows, KeyDim, weights.KeyWeight, {string.Format(kvBias, "InnerDim")}, KeyDim, {kv}, projectedKey, {kv}, threads);");
+                w.Line($"ProjectionDriver.Forward(path, value.IsEmpty ? key : value, keyRows, ValueDim, weights.ValueWeight, {string.Format(kvBias, Grouped(spec) ? "InnerDim + KvInnerDim" : "2 * InnerDim")}, ValueDim, {kv}, projectedValue, {kv}, threads);");
+                w.Line("q = projectedQuery;");
+                w.Line("k = projectedKey;");
+                w.Line("v = projectedValue;");
+                if (Grouped(spec))
+                {
+                    w.Line("queryRowStride = InnerDim;");
+                    w.Line("keyRowStride = KvInnerDim;");
+                }
+                else
+                {
+                    w.Line("queryRowStride = keyRowStride = InnerDim;");
+                }
             }
+
+            w.Line();
+            w.Line("// Head h of row i sits at i · rowStride + h · DimHead: the driver reads heads in place, no transpose.");
+            AttentionCallEmitter.Emit(w, new AttentionCall(
+                "batch", "Heads", Grouped(spec) ? "KvHeads" : "Heads", "queryLength", "keyLength",
+                new StridedView("q", "queryLength * queryRowStride", "DimHead", "queryRowStride"),
+                new StridedView("k", "keyLength * keyRowStride", "DimHead", "keyRowStride"),
+                new StridedView("v", "keyLength * keyRowStride", "DimHead", "keyRowStride"),
+                new StridedView("context", "queryLength * InnerDim", "DimHead", "InnerDim"),
+                "ScoreScale", spec.Causal ? "true" : "false", "keyPaddingMask", "attentionWeights")
+            {
+                Extra = spec.Window > 0 ? new[] { "Window = Window" } : System.Array.Empty<string>(),
+            });
+            w.Line($"ProjectionDriver.Forward(path, context, queryRows, InnerDim, weights.OutputWeight, {outputBias}, InnerDim, ModelDim, output, ModelDim, threads);");
         }
 
         w.Line();

@@ -31,21 +31,27 @@ internal static class ScaledDotProductAttentionEmitter
             w =>
             {
                 w.Line("/// <summary>Number of query heads (<c>q_num_heads</c>).</summary>");
+                w.Line(GeneratedCode.Attribute);
                 w.Line($"public const int Heads = {spec.Heads};");
                 w.Line();
                 w.Line("/// <summary>Number of key/value heads (<c>kv_num_heads</c>).</summary>");
+                w.Line(GeneratedCode.Attribute);
                 w.Line($"public const int KvHeads = {spec.KvHeads};");
                 w.Line();
                 w.Line("/// <summary>Width D of one query/key head.</summary>");
+                w.Line(GeneratedCode.Attribute);
                 w.Line($"public const int DimHead = {spec.DimHead};");
                 w.Line();
                 w.Line("/// <summary>Width Dv of one value head.</summary>");
+                w.Line(GeneratedCode.Attribute);
                 w.Line($"public const int ValueDimHead = {spec.ValueDimHead};");
                 w.Line();
                 w.Line("/// <summary>The instruction-set path; <see cref=\"KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
+                w.Line(GeneratedCode.Attribute);
                 w.Line("public KernelPath Path { get; set; }");
                 w.Line();
                 w.Line("/// <summary>Most threads one <see cref=\"Forward\"/> uses; 1 runs on the caller's thread. Results are identical whatever the value.</summary>");
+                w.Line(GeneratedCode.Attribute);
                 w.Line("public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;");
                 w.Line();
                 w.Line("/// <summary>");

@@ -49,18 +49,23 @@ internal static class TransformerDecoderEmitter
     private static void EmitConstants(SourceWriter w, TransformerDecoderSpec spec, int dimHead)
     {
         w.Line("/// <summary>Model width of the target and of the memory (<c>d_model</c>).</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line($"public const int ModelDim = {spec.ModelDim};");
         w.Line();
         w.Line("/// <summary>Number of heads (<c>nhead</c>).</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line($"public const int Heads = {spec.Heads};");
         w.Line();
         w.Line("/// <summary>Width of one head: <c>ModelDim / Heads</c>.</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line($"public const int DimHead = {dimHead};");
         w.Line();
         w.Line("/// <summary>Hidden width of the feed-forward network (<c>dim_feedforward</c>).</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line($"public const int MlpDim = {spec.MlpDim};");
         w.Line();
         w.Line("/// <summary>Number of layers.</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line($"public const int Depth = {spec.Depth};");
         w.Line();
         w.Line("private const int InnerDim = ModelDim;");
@@ -83,9 +88,11 @@ internal static class TransformerDecoderEmitter
 
         w.Line();
         w.Line("/// <summary>The instruction-set path; <see cref=\"KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line("public KernelPath Path { get; set; }");
         w.Line();
         w.Line("/// <summary>Most threads one forward pass uses; 1 runs on the caller's thread.</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line("public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;");
         w.Line();
         w.Line("/// <summary>");

@@ -48,9 +48,11 @@ internal static class TransformerEncoderEmitter
 
         w.Line();
         w.Line("/// <summary>The instruction-set path; <see cref=\"KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line("public KernelPath Path { get; set; }");
         w.Line();
         w.Line("/// <summary>Most threads one forward pass uses; 1 runs on the caller's thread.</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line("public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;");
         w.Line();
 

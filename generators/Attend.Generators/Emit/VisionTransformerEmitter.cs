@@ -51,27 +51,35 @@ internal static class VisionTransformerEmitter
     private static void EmitConstants(SourceWriter w, VisionTransformerSpec spec)
     {
         w.Line("/// <summary>Image height and width in pixels.</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line($"public const int ImageSize = {spec.ImageSize};");
         w.Line();
         w.Line("/// <summary>Patch height and width in pixels.</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line($"public const int PatchSize = {spec.PatchSize};");
         w.Line();
         w.Line("/// <summary>Image channels.</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line($"public const int Channels = {spec.Channels};");
         w.Line();
         w.Line("/// <summary>Number of classes.</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line($"public const int Classes = {spec.Classes};");
         w.Line();
         w.Line("/// <summary>Patches per image side.</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line("public const int GridSide = ImageSize / PatchSize;");
         w.Line();
         w.Line("/// <summary>Patches per image.</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line("public const int Patches = GridSide * GridSide;");
         w.Line();
         w.Line("/// <summary>Tokens per image: the class token, then the patches row by row.</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line("public const int Tokens = Patches + 1;");
         w.Line();
         w.Line("/// <summary>Features of one flattened patch.</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line("public const int PatchDim = Channels * PatchSize * PatchSize;");
         w.Line();
     }
@@ -88,9 +96,11 @@ internal static class VisionTransformerEmitter
 
         w.Line();
         w.Line("/// <summary>The instruction-set path; <see cref=\"KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line("public KernelPath Path { get; set; }");
         w.Line();
         w.Line("/// <summary>Most threads one forward pass uses; 1 runs on the caller's thread.</summary>");
+        w.Line(GeneratedCode.Attribute);
         w.Line("public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;");
         w.Line();
         w.Line("/// <summary>");

@@ -22,7 +22,24 @@ internal sealed class DeclarationReader
         "Attend.TransformerEncoderAttribute",
         "Attend.TransformerDecoderAttribute",
         "Attend.VisionTransformerAttribute",
+        "Attend.SqueezeExcitationAttribute",
+        "Attend.EfficientChannelAttentionAttribute",
+        "Attend.ConvBlockAttentionAttribute",
+        "Attend.AttentionAttribute",
+        "Attend.GraphAttentionAttribute",
+        "Attend.MemoryHeadsAttribute",
+        "Attend.NadarayaWatsonAttribute",
+        "Attend.AttentionPoolingAttribute",
     };
+
+    /// <summary>Emitted code implements static abstract interface members and takes <c>scoped</c> parameters (C# 11).</summary>
+    public const LanguageVersion MinimumLanguageVersion = LanguageVersion.CSharp11;
+
+    /// <summary>
+    /// Widest head the kernels unroll (ATTEND050 above it): 4096 floats is 256 Vector512 loads per key per kernel,
+    /// already thousands of emitted lines; wider heads would make the generator and the compiler crawl.
+    /// </summary>
+    public const int MaxUnrolledHead = 4096;
 
     private readonly INamedTypeSymbol _type;
     private readonly TypeDeclarationSyntax _syntax;
@@ -48,6 +65,19 @@ internal sealed class DeclarationReader
     public LayerIdentity? ReadIdentity(CancellationToken cancellationToken)
     {
         bool valid = true;
+        if (_syntax.SyntaxTree.Options is CSharpParseOptions { LanguageVersion: < MinimumLanguageVersion } options)
+        {
+            Report(Descriptors.LanguageVersionTooLow, _syntax.Identifier.GetLocation(), _type.Name, options.LanguageVersion.ToDisplayString());
+            valid = false;
+        }
+
+        foreach (SyntaxToken modifier in _syntax.Modifiers)
+        {
+            if (!modifier.IsKind(SyntaxKind.StaticKeyword) && !modifier.IsKind(SyntaxKind.FileKeyword)) continue;
+            Report(Descriptors.UnsupportedLayerModifier, modifier.GetLocation(), _type.Name, modifier.ValueText);
+            valid = false;
+        }
+
         if (!_syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
         {
             Report(Descriptors.ClassNotPartial, _syntax.Identifier.GetLocation(), _type.Name, AttributeName);
@@ -90,8 +120,9 @@ internal sealed class DeclarationReader
 
         if (!valid) return null;
 
-        string ns = _type.ContainingNamespace.IsGlobalNamespace ? "" : _type.ContainingNamespace.ToDisplayString();
-        string hint = string.Join(".", new[] { ns }.Concat(containing.Select(c => c.Name)).Append(_type.Name).Where(s => s.Length > 0)) + ".g.cs";
+        string ns = _type.ContainingNamespace.IsGlobalNamespace ? "" : _type.ContainingNamespace.ToDisplayString(EscapedNames);
+        // The hint is a file name: the '@' that escapes a keyword-named type has no place in it.
+        string hint = string.Join(".", new[] { ns }.Concat(containing.Select(c => c.Name)).Append(_type.Name).Where(s => s.Length > 0)).Replace("@", "") + ".g.cs";
         return new LayerIdentity(ns, containing.ToEquatableArray(), Describe(_syntax), hint);
     }
 
@@ -105,6 +136,17 @@ internal sealed class DeclarationReader
         _arguments.TryGetValue(name, out TypedConstant value) && value.Value is float f ? f : defaultValue;
 
     public bool IsSet(string name) => _arguments.ContainsKey(name);
+
+    /// <summary>
+    /// Whether <c>Name = …</c> is written but has no value the compiler could evaluate, e.g. a constant that only
+    /// generated code defines (generators see the compilation before any generated source is added).
+    /// </summary>
+    public bool IsUnresolved(string name)
+    {
+        if (_arguments.TryGetValue(name, out TypedConstant value)) return value.Kind == TypedConstantKind.Error;
+        return _attribute.ApplicationSyntaxReference?.GetSyntax() is AttributeSyntax attribute
+            && attribute.ArgumentList?.Arguments.Any(a => a.NameEquals?.Name.Identifier.ValueText == name) == true;
+    }
 
     /// <summary>The <c>Name = value</c> argument's location, else the attribute's, so the squiggle lands on what to fix.</summary>
     public Location ArgumentLocation(string name)
@@ -122,6 +164,24 @@ internal sealed class DeclarationReader
     public void Report(DiagnosticDescriptor descriptor, Location location, params string[] arguments) =>
         Diagnostics.Add(DiagnosticInfo.Create(descriptor, location, arguments));
 
+    /// <summary>Reports ATTEND050 when a head of <paramref name="width"/> is too wide to unroll, ATTEND008 when it is merely wide; returns whether it can be emitted.</summary>
+    /// <param name="property">The property that sets the width (named in the message).</param>
+    /// <param name="locationProperty">The argument the squiggle goes on (e.g. ModelDim when DimHead is derived from it).</param>
+    public bool CheckHeadWidth(string property, int width, string locationProperty, string hint = "")
+    {
+        const int WarnAbove = 512;
+        string text = width.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (width > MaxUnrolledHead)
+        {
+            Report(Descriptors.HeadTooLarge, ArgumentLocation(locationProperty), property, text, _type.Name,
+                MaxUnrolledHead.ToString(System.Globalization.CultureInfo.InvariantCulture), hint);
+            return false;
+        }
+
+        if (width > WarnAbove) Report(Descriptors.HugeHead, ArgumentLocation(locationProperty), property, text, _type.Name);
+        return true;
+    }
+
     /// <summary>Reports ATTEND004 when <paramref name="value"/> is not positive; returns whether it was.</summary>
     public bool RequirePositive(string property, int value, string hint = "")
     {
@@ -129,6 +189,13 @@ internal sealed class DeclarationReader
         Report(Descriptors.NotPositive, ArgumentLocation(property), property, value.ToString(System.Globalization.CultureInfo.InvariantCulture), _type.Name, hint);
         return false;
     }
+
+    private static readonly SymbolDisplayFormat EscapedNames = SymbolDisplayFormat.CSharpErrorMessageFormat
+        .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers);
+
+    /// <summary>A type named with a keyword (<c>@event</c>) must keep its '@' when the generated code names it.</summary>
+    private static string EscapedName(string name) =>
+        SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
     private static TypeDeclarationInfo Describe(TypeDeclarationSyntax declaration)
     {
@@ -142,6 +209,6 @@ internal sealed class DeclarationReader
         string accessibility = string.Join(" ", declaration.Modifiers
             .Where(m => m.IsKind(SyntaxKind.PublicKeyword) || m.IsKind(SyntaxKind.InternalKeyword) || m.IsKind(SyntaxKind.PrivateKeyword) || m.IsKind(SyntaxKind.ProtectedKeyword))
             .Select(m => m.ValueText));
-        return new TypeDeclarationInfo(keyword, declaration.Identifier.ValueText, accessibility);
+        return new TypeDeclarationInfo(keyword, EscapedName(declaration.Identifier.ValueText), accessibility);
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Threading;
 using Attend.Generators.Diagnostics;
 using Attend.Generators.Model;
+using Attend.Generators.Planning;
 using Microsoft.CodeAnalysis;
 
 namespace Attend.Generators.Parsing;
@@ -61,7 +62,7 @@ internal static class MultiHeadAttentionParser
         {
             if (modelDim % heads != 0)
             {
-                int suggestion = (modelDim / heads + 1) * heads;
+                int suggestion = ModelDimSuggestion.Nearest(modelDim, heads);
                 reader.Report(Descriptors.ModelDimNotDivisible, reader.ArgumentLocation("ModelDim"),
                     Text(modelDim), Text(heads), reader.TypeName, Text(suggestion));
                 valid = false;
@@ -82,10 +83,8 @@ internal static class MultiHeadAttentionParser
             valid = false;
         }
 
-        if (dimHead > 512)
-        {
-            reader.Report(Descriptors.HugeHead, reader.ArgumentLocation(reader.IsSet("DimHead") ? "DimHead" : "ModelDim"), "DimHead", Text(dimHead), reader.TypeName);
-        }
+        valid &= reader.CheckHeadWidth("DimHead", dimHead, reader.IsSet("DimHead") ? "DimHead" : "ModelDim",
+            reader.IsSet("DimHead") ? "" : " (DimHead = ModelDim / Heads: raise Heads)");
 
         if (valid)
         {

@@ -48,8 +48,8 @@ internal static class ScaledDotProductAttentionParser
             valid = false;
         }
 
-        if (dimHead > 512) reader.Report(Descriptors.HugeHead, reader.ArgumentLocation("DimHead"), "DimHead", Text(dimHead), reader.TypeName);
-        if (reader.IsSet("ValueDimHead") && valueDimHead > 512) reader.Report(Descriptors.HugeHead, reader.ArgumentLocation("ValueDimHead"), "ValueDimHead", Text(valueDimHead), reader.TypeName);
+        valid &= reader.CheckHeadWidth("DimHead", dimHead, "DimHead");
+        if (reader.IsSet("ValueDimHead")) valid &= reader.CheckHeadWidth("ValueDimHead", valueDimHead, "ValueDimHead");
 
         if (!valid || identity is null) return null;
         return new ScaledDotProductAttentionSpec(identity, heads, kvHeads, dimHead, valueDimHead);

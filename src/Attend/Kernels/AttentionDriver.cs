@@ -1,15 +1,25 @@
 using System;
-using System.Buffers;
-using System.Numerics.Tensors;
-using System.Threading.Tasks;
 
 namespace Attend.Kernels;
 
 /// <summary>
-/// Runs scaled dot-product attention row by row over a generated <see cref="IAttentionHeadKernels"/> struct.
-/// Instantiated over that struct, the JIT specializes the whole driver, so the head widths stay constants.
+/// Runs scaled dot-product attention over a generated <see cref="IAttentionHeadKernels"/> struct. Instantiated over
+/// that struct, the JIT specializes the whole driver, so the head widths stay constants.
 /// </summary>
-public static class AttentionDriver
+/// <remarks>
+/// <para>Three strategies, chosen per call; each computes a row the same way whatever thread runs it:</para>
+/// <list type="bullet">
+/// <item><b>Tiled</b> (the default): flash attention. Blocks of query rows stream over tiles of packed keys and
+/// values; register-blocked score and value tiles; an online softmax; tiles above the causal diagonal skipped.
+/// Extra memory per thread: the packed keys and values of one head, and tiles.</item>
+/// <item><b>Split keys</b>: a query length below <see cref="SplitKeyMaxQueries"/> (decoding one token against a
+/// KV cache) splits each row's keys into chunks of <see cref="SplitKeyChunk"/>, computed in parallel and merged
+/// with their log-sum-exp.</item>
+/// <item><b>Rows</b>: when probabilities or scores are asked for, the whole score row of each query is kept
+/// and written out.</item>
+/// </list>
+/// </remarks>
+public static partial class AttentionDriver
 {
     /// <summary>
     /// Below this many multiply-adds (about <c>B·H·Sq·T·(D + Dv)</c>) threads cost more than they save, so the call
@@ -17,8 +27,14 @@ public static class AttentionDriver
     /// </summary>
     internal const long ParallelWorkThreshold = 1L << 16;
 
-    /// <summary>Parallel work items aimed for per allowed thread, so uneven (causal) rows still balance.</summary>
-    private const int ItemsPerThread = 4;
+    /// <summary>Query lengths below this use the split-key strategy when the key length is at least <see cref="SplitKeyChunk"/>.</summary>
+    internal const int SplitKeyMaxQueries = 4;
+
+    /// <summary>
+    /// Keys per chunk of the split-key strategy: fixed, not derived from the thread count, so the chunks (and the
+    /// merged results) are the same on any number of threads.
+    /// </summary>
+    internal const int SplitKeyChunk = 256;
 
     /// <summary>
     /// Computes <c>softmax(bias + softcap(Scale · Q·Kᵀ)) · V</c> for every batch, head and query row of
@@ -43,6 +59,8 @@ public static class AttentionDriver
         fixed (float* query = problem.Query)
         fixed (float* key = problem.Key)
         fixed (float* value = problem.Value)
+        fixed (float* pastKey = problem.PastKey)
+        fixed (float* pastValue = problem.PastValue)
         fixed (float* output = problem.Output)
         fixed (float* additiveMask = problem.AdditiveMask)
         fixed (bool* booleanMask = problem.BooleanMask)
@@ -52,14 +70,17 @@ public static class AttentionDriver
         fixed (float* probabilities = problem.Probabilities)
         fixed (float* scores = problem.Scores)
         {
-            // A ref struct cannot cross into Parallel.For's delegate, so the pinned pointers travel in a plain struct.
-            var rows = new RowContext
+            var view = new AttentionView
             {
                 Path = KernelPaths.Resolve(problem.Path),
+                Batch = problem.Batch,
                 Heads = problem.Heads,
                 GroupSize = problem.Heads / problem.ResolvedKvHeads,
                 QueryLength = problem.QueryLength,
                 KeyLength = problem.KeyLength,
+                PastLength = problem.PastLength,
+                DimHead = dimHead,
+                ValueDimHead = valueDimHead,
                 Query = query,
                 QueryBatchStride = problem.QueryBatchStride,
                 QueryHeadStride = problem.QueryHeadStride,
@@ -72,6 +93,8 @@ public static class AttentionDriver
                 ValueBatchStride = problem.ValueBatchStride,
                 ValueHeadStride = problem.ValueHeadStride,
                 ValueRowStride = problem.ValueRowStride,
+                PastKey = pastKey,
+                PastValue = pastValue,
                 Output = output,
                 OutputBatchStride = problem.OutputBatchStride,
                 OutputHeadStride = problem.OutputHeadStride,
@@ -95,270 +118,20 @@ public static class AttentionDriver
                 ScoresMode = problem.ScoresMode,
             };
 
-            Schedule<TKernels>(in rows, problem.Batch, problem.MaxDegreeOfParallelism, dimHead + valueDimHead);
-        }
-    }
-
-    /// <summary>
-    /// Splits the rows into work items (batch × head × query block) and runs them on the calling thread or with
-    /// <see cref="Parallel.For(int, int, ParallelOptions, Action{int})"/>. Every row is computed by the same code
-    /// whichever thread takes it, so the results do not depend on the split.
-    /// </summary>
-    private static void Schedule<TKernels>(in RowContext rows, int batch, int maxDegreeOfParallelism, int widths)
-        where TKernels : struct, IAttentionHeadKernels
-    {
-        int headsTotal = batch * rows.Heads;
-        int scratchLength = Math.Max(rows.KeyLength, 1);
-        long work = (long)headsTotal * rows.QueryLength * Math.Max(rows.KeyLength, 1) * widths;
-        if (maxDegreeOfParallelism <= 1 || work < ParallelWorkThreshold || (headsTotal == 1 && rows.QueryLength == 1))
-        {
-            float[] scratch = ArrayPool<float>.Shared.Rent(scratchLength);
-            try
+            long work = (long)problem.Batch * problem.Heads * problem.QueryLength * Math.Max(problem.KeyLength, 1) * (dimHead + valueDimHead);
+            int threads = work < ParallelWorkThreshold ? 1 : Math.Max(1, problem.MaxDegreeOfParallelism);
+            if (view.Probabilities != null || view.Scores != null)
             {
-                rows.RunRows<TKernels>(0, headsTotal, 0, rows.QueryLength, scratch);
+                RunRows<TKernels>(in view, threads);
             }
-            finally
+            else if (view.QueryLength < SplitKeyMaxQueries && view.KeyLength >= SplitKeyChunk)
             {
-                ArrayPool<float>.Shared.Return(scratch);
-            }
-
-            return;
-        }
-
-        // Too few (batch, head) pairs to feed every thread: cut each head's query rows into blocks too.
-        long wanted = (long)ItemsPerThread * maxDegreeOfParallelism;
-        int blocks = headsTotal >= wanted ? 1 : (int)Math.Min(rows.QueryLength, (wanted + headsTotal - 1) / headsTotal);
-        int blockRows = (rows.QueryLength + blocks - 1) / blocks;
-        blocks = (rows.QueryLength + blockRows - 1) / blockRows;
-
-        RowContext context = rows;
-        Parallel.For(
-            0,
-            headsTotal * blocks,
-            new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism },
-            () => ArrayPool<float>.Shared.Rent(scratchLength),
-            (item, _, scratch) =>
-            {
-                int pair = item / blocks;
-                int firstRow = (item - pair * blocks) * blockRows;
-                context.RunRows<TKernels>(pair, pair + 1, firstRow, Math.Min(firstRow + blockRows, context.QueryLength), scratch);
-                return scratch;
-            },
-            scratch => ArrayPool<float>.Shared.Return(scratch));
-    }
-
-    /// <summary>The validated problem as raw pointers and strides: what one worker needs to compute any row.</summary>
-    private unsafe struct RowContext
-    {
-        public KernelPath Path;
-        public int Heads;
-        public int GroupSize;
-        public int QueryLength;
-        public int KeyLength;
-        public float* Query;
-        public nint QueryBatchStride;
-        public nint QueryHeadStride;
-        public nint QueryRowStride;
-        public float* Key;
-        public nint KeyBatchStride;
-        public nint KeyHeadStride;
-        public int KeyRowStride;
-        public float* Value;
-        public nint ValueBatchStride;
-        public nint ValueHeadStride;
-        public int ValueRowStride;
-        public float* Output;
-        public nint OutputBatchStride;
-        public nint OutputHeadStride;
-        public nint OutputRowStride;
-        public float Scale;
-        public float Softcap;
-        public bool Causal;
-        public int Window;
-        public long CausalOffset;
-        public long* CausalOffsets;
-        public bool* KeyPadding;
-        public long* ValidLengths;
-        public float* AdditiveMask;
-        public bool* BooleanMask;
-        public nint MaskBatchStride;
-        public nint MaskHeadStride;
-        public nint MaskRowStride;
-        public int MaskLength;
-        public float* Probabilities;
-        public float* Scores;
-        public QkMatMulOutputMode ScoresMode;
-
-        /// <summary>Computes query rows <c>[firstRow, endRow)</c> of the flattened (batch, head) pairs <c>[firstPair, endPair)</c>.</summary>
-        public readonly void RunRows<TKernels>(int firstPair, int endPair, int firstRow, int endRow, float[] scratch)
-            where TKernels : struct, IAttentionHeadKernels
-        {
-            Span<float> row = scratch.AsSpan(0, KeyLength);
-            for (int pair = firstPair; pair < endPair; pair++)
-            {
-                int b = pair / Heads;
-                int h = pair - b * Heads;
-                for (int i = firstRow; i < endRow; i++)
-                {
-                    ComputeRow<TKernels>(b, h, i, row);
-                }
-            }
-        }
-
-        /// <summary>One query row: scores, softcap, bias, softmax, weighted sum, and the optional outputs.</summary>
-        private readonly void ComputeRow<TKernels>(int b, int h, int i, Span<float> row)
-            where TKernels : struct, IAttentionHeadKernels
-        {
-            int dimHead = TKernels.DimHead;
-            int valueDimHead = TKernels.ValueDimHead;
-            int kvHead = h / GroupSize;
-            int keyLength = KeyLength;
-
-            // Keys past `limit` are masked for this row by a rule that needs no score: causal, valid length, short mask.
-            // They are never computed unless a raw score output asks for them.
-            long limit = keyLength;
-            if (Causal)
-            {
-                long offset = CausalOffsets != null ? CausalOffsets[b] : CausalOffset;
-                limit = Math.Min(limit, i + offset + 1);
-            }
-
-            if (ValidLengths != null)
-            {
-                limit = Math.Min(limit, ValidLengths[b]);
-            }
-
-            if (AdditiveMask != null || BooleanMask != null)
-            {
-                limit = Math.Min(limit, MaskLength);
-            }
-
-            // A sliding window also masks keys before `start` (and, without causal, from i + offset + Window on):
-            // the row's live keys are [start, live), and only those are scored, normalized and summed.
-            long start = 0;
-            if (Window > 0)
-            {
-                long center = i + (CausalOffsets != null ? CausalOffsets[b] : CausalOffset);
-                start = Math.Max(center - Window + 1, 0);
-                if (!Causal)
-                {
-                    limit = Math.Min(limit, center + Window);
-                }
-            }
-
-            int live = (int)Math.Max(limit, 0);
-            int first = (int)Math.Min(start, live);
-            float* scoreOut = Scores == null ? null : Scores + (((nint)b * Heads + h) * QueryLength + i) * (nint)keyLength;
-            bool rawOut = scoreOut != null && ScoresMode <= QkMatMulOutputMode.AfterSoftcap;
-            int computed = rawOut ? keyLength : live;
-
-            if (computed > first)
-            {
-                float* q = Query + b * QueryBatchStride + h * QueryHeadStride + i * QueryRowStride;
-                float* k = Key + b * KeyBatchStride + kvHead * KeyHeadStride + (nint)first * KeyRowStride;
-                TKernels.Scores(Path,
-                    new ReadOnlySpan<float>(q, dimHead),
-                    new ReadOnlySpan<float>(k, (computed - first - 1) * KeyRowStride + dimHead),
-                    KeyRowStride, computed - first, Scale, row[first..computed]);
-            }
-
-            if (rawOut && ScoresMode == QkMatMulOutputMode.RawScores)
-            {
-                row.CopyTo(new Span<float>(scoreOut, keyLength));
-            }
-
-            if (Softcap > 0 && computed > first)
-            {
-                Span<float> capped = row[first..computed];
-                TensorPrimitives.Divide(capped, Softcap, capped);
-                TensorPrimitives.Tanh(capped, capped);
-                TensorPrimitives.Multiply(capped, Softcap, capped);
-            }
-
-            if (rawOut && ScoresMode == QkMatMulOutputMode.AfterSoftcap)
-            {
-                row.CopyTo(new Span<float>(scoreOut, keyLength));
-            }
-
-            Span<float> weights = row[first..live];
-            ApplyBias(b, h, i, first, weights);
-
-            if (scoreOut != null && ScoresMode == QkMatMulOutputMode.AfterMask)
-            {
-                weights.CopyTo(new Span<float>(scoreOut, live));
-                new Span<float>(scoreOut + live, keyLength - live).Fill(float.NegativeInfinity);
-            }
-
-            float* outputRow = Output + b * OutputBatchStride + h * OutputHeadStride + i * OutputRowStride;
-            float max = live > first ? TensorPrimitives.Max(weights) : float.NegativeInfinity;
-            if (float.IsNegativeInfinity(max))
-            {
-                // Every key is masked: exp(-inf - -inf) would be NaN; the row attends to nothing and yields zeros.
-                live = first;
-                new Span<float>(outputRow, valueDimHead).Clear();
+                RunSplitKeys<TKernels>(in view, threads);
             }
             else
             {
-                TensorPrimitives.Subtract(weights, max, weights);
-                TensorPrimitives.Exp(weights, weights);
-                TensorPrimitives.Divide(weights, TensorPrimitives.Sum(weights), weights);
-                float* v = Value + b * ValueBatchStride + kvHead * ValueHeadStride + (nint)first * ValueRowStride;
-                TKernels.WeightedSum(Path, weights,
-                    new ReadOnlySpan<float>(v, (live - first - 1) * ValueRowStride + valueDimHead),
-                    ValueRowStride, live - first, new Span<float>(outputRow, valueDimHead));
+                RunTiled<TKernels>(in view, threads);
             }
-
-            float* probabilityOut = Probabilities == null ? null : Probabilities + (((nint)b * Heads + h) * QueryLength + i) * (nint)keyLength;
-            if (probabilityOut != null)
-            {
-                WriteProbabilities(row, first, live, new Span<float>(probabilityOut, keyLength));
-            }
-
-            if (scoreOut != null && ScoresMode == QkMatMulOutputMode.AfterSoftmax)
-            {
-                WriteProbabilities(row, first, live, new Span<float>(scoreOut, keyLength));
-            }
-        }
-
-        /// <summary>Adds the explicit mask and masks padded keys, over the keys still live for row <c>i</c>.</summary>
-        private readonly void ApplyBias(int b, int h, int i, int first, Span<float> weights)
-        {
-            nint maskOffset = b * MaskBatchStride + h * MaskHeadStride + i * MaskRowStride + first;
-            if (AdditiveMask != null)
-            {
-                TensorPrimitives.Add(weights, new ReadOnlySpan<float>(AdditiveMask + maskOffset, weights.Length), weights);
-            }
-            else if (BooleanMask != null)
-            {
-                bool* allowed = BooleanMask + maskOffset;
-                for (int j = 0; j < weights.Length; j++)
-                {
-                    if (!allowed[j])
-                    {
-                        weights[j] = float.NegativeInfinity;
-                    }
-                }
-            }
-
-            if (KeyPadding != null)
-            {
-                bool* padded = KeyPadding + (nint)b * KeyLength + first;
-                for (int j = 0; j < weights.Length; j++)
-                {
-                    if (padded[j])
-                    {
-                        weights[j] = float.NegativeInfinity;
-                    }
-                }
-            }
-        }
-
-        /// <summary>Writes the weights of keys <c>[first, live)</c> and zeros for every other key.</summary>
-        private static void WriteProbabilities(ReadOnlySpan<float> row, int first, int live, Span<float> destination)
-        {
-            destination[..first].Clear();
-            row[first..live].CopyTo(destination[first..]);
-            destination[live..].Clear();
         }
     }
 }

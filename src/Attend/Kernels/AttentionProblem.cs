@@ -70,6 +70,19 @@ public readonly ref struct AttentionProblem
     /// <summary>Elements between consecutive rows of one head of <see cref="Key"/>.</summary>
     public int KeyRowStride { get; init; }
 
+    /// <summary>
+    /// Optional cached keys <c>[Batch, KvHeads, PastLength, DimHead]</c>, dense: key rows <c>j &lt; PastLength</c> are read
+    /// from here and rows <c>j ≥ PastLength</c> from <see cref="Key"/> row <c>j − PastLength</c>, so a KV cache is read in
+    /// place instead of being copied next to the new keys.
+    /// </summary>
+    public ReadOnlySpan<float> PastKey { get; init; }
+
+    /// <summary>Optional cached values <c>[Batch, KvHeads, PastLength, ValueDimHead]</c>, dense, placed before <see cref="Value"/> as <see cref="PastKey"/>.</summary>
+    public ReadOnlySpan<float> PastValue { get; init; }
+
+    /// <summary>Rows in <see cref="PastKey"/> and <see cref="PastValue"/>, 0 to <see cref="KeyLength"/>; <see cref="Key"/> and <see cref="Value"/> then hold <c>KeyLength − PastLength</c> rows.</summary>
+    public int PastLength { get; init; }
+
     /// <summary>Values: <c>[Batch, KvHeads, KeyLength, ValueDimHead]</c> through the value strides.</summary>
     public ReadOnlySpan<float> Value { get; init; }
 
@@ -194,10 +207,23 @@ public readonly ref struct AttentionProblem
 
         RequireStrided(Query.Length, nameof(Query), Batch, Heads, QueryLength, dimHead,
             QueryBatchStride, QueryHeadStride, QueryRowStride, "[Batch, Heads, QueryLength, DimHead]");
-        RequireStrided(Key.Length, nameof(Key), Batch, kvHeads, KeyLength, dimHead,
-            KeyBatchStride, KeyHeadStride, KeyRowStride, "[Batch, KvHeads, KeyLength, DimHead]");
-        RequireStrided(Value.Length, nameof(Value), Batch, kvHeads, KeyLength, valueDimHead,
-            ValueBatchStride, ValueHeadStride, ValueRowStride, "[Batch, KvHeads, KeyLength, ValueDimHead]");
+        if (PastLength < 0 || PastLength > KeyLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(PastLength), PastLength, $"PastLength must lie in [0, KeyLength = {KeyLength}].");
+        }
+
+        int newKeys = KeyLength - PastLength;
+        RequireDenseOrEmpty(PastKey.Length, nameof(PastKey), (long)Batch * kvHeads * PastLength * dimHead, "[Batch, KvHeads, PastLength, DimHead]");
+        RequireDenseOrEmpty(PastValue.Length, nameof(PastValue), (long)Batch * kvHeads * PastLength * valueDimHead, "[Batch, KvHeads, PastLength, ValueDimHead]");
+        if (PastLength > 0 && Batch > 0 && (PastKey.IsEmpty || PastValue.IsEmpty))
+        {
+            throw new ArgumentException($"PastLength is {PastLength}: PastKey and PastValue must hold the cached rows.", PastKey.IsEmpty ? nameof(PastKey) : nameof(PastValue));
+        }
+
+        RequireStrided(Key.Length, nameof(Key), Batch, kvHeads, newKeys, dimHead,
+            KeyBatchStride, KeyHeadStride, KeyRowStride, "[Batch, KvHeads, KeyLength - PastLength, DimHead]");
+        RequireStrided(Value.Length, nameof(Value), Batch, kvHeads, newKeys, valueDimHead,
+            ValueBatchStride, ValueHeadStride, ValueRowStride, "[Batch, KvHeads, KeyLength - PastLength, ValueDimHead]");
         RequireStrided(Output.Length, nameof(Output), Batch, Heads, QueryLength, valueDimHead,
             OutputBatchStride, OutputHeadStride, OutputRowStride, "[Batch, Heads, QueryLength, ValueDimHead]");
 

@@ -7,8 +7,8 @@ namespace Attend.Kernels;
 public static partial class LinearKernels
 {
     /// <summary>
-    /// Below this many floating-point operations per thread a problem runs on fewer threads: waking a
-    /// pool thread costs a few microseconds, about what one core does with 1 MFLOP.
+    /// Each thread gets at least this much work (2 MFLOP, 10–20 µs on one core): below it, waking a pool
+    /// thread and sharing the caches costs more than the split saves.
     /// </summary>
     internal const long MinFlopsPerThread = 1L << 21;
 
@@ -21,7 +21,7 @@ public static partial class LinearKernels
         /// <summary>Most 16-wide panels one tile computes (the register block's width / 16).</summary>
         static abstract int TilePanels { get; }
 
-        /// <summary>Input features per cache block: the tile's weight panels (KBlock · 64 B each) stay in L1.</summary>
+        /// <summary>Input features per cache block; between blocks the partial sums are stored and reloaded.</summary>
         static abstract int KBlock { get; }
 
         /// <summary>Rows per cache block: RowBlock · KBlock inputs stay in L2 while every panel passes over them.</summary>
@@ -127,7 +127,9 @@ public static partial class LinearKernels
 
     /// <summary>
     /// Rows [rowStart, rowEnd) × panels [panelStart, panelEnd), blocked for the caches: for each block of input
-    /// features, for each block of rows, for each group of panels (its weights now in L1), every row tile.
+    /// features, for each block of rows (kept in L2), for each group of panels, every row tile (the group's
+    /// weights, just read, come from L1 or L2 for all but the first). Loops in any order give the same bits:
+    /// each output's sum is accumulated in input-feature order whichever tile computes it.
     /// </summary>
     private static unsafe void Block<TKernel>(in Problem problem, int rowStart, int rowEnd, int panelStart, int panelEnd)
         where TKernel : struct, ITileKernel

@@ -87,7 +87,7 @@ public static partial class LinearKernels
             if (n > 5) { a50 = Vector128.Load(c5); a51 = Vector128.Load(c5 + 4); }
         }
 
-        for (int k = 0; k < depth; k++, w += PanelWidth)
+        for (nint k = 0, count = depth; k < count; k++, w += PanelWidth)
         {
             Vector128<float> w0 = Vector128.Load(w);
             Vector128<float> w1 = Vector128.Load(w + 4);

@@ -9,9 +9,10 @@ public static partial class LinearKernels
     /// AVX-512: an 8 × 32 register block over two adjacent panels. Eight rows by two zmm columns is 16
     /// accumulators, plus 2 weight vectors and a broadcast: 19 of the 32 zmm registers. The height is
     /// bounded by general-purpose registers, not vector ones: each row keeps its own input pointer, and
-    /// x64 has 16 of those for 8 rows, 2 panels, the counters and the bound. 16 independent chains cover
-    /// the FMA latency of two 512-bit pipes; per input feature it issues 16 FMAs against 2 vector loads and
-    /// 8 broadcasts. Where AVX-512 is missing Vector512 is emulated: correct, and slow.
+    /// 8 rows + 2 panels + the counter and bound already take 12 of x64's 16. 16 independent chains cover
+    /// the FMA latency of two 512-bit pipes twice; per input feature it issues 16 FMAs against 2 vector
+    /// loads and 8 broadcasts, and measures at the FMA peak on Zen 5. Where AVX-512 is missing Vector512
+    /// is emulated: correct, and slow.
     /// </summary>
     private readonly struct Vector512Tiles : ITileKernel
     {
@@ -62,15 +63,19 @@ public static partial class LinearKernels
 
     /// <summary>TRows × 32 outputs over two adjacent panels (<paramref name="panelStride"/> floats apart).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Tile512x2<TRows>(float* x, nint xStride, float* w, nint panelStride, int depth, float* c, nint cStride, float* bias)
+    private static unsafe void Tile512x2<TRows>(float* x, nint xStride, float* w, nint panelStride, int depth,
+        float* c, nint cStride, float* bias)
         where TRows : struct, IConstant
     {
         int n = TRows.Value;
-        float* x0 = x, x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride, x4 = x3 + xStride, x5 = x4 + xStride, x6 = x5 + xStride, x7 = x6 + xStride;
-        float* c0 = c, c1 = c0 + cStride, c2 = c1 + cStride, c3 = c2 + cStride, c4 = c3 + cStride, c5 = c4 + cStride, c6 = c5 + cStride, c7 = c6 + cStride;
+        float* x0 = x, x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
+        float* x4 = x3 + xStride, x5 = x4 + xStride, x6 = x5 + xStride, x7 = x6 + xStride;
+        float* c0 = c, c1 = c0 + cStride, c2 = c1 + cStride, c3 = c2 + cStride;
+        float* c4 = c3 + cStride, c5 = c4 + cStride, c6 = c5 + cStride, c7 = c6 + cStride;
         float* v = w + panelStride; // the second panel
 
-        Vector512<float> a00, a01, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default, a40 = default, a41 = default, a50 = default, a51 = default, a60 = default, a61 = default, a70 = default, a71 = default;
+        Vector512<float> a00, a01, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
+        Vector512<float> a40 = default, a41 = default, a50 = default, a51 = default, a60 = default, a61 = default, a70 = default, a71 = default;
         if (bias != null)
         {
             a00 = Vector512.Load(bias);
@@ -96,10 +101,10 @@ public static partial class LinearKernels
             if (n > 7) { a70 = Vector512.Load(c7); a71 = Vector512.Load(c7 + 16); }
         }
 
-        for (nint k = 0, offset = 0; k < depth; k++, offset += PanelWidth)
+        for (nint k = 0, count = depth; k < count; k++, w += PanelWidth, v += PanelWidth)
         {
-            Vector512<float> w0 = Vector512.Load(w + offset);
-            Vector512<float> w1 = Vector512.Load(v + offset);
+            Vector512<float> w0 = Vector512.Load(w);
+            Vector512<float> w1 = Vector512.Load(v);
             Vector512<float> xk = Vector512.Create(x0[k]);
             a00 = Vector512.FusedMultiplyAdd(xk, w0, a00);
             a01 = Vector512.FusedMultiplyAdd(xk, w1, a01);
@@ -166,14 +171,18 @@ public static partial class LinearKernels
 
     /// <summary>TRows × 16 outputs over one panel: the odd last panel of a row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Tile512x1<TRows>(float* x, nint xStride, float* w, int depth, float* c, nint cStride, float* bias)
+    private static unsafe void Tile512x1<TRows>(float* x, nint xStride, float* w, int depth, float* c, nint cStride,
+        float* bias)
         where TRows : struct, IConstant
     {
         int n = TRows.Value;
-        float* x0 = x, x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride, x4 = x3 + xStride, x5 = x4 + xStride, x6 = x5 + xStride, x7 = x6 + xStride;
-        float* c0 = c, c1 = c0 + cStride, c2 = c1 + cStride, c3 = c2 + cStride, c4 = c3 + cStride, c5 = c4 + cStride, c6 = c5 + cStride, c7 = c6 + cStride;
+        float* x0 = x, x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
+        float* x4 = x3 + xStride, x5 = x4 + xStride, x6 = x5 + xStride, x7 = x6 + xStride;
+        float* c0 = c, c1 = c0 + cStride, c2 = c1 + cStride, c3 = c2 + cStride;
+        float* c4 = c3 + cStride, c5 = c4 + cStride, c6 = c5 + cStride, c7 = c6 + cStride;
 
-        Vector512<float> a0, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        Vector512<float> a0, a1 = default, a2 = default, a3 = default;
+        Vector512<float> a4 = default, a5 = default, a6 = default, a7 = default;
         if (bias != null)
         {
             a0 = Vector512.Load(bias);
@@ -197,7 +206,7 @@ public static partial class LinearKernels
             if (n > 7) { a7 = Vector512.Load(c7); }
         }
 
-        for (int k = 0; k < depth; k++, w += PanelWidth)
+        for (nint k = 0, count = depth; k < count; k++, w += PanelWidth)
         {
             Vector512<float> w0 = Vector512.Load(w);
             a0 = Vector512.FusedMultiplyAdd(Vector512.Create(x0[k]), w0, a0);

@@ -38,8 +38,15 @@ public static class OnnxAttention
         {
             // Past ++ new along the sequence axis, into present_* when asked for, else into pooled scratch.
             // With neither past nor present the new keys/values are read in place, in either layout.
-            View keys = ConcatenateOrView(arguments.PastKey, arguments.Key, arguments.PresentKey, arguments.Layout, shape, dimHead, ref keyScratch);
-            View values = ConcatenateOrView(arguments.PastValue, arguments.Value, arguments.PresentValue, arguments.Layout, shape, valueDimHead, ref valueScratch);
+            // A past with no present to fill is read in place: the driver takes keys j < Past from it (a KV-cache
+            // decode step then reads the cache once instead of copying it first).
+            bool pastInPlace = shape.Past > 0 && arguments.PresentKey.IsEmpty && arguments.PresentValue.IsEmpty;
+            View keys = pastInPlace
+                ? View.For(arguments.Layout, shape.Batch, shape.KvHeads, shape.NewKeys, dimHead).WithData(arguments.Key)
+                : ConcatenateOrView(arguments.PastKey, arguments.Key, arguments.PresentKey, arguments.Layout, shape, dimHead, ref keyScratch);
+            View values = pastInPlace
+                ? View.For(arguments.Layout, shape.Batch, shape.KvHeads, shape.NewKeys, valueDimHead).WithData(arguments.Value)
+                : ConcatenateOrView(arguments.PastValue, arguments.Value, arguments.PresentValue, arguments.Layout, shape, valueDimHead, ref valueScratch);
 
             ReadOnlySpan<long> causalOffsets = default;
             if (arguments.IsCausal && shape.Past == 0 && !arguments.NonPadKeyLengths.IsEmpty)
@@ -75,6 +82,9 @@ public static class OnnxAttention
                 ValueBatchStride = values.BatchStride,
                 ValueHeadStride = values.HeadStride,
                 ValueRowStride = values.RowStride,
+                PastKey = pastInPlace ? arguments.PastKey : default,
+                PastValue = pastInPlace ? arguments.PastValue : default,
+                PastLength = pastInPlace ? shape.Past : 0,
                 Output = arguments.Output,
                 OutputBatchStride = output.BatchStride,
                 OutputHeadStride = output.HeadStride,
@@ -172,12 +182,12 @@ public static class OnnxAttention
         var shape = new Shape(batch, heads, kvHeads, queryLength, newKeys, past);
         long total = shape.Total;
         bool hidden = arguments.Layout == AttentionLayout.BatchSequenceHidden;
-        string Dims(string h, string s, string w) => hidden ? $"[B, {s}, {h}·{w}]" : $"[B, {h}, {s}, {w}]";
+        // Constant texts (no formatting unless a check fails): a warm Forward allocates nothing.
 
-        RequireExact(arguments.Query.Length, nameof(arguments.Query), (long)batch * heads * queryLength * dimHead, Dims("Hq", "Sq", "D"));
-        RequireExact(arguments.Key.Length, nameof(arguments.Key), (long)batch * kvHeads * newKeys * dimHead, Dims("Hkv", "S", "D"));
-        RequireExact(arguments.Value.Length, nameof(arguments.Value), (long)batch * kvHeads * newKeys * valueDimHead, Dims("Hkv", "S", "Dv"));
-        RequireExact(arguments.Output.Length, nameof(arguments.Output), (long)batch * heads * queryLength * valueDimHead, Dims("Hq", "Sq", "Dv"));
+        RequireExact(arguments.Query.Length, nameof(arguments.Query), (long)batch * heads * queryLength * dimHead, (hidden ? "[B, Sq, Hq·D]" : "[B, Hq, Sq, D]"));
+        RequireExact(arguments.Key.Length, nameof(arguments.Key), (long)batch * kvHeads * newKeys * dimHead, (hidden ? "[B, S, Hkv·D]" : "[B, Hkv, S, D]"));
+        RequireExact(arguments.Value.Length, nameof(arguments.Value), (long)batch * kvHeads * newKeys * valueDimHead, (hidden ? "[B, S, Hkv·Dv]" : "[B, Hkv, S, Dv]"));
+        RequireExact(arguments.Output.Length, nameof(arguments.Output), (long)batch * heads * queryLength * valueDimHead, (hidden ? "[B, Sq, Hq·Dv]" : "[B, Hq, Sq, Dv]"));
 
         // A past of length 0 must come with empty spans: anything else means PastLength was forgotten.
         RequireExact(arguments.PastKey.Length, nameof(arguments.PastKey), (long)batch * kvHeads * past * dimHead, "[B, Hkv, PastLength, D]");

@@ -6,7 +6,8 @@
 // against the float64 reference (max abs error), then times session.run: warm-up, then the median of
 // N runs. A timed window in which other processes (or hypervisor steal) used more than 0.10 core is
 // repeated, up to 3 attempts; the quietest attempt is kept and flagged if it is still noisy. Before each
-// attempt it waits for a quiet machine (at most 15 s, and 180 s in all per run; 5 s and 30 s with --quick).
+// attempt it waits for a quiet machine (at most 15 s, and 180 s in all per run; 5 s and 30 s with --quick);
+// once that budget is spent, a noisy figure is not retried.
 //
 // usage: node ort_peer.mjs --work DIR --out results.json [--threads 1,2] [--quick] [--iters N]
 import fs from 'node:fs';
@@ -108,7 +109,8 @@ async function measure(fn, cfg) {
     const other = Math.max(0, (procBusySeconds() - busy0 - (ownCpuSeconds() - own0)) / wall);
     const res = { median_ms: median(times) / 1e6, min_ms: Math.min(...times) / 1e6, n, other_cores: Math.round(other * 1000) / 1000 };
     if (best === null || other < best.other_cores) best = res;
-    if (other <= NOISE_LIMIT_CORES) break;
+    // quiet, or the machine has stayed busy all along: another attempt would not help
+    if (other <= NOISE_LIMIT_CORES || cfg.quietBudgetS <= 0) break;
   }
   best.attempts = Math.min(attempt, ATTEMPTS);
   best.noisy = best.other_cores > NOISE_LIMIT_CORES;

@@ -162,8 +162,15 @@ def cmd_table(a) -> int:
 
     ob = torch_r.get("env", {}).get("openblas", {})
     ort_v = ort_r.get("env", {}).get("onnxruntime", {}).get("node", "?")
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")),
-               platform.processor())
+    cpuinfo = {}
+    for l in open("/proc/cpuinfo"):
+        if ":" in l:
+            k, v = l.split(":", 1)
+            cpuinfo.setdefault(k.strip(), v.strip())
+    flags = set(cpuinfo.get("flags", "").split())
+    isa = "+".join(f for f in ("avx2", "fma", "avx512f") if f in flags).upper().replace("AVX512F", "AVX-512")
+    cpu = (f"{cpuinfo.get('model name', platform.processor())} (family {cpuinfo.get('cpu family', '?')} "
+           f"model {cpuinfo.get('model', '?')}, {isa})")
     p256 = peaks.get("fma256", {})
     p512 = peaks.get("fma512", {})
     lines = [
@@ -192,7 +199,7 @@ def cmd_table(a) -> int:
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     if any_noisy:
         lines += ["", f"`*` other processes or steal used > {NOISE_LIMIT_CORES:.2f} core during the timed window "
-                      "even after 3 attempts: that figure is unreliable."]
+                      "after waiting and retrying (up to 3 attempts): that figure is unreliable."]
     text = "\n".join(lines) + "\n"
     print(text)
     if a.out:

@@ -13,7 +13,7 @@ PY=/usr/bin/python3   # Debian's python, where python3-torch lives (not the pyen
 
 QUICK=0 SHAPES="" THREADS="1,2" OUT="" WORK="$HERE/.work" ITERS=0
 SKIP_ATTEND=0 ATTEND_BUILD=1 REGEN=0 KEEP_BLAS_ENV=0
-usage() { sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 while (($#)); do
   case "$1" in
     --quick) QUICK=1 ;;

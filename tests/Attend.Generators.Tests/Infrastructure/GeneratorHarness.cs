@@ -25,12 +25,23 @@ internal static class GeneratorHarness
 
     public static CSharpParseOptions ParseOptions { get; } = new(LanguageVersion.CSharp13);
 
+    /// <summary>The framework and Attend.dll, as every test compilation references them.</summary>
+    public static ImmutableArray<MetadataReference> References => s_references.Value;
+
     public static CSharpCompilation Compile(params string[] sources) => Compile(ParseOptions, sources);
 
     public static CSharpCompilation Compile(CSharpParseOptions options, params string[] sources) =>
         CSharpCompilation.Create(
             "Attend.GeneratorTests.Input",
             sources.Select((source, index) => CSharpSyntaxTree.ParseText(source, options, path: $"Input{index}.cs")),
+            s_references.Value,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
+
+    /// <summary>A compilation of named files (path, text), so diagnostics can be traced back to the file that caused them.</summary>
+    public static CSharpCompilation CompileFiles(CSharpParseOptions options, IEnumerable<(string Path, string Source)> files) =>
+        CSharpCompilation.Create(
+            "Attend.GeneratorTests.Input",
+            files.Select(file => CSharpSyntaxTree.ParseText(file.Source, options, path: file.Path)),
             s_references.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
 

@@ -24,21 +24,27 @@ namespace Demo;
 partial class WideHead
 {
     /// <summary>Number of query heads (<c>q_num_heads</c>).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int Heads = 1;
 
     /// <summary>Number of key/value heads (<c>kv_num_heads</c>).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int KvHeads = 1;
 
     /// <summary>Width D of one query/key head.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int DimHead = 160;
 
     /// <summary>Width Dv of one value head.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int ValueDimHead = 160;
 
     /// <summary>The instruction-set path; <see cref="KernelPath.Auto"/> (the default) takes the widest the processor accelerates.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public KernelPath Path { get; set; }
 
     /// <summary>Most threads one <see cref="Forward"/> uses; 1 runs on the caller's thread. Results are identical whatever the value.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
 
     /// <summary>
@@ -50,6 +56,7 @@ partial class WideHead
     public void Forward(scoped in ScaledDotProductAttentionArguments arguments) =>
         OnnxAttention.Run<HeadKernels>(Heads, KvHeads, arguments, Path, MaxDegreeOfParallelism);
 
+    #line hidden
     /// <summary>Attention inner loops for D = 160, Dv = 160: one method per instruction set, sizes constant.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     private readonly struct HeadKernels : global::Attend.Kernels.IAttentionHeadKernels
@@ -543,5 +550,2460 @@ partial class WideHead
                 acc156.StoreUnsafe(ref o, 156);
             }
         }
+
+        public static AttentionTileShape TileShape(KernelPath path) => path switch
+        {
+            KernelPath.Vector512 => new AttentionTileShape(6, 32),
+            KernelPath.Vector256 => new AttentionTileShape(6, 16),
+            KernelPath.Vector128 => new AttentionTileShape(6, 8),
+            _ => new AttentionTileShape(4, 4),
+        };
+
+        public static void PackKeys(KernelPath path, ref float keys, nint keyStride, int count, ref float packed)
+        {
+            PackKeys_D160(TileShape(path).KeyBlock, ref keys, keyStride, count, ref packed);
+        }
+
+        public static void ScoreTile(KernelPath path, ref float query, ref float packedKeys, int blocks, ref float scores, nint scoreStride)
+        {
+            switch (path)
+            {
+                case KernelPath.Vector512: ScoreTile_6x32_D160_V512(ref query, ref packedKeys, blocks, ref scores, scoreStride); return;
+                case KernelPath.Vector256: ScoreTile_6x16_D160_V256(ref query, ref packedKeys, blocks, ref scores, scoreStride); return;
+                case KernelPath.Vector128: ScoreTile_6x8_D160_V128(ref query, ref packedKeys, blocks, ref scores, scoreStride); return;
+                default: ScoreTile_4x4_D160_Scalar(ref query, ref packedKeys, blocks, ref scores, scoreStride); return;
+            }
+        }
+
+        public static void AccumulateTile(KernelPath path, ref float weights, nint weightStride, ref float values, nint valueStride, int count, ref float output, ref float rescale)
+        {
+            switch (path)
+            {
+                case KernelPath.Vector512: AccumulateTile_6_Dv160_V512(ref weights, weightStride, ref values, valueStride, count, ref output, ref rescale); return;
+                case KernelPath.Vector256: AccumulateTile_6_Dv160_V256(ref weights, weightStride, ref values, valueStride, count, ref output, ref rescale); return;
+                case KernelPath.Vector128: AccumulateTile_6_Dv160_V128(ref weights, weightStride, ref values, valueStride, count, ref output, ref rescale); return;
+                default: AccumulateTile_4_Dv160_Scalar(ref weights, weightStride, ref values, valueStride, count, ref output, ref rescale); return;
+            }
+        }
+
+        // Key packing: blocks of keyBlock keys transposed to [D, keyBlock], so the score tile loads keyBlock keys' element d
+        // as whole registers. Done once per head and work item; the tail block is zero-filled.
+        private static void PackKeys_D160(int keyBlock, ref float keys, nint keyStride, int count, ref float packed)
+        {
+            for (int first = 0; first < count; first += keyBlock)
+            {
+                ref float block = ref Unsafe.Add(ref packed, (nint)first * D);
+                int keysHere = Math.Min(keyBlock, count - first);
+                for (int j = 0; j < keysHere; j++)
+                {
+                    ref float key = ref Unsafe.Add(ref keys, (first + j) * keyStride);
+                    for (int d = 0; d < D; d++) Unsafe.Add(ref block, d * keyBlock + j) = Unsafe.Add(ref key, d);
+                }
+                for (int j = keysHere; j < keyBlock; j++)
+                {
+                    for (int d = 0; d < D; d++) Unsafe.Add(ref block, d * keyBlock + j) = 0f;
+                }
+            }
+        }
+
+        // Scalar score tile, 4 rows × 4 keys: the reference the vector tiles are tested against.
+        private static void ScoreTile_4x4_D160_Scalar(ref float query, ref float packedKeys, int blocks, ref float scores, nint scoreStride)
+        {
+            const int QueryRows = 4;
+            const int KeyBlock = 4;
+            for (int block = 0; block < blocks; block++)
+            {
+                ref float keys = ref Unsafe.Add(ref packedKeys, (nint)block * (D * KeyBlock));
+                for (int r = 0; r < QueryRows; r++)
+                {
+                    ref float q = ref Unsafe.Add(ref query, r * D);
+                    for (int j = 0; j < KeyBlock; j++)
+                    {
+                        float sum = 0f;
+                        for (int d = 0; d < D; d++) sum += Unsafe.Add(ref q, d) * Unsafe.Add(ref keys, d * KeyBlock + j);
+                        Unsafe.Add(ref scores, r * scoreStride + block * KeyBlock + j) = sum;
+                    }
+                }
+            }
+        }
+
+        // Scalar value tile, 4 rows: rescale each accumulator row, then add weight × value row per key.
+        private static void AccumulateTile_4_Dv160_Scalar(ref float weights, nint weightStride, ref float values, nint valueStride, int count, ref float output, ref float rescale)
+        {
+            const int QueryRows = 4;
+            for (int r = 0; r < QueryRows; r++)
+            {
+                ref float o = ref Unsafe.Add(ref output, r * Dv);
+                ref float p = ref Unsafe.Add(ref weights, r * weightStride);
+                float factor = Unsafe.Add(ref rescale, r);
+                for (int d = 0; d < Dv; d++) Unsafe.Add(ref o, d) *= factor;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    float weight = Unsafe.Add(ref p, j);
+                    for (int d = 0; d < Dv; d++) Unsafe.Add(ref o, d) += weight * Unsafe.Add(ref v, d);
+                }
+            }
+        }
+
+        // Vector512 score tile: 6 query rows × 32 keys = 12 accumulators (6 × 2 Vector512<float>).
+        // Per d: 2 key loads, 6 query broadcasts, 12 FMAs; 15 of 32 registers live.
+        private static void ScoreTile_6x32_D160_V512(ref float query, ref float packedKeys, int blocks, ref float scores, nint scoreStride)
+        {
+            const int KeyBlock = 32;
+            for (int block = 0; block < blocks; block++)
+            {
+                ref float keys = ref Unsafe.Add(ref packedKeys, (nint)block * (D * KeyBlock));
+                Vector512<float> s0_0 = Vector512<float>.Zero, s0_1 = Vector512<float>.Zero;
+                Vector512<float> s1_0 = Vector512<float>.Zero, s1_1 = Vector512<float>.Zero;
+                Vector512<float> s2_0 = Vector512<float>.Zero, s2_1 = Vector512<float>.Zero;
+                Vector512<float> s3_0 = Vector512<float>.Zero, s3_1 = Vector512<float>.Zero;
+                Vector512<float> s4_0 = Vector512<float>.Zero, s4_1 = Vector512<float>.Zero;
+                Vector512<float> s5_0 = Vector512<float>.Zero, s5_1 = Vector512<float>.Zero;
+                ref float k = ref keys;
+                ref float q = ref query;
+                for (int d = 0; d < D; d++)
+                {
+                    Vector512<float> k0 = Vector512.LoadUnsafe(ref k);
+                    Vector512<float> k1 = Vector512.LoadUnsafe(ref k, 16);
+                    Vector512<float> qr = Vector512.Create(q);
+                    s0_0 = Vector512.FusedMultiplyAdd(qr, k0, s0_0);
+                    s0_1 = Vector512.FusedMultiplyAdd(qr, k1, s0_1);
+                    qr = Vector512.Create(Unsafe.Add(ref q, 1 * D));
+                    s1_0 = Vector512.FusedMultiplyAdd(qr, k0, s1_0);
+                    s1_1 = Vector512.FusedMultiplyAdd(qr, k1, s1_1);
+                    qr = Vector512.Create(Unsafe.Add(ref q, 2 * D));
+                    s2_0 = Vector512.FusedMultiplyAdd(qr, k0, s2_0);
+                    s2_1 = Vector512.FusedMultiplyAdd(qr, k1, s2_1);
+                    qr = Vector512.Create(Unsafe.Add(ref q, 3 * D));
+                    s3_0 = Vector512.FusedMultiplyAdd(qr, k0, s3_0);
+                    s3_1 = Vector512.FusedMultiplyAdd(qr, k1, s3_1);
+                    qr = Vector512.Create(Unsafe.Add(ref q, 4 * D));
+                    s4_0 = Vector512.FusedMultiplyAdd(qr, k0, s4_0);
+                    s4_1 = Vector512.FusedMultiplyAdd(qr, k1, s4_1);
+                    qr = Vector512.Create(Unsafe.Add(ref q, 5 * D));
+                    s5_0 = Vector512.FusedMultiplyAdd(qr, k0, s5_0);
+                    s5_1 = Vector512.FusedMultiplyAdd(qr, k1, s5_1);
+                    k = ref Unsafe.Add(ref k, KeyBlock);
+                    q = ref Unsafe.Add(ref q, 1);
+                }
+                ref float s = ref Unsafe.Add(ref scores, block * KeyBlock);
+                s0_0.StoreUnsafe(ref s);
+                s0_1.StoreUnsafe(ref s, 16);
+                s1_0.StoreUnsafe(ref Unsafe.Add(ref s, 1 * scoreStride));
+                s1_1.StoreUnsafe(ref Unsafe.Add(ref s, 1 * scoreStride), 16);
+                s2_0.StoreUnsafe(ref Unsafe.Add(ref s, 2 * scoreStride));
+                s2_1.StoreUnsafe(ref Unsafe.Add(ref s, 2 * scoreStride), 16);
+                s3_0.StoreUnsafe(ref Unsafe.Add(ref s, 3 * scoreStride));
+                s3_1.StoreUnsafe(ref Unsafe.Add(ref s, 3 * scoreStride), 16);
+                s4_0.StoreUnsafe(ref Unsafe.Add(ref s, 4 * scoreStride));
+                s4_1.StoreUnsafe(ref Unsafe.Add(ref s, 4 * scoreStride), 16);
+                s5_0.StoreUnsafe(ref Unsafe.Add(ref s, 5 * scoreStride));
+                s5_1.StoreUnsafe(ref Unsafe.Add(ref s, 5 * scoreStride), 16);
+            }
+        }
+
+        // Vector512 value tile: 6 rows × Dv = 160; 3 column blocks of at most 4 segments,
+        // so at most 24 accumulators + 4 value segments + 1 broadcast of 32 registers; the rescale is applied as the accumulators load.
+        private static void AccumulateTile_6_Dv160_V512(ref float weights, nint weightStride, ref float values, nint valueStride, int count, ref float output, ref float rescale)
+        {
+            ref float p1 = ref Unsafe.Add(ref weights, weightStride);
+            ref float p2 = ref Unsafe.Add(ref weights, 2 * weightStride);
+            ref float p3 = ref Unsafe.Add(ref weights, 3 * weightStride);
+            ref float p4 = ref Unsafe.Add(ref weights, 4 * weightStride);
+            ref float p5 = ref Unsafe.Add(ref weights, 5 * weightStride);
+            // Columns 0..63.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector512<float> o0_0 = Vector512.LoadUnsafe(ref output, 0) * factor0;
+                Vector512<float> o0_16 = Vector512.LoadUnsafe(ref output, 16) * factor0;
+                Vector512<float> o0_32 = Vector512.LoadUnsafe(ref output, 32) * factor0;
+                Vector512<float> o0_48 = Vector512.LoadUnsafe(ref output, 48) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector512<float> o1_0 = Vector512.LoadUnsafe(ref output, 1 * Dv + 0) * factor1;
+                Vector512<float> o1_16 = Vector512.LoadUnsafe(ref output, 1 * Dv + 16) * factor1;
+                Vector512<float> o1_32 = Vector512.LoadUnsafe(ref output, 1 * Dv + 32) * factor1;
+                Vector512<float> o1_48 = Vector512.LoadUnsafe(ref output, 1 * Dv + 48) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector512<float> o2_0 = Vector512.LoadUnsafe(ref output, 2 * Dv + 0) * factor2;
+                Vector512<float> o2_16 = Vector512.LoadUnsafe(ref output, 2 * Dv + 16) * factor2;
+                Vector512<float> o2_32 = Vector512.LoadUnsafe(ref output, 2 * Dv + 32) * factor2;
+                Vector512<float> o2_48 = Vector512.LoadUnsafe(ref output, 2 * Dv + 48) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector512<float> o3_0 = Vector512.LoadUnsafe(ref output, 3 * Dv + 0) * factor3;
+                Vector512<float> o3_16 = Vector512.LoadUnsafe(ref output, 3 * Dv + 16) * factor3;
+                Vector512<float> o3_32 = Vector512.LoadUnsafe(ref output, 3 * Dv + 32) * factor3;
+                Vector512<float> o3_48 = Vector512.LoadUnsafe(ref output, 3 * Dv + 48) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector512<float> o4_0 = Vector512.LoadUnsafe(ref output, 4 * Dv + 0) * factor4;
+                Vector512<float> o4_16 = Vector512.LoadUnsafe(ref output, 4 * Dv + 16) * factor4;
+                Vector512<float> o4_32 = Vector512.LoadUnsafe(ref output, 4 * Dv + 32) * factor4;
+                Vector512<float> o4_48 = Vector512.LoadUnsafe(ref output, 4 * Dv + 48) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector512<float> o5_0 = Vector512.LoadUnsafe(ref output, 5 * Dv + 0) * factor5;
+                Vector512<float> o5_16 = Vector512.LoadUnsafe(ref output, 5 * Dv + 16) * factor5;
+                Vector512<float> o5_32 = Vector512.LoadUnsafe(ref output, 5 * Dv + 32) * factor5;
+                Vector512<float> o5_48 = Vector512.LoadUnsafe(ref output, 5 * Dv + 48) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector512<float> v0 = Vector512.LoadUnsafe(ref v);
+                    Vector512<float> v16 = Vector512.LoadUnsafe(ref v, 16);
+                    Vector512<float> v32 = Vector512.LoadUnsafe(ref v, 32);
+                    Vector512<float> v48 = Vector512.LoadUnsafe(ref v, 48);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector512<float> p512 = Vector512.Create(weight);
+                    o0_0 = Vector512.FusedMultiplyAdd(p512, v0, o0_0);
+                    o0_16 = Vector512.FusedMultiplyAdd(p512, v16, o0_16);
+                    o0_32 = Vector512.FusedMultiplyAdd(p512, v32, o0_32);
+                    o0_48 = Vector512.FusedMultiplyAdd(p512, v48, o0_48);
+                    weight = Unsafe.Add(ref p1, j);
+                    p512 = Vector512.Create(weight);
+                    o1_0 = Vector512.FusedMultiplyAdd(p512, v0, o1_0);
+                    o1_16 = Vector512.FusedMultiplyAdd(p512, v16, o1_16);
+                    o1_32 = Vector512.FusedMultiplyAdd(p512, v32, o1_32);
+                    o1_48 = Vector512.FusedMultiplyAdd(p512, v48, o1_48);
+                    weight = Unsafe.Add(ref p2, j);
+                    p512 = Vector512.Create(weight);
+                    o2_0 = Vector512.FusedMultiplyAdd(p512, v0, o2_0);
+                    o2_16 = Vector512.FusedMultiplyAdd(p512, v16, o2_16);
+                    o2_32 = Vector512.FusedMultiplyAdd(p512, v32, o2_32);
+                    o2_48 = Vector512.FusedMultiplyAdd(p512, v48, o2_48);
+                    weight = Unsafe.Add(ref p3, j);
+                    p512 = Vector512.Create(weight);
+                    o3_0 = Vector512.FusedMultiplyAdd(p512, v0, o3_0);
+                    o3_16 = Vector512.FusedMultiplyAdd(p512, v16, o3_16);
+                    o3_32 = Vector512.FusedMultiplyAdd(p512, v32, o3_32);
+                    o3_48 = Vector512.FusedMultiplyAdd(p512, v48, o3_48);
+                    weight = Unsafe.Add(ref p4, j);
+                    p512 = Vector512.Create(weight);
+                    o4_0 = Vector512.FusedMultiplyAdd(p512, v0, o4_0);
+                    o4_16 = Vector512.FusedMultiplyAdd(p512, v16, o4_16);
+                    o4_32 = Vector512.FusedMultiplyAdd(p512, v32, o4_32);
+                    o4_48 = Vector512.FusedMultiplyAdd(p512, v48, o4_48);
+                    weight = Unsafe.Add(ref p5, j);
+                    p512 = Vector512.Create(weight);
+                    o5_0 = Vector512.FusedMultiplyAdd(p512, v0, o5_0);
+                    o5_16 = Vector512.FusedMultiplyAdd(p512, v16, o5_16);
+                    o5_32 = Vector512.FusedMultiplyAdd(p512, v32, o5_32);
+                    o5_48 = Vector512.FusedMultiplyAdd(p512, v48, o5_48);
+                }
+                o0_0.StoreUnsafe(ref output, 0);
+                o0_16.StoreUnsafe(ref output, 16);
+                o0_32.StoreUnsafe(ref output, 32);
+                o0_48.StoreUnsafe(ref output, 48);
+                o1_0.StoreUnsafe(ref output, 1 * Dv + 0);
+                o1_16.StoreUnsafe(ref output, 1 * Dv + 16);
+                o1_32.StoreUnsafe(ref output, 1 * Dv + 32);
+                o1_48.StoreUnsafe(ref output, 1 * Dv + 48);
+                o2_0.StoreUnsafe(ref output, 2 * Dv + 0);
+                o2_16.StoreUnsafe(ref output, 2 * Dv + 16);
+                o2_32.StoreUnsafe(ref output, 2 * Dv + 32);
+                o2_48.StoreUnsafe(ref output, 2 * Dv + 48);
+                o3_0.StoreUnsafe(ref output, 3 * Dv + 0);
+                o3_16.StoreUnsafe(ref output, 3 * Dv + 16);
+                o3_32.StoreUnsafe(ref output, 3 * Dv + 32);
+                o3_48.StoreUnsafe(ref output, 3 * Dv + 48);
+                o4_0.StoreUnsafe(ref output, 4 * Dv + 0);
+                o4_16.StoreUnsafe(ref output, 4 * Dv + 16);
+                o4_32.StoreUnsafe(ref output, 4 * Dv + 32);
+                o4_48.StoreUnsafe(ref output, 4 * Dv + 48);
+                o5_0.StoreUnsafe(ref output, 5 * Dv + 0);
+                o5_16.StoreUnsafe(ref output, 5 * Dv + 16);
+                o5_32.StoreUnsafe(ref output, 5 * Dv + 32);
+                o5_48.StoreUnsafe(ref output, 5 * Dv + 48);
+            }
+            // Columns 64..127.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector512<float> o0_64 = Vector512.LoadUnsafe(ref output, 64) * factor0;
+                Vector512<float> o0_80 = Vector512.LoadUnsafe(ref output, 80) * factor0;
+                Vector512<float> o0_96 = Vector512.LoadUnsafe(ref output, 96) * factor0;
+                Vector512<float> o0_112 = Vector512.LoadUnsafe(ref output, 112) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector512<float> o1_64 = Vector512.LoadUnsafe(ref output, 1 * Dv + 64) * factor1;
+                Vector512<float> o1_80 = Vector512.LoadUnsafe(ref output, 1 * Dv + 80) * factor1;
+                Vector512<float> o1_96 = Vector512.LoadUnsafe(ref output, 1 * Dv + 96) * factor1;
+                Vector512<float> o1_112 = Vector512.LoadUnsafe(ref output, 1 * Dv + 112) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector512<float> o2_64 = Vector512.LoadUnsafe(ref output, 2 * Dv + 64) * factor2;
+                Vector512<float> o2_80 = Vector512.LoadUnsafe(ref output, 2 * Dv + 80) * factor2;
+                Vector512<float> o2_96 = Vector512.LoadUnsafe(ref output, 2 * Dv + 96) * factor2;
+                Vector512<float> o2_112 = Vector512.LoadUnsafe(ref output, 2 * Dv + 112) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector512<float> o3_64 = Vector512.LoadUnsafe(ref output, 3 * Dv + 64) * factor3;
+                Vector512<float> o3_80 = Vector512.LoadUnsafe(ref output, 3 * Dv + 80) * factor3;
+                Vector512<float> o3_96 = Vector512.LoadUnsafe(ref output, 3 * Dv + 96) * factor3;
+                Vector512<float> o3_112 = Vector512.LoadUnsafe(ref output, 3 * Dv + 112) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector512<float> o4_64 = Vector512.LoadUnsafe(ref output, 4 * Dv + 64) * factor4;
+                Vector512<float> o4_80 = Vector512.LoadUnsafe(ref output, 4 * Dv + 80) * factor4;
+                Vector512<float> o4_96 = Vector512.LoadUnsafe(ref output, 4 * Dv + 96) * factor4;
+                Vector512<float> o4_112 = Vector512.LoadUnsafe(ref output, 4 * Dv + 112) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector512<float> o5_64 = Vector512.LoadUnsafe(ref output, 5 * Dv + 64) * factor5;
+                Vector512<float> o5_80 = Vector512.LoadUnsafe(ref output, 5 * Dv + 80) * factor5;
+                Vector512<float> o5_96 = Vector512.LoadUnsafe(ref output, 5 * Dv + 96) * factor5;
+                Vector512<float> o5_112 = Vector512.LoadUnsafe(ref output, 5 * Dv + 112) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector512<float> v64 = Vector512.LoadUnsafe(ref v, 64);
+                    Vector512<float> v80 = Vector512.LoadUnsafe(ref v, 80);
+                    Vector512<float> v96 = Vector512.LoadUnsafe(ref v, 96);
+                    Vector512<float> v112 = Vector512.LoadUnsafe(ref v, 112);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector512<float> p512 = Vector512.Create(weight);
+                    o0_64 = Vector512.FusedMultiplyAdd(p512, v64, o0_64);
+                    o0_80 = Vector512.FusedMultiplyAdd(p512, v80, o0_80);
+                    o0_96 = Vector512.FusedMultiplyAdd(p512, v96, o0_96);
+                    o0_112 = Vector512.FusedMultiplyAdd(p512, v112, o0_112);
+                    weight = Unsafe.Add(ref p1, j);
+                    p512 = Vector512.Create(weight);
+                    o1_64 = Vector512.FusedMultiplyAdd(p512, v64, o1_64);
+                    o1_80 = Vector512.FusedMultiplyAdd(p512, v80, o1_80);
+                    o1_96 = Vector512.FusedMultiplyAdd(p512, v96, o1_96);
+                    o1_112 = Vector512.FusedMultiplyAdd(p512, v112, o1_112);
+                    weight = Unsafe.Add(ref p2, j);
+                    p512 = Vector512.Create(weight);
+                    o2_64 = Vector512.FusedMultiplyAdd(p512, v64, o2_64);
+                    o2_80 = Vector512.FusedMultiplyAdd(p512, v80, o2_80);
+                    o2_96 = Vector512.FusedMultiplyAdd(p512, v96, o2_96);
+                    o2_112 = Vector512.FusedMultiplyAdd(p512, v112, o2_112);
+                    weight = Unsafe.Add(ref p3, j);
+                    p512 = Vector512.Create(weight);
+                    o3_64 = Vector512.FusedMultiplyAdd(p512, v64, o3_64);
+                    o3_80 = Vector512.FusedMultiplyAdd(p512, v80, o3_80);
+                    o3_96 = Vector512.FusedMultiplyAdd(p512, v96, o3_96);
+                    o3_112 = Vector512.FusedMultiplyAdd(p512, v112, o3_112);
+                    weight = Unsafe.Add(ref p4, j);
+                    p512 = Vector512.Create(weight);
+                    o4_64 = Vector512.FusedMultiplyAdd(p512, v64, o4_64);
+                    o4_80 = Vector512.FusedMultiplyAdd(p512, v80, o4_80);
+                    o4_96 = Vector512.FusedMultiplyAdd(p512, v96, o4_96);
+                    o4_112 = Vector512.FusedMultiplyAdd(p512, v112, o4_112);
+                    weight = Unsafe.Add(ref p5, j);
+                    p512 = Vector512.Create(weight);
+                    o5_64 = Vector512.FusedMultiplyAdd(p512, v64, o5_64);
+                    o5_80 = Vector512.FusedMultiplyAdd(p512, v80, o5_80);
+                    o5_96 = Vector512.FusedMultiplyAdd(p512, v96, o5_96);
+                    o5_112 = Vector512.FusedMultiplyAdd(p512, v112, o5_112);
+                }
+                o0_64.StoreUnsafe(ref output, 64);
+                o0_80.StoreUnsafe(ref output, 80);
+                o0_96.StoreUnsafe(ref output, 96);
+                o0_112.StoreUnsafe(ref output, 112);
+                o1_64.StoreUnsafe(ref output, 1 * Dv + 64);
+                o1_80.StoreUnsafe(ref output, 1 * Dv + 80);
+                o1_96.StoreUnsafe(ref output, 1 * Dv + 96);
+                o1_112.StoreUnsafe(ref output, 1 * Dv + 112);
+                o2_64.StoreUnsafe(ref output, 2 * Dv + 64);
+                o2_80.StoreUnsafe(ref output, 2 * Dv + 80);
+                o2_96.StoreUnsafe(ref output, 2 * Dv + 96);
+                o2_112.StoreUnsafe(ref output, 2 * Dv + 112);
+                o3_64.StoreUnsafe(ref output, 3 * Dv + 64);
+                o3_80.StoreUnsafe(ref output, 3 * Dv + 80);
+                o3_96.StoreUnsafe(ref output, 3 * Dv + 96);
+                o3_112.StoreUnsafe(ref output, 3 * Dv + 112);
+                o4_64.StoreUnsafe(ref output, 4 * Dv + 64);
+                o4_80.StoreUnsafe(ref output, 4 * Dv + 80);
+                o4_96.StoreUnsafe(ref output, 4 * Dv + 96);
+                o4_112.StoreUnsafe(ref output, 4 * Dv + 112);
+                o5_64.StoreUnsafe(ref output, 5 * Dv + 64);
+                o5_80.StoreUnsafe(ref output, 5 * Dv + 80);
+                o5_96.StoreUnsafe(ref output, 5 * Dv + 96);
+                o5_112.StoreUnsafe(ref output, 5 * Dv + 112);
+            }
+            // Columns 128..159.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector512<float> o0_128 = Vector512.LoadUnsafe(ref output, 128) * factor0;
+                Vector512<float> o0_144 = Vector512.LoadUnsafe(ref output, 144) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector512<float> o1_128 = Vector512.LoadUnsafe(ref output, 1 * Dv + 128) * factor1;
+                Vector512<float> o1_144 = Vector512.LoadUnsafe(ref output, 1 * Dv + 144) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector512<float> o2_128 = Vector512.LoadUnsafe(ref output, 2 * Dv + 128) * factor2;
+                Vector512<float> o2_144 = Vector512.LoadUnsafe(ref output, 2 * Dv + 144) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector512<float> o3_128 = Vector512.LoadUnsafe(ref output, 3 * Dv + 128) * factor3;
+                Vector512<float> o3_144 = Vector512.LoadUnsafe(ref output, 3 * Dv + 144) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector512<float> o4_128 = Vector512.LoadUnsafe(ref output, 4 * Dv + 128) * factor4;
+                Vector512<float> o4_144 = Vector512.LoadUnsafe(ref output, 4 * Dv + 144) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector512<float> o5_128 = Vector512.LoadUnsafe(ref output, 5 * Dv + 128) * factor5;
+                Vector512<float> o5_144 = Vector512.LoadUnsafe(ref output, 5 * Dv + 144) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector512<float> v128 = Vector512.LoadUnsafe(ref v, 128);
+                    Vector512<float> v144 = Vector512.LoadUnsafe(ref v, 144);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector512<float> p512 = Vector512.Create(weight);
+                    o0_128 = Vector512.FusedMultiplyAdd(p512, v128, o0_128);
+                    o0_144 = Vector512.FusedMultiplyAdd(p512, v144, o0_144);
+                    weight = Unsafe.Add(ref p1, j);
+                    p512 = Vector512.Create(weight);
+                    o1_128 = Vector512.FusedMultiplyAdd(p512, v128, o1_128);
+                    o1_144 = Vector512.FusedMultiplyAdd(p512, v144, o1_144);
+                    weight = Unsafe.Add(ref p2, j);
+                    p512 = Vector512.Create(weight);
+                    o2_128 = Vector512.FusedMultiplyAdd(p512, v128, o2_128);
+                    o2_144 = Vector512.FusedMultiplyAdd(p512, v144, o2_144);
+                    weight = Unsafe.Add(ref p3, j);
+                    p512 = Vector512.Create(weight);
+                    o3_128 = Vector512.FusedMultiplyAdd(p512, v128, o3_128);
+                    o3_144 = Vector512.FusedMultiplyAdd(p512, v144, o3_144);
+                    weight = Unsafe.Add(ref p4, j);
+                    p512 = Vector512.Create(weight);
+                    o4_128 = Vector512.FusedMultiplyAdd(p512, v128, o4_128);
+                    o4_144 = Vector512.FusedMultiplyAdd(p512, v144, o4_144);
+                    weight = Unsafe.Add(ref p5, j);
+                    p512 = Vector512.Create(weight);
+                    o5_128 = Vector512.FusedMultiplyAdd(p512, v128, o5_128);
+                    o5_144 = Vector512.FusedMultiplyAdd(p512, v144, o5_144);
+                }
+                o0_128.StoreUnsafe(ref output, 128);
+                o0_144.StoreUnsafe(ref output, 144);
+                o1_128.StoreUnsafe(ref output, 1 * Dv + 128);
+                o1_144.StoreUnsafe(ref output, 1 * Dv + 144);
+                o2_128.StoreUnsafe(ref output, 2 * Dv + 128);
+                o2_144.StoreUnsafe(ref output, 2 * Dv + 144);
+                o3_128.StoreUnsafe(ref output, 3 * Dv + 128);
+                o3_144.StoreUnsafe(ref output, 3 * Dv + 144);
+                o4_128.StoreUnsafe(ref output, 4 * Dv + 128);
+                o4_144.StoreUnsafe(ref output, 4 * Dv + 144);
+                o5_128.StoreUnsafe(ref output, 5 * Dv + 128);
+                o5_144.StoreUnsafe(ref output, 5 * Dv + 144);
+            }
+        }
+
+        // Vector256 score tile: 6 query rows × 16 keys = 12 accumulators (6 × 2 Vector256<float>).
+        // Per d: 2 key loads, 6 query broadcasts, 12 FMAs; 15 of 16 registers live.
+        private static void ScoreTile_6x16_D160_V256(ref float query, ref float packedKeys, int blocks, ref float scores, nint scoreStride)
+        {
+            const int KeyBlock = 16;
+            for (int block = 0; block < blocks; block++)
+            {
+                ref float keys = ref Unsafe.Add(ref packedKeys, (nint)block * (D * KeyBlock));
+                Vector256<float> s0_0 = Vector256<float>.Zero, s0_1 = Vector256<float>.Zero;
+                Vector256<float> s1_0 = Vector256<float>.Zero, s1_1 = Vector256<float>.Zero;
+                Vector256<float> s2_0 = Vector256<float>.Zero, s2_1 = Vector256<float>.Zero;
+                Vector256<float> s3_0 = Vector256<float>.Zero, s3_1 = Vector256<float>.Zero;
+                Vector256<float> s4_0 = Vector256<float>.Zero, s4_1 = Vector256<float>.Zero;
+                Vector256<float> s5_0 = Vector256<float>.Zero, s5_1 = Vector256<float>.Zero;
+                ref float k = ref keys;
+                ref float q = ref query;
+                for (int d = 0; d < D; d++)
+                {
+                    Vector256<float> k0 = Vector256.LoadUnsafe(ref k);
+                    Vector256<float> k1 = Vector256.LoadUnsafe(ref k, 8);
+                    Vector256<float> qr = Vector256.Create(q);
+                    s0_0 = Vector256.FusedMultiplyAdd(qr, k0, s0_0);
+                    s0_1 = Vector256.FusedMultiplyAdd(qr, k1, s0_1);
+                    qr = Vector256.Create(Unsafe.Add(ref q, 1 * D));
+                    s1_0 = Vector256.FusedMultiplyAdd(qr, k0, s1_0);
+                    s1_1 = Vector256.FusedMultiplyAdd(qr, k1, s1_1);
+                    qr = Vector256.Create(Unsafe.Add(ref q, 2 * D));
+                    s2_0 = Vector256.FusedMultiplyAdd(qr, k0, s2_0);
+                    s2_1 = Vector256.FusedMultiplyAdd(qr, k1, s2_1);
+                    qr = Vector256.Create(Unsafe.Add(ref q, 3 * D));
+                    s3_0 = Vector256.FusedMultiplyAdd(qr, k0, s3_0);
+                    s3_1 = Vector256.FusedMultiplyAdd(qr, k1, s3_1);
+                    qr = Vector256.Create(Unsafe.Add(ref q, 4 * D));
+                    s4_0 = Vector256.FusedMultiplyAdd(qr, k0, s4_0);
+                    s4_1 = Vector256.FusedMultiplyAdd(qr, k1, s4_1);
+                    qr = Vector256.Create(Unsafe.Add(ref q, 5 * D));
+                    s5_0 = Vector256.FusedMultiplyAdd(qr, k0, s5_0);
+                    s5_1 = Vector256.FusedMultiplyAdd(qr, k1, s5_1);
+                    k = ref Unsafe.Add(ref k, KeyBlock);
+                    q = ref Unsafe.Add(ref q, 1);
+                }
+                ref float s = ref Unsafe.Add(ref scores, block * KeyBlock);
+                s0_0.StoreUnsafe(ref s);
+                s0_1.StoreUnsafe(ref s, 8);
+                s1_0.StoreUnsafe(ref Unsafe.Add(ref s, 1 * scoreStride));
+                s1_1.StoreUnsafe(ref Unsafe.Add(ref s, 1 * scoreStride), 8);
+                s2_0.StoreUnsafe(ref Unsafe.Add(ref s, 2 * scoreStride));
+                s2_1.StoreUnsafe(ref Unsafe.Add(ref s, 2 * scoreStride), 8);
+                s3_0.StoreUnsafe(ref Unsafe.Add(ref s, 3 * scoreStride));
+                s3_1.StoreUnsafe(ref Unsafe.Add(ref s, 3 * scoreStride), 8);
+                s4_0.StoreUnsafe(ref Unsafe.Add(ref s, 4 * scoreStride));
+                s4_1.StoreUnsafe(ref Unsafe.Add(ref s, 4 * scoreStride), 8);
+                s5_0.StoreUnsafe(ref Unsafe.Add(ref s, 5 * scoreStride));
+                s5_1.StoreUnsafe(ref Unsafe.Add(ref s, 5 * scoreStride), 8);
+            }
+        }
+
+        // Vector256 value tile: 6 rows × Dv = 160; 10 column blocks of at most 2 segments,
+        // so at most 12 accumulators + 2 value segments + 1 broadcast of 16 registers; the rescale is applied as the accumulators load.
+        private static void AccumulateTile_6_Dv160_V256(ref float weights, nint weightStride, ref float values, nint valueStride, int count, ref float output, ref float rescale)
+        {
+            ref float p1 = ref Unsafe.Add(ref weights, weightStride);
+            ref float p2 = ref Unsafe.Add(ref weights, 2 * weightStride);
+            ref float p3 = ref Unsafe.Add(ref weights, 3 * weightStride);
+            ref float p4 = ref Unsafe.Add(ref weights, 4 * weightStride);
+            ref float p5 = ref Unsafe.Add(ref weights, 5 * weightStride);
+            // Columns 0..15.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector256<float> o0_0 = Vector256.LoadUnsafe(ref output, 0) * factor0;
+                Vector256<float> o0_8 = Vector256.LoadUnsafe(ref output, 8) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector256<float> o1_0 = Vector256.LoadUnsafe(ref output, 1 * Dv + 0) * factor1;
+                Vector256<float> o1_8 = Vector256.LoadUnsafe(ref output, 1 * Dv + 8) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector256<float> o2_0 = Vector256.LoadUnsafe(ref output, 2 * Dv + 0) * factor2;
+                Vector256<float> o2_8 = Vector256.LoadUnsafe(ref output, 2 * Dv + 8) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector256<float> o3_0 = Vector256.LoadUnsafe(ref output, 3 * Dv + 0) * factor3;
+                Vector256<float> o3_8 = Vector256.LoadUnsafe(ref output, 3 * Dv + 8) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector256<float> o4_0 = Vector256.LoadUnsafe(ref output, 4 * Dv + 0) * factor4;
+                Vector256<float> o4_8 = Vector256.LoadUnsafe(ref output, 4 * Dv + 8) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector256<float> o5_0 = Vector256.LoadUnsafe(ref output, 5 * Dv + 0) * factor5;
+                Vector256<float> o5_8 = Vector256.LoadUnsafe(ref output, 5 * Dv + 8) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector256<float> v0 = Vector256.LoadUnsafe(ref v);
+                    Vector256<float> v8 = Vector256.LoadUnsafe(ref v, 8);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector256<float> p256 = Vector256.Create(weight);
+                    o0_0 = Vector256.FusedMultiplyAdd(p256, v0, o0_0);
+                    o0_8 = Vector256.FusedMultiplyAdd(p256, v8, o0_8);
+                    weight = Unsafe.Add(ref p1, j);
+                    p256 = Vector256.Create(weight);
+                    o1_0 = Vector256.FusedMultiplyAdd(p256, v0, o1_0);
+                    o1_8 = Vector256.FusedMultiplyAdd(p256, v8, o1_8);
+                    weight = Unsafe.Add(ref p2, j);
+                    p256 = Vector256.Create(weight);
+                    o2_0 = Vector256.FusedMultiplyAdd(p256, v0, o2_0);
+                    o2_8 = Vector256.FusedMultiplyAdd(p256, v8, o2_8);
+                    weight = Unsafe.Add(ref p3, j);
+                    p256 = Vector256.Create(weight);
+                    o3_0 = Vector256.FusedMultiplyAdd(p256, v0, o3_0);
+                    o3_8 = Vector256.FusedMultiplyAdd(p256, v8, o3_8);
+                    weight = Unsafe.Add(ref p4, j);
+                    p256 = Vector256.Create(weight);
+                    o4_0 = Vector256.FusedMultiplyAdd(p256, v0, o4_0);
+                    o4_8 = Vector256.FusedMultiplyAdd(p256, v8, o4_8);
+                    weight = Unsafe.Add(ref p5, j);
+                    p256 = Vector256.Create(weight);
+                    o5_0 = Vector256.FusedMultiplyAdd(p256, v0, o5_0);
+                    o5_8 = Vector256.FusedMultiplyAdd(p256, v8, o5_8);
+                }
+                o0_0.StoreUnsafe(ref output, 0);
+                o0_8.StoreUnsafe(ref output, 8);
+                o1_0.StoreUnsafe(ref output, 1 * Dv + 0);
+                o1_8.StoreUnsafe(ref output, 1 * Dv + 8);
+                o2_0.StoreUnsafe(ref output, 2 * Dv + 0);
+                o2_8.StoreUnsafe(ref output, 2 * Dv + 8);
+                o3_0.StoreUnsafe(ref output, 3 * Dv + 0);
+                o3_8.StoreUnsafe(ref output, 3 * Dv + 8);
+                o4_0.StoreUnsafe(ref output, 4 * Dv + 0);
+                o4_8.StoreUnsafe(ref output, 4 * Dv + 8);
+                o5_0.StoreUnsafe(ref output, 5 * Dv + 0);
+                o5_8.StoreUnsafe(ref output, 5 * Dv + 8);
+            }
+            // Columns 16..31.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector256<float> o0_16 = Vector256.LoadUnsafe(ref output, 16) * factor0;
+                Vector256<float> o0_24 = Vector256.LoadUnsafe(ref output, 24) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector256<float> o1_16 = Vector256.LoadUnsafe(ref output, 1 * Dv + 16) * factor1;
+                Vector256<float> o1_24 = Vector256.LoadUnsafe(ref output, 1 * Dv + 24) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector256<float> o2_16 = Vector256.LoadUnsafe(ref output, 2 * Dv + 16) * factor2;
+                Vector256<float> o2_24 = Vector256.LoadUnsafe(ref output, 2 * Dv + 24) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector256<float> o3_16 = Vector256.LoadUnsafe(ref output, 3 * Dv + 16) * factor3;
+                Vector256<float> o3_24 = Vector256.LoadUnsafe(ref output, 3 * Dv + 24) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector256<float> o4_16 = Vector256.LoadUnsafe(ref output, 4 * Dv + 16) * factor4;
+                Vector256<float> o4_24 = Vector256.LoadUnsafe(ref output, 4 * Dv + 24) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector256<float> o5_16 = Vector256.LoadUnsafe(ref output, 5 * Dv + 16) * factor5;
+                Vector256<float> o5_24 = Vector256.LoadUnsafe(ref output, 5 * Dv + 24) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector256<float> v16 = Vector256.LoadUnsafe(ref v, 16);
+                    Vector256<float> v24 = Vector256.LoadUnsafe(ref v, 24);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector256<float> p256 = Vector256.Create(weight);
+                    o0_16 = Vector256.FusedMultiplyAdd(p256, v16, o0_16);
+                    o0_24 = Vector256.FusedMultiplyAdd(p256, v24, o0_24);
+                    weight = Unsafe.Add(ref p1, j);
+                    p256 = Vector256.Create(weight);
+                    o1_16 = Vector256.FusedMultiplyAdd(p256, v16, o1_16);
+                    o1_24 = Vector256.FusedMultiplyAdd(p256, v24, o1_24);
+                    weight = Unsafe.Add(ref p2, j);
+                    p256 = Vector256.Create(weight);
+                    o2_16 = Vector256.FusedMultiplyAdd(p256, v16, o2_16);
+                    o2_24 = Vector256.FusedMultiplyAdd(p256, v24, o2_24);
+                    weight = Unsafe.Add(ref p3, j);
+                    p256 = Vector256.Create(weight);
+                    o3_16 = Vector256.FusedMultiplyAdd(p256, v16, o3_16);
+                    o3_24 = Vector256.FusedMultiplyAdd(p256, v24, o3_24);
+                    weight = Unsafe.Add(ref p4, j);
+                    p256 = Vector256.Create(weight);
+                    o4_16 = Vector256.FusedMultiplyAdd(p256, v16, o4_16);
+                    o4_24 = Vector256.FusedMultiplyAdd(p256, v24, o4_24);
+                    weight = Unsafe.Add(ref p5, j);
+                    p256 = Vector256.Create(weight);
+                    o5_16 = Vector256.FusedMultiplyAdd(p256, v16, o5_16);
+                    o5_24 = Vector256.FusedMultiplyAdd(p256, v24, o5_24);
+                }
+                o0_16.StoreUnsafe(ref output, 16);
+                o0_24.StoreUnsafe(ref output, 24);
+                o1_16.StoreUnsafe(ref output, 1 * Dv + 16);
+                o1_24.StoreUnsafe(ref output, 1 * Dv + 24);
+                o2_16.StoreUnsafe(ref output, 2 * Dv + 16);
+                o2_24.StoreUnsafe(ref output, 2 * Dv + 24);
+                o3_16.StoreUnsafe(ref output, 3 * Dv + 16);
+                o3_24.StoreUnsafe(ref output, 3 * Dv + 24);
+                o4_16.StoreUnsafe(ref output, 4 * Dv + 16);
+                o4_24.StoreUnsafe(ref output, 4 * Dv + 24);
+                o5_16.StoreUnsafe(ref output, 5 * Dv + 16);
+                o5_24.StoreUnsafe(ref output, 5 * Dv + 24);
+            }
+            // Columns 32..47.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector256<float> o0_32 = Vector256.LoadUnsafe(ref output, 32) * factor0;
+                Vector256<float> o0_40 = Vector256.LoadUnsafe(ref output, 40) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector256<float> o1_32 = Vector256.LoadUnsafe(ref output, 1 * Dv + 32) * factor1;
+                Vector256<float> o1_40 = Vector256.LoadUnsafe(ref output, 1 * Dv + 40) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector256<float> o2_32 = Vector256.LoadUnsafe(ref output, 2 * Dv + 32) * factor2;
+                Vector256<float> o2_40 = Vector256.LoadUnsafe(ref output, 2 * Dv + 40) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector256<float> o3_32 = Vector256.LoadUnsafe(ref output, 3 * Dv + 32) * factor3;
+                Vector256<float> o3_40 = Vector256.LoadUnsafe(ref output, 3 * Dv + 40) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector256<float> o4_32 = Vector256.LoadUnsafe(ref output, 4 * Dv + 32) * factor4;
+                Vector256<float> o4_40 = Vector256.LoadUnsafe(ref output, 4 * Dv + 40) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector256<float> o5_32 = Vector256.LoadUnsafe(ref output, 5 * Dv + 32) * factor5;
+                Vector256<float> o5_40 = Vector256.LoadUnsafe(ref output, 5 * Dv + 40) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector256<float> v32 = Vector256.LoadUnsafe(ref v, 32);
+                    Vector256<float> v40 = Vector256.LoadUnsafe(ref v, 40);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector256<float> p256 = Vector256.Create(weight);
+                    o0_32 = Vector256.FusedMultiplyAdd(p256, v32, o0_32);
+                    o0_40 = Vector256.FusedMultiplyAdd(p256, v40, o0_40);
+                    weight = Unsafe.Add(ref p1, j);
+                    p256 = Vector256.Create(weight);
+                    o1_32 = Vector256.FusedMultiplyAdd(p256, v32, o1_32);
+                    o1_40 = Vector256.FusedMultiplyAdd(p256, v40, o1_40);
+                    weight = Unsafe.Add(ref p2, j);
+                    p256 = Vector256.Create(weight);
+                    o2_32 = Vector256.FusedMultiplyAdd(p256, v32, o2_32);
+                    o2_40 = Vector256.FusedMultiplyAdd(p256, v40, o2_40);
+                    weight = Unsafe.Add(ref p3, j);
+                    p256 = Vector256.Create(weight);
+                    o3_32 = Vector256.FusedMultiplyAdd(p256, v32, o3_32);
+                    o3_40 = Vector256.FusedMultiplyAdd(p256, v40, o3_40);
+                    weight = Unsafe.Add(ref p4, j);
+                    p256 = Vector256.Create(weight);
+                    o4_32 = Vector256.FusedMultiplyAdd(p256, v32, o4_32);
+                    o4_40 = Vector256.FusedMultiplyAdd(p256, v40, o4_40);
+                    weight = Unsafe.Add(ref p5, j);
+                    p256 = Vector256.Create(weight);
+                    o5_32 = Vector256.FusedMultiplyAdd(p256, v32, o5_32);
+                    o5_40 = Vector256.FusedMultiplyAdd(p256, v40, o5_40);
+                }
+                o0_32.StoreUnsafe(ref output, 32);
+                o0_40.StoreUnsafe(ref output, 40);
+                o1_32.StoreUnsafe(ref output, 1 * Dv + 32);
+                o1_40.StoreUnsafe(ref output, 1 * Dv + 40);
+                o2_32.StoreUnsafe(ref output, 2 * Dv + 32);
+                o2_40.StoreUnsafe(ref output, 2 * Dv + 40);
+                o3_32.StoreUnsafe(ref output, 3 * Dv + 32);
+                o3_40.StoreUnsafe(ref output, 3 * Dv + 40);
+                o4_32.StoreUnsafe(ref output, 4 * Dv + 32);
+                o4_40.StoreUnsafe(ref output, 4 * Dv + 40);
+                o5_32.StoreUnsafe(ref output, 5 * Dv + 32);
+                o5_40.StoreUnsafe(ref output, 5 * Dv + 40);
+            }
+            // Columns 48..63.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector256<float> o0_48 = Vector256.LoadUnsafe(ref output, 48) * factor0;
+                Vector256<float> o0_56 = Vector256.LoadUnsafe(ref output, 56) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector256<float> o1_48 = Vector256.LoadUnsafe(ref output, 1 * Dv + 48) * factor1;
+                Vector256<float> o1_56 = Vector256.LoadUnsafe(ref output, 1 * Dv + 56) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector256<float> o2_48 = Vector256.LoadUnsafe(ref output, 2 * Dv + 48) * factor2;
+                Vector256<float> o2_56 = Vector256.LoadUnsafe(ref output, 2 * Dv + 56) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector256<float> o3_48 = Vector256.LoadUnsafe(ref output, 3 * Dv + 48) * factor3;
+                Vector256<float> o3_56 = Vector256.LoadUnsafe(ref output, 3 * Dv + 56) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector256<float> o4_48 = Vector256.LoadUnsafe(ref output, 4 * Dv + 48) * factor4;
+                Vector256<float> o4_56 = Vector256.LoadUnsafe(ref output, 4 * Dv + 56) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector256<float> o5_48 = Vector256.LoadUnsafe(ref output, 5 * Dv + 48) * factor5;
+                Vector256<float> o5_56 = Vector256.LoadUnsafe(ref output, 5 * Dv + 56) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector256<float> v48 = Vector256.LoadUnsafe(ref v, 48);
+                    Vector256<float> v56 = Vector256.LoadUnsafe(ref v, 56);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector256<float> p256 = Vector256.Create(weight);
+                    o0_48 = Vector256.FusedMultiplyAdd(p256, v48, o0_48);
+                    o0_56 = Vector256.FusedMultiplyAdd(p256, v56, o0_56);
+                    weight = Unsafe.Add(ref p1, j);
+                    p256 = Vector256.Create(weight);
+                    o1_48 = Vector256.FusedMultiplyAdd(p256, v48, o1_48);
+                    o1_56 = Vector256.FusedMultiplyAdd(p256, v56, o1_56);
+                    weight = Unsafe.Add(ref p2, j);
+                    p256 = Vector256.Create(weight);
+                    o2_48 = Vector256.FusedMultiplyAdd(p256, v48, o2_48);
+                    o2_56 = Vector256.FusedMultiplyAdd(p256, v56, o2_56);
+                    weight = Unsafe.Add(ref p3, j);
+                    p256 = Vector256.Create(weight);
+                    o3_48 = Vector256.FusedMultiplyAdd(p256, v48, o3_48);
+                    o3_56 = Vector256.FusedMultiplyAdd(p256, v56, o3_56);
+                    weight = Unsafe.Add(ref p4, j);
+                    p256 = Vector256.Create(weight);
+                    o4_48 = Vector256.FusedMultiplyAdd(p256, v48, o4_48);
+                    o4_56 = Vector256.FusedMultiplyAdd(p256, v56, o4_56);
+                    weight = Unsafe.Add(ref p5, j);
+                    p256 = Vector256.Create(weight);
+                    o5_48 = Vector256.FusedMultiplyAdd(p256, v48, o5_48);
+                    o5_56 = Vector256.FusedMultiplyAdd(p256, v56, o5_56);
+                }
+                o0_48.StoreUnsafe(ref output, 48);
+                o0_56.StoreUnsafe(ref output, 56);
+                o1_48.StoreUnsafe(ref output, 1 * Dv + 48);
+                o1_56.StoreUnsafe(ref output, 1 * Dv + 56);
+                o2_48.StoreUnsafe(ref output, 2 * Dv + 48);
+                o2_56.StoreUnsafe(ref output, 2 * Dv + 56);
+                o3_48.StoreUnsafe(ref output, 3 * Dv + 48);
+                o3_56.StoreUnsafe(ref output, 3 * Dv + 56);
+                o4_48.StoreUnsafe(ref output, 4 * Dv + 48);
+                o4_56.StoreUnsafe(ref output, 4 * Dv + 56);
+                o5_48.StoreUnsafe(ref output, 5 * Dv + 48);
+                o5_56.StoreUnsafe(ref output, 5 * Dv + 56);
+            }
+            // Columns 64..79.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector256<float> o0_64 = Vector256.LoadUnsafe(ref output, 64) * factor0;
+                Vector256<float> o0_72 = Vector256.LoadUnsafe(ref output, 72) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector256<float> o1_64 = Vector256.LoadUnsafe(ref output, 1 * Dv + 64) * factor1;
+                Vector256<float> o1_72 = Vector256.LoadUnsafe(ref output, 1 * Dv + 72) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector256<float> o2_64 = Vector256.LoadUnsafe(ref output, 2 * Dv + 64) * factor2;
+                Vector256<float> o2_72 = Vector256.LoadUnsafe(ref output, 2 * Dv + 72) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector256<float> o3_64 = Vector256.LoadUnsafe(ref output, 3 * Dv + 64) * factor3;
+                Vector256<float> o3_72 = Vector256.LoadUnsafe(ref output, 3 * Dv + 72) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector256<float> o4_64 = Vector256.LoadUnsafe(ref output, 4 * Dv + 64) * factor4;
+                Vector256<float> o4_72 = Vector256.LoadUnsafe(ref output, 4 * Dv + 72) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector256<float> o5_64 = Vector256.LoadUnsafe(ref output, 5 * Dv + 64) * factor5;
+                Vector256<float> o5_72 = Vector256.LoadUnsafe(ref output, 5 * Dv + 72) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector256<float> v64 = Vector256.LoadUnsafe(ref v, 64);
+                    Vector256<float> v72 = Vector256.LoadUnsafe(ref v, 72);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector256<float> p256 = Vector256.Create(weight);
+                    o0_64 = Vector256.FusedMultiplyAdd(p256, v64, o0_64);
+                    o0_72 = Vector256.FusedMultiplyAdd(p256, v72, o0_72);
+                    weight = Unsafe.Add(ref p1, j);
+                    p256 = Vector256.Create(weight);
+                    o1_64 = Vector256.FusedMultiplyAdd(p256, v64, o1_64);
+                    o1_72 = Vector256.FusedMultiplyAdd(p256, v72, o1_72);
+                    weight = Unsafe.Add(ref p2, j);
+                    p256 = Vector256.Create(weight);
+                    o2_64 = Vector256.FusedMultiplyAdd(p256, v64, o2_64);
+                    o2_72 = Vector256.FusedMultiplyAdd(p256, v72, o2_72);
+                    weight = Unsafe.Add(ref p3, j);
+                    p256 = Vector256.Create(weight);
+                    o3_64 = Vector256.FusedMultiplyAdd(p256, v64, o3_64);
+                    o3_72 = Vector256.FusedMultiplyAdd(p256, v72, o3_72);
+                    weight = Unsafe.Add(ref p4, j);
+                    p256 = Vector256.Create(weight);
+                    o4_64 = Vector256.FusedMultiplyAdd(p256, v64, o4_64);
+                    o4_72 = Vector256.FusedMultiplyAdd(p256, v72, o4_72);
+                    weight = Unsafe.Add(ref p5, j);
+                    p256 = Vector256.Create(weight);
+                    o5_64 = Vector256.FusedMultiplyAdd(p256, v64, o5_64);
+                    o5_72 = Vector256.FusedMultiplyAdd(p256, v72, o5_72);
+                }
+                o0_64.StoreUnsafe(ref output, 64);
+                o0_72.StoreUnsafe(ref output, 72);
+                o1_64.StoreUnsafe(ref output, 1 * Dv + 64);
+                o1_72.StoreUnsafe(ref output, 1 * Dv + 72);
+                o2_64.StoreUnsafe(ref output, 2 * Dv + 64);
+                o2_72.StoreUnsafe(ref output, 2 * Dv + 72);
+                o3_64.StoreUnsafe(ref output, 3 * Dv + 64);
+                o3_72.StoreUnsafe(ref output, 3 * Dv + 72);
+                o4_64.StoreUnsafe(ref output, 4 * Dv + 64);
+                o4_72.StoreUnsafe(ref output, 4 * Dv + 72);
+                o5_64.StoreUnsafe(ref output, 5 * Dv + 64);
+                o5_72.StoreUnsafe(ref output, 5 * Dv + 72);
+            }
+            // Columns 80..95.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector256<float> o0_80 = Vector256.LoadUnsafe(ref output, 80) * factor0;
+                Vector256<float> o0_88 = Vector256.LoadUnsafe(ref output, 88) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector256<float> o1_80 = Vector256.LoadUnsafe(ref output, 1 * Dv + 80) * factor1;
+                Vector256<float> o1_88 = Vector256.LoadUnsafe(ref output, 1 * Dv + 88) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector256<float> o2_80 = Vector256.LoadUnsafe(ref output, 2 * Dv + 80) * factor2;
+                Vector256<float> o2_88 = Vector256.LoadUnsafe(ref output, 2 * Dv + 88) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector256<float> o3_80 = Vector256.LoadUnsafe(ref output, 3 * Dv + 80) * factor3;
+                Vector256<float> o3_88 = Vector256.LoadUnsafe(ref output, 3 * Dv + 88) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector256<float> o4_80 = Vector256.LoadUnsafe(ref output, 4 * Dv + 80) * factor4;
+                Vector256<float> o4_88 = Vector256.LoadUnsafe(ref output, 4 * Dv + 88) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector256<float> o5_80 = Vector256.LoadUnsafe(ref output, 5 * Dv + 80) * factor5;
+                Vector256<float> o5_88 = Vector256.LoadUnsafe(ref output, 5 * Dv + 88) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector256<float> v80 = Vector256.LoadUnsafe(ref v, 80);
+                    Vector256<float> v88 = Vector256.LoadUnsafe(ref v, 88);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector256<float> p256 = Vector256.Create(weight);
+                    o0_80 = Vector256.FusedMultiplyAdd(p256, v80, o0_80);
+                    o0_88 = Vector256.FusedMultiplyAdd(p256, v88, o0_88);
+                    weight = Unsafe.Add(ref p1, j);
+                    p256 = Vector256.Create(weight);
+                    o1_80 = Vector256.FusedMultiplyAdd(p256, v80, o1_80);
+                    o1_88 = Vector256.FusedMultiplyAdd(p256, v88, o1_88);
+                    weight = Unsafe.Add(ref p2, j);
+                    p256 = Vector256.Create(weight);
+                    o2_80 = Vector256.FusedMultiplyAdd(p256, v80, o2_80);
+                    o2_88 = Vector256.FusedMultiplyAdd(p256, v88, o2_88);
+                    weight = Unsafe.Add(ref p3, j);
+                    p256 = Vector256.Create(weight);
+                    o3_80 = Vector256.FusedMultiplyAdd(p256, v80, o3_80);
+                    o3_88 = Vector256.FusedMultiplyAdd(p256, v88, o3_88);
+                    weight = Unsafe.Add(ref p4, j);
+                    p256 = Vector256.Create(weight);
+                    o4_80 = Vector256.FusedMultiplyAdd(p256, v80, o4_80);
+                    o4_88 = Vector256.FusedMultiplyAdd(p256, v88, o4_88);
+                    weight = Unsafe.Add(ref p5, j);
+                    p256 = Vector256.Create(weight);
+                    o5_80 = Vector256.FusedMultiplyAdd(p256, v80, o5_80);
+                    o5_88 = Vector256.FusedMultiplyAdd(p256, v88, o5_88);
+                }
+                o0_80.StoreUnsafe(ref output, 80);
+                o0_88.StoreUnsafe(ref output, 88);
+                o1_80.StoreUnsafe(ref output, 1 * Dv + 80);
+                o1_88.StoreUnsafe(ref output, 1 * Dv + 88);
+                o2_80.StoreUnsafe(ref output, 2 * Dv + 80);
+                o2_88.StoreUnsafe(ref output, 2 * Dv + 88);
+                o3_80.StoreUnsafe(ref output, 3 * Dv + 80);
+                o3_88.StoreUnsafe(ref output, 3 * Dv + 88);
+                o4_80.StoreUnsafe(ref output, 4 * Dv + 80);
+                o4_88.StoreUnsafe(ref output, 4 * Dv + 88);
+                o5_80.StoreUnsafe(ref output, 5 * Dv + 80);
+                o5_88.StoreUnsafe(ref output, 5 * Dv + 88);
+            }
+            // Columns 96..111.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector256<float> o0_96 = Vector256.LoadUnsafe(ref output, 96) * factor0;
+                Vector256<float> o0_104 = Vector256.LoadUnsafe(ref output, 104) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector256<float> o1_96 = Vector256.LoadUnsafe(ref output, 1 * Dv + 96) * factor1;
+                Vector256<float> o1_104 = Vector256.LoadUnsafe(ref output, 1 * Dv + 104) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector256<float> o2_96 = Vector256.LoadUnsafe(ref output, 2 * Dv + 96) * factor2;
+                Vector256<float> o2_104 = Vector256.LoadUnsafe(ref output, 2 * Dv + 104) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector256<float> o3_96 = Vector256.LoadUnsafe(ref output, 3 * Dv + 96) * factor3;
+                Vector256<float> o3_104 = Vector256.LoadUnsafe(ref output, 3 * Dv + 104) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector256<float> o4_96 = Vector256.LoadUnsafe(ref output, 4 * Dv + 96) * factor4;
+                Vector256<float> o4_104 = Vector256.LoadUnsafe(ref output, 4 * Dv + 104) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector256<float> o5_96 = Vector256.LoadUnsafe(ref output, 5 * Dv + 96) * factor5;
+                Vector256<float> o5_104 = Vector256.LoadUnsafe(ref output, 5 * Dv + 104) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector256<float> v96 = Vector256.LoadUnsafe(ref v, 96);
+                    Vector256<float> v104 = Vector256.LoadUnsafe(ref v, 104);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector256<float> p256 = Vector256.Create(weight);
+                    o0_96 = Vector256.FusedMultiplyAdd(p256, v96, o0_96);
+                    o0_104 = Vector256.FusedMultiplyAdd(p256, v104, o0_104);
+                    weight = Unsafe.Add(ref p1, j);
+                    p256 = Vector256.Create(weight);
+                    o1_96 = Vector256.FusedMultiplyAdd(p256, v96, o1_96);
+                    o1_104 = Vector256.FusedMultiplyAdd(p256, v104, o1_104);
+                    weight = Unsafe.Add(ref p2, j);
+                    p256 = Vector256.Create(weight);
+                    o2_96 = Vector256.FusedMultiplyAdd(p256, v96, o2_96);
+                    o2_104 = Vector256.FusedMultiplyAdd(p256, v104, o2_104);
+                    weight = Unsafe.Add(ref p3, j);
+                    p256 = Vector256.Create(weight);
+                    o3_96 = Vector256.FusedMultiplyAdd(p256, v96, o3_96);
+                    o3_104 = Vector256.FusedMultiplyAdd(p256, v104, o3_104);
+                    weight = Unsafe.Add(ref p4, j);
+                    p256 = Vector256.Create(weight);
+                    o4_96 = Vector256.FusedMultiplyAdd(p256, v96, o4_96);
+                    o4_104 = Vector256.FusedMultiplyAdd(p256, v104, o4_104);
+                    weight = Unsafe.Add(ref p5, j);
+                    p256 = Vector256.Create(weight);
+                    o5_96 = Vector256.FusedMultiplyAdd(p256, v96, o5_96);
+                    o5_104 = Vector256.FusedMultiplyAdd(p256, v104, o5_104);
+                }
+                o0_96.StoreUnsafe(ref output, 96);
+                o0_104.StoreUnsafe(ref output, 104);
+                o1_96.StoreUnsafe(ref output, 1 * Dv + 96);
+                o1_104.StoreUnsafe(ref output, 1 * Dv + 104);
+                o2_96.StoreUnsafe(ref output, 2 * Dv + 96);
+                o2_104.StoreUnsafe(ref output, 2 * Dv + 104);
+                o3_96.StoreUnsafe(ref output, 3 * Dv + 96);
+                o3_104.StoreUnsafe(ref output, 3 * Dv + 104);
+                o4_96.StoreUnsafe(ref output, 4 * Dv + 96);
+                o4_104.StoreUnsafe(ref output, 4 * Dv + 104);
+                o5_96.StoreUnsafe(ref output, 5 * Dv + 96);
+                o5_104.StoreUnsafe(ref output, 5 * Dv + 104);
+            }
+            // Columns 112..127.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector256<float> o0_112 = Vector256.LoadUnsafe(ref output, 112) * factor0;
+                Vector256<float> o0_120 = Vector256.LoadUnsafe(ref output, 120) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector256<float> o1_112 = Vector256.LoadUnsafe(ref output, 1 * Dv + 112) * factor1;
+                Vector256<float> o1_120 = Vector256.LoadUnsafe(ref output, 1 * Dv + 120) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector256<float> o2_112 = Vector256.LoadUnsafe(ref output, 2 * Dv + 112) * factor2;
+                Vector256<float> o2_120 = Vector256.LoadUnsafe(ref output, 2 * Dv + 120) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector256<float> o3_112 = Vector256.LoadUnsafe(ref output, 3 * Dv + 112) * factor3;
+                Vector256<float> o3_120 = Vector256.LoadUnsafe(ref output, 3 * Dv + 120) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector256<float> o4_112 = Vector256.LoadUnsafe(ref output, 4 * Dv + 112) * factor4;
+                Vector256<float> o4_120 = Vector256.LoadUnsafe(ref output, 4 * Dv + 120) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector256<float> o5_112 = Vector256.LoadUnsafe(ref output, 5 * Dv + 112) * factor5;
+                Vector256<float> o5_120 = Vector256.LoadUnsafe(ref output, 5 * Dv + 120) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector256<float> v112 = Vector256.LoadUnsafe(ref v, 112);
+                    Vector256<float> v120 = Vector256.LoadUnsafe(ref v, 120);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector256<float> p256 = Vector256.Create(weight);
+                    o0_112 = Vector256.FusedMultiplyAdd(p256, v112, o0_112);
+                    o0_120 = Vector256.FusedMultiplyAdd(p256, v120, o0_120);
+                    weight = Unsafe.Add(ref p1, j);
+                    p256 = Vector256.Create(weight);
+                    o1_112 = Vector256.FusedMultiplyAdd(p256, v112, o1_112);
+                    o1_120 = Vector256.FusedMultiplyAdd(p256, v120, o1_120);
+                    weight = Unsafe.Add(ref p2, j);
+                    p256 = Vector256.Create(weight);
+                    o2_112 = Vector256.FusedMultiplyAdd(p256, v112, o2_112);
+                    o2_120 = Vector256.FusedMultiplyAdd(p256, v120, o2_120);
+                    weight = Unsafe.Add(ref p3, j);
+                    p256 = Vector256.Create(weight);
+                    o3_112 = Vector256.FusedMultiplyAdd(p256, v112, o3_112);
+                    o3_120 = Vector256.FusedMultiplyAdd(p256, v120, o3_120);
+                    weight = Unsafe.Add(ref p4, j);
+                    p256 = Vector256.Create(weight);
+                    o4_112 = Vector256.FusedMultiplyAdd(p256, v112, o4_112);
+                    o4_120 = Vector256.FusedMultiplyAdd(p256, v120, o4_120);
+                    weight = Unsafe.Add(ref p5, j);
+                    p256 = Vector256.Create(weight);
+                    o5_112 = Vector256.FusedMultiplyAdd(p256, v112, o5_112);
+                    o5_120 = Vector256.FusedMultiplyAdd(p256, v120, o5_120);
+                }
+                o0_112.StoreUnsafe(ref output, 112);
+                o0_120.StoreUnsafe(ref output, 120);
+                o1_112.StoreUnsafe(ref output, 1 * Dv + 112);
+                o1_120.StoreUnsafe(ref output, 1 * Dv + 120);
+                o2_112.StoreUnsafe(ref output, 2 * Dv + 112);
+                o2_120.StoreUnsafe(ref output, 2 * Dv + 120);
+                o3_112.StoreUnsafe(ref output, 3 * Dv + 112);
+                o3_120.StoreUnsafe(ref output, 3 * Dv + 120);
+                o4_112.StoreUnsafe(ref output, 4 * Dv + 112);
+                o4_120.StoreUnsafe(ref output, 4 * Dv + 120);
+                o5_112.StoreUnsafe(ref output, 5 * Dv + 112);
+                o5_120.StoreUnsafe(ref output, 5 * Dv + 120);
+            }
+            // Columns 128..143.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector256<float> o0_128 = Vector256.LoadUnsafe(ref output, 128) * factor0;
+                Vector256<float> o0_136 = Vector256.LoadUnsafe(ref output, 136) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector256<float> o1_128 = Vector256.LoadUnsafe(ref output, 1 * Dv + 128) * factor1;
+                Vector256<float> o1_136 = Vector256.LoadUnsafe(ref output, 1 * Dv + 136) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector256<float> o2_128 = Vector256.LoadUnsafe(ref output, 2 * Dv + 128) * factor2;
+                Vector256<float> o2_136 = Vector256.LoadUnsafe(ref output, 2 * Dv + 136) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector256<float> o3_128 = Vector256.LoadUnsafe(ref output, 3 * Dv + 128) * factor3;
+                Vector256<float> o3_136 = Vector256.LoadUnsafe(ref output, 3 * Dv + 136) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector256<float> o4_128 = Vector256.LoadUnsafe(ref output, 4 * Dv + 128) * factor4;
+                Vector256<float> o4_136 = Vector256.LoadUnsafe(ref output, 4 * Dv + 136) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector256<float> o5_128 = Vector256.LoadUnsafe(ref output, 5 * Dv + 128) * factor5;
+                Vector256<float> o5_136 = Vector256.LoadUnsafe(ref output, 5 * Dv + 136) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector256<float> v128 = Vector256.LoadUnsafe(ref v, 128);
+                    Vector256<float> v136 = Vector256.LoadUnsafe(ref v, 136);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector256<float> p256 = Vector256.Create(weight);
+                    o0_128 = Vector256.FusedMultiplyAdd(p256, v128, o0_128);
+                    o0_136 = Vector256.FusedMultiplyAdd(p256, v136, o0_136);
+                    weight = Unsafe.Add(ref p1, j);
+                    p256 = Vector256.Create(weight);
+                    o1_128 = Vector256.FusedMultiplyAdd(p256, v128, o1_128);
+                    o1_136 = Vector256.FusedMultiplyAdd(p256, v136, o1_136);
+                    weight = Unsafe.Add(ref p2, j);
+                    p256 = Vector256.Create(weight);
+                    o2_128 = Vector256.FusedMultiplyAdd(p256, v128, o2_128);
+                    o2_136 = Vector256.FusedMultiplyAdd(p256, v136, o2_136);
+                    weight = Unsafe.Add(ref p3, j);
+                    p256 = Vector256.Create(weight);
+                    o3_128 = Vector256.FusedMultiplyAdd(p256, v128, o3_128);
+                    o3_136 = Vector256.FusedMultiplyAdd(p256, v136, o3_136);
+                    weight = Unsafe.Add(ref p4, j);
+                    p256 = Vector256.Create(weight);
+                    o4_128 = Vector256.FusedMultiplyAdd(p256, v128, o4_128);
+                    o4_136 = Vector256.FusedMultiplyAdd(p256, v136, o4_136);
+                    weight = Unsafe.Add(ref p5, j);
+                    p256 = Vector256.Create(weight);
+                    o5_128 = Vector256.FusedMultiplyAdd(p256, v128, o5_128);
+                    o5_136 = Vector256.FusedMultiplyAdd(p256, v136, o5_136);
+                }
+                o0_128.StoreUnsafe(ref output, 128);
+                o0_136.StoreUnsafe(ref output, 136);
+                o1_128.StoreUnsafe(ref output, 1 * Dv + 128);
+                o1_136.StoreUnsafe(ref output, 1 * Dv + 136);
+                o2_128.StoreUnsafe(ref output, 2 * Dv + 128);
+                o2_136.StoreUnsafe(ref output, 2 * Dv + 136);
+                o3_128.StoreUnsafe(ref output, 3 * Dv + 128);
+                o3_136.StoreUnsafe(ref output, 3 * Dv + 136);
+                o4_128.StoreUnsafe(ref output, 4 * Dv + 128);
+                o4_136.StoreUnsafe(ref output, 4 * Dv + 136);
+                o5_128.StoreUnsafe(ref output, 5 * Dv + 128);
+                o5_136.StoreUnsafe(ref output, 5 * Dv + 136);
+            }
+            // Columns 144..159.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector256<float> o0_144 = Vector256.LoadUnsafe(ref output, 144) * factor0;
+                Vector256<float> o0_152 = Vector256.LoadUnsafe(ref output, 152) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector256<float> o1_144 = Vector256.LoadUnsafe(ref output, 1 * Dv + 144) * factor1;
+                Vector256<float> o1_152 = Vector256.LoadUnsafe(ref output, 1 * Dv + 152) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector256<float> o2_144 = Vector256.LoadUnsafe(ref output, 2 * Dv + 144) * factor2;
+                Vector256<float> o2_152 = Vector256.LoadUnsafe(ref output, 2 * Dv + 152) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector256<float> o3_144 = Vector256.LoadUnsafe(ref output, 3 * Dv + 144) * factor3;
+                Vector256<float> o3_152 = Vector256.LoadUnsafe(ref output, 3 * Dv + 152) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector256<float> o4_144 = Vector256.LoadUnsafe(ref output, 4 * Dv + 144) * factor4;
+                Vector256<float> o4_152 = Vector256.LoadUnsafe(ref output, 4 * Dv + 152) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector256<float> o5_144 = Vector256.LoadUnsafe(ref output, 5 * Dv + 144) * factor5;
+                Vector256<float> o5_152 = Vector256.LoadUnsafe(ref output, 5 * Dv + 152) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector256<float> v144 = Vector256.LoadUnsafe(ref v, 144);
+                    Vector256<float> v152 = Vector256.LoadUnsafe(ref v, 152);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector256<float> p256 = Vector256.Create(weight);
+                    o0_144 = Vector256.FusedMultiplyAdd(p256, v144, o0_144);
+                    o0_152 = Vector256.FusedMultiplyAdd(p256, v152, o0_152);
+                    weight = Unsafe.Add(ref p1, j);
+                    p256 = Vector256.Create(weight);
+                    o1_144 = Vector256.FusedMultiplyAdd(p256, v144, o1_144);
+                    o1_152 = Vector256.FusedMultiplyAdd(p256, v152, o1_152);
+                    weight = Unsafe.Add(ref p2, j);
+                    p256 = Vector256.Create(weight);
+                    o2_144 = Vector256.FusedMultiplyAdd(p256, v144, o2_144);
+                    o2_152 = Vector256.FusedMultiplyAdd(p256, v152, o2_152);
+                    weight = Unsafe.Add(ref p3, j);
+                    p256 = Vector256.Create(weight);
+                    o3_144 = Vector256.FusedMultiplyAdd(p256, v144, o3_144);
+                    o3_152 = Vector256.FusedMultiplyAdd(p256, v152, o3_152);
+                    weight = Unsafe.Add(ref p4, j);
+                    p256 = Vector256.Create(weight);
+                    o4_144 = Vector256.FusedMultiplyAdd(p256, v144, o4_144);
+                    o4_152 = Vector256.FusedMultiplyAdd(p256, v152, o4_152);
+                    weight = Unsafe.Add(ref p5, j);
+                    p256 = Vector256.Create(weight);
+                    o5_144 = Vector256.FusedMultiplyAdd(p256, v144, o5_144);
+                    o5_152 = Vector256.FusedMultiplyAdd(p256, v152, o5_152);
+                }
+                o0_144.StoreUnsafe(ref output, 144);
+                o0_152.StoreUnsafe(ref output, 152);
+                o1_144.StoreUnsafe(ref output, 1 * Dv + 144);
+                o1_152.StoreUnsafe(ref output, 1 * Dv + 152);
+                o2_144.StoreUnsafe(ref output, 2 * Dv + 144);
+                o2_152.StoreUnsafe(ref output, 2 * Dv + 152);
+                o3_144.StoreUnsafe(ref output, 3 * Dv + 144);
+                o3_152.StoreUnsafe(ref output, 3 * Dv + 152);
+                o4_144.StoreUnsafe(ref output, 4 * Dv + 144);
+                o4_152.StoreUnsafe(ref output, 4 * Dv + 152);
+                o5_144.StoreUnsafe(ref output, 5 * Dv + 144);
+                o5_152.StoreUnsafe(ref output, 5 * Dv + 152);
+            }
+        }
+
+        // Vector128 score tile: 6 query rows × 8 keys = 12 accumulators (6 × 2 Vector128<float>).
+        // Per d: 2 key loads, 6 query broadcasts, 12 FMAs; 15 of 16 registers live.
+        private static void ScoreTile_6x8_D160_V128(ref float query, ref float packedKeys, int blocks, ref float scores, nint scoreStride)
+        {
+            const int KeyBlock = 8;
+            for (int block = 0; block < blocks; block++)
+            {
+                ref float keys = ref Unsafe.Add(ref packedKeys, (nint)block * (D * KeyBlock));
+                Vector128<float> s0_0 = Vector128<float>.Zero, s0_1 = Vector128<float>.Zero;
+                Vector128<float> s1_0 = Vector128<float>.Zero, s1_1 = Vector128<float>.Zero;
+                Vector128<float> s2_0 = Vector128<float>.Zero, s2_1 = Vector128<float>.Zero;
+                Vector128<float> s3_0 = Vector128<float>.Zero, s3_1 = Vector128<float>.Zero;
+                Vector128<float> s4_0 = Vector128<float>.Zero, s4_1 = Vector128<float>.Zero;
+                Vector128<float> s5_0 = Vector128<float>.Zero, s5_1 = Vector128<float>.Zero;
+                ref float k = ref keys;
+                ref float q = ref query;
+                for (int d = 0; d < D; d++)
+                {
+                    Vector128<float> k0 = Vector128.LoadUnsafe(ref k);
+                    Vector128<float> k1 = Vector128.LoadUnsafe(ref k, 4);
+                    Vector128<float> qr = Vector128.Create(q);
+                    s0_0 = Vector128.FusedMultiplyAdd(qr, k0, s0_0);
+                    s0_1 = Vector128.FusedMultiplyAdd(qr, k1, s0_1);
+                    qr = Vector128.Create(Unsafe.Add(ref q, 1 * D));
+                    s1_0 = Vector128.FusedMultiplyAdd(qr, k0, s1_0);
+                    s1_1 = Vector128.FusedMultiplyAdd(qr, k1, s1_1);
+                    qr = Vector128.Create(Unsafe.Add(ref q, 2 * D));
+                    s2_0 = Vector128.FusedMultiplyAdd(qr, k0, s2_0);
+                    s2_1 = Vector128.FusedMultiplyAdd(qr, k1, s2_1);
+                    qr = Vector128.Create(Unsafe.Add(ref q, 3 * D));
+                    s3_0 = Vector128.FusedMultiplyAdd(qr, k0, s3_0);
+                    s3_1 = Vector128.FusedMultiplyAdd(qr, k1, s3_1);
+                    qr = Vector128.Create(Unsafe.Add(ref q, 4 * D));
+                    s4_0 = Vector128.FusedMultiplyAdd(qr, k0, s4_0);
+                    s4_1 = Vector128.FusedMultiplyAdd(qr, k1, s4_1);
+                    qr = Vector128.Create(Unsafe.Add(ref q, 5 * D));
+                    s5_0 = Vector128.FusedMultiplyAdd(qr, k0, s5_0);
+                    s5_1 = Vector128.FusedMultiplyAdd(qr, k1, s5_1);
+                    k = ref Unsafe.Add(ref k, KeyBlock);
+                    q = ref Unsafe.Add(ref q, 1);
+                }
+                ref float s = ref Unsafe.Add(ref scores, block * KeyBlock);
+                s0_0.StoreUnsafe(ref s);
+                s0_1.StoreUnsafe(ref s, 4);
+                s1_0.StoreUnsafe(ref Unsafe.Add(ref s, 1 * scoreStride));
+                s1_1.StoreUnsafe(ref Unsafe.Add(ref s, 1 * scoreStride), 4);
+                s2_0.StoreUnsafe(ref Unsafe.Add(ref s, 2 * scoreStride));
+                s2_1.StoreUnsafe(ref Unsafe.Add(ref s, 2 * scoreStride), 4);
+                s3_0.StoreUnsafe(ref Unsafe.Add(ref s, 3 * scoreStride));
+                s3_1.StoreUnsafe(ref Unsafe.Add(ref s, 3 * scoreStride), 4);
+                s4_0.StoreUnsafe(ref Unsafe.Add(ref s, 4 * scoreStride));
+                s4_1.StoreUnsafe(ref Unsafe.Add(ref s, 4 * scoreStride), 4);
+                s5_0.StoreUnsafe(ref Unsafe.Add(ref s, 5 * scoreStride));
+                s5_1.StoreUnsafe(ref Unsafe.Add(ref s, 5 * scoreStride), 4);
+            }
+        }
+
+        // Vector128 value tile: 6 rows × Dv = 160; 20 column blocks of at most 2 segments,
+        // so at most 12 accumulators + 2 value segments + 1 broadcast of 16 registers; the rescale is applied as the accumulators load.
+        private static void AccumulateTile_6_Dv160_V128(ref float weights, nint weightStride, ref float values, nint valueStride, int count, ref float output, ref float rescale)
+        {
+            ref float p1 = ref Unsafe.Add(ref weights, weightStride);
+            ref float p2 = ref Unsafe.Add(ref weights, 2 * weightStride);
+            ref float p3 = ref Unsafe.Add(ref weights, 3 * weightStride);
+            ref float p4 = ref Unsafe.Add(ref weights, 4 * weightStride);
+            ref float p5 = ref Unsafe.Add(ref weights, 5 * weightStride);
+            // Columns 0..7.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector128<float> o0_0 = Vector128.LoadUnsafe(ref output, 0) * factor0;
+                Vector128<float> o0_4 = Vector128.LoadUnsafe(ref output, 4) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector128<float> o1_0 = Vector128.LoadUnsafe(ref output, 1 * Dv + 0) * factor1;
+                Vector128<float> o1_4 = Vector128.LoadUnsafe(ref output, 1 * Dv + 4) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector128<float> o2_0 = Vector128.LoadUnsafe(ref output, 2 * Dv + 0) * factor2;
+                Vector128<float> o2_4 = Vector128.LoadUnsafe(ref output, 2 * Dv + 4) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector128<float> o3_0 = Vector128.LoadUnsafe(ref output, 3 * Dv + 0) * factor3;
+                Vector128<float> o3_4 = Vector128.LoadUnsafe(ref output, 3 * Dv + 4) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector128<float> o4_0 = Vector128.LoadUnsafe(ref output, 4 * Dv + 0) * factor4;
+                Vector128<float> o4_4 = Vector128.LoadUnsafe(ref output, 4 * Dv + 4) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector128<float> o5_0 = Vector128.LoadUnsafe(ref output, 5 * Dv + 0) * factor5;
+                Vector128<float> o5_4 = Vector128.LoadUnsafe(ref output, 5 * Dv + 4) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector128<float> v0 = Vector128.LoadUnsafe(ref v);
+                    Vector128<float> v4 = Vector128.LoadUnsafe(ref v, 4);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector128<float> p128 = Vector128.Create(weight);
+                    o0_0 = Vector128.FusedMultiplyAdd(p128, v0, o0_0);
+                    o0_4 = Vector128.FusedMultiplyAdd(p128, v4, o0_4);
+                    weight = Unsafe.Add(ref p1, j);
+                    p128 = Vector128.Create(weight);
+                    o1_0 = Vector128.FusedMultiplyAdd(p128, v0, o1_0);
+                    o1_4 = Vector128.FusedMultiplyAdd(p128, v4, o1_4);
+                    weight = Unsafe.Add(ref p2, j);
+                    p128 = Vector128.Create(weight);
+                    o2_0 = Vector128.FusedMultiplyAdd(p128, v0, o2_0);
+                    o2_4 = Vector128.FusedMultiplyAdd(p128, v4, o2_4);
+                    weight = Unsafe.Add(ref p3, j);
+                    p128 = Vector128.Create(weight);
+                    o3_0 = Vector128.FusedMultiplyAdd(p128, v0, o3_0);
+                    o3_4 = Vector128.FusedMultiplyAdd(p128, v4, o3_4);
+                    weight = Unsafe.Add(ref p4, j);
+                    p128 = Vector128.Create(weight);
+                    o4_0 = Vector128.FusedMultiplyAdd(p128, v0, o4_0);
+                    o4_4 = Vector128.FusedMultiplyAdd(p128, v4, o4_4);
+                    weight = Unsafe.Add(ref p5, j);
+                    p128 = Vector128.Create(weight);
+                    o5_0 = Vector128.FusedMultiplyAdd(p128, v0, o5_0);
+                    o5_4 = Vector128.FusedMultiplyAdd(p128, v4, o5_4);
+                }
+                o0_0.StoreUnsafe(ref output, 0);
+                o0_4.StoreUnsafe(ref output, 4);
+                o1_0.StoreUnsafe(ref output, 1 * Dv + 0);
+                o1_4.StoreUnsafe(ref output, 1 * Dv + 4);
+                o2_0.StoreUnsafe(ref output, 2 * Dv + 0);
+                o2_4.StoreUnsafe(ref output, 2 * Dv + 4);
+                o3_0.StoreUnsafe(ref output, 3 * Dv + 0);
+                o3_4.StoreUnsafe(ref output, 3 * Dv + 4);
+                o4_0.StoreUnsafe(ref output, 4 * Dv + 0);
+                o4_4.StoreUnsafe(ref output, 4 * Dv + 4);
+                o5_0.StoreUnsafe(ref output, 5 * Dv + 0);
+                o5_4.StoreUnsafe(ref output, 5 * Dv + 4);
+            }
+            // Columns 8..15.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector128<float> o0_8 = Vector128.LoadUnsafe(ref output, 8) * factor0;
+                Vector128<float> o0_12 = Vector128.LoadUnsafe(ref output, 12) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector128<float> o1_8 = Vector128.LoadUnsafe(ref output, 1 * Dv + 8) * factor1;
+                Vector128<float> o1_12 = Vector128.LoadUnsafe(ref output, 1 * Dv + 12) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector128<float> o2_8 = Vector128.LoadUnsafe(ref output, 2 * Dv + 8) * factor2;
+                Vector128<float> o2_12 = Vector128.LoadUnsafe(ref output, 2 * Dv + 12) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector128<float> o3_8 = Vector128.LoadUnsafe(ref output, 3 * Dv + 8) * factor3;
+                Vector128<float> o3_12 = Vector128.LoadUnsafe(ref output, 3 * Dv + 12) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector128<float> o4_8 = Vector128.LoadUnsafe(ref output, 4 * Dv + 8) * factor4;
+                Vector128<float> o4_12 = Vector128.LoadUnsafe(ref output, 4 * Dv + 12) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector128<float> o5_8 = Vector128.LoadUnsafe(ref output, 5 * Dv + 8) * factor5;
+                Vector128<float> o5_12 = Vector128.LoadUnsafe(ref output, 5 * Dv + 12) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector128<float> v8 = Vector128.LoadUnsafe(ref v, 8);
+                    Vector128<float> v12 = Vector128.LoadUnsafe(ref v, 12);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector128<float> p128 = Vector128.Create(weight);
+                    o0_8 = Vector128.FusedMultiplyAdd(p128, v8, o0_8);
+                    o0_12 = Vector128.FusedMultiplyAdd(p128, v12, o0_12);
+                    weight = Unsafe.Add(ref p1, j);
+                    p128 = Vector128.Create(weight);
+                    o1_8 = Vector128.FusedMultiplyAdd(p128, v8, o1_8);
+                    o1_12 = Vector128.FusedMultiplyAdd(p128, v12, o1_12);
+                    weight = Unsafe.Add(ref p2, j);
+                    p128 = Vector128.Create(weight);
+                    o2_8 = Vector128.FusedMultiplyAdd(p128, v8, o2_8);
+                    o2_12 = Vector128.FusedMultiplyAdd(p128, v12, o2_12);
+                    weight = Unsafe.Add(ref p3, j);
+                    p128 = Vector128.Create(weight);
+                    o3_8 = Vector128.FusedMultiplyAdd(p128, v8, o3_8);
+                    o3_12 = Vector128.FusedMultiplyAdd(p128, v12, o3_12);
+                    weight = Unsafe.Add(ref p4, j);
+                    p128 = Vector128.Create(weight);
+                    o4_8 = Vector128.FusedMultiplyAdd(p128, v8, o4_8);
+                    o4_12 = Vector128.FusedMultiplyAdd(p128, v12, o4_12);
+                    weight = Unsafe.Add(ref p5, j);
+                    p128 = Vector128.Create(weight);
+                    o5_8 = Vector128.FusedMultiplyAdd(p128, v8, o5_8);
+                    o5_12 = Vector128.FusedMultiplyAdd(p128, v12, o5_12);
+                }
+                o0_8.StoreUnsafe(ref output, 8);
+                o0_12.StoreUnsafe(ref output, 12);
+                o1_8.StoreUnsafe(ref output, 1 * Dv + 8);
+                o1_12.StoreUnsafe(ref output, 1 * Dv + 12);
+                o2_8.StoreUnsafe(ref output, 2 * Dv + 8);
+                o2_12.StoreUnsafe(ref output, 2 * Dv + 12);
+                o3_8.StoreUnsafe(ref output, 3 * Dv + 8);
+                o3_12.StoreUnsafe(ref output, 3 * Dv + 12);
+                o4_8.StoreUnsafe(ref output, 4 * Dv + 8);
+                o4_12.StoreUnsafe(ref output, 4 * Dv + 12);
+                o5_8.StoreUnsafe(ref output, 5 * Dv + 8);
+                o5_12.StoreUnsafe(ref output, 5 * Dv + 12);
+            }
+            // Columns 16..23.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector128<float> o0_16 = Vector128.LoadUnsafe(ref output, 16) * factor0;
+                Vector128<float> o0_20 = Vector128.LoadUnsafe(ref output, 20) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector128<float> o1_16 = Vector128.LoadUnsafe(ref output, 1 * Dv + 16) * factor1;
+                Vector128<float> o1_20 = Vector128.LoadUnsafe(ref output, 1 * Dv + 20) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector128<float> o2_16 = Vector128.LoadUnsafe(ref output, 2 * Dv + 16) * factor2;
+                Vector128<float> o2_20 = Vector128.LoadUnsafe(ref output, 2 * Dv + 20) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector128<float> o3_16 = Vector128.LoadUnsafe(ref output, 3 * Dv + 16) * factor3;
+                Vector128<float> o3_20 = Vector128.LoadUnsafe(ref output, 3 * Dv + 20) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector128<float> o4_16 = Vector128.LoadUnsafe(ref output, 4 * Dv + 16) * factor4;
+                Vector128<float> o4_20 = Vector128.LoadUnsafe(ref output, 4 * Dv + 20) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector128<float> o5_16 = Vector128.LoadUnsafe(ref output, 5 * Dv + 16) * factor5;
+                Vector128<float> o5_20 = Vector128.LoadUnsafe(ref output, 5 * Dv + 20) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector128<float> v16 = Vector128.LoadUnsafe(ref v, 16);
+                    Vector128<float> v20 = Vector128.LoadUnsafe(ref v, 20);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector128<float> p128 = Vector128.Create(weight);
+                    o0_16 = Vector128.FusedMultiplyAdd(p128, v16, o0_16);
+                    o0_20 = Vector128.FusedMultiplyAdd(p128, v20, o0_20);
+                    weight = Unsafe.Add(ref p1, j);
+                    p128 = Vector128.Create(weight);
+                    o1_16 = Vector128.FusedMultiplyAdd(p128, v16, o1_16);
+                    o1_20 = Vector128.FusedMultiplyAdd(p128, v20, o1_20);
+                    weight = Unsafe.Add(ref p2, j);
+                    p128 = Vector128.Create(weight);
+                    o2_16 = Vector128.FusedMultiplyAdd(p128, v16, o2_16);
+                    o2_20 = Vector128.FusedMultiplyAdd(p128, v20, o2_20);
+                    weight = Unsafe.Add(ref p3, j);
+                    p128 = Vector128.Create(weight);
+                    o3_16 = Vector128.FusedMultiplyAdd(p128, v16, o3_16);
+                    o3_20 = Vector128.FusedMultiplyAdd(p128, v20, o3_20);
+                    weight = Unsafe.Add(ref p4, j);
+                    p128 = Vector128.Create(weight);
+                    o4_16 = Vector128.FusedMultiplyAdd(p128, v16, o4_16);
+                    o4_20 = Vector128.FusedMultiplyAdd(p128, v20, o4_20);
+                    weight = Unsafe.Add(ref p5, j);
+                    p128 = Vector128.Create(weight);
+                    o5_16 = Vector128.FusedMultiplyAdd(p128, v16, o5_16);
+                    o5_20 = Vector128.FusedMultiplyAdd(p128, v20, o5_20);
+                }
+                o0_16.StoreUnsafe(ref output, 16);
+                o0_20.StoreUnsafe(ref output, 20);
+                o1_16.StoreUnsafe(ref output, 1 * Dv + 16);
+                o1_20.StoreUnsafe(ref output, 1 * Dv + 20);
+                o2_16.StoreUnsafe(ref output, 2 * Dv + 16);
+                o2_20.StoreUnsafe(ref output, 2 * Dv + 20);
+                o3_16.StoreUnsafe(ref output, 3 * Dv + 16);
+                o3_20.StoreUnsafe(ref output, 3 * Dv + 20);
+                o4_16.StoreUnsafe(ref output, 4 * Dv + 16);
+                o4_20.StoreUnsafe(ref output, 4 * Dv + 20);
+                o5_16.StoreUnsafe(ref output, 5 * Dv + 16);
+                o5_20.StoreUnsafe(ref output, 5 * Dv + 20);
+            }
+            // Columns 24..31.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector128<float> o0_24 = Vector128.LoadUnsafe(ref output, 24) * factor0;
+                Vector128<float> o0_28 = Vector128.LoadUnsafe(ref output, 28) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector128<float> o1_24 = Vector128.LoadUnsafe(ref output, 1 * Dv + 24) * factor1;
+                Vector128<float> o1_28 = Vector128.LoadUnsafe(ref output, 1 * Dv + 28) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector128<float> o2_24 = Vector128.LoadUnsafe(ref output, 2 * Dv + 24) * factor2;
+                Vector128<float> o2_28 = Vector128.LoadUnsafe(ref output, 2 * Dv + 28) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector128<float> o3_24 = Vector128.LoadUnsafe(ref output, 3 * Dv + 24) * factor3;
+                Vector128<float> o3_28 = Vector128.LoadUnsafe(ref output, 3 * Dv + 28) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector128<float> o4_24 = Vector128.LoadUnsafe(ref output, 4 * Dv + 24) * factor4;
+                Vector128<float> o4_28 = Vector128.LoadUnsafe(ref output, 4 * Dv + 28) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector128<float> o5_24 = Vector128.LoadUnsafe(ref output, 5 * Dv + 24) * factor5;
+                Vector128<float> o5_28 = Vector128.LoadUnsafe(ref output, 5 * Dv + 28) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector128<float> v24 = Vector128.LoadUnsafe(ref v, 24);
+                    Vector128<float> v28 = Vector128.LoadUnsafe(ref v, 28);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector128<float> p128 = Vector128.Create(weight);
+                    o0_24 = Vector128.FusedMultiplyAdd(p128, v24, o0_24);
+                    o0_28 = Vector128.FusedMultiplyAdd(p128, v28, o0_28);
+                    weight = Unsafe.Add(ref p1, j);
+                    p128 = Vector128.Create(weight);
+                    o1_24 = Vector128.FusedMultiplyAdd(p128, v24, o1_24);
+                    o1_28 = Vector128.FusedMultiplyAdd(p128, v28, o1_28);
+                    weight = Unsafe.Add(ref p2, j);
+                    p128 = Vector128.Create(weight);
+                    o2_24 = Vector128.FusedMultiplyAdd(p128, v24, o2_24);
+                    o2_28 = Vector128.FusedMultiplyAdd(p128, v28, o2_28);
+                    weight = Unsafe.Add(ref p3, j);
+                    p128 = Vector128.Create(weight);
+                    o3_24 = Vector128.FusedMultiplyAdd(p128, v24, o3_24);
+                    o3_28 = Vector128.FusedMultiplyAdd(p128, v28, o3_28);
+                    weight = Unsafe.Add(ref p4, j);
+                    p128 = Vector128.Create(weight);
+                    o4_24 = Vector128.FusedMultiplyAdd(p128, v24, o4_24);
+                    o4_28 = Vector128.FusedMultiplyAdd(p128, v28, o4_28);
+                    weight = Unsafe.Add(ref p5, j);
+                    p128 = Vector128.Create(weight);
+                    o5_24 = Vector128.FusedMultiplyAdd(p128, v24, o5_24);
+                    o5_28 = Vector128.FusedMultiplyAdd(p128, v28, o5_28);
+                }
+                o0_24.StoreUnsafe(ref output, 24);
+                o0_28.StoreUnsafe(ref output, 28);
+                o1_24.StoreUnsafe(ref output, 1 * Dv + 24);
+                o1_28.StoreUnsafe(ref output, 1 * Dv + 28);
+                o2_24.StoreUnsafe(ref output, 2 * Dv + 24);
+                o2_28.StoreUnsafe(ref output, 2 * Dv + 28);
+                o3_24.StoreUnsafe(ref output, 3 * Dv + 24);
+                o3_28.StoreUnsafe(ref output, 3 * Dv + 28);
+                o4_24.StoreUnsafe(ref output, 4 * Dv + 24);
+                o4_28.StoreUnsafe(ref output, 4 * Dv + 28);
+                o5_24.StoreUnsafe(ref output, 5 * Dv + 24);
+                o5_28.StoreUnsafe(ref output, 5 * Dv + 28);
+            }
+            // Columns 32..39.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector128<float> o0_32 = Vector128.LoadUnsafe(ref output, 32) * factor0;
+                Vector128<float> o0_36 = Vector128.LoadUnsafe(ref output, 36) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector128<float> o1_32 = Vector128.LoadUnsafe(ref output, 1 * Dv + 32) * factor1;
+                Vector128<float> o1_36 = Vector128.LoadUnsafe(ref output, 1 * Dv + 36) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector128<float> o2_32 = Vector128.LoadUnsafe(ref output, 2 * Dv + 32) * factor2;
+                Vector128<float> o2_36 = Vector128.LoadUnsafe(ref output, 2 * Dv + 36) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector128<float> o3_32 = Vector128.LoadUnsafe(ref output, 3 * Dv + 32) * factor3;
+                Vector128<float> o3_36 = Vector128.LoadUnsafe(ref output, 3 * Dv + 36) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector128<float> o4_32 = Vector128.LoadUnsafe(ref output, 4 * Dv + 32) * factor4;
+                Vector128<float> o4_36 = Vector128.LoadUnsafe(ref output, 4 * Dv + 36) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector128<float> o5_32 = Vector128.LoadUnsafe(ref output, 5 * Dv + 32) * factor5;
+                Vector128<float> o5_36 = Vector128.LoadUnsafe(ref output, 5 * Dv + 36) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector128<float> v32 = Vector128.LoadUnsafe(ref v, 32);
+                    Vector128<float> v36 = Vector128.LoadUnsafe(ref v, 36);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector128<float> p128 = Vector128.Create(weight);
+                    o0_32 = Vector128.FusedMultiplyAdd(p128, v32, o0_32);
+                    o0_36 = Vector128.FusedMultiplyAdd(p128, v36, o0_36);
+                    weight = Unsafe.Add(ref p1, j);
+                    p128 = Vector128.Create(weight);
+                    o1_32 = Vector128.FusedMultiplyAdd(p128, v32, o1_32);
+                    o1_36 = Vector128.FusedMultiplyAdd(p128, v36, o1_36);
+                    weight = Unsafe.Add(ref p2, j);
+                    p128 = Vector128.Create(weight);
+                    o2_32 = Vector128.FusedMultiplyAdd(p128, v32, o2_32);
+                    o2_36 = Vector128.FusedMultiplyAdd(p128, v36, o2_36);
+                    weight = Unsafe.Add(ref p3, j);
+                    p128 = Vector128.Create(weight);
+                    o3_32 = Vector128.FusedMultiplyAdd(p128, v32, o3_32);
+                    o3_36 = Vector128.FusedMultiplyAdd(p128, v36, o3_36);
+                    weight = Unsafe.Add(ref p4, j);
+                    p128 = Vector128.Create(weight);
+                    o4_32 = Vector128.FusedMultiplyAdd(p128, v32, o4_32);
+                    o4_36 = Vector128.FusedMultiplyAdd(p128, v36, o4_36);
+                    weight = Unsafe.Add(ref p5, j);
+                    p128 = Vector128.Create(weight);
+                    o5_32 = Vector128.FusedMultiplyAdd(p128, v32, o5_32);
+                    o5_36 = Vector128.FusedMultiplyAdd(p128, v36, o5_36);
+                }
+                o0_32.StoreUnsafe(ref output, 32);
+                o0_36.StoreUnsafe(ref output, 36);
+                o1_32.StoreUnsafe(ref output, 1 * Dv + 32);
+                o1_36.StoreUnsafe(ref output, 1 * Dv + 36);
+                o2_32.StoreUnsafe(ref output, 2 * Dv + 32);
+                o2_36.StoreUnsafe(ref output, 2 * Dv + 36);
+                o3_32.StoreUnsafe(ref output, 3 * Dv + 32);
+                o3_36.StoreUnsafe(ref output, 3 * Dv + 36);
+                o4_32.StoreUnsafe(ref output, 4 * Dv + 32);
+                o4_36.StoreUnsafe(ref output, 4 * Dv + 36);
+                o5_32.StoreUnsafe(ref output, 5 * Dv + 32);
+                o5_36.StoreUnsafe(ref output, 5 * Dv + 36);
+            }
+            // Columns 40..47.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector128<float> o0_40 = Vector128.LoadUnsafe(ref output, 40) * factor0;
+                Vector128<float> o0_44 = Vector128.LoadUnsafe(ref output, 44) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector128<float> o1_40 = Vector128.LoadUnsafe(ref output, 1 * Dv + 40) * factor1;
+                Vector128<float> o1_44 = Vector128.LoadUnsafe(ref output, 1 * Dv + 44) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector128<float> o2_40 = Vector128.LoadUnsafe(ref output, 2 * Dv + 40) * factor2;
+                Vector128<float> o2_44 = Vector128.LoadUnsafe(ref output, 2 * Dv + 44) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector128<float> o3_40 = Vector128.LoadUnsafe(ref output, 3 * Dv + 40) * factor3;
+                Vector128<float> o3_44 = Vector128.LoadUnsafe(ref output, 3 * Dv + 44) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector128<float> o4_40 = Vector128.LoadUnsafe(ref output, 4 * Dv + 40) * factor4;
+                Vector128<float> o4_44 = Vector128.LoadUnsafe(ref output, 4 * Dv + 44) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector128<float> o5_40 = Vector128.LoadUnsafe(ref output, 5 * Dv + 40) * factor5;
+                Vector128<float> o5_44 = Vector128.LoadUnsafe(ref output, 5 * Dv + 44) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector128<float> v40 = Vector128.LoadUnsafe(ref v, 40);
+                    Vector128<float> v44 = Vector128.LoadUnsafe(ref v, 44);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector128<float> p128 = Vector128.Create(weight);
+                    o0_40 = Vector128.FusedMultiplyAdd(p128, v40, o0_40);
+                    o0_44 = Vector128.FusedMultiplyAdd(p128, v44, o0_44);
+                    weight = Unsafe.Add(ref p1, j);
+                    p128 = Vector128.Create(weight);
+                    o1_40 = Vector128.FusedMultiplyAdd(p128, v40, o1_40);
+                    o1_44 = Vector128.FusedMultiplyAdd(p128, v44, o1_44);
+                    weight = Unsafe.Add(ref p2, j);
+                    p128 = Vector128.Create(weight);
+                    o2_40 = Vector128.FusedMultiplyAdd(p128, v40, o2_40);
+                    o2_44 = Vector128.FusedMultiplyAdd(p128, v44, o2_44);
+                    weight = Unsafe.Add(ref p3, j);
+                    p128 = Vector128.Create(weight);
+                    o3_40 = Vector128.FusedMultiplyAdd(p128, v40, o3_40);
+                    o3_44 = Vector128.FusedMultiplyAdd(p128, v44, o3_44);
+                    weight = Unsafe.Add(ref p4, j);
+                    p128 = Vector128.Create(weight);
+                    o4_40 = Vector128.FusedMultiplyAdd(p128, v40, o4_40);
+                    o4_44 = Vector128.FusedMultiplyAdd(p128, v44, o4_44);
+                    weight = Unsafe.Add(ref p5, j);
+                    p128 = Vector128.Create(weight);
+                    o5_40 = Vector128.FusedMultiplyAdd(p128, v40, o5_40);
+                    o5_44 = Vector128.FusedMultiplyAdd(p128, v44, o5_44);
+                }
+                o0_40.StoreUnsafe(ref output, 40);
+                o0_44.StoreUnsafe(ref output, 44);
+                o1_40.StoreUnsafe(ref output, 1 * Dv + 40);
+                o1_44.StoreUnsafe(ref output, 1 * Dv + 44);
+                o2_40.StoreUnsafe(ref output, 2 * Dv + 40);
+                o2_44.StoreUnsafe(ref output, 2 * Dv + 44);
+                o3_40.StoreUnsafe(ref output, 3 * Dv + 40);
+                o3_44.StoreUnsafe(ref output, 3 * Dv + 44);
+                o4_40.StoreUnsafe(ref output, 4 * Dv + 40);
+                o4_44.StoreUnsafe(ref output, 4 * Dv + 44);
+                o5_40.StoreUnsafe(ref output, 5 * Dv + 40);
+                o5_44.StoreUnsafe(ref output, 5 * Dv + 44);
+            }
+            // Columns 48..55.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector128<float> o0_48 = Vector128.LoadUnsafe(ref output, 48) * factor0;
+                Vector128<float> o0_52 = Vector128.LoadUnsafe(ref output, 52) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector128<float> o1_48 = Vector128.LoadUnsafe(ref output, 1 * Dv + 48) * factor1;
+                Vector128<float> o1_52 = Vector128.LoadUnsafe(ref output, 1 * Dv + 52) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector128<float> o2_48 = Vector128.LoadUnsafe(ref output, 2 * Dv + 48) * factor2;
+                Vector128<float> o2_52 = Vector128.LoadUnsafe(ref output, 2 * Dv + 52) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector128<float> o3_48 = Vector128.LoadUnsafe(ref output, 3 * Dv + 48) * factor3;
+                Vector128<float> o3_52 = Vector128.LoadUnsafe(ref output, 3 * Dv + 52) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector128<float> o4_48 = Vector128.LoadUnsafe(ref output, 4 * Dv + 48) * factor4;
+                Vector128<float> o4_52 = Vector128.LoadUnsafe(ref output, 4 * Dv + 52) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector128<float> o5_48 = Vector128.LoadUnsafe(ref output, 5 * Dv + 48) * factor5;
+                Vector128<float> o5_52 = Vector128.LoadUnsafe(ref output, 5 * Dv + 52) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector128<float> v48 = Vector128.LoadUnsafe(ref v, 48);
+                    Vector128<float> v52 = Vector128.LoadUnsafe(ref v, 52);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector128<float> p128 = Vector128.Create(weight);
+                    o0_48 = Vector128.FusedMultiplyAdd(p128, v48, o0_48);
+                    o0_52 = Vector128.FusedMultiplyAdd(p128, v52, o0_52);
+                    weight = Unsafe.Add(ref p1, j);
+                    p128 = Vector128.Create(weight);
+                    o1_48 = Vector128.FusedMultiplyAdd(p128, v48, o1_48);
+                    o1_52 = Vector128.FusedMultiplyAdd(p128, v52, o1_52);
+                    weight = Unsafe.Add(ref p2, j);
+                    p128 = Vector128.Create(weight);
+                    o2_48 = Vector128.FusedMultiplyAdd(p128, v48, o2_48);
+                    o2_52 = Vector128.FusedMultiplyAdd(p128, v52, o2_52);
+                    weight = Unsafe.Add(ref p3, j);
+                    p128 = Vector128.Create(weight);
+                    o3_48 = Vector128.FusedMultiplyAdd(p128, v48, o3_48);
+                    o3_52 = Vector128.FusedMultiplyAdd(p128, v52, o3_52);
+                    weight = Unsafe.Add(ref p4, j);
+                    p128 = Vector128.Create(weight);
+                    o4_48 = Vector128.FusedMultiplyAdd(p128, v48, o4_48);
+                    o4_52 = Vector128.FusedMultiplyAdd(p128, v52, o4_52);
+                    weight = Unsafe.Add(ref p5, j);
+                    p128 = Vector128.Create(weight);
+                    o5_48 = Vector128.FusedMultiplyAdd(p128, v48, o5_48);
+                    o5_52 = Vector128.FusedMultiplyAdd(p128, v52, o5_52);
+                }
+                o0_48.StoreUnsafe(ref output, 48);
+                o0_52.StoreUnsafe(ref output, 52);
+                o1_48.StoreUnsafe(ref output, 1 * Dv + 48);
+                o1_52.StoreUnsafe(ref output, 1 * Dv + 52);
+                o2_48.StoreUnsafe(ref output, 2 * Dv + 48);
+                o2_52.StoreUnsafe(ref output, 2 * Dv + 52);
+                o3_48.StoreUnsafe(ref output, 3 * Dv + 48);
+                o3_52.StoreUnsafe(ref output, 3 * Dv + 52);
+                o4_48.StoreUnsafe(ref output, 4 * Dv + 48);
+                o4_52.StoreUnsafe(ref output, 4 * Dv + 52);
+                o5_48.StoreUnsafe(ref output, 5 * Dv + 48);
+                o5_52.StoreUnsafe(ref output, 5 * Dv + 52);
+            }
+            // Columns 56..63.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector128<float> o0_56 = Vector128.LoadUnsafe(ref output, 56) * factor0;
+                Vector128<float> o0_60 = Vector128.LoadUnsafe(ref output, 60) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector128<float> o1_56 = Vector128.LoadUnsafe(ref output, 1 * Dv + 56) * factor1;
+                Vector128<float> o1_60 = Vector128.LoadUnsafe(ref output, 1 * Dv + 60) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector128<float> o2_56 = Vector128.LoadUnsafe(ref output, 2 * Dv + 56) * factor2;
+                Vector128<float> o2_60 = Vector128.LoadUnsafe(ref output, 2 * Dv + 60) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector128<float> o3_56 = Vector128.LoadUnsafe(ref output, 3 * Dv + 56) * factor3;
+                Vector128<float> o3_60 = Vector128.LoadUnsafe(ref output, 3 * Dv + 60) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector128<float> o4_56 = Vector128.LoadUnsafe(ref output, 4 * Dv + 56) * factor4;
+                Vector128<float> o4_60 = Vector128.LoadUnsafe(ref output, 4 * Dv + 60) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector128<float> o5_56 = Vector128.LoadUnsafe(ref output, 5 * Dv + 56) * factor5;
+                Vector128<float> o5_60 = Vector128.LoadUnsafe(ref output, 5 * Dv + 60) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector128<float> v56 = Vector128.LoadUnsafe(ref v, 56);
+                    Vector128<float> v60 = Vector128.LoadUnsafe(ref v, 60);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector128<float> p128 = Vector128.Create(weight);
+                    o0_56 = Vector128.FusedMultiplyAdd(p128, v56, o0_56);
+                    o0_60 = Vector128.FusedMultiplyAdd(p128, v60, o0_60);
+                    weight = Unsafe.Add(ref p1, j);
+                    p128 = Vector128.Create(weight);
+                    o1_56 = Vector128.FusedMultiplyAdd(p128, v56, o1_56);
+                    o1_60 = Vector128.FusedMultiplyAdd(p128, v60, o1_60);
+                    weight = Unsafe.Add(ref p2, j);
+                    p128 = Vector128.Create(weight);
+                    o2_56 = Vector128.FusedMultiplyAdd(p128, v56, o2_56);
+                    o2_60 = Vector128.FusedMultiplyAdd(p128, v60, o2_60);
+                    weight = Unsafe.Add(ref p3, j);
+                    p128 = Vector128.Create(weight);
+                    o3_56 = Vector128.FusedMultiplyAdd(p128, v56, o3_56);
+                    o3_60 = Vector128.FusedMultiplyAdd(p128, v60, o3_60);
+                    weight = Unsafe.Add(ref p4, j);
+                    p128 = Vector128.Create(weight);
+                    o4_56 = Vector128.FusedMultiplyAdd(p128, v56, o4_56);
+                    o4_60 = Vector128.FusedMultiplyAdd(p128, v60, o4_60);
+                    weight = Unsafe.Add(ref p5, j);
+                    p128 = Vector128.Create(weight);
+                    o5_56 = Vector128.FusedMultiplyAdd(p128, v56, o5_56);
+                    o5_60 = Vector128.FusedMultiplyAdd(p128, v60, o5_60);
+                }
+                o0_56.StoreUnsafe(ref output, 56);
+                o0_60.StoreUnsafe(ref output, 60);
+                o1_56.StoreUnsafe(ref output, 1 * Dv + 56);
+                o1_60.StoreUnsafe(ref output, 1 * Dv + 60);
+                o2_56.StoreUnsafe(ref output, 2 * Dv + 56);
+                o2_60.StoreUnsafe(ref output, 2 * Dv + 60);
+                o3_56.StoreUnsafe(ref output, 3 * Dv + 56);
+                o3_60.StoreUnsafe(ref output, 3 * Dv + 60);
+                o4_56.StoreUnsafe(ref output, 4 * Dv + 56);
+                o4_60.StoreUnsafe(ref output, 4 * Dv + 60);
+                o5_56.StoreUnsafe(ref output, 5 * Dv + 56);
+                o5_60.StoreUnsafe(ref output, 5 * Dv + 60);
+            }
+            // Columns 64..71.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector128<float> o0_64 = Vector128.LoadUnsafe(ref output, 64) * factor0;
+                Vector128<float> o0_68 = Vector128.LoadUnsafe(ref output, 68) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector128<float> o1_64 = Vector128.LoadUnsafe(ref output, 1 * Dv + 64) * factor1;
+                Vector128<float> o1_68 = Vector128.LoadUnsafe(ref output, 1 * Dv + 68) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector128<float> o2_64 = Vector128.LoadUnsafe(ref output, 2 * Dv + 64) * factor2;
+                Vector128<float> o2_68 = Vector128.LoadUnsafe(ref output, 2 * Dv + 68) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector128<float> o3_64 = Vector128.LoadUnsafe(ref output, 3 * Dv + 64) * factor3;
+                Vector128<float> o3_68 = Vector128.LoadUnsafe(ref output, 3 * Dv + 68) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector128<float> o4_64 = Vector128.LoadUnsafe(ref output, 4 * Dv + 64) * factor4;
+                Vector128<float> o4_68 = Vector128.LoadUnsafe(ref output, 4 * Dv + 68) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector128<float> o5_64 = Vector128.LoadUnsafe(ref output, 5 * Dv + 64) * factor5;
+                Vector128<float> o5_68 = Vector128.LoadUnsafe(ref output, 5 * Dv + 68) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector128<float> v64 = Vector128.LoadUnsafe(ref v, 64);
+                    Vector128<float> v68 = Vector128.LoadUnsafe(ref v, 68);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector128<float> p128 = Vector128.Create(weight);
+                    o0_64 = Vector128.FusedMultiplyAdd(p128, v64, o0_64);
+                    o0_68 = Vector128.FusedMultiplyAdd(p128, v68, o0_68);
+                    weight = Unsafe.Add(ref p1, j);
+                    p128 = Vector128.Create(weight);
+                    o1_64 = Vector128.FusedMultiplyAdd(p128, v64, o1_64);
+                    o1_68 = Vector128.FusedMultiplyAdd(p128, v68, o1_68);
+                    weight = Unsafe.Add(ref p2, j);
+                    p128 = Vector128.Create(weight);
+                    o2_64 = Vector128.FusedMultiplyAdd(p128, v64, o2_64);
+                    o2_68 = Vector128.FusedMultiplyAdd(p128, v68, o2_68);
+                    weight = Unsafe.Add(ref p3, j);
+                    p128 = Vector128.Create(weight);
+                    o3_64 = Vector128.FusedMultiplyAdd(p128, v64, o3_64);
+                    o3_68 = Vector128.FusedMultiplyAdd(p128, v68, o3_68);
+                    weight = Unsafe.Add(ref p4, j);
+                    p128 = Vector128.Create(weight);
+                    o4_64 = Vector128.FusedMultiplyAdd(p128, v64, o4_64);
+                    o4_68 = Vector128.FusedMultiplyAdd(p128, v68, o4_68);
+                    weight = Unsafe.Add(ref p5, j);
+                    p128 = Vector128.Create(weight);
+                    o5_64 = Vector128.FusedMultiplyAdd(p128, v64, o5_64);
+                    o5_68 = Vector128.FusedMultiplyAdd(p128, v68, o5_68);
+                }
+                o0_64.StoreUnsafe(ref output, 64);
+                o0_68.StoreUnsafe(ref output, 68);
+                o1_64.StoreUnsafe(ref output, 1 * Dv + 64);
+                o1_68.StoreUnsafe(ref output, 1 * Dv + 68);
+                o2_64.StoreUnsafe(ref output, 2 * Dv + 64);
+                o2_68.StoreUnsafe(ref output, 2 * Dv + 68);
+                o3_64.StoreUnsafe(ref output, 3 * Dv + 64);
+                o3_68.StoreUnsafe(ref output, 3 * Dv + 68);
+                o4_64.StoreUnsafe(ref output, 4 * Dv + 64);
+                o4_68.StoreUnsafe(ref output, 4 * Dv + 68);
+                o5_64.StoreUnsafe(ref output, 5 * Dv + 64);
+                o5_68.StoreUnsafe(ref output, 5 * Dv + 68);
+            }
+            // Columns 72..79.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector128<float> o0_72 = Vector128.LoadUnsafe(ref output, 72) * factor0;
+                Vector128<float> o0_76 = Vector128.LoadUnsafe(ref output, 76) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector128<float> o1_72 = Vector128.LoadUnsafe(ref output, 1 * Dv + 72) * factor1;
+                Vector128<float> o1_76 = Vector128.LoadUnsafe(ref output, 1 * Dv + 76) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector128<float> o2_72 = Vector128.LoadUnsafe(ref output, 2 * Dv + 72) * factor2;
+                Vector128<float> o2_76 = Vector128.LoadUnsafe(ref output, 2 * Dv + 76) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector128<float> o3_72 = Vector128.LoadUnsafe(ref output, 3 * Dv + 72) * factor3;
+                Vector128<float> o3_76 = Vector128.LoadUnsafe(ref output, 3 * Dv + 76) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector128<float> o4_72 = Vector128.LoadUnsafe(ref output, 4 * Dv + 72) * factor4;
+                Vector128<float> o4_76 = Vector128.LoadUnsafe(ref output, 4 * Dv + 76) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector128<float> o5_72 = Vector128.LoadUnsafe(ref output, 5 * Dv + 72) * factor5;
+                Vector128<float> o5_76 = Vector128.LoadUnsafe(ref output, 5 * Dv + 76) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector128<float> v72 = Vector128.LoadUnsafe(ref v, 72);
+                    Vector128<float> v76 = Vector128.LoadUnsafe(ref v, 76);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector128<float> p128 = Vector128.Create(weight);
+                    o0_72 = Vector128.FusedMultiplyAdd(p128, v72, o0_72);
+                    o0_76 = Vector128.FusedMultiplyAdd(p128, v76, o0_76);
+                    weight = Unsafe.Add(ref p1, j);
+                    p128 = Vector128.Create(weight);
+                    o1_72 = Vector128.FusedMultiplyAdd(p128, v72, o1_72);
+                    o1_76 = Vector128.FusedMultiplyAdd(p128, v76, o1_76);
+                    weight = Unsafe.Add(ref p2, j);
+                    p128 = Vector128.Create(weight);
+                    o2_72 = Vector128.FusedMultiplyAdd(p128, v72, o2_72);
+                    o2_76 = Vector128.FusedMultiplyAdd(p128, v76, o2_76);
+                    weight = Unsafe.Add(ref p3, j);
+                    p128 = Vector128.Create(weight);
+                    o3_72 = Vector128.FusedMultiplyAdd(p128, v72, o3_72);
+                    o3_76 = Vector128.FusedMultiplyAdd(p128, v76, o3_76);
+                    weight = Unsafe.Add(ref p4, j);
+                    p128 = Vector128.Create(weight);
+                    o4_72 = Vector128.FusedMultiplyAdd(p128, v72, o4_72);
+                    o4_76 = Vector128.FusedMultiplyAdd(p128, v76, o4_76);
+                    weight = Unsafe.Add(ref p5, j);
+                    p128 = Vector128.Create(weight);
+                    o5_72 = Vector128.FusedMultiplyAdd(p128, v72, o5_72);
+                    o5_76 = Vector128.FusedMultiplyAdd(p128, v76, o5_76);
+                }
+                o0_72.StoreUnsafe(ref output, 72);
+                o0_76.StoreUnsafe(ref output, 76);
+                o1_72.StoreUnsafe(ref output, 1 * Dv + 72);
+                o1_76.StoreUnsafe(ref output, 1 * Dv + 76);
+                o2_72.StoreUnsafe(ref output, 2 * Dv + 72);
+                o2_76.StoreUnsafe(ref output, 2 * Dv + 76);
+                o3_72.StoreUnsafe(ref output, 3 * Dv + 72);
+                o3_76.StoreUnsafe(ref output, 3 * Dv + 76);
+                o4_72.StoreUnsafe(ref output, 4 * Dv + 72);
+                o4_76.StoreUnsafe(ref output, 4 * Dv + 76);
+                o5_72.StoreUnsafe(ref output, 5 * Dv + 72);
+                o5_76.StoreUnsafe(ref output, 5 * Dv + 76);
+            }
+            // Columns 80..87.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector128<float> o0_80 = Vector128.LoadUnsafe(ref output, 80) * factor0;
+                Vector128<float> o0_84 = Vector128.LoadUnsafe(ref output, 84) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector128<float> o1_80 = Vector128.LoadUnsafe(ref output, 1 * Dv + 80) * factor1;
+                Vector128<float> o1_84 = Vector128.LoadUnsafe(ref output, 1 * Dv + 84) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector128<float> o2_80 = Vector128.LoadUnsafe(ref output, 2 * Dv + 80) * factor2;
+                Vector128<float> o2_84 = Vector128.LoadUnsafe(ref output, 2 * Dv + 84) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector128<float> o3_80 = Vector128.LoadUnsafe(ref output, 3 * Dv + 80) * factor3;
+                Vector128<float> o3_84 = Vector128.LoadUnsafe(ref output, 3 * Dv + 84) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector128<float> o4_80 = Vector128.LoadUnsafe(ref output, 4 * Dv + 80) * factor4;
+                Vector128<float> o4_84 = Vector128.LoadUnsafe(ref output, 4 * Dv + 84) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector128<float> o5_80 = Vector128.LoadUnsafe(ref output, 5 * Dv + 80) * factor5;
+                Vector128<float> o5_84 = Vector128.LoadUnsafe(ref output, 5 * Dv + 84) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector128<float> v80 = Vector128.LoadUnsafe(ref v, 80);
+                    Vector128<float> v84 = Vector128.LoadUnsafe(ref v, 84);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector128<float> p128 = Vector128.Create(weight);
+                    o0_80 = Vector128.FusedMultiplyAdd(p128, v80, o0_80);
+                    o0_84 = Vector128.FusedMultiplyAdd(p128, v84, o0_84);
+                    weight = Unsafe.Add(ref p1, j);
+                    p128 = Vector128.Create(weight);
+                    o1_80 = Vector128.FusedMultiplyAdd(p128, v80, o1_80);
+                    o1_84 = Vector128.FusedMultiplyAdd(p128, v84, o1_84);
+                    weight = Unsafe.Add(ref p2, j);
+                    p128 = Vector128.Create(weight);
+                    o2_80 = Vector128.FusedMultiplyAdd(p128, v80, o2_80);
+                    o2_84 = Vector128.FusedMultiplyAdd(p128, v84, o2_84);
+                    weight = Unsafe.Add(ref p3, j);
+                    p128 = Vector128.Create(weight);
+                    o3_80 = Vector128.FusedMultiplyAdd(p128, v80, o3_80);
+                    o3_84 = Vector128.FusedMultiplyAdd(p128, v84, o3_84);
+                    weight = Unsafe.Add(ref p4, j);
+                    p128 = Vector128.Create(weight);
+                    o4_80 = Vector128.FusedMultiplyAdd(p128, v80, o4_80);
+                    o4_84 = Vector128.FusedMultiplyAdd(p128, v84, o4_84);
+                    weight = Unsafe.Add(ref p5, j);
+                    p128 = Vector128.Create(weight);
+                    o5_80 = Vector128.FusedMultiplyAdd(p128, v80, o5_80);
+                    o5_84 = Vector128.FusedMultiplyAdd(p128, v84, o5_84);
+                }
+                o0_80.StoreUnsafe(ref output, 80);
+                o0_84.StoreUnsafe(ref output, 84);
+                o1_80.StoreUnsafe(ref output, 1 * Dv + 80);
+                o1_84.StoreUnsafe(ref output, 1 * Dv + 84);
+                o2_80.StoreUnsafe(ref output, 2 * Dv + 80);
+                o2_84.StoreUnsafe(ref output, 2 * Dv + 84);
+                o3_80.StoreUnsafe(ref output, 3 * Dv + 80);
+                o3_84.StoreUnsafe(ref output, 3 * Dv + 84);
+                o4_80.StoreUnsafe(ref output, 4 * Dv + 80);
+                o4_84.StoreUnsafe(ref output, 4 * Dv + 84);
+                o5_80.StoreUnsafe(ref output, 5 * Dv + 80);
+                o5_84.StoreUnsafe(ref output, 5 * Dv + 84);
+            }
+            // Columns 88..95.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector128<float> o0_88 = Vector128.LoadUnsafe(ref output, 88) * factor0;
+                Vector128<float> o0_92 = Vector128.LoadUnsafe(ref output, 92) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector128<float> o1_88 = Vector128.LoadUnsafe(ref output, 1 * Dv + 88) * factor1;
+                Vector128<float> o1_92 = Vector128.LoadUnsafe(ref output, 1 * Dv + 92) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector128<float> o2_88 = Vector128.LoadUnsafe(ref output, 2 * Dv + 88) * factor2;
+                Vector128<float> o2_92 = Vector128.LoadUnsafe(ref output, 2 * Dv + 92) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector128<float> o3_88 = Vector128.LoadUnsafe(ref output, 3 * Dv + 88) * factor3;
+                Vector128<float> o3_92 = Vector128.LoadUnsafe(ref output, 3 * Dv + 92) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector128<float> o4_88 = Vector128.LoadUnsafe(ref output, 4 * Dv + 88) * factor4;
+                Vector128<float> o4_92 = Vector128.LoadUnsafe(ref output, 4 * Dv + 92) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector128<float> o5_88 = Vector128.LoadUnsafe(ref output, 5 * Dv + 88) * factor5;
+                Vector128<float> o5_92 = Vector128.LoadUnsafe(ref output, 5 * Dv + 92) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector128<float> v88 = Vector128.LoadUnsafe(ref v, 88);
+                    Vector128<float> v92 = Vector128.LoadUnsafe(ref v, 92);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector128<float> p128 = Vector128.Create(weight);
+                    o0_88 = Vector128.FusedMultiplyAdd(p128, v88, o0_88);
+                    o0_92 = Vector128.FusedMultiplyAdd(p128, v92, o0_92);
+                    weight = Unsafe.Add(ref p1, j);
+                    p128 = Vector128.Create(weight);
+                    o1_88 = Vector128.FusedMultiplyAdd(p128, v88, o1_88);
+                    o1_92 = Vector128.FusedMultiplyAdd(p128, v92, o1_92);
+                    weight = Unsafe.Add(ref p2, j);
+                    p128 = Vector128.Create(weight);
+                    o2_88 = Vector128.FusedMultiplyAdd(p128, v88, o2_88);
+                    o2_92 = Vector128.FusedMultiplyAdd(p128, v92, o2_92);
+                    weight = Unsafe.Add(ref p3, j);
+                    p128 = Vector128.Create(weight);
+                    o3_88 = Vector128.FusedMultiplyAdd(p128, v88, o3_88);
+                    o3_92 = Vector128.FusedMultiplyAdd(p128, v92, o3_92);
+                    weight = Unsafe.Add(ref p4, j);
+                    p128 = Vector128.Create(weight);
+                    o4_88 = Vector128.FusedMultiplyAdd(p128, v88, o4_88);
+                    o4_92 = Vector128.FusedMultiplyAdd(p128, v92, o4_92);
+                    weight = Unsafe.Add(ref p5, j);
+                    p128 = Vector128.Create(weight);
+                    o5_88 = Vector128.FusedMultiplyAdd(p128, v88, o5_88);
+                    o5_92 = Vector128.FusedMultiplyAdd(p128, v92, o5_92);
+                }
+                o0_88.StoreUnsafe(ref output, 88);
+                o0_92.StoreUnsafe(ref output, 92);
+                o1_88.StoreUnsafe(ref output, 1 * Dv + 88);
+                o1_92.StoreUnsafe(ref output, 1 * Dv + 92);
+                o2_88.StoreUnsafe(ref output, 2 * Dv + 88);
+                o2_92.StoreUnsafe(ref output, 2 * Dv + 92);
+                o3_88.StoreUnsafe(ref output, 3 * Dv + 88);
+                o3_92.StoreUnsafe(ref output, 3 * Dv + 92);
+                o4_88.StoreUnsafe(ref output, 4 * Dv + 88);
+                o4_92.StoreUnsafe(ref output, 4 * Dv + 92);
+                o5_88.StoreUnsafe(ref output, 5 * Dv + 88);
+                o5_92.StoreUnsafe(ref output, 5 * Dv + 92);
+            }
+            // Columns 96..103.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector128<float> o0_96 = Vector128.LoadUnsafe(ref output, 96) * factor0;
+                Vector128<float> o0_100 = Vector128.LoadUnsafe(ref output, 100) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector128<float> o1_96 = Vector128.LoadUnsafe(ref output, 1 * Dv + 96) * factor1;
+                Vector128<float> o1_100 = Vector128.LoadUnsafe(ref output, 1 * Dv + 100) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector128<float> o2_96 = Vector128.LoadUnsafe(ref output, 2 * Dv + 96) * factor2;
+                Vector128<float> o2_100 = Vector128.LoadUnsafe(ref output, 2 * Dv + 100) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector128<float> o3_96 = Vector128.LoadUnsafe(ref output, 3 * Dv + 96) * factor3;
+                Vector128<float> o3_100 = Vector128.LoadUnsafe(ref output, 3 * Dv + 100) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector128<float> o4_96 = Vector128.LoadUnsafe(ref output, 4 * Dv + 96) * factor4;
+                Vector128<float> o4_100 = Vector128.LoadUnsafe(ref output, 4 * Dv + 100) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector128<float> o5_96 = Vector128.LoadUnsafe(ref output, 5 * Dv + 96) * factor5;
+                Vector128<float> o5_100 = Vector128.LoadUnsafe(ref output, 5 * Dv + 100) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector128<float> v96 = Vector128.LoadUnsafe(ref v, 96);
+                    Vector128<float> v100 = Vector128.LoadUnsafe(ref v, 100);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector128<float> p128 = Vector128.Create(weight);
+                    o0_96 = Vector128.FusedMultiplyAdd(p128, v96, o0_96);
+                    o0_100 = Vector128.FusedMultiplyAdd(p128, v100, o0_100);
+                    weight = Unsafe.Add(ref p1, j);
+                    p128 = Vector128.Create(weight);
+                    o1_96 = Vector128.FusedMultiplyAdd(p128, v96, o1_96);
+                    o1_100 = Vector128.FusedMultiplyAdd(p128, v100, o1_100);
+                    weight = Unsafe.Add(ref p2, j);
+                    p128 = Vector128.Create(weight);
+                    o2_96 = Vector128.FusedMultiplyAdd(p128, v96, o2_96);
+                    o2_100 = Vector128.FusedMultiplyAdd(p128, v100, o2_100);
+                    weight = Unsafe.Add(ref p3, j);
+                    p128 = Vector128.Create(weight);
+                    o3_96 = Vector128.FusedMultiplyAdd(p128, v96, o3_96);
+                    o3_100 = Vector128.FusedMultiplyAdd(p128, v100, o3_100);
+                    weight = Unsafe.Add(ref p4, j);
+                    p128 = Vector128.Create(weight);
+                    o4_96 = Vector128.FusedMultiplyAdd(p128, v96, o4_96);
+                    o4_100 = Vector128.FusedMultiplyAdd(p128, v100, o4_100);
+                    weight = Unsafe.Add(ref p5, j);
+                    p128 = Vector128.Create(weight);
+                    o5_96 = Vector128.FusedMultiplyAdd(p128, v96, o5_96);
+                    o5_100 = Vector128.FusedMultiplyAdd(p128, v100, o5_100);
+                }
+                o0_96.StoreUnsafe(ref output, 96);
+                o0_100.StoreUnsafe(ref output, 100);
+                o1_96.StoreUnsafe(ref output, 1 * Dv + 96);
+                o1_100.StoreUnsafe(ref output, 1 * Dv + 100);
+                o2_96.StoreUnsafe(ref output, 2 * Dv + 96);
+                o2_100.StoreUnsafe(ref output, 2 * Dv + 100);
+                o3_96.StoreUnsafe(ref output, 3 * Dv + 96);
+                o3_100.StoreUnsafe(ref output, 3 * Dv + 100);
+                o4_96.StoreUnsafe(ref output, 4 * Dv + 96);
+                o4_100.StoreUnsafe(ref output, 4 * Dv + 100);
+                o5_96.StoreUnsafe(ref output, 5 * Dv + 96);
+                o5_100.StoreUnsafe(ref output, 5 * Dv + 100);
+            }
+            // Columns 104..111.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector128<float> o0_104 = Vector128.LoadUnsafe(ref output, 104) * factor0;
+                Vector128<float> o0_108 = Vector128.LoadUnsafe(ref output, 108) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector128<float> o1_104 = Vector128.LoadUnsafe(ref output, 1 * Dv + 104) * factor1;
+                Vector128<float> o1_108 = Vector128.LoadUnsafe(ref output, 1 * Dv + 108) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector128<float> o2_104 = Vector128.LoadUnsafe(ref output, 2 * Dv + 104) * factor2;
+                Vector128<float> o2_108 = Vector128.LoadUnsafe(ref output, 2 * Dv + 108) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector128<float> o3_104 = Vector128.LoadUnsafe(ref output, 3 * Dv + 104) * factor3;
+                Vector128<float> o3_108 = Vector128.LoadUnsafe(ref output, 3 * Dv + 108) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector128<float> o4_104 = Vector128.LoadUnsafe(ref output, 4 * Dv + 104) * factor4;
+                Vector128<float> o4_108 = Vector128.LoadUnsafe(ref output, 4 * Dv + 108) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector128<float> o5_104 = Vector128.LoadUnsafe(ref output, 5 * Dv + 104) * factor5;
+                Vector128<float> o5_108 = Vector128.LoadUnsafe(ref output, 5 * Dv + 108) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector128<float> v104 = Vector128.LoadUnsafe(ref v, 104);
+                    Vector128<float> v108 = Vector128.LoadUnsafe(ref v, 108);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector128<float> p128 = Vector128.Create(weight);
+                    o0_104 = Vector128.FusedMultiplyAdd(p128, v104, o0_104);
+                    o0_108 = Vector128.FusedMultiplyAdd(p128, v108, o0_108);
+                    weight = Unsafe.Add(ref p1, j);
+                    p128 = Vector128.Create(weight);
+                    o1_104 = Vector128.FusedMultiplyAdd(p128, v104, o1_104);
+                    o1_108 = Vector128.FusedMultiplyAdd(p128, v108, o1_108);
+                    weight = Unsafe.Add(ref p2, j);
+                    p128 = Vector128.Create(weight);
+                    o2_104 = Vector128.FusedMultiplyAdd(p128, v104, o2_104);
+                    o2_108 = Vector128.FusedMultiplyAdd(p128, v108, o2_108);
+                    weight = Unsafe.Add(ref p3, j);
+                    p128 = Vector128.Create(weight);
+                    o3_104 = Vector128.FusedMultiplyAdd(p128, v104, o3_104);
+                    o3_108 = Vector128.FusedMultiplyAdd(p128, v108, o3_108);
+                    weight = Unsafe.Add(ref p4, j);
+                    p128 = Vector128.Create(weight);
+                    o4_104 = Vector128.FusedMultiplyAdd(p128, v104, o4_104);
+                    o4_108 = Vector128.FusedMultiplyAdd(p128, v108, o4_108);
+                    weight = Unsafe.Add(ref p5, j);
+                    p128 = Vector128.Create(weight);
+                    o5_104 = Vector128.FusedMultiplyAdd(p128, v104, o5_104);
+                    o5_108 = Vector128.FusedMultiplyAdd(p128, v108, o5_108);
+                }
+                o0_104.StoreUnsafe(ref output, 104);
+                o0_108.StoreUnsafe(ref output, 108);
+                o1_104.StoreUnsafe(ref output, 1 * Dv + 104);
+                o1_108.StoreUnsafe(ref output, 1 * Dv + 108);
+                o2_104.StoreUnsafe(ref output, 2 * Dv + 104);
+                o2_108.StoreUnsafe(ref output, 2 * Dv + 108);
+                o3_104.StoreUnsafe(ref output, 3 * Dv + 104);
+                o3_108.StoreUnsafe(ref output, 3 * Dv + 108);
+                o4_104.StoreUnsafe(ref output, 4 * Dv + 104);
+                o4_108.StoreUnsafe(ref output, 4 * Dv + 108);
+                o5_104.StoreUnsafe(ref output, 5 * Dv + 104);
+                o5_108.StoreUnsafe(ref output, 5 * Dv + 108);
+            }
+            // Columns 112..119.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector128<float> o0_112 = Vector128.LoadUnsafe(ref output, 112) * factor0;
+                Vector128<float> o0_116 = Vector128.LoadUnsafe(ref output, 116) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector128<float> o1_112 = Vector128.LoadUnsafe(ref output, 1 * Dv + 112) * factor1;
+                Vector128<float> o1_116 = Vector128.LoadUnsafe(ref output, 1 * Dv + 116) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector128<float> o2_112 = Vector128.LoadUnsafe(ref output, 2 * Dv + 112) * factor2;
+                Vector128<float> o2_116 = Vector128.LoadUnsafe(ref output, 2 * Dv + 116) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector128<float> o3_112 = Vector128.LoadUnsafe(ref output, 3 * Dv + 112) * factor3;
+                Vector128<float> o3_116 = Vector128.LoadUnsafe(ref output, 3 * Dv + 116) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector128<float> o4_112 = Vector128.LoadUnsafe(ref output, 4 * Dv + 112) * factor4;
+                Vector128<float> o4_116 = Vector128.LoadUnsafe(ref output, 4 * Dv + 116) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector128<float> o5_112 = Vector128.LoadUnsafe(ref output, 5 * Dv + 112) * factor5;
+                Vector128<float> o5_116 = Vector128.LoadUnsafe(ref output, 5 * Dv + 116) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector128<float> v112 = Vector128.LoadUnsafe(ref v, 112);
+                    Vector128<float> v116 = Vector128.LoadUnsafe(ref v, 116);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector128<float> p128 = Vector128.Create(weight);
+                    o0_112 = Vector128.FusedMultiplyAdd(p128, v112, o0_112);
+                    o0_116 = Vector128.FusedMultiplyAdd(p128, v116, o0_116);
+                    weight = Unsafe.Add(ref p1, j);
+                    p128 = Vector128.Create(weight);
+                    o1_112 = Vector128.FusedMultiplyAdd(p128, v112, o1_112);
+                    o1_116 = Vector128.FusedMultiplyAdd(p128, v116, o1_116);
+                    weight = Unsafe.Add(ref p2, j);
+                    p128 = Vector128.Create(weight);
+                    o2_112 = Vector128.FusedMultiplyAdd(p128, v112, o2_112);
+                    o2_116 = Vector128.FusedMultiplyAdd(p128, v116, o2_116);
+                    weight = Unsafe.Add(ref p3, j);
+                    p128 = Vector128.Create(weight);
+                    o3_112 = Vector128.FusedMultiplyAdd(p128, v112, o3_112);
+                    o3_116 = Vector128.FusedMultiplyAdd(p128, v116, o3_116);
+                    weight = Unsafe.Add(ref p4, j);
+                    p128 = Vector128.Create(weight);
+                    o4_112 = Vector128.FusedMultiplyAdd(p128, v112, o4_112);
+                    o4_116 = Vector128.FusedMultiplyAdd(p128, v116, o4_116);
+                    weight = Unsafe.Add(ref p5, j);
+                    p128 = Vector128.Create(weight);
+                    o5_112 = Vector128.FusedMultiplyAdd(p128, v112, o5_112);
+                    o5_116 = Vector128.FusedMultiplyAdd(p128, v116, o5_116);
+                }
+                o0_112.StoreUnsafe(ref output, 112);
+                o0_116.StoreUnsafe(ref output, 116);
+                o1_112.StoreUnsafe(ref output, 1 * Dv + 112);
+                o1_116.StoreUnsafe(ref output, 1 * Dv + 116);
+                o2_112.StoreUnsafe(ref output, 2 * Dv + 112);
+                o2_116.StoreUnsafe(ref output, 2 * Dv + 116);
+                o3_112.StoreUnsafe(ref output, 3 * Dv + 112);
+                o3_116.StoreUnsafe(ref output, 3 * Dv + 116);
+                o4_112.StoreUnsafe(ref output, 4 * Dv + 112);
+                o4_116.StoreUnsafe(ref output, 4 * Dv + 116);
+                o5_112.StoreUnsafe(ref output, 5 * Dv + 112);
+                o5_116.StoreUnsafe(ref output, 5 * Dv + 116);
+            }
+            // Columns 120..127.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector128<float> o0_120 = Vector128.LoadUnsafe(ref output, 120) * factor0;
+                Vector128<float> o0_124 = Vector128.LoadUnsafe(ref output, 124) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector128<float> o1_120 = Vector128.LoadUnsafe(ref output, 1 * Dv + 120) * factor1;
+                Vector128<float> o1_124 = Vector128.LoadUnsafe(ref output, 1 * Dv + 124) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector128<float> o2_120 = Vector128.LoadUnsafe(ref output, 2 * Dv + 120) * factor2;
+                Vector128<float> o2_124 = Vector128.LoadUnsafe(ref output, 2 * Dv + 124) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector128<float> o3_120 = Vector128.LoadUnsafe(ref output, 3 * Dv + 120) * factor3;
+                Vector128<float> o3_124 = Vector128.LoadUnsafe(ref output, 3 * Dv + 124) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector128<float> o4_120 = Vector128.LoadUnsafe(ref output, 4 * Dv + 120) * factor4;
+                Vector128<float> o4_124 = Vector128.LoadUnsafe(ref output, 4 * Dv + 124) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector128<float> o5_120 = Vector128.LoadUnsafe(ref output, 5 * Dv + 120) * factor5;
+                Vector128<float> o5_124 = Vector128.LoadUnsafe(ref output, 5 * Dv + 124) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector128<float> v120 = Vector128.LoadUnsafe(ref v, 120);
+                    Vector128<float> v124 = Vector128.LoadUnsafe(ref v, 124);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector128<float> p128 = Vector128.Create(weight);
+                    o0_120 = Vector128.FusedMultiplyAdd(p128, v120, o0_120);
+                    o0_124 = Vector128.FusedMultiplyAdd(p128, v124, o0_124);
+                    weight = Unsafe.Add(ref p1, j);
+                    p128 = Vector128.Create(weight);
+                    o1_120 = Vector128.FusedMultiplyAdd(p128, v120, o1_120);
+                    o1_124 = Vector128.FusedMultiplyAdd(p128, v124, o1_124);
+                    weight = Unsafe.Add(ref p2, j);
+                    p128 = Vector128.Create(weight);
+                    o2_120 = Vector128.FusedMultiplyAdd(p128, v120, o2_120);
+                    o2_124 = Vector128.FusedMultiplyAdd(p128, v124, o2_124);
+                    weight = Unsafe.Add(ref p3, j);
+                    p128 = Vector128.Create(weight);
+                    o3_120 = Vector128.FusedMultiplyAdd(p128, v120, o3_120);
+                    o3_124 = Vector128.FusedMultiplyAdd(p128, v124, o3_124);
+                    weight = Unsafe.Add(ref p4, j);
+                    p128 = Vector128.Create(weight);
+                    o4_120 = Vector128.FusedMultiplyAdd(p128, v120, o4_120);
+                    o4_124 = Vector128.FusedMultiplyAdd(p128, v124, o4_124);
+                    weight = Unsafe.Add(ref p5, j);
+                    p128 = Vector128.Create(weight);
+                    o5_120 = Vector128.FusedMultiplyAdd(p128, v120, o5_120);
+                    o5_124 = Vector128.FusedMultiplyAdd(p128, v124, o5_124);
+                }
+                o0_120.StoreUnsafe(ref output, 120);
+                o0_124.StoreUnsafe(ref output, 124);
+                o1_120.StoreUnsafe(ref output, 1 * Dv + 120);
+                o1_124.StoreUnsafe(ref output, 1 * Dv + 124);
+                o2_120.StoreUnsafe(ref output, 2 * Dv + 120);
+                o2_124.StoreUnsafe(ref output, 2 * Dv + 124);
+                o3_120.StoreUnsafe(ref output, 3 * Dv + 120);
+                o3_124.StoreUnsafe(ref output, 3 * Dv + 124);
+                o4_120.StoreUnsafe(ref output, 4 * Dv + 120);
+                o4_124.StoreUnsafe(ref output, 4 * Dv + 124);
+                o5_120.StoreUnsafe(ref output, 5 * Dv + 120);
+                o5_124.StoreUnsafe(ref output, 5 * Dv + 124);
+            }
+            // Columns 128..135.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector128<float> o0_128 = Vector128.LoadUnsafe(ref output, 128) * factor0;
+                Vector128<float> o0_132 = Vector128.LoadUnsafe(ref output, 132) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector128<float> o1_128 = Vector128.LoadUnsafe(ref output, 1 * Dv + 128) * factor1;
+                Vector128<float> o1_132 = Vector128.LoadUnsafe(ref output, 1 * Dv + 132) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector128<float> o2_128 = Vector128.LoadUnsafe(ref output, 2 * Dv + 128) * factor2;
+                Vector128<float> o2_132 = Vector128.LoadUnsafe(ref output, 2 * Dv + 132) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector128<float> o3_128 = Vector128.LoadUnsafe(ref output, 3 * Dv + 128) * factor3;
+                Vector128<float> o3_132 = Vector128.LoadUnsafe(ref output, 3 * Dv + 132) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector128<float> o4_128 = Vector128.LoadUnsafe(ref output, 4 * Dv + 128) * factor4;
+                Vector128<float> o4_132 = Vector128.LoadUnsafe(ref output, 4 * Dv + 132) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector128<float> o5_128 = Vector128.LoadUnsafe(ref output, 5 * Dv + 128) * factor5;
+                Vector128<float> o5_132 = Vector128.LoadUnsafe(ref output, 5 * Dv + 132) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector128<float> v128 = Vector128.LoadUnsafe(ref v, 128);
+                    Vector128<float> v132 = Vector128.LoadUnsafe(ref v, 132);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector128<float> p128 = Vector128.Create(weight);
+                    o0_128 = Vector128.FusedMultiplyAdd(p128, v128, o0_128);
+                    o0_132 = Vector128.FusedMultiplyAdd(p128, v132, o0_132);
+                    weight = Unsafe.Add(ref p1, j);
+                    p128 = Vector128.Create(weight);
+                    o1_128 = Vector128.FusedMultiplyAdd(p128, v128, o1_128);
+                    o1_132 = Vector128.FusedMultiplyAdd(p128, v132, o1_132);
+                    weight = Unsafe.Add(ref p2, j);
+                    p128 = Vector128.Create(weight);
+                    o2_128 = Vector128.FusedMultiplyAdd(p128, v128, o2_128);
+                    o2_132 = Vector128.FusedMultiplyAdd(p128, v132, o2_132);
+                    weight = Unsafe.Add(ref p3, j);
+                    p128 = Vector128.Create(weight);
+                    o3_128 = Vector128.FusedMultiplyAdd(p128, v128, o3_128);
+                    o3_132 = Vector128.FusedMultiplyAdd(p128, v132, o3_132);
+                    weight = Unsafe.Add(ref p4, j);
+                    p128 = Vector128.Create(weight);
+                    o4_128 = Vector128.FusedMultiplyAdd(p128, v128, o4_128);
+                    o4_132 = Vector128.FusedMultiplyAdd(p128, v132, o4_132);
+                    weight = Unsafe.Add(ref p5, j);
+                    p128 = Vector128.Create(weight);
+                    o5_128 = Vector128.FusedMultiplyAdd(p128, v128, o5_128);
+                    o5_132 = Vector128.FusedMultiplyAdd(p128, v132, o5_132);
+                }
+                o0_128.StoreUnsafe(ref output, 128);
+                o0_132.StoreUnsafe(ref output, 132);
+                o1_128.StoreUnsafe(ref output, 1 * Dv + 128);
+                o1_132.StoreUnsafe(ref output, 1 * Dv + 132);
+                o2_128.StoreUnsafe(ref output, 2 * Dv + 128);
+                o2_132.StoreUnsafe(ref output, 2 * Dv + 132);
+                o3_128.StoreUnsafe(ref output, 3 * Dv + 128);
+                o3_132.StoreUnsafe(ref output, 3 * Dv + 132);
+                o4_128.StoreUnsafe(ref output, 4 * Dv + 128);
+                o4_132.StoreUnsafe(ref output, 4 * Dv + 132);
+                o5_128.StoreUnsafe(ref output, 5 * Dv + 128);
+                o5_132.StoreUnsafe(ref output, 5 * Dv + 132);
+            }
+            // Columns 136..143.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector128<float> o0_136 = Vector128.LoadUnsafe(ref output, 136) * factor0;
+                Vector128<float> o0_140 = Vector128.LoadUnsafe(ref output, 140) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector128<float> o1_136 = Vector128.LoadUnsafe(ref output, 1 * Dv + 136) * factor1;
+                Vector128<float> o1_140 = Vector128.LoadUnsafe(ref output, 1 * Dv + 140) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector128<float> o2_136 = Vector128.LoadUnsafe(ref output, 2 * Dv + 136) * factor2;
+                Vector128<float> o2_140 = Vector128.LoadUnsafe(ref output, 2 * Dv + 140) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector128<float> o3_136 = Vector128.LoadUnsafe(ref output, 3 * Dv + 136) * factor3;
+                Vector128<float> o3_140 = Vector128.LoadUnsafe(ref output, 3 * Dv + 140) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector128<float> o4_136 = Vector128.LoadUnsafe(ref output, 4 * Dv + 136) * factor4;
+                Vector128<float> o4_140 = Vector128.LoadUnsafe(ref output, 4 * Dv + 140) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector128<float> o5_136 = Vector128.LoadUnsafe(ref output, 5 * Dv + 136) * factor5;
+                Vector128<float> o5_140 = Vector128.LoadUnsafe(ref output, 5 * Dv + 140) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector128<float> v136 = Vector128.LoadUnsafe(ref v, 136);
+                    Vector128<float> v140 = Vector128.LoadUnsafe(ref v, 140);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector128<float> p128 = Vector128.Create(weight);
+                    o0_136 = Vector128.FusedMultiplyAdd(p128, v136, o0_136);
+                    o0_140 = Vector128.FusedMultiplyAdd(p128, v140, o0_140);
+                    weight = Unsafe.Add(ref p1, j);
+                    p128 = Vector128.Create(weight);
+                    o1_136 = Vector128.FusedMultiplyAdd(p128, v136, o1_136);
+                    o1_140 = Vector128.FusedMultiplyAdd(p128, v140, o1_140);
+                    weight = Unsafe.Add(ref p2, j);
+                    p128 = Vector128.Create(weight);
+                    o2_136 = Vector128.FusedMultiplyAdd(p128, v136, o2_136);
+                    o2_140 = Vector128.FusedMultiplyAdd(p128, v140, o2_140);
+                    weight = Unsafe.Add(ref p3, j);
+                    p128 = Vector128.Create(weight);
+                    o3_136 = Vector128.FusedMultiplyAdd(p128, v136, o3_136);
+                    o3_140 = Vector128.FusedMultiplyAdd(p128, v140, o3_140);
+                    weight = Unsafe.Add(ref p4, j);
+                    p128 = Vector128.Create(weight);
+                    o4_136 = Vector128.FusedMultiplyAdd(p128, v136, o4_136);
+                    o4_140 = Vector128.FusedMultiplyAdd(p128, v140, o4_140);
+                    weight = Unsafe.Add(ref p5, j);
+                    p128 = Vector128.Create(weight);
+                    o5_136 = Vector128.FusedMultiplyAdd(p128, v136, o5_136);
+                    o5_140 = Vector128.FusedMultiplyAdd(p128, v140, o5_140);
+                }
+                o0_136.StoreUnsafe(ref output, 136);
+                o0_140.StoreUnsafe(ref output, 140);
+                o1_136.StoreUnsafe(ref output, 1 * Dv + 136);
+                o1_140.StoreUnsafe(ref output, 1 * Dv + 140);
+                o2_136.StoreUnsafe(ref output, 2 * Dv + 136);
+                o2_140.StoreUnsafe(ref output, 2 * Dv + 140);
+                o3_136.StoreUnsafe(ref output, 3 * Dv + 136);
+                o3_140.StoreUnsafe(ref output, 3 * Dv + 140);
+                o4_136.StoreUnsafe(ref output, 4 * Dv + 136);
+                o4_140.StoreUnsafe(ref output, 4 * Dv + 140);
+                o5_136.StoreUnsafe(ref output, 5 * Dv + 136);
+                o5_140.StoreUnsafe(ref output, 5 * Dv + 140);
+            }
+            // Columns 144..151.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector128<float> o0_144 = Vector128.LoadUnsafe(ref output, 144) * factor0;
+                Vector128<float> o0_148 = Vector128.LoadUnsafe(ref output, 148) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector128<float> o1_144 = Vector128.LoadUnsafe(ref output, 1 * Dv + 144) * factor1;
+                Vector128<float> o1_148 = Vector128.LoadUnsafe(ref output, 1 * Dv + 148) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector128<float> o2_144 = Vector128.LoadUnsafe(ref output, 2 * Dv + 144) * factor2;
+                Vector128<float> o2_148 = Vector128.LoadUnsafe(ref output, 2 * Dv + 148) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector128<float> o3_144 = Vector128.LoadUnsafe(ref output, 3 * Dv + 144) * factor3;
+                Vector128<float> o3_148 = Vector128.LoadUnsafe(ref output, 3 * Dv + 148) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector128<float> o4_144 = Vector128.LoadUnsafe(ref output, 4 * Dv + 144) * factor4;
+                Vector128<float> o4_148 = Vector128.LoadUnsafe(ref output, 4 * Dv + 148) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector128<float> o5_144 = Vector128.LoadUnsafe(ref output, 5 * Dv + 144) * factor5;
+                Vector128<float> o5_148 = Vector128.LoadUnsafe(ref output, 5 * Dv + 148) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector128<float> v144 = Vector128.LoadUnsafe(ref v, 144);
+                    Vector128<float> v148 = Vector128.LoadUnsafe(ref v, 148);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector128<float> p128 = Vector128.Create(weight);
+                    o0_144 = Vector128.FusedMultiplyAdd(p128, v144, o0_144);
+                    o0_148 = Vector128.FusedMultiplyAdd(p128, v148, o0_148);
+                    weight = Unsafe.Add(ref p1, j);
+                    p128 = Vector128.Create(weight);
+                    o1_144 = Vector128.FusedMultiplyAdd(p128, v144, o1_144);
+                    o1_148 = Vector128.FusedMultiplyAdd(p128, v148, o1_148);
+                    weight = Unsafe.Add(ref p2, j);
+                    p128 = Vector128.Create(weight);
+                    o2_144 = Vector128.FusedMultiplyAdd(p128, v144, o2_144);
+                    o2_148 = Vector128.FusedMultiplyAdd(p128, v148, o2_148);
+                    weight = Unsafe.Add(ref p3, j);
+                    p128 = Vector128.Create(weight);
+                    o3_144 = Vector128.FusedMultiplyAdd(p128, v144, o3_144);
+                    o3_148 = Vector128.FusedMultiplyAdd(p128, v148, o3_148);
+                    weight = Unsafe.Add(ref p4, j);
+                    p128 = Vector128.Create(weight);
+                    o4_144 = Vector128.FusedMultiplyAdd(p128, v144, o4_144);
+                    o4_148 = Vector128.FusedMultiplyAdd(p128, v148, o4_148);
+                    weight = Unsafe.Add(ref p5, j);
+                    p128 = Vector128.Create(weight);
+                    o5_144 = Vector128.FusedMultiplyAdd(p128, v144, o5_144);
+                    o5_148 = Vector128.FusedMultiplyAdd(p128, v148, o5_148);
+                }
+                o0_144.StoreUnsafe(ref output, 144);
+                o0_148.StoreUnsafe(ref output, 148);
+                o1_144.StoreUnsafe(ref output, 1 * Dv + 144);
+                o1_148.StoreUnsafe(ref output, 1 * Dv + 148);
+                o2_144.StoreUnsafe(ref output, 2 * Dv + 144);
+                o2_148.StoreUnsafe(ref output, 2 * Dv + 148);
+                o3_144.StoreUnsafe(ref output, 3 * Dv + 144);
+                o3_148.StoreUnsafe(ref output, 3 * Dv + 148);
+                o4_144.StoreUnsafe(ref output, 4 * Dv + 144);
+                o4_148.StoreUnsafe(ref output, 4 * Dv + 148);
+                o5_144.StoreUnsafe(ref output, 5 * Dv + 144);
+                o5_148.StoreUnsafe(ref output, 5 * Dv + 148);
+            }
+            // Columns 152..159.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector128<float> o0_152 = Vector128.LoadUnsafe(ref output, 152) * factor0;
+                Vector128<float> o0_156 = Vector128.LoadUnsafe(ref output, 156) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector128<float> o1_152 = Vector128.LoadUnsafe(ref output, 1 * Dv + 152) * factor1;
+                Vector128<float> o1_156 = Vector128.LoadUnsafe(ref output, 1 * Dv + 156) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector128<float> o2_152 = Vector128.LoadUnsafe(ref output, 2 * Dv + 152) * factor2;
+                Vector128<float> o2_156 = Vector128.LoadUnsafe(ref output, 2 * Dv + 156) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector128<float> o3_152 = Vector128.LoadUnsafe(ref output, 3 * Dv + 152) * factor3;
+                Vector128<float> o3_156 = Vector128.LoadUnsafe(ref output, 3 * Dv + 156) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector128<float> o4_152 = Vector128.LoadUnsafe(ref output, 4 * Dv + 152) * factor4;
+                Vector128<float> o4_156 = Vector128.LoadUnsafe(ref output, 4 * Dv + 156) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector128<float> o5_152 = Vector128.LoadUnsafe(ref output, 5 * Dv + 152) * factor5;
+                Vector128<float> o5_156 = Vector128.LoadUnsafe(ref output, 5 * Dv + 156) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector128<float> v152 = Vector128.LoadUnsafe(ref v, 152);
+                    Vector128<float> v156 = Vector128.LoadUnsafe(ref v, 156);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector128<float> p128 = Vector128.Create(weight);
+                    o0_152 = Vector128.FusedMultiplyAdd(p128, v152, o0_152);
+                    o0_156 = Vector128.FusedMultiplyAdd(p128, v156, o0_156);
+                    weight = Unsafe.Add(ref p1, j);
+                    p128 = Vector128.Create(weight);
+                    o1_152 = Vector128.FusedMultiplyAdd(p128, v152, o1_152);
+                    o1_156 = Vector128.FusedMultiplyAdd(p128, v156, o1_156);
+                    weight = Unsafe.Add(ref p2, j);
+                    p128 = Vector128.Create(weight);
+                    o2_152 = Vector128.FusedMultiplyAdd(p128, v152, o2_152);
+                    o2_156 = Vector128.FusedMultiplyAdd(p128, v156, o2_156);
+                    weight = Unsafe.Add(ref p3, j);
+                    p128 = Vector128.Create(weight);
+                    o3_152 = Vector128.FusedMultiplyAdd(p128, v152, o3_152);
+                    o3_156 = Vector128.FusedMultiplyAdd(p128, v156, o3_156);
+                    weight = Unsafe.Add(ref p4, j);
+                    p128 = Vector128.Create(weight);
+                    o4_152 = Vector128.FusedMultiplyAdd(p128, v152, o4_152);
+                    o4_156 = Vector128.FusedMultiplyAdd(p128, v156, o4_156);
+                    weight = Unsafe.Add(ref p5, j);
+                    p128 = Vector128.Create(weight);
+                    o5_152 = Vector128.FusedMultiplyAdd(p128, v152, o5_152);
+                    o5_156 = Vector128.FusedMultiplyAdd(p128, v156, o5_156);
+                }
+                o0_152.StoreUnsafe(ref output, 152);
+                o0_156.StoreUnsafe(ref output, 156);
+                o1_152.StoreUnsafe(ref output, 1 * Dv + 152);
+                o1_156.StoreUnsafe(ref output, 1 * Dv + 156);
+                o2_152.StoreUnsafe(ref output, 2 * Dv + 152);
+                o2_156.StoreUnsafe(ref output, 2 * Dv + 156);
+                o3_152.StoreUnsafe(ref output, 3 * Dv + 152);
+                o3_156.StoreUnsafe(ref output, 3 * Dv + 156);
+                o4_152.StoreUnsafe(ref output, 4 * Dv + 152);
+                o4_156.StoreUnsafe(ref output, 4 * Dv + 156);
+                o5_152.StoreUnsafe(ref output, 5 * Dv + 152);
+                o5_156.StoreUnsafe(ref output, 5 * Dv + 156);
+            }
+        }
     }
+    #line default
 }

@@ -35,11 +35,23 @@ public sealed class AttentionDriverTests
     }
 
     [Fact]
-    public void Causal_SkipsKeysBeyondTheDiagonal()
+    public void Causal_RowPath_SkipsKeysBeyondTheDiagonal()
     {
-        DriverCase c = DriverCase.Dense(4, batch: 1, heads: 2, kvHeads: 2, queryLength: 8, keyLength: 8, dimHead: 4, valueDimHead: 4) with { Causal = true };
+        // Asking for probabilities takes the row path, which scores exactly the keys on or below the diagonal.
+        DriverCase c = DriverCase.Dense(4, batch: 1, heads: 2, kvHeads: 2, queryLength: 8, keyLength: 8, dimHead: 4, valueDimHead: 4) with { Causal = true, WantProbabilities = true };
         c.Run();
         Assert.Equal(2 * (1 + 2 + 3 + 4 + 5 + 6 + 7 + 8), ReferenceHeadKernels.ScoredKeys);
+    }
+
+    [Fact]
+    public void Causal_TiledPath_SkipsTilesAboveTheDiagonal()
+    {
+        // Reference tiles are 3 rows × 4 keys. Rows 0-2 see at most 3 keys (one key block), rows 3-5 at most 6 (two),
+        // rows 6-7 (+1 padding row) at most 8 (two): 3·4 + 3·8 + 3·8 = 60 scores per head instead of 9·8 = 72.
+        DriverCase c = DriverCase.Dense(4, batch: 1, heads: 2, kvHeads: 2, queryLength: 8, keyLength: 8, dimHead: 4, valueDimHead: 4) with { Causal = true };
+        c.Run();
+        Assert.Equal(2 * 60, ReferenceHeadKernels.ScoredKeys);
+        AssertMatchesReference(c);
     }
 
     [Fact]

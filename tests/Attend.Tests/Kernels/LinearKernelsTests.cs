@@ -88,6 +88,12 @@ public sealed class LinearKernelsTests
         // One row takes the one-row tiles on the vector paths; 1100 features cross a block there too.
         var c = LinearCase.Create(seed: 10, rows: 1, inFeatures: 1100, outFeatures: 200, outputPad: 3);
         c.AssertMatchesReference(path);
+
+        // 1 to 9 panels, the last one partial: every remainder of the 4-panel and 8-panel one-row tiles.
+        for (int panels = 1; panels <= 9; panels++)
+        {
+            LinearCase.Create(seed: 20 + panels, rows: 1, inFeatures: 33, outFeatures: 16 * panels - 3).AssertMatchesReference(path);
+        }
     }
 
     [Theory]
@@ -120,6 +126,20 @@ public sealed class LinearKernelsTests
             }
 
             Assert.Equal(scalar, c.Run(KernelPath.Auto), BitwiseComparer.Instance);
+        }
+    }
+
+    [Fact]
+    public void SingleThread_AllocatesNothingOnceWarm()
+    {
+        var c = LinearCase.Create(seed: 12, rows: 13, inFeatures: 1100, outFeatures: 45);
+        float[] output = new float[c.Rows * c.OutFeatures];
+        foreach (KernelPath path in KernelPaths.All)
+        {
+            LinearKernels.Forward(path, c.Input, c.Rows, c.InputStride, c.Packed, c.Bias, c.InFeatures, c.OutFeatures, output, c.OutFeatures);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            LinearKernels.Forward(path, c.Input, c.Rows, c.InputStride, c.Packed, c.Bias, c.InFeatures, c.OutFeatures, output, c.OutFeatures);
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         }
     }
 

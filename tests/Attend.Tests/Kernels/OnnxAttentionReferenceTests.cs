@@ -1,8 +1,8 @@
 using System;
-using System.Globalization;
 using System.IO;
 using System.Linq;
 using Attend.Kernels;
+using Attend.Tests.Layers;
 using Xunit;
 
 namespace Attend.Tests.Kernels;
@@ -16,7 +16,7 @@ public sealed class OnnxAttentionReferenceTests
 {
     private const int ExpectedCaseCount = 51;
 
-    private static string Folder => Path.Combine(AppContext.BaseDirectory, "TestData", "onnx");
+    private static string Folder => OnnxAttentionCase.DefaultFolder;
 
     /// <summary>One row per conformance file, by case name.</summary>
     public static TheoryData<string> Cases()
@@ -44,17 +44,17 @@ public sealed class OnnxAttentionReferenceTests
     [MemberData(nameof(Cases))]
     public void ConformanceCase_MatchesOnnxReference(string name)
     {
-        OnnxCase c = OnnxCase.Load(name);
-        OnnxRun run = c.Run();
+        OnnxAttentionCase c = OnnxAttentionCase.LoadNamed(name);
+        OnnxAttentionOutputs run = Run(c);
 
-        c.AssertClose("output.Y", run.Output);
-        if (c.File.Contains("output.present_key"))
+        c.AssertClose("output.Y", run.Y);
+        if (c.Has("output.present_key"))
         {
-            Assert.Equal(c.File.ReadFloat32("output.present_key"), run.PresentKey);
-            Assert.Equal(c.File.ReadFloat32("output.present_value"), run.PresentValue);
+            Assert.Equal(c.Expected("output.present_key"), run.PresentKey);
+            Assert.Equal(c.Expected("output.present_value"), run.PresentValue);
         }
 
-        if (c.File.Contains("output.qk_matmul_output"))
+        if (c.Has("output.qk_matmul_output"))
         {
             c.AssertClose("output.qk_matmul_output", run.QkMatMulOutput);
         }
@@ -66,8 +66,8 @@ public sealed class OnnxAttentionReferenceTests
     [InlineData("test_attention_4d_causal_with_past_and_present")]
     public void PastWithoutPresentOutputs_GivesTheSameOutput(string name)
     {
-        OnnxCase c = OnnxCase.Load(name);
-        Assert.Equal(c.Run().Output, c.Run(withPresent: false).Output);
+        OnnxAttentionCase c = OnnxAttentionCase.LoadNamed(name);
+        Assert.Equal(Run(c).Y, Run(c, withPresent: false).Y);
     }
 
     [Theory]
@@ -75,9 +75,9 @@ public sealed class OnnxAttentionReferenceTests
     [InlineData("test_attention_3d_diff_heads_sizes")]
     public void PresentWithoutPast_IsTheNewKeysAndValuesHeadMajor(string name)
     {
-        OnnxCase c = OnnxCase.Load(name);
-        OnnxRun run = c.Run(forcePresent: true);
-        c.AssertClose("output.Y", run.Output);
+        OnnxAttentionCase c = OnnxAttentionCase.LoadNamed(name);
+        OnnxAttentionOutputs run = Run(c, forcePresent: true);
+        c.AssertClose("output.Y", run.Y);
         Assert.Equal(c.HeadMajor(c.Key, c.DimHead), run.PresentKey);
         Assert.Equal(c.HeadMajor(c.Value, c.ValueDimHead), run.PresentValue);
     }
@@ -85,8 +85,8 @@ public sealed class OnnxAttentionReferenceTests
     [Fact]
     public void RawScoresMode_IsBeforeTheSoftcap()
     {
-        OnnxCase c = OnnxCase.Load("test_attention_4d_with_qk_matmul_softcap");
-        float[] raw = c.Run(mode: QkMatMulOutputMode.RawScores).QkMatMulOutput!;
+        OnnxAttentionCase c = OnnxAttentionCase.LoadNamed("test_attention_4d_with_qk_matmul_softcap");
+        float[] raw = Run(c, mode: QkMatMulOutputMode.RawScores).QkMatMulOutput!;
         float softcap = c.Softcap;
         float[] capped = raw.Select(s => softcap * MathF.Tanh(s / softcap)).ToArray();
         c.AssertClose("output.qk_matmul_output", capped);
@@ -96,10 +96,10 @@ public sealed class OnnxAttentionReferenceTests
     [Fact]
     public void ThreadCount_DoesNotChangeResults()
     {
-        OnnxCase c = OnnxCase.Load("test_attention_4d_with_past_and_present_qk_matmul_bias_4d_mask_causal");
-        OnnxRun one = c.Run();
-        OnnxRun four = c.Run(threads: 4);
-        Assert.Equal(one.Output, four.Output);
+        OnnxAttentionCase c = OnnxAttentionCase.LoadNamed("test_attention_4d_with_past_and_present_qk_matmul_bias_4d_mask_causal");
+        OnnxAttentionOutputs one = Run(c);
+        OnnxAttentionOutputs four = Run(c, threads: 4);
+        Assert.Equal(one.Y, four.Y);
         Assert.Equal(one.QkMatMulOutput, four.QkMatMulOutput);
     }
 
@@ -152,14 +152,14 @@ public sealed class OnnxAttentionReferenceTests
     public void ShortMaskLastAxis_MasksTheMissingKeys()
     {
         // A [Sq, 3] mask over 6 keys: keys 3..5 get -inf, so only keys 0..2 contribute (ONNX pads with -inf).
-        OnnxCase c = OnnxCase.Load("test_attention_4d");
+        OnnxAttentionCase c = OnnxAttentionCase.LoadNamed("test_attention_4d");
         float[] zeros = new float[c.QueryLength * 3];
-        OnnxRun shortMask = c.Run(mask: (zeros, [c.QueryLength, 3]), mode: QkMatMulOutputMode.AfterMask);
-        OnnxRun fullMask = c.Run(
+        OnnxAttentionOutputs shortMask = Run(c, mask: (zeros, [c.QueryLength, 3]), mode: QkMatMulOutputMode.AfterMask);
+        OnnxAttentionOutputs fullMask = Run(c,
             mask: (Enumerable.Range(0, c.QueryLength * 6).Select(n => n % 6 < 3 ? 0f : float.NegativeInfinity).ToArray(), [c.QueryLength, 6]),
             mode: QkMatMulOutputMode.AfterMask);
         // Not bit-identical: the softmax runs over 3 rather than 6 entries, which vectorizes differently.
-        Assert.Equal(fullMask.Output, shortMask.Output, (a, b) => Math.Abs(a - b) <= 1e-6f);
+        Assert.Equal(fullMask.Y, shortMask.Y, (a, b) => Math.Abs(a - b) <= 1e-6f);
         Assert.Equal(fullMask.QkMatMulOutput!, shortMask.QkMatMulOutput!, (a, b) => a.Equals(b) || Math.Abs(a - b) <= 1e-6f);
         Assert.Equal(float.NegativeInfinity, shortMask.QkMatMulOutput![5]);
     }
@@ -184,169 +184,17 @@ public sealed class OnnxAttentionReferenceTests
         return e;
     }
 
-    /// <summary>The outputs of one run.</summary>
-    private sealed record OnnxRun(float[] Output, float[]? PresentKey, float[]? PresentValue, float[]? QkMatMulOutput);
-
-    /// <summary>One conformance file decoded into the operator's inputs and attributes.</summary>
-    private sealed class OnnxCase
+    /// <summary>Runs the operator over <see cref="ReferenceHeadKernels"/>; by default with exactly the outputs the file expects.</summary>
+    private static OnnxAttentionOutputs Run(
+        OnnxAttentionCase c, bool withPresent = true, bool forcePresent = false, QkMatMulOutputMode? mode = null, int threads = 1,
+        (float[] Mask, int[] Shape)? mask = null)
     {
-        private OnnxCase(TestSafeTensors file) => File = file;
-
-        public TestSafeTensors File { get; }
-        public bool IsHalf { get; private init; }
-        public AttentionLayout Layout { get; private init; }
-        public int Batch { get; private init; }
-        public int Heads { get; private init; }
-        public int KvHeads { get; private init; }
-        public int QueryLength { get; private init; }
-        public int KeyLength { get; private init; }
-        public int PastLength { get; private init; }
-        public int DimHead { get; private init; }
-        public int ValueDimHead { get; private init; }
-        public bool IsCausal { get; private init; }
-        public float Scale { get; private init; }
-        public float Softcap { get; private init; }
-        public QkMatMulOutputMode Mode { get; private init; }
-        public required float[] Query { get; init; }
-        public required float[] Key { get; init; }
-        public required float[] Value { get; init; }
-        public float[]? FloatMask { get; private init; }
-        public bool[]? BoolMask { get; private init; }
-        public int[]? MaskShape { get; private init; }
-        public float[]? PastKey { get; private init; }
-        public float[]? PastValue { get; private init; }
-        public long[]? NonPad { get; private init; }
-
-        public static OnnxCase Load(string name)
-        {
-            TestSafeTensors file = TestSafeTensors.Open(Path.Combine(Folder, name + ".safetensors"));
-            int[] q = file.Shape("input.Q"), k = file.Shape("input.K"), v = file.Shape("input.V");
-            bool hidden = q.Length == 3;
-            int heads = hidden ? Attribute(file, "q_num_heads", 0) : q[1];
-            int kvHeads = hidden ? Attribute(file, "kv_num_heads", 0) : k[1];
-            string? maskType = file.Contains("input.attn_mask") ? file.DType("input.attn_mask") : null;
-            return new OnnxCase(file)
-            {
-                IsHalf = file.DType("input.Q") == "F16",
-                Layout = hidden ? AttentionLayout.BatchSequenceHidden : AttentionLayout.BatchHeadSequence,
-                Batch = q[0],
-                Heads = heads,
-                KvHeads = kvHeads,
-                QueryLength = hidden ? q[1] : q[2],
-                KeyLength = hidden ? k[1] : k[2],
-                PastLength = file.Contains("input.past_key") ? file.Shape("input.past_key")[2] : 0,
-                DimHead = hidden ? q[2] / heads : q[3],
-                ValueDimHead = hidden ? v[2] / kvHeads : v[3],
-                IsCausal = Attribute(file, "is_causal", 0) != 0,
-                Scale = FloatAttribute(file, "scale"),
-                Softcap = FloatAttribute(file, "softcap"),
-                Mode = (QkMatMulOutputMode)Attribute(file, "qk_matmul_output_mode", 0),
-                Query = file.ReadFloat32("input.Q"),
-                Key = file.ReadFloat32("input.K"),
-                Value = file.ReadFloat32("input.V"),
-                FloatMask = maskType is "F32" or "F16" ? file.ReadFloat32("input.attn_mask") : null,
-                BoolMask = maskType == "BOOL" ? file.ReadBool("input.attn_mask") : null,
-                MaskShape = maskType != null ? file.Shape("input.attn_mask") : null,
-                PastKey = file.Contains("input.past_key") ? file.ReadFloat32("input.past_key") : null,
-                PastValue = file.Contains("input.past_value") ? file.ReadFloat32("input.past_value") : null,
-                NonPad = file.Contains("input.nonpad_kv_seqlen") ? file.ReadInt64("input.nonpad_kv_seqlen") : null,
-            };
-        }
-
-        private int Total => PastLength + KeyLength;
-
-        /// <summary>Runs the operator; by default with exactly the outputs the file expects.</summary>
-        public OnnxRun Run(
-            bool withPresent = true, bool forcePresent = false, QkMatMulOutputMode? mode = null, int threads = 1,
-            (float[] Mask, int[] Shape)? mask = null)
-        {
-            bool present = forcePresent || (withPresent && File.Contains("output.present_key"));
-            bool scores = mode != null || File.Contains("output.qk_matmul_output");
-            var output = new float[Batch * Heads * QueryLength * ValueDimHead];
-            float[]? presentKey = present ? new float[Batch * KvHeads * Total * DimHead] : null;
-            float[]? presentValue = present ? new float[Batch * KvHeads * Total * ValueDimHead] : null;
-            float[]? qk = scores ? new float[Batch * Heads * QueryLength * Total] : null;
-            var arguments = new ScaledDotProductAttentionArguments
-            {
-                Layout = Layout,
-                Batch = Batch,
-                QueryLength = QueryLength,
-                KeyLength = KeyLength,
-                Query = Query,
-                Key = Key,
-                Value = Value,
-                Output = output,
-                IsCausal = IsCausal,
-                Scale = Scale,
-                Softcap = Softcap,
-                AttentionMask = mask?.Mask ?? FloatMask,
-                BooleanMask = mask != null ? null : BoolMask,
-                MaskShape = mask?.Shape ?? MaskShape,
-                PastKey = PastKey,
-                PastValue = PastValue,
-                PastLength = PastLength,
-                PresentKey = presentKey,
-                PresentValue = presentValue,
-                NonPadKeyLengths = NonPad,
-                QkMatMulOutput = qk,
-                QkMatMulOutputMode = mode ?? Mode,
-            };
-            ReferenceHeadKernels.Use(DimHead, ValueDimHead);
-            OnnxAttention.Run<ReferenceHeadKernels>(Heads, KvHeads, in arguments, KernelPath.Scalar, threads);
-            return new OnnxRun(output, presentKey, presentValue, qk);
-        }
-
-        /// <summary><paramref name="data"/> (new keys or values, in this case's layout) as <c>[B, Hkv, S, W]</c>.</summary>
-        public float[] HeadMajor(float[] data, int width)
-        {
-            if (Layout == AttentionLayout.BatchHeadSequence)
-            {
-                return data;
-            }
-
-            var result = new float[data.Length];
-            for (int b = 0; b < Batch; b++)
-            {
-                for (int s = 0; s < KeyLength; s++)
-                {
-                    for (int h = 0; h < KvHeads; h++)
-                    {
-                        Array.Copy(data, ((b * KeyLength + s) * KvHeads + h) * width, result, ((b * KvHeads + h) * KeyLength + s) * width, width);
-                    }
-                }
-            }
-
-            return result;
-        }
-
-        /// <summary>
-        /// Compares with the expected tensor: F32 within 1e-5 + 1e-4 × the tensor's scale; F16 (whose expectation was
-        /// rounded to half) within 2e-3 relative plus 2e-3 × scale; infinities by equality.
-        /// </summary>
-        public void AssertClose(string name, float[]? actual)
-        {
-            Assert.NotNull(actual);
-            float[] expected = File.ReadFloat32(name);
-            Assert.Equal(expected.Length, actual.Length);
-            double scale = expected.Where(float.IsFinite).Select(e => (double)Math.Abs(e)).DefaultIfEmpty(0).Max();
-            for (int n = 0; n < expected.Length; n++)
-            {
-                float e = expected[n], a = actual[n];
-                if (!float.IsFinite(e) || !float.IsFinite(a))
-                {
-                    Assert.True(e.Equals(a), $"{name}[{n}]: expected {e}, got {a}");
-                    continue;
-                }
-
-                double tolerance = IsHalf ? 2e-3 * (Math.Abs(e) + scale) : 1e-5 + 1e-4 * scale;
-                Assert.True(Math.Abs(a - e) <= tolerance, $"{name}[{n}]: expected {e}, got {a} (tolerance {tolerance})");
-            }
-        }
-
-        private static int Attribute(TestSafeTensors file, string name, int fallback) =>
-            file.Metadata.TryGetValue("attr." + name, out string? text) ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
-
-        private static float FloatAttribute(TestSafeTensors file, string name) =>
-            file.Metadata.TryGetValue("attr." + name, out string? text) ? float.Parse(text, CultureInfo.InvariantCulture) : 0f;
+        bool present = forcePresent || (withPresent && c.Has("output.present_key"));
+        bool scores = mode != null || c.Has("output.qk_matmul_output");
+        OnnxAttentionOutputs outputs = c.CreateOutputs(present, scores);
+        ScaledDotProductAttentionArguments arguments = c.Arguments(outputs, mode, mask);
+        ReferenceHeadKernels.Use(c.DimHead, c.ValueDimHead);
+        OnnxAttention.Run<ReferenceHeadKernels>(c.Heads, c.KvHeads, in arguments, KernelPath.Scalar, threads);
+        return outputs;
     }
 }

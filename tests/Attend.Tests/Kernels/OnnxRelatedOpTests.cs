@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using Attend.Kernels;
+using Attend.Tests.Layers;
 using Xunit;
 
 namespace Attend.Tests.Kernels;
@@ -13,7 +14,8 @@ namespace Attend.Tests.Kernels;
 /// </summary>
 public sealed class OnnxRelatedOpTests
 {
-    private static string Folder => Path.Combine(AppContext.BaseDirectory, "TestData", "onnx");
+    // The related operators live apart from the Attention cases, so the Attention conformance folder holds only Attention.
+    private static string Folder => Path.Combine(AppContext.BaseDirectory, "TestData", "onnx-ops");
 
     public static TheoryData<string, KernelPath> Cases(string prefix)
     {
@@ -41,14 +43,14 @@ public sealed class OnnxRelatedOpTests
     [MemberData(nameof(Cases), "test_layer_normalization_")]
     public void LayerNormalization(string name, KernelPath path)
     {
-        TestSafeTensors file = Open(name);
-        int[] shape = file.Shape("input.X");
+        using SafeTensorsFile file = Open(name);
+        int[] shape = TestTensors.Dims(file, "input.X");
         (int rows, int features) = SplitAt(shape, Axis(file, shape.Length));
         float epsilon = Attribute(file, "epsilon", 1e-5f);
         float[] y = new float[rows * features], mean = new float[rows], inverse = new float[rows];
 
         Normalization.LayerNorm(path, file.ReadFloat32("input.X"), rows, features, file.ReadFloat32("input.Scale"),
-            file.Contains("input.B") ? file.ReadFloat32("input.B") : default, epsilon, y, mean, inverse);
+            file.TryGetInfo("input.B", out _) ? file.ReadFloat32("input.B") : default, epsilon, y, mean, inverse);
 
         AssertClose(file.ReadFloat32("output.Y"), y);
         AssertClose(file.ReadFloat32("output.Mean"), mean);
@@ -59,8 +61,8 @@ public sealed class OnnxRelatedOpTests
     [MemberData(nameof(Cases), "test_rms_normalization_")]
     public void RmsNormalization(string name, KernelPath path)
     {
-        TestSafeTensors file = Open(name);
-        int[] shape = file.Shape("input.X");
+        using SafeTensorsFile file = Open(name);
+        int[] shape = TestTensors.Dims(file, "input.X");
         (int rows, int features) = SplitAt(shape, Axis(file, shape.Length));
         float[] y = new float[rows * features];
 
@@ -73,7 +75,7 @@ public sealed class OnnxRelatedOpTests
     [MemberData(nameof(Cases), "test_gelu_")]
     public void Gelu(string name, KernelPath path)
     {
-        TestSafeTensors file = Open(name);
+        using SafeTensorsFile file = Open(name);
         float[] x = file.ReadFloat32("input.X");
         float[] y = new float[x.Length];
         bool tanh = file.Metadata.TryGetValue("attr.approximate", out string? approximate) && approximate == "tanh";
@@ -88,8 +90,8 @@ public sealed class OnnxRelatedOpTests
     [MemberData(nameof(Cases), "test_softmax_")]
     public void Softmax(string name, KernelPath path)
     {
-        TestSafeTensors file = Open(name);
-        int[] shape = file.Shape("input.input");
+        using SafeTensorsFile file = Open(name);
+        int[] shape = TestTensors.Dims(file, "input.input");
         int axis = Axis(file, shape.Length);
         int outer = shape[..axis].Aggregate(1, (a, b) => a * b);
         int inner = shape[(axis + 1)..].Aggregate(1, (a, b) => a * b);
@@ -105,20 +107,20 @@ public sealed class OnnxRelatedOpTests
     [MemberData(nameof(Cases), "test_rotary_embedding")]
     public void RotaryEmbeddingCase(string name, KernelPath path)
     {
-        TestSafeTensors file = Open(name);
-        int[] shape = file.Shape("input.X");
+        using SafeTensorsFile file = Open(name);
+        int[] shape = TestTensors.Dims(file, "input.X");
         bool fourD = shape.Length == 4;
         int batch = shape[0];
         int heads = fourD ? shape[1] : int.Parse(file.Metadata["attr.num_heads"], CultureInfo.InvariantCulture);
         int sequence = fourD ? shape[2] : shape[1];
         int dimHead = fourD ? shape[3] : shape[2] / heads;
-        int[] cacheShape = file.Shape("input.cos_cache");
+        int[] cacheShape = TestTensors.Dims(file, "input.cos_cache");
         float[] x = file.ReadFloat32("input.X");
         float[] y = new float[x.Length];
 
         RotaryEmbedding.Onnx(path, x, y, batch, heads, sequence, dimHead, fourD,
             file.ReadFloat32("input.cos_cache"), file.ReadFloat32("input.sin_cache"), cacheShape[^1],
-            file.Contains("input.position_ids") ? file.ReadInt64("input.position_ids") : default,
+            file.TryGetInfo("input.position_ids", out _) ? file.ReadInt64("input.position_ids") : default,
             (int)Attribute(file, "rotary_embedding_dim", 0f), Attribute(file, "interleaved", 0f) == 1f);
 
         AssertClose(file.ReadFloat32("output.Y"), y);
@@ -129,7 +131,7 @@ public sealed class OnnxRelatedOpTests
     [InlineData(true)]
     public void RotaryEmbedding_InPlace_MatchesOutOfPlace(bool interleaved)
     {
-        TestSafeTensors file = Open(interleaved ? "test_rotary_embedding_interleaved" : "test_rotary_embedding");
+        using SafeTensorsFile file = Open(interleaved ? "test_rotary_embedding_interleaved" : "test_rotary_embedding");
         float[] x = file.ReadFloat32("input.X");
         float[] cos = file.ReadFloat32("input.cos_cache"), sin = file.ReadFloat32("input.sin_cache");
         long[] ids = file.ReadInt64("input.position_ids");
@@ -181,15 +183,15 @@ public sealed class OnnxRelatedOpTests
         Assert.Equal("output", ex.ParamName);
     }
 
-    private static TestSafeTensors Open(string name) => TestSafeTensors.Open(Path.Combine(Folder, name + ".safetensors"));
+    private static SafeTensorsFile Open(string name) => SafeTensors.Open(Path.Combine(Folder, name + ".safetensors"));
 
-    private static int Axis(TestSafeTensors file, int rank)
+    private static int Axis(SafeTensorsFile file, int rank)
     {
         int axis = (int)Attribute(file, "axis", -1f);
         return axis < 0 ? axis + rank : axis;
     }
 
-    private static float Attribute(TestSafeTensors file, string name, float defaultValue) =>
+    private static float Attribute(SafeTensorsFile file, string name, float defaultValue) =>
         file.Metadata.TryGetValue("attr." + name, out string? text) ? float.Parse(text, CultureInfo.InvariantCulture) : defaultValue;
 
     private static (int Rows, int Features) SplitAt(int[] shape, int axis) =>

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using Attend.Kernels;
 using Xunit;
@@ -62,6 +63,66 @@ internal readonly struct ReferenceHeadKernels : IAttentionHeadKernels
             }
 
             output[d] = sum;
+        }
+    }
+
+    /// <summary>A small tile (3 rows × 4 keys) so tests cross tile edges with small shapes.</summary>
+    public static AttentionTileShape TileShape(KernelPath path)
+    {
+        RequireResolved(path);
+        return new AttentionTileShape(3, 4);
+    }
+
+    public static void PackKeys(KernelPath path, ref float keys, nint keyStride, int count, ref float packed)
+    {
+        RequireResolved(path);
+        int dimHead = DimHead;
+        int blocks = (count + 3) / 4;
+        for (int j = 0; j < blocks * 4; j++)
+        {
+            for (int d = 0; d < dimHead; d++)
+            {
+                Unsafe.Add(ref packed, (j / 4 * dimHead + d) * 4 + j % 4) = j < count ? Unsafe.Add(ref keys, j * keyStride + d) : 0f;
+            }
+        }
+    }
+
+    public static void ScoreTile(KernelPath path, ref float query, ref float packedKeys, int blocks, ref float scores, nint scoreStride)
+    {
+        RequireResolved(path);
+        int dimHead = DimHead;
+        Interlocked.Add(ref s_scoredKeys, 3L * blocks * 4);
+        for (int r = 0; r < 3; r++)
+        {
+            for (int j = 0; j < blocks * 4; j++)
+            {
+                float sum = 0;
+                for (int d = 0; d < dimHead; d++)
+                {
+                    sum += Unsafe.Add(ref query, r * dimHead + d) * Unsafe.Add(ref packedKeys, (j / 4 * dimHead + d) * 4 + j % 4);
+                }
+
+                Unsafe.Add(ref scores, r * scoreStride + j) = sum;
+            }
+        }
+    }
+
+    public static void AccumulateTile(KernelPath path, ref float weights, nint weightStride, ref float values, nint valueStride, int count, ref float output, ref float rescale)
+    {
+        RequireResolved(path);
+        int valueDimHead = ValueDimHead;
+        for (int r = 0; r < 3; r++)
+        {
+            for (int d = 0; d < valueDimHead; d++)
+            {
+                float sum = Unsafe.Add(ref output, r * valueDimHead + d) * Unsafe.Add(ref rescale, r);
+                for (int j = 0; j < count; j++)
+                {
+                    sum += Unsafe.Add(ref weights, r * weightStride + j) * Unsafe.Add(ref values, j * valueStride + d);
+                }
+
+                Unsafe.Add(ref output, r * valueDimHead + d) = sum;
+            }
         }
     }
 

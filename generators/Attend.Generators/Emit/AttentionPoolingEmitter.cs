@@ -1,0 +1,297 @@
+using System.Collections.Generic;
+using Attend.Generators.Model;
+using Attend.Generators.Planning;
+using static Attend.Generators.Emit.RowKernelText;
+
+namespace Attend.Generators.Emit;
+
+/// <summary>Writes an <c>[AttentionPooling]</c> class: learned attention pooling of a sequence into one vector.</summary>
+internal static class AttentionPoolingEmitter
+{
+    private const string KernelsName = "PoolingRowKernels";
+
+    public static string Emit(AttentionPoolingSpec spec) =>
+        TypeShellEmitter.Emit(
+            spec.Identity,
+            spec.LearnedQuery
+                ? $"Attention pooling of [batch, length, {spec.Features}] sequences into one vector each, scored against a learned query."
+                : $"Attention pooling of [batch, length, {spec.Features}] sequences into one vector each, with additive scores vᵀ tanh(W h + b) through {spec.HiddenDim} hidden units.",
+            Remarks(spec),
+            w =>
+            {
+                EmitMembers(w, spec);
+                EmitLoadWeights(w, spec);
+                EmitForward(w, spec);
+                EmitKernels(w, spec);
+            });
+
+    /// <summary>The width the score kernel dots: the hidden layer for additive scores, the features for a learned query.</summary>
+    private static int ScoreWidth(AttentionPoolingSpec spec) => spec.LearnedQuery ? spec.Features : spec.HiddenDim;
+
+    private static string[] Remarks(AttentionPoolingSpec spec)
+    {
+        var remarks = new List<string>
+        {
+            $"Specialized at compile time: Features = {spec.Features}" + (spec.LearnedQuery
+                ? ", score = qᵀ h_t with the learned query q."
+                : $", HiddenDim = {spec.HiddenDim}, score = vᵀ tanh(W h_t{(spec.Bias ? " + b" : "")})."),
+            spec.LearnedQuery
+                ? "Each position's score is one dot product with the query, which stays in registers across positions."
+                : "W h + b runs for every position of every sequence at once through the packed projection kernel; tanh follows in one pass; each score is then one dot product with v, held in registers.",
+            "Softmax over each sequence subtracts the maximum; padded positions (keyPaddingMask true) get no weight; a sequence with every position padded pools to zeros, never NaN.",
+            "The output is Σ_t α_t h_t, accumulated in registers over the positions: the pooled vector has the input's width, so layers stack (word → sentence → document).",
+        };
+        foreach ((string path, int width) in Paths)
+        {
+            IReadOnlyList<RowSegment> score = HeadKernelPlanner.Segments(ScoreWidth(spec), width).AsImmutableArray();
+            IReadOnlyList<RowSegment> features = HeadKernelPlanner.Segments(spec.Features, width).AsImmutableArray();
+            remarks.Add($"{path}: the scored row is {Layout(score)}; the pooled row is {Layout(features)}.");
+        }
+
+        return remarks.ToArray();
+    }
+
+    private static void EmitMembers(SourceWriter w, AttentionPoolingSpec spec)
+    {
+        w.Line("/// <summary>Features per position and of the pooled vector.</summary>");
+        w.Line($"public const int Features = {spec.Features};");
+        w.Line();
+        if (!spec.LearnedQuery)
+        {
+            w.Line("/// <summary>Hidden units of the additive score.</summary>");
+            w.Line($"public const int HiddenDim = {spec.HiddenDim};");
+            w.Line();
+            w.Line("// W is packed once, at load time, into the panel layout the projection kernel streams.");
+            w.Line("private readonly float[] _packedProjection = new float[LinearKernels.PackedLength(Features, HiddenDim)];");
+            if (spec.Bias) w.Line("private readonly float[] _projectionBias = new float[HiddenDim];");
+            w.Line("private readonly float[] _context = new float[HiddenDim];");
+        }
+        else
+        {
+            w.Line("private readonly float[] _query = new float[Features];");
+        }
+
+        w.Line();
+        w.Line("/// <summary>Creates the layer with zeroed weights; call <see cref=\"LoadWeights\"/> before use.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block($"public {spec.Identity.Type.Name}()"))
+        {
+        }
+
+        w.Line();
+        w.Line("/// <summary>The instruction-set path; <see cref=\"KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
+        w.Line("public KernelPath Path { get; set; }");
+        w.Line();
+        w.Line("/// <summary>Most threads the projection uses; 1 runs on the caller's thread. Results are identical whatever the value.</summary>");
+        w.Line("public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;");
+        w.Line();
+    }
+
+    private static void EmitLoadWeights(SourceWriter w, AttentionPoolingSpec spec)
+    {
+        w.Line("/// <summary>");
+        w.Line(spec.LearnedQuery
+            ? "/// Loads the <c>state_dict</c>: <c>query</c> [Features]."
+            : "/// Loads the <c>state_dict</c>: <c>proj.weight</c> [HiddenDim, Features]" + (spec.Bias ? ", <c>proj.bias</c> [HiddenDim]" : "") + ", <c>context.weight</c> [1, HiddenDim].");
+        w.Line("/// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"han.safetensors\")</c>; others it holds are ignored.</param>");
+        w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"word_attention.\"</c>.</param>");
+        w.Line("/// <exception cref=\"System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
+        w.Line("/// <exception cref=\"System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block("public void LoadWeights(IWeightSource source, string prefix = \"\")"))
+        {
+            w.Line("ArgumentNullException.ThrowIfNull(source);");
+            w.Line("ArgumentNullException.ThrowIfNull(prefix);");
+            if (spec.LearnedQuery)
+            {
+                w.Line("float[] query = WeightLoading.Read(source, prefix, \"query\", Features);");
+                w.Line("query.CopyTo(_query, 0);");
+            }
+            else
+            {
+                w.Line("float[] weight = WeightLoading.Read(source, prefix, \"proj.weight\", HiddenDim, Features);");
+                if (spec.Bias) w.Line("float[] bias = WeightLoading.Read(source, prefix, \"proj.bias\", HiddenDim);");
+                w.Line("float[] context = WeightLoading.Read(source, prefix, \"context.weight\", 1, HiddenDim);");
+                w.Line();
+                w.Line("LinearKernels.Pack(weight, Features, HiddenDim, _packedProjection);");
+                if (spec.Bias) w.Line("bias.CopyTo(_projectionBias, 0);");
+                w.Line("context.CopyTo(_context, 0);");
+            }
+        }
+
+        w.Line();
+    }
+
+    private static void EmitForward(SourceWriter w, AttentionPoolingSpec spec)
+    {
+        w.Line("/// <summary>");
+        w.Line("/// Pools each sequence into one vector: <c>α = softmax_t(score(h_t))</c> over its unpadded positions, <c>y = Σ_t α_t h_t</c>.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"input\">Sequences <c>[batch, length, Features]</c>, row-major.</param>");
+        w.Line("/// <param name=\"output\">Receives <c>[batch, Features]</c>.</param>");
+        w.Line("/// <param name=\"batch\">Number of sequences.</param>");
+        w.Line("/// <param name=\"length\">Positions per sequence.</param>");
+        w.Line("/// <param name=\"keyPaddingMask\">Optional <c>[batch, length]</c>, true = padded (PyTorch's polarity).</param>");
+        w.Line("/// <param name=\"attentionWeights\">Optional; receives <c>[batch, length]</c>.</param>");
+        w.Line("/// <exception cref=\"ArgumentException\">A length does not match; thrown before anything is written.</exception>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block("public void Forward(ReadOnlySpan<float> input, Span<float> output, int batch, int length, ReadOnlySpan<bool> keyPaddingMask = default, Span<float> attentionWeights = default)"))
+        {
+            w.Line("ArgumentChecks.Positive(batch, nameof(batch));");
+            w.Line("ArgumentChecks.Positive(length, nameof(length));");
+            w.Line("ArgumentChecks.Length(input.Length, (long)batch * length * Features, nameof(input), $\"batch × length × Features = {batch} × {length} × {Features}\");");
+            w.Line("ArgumentChecks.Length(output.Length, (long)batch * Features, nameof(output), $\"batch × Features = {batch} × {Features}\");");
+            w.Line("if (!keyPaddingMask.IsEmpty) ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * length, nameof(keyPaddingMask), $\"batch × length = {batch} × {length}\");");
+            w.Line("if (!attentionWeights.IsEmpty) ArgumentChecks.Length(attentionWeights.Length, (long)batch * length, nameof(attentionWeights), $\"batch × length = {batch} × {length}\");");
+            w.Line("KernelPath path = KernelPaths.Resolve(Path);");
+            w.Line("int rows = batch * length; // fits: input.Length was checked above");
+            if (!spec.LearnedQuery)
+            {
+                w.Line("long hiddenLength = (long)rows * HiddenDim;");
+                w.Line("if (hiddenLength > Array.MaxLength) throw new ArgumentException($\"batch × length × HiddenDim = {hiddenLength} floats, more than one array holds; split the batch.\", nameof(batch));");
+                w.Line("float[] scratch = System.Buffers.ArrayPool<float>.Shared.Rent((int)hiddenLength + length);");
+            }
+            else
+            {
+                w.Line("float[] scratch = System.Buffers.ArrayPool<float>.Shared.Rent(length);");
+            }
+
+            using (w.Block("try"))
+            {
+                if (!spec.LearnedQuery)
+                {
+                    w.Line("// tanh(W h + b) for every position of every sequence: [batch · length, HiddenDim].");
+                    w.Line("Span<float> hidden = scratch.AsSpan(0, rows * HiddenDim);");
+                    w.Line($"LinearKernels.Forward(path, input, rows, Features, _packedProjection, {(spec.Bias ? "_projectionBias" : "default")}, Features, HiddenDim, hidden, HiddenDim, MaxDegreeOfParallelism);");
+                    w.Line("PoolingKernels.Tanh(path, hidden);");
+                }
+
+                string scoreStart = spec.LearnedQuery ? "0" : "rows * HiddenDim";
+                using (w.Block("for (int b = 0; b < batch; b++)"))
+                {
+                    w.Line($"Span<float> scores = attentionWeights.IsEmpty ? scratch.AsSpan({scoreStart}, length) : attentionWeights.Slice(b * length, length);");
+                    w.Line("ReadOnlySpan<float> sequence = input.Slice(b * length * Features, length * Features);");
+                    w.Line(spec.LearnedQuery
+                        ? $"{KernelsName}.Scores(path, sequence, _query, scores);"
+                        : $"{KernelsName}.Scores(path, hidden.Slice(b * length * HiddenDim, length * HiddenDim), _context, scores);");
+                    w.Line("if (!keyPaddingMask.IsEmpty) PoolingKernels.MaskPadded(scores, keyPaddingMask.Slice(b * length, length));");
+                    w.Line("Span<float> pooled = output.Slice(b * Features, Features);");
+                    w.Line($"if (SoftmaxKernels.SoftmaxInPlace(scores)) {KernelsName}.WeightedSum(path, scores, sequence, pooled);");
+                    w.Line("else pooled.Clear();");
+                }
+            }
+
+            using (w.Block("finally"))
+            {
+                w.Line("System.Buffers.ArrayPool<float>.Shared.Return(scratch);");
+            }
+        }
+
+        w.Line();
+    }
+
+    private static string ScoresName(AttentionPoolingSpec spec, string path) => $"Scores_{(spec.LearnedQuery ? "F" : "A")}{ScoreWidth(spec)}_{Short(path)}";
+
+    private static string SumName(AttentionPoolingSpec spec, string path) => $"WeightedSum_F{spec.Features}_{Short(path)}";
+
+    private static void EmitKernels(SourceWriter w, AttentionPoolingSpec spec)
+    {
+        w.Line($"/// <summary>Pooling loops for a scored row of {ScoreWidth(spec)} and a pooled row of {spec.Features}: one method per instruction set.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block($"private static class {KernelsName}"))
+        {
+            w.Line($"private const int S = {ScoreWidth(spec)};");
+            w.Line($"private const int F = {spec.Features};");
+            w.Line();
+            w.Line("/// <summary><c>scores[t] = Σ_c rows[t · S + c] · vector[c]</c> for <c>scores.Length</c> rows.</summary>");
+            using (w.Block("public static void Scores(KernelPath path, ReadOnlySpan<float> rows, ReadOnlySpan<float> vector, Span<float> scores)"))
+            {
+                Dispatch(w, p => ScoresName(spec, p), "rows, vector, scores");
+            }
+
+            w.Line();
+            w.Line("/// <summary><c>output = Σ_t weights[t] · sequence[t]</c> over rows of F.</summary>");
+            using (w.Block("public static void WeightedSum(KernelPath path, ReadOnlySpan<float> weights, ReadOnlySpan<float> sequence, Span<float> output)"))
+            {
+                Dispatch(w, p => SumName(spec, p), "weights, sequence, output");
+            }
+
+            w.Line();
+            w.Line("// Scalar: the reference every vector path is tested against, and the path on machines without SIMD.");
+            using (w.Block($"private static void {ScoresName(spec, "Scalar")}(ReadOnlySpan<float> rows, ReadOnlySpan<float> vector, Span<float> scores)"))
+            {
+                using (w.Block("for (int t = 0; t < scores.Length; t++)"))
+                {
+                    w.Line("ReadOnlySpan<float> row = rows.Slice(t * S, S);");
+                    w.Line("float sum = 0f;");
+                    w.Line("for (int c = 0; c < S; c++) sum += row[c] * vector[c];");
+                    w.Line("scores[t] = sum;");
+                }
+            }
+
+            w.Line();
+            using (w.Block($"private static void {SumName(spec, "Scalar")}(ReadOnlySpan<float> weights, ReadOnlySpan<float> sequence, Span<float> output)"))
+            {
+                w.Line("Span<float> o = output.Slice(0, F);");
+                w.Line("o.Clear();");
+                using (w.Block("for (int t = 0; t < weights.Length; t++)"))
+                {
+                    w.Line("ReadOnlySpan<float> row = sequence.Slice(t * F, F);");
+                    w.Line("float weight = weights[t];");
+                    w.Line("for (int c = 0; c < F; c++) o[c] += weight * row[c];");
+                }
+            }
+
+            w.Line();
+            foreach ((string path, int width) in Paths)
+            {
+                EmitScores(w, spec, path, HeadKernelPlanner.Segments(ScoreWidth(spec), width).AsImmutableArray());
+                EmitWeightedSum(w, spec, path, HeadKernelPlanner.Segments(spec.Features, width).AsImmutableArray());
+            }
+        }
+    }
+
+    private static void EmitScores(SourceWriter w, AttentionPoolingSpec spec, string path, IReadOnlyList<RowSegment> segments)
+    {
+        bool held = RegisterCount(segments) <= MaxAccumulatorRegisters;
+        w.Line($"// {path}: S = {Layout(segments)}; " + (held ? "the scoring vector stays in registers across positions." : "the scoring vector is reloaded from L1 per position (holding it would spill)."));
+        using (w.Block($"private static void {ScoresName(spec, path)}(ReadOnlySpan<float> rows, ReadOnlySpan<float> vector, Span<float> scores)"))
+        {
+            w.Line("ref float x = ref MemoryMarshal.GetReference(rows);");
+            w.Line("ref float v = ref MemoryMarshal.GetReference(vector);");
+            w.Line("ref float s = ref MemoryMarshal.GetReference(scores);");
+            if (held)
+            {
+                foreach (RowSegment segment in segments) w.Line($"{TypeOf(segment.Width)} v{segment.Offset} = {Load(segment, "v")};");
+            }
+
+            using (w.Block("for (int t = 0; t < scores.Length; t++)"))
+            {
+                w.Line("ref float row = ref Unsafe.Add(ref x, t * S);");
+                string sum = Dot(w, segments, "sum", seg => Load(seg, "row"), seg => held ? $"v{seg.Offset}" : Load(seg, "v"));
+                w.Line($"Unsafe.Add(ref s, t) = {sum};");
+            }
+        }
+
+        w.Line();
+    }
+
+    private static void EmitWeightedSum(SourceWriter w, AttentionPoolingSpec spec, string path, IReadOnlyList<RowSegment> segments)
+    {
+        int blocks = Blocks(segments).Count;
+        w.Line($"// {path}: F = {Layout(segments)}; " + (blocks == 1
+            ? "the pooled row stays in registers over the sequence and is stored once."
+            : $"{blocks} column blocks of at most {MaxAccumulatorRegisters} registers, each streaming the sequence once."));
+        using (w.Block($"private static void {SumName(spec, path)}(ReadOnlySpan<float> weights, ReadOnlySpan<float> sequence, Span<float> output)"))
+        {
+            w.Line("ref float p = ref MemoryMarshal.GetReference(weights);");
+            w.Line("ref float x = ref MemoryMarshal.GetReference(sequence);");
+            w.Line("ref float o = ref MemoryMarshal.GetReference(output);");
+            WeightedRows(w, segments, "for (int t = 0; t < weights.Length; t++)", "ref float row = ref Unsafe.Add(ref x, t * F);", "float weight = Unsafe.Add(ref p, t);", "o");
+        }
+
+        w.Line();
+    }
+}

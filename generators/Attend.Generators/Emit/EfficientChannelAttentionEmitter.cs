@@ -1,0 +1,84 @@
+using System.Collections.Generic;
+using Attend.Generators.Model;
+using static Attend.Generators.Emit.FeatureMapLayerEmitter;
+
+namespace Attend.Generators.Emit;
+
+/// <summary>Writes an <c>[EfficientChannelAttention]</c> class: constants, weight, <c>LoadWeights</c>, <c>Forward</c> and its kernels.</summary>
+internal static class EfficientChannelAttentionEmitter
+{
+    public static string Emit(EfficientChannelAttentionSpec spec)
+    {
+        int c = spec.Channels, k = spec.KernelSize;
+        var weights = new List<Weight> { new("conv.weight", "_convWeight", new[] { "1", "1", "KernelSize" }) };
+        string[] remarks =
+        {
+            $"Specialized at compile time: Channels = {c}, KernelSize = {k}" +
+                (spec.KernelSizeIsAdaptive ? $" (ECA's adaptive rule: t = ⌊(log₂ {c} + 1) / 2⌋, k = t if odd else t + 1)" : " (given)") +
+                "; height and width are run-time arguments.",
+            $"The convolution along the channels is emitted per instruction set with its {k} taps broadcast once: " +
+                $"Vector512 {VectorCode.DocLayout(c, VectorCode.EffectiveWidth(c, 16))}, Vector256 {VectorCode.DocLayout(c, VectorCode.EffectiveWidth(c, 8))}, Vector128 {VectorCode.DocLayout(c, VectorCode.EffectiveWidth(c, 4))}.",
+            $"Zero padding of {(k - 1) / 2} on both ends of the pooled vector, no bias, as the reference <c>nn.Conv1d(1, 1, k, padding=(k - 1) // 2, bias=False)</c>.",
+            "The per-channel scaling streams each plane once; output may be the input's own memory.",
+        };
+        return TypeShellEmitter.Emit(
+            spec.Identity,
+            $"Efficient channel attention (ECA-Net) over {c} channels with a {k}-tap convolution along the channels, on NCHW maps.",
+            remarks,
+            w =>
+            {
+                w.Line("/// <summary>Channels C of the feature map.</summary>");
+                w.Line(GeneratedCode.Attribute);
+                w.Line($"public const int Channels = {c};");
+                w.Line();
+                w.Line("/// <summary>Taps of the 1-D convolution along the channels.</summary>");
+                w.Line(GeneratedCode.Attribute);
+                w.Line($"public const int KernelSize = {k};");
+                w.Line();
+                w.Line("private const int Padding = (KernelSize - 1) / 2;");
+                w.Line();
+                EmitFields(w, weights);
+                w.Line("/// <summary>Creates the layer with zeroed weights; call <see cref=\"LoadWeights\"/> before use.</summary>");
+                w.Line(GeneratedCode.Attribute);
+                using (w.Block($"public {spec.Identity.Type.Name}()"))
+                {
+                }
+
+                w.Line();
+                EmitPathProperties(w);
+                EmitLoadWeights(w, "the ECA module", weights);
+                EmitForward(w, "<c>y = x · sigmoid(conv1d(mean_hw(x)))</c> per channel",
+                    new List<ScaleOutput> { new("scale", "[batch, Channels]", "batch × Channels = {batch} × {Channels}", "(long)batch * Channels", "the per-channel factors") });
+
+                using (OpenBlock(w, spec.Identity.Type.Name, "One sample: pool, convolve along the channels, gate, scale.", weights, "2 * Channels + KernelSize - 1"))
+                {
+                    using (w.Block(ApplySignature))
+                    {
+                        w.Line("int plane = height * width;");
+                        w.Line("Span<float> padded = scratch.Slice(0, Channels + KernelSize - 1);");
+                        w.Line("Span<float> gate = scratch.Slice(Channels + KernelSize - 1, Channels);");
+                        w.Line();
+                        w.Line("// Squeeze: the mean of each channel plane, between zero pads.");
+                        if (k > 1)
+                        {
+                            w.Line("padded.Slice(0, Padding).Clear();");
+                            w.Line("padded.Slice(Padding + Channels).Clear();");
+                        }
+
+                        w.Line("FeatureMapKernels.ChannelMeans(path, input, Channels, plane, padded.Slice(Padding, Channels));");
+                        w.Line();
+                        w.Line("// Excite: conv1d along the channels, then the sigmoid.");
+                        w.Line($"{ChannelKernelsEmitter.ChannelConvName(c, k)}(path, padded, _convWeight, gate);");
+                        w.Line("for (int c = 0; c < Channels; c++) gate[c] = VectorMath.Sigmoid(gate[c]);");
+                        w.Line("if (!channelScale.IsEmpty) gate.CopyTo(channelScale);");
+                        w.Line();
+                        w.Line("// Scale: every plane by its channel's gate.");
+                        w.Line("FeatureMapKernels.ScaleChannels(path, input, gate, plane, output);");
+                    }
+
+                    w.Line();
+                    ChannelKernelsEmitter.EmitChannelConv(w, c, k);
+                }
+            });
+    }
+}

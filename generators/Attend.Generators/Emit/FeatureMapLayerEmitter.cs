@@ -1,0 +1,131 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace Attend.Generators.Emit;
+
+/// <summary>What the channel/spatial attention layers (SE, ECA, CBAM) emit alike: properties, <c>LoadWeights</c>' shell and <c>Forward</c>.</summary>
+internal static class FeatureMapLayerEmitter
+{
+    /// <summary>A tensor <c>LoadWeights</c> reads: PyTorch name, the field it lands in, and its shape as C# expressions.</summary>
+    public sealed record Weight(string Name, string Field, string[] Shape);
+
+    /// <summary>An optional per-call output of <c>Forward</c> (the factors the layer multiplied by).</summary>
+    public sealed record ScaleOutput(string Parameter, string Shape, string Formula, string Length, string Description);
+
+    public static void EmitPathProperties(SourceWriter w)
+    {
+        w.Line("/// <summary>The instruction-set path; <see cref=\"KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line("public KernelPath Path { get; set; }");
+        w.Line();
+        w.Line("/// <summary>Most threads one <see cref=\"Forward\"/> uses (samples of the batch run in parallel); 1 runs on the caller's thread. Results are identical whatever the value.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line("public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;");
+        w.Line();
+    }
+
+    public static void EmitFields(SourceWriter w, List<Weight> weights)
+    {
+        foreach (Weight weight in weights)
+        {
+            // Trailing 1×1 kernel dimensions add nothing to the length.
+            w.Line($"private readonly float[] {weight.Field} = new float[{string.Join(" * ", weight.Shape.Where(d => d != "1").DefaultIfEmpty("1"))}];");
+        }
+
+        w.Line();
+    }
+
+    public static void EmitLoadWeights(SourceWriter w, string module, List<Weight> weights)
+    {
+        w.Line("/// <summary>");
+        w.Line($"/// Loads weights saved from {module}'s <c>state_dict</c>, under PyTorch's names and shapes:");
+        w.Line("/// " + string.Join(", ", weights.ConvertAll(x => $"<c>{x.Name}</c> [{string.Join(", ", x.Shape)}]")) + ".");
+        w.Line("/// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.");
+        w.Line("/// Not safe to call while <see cref=\"Forward\"/> runs on another thread.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; tensors it holds beyond these are ignored.</param>");
+        w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"layer1.0.se.\"</c>.</param>");
+        w.Line("/// <exception cref=\"System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
+        w.Line("/// <exception cref=\"System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block("public void LoadWeights(IWeightSource source, string prefix = \"\")"))
+        {
+            w.Line("ArgumentNullException.ThrowIfNull(source);");
+            w.Line("ArgumentNullException.ThrowIfNull(prefix);");
+            foreach (Weight weight in weights)
+            {
+                w.Line($"float[] {Local(weight)} = WeightLoading.Read(source, prefix, \"{weight.Name}\", {string.Join(", ", weight.Shape)});");
+            }
+
+            w.Line();
+            foreach (Weight weight in weights) w.Line($"{Local(weight)}.CopyTo({weight.Field}, 0);");
+        }
+
+        w.Line();
+    }
+
+    /// <summary>Writes <c>Forward</c>: checks every argument, then runs <c>Block</c> over the batch.</summary>
+    public static void EmitForward(SourceWriter w, string formula, List<ScaleOutput> outputs)
+    {
+        w.Line("/// <summary>");
+        w.Line($"/// Applies the block to each sample: {formula}.");
+        w.Line("/// Allocates nothing once warm and may be called from many threads at once.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"input\">Feature maps <c>[batch, Channels, height, width]</c> (NCHW), row-major.</param>");
+        w.Line("/// <param name=\"output\">Receives <c>[batch, Channels, height, width]</c>; may be <paramref name=\"input\"/>'s memory itself (in place), but must not partly overlap it.</param>");
+        w.Line("/// <param name=\"batch\">Number of samples.</param>");
+        w.Line("/// <param name=\"height\">Rows of each map.</param>");
+        w.Line("/// <param name=\"width\">Columns of each map.</param>");
+        foreach (ScaleOutput output in outputs) w.Line($"/// <param name=\"{output.Parameter}\">Optional; receives {output.Description} <c>{output.Shape}</c>.</param>");
+        w.Line("/// <exception cref=\"ArgumentException\">A length or size does not match; the message names the argument and the size expected.</exception>");
+        w.Line(GeneratedCode.Attribute);
+        string extra = string.Concat(outputs.ConvertAll(o => $", Span<float> {o.Parameter} = default"));
+        using (w.Block($"public void Forward(ReadOnlySpan<float> input, Span<float> output, int batch, int height, int width{extra})"))
+        {
+            w.Line("ArgumentChecks.Positive(batch, nameof(batch));");
+            w.Line("ArgumentChecks.Positive(height, nameof(height));");
+            w.Line("ArgumentChecks.Positive(width, nameof(width));");
+            w.Line("long elements = (long)batch * Channels * height * width;");
+            w.Line("ArgumentChecks.Length(input.Length, elements, nameof(input), $\"batch × Channels × height × width = {batch} × {Channels} × {height} × {width}\");");
+            w.Line("ArgumentChecks.Length(output.Length, elements, nameof(output), $\"batch × Channels × height × width = {batch} × {Channels} × {height} × {width}\");");
+            foreach (ScaleOutput output in outputs)
+            {
+                w.Line($"if (!{output.Parameter}.IsEmpty) ArgumentChecks.Length({output.Parameter}.Length, {output.Length}, nameof({output.Parameter}), $\"{output.Formula}\");");
+            }
+
+            string channelScale = outputs.Exists(o => o.Parameter is "scale" or "channelScale") ? outputs.Find(o => o.Parameter is "scale" or "channelScale")!.Parameter : "default";
+            string spatialScale = outputs.Exists(o => o.Parameter == "spatialScale") ? "spatialScale" : "default";
+            w.Line($"FeatureMapAttention.Run(new Block(this), Path, input, output, batch, Channels, height, width, {channelScale}, {spatialScale}, MaxDegreeOfParallelism);");
+        }
+
+        w.Line();
+    }
+
+    /// <summary>Opens <c>private readonly struct Block : IFeatureMapAttention</c> with a constructor copying the weight references.</summary>
+    public static SourceWriter.Scope OpenBlock(SourceWriter w, string layerName, string summary, List<Weight> weights, string scratchLength)
+    {
+        w.Line($"/// <summary>{summary}</summary>");
+        w.Line(GeneratedCode.Attribute);
+        SourceWriter.Scope scope = w.Block("private readonly struct Block : IFeatureMapAttention");
+        foreach (Weight weight in weights) w.Line($"private readonly float[] {weight.Field};");
+        w.Line();
+        using (w.Block($"public Block({layerName} layer)"))
+        {
+            foreach (Weight weight in weights) w.Line($"{weight.Field} = layer.{weight.Field};");
+        }
+
+        w.Line();
+        w.Line($"public int ScratchLength(int height, int width) => {scratchLength};");
+        w.Line();
+        return scope;
+    }
+
+    public const string ApplySignature =
+        "public void Apply(KernelPath path, ReadOnlySpan<float> input, Span<float> output, int height, int width, Span<float> channelScale, Span<float> spatialScale, Span<float> scratch)";
+
+    private static string Local(Weight weight)
+    {
+        string name = weight.Field.TrimStart('_');
+        return name;
+    }
+}

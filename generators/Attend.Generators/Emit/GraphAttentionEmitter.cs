@@ -1,0 +1,450 @@
+using System.Collections.Generic;
+using Attend.Generators.Model;
+using Attend.Generators.Planning;
+using static Attend.Generators.Emit.RowKernelText;
+
+namespace Attend.Generators.Emit;
+
+/// <summary>Writes a <c>[GraphAttention]</c> class: constants, weights, <c>LoadWeights</c>, two <c>Forward</c> overloads (edge list, prebuilt neighbourhoods) and its per-head kernels.</summary>
+internal static class GraphAttentionEmitter
+{
+    private const string KernelsName = "GraphHeadKernels";
+
+    public static string Emit(GraphAttentionSpec spec) =>
+        TypeShellEmitter.Emit(
+            spec.Identity,
+            $"Graph attention ({(spec.ScoresPairs ? "GATv2" : "GAT")}), {spec.InFeatures} → {spec.Heads} heads × {spec.OutFeatures} features, {(spec.MeanOverHeads ? "averaged" : "concatenated")}, over incoming edges given at run time.",
+            Remarks(spec),
+            w =>
+            {
+                EmitConstants(w, spec);
+                EmitFields(w, spec);
+                EmitLoadWeights(w, spec);
+                EmitForwardEdgeList(w);
+                EmitForwardNeighbourhoods(w, spec);
+                EmitRun(w, spec);
+                EmitKernels(w, spec);
+            });
+
+    private static bool SlopeIsMax(float slope) => slope >= 0f && slope <= 1f;
+
+    private static string[] Remarks(GraphAttentionSpec spec)
+    {
+        var remarks = new List<string>
+        {
+            $"Specialized at compile time: InFeatures = {spec.InFeatures}, Heads = {spec.Heads}, OutFeatures (F′) = {spec.OutFeatures}, " +
+            (spec.MeanOverHeads ? $"heads averaged into {spec.OutFeatures} outputs per node" : $"heads concatenated into {spec.Heads * spec.OutFeatures} outputs per node (head-major)") +
+            $", LeakyReLU slope {Literals.Float(spec.NegativeSlope)}, {(spec.Bias ? "with" : "no")} bias.",
+            spec.AddSelfLoops
+                ? "Self loops: listed ones are dropped and every node gets exactly one, so each node attends to itself once (PyG's add_self_loops)."
+                : "Self loops: the edges are used exactly as given; a node attends to itself only through a listed self loop.",
+            "Neighbourhoods: incoming edges are grouped by target node (CSR, a counting sort), so scores, softmax and messages cost O(edges · heads · F′); no node × node matrix exists. " +
+            "Softmax runs per target over its incoming edges with the maximum subtracted; a node with no incoming edge gets zeros, never NaN.",
+            spec.ScoresPairs
+                ? "GATv2 scoring: e_ij = a · LeakyReLU(h_i + h_j) is computed per edge, with h_i and a loaded once per target node."
+                : "GAT scoring: e_ij = LeakyReLU(a[:F′]·h_i + a[F′:]·h_j) splits into one term per node, computed once per node and head; each edge then costs one add and one LeakyReLU.",
+        };
+        if (spec.ScoresPairs && SlopeIsMax(spec.NegativeSlope))
+        {
+            remarks.Add($"0 ≤ slope ≤ 1, so the vector kernels compute LeakyReLU(z) as max(z, {Literals.Float(spec.NegativeSlope)}·z), without a compare and blend.");
+        }
+
+        foreach ((string path, int width) in Paths)
+        {
+            IReadOnlyList<RowSegment> segments = HeadKernelPlanner.Segments(spec.OutFeatures, width).AsImmutableArray();
+            remarks.Add($"{path}: a head row of F′ = {Layout(segments)}{(segments.Count == RegisterCount(segments) ? " (no remainder)" : "")}.");
+        }
+
+        return remarks.ToArray();
+    }
+
+    private static void EmitConstants(SourceWriter w, GraphAttentionSpec spec)
+    {
+        w.Line("/// <summary>Features per input node.</summary>");
+        w.Line($"public const int InFeatures = {spec.InFeatures};");
+        w.Line();
+        w.Line("/// <summary>Features per head (F′).</summary>");
+        w.Line($"public const int OutFeatures = {spec.OutFeatures};");
+        w.Line();
+        w.Line("/// <summary>Number of attention heads.</summary>");
+        w.Line($"public const int Heads = {spec.Heads};");
+        w.Line();
+        w.Line(spec.MeanOverHeads
+            ? "/// <summary>Features per output node: the heads are averaged, so <c>OutFeatures</c>.</summary>"
+            : "/// <summary>Features per output node: the heads are concatenated, so <c>Heads · OutFeatures</c>.</summary>");
+        w.Line($"public const int OutputWidth = {(spec.MeanOverHeads ? "OutFeatures" : "Heads * OutFeatures")};");
+        w.Line();
+        w.Line("/// <summary>Whether each node gets exactly one self loop (listed self loops are replaced).</summary>");
+        w.Line($"public const bool AddSelfLoops = {(spec.AddSelfLoops ? "true" : "false")};");
+        w.Line();
+        w.Line("private const int ProjectedWidth = Heads * OutFeatures;");
+        w.Line($"private const int AttentionWidth = {(spec.ScoresPairs ? "OutFeatures" : "2 * OutFeatures")};");
+        w.Line();
+    }
+
+    private static void EmitFields(SourceWriter w, GraphAttentionSpec spec)
+    {
+        w.Line("// W is packed once, at load time, into the panel layout the projection kernel streams.");
+        w.Line("private readonly float[] _packedWeight = new float[LinearKernels.PackedLength(InFeatures, ProjectedWidth)];");
+        w.Line("private readonly float[] _attention = new float[Heads * AttentionWidth];");
+        if (spec.Bias) w.Line("private readonly float[] _bias = new float[OutputWidth];");
+        w.Line();
+        w.Line("/// <summary>Creates the layer with zeroed weights; call <see cref=\"LoadWeights\"/> before use.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block($"public {spec.Identity.Type.Name}()"))
+        {
+        }
+
+        w.Line();
+        w.Line("/// <summary>The instruction-set path; <see cref=\"KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
+        w.Line("public KernelPath Path { get; set; }");
+        w.Line();
+        w.Line("/// <summary>Most threads one <see cref=\"Forward(ReadOnlySpan{float}, GraphNeighbourhoods, Span{float}, Span{float})\"/> uses; 1 runs on the caller's thread. Results are identical whatever the value.</summary>");
+        w.Line("public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;");
+        w.Line();
+    }
+
+    private static void EmitLoadWeights(SourceWriter w, GraphAttentionSpec spec)
+    {
+        w.Line("/// <summary>");
+        w.Line("/// Loads the layer's <c>state_dict</c>: <c>W.weight</c> [Heads·OutFeatures, InFeatures] (an <c>nn.Linear</c> without bias), " +
+               (spec.ScoresPairs ? "<c>a</c> [Heads, OutFeatures]" : "<c>a</c> [Heads, 2·OutFeatures] (first half scores the target node, second half the source)") +
+               (spec.Bias ? ", <c>bias</c> [OutputWidth]." : "."));
+        w.Line("/// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"gat.safetensors\")</c>; others it holds are ignored.</param>");
+        w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"conv1.\"</c>.</param>");
+        w.Line("/// <exception cref=\"System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
+        w.Line("/// <exception cref=\"System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block("public void LoadWeights(IWeightSource source, string prefix = \"\")"))
+        {
+            w.Line("ArgumentNullException.ThrowIfNull(source);");
+            w.Line("ArgumentNullException.ThrowIfNull(prefix);");
+            w.Line("float[] weight = WeightLoading.Read(source, prefix, \"W.weight\", ProjectedWidth, InFeatures);");
+            w.Line("float[] attention = WeightLoading.Read(source, prefix, \"a\", Heads, AttentionWidth);");
+            if (spec.Bias) w.Line("float[] bias = WeightLoading.Read(source, prefix, \"bias\", OutputWidth);");
+            w.Line();
+            w.Line("LinearKernels.Pack(weight, InFeatures, ProjectedWidth, _packedWeight);");
+            w.Line("attention.CopyTo(_attention, 0);");
+            if (spec.Bias) w.Line("bias.CopyTo(_bias, 0);");
+        }
+
+        w.Line();
+    }
+
+    private static void EmitForwardEdgeList(SourceWriter w)
+    {
+        w.Line("/// <summary>");
+        w.Line("/// Runs the layer on a graph given as an edge list: groups the edges by target node (O(nodes + edges), pooled");
+        w.Line("/// memory), then attends. To run several layers on one graph, build <see cref=\"GraphNeighbourhoods\"/> once instead.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"x\">Node features <c>[nodes, InFeatures]</c>, row-major.</param>");
+        w.Line("/// <param name=\"edgeIndex\"><c>[2, edges]</c> as PyG's <c>edge_index</c>: row 0 the source node j, row 1 the target node i of each edge; node i attends to node j.</param>");
+        w.Line("/// <param name=\"output\">Receives <c>[nodes, OutputWidth]</c>.</param>");
+        w.Line("/// <param name=\"nodes\">Number of nodes.</param>");
+        w.Line("/// <param name=\"attentionWeights\">Optional; receives <c>[edges, Heads]</c>, each listed edge's weight α_ij per head (PyG's <c>return_attention_weights</c> layout).</param>");
+        w.Line("/// <exception cref=\"ArgumentException\">A length does not match, or an edge names a node outside <c>[0, nodes)</c>; thrown before anything is written.</exception>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block("public void Forward(ReadOnlySpan<float> x, ReadOnlySpan<int> edgeIndex, Span<float> output, int nodes, Span<float> attentionWeights = default)"))
+        {
+            w.Line("ArgumentChecks.Positive(nodes, nameof(nodes));");
+            w.Line("ArgumentChecks.Length(x.Length, (long)nodes * InFeatures, nameof(x), $\"nodes × InFeatures = {nodes} × {InFeatures}\");");
+            w.Line("ArgumentChecks.Length(output.Length, (long)nodes * OutputWidth, nameof(output), $\"nodes × OutputWidth = {nodes} × {OutputWidth}\");");
+            w.Line("int slots = GraphKernels.IncomingSlotCount(edgeIndex, nodes, AddSelfLoops);");
+            w.Line("int edges = edgeIndex.Length / 2;");
+            w.Line("if (!attentionWeights.IsEmpty) ArgumentChecks.Length(attentionWeights.Length, (long)edges * Heads, nameof(attentionWeights), $\"edges × Heads = {edges} × {Heads}\");");
+            w.Line("long csrLength = nodes + 1L + 2L * slots;");
+            w.Line("if (csrLength > Array.MaxLength || (long)slots * Heads > Array.MaxLength) throw new ArgumentException($\"{edges} edges over {nodes} nodes need more than one array holds; split the graph.\", nameof(edgeIndex));");
+            w.Line();
+            w.Line("int[] csr = System.Buffers.ArrayPool<int>.Shared.Rent((int)csrLength);");
+            w.Line("float[]? slotWeights = attentionWeights.IsEmpty ? null : System.Buffers.ArrayPool<float>.Shared.Rent(slots * Heads);");
+            using (w.Block("try"))
+            {
+                w.Line("Span<int> offsets = csr.AsSpan(0, nodes + 1);");
+                w.Line("Span<int> sources = csr.AsSpan(nodes + 1, slots);");
+                w.Line("Span<int> edgeIds = csr.AsSpan(nodes + 1 + slots, slots);");
+                w.Line("GraphKernels.BuildIncoming(edgeIndex, nodes, AddSelfLoops, offsets, sources, edgeIds);");
+                w.Line("Span<float> weightsBySlot = slotWeights is null ? default : slotWeights.AsSpan(0, slots * Heads);");
+                w.Line("Run(x, offsets, sources, output, nodes, weightsBySlot);");
+                w.Line("if (slotWeights is not null) GraphKernels.ScatterEdgeWeights(weightsBySlot, edgeIds, offsets, Heads, edgeIndex, AddSelfLoops, attentionWeights);");
+            }
+
+            using (w.Block("finally"))
+            {
+                w.Line("System.Buffers.ArrayPool<int>.Shared.Return(csr);");
+                w.Line("if (slotWeights is not null) System.Buffers.ArrayPool<float>.Shared.Return(slotWeights);");
+            }
+        }
+
+        w.Line();
+    }
+
+    private static void EmitForwardNeighbourhoods(SourceWriter w, GraphAttentionSpec spec)
+    {
+        w.Line("/// <summary>Runs the layer on a graph whose incoming edges were grouped once by <see cref=\"GraphNeighbourhoods\"/>; allocates nothing once warm.</summary>");
+        w.Line("/// <param name=\"x\">Node features <c>[graph.Nodes, InFeatures]</c>, row-major.</param>");
+        w.Line("/// <param name=\"graph\">The incoming edges of every node" + (spec.AddSelfLoops ? ", built with <c>addSelfLoops: true</c> (this layer adds self loops)." : "; used as built.") + "</param>");
+        w.Line("/// <param name=\"output\">Receives <c>[graph.Nodes, OutputWidth]</c>.</param>");
+        w.Line("/// <param name=\"attentionWeights\">Optional; receives <c>[graph.EdgeCount, Heads]</c>, the weight of each incoming-edge slot per head, in the graph's slot order.</param>");
+        w.Line("/// <exception cref=\"ArgumentException\">A length does not match" + (spec.AddSelfLoops ? ", or the graph was built without self loops" : "") + "; thrown before anything is written.</exception>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block("public void Forward(ReadOnlySpan<float> x, GraphNeighbourhoods graph, Span<float> output, Span<float> attentionWeights = default)"))
+        {
+            w.Line("ArgumentNullException.ThrowIfNull(graph);");
+            if (spec.AddSelfLoops)
+            {
+                w.Line("if (!graph.SelfLoopsAdded) throw new ArgumentException(\"This layer adds self loops (AddSelfLoops = true), but graph was built without them: build it with GraphNeighbourhoods.FromEdgeIndex(edgeIndex, nodes, addSelfLoops: true), or declare AddSelfLoops = false if its edges already hold the loops you want.\", nameof(graph));");
+            }
+
+            w.Line("int nodes = graph.Nodes;");
+            w.Line("ArgumentChecks.Length(x.Length, (long)nodes * InFeatures, nameof(x), $\"graph.Nodes × InFeatures = {nodes} × {InFeatures}\");");
+            w.Line("ArgumentChecks.Length(output.Length, (long)nodes * OutputWidth, nameof(output), $\"graph.Nodes × OutputWidth = {nodes} × {OutputWidth}\");");
+            w.Line("if (!attentionWeights.IsEmpty) ArgumentChecks.Length(attentionWeights.Length, (long)graph.EdgeCount * Heads, nameof(attentionWeights), $\"graph.EdgeCount × Heads = {graph.EdgeCount} × {Heads}\");");
+            w.Line("Run(x, graph.IncomingOffsets, graph.Sources, output, nodes, attentionWeights);");
+        }
+
+        w.Line();
+    }
+
+    private static void EmitRun(SourceWriter w, GraphAttentionSpec spec)
+    {
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block("private void Run(ReadOnlySpan<float> x, ReadOnlySpan<int> offsets, ReadOnlySpan<int> sources, Span<float> output, int nodes, Span<float> slotWeights)"))
+        {
+            w.Line("KernelPath path = KernelPaths.Resolve(Path);");
+            w.Line("long projectedLength = (long)nodes * ProjectedWidth;");
+            w.Line("if (projectedLength > Array.MaxLength) throw new ArgumentException($\"nodes × Heads × OutFeatures = {projectedLength} floats, more than one array holds; split the graph.\", nameof(nodes));");
+            w.Line("float[] projected = System.Buffers.ArrayPool<float>.Shared.Rent((int)projectedLength);");
+            using (w.Block("try"))
+            {
+                w.Line("// h = x·Wᵀ: every head's F′ features side by side in one row per node, [nodes, Heads · OutFeatures].");
+                w.Line("Span<float> h = projected.AsSpan(0, (int)projectedLength);");
+                w.Line("LinearKernels.Forward(path, x, nodes, InFeatures, _packedWeight, default, InFeatures, ProjectedWidth, h, ProjectedWidth, MaxDegreeOfParallelism);");
+                using (w.Block("var problem = new GraphAttentionProblem", ";"))
+                {
+                    w.Line("Nodes = nodes, Heads = Heads, IncomingOffsets = offsets, Sources = sources,");
+                    w.Line($"Features = h, Attention = _attention, MeanOverHeads = {(spec.MeanOverHeads ? "true" : "false")}, Bias = {(spec.Bias ? "_bias" : "default")},");
+                    w.Line("Output = output, SlotWeights = slotWeights, Path = path, MaxDegreeOfParallelism = MaxDegreeOfParallelism,");
+                }
+
+                w.Line($"GraphAttentionDriver.Run<{KernelsName}>(problem);");
+            }
+
+            using (w.Block("finally"))
+            {
+                w.Line("System.Buffers.ArrayPool<float>.Shared.Return(projected);");
+            }
+        }
+
+        w.Line();
+    }
+
+    private static string NodeTermsName(GraphAttentionSpec spec, string path) => $"NodeTerms_F{spec.OutFeatures}_{Short(path)}";
+
+    private static string AggregateName(GraphAttentionSpec spec, string path) => $"Aggregate_F{spec.OutFeatures}_{Short(path)}";
+
+    private static string PairScoresName(GraphAttentionSpec spec, string path) => $"PairScores_F{spec.OutFeatures}_{Short(path)}";
+
+    private static void EmitKernels(SourceWriter w, GraphAttentionSpec spec)
+    {
+        w.Line($"/// <summary>Graph attention inner loops for F′ = {spec.OutFeatures}: one method per instruction set, sizes constant.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block($"private readonly struct {KernelsName} : IGraphAttentionKernels"))
+        {
+            w.Line($"private const int F = {spec.OutFeatures};");
+            w.Line($"private const float Slope = {Literals.Float(spec.NegativeSlope)};");
+            w.Line();
+            w.Line("public static int HeadWidth => F;");
+            w.Line();
+            w.Line("public static float NegativeSlope => Slope;");
+            w.Line();
+            w.Line($"public static bool ScoresPairs => {(spec.ScoresPairs ? "true" : "false")};");
+            w.Line();
+            if (spec.ScoresPairs)
+            {
+                using (w.Block("public static void PairScores(KernelPath path, ReadOnlySpan<float> target, ReadOnlySpan<float> attention, ReadOnlySpan<float> features, int rowStride, ReadOnlySpan<int> sources, Span<float> scores)"))
+                {
+                    Dispatch(w, p => PairScoresName(spec, p), "target, attention, features, rowStride, sources, scores");
+                }
+            }
+            else
+            {
+                using (w.Block("public static void NodeTerms(KernelPath path, ReadOnlySpan<float> row, ReadOnlySpan<float> attention, out float target, out float source)"))
+                {
+                    Dispatch(w, p => NodeTermsName(spec, p), "row, attention, out target, out source");
+                }
+            }
+
+            w.Line();
+            using (w.Block("public static void Aggregate(KernelPath path, ReadOnlySpan<float> weights, ReadOnlySpan<int> sources, ReadOnlySpan<float> features, int rowStride, Span<float> output)"))
+            {
+                Dispatch(w, p => AggregateName(spec, p), "weights, sources, features, rowStride, output");
+            }
+
+            w.Line();
+            EmitScalarKernels(w, spec);
+            foreach ((string path, int width) in Paths)
+            {
+                IReadOnlyList<RowSegment> segments = HeadKernelPlanner.Segments(spec.OutFeatures, width).AsImmutableArray();
+                if (spec.ScoresPairs) EmitPairScores(w, spec, path, segments);
+                else EmitNodeTerms(w, spec, path, segments);
+                EmitAggregate(w, spec, path, segments);
+            }
+        }
+    }
+
+    private static void EmitScalarKernels(SourceWriter w, GraphAttentionSpec spec)
+    {
+        w.Line("// Scalar: the reference every vector path is tested against, and the path on machines without SIMD.");
+        if (spec.ScoresPairs)
+        {
+            using (w.Block($"private static void {PairScoresName(spec, "Scalar")}(ReadOnlySpan<float> target, ReadOnlySpan<float> attention, ReadOnlySpan<float> features, int rowStride, ReadOnlySpan<int> sources, Span<float> scores)"))
+            {
+                using (w.Block("for (int e = 0; e < sources.Length; e++)"))
+                {
+                    w.Line("ReadOnlySpan<float> row = features.Slice(sources[e] * rowStride, F);");
+                    w.Line("float sum = 0f;");
+                    using (w.Block("for (int f = 0; f < F; f++)"))
+                    {
+                        w.Line("float z = target[f] + row[f];");
+                        w.Line("sum += attention[f] * (z > 0f ? z : Slope * z);");
+                    }
+
+                    w.Line("scores[e] = sum;");
+                }
+            }
+        }
+        else
+        {
+            using (w.Block($"private static void {NodeTermsName(spec, "Scalar")}(ReadOnlySpan<float> row, ReadOnlySpan<float> attention, out float target, out float source)"))
+            {
+                w.Line("float t = 0f, s = 0f;");
+                using (w.Block("for (int f = 0; f < F; f++)"))
+                {
+                    w.Line("t += attention[f] * row[f];");
+                    w.Line("s += attention[F + f] * row[f];");
+                }
+
+                w.Line("target = t;");
+                w.Line("source = s;");
+            }
+        }
+
+        w.Line();
+        using (w.Block($"private static void {AggregateName(spec, "Scalar")}(ReadOnlySpan<float> weights, ReadOnlySpan<int> sources, ReadOnlySpan<float> features, int rowStride, Span<float> output)"))
+        {
+            w.Line("Span<float> o = output.Slice(0, F);");
+            w.Line("o.Clear();");
+            using (w.Block("for (int e = 0; e < weights.Length; e++)"))
+            {
+                w.Line("ReadOnlySpan<float> row = features.Slice(sources[e] * rowStride, F);");
+                w.Line("float weight = weights[e];");
+                w.Line("for (int f = 0; f < F; f++) o[f] += weight * row[f];");
+            }
+        }
+
+        w.Line();
+    }
+
+    private static void EmitNodeTerms(SourceWriter w, GraphAttentionSpec spec, string path, IReadOnlyList<RowSegment> segments)
+    {
+        w.Line($"// {path}: F′ = {Layout(segments)}; the row is loaded once and feeds both halves of a.");
+        using (w.Block($"private static void {NodeTermsName(spec, path)}(ReadOnlySpan<float> row, ReadOnlySpan<float> attention, out float target, out float source)"))
+        {
+            w.Line("ref float x = ref MemoryMarshal.GetReference(row);");
+            w.Line("ref float a = ref MemoryMarshal.GetReference(attention);");
+            foreach (RowSegment segment in segments) w.Line($"{TypeOf(segment.Width)} x{segment.Offset} = {Load(segment, "x")};");
+            string target = Dot(w, segments, "t", s => $"x{s.Offset}", s => Load(s, "a"));
+            string source = Dot(w, segments, "s", s => $"x{s.Offset}", s => Load(s, "a", "F"));
+            w.Line($"target = {target};");
+            w.Line($"source = {source};");
+        }
+
+        w.Line();
+    }
+
+    private static void EmitAggregate(SourceWriter w, GraphAttentionSpec spec, string path, IReadOnlyList<RowSegment> segments)
+    {
+        int blocks = Blocks(segments).Count;
+        w.Line($"// {path}: F′ = {Layout(segments)}; " + (blocks == 1
+            ? "each source row is gathered once and the output row stays in registers until the last edge."
+            : $"{blocks} column blocks of at most {MaxAccumulatorRegisters} registers, each gathering the source rows once."));
+        using (w.Block($"private static void {AggregateName(spec, path)}(ReadOnlySpan<float> weights, ReadOnlySpan<int> sources, ReadOnlySpan<float> features, int rowStride, Span<float> output)"))
+        {
+            w.Line("ref float p = ref MemoryMarshal.GetReference(weights);");
+            w.Line("ref int source = ref MemoryMarshal.GetReference(sources);");
+            w.Line("ref float x = ref MemoryMarshal.GetReference(features);");
+            w.Line("ref float o = ref MemoryMarshal.GetReference(output);");
+            WeightedRows(w, segments,
+                "for (int e = 0; e < weights.Length; e++)",
+                "ref float row = ref Unsafe.Add(ref x, (nint)Unsafe.Add(ref source, e) * rowStride);",
+                "float weight = Unsafe.Add(ref p, e);",
+                "o");
+        }
+
+        w.Line();
+    }
+
+    private static void EmitPairScores(SourceWriter w, GraphAttentionSpec spec, string path, IReadOnlyList<RowSegment> segments)
+    {
+        bool held = RegisterCount(segments) <= 4;
+        bool max = SlopeIsMax(spec.NegativeSlope);
+        w.Line($"// {path}: F′ = {Layout(segments)}; " + (held
+            ? "the target row and a stay in registers across every incoming edge."
+            : "the target row and a are reloaded from L1 per edge: holding both would spill."));
+        using (w.Block($"private static void {PairScoresName(spec, path)}(ReadOnlySpan<float> target, ReadOnlySpan<float> attention, ReadOnlySpan<float> features, int rowStride, ReadOnlySpan<int> sources, Span<float> scores)"))
+        {
+            w.Line("ref float t = ref MemoryMarshal.GetReference(target);");
+            w.Line("ref float a = ref MemoryMarshal.GetReference(attention);");
+            w.Line("ref int source = ref MemoryMarshal.GetReference(sources);");
+            w.Line("ref float x = ref MemoryMarshal.GetReference(features);");
+            w.Line("ref float s = ref MemoryMarshal.GetReference(scores);");
+            foreach (int width in new[] { 16, 8, 4 })
+            {
+                if (segments.Exists(width)) w.Line($"{TypeOf(width)} slope{width * 32} = {VectorOf(width)}.Create(Slope);");
+            }
+
+            if (held)
+            {
+                foreach (RowSegment segment in segments)
+                {
+                    w.Line($"{TypeOf(segment.Width)} t{segment.Offset} = {Load(segment, "t")};");
+                    w.Line($"{TypeOf(segment.Width)} a{segment.Offset} = {Load(segment, "a")};");
+                }
+            }
+
+            using (w.Block("for (int e = 0; e < sources.Length; e++)"))
+            {
+                w.Line("ref float row = ref Unsafe.Add(ref x, (nint)Unsafe.Add(ref source, e) * rowStride);");
+                foreach (RowSegment segment in segments)
+                {
+                    string targetValue = held ? $"t{segment.Offset}" : Load(segment, "t");
+                    w.Line($"{TypeOf(segment.Width)} z{segment.Offset} = {targetValue} + {Load(segment, "row")};");
+                }
+
+                string sum = Dot(w, segments, "sum", seg => held ? $"a{seg.Offset}" : Load(seg, "a"), seg => LeakyRelu(seg, max));
+                w.Line($"Unsafe.Add(ref s, e) = {sum};");
+            }
+        }
+
+        w.Line();
+    }
+
+    private static string LeakyRelu(RowSegment segment, bool max)
+    {
+        string z = $"z{segment.Offset}";
+        if (segment.Width == 1) return $"({z} > 0f ? {z} : Slope * {z})";
+        string vector = VectorOf(segment.Width);
+        string slope = $"slope{segment.Width * 32}";
+        return max
+            ? $"{vector}.MaxNative({z}, {z} * {slope})"
+            : $"{vector}.ConditionalSelect({vector}.GreaterThan({z}, {TypeOf(segment.Width)}.Zero), {z}, {z} * {slope})";
+    }
+
+    private static bool Exists(this IReadOnlyList<RowSegment> segments, int width)
+    {
+        foreach (RowSegment segment in segments) if (segment.Width == width) return true;
+        return false;
+    }
+}

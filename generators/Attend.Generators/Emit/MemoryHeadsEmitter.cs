@@ -1,0 +1,461 @@
+using System.Collections.Generic;
+using System.Linq;
+using Attend.Generators.Model;
+using Attend.Generators.Planning;
+using static Attend.Generators.Emit.RowKernelText;
+
+namespace Attend.Generators.Emit;
+
+/// <summary>Writes a <c>[MemoryHeads]</c> class: Neural Turing Machine addressing, read and write over a memory of constant shape.</summary>
+internal static class MemoryHeadsEmitter
+{
+    private const string KernelsName = "MemoryRowKernels";
+
+    public static string Emit(MemoryHeadsSpec spec) =>
+        TypeShellEmitter.Emit(
+            spec.Identity,
+            $"Neural Turing Machine heads over a memory of {spec.MemoryRows} locations × {spec.MemoryWidth}: content and location addressing, read, erase-and-add write.",
+            Remarks(spec),
+            w =>
+            {
+                EmitConstants(w, spec);
+                EmitContentWeights(w);
+                EmitAddress(w);
+                EmitRead(w);
+                EmitWrite(w);
+                EmitKernels(w, spec);
+            });
+
+    private static string[] Remarks(MemoryHeadsSpec spec)
+    {
+        var remarks = new List<string>
+        {
+            $"Specialized at compile time: MemoryRows N = {spec.MemoryRows}, MemoryWidth W = {spec.MemoryWidth}, ShiftRadius R = {spec.ShiftRadius} ({2 * spec.ShiftRadius + 1} shift offsets), ε = {Literals.Float(spec.Epsilon)}.",
+            "Content addressing fuses, per memory row, the dot product with the key and the row's squared norm in one pass: K_i = k·M_i / (|M_i|·|k| + ε); w = softmax(β·K) with the maximum subtracted.",
+            spec.ShiftRadius == 0
+                ? "ShiftRadius 0: the shift is a single tap (the identity up to the shift weight), written without wrap-around."
+                : $"The circular shift has its {2 * spec.ShiftRadius + 1} taps unrolled; only the first and last {spec.ShiftRadius} locations wrap around, the rest index directly.",
+            "Multiple heads write as in the paper: every head's erase is applied, then every head's add, so the order of heads does not matter.",
+        };
+        foreach ((string path, int width) in Paths)
+        {
+            IReadOnlyList<RowSegment> segments = HeadKernelPlanner.Segments(spec.MemoryWidth, width).AsImmutableArray();
+            remarks.Add($"{path}: a memory row of W = {Layout(segments)}{(segments.Count == RegisterCount(segments) ? " (no remainder)" : "")}.");
+        }
+
+        return remarks.ToArray();
+    }
+
+    private static void EmitConstants(SourceWriter w, MemoryHeadsSpec spec)
+    {
+        w.Line("/// <summary>Number of memory locations N.</summary>");
+        w.Line($"public const int MemoryRows = {spec.MemoryRows};");
+        w.Line();
+        w.Line("/// <summary>Width W of one memory location.</summary>");
+        w.Line($"public const int MemoryWidth = {spec.MemoryWidth};");
+        w.Line();
+        w.Line("/// <summary>Largest shift R; shift weightings cover offsets −R..R.</summary>");
+        w.Line($"public const int ShiftRadius = {spec.ShiftRadius};");
+        w.Line();
+        w.Line("/// <summary>Entries of one shift weighting: <c>2·ShiftRadius + 1</c>; entry <c>k</c> weighs offset <c>k − ShiftRadius</c>.</summary>");
+        w.Line("public const int Shifts = 2 * ShiftRadius + 1;");
+        w.Line();
+        w.Line($"private const float Epsilon = {Literals.Float(spec.Epsilon)};");
+        w.Line("private const int MemoryLength = MemoryRows * MemoryWidth;");
+        w.Line();
+        w.Line("/// <summary>The instruction-set path; <see cref=\"KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
+        w.Line("public KernelPath Path { get; set; }");
+        w.Line();
+    }
+
+    private static void CheckMemoryAndHeads(SourceWriter w, string memoryName)
+    {
+        w.Line("ArgumentChecks.Positive(batch, nameof(batch));");
+        w.Line("ArgumentChecks.Positive(heads, nameof(heads));");
+        w.Line($"ArgumentChecks.Length({memoryName}.Length, (long)batch * MemoryLength, nameof({memoryName}), $\"batch × MemoryRows × MemoryWidth = {{batch}} × {{MemoryRows}} × {{MemoryWidth}}\");");
+    }
+
+    private static void Check(SourceWriter w, string name, string perHead, string formula) =>
+        w.Line($"ArgumentChecks.Length({name}.Length, (long)batch * heads{(perHead.Length > 0 ? " * " + perHead : "")}, nameof({name}), $\"batch × heads{(formula.Length > 0 ? " × " + formula : "")} = {{batch}} × {{heads}}{(perHead.Length > 0 ? $" × {{{perHead}}}" : "")}\");");
+
+    private static void EmitContentWeights(SourceWriter w)
+    {
+        w.Line("/// <summary>");
+        w.Line("/// Content addressing: <c>K_i = k·M_i / (|k|·|M_i| + ε)</c>, <c>w = softmax_i(β·K)</c> for every batch item and head.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"memory\"><c>[batch, MemoryRows, MemoryWidth]</c>.</param>");
+        w.Line("/// <param name=\"key\"><c>[batch, heads, MemoryWidth]</c>.</param>");
+        w.Line("/// <param name=\"strength\">Key strength β ≥ 0 (after softplus), <c>[batch, heads]</c>.</param>");
+        w.Line("/// <param name=\"weights\">Receives <c>[batch, heads, MemoryRows]</c>.</param>");
+        w.Line("/// <param name=\"batch\">Number of memories.</param>");
+        w.Line("/// <param name=\"heads\">Heads per memory; default 1.</param>");
+        w.Line("/// <param name=\"similarity\">Optional; receives the cosine similarities K <c>[batch, heads, MemoryRows]</c>.</param>");
+        w.Line("/// <exception cref=\"ArgumentException\">A length does not match; thrown before anything is written.</exception>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block("public void ContentWeights(ReadOnlySpan<float> memory, ReadOnlySpan<float> key, ReadOnlySpan<float> strength, Span<float> weights, int batch, int heads = 1, Span<float> similarity = default)"))
+        {
+            CheckMemoryAndHeads(w, "memory");
+            Check(w, "key", "MemoryWidth", "MemoryWidth");
+            Check(w, "strength", "", "");
+            Check(w, "weights", "MemoryRows", "MemoryRows");
+            w.Line("if (!similarity.IsEmpty) " + CheckText("similarity", "MemoryRows", "MemoryRows"));
+            w.Line("KernelPath path = KernelPaths.Resolve(Path);");
+            using (w.Block("for (int head = 0; head < batch * heads; head++)"))
+            {
+                w.Line("ReadOnlySpan<float> rows = memory.Slice(head / heads * MemoryLength, MemoryLength);");
+                w.Line("Span<float> focus = weights.Slice(head * MemoryRows, MemoryRows);");
+                w.Line($"{KernelsName}.Similarities(path, rows, key.Slice(head * MemoryWidth, MemoryWidth), focus);");
+                w.Line("if (!similarity.IsEmpty) focus.CopyTo(similarity.Slice(head * MemoryRows, MemoryRows));");
+                w.Line("MemoryKernels.FocusByContent(focus, strength[head]);");
+            }
+        }
+
+        w.Line();
+    }
+
+    private static string CheckText(string name, string perHead, string formula) =>
+        $"ArgumentChecks.Length({name}.Length, (long)batch * heads * {perHead}, nameof({name}), $\"batch × heads × {formula} = {{batch}} × {{heads}} × {{{perHead}}}\");";
+
+    private static void EmitAddress(SourceWriter w)
+    {
+        w.Line("/// <summary>");
+        w.Line("/// The full addressing pipeline of Graves et al. (2014), §3.3: content focus <c>w_c = softmax(β·K)</c>; interpolation");
+        w.Line("/// <c>w_g = g·w_c + (1 − g)·w_prev</c>; circular shift <c>w̃_i = Σ_k s_k · w_g[(i − (k − R)) mod N]</c>; sharpening");
+        w.Line("/// <c>w_i = w̃_i^γ / Σ_j w̃_j^γ</c>.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"memory\"><c>[batch, MemoryRows, MemoryWidth]</c>.</param>");
+        w.Line("/// <param name=\"key\"><c>[batch, heads, MemoryWidth]</c>.</param>");
+        w.Line("/// <param name=\"strength\">Key strength β ≥ 0, <c>[batch, heads]</c>.</param>");
+        w.Line("/// <param name=\"gate\">Interpolation gate g ∈ [0, 1] (after sigmoid), <c>[batch, heads]</c>.</param>");
+        w.Line("/// <param name=\"shift\">Shift weighting over offsets −R..R (after softmax), <c>[batch, heads, Shifts]</c>; entry <c>k</c> moves focus by <c>k − ShiftRadius</c> locations.</param>");
+        w.Line("/// <param name=\"sharpening\">γ ≥ 1 (after 1 + softplus), <c>[batch, heads]</c>.</param>");
+        w.Line("/// <param name=\"previousWeights\">The previous step's weighting <c>[batch, heads, MemoryRows]</c>.</param>");
+        w.Line("/// <param name=\"weights\">Receives <c>[batch, heads, MemoryRows]</c>.</param>");
+        w.Line("/// <param name=\"batch\">Number of memories.</param>");
+        w.Line("/// <param name=\"heads\">Heads per memory; default 1.</param>");
+        w.Line("/// <exception cref=\"ArgumentException\">A length does not match; thrown before anything is written.</exception>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block("public void Address(ReadOnlySpan<float> memory, ReadOnlySpan<float> key, ReadOnlySpan<float> strength, ReadOnlySpan<float> gate, ReadOnlySpan<float> shift, ReadOnlySpan<float> sharpening, ReadOnlySpan<float> previousWeights, Span<float> weights, int batch, int heads = 1)"))
+        {
+            CheckMemoryAndHeads(w, "memory");
+            Check(w, "key", "MemoryWidth", "MemoryWidth");
+            Check(w, "strength", "", "");
+            Check(w, "gate", "", "");
+            Check(w, "shift", "Shifts", "Shifts");
+            Check(w, "sharpening", "", "");
+            Check(w, "previousWeights", "MemoryRows", "MemoryRows");
+            Check(w, "weights", "MemoryRows", "MemoryRows");
+            w.Line("KernelPath path = KernelPaths.Resolve(Path);");
+            w.Line("float[] scratch = System.Buffers.ArrayPool<float>.Shared.Rent(2 * MemoryRows);");
+            using (w.Block("try"))
+            {
+                w.Line("Span<float> content = scratch.AsSpan(0, MemoryRows);");
+                w.Line("Span<float> gated = scratch.AsSpan(MemoryRows, MemoryRows);");
+                using (w.Block("for (int head = 0; head < batch * heads; head++)"))
+                {
+                    w.Line("ReadOnlySpan<float> rows = memory.Slice(head / heads * MemoryLength, MemoryLength);");
+                    w.Line($"{KernelsName}.Similarities(path, rows, key.Slice(head * MemoryWidth, MemoryWidth), content);");
+                    w.Line("MemoryKernels.FocusByContent(content, strength[head]);");
+                    w.Line("MemoryKernels.Interpolate(content, previousWeights.Slice(head * MemoryRows, MemoryRows), gate[head], gated);");
+                    w.Line("Span<float> focus = weights.Slice(head * MemoryRows, MemoryRows);");
+                    w.Line($"{KernelsName}.Shift(gated, shift.Slice(head * Shifts, Shifts), focus);");
+                    w.Line("MemoryKernels.Sharpen(focus, sharpening[head]);");
+                }
+            }
+
+            using (w.Block("finally"))
+            {
+                w.Line("System.Buffers.ArrayPool<float>.Shared.Return(scratch);");
+            }
+        }
+
+        w.Line();
+    }
+
+    private static void EmitRead(SourceWriter w)
+    {
+        w.Line("/// <summary>Reads <c>r = Σ_i w_i · M_i</c> for every batch item and head.</summary>");
+        w.Line("/// <param name=\"memory\"><c>[batch, MemoryRows, MemoryWidth]</c>.</param>");
+        w.Line("/// <param name=\"weights\"><c>[batch, heads, MemoryRows]</c>.</param>");
+        w.Line("/// <param name=\"reads\">Receives <c>[batch, heads, MemoryWidth]</c>.</param>");
+        w.Line("/// <param name=\"batch\">Number of memories.</param>");
+        w.Line("/// <param name=\"heads\">Heads per memory; default 1.</param>");
+        w.Line("/// <exception cref=\"ArgumentException\">A length does not match; thrown before anything is written.</exception>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block("public void Read(ReadOnlySpan<float> memory, ReadOnlySpan<float> weights, Span<float> reads, int batch, int heads = 1)"))
+        {
+            CheckMemoryAndHeads(w, "memory");
+            Check(w, "weights", "MemoryRows", "MemoryRows");
+            Check(w, "reads", "MemoryWidth", "MemoryWidth");
+            w.Line("KernelPath path = KernelPaths.Resolve(Path);");
+            using (w.Block("for (int head = 0; head < batch * heads; head++)"))
+            {
+                w.Line($"{KernelsName}.ReadRows(path, weights.Slice(head * MemoryRows, MemoryRows), memory.Slice(head / heads * MemoryLength, MemoryLength), reads.Slice(head * MemoryWidth, MemoryWidth));");
+            }
+        }
+
+        w.Line();
+    }
+
+    private static void EmitWrite(SourceWriter w)
+    {
+        w.Line("/// <summary>");
+        w.Line("/// Writes in place: <c>M_i ← M_i ∘ Π_h (1 − w_h,i · e_h) + Σ_h w_h,i · a_h</c> (erase, then add; one head gives the paper's");
+        w.Line("/// <c>M ∘ (1 − w eᵀ) + w aᵀ</c>).");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"memory\"><c>[batch, MemoryRows, MemoryWidth]</c>, updated in place.</param>");
+        w.Line("/// <param name=\"weights\"><c>[batch, heads, MemoryRows]</c>.</param>");
+        w.Line("/// <param name=\"erase\">Erase vectors e ∈ [0, 1] (after sigmoid), <c>[batch, heads, MemoryWidth]</c>.</param>");
+        w.Line("/// <param name=\"add\">Add vectors a, <c>[batch, heads, MemoryWidth]</c>.</param>");
+        w.Line("/// <param name=\"batch\">Number of memories.</param>");
+        w.Line("/// <param name=\"heads\">Write heads per memory; default 1.</param>");
+        w.Line("/// <exception cref=\"ArgumentException\">A length does not match; thrown before anything is written.</exception>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block("public void Write(Span<float> memory, ReadOnlySpan<float> weights, ReadOnlySpan<float> erase, ReadOnlySpan<float> add, int batch, int heads = 1)"))
+        {
+            CheckMemoryAndHeads(w, "memory");
+            Check(w, "weights", "MemoryRows", "MemoryRows");
+            Check(w, "erase", "MemoryWidth", "MemoryWidth");
+            Check(w, "add", "MemoryWidth", "MemoryWidth");
+            w.Line("KernelPath path = KernelPaths.Resolve(Path);");
+            using (w.Block("for (int b = 0; b < batch; b++)"))
+            {
+                w.Line($"{KernelsName}.WriteRows(path, memory.Slice(b * MemoryLength, MemoryLength), weights.Slice(b * heads * MemoryRows, heads * MemoryRows), erase.Slice(b * heads * MemoryWidth, heads * MemoryWidth), add.Slice(b * heads * MemoryWidth, heads * MemoryWidth), heads);");
+            }
+        }
+
+        w.Line();
+    }
+
+    private static string Name(string kernel, MemoryHeadsSpec spec, string path) => $"{kernel}_W{spec.MemoryWidth}_{Short(path)}";
+
+    private static void EmitKernels(SourceWriter w, MemoryHeadsSpec spec)
+    {
+        w.Line($"/// <summary>Memory row loops for N = {spec.MemoryRows}, W = {spec.MemoryWidth}: one method per instruction set, sizes constant.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block($"private static class {KernelsName}"))
+        {
+            w.Line($"private const int N = {spec.MemoryRows};");
+            w.Line($"private const int W = {spec.MemoryWidth};");
+            w.Line();
+            using (w.Block("public static void Similarities(KernelPath path, ReadOnlySpan<float> memory, ReadOnlySpan<float> key, Span<float> similarity)"))
+            {
+                Dispatch(w, p => Name("Similarities", spec, p), "memory, key, similarity");
+            }
+
+            w.Line();
+            using (w.Block("public static void ReadRows(KernelPath path, ReadOnlySpan<float> weights, ReadOnlySpan<float> memory, Span<float> read)"))
+            {
+                Dispatch(w, p => Name("ReadRows", spec, p), "weights, memory, read");
+            }
+
+            w.Line();
+            using (w.Block("public static void WriteRows(KernelPath path, Span<float> memory, ReadOnlySpan<float> weights, ReadOnlySpan<float> erase, ReadOnlySpan<float> add, int heads)"))
+            {
+                Dispatch(w, p => Name("WriteRows", spec, p), "memory, weights, erase, add, heads");
+            }
+
+            w.Line();
+            EmitShift(w, spec);
+            EmitScalarKernels(w, spec);
+            foreach ((string path, int width) in Paths)
+            {
+                IReadOnlyList<RowSegment> segments = HeadKernelPlanner.Segments(spec.MemoryWidth, width).AsImmutableArray();
+                EmitSimilarities(w, spec, path, segments);
+                EmitReadRows(w, spec, path, segments);
+                EmitWriteRows(w, spec, path, segments);
+            }
+        }
+    }
+
+    private static void EmitShift(SourceWriter w, MemoryHeadsSpec spec)
+    {
+        int r = spec.ShiftRadius;
+        int taps = 2 * r + 1;
+        w.Line($"// Circular convolution with {taps} taps: shifted[i] = Σ_k shift[k] · gated[(i − (k − R)) mod N], R = {r}.");
+        using (w.Block("public static void Shift(ReadOnlySpan<float> gated, ReadOnlySpan<float> shift, Span<float> shifted)"))
+        {
+            w.Line($"ReadOnlySpan<float> g = gated.Slice(0, N);");
+            w.Line($"Span<float> o = shifted.Slice(0, N);");
+            for (int k = 0; k < taps; k++) w.Line($"float s{k} = shift[{k}];");
+            string Term(int k, string index) => $"s{k} * g[{index}]";
+            string Offset(int k) => (r - k) switch { 0 => "i", > 0 => $"i + {r - k}", _ => $"i - {k - r}" };
+            string interior = string.Join(" + ", Enumerable.Range(0, taps).Select(k => Term(k, Offset(k))));
+            if (r == 0)
+            {
+                w.Line($"for (int i = 0; i < N; i++) o[i] = {interior};");
+            }
+            else
+            {
+                string wrapped = string.Join(" + ", Enumerable.Range(0, taps).Select(k => Term(k, $"({Offset(k)} + N) % N")));
+                w.Line($"// Locations {r}..N − {r + 1} read only their own neighbourhood: no wrap-around.");
+                w.Line($"for (int i = {r}; i < N - {r}; i++) o[i] = {interior};");
+                w.Line($"for (int i = 0; i < {r}; i++) o[i] = {wrapped};");
+                w.Line($"for (int i = N - {r}; i < N; i++) o[i] = {wrapped};");
+            }
+        }
+
+        w.Line();
+    }
+
+    private static void EmitScalarKernels(SourceWriter w, MemoryHeadsSpec spec)
+    {
+        w.Line("// Scalar: the reference every vector path is tested against, and the path on machines without SIMD.");
+        using (w.Block($"private static void {Name("Similarities", spec, "Scalar")}(ReadOnlySpan<float> memory, ReadOnlySpan<float> key, Span<float> similarity)"))
+        {
+            w.Line("ReadOnlySpan<float> k = key.Slice(0, W);");
+            w.Line("float keySquares = 0f;");
+            w.Line("for (int c = 0; c < W; c++) keySquares += k[c] * k[c];");
+            w.Line("float keyNorm = MathF.Sqrt(keySquares);");
+            using (w.Block("for (int i = 0; i < N; i++)"))
+            {
+                w.Line("ReadOnlySpan<float> row = memory.Slice(i * W, W);");
+                w.Line("float dot = 0f, squares = 0f;");
+                using (w.Block("for (int c = 0; c < W; c++)"))
+                {
+                    w.Line("dot += k[c] * row[c];");
+                    w.Line("squares += row[c] * row[c];");
+                }
+
+                w.Line("similarity[i] = dot / (MathF.Sqrt(squares) * keyNorm + Epsilon);");
+            }
+        }
+
+        w.Line();
+        using (w.Block($"private static void {Name("ReadRows", spec, "Scalar")}(ReadOnlySpan<float> weights, ReadOnlySpan<float> memory, Span<float> read)"))
+        {
+            w.Line("Span<float> r = read.Slice(0, W);");
+            w.Line("r.Clear();");
+            using (w.Block("for (int i = 0; i < N; i++)"))
+            {
+                w.Line("ReadOnlySpan<float> row = memory.Slice(i * W, W);");
+                w.Line("float weight = weights[i];");
+                w.Line("for (int c = 0; c < W; c++) r[c] += weight * row[c];");
+            }
+        }
+
+        w.Line();
+        using (w.Block($"private static void {Name("WriteRows", spec, "Scalar")}(Span<float> memory, ReadOnlySpan<float> weights, ReadOnlySpan<float> erase, ReadOnlySpan<float> add, int heads)"))
+        {
+            using (w.Block("for (int i = 0; i < N; i++)"))
+            {
+                w.Line("Span<float> row = memory.Slice(i * W, W);");
+                using (w.Block("for (int h = 0; h < heads; h++)"))
+                {
+                    w.Line("float weight = weights[h * N + i];");
+                    w.Line("ReadOnlySpan<float> e = erase.Slice(h * W, W);");
+                    w.Line("for (int c = 0; c < W; c++) row[c] *= 1f - weight * e[c];");
+                }
+
+                using (w.Block("for (int h = 0; h < heads; h++)"))
+                {
+                    w.Line("float weight = weights[h * N + i];");
+                    w.Line("ReadOnlySpan<float> a = add.Slice(h * W, W);");
+                    w.Line("for (int c = 0; c < W; c++) row[c] += weight * a[c];");
+                }
+            }
+        }
+
+        w.Line();
+    }
+
+    private static void EmitSimilarities(SourceWriter w, MemoryHeadsSpec spec, string path, IReadOnlyList<RowSegment> segments)
+    {
+        bool held = RegisterCount(segments) <= MaxAccumulatorRegisters;
+        w.Line($"// {path}: W = {Layout(segments)}; " + (held
+            ? "the key stays in registers across all N rows; each row is loaded once for its dot product and its norm."
+            : "the key is reloaded from L1 per row (holding it would spill); each row is loaded once for its dot product and its norm."));
+        using (w.Block($"private static void {Name("Similarities", spec, path)}(ReadOnlySpan<float> memory, ReadOnlySpan<float> key, Span<float> similarity)"))
+        {
+            w.Line("ref float k = ref MemoryMarshal.GetReference(key);");
+            w.Line("ref float m = ref MemoryMarshal.GetReference(memory);");
+            w.Line("ref float s = ref MemoryMarshal.GetReference(similarity);");
+            if (held)
+            {
+                foreach (RowSegment segment in segments) w.Line($"{TypeOf(segment.Width)} k{segment.Offset} = {Load(segment, "k")};");
+            }
+
+            string KeyAt(RowSegment segment) => held ? $"k{segment.Offset}" : Load(segment, "k");
+            string keySquares = Dot(w, segments, "keySquares", KeyAt, KeyAt);
+            w.Line($"float keyNorm = MathF.Sqrt({keySquares});");
+            using (w.Block("for (int i = 0; i < N; i++)"))
+            {
+                w.Line("ref float row = ref Unsafe.Add(ref m, i * W);");
+                foreach (RowSegment segment in segments) w.Line($"{TypeOf(segment.Width)} r{segment.Offset} = {Load(segment, "row")};");
+                string dot = Dot(w, segments, "dot", KeyAt, seg => $"r{seg.Offset}");
+                string squares = Dot(w, segments, "squares", seg => $"r{seg.Offset}", seg => $"r{seg.Offset}");
+                w.Line($"Unsafe.Add(ref s, i) = {dot} / (MathF.Sqrt({squares}) * keyNorm + Epsilon);");
+            }
+        }
+
+        w.Line();
+    }
+
+    private static void EmitReadRows(SourceWriter w, MemoryHeadsSpec spec, string path, IReadOnlyList<RowSegment> segments)
+    {
+        int blocks = Blocks(segments).Count;
+        w.Line($"// {path}: W = {Layout(segments)}; " + (blocks == 1
+            ? "the read vector stays in registers over all N rows and is stored once."
+            : $"{blocks} column blocks of at most {MaxAccumulatorRegisters} registers, each streaming the rows once."));
+        using (w.Block($"private static void {Name("ReadRows", spec, path)}(ReadOnlySpan<float> weights, ReadOnlySpan<float> memory, Span<float> read)"))
+        {
+            w.Line("ref float p = ref MemoryMarshal.GetReference(weights);");
+            w.Line("ref float m = ref MemoryMarshal.GetReference(memory);");
+            w.Line("ref float o = ref MemoryMarshal.GetReference(read);");
+            WeightedRows(w, segments, "for (int i = 0; i < N; i++)", "ref float row = ref Unsafe.Add(ref m, i * W);", "float weight = Unsafe.Add(ref p, i);", "o");
+        }
+
+        w.Line();
+    }
+
+    private static void EmitWriteRows(SourceWriter w, MemoryHeadsSpec spec, string path, IReadOnlyList<RowSegment> segments)
+    {
+        List<List<RowSegment>> blocks = Blocks(segments);
+        w.Line($"// {path}: W = {Layout(segments)}; each row is loaded into registers, erased and added by every head, and stored once" + (blocks.Count > 1 ? $" ({blocks.Count} column blocks)." : "."));
+        using (w.Block($"private static void {Name("WriteRows", spec, path)}(Span<float> memory, ReadOnlySpan<float> weights, ReadOnlySpan<float> erase, ReadOnlySpan<float> add, int heads)"))
+        {
+            w.Line("ref float m = ref MemoryMarshal.GetReference(memory);");
+            w.Line("ref float p = ref MemoryMarshal.GetReference(weights);");
+            w.Line("ref float e = ref MemoryMarshal.GetReference(erase);");
+            w.Line("ref float a = ref MemoryMarshal.GetReference(add);");
+            using (w.Block("for (int i = 0; i < N; i++)"))
+            {
+                w.Line("ref float row = ref Unsafe.Add(ref m, i * W);");
+                foreach (List<RowSegment> block in blocks)
+                {
+                    using (blocks.Count > 1 ? w.Block("") : default)
+                    {
+                        foreach (RowSegment segment in block) w.Line($"{TypeOf(segment.Width)} r{segment.Offset} = {Load(segment, "row")};");
+                        foreach (string phase in new[] { "erase", "add" })
+                        {
+                            using (w.Block("for (int h = 0; h < heads; h++)"))
+                            {
+                                w.Line("float weight = Unsafe.Add(ref p, h * N + i);");
+                                w.Line($"ref float {phase}Row = ref Unsafe.Add(ref {(phase == "erase" ? "e" : "a")}, h * W);");
+                                foreach (int width in block.Select(s => s.Width).Where(x => x > 1).Distinct())
+                                {
+                                    w.Line($"{TypeOf(width)} weight{width * 32} = {VectorOf(width)}.Create(weight);");
+                                }
+
+                                foreach (RowSegment segment in block)
+                                {
+                                    string r = $"r{segment.Offset}";
+                                    string one = segment.Width == 1 ? "1f" : $"{TypeOf(segment.Width)}.One";
+                                    string weight = segment.Width == 1 ? "weight" : $"weight{segment.Width * 32}";
+                                    string vector = Load(segment, phase + "Row");
+                                    w.Line(phase == "erase"
+                                        ? $"{r} *= {one} - {weight} * {vector};"
+                                        : segment.Width == 1 ? $"{r} += weight * {vector};" : $"{r} = {VectorOf(segment.Width)}.FusedMultiplyAdd({weight}, {vector}, {r});");
+                                }
+                            }
+                        }
+
+                        foreach (RowSegment segment in block) w.Line(Store(segment, $"r{segment.Offset}", "row"));
+                    }
+                }
+            }
+        }
+
+        w.Line();
+    }
+}

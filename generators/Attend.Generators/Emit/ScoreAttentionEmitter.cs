@@ -1,0 +1,412 @@
+using System.Collections.Generic;
+using Attend.Generators.Model;
+
+namespace Attend.Generators.Emit;
+
+/// <summary>Writes an <c>[Attention]</c> class: constants, weights, <c>LoadWeights</c>, <c>Forward</c> and its score kernels.</summary>
+internal static class ScoreAttentionEmitter
+{
+    private static readonly string[] s_selectionNames = { "Soft", "Hard", "TopK" };
+    private static readonly string[] s_localNames = { "None", "Monotonic", "Predictive" };
+
+    public static string Emit(ScoreAttentionSpec spec)
+    {
+        return TypeShellEmitter.Emit(
+            spec.Identity,
+            $"Encoder-decoder attention with the {ScoreTitle(spec.Score)} score: queries of {spec.QuerySize}, keys of {spec.KeySize}, values of {spec.ValueSize} features.",
+            Remarks(spec),
+            w =>
+            {
+                EmitConstants(w, spec);
+                EmitFields(w, spec);
+                FeatureMapLayerEmitter.EmitPathProperties(w);
+                if (HasWeights(spec)) EmitLoadWeights(w, spec);
+                EmitForward(w, spec);
+                ScoreKernelsEmitter.Emit(w, spec);
+            });
+    }
+
+    private static bool Additive(ScoreAttentionSpec spec) => ScoreKernelsEmitter.IsAdditive(spec.Score);
+
+    private static bool Predictive(ScoreAttentionSpec spec) => spec.Local == 2;
+
+    private static bool HasWeights(ScoreAttentionSpec spec) => spec.Score is ScoreKind.General or ScoreKind.Additive or ScoreKind.Mlp || Predictive(spec);
+
+    private static string ScoreTitle(ScoreKind score) => score switch
+    {
+        ScoreKind.Dot => "dot (Luong)",
+        ScoreKind.ScaledDot => "scaled dot",
+        ScoreKind.General => "general, bilinear (Luong)",
+        ScoreKind.Cosine => "cosine",
+        ScoreKind.Additive => "additive (Bahdanau)",
+        _ => "MLP",
+    };
+
+    private static string[] Remarks(ScoreAttentionSpec spec)
+    {
+        var remarks = new List<string>
+        {
+            $"Specialized at compile time: Score = {spec.Score}, QuerySize = {spec.QuerySize}, KeySize = {spec.KeySize}, ValueSize = {spec.ValueSize}" +
+                (Additive(spec) ? $", Hidden = {spec.Hidden}" : "") + $", Selection = {s_selectionNames[spec.Selection]}" +
+                (spec.Selection == 2 ? $" (k = {spec.TopK})" : "") + $", Local = {s_localNames[spec.Local]}" + (spec.Local != 0 ? $" (D = {spec.Window})" : "") + ".",
+            spec.Score switch
+            {
+                ScoreKind.Dot => "score(q, k) = qᵀk, unscaled (Luong's dot).",
+                ScoreKind.ScaledDot => $"score(q, k) = qᵀk / sqrt({spec.QuerySize}).",
+                ScoreKind.General => "score(q, k) = qᵀ W_a k: the keys are projected once per call (y = k W_aᵀ with the packed projection kernel), then scored as dot products.",
+                ScoreKind.Cosine => "score(q, k) = q/max(|q|, 1e-8) · k/max(|k|, 1e-8): rows are normalized once per call, then scored as dot products.",
+                ScoreKind.Additive => "score(q, k) = w_vᵀ tanh(W_q q + W_k k): queries and keys are projected once per call, so each pair costs Hidden additions, tanh and multiply-adds.",
+                _ => "score(q, k) = w₂ᵀ relu(W₁[q; k] + b₁) + b₂: W₁ is split into its query and key columns at load time, so queries and keys are projected once per call.",
+            },
+            spec.Selection switch
+            {
+                0 => "Weights: softmax over the keys the row sees (the row maximum is subtracted first).",
+                1 => "Weights: hard attention, 1 on the highest-scoring key the row sees (ties: the lowest index), 0 elsewhere.",
+                _ => $"Weights: the {spec.TopK} highest-scoring keys the row sees (ties at the boundary: the lowest indices), softmax over them, 0 elsewhere.",
+            },
+            spec.Local switch
+            {
+                0 => "Global attention: every key below the row's valid length and not padded is seen.",
+                1 => $"Local-m attention: row i sees keys in [p - {spec.Window}, p + {spec.Window}], p given per row at run time (positions) or i.",
+                _ => $"Local-p attention: p = S · sigmoid(v_pᵀ tanh(W_p q)) with S the row's key count; the row sees keys s with |s - p| ≤ {spec.Window}, and the selected weights are multiplied by exp(-(s - p)² / (2σ²)), σ = {Literals.Float(spec.Window / 2f)} (not renormalized, as in Luong et al.).",
+            },
+            "A row that sees no key yields zeros, never NaN (d2l's masked softmax would spread its weight uniformly).",
+        };
+        return remarks.ToArray();
+    }
+
+    private static void EmitConstants(SourceWriter w, ScoreAttentionSpec spec)
+    {
+        w.Line("/// <summary>Features per query row.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line($"public const int QuerySize = {spec.QuerySize};");
+        w.Line();
+        w.Line("/// <summary>Features per key row.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line($"public const int KeySize = {spec.KeySize};");
+        w.Line();
+        w.Line("/// <summary>Features per value row and output row.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line($"public const int ValueSize = {spec.ValueSize};");
+        w.Line();
+        if (Additive(spec))
+        {
+            w.Line("/// <summary>Hidden width of the score (<c>num_hiddens</c>).</summary>");
+            w.Line(GeneratedCode.Attribute);
+            w.Line($"public const int Hidden = {spec.Hidden};");
+            w.Line();
+        }
+
+        if (spec.Selection == 2)
+        {
+            w.Line("/// <summary>Keys top-k selection keeps per row.</summary>");
+            w.Line(GeneratedCode.Attribute);
+            w.Line($"public const int TopK = {spec.TopK};");
+            w.Line();
+        }
+
+        if (spec.Local != 0)
+        {
+            w.Line("/// <summary>Half-width D of the local window.</summary>");
+            w.Line(GeneratedCode.Attribute);
+            w.Line($"public const int Window = {spec.Window};");
+            w.Line();
+        }
+
+        if (Predictive(spec))
+        {
+            w.Line("/// <summary>Hidden width of the local-p position predictor.</summary>");
+            w.Line(GeneratedCode.Attribute);
+            w.Line($"public const int PositionHidden = {spec.PositionHidden};");
+            w.Line();
+        }
+    }
+
+    private static void EmitFields(SourceWriter w, ScoreAttentionSpec spec)
+    {
+        if (!HasWeights(spec)) return;
+        w.Line("// Projection weights packed once, at load time, into the panel layout the projection kernel streams.");
+        switch (spec.Score)
+        {
+            case ScoreKind.General:
+                w.Line("private readonly float[] _packedKeyWeight = new float[LinearKernels.PackedLength(KeySize, QuerySize)];");
+                break;
+            case ScoreKind.Additive:
+                w.Line("private readonly float[] _packedQueryWeight = new float[LinearKernels.PackedLength(QuerySize, Hidden)];");
+                w.Line("private readonly float[] _packedKeyWeight = new float[LinearKernels.PackedLength(KeySize, Hidden)];");
+                w.Line("private readonly float[] _scoreWeights = new float[Hidden];");
+                break;
+            case ScoreKind.Mlp:
+                w.Line("private readonly float[] _packedQueryWeight = new float[LinearKernels.PackedLength(QuerySize, Hidden)];");
+                w.Line("private readonly float[] _queryBias = new float[Hidden];");
+                w.Line("private readonly float[] _packedKeyWeight = new float[LinearKernels.PackedLength(KeySize, Hidden)];");
+                w.Line("private readonly float[] _scoreWeights = new float[Hidden + 1];");
+                break;
+        }
+
+        if (Predictive(spec))
+        {
+            w.Line("private readonly float[] _packedPositionWeight = new float[LinearKernels.PackedLength(QuerySize, PositionHidden)];");
+            w.Line("private readonly float[] _positionVector = new float[PositionHidden];");
+        }
+
+        w.Line();
+        w.Line("/// <summary>Creates the layer with zeroed weights; call <see cref=\"LoadWeights\"/> before use.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block($"public {spec.Identity.Type.Name}()"))
+        {
+        }
+
+        w.Line();
+    }
+
+    private static void EmitLoadWeights(SourceWriter w, ScoreAttentionSpec spec)
+    {
+        var names = new List<string>();
+        switch (spec.Score)
+        {
+            case ScoreKind.General: names.Add("<c>W_a.weight</c> [QuerySize, KeySize]"); break;
+            case ScoreKind.Additive: names.AddRange(new[] { "<c>W_q.weight</c> [Hidden, QuerySize]", "<c>W_k.weight</c> [Hidden, KeySize]", "<c>w_v.weight</c> [1, Hidden]" }); break;
+            case ScoreKind.Mlp: names.AddRange(new[] { "<c>mlp.0.weight</c> [Hidden, QuerySize + KeySize]", "<c>mlp.0.bias</c> [Hidden]", "<c>mlp.2.weight</c> [1, Hidden]", "<c>mlp.2.bias</c> [1]" }); break;
+        }
+
+        if (Predictive(spec)) names.AddRange(new[] { "<c>W_p.weight</c> [PositionHidden, QuerySize]", "<c>v_p.weight</c> [1, PositionHidden]" });
+        w.Line("/// <summary>");
+        w.Line("/// Loads the score's weights under PyTorch's names (d2l.ai's modules; <c>nn.Linear</c> layout, <c>[out, in]</c>):");
+        w.Line($"/// {string.Join(", ", names)}.");
+        w.Line("/// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.");
+        w.Line("/// Not safe to call while <see cref=\"Forward\"/> runs on another thread.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; tensors it holds beyond these are ignored.</param>");
+        w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"decoder.attention.\"</c>.</param>");
+        w.Line("/// <exception cref=\"System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
+        w.Line("/// <exception cref=\"System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block("public void LoadWeights(IWeightSource source, string prefix = \"\")"))
+        {
+            w.Line("ArgumentNullException.ThrowIfNull(source);");
+            w.Line("ArgumentNullException.ThrowIfNull(prefix);");
+            switch (spec.Score)
+            {
+                case ScoreKind.General:
+                    w.Line("float[] bilinear = WeightLoading.Read(source, prefix, \"W_a.weight\", QuerySize, KeySize);");
+                    break;
+                case ScoreKind.Additive:
+                    w.Line("float[] queryWeight = WeightLoading.Read(source, prefix, \"W_q.weight\", Hidden, QuerySize);");
+                    w.Line("float[] keyWeight = WeightLoading.Read(source, prefix, \"W_k.weight\", Hidden, KeySize);");
+                    w.Line("float[] scoreVector = WeightLoading.Read(source, prefix, \"w_v.weight\", 1, Hidden);");
+                    break;
+                case ScoreKind.Mlp:
+                    w.Line("float[] hiddenWeight = WeightLoading.Read(source, prefix, \"mlp.0.weight\", Hidden, QuerySize + KeySize);");
+                    w.Line("float[] hiddenBias = WeightLoading.Read(source, prefix, \"mlp.0.bias\", Hidden);");
+                    w.Line("float[] scoreVector = WeightLoading.Read(source, prefix, \"mlp.2.weight\", 1, Hidden);");
+                    w.Line("float[] scoreBias = WeightLoading.Read(source, prefix, \"mlp.2.bias\", 1);");
+                    break;
+            }
+
+            if (Predictive(spec))
+            {
+                w.Line("float[] positionWeight = WeightLoading.Read(source, prefix, \"W_p.weight\", PositionHidden, QuerySize);");
+                w.Line("float[] positionVector = WeightLoading.Read(source, prefix, \"v_p.weight\", 1, PositionHidden);");
+            }
+
+            w.Line();
+            switch (spec.Score)
+            {
+                case ScoreKind.General:
+                    w.Line("// W_a.weight [QuerySize, KeySize] is nn.Linear(KeySize, QuerySize)'s weight: W k for every key in one pass.");
+                    w.Line("LinearKernels.Pack(bilinear, KeySize, QuerySize, _packedKeyWeight);");
+                    break;
+                case ScoreKind.Additive:
+                    w.Line("LinearKernels.Pack(queryWeight, QuerySize, Hidden, _packedQueryWeight);");
+                    w.Line("LinearKernels.Pack(keyWeight, KeySize, Hidden, _packedKeyWeight);");
+                    w.Line("scoreVector.CopyTo(_scoreWeights, 0);");
+                    break;
+                case ScoreKind.Mlp:
+                    w.Line("// W₁[q; k] = W₁q q + W₁k k: split the columns so queries and keys are each projected once.");
+                    w.Line("float[] queryColumns = new float[Hidden * QuerySize];");
+                    w.Line("float[] keyColumns = new float[Hidden * KeySize];");
+                    using (w.Block("for (int h = 0; h < Hidden; h++)"))
+                    {
+                        w.Line("hiddenWeight.AsSpan(h * (QuerySize + KeySize), QuerySize).CopyTo(queryColumns.AsSpan(h * QuerySize));");
+                        w.Line("hiddenWeight.AsSpan(h * (QuerySize + KeySize) + QuerySize, KeySize).CopyTo(keyColumns.AsSpan(h * KeySize));");
+                    }
+
+                    w.Line("LinearKernels.Pack(queryColumns, QuerySize, Hidden, _packedQueryWeight);");
+                    w.Line("LinearKernels.Pack(keyColumns, KeySize, Hidden, _packedKeyWeight);");
+                    w.Line("hiddenBias.CopyTo(_queryBias, 0);");
+                    w.Line("scoreVector.CopyTo(_scoreWeights, 0);");
+                    w.Line("_scoreWeights[Hidden] = scoreBias[0];");
+                    break;
+            }
+
+            if (Predictive(spec))
+            {
+                w.Line("LinearKernels.Pack(positionWeight, QuerySize, PositionHidden, _packedPositionWeight);");
+                w.Line("positionVector.CopyTo(_positionVector, 0);");
+            }
+        }
+
+        w.Line();
+    }
+
+    private static void EmitForward(SourceWriter w, ScoreAttentionSpec spec)
+    {
+        bool monotonic = spec.Local == 1;
+        w.Line("/// <summary>");
+        w.Line("/// Runs attention: for each query row, weights over the keys it sees from the scores, then <c>y = Σ_j a_j v_j</c>.");
+        w.Line("/// Allocates nothing once warm and may be called from many threads at once.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"queries\">Queries <c>[batch, queryLength, QuerySize]</c>, row-major.</param>");
+        w.Line("/// <param name=\"keys\">Keys <c>[batch, keyLength, KeySize]</c>.</param>");
+        w.Line("/// <param name=\"values\">Values <c>[batch, keyLength, ValueSize]</c>.</param>");
+        w.Line("/// <param name=\"output\">Receives <c>[batch, queryLength, ValueSize]</c>.</param>");
+        w.Line("/// <param name=\"batch\">Number of sequences.</param>");
+        w.Line("/// <param name=\"queryLength\">Query rows per sequence.</param>");
+        w.Line("/// <param name=\"keyLength\">Key and value rows per sequence.</param>");
+        w.Line("/// <param name=\"validLengths\">Optional, d2l's <c>valid_lens</c>: <c>[batch]</c> or <c>[batch, queryLength]</c>, each in <c>[0, keyLength]</c>; keys at or past it are masked.</param>");
+        w.Line("/// <param name=\"keyPaddingMask\">Optional <c>[batch, keyLength]</c>, <c>true</c> = padded key (PyTorch's polarity).</param>");
+        if (monotonic) w.Line("/// <param name=\"positions\">Optional <c>[batch, queryLength]</c> window centres p; empty centres row i on key i (local-m).</param>");
+        w.Line("/// <param name=\"attentionWeights\">Optional; receives the weights <c>[batch, queryLength, keyLength]</c> (0 for keys a row does not see).</param>");
+        w.Line("/// <param name=\"scores\">Optional; receives the scores <c>[batch, queryLength, keyLength]</c> before selection, −∞ for keys a row does not see.</param>");
+        w.Line("/// <exception cref=\"ArgumentException\">A length or size does not match; the message names the argument and the size expected.</exception>");
+        w.Line(GeneratedCode.Attribute);
+        string positionsParameter = monotonic ? ", ReadOnlySpan<int> positions = default" : "";
+        using (w.Block($"public void Forward(ReadOnlySpan<float> queries, ReadOnlySpan<float> keys, ReadOnlySpan<float> values, Span<float> output, int batch, int queryLength, int keyLength, ReadOnlySpan<int> validLengths = default, ReadOnlySpan<bool> keyPaddingMask = default{positionsParameter}, Span<float> attentionWeights = default, Span<float> scores = default)"))
+        {
+            w.Line("ArgumentChecks.Positive(batch, nameof(batch));");
+            w.Line("ArgumentChecks.Positive(queryLength, nameof(queryLength));");
+            w.Line("ArgumentChecks.Positive(keyLength, nameof(keyLength));");
+            w.Line("long queryRows = (long)batch * queryLength;");
+            w.Line("long keyRows = (long)batch * keyLength;");
+            w.Line("ArgumentChecks.Length(queries.Length, queryRows * QuerySize, nameof(queries), $\"batch × queryLength × QuerySize = {batch} × {queryLength} × {QuerySize}\");");
+            w.Line("ArgumentChecks.Length(keys.Length, keyRows * KeySize, nameof(keys), $\"batch × keyLength × KeySize = {batch} × {keyLength} × {KeySize}\");");
+            w.Line("ArgumentChecks.Length(values.Length, keyRows * ValueSize, nameof(values), $\"batch × keyLength × ValueSize = {batch} × {keyLength} × {ValueSize}\");");
+            w.Line("ArgumentChecks.Length(output.Length, queryRows * ValueSize, nameof(output), $\"batch × queryLength × ValueSize = {batch} × {queryLength} × {ValueSize}\");");
+            w.Line("if (!validLengths.IsEmpty && validLengths.Length != batch && validLengths.Length != queryRows) throw new ArgumentException($\"validLengths must hold batch = {batch} or batch × queryLength = {queryRows} lengths (d2l's valid_lens, 1-D or 2-D); it holds {validLengths.Length}.\", nameof(validLengths));");
+            w.Line("if (!keyPaddingMask.IsEmpty) ArgumentChecks.Length(keyPaddingMask.Length, keyRows, nameof(keyPaddingMask), $\"batch × keyLength = {batch} × {keyLength}\");");
+            if (monotonic) w.Line("if (!positions.IsEmpty) ArgumentChecks.Length(positions.Length, queryRows, nameof(positions), $\"batch × queryLength = {batch} × {queryLength}\");");
+            w.Line("if (!attentionWeights.IsEmpty) ArgumentChecks.Length(attentionWeights.Length, queryRows * keyLength, nameof(attentionWeights), $\"batch × queryLength × keyLength = {batch} × {queryLength} × {keyLength}\");");
+            w.Line("if (!scores.IsEmpty) ArgumentChecks.Length(scores.Length, queryRows * keyLength, nameof(scores), $\"batch × queryLength × keyLength = {batch} × {queryLength} × {keyLength}\");");
+            w.Line();
+            w.Line("KernelPath path = KernelPaths.Resolve(Path);");
+            w.Line("int threads = MaxDegreeOfParallelism;");
+
+            // Scratch: what the score needs prepared, then local-p's predictor.
+            var parts = new List<(string Name, string Length)>();
+            switch (spec.Score)
+            {
+                case ScoreKind.Cosine:
+                    parts.Add(("preparedQueries", "queryRows * QuerySize"));
+                    parts.Add(("preparedKeys", "keyRows * QuerySize"));
+                    break;
+                case ScoreKind.General:
+                    parts.Add(("preparedKeys", "keyRows * QuerySize"));
+                    break;
+                case ScoreKind.Additive:
+                case ScoreKind.Mlp:
+                    parts.Add(("preparedQueries", "queryRows * Hidden"));
+                    parts.Add(("preparedKeys", "keyRows * Hidden"));
+                    break;
+            }
+
+            if (Predictive(spec))
+            {
+                parts.Add(("positionHidden", "queryRows * PositionHidden"));
+                parts.Add(("positionFractions", "queryRows"));
+            }
+
+            if (parts.Count == 0)
+            {
+                EmitRun(w, spec, "queries", "keys");
+            }
+            else
+            {
+                EmitPreparedRun(w, spec, parts);
+            }
+        }
+
+        w.Line();
+    }
+
+    private static void EmitPreparedRun(SourceWriter w, ScoreAttentionSpec spec, List<(string Name, string Length)> parts)
+    {
+        w.Line($"long scratchLength = {string.Join(" + ", parts.ConvertAll(p => p.Length))};");
+        w.Line("if (scratchLength > Array.MaxLength) throw new ArgumentException($\"batch × (queryLength + keyLength) is too large: the prepared rows need {scratchLength} floats, more than one array holds; split the batch.\", nameof(batch));");
+        w.Line("float[] scratch = System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);");
+        using (w.Block("try"))
+        {
+            string offset = "0";
+            foreach ((string name, string length) in parts)
+            {
+                w.Line($"Span<float> {name} = scratch.AsSpan({offset}, (int)({length}));");
+                offset = offset == "0" ? $"{name}.Length" : $"{offset} + {name}.Length";
+            }
+
+            switch (spec.Score)
+            {
+                case ScoreKind.Cosine:
+                    w.Line("ScoreAttention.NormalizeRows(queries, QuerySize, preparedQueries);");
+                    w.Line("ScoreAttention.NormalizeRows(keys, KeySize, preparedKeys);");
+                    break;
+                case ScoreKind.General:
+                    w.Line("LinearKernels.Forward(path, keys, (int)keyRows, KeySize, _packedKeyWeight, default, KeySize, QuerySize, preparedKeys, QuerySize, threads);");
+                    break;
+                case ScoreKind.Additive:
+                    w.Line("LinearKernels.Forward(path, queries, (int)queryRows, QuerySize, _packedQueryWeight, default, QuerySize, Hidden, preparedQueries, Hidden, threads);");
+                    w.Line("LinearKernels.Forward(path, keys, (int)keyRows, KeySize, _packedKeyWeight, default, KeySize, Hidden, preparedKeys, Hidden, threads);");
+                    break;
+                case ScoreKind.Mlp:
+                    w.Line("LinearKernels.Forward(path, queries, (int)queryRows, QuerySize, _packedQueryWeight, _queryBias, QuerySize, Hidden, preparedQueries, Hidden, threads);");
+                    w.Line("LinearKernels.Forward(path, keys, (int)keyRows, KeySize, _packedKeyWeight, default, KeySize, Hidden, preparedKeys, Hidden, threads);");
+                    break;
+            }
+
+            if (Predictive(spec))
+            {
+                w.Line("// local-p: the fraction sigmoid(v_pᵀ tanh(W_p q)) of the row's key range where its window is centred.");
+                w.Line("LinearKernels.Forward(path, queries, (int)queryRows, QuerySize, _packedPositionWeight, default, QuerySize, PositionHidden, positionHidden, PositionHidden, threads);");
+                w.Line("ScoreAttention.PredictPositionFractions(positionHidden, _positionVector, positionFractions);");
+            }
+
+            bool preparedQueries = parts.Exists(p => p.Name == "preparedQueries");
+            bool preparedKeys = parts.Exists(p => p.Name == "preparedKeys");
+            EmitRun(w, spec, preparedQueries ? "preparedQueries" : "queries", preparedKeys ? "preparedKeys" : "keys");
+        }
+
+        using (w.Block("finally"))
+        {
+            w.Line("System.Buffers.ArrayPool<float>.Shared.Return(scratch);");
+        }
+    }
+
+    private static void EmitRun(SourceWriter w, ScoreAttentionSpec spec, string queries, string keys)
+    {
+        w.Line($"var problem = new ScoreAttentionProblem");
+        using (w.Block("", ";"))
+        {
+            w.Line("Path = path,");
+            w.Line("Batch = batch,");
+            w.Line("QueryLength = queryLength,");
+            w.Line("KeyLength = keyLength,");
+            w.Line($"Queries = {queries},");
+            w.Line($"Keys = {keys},");
+            w.Line("Values = values,");
+            if (Additive(spec)) w.Line("ScoreWeights = _scoreWeights,");
+            w.Line("Output = output,");
+            w.Line("ValidLengths = validLengths,");
+            w.Line("KeyPaddingMask = keyPaddingMask,");
+            w.Line($"Selection = AttentionSelection.{s_selectionNames[spec.Selection]},");
+            if (spec.Selection == 2) w.Line("TopK = TopK,");
+            w.Line($"Local = LocalAttention.{s_localNames[spec.Local]},");
+            if (spec.Local != 0) w.Line("Window = Window,");
+            if (spec.Local == 1) w.Line("Positions = positions,");
+            if (Predictive(spec)) w.Line("PositionFractions = positionFractions,");
+            w.Line("AttentionWeights = attentionWeights,");
+            w.Line("Scores = scores,");
+            w.Line("MaxDegreeOfParallelism = threads,");
+        }
+
+        w.Line($"ScoreAttention.Run<{ScoreKernelsEmitter.StructName}>(in problem);");
+    }
+}

@@ -1,0 +1,280 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Attend.Generators.Model;
+using Attend.Generators.Planning;
+using static Attend.Generators.Emit.VectorCode;
+
+namespace Attend.Generators.Emit;
+
+/// <summary>
+/// Writes the <c>ScoreKernels</c> struct of an <c>[Attention]</c> layer: its score function over prepared rows and the
+/// weighted sum of values, each once per instruction set with the row widths constant.
+/// </summary>
+internal static class ScoreKernelsEmitter
+{
+    public const string StructName = "ScoreKernels";
+
+    /// <summary>Registers of the query row kept live across keys by a dot score.</summary>
+    private const int MaxHeldQueryRegisters = 8;
+
+    /// <summary>Registers each of the query row and <c>v</c> kept live across keys by an additive score.</summary>
+    private const int MaxHeldAdditiveRegisters = 4;
+
+    /// <summary>Output registers one pass of the weighted sum accumulates, leaving room for the loaded value rows.</summary>
+    private const int MaxAccumulators = 8;
+
+    public static bool IsAdditive(ScoreKind score) => score is ScoreKind.Additive or ScoreKind.Mlp;
+
+    /// <summary>Floats per prepared query/key row: the hidden width for additive and MLP scores, else the query size.</summary>
+    public static int PreparedWidth(ScoreAttentionSpec spec) => IsAdditive(spec.Score) ? spec.Hidden : spec.QuerySize;
+
+    public static void Emit(SourceWriter w, ScoreAttentionSpec spec)
+    {
+        int width = PreparedWidth(spec);
+        bool additive = IsAdditive(spec.Score);
+        string scoresName = additive ? $"{(spec.Score == ScoreKind.Mlp ? "Mlp" : "Additive")}Scores_H{width}" : $"Scores_D{width}";
+        string weightedSumName = $"WeightedSum_Dv{spec.ValueSize}";
+
+        w.Line($"/// <summary>Score and weighted-sum loops for {(additive ? $"Hidden = {width}" : $"D = {width}")}, Dv = {spec.ValueSize}: one method per instruction set, sizes constant.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block($"private readonly struct {StructName} : IScoreAttentionKernels"))
+        {
+            w.Line($"public static int QueryWidth => {width};");
+            w.Line();
+            w.Line($"public static int KeyWidth => {width};");
+            w.Line();
+            w.Line($"public static int ValueSize => {spec.ValueSize};");
+            w.Line();
+            string scoreMethod(int pathWidth) => pathWidth == 1 ? $"{scoresName}_Scalar" : $"{scoresName}_{Short(PathOf(EffectiveWidth(width, pathWidth)))}";
+            using (w.Block("public static void Scores(KernelPath path, ReadOnlySpan<float> query, ReadOnlySpan<float> keys, int count, ReadOnlySpan<float> scoreWeights, Span<float> scores)"))
+            {
+                EmitDispatch(w, scoreMethod, additive ? "query, keys, count, scoreWeights, scores" : "query, keys, count, scores");
+            }
+
+            w.Line();
+            string sumMethod(int pathWidth) => pathWidth == 1 ? $"{weightedSumName}_Scalar" : $"{weightedSumName}_{Short(PathOf(EffectiveWidth(spec.ValueSize, pathWidth)))}";
+            using (w.Block("public static void WeightedSum(KernelPath path, ReadOnlySpan<float> weights, ReadOnlySpan<float> values, int valueStride, int count, Span<float> output)"))
+            {
+                EmitDispatch(w, sumMethod, "weights, values, valueStride, count, output");
+            }
+
+            w.Line();
+            if (additive) EmitAdditiveScores(w, spec, scoresName, width);
+            else EmitDotScores(w, spec, scoresName, width);
+            EmitWeightedSums(w, weightedSumName, spec.ValueSize);
+        }
+    }
+
+    private static string ScaleFactor(ScoreAttentionSpec spec) =>
+        spec.Score == ScoreKind.ScaledDot ? Literals.Float((float)(1.0 / Math.Sqrt(spec.QuerySize))) : "";
+
+    private static void EmitDotScores(SourceWriter w, ScoreAttentionSpec spec, string name, int d)
+    {
+        string scale = ScaleFactor(spec);
+        string scaled(string dot) => scale.Length == 0 ? dot : $"{scale} * {dot}";
+        const string parameters = "ReadOnlySpan<float> query, ReadOnlySpan<float> keys, int count, Span<float> scores";
+        string what = spec.Score switch
+        {
+            ScoreKind.ScaledDot => $"<c>{scale} · qᵀk</c> (1/sqrt({d}))",
+            ScoreKind.General => "<c>qᵀ(W k)</c>: keys arrive projected by W",
+            ScoreKind.Cosine => "<c>qᵀk</c> of rows normalized to unit length",
+            _ => "<c>qᵀk</c>",
+        };
+        w.Line($"// Scores: {what.Replace("<c>", "").Replace("</c>", "")}; scalar, the reference every vector path is tested against.");
+        using (w.Block($"private static void {name}_Scalar({parameters})"))
+        {
+            w.Line($"ReadOnlySpan<float> q = query.Slice(0, {d});");
+            using (w.Block("for (int j = 0; j < count; j++)"))
+            {
+                w.Line($"ReadOnlySpan<float> key = keys.Slice(j * {d}, {d});");
+                w.Line("float dot = 0f;");
+                w.Line($"for (int i = 0; i < {d}; i++) dot += q[i] * key[i];");
+                w.Line($"scores[j] = {scaled("dot")};");
+            }
+        }
+
+        w.Line();
+        foreach (int width in Paths.Select(p => EffectiveWidth(d, p.Width)).Where(x => x > 1).Distinct())
+        {
+            bool held = FitsInRegisters(d, width, MaxHeldQueryRegisters);
+            w.Line($"// {PathOf(width)}: D = {Layout(d, width)}{(held ? "; the query row stays in registers across every key" : "; the query row is reloaded from L1 for each key")}.");
+            using (w.Block($"private static void {name}_{Short(PathOf(width))}({parameters})"))
+            {
+                w.Line("ref float q = ref MemoryMarshal.GetReference(query);");
+                w.Line("ref float k = ref MemoryMarshal.GetReference(keys);");
+                w.Line("ref float s = ref MemoryMarshal.GetReference(scores);");
+                if (held)
+                {
+                    foreach (RowSegment segment in HeadKernelPlanner.Segments(d, width)) w.Line($"{TypeOf(segment.Width)} query{segment.Offset} = {Load(segment.Width, "q", segment.Offset)};");
+                }
+
+                using (w.Block("for (int j = 0; j < count; j++)"))
+                {
+                    w.Line($"ref float key = ref Unsafe.Add(ref k, (nint)j * {d});");
+                    EmitDot(w, "dot", "q", "key", d, width, held ? "query" : null);
+                    w.Line($"Unsafe.Add(ref s, j) = {scaled("dot")};");
+                }
+            }
+
+            w.Line();
+        }
+    }
+
+    private static void EmitAdditiveScores(SourceWriter w, ScoreAttentionSpec spec, string name, int h)
+    {
+        bool mlp = spec.Score == ScoreKind.Mlp;
+        string bias = mlp ? $" + Unsafe.Add(ref v, {h})" : "";
+        const string parameters = "ReadOnlySpan<float> query, ReadOnlySpan<float> keys, int count, ReadOnlySpan<float> weights, Span<float> scores";
+        string activation(int width, string x) => (mlp, width) switch
+        {
+            (false, 1) => $"MathF.Tanh({x})",
+            (false, _) => $"VectorMath.Tanh({x})",
+            (true, 1) => $"MathF.Max({x}, 0f)",
+            (true, _) => $"{VectorOf(width)}.Max({x}, {TypeOf(width)}.Zero)",
+        };
+        w.Line(mlp
+            ? "// Scores: w₂ᵀ relu(W₁q q + b₁ + W₁k k) + b₂ over rows already projected (query rows include b₁); weights = w₂ then b₂."
+            : "// Scores: vᵀ tanh(W_q q + W_k k) over rows already projected; weights = v.");
+        w.Line("// Scalar: the reference every vector path is tested against.");
+        using (w.Block($"private static void {name}_Scalar({parameters})"))
+        {
+            w.Line($"ReadOnlySpan<float> q = query.Slice(0, {h});");
+            using (w.Block("for (int j = 0; j < count; j++)"))
+            {
+                w.Line($"ReadOnlySpan<float> key = keys.Slice(j * {h}, {h});");
+                w.Line(mlp ? $"float sum = weights[{h}];" : "float sum = 0f;");
+                w.Line($"for (int i = 0; i < {h}; i++) sum += weights[i] * {activation(1, "q[i] + key[i]")};");
+                w.Line("scores[j] = sum;");
+            }
+        }
+
+        w.Line();
+        foreach (int width in Paths.Select(p => EffectiveWidth(h, p.Width)).Where(x => x > 1).Distinct())
+        {
+            bool held = FitsInRegisters(h, width, MaxHeldAdditiveRegisters);
+            w.Line($"// {PathOf(width)}: Hidden = {Layout(h, width)}{(held ? "; the query row and v stay in registers across every key" : "; the query row and v are reloaded from L1 for each key")}.");
+            using (w.Block($"private static void {name}_{Short(PathOf(width))}({parameters})"))
+            {
+                w.Line("ref float q = ref MemoryMarshal.GetReference(query);");
+                w.Line("ref float k = ref MemoryMarshal.GetReference(keys);");
+                w.Line("ref float v = ref MemoryMarshal.GetReference(weights);");
+                w.Line("ref float s = ref MemoryMarshal.GetReference(scores);");
+                if (held)
+                {
+                    foreach (RowSegment segment in HeadKernelPlanner.Segments(h, width))
+                    {
+                        w.Line($"{TypeOf(segment.Width)} query{segment.Offset} = {Load(segment.Width, "q", segment.Offset)};");
+                        w.Line($"{TypeOf(segment.Width)} v{segment.Offset} = {Load(segment.Width, "v", segment.Offset)};");
+                    }
+                }
+
+                using (w.Block("for (int j = 0; j < count; j++)"))
+                {
+                    w.Line($"ref float key = ref Unsafe.Add(ref k, (nint)j * {h});");
+                    EmitReduction(w, "sum", h, width,
+                        (segmentWidth, index, offset) => held && index is null ? $"v{offset}" : At(segmentWidth, "v", index, offset),
+                        (segmentWidth, index, offset) =>
+                        {
+                            string queryPart = held && index is null ? $"query{offset}" : At(segmentWidth, "q", index, offset);
+                            return activation(segmentWidth, $"{queryPart} + {At(segmentWidth, "key", index, offset)}");
+                        });
+                    w.Line($"Unsafe.Add(ref s, j) = sum{bias};");
+                }
+            }
+
+            w.Line();
+        }
+    }
+
+    private static void EmitWeightedSums(SourceWriter w, string name, int dv)
+    {
+        const string parameters = "ReadOnlySpan<float> weights, ReadOnlySpan<float> values, int valueStride, int count, Span<float> output";
+        w.Line("// Weighted sum, scalar: the reference every vector path is tested against.");
+        using (w.Block($"private static void {name}_Scalar({parameters})"))
+        {
+            w.Line($"Span<float> o = output.Slice(0, {dv});");
+            w.Line("o.Clear();");
+            using (w.Block("for (int j = 0; j < count; j++)"))
+            {
+                w.Line($"ReadOnlySpan<float> row = values.Slice(j * valueStride, {dv});");
+                w.Line("float weight = weights[j];");
+                w.Line($"for (int d = 0; d < {dv}; d++) o[d] += weight * row[d];");
+            }
+        }
+
+        w.Line();
+        foreach (int width in Paths.Select(p => EffectiveWidth(dv, p.Width)).Where(x => x > 1).Distinct())
+        {
+            List<RowSegment> segments = HeadKernelPlanner.Segments(dv, width).ToList();
+            int full = segments.Count(s => s.Width == width);
+            int looped = full > MaxAccumulators ? full / MaxAccumulators * MaxAccumulators : 0;
+            w.Line($"// {PathOf(width)}: Dv = {Layout(dv, width)}" + (looped > 0
+                ? $"; column blocks of {MaxAccumulators} registers each stream the value rows once, then the rest."
+                : "; the output row is accumulated in registers and stored once."));
+            using (w.Block($"private static void {name}_{Short(PathOf(width))}({parameters})"))
+            {
+                w.Line("ref float p = ref MemoryMarshal.GetReference(weights);");
+                w.Line("ref float v = ref MemoryMarshal.GetReference(values);");
+                w.Line("ref float o = ref MemoryMarshal.GetReference(output);");
+                if (looped > 0)
+                {
+                    using (w.Block($"for (nuint c = 0; c < {looped * width}; c += {MaxAccumulators * width})"))
+                    {
+                        var block = Enumerable.Range(0, MaxAccumulators).Select(i => new RowSegment(i * width, width)).ToList();
+                        EmitWeightedSumBlock(w, block, "c");
+                    }
+                }
+
+                List<RowSegment> rest = segments.Skip(looped).ToList();
+                if (rest.Count > 0)
+                {
+                    using (looped > 0 ? w.Block("") : default)
+                    {
+                        EmitWeightedSumBlock(w, rest, null);
+                    }
+                }
+            }
+
+            w.Line();
+        }
+    }
+
+    private static void EmitWeightedSumBlock(SourceWriter w, List<RowSegment> block, string? column)
+    {
+        foreach (RowSegment segment in block)
+        {
+            w.Line(segment.Width == 1 ? $"float acc{segment.Offset} = 0f;" : $"{TypeOf(segment.Width)} acc{segment.Offset} = {TypeOf(segment.Width)}.Zero;");
+        }
+
+        using (w.Block("for (int j = 0; j < count; j++)"))
+        {
+            w.Line("ref float row = ref Unsafe.Add(ref v, (nint)j * valueStride);");
+            w.Line("float weight = Unsafe.Add(ref p, j);");
+            foreach (int width in block.Select(s => s.Width).Where(x => x > 1).Distinct())
+            {
+                w.Line($"{TypeOf(width)} weight{width * 32} = {VectorOf(width)}.Create(weight);");
+            }
+
+            foreach (RowSegment segment in block)
+            {
+                w.Line(segment.Width == 1
+                    ? $"acc{segment.Offset} += weight * {At(1, "row", column, segment.Offset)};"
+                    : $"acc{segment.Offset} = {VectorOf(segment.Width)}.FusedMultiplyAdd(weight{segment.Width * 32}, {At(segment.Width, "row", column, segment.Offset)}, acc{segment.Offset});");
+            }
+        }
+
+        foreach (RowSegment segment in block)
+        {
+            if (segment.Width == 1)
+            {
+                w.Line(column is null ? $"Unsafe.Add(ref o, {segment.Offset}) = acc{segment.Offset};" : $"Unsafe.Add(ref o, {column} + {segment.Offset}) = acc{segment.Offset};");
+            }
+            else
+            {
+                string at = column is null ? (segment.Offset == 0 ? "" : $", {segment.Offset}") : (segment.Offset == 0 ? $", {column}" : $", {column} + {segment.Offset}");
+                w.Line($"acc{segment.Offset}.StoreUnsafe(ref o{at});");
+            }
+        }
+    }
+}

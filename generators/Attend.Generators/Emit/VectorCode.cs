@@ -1,0 +1,160 @@
+using System.Collections.Generic;
+using System.Linq;
+using Attend.Generators.Model;
+using Attend.Generators.Planning;
+
+namespace Attend.Generators.Emit;
+
+/// <summary>Text for vector registers shared by the channel- and score-attention emitters.</summary>
+internal static class VectorCode
+{
+    /// <summary>The vector paths, widest first: <c>KernelPath</c> member name and floats per register.</summary>
+    public static readonly (string Path, int Width)[] Paths = { ("Vector512", 16), ("Vector256", 8), ("Vector128", 4) };
+
+    /// <summary>More full registers than this in one row and the emitted loop stops unrolling it.</summary>
+    public const int MaxUnrolledRegisters = 16;
+
+    public static string Short(string path) => path.Replace("Vector", "V");
+
+    public static string VectorOf(int width) => width switch { 16 => "Vector512", 8 => "Vector256", _ => "Vector128" };
+
+    public static string TypeOf(int width) => width == 1 ? "float" : VectorOf(width) + "<float>";
+
+    /// <summary>The path name whose width is <paramref name="width"/> (1 = Scalar).</summary>
+    public static string PathOf(int width) => width == 1 ? "Scalar" : VectorOf(width);
+
+    /// <summary>A load of <paramref name="width"/> floats at a constant offset from <paramref name="source"/>.</summary>
+    public static string Load(int width, string source, int offset) => width switch
+    {
+        1 => offset == 0 ? source : $"Unsafe.Add(ref {source}, {offset})",
+        _ when offset == 0 => $"{VectorOf(width)}.LoadUnsafe(ref {source})",
+        _ => $"{VectorOf(width)}.LoadUnsafe(ref {source}, {offset})",
+    };
+
+    /// <summary>A load at a run-time offset <paramref name="index"/> (a <c>nuint</c>) plus a constant.</summary>
+    public static string LoadAt(int width, string source, string index, int offset)
+    {
+        string at = offset == 0 ? index : $"{index} + {offset}";
+        return width == 1 ? $"Unsafe.Add(ref {source}, {at})" : $"{VectorOf(width)}.LoadUnsafe(ref {source}, {at})";
+    }
+
+    /// <summary>
+    /// The widest width at which <paramref name="length"/> floats have the same layout as at <paramref name="width"/>:
+    /// a row of 8 floats looks the same to Vector512 as to Vector256, so one method serves both paths.
+    /// </summary>
+    public static int EffectiveWidth(int length, int width)
+    {
+        while (width > 4 && length < width) width /= 2;
+        return length < 4 ? 1 : width;
+    }
+
+    /// <summary><see cref="Layout"/> escaped for an XML doc comment (<c>&lt;float&gt;</c>).</summary>
+    public static string DocLayout(int length, int width) => Layout(length, width).Replace("<", "&lt;").Replace(">", "&gt;");
+
+    /// <summary>Describes how a row of <paramref name="length"/> floats is covered at <paramref name="width"/>: "32 = 4 × Vector256&lt;float&gt;".</summary>
+    public static string Layout(int length, int width)
+    {
+        EquatableArray<RowSegment> segments = HeadKernelPlanner.Segments(length, width);
+        var parts = segments.GroupBy(s => s.Width).OrderByDescending(g => g.Key)
+            .Select(g => g.Key == 1 ? (g.Count() == 1 ? "1 scalar" : $"{g.Count()} scalars") : $"{g.Count()} × {VectorOf(g.Key)}<float>");
+        return $"{length} = {string.Join(" + ", parts)}";
+    }
+
+    /// <summary>
+    /// Writes statements that leave <c>float {result} = Σ_{i &lt; length} a[i] · b[i]</c>, where <paramref name="a"/> and
+    /// <paramref name="b"/> name <c>ref float</c> locals. <paramref name="heldA"/>: <c>a</c>'s segments were loaded into
+    /// locals <c>{heldA}{offset}</c>. See <see cref="EmitReduction"/> for the layout.
+    /// </summary>
+    public static void EmitDot(SourceWriter w, string result, string a, string b, int length, int width, string? heldA = null) =>
+        EmitReduction(w, result, length, width,
+            (segmentWidth, index, offset) => heldA is null || index is not null ? At(segmentWidth, a, index, offset) : $"{heldA}{offset}",
+            (segmentWidth, index, offset) => At(segmentWidth, b, index, offset));
+
+    /// <summary>
+    /// Writes statements that leave <c>float {result} = Σ_i left(i) · right(i)</c> over a constant <paramref name="length"/>,
+    /// where <paramref name="left"/> and <paramref name="right"/> give the expression for a segment (its width, a run-time
+    /// index <c>c</c> or null, and a constant offset). Rows up to <see cref="MaxUnrolledRegisters"/> registers are unrolled
+    /// with two accumulators per width; longer ones run a loop of four accumulators over blocks of four registers, with the
+    /// remainder unrolled.
+    /// </summary>
+    public static void EmitReduction(SourceWriter w, string result, int length, int width, System.Func<int, string?, int, string> left, System.Func<int, string?, int, string> right)
+    {
+        List<RowSegment> segments = HeadKernelPlanner.Segments(length, width).ToList();
+        int full = segments.Count(s => s.Width == width && width > 1);
+        int looped = full > MaxUnrolledRegisters ? full / 4 * 4 : 0;
+        int AccumulatorsFor(int segmentWidth) => segmentWidth == width && looped > 0
+            ? 4
+            : System.Math.Max(1, System.Math.Min(2, segments.Count(s => s.Width == segmentWidth) - (segmentWidth == width ? looped : 0)));
+        string Accumulator(int segmentWidth, int index) => $"{result}{segmentWidth * 32}{(char)('a' + index % AccumulatorsFor(segmentWidth))}";
+
+        var terms = new List<string>();
+        foreach (int segmentWidth in segments.Where(s => s.Width > 1).Select(s => s.Width).Distinct())
+        {
+            string type = TypeOf(segmentWidth);
+            var names = Enumerable.Range(0, AccumulatorsFor(segmentWidth)).Select(i => Accumulator(segmentWidth, i)).ToList();
+            foreach (string name in names) w.Line($"{type} {name} = {type}.Zero;");
+            terms.Add($"{VectorOf(segmentWidth)}.Sum({string.Join(" + ", names)})");
+        }
+
+        if (looped > 0)
+        {
+            using (w.Block($"for (nuint c = 0; c < {looped * width}; c += {4 * width})"))
+            {
+                for (int i = 0; i < 4; i++)
+                {
+                    string acc = Accumulator(width, i);
+                    w.Line($"{acc} = {VectorOf(width)}.FusedMultiplyAdd({left(width, "c", i * width)}, {right(width, "c", i * width)}, {acc});");
+                }
+            }
+        }
+
+        var used = new Dictionary<int, int>();
+        bool anyScalar = false;
+        foreach (RowSegment segment in segments.Skip(looped))
+        {
+            if (segment.Width == 1)
+            {
+                string product = $"{left(1, null, segment.Offset)} * {right(1, null, segment.Offset)}";
+                w.Line(anyScalar ? $"{result}Tail += {product};" : $"float {result}Tail = {product};");
+                anyScalar = true;
+                continue;
+            }
+
+            used.TryGetValue(segment.Width, out int index);
+            used[segment.Width] = index + 1;
+            string acc = Accumulator(segment.Width, index);
+            w.Line($"{acc} = {VectorOf(segment.Width)}.FusedMultiplyAdd({left(segment.Width, null, segment.Offset)}, {right(segment.Width, null, segment.Offset)}, {acc});");
+        }
+
+        if (anyScalar) terms.Add($"{result}Tail");
+        w.Line($"float {result} = {(terms.Count == 0 ? "0f" : string.Join(" + ", terms))};");
+    }
+
+    /// <summary>A load at a constant offset, or at run-time index <paramref name="index"/> plus the offset when one is given.</summary>
+    public static string At(int width, string source, string? index, int offset) =>
+        index is null ? Load(width, source, offset) : LoadAt(width, source, index, offset);
+
+    /// <summary>Whether <paramref name="length"/> floats fit in at most <paramref name="registers"/> registers of <paramref name="width"/> (so a row can be held across a loop).</summary>
+    public static bool FitsInRegisters(int length, int width, int registers) =>
+        HeadKernelPlanner.Segments(length, width).Count(s => s.Width > 1) <= registers;
+
+    /// <summary>
+    /// Writes a <c>switch (path)</c> calling, per path, the method for the width that path really uses
+    /// (<paramref name="methodFor"/> maps a path's width to the method's name), grouping paths that share one.
+    /// </summary>
+    public static void EmitDispatch(SourceWriter w, System.Func<int, string> methodFor, string arguments)
+    {
+        using (w.Block("switch (path)"))
+        {
+            var targets = Paths.Select(p => (p.Path, Target: methodFor(p.Width))).ToList();
+            foreach (var group in targets.GroupBy(t => t.Target))
+            {
+                if (group.Key == methodFor(1)) continue;
+                foreach (var (path, _) in group.Take(group.Count() - 1)) w.Line($"case KernelPath.{path}:");
+                w.Line($"case KernelPath.{group.Last().Path}: {group.Key}({arguments}); return;");
+            }
+
+            w.Line($"default: {methodFor(1)}({arguments}); return;");
+        }
+    }
+}

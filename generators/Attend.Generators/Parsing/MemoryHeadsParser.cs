@@ -1,0 +1,40 @@
+using System.Threading;
+using Attend.Generators.Diagnostics;
+using Attend.Generators.Model;
+using Microsoft.CodeAnalysis;
+
+namespace Attend.Generators.Parsing;
+
+/// <summary>Turns a <c>[MemoryHeads]</c> declaration into a <see cref="MemoryHeadsSpec"/> or diagnostics.</summary>
+internal static class MemoryHeadsParser
+{
+    public static ParseResult<MemoryHeadsSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        FamilyParsing.Parse(context, cancellationToken, ReadSpec);
+
+    private static MemoryHeadsSpec? ReadSpec(DeclarationReader reader, LayerIdentity? identity)
+    {
+        if (!FamilyParsing.RequireResolved(reader, "MemoryRows", "MemoryWidth", "ShiftRadius", "Epsilon")) return null;
+        int rows = reader.GetInt("MemoryRows");
+        int width = reader.GetInt("MemoryWidth");
+        int radius = reader.GetInt("ShiftRadius", 1);
+        float epsilon = reader.GetFloat("Epsilon", 1e-8f);
+
+        bool valid = reader.RequirePositive("MemoryRows", rows, ", the number of memory locations N");
+        valid &= reader.RequirePositive("MemoryWidth", width, ", the width W of one memory location");
+        valid &= FamilyParsing.RequirePositiveFinite(reader, "Epsilon", epsilon, "it keeps the cosine similarity of an all-zero row finite; use a small value such as 1e-8 or leave it out");
+        if (rows > 0)
+        {
+            int largest = (rows - 1) / 2;
+            if (radius < 0 || radius > largest)
+            {
+                reader.Report(Descriptors.ShiftRadiusOutOfRange, reader.ArgumentLocation("ShiftRadius"), FamilyParsing.Text(radius), reader.TypeName, FamilyParsing.Text(largest), FamilyParsing.Text(rows));
+                valid = false;
+            }
+        }
+
+        if (valid) valid &= FamilyParsing.RequireFitsInArray(reader, "The memory", (decimal)rows * width, "MemoryRows or MemoryWidth", "MemoryRows");
+        FamilyParsing.WarnIfWide(reader, "MemoryWidth", width);
+        if (!valid || identity is null) return null;
+        return new MemoryHeadsSpec(identity, rows, width, radius, epsilon);
+    }
+}

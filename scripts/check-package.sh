@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Checks the Attend package as users get it: packs it into a local folder, creates a fresh console project that
+# references the package from that folder (NuGet.org supplies System.Numerics.Tensors), declares a layer, builds it
+# with warnings as errors and runs it against a PyTorch fixture. Prints one "package check: ..." line; exit 0 = green.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+# A version no cache has seen, so the consumer cannot pick up a stale package.
+version="0.1.0-check.$(date +%s).$$"
+packages=$(dotnet nuget locals global-packages --list | sed -E 's/^global-packages: *//')
+cleanup() { rm -rf "$work" "$packages/attend/$version"; }
+trap cleanup EXIT
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+dotnet pack "$root/src/Attend" -c Release -o "$work/feed" -p:Version="$version" > "$work/pack.log" 2>&1 || { cat "$work/pack.log"; exit 1; }
+package="$work/feed/Attend.$version.nupkg"
+contents=$(unzip -Z1 "$package")
+for expected in lib/net10.0/Attend.dll lib/net10.0/Attend.xml analyzers/dotnet/cs/Attend.Generators.dll analyzers/dotnet/cs/Attend.CodeFixes.dll README.md; do
+  grep -qx "$expected" <<< "$contents" || { echo "package check: FAILED, $expected missing from the package"; exit 1; }
+done
+nuspec=$(unzip -p "$package" Attend.nuspec)
+grep -q '<license type="expression">MIT</license>' <<< "$nuspec" || { echo "package check: FAILED, no MIT license expression"; exit 1; }
+if grep -q '<icon>' <<< "$nuspec"; then echo "package check: FAILED, the package has an icon"; exit 1; fi
+
+consumer="$work/consumer"
+mkdir -p "$consumer"
+cp "$root/tests/Attend.Tests/TestData/fixtures/mha_self_causal_small.safetensors" "$consumer/"
+cat > "$consumer/nuget.config" <<XML
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources>
+    <clear />
+    <add key="local" value="$work/feed" />
+    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+  </packageSources>
+</configuration>
+XML
+# A strict user: warnings are errors and public members need docs, so generated code must be clean on both counts.
+cat > "$consumer/Consumer.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <OutputType>Exe</OutputType>
+    <TargetFramework>net10.0</TargetFramework>
+    <Nullable>enable</Nullable>
+    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+    <GenerateDocumentationFile>true</GenerateDocumentationFile>
+    <ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally>
+  </PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="Attend" Version="$version" />
+    <None Include="*.safetensors" CopyToOutputDirectory="PreserveNewest" />
+  </ItemGroup>
+</Project>
+XML
+cat > "$consumer/Program.cs" <<'CS'
+using System;
+using System.IO;
+using Attend;
+
+using SafeTensorsFile file = SafeTensors.Open(Path.Combine(AppContext.BaseDirectory, "mha_self_causal_small.safetensors"));
+var layer = new Consumer.SmallCausalAttention();
+layer.LoadWeights(file);
+float[] x = file.ReadFloat32("input.x");
+float[] expected = file.ReadFloat32("output.y");
+float[] y = new float[x.Length];
+double worst = 0, scale = 0;
+foreach (KernelPath path in Attend.Kernels.KernelPaths.All)
+{
+    layer.Path = path;
+    layer.Forward(x, y, batch: 2, queryLength: 7);
+    for (int i = 0; i < y.Length; i++)
+    {
+        worst = Math.Max(worst, Math.Abs(y[i] - expected[i]));
+        scale = Math.Max(scale, Math.Abs(expected[i]));
+    }
+}
+
+bool ok = worst <= 1e-4 * Math.Max(scale, 1e-3);
+Console.WriteLine($"max |Attend - PyTorch| = {worst:E2} over {Attend.Kernels.KernelPaths.All.Length} kernel paths (output scale {scale:F3}): {(ok ? "OK" : "TOO FAR")}");
+return ok ? 0 : 1;
+
+namespace Consumer
+{
+    /// <summary>Declared as a user of the package would; the generator fills in the rest.</summary>
+    [MultiHeadAttention(ModelDim = 15, Heads = 3, Mask = AttentionMask.Causal)]
+    public partial class SmallCausalAttention;
+}
+CS
+# Outside the repository, so none of its Directory.*.props apply: the package alone must be enough.
+(cd "$consumer" && dotnet build -c Release > "$work/build.log" 2>&1) || { cat "$work/build.log"; echo "package check: FAILED, the consumer did not build"; exit 1; }
+if ! result=$(cd "$consumer" && dotnet run -c Release --no-build 2>&1); then
+  echo "$result"; echo "package check: FAILED, the consumer's output is wrong"; exit 1
+fi
+echo "package check: Attend $version packed (runtime + generator + code fixes under analyzers/dotnet/cs, README, MIT, no icon), consumed from a local folder, built with warnings as errors, ran: $result"

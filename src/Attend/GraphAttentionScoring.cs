@@ -1,0 +1,11 @@
+namespace Attend;
+
+/// <summary>The score function of a graph attention layer.</summary>
+public enum GraphAttentionScoring
+{
+    /// <summary>GAT: <c>e_ij = LeakyReLU(a[:F′]·h_i + a[F′:]·h_j)</c>; the ranking of neighbours is the same for every target ("static" attention).</summary>
+    Gat = 0,
+
+    /// <summary>GATv2: <c>e_ij = a·LeakyReLU(h_i + h_j)</c> with one shared <c>W</c> (PyG's <c>GATv2Conv(share_weights=True)</c>); "dynamic" attention.</summary>
+    GatV2 = 1,
+}

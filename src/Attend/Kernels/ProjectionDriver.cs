@@ -1,0 +1,150 @@
+using System;
+
+namespace Attend.Kernels;
+
+/// <summary>
+/// Runs <see cref="LinearKernels.Forward"/> across threads through <see cref="WorkerPool"/>, allocation-free: the
+/// rows are cut into blocks (or, for a handful of rows such as a decode step, the output features into groups of
+/// whole 16-wide panels), and each block is one single-threaded <see cref="LinearKernels.Forward"/> call. Every output
+/// element is computed the same way whatever the split (see <see cref="LinearKernels"/>), so results are
+/// bit-identical for any thread count.
+/// </summary>
+public static class ProjectionDriver
+{
+    /// <summary>Rows per block: a multiple of every path's register tile height (6, 8), large enough to amortize a call.</summary>
+    internal const int RowBlock = 48;
+
+    /// <summary>Below this many multiply-adds per thread a split does not pay for waking a helper.</summary>
+    internal const long MinMultiplyAddsPerThread = 1L << 19;
+
+    /// <summary>The same contract as <see cref="LinearKernels.Forward"/>; the arguments are validated there, per block.</summary>
+    public static void Forward(KernelPath path, ReadOnlySpan<float> input, int rows, int inputStride,
+        ReadOnlySpan<float> packedWeight, ReadOnlySpan<float> bias, int inFeatures, int outFeatures,
+        Span<float> output, int outputStride, int maxDegreeOfParallelism)
+    {
+        long multiplyAdds = (long)rows * inFeatures * outFeatures;
+        int threads = (int)Math.Min(Math.Min(maxDegreeOfParallelism, WorkerPool.MaxThreads), Math.Max(1, multiplyAdds / MinMultiplyAddsPerThread));
+        if (threads <= 1 || rows == 0)
+        {
+            LinearKernels.Forward(path, input, rows, inputStride, packedWeight, bias, inFeatures, outFeatures, output, outputStride, 1);
+            return;
+        }
+
+        // Bounds are checked once here, so the blocks can be cut from raw pointers (each block call checks its own too).
+        CheckBounds(input, rows, inputStride, packedWeight, bias, inFeatures, outFeatures, output, outputStride);
+        RunParallel(path, input, rows, inputStride, packedWeight, bias, inFeatures, outFeatures, output, outputStride, threads);
+    }
+
+    private static void CheckBounds(ReadOnlySpan<float> input, int rows, int inputStride, ReadOnlySpan<float> packedWeight,
+        ReadOnlySpan<float> bias, int inFeatures, int outFeatures, Span<float> output, int outputStride)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        ArgumentOutOfRangeException.ThrowIfLessThan(inputStride, inFeatures);
+        ArgumentOutOfRangeException.ThrowIfLessThan(outputStride, outFeatures);
+        int packedLength = LinearKernels.PackedLength(inFeatures, outFeatures);
+        if (packedWeight.Length != packedLength)
+        {
+            throw new ArgumentException($"Expected PackedLength({inFeatures}, {outFeatures}) = {packedLength} floats (see LinearKernels.Pack), got {packedWeight.Length}.", nameof(packedWeight));
+        }
+
+        if (bias.Length != 0 && bias.Length != outFeatures)
+        {
+            throw new ArgumentException($"Expected 0 (no bias) or outFeatures = {outFeatures} floats, got {bias.Length}.", nameof(bias));
+        }
+
+        long inputNeeded = ((long)rows - 1) * inputStride + inFeatures;
+        if (input.Length < inputNeeded)
+        {
+            throw new ArgumentException($"Expected at least (rows - 1) · inputStride + inFeatures = {inputNeeded} floats, got {input.Length}.", nameof(input));
+        }
+
+        long outputNeeded = ((long)rows - 1) * outputStride + outFeatures;
+        if (output.Length < outputNeeded)
+        {
+            throw new ArgumentException($"Expected at least (rows - 1) · outputStride + outFeatures = {outputNeeded} floats, got {output.Length}.", nameof(output));
+        }
+    }
+
+    private static unsafe void RunParallel(KernelPath path, ReadOnlySpan<float> input, int rows, int inputStride,
+        ReadOnlySpan<float> packedWeight, ReadOnlySpan<float> bias, int inFeatures, int outFeatures,
+        Span<float> output, int outputStride, int threads)
+    {
+        fixed (float* x = input)
+        fixed (float* w = packedWeight)
+        fixed (float* b = bias)
+        fixed (float* y = output)
+        {
+            ProjectionWork work = System.Threading.Interlocked.Exchange(ref s_cached, null) ?? new ProjectionWork();
+            work.Path = path;
+            work.Input = x;
+            work.Rows = rows;
+            work.InputStride = inputStride;
+            work.Packed = w;
+            work.Bias = bias.IsEmpty ? null : b;
+            work.InFeatures = inFeatures;
+            work.OutFeatures = outFeatures;
+            work.Output = y;
+            work.OutputStride = outputStride;
+            int panels = LinearKernels.PanelCount(outFeatures);
+            int rowBlocks = (rows + RowBlock - 1) / RowBlock;
+            if (rowBlocks >= 2 * threads)
+            {
+                work.RowBlockSize = RowBlock;
+                work.PanelsPerItem = panels;
+            }
+            else
+            {
+                // Few rows: every item takes all rows and a group of panels (at least 2 items per thread).
+                work.RowBlockSize = rows;
+                work.PanelsPerItem = Math.Max(1, panels / (2 * threads));
+            }
+
+            int rowItems = (rows + work.RowBlockSize - 1) / work.RowBlockSize;
+            work.PanelItems = (panels + work.PanelsPerItem - 1) / work.PanelsPerItem;
+            try
+            {
+                WorkerPool.Run(work, rowItems * work.PanelItems, threads);
+            }
+            finally
+            {
+                work.Input = work.Packed = work.Bias = work.Output = null;
+                s_cached = work;
+            }
+        }
+    }
+
+    private static ProjectionWork? s_cached;
+
+    private sealed unsafe class ProjectionWork : ParallelWork
+    {
+        public KernelPath Path;
+        public float* Input;
+        public int Rows;
+        public int InputStride;
+        public float* Packed;
+        public float* Bias;
+        public int InFeatures;
+        public int OutFeatures;
+        public float* Output;
+        public int OutputStride;
+        public int RowBlockSize;
+        public int PanelsPerItem;
+        public int PanelItems;
+
+        public override void RunItem(int item)
+        {
+            int rowItem = item / PanelItems;
+            int panelItem = item - rowItem * PanelItems;
+            int firstRow = rowItem * RowBlockSize;
+            int rows = Math.Min(RowBlockSize, Rows - firstRow);
+            int firstColumn = panelItem * PanelsPerItem * LinearKernels.PanelWidth;
+            int columns = Math.Min(PanelsPerItem * LinearKernels.PanelWidth, OutFeatures - firstColumn);
+            int packedLength = LinearKernels.PackedLength(InFeatures, columns);
+            var input = new ReadOnlySpan<float>(Input + (nint)firstRow * InputStride, (rows - 1) * InputStride + InFeatures);
+            var packed = new ReadOnlySpan<float>(Packed + (nint)firstColumn * InFeatures, packedLength);
+            var bias = Bias == null ? default : new ReadOnlySpan<float>(Bias + firstColumn, columns);
+            var output = new Span<float>(Output + (nint)firstRow * OutputStride + firstColumn, (rows - 1) * OutputStride + columns);
+            LinearKernels.Forward(Path, input, rows, InputStride, packed, bias, InFeatures, columns, output, OutputStride, 1);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+
+namespace Attend.Benchmarks;
+
+/// <summary>Median timings of a repeated action: wall-clock, and the calling thread's CPU time (robust to time slicing).</summary>
+public readonly record struct Timing(double MedianMilliseconds, double MedianThreadCpuMilliseconds, double MinMilliseconds, int Runs)
+{
+    /// <summary>Warms up, then times runs until <paramref name="seconds"/> pass (at least <paramref name="minRuns"/>, at most <paramref name="maxRuns"/>).</summary>
+    public static Timing Measure(Action action, double seconds, int minRuns = 5, int maxRuns = 2000)
+    {
+        for (int i = 0; i < 3; i++)
+        {
+            action();
+        }
+
+        var wall = new List<double>();
+        var cpu = new List<double>();
+        var total = Stopwatch.StartNew();
+        while (wall.Count < maxRuns && (wall.Count < minRuns || total.Elapsed.TotalSeconds < seconds))
+        {
+            long cpuStart = CpuTime.ThreadNanoseconds();
+            long start = Stopwatch.GetTimestamp();
+            action();
+            wall.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            cpu.Add((CpuTime.ThreadNanoseconds() - cpuStart) / 1e6);
+        }
+
+        return new Timing(Median(wall), Median(cpu), Min(wall), wall.Count);
+    }
+
+    private static double Min(List<double> values)
+    {
+        double min = double.PositiveInfinity;
+        foreach (double value in values)
+        {
+            min = Math.Min(min, value);
+        }
+
+        return min;
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        int n = values.Count;
+        return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+    }
+}

@@ -1,0 +1,88 @@
+using System.Linq;
+using Attend.Generators.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace Attend.Generators.Tests;
+
+/// <summary>
+/// Channel/spatial attention (SE, ECA, CBAM) and score attention: the emitted source for representative declarations,
+/// pinned, and each compiled with no error or warning.
+/// </summary>
+public sealed class FamilySnapshotTests
+{
+    public static TheoryData<string, string> Declarations => new()
+    {
+        // Fixture shapes: C = 32 (Vector512 2 registers, Vector256 4), hidden 8 (Vector512 and Vector256 share one method).
+        { "Se_C32_R4", "namespace Demo; [Attend.SqueezeExcitation(Channels = 32, Reduction = 4)] public partial class SmallSe;" },
+        // C = 256 on Vector128 is 64 registers: the MLP's row loop runs blocks of four accumulators; both poolings; hardsigmoid.
+        { "Se_C256_S64_Both_HardSigmoid", "namespace Demo; [Attend.SqueezeExcitation(Channels = 256, SqueezeChannels = 64, Pooling = Attend.ChannelPooling.Both, Gate = Attend.GateActivation.HardSigmoid)] public partial class MobileSe;" },
+        { "Eca_C32_Adaptive", "namespace Demo; [Attend.EfficientChannelAttention(Channels = 32)] public partial class Eca;" },
+        // 21 channels: full registers, then a narrower one, then scalars at fixed offsets.
+        { "Eca_C21_K5", "[Attend.EfficientChannelAttention(Channels = 21, KernelSize = 5)] internal partial class OddEca;" },
+        { "Cbam_C32_R4", "namespace Demo; [Attend.ConvBlockAttention(Channels = 32, Reduction = 4)] public partial class Cbam;" },
+        { "Cbam_C12_H3_K3", "namespace Demo.Vision { public partial class Net { [Attend.ConvBlockAttention(Channels = 12, HiddenChannels = 3, SpatialKernelSize = 3)] internal sealed partial class SmallCbam; } }" },
+        { "Attention_Additive_Q5_K6_V4_H6", "namespace Demo; [Attend.Attention(Score = Attend.AttentionScore.Additive, QuerySize = 5, KeySize = 6, ValueSize = 4, Hidden = 6)] public partial class Bahdanau;" },
+        { "Attention_General_Q64_K48_V64", "namespace Demo; [Attend.Attention(Score = Attend.AttentionScore.General, QuerySize = 64, KeySize = 48, ValueSize = 64)] public partial class LuongGeneral;" },
+        { "Attention_Dot_D5_V4", "namespace Demo; [Attend.Attention(QuerySize = 5, ValueSize = 4)] public partial class LuongDot;" },
+        { "Attention_Cosine_D64", "namespace Demo; [Attend.Attention(Score = Attend.AttentionScore.Cosine, QuerySize = 64)] public partial class CosineAttention;" },
+        { "Attention_ScaledDot_Hard_LocalM", "namespace Demo; [Attend.Attention(Score = Attend.AttentionScore.ScaledDot, QuerySize = 16, ValueSize = 8, Selection = Attend.AttentionSelection.Hard, Local = Attend.LocalAttention.Monotonic, Window = 2)] public partial class HardLocal;" },
+        { "Attention_Mlp_TopK_LocalP", "namespace Demo; [Attend.Attention(Score = Attend.AttentionScore.Mlp, QuerySize = 6, KeySize = 5, ValueSize = 3, Hidden = 20, Selection = Attend.AttentionSelection.TopK, TopK = 3, Local = Attend.LocalAttention.Predictive, Window = 4, PositionHidden = 7)] public partial class MlpLocalP;" },
+        // 600 value features on Vector128 is 150 registers: column blocks of eight accumulators in a loop.
+        { "Attention_Dot_D300_V600", "namespace Demo; [Attend.Attention(QuerySize = 300, ValueSize = 600)] public partial class WideDot;" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Declarations))]
+    public void Emitted_source_matches_snapshot(string name, string declaration)
+    {
+        (GeneratorRunResult result, _) = GeneratorHarness.Run(declaration);
+
+        Assert.Empty(result.Diagnostics);
+        Assert.Null(result.Exception);
+        GeneratedSourceResult generated = Assert.Single(result.GeneratedSources);
+        Snapshot.Match(name, generated.SourceText.ToString());
+    }
+
+    [Theory]
+    [MemberData(nameof(Declarations))]
+    public void Emitted_source_compiles_without_errors_or_warnings(string name, string declaration)
+    {
+        (_, Compilation output) = GeneratorHarness.Run(declaration);
+
+        Assert.True(output.SyntaxTrees.Count() == 2, $"{name}: expected the declaration and one generated file.");
+        Assert.Empty(GeneratorHarness.ProblemsIn(output));
+    }
+
+    [Theory]
+    [MemberData(nameof(Declarations))]
+    public void Emitted_doc_comments_are_well_formed(string name, string declaration)
+    {
+        // A project that builds its documentation file turns malformed XML in a doc comment (an unescaped
+        // Vector256<float>) into a warning; the generated source must not cause one there either.
+        var options = GeneratorHarness.ParseOptions.WithDocumentationMode(DocumentationMode.Diagnose);
+        Compilation output;
+        GeneratorHarness.CreateDriver(options).RunGeneratorsAndUpdateCompilation(GeneratorHarness.Compile(options, declaration), out output, out _);
+
+        Assert.True(output.SyntaxTrees.Count() == 2, $"{name}: expected the declaration and one generated file.");
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning && d.Location.SourceTree != output.SyntaxTrees.First()).Select(d => d.ToString()));
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(8, 3)]
+    [InlineData(32, 3)]
+    [InlineData(64, 3)]
+    [InlineData(128, 5)]
+    [InlineData(256, 5)]
+    [InlineData(512, 5)]
+    [InlineData(1024, 5)]
+    [InlineData(2048, 7)]
+    [InlineData(100, 3)]
+    public void Eca_adaptive_kernel_follows_the_paper(int channels, int expected)
+    {
+        // t = int(|(log2 C + 1) / 2|), k = t if odd else t + 1; 8 channels give t = 2 exactly, the case a
+        // log that lands just below 3 would get wrong.
+        Assert.Equal(expected, Attend.Generators.Planning.EcaKernelRule.AdaptiveKernelSize(channels));
+    }
+}
