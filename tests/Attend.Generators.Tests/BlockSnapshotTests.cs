@@ -16,7 +16,7 @@ public sealed class BlockSnapshotTests
         { "Decoder_E16_H4_Causal_PreNorm", "namespace Demo; [Attend.TransformerDecoder(ModelDim = 16, Heads = 4, MlpDim = 24, Depth = 2, Mask = Attend.AttentionMask.Causal | Attend.AttentionMask.KeyPadding, Norm = Attend.NormPlacement.Pre, FinalNorm = true)] public partial class Decoder;" },
         { "Vit_Digits_Current", "namespace Demo; [Attend.VisionTransformer(ImageSize = 8, PatchSize = 2, Channels = 1, Classes = 10, ModelDim = 32, Depth = 2, Heads = 4, DimHead = 8, MlpDim = 64)] public sealed partial class DigitsVit;" },
         { "Vit_PreNorm_Mean", "namespace Demo; [Attend.VisionTransformer(ImageSize = 32, PatchSize = 4, Classes = 100, ModelDim = 64, Depth = 3, Heads = 4, MlpDim = 128, Pooling = Attend.Pooling.Mean, WeightNaming = Attend.TransformerWeightNaming.VitPreNorm)] public partial class CifarVit;" },
-        { "Mha_Gqa_Window", "namespace Demo; [Attend.MultiHeadAttention(ModelDim = 64, Heads = 8, KvHeads = 2, Mask = Attend.AttentionMask.Causal, Window = 16)] public partial class LocalAttention;" },
+        { "Mha_Gqa_Window", "namespace Demo; [Attend.MultiHeadAttention(ModelDim = 64, Heads = 8, KvHeads = 2, Mask = Attend.AttentionMask.Causal, Window = 16)] public partial class SlidingWindowAttention;" },
     };
 
     [Theory]

@@ -27,21 +27,27 @@ namespace Demo;
 partial class TorchEncoder
 {
     /// <summary>Model width: the feature size of every token.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int ModelDim = 15;
 
     /// <summary>Number of query heads.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int Heads = 3;
 
     /// <summary>Number of key/value heads; query head h reads key/value head h / (Heads / KvHeads).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int KvHeads = 3;
 
     /// <summary>Width of one head.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int DimHead = 5;
 
     /// <summary>Hidden width of the feed-forward network.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int MlpDim = 23;
 
     /// <summary>Number of layers.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int Depth = 2;
 
     private const int InnerDim = Heads * DimHead;
@@ -59,9 +65,11 @@ partial class TorchEncoder
     }
 
     /// <summary>The instruction-set path; <see cref="KernelPath.Auto"/> (the default) takes the widest the processor accelerates.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public KernelPath Path { get; set; }
 
     /// <summary>Most threads one forward pass uses; 1 runs on the caller's thread.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
 
     /// <summary>
@@ -302,6 +310,7 @@ partial class TorchEncoder
         Normalization.AddLayerNorm(path, x, pass.Delta, rows, ModelDim, layer.FeedForwardNormWeight, layer.FeedForwardNormBias, LayerNormEpsilon, x);
     }
 
+    #line hidden
     /// <summary>Attention inner loops for D = 5, Dv = 5: one method per instruction set, sizes constant.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     private readonly struct HeadKernels : global::Attend.Kernels.IAttentionHeadKernels
@@ -473,5 +482,485 @@ partial class TorchEncoder
             acc0.StoreUnsafe(ref o);
             Unsafe.Add(ref o, 4) = acc4;
         }
+
+        public static AttentionTileShape TileShape(KernelPath path) => path switch
+        {
+            KernelPath.Vector512 => new AttentionTileShape(6, 32),
+            KernelPath.Vector256 => new AttentionTileShape(6, 16),
+            KernelPath.Vector128 => new AttentionTileShape(6, 8),
+            _ => new AttentionTileShape(4, 4),
+        };
+
+        public static void PackKeys(KernelPath path, ref float keys, nint keyStride, int count, ref float packed)
+        {
+            PackKeys_D5(TileShape(path).KeyBlock, ref keys, keyStride, count, ref packed);
+        }
+
+        public static void ScoreTile(KernelPath path, ref float query, ref float packedKeys, int blocks, ref float scores, nint scoreStride)
+        {
+            switch (path)
+            {
+                case KernelPath.Vector512: ScoreTile_6x32_D5_V512(ref query, ref packedKeys, blocks, ref scores, scoreStride); return;
+                case KernelPath.Vector256: ScoreTile_6x16_D5_V256(ref query, ref packedKeys, blocks, ref scores, scoreStride); return;
+                case KernelPath.Vector128: ScoreTile_6x8_D5_V128(ref query, ref packedKeys, blocks, ref scores, scoreStride); return;
+                default: ScoreTile_4x4_D5_Scalar(ref query, ref packedKeys, blocks, ref scores, scoreStride); return;
+            }
+        }
+
+        public static void AccumulateTile(KernelPath path, ref float weights, nint weightStride, ref float values, nint valueStride, int count, ref float output, ref float rescale)
+        {
+            switch (path)
+            {
+                case KernelPath.Vector512: AccumulateTile_6_Dv5_V512(ref weights, weightStride, ref values, valueStride, count, ref output, ref rescale); return;
+                case KernelPath.Vector256: AccumulateTile_6_Dv5_V256(ref weights, weightStride, ref values, valueStride, count, ref output, ref rescale); return;
+                case KernelPath.Vector128: AccumulateTile_6_Dv5_V128(ref weights, weightStride, ref values, valueStride, count, ref output, ref rescale); return;
+                default: AccumulateTile_4_Dv5_Scalar(ref weights, weightStride, ref values, valueStride, count, ref output, ref rescale); return;
+            }
+        }
+
+        // Key packing: blocks of keyBlock keys transposed to [D, keyBlock], so the score tile loads keyBlock keys' element d
+        // as whole registers. Done once per head and work item; the tail block is zero-filled.
+        private static void PackKeys_D5(int keyBlock, ref float keys, nint keyStride, int count, ref float packed)
+        {
+            for (int first = 0; first < count; first += keyBlock)
+            {
+                ref float block = ref Unsafe.Add(ref packed, (nint)first * D);
+                int keysHere = Math.Min(keyBlock, count - first);
+                for (int j = 0; j < keysHere; j++)
+                {
+                    ref float key = ref Unsafe.Add(ref keys, (first + j) * keyStride);
+                    for (int d = 0; d < D; d++) Unsafe.Add(ref block, d * keyBlock + j) = Unsafe.Add(ref key, d);
+                }
+                for (int j = keysHere; j < keyBlock; j++)
+                {
+                    for (int d = 0; d < D; d++) Unsafe.Add(ref block, d * keyBlock + j) = 0f;
+                }
+            }
+        }
+
+        // Scalar score tile, 4 rows × 4 keys: the reference the vector tiles are tested against.
+        private static void ScoreTile_4x4_D5_Scalar(ref float query, ref float packedKeys, int blocks, ref float scores, nint scoreStride)
+        {
+            const int QueryRows = 4;
+            const int KeyBlock = 4;
+            for (int block = 0; block < blocks; block++)
+            {
+                ref float keys = ref Unsafe.Add(ref packedKeys, (nint)block * (D * KeyBlock));
+                for (int r = 0; r < QueryRows; r++)
+                {
+                    ref float q = ref Unsafe.Add(ref query, r * D);
+                    for (int j = 0; j < KeyBlock; j++)
+                    {
+                        float sum = 0f;
+                        for (int d = 0; d < D; d++) sum += Unsafe.Add(ref q, d) * Unsafe.Add(ref keys, d * KeyBlock + j);
+                        Unsafe.Add(ref scores, r * scoreStride + block * KeyBlock + j) = sum;
+                    }
+                }
+            }
+        }
+
+        // Scalar value tile, 4 rows: rescale each accumulator row, then add weight × value row per key.
+        private static void AccumulateTile_4_Dv5_Scalar(ref float weights, nint weightStride, ref float values, nint valueStride, int count, ref float output, ref float rescale)
+        {
+            const int QueryRows = 4;
+            for (int r = 0; r < QueryRows; r++)
+            {
+                ref float o = ref Unsafe.Add(ref output, r * Dv);
+                ref float p = ref Unsafe.Add(ref weights, r * weightStride);
+                float factor = Unsafe.Add(ref rescale, r);
+                for (int d = 0; d < Dv; d++) Unsafe.Add(ref o, d) *= factor;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    float weight = Unsafe.Add(ref p, j);
+                    for (int d = 0; d < Dv; d++) Unsafe.Add(ref o, d) += weight * Unsafe.Add(ref v, d);
+                }
+            }
+        }
+
+        // Vector512 score tile: 6 query rows × 32 keys = 12 accumulators (6 × 2 Vector512<float>).
+        // Per d: 2 key loads, 6 query broadcasts, 12 FMAs; 15 of 32 registers live.
+        private static void ScoreTile_6x32_D5_V512(ref float query, ref float packedKeys, int blocks, ref float scores, nint scoreStride)
+        {
+            const int KeyBlock = 32;
+            for (int block = 0; block < blocks; block++)
+            {
+                ref float keys = ref Unsafe.Add(ref packedKeys, (nint)block * (D * KeyBlock));
+                Vector512<float> s0_0 = Vector512<float>.Zero, s0_1 = Vector512<float>.Zero;
+                Vector512<float> s1_0 = Vector512<float>.Zero, s1_1 = Vector512<float>.Zero;
+                Vector512<float> s2_0 = Vector512<float>.Zero, s2_1 = Vector512<float>.Zero;
+                Vector512<float> s3_0 = Vector512<float>.Zero, s3_1 = Vector512<float>.Zero;
+                Vector512<float> s4_0 = Vector512<float>.Zero, s4_1 = Vector512<float>.Zero;
+                Vector512<float> s5_0 = Vector512<float>.Zero, s5_1 = Vector512<float>.Zero;
+                ref float k = ref keys;
+                ref float q = ref query;
+                for (int d = 0; d < D; d++)
+                {
+                    Vector512<float> k0 = Vector512.LoadUnsafe(ref k);
+                    Vector512<float> k1 = Vector512.LoadUnsafe(ref k, 16);
+                    Vector512<float> qr = Vector512.Create(q);
+                    s0_0 = Vector512.FusedMultiplyAdd(qr, k0, s0_0);
+                    s0_1 = Vector512.FusedMultiplyAdd(qr, k1, s0_1);
+                    qr = Vector512.Create(Unsafe.Add(ref q, 1 * D));
+                    s1_0 = Vector512.FusedMultiplyAdd(qr, k0, s1_0);
+                    s1_1 = Vector512.FusedMultiplyAdd(qr, k1, s1_1);
+                    qr = Vector512.Create(Unsafe.Add(ref q, 2 * D));
+                    s2_0 = Vector512.FusedMultiplyAdd(qr, k0, s2_0);
+                    s2_1 = Vector512.FusedMultiplyAdd(qr, k1, s2_1);
+                    qr = Vector512.Create(Unsafe.Add(ref q, 3 * D));
+                    s3_0 = Vector512.FusedMultiplyAdd(qr, k0, s3_0);
+                    s3_1 = Vector512.FusedMultiplyAdd(qr, k1, s3_1);
+                    qr = Vector512.Create(Unsafe.Add(ref q, 4 * D));
+                    s4_0 = Vector512.FusedMultiplyAdd(qr, k0, s4_0);
+                    s4_1 = Vector512.FusedMultiplyAdd(qr, k1, s4_1);
+                    qr = Vector512.Create(Unsafe.Add(ref q, 5 * D));
+                    s5_0 = Vector512.FusedMultiplyAdd(qr, k0, s5_0);
+                    s5_1 = Vector512.FusedMultiplyAdd(qr, k1, s5_1);
+                    k = ref Unsafe.Add(ref k, KeyBlock);
+                    q = ref Unsafe.Add(ref q, 1);
+                }
+                ref float s = ref Unsafe.Add(ref scores, block * KeyBlock);
+                s0_0.StoreUnsafe(ref s);
+                s0_1.StoreUnsafe(ref s, 16);
+                s1_0.StoreUnsafe(ref Unsafe.Add(ref s, 1 * scoreStride));
+                s1_1.StoreUnsafe(ref Unsafe.Add(ref s, 1 * scoreStride), 16);
+                s2_0.StoreUnsafe(ref Unsafe.Add(ref s, 2 * scoreStride));
+                s2_1.StoreUnsafe(ref Unsafe.Add(ref s, 2 * scoreStride), 16);
+                s3_0.StoreUnsafe(ref Unsafe.Add(ref s, 3 * scoreStride));
+                s3_1.StoreUnsafe(ref Unsafe.Add(ref s, 3 * scoreStride), 16);
+                s4_0.StoreUnsafe(ref Unsafe.Add(ref s, 4 * scoreStride));
+                s4_1.StoreUnsafe(ref Unsafe.Add(ref s, 4 * scoreStride), 16);
+                s5_0.StoreUnsafe(ref Unsafe.Add(ref s, 5 * scoreStride));
+                s5_1.StoreUnsafe(ref Unsafe.Add(ref s, 5 * scoreStride), 16);
+            }
+        }
+
+        // Vector512 value tile: 6 rows × Dv = 5; one column block of at most 2 segments,
+        // so at most 12 accumulators + 2 value segments + 1 broadcast of 32 registers; the rescale is applied as the accumulators load.
+        private static void AccumulateTile_6_Dv5_V512(ref float weights, nint weightStride, ref float values, nint valueStride, int count, ref float output, ref float rescale)
+        {
+            ref float p1 = ref Unsafe.Add(ref weights, weightStride);
+            ref float p2 = ref Unsafe.Add(ref weights, 2 * weightStride);
+            ref float p3 = ref Unsafe.Add(ref weights, 3 * weightStride);
+            ref float p4 = ref Unsafe.Add(ref weights, 4 * weightStride);
+            ref float p5 = ref Unsafe.Add(ref weights, 5 * weightStride);
+            float factor0 = Unsafe.Add(ref rescale, 0);
+            Vector128<float> o0_0 = Vector128.LoadUnsafe(ref output, 0) * factor0;
+            float o0_4 = Unsafe.Add(ref output, 4) * factor0;
+            float factor1 = Unsafe.Add(ref rescale, 1);
+            Vector128<float> o1_0 = Vector128.LoadUnsafe(ref output, 1 * Dv + 0) * factor1;
+            float o1_4 = Unsafe.Add(ref output, 1 * Dv + 4) * factor1;
+            float factor2 = Unsafe.Add(ref rescale, 2);
+            Vector128<float> o2_0 = Vector128.LoadUnsafe(ref output, 2 * Dv + 0) * factor2;
+            float o2_4 = Unsafe.Add(ref output, 2 * Dv + 4) * factor2;
+            float factor3 = Unsafe.Add(ref rescale, 3);
+            Vector128<float> o3_0 = Vector128.LoadUnsafe(ref output, 3 * Dv + 0) * factor3;
+            float o3_4 = Unsafe.Add(ref output, 3 * Dv + 4) * factor3;
+            float factor4 = Unsafe.Add(ref rescale, 4);
+            Vector128<float> o4_0 = Vector128.LoadUnsafe(ref output, 4 * Dv + 0) * factor4;
+            float o4_4 = Unsafe.Add(ref output, 4 * Dv + 4) * factor4;
+            float factor5 = Unsafe.Add(ref rescale, 5);
+            Vector128<float> o5_0 = Vector128.LoadUnsafe(ref output, 5 * Dv + 0) * factor5;
+            float o5_4 = Unsafe.Add(ref output, 5 * Dv + 4) * factor5;
+            for (int j = 0; j < count; j++)
+            {
+                ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                Vector128<float> v0 = Vector128.LoadUnsafe(ref v);
+                float v4 = Unsafe.Add(ref v, 4);
+                float weight = Unsafe.Add(ref weights, j);
+                Vector128<float> p128 = Vector128.Create(weight);
+                o0_0 = Vector128.FusedMultiplyAdd(p128, v0, o0_0);
+                o0_4 += weight * v4;
+                weight = Unsafe.Add(ref p1, j);
+                p128 = Vector128.Create(weight);
+                o1_0 = Vector128.FusedMultiplyAdd(p128, v0, o1_0);
+                o1_4 += weight * v4;
+                weight = Unsafe.Add(ref p2, j);
+                p128 = Vector128.Create(weight);
+                o2_0 = Vector128.FusedMultiplyAdd(p128, v0, o2_0);
+                o2_4 += weight * v4;
+                weight = Unsafe.Add(ref p3, j);
+                p128 = Vector128.Create(weight);
+                o3_0 = Vector128.FusedMultiplyAdd(p128, v0, o3_0);
+                o3_4 += weight * v4;
+                weight = Unsafe.Add(ref p4, j);
+                p128 = Vector128.Create(weight);
+                o4_0 = Vector128.FusedMultiplyAdd(p128, v0, o4_0);
+                o4_4 += weight * v4;
+                weight = Unsafe.Add(ref p5, j);
+                p128 = Vector128.Create(weight);
+                o5_0 = Vector128.FusedMultiplyAdd(p128, v0, o5_0);
+                o5_4 += weight * v4;
+            }
+            o0_0.StoreUnsafe(ref output, 0);
+            Unsafe.Add(ref output, 4) = o0_4;
+            o1_0.StoreUnsafe(ref output, 1 * Dv + 0);
+            Unsafe.Add(ref output, 1 * Dv + 4) = o1_4;
+            o2_0.StoreUnsafe(ref output, 2 * Dv + 0);
+            Unsafe.Add(ref output, 2 * Dv + 4) = o2_4;
+            o3_0.StoreUnsafe(ref output, 3 * Dv + 0);
+            Unsafe.Add(ref output, 3 * Dv + 4) = o3_4;
+            o4_0.StoreUnsafe(ref output, 4 * Dv + 0);
+            Unsafe.Add(ref output, 4 * Dv + 4) = o4_4;
+            o5_0.StoreUnsafe(ref output, 5 * Dv + 0);
+            Unsafe.Add(ref output, 5 * Dv + 4) = o5_4;
+        }
+
+        // Vector256 score tile: 6 query rows × 16 keys = 12 accumulators (6 × 2 Vector256<float>).
+        // Per d: 2 key loads, 6 query broadcasts, 12 FMAs; 15 of 16 registers live.
+        private static void ScoreTile_6x16_D5_V256(ref float query, ref float packedKeys, int blocks, ref float scores, nint scoreStride)
+        {
+            const int KeyBlock = 16;
+            for (int block = 0; block < blocks; block++)
+            {
+                ref float keys = ref Unsafe.Add(ref packedKeys, (nint)block * (D * KeyBlock));
+                Vector256<float> s0_0 = Vector256<float>.Zero, s0_1 = Vector256<float>.Zero;
+                Vector256<float> s1_0 = Vector256<float>.Zero, s1_1 = Vector256<float>.Zero;
+                Vector256<float> s2_0 = Vector256<float>.Zero, s2_1 = Vector256<float>.Zero;
+                Vector256<float> s3_0 = Vector256<float>.Zero, s3_1 = Vector256<float>.Zero;
+                Vector256<float> s4_0 = Vector256<float>.Zero, s4_1 = Vector256<float>.Zero;
+                Vector256<float> s5_0 = Vector256<float>.Zero, s5_1 = Vector256<float>.Zero;
+                ref float k = ref keys;
+                ref float q = ref query;
+                for (int d = 0; d < D; d++)
+                {
+                    Vector256<float> k0 = Vector256.LoadUnsafe(ref k);
+                    Vector256<float> k1 = Vector256.LoadUnsafe(ref k, 8);
+                    Vector256<float> qr = Vector256.Create(q);
+                    s0_0 = Vector256.FusedMultiplyAdd(qr, k0, s0_0);
+                    s0_1 = Vector256.FusedMultiplyAdd(qr, k1, s0_1);
+                    qr = Vector256.Create(Unsafe.Add(ref q, 1 * D));
+                    s1_0 = Vector256.FusedMultiplyAdd(qr, k0, s1_0);
+                    s1_1 = Vector256.FusedMultiplyAdd(qr, k1, s1_1);
+                    qr = Vector256.Create(Unsafe.Add(ref q, 2 * D));
+                    s2_0 = Vector256.FusedMultiplyAdd(qr, k0, s2_0);
+                    s2_1 = Vector256.FusedMultiplyAdd(qr, k1, s2_1);
+                    qr = Vector256.Create(Unsafe.Add(ref q, 3 * D));
+                    s3_0 = Vector256.FusedMultiplyAdd(qr, k0, s3_0);
+                    s3_1 = Vector256.FusedMultiplyAdd(qr, k1, s3_1);
+                    qr = Vector256.Create(Unsafe.Add(ref q, 4 * D));
+                    s4_0 = Vector256.FusedMultiplyAdd(qr, k0, s4_0);
+                    s4_1 = Vector256.FusedMultiplyAdd(qr, k1, s4_1);
+                    qr = Vector256.Create(Unsafe.Add(ref q, 5 * D));
+                    s5_0 = Vector256.FusedMultiplyAdd(qr, k0, s5_0);
+                    s5_1 = Vector256.FusedMultiplyAdd(qr, k1, s5_1);
+                    k = ref Unsafe.Add(ref k, KeyBlock);
+                    q = ref Unsafe.Add(ref q, 1);
+                }
+                ref float s = ref Unsafe.Add(ref scores, block * KeyBlock);
+                s0_0.StoreUnsafe(ref s);
+                s0_1.StoreUnsafe(ref s, 8);
+                s1_0.StoreUnsafe(ref Unsafe.Add(ref s, 1 * scoreStride));
+                s1_1.StoreUnsafe(ref Unsafe.Add(ref s, 1 * scoreStride), 8);
+                s2_0.StoreUnsafe(ref Unsafe.Add(ref s, 2 * scoreStride));
+                s2_1.StoreUnsafe(ref Unsafe.Add(ref s, 2 * scoreStride), 8);
+                s3_0.StoreUnsafe(ref Unsafe.Add(ref s, 3 * scoreStride));
+                s3_1.StoreUnsafe(ref Unsafe.Add(ref s, 3 * scoreStride), 8);
+                s4_0.StoreUnsafe(ref Unsafe.Add(ref s, 4 * scoreStride));
+                s4_1.StoreUnsafe(ref Unsafe.Add(ref s, 4 * scoreStride), 8);
+                s5_0.StoreUnsafe(ref Unsafe.Add(ref s, 5 * scoreStride));
+                s5_1.StoreUnsafe(ref Unsafe.Add(ref s, 5 * scoreStride), 8);
+            }
+        }
+
+        // Vector256 value tile: 6 rows × Dv = 5; one column block of at most 2 segments,
+        // so at most 12 accumulators + 2 value segments + 1 broadcast of 16 registers; the rescale is applied as the accumulators load.
+        private static void AccumulateTile_6_Dv5_V256(ref float weights, nint weightStride, ref float values, nint valueStride, int count, ref float output, ref float rescale)
+        {
+            ref float p1 = ref Unsafe.Add(ref weights, weightStride);
+            ref float p2 = ref Unsafe.Add(ref weights, 2 * weightStride);
+            ref float p3 = ref Unsafe.Add(ref weights, 3 * weightStride);
+            ref float p4 = ref Unsafe.Add(ref weights, 4 * weightStride);
+            ref float p5 = ref Unsafe.Add(ref weights, 5 * weightStride);
+            float factor0 = Unsafe.Add(ref rescale, 0);
+            Vector128<float> o0_0 = Vector128.LoadUnsafe(ref output, 0) * factor0;
+            float o0_4 = Unsafe.Add(ref output, 4) * factor0;
+            float factor1 = Unsafe.Add(ref rescale, 1);
+            Vector128<float> o1_0 = Vector128.LoadUnsafe(ref output, 1 * Dv + 0) * factor1;
+            float o1_4 = Unsafe.Add(ref output, 1 * Dv + 4) * factor1;
+            float factor2 = Unsafe.Add(ref rescale, 2);
+            Vector128<float> o2_0 = Vector128.LoadUnsafe(ref output, 2 * Dv + 0) * factor2;
+            float o2_4 = Unsafe.Add(ref output, 2 * Dv + 4) * factor2;
+            float factor3 = Unsafe.Add(ref rescale, 3);
+            Vector128<float> o3_0 = Vector128.LoadUnsafe(ref output, 3 * Dv + 0) * factor3;
+            float o3_4 = Unsafe.Add(ref output, 3 * Dv + 4) * factor3;
+            float factor4 = Unsafe.Add(ref rescale, 4);
+            Vector128<float> o4_0 = Vector128.LoadUnsafe(ref output, 4 * Dv + 0) * factor4;
+            float o4_4 = Unsafe.Add(ref output, 4 * Dv + 4) * factor4;
+            float factor5 = Unsafe.Add(ref rescale, 5);
+            Vector128<float> o5_0 = Vector128.LoadUnsafe(ref output, 5 * Dv + 0) * factor5;
+            float o5_4 = Unsafe.Add(ref output, 5 * Dv + 4) * factor5;
+            for (int j = 0; j < count; j++)
+            {
+                ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                Vector128<float> v0 = Vector128.LoadUnsafe(ref v);
+                float v4 = Unsafe.Add(ref v, 4);
+                float weight = Unsafe.Add(ref weights, j);
+                Vector128<float> p128 = Vector128.Create(weight);
+                o0_0 = Vector128.FusedMultiplyAdd(p128, v0, o0_0);
+                o0_4 += weight * v4;
+                weight = Unsafe.Add(ref p1, j);
+                p128 = Vector128.Create(weight);
+                o1_0 = Vector128.FusedMultiplyAdd(p128, v0, o1_0);
+                o1_4 += weight * v4;
+                weight = Unsafe.Add(ref p2, j);
+                p128 = Vector128.Create(weight);
+                o2_0 = Vector128.FusedMultiplyAdd(p128, v0, o2_0);
+                o2_4 += weight * v4;
+                weight = Unsafe.Add(ref p3, j);
+                p128 = Vector128.Create(weight);
+                o3_0 = Vector128.FusedMultiplyAdd(p128, v0, o3_0);
+                o3_4 += weight * v4;
+                weight = Unsafe.Add(ref p4, j);
+                p128 = Vector128.Create(weight);
+                o4_0 = Vector128.FusedMultiplyAdd(p128, v0, o4_0);
+                o4_4 += weight * v4;
+                weight = Unsafe.Add(ref p5, j);
+                p128 = Vector128.Create(weight);
+                o5_0 = Vector128.FusedMultiplyAdd(p128, v0, o5_0);
+                o5_4 += weight * v4;
+            }
+            o0_0.StoreUnsafe(ref output, 0);
+            Unsafe.Add(ref output, 4) = o0_4;
+            o1_0.StoreUnsafe(ref output, 1 * Dv + 0);
+            Unsafe.Add(ref output, 1 * Dv + 4) = o1_4;
+            o2_0.StoreUnsafe(ref output, 2 * Dv + 0);
+            Unsafe.Add(ref output, 2 * Dv + 4) = o2_4;
+            o3_0.StoreUnsafe(ref output, 3 * Dv + 0);
+            Unsafe.Add(ref output, 3 * Dv + 4) = o3_4;
+            o4_0.StoreUnsafe(ref output, 4 * Dv + 0);
+            Unsafe.Add(ref output, 4 * Dv + 4) = o4_4;
+            o5_0.StoreUnsafe(ref output, 5 * Dv + 0);
+            Unsafe.Add(ref output, 5 * Dv + 4) = o5_4;
+        }
+
+        // Vector128 score tile: 6 query rows × 8 keys = 12 accumulators (6 × 2 Vector128<float>).
+        // Per d: 2 key loads, 6 query broadcasts, 12 FMAs; 15 of 16 registers live.
+        private static void ScoreTile_6x8_D5_V128(ref float query, ref float packedKeys, int blocks, ref float scores, nint scoreStride)
+        {
+            const int KeyBlock = 8;
+            for (int block = 0; block < blocks; block++)
+            {
+                ref float keys = ref Unsafe.Add(ref packedKeys, (nint)block * (D * KeyBlock));
+                Vector128<float> s0_0 = Vector128<float>.Zero, s0_1 = Vector128<float>.Zero;
+                Vector128<float> s1_0 = Vector128<float>.Zero, s1_1 = Vector128<float>.Zero;
+                Vector128<float> s2_0 = Vector128<float>.Zero, s2_1 = Vector128<float>.Zero;
+                Vector128<float> s3_0 = Vector128<float>.Zero, s3_1 = Vector128<float>.Zero;
+                Vector128<float> s4_0 = Vector128<float>.Zero, s4_1 = Vector128<float>.Zero;
+                Vector128<float> s5_0 = Vector128<float>.Zero, s5_1 = Vector128<float>.Zero;
+                ref float k = ref keys;
+                ref float q = ref query;
+                for (int d = 0; d < D; d++)
+                {
+                    Vector128<float> k0 = Vector128.LoadUnsafe(ref k);
+                    Vector128<float> k1 = Vector128.LoadUnsafe(ref k, 4);
+                    Vector128<float> qr = Vector128.Create(q);
+                    s0_0 = Vector128.FusedMultiplyAdd(qr, k0, s0_0);
+                    s0_1 = Vector128.FusedMultiplyAdd(qr, k1, s0_1);
+                    qr = Vector128.Create(Unsafe.Add(ref q, 1 * D));
+                    s1_0 = Vector128.FusedMultiplyAdd(qr, k0, s1_0);
+                    s1_1 = Vector128.FusedMultiplyAdd(qr, k1, s1_1);
+                    qr = Vector128.Create(Unsafe.Add(ref q, 2 * D));
+                    s2_0 = Vector128.FusedMultiplyAdd(qr, k0, s2_0);
+                    s2_1 = Vector128.FusedMultiplyAdd(qr, k1, s2_1);
+                    qr = Vector128.Create(Unsafe.Add(ref q, 3 * D));
+                    s3_0 = Vector128.FusedMultiplyAdd(qr, k0, s3_0);
+                    s3_1 = Vector128.FusedMultiplyAdd(qr, k1, s3_1);
+                    qr = Vector128.Create(Unsafe.Add(ref q, 4 * D));
+                    s4_0 = Vector128.FusedMultiplyAdd(qr, k0, s4_0);
+                    s4_1 = Vector128.FusedMultiplyAdd(qr, k1, s4_1);
+                    qr = Vector128.Create(Unsafe.Add(ref q, 5 * D));
+                    s5_0 = Vector128.FusedMultiplyAdd(qr, k0, s5_0);
+                    s5_1 = Vector128.FusedMultiplyAdd(qr, k1, s5_1);
+                    k = ref Unsafe.Add(ref k, KeyBlock);
+                    q = ref Unsafe.Add(ref q, 1);
+                }
+                ref float s = ref Unsafe.Add(ref scores, block * KeyBlock);
+                s0_0.StoreUnsafe(ref s);
+                s0_1.StoreUnsafe(ref s, 4);
+                s1_0.StoreUnsafe(ref Unsafe.Add(ref s, 1 * scoreStride));
+                s1_1.StoreUnsafe(ref Unsafe.Add(ref s, 1 * scoreStride), 4);
+                s2_0.StoreUnsafe(ref Unsafe.Add(ref s, 2 * scoreStride));
+                s2_1.StoreUnsafe(ref Unsafe.Add(ref s, 2 * scoreStride), 4);
+                s3_0.StoreUnsafe(ref Unsafe.Add(ref s, 3 * scoreStride));
+                s3_1.StoreUnsafe(ref Unsafe.Add(ref s, 3 * scoreStride), 4);
+                s4_0.StoreUnsafe(ref Unsafe.Add(ref s, 4 * scoreStride));
+                s4_1.StoreUnsafe(ref Unsafe.Add(ref s, 4 * scoreStride), 4);
+                s5_0.StoreUnsafe(ref Unsafe.Add(ref s, 5 * scoreStride));
+                s5_1.StoreUnsafe(ref Unsafe.Add(ref s, 5 * scoreStride), 4);
+            }
+        }
+
+        // Vector128 value tile: 6 rows × Dv = 5; one column block of at most 2 segments,
+        // so at most 12 accumulators + 2 value segments + 1 broadcast of 16 registers; the rescale is applied as the accumulators load.
+        private static void AccumulateTile_6_Dv5_V128(ref float weights, nint weightStride, ref float values, nint valueStride, int count, ref float output, ref float rescale)
+        {
+            ref float p1 = ref Unsafe.Add(ref weights, weightStride);
+            ref float p2 = ref Unsafe.Add(ref weights, 2 * weightStride);
+            ref float p3 = ref Unsafe.Add(ref weights, 3 * weightStride);
+            ref float p4 = ref Unsafe.Add(ref weights, 4 * weightStride);
+            ref float p5 = ref Unsafe.Add(ref weights, 5 * weightStride);
+            float factor0 = Unsafe.Add(ref rescale, 0);
+            Vector128<float> o0_0 = Vector128.LoadUnsafe(ref output, 0) * factor0;
+            float o0_4 = Unsafe.Add(ref output, 4) * factor0;
+            float factor1 = Unsafe.Add(ref rescale, 1);
+            Vector128<float> o1_0 = Vector128.LoadUnsafe(ref output, 1 * Dv + 0) * factor1;
+            float o1_4 = Unsafe.Add(ref output, 1 * Dv + 4) * factor1;
+            float factor2 = Unsafe.Add(ref rescale, 2);
+            Vector128<float> o2_0 = Vector128.LoadUnsafe(ref output, 2 * Dv + 0) * factor2;
+            float o2_4 = Unsafe.Add(ref output, 2 * Dv + 4) * factor2;
+            float factor3 = Unsafe.Add(ref rescale, 3);
+            Vector128<float> o3_0 = Vector128.LoadUnsafe(ref output, 3 * Dv + 0) * factor3;
+            float o3_4 = Unsafe.Add(ref output, 3 * Dv + 4) * factor3;
+            float factor4 = Unsafe.Add(ref rescale, 4);
+            Vector128<float> o4_0 = Vector128.LoadUnsafe(ref output, 4 * Dv + 0) * factor4;
+            float o4_4 = Unsafe.Add(ref output, 4 * Dv + 4) * factor4;
+            float factor5 = Unsafe.Add(ref rescale, 5);
+            Vector128<float> o5_0 = Vector128.LoadUnsafe(ref output, 5 * Dv + 0) * factor5;
+            float o5_4 = Unsafe.Add(ref output, 5 * Dv + 4) * factor5;
+            for (int j = 0; j < count; j++)
+            {
+                ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                Vector128<float> v0 = Vector128.LoadUnsafe(ref v);
+                float v4 = Unsafe.Add(ref v, 4);
+                float weight = Unsafe.Add(ref weights, j);
+                Vector128<float> p128 = Vector128.Create(weight);
+                o0_0 = Vector128.FusedMultiplyAdd(p128, v0, o0_0);
+                o0_4 += weight * v4;
+                weight = Unsafe.Add(ref p1, j);
+                p128 = Vector128.Create(weight);
+                o1_0 = Vector128.FusedMultiplyAdd(p128, v0, o1_0);
+                o1_4 += weight * v4;
+                weight = Unsafe.Add(ref p2, j);
+                p128 = Vector128.Create(weight);
+                o2_0 = Vector128.FusedMultiplyAdd(p128, v0, o2_0);
+                o2_4 += weight * v4;
+                weight = Unsafe.Add(ref p3, j);
+                p128 = Vector128.Create(weight);
+                o3_0 = Vector128.FusedMultiplyAdd(p128, v0, o3_0);
+                o3_4 += weight * v4;
+                weight = Unsafe.Add(ref p4, j);
+                p128 = Vector128.Create(weight);
+                o4_0 = Vector128.FusedMultiplyAdd(p128, v0, o4_0);
+                o4_4 += weight * v4;
+                weight = Unsafe.Add(ref p5, j);
+                p128 = Vector128.Create(weight);
+                o5_0 = Vector128.FusedMultiplyAdd(p128, v0, o5_0);
+                o5_4 += weight * v4;
+            }
+            o0_0.StoreUnsafe(ref output, 0);
+            Unsafe.Add(ref output, 4) = o0_4;
+            o1_0.StoreUnsafe(ref output, 1 * Dv + 0);
+            Unsafe.Add(ref output, 1 * Dv + 4) = o1_4;
+            o2_0.StoreUnsafe(ref output, 2 * Dv + 0);
+            Unsafe.Add(ref output, 2 * Dv + 4) = o2_4;
+            o3_0.StoreUnsafe(ref output, 3 * Dv + 0);
+            Unsafe.Add(ref output, 3 * Dv + 4) = o3_4;
+            o4_0.StoreUnsafe(ref output, 4 * Dv + 0);
+            Unsafe.Add(ref output, 4 * Dv + 4) = o4_4;
+            o5_0.StoreUnsafe(ref output, 5 * Dv + 0);
+            Unsafe.Add(ref output, 5 * Dv + 4) = o5_4;
+        }
     }
+    #line default
 }

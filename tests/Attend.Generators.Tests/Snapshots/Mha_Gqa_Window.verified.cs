@@ -24,23 +24,28 @@ namespace Demo;
 /// <para>Vector128: the query row is 2 registers (no remainder), held in registers across keys; the value row is 2 registers (no remainder).</para>
 /// <para>A query row whose keys are all masked yields zeros (PyTorch yields NaN there).</para>
 /// </remarks>
-partial class LocalAttention
+partial class SlidingWindowAttention
 {
     /// <summary>Model width E (<c>embed_dim</c>): the feature size of queries and outputs.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int ModelDim = 64;
 
     /// <summary>Number of attention heads (<c>num_heads</c>).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int Heads = 8;
 
     /// <summary>Width of one head.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int DimHead = 8;
 
     private const int KeyDim = 64;
     private const int ValueDim = 64;
     /// <summary>Number of key/value heads; query head h reads key/value head h / (Heads / KvHeads).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int KvHeads = 2;
 
     /// <summary>Sliding attention window: query i sees keys j with i − Window &lt; j (and j &lt; i + Window without a causal mask).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int Window = 16;
 
     private const int InnerDim = Heads * DimHead;
@@ -49,32 +54,42 @@ partial class LocalAttention
     private const float ScoreScale = 0.35355338f;
     private const bool RequiresKeyPadding = false;
 
-    // Weights packed once, at load time, into the panel layout the projection kernel streams.
-    private readonly float[] _packedQkvWeight = new float[LinearKernels.PackedLength(ModelDim, QkvWidth)];
-    private readonly float[] _packedQueryWeight = new float[LinearKernels.PackedLength(ModelDim, InnerDim)];
-    private readonly float[] _packedKeyWeight = new float[LinearKernels.PackedLength(KeyDim, KvInnerDim)];
-    private readonly float[] _packedValueWeight = new float[LinearKernels.PackedLength(ValueDim, KvInnerDim)];
-    private readonly float[] _packedOutputWeight = new float[LinearKernels.PackedLength(InnerDim, ModelDim)];
-    private readonly float[] _inputBias = new float[QkvWidth];
-    private readonly float[] _outputBias = new float[ModelDim];
+    // The weights in use. LoadWeights packs a whole new set, then publishes it with one reference write, so a
+    // Forward running meanwhile computes with the old set or the new one, never a mix of the two.
+    private PackedWeights _weights = new PackedWeights();
+
+    // Weights packed once, at load time, into the panel layout the projection kernel streams; never written once published.
+    private sealed class PackedWeights
+    {
+        public readonly float[] QkvWeight = new float[LinearKernels.PackedLength(ModelDim, QkvWidth)];
+        public readonly float[] QueryWeight = new float[LinearKernels.PackedLength(ModelDim, InnerDim)];
+        public readonly float[] KeyWeight = new float[LinearKernels.PackedLength(KeyDim, KvInnerDim)];
+        public readonly float[] ValueWeight = new float[LinearKernels.PackedLength(ValueDim, KvInnerDim)];
+        public readonly float[] OutputWeight = new float[LinearKernels.PackedLength(InnerDim, ModelDim)];
+        public readonly float[] InputBias = new float[QkvWidth];
+        public readonly float[] OutputBias = new float[ModelDim];
+    }
 
     /// <summary>Creates the layer with zeroed weights; call <see cref="LoadWeights"/> before use.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
-    public LocalAttention()
+    public SlidingWindowAttention()
     {
     }
 
     /// <summary>The instruction-set path; <see cref="KernelPath.Auto"/> (the default) takes the widest the processor accelerates.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public KernelPath Path { get; set; }
 
     /// <summary>Most threads one <see cref="Forward"/> uses; 1 runs on the caller's thread. Results are identical whatever the value.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
 
     /// <summary>
     /// Loads weights saved from <c>torch.nn.MultiheadAttention</c>'s <c>state_dict</c>, under PyTorch's names:
     /// <c>in_proj_weight</c> [InnerDim + 2·KvInnerDim, ModelDim], <c>in_proj_bias</c> [InnerDim + 2·KvInnerDim], <c>out_proj.weight</c> [ModelDim, InnerDim], <c>out_proj.bias</c> [ModelDim].
     /// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.
-    /// Not safe to call while <see cref="Forward"/> runs on another thread.
+    /// Safe while <see cref="Forward"/> runs on other threads: the new weights replace the old all at once when packed,
+    /// and a forward pass already running finishes with the weights it started with.
     /// </summary>
     /// <param name="source">The tensors, e.g. <c>SafeTensors.Open("model.safetensors")</c>; tensors it holds beyond these are ignored.</param>
     /// <param name="prefix">Prepended to every name, e.g. <c>"layers.0.self_attn."</c>.</param>
@@ -93,13 +108,15 @@ partial class LocalAttention
         float[] outProjWeight = WeightLoading.Read(source, prefix, "out_proj.weight", ModelDim, InnerDim);
         float[] outProjBias = WeightLoading.Read(source, prefix, "out_proj.bias", ModelDim);
 
-        LinearKernels.Pack(inProjWeight, ModelDim, QkvWidth, _packedQkvWeight);
-        LinearKernels.Pack(queryWeight, ModelDim, InnerDim, _packedQueryWeight);
-        LinearKernels.Pack(keyWeight, KeyDim, KvInnerDim, _packedKeyWeight);
-        LinearKernels.Pack(valueWeight, ValueDim, KvInnerDim, _packedValueWeight);
-        LinearKernels.Pack(outProjWeight, InnerDim, ModelDim, _packedOutputWeight);
-        inProjBias.CopyTo(_inputBias, 0);
-        outProjBias.CopyTo(_outputBias, 0);
+        var next = new PackedWeights();
+        LinearKernels.Pack(inProjWeight, ModelDim, QkvWidth, next.QkvWeight);
+        LinearKernels.Pack(queryWeight, ModelDim, InnerDim, next.QueryWeight);
+        LinearKernels.Pack(keyWeight, KeyDim, KvInnerDim, next.KeyWeight);
+        LinearKernels.Pack(valueWeight, ValueDim, KvInnerDim, next.ValueWeight);
+        LinearKernels.Pack(outProjWeight, InnerDim, ModelDim, next.OutputWeight);
+        inProjBias.CopyTo(next.InputBias, 0);
+        outProjBias.CopyTo(next.OutputBias, 0);
+        System.Threading.Volatile.Write(ref _weights, next);
     }
 
     /// <summary>
@@ -132,16 +149,17 @@ partial class LocalAttention
         else
         {
             ArgumentChecks.Positive(keyLength, nameof(keyLength));
-            ArgumentChecks.Length(key.Length, (long)batch * keyLength * KeyDim, nameof(key), $"batch × keyLength × KeyDim = {batch} × {keyLength} × {KeyDim}");
-            if (!value.IsEmpty) ArgumentChecks.Length(value.Length, (long)batch * keyLength * ValueDim, nameof(value), $"batch × keyLength × ValueDim = {batch} × {keyLength} × {ValueDim}");
+            if (key.Length != (long)batch * keyLength * KeyDim) ArgumentChecks.Length(key.Length, (long)batch * keyLength * KeyDim, nameof(key), $"batch × keyLength × KeyDim = {batch} × {keyLength} × {KeyDim}");
+            if (!value.IsEmpty && value.Length != (long)batch * keyLength * ValueDim) ArgumentChecks.Length(value.Length, (long)batch * keyLength * ValueDim, nameof(value), $"batch × keyLength × ValueDim = {batch} × {keyLength} × {ValueDim}");
         }
 
-        ArgumentChecks.Length(query.Length, (long)batch * queryLength * ModelDim, nameof(query), $"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}");
-        ArgumentChecks.Length(output.Length, (long)batch * queryLength * ModelDim, nameof(output), $"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}");
+        if (query.Length != (long)batch * queryLength * ModelDim) ArgumentChecks.Length(query.Length, (long)batch * queryLength * ModelDim, nameof(query), $"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}");
+        if (output.Length != (long)batch * queryLength * ModelDim) ArgumentChecks.Length(output.Length, (long)batch * queryLength * ModelDim, nameof(output), $"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}");
         if (RequiresKeyPadding && keyPaddingMask.IsEmpty) throw new ArgumentException($"keyPaddingMask is required by this layer's Mask = KeyPadding: pass [batch, keyLength] = {batch} × {keyLength} flags, true = padded.", nameof(keyPaddingMask));
-        if (!keyPaddingMask.IsEmpty) ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * keyLength, nameof(keyPaddingMask), $"batch × keyLength = {batch} × {keyLength}");
-        if (!attentionWeights.IsEmpty) ArgumentChecks.Length(attentionWeights.Length, (long)batch * Heads * queryLength * keyLength, nameof(attentionWeights), $"batch × Heads × queryLength × keyLength = {batch} × {Heads} × {queryLength} × {keyLength}");
+        if (!keyPaddingMask.IsEmpty && keyPaddingMask.Length != (long)batch * keyLength) ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * keyLength, nameof(keyPaddingMask), $"batch × keyLength = {batch} × {keyLength}");
+        if (!attentionWeights.IsEmpty && attentionWeights.Length != (long)batch * Heads * queryLength * keyLength) ArgumentChecks.Length(attentionWeights.Length, (long)batch * Heads * queryLength * keyLength, nameof(attentionWeights), $"batch × Heads × queryLength × keyLength = {batch} × {Heads} × {queryLength} × {keyLength}");
 
+        PackedWeights weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
         KernelPath path = KernelPaths.Resolve(Path);
         int threads = MaxDegreeOfParallelism;
         int queryRows = batch * queryLength; // fits: query.Length was checked above
@@ -149,58 +167,53 @@ partial class LocalAttention
         long scratchLength = selfAttention ? (long)queryRows * (QkvWidth + InnerDim) : 2L * queryRows * InnerDim + 2L * keyRows * KvInnerDim;
         if (scratchLength > Array.MaxLength) throw new ArgumentException($"batch × (queryLength + keyLength) is too large: the projected Q, K, V need {scratchLength} floats, more than one array holds; split the batch.", nameof(batch));
         int projectedLength = selfAttention ? queryRows * QkvWidth : queryRows * InnerDim + 2 * keyRows * KvInnerDim;
-        float[] scratch = System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);
-        try
+        // This thread's reusable buffer: a warm Forward allocates nothing; other threads' calls have their own.
+        float[] scratch = LayerScratch.Rent((int)scratchLength);
+        Span<float> context = scratch.AsSpan(projectedLength, queryRows * InnerDim);
+        ReadOnlySpan<float> q, k, v;
+        int queryRowStride, keyRowStride;
+        if (selfAttention)
         {
-            Span<float> context = scratch.AsSpan(projectedLength, queryRows * InnerDim);
-            ReadOnlySpan<float> q, k, v;
-            int queryRowStride, keyRowStride;
-            if (selfAttention)
-            {
-                // One pass over the input yields Q | K | V side by side in each row.
-                Span<float> qkv = scratch.AsSpan(0, projectedLength);
-                LinearKernels.Forward(path, query, queryRows, ModelDim, _packedQkvWeight, _inputBias, ModelDim, QkvWidth, qkv, QkvWidth, threads);
-                q = qkv;
-                k = qkv.Slice(InnerDim);
-                v = qkv.Slice(InnerDim + KvInnerDim);
-                queryRowStride = keyRowStride = QkvWidth;
-            }
-            else
-            {
-                Span<float> projectedQuery = scratch.AsSpan(0, queryRows * InnerDim);
-                Span<float> projectedKey = scratch.AsSpan(queryRows * InnerDim, keyRows * KvInnerDim);
-                Span<float> projectedValue = scratch.AsSpan(queryRows * InnerDim + keyRows * KvInnerDim, keyRows * KvInnerDim);
-                LinearKernels.Forward(path, query, queryRows, ModelDim, _packedQueryWeight, _inputBias.AsSpan(0, InnerDim), ModelDim, InnerDim, projectedQuery, InnerDim, threads);
-                LinearKernels.Forward(path, key, keyRows, KeyDim, _packedKeyWeight, _inputBias.AsSpan(InnerDim, KvInnerDim), KeyDim, KvInnerDim, projectedKey, KvInnerDim, threads);
-                LinearKernels.Forward(path, value.IsEmpty ? key : value, keyRows, ValueDim, _packedValueWeight, _inputBias.AsSpan(InnerDim + KvInnerDim, KvInnerDim), ValueDim, KvInnerDim, projectedValue, KvInnerDim, threads);
-                q = projectedQuery;
-                k = projectedKey;
-                v = projectedValue;
-                queryRowStride = InnerDim;
-                keyRowStride = KvInnerDim;
-            }
+            // One pass over the input yields Q | K | V side by side in each row.
+            Span<float> qkv = scratch.AsSpan(0, projectedLength);
+            ProjectionDriver.Forward(path, query, queryRows, ModelDim, weights.QkvWeight, weights.InputBias, ModelDim, QkvWidth, qkv, QkvWidth, threads);
+            q = qkv;
+            k = qkv.Slice(InnerDim);
+            v = qkv.Slice(InnerDim + KvInnerDim);
+            queryRowStride = keyRowStride = QkvWidth;
+        }
+        else
+        {
+            Span<float> projectedQuery = scratch.AsSpan(0, queryRows * InnerDim);
+            Span<float> projectedKey = scratch.AsSpan(queryRows * InnerDim, keyRows * KvInnerDim);
+            Span<float> projectedValue = scratch.AsSpan(queryRows * InnerDim + keyRows * KvInnerDim, keyRows * KvInnerDim);
+            ProjectionDriver.Forward(path, query, queryRows, ModelDim, weights.QueryWeight, weights.InputBias.AsSpan(0, InnerDim), ModelDim, InnerDim, projectedQuery, InnerDim, threads);
+            ProjectionDriver.Forward(path, key, keyRows, KeyDim, weights.KeyWeight, weights.InputBias.AsSpan(InnerDim, KvInnerDim), KeyDim, KvInnerDim, projectedKey, KvInnerDim, threads);
+            ProjectionDriver.Forward(path, value.IsEmpty ? key : value, keyRows, ValueDim, weights.ValueWeight, weights.InputBias.AsSpan(InnerDim + KvInnerDim, KvInnerDim), ValueDim, KvInnerDim, projectedValue, KvInnerDim, threads);
+            q = projectedQuery;
+            k = projectedKey;
+            v = projectedValue;
+            queryRowStride = InnerDim;
+            keyRowStride = KvInnerDim;
+        }
 
-            // Head h of row i sits at i · rowStride + h · DimHead: the driver reads heads in place, no transpose.
-            var problem = new AttentionProblem
-            {
-                Batch = batch, Heads = Heads, KvHeads = KvHeads, QueryLength = queryLength, KeyLength = keyLength,
-                Query = q, QueryBatchStride = queryLength * queryRowStride, QueryHeadStride = DimHead, QueryRowStride = queryRowStride,
-                Key = k, KeyBatchStride = keyLength * keyRowStride, KeyHeadStride = DimHead, KeyRowStride = keyRowStride,
-                Value = v, ValueBatchStride = keyLength * keyRowStride, ValueHeadStride = DimHead, ValueRowStride = keyRowStride,
-                Output = context, OutputBatchStride = queryLength * InnerDim, OutputHeadStride = DimHead, OutputRowStride = InnerDim,
-                Scale = ScoreScale, Causal = true, KeyPaddingMask = keyPaddingMask, Probabilities = attentionWeights,
-                Window = Window,
-                Path = path, MaxDegreeOfParallelism = threads,
-            };
-            AttentionDriver.Run<HeadKernels>(problem);
-            LinearKernels.Forward(path, context, queryRows, InnerDim, _packedOutputWeight, _outputBias, InnerDim, ModelDim, output, ModelDim, threads);
-        }
-        finally
+        // Head h of row i sits at i · rowStride + h · DimHead: the driver reads heads in place, no transpose.
+        var problem = new AttentionProblem
         {
-            System.Buffers.ArrayPool<float>.Shared.Return(scratch);
-        }
+            Batch = batch, Heads = Heads, KvHeads = KvHeads, QueryLength = queryLength, KeyLength = keyLength,
+            Query = q, QueryBatchStride = queryLength * queryRowStride, QueryHeadStride = DimHead, QueryRowStride = queryRowStride,
+            Key = k, KeyBatchStride = keyLength * keyRowStride, KeyHeadStride = DimHead, KeyRowStride = keyRowStride,
+            Value = v, ValueBatchStride = keyLength * keyRowStride, ValueHeadStride = DimHead, ValueRowStride = keyRowStride,
+            Output = context, OutputBatchStride = queryLength * InnerDim, OutputHeadStride = DimHead, OutputRowStride = InnerDim,
+            Scale = ScoreScale, Causal = true, KeyPaddingMask = keyPaddingMask, Probabilities = attentionWeights,
+            Window = Window,
+            Path = path, MaxDegreeOfParallelism = threads,
+        };
+        AttentionDriver.Run<HeadKernels>(problem);
+        ProjectionDriver.Forward(path, context, queryRows, InnerDim, weights.OutputWeight, weights.OutputBias, InnerDim, ModelDim, output, ModelDim, threads);
     }
 
+    #line hidden
     /// <summary>Attention inner loops for D = 8, Dv = 8: one method per instruction set, sizes constant.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     private readonly struct HeadKernels : global::Attend.Kernels.IAttentionHeadKernels
@@ -362,5 +375,447 @@ partial class LocalAttention
             acc0.StoreUnsafe(ref o);
             acc4.StoreUnsafe(ref o, 4);
         }
+
+        public static AttentionTileShape TileShape(KernelPath path) => path switch
+        {
+            KernelPath.Vector512 => new AttentionTileShape(6, 32),
+            KernelPath.Vector256 => new AttentionTileShape(6, 16),
+            KernelPath.Vector128 => new AttentionTileShape(6, 8),
+            _ => new AttentionTileShape(4, 4),
+        };
+
+        public static void PackKeys(KernelPath path, ref float keys, nint keyStride, int count, ref float packed)
+        {
+            PackKeys_D8(TileShape(path).KeyBlock, ref keys, keyStride, count, ref packed);
+        }
+
+        public static void ScoreTile(KernelPath path, ref float query, ref float packedKeys, int blocks, ref float scores, nint scoreStride)
+        {
+            switch (path)
+            {
+                case KernelPath.Vector512: ScoreTile_6x32_D8_V512(ref query, ref packedKeys, blocks, ref scores, scoreStride); return;
+                case KernelPath.Vector256: ScoreTile_6x16_D8_V256(ref query, ref packedKeys, blocks, ref scores, scoreStride); return;
+                case KernelPath.Vector128: ScoreTile_6x8_D8_V128(ref query, ref packedKeys, blocks, ref scores, scoreStride); return;
+                default: ScoreTile_4x4_D8_Scalar(ref query, ref packedKeys, blocks, ref scores, scoreStride); return;
+            }
+        }
+
+        public static void AccumulateTile(KernelPath path, ref float weights, nint weightStride, ref float values, nint valueStride, int count, ref float output, ref float rescale)
+        {
+            switch (path)
+            {
+                case KernelPath.Vector512: AccumulateTile_6_Dv8_V512(ref weights, weightStride, ref values, valueStride, count, ref output, ref rescale); return;
+                case KernelPath.Vector256: AccumulateTile_6_Dv8_V256(ref weights, weightStride, ref values, valueStride, count, ref output, ref rescale); return;
+                case KernelPath.Vector128: AccumulateTile_6_Dv8_V128(ref weights, weightStride, ref values, valueStride, count, ref output, ref rescale); return;
+                default: AccumulateTile_4_Dv8_Scalar(ref weights, weightStride, ref values, valueStride, count, ref output, ref rescale); return;
+            }
+        }
+
+        // Key packing: blocks of keyBlock keys transposed to [D, keyBlock], so the score tile loads keyBlock keys' element d
+        // as whole registers. Done once per head and work item; the tail block is zero-filled.
+        private static void PackKeys_D8(int keyBlock, ref float keys, nint keyStride, int count, ref float packed)
+        {
+            for (int first = 0; first < count; first += keyBlock)
+            {
+                ref float block = ref Unsafe.Add(ref packed, (nint)first * D);
+                int keysHere = Math.Min(keyBlock, count - first);
+                for (int j = 0; j < keysHere; j++)
+                {
+                    ref float key = ref Unsafe.Add(ref keys, (first + j) * keyStride);
+                    for (int d = 0; d < D; d++) Unsafe.Add(ref block, d * keyBlock + j) = Unsafe.Add(ref key, d);
+                }
+                for (int j = keysHere; j < keyBlock; j++)
+                {
+                    for (int d = 0; d < D; d++) Unsafe.Add(ref block, d * keyBlock + j) = 0f;
+                }
+            }
+        }
+
+        // Scalar score tile, 4 rows × 4 keys: the reference the vector tiles are tested against.
+        private static void ScoreTile_4x4_D8_Scalar(ref float query, ref float packedKeys, int blocks, ref float scores, nint scoreStride)
+        {
+            const int QueryRows = 4;
+            const int KeyBlock = 4;
+            for (int block = 0; block < blocks; block++)
+            {
+                ref float keys = ref Unsafe.Add(ref packedKeys, (nint)block * (D * KeyBlock));
+                for (int r = 0; r < QueryRows; r++)
+                {
+                    ref float q = ref Unsafe.Add(ref query, r * D);
+                    for (int j = 0; j < KeyBlock; j++)
+                    {
+                        float sum = 0f;
+                        for (int d = 0; d < D; d++) sum += Unsafe.Add(ref q, d) * Unsafe.Add(ref keys, d * KeyBlock + j);
+                        Unsafe.Add(ref scores, r * scoreStride + block * KeyBlock + j) = sum;
+                    }
+                }
+            }
+        }
+
+        // Scalar value tile, 4 rows: rescale each accumulator row, then add weight × value row per key.
+        private static void AccumulateTile_4_Dv8_Scalar(ref float weights, nint weightStride, ref float values, nint valueStride, int count, ref float output, ref float rescale)
+        {
+            const int QueryRows = 4;
+            for (int r = 0; r < QueryRows; r++)
+            {
+                ref float o = ref Unsafe.Add(ref output, r * Dv);
+                ref float p = ref Unsafe.Add(ref weights, r * weightStride);
+                float factor = Unsafe.Add(ref rescale, r);
+                for (int d = 0; d < Dv; d++) Unsafe.Add(ref o, d) *= factor;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    float weight = Unsafe.Add(ref p, j);
+                    for (int d = 0; d < Dv; d++) Unsafe.Add(ref o, d) += weight * Unsafe.Add(ref v, d);
+                }
+            }
+        }
+
+        // Vector512 score tile: 6 query rows × 32 keys = 12 accumulators (6 × 2 Vector512<float>).
+        // Per d: 2 key loads, 6 query broadcasts, 12 FMAs; 15 of 32 registers live.
+        private static void ScoreTile_6x32_D8_V512(ref float query, ref float packedKeys, int blocks, ref float scores, nint scoreStride)
+        {
+            const int KeyBlock = 32;
+            for (int block = 0; block < blocks; block++)
+            {
+                ref float keys = ref Unsafe.Add(ref packedKeys, (nint)block * (D * KeyBlock));
+                Vector512<float> s0_0 = Vector512<float>.Zero, s0_1 = Vector512<float>.Zero;
+                Vector512<float> s1_0 = Vector512<float>.Zero, s1_1 = Vector512<float>.Zero;
+                Vector512<float> s2_0 = Vector512<float>.Zero, s2_1 = Vector512<float>.Zero;
+                Vector512<float> s3_0 = Vector512<float>.Zero, s3_1 = Vector512<float>.Zero;
+                Vector512<float> s4_0 = Vector512<float>.Zero, s4_1 = Vector512<float>.Zero;
+                Vector512<float> s5_0 = Vector512<float>.Zero, s5_1 = Vector512<float>.Zero;
+                ref float k = ref keys;
+                ref float q = ref query;
+                for (int d = 0; d < D; d++)
+                {
+                    Vector512<float> k0 = Vector512.LoadUnsafe(ref k);
+                    Vector512<float> k1 = Vector512.LoadUnsafe(ref k, 16);
+                    Vector512<float> qr = Vector512.Create(q);
+                    s0_0 = Vector512.FusedMultiplyAdd(qr, k0, s0_0);
+                    s0_1 = Vector512.FusedMultiplyAdd(qr, k1, s0_1);
+                    qr = Vector512.Create(Unsafe.Add(ref q, 1 * D));
+                    s1_0 = Vector512.FusedMultiplyAdd(qr, k0, s1_0);
+                    s1_1 = Vector512.FusedMultiplyAdd(qr, k1, s1_1);
+                    qr = Vector512.Create(Unsafe.Add(ref q, 2 * D));
+                    s2_0 = Vector512.FusedMultiplyAdd(qr, k0, s2_0);
+                    s2_1 = Vector512.FusedMultiplyAdd(qr, k1, s2_1);
+                    qr = Vector512.Create(Unsafe.Add(ref q, 3 * D));
+                    s3_0 = Vector512.FusedMultiplyAdd(qr, k0, s3_0);
+                    s3_1 = Vector512.FusedMultiplyAdd(qr, k1, s3_1);
+                    qr = Vector512.Create(Unsafe.Add(ref q, 4 * D));
+                    s4_0 = Vector512.FusedMultiplyAdd(qr, k0, s4_0);
+                    s4_1 = Vector512.FusedMultiplyAdd(qr, k1, s4_1);
+                    qr = Vector512.Create(Unsafe.Add(ref q, 5 * D));
+                    s5_0 = Vector512.FusedMultiplyAdd(qr, k0, s5_0);
+                    s5_1 = Vector512.FusedMultiplyAdd(qr, k1, s5_1);
+                    k = ref Unsafe.Add(ref k, KeyBlock);
+                    q = ref Unsafe.Add(ref q, 1);
+                }
+                ref float s = ref Unsafe.Add(ref scores, block * KeyBlock);
+                s0_0.StoreUnsafe(ref s);
+                s0_1.StoreUnsafe(ref s, 16);
+                s1_0.StoreUnsafe(ref Unsafe.Add(ref s, 1 * scoreStride));
+                s1_1.StoreUnsafe(ref Unsafe.Add(ref s, 1 * scoreStride), 16);
+                s2_0.StoreUnsafe(ref Unsafe.Add(ref s, 2 * scoreStride));
+                s2_1.StoreUnsafe(ref Unsafe.Add(ref s, 2 * scoreStride), 16);
+                s3_0.StoreUnsafe(ref Unsafe.Add(ref s, 3 * scoreStride));
+                s3_1.StoreUnsafe(ref Unsafe.Add(ref s, 3 * scoreStride), 16);
+                s4_0.StoreUnsafe(ref Unsafe.Add(ref s, 4 * scoreStride));
+                s4_1.StoreUnsafe(ref Unsafe.Add(ref s, 4 * scoreStride), 16);
+                s5_0.StoreUnsafe(ref Unsafe.Add(ref s, 5 * scoreStride));
+                s5_1.StoreUnsafe(ref Unsafe.Add(ref s, 5 * scoreStride), 16);
+            }
+        }
+
+        // Vector512 value tile: 6 rows × Dv = 8; one column block of at most 1 segments,
+        // so at most 6 accumulators + 1 value segments + 1 broadcast of 32 registers; the rescale is applied as the accumulators load.
+        private static void AccumulateTile_6_Dv8_V512(ref float weights, nint weightStride, ref float values, nint valueStride, int count, ref float output, ref float rescale)
+        {
+            ref float p1 = ref Unsafe.Add(ref weights, weightStride);
+            ref float p2 = ref Unsafe.Add(ref weights, 2 * weightStride);
+            ref float p3 = ref Unsafe.Add(ref weights, 3 * weightStride);
+            ref float p4 = ref Unsafe.Add(ref weights, 4 * weightStride);
+            ref float p5 = ref Unsafe.Add(ref weights, 5 * weightStride);
+            float factor0 = Unsafe.Add(ref rescale, 0);
+            Vector256<float> o0_0 = Vector256.LoadUnsafe(ref output, 0) * factor0;
+            float factor1 = Unsafe.Add(ref rescale, 1);
+            Vector256<float> o1_0 = Vector256.LoadUnsafe(ref output, 1 * Dv + 0) * factor1;
+            float factor2 = Unsafe.Add(ref rescale, 2);
+            Vector256<float> o2_0 = Vector256.LoadUnsafe(ref output, 2 * Dv + 0) * factor2;
+            float factor3 = Unsafe.Add(ref rescale, 3);
+            Vector256<float> o3_0 = Vector256.LoadUnsafe(ref output, 3 * Dv + 0) * factor3;
+            float factor4 = Unsafe.Add(ref rescale, 4);
+            Vector256<float> o4_0 = Vector256.LoadUnsafe(ref output, 4 * Dv + 0) * factor4;
+            float factor5 = Unsafe.Add(ref rescale, 5);
+            Vector256<float> o5_0 = Vector256.LoadUnsafe(ref output, 5 * Dv + 0) * factor5;
+            for (int j = 0; j < count; j++)
+            {
+                ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                Vector256<float> v0 = Vector256.LoadUnsafe(ref v);
+                float weight = Unsafe.Add(ref weights, j);
+                Vector256<float> p256 = Vector256.Create(weight);
+                o0_0 = Vector256.FusedMultiplyAdd(p256, v0, o0_0);
+                weight = Unsafe.Add(ref p1, j);
+                p256 = Vector256.Create(weight);
+                o1_0 = Vector256.FusedMultiplyAdd(p256, v0, o1_0);
+                weight = Unsafe.Add(ref p2, j);
+                p256 = Vector256.Create(weight);
+                o2_0 = Vector256.FusedMultiplyAdd(p256, v0, o2_0);
+                weight = Unsafe.Add(ref p3, j);
+                p256 = Vector256.Create(weight);
+                o3_0 = Vector256.FusedMultiplyAdd(p256, v0, o3_0);
+                weight = Unsafe.Add(ref p4, j);
+                p256 = Vector256.Create(weight);
+                o4_0 = Vector256.FusedMultiplyAdd(p256, v0, o4_0);
+                weight = Unsafe.Add(ref p5, j);
+                p256 = Vector256.Create(weight);
+                o5_0 = Vector256.FusedMultiplyAdd(p256, v0, o5_0);
+            }
+            o0_0.StoreUnsafe(ref output, 0);
+            o1_0.StoreUnsafe(ref output, 1 * Dv + 0);
+            o2_0.StoreUnsafe(ref output, 2 * Dv + 0);
+            o3_0.StoreUnsafe(ref output, 3 * Dv + 0);
+            o4_0.StoreUnsafe(ref output, 4 * Dv + 0);
+            o5_0.StoreUnsafe(ref output, 5 * Dv + 0);
+        }
+
+        // Vector256 score tile: 6 query rows × 16 keys = 12 accumulators (6 × 2 Vector256<float>).
+        // Per d: 2 key loads, 6 query broadcasts, 12 FMAs; 15 of 16 registers live.
+        private static void ScoreTile_6x16_D8_V256(ref float query, ref float packedKeys, int blocks, ref float scores, nint scoreStride)
+        {
+            const int KeyBlock = 16;
+            for (int block = 0; block < blocks; block++)
+            {
+                ref float keys = ref Unsafe.Add(ref packedKeys, (nint)block * (D * KeyBlock));
+                Vector256<float> s0_0 = Vector256<float>.Zero, s0_1 = Vector256<float>.Zero;
+                Vector256<float> s1_0 = Vector256<float>.Zero, s1_1 = Vector256<float>.Zero;
+                Vector256<float> s2_0 = Vector256<float>.Zero, s2_1 = Vector256<float>.Zero;
+                Vector256<float> s3_0 = Vector256<float>.Zero, s3_1 = Vector256<float>.Zero;
+                Vector256<float> s4_0 = Vector256<float>.Zero, s4_1 = Vector256<float>.Zero;
+                Vector256<float> s5_0 = Vector256<float>.Zero, s5_1 = Vector256<float>.Zero;
+                ref float k = ref keys;
+                ref float q = ref query;
+                for (int d = 0; d < D; d++)
+                {
+                    Vector256<float> k0 = Vector256.LoadUnsafe(ref k);
+                    Vector256<float> k1 = Vector256.LoadUnsafe(ref k, 8);
+                    Vector256<float> qr = Vector256.Create(q);
+                    s0_0 = Vector256.FusedMultiplyAdd(qr, k0, s0_0);
+                    s0_1 = Vector256.FusedMultiplyAdd(qr, k1, s0_1);
+                    qr = Vector256.Create(Unsafe.Add(ref q, 1 * D));
+                    s1_0 = Vector256.FusedMultiplyAdd(qr, k0, s1_0);
+                    s1_1 = Vector256.FusedMultiplyAdd(qr, k1, s1_1);
+                    qr = Vector256.Create(Unsafe.Add(ref q, 2 * D));
+                    s2_0 = Vector256.FusedMultiplyAdd(qr, k0, s2_0);
+                    s2_1 = Vector256.FusedMultiplyAdd(qr, k1, s2_1);
+                    qr = Vector256.Create(Unsafe.Add(ref q, 3 * D));
+                    s3_0 = Vector256.FusedMultiplyAdd(qr, k0, s3_0);
+                    s3_1 = Vector256.FusedMultiplyAdd(qr, k1, s3_1);
+                    qr = Vector256.Create(Unsafe.Add(ref q, 4 * D));
+                    s4_0 = Vector256.FusedMultiplyAdd(qr, k0, s4_0);
+                    s4_1 = Vector256.FusedMultiplyAdd(qr, k1, s4_1);
+                    qr = Vector256.Create(Unsafe.Add(ref q, 5 * D));
+                    s5_0 = Vector256.FusedMultiplyAdd(qr, k0, s5_0);
+                    s5_1 = Vector256.FusedMultiplyAdd(qr, k1, s5_1);
+                    k = ref Unsafe.Add(ref k, KeyBlock);
+                    q = ref Unsafe.Add(ref q, 1);
+                }
+                ref float s = ref Unsafe.Add(ref scores, block * KeyBlock);
+                s0_0.StoreUnsafe(ref s);
+                s0_1.StoreUnsafe(ref s, 8);
+                s1_0.StoreUnsafe(ref Unsafe.Add(ref s, 1 * scoreStride));
+                s1_1.StoreUnsafe(ref Unsafe.Add(ref s, 1 * scoreStride), 8);
+                s2_0.StoreUnsafe(ref Unsafe.Add(ref s, 2 * scoreStride));
+                s2_1.StoreUnsafe(ref Unsafe.Add(ref s, 2 * scoreStride), 8);
+                s3_0.StoreUnsafe(ref Unsafe.Add(ref s, 3 * scoreStride));
+                s3_1.StoreUnsafe(ref Unsafe.Add(ref s, 3 * scoreStride), 8);
+                s4_0.StoreUnsafe(ref Unsafe.Add(ref s, 4 * scoreStride));
+                s4_1.StoreUnsafe(ref Unsafe.Add(ref s, 4 * scoreStride), 8);
+                s5_0.StoreUnsafe(ref Unsafe.Add(ref s, 5 * scoreStride));
+                s5_1.StoreUnsafe(ref Unsafe.Add(ref s, 5 * scoreStride), 8);
+            }
+        }
+
+        // Vector256 value tile: 6 rows × Dv = 8; one column block of at most 1 segments,
+        // so at most 6 accumulators + 1 value segments + 1 broadcast of 16 registers; the rescale is applied as the accumulators load.
+        private static void AccumulateTile_6_Dv8_V256(ref float weights, nint weightStride, ref float values, nint valueStride, int count, ref float output, ref float rescale)
+        {
+            ref float p1 = ref Unsafe.Add(ref weights, weightStride);
+            ref float p2 = ref Unsafe.Add(ref weights, 2 * weightStride);
+            ref float p3 = ref Unsafe.Add(ref weights, 3 * weightStride);
+            ref float p4 = ref Unsafe.Add(ref weights, 4 * weightStride);
+            ref float p5 = ref Unsafe.Add(ref weights, 5 * weightStride);
+            float factor0 = Unsafe.Add(ref rescale, 0);
+            Vector256<float> o0_0 = Vector256.LoadUnsafe(ref output, 0) * factor0;
+            float factor1 = Unsafe.Add(ref rescale, 1);
+            Vector256<float> o1_0 = Vector256.LoadUnsafe(ref output, 1 * Dv + 0) * factor1;
+            float factor2 = Unsafe.Add(ref rescale, 2);
+            Vector256<float> o2_0 = Vector256.LoadUnsafe(ref output, 2 * Dv + 0) * factor2;
+            float factor3 = Unsafe.Add(ref rescale, 3);
+            Vector256<float> o3_0 = Vector256.LoadUnsafe(ref output, 3 * Dv + 0) * factor3;
+            float factor4 = Unsafe.Add(ref rescale, 4);
+            Vector256<float> o4_0 = Vector256.LoadUnsafe(ref output, 4 * Dv + 0) * factor4;
+            float factor5 = Unsafe.Add(ref rescale, 5);
+            Vector256<float> o5_0 = Vector256.LoadUnsafe(ref output, 5 * Dv + 0) * factor5;
+            for (int j = 0; j < count; j++)
+            {
+                ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                Vector256<float> v0 = Vector256.LoadUnsafe(ref v);
+                float weight = Unsafe.Add(ref weights, j);
+                Vector256<float> p256 = Vector256.Create(weight);
+                o0_0 = Vector256.FusedMultiplyAdd(p256, v0, o0_0);
+                weight = Unsafe.Add(ref p1, j);
+                p256 = Vector256.Create(weight);
+                o1_0 = Vector256.FusedMultiplyAdd(p256, v0, o1_0);
+                weight = Unsafe.Add(ref p2, j);
+                p256 = Vector256.Create(weight);
+                o2_0 = Vector256.FusedMultiplyAdd(p256, v0, o2_0);
+                weight = Unsafe.Add(ref p3, j);
+                p256 = Vector256.Create(weight);
+                o3_0 = Vector256.FusedMultiplyAdd(p256, v0, o3_0);
+                weight = Unsafe.Add(ref p4, j);
+                p256 = Vector256.Create(weight);
+                o4_0 = Vector256.FusedMultiplyAdd(p256, v0, o4_0);
+                weight = Unsafe.Add(ref p5, j);
+                p256 = Vector256.Create(weight);
+                o5_0 = Vector256.FusedMultiplyAdd(p256, v0, o5_0);
+            }
+            o0_0.StoreUnsafe(ref output, 0);
+            o1_0.StoreUnsafe(ref output, 1 * Dv + 0);
+            o2_0.StoreUnsafe(ref output, 2 * Dv + 0);
+            o3_0.StoreUnsafe(ref output, 3 * Dv + 0);
+            o4_0.StoreUnsafe(ref output, 4 * Dv + 0);
+            o5_0.StoreUnsafe(ref output, 5 * Dv + 0);
+        }
+
+        // Vector128 score tile: 6 query rows × 8 keys = 12 accumulators (6 × 2 Vector128<float>).
+        // Per d: 2 key loads, 6 query broadcasts, 12 FMAs; 15 of 16 registers live.
+        private static void ScoreTile_6x8_D8_V128(ref float query, ref float packedKeys, int blocks, ref float scores, nint scoreStride)
+        {
+            const int KeyBlock = 8;
+            for (int block = 0; block < blocks; block++)
+            {
+                ref float keys = ref Unsafe.Add(ref packedKeys, (nint)block * (D * KeyBlock));
+                Vector128<float> s0_0 = Vector128<float>.Zero, s0_1 = Vector128<float>.Zero;
+                Vector128<float> s1_0 = Vector128<float>.Zero, s1_1 = Vector128<float>.Zero;
+                Vector128<float> s2_0 = Vector128<float>.Zero, s2_1 = Vector128<float>.Zero;
+                Vector128<float> s3_0 = Vector128<float>.Zero, s3_1 = Vector128<float>.Zero;
+                Vector128<float> s4_0 = Vector128<float>.Zero, s4_1 = Vector128<float>.Zero;
+                Vector128<float> s5_0 = Vector128<float>.Zero, s5_1 = Vector128<float>.Zero;
+                ref float k = ref keys;
+                ref float q = ref query;
+                for (int d = 0; d < D; d++)
+                {
+                    Vector128<float> k0 = Vector128.LoadUnsafe(ref k);
+                    Vector128<float> k1 = Vector128.LoadUnsafe(ref k, 4);
+                    Vector128<float> qr = Vector128.Create(q);
+                    s0_0 = Vector128.FusedMultiplyAdd(qr, k0, s0_0);
+                    s0_1 = Vector128.FusedMultiplyAdd(qr, k1, s0_1);
+                    qr = Vector128.Create(Unsafe.Add(ref q, 1 * D));
+                    s1_0 = Vector128.FusedMultiplyAdd(qr, k0, s1_0);
+                    s1_1 = Vector128.FusedMultiplyAdd(qr, k1, s1_1);
+                    qr = Vector128.Create(Unsafe.Add(ref q, 2 * D));
+                    s2_0 = Vector128.FusedMultiplyAdd(qr, k0, s2_0);
+                    s2_1 = Vector128.FusedMultiplyAdd(qr, k1, s2_1);
+                    qr = Vector128.Create(Unsafe.Add(ref q, 3 * D));
+                    s3_0 = Vector128.FusedMultiplyAdd(qr, k0, s3_0);
+                    s3_1 = Vector128.FusedMultiplyAdd(qr, k1, s3_1);
+                    qr = Vector128.Create(Unsafe.Add(ref q, 4 * D));
+                    s4_0 = Vector128.FusedMultiplyAdd(qr, k0, s4_0);
+                    s4_1 = Vector128.FusedMultiplyAdd(qr, k1, s4_1);
+                    qr = Vector128.Create(Unsafe.Add(ref q, 5 * D));
+                    s5_0 = Vector128.FusedMultiplyAdd(qr, k0, s5_0);
+                    s5_1 = Vector128.FusedMultiplyAdd(qr, k1, s5_1);
+                    k = ref Unsafe.Add(ref k, KeyBlock);
+                    q = ref Unsafe.Add(ref q, 1);
+                }
+                ref float s = ref Unsafe.Add(ref scores, block * KeyBlock);
+                s0_0.StoreUnsafe(ref s);
+                s0_1.StoreUnsafe(ref s, 4);
+                s1_0.StoreUnsafe(ref Unsafe.Add(ref s, 1 * scoreStride));
+                s1_1.StoreUnsafe(ref Unsafe.Add(ref s, 1 * scoreStride), 4);
+                s2_0.StoreUnsafe(ref Unsafe.Add(ref s, 2 * scoreStride));
+                s2_1.StoreUnsafe(ref Unsafe.Add(ref s, 2 * scoreStride), 4);
+                s3_0.StoreUnsafe(ref Unsafe.Add(ref s, 3 * scoreStride));
+                s3_1.StoreUnsafe(ref Unsafe.Add(ref s, 3 * scoreStride), 4);
+                s4_0.StoreUnsafe(ref Unsafe.Add(ref s, 4 * scoreStride));
+                s4_1.StoreUnsafe(ref Unsafe.Add(ref s, 4 * scoreStride), 4);
+                s5_0.StoreUnsafe(ref Unsafe.Add(ref s, 5 * scoreStride));
+                s5_1.StoreUnsafe(ref Unsafe.Add(ref s, 5 * scoreStride), 4);
+            }
+        }
+
+        // Vector128 value tile: 6 rows × Dv = 8; one column block of at most 2 segments,
+        // so at most 12 accumulators + 2 value segments + 1 broadcast of 16 registers; the rescale is applied as the accumulators load.
+        private static void AccumulateTile_6_Dv8_V128(ref float weights, nint weightStride, ref float values, nint valueStride, int count, ref float output, ref float rescale)
+        {
+            ref float p1 = ref Unsafe.Add(ref weights, weightStride);
+            ref float p2 = ref Unsafe.Add(ref weights, 2 * weightStride);
+            ref float p3 = ref Unsafe.Add(ref weights, 3 * weightStride);
+            ref float p4 = ref Unsafe.Add(ref weights, 4 * weightStride);
+            ref float p5 = ref Unsafe.Add(ref weights, 5 * weightStride);
+            float factor0 = Unsafe.Add(ref rescale, 0);
+            Vector128<float> o0_0 = Vector128.LoadUnsafe(ref output, 0) * factor0;
+            Vector128<float> o0_4 = Vector128.LoadUnsafe(ref output, 4) * factor0;
+            float factor1 = Unsafe.Add(ref rescale, 1);
+            Vector128<float> o1_0 = Vector128.LoadUnsafe(ref output, 1 * Dv + 0) * factor1;
+            Vector128<float> o1_4 = Vector128.LoadUnsafe(ref output, 1 * Dv + 4) * factor1;
+            float factor2 = Unsafe.Add(ref rescale, 2);
+            Vector128<float> o2_0 = Vector128.LoadUnsafe(ref output, 2 * Dv + 0) * factor2;
+            Vector128<float> o2_4 = Vector128.LoadUnsafe(ref output, 2 * Dv + 4) * factor2;
+            float factor3 = Unsafe.Add(ref rescale, 3);
+            Vector128<float> o3_0 = Vector128.LoadUnsafe(ref output, 3 * Dv + 0) * factor3;
+            Vector128<float> o3_4 = Vector128.LoadUnsafe(ref output, 3 * Dv + 4) * factor3;
+            float factor4 = Unsafe.Add(ref rescale, 4);
+            Vector128<float> o4_0 = Vector128.LoadUnsafe(ref output, 4 * Dv + 0) * factor4;
+            Vector128<float> o4_4 = Vector128.LoadUnsafe(ref output, 4 * Dv + 4) * factor4;
+            float factor5 = Unsafe.Add(ref rescale, 5);
+            Vector128<float> o5_0 = Vector128.LoadUnsafe(ref output, 5 * Dv + 0) * factor5;
+            Vector128<float> o5_4 = Vector128.LoadUnsafe(ref output, 5 * Dv + 4) * factor5;
+            for (int j = 0; j < count; j++)
+            {
+                ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                Vector128<float> v0 = Vector128.LoadUnsafe(ref v);
+                Vector128<float> v4 = Vector128.LoadUnsafe(ref v, 4);
+                float weight = Unsafe.Add(ref weights, j);
+                Vector128<float> p128 = Vector128.Create(weight);
+                o0_0 = Vector128.FusedMultiplyAdd(p128, v0, o0_0);
+                o0_4 = Vector128.FusedMultiplyAdd(p128, v4, o0_4);
+                weight = Unsafe.Add(ref p1, j);
+                p128 = Vector128.Create(weight);
+                o1_0 = Vector128.FusedMultiplyAdd(p128, v0, o1_0);
+                o1_4 = Vector128.FusedMultiplyAdd(p128, v4, o1_4);
+                weight = Unsafe.Add(ref p2, j);
+                p128 = Vector128.Create(weight);
+                o2_0 = Vector128.FusedMultiplyAdd(p128, v0, o2_0);
+                o2_4 = Vector128.FusedMultiplyAdd(p128, v4, o2_4);
+                weight = Unsafe.Add(ref p3, j);
+                p128 = Vector128.Create(weight);
+                o3_0 = Vector128.FusedMultiplyAdd(p128, v0, o3_0);
+                o3_4 = Vector128.FusedMultiplyAdd(p128, v4, o3_4);
+                weight = Unsafe.Add(ref p4, j);
+                p128 = Vector128.Create(weight);
+                o4_0 = Vector128.FusedMultiplyAdd(p128, v0, o4_0);
+                o4_4 = Vector128.FusedMultiplyAdd(p128, v4, o4_4);
+                weight = Unsafe.Add(ref p5, j);
+                p128 = Vector128.Create(weight);
+                o5_0 = Vector128.FusedMultiplyAdd(p128, v0, o5_0);
+                o5_4 = Vector128.FusedMultiplyAdd(p128, v4, o5_4);
+            }
+            o0_0.StoreUnsafe(ref output, 0);
+            o0_4.StoreUnsafe(ref output, 4);
+            o1_0.StoreUnsafe(ref output, 1 * Dv + 0);
+            o1_4.StoreUnsafe(ref output, 1 * Dv + 4);
+            o2_0.StoreUnsafe(ref output, 2 * Dv + 0);
+            o2_4.StoreUnsafe(ref output, 2 * Dv + 4);
+            o3_0.StoreUnsafe(ref output, 3 * Dv + 0);
+            o3_4.StoreUnsafe(ref output, 3 * Dv + 4);
+            o4_0.StoreUnsafe(ref output, 4 * Dv + 0);
+            o4_4.StoreUnsafe(ref output, 4 * Dv + 4);
+            o5_0.StoreUnsafe(ref output, 5 * Dv + 0);
+            o5_4.StoreUnsafe(ref output, 5 * Dv + 4);
+        }
     }
+    #line default
 }

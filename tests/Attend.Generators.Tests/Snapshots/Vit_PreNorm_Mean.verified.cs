@@ -30,45 +30,59 @@ namespace Demo;
 partial class CifarVit
 {
     /// <summary>Image height and width in pixels.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int ImageSize = 32;
 
     /// <summary>Patch height and width in pixels.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int PatchSize = 4;
 
     /// <summary>Image channels.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int Channels = 3;
 
     /// <summary>Number of classes.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int Classes = 100;
 
     /// <summary>Patches per image side.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int GridSide = ImageSize / PatchSize;
 
     /// <summary>Patches per image.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int Patches = GridSide * GridSide;
 
     /// <summary>Tokens per image: the class token, then the patches row by row.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int Tokens = Patches + 1;
 
     /// <summary>Features of one flattened patch.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int PatchDim = Channels * PatchSize * PatchSize;
 
     /// <summary>Model width: the feature size of every token.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int ModelDim = 64;
 
     /// <summary>Number of query heads.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int Heads = 4;
 
     /// <summary>Number of key/value heads; query head h reads key/value head h / (Heads / KvHeads).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int KvHeads = 4;
 
     /// <summary>Width of one head.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int DimHead = 64;
 
     /// <summary>Hidden width of the feed-forward network.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int MlpDim = 128;
 
     /// <summary>Number of layers.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int Depth = 3;
 
     private const int InnerDim = Heads * DimHead;
@@ -86,9 +100,11 @@ partial class CifarVit
     }
 
     /// <summary>The instruction-set path; <see cref="KernelPath.Auto"/> (the default) takes the widest the processor accelerates.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public KernelPath Path { get; set; }
 
     /// <summary>Most threads one forward pass uses; 1 runs on the caller's thread.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
 
     /// <summary>
@@ -417,6 +433,7 @@ partial class CifarVit
         Elementwise.Add(path, x, pass.Delta, x);
     }
 
+    #line hidden
     /// <summary>Attention inner loops for D = 64, Dv = 64: one method per instruction set, sizes constant.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     private readonly struct HeadKernels : global::Attend.Kernels.IAttentionHeadKernels
@@ -694,5 +711,1159 @@ partial class CifarVit
                 acc60.StoreUnsafe(ref o, 60);
             }
         }
+
+        public static AttentionTileShape TileShape(KernelPath path) => path switch
+        {
+            KernelPath.Vector512 => new AttentionTileShape(6, 32),
+            KernelPath.Vector256 => new AttentionTileShape(6, 16),
+            KernelPath.Vector128 => new AttentionTileShape(6, 8),
+            _ => new AttentionTileShape(4, 4),
+        };
+
+        public static void PackKeys(KernelPath path, ref float keys, nint keyStride, int count, ref float packed)
+        {
+            PackKeys_D64(TileShape(path).KeyBlock, ref keys, keyStride, count, ref packed);
+        }
+
+        public static void ScoreTile(KernelPath path, ref float query, ref float packedKeys, int blocks, ref float scores, nint scoreStride)
+        {
+            switch (path)
+            {
+                case KernelPath.Vector512: ScoreTile_6x32_D64_V512(ref query, ref packedKeys, blocks, ref scores, scoreStride); return;
+                case KernelPath.Vector256: ScoreTile_6x16_D64_V256(ref query, ref packedKeys, blocks, ref scores, scoreStride); return;
+                case KernelPath.Vector128: ScoreTile_6x8_D64_V128(ref query, ref packedKeys, blocks, ref scores, scoreStride); return;
+                default: ScoreTile_4x4_D64_Scalar(ref query, ref packedKeys, blocks, ref scores, scoreStride); return;
+            }
+        }
+
+        public static void AccumulateTile(KernelPath path, ref float weights, nint weightStride, ref float values, nint valueStride, int count, ref float output, ref float rescale)
+        {
+            switch (path)
+            {
+                case KernelPath.Vector512: AccumulateTile_6_Dv64_V512(ref weights, weightStride, ref values, valueStride, count, ref output, ref rescale); return;
+                case KernelPath.Vector256: AccumulateTile_6_Dv64_V256(ref weights, weightStride, ref values, valueStride, count, ref output, ref rescale); return;
+                case KernelPath.Vector128: AccumulateTile_6_Dv64_V128(ref weights, weightStride, ref values, valueStride, count, ref output, ref rescale); return;
+                default: AccumulateTile_4_Dv64_Scalar(ref weights, weightStride, ref values, valueStride, count, ref output, ref rescale); return;
+            }
+        }
+
+        // Key packing: blocks of keyBlock keys transposed to [D, keyBlock], so the score tile loads keyBlock keys' element d
+        // as whole registers. Done once per head and work item; the tail block is zero-filled.
+        private static void PackKeys_D64(int keyBlock, ref float keys, nint keyStride, int count, ref float packed)
+        {
+            for (int first = 0; first < count; first += keyBlock)
+            {
+                ref float block = ref Unsafe.Add(ref packed, (nint)first * D);
+                int keysHere = Math.Min(keyBlock, count - first);
+                for (int j = 0; j < keysHere; j++)
+                {
+                    ref float key = ref Unsafe.Add(ref keys, (first + j) * keyStride);
+                    for (int d = 0; d < D; d++) Unsafe.Add(ref block, d * keyBlock + j) = Unsafe.Add(ref key, d);
+                }
+                for (int j = keysHere; j < keyBlock; j++)
+                {
+                    for (int d = 0; d < D; d++) Unsafe.Add(ref block, d * keyBlock + j) = 0f;
+                }
+            }
+        }
+
+        // Scalar score tile, 4 rows × 4 keys: the reference the vector tiles are tested against.
+        private static void ScoreTile_4x4_D64_Scalar(ref float query, ref float packedKeys, int blocks, ref float scores, nint scoreStride)
+        {
+            const int QueryRows = 4;
+            const int KeyBlock = 4;
+            for (int block = 0; block < blocks; block++)
+            {
+                ref float keys = ref Unsafe.Add(ref packedKeys, (nint)block * (D * KeyBlock));
+                for (int r = 0; r < QueryRows; r++)
+                {
+                    ref float q = ref Unsafe.Add(ref query, r * D);
+                    for (int j = 0; j < KeyBlock; j++)
+                    {
+                        float sum = 0f;
+                        for (int d = 0; d < D; d++) sum += Unsafe.Add(ref q, d) * Unsafe.Add(ref keys, d * KeyBlock + j);
+                        Unsafe.Add(ref scores, r * scoreStride + block * KeyBlock + j) = sum;
+                    }
+                }
+            }
+        }
+
+        // Scalar value tile, 4 rows: rescale each accumulator row, then add weight × value row per key.
+        private static void AccumulateTile_4_Dv64_Scalar(ref float weights, nint weightStride, ref float values, nint valueStride, int count, ref float output, ref float rescale)
+        {
+            const int QueryRows = 4;
+            for (int r = 0; r < QueryRows; r++)
+            {
+                ref float o = ref Unsafe.Add(ref output, r * Dv);
+                ref float p = ref Unsafe.Add(ref weights, r * weightStride);
+                float factor = Unsafe.Add(ref rescale, r);
+                for (int d = 0; d < Dv; d++) Unsafe.Add(ref o, d) *= factor;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    float weight = Unsafe.Add(ref p, j);
+                    for (int d = 0; d < Dv; d++) Unsafe.Add(ref o, d) += weight * Unsafe.Add(ref v, d);
+                }
+            }
+        }
+
+        // Vector512 score tile: 6 query rows × 32 keys = 12 accumulators (6 × 2 Vector512<float>).
+        // Per d: 2 key loads, 6 query broadcasts, 12 FMAs; 15 of 32 registers live.
+        private static void ScoreTile_6x32_D64_V512(ref float query, ref float packedKeys, int blocks, ref float scores, nint scoreStride)
+        {
+            const int KeyBlock = 32;
+            for (int block = 0; block < blocks; block++)
+            {
+                ref float keys = ref Unsafe.Add(ref packedKeys, (nint)block * (D * KeyBlock));
+                Vector512<float> s0_0 = Vector512<float>.Zero, s0_1 = Vector512<float>.Zero;
+                Vector512<float> s1_0 = Vector512<float>.Zero, s1_1 = Vector512<float>.Zero;
+                Vector512<float> s2_0 = Vector512<float>.Zero, s2_1 = Vector512<float>.Zero;
+                Vector512<float> s3_0 = Vector512<float>.Zero, s3_1 = Vector512<float>.Zero;
+                Vector512<float> s4_0 = Vector512<float>.Zero, s4_1 = Vector512<float>.Zero;
+                Vector512<float> s5_0 = Vector512<float>.Zero, s5_1 = Vector512<float>.Zero;
+                ref float k = ref keys;
+                ref float q = ref query;
+                for (int d = 0; d < D; d++)
+                {
+                    Vector512<float> k0 = Vector512.LoadUnsafe(ref k);
+                    Vector512<float> k1 = Vector512.LoadUnsafe(ref k, 16);
+                    Vector512<float> qr = Vector512.Create(q);
+                    s0_0 = Vector512.FusedMultiplyAdd(qr, k0, s0_0);
+                    s0_1 = Vector512.FusedMultiplyAdd(qr, k1, s0_1);
+                    qr = Vector512.Create(Unsafe.Add(ref q, 1 * D));
+                    s1_0 = Vector512.FusedMultiplyAdd(qr, k0, s1_0);
+                    s1_1 = Vector512.FusedMultiplyAdd(qr, k1, s1_1);
+                    qr = Vector512.Create(Unsafe.Add(ref q, 2 * D));
+                    s2_0 = Vector512.FusedMultiplyAdd(qr, k0, s2_0);
+                    s2_1 = Vector512.FusedMultiplyAdd(qr, k1, s2_1);
+                    qr = Vector512.Create(Unsafe.Add(ref q, 3 * D));
+                    s3_0 = Vector512.FusedMultiplyAdd(qr, k0, s3_0);
+                    s3_1 = Vector512.FusedMultiplyAdd(qr, k1, s3_1);
+                    qr = Vector512.Create(Unsafe.Add(ref q, 4 * D));
+                    s4_0 = Vector512.FusedMultiplyAdd(qr, k0, s4_0);
+                    s4_1 = Vector512.FusedMultiplyAdd(qr, k1, s4_1);
+                    qr = Vector512.Create(Unsafe.Add(ref q, 5 * D));
+                    s5_0 = Vector512.FusedMultiplyAdd(qr, k0, s5_0);
+                    s5_1 = Vector512.FusedMultiplyAdd(qr, k1, s5_1);
+                    k = ref Unsafe.Add(ref k, KeyBlock);
+                    q = ref Unsafe.Add(ref q, 1);
+                }
+                ref float s = ref Unsafe.Add(ref scores, block * KeyBlock);
+                s0_0.StoreUnsafe(ref s);
+                s0_1.StoreUnsafe(ref s, 16);
+                s1_0.StoreUnsafe(ref Unsafe.Add(ref s, 1 * scoreStride));
+                s1_1.StoreUnsafe(ref Unsafe.Add(ref s, 1 * scoreStride), 16);
+                s2_0.StoreUnsafe(ref Unsafe.Add(ref s, 2 * scoreStride));
+                s2_1.StoreUnsafe(ref Unsafe.Add(ref s, 2 * scoreStride), 16);
+                s3_0.StoreUnsafe(ref Unsafe.Add(ref s, 3 * scoreStride));
+                s3_1.StoreUnsafe(ref Unsafe.Add(ref s, 3 * scoreStride), 16);
+                s4_0.StoreUnsafe(ref Unsafe.Add(ref s, 4 * scoreStride));
+                s4_1.StoreUnsafe(ref Unsafe.Add(ref s, 4 * scoreStride), 16);
+                s5_0.StoreUnsafe(ref Unsafe.Add(ref s, 5 * scoreStride));
+                s5_1.StoreUnsafe(ref Unsafe.Add(ref s, 5 * scoreStride), 16);
+            }
+        }
+
+        // Vector512 value tile: 6 rows × Dv = 64; one column block of at most 4 segments,
+        // so at most 24 accumulators + 4 value segments + 1 broadcast of 32 registers; the rescale is applied as the accumulators load.
+        private static void AccumulateTile_6_Dv64_V512(ref float weights, nint weightStride, ref float values, nint valueStride, int count, ref float output, ref float rescale)
+        {
+            ref float p1 = ref Unsafe.Add(ref weights, weightStride);
+            ref float p2 = ref Unsafe.Add(ref weights, 2 * weightStride);
+            ref float p3 = ref Unsafe.Add(ref weights, 3 * weightStride);
+            ref float p4 = ref Unsafe.Add(ref weights, 4 * weightStride);
+            ref float p5 = ref Unsafe.Add(ref weights, 5 * weightStride);
+            float factor0 = Unsafe.Add(ref rescale, 0);
+            Vector512<float> o0_0 = Vector512.LoadUnsafe(ref output, 0) * factor0;
+            Vector512<float> o0_16 = Vector512.LoadUnsafe(ref output, 16) * factor0;
+            Vector512<float> o0_32 = Vector512.LoadUnsafe(ref output, 32) * factor0;
+            Vector512<float> o0_48 = Vector512.LoadUnsafe(ref output, 48) * factor0;
+            float factor1 = Unsafe.Add(ref rescale, 1);
+            Vector512<float> o1_0 = Vector512.LoadUnsafe(ref output, 1 * Dv + 0) * factor1;
+            Vector512<float> o1_16 = Vector512.LoadUnsafe(ref output, 1 * Dv + 16) * factor1;
+            Vector512<float> o1_32 = Vector512.LoadUnsafe(ref output, 1 * Dv + 32) * factor1;
+            Vector512<float> o1_48 = Vector512.LoadUnsafe(ref output, 1 * Dv + 48) * factor1;
+            float factor2 = Unsafe.Add(ref rescale, 2);
+            Vector512<float> o2_0 = Vector512.LoadUnsafe(ref output, 2 * Dv + 0) * factor2;
+            Vector512<float> o2_16 = Vector512.LoadUnsafe(ref output, 2 * Dv + 16) * factor2;
+            Vector512<float> o2_32 = Vector512.LoadUnsafe(ref output, 2 * Dv + 32) * factor2;
+            Vector512<float> o2_48 = Vector512.LoadUnsafe(ref output, 2 * Dv + 48) * factor2;
+            float factor3 = Unsafe.Add(ref rescale, 3);
+            Vector512<float> o3_0 = Vector512.LoadUnsafe(ref output, 3 * Dv + 0) * factor3;
+            Vector512<float> o3_16 = Vector512.LoadUnsafe(ref output, 3 * Dv + 16) * factor3;
+            Vector512<float> o3_32 = Vector512.LoadUnsafe(ref output, 3 * Dv + 32) * factor3;
+            Vector512<float> o3_48 = Vector512.LoadUnsafe(ref output, 3 * Dv + 48) * factor3;
+            float factor4 = Unsafe.Add(ref rescale, 4);
+            Vector512<float> o4_0 = Vector512.LoadUnsafe(ref output, 4 * Dv + 0) * factor4;
+            Vector512<float> o4_16 = Vector512.LoadUnsafe(ref output, 4 * Dv + 16) * factor4;
+            Vector512<float> o4_32 = Vector512.LoadUnsafe(ref output, 4 * Dv + 32) * factor4;
+            Vector512<float> o4_48 = Vector512.LoadUnsafe(ref output, 4 * Dv + 48) * factor4;
+            float factor5 = Unsafe.Add(ref rescale, 5);
+            Vector512<float> o5_0 = Vector512.LoadUnsafe(ref output, 5 * Dv + 0) * factor5;
+            Vector512<float> o5_16 = Vector512.LoadUnsafe(ref output, 5 * Dv + 16) * factor5;
+            Vector512<float> o5_32 = Vector512.LoadUnsafe(ref output, 5 * Dv + 32) * factor5;
+            Vector512<float> o5_48 = Vector512.LoadUnsafe(ref output, 5 * Dv + 48) * factor5;
+            for (int j = 0; j < count; j++)
+            {
+                ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                Vector512<float> v0 = Vector512.LoadUnsafe(ref v);
+                Vector512<float> v16 = Vector512.LoadUnsafe(ref v, 16);
+                Vector512<float> v32 = Vector512.LoadUnsafe(ref v, 32);
+                Vector512<float> v48 = Vector512.LoadUnsafe(ref v, 48);
+                float weight = Unsafe.Add(ref weights, j);
+                Vector512<float> p512 = Vector512.Create(weight);
+                o0_0 = Vector512.FusedMultiplyAdd(p512, v0, o0_0);
+                o0_16 = Vector512.FusedMultiplyAdd(p512, v16, o0_16);
+                o0_32 = Vector512.FusedMultiplyAdd(p512, v32, o0_32);
+                o0_48 = Vector512.FusedMultiplyAdd(p512, v48, o0_48);
+                weight = Unsafe.Add(ref p1, j);
+                p512 = Vector512.Create(weight);
+                o1_0 = Vector512.FusedMultiplyAdd(p512, v0, o1_0);
+                o1_16 = Vector512.FusedMultiplyAdd(p512, v16, o1_16);
+                o1_32 = Vector512.FusedMultiplyAdd(p512, v32, o1_32);
+                o1_48 = Vector512.FusedMultiplyAdd(p512, v48, o1_48);
+                weight = Unsafe.Add(ref p2, j);
+                p512 = Vector512.Create(weight);
+                o2_0 = Vector512.FusedMultiplyAdd(p512, v0, o2_0);
+                o2_16 = Vector512.FusedMultiplyAdd(p512, v16, o2_16);
+                o2_32 = Vector512.FusedMultiplyAdd(p512, v32, o2_32);
+                o2_48 = Vector512.FusedMultiplyAdd(p512, v48, o2_48);
+                weight = Unsafe.Add(ref p3, j);
+                p512 = Vector512.Create(weight);
+                o3_0 = Vector512.FusedMultiplyAdd(p512, v0, o3_0);
+                o3_16 = Vector512.FusedMultiplyAdd(p512, v16, o3_16);
+                o3_32 = Vector512.FusedMultiplyAdd(p512, v32, o3_32);
+                o3_48 = Vector512.FusedMultiplyAdd(p512, v48, o3_48);
+                weight = Unsafe.Add(ref p4, j);
+                p512 = Vector512.Create(weight);
+                o4_0 = Vector512.FusedMultiplyAdd(p512, v0, o4_0);
+                o4_16 = Vector512.FusedMultiplyAdd(p512, v16, o4_16);
+                o4_32 = Vector512.FusedMultiplyAdd(p512, v32, o4_32);
+                o4_48 = Vector512.FusedMultiplyAdd(p512, v48, o4_48);
+                weight = Unsafe.Add(ref p5, j);
+                p512 = Vector512.Create(weight);
+                o5_0 = Vector512.FusedMultiplyAdd(p512, v0, o5_0);
+                o5_16 = Vector512.FusedMultiplyAdd(p512, v16, o5_16);
+                o5_32 = Vector512.FusedMultiplyAdd(p512, v32, o5_32);
+                o5_48 = Vector512.FusedMultiplyAdd(p512, v48, o5_48);
+            }
+            o0_0.StoreUnsafe(ref output, 0);
+            o0_16.StoreUnsafe(ref output, 16);
+            o0_32.StoreUnsafe(ref output, 32);
+            o0_48.StoreUnsafe(ref output, 48);
+            o1_0.StoreUnsafe(ref output, 1 * Dv + 0);
+            o1_16.StoreUnsafe(ref output, 1 * Dv + 16);
+            o1_32.StoreUnsafe(ref output, 1 * Dv + 32);
+            o1_48.StoreUnsafe(ref output, 1 * Dv + 48);
+            o2_0.StoreUnsafe(ref output, 2 * Dv + 0);
+            o2_16.StoreUnsafe(ref output, 2 * Dv + 16);
+            o2_32.StoreUnsafe(ref output, 2 * Dv + 32);
+            o2_48.StoreUnsafe(ref output, 2 * Dv + 48);
+            o3_0.StoreUnsafe(ref output, 3 * Dv + 0);
+            o3_16.StoreUnsafe(ref output, 3 * Dv + 16);
+            o3_32.StoreUnsafe(ref output, 3 * Dv + 32);
+            o3_48.StoreUnsafe(ref output, 3 * Dv + 48);
+            o4_0.StoreUnsafe(ref output, 4 * Dv + 0);
+            o4_16.StoreUnsafe(ref output, 4 * Dv + 16);
+            o4_32.StoreUnsafe(ref output, 4 * Dv + 32);
+            o4_48.StoreUnsafe(ref output, 4 * Dv + 48);
+            o5_0.StoreUnsafe(ref output, 5 * Dv + 0);
+            o5_16.StoreUnsafe(ref output, 5 * Dv + 16);
+            o5_32.StoreUnsafe(ref output, 5 * Dv + 32);
+            o5_48.StoreUnsafe(ref output, 5 * Dv + 48);
+        }
+
+        // Vector256 score tile: 6 query rows × 16 keys = 12 accumulators (6 × 2 Vector256<float>).
+        // Per d: 2 key loads, 6 query broadcasts, 12 FMAs; 15 of 16 registers live.
+        private static void ScoreTile_6x16_D64_V256(ref float query, ref float packedKeys, int blocks, ref float scores, nint scoreStride)
+        {
+            const int KeyBlock = 16;
+            for (int block = 0; block < blocks; block++)
+            {
+                ref float keys = ref Unsafe.Add(ref packedKeys, (nint)block * (D * KeyBlock));
+                Vector256<float> s0_0 = Vector256<float>.Zero, s0_1 = Vector256<float>.Zero;
+                Vector256<float> s1_0 = Vector256<float>.Zero, s1_1 = Vector256<float>.Zero;
+                Vector256<float> s2_0 = Vector256<float>.Zero, s2_1 = Vector256<float>.Zero;
+                Vector256<float> s3_0 = Vector256<float>.Zero, s3_1 = Vector256<float>.Zero;
+                Vector256<float> s4_0 = Vector256<float>.Zero, s4_1 = Vector256<float>.Zero;
+                Vector256<float> s5_0 = Vector256<float>.Zero, s5_1 = Vector256<float>.Zero;
+                ref float k = ref keys;
+                ref float q = ref query;
+                for (int d = 0; d < D; d++)
+                {
+                    Vector256<float> k0 = Vector256.LoadUnsafe(ref k);
+                    Vector256<float> k1 = Vector256.LoadUnsafe(ref k, 8);
+                    Vector256<float> qr = Vector256.Create(q);
+                    s0_0 = Vector256.FusedMultiplyAdd(qr, k0, s0_0);
+                    s0_1 = Vector256.FusedMultiplyAdd(qr, k1, s0_1);
+                    qr = Vector256.Create(Unsafe.Add(ref q, 1 * D));
+                    s1_0 = Vector256.FusedMultiplyAdd(qr, k0, s1_0);
+                    s1_1 = Vector256.FusedMultiplyAdd(qr, k1, s1_1);
+                    qr = Vector256.Create(Unsafe.Add(ref q, 2 * D));
+                    s2_0 = Vector256.FusedMultiplyAdd(qr, k0, s2_0);
+                    s2_1 = Vector256.FusedMultiplyAdd(qr, k1, s2_1);
+                    qr = Vector256.Create(Unsafe.Add(ref q, 3 * D));
+                    s3_0 = Vector256.FusedMultiplyAdd(qr, k0, s3_0);
+                    s3_1 = Vector256.FusedMultiplyAdd(qr, k1, s3_1);
+                    qr = Vector256.Create(Unsafe.Add(ref q, 4 * D));
+                    s4_0 = Vector256.FusedMultiplyAdd(qr, k0, s4_0);
+                    s4_1 = Vector256.FusedMultiplyAdd(qr, k1, s4_1);
+                    qr = Vector256.Create(Unsafe.Add(ref q, 5 * D));
+                    s5_0 = Vector256.FusedMultiplyAdd(qr, k0, s5_0);
+                    s5_1 = Vector256.FusedMultiplyAdd(qr, k1, s5_1);
+                    k = ref Unsafe.Add(ref k, KeyBlock);
+                    q = ref Unsafe.Add(ref q, 1);
+                }
+                ref float s = ref Unsafe.Add(ref scores, block * KeyBlock);
+                s0_0.StoreUnsafe(ref s);
+                s0_1.StoreUnsafe(ref s, 8);
+                s1_0.StoreUnsafe(ref Unsafe.Add(ref s, 1 * scoreStride));
+                s1_1.StoreUnsafe(ref Unsafe.Add(ref s, 1 * scoreStride), 8);
+                s2_0.StoreUnsafe(ref Unsafe.Add(ref s, 2 * scoreStride));
+                s2_1.StoreUnsafe(ref Unsafe.Add(ref s, 2 * scoreStride), 8);
+                s3_0.StoreUnsafe(ref Unsafe.Add(ref s, 3 * scoreStride));
+                s3_1.StoreUnsafe(ref Unsafe.Add(ref s, 3 * scoreStride), 8);
+                s4_0.StoreUnsafe(ref Unsafe.Add(ref s, 4 * scoreStride));
+                s4_1.StoreUnsafe(ref Unsafe.Add(ref s, 4 * scoreStride), 8);
+                s5_0.StoreUnsafe(ref Unsafe.Add(ref s, 5 * scoreStride));
+                s5_1.StoreUnsafe(ref Unsafe.Add(ref s, 5 * scoreStride), 8);
+            }
+        }
+
+        // Vector256 value tile: 6 rows × Dv = 64; 4 column blocks of at most 2 segments,
+        // so at most 12 accumulators + 2 value segments + 1 broadcast of 16 registers; the rescale is applied as the accumulators load.
+        private static void AccumulateTile_6_Dv64_V256(ref float weights, nint weightStride, ref float values, nint valueStride, int count, ref float output, ref float rescale)
+        {
+            ref float p1 = ref Unsafe.Add(ref weights, weightStride);
+            ref float p2 = ref Unsafe.Add(ref weights, 2 * weightStride);
+            ref float p3 = ref Unsafe.Add(ref weights, 3 * weightStride);
+            ref float p4 = ref Unsafe.Add(ref weights, 4 * weightStride);
+            ref float p5 = ref Unsafe.Add(ref weights, 5 * weightStride);
+            // Columns 0..15.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector256<float> o0_0 = Vector256.LoadUnsafe(ref output, 0) * factor0;
+                Vector256<float> o0_8 = Vector256.LoadUnsafe(ref output, 8) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector256<float> o1_0 = Vector256.LoadUnsafe(ref output, 1 * Dv + 0) * factor1;
+                Vector256<float> o1_8 = Vector256.LoadUnsafe(ref output, 1 * Dv + 8) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector256<float> o2_0 = Vector256.LoadUnsafe(ref output, 2 * Dv + 0) * factor2;
+                Vector256<float> o2_8 = Vector256.LoadUnsafe(ref output, 2 * Dv + 8) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector256<float> o3_0 = Vector256.LoadUnsafe(ref output, 3 * Dv + 0) * factor3;
+                Vector256<float> o3_8 = Vector256.LoadUnsafe(ref output, 3 * Dv + 8) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector256<float> o4_0 = Vector256.LoadUnsafe(ref output, 4 * Dv + 0) * factor4;
+                Vector256<float> o4_8 = Vector256.LoadUnsafe(ref output, 4 * Dv + 8) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector256<float> o5_0 = Vector256.LoadUnsafe(ref output, 5 * Dv + 0) * factor5;
+                Vector256<float> o5_8 = Vector256.LoadUnsafe(ref output, 5 * Dv + 8) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector256<float> v0 = Vector256.LoadUnsafe(ref v);
+                    Vector256<float> v8 = Vector256.LoadUnsafe(ref v, 8);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector256<float> p256 = Vector256.Create(weight);
+                    o0_0 = Vector256.FusedMultiplyAdd(p256, v0, o0_0);
+                    o0_8 = Vector256.FusedMultiplyAdd(p256, v8, o0_8);
+                    weight = Unsafe.Add(ref p1, j);
+                    p256 = Vector256.Create(weight);
+                    o1_0 = Vector256.FusedMultiplyAdd(p256, v0, o1_0);
+                    o1_8 = Vector256.FusedMultiplyAdd(p256, v8, o1_8);
+                    weight = Unsafe.Add(ref p2, j);
+                    p256 = Vector256.Create(weight);
+                    o2_0 = Vector256.FusedMultiplyAdd(p256, v0, o2_0);
+                    o2_8 = Vector256.FusedMultiplyAdd(p256, v8, o2_8);
+                    weight = Unsafe.Add(ref p3, j);
+                    p256 = Vector256.Create(weight);
+                    o3_0 = Vector256.FusedMultiplyAdd(p256, v0, o3_0);
+                    o3_8 = Vector256.FusedMultiplyAdd(p256, v8, o3_8);
+                    weight = Unsafe.Add(ref p4, j);
+                    p256 = Vector256.Create(weight);
+                    o4_0 = Vector256.FusedMultiplyAdd(p256, v0, o4_0);
+                    o4_8 = Vector256.FusedMultiplyAdd(p256, v8, o4_8);
+                    weight = Unsafe.Add(ref p5, j);
+                    p256 = Vector256.Create(weight);
+                    o5_0 = Vector256.FusedMultiplyAdd(p256, v0, o5_0);
+                    o5_8 = Vector256.FusedMultiplyAdd(p256, v8, o5_8);
+                }
+                o0_0.StoreUnsafe(ref output, 0);
+                o0_8.StoreUnsafe(ref output, 8);
+                o1_0.StoreUnsafe(ref output, 1 * Dv + 0);
+                o1_8.StoreUnsafe(ref output, 1 * Dv + 8);
+                o2_0.StoreUnsafe(ref output, 2 * Dv + 0);
+                o2_8.StoreUnsafe(ref output, 2 * Dv + 8);
+                o3_0.StoreUnsafe(ref output, 3 * Dv + 0);
+                o3_8.StoreUnsafe(ref output, 3 * Dv + 8);
+                o4_0.StoreUnsafe(ref output, 4 * Dv + 0);
+                o4_8.StoreUnsafe(ref output, 4 * Dv + 8);
+                o5_0.StoreUnsafe(ref output, 5 * Dv + 0);
+                o5_8.StoreUnsafe(ref output, 5 * Dv + 8);
+            }
+            // Columns 16..31.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector256<float> o0_16 = Vector256.LoadUnsafe(ref output, 16) * factor0;
+                Vector256<float> o0_24 = Vector256.LoadUnsafe(ref output, 24) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector256<float> o1_16 = Vector256.LoadUnsafe(ref output, 1 * Dv + 16) * factor1;
+                Vector256<float> o1_24 = Vector256.LoadUnsafe(ref output, 1 * Dv + 24) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector256<float> o2_16 = Vector256.LoadUnsafe(ref output, 2 * Dv + 16) * factor2;
+                Vector256<float> o2_24 = Vector256.LoadUnsafe(ref output, 2 * Dv + 24) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector256<float> o3_16 = Vector256.LoadUnsafe(ref output, 3 * Dv + 16) * factor3;
+                Vector256<float> o3_24 = Vector256.LoadUnsafe(ref output, 3 * Dv + 24) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector256<float> o4_16 = Vector256.LoadUnsafe(ref output, 4 * Dv + 16) * factor4;
+                Vector256<float> o4_24 = Vector256.LoadUnsafe(ref output, 4 * Dv + 24) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector256<float> o5_16 = Vector256.LoadUnsafe(ref output, 5 * Dv + 16) * factor5;
+                Vector256<float> o5_24 = Vector256.LoadUnsafe(ref output, 5 * Dv + 24) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector256<float> v16 = Vector256.LoadUnsafe(ref v, 16);
+                    Vector256<float> v24 = Vector256.LoadUnsafe(ref v, 24);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector256<float> p256 = Vector256.Create(weight);
+                    o0_16 = Vector256.FusedMultiplyAdd(p256, v16, o0_16);
+                    o0_24 = Vector256.FusedMultiplyAdd(p256, v24, o0_24);
+                    weight = Unsafe.Add(ref p1, j);
+                    p256 = Vector256.Create(weight);
+                    o1_16 = Vector256.FusedMultiplyAdd(p256, v16, o1_16);
+                    o1_24 = Vector256.FusedMultiplyAdd(p256, v24, o1_24);
+                    weight = Unsafe.Add(ref p2, j);
+                    p256 = Vector256.Create(weight);
+                    o2_16 = Vector256.FusedMultiplyAdd(p256, v16, o2_16);
+                    o2_24 = Vector256.FusedMultiplyAdd(p256, v24, o2_24);
+                    weight = Unsafe.Add(ref p3, j);
+                    p256 = Vector256.Create(weight);
+                    o3_16 = Vector256.FusedMultiplyAdd(p256, v16, o3_16);
+                    o3_24 = Vector256.FusedMultiplyAdd(p256, v24, o3_24);
+                    weight = Unsafe.Add(ref p4, j);
+                    p256 = Vector256.Create(weight);
+                    o4_16 = Vector256.FusedMultiplyAdd(p256, v16, o4_16);
+                    o4_24 = Vector256.FusedMultiplyAdd(p256, v24, o4_24);
+                    weight = Unsafe.Add(ref p5, j);
+                    p256 = Vector256.Create(weight);
+                    o5_16 = Vector256.FusedMultiplyAdd(p256, v16, o5_16);
+                    o5_24 = Vector256.FusedMultiplyAdd(p256, v24, o5_24);
+                }
+                o0_16.StoreUnsafe(ref output, 16);
+                o0_24.StoreUnsafe(ref output, 24);
+                o1_16.StoreUnsafe(ref output, 1 * Dv + 16);
+                o1_24.StoreUnsafe(ref output, 1 * Dv + 24);
+                o2_16.StoreUnsafe(ref output, 2 * Dv + 16);
+                o2_24.StoreUnsafe(ref output, 2 * Dv + 24);
+                o3_16.StoreUnsafe(ref output, 3 * Dv + 16);
+                o3_24.StoreUnsafe(ref output, 3 * Dv + 24);
+                o4_16.StoreUnsafe(ref output, 4 * Dv + 16);
+                o4_24.StoreUnsafe(ref output, 4 * Dv + 24);
+                o5_16.StoreUnsafe(ref output, 5 * Dv + 16);
+                o5_24.StoreUnsafe(ref output, 5 * Dv + 24);
+            }
+            // Columns 32..47.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector256<float> o0_32 = Vector256.LoadUnsafe(ref output, 32) * factor0;
+                Vector256<float> o0_40 = Vector256.LoadUnsafe(ref output, 40) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector256<float> o1_32 = Vector256.LoadUnsafe(ref output, 1 * Dv + 32) * factor1;
+                Vector256<float> o1_40 = Vector256.LoadUnsafe(ref output, 1 * Dv + 40) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector256<float> o2_32 = Vector256.LoadUnsafe(ref output, 2 * Dv + 32) * factor2;
+                Vector256<float> o2_40 = Vector256.LoadUnsafe(ref output, 2 * Dv + 40) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector256<float> o3_32 = Vector256.LoadUnsafe(ref output, 3 * Dv + 32) * factor3;
+                Vector256<float> o3_40 = Vector256.LoadUnsafe(ref output, 3 * Dv + 40) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector256<float> o4_32 = Vector256.LoadUnsafe(ref output, 4 * Dv + 32) * factor4;
+                Vector256<float> o4_40 = Vector256.LoadUnsafe(ref output, 4 * Dv + 40) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector256<float> o5_32 = Vector256.LoadUnsafe(ref output, 5 * Dv + 32) * factor5;
+                Vector256<float> o5_40 = Vector256.LoadUnsafe(ref output, 5 * Dv + 40) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector256<float> v32 = Vector256.LoadUnsafe(ref v, 32);
+                    Vector256<float> v40 = Vector256.LoadUnsafe(ref v, 40);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector256<float> p256 = Vector256.Create(weight);
+                    o0_32 = Vector256.FusedMultiplyAdd(p256, v32, o0_32);
+                    o0_40 = Vector256.FusedMultiplyAdd(p256, v40, o0_40);
+                    weight = Unsafe.Add(ref p1, j);
+                    p256 = Vector256.Create(weight);
+                    o1_32 = Vector256.FusedMultiplyAdd(p256, v32, o1_32);
+                    o1_40 = Vector256.FusedMultiplyAdd(p256, v40, o1_40);
+                    weight = Unsafe.Add(ref p2, j);
+                    p256 = Vector256.Create(weight);
+                    o2_32 = Vector256.FusedMultiplyAdd(p256, v32, o2_32);
+                    o2_40 = Vector256.FusedMultiplyAdd(p256, v40, o2_40);
+                    weight = Unsafe.Add(ref p3, j);
+                    p256 = Vector256.Create(weight);
+                    o3_32 = Vector256.FusedMultiplyAdd(p256, v32, o3_32);
+                    o3_40 = Vector256.FusedMultiplyAdd(p256, v40, o3_40);
+                    weight = Unsafe.Add(ref p4, j);
+                    p256 = Vector256.Create(weight);
+                    o4_32 = Vector256.FusedMultiplyAdd(p256, v32, o4_32);
+                    o4_40 = Vector256.FusedMultiplyAdd(p256, v40, o4_40);
+                    weight = Unsafe.Add(ref p5, j);
+                    p256 = Vector256.Create(weight);
+                    o5_32 = Vector256.FusedMultiplyAdd(p256, v32, o5_32);
+                    o5_40 = Vector256.FusedMultiplyAdd(p256, v40, o5_40);
+                }
+                o0_32.StoreUnsafe(ref output, 32);
+                o0_40.StoreUnsafe(ref output, 40);
+                o1_32.StoreUnsafe(ref output, 1 * Dv + 32);
+                o1_40.StoreUnsafe(ref output, 1 * Dv + 40);
+                o2_32.StoreUnsafe(ref output, 2 * Dv + 32);
+                o2_40.StoreUnsafe(ref output, 2 * Dv + 40);
+                o3_32.StoreUnsafe(ref output, 3 * Dv + 32);
+                o3_40.StoreUnsafe(ref output, 3 * Dv + 40);
+                o4_32.StoreUnsafe(ref output, 4 * Dv + 32);
+                o4_40.StoreUnsafe(ref output, 4 * Dv + 40);
+                o5_32.StoreUnsafe(ref output, 5 * Dv + 32);
+                o5_40.StoreUnsafe(ref output, 5 * Dv + 40);
+            }
+            // Columns 48..63.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector256<float> o0_48 = Vector256.LoadUnsafe(ref output, 48) * factor0;
+                Vector256<float> o0_56 = Vector256.LoadUnsafe(ref output, 56) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector256<float> o1_48 = Vector256.LoadUnsafe(ref output, 1 * Dv + 48) * factor1;
+                Vector256<float> o1_56 = Vector256.LoadUnsafe(ref output, 1 * Dv + 56) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector256<float> o2_48 = Vector256.LoadUnsafe(ref output, 2 * Dv + 48) * factor2;
+                Vector256<float> o2_56 = Vector256.LoadUnsafe(ref output, 2 * Dv + 56) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector256<float> o3_48 = Vector256.LoadUnsafe(ref output, 3 * Dv + 48) * factor3;
+                Vector256<float> o3_56 = Vector256.LoadUnsafe(ref output, 3 * Dv + 56) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector256<float> o4_48 = Vector256.LoadUnsafe(ref output, 4 * Dv + 48) * factor4;
+                Vector256<float> o4_56 = Vector256.LoadUnsafe(ref output, 4 * Dv + 56) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector256<float> o5_48 = Vector256.LoadUnsafe(ref output, 5 * Dv + 48) * factor5;
+                Vector256<float> o5_56 = Vector256.LoadUnsafe(ref output, 5 * Dv + 56) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector256<float> v48 = Vector256.LoadUnsafe(ref v, 48);
+                    Vector256<float> v56 = Vector256.LoadUnsafe(ref v, 56);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector256<float> p256 = Vector256.Create(weight);
+                    o0_48 = Vector256.FusedMultiplyAdd(p256, v48, o0_48);
+                    o0_56 = Vector256.FusedMultiplyAdd(p256, v56, o0_56);
+                    weight = Unsafe.Add(ref p1, j);
+                    p256 = Vector256.Create(weight);
+                    o1_48 = Vector256.FusedMultiplyAdd(p256, v48, o1_48);
+                    o1_56 = Vector256.FusedMultiplyAdd(p256, v56, o1_56);
+                    weight = Unsafe.Add(ref p2, j);
+                    p256 = Vector256.Create(weight);
+                    o2_48 = Vector256.FusedMultiplyAdd(p256, v48, o2_48);
+                    o2_56 = Vector256.FusedMultiplyAdd(p256, v56, o2_56);
+                    weight = Unsafe.Add(ref p3, j);
+                    p256 = Vector256.Create(weight);
+                    o3_48 = Vector256.FusedMultiplyAdd(p256, v48, o3_48);
+                    o3_56 = Vector256.FusedMultiplyAdd(p256, v56, o3_56);
+                    weight = Unsafe.Add(ref p4, j);
+                    p256 = Vector256.Create(weight);
+                    o4_48 = Vector256.FusedMultiplyAdd(p256, v48, o4_48);
+                    o4_56 = Vector256.FusedMultiplyAdd(p256, v56, o4_56);
+                    weight = Unsafe.Add(ref p5, j);
+                    p256 = Vector256.Create(weight);
+                    o5_48 = Vector256.FusedMultiplyAdd(p256, v48, o5_48);
+                    o5_56 = Vector256.FusedMultiplyAdd(p256, v56, o5_56);
+                }
+                o0_48.StoreUnsafe(ref output, 48);
+                o0_56.StoreUnsafe(ref output, 56);
+                o1_48.StoreUnsafe(ref output, 1 * Dv + 48);
+                o1_56.StoreUnsafe(ref output, 1 * Dv + 56);
+                o2_48.StoreUnsafe(ref output, 2 * Dv + 48);
+                o2_56.StoreUnsafe(ref output, 2 * Dv + 56);
+                o3_48.StoreUnsafe(ref output, 3 * Dv + 48);
+                o3_56.StoreUnsafe(ref output, 3 * Dv + 56);
+                o4_48.StoreUnsafe(ref output, 4 * Dv + 48);
+                o4_56.StoreUnsafe(ref output, 4 * Dv + 56);
+                o5_48.StoreUnsafe(ref output, 5 * Dv + 48);
+                o5_56.StoreUnsafe(ref output, 5 * Dv + 56);
+            }
+        }
+
+        // Vector128 score tile: 6 query rows × 8 keys = 12 accumulators (6 × 2 Vector128<float>).
+        // Per d: 2 key loads, 6 query broadcasts, 12 FMAs; 15 of 16 registers live.
+        private static void ScoreTile_6x8_D64_V128(ref float query, ref float packedKeys, int blocks, ref float scores, nint scoreStride)
+        {
+            const int KeyBlock = 8;
+            for (int block = 0; block < blocks; block++)
+            {
+                ref float keys = ref Unsafe.Add(ref packedKeys, (nint)block * (D * KeyBlock));
+                Vector128<float> s0_0 = Vector128<float>.Zero, s0_1 = Vector128<float>.Zero;
+                Vector128<float> s1_0 = Vector128<float>.Zero, s1_1 = Vector128<float>.Zero;
+                Vector128<float> s2_0 = Vector128<float>.Zero, s2_1 = Vector128<float>.Zero;
+                Vector128<float> s3_0 = Vector128<float>.Zero, s3_1 = Vector128<float>.Zero;
+                Vector128<float> s4_0 = Vector128<float>.Zero, s4_1 = Vector128<float>.Zero;
+                Vector128<float> s5_0 = Vector128<float>.Zero, s5_1 = Vector128<float>.Zero;
+                ref float k = ref keys;
+                ref float q = ref query;
+                for (int d = 0; d < D; d++)
+                {
+                    Vector128<float> k0 = Vector128.LoadUnsafe(ref k);
+                    Vector128<float> k1 = Vector128.LoadUnsafe(ref k, 4);
+                    Vector128<float> qr = Vector128.Create(q);
+                    s0_0 = Vector128.FusedMultiplyAdd(qr, k0, s0_0);
+                    s0_1 = Vector128.FusedMultiplyAdd(qr, k1, s0_1);
+                    qr = Vector128.Create(Unsafe.Add(ref q, 1 * D));
+                    s1_0 = Vector128.FusedMultiplyAdd(qr, k0, s1_0);
+                    s1_1 = Vector128.FusedMultiplyAdd(qr, k1, s1_1);
+                    qr = Vector128.Create(Unsafe.Add(ref q, 2 * D));
+                    s2_0 = Vector128.FusedMultiplyAdd(qr, k0, s2_0);
+                    s2_1 = Vector128.FusedMultiplyAdd(qr, k1, s2_1);
+                    qr = Vector128.Create(Unsafe.Add(ref q, 3 * D));
+                    s3_0 = Vector128.FusedMultiplyAdd(qr, k0, s3_0);
+                    s3_1 = Vector128.FusedMultiplyAdd(qr, k1, s3_1);
+                    qr = Vector128.Create(Unsafe.Add(ref q, 4 * D));
+                    s4_0 = Vector128.FusedMultiplyAdd(qr, k0, s4_0);
+                    s4_1 = Vector128.FusedMultiplyAdd(qr, k1, s4_1);
+                    qr = Vector128.Create(Unsafe.Add(ref q, 5 * D));
+                    s5_0 = Vector128.FusedMultiplyAdd(qr, k0, s5_0);
+                    s5_1 = Vector128.FusedMultiplyAdd(qr, k1, s5_1);
+                    k = ref Unsafe.Add(ref k, KeyBlock);
+                    q = ref Unsafe.Add(ref q, 1);
+                }
+                ref float s = ref Unsafe.Add(ref scores, block * KeyBlock);
+                s0_0.StoreUnsafe(ref s);
+                s0_1.StoreUnsafe(ref s, 4);
+                s1_0.StoreUnsafe(ref Unsafe.Add(ref s, 1 * scoreStride));
+                s1_1.StoreUnsafe(ref Unsafe.Add(ref s, 1 * scoreStride), 4);
+                s2_0.StoreUnsafe(ref Unsafe.Add(ref s, 2 * scoreStride));
+                s2_1.StoreUnsafe(ref Unsafe.Add(ref s, 2 * scoreStride), 4);
+                s3_0.StoreUnsafe(ref Unsafe.Add(ref s, 3 * scoreStride));
+                s3_1.StoreUnsafe(ref Unsafe.Add(ref s, 3 * scoreStride), 4);
+                s4_0.StoreUnsafe(ref Unsafe.Add(ref s, 4 * scoreStride));
+                s4_1.StoreUnsafe(ref Unsafe.Add(ref s, 4 * scoreStride), 4);
+                s5_0.StoreUnsafe(ref Unsafe.Add(ref s, 5 * scoreStride));
+                s5_1.StoreUnsafe(ref Unsafe.Add(ref s, 5 * scoreStride), 4);
+            }
+        }
+
+        // Vector128 value tile: 6 rows × Dv = 64; 8 column blocks of at most 2 segments,
+        // so at most 12 accumulators + 2 value segments + 1 broadcast of 16 registers; the rescale is applied as the accumulators load.
+        private static void AccumulateTile_6_Dv64_V128(ref float weights, nint weightStride, ref float values, nint valueStride, int count, ref float output, ref float rescale)
+        {
+            ref float p1 = ref Unsafe.Add(ref weights, weightStride);
+            ref float p2 = ref Unsafe.Add(ref weights, 2 * weightStride);
+            ref float p3 = ref Unsafe.Add(ref weights, 3 * weightStride);
+            ref float p4 = ref Unsafe.Add(ref weights, 4 * weightStride);
+            ref float p5 = ref Unsafe.Add(ref weights, 5 * weightStride);
+            // Columns 0..7.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector128<float> o0_0 = Vector128.LoadUnsafe(ref output, 0) * factor0;
+                Vector128<float> o0_4 = Vector128.LoadUnsafe(ref output, 4) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector128<float> o1_0 = Vector128.LoadUnsafe(ref output, 1 * Dv + 0) * factor1;
+                Vector128<float> o1_4 = Vector128.LoadUnsafe(ref output, 1 * Dv + 4) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector128<float> o2_0 = Vector128.LoadUnsafe(ref output, 2 * Dv + 0) * factor2;
+                Vector128<float> o2_4 = Vector128.LoadUnsafe(ref output, 2 * Dv + 4) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector128<float> o3_0 = Vector128.LoadUnsafe(ref output, 3 * Dv + 0) * factor3;
+                Vector128<float> o3_4 = Vector128.LoadUnsafe(ref output, 3 * Dv + 4) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector128<float> o4_0 = Vector128.LoadUnsafe(ref output, 4 * Dv + 0) * factor4;
+                Vector128<float> o4_4 = Vector128.LoadUnsafe(ref output, 4 * Dv + 4) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector128<float> o5_0 = Vector128.LoadUnsafe(ref output, 5 * Dv + 0) * factor5;
+                Vector128<float> o5_4 = Vector128.LoadUnsafe(ref output, 5 * Dv + 4) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector128<float> v0 = Vector128.LoadUnsafe(ref v);
+                    Vector128<float> v4 = Vector128.LoadUnsafe(ref v, 4);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector128<float> p128 = Vector128.Create(weight);
+                    o0_0 = Vector128.FusedMultiplyAdd(p128, v0, o0_0);
+                    o0_4 = Vector128.FusedMultiplyAdd(p128, v4, o0_4);
+                    weight = Unsafe.Add(ref p1, j);
+                    p128 = Vector128.Create(weight);
+                    o1_0 = Vector128.FusedMultiplyAdd(p128, v0, o1_0);
+                    o1_4 = Vector128.FusedMultiplyAdd(p128, v4, o1_4);
+                    weight = Unsafe.Add(ref p2, j);
+                    p128 = Vector128.Create(weight);
+                    o2_0 = Vector128.FusedMultiplyAdd(p128, v0, o2_0);
+                    o2_4 = Vector128.FusedMultiplyAdd(p128, v4, o2_4);
+                    weight = Unsafe.Add(ref p3, j);
+                    p128 = Vector128.Create(weight);
+                    o3_0 = Vector128.FusedMultiplyAdd(p128, v0, o3_0);
+                    o3_4 = Vector128.FusedMultiplyAdd(p128, v4, o3_4);
+                    weight = Unsafe.Add(ref p4, j);
+                    p128 = Vector128.Create(weight);
+                    o4_0 = Vector128.FusedMultiplyAdd(p128, v0, o4_0);
+                    o4_4 = Vector128.FusedMultiplyAdd(p128, v4, o4_4);
+                    weight = Unsafe.Add(ref p5, j);
+                    p128 = Vector128.Create(weight);
+                    o5_0 = Vector128.FusedMultiplyAdd(p128, v0, o5_0);
+                    o5_4 = Vector128.FusedMultiplyAdd(p128, v4, o5_4);
+                }
+                o0_0.StoreUnsafe(ref output, 0);
+                o0_4.StoreUnsafe(ref output, 4);
+                o1_0.StoreUnsafe(ref output, 1 * Dv + 0);
+                o1_4.StoreUnsafe(ref output, 1 * Dv + 4);
+                o2_0.StoreUnsafe(ref output, 2 * Dv + 0);
+                o2_4.StoreUnsafe(ref output, 2 * Dv + 4);
+                o3_0.StoreUnsafe(ref output, 3 * Dv + 0);
+                o3_4.StoreUnsafe(ref output, 3 * Dv + 4);
+                o4_0.StoreUnsafe(ref output, 4 * Dv + 0);
+                o4_4.StoreUnsafe(ref output, 4 * Dv + 4);
+                o5_0.StoreUnsafe(ref output, 5 * Dv + 0);
+                o5_4.StoreUnsafe(ref output, 5 * Dv + 4);
+            }
+            // Columns 8..15.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector128<float> o0_8 = Vector128.LoadUnsafe(ref output, 8) * factor0;
+                Vector128<float> o0_12 = Vector128.LoadUnsafe(ref output, 12) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector128<float> o1_8 = Vector128.LoadUnsafe(ref output, 1 * Dv + 8) * factor1;
+                Vector128<float> o1_12 = Vector128.LoadUnsafe(ref output, 1 * Dv + 12) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector128<float> o2_8 = Vector128.LoadUnsafe(ref output, 2 * Dv + 8) * factor2;
+                Vector128<float> o2_12 = Vector128.LoadUnsafe(ref output, 2 * Dv + 12) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector128<float> o3_8 = Vector128.LoadUnsafe(ref output, 3 * Dv + 8) * factor3;
+                Vector128<float> o3_12 = Vector128.LoadUnsafe(ref output, 3 * Dv + 12) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector128<float> o4_8 = Vector128.LoadUnsafe(ref output, 4 * Dv + 8) * factor4;
+                Vector128<float> o4_12 = Vector128.LoadUnsafe(ref output, 4 * Dv + 12) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector128<float> o5_8 = Vector128.LoadUnsafe(ref output, 5 * Dv + 8) * factor5;
+                Vector128<float> o5_12 = Vector128.LoadUnsafe(ref output, 5 * Dv + 12) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector128<float> v8 = Vector128.LoadUnsafe(ref v, 8);
+                    Vector128<float> v12 = Vector128.LoadUnsafe(ref v, 12);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector128<float> p128 = Vector128.Create(weight);
+                    o0_8 = Vector128.FusedMultiplyAdd(p128, v8, o0_8);
+                    o0_12 = Vector128.FusedMultiplyAdd(p128, v12, o0_12);
+                    weight = Unsafe.Add(ref p1, j);
+                    p128 = Vector128.Create(weight);
+                    o1_8 = Vector128.FusedMultiplyAdd(p128, v8, o1_8);
+                    o1_12 = Vector128.FusedMultiplyAdd(p128, v12, o1_12);
+                    weight = Unsafe.Add(ref p2, j);
+                    p128 = Vector128.Create(weight);
+                    o2_8 = Vector128.FusedMultiplyAdd(p128, v8, o2_8);
+                    o2_12 = Vector128.FusedMultiplyAdd(p128, v12, o2_12);
+                    weight = Unsafe.Add(ref p3, j);
+                    p128 = Vector128.Create(weight);
+                    o3_8 = Vector128.FusedMultiplyAdd(p128, v8, o3_8);
+                    o3_12 = Vector128.FusedMultiplyAdd(p128, v12, o3_12);
+                    weight = Unsafe.Add(ref p4, j);
+                    p128 = Vector128.Create(weight);
+                    o4_8 = Vector128.FusedMultiplyAdd(p128, v8, o4_8);
+                    o4_12 = Vector128.FusedMultiplyAdd(p128, v12, o4_12);
+                    weight = Unsafe.Add(ref p5, j);
+                    p128 = Vector128.Create(weight);
+                    o5_8 = Vector128.FusedMultiplyAdd(p128, v8, o5_8);
+                    o5_12 = Vector128.FusedMultiplyAdd(p128, v12, o5_12);
+                }
+                o0_8.StoreUnsafe(ref output, 8);
+                o0_12.StoreUnsafe(ref output, 12);
+                o1_8.StoreUnsafe(ref output, 1 * Dv + 8);
+                o1_12.StoreUnsafe(ref output, 1 * Dv + 12);
+                o2_8.StoreUnsafe(ref output, 2 * Dv + 8);
+                o2_12.StoreUnsafe(ref output, 2 * Dv + 12);
+                o3_8.StoreUnsafe(ref output, 3 * Dv + 8);
+                o3_12.StoreUnsafe(ref output, 3 * Dv + 12);
+                o4_8.StoreUnsafe(ref output, 4 * Dv + 8);
+                o4_12.StoreUnsafe(ref output, 4 * Dv + 12);
+                o5_8.StoreUnsafe(ref output, 5 * Dv + 8);
+                o5_12.StoreUnsafe(ref output, 5 * Dv + 12);
+            }
+            // Columns 16..23.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector128<float> o0_16 = Vector128.LoadUnsafe(ref output, 16) * factor0;
+                Vector128<float> o0_20 = Vector128.LoadUnsafe(ref output, 20) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector128<float> o1_16 = Vector128.LoadUnsafe(ref output, 1 * Dv + 16) * factor1;
+                Vector128<float> o1_20 = Vector128.LoadUnsafe(ref output, 1 * Dv + 20) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector128<float> o2_16 = Vector128.LoadUnsafe(ref output, 2 * Dv + 16) * factor2;
+                Vector128<float> o2_20 = Vector128.LoadUnsafe(ref output, 2 * Dv + 20) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector128<float> o3_16 = Vector128.LoadUnsafe(ref output, 3 * Dv + 16) * factor3;
+                Vector128<float> o3_20 = Vector128.LoadUnsafe(ref output, 3 * Dv + 20) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector128<float> o4_16 = Vector128.LoadUnsafe(ref output, 4 * Dv + 16) * factor4;
+                Vector128<float> o4_20 = Vector128.LoadUnsafe(ref output, 4 * Dv + 20) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector128<float> o5_16 = Vector128.LoadUnsafe(ref output, 5 * Dv + 16) * factor5;
+                Vector128<float> o5_20 = Vector128.LoadUnsafe(ref output, 5 * Dv + 20) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector128<float> v16 = Vector128.LoadUnsafe(ref v, 16);
+                    Vector128<float> v20 = Vector128.LoadUnsafe(ref v, 20);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector128<float> p128 = Vector128.Create(weight);
+                    o0_16 = Vector128.FusedMultiplyAdd(p128, v16, o0_16);
+                    o0_20 = Vector128.FusedMultiplyAdd(p128, v20, o0_20);
+                    weight = Unsafe.Add(ref p1, j);
+                    p128 = Vector128.Create(weight);
+                    o1_16 = Vector128.FusedMultiplyAdd(p128, v16, o1_16);
+                    o1_20 = Vector128.FusedMultiplyAdd(p128, v20, o1_20);
+                    weight = Unsafe.Add(ref p2, j);
+                    p128 = Vector128.Create(weight);
+                    o2_16 = Vector128.FusedMultiplyAdd(p128, v16, o2_16);
+                    o2_20 = Vector128.FusedMultiplyAdd(p128, v20, o2_20);
+                    weight = Unsafe.Add(ref p3, j);
+                    p128 = Vector128.Create(weight);
+                    o3_16 = Vector128.FusedMultiplyAdd(p128, v16, o3_16);
+                    o3_20 = Vector128.FusedMultiplyAdd(p128, v20, o3_20);
+                    weight = Unsafe.Add(ref p4, j);
+                    p128 = Vector128.Create(weight);
+                    o4_16 = Vector128.FusedMultiplyAdd(p128, v16, o4_16);
+                    o4_20 = Vector128.FusedMultiplyAdd(p128, v20, o4_20);
+                    weight = Unsafe.Add(ref p5, j);
+                    p128 = Vector128.Create(weight);
+                    o5_16 = Vector128.FusedMultiplyAdd(p128, v16, o5_16);
+                    o5_20 = Vector128.FusedMultiplyAdd(p128, v20, o5_20);
+                }
+                o0_16.StoreUnsafe(ref output, 16);
+                o0_20.StoreUnsafe(ref output, 20);
+                o1_16.StoreUnsafe(ref output, 1 * Dv + 16);
+                o1_20.StoreUnsafe(ref output, 1 * Dv + 20);
+                o2_16.StoreUnsafe(ref output, 2 * Dv + 16);
+                o2_20.StoreUnsafe(ref output, 2 * Dv + 20);
+                o3_16.StoreUnsafe(ref output, 3 * Dv + 16);
+                o3_20.StoreUnsafe(ref output, 3 * Dv + 20);
+                o4_16.StoreUnsafe(ref output, 4 * Dv + 16);
+                o4_20.StoreUnsafe(ref output, 4 * Dv + 20);
+                o5_16.StoreUnsafe(ref output, 5 * Dv + 16);
+                o5_20.StoreUnsafe(ref output, 5 * Dv + 20);
+            }
+            // Columns 24..31.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector128<float> o0_24 = Vector128.LoadUnsafe(ref output, 24) * factor0;
+                Vector128<float> o0_28 = Vector128.LoadUnsafe(ref output, 28) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector128<float> o1_24 = Vector128.LoadUnsafe(ref output, 1 * Dv + 24) * factor1;
+                Vector128<float> o1_28 = Vector128.LoadUnsafe(ref output, 1 * Dv + 28) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector128<float> o2_24 = Vector128.LoadUnsafe(ref output, 2 * Dv + 24) * factor2;
+                Vector128<float> o2_28 = Vector128.LoadUnsafe(ref output, 2 * Dv + 28) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector128<float> o3_24 = Vector128.LoadUnsafe(ref output, 3 * Dv + 24) * factor3;
+                Vector128<float> o3_28 = Vector128.LoadUnsafe(ref output, 3 * Dv + 28) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector128<float> o4_24 = Vector128.LoadUnsafe(ref output, 4 * Dv + 24) * factor4;
+                Vector128<float> o4_28 = Vector128.LoadUnsafe(ref output, 4 * Dv + 28) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector128<float> o5_24 = Vector128.LoadUnsafe(ref output, 5 * Dv + 24) * factor5;
+                Vector128<float> o5_28 = Vector128.LoadUnsafe(ref output, 5 * Dv + 28) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector128<float> v24 = Vector128.LoadUnsafe(ref v, 24);
+                    Vector128<float> v28 = Vector128.LoadUnsafe(ref v, 28);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector128<float> p128 = Vector128.Create(weight);
+                    o0_24 = Vector128.FusedMultiplyAdd(p128, v24, o0_24);
+                    o0_28 = Vector128.FusedMultiplyAdd(p128, v28, o0_28);
+                    weight = Unsafe.Add(ref p1, j);
+                    p128 = Vector128.Create(weight);
+                    o1_24 = Vector128.FusedMultiplyAdd(p128, v24, o1_24);
+                    o1_28 = Vector128.FusedMultiplyAdd(p128, v28, o1_28);
+                    weight = Unsafe.Add(ref p2, j);
+                    p128 = Vector128.Create(weight);
+                    o2_24 = Vector128.FusedMultiplyAdd(p128, v24, o2_24);
+                    o2_28 = Vector128.FusedMultiplyAdd(p128, v28, o2_28);
+                    weight = Unsafe.Add(ref p3, j);
+                    p128 = Vector128.Create(weight);
+                    o3_24 = Vector128.FusedMultiplyAdd(p128, v24, o3_24);
+                    o3_28 = Vector128.FusedMultiplyAdd(p128, v28, o3_28);
+                    weight = Unsafe.Add(ref p4, j);
+                    p128 = Vector128.Create(weight);
+                    o4_24 = Vector128.FusedMultiplyAdd(p128, v24, o4_24);
+                    o4_28 = Vector128.FusedMultiplyAdd(p128, v28, o4_28);
+                    weight = Unsafe.Add(ref p5, j);
+                    p128 = Vector128.Create(weight);
+                    o5_24 = Vector128.FusedMultiplyAdd(p128, v24, o5_24);
+                    o5_28 = Vector128.FusedMultiplyAdd(p128, v28, o5_28);
+                }
+                o0_24.StoreUnsafe(ref output, 24);
+                o0_28.StoreUnsafe(ref output, 28);
+                o1_24.StoreUnsafe(ref output, 1 * Dv + 24);
+                o1_28.StoreUnsafe(ref output, 1 * Dv + 28);
+                o2_24.StoreUnsafe(ref output, 2 * Dv + 24);
+                o2_28.StoreUnsafe(ref output, 2 * Dv + 28);
+                o3_24.StoreUnsafe(ref output, 3 * Dv + 24);
+                o3_28.StoreUnsafe(ref output, 3 * Dv + 28);
+                o4_24.StoreUnsafe(ref output, 4 * Dv + 24);
+                o4_28.StoreUnsafe(ref output, 4 * Dv + 28);
+                o5_24.StoreUnsafe(ref output, 5 * Dv + 24);
+                o5_28.StoreUnsafe(ref output, 5 * Dv + 28);
+            }
+            // Columns 32..39.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector128<float> o0_32 = Vector128.LoadUnsafe(ref output, 32) * factor0;
+                Vector128<float> o0_36 = Vector128.LoadUnsafe(ref output, 36) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector128<float> o1_32 = Vector128.LoadUnsafe(ref output, 1 * Dv + 32) * factor1;
+                Vector128<float> o1_36 = Vector128.LoadUnsafe(ref output, 1 * Dv + 36) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector128<float> o2_32 = Vector128.LoadUnsafe(ref output, 2 * Dv + 32) * factor2;
+                Vector128<float> o2_36 = Vector128.LoadUnsafe(ref output, 2 * Dv + 36) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector128<float> o3_32 = Vector128.LoadUnsafe(ref output, 3 * Dv + 32) * factor3;
+                Vector128<float> o3_36 = Vector128.LoadUnsafe(ref output, 3 * Dv + 36) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector128<float> o4_32 = Vector128.LoadUnsafe(ref output, 4 * Dv + 32) * factor4;
+                Vector128<float> o4_36 = Vector128.LoadUnsafe(ref output, 4 * Dv + 36) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector128<float> o5_32 = Vector128.LoadUnsafe(ref output, 5 * Dv + 32) * factor5;
+                Vector128<float> o5_36 = Vector128.LoadUnsafe(ref output, 5 * Dv + 36) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector128<float> v32 = Vector128.LoadUnsafe(ref v, 32);
+                    Vector128<float> v36 = Vector128.LoadUnsafe(ref v, 36);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector128<float> p128 = Vector128.Create(weight);
+                    o0_32 = Vector128.FusedMultiplyAdd(p128, v32, o0_32);
+                    o0_36 = Vector128.FusedMultiplyAdd(p128, v36, o0_36);
+                    weight = Unsafe.Add(ref p1, j);
+                    p128 = Vector128.Create(weight);
+                    o1_32 = Vector128.FusedMultiplyAdd(p128, v32, o1_32);
+                    o1_36 = Vector128.FusedMultiplyAdd(p128, v36, o1_36);
+                    weight = Unsafe.Add(ref p2, j);
+                    p128 = Vector128.Create(weight);
+                    o2_32 = Vector128.FusedMultiplyAdd(p128, v32, o2_32);
+                    o2_36 = Vector128.FusedMultiplyAdd(p128, v36, o2_36);
+                    weight = Unsafe.Add(ref p3, j);
+                    p128 = Vector128.Create(weight);
+                    o3_32 = Vector128.FusedMultiplyAdd(p128, v32, o3_32);
+                    o3_36 = Vector128.FusedMultiplyAdd(p128, v36, o3_36);
+                    weight = Unsafe.Add(ref p4, j);
+                    p128 = Vector128.Create(weight);
+                    o4_32 = Vector128.FusedMultiplyAdd(p128, v32, o4_32);
+                    o4_36 = Vector128.FusedMultiplyAdd(p128, v36, o4_36);
+                    weight = Unsafe.Add(ref p5, j);
+                    p128 = Vector128.Create(weight);
+                    o5_32 = Vector128.FusedMultiplyAdd(p128, v32, o5_32);
+                    o5_36 = Vector128.FusedMultiplyAdd(p128, v36, o5_36);
+                }
+                o0_32.StoreUnsafe(ref output, 32);
+                o0_36.StoreUnsafe(ref output, 36);
+                o1_32.StoreUnsafe(ref output, 1 * Dv + 32);
+                o1_36.StoreUnsafe(ref output, 1 * Dv + 36);
+                o2_32.StoreUnsafe(ref output, 2 * Dv + 32);
+                o2_36.StoreUnsafe(ref output, 2 * Dv + 36);
+                o3_32.StoreUnsafe(ref output, 3 * Dv + 32);
+                o3_36.StoreUnsafe(ref output, 3 * Dv + 36);
+                o4_32.StoreUnsafe(ref output, 4 * Dv + 32);
+                o4_36.StoreUnsafe(ref output, 4 * Dv + 36);
+                o5_32.StoreUnsafe(ref output, 5 * Dv + 32);
+                o5_36.StoreUnsafe(ref output, 5 * Dv + 36);
+            }
+            // Columns 40..47.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector128<float> o0_40 = Vector128.LoadUnsafe(ref output, 40) * factor0;
+                Vector128<float> o0_44 = Vector128.LoadUnsafe(ref output, 44) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector128<float> o1_40 = Vector128.LoadUnsafe(ref output, 1 * Dv + 40) * factor1;
+                Vector128<float> o1_44 = Vector128.LoadUnsafe(ref output, 1 * Dv + 44) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector128<float> o2_40 = Vector128.LoadUnsafe(ref output, 2 * Dv + 40) * factor2;
+                Vector128<float> o2_44 = Vector128.LoadUnsafe(ref output, 2 * Dv + 44) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector128<float> o3_40 = Vector128.LoadUnsafe(ref output, 3 * Dv + 40) * factor3;
+                Vector128<float> o3_44 = Vector128.LoadUnsafe(ref output, 3 * Dv + 44) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector128<float> o4_40 = Vector128.LoadUnsafe(ref output, 4 * Dv + 40) * factor4;
+                Vector128<float> o4_44 = Vector128.LoadUnsafe(ref output, 4 * Dv + 44) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector128<float> o5_40 = Vector128.LoadUnsafe(ref output, 5 * Dv + 40) * factor5;
+                Vector128<float> o5_44 = Vector128.LoadUnsafe(ref output, 5 * Dv + 44) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector128<float> v40 = Vector128.LoadUnsafe(ref v, 40);
+                    Vector128<float> v44 = Vector128.LoadUnsafe(ref v, 44);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector128<float> p128 = Vector128.Create(weight);
+                    o0_40 = Vector128.FusedMultiplyAdd(p128, v40, o0_40);
+                    o0_44 = Vector128.FusedMultiplyAdd(p128, v44, o0_44);
+                    weight = Unsafe.Add(ref p1, j);
+                    p128 = Vector128.Create(weight);
+                    o1_40 = Vector128.FusedMultiplyAdd(p128, v40, o1_40);
+                    o1_44 = Vector128.FusedMultiplyAdd(p128, v44, o1_44);
+                    weight = Unsafe.Add(ref p2, j);
+                    p128 = Vector128.Create(weight);
+                    o2_40 = Vector128.FusedMultiplyAdd(p128, v40, o2_40);
+                    o2_44 = Vector128.FusedMultiplyAdd(p128, v44, o2_44);
+                    weight = Unsafe.Add(ref p3, j);
+                    p128 = Vector128.Create(weight);
+                    o3_40 = Vector128.FusedMultiplyAdd(p128, v40, o3_40);
+                    o3_44 = Vector128.FusedMultiplyAdd(p128, v44, o3_44);
+                    weight = Unsafe.Add(ref p4, j);
+                    p128 = Vector128.Create(weight);
+                    o4_40 = Vector128.FusedMultiplyAdd(p128, v40, o4_40);
+                    o4_44 = Vector128.FusedMultiplyAdd(p128, v44, o4_44);
+                    weight = Unsafe.Add(ref p5, j);
+                    p128 = Vector128.Create(weight);
+                    o5_40 = Vector128.FusedMultiplyAdd(p128, v40, o5_40);
+                    o5_44 = Vector128.FusedMultiplyAdd(p128, v44, o5_44);
+                }
+                o0_40.StoreUnsafe(ref output, 40);
+                o0_44.StoreUnsafe(ref output, 44);
+                o1_40.StoreUnsafe(ref output, 1 * Dv + 40);
+                o1_44.StoreUnsafe(ref output, 1 * Dv + 44);
+                o2_40.StoreUnsafe(ref output, 2 * Dv + 40);
+                o2_44.StoreUnsafe(ref output, 2 * Dv + 44);
+                o3_40.StoreUnsafe(ref output, 3 * Dv + 40);
+                o3_44.StoreUnsafe(ref output, 3 * Dv + 44);
+                o4_40.StoreUnsafe(ref output, 4 * Dv + 40);
+                o4_44.StoreUnsafe(ref output, 4 * Dv + 44);
+                o5_40.StoreUnsafe(ref output, 5 * Dv + 40);
+                o5_44.StoreUnsafe(ref output, 5 * Dv + 44);
+            }
+            // Columns 48..55.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector128<float> o0_48 = Vector128.LoadUnsafe(ref output, 48) * factor0;
+                Vector128<float> o0_52 = Vector128.LoadUnsafe(ref output, 52) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector128<float> o1_48 = Vector128.LoadUnsafe(ref output, 1 * Dv + 48) * factor1;
+                Vector128<float> o1_52 = Vector128.LoadUnsafe(ref output, 1 * Dv + 52) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector128<float> o2_48 = Vector128.LoadUnsafe(ref output, 2 * Dv + 48) * factor2;
+                Vector128<float> o2_52 = Vector128.LoadUnsafe(ref output, 2 * Dv + 52) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector128<float> o3_48 = Vector128.LoadUnsafe(ref output, 3 * Dv + 48) * factor3;
+                Vector128<float> o3_52 = Vector128.LoadUnsafe(ref output, 3 * Dv + 52) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector128<float> o4_48 = Vector128.LoadUnsafe(ref output, 4 * Dv + 48) * factor4;
+                Vector128<float> o4_52 = Vector128.LoadUnsafe(ref output, 4 * Dv + 52) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector128<float> o5_48 = Vector128.LoadUnsafe(ref output, 5 * Dv + 48) * factor5;
+                Vector128<float> o5_52 = Vector128.LoadUnsafe(ref output, 5 * Dv + 52) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector128<float> v48 = Vector128.LoadUnsafe(ref v, 48);
+                    Vector128<float> v52 = Vector128.LoadUnsafe(ref v, 52);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector128<float> p128 = Vector128.Create(weight);
+                    o0_48 = Vector128.FusedMultiplyAdd(p128, v48, o0_48);
+                    o0_52 = Vector128.FusedMultiplyAdd(p128, v52, o0_52);
+                    weight = Unsafe.Add(ref p1, j);
+                    p128 = Vector128.Create(weight);
+                    o1_48 = Vector128.FusedMultiplyAdd(p128, v48, o1_48);
+                    o1_52 = Vector128.FusedMultiplyAdd(p128, v52, o1_52);
+                    weight = Unsafe.Add(ref p2, j);
+                    p128 = Vector128.Create(weight);
+                    o2_48 = Vector128.FusedMultiplyAdd(p128, v48, o2_48);
+                    o2_52 = Vector128.FusedMultiplyAdd(p128, v52, o2_52);
+                    weight = Unsafe.Add(ref p3, j);
+                    p128 = Vector128.Create(weight);
+                    o3_48 = Vector128.FusedMultiplyAdd(p128, v48, o3_48);
+                    o3_52 = Vector128.FusedMultiplyAdd(p128, v52, o3_52);
+                    weight = Unsafe.Add(ref p4, j);
+                    p128 = Vector128.Create(weight);
+                    o4_48 = Vector128.FusedMultiplyAdd(p128, v48, o4_48);
+                    o4_52 = Vector128.FusedMultiplyAdd(p128, v52, o4_52);
+                    weight = Unsafe.Add(ref p5, j);
+                    p128 = Vector128.Create(weight);
+                    o5_48 = Vector128.FusedMultiplyAdd(p128, v48, o5_48);
+                    o5_52 = Vector128.FusedMultiplyAdd(p128, v52, o5_52);
+                }
+                o0_48.StoreUnsafe(ref output, 48);
+                o0_52.StoreUnsafe(ref output, 52);
+                o1_48.StoreUnsafe(ref output, 1 * Dv + 48);
+                o1_52.StoreUnsafe(ref output, 1 * Dv + 52);
+                o2_48.StoreUnsafe(ref output, 2 * Dv + 48);
+                o2_52.StoreUnsafe(ref output, 2 * Dv + 52);
+                o3_48.StoreUnsafe(ref output, 3 * Dv + 48);
+                o3_52.StoreUnsafe(ref output, 3 * Dv + 52);
+                o4_48.StoreUnsafe(ref output, 4 * Dv + 48);
+                o4_52.StoreUnsafe(ref output, 4 * Dv + 52);
+                o5_48.StoreUnsafe(ref output, 5 * Dv + 48);
+                o5_52.StoreUnsafe(ref output, 5 * Dv + 52);
+            }
+            // Columns 56..63.
+            {
+                float factor0 = Unsafe.Add(ref rescale, 0);
+                Vector128<float> o0_56 = Vector128.LoadUnsafe(ref output, 56) * factor0;
+                Vector128<float> o0_60 = Vector128.LoadUnsafe(ref output, 60) * factor0;
+                float factor1 = Unsafe.Add(ref rescale, 1);
+                Vector128<float> o1_56 = Vector128.LoadUnsafe(ref output, 1 * Dv + 56) * factor1;
+                Vector128<float> o1_60 = Vector128.LoadUnsafe(ref output, 1 * Dv + 60) * factor1;
+                float factor2 = Unsafe.Add(ref rescale, 2);
+                Vector128<float> o2_56 = Vector128.LoadUnsafe(ref output, 2 * Dv + 56) * factor2;
+                Vector128<float> o2_60 = Vector128.LoadUnsafe(ref output, 2 * Dv + 60) * factor2;
+                float factor3 = Unsafe.Add(ref rescale, 3);
+                Vector128<float> o3_56 = Vector128.LoadUnsafe(ref output, 3 * Dv + 56) * factor3;
+                Vector128<float> o3_60 = Vector128.LoadUnsafe(ref output, 3 * Dv + 60) * factor3;
+                float factor4 = Unsafe.Add(ref rescale, 4);
+                Vector128<float> o4_56 = Vector128.LoadUnsafe(ref output, 4 * Dv + 56) * factor4;
+                Vector128<float> o4_60 = Vector128.LoadUnsafe(ref output, 4 * Dv + 60) * factor4;
+                float factor5 = Unsafe.Add(ref rescale, 5);
+                Vector128<float> o5_56 = Vector128.LoadUnsafe(ref output, 5 * Dv + 56) * factor5;
+                Vector128<float> o5_60 = Vector128.LoadUnsafe(ref output, 5 * Dv + 60) * factor5;
+                for (int j = 0; j < count; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref values, j * valueStride);
+                    Vector128<float> v56 = Vector128.LoadUnsafe(ref v, 56);
+                    Vector128<float> v60 = Vector128.LoadUnsafe(ref v, 60);
+                    float weight = Unsafe.Add(ref weights, j);
+                    Vector128<float> p128 = Vector128.Create(weight);
+                    o0_56 = Vector128.FusedMultiplyAdd(p128, v56, o0_56);
+                    o0_60 = Vector128.FusedMultiplyAdd(p128, v60, o0_60);
+                    weight = Unsafe.Add(ref p1, j);
+                    p128 = Vector128.Create(weight);
+                    o1_56 = Vector128.FusedMultiplyAdd(p128, v56, o1_56);
+                    o1_60 = Vector128.FusedMultiplyAdd(p128, v60, o1_60);
+                    weight = Unsafe.Add(ref p2, j);
+                    p128 = Vector128.Create(weight);
+                    o2_56 = Vector128.FusedMultiplyAdd(p128, v56, o2_56);
+                    o2_60 = Vector128.FusedMultiplyAdd(p128, v60, o2_60);
+                    weight = Unsafe.Add(ref p3, j);
+                    p128 = Vector128.Create(weight);
+                    o3_56 = Vector128.FusedMultiplyAdd(p128, v56, o3_56);
+                    o3_60 = Vector128.FusedMultiplyAdd(p128, v60, o3_60);
+                    weight = Unsafe.Add(ref p4, j);
+                    p128 = Vector128.Create(weight);
+                    o4_56 = Vector128.FusedMultiplyAdd(p128, v56, o4_56);
+                    o4_60 = Vector128.FusedMultiplyAdd(p128, v60, o4_60);
+                    weight = Unsafe.Add(ref p5, j);
+                    p128 = Vector128.Create(weight);
+                    o5_56 = Vector128.FusedMultiplyAdd(p128, v56, o5_56);
+                    o5_60 = Vector128.FusedMultiplyAdd(p128, v60, o5_60);
+                }
+                o0_56.StoreUnsafe(ref output, 56);
+                o0_60.StoreUnsafe(ref output, 60);
+                o1_56.StoreUnsafe(ref output, 1 * Dv + 56);
+                o1_60.StoreUnsafe(ref output, 1 * Dv + 60);
+                o2_56.StoreUnsafe(ref output, 2 * Dv + 56);
+                o2_60.StoreUnsafe(ref output, 2 * Dv + 60);
+                o3_56.StoreUnsafe(ref output, 3 * Dv + 56);
+                o3_60.StoreUnsafe(ref output, 3 * Dv + 60);
+                o4_56.StoreUnsafe(ref output, 4 * Dv + 56);
+                o4_60.StoreUnsafe(ref output, 4 * Dv + 60);
+                o5_56.StoreUnsafe(ref output, 5 * Dv + 56);
+                o5_60.StoreUnsafe(ref output, 5 * Dv + 60);
+            }
+        }
     }
+    #line default
 }
