@@ -8,11 +8,11 @@ namespace Attend.Generators.Emit;
 internal static class MultiHeadAttentionEmitter
 {
     /// <summary>Grouped-query declarations name the key/value widths apart from the query's; others keep the PyTorch-shaped text.</summary>
-    private static bool Grouped(MultiHeadAttentionSpec spec) => spec.KvHeads != spec.Heads;
+    internal static bool Grouped(MultiHeadAttentionSpec spec) => spec.KvHeads != spec.Heads;
 
-    private static string QkvWidth(MultiHeadAttentionSpec spec) => Grouped(spec) ? "QkvWidth" : "3 * InnerDim";
+    internal static string QkvWidth(MultiHeadAttentionSpec spec) => Grouped(spec) ? "QkvWidth" : "3 * InnerDim";
 
-    private static string KvInner(MultiHeadAttentionSpec spec) => Grouped(spec) ? "KvInnerDim" : "InnerDim";
+    internal static string KvInner(MultiHeadAttentionSpec spec) => Grouped(spec) ? "KvInnerDim" : "InnerDim";
 
     public static string Emit(MultiHeadAttentionSpec spec)
     {
@@ -28,6 +28,7 @@ internal static class MultiHeadAttentionEmitter
                 EmitFields(w, spec, packedDims);
                 EmitLoadWeights(w, spec, packedDims);
                 EmitForward(w, spec, packedDims);
+                if (MultiHeadAttentionCacheEmitter.Applies(spec, packedDims)) MultiHeadAttentionCacheEmitter.Emit(w, spec);
                 HeadKernelsEmitter.Emit(w, plan);
             });
     }
@@ -43,7 +44,8 @@ internal static class MultiHeadAttentionEmitter
                 ? "Self-attention projects Q, K and V in one pass over the input with the packed in_proj_weight; cross-attention projects query, key and value separately."
                 : "KeyDim or ValueDim differ from ModelDim, so the projections are separate (q_proj_weight, k_proj_weight, v_proj_weight, as PyTorch names them).",
             spec.Causal
-                ? "Causal: query i sees keys 0..i; the score kernel never visits keys above the diagonal."
+                ? "Causal: query i sees keys 0..i; the score kernel never visits keys above the diagonal." +
+                  (MultiHeadAttentionCacheEmitter.Applies(spec, packedDims) ? " A KvCache (CreateKvCache, Prefill, one-token Forward) makes decoding cost one query row per step." : "")
                 : "No causal mask.",
             spec.KeyPadding
                 ? "Key padding: Forward requires keyPaddingMask [batch, keyLength], true = padded."

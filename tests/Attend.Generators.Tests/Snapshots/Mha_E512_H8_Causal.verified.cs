@@ -15,7 +15,7 @@ namespace Demo;
 /// <remarks>
 /// <para>Specialized at compile time: ModelDim = 512, Heads = 8, DimHead = 64, scale = 0.125f (1/sqrt(DimHead)), bias on.</para>
 /// <para>Self-attention projects Q, K and V in one pass over the input with the packed in_proj_weight; cross-attention projects query, key and value separately.</para>
-/// <para>Causal: query i sees keys 0..i; the score kernel never visits keys above the diagonal.</para>
+/// <para>Causal: query i sees keys 0..i; the score kernel never visits keys above the diagonal. A KvCache (CreateKvCache, Prefill, one-token Forward) makes decoding cost one query row per step.</para>
 /// <para>keyPaddingMask is optional (true = padded).</para>
 /// <para>Vector512: the query row is 4 registers (no remainder), held in registers across keys; the value row is 4 registers (no remainder).</para>
 /// <para>Vector256: the query row is 8 registers (no remainder), held in registers across keys; the value row is 8 registers (no remainder).</para>
@@ -199,6 +199,82 @@ partial class DecoderSelfAttention
         ProjectionDriver.Forward(path, context, queryRows, InnerDim, weights.OutputWeight, weights.OutputBias, InnerDim, ModelDim, output, ModelDim, threads);
     }
 
+
+    /// <summary>
+    /// Creates a key/value cache for this layer: <paramref name="batch"/> sequences of up to <paramref name="capacity"/> positions.
+    /// Fill it with <see cref="Prefill"/>, extend it one token per sequence with <see cref="Forward(ReadOnlySpan{float}, Span{float}, KvCache)"/>,
+    /// and <see cref="KvCache.Reset"/> it to start new sequences.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
+    public KvCache CreateKvCache(int batch, int capacity) => new KvCache(1, batch, Heads, DimHead, capacity);
+
+    /// <summary>
+    /// Runs <paramref name="length"/> new tokens per sequence that follow the <c>cache.Length</c> already cached, stores their keys and
+    /// values in <paramref name="cache"/>, and advances it. Equal, up to summation order, to the last <paramref name="length"/> rows of
+    /// a causal <c>Forward</c> over the whole prefix. Allocates nothing once warm.
+    /// </summary>
+    /// <param name="input">New tokens <c>[cache.Batch, length, ModelDim]</c>.</param>
+    /// <param name="output">Receives <c>[cache.Batch, length, ModelDim]</c>; may be <paramref name="input"/> itself.</param>
+    /// <param name="length">New tokens per sequence.</param>
+    /// <param name="cache">A cache from <see cref="CreateKvCache"/> with room for <paramref name="length"/> more positions.</param>
+    /// <exception cref="ArgumentException">A size does not match, or the cache is full or of another shape.</exception>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
+    public void Prefill(ReadOnlySpan<float> input, Span<float> output, int length, KvCache cache)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        if (cache.Layers != 1 || cache.KvHeads != Heads || cache.DimHead != DimHead) throw new ArgumentException($"The cache holds {cache.Layers} layers of {cache.KvHeads} × {cache.DimHead}; this layer needs 1 layer of {Heads} × {DimHead}: create it with CreateKvCache.", nameof(cache));
+        ArgumentChecks.Positive(length, nameof(length));
+        cache.EnsureRoom(length);
+        int batch = cache.Batch;
+        ArgumentChecks.Length(input.Length, (long)batch * length * ModelDim, nameof(input), $"cache.Batch × length × ModelDim = {batch} × {length} × {ModelDim}");
+        ArgumentChecks.Length(output.Length, (long)batch * length * ModelDim, nameof(output), $"cache.Batch × length × ModelDim = {batch} × {length} × {ModelDim}");
+        if (output.Overlaps(input, out int shift) && shift != 0) throw new ArgumentException("output may be input itself but must not partially overlap it.", nameof(output));
+
+        PackedWeights weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
+        KernelPath path = KernelPaths.Resolve(Path);
+        int threads = MaxDegreeOfParallelism;
+        int rows = batch * length; // fits: input.Length was checked above
+        long scratchLength = (long)rows * (3 * InnerDim + InnerDim);
+        if (scratchLength > Array.MaxLength) throw new ArgumentException($"cache.Batch × length is too large: the projected Q, K, V need {scratchLength} floats, more than one array holds; prefill in shorter pieces.", nameof(length));
+        // This thread's reusable buffer: a warm call allocates nothing; other threads' calls have their own.
+        float[] scratch = LayerScratch.Rent((int)scratchLength);
+        Span<float> qkv = scratch.AsSpan(0, rows * 3 * InnerDim);
+        Span<float> context = scratch.AsSpan(rows * 3 * InnerDim, rows * InnerDim);
+        ProjectionDriver.Forward(path, input, rows, ModelDim, weights.QkvWeight, weights.InputBias, ModelDim, 3 * InnerDim, qkv, 3 * InnerDim, threads);
+
+        // The new keys and values join the cache first; the queries then read every cached position in place.
+        cache.Store(0, qkv, length, 3 * InnerDim, InnerDim, 2 * InnerDim);
+        int past = cache.Length;
+        int keyLength = past + length;
+        ReadOnlySpan<float> keys = cache.Keys(0);
+        ReadOnlySpan<float> values = cache.Values(0);
+        int cacheBatchStride = cache.Capacity * InnerDim;
+        var problem = new AttentionProblem
+        {
+            Batch = batch, Heads = Heads, KvHeads = Heads, QueryLength = length, KeyLength = keyLength,
+            Query = qkv, QueryBatchStride = length * 3 * InnerDim, QueryHeadStride = DimHead, QueryRowStride = 3 * InnerDim,
+            Key = keys, KeyBatchStride = cacheBatchStride, KeyHeadStride = DimHead, KeyRowStride = InnerDim,
+            Value = values, ValueBatchStride = cacheBatchStride, ValueHeadStride = DimHead, ValueRowStride = InnerDim,
+            Output = context, OutputBatchStride = length * InnerDim, OutputHeadStride = DimHead, OutputRowStride = InnerDim,
+            Scale = ScoreScale, Causal = true, KeyPaddingMask = default, Probabilities = default,
+            CausalOffset = past,
+            Path = path, MaxDegreeOfParallelism = threads,
+        };
+        AttentionDriver.Run<HeadKernels>(problem);
+        ProjectionDriver.Forward(path, context, rows, InnerDim, weights.OutputWeight, weights.OutputBias, InnerDim, ModelDim, output, ModelDim, threads);
+        cache.Advance(length);
+    }
+
+    /// <summary>
+    /// Decodes one new token per sequence: attends to every cached position plus itself, stores its key and value and
+    /// advances <paramref name="cache"/>. Equal, up to summation order, to the last row of a causal <c>Forward</c> over the prefix.
+    /// </summary>
+    /// <param name="tokens">One token per sequence, <c>[cache.Batch, ModelDim]</c>.</param>
+    /// <param name="output">Receives <c>[cache.Batch, ModelDim]</c>; may be <paramref name="tokens"/> itself.</param>
+    /// <param name="cache">A cache from <see cref="CreateKvCache"/> with room for one more position.</param>
+    /// <exception cref="ArgumentException">A size does not match, or the cache is full or of another shape.</exception>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
+    public void Forward(ReadOnlySpan<float> tokens, Span<float> output, KvCache cache) => Prefill(tokens, output, 1, cache);
     #line hidden
     /// <summary>Attention inner loops for D = 64, Dv = 64: one method per instruction set, sizes constant.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
