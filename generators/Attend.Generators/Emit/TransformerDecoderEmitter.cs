@@ -80,21 +80,7 @@ internal static class TransformerDecoderEmitter
     {
         w.Line($"private {StackClass} _weights = {StackClass}.Zeroed();");
         w.Line();
-        w.Line("/// <summary>Creates the stack with zeroed weights; call <see cref=\"LoadWeights\"/> before use.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block($"public {spec.Identity.Type.Name}()"))
-        {
-        }
-
-        w.Line();
-        w.Line("/// <summary>The instruction-set path; <see cref=\"KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line("public KernelPath Path { get; set; }");
-        w.Line();
-        w.Line("/// <summary>Most threads one forward pass uses; 1 runs on the caller's thread.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line("public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;");
-        w.Line();
+        LayerSurfaceEmitter.Emit(w, spec.Identity.Type.Name, "stack", LayerSurfaceEmitter.BlockThreads);
         w.Line("/// <summary>");
         w.Line("/// Loads <c>torch.nn.TransformerDecoder</c>'s <c>state_dict</c> under <c>prefix + \"layers.{i}.\"</c>. Every tensor is read and");
         w.Line("/// checked before any is applied, so a failed load leaves the stack unchanged.");

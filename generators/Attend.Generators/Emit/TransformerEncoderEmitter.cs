@@ -40,21 +40,7 @@ internal static class TransformerEncoderEmitter
         string stack = EncoderStackEmitter.StackClass;
         w.Line($"private {stack} _weights = {stack}.Zeroed();");
         w.Line();
-        w.Line("/// <summary>Creates the stack with zeroed weights; call <see cref=\"LoadWeights\"/> before use.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block($"public {spec.Identity.Type.Name}()"))
-        {
-        }
-
-        w.Line();
-        w.Line("/// <summary>The instruction-set path; <see cref=\"KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line("public KernelPath Path { get; set; }");
-        w.Line();
-        w.Line("/// <summary>Most threads one forward pass uses; 1 runs on the caller's thread.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line("public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;");
-        w.Line();
+        LayerSurfaceEmitter.Emit(w, spec.Identity.Type.Name, "stack", LayerSurfaceEmitter.BlockThreads);
 
         w.Line("/// <summary>");
         w.Line("/// Loads every layer's weights under <c>prefix + \"layers.{i}.\"</c> with the names the class remarks list.");

@@ -88,21 +88,7 @@ internal static class VisionTransformerEmitter
     {
         w.Line($"private {WeightsClass} _weights = {WeightsClass}.Zeroed();");
         w.Line();
-        w.Line("/// <summary>Creates the model with zeroed weights; call <see cref=\"LoadWeights\"/> before use.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block($"public {spec.Identity.Type.Name}()"))
-        {
-        }
-
-        w.Line();
-        w.Line("/// <summary>The instruction-set path; <see cref=\"KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line("public KernelPath Path { get; set; }");
-        w.Line();
-        w.Line("/// <summary>Most threads one forward pass uses; 1 runs on the caller's thread.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line("public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;");
-        w.Line();
+        LayerSurfaceEmitter.Emit(w, spec.Identity.Type.Name, "model", LayerSurfaceEmitter.BlockThreads);
         w.Line("/// <summary>");
         w.Line("/// Loads a lucidrains <c>ViT</c>'s <c>state_dict</c>: " + (current
             ? "<c>to_patch_embedding.1</c> (LayerNorm), <c>.2</c> (Linear), <c>.3</c> (LayerNorm), <c>pos_embedding</c>, <c>cls_token</c>, <c>transformer.layers.{i}…</c>, <c>transformer.norm</c>, <c>mlp_head</c>."
