@@ -61,14 +61,27 @@ internal static class AttentionPoolingEmitter
             w.Line("/// <summary>Hidden units of the additive score.</summary>");
             w.Line($"public const int HiddenDim = {spec.HiddenDim};");
             w.Line();
-            w.Line("// W is packed once, at load time, into the panel layout the projection kernel streams.");
-            w.Line("private readonly float[] _packedProjection = new float[LinearKernels.PackedLength(Features, HiddenDim)];");
-            if (spec.Bias) w.Line("private readonly float[] _projectionBias = new float[HiddenDim];");
-            w.Line("private readonly float[] _context = new float[HiddenDim];");
         }
-        else
+
+        w.Line("// The weights in use. LoadWeights reads a whole new set, then publishes it with one reference write, so a");
+        w.Line("// Forward running meanwhile computes with the old set or the new one, never a mix of the two.");
+        w.Line("private LayerWeights _weights = new LayerWeights();");
+        w.Line();
+        w.Line(spec.LearnedQuery
+            ? "// One complete set of weights; never written once published."
+            : "// W is packed once, at load time, into the panel layout the projection kernel streams; never written once published.");
+        using (w.Block("private sealed class LayerWeights"))
         {
-            w.Line("private readonly float[] _query = new float[Features];");
+            if (!spec.LearnedQuery)
+            {
+                w.Line("public readonly float[] PackedProjection = new float[LinearKernels.PackedLength(Features, HiddenDim)];");
+                if (spec.Bias) w.Line("public readonly float[] ProjectionBias = new float[HiddenDim];");
+                w.Line("public readonly float[] Context = new float[HiddenDim];");
+            }
+            else
+            {
+                w.Line("public readonly float[] Query = new float[Features];");
+            }
         }
 
         w.Line();
@@ -94,6 +107,8 @@ internal static class AttentionPoolingEmitter
             ? "/// Loads the <c>state_dict</c>: <c>query</c> [Features]."
             : "/// Loads the <c>state_dict</c>: <c>proj.weight</c> [HiddenDim, Features]" + (spec.Bias ? ", <c>proj.bias</c> [HiddenDim]" : "") + ", <c>context.weight</c> [1, HiddenDim].");
         w.Line("/// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.");
+        w.Line("/// Safe while <see cref=\"Forward\"/> runs on other threads: the new weights replace the old all at once,");
+        w.Line("/// and a forward pass already running finishes with the weights it started with.");
         w.Line("/// </summary>");
         w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"han.safetensors\")</c>; others it holds are ignored.</param>");
         w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"word_attention.\"</c>.</param>");
@@ -107,7 +122,9 @@ internal static class AttentionPoolingEmitter
             if (spec.LearnedQuery)
             {
                 w.Line("float[] query = WeightLoading.Read(source, prefix, \"query\", Features);");
-                w.Line("query.CopyTo(_query, 0);");
+                w.Line();
+                w.Line("var next = new LayerWeights();");
+                w.Line("query.CopyTo(next.Query, 0);");
             }
             else
             {
@@ -115,10 +132,13 @@ internal static class AttentionPoolingEmitter
                 if (spec.Bias) w.Line("float[] bias = WeightLoading.Read(source, prefix, \"proj.bias\", HiddenDim);");
                 w.Line("float[] context = WeightLoading.Read(source, prefix, \"context.weight\", 1, HiddenDim);");
                 w.Line();
-                w.Line("LinearKernels.Pack(weight, Features, HiddenDim, _packedProjection);");
-                if (spec.Bias) w.Line("bias.CopyTo(_projectionBias, 0);");
-                w.Line("context.CopyTo(_context, 0);");
+                w.Line("var next = new LayerWeights();");
+                w.Line("LinearKernels.Pack(weight, Features, HiddenDim, next.PackedProjection);");
+                if (spec.Bias) w.Line("bias.CopyTo(next.ProjectionBias, 0);");
+                w.Line("context.CopyTo(next.Context, 0);");
             }
+
+            w.Line("System.Threading.Volatile.Write(ref _weights, next);");
         }
 
         w.Line();
@@ -128,6 +148,7 @@ internal static class AttentionPoolingEmitter
     {
         w.Line("/// <summary>");
         w.Line("/// Pools each sequence into one vector: <c>α = softmax_t(score(h_t))</c> over its unpadded positions, <c>y = Σ_t α_t h_t</c>.");
+        w.Line("/// May be called from many threads at once, also while <see cref=\"LoadWeights\"/> runs: the pass reads the weights once.");
         w.Line("/// </summary>");
         w.Line("/// <param name=\"input\">Sequences <c>[batch, length, Features]</c>, row-major.</param>");
         w.Line("/// <param name=\"output\">Receives <c>[batch, Features]</c>.</param>");
@@ -145,6 +166,7 @@ internal static class AttentionPoolingEmitter
             w.Line("ArgumentChecks.Length(output.Length, (long)batch * Features, nameof(output), $\"batch × Features = {batch} × {Features}\");");
             w.Line("if (!keyPaddingMask.IsEmpty) ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * length, nameof(keyPaddingMask), $\"batch × length = {batch} × {length}\");");
             w.Line("if (!attentionWeights.IsEmpty) ArgumentChecks.Length(attentionWeights.Length, (long)batch * length, nameof(attentionWeights), $\"batch × length = {batch} × {length}\");");
+            w.Line("LayerWeights weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
             w.Line("KernelPath path = KernelPaths.Resolve(Path);");
             w.Line("int rows = batch * length; // fits: input.Length was checked above");
             if (!spec.LearnedQuery)
@@ -164,7 +186,7 @@ internal static class AttentionPoolingEmitter
                 {
                     w.Line("// tanh(W h + b) for every position of every sequence: [batch · length, HiddenDim].");
                     w.Line("Span<float> hidden = scratch.AsSpan(0, rows * HiddenDim);");
-                    w.Line($"LinearKernels.Forward(path, input, rows, Features, _packedProjection, {(spec.Bias ? "_projectionBias" : "default")}, Features, HiddenDim, hidden, HiddenDim, MaxDegreeOfParallelism);");
+                    w.Line($"LinearKernels.Forward(path, input, rows, Features, weights.PackedProjection, {(spec.Bias ? "weights.ProjectionBias" : "default")}, Features, HiddenDim, hidden, HiddenDim, MaxDegreeOfParallelism);");
                     w.Line("PoolingKernels.Tanh(path, hidden);");
                 }
 
@@ -174,8 +196,8 @@ internal static class AttentionPoolingEmitter
                     w.Line($"Span<float> scores = attentionWeights.IsEmpty ? scratch.AsSpan({scoreStart}, length) : attentionWeights.Slice(b * length, length);");
                     w.Line("ReadOnlySpan<float> sequence = input.Slice(b * length * Features, length * Features);");
                     w.Line(spec.LearnedQuery
-                        ? $"{KernelsName}.Scores(path, sequence, _query, scores);"
-                        : $"{KernelsName}.Scores(path, hidden.Slice(b * length * HiddenDim, length * HiddenDim), _context, scores);");
+                        ? $"{KernelsName}.Scores(path, sequence, weights.Query, scores);"
+                        : $"{KernelsName}.Scores(path, hidden.Slice(b * length * HiddenDim, length * HiddenDim), weights.Context, scores);");
                     w.Line("if (!keyPaddingMask.IsEmpty) PoolingKernels.MaskPadded(scores, keyPaddingMask.Slice(b * length, length));");
                     w.Line("Span<float> pooled = output.Slice(b * Features, Features);");
                     w.Line($"if (SoftmaxKernels.SoftmaxInPlace(scores)) {KernelsName}.WeightedSum(path, scores, sequence, pooled);");

@@ -63,7 +63,7 @@ internal static class ConvBlockAttentionEmitter
                     });
 
                 const string scratch = "4 * Channels + 2 * HiddenChannels + 2 * (height + 2 * Padding) * (width + 2 * Padding) + 3 * height * width";
-                using (OpenBlock(w, spec.Identity.Type.Name, "One sample: channel attention, then spatial attention. Holds references to the layer's weights.", weights, scratch))
+                using (OpenBlock(w, "One sample: channel attention, then spatial attention. Holds references to one weight set.", weights, scratch))
                 {
                     using (w.Block(ApplySignature))
                     {

@@ -50,7 +50,7 @@ internal static class EfficientChannelAttentionEmitter
                 EmitForward(w, "<c>y = x · sigmoid(conv1d(mean_hw(x)))</c> per channel",
                     new List<ScaleOutput> { new("scale", "[batch, Channels]", "batch × Channels = {batch} × {Channels}", "(long)batch * Channels", "the per-channel factors") });
 
-                using (OpenBlock(w, spec.Identity.Type.Name, "One sample: pool, convolve along the channels, gate, scale.", weights, "2 * Channels + KernelSize - 1"))
+                using (OpenBlock(w, "One sample: pool, convolve along the channels, gate, scale. Holds references to one weight set.", weights, "2 * Channels + KernelSize - 1"))
                 {
                     using (w.Block(ApplySignature))
                     {

@@ -26,10 +26,18 @@ internal static class FeatureMapLayerEmitter
 
     public static void EmitFields(SourceWriter w, List<Weight> weights)
     {
-        foreach (Weight weight in weights)
+        w.Line("// The weights in use. LoadWeights reads a whole new set, then publishes it with one reference write, so a");
+        w.Line("// Forward running meanwhile computes with the old set or the new one, never a mix of the two.");
+        w.Line("private LayerWeights _weights = new LayerWeights();");
+        w.Line();
+        w.Line("// One complete set of weights; never written once published.");
+        using (w.Block("private sealed class LayerWeights"))
         {
-            // Trailing 1×1 kernel dimensions add nothing to the length.
-            w.Line($"private readonly float[] {weight.Field} = new float[{string.Join(" * ", weight.Shape.Where(d => d != "1").DefaultIfEmpty("1"))}];");
+            foreach (Weight weight in weights)
+            {
+                // Trailing 1×1 kernel dimensions add nothing to the length.
+                w.Line($"public readonly float[] {Member(weight)} = new float[{string.Join(" * ", weight.Shape.Where(d => d != "1").DefaultIfEmpty("1"))}];");
+            }
         }
 
         w.Line();
@@ -41,7 +49,8 @@ internal static class FeatureMapLayerEmitter
         w.Line($"/// Loads weights saved from {module}'s <c>state_dict</c>, under PyTorch's names and shapes:");
         w.Line("/// " + string.Join(", ", weights.ConvertAll(x => $"<c>{x.Name}</c> [{string.Join(", ", x.Shape)}]")) + ".");
         w.Line("/// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.");
-        w.Line("/// Not safe to call while <see cref=\"Forward\"/> runs on another thread.");
+        w.Line("/// Safe while <see cref=\"Forward\"/> runs on other threads: the new weights replace the old all at once,");
+        w.Line("/// and a forward pass already running finishes with the weights it started with.");
         w.Line("/// </summary>");
         w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; tensors it holds beyond these are ignored.</param>");
         w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"layer1.0.se.\"</c>.</param>");
@@ -58,7 +67,9 @@ internal static class FeatureMapLayerEmitter
             }
 
             w.Line();
-            foreach (Weight weight in weights) w.Line($"{Local(weight)}.CopyTo({weight.Field}, 0);");
+            w.Line("var next = new LayerWeights();");
+            foreach (Weight weight in weights) w.Line($"{Local(weight)}.CopyTo(next.{Member(weight)}, 0);");
+            w.Line("System.Threading.Volatile.Write(ref _weights, next);");
         }
 
         w.Line();
@@ -69,7 +80,8 @@ internal static class FeatureMapLayerEmitter
     {
         w.Line("/// <summary>");
         w.Line($"/// Applies the block to each sample: {formula}.");
-        w.Line("/// Allocates nothing once warm and may be called from many threads at once.");
+        w.Line("/// Allocates nothing once warm and may be called from many threads at once, also while <see cref=\"LoadWeights\"/> runs:");
+        w.Line("/// the pass reads the weights once and computes with that one complete set.");
         w.Line("/// </summary>");
         w.Line("/// <param name=\"input\">Feature maps <c>[batch, Channels, height, width]</c> (NCHW), row-major.</param>");
         w.Line("/// <param name=\"output\">Receives <c>[batch, Channels, height, width]</c>; may be <paramref name=\"input\"/>'s memory itself (in place), but must not partly overlap it.</param>");
@@ -95,23 +107,24 @@ internal static class FeatureMapLayerEmitter
 
             string channelScale = outputs.Exists(o => o.Parameter is "scale" or "channelScale") ? outputs.Find(o => o.Parameter is "scale" or "channelScale")!.Parameter : "default";
             string spatialScale = outputs.Exists(o => o.Parameter == "spatialScale") ? "spatialScale" : "default";
-            w.Line($"FeatureMapAttention.Run(new Block(this), Path, input, output, batch, Channels, height, width, {channelScale}, {spatialScale}, MaxDegreeOfParallelism);");
+            w.Line("LayerWeights weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
+            w.Line($"FeatureMapAttention.Run(new Block(weights), Path, input, output, batch, Channels, height, width, {channelScale}, {spatialScale}, MaxDegreeOfParallelism);");
         }
 
         w.Line();
     }
 
-    /// <summary>Opens <c>private readonly struct Block : IFeatureMapAttention</c> with a constructor copying the weight references.</summary>
-    public static SourceWriter.Scope OpenBlock(SourceWriter w, string layerName, string summary, List<Weight> weights, string scratchLength)
+    /// <summary>Opens <c>private readonly struct Block : IFeatureMapAttention</c> with a constructor copying the references of one weight set.</summary>
+    public static SourceWriter.Scope OpenBlock(SourceWriter w, string summary, List<Weight> weights, string scratchLength)
     {
         w.Line($"/// <summary>{summary}</summary>");
         w.Line(GeneratedCode.Attribute);
         SourceWriter.Scope scope = w.Block("private readonly struct Block : IFeatureMapAttention");
         foreach (Weight weight in weights) w.Line($"private readonly float[] {weight.Field};");
         w.Line();
-        using (w.Block($"public Block({layerName} layer)"))
+        using (w.Block("public Block(LayerWeights weights)"))
         {
-            foreach (Weight weight in weights) w.Line($"{weight.Field} = layer.{weight.Field};");
+            foreach (Weight weight in weights) w.Line($"{weight.Field} = weights.{Member(weight)};");
         }
 
         w.Line();
@@ -127,5 +140,12 @@ internal static class FeatureMapLayerEmitter
     {
         string name = weight.Field.TrimStart('_');
         return name;
+    }
+
+    /// <summary>The weight's member of <c>LayerWeights</c>: the field name without its underscore, capitalized (<c>_fc1Weight</c> → <c>Fc1Weight</c>).</summary>
+    private static string Member(Weight weight)
+    {
+        string name = Local(weight);
+        return char.ToUpperInvariant(name[0]) + name.Substring(1);
     }
 }

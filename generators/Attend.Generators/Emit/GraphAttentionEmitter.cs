@@ -84,10 +84,18 @@ internal static class GraphAttentionEmitter
 
     private static void EmitFields(SourceWriter w, GraphAttentionSpec spec)
     {
-        w.Line("// W is packed once, at load time, into the panel layout the projection kernel streams.");
-        w.Line("private readonly float[] _packedWeight = new float[LinearKernels.PackedLength(InFeatures, ProjectedWidth)];");
-        w.Line("private readonly float[] _attention = new float[Heads * AttentionWidth];");
-        if (spec.Bias) w.Line("private readonly float[] _bias = new float[OutputWidth];");
+        w.Line("// The weights in use. LoadWeights reads and packs a whole new set, then publishes it with one reference write, so a");
+        w.Line("// Forward running meanwhile computes with the old set or the new one, never a mix of the two.");
+        w.Line("private LayerWeights _weights = new LayerWeights();");
+        w.Line();
+        w.Line("// W is packed once, at load time, into the panel layout the projection kernel streams; never written once published.");
+        using (w.Block("private sealed class LayerWeights"))
+        {
+            w.Line("public readonly float[] PackedWeight = new float[LinearKernels.PackedLength(InFeatures, ProjectedWidth)];");
+            w.Line("public readonly float[] Attention = new float[Heads * AttentionWidth];");
+            if (spec.Bias) w.Line("public readonly float[] Bias = new float[OutputWidth];");
+        }
+
         w.Line();
         w.Line("/// <summary>Creates the layer with zeroed weights; call <see cref=\"LoadWeights\"/> before use.</summary>");
         w.Line(GeneratedCode.Attribute);
@@ -111,6 +119,8 @@ internal static class GraphAttentionEmitter
                (spec.ScoresPairs ? "<c>a</c> [Heads, OutFeatures]" : "<c>a</c> [Heads, 2·OutFeatures] (first half scores the target node, second half the source)") +
                (spec.Bias ? ", <c>bias</c> [OutputWidth]." : "."));
         w.Line("/// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.");
+        w.Line("/// Safe while <c>Forward</c> runs on other threads: the new weights replace the old all at once when packed,");
+        w.Line("/// and a forward pass already running finishes with the weights it started with.");
         w.Line("/// </summary>");
         w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"gat.safetensors\")</c>; others it holds are ignored.</param>");
         w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"conv1.\"</c>.</param>");
@@ -125,9 +135,11 @@ internal static class GraphAttentionEmitter
             w.Line("float[] attention = WeightLoading.Read(source, prefix, \"a\", Heads, AttentionWidth);");
             if (spec.Bias) w.Line("float[] bias = WeightLoading.Read(source, prefix, \"bias\", OutputWidth);");
             w.Line();
-            w.Line("LinearKernels.Pack(weight, InFeatures, ProjectedWidth, _packedWeight);");
-            w.Line("attention.CopyTo(_attention, 0);");
-            if (spec.Bias) w.Line("bias.CopyTo(_bias, 0);");
+            w.Line("var next = new LayerWeights();");
+            w.Line("LinearKernels.Pack(weight, InFeatures, ProjectedWidth, next.PackedWeight);");
+            w.Line("attention.CopyTo(next.Attention, 0);");
+            if (spec.Bias) w.Line("bias.CopyTo(next.Bias, 0);");
+            w.Line("System.Threading.Volatile.Write(ref _weights, next);");
         }
 
         w.Line();
@@ -138,6 +150,7 @@ internal static class GraphAttentionEmitter
         w.Line("/// <summary>");
         w.Line("/// Runs the layer on a graph given as an edge list: groups the edges by target node (O(nodes + edges), pooled");
         w.Line("/// memory), then attends. To run several layers on one graph, build <see cref=\"GraphNeighbourhoods\"/> once instead.");
+        w.Line("/// May be called from many threads at once, also while <see cref=\"LoadWeights\"/> runs: the pass reads the weights once.");
         w.Line("/// </summary>");
         w.Line("/// <param name=\"x\">Node features <c>[nodes, InFeatures]</c>, row-major.</param>");
         w.Line("/// <param name=\"edgeIndex\"><c>[2, edges]</c> as PyG's <c>edge_index</c>: row 0 the source node j, row 1 the target node i of each edge; node i attends to node j.</param>");
@@ -182,7 +195,10 @@ internal static class GraphAttentionEmitter
 
     private static void EmitForwardNeighbourhoods(SourceWriter w, GraphAttentionSpec spec)
     {
-        w.Line("/// <summary>Runs the layer on a graph whose incoming edges were grouped once by <see cref=\"GraphNeighbourhoods\"/>; allocates nothing once warm.</summary>");
+        w.Line("/// <summary>");
+        w.Line("/// Runs the layer on a graph whose incoming edges were grouped once by <see cref=\"GraphNeighbourhoods\"/>; allocates nothing once warm.");
+        w.Line("/// May be called from many threads at once, also while <see cref=\"LoadWeights\"/> runs: the pass reads the weights once.");
+        w.Line("/// </summary>");
         w.Line("/// <param name=\"x\">Node features <c>[graph.Nodes, InFeatures]</c>, row-major.</param>");
         w.Line("/// <param name=\"graph\">The incoming edges of every node" + (spec.AddSelfLoops ? ", built with <c>addSelfLoops: true</c> (this layer adds self loops)." : "; used as built.") + "</param>");
         w.Line("/// <param name=\"output\">Receives <c>[graph.Nodes, OutputWidth]</c>.</param>");
@@ -212,6 +228,7 @@ internal static class GraphAttentionEmitter
         w.Line(GeneratedCode.Attribute);
         using (w.Block("private void Run(ReadOnlySpan<float> x, ReadOnlySpan<int> offsets, ReadOnlySpan<int> sources, Span<float> output, int nodes, Span<float> slotWeights)"))
         {
+            w.Line("LayerWeights weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
             w.Line("KernelPath path = KernelPaths.Resolve(Path);");
             w.Line("long projectedLength = (long)nodes * ProjectedWidth;");
             w.Line("if (projectedLength > Array.MaxLength) throw new ArgumentException($\"nodes × Heads × OutFeatures = {projectedLength} floats, more than one array holds; split the graph.\", nameof(nodes));");
@@ -220,11 +237,11 @@ internal static class GraphAttentionEmitter
             {
                 w.Line("// h = x·Wᵀ: every head's F′ features side by side in one row per node, [nodes, Heads · OutFeatures].");
                 w.Line("Span<float> h = projected.AsSpan(0, (int)projectedLength);");
-                w.Line("LinearKernels.Forward(path, x, nodes, InFeatures, _packedWeight, default, InFeatures, ProjectedWidth, h, ProjectedWidth, MaxDegreeOfParallelism);");
+                w.Line("LinearKernels.Forward(path, x, nodes, InFeatures, weights.PackedWeight, default, InFeatures, ProjectedWidth, h, ProjectedWidth, MaxDegreeOfParallelism);");
                 using (w.Block("var problem = new GraphAttentionProblem", ";"))
                 {
                     w.Line("Nodes = nodes, Heads = Heads, IncomingOffsets = offsets, Sources = sources,");
-                    w.Line($"Features = h, Attention = _attention, MeanOverHeads = {(spec.MeanOverHeads ? "true" : "false")}, Bias = {(spec.Bias ? "_bias" : "default")},");
+                    w.Line($"Features = h, Attention = weights.Attention, MeanOverHeads = {(spec.MeanOverHeads ? "true" : "false")}, Bias = {(spec.Bias ? "weights.Bias" : "default")},");
                     w.Line("Output = output, SlotWeights = slotWeights, Path = path, MaxDegreeOfParallelism = MaxDegreeOfParallelism,");
                 }
 

@@ -53,12 +53,16 @@ internal static class NadarayaWatsonEmitter
         w.Line();
         if (spec.LearnableWidth)
         {
+            w.Line("// The one learned weight: LoadWeights replaces it with one write, and Forward reads it once per pass.");
             w.Line("private float _width = 1f;");
             w.Line();
             w.Line("/// <summary>The kernel width w (scores are <c>−((q − k)·w)² / 2</c>); 1 until <see cref=\"LoadWeights\"/> runs.</summary>");
-            w.Line("public float Width => _width;");
+            w.Line("public float Width => System.Threading.Volatile.Read(ref _width);");
             w.Line();
-            w.Line("/// <summary>Loads d2l's <c>NWKernelRegression</c> <c>state_dict</c>: <c>w</c> [1]. Checked before it is applied.</summary>");
+            w.Line("/// <summary>");
+            w.Line("/// Loads d2l's <c>NWKernelRegression</c> <c>state_dict</c>: <c>w</c> [1]. Checked before it is applied, so a failed load leaves the layer unchanged.");
+            w.Line("/// Safe while <see cref=\"Forward\"/> runs on other threads: a forward pass already running finishes with the width it started with.");
+            w.Line("/// </summary>");
             w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"nw.safetensors\")</c>.</param>");
             w.Line("/// <param name=\"prefix\">Prepended to the name.</param>");
             w.Line("/// <exception cref=\"System.Collections.Generic.KeyNotFoundException\">The tensor is missing.</exception>");
@@ -68,7 +72,8 @@ internal static class NadarayaWatsonEmitter
             {
                 w.Line("ArgumentNullException.ThrowIfNull(source);");
                 w.Line("ArgumentNullException.ThrowIfNull(prefix);");
-                w.Line("_width = WeightLoading.Read(source, prefix, \"w\", 1)[0];");
+                w.Line("float width = WeightLoading.Read(source, prefix, \"w\", 1)[0];");
+                w.Line("System.Threading.Volatile.Write(ref _width, width);");
             }
 
             w.Line();
@@ -84,12 +89,15 @@ internal static class NadarayaWatsonEmitter
         w.Line();
     }
 
-    private static string WidthArgument(NadarayaWatsonSpec spec) => spec.LearnableWidth ? "_width" : UnitWidth(spec) ? "1f" : "Width";
+    private static string WidthArgument(NadarayaWatsonSpec spec) => spec.LearnableWidth ? "width" : UnitWidth(spec) ? "1f" : "Width";
 
     private static void EmitForward(SourceWriter w, NadarayaWatsonSpec spec)
     {
         w.Line("/// <summary>");
         w.Line("/// Pools <paramref name=\"values\"/> for every query: <c>α_ij = softmax_j(−((q_i − k_j)·w)² / 2)</c>, <c>y_i = Σ_j α_ij v_j</c>.");
+        w.Line(spec.LearnableWidth
+            ? "/// May be called from many threads at once, also while <see cref=\"LoadWeights\"/> runs: the pass reads the width once."
+            : "/// May be called from many threads at once.");
         w.Line("/// </summary>");
         w.Line("/// <param name=\"queries\"><c>[queryCount, Dim]</c>.</param>");
         w.Line("/// <param name=\"keys\"><c>[keyCount, Dim]</c>, shared by every query.</param>");
@@ -109,6 +117,7 @@ internal static class NadarayaWatsonEmitter
             w.Line("ArgumentChecks.Length(values.Length, (long)keyCount * ValueDim, nameof(values), $\"keyCount × ValueDim = {keyCount} × {ValueDim}\");");
             w.Line("ArgumentChecks.Length(output.Length, (long)queryCount * ValueDim, nameof(output), $\"queryCount × ValueDim = {queryCount} × {ValueDim}\");");
             w.Line("if (!attentionWeights.IsEmpty) ArgumentChecks.Length(attentionWeights.Length, (long)queryCount * keyCount, nameof(attentionWeights), $\"queryCount × keyCount = {queryCount} × {keyCount}\");");
+            if (spec.LearnableWidth) w.Line("float width = System.Threading.Volatile.Read(ref _width); // one width for the whole pass");
             w.Line("KernelPath path = KernelPaths.Resolve(Path);");
             w.Line("float[]? scratch = attentionWeights.IsEmpty ? System.Buffers.ArrayPool<float>.Shared.Rent(keyCount) : null;");
             using (w.Block("try"))

@@ -125,29 +125,36 @@ internal static class ScoreAttentionEmitter
     private static void EmitFields(SourceWriter w, ScoreAttentionSpec spec)
     {
         if (!HasWeights(spec)) return;
-        w.Line("// Projection weights packed once, at load time, into the panel layout the projection kernel streams.");
-        switch (spec.Score)
+        w.Line("// The weights in use. LoadWeights reads and packs a whole new set, then publishes it with one reference write, so a");
+        w.Line("// Forward running meanwhile computes with the old set or the new one, never a mix of the two.");
+        w.Line("private LayerWeights _weights = new LayerWeights();");
+        w.Line();
+        w.Line("// Projection weights packed once, at load time, into the panel layout the projection kernel streams; never written once published.");
+        using (w.Block("private sealed class LayerWeights"))
         {
-            case ScoreKind.General:
-                w.Line("private readonly float[] _packedKeyWeight = new float[LinearKernels.PackedLength(KeySize, QuerySize)];");
-                break;
-            case ScoreKind.Additive:
-                w.Line("private readonly float[] _packedQueryWeight = new float[LinearKernels.PackedLength(QuerySize, Hidden)];");
-                w.Line("private readonly float[] _packedKeyWeight = new float[LinearKernels.PackedLength(KeySize, Hidden)];");
-                w.Line("private readonly float[] _scoreWeights = new float[Hidden];");
-                break;
-            case ScoreKind.Mlp:
-                w.Line("private readonly float[] _packedQueryWeight = new float[LinearKernels.PackedLength(QuerySize, Hidden)];");
-                w.Line("private readonly float[] _queryBias = new float[Hidden];");
-                w.Line("private readonly float[] _packedKeyWeight = new float[LinearKernels.PackedLength(KeySize, Hidden)];");
-                w.Line("private readonly float[] _scoreWeights = new float[Hidden + 1];");
-                break;
-        }
+            switch (spec.Score)
+            {
+                case ScoreKind.General:
+                    w.Line("public readonly float[] PackedKeyWeight = new float[LinearKernels.PackedLength(KeySize, QuerySize)];");
+                    break;
+                case ScoreKind.Additive:
+                    w.Line("public readonly float[] PackedQueryWeight = new float[LinearKernels.PackedLength(QuerySize, Hidden)];");
+                    w.Line("public readonly float[] PackedKeyWeight = new float[LinearKernels.PackedLength(KeySize, Hidden)];");
+                    w.Line("public readonly float[] ScoreWeights = new float[Hidden];");
+                    break;
+                case ScoreKind.Mlp:
+                    w.Line("public readonly float[] PackedQueryWeight = new float[LinearKernels.PackedLength(QuerySize, Hidden)];");
+                    w.Line("public readonly float[] QueryBias = new float[Hidden];");
+                    w.Line("public readonly float[] PackedKeyWeight = new float[LinearKernels.PackedLength(KeySize, Hidden)];");
+                    w.Line("public readonly float[] ScoreWeights = new float[Hidden + 1];");
+                    break;
+            }
 
-        if (Predictive(spec))
-        {
-            w.Line("private readonly float[] _packedPositionWeight = new float[LinearKernels.PackedLength(QuerySize, PositionHidden)];");
-            w.Line("private readonly float[] _positionVector = new float[PositionHidden];");
+            if (Predictive(spec))
+            {
+                w.Line("public readonly float[] PackedPositionWeight = new float[LinearKernels.PackedLength(QuerySize, PositionHidden)];");
+                w.Line("public readonly float[] PositionVector = new float[PositionHidden];");
+            }
         }
 
         w.Line();
@@ -175,7 +182,8 @@ internal static class ScoreAttentionEmitter
         w.Line("/// Loads the score's weights under PyTorch's names (d2l.ai's modules; <c>nn.Linear</c> layout, <c>[out, in]</c>):");
         w.Line($"/// {string.Join(", ", names)}.");
         w.Line("/// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.");
-        w.Line("/// Not safe to call while <see cref=\"Forward\"/> runs on another thread.");
+        w.Line("/// Safe while <see cref=\"Forward\"/> runs on other threads: the new weights replace the old all at once when packed,");
+        w.Line("/// and a forward pass already running finishes with the weights it started with.");
         w.Line("/// </summary>");
         w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; tensors it holds beyond these are ignored.</param>");
         w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"decoder.attention.\"</c>.</param>");
@@ -211,16 +219,17 @@ internal static class ScoreAttentionEmitter
             }
 
             w.Line();
+            w.Line("var next = new LayerWeights();");
             switch (spec.Score)
             {
                 case ScoreKind.General:
                     w.Line("// W_a.weight [QuerySize, KeySize] is nn.Linear(KeySize, QuerySize)'s weight: W k for every key in one pass.");
-                    w.Line("LinearKernels.Pack(bilinear, KeySize, QuerySize, _packedKeyWeight);");
+                    w.Line("LinearKernels.Pack(bilinear, KeySize, QuerySize, next.PackedKeyWeight);");
                     break;
                 case ScoreKind.Additive:
-                    w.Line("LinearKernels.Pack(queryWeight, QuerySize, Hidden, _packedQueryWeight);");
-                    w.Line("LinearKernels.Pack(keyWeight, KeySize, Hidden, _packedKeyWeight);");
-                    w.Line("scoreVector.CopyTo(_scoreWeights, 0);");
+                    w.Line("LinearKernels.Pack(queryWeight, QuerySize, Hidden, next.PackedQueryWeight);");
+                    w.Line("LinearKernels.Pack(keyWeight, KeySize, Hidden, next.PackedKeyWeight);");
+                    w.Line("scoreVector.CopyTo(next.ScoreWeights, 0);");
                     break;
                 case ScoreKind.Mlp:
                     w.Line("// W₁[q; k] = W₁q q + W₁k k: split the columns so queries and keys are each projected once.");
@@ -232,19 +241,21 @@ internal static class ScoreAttentionEmitter
                         w.Line("hiddenWeight.AsSpan(h * (QuerySize + KeySize) + QuerySize, KeySize).CopyTo(keyColumns.AsSpan(h * KeySize));");
                     }
 
-                    w.Line("LinearKernels.Pack(queryColumns, QuerySize, Hidden, _packedQueryWeight);");
-                    w.Line("LinearKernels.Pack(keyColumns, KeySize, Hidden, _packedKeyWeight);");
-                    w.Line("hiddenBias.CopyTo(_queryBias, 0);");
-                    w.Line("scoreVector.CopyTo(_scoreWeights, 0);");
-                    w.Line("_scoreWeights[Hidden] = scoreBias[0];");
+                    w.Line("LinearKernels.Pack(queryColumns, QuerySize, Hidden, next.PackedQueryWeight);");
+                    w.Line("LinearKernels.Pack(keyColumns, KeySize, Hidden, next.PackedKeyWeight);");
+                    w.Line("hiddenBias.CopyTo(next.QueryBias, 0);");
+                    w.Line("scoreVector.CopyTo(next.ScoreWeights, 0);");
+                    w.Line("next.ScoreWeights[Hidden] = scoreBias[0];");
                     break;
             }
 
             if (Predictive(spec))
             {
-                w.Line("LinearKernels.Pack(positionWeight, QuerySize, PositionHidden, _packedPositionWeight);");
-                w.Line("positionVector.CopyTo(_positionVector, 0);");
+                w.Line("LinearKernels.Pack(positionWeight, QuerySize, PositionHidden, next.PackedPositionWeight);");
+                w.Line("positionVector.CopyTo(next.PositionVector, 0);");
             }
+
+            w.Line("System.Threading.Volatile.Write(ref _weights, next);");
         }
 
         w.Line();
@@ -255,7 +266,15 @@ internal static class ScoreAttentionEmitter
         bool monotonic = spec.Local == 1;
         w.Line("/// <summary>");
         w.Line("/// Runs attention: for each query row, weights over the keys it sees from the scores, then <c>y = Σ_j a_j v_j</c>.");
-        w.Line("/// Allocates nothing once warm and may be called from many threads at once.");
+        if (HasWeights(spec))
+        {
+            w.Line("/// Allocates nothing once warm and may be called from many threads at once, also while <see cref=\"LoadWeights\"/> runs:");
+            w.Line("/// the pass reads the weights once and computes with that one complete set.");
+        }
+        else
+        {
+            w.Line("/// Allocates nothing once warm and may be called from many threads at once.");
+        }
         w.Line("/// </summary>");
         w.Line("/// <param name=\"queries\">Queries <c>[batch, queryLength, QuerySize]</c>, row-major.</param>");
         w.Line("/// <param name=\"keys\">Keys <c>[batch, keyLength, KeySize]</c>.</param>");
@@ -289,6 +308,7 @@ internal static class ScoreAttentionEmitter
             w.Line("if (!attentionWeights.IsEmpty) ArgumentChecks.Length(attentionWeights.Length, queryRows * keyLength, nameof(attentionWeights), $\"batch × queryLength × keyLength = {batch} × {queryLength} × {keyLength}\");");
             w.Line("if (!scores.IsEmpty) ArgumentChecks.Length(scores.Length, queryRows * keyLength, nameof(scores), $\"batch × queryLength × keyLength = {batch} × {queryLength} × {keyLength}\");");
             w.Line();
+            if (HasWeights(spec)) w.Line("LayerWeights weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
             w.Line("KernelPath path = KernelPaths.Resolve(Path);");
             w.Line("int threads = MaxDegreeOfParallelism;");
 
@@ -350,23 +370,23 @@ internal static class ScoreAttentionEmitter
                     w.Line("ScoreAttention.NormalizeRows(keys, KeySize, preparedKeys);");
                     break;
                 case ScoreKind.General:
-                    w.Line("LinearKernels.Forward(path, keys, (int)keyRows, KeySize, _packedKeyWeight, default, KeySize, QuerySize, preparedKeys, QuerySize, threads);");
+                    w.Line("LinearKernels.Forward(path, keys, (int)keyRows, KeySize, weights.PackedKeyWeight, default, KeySize, QuerySize, preparedKeys, QuerySize, threads);");
                     break;
                 case ScoreKind.Additive:
-                    w.Line("LinearKernels.Forward(path, queries, (int)queryRows, QuerySize, _packedQueryWeight, default, QuerySize, Hidden, preparedQueries, Hidden, threads);");
-                    w.Line("LinearKernels.Forward(path, keys, (int)keyRows, KeySize, _packedKeyWeight, default, KeySize, Hidden, preparedKeys, Hidden, threads);");
+                    w.Line("LinearKernels.Forward(path, queries, (int)queryRows, QuerySize, weights.PackedQueryWeight, default, QuerySize, Hidden, preparedQueries, Hidden, threads);");
+                    w.Line("LinearKernels.Forward(path, keys, (int)keyRows, KeySize, weights.PackedKeyWeight, default, KeySize, Hidden, preparedKeys, Hidden, threads);");
                     break;
                 case ScoreKind.Mlp:
-                    w.Line("LinearKernels.Forward(path, queries, (int)queryRows, QuerySize, _packedQueryWeight, _queryBias, QuerySize, Hidden, preparedQueries, Hidden, threads);");
-                    w.Line("LinearKernels.Forward(path, keys, (int)keyRows, KeySize, _packedKeyWeight, default, KeySize, Hidden, preparedKeys, Hidden, threads);");
+                    w.Line("LinearKernels.Forward(path, queries, (int)queryRows, QuerySize, weights.PackedQueryWeight, weights.QueryBias, QuerySize, Hidden, preparedQueries, Hidden, threads);");
+                    w.Line("LinearKernels.Forward(path, keys, (int)keyRows, KeySize, weights.PackedKeyWeight, default, KeySize, Hidden, preparedKeys, Hidden, threads);");
                     break;
             }
 
             if (Predictive(spec))
             {
                 w.Line("// local-p: the fraction sigmoid(v_pᵀ tanh(W_p q)) of the row's key range where its window is centred.");
-                w.Line("LinearKernels.Forward(path, queries, (int)queryRows, QuerySize, _packedPositionWeight, default, QuerySize, PositionHidden, positionHidden, PositionHidden, threads);");
-                w.Line("ScoreAttention.PredictPositionFractions(positionHidden, _positionVector, positionFractions);");
+                w.Line("LinearKernels.Forward(path, queries, (int)queryRows, QuerySize, weights.PackedPositionWeight, default, QuerySize, PositionHidden, positionHidden, PositionHidden, threads);");
+                w.Line("ScoreAttention.PredictPositionFractions(positionHidden, weights.PositionVector, positionFractions);");
             }
 
             bool preparedQueries = parts.Exists(p => p.Name == "preparedQueries");
@@ -392,7 +412,7 @@ internal static class ScoreAttentionEmitter
             w.Line($"Queries = {queries},");
             w.Line($"Keys = {keys},");
             w.Line("Values = values,");
-            if (Additive(spec)) w.Line("ScoreWeights = _scoreWeights,");
+            if (Additive(spec)) w.Line("ScoreWeights = weights.ScoreWeights,");
             w.Line("Output = output,");
             w.Line("ValidLengths = validLengths,");
             w.Line("KeyPaddingMask = keyPaddingMask,");

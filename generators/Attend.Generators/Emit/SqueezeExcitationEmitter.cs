@@ -59,7 +59,7 @@ internal static class SqueezeExcitationEmitter
                     new List<ScaleOutput> { new("scale", "[batch, Channels]", "batch × Channels = {batch} × {Channels}", "(long)batch * Channels", "the per-channel factors") });
 
                 string scratch = max && average ? "4 * Channels + 2 * SqueezeChannels" : "2 * Channels + SqueezeChannels";
-                using (OpenBlock(w, spec.Identity.Type.Name, "One sample: squeeze, excite, scale. Holds references to the layer's weights.", weights, scratch))
+                using (OpenBlock(w, "One sample: squeeze, excite, scale. Holds references to one weight set.", weights, scratch))
                 {
                     using (w.Block(ApplySignature))
                     {

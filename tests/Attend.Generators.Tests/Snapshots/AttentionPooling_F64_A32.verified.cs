@@ -29,10 +29,17 @@ partial class WordAttention
     /// <summary>Hidden units of the additive score.</summary>
     public const int HiddenDim = 32;
 
-    // W is packed once, at load time, into the panel layout the projection kernel streams.
-    private readonly float[] _packedProjection = new float[LinearKernels.PackedLength(Features, HiddenDim)];
-    private readonly float[] _projectionBias = new float[HiddenDim];
-    private readonly float[] _context = new float[HiddenDim];
+    // The weights in use. LoadWeights reads a whole new set, then publishes it with one reference write, so a
+    // Forward running meanwhile computes with the old set or the new one, never a mix of the two.
+    private LayerWeights _weights = new LayerWeights();
+
+    // W is packed once, at load time, into the panel layout the projection kernel streams; never written once published.
+    private sealed class LayerWeights
+    {
+        public readonly float[] PackedProjection = new float[LinearKernels.PackedLength(Features, HiddenDim)];
+        public readonly float[] ProjectionBias = new float[HiddenDim];
+        public readonly float[] Context = new float[HiddenDim];
+    }
 
     /// <summary>Creates the layer with zeroed weights; call <see cref="LoadWeights"/> before use.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
@@ -49,6 +56,8 @@ partial class WordAttention
     /// <summary>
     /// Loads the <c>state_dict</c>: <c>proj.weight</c> [HiddenDim, Features], <c>proj.bias</c> [HiddenDim], <c>context.weight</c> [1, HiddenDim].
     /// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.
+    /// Safe while <see cref="Forward"/> runs on other threads: the new weights replace the old all at once,
+    /// and a forward pass already running finishes with the weights it started with.
     /// </summary>
     /// <param name="source">The tensors, e.g. <c>SafeTensors.Open("han.safetensors")</c>; others it holds are ignored.</param>
     /// <param name="prefix">Prepended to every name, e.g. <c>"word_attention."</c>.</param>
@@ -63,13 +72,16 @@ partial class WordAttention
         float[] bias = WeightLoading.Read(source, prefix, "proj.bias", HiddenDim);
         float[] context = WeightLoading.Read(source, prefix, "context.weight", 1, HiddenDim);
 
-        LinearKernels.Pack(weight, Features, HiddenDim, _packedProjection);
-        bias.CopyTo(_projectionBias, 0);
-        context.CopyTo(_context, 0);
+        var next = new LayerWeights();
+        LinearKernels.Pack(weight, Features, HiddenDim, next.PackedProjection);
+        bias.CopyTo(next.ProjectionBias, 0);
+        context.CopyTo(next.Context, 0);
+        System.Threading.Volatile.Write(ref _weights, next);
     }
 
     /// <summary>
     /// Pools each sequence into one vector: <c>α = softmax_t(score(h_t))</c> over its unpadded positions, <c>y = Σ_t α_t h_t</c>.
+    /// May be called from many threads at once, also while <see cref="LoadWeights"/> runs: the pass reads the weights once.
     /// </summary>
     /// <param name="input">Sequences <c>[batch, length, Features]</c>, row-major.</param>
     /// <param name="output">Receives <c>[batch, Features]</c>.</param>
@@ -87,6 +99,7 @@ partial class WordAttention
         ArgumentChecks.Length(output.Length, (long)batch * Features, nameof(output), $"batch × Features = {batch} × {Features}");
         if (!keyPaddingMask.IsEmpty) ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * length, nameof(keyPaddingMask), $"batch × length = {batch} × {length}");
         if (!attentionWeights.IsEmpty) ArgumentChecks.Length(attentionWeights.Length, (long)batch * length, nameof(attentionWeights), $"batch × length = {batch} × {length}");
+        LayerWeights weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
         KernelPath path = KernelPaths.Resolve(Path);
         int rows = batch * length; // fits: input.Length was checked above
         long hiddenLength = (long)rows * HiddenDim;
@@ -96,13 +109,13 @@ partial class WordAttention
         {
             // tanh(W h + b) for every position of every sequence: [batch · length, HiddenDim].
             Span<float> hidden = scratch.AsSpan(0, rows * HiddenDim);
-            LinearKernels.Forward(path, input, rows, Features, _packedProjection, _projectionBias, Features, HiddenDim, hidden, HiddenDim, MaxDegreeOfParallelism);
+            LinearKernels.Forward(path, input, rows, Features, weights.PackedProjection, weights.ProjectionBias, Features, HiddenDim, hidden, HiddenDim, MaxDegreeOfParallelism);
             PoolingKernels.Tanh(path, hidden);
             for (int b = 0; b < batch; b++)
             {
                 Span<float> scores = attentionWeights.IsEmpty ? scratch.AsSpan(rows * HiddenDim, length) : attentionWeights.Slice(b * length, length);
                 ReadOnlySpan<float> sequence = input.Slice(b * length * Features, length * Features);
-                PoolingRowKernels.Scores(path, hidden.Slice(b * length * HiddenDim, length * HiddenDim), _context, scores);
+                PoolingRowKernels.Scores(path, hidden.Slice(b * length * HiddenDim, length * HiddenDim), weights.Context, scores);
                 if (!keyPaddingMask.IsEmpty) PoolingKernels.MaskPadded(scores, keyPaddingMask.Slice(b * length, length));
                 Span<float> pooled = output.Slice(b * Features, Features);
                 if (SoftmaxKernels.SoftmaxInPlace(scores)) PoolingRowKernels.WeightedSum(path, scores, sequence, pooled);

@@ -26,7 +26,15 @@ partial class QueryPooling
     /// <summary>Features per position and of the pooled vector.</summary>
     public const int Features = 20;
 
-    private readonly float[] _query = new float[Features];
+    // The weights in use. LoadWeights reads a whole new set, then publishes it with one reference write, so a
+    // Forward running meanwhile computes with the old set or the new one, never a mix of the two.
+    private LayerWeights _weights = new LayerWeights();
+
+    // One complete set of weights; never written once published.
+    private sealed class LayerWeights
+    {
+        public readonly float[] Query = new float[Features];
+    }
 
     /// <summary>Creates the layer with zeroed weights; call <see cref="LoadWeights"/> before use.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
@@ -43,6 +51,8 @@ partial class QueryPooling
     /// <summary>
     /// Loads the <c>state_dict</c>: <c>query</c> [Features].
     /// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.
+    /// Safe while <see cref="Forward"/> runs on other threads: the new weights replace the old all at once,
+    /// and a forward pass already running finishes with the weights it started with.
     /// </summary>
     /// <param name="source">The tensors, e.g. <c>SafeTensors.Open("han.safetensors")</c>; others it holds are ignored.</param>
     /// <param name="prefix">Prepended to every name, e.g. <c>"word_attention."</c>.</param>
@@ -54,11 +64,15 @@ partial class QueryPooling
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(prefix);
         float[] query = WeightLoading.Read(source, prefix, "query", Features);
-        query.CopyTo(_query, 0);
+
+        var next = new LayerWeights();
+        query.CopyTo(next.Query, 0);
+        System.Threading.Volatile.Write(ref _weights, next);
     }
 
     /// <summary>
     /// Pools each sequence into one vector: <c>α = softmax_t(score(h_t))</c> over its unpadded positions, <c>y = Σ_t α_t h_t</c>.
+    /// May be called from many threads at once, also while <see cref="LoadWeights"/> runs: the pass reads the weights once.
     /// </summary>
     /// <param name="input">Sequences <c>[batch, length, Features]</c>, row-major.</param>
     /// <param name="output">Receives <c>[batch, Features]</c>.</param>
@@ -76,6 +90,7 @@ partial class QueryPooling
         ArgumentChecks.Length(output.Length, (long)batch * Features, nameof(output), $"batch × Features = {batch} × {Features}");
         if (!keyPaddingMask.IsEmpty) ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * length, nameof(keyPaddingMask), $"batch × length = {batch} × {length}");
         if (!attentionWeights.IsEmpty) ArgumentChecks.Length(attentionWeights.Length, (long)batch * length, nameof(attentionWeights), $"batch × length = {batch} × {length}");
+        LayerWeights weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
         KernelPath path = KernelPaths.Resolve(Path);
         int rows = batch * length; // fits: input.Length was checked above
         float[] scratch = System.Buffers.ArrayPool<float>.Shared.Rent(length);
@@ -85,7 +100,7 @@ partial class QueryPooling
             {
                 Span<float> scores = attentionWeights.IsEmpty ? scratch.AsSpan(0, length) : attentionWeights.Slice(b * length, length);
                 ReadOnlySpan<float> sequence = input.Slice(b * length * Features, length * Features);
-                PoolingRowKernels.Scores(path, sequence, _query, scores);
+                PoolingRowKernels.Scores(path, sequence, weights.Query, scores);
                 if (!keyPaddingMask.IsEmpty) PoolingKernels.MaskPadded(scores, keyPaddingMask.Slice(b * length, length));
                 Span<float> pooled = output.Slice(b * Features, Features);
                 if (SoftmaxKernels.SoftmaxInPlace(scores)) PoolingRowKernels.WeightedSum(path, scores, sequence, pooled);

@@ -37,10 +37,17 @@ partial class Bahdanau
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int Hidden = 6;
 
-    // Projection weights packed once, at load time, into the panel layout the projection kernel streams.
-    private readonly float[] _packedQueryWeight = new float[LinearKernels.PackedLength(QuerySize, Hidden)];
-    private readonly float[] _packedKeyWeight = new float[LinearKernels.PackedLength(KeySize, Hidden)];
-    private readonly float[] _scoreWeights = new float[Hidden];
+    // The weights in use. LoadWeights reads and packs a whole new set, then publishes it with one reference write, so a
+    // Forward running meanwhile computes with the old set or the new one, never a mix of the two.
+    private LayerWeights _weights = new LayerWeights();
+
+    // Projection weights packed once, at load time, into the panel layout the projection kernel streams; never written once published.
+    private sealed class LayerWeights
+    {
+        public readonly float[] PackedQueryWeight = new float[LinearKernels.PackedLength(QuerySize, Hidden)];
+        public readonly float[] PackedKeyWeight = new float[LinearKernels.PackedLength(KeySize, Hidden)];
+        public readonly float[] ScoreWeights = new float[Hidden];
+    }
 
     /// <summary>Creates the layer with zeroed weights; call <see cref="LoadWeights"/> before use.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
@@ -60,7 +67,8 @@ partial class Bahdanau
     /// Loads the score's weights under PyTorch's names (d2l.ai's modules; <c>nn.Linear</c> layout, <c>[out, in]</c>):
     /// <c>W_q.weight</c> [Hidden, QuerySize], <c>W_k.weight</c> [Hidden, KeySize], <c>w_v.weight</c> [1, Hidden].
     /// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.
-    /// Not safe to call while <see cref="Forward"/> runs on another thread.
+    /// Safe while <see cref="Forward"/> runs on other threads: the new weights replace the old all at once when packed,
+    /// and a forward pass already running finishes with the weights it started with.
     /// </summary>
     /// <param name="source">The tensors, e.g. <c>SafeTensors.Open("model.safetensors")</c>; tensors it holds beyond these are ignored.</param>
     /// <param name="prefix">Prepended to every name, e.g. <c>"decoder.attention."</c>.</param>
@@ -75,14 +83,17 @@ partial class Bahdanau
         float[] keyWeight = WeightLoading.Read(source, prefix, "W_k.weight", Hidden, KeySize);
         float[] scoreVector = WeightLoading.Read(source, prefix, "w_v.weight", 1, Hidden);
 
-        LinearKernels.Pack(queryWeight, QuerySize, Hidden, _packedQueryWeight);
-        LinearKernels.Pack(keyWeight, KeySize, Hidden, _packedKeyWeight);
-        scoreVector.CopyTo(_scoreWeights, 0);
+        var next = new LayerWeights();
+        LinearKernels.Pack(queryWeight, QuerySize, Hidden, next.PackedQueryWeight);
+        LinearKernels.Pack(keyWeight, KeySize, Hidden, next.PackedKeyWeight);
+        scoreVector.CopyTo(next.ScoreWeights, 0);
+        System.Threading.Volatile.Write(ref _weights, next);
     }
 
     /// <summary>
     /// Runs attention: for each query row, weights over the keys it sees from the scores, then <c>y = Σ_j a_j v_j</c>.
-    /// Allocates nothing once warm and may be called from many threads at once.
+    /// Allocates nothing once warm and may be called from many threads at once, also while <see cref="LoadWeights"/> runs:
+    /// the pass reads the weights once and computes with that one complete set.
     /// </summary>
     /// <param name="queries">Queries <c>[batch, queryLength, QuerySize]</c>, row-major.</param>
     /// <param name="keys">Keys <c>[batch, keyLength, KeySize]</c>.</param>
@@ -113,6 +124,7 @@ partial class Bahdanau
         if (!attentionWeights.IsEmpty) ArgumentChecks.Length(attentionWeights.Length, queryRows * keyLength, nameof(attentionWeights), $"batch × queryLength × keyLength = {batch} × {queryLength} × {keyLength}");
         if (!scores.IsEmpty) ArgumentChecks.Length(scores.Length, queryRows * keyLength, nameof(scores), $"batch × queryLength × keyLength = {batch} × {queryLength} × {keyLength}");
 
+        LayerWeights weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
         KernelPath path = KernelPaths.Resolve(Path);
         int threads = MaxDegreeOfParallelism;
         long scratchLength = queryRows * Hidden + keyRows * Hidden;
@@ -122,8 +134,8 @@ partial class Bahdanau
         {
             Span<float> preparedQueries = scratch.AsSpan(0, (int)(queryRows * Hidden));
             Span<float> preparedKeys = scratch.AsSpan(preparedQueries.Length, (int)(keyRows * Hidden));
-            LinearKernels.Forward(path, queries, (int)queryRows, QuerySize, _packedQueryWeight, default, QuerySize, Hidden, preparedQueries, Hidden, threads);
-            LinearKernels.Forward(path, keys, (int)keyRows, KeySize, _packedKeyWeight, default, KeySize, Hidden, preparedKeys, Hidden, threads);
+            LinearKernels.Forward(path, queries, (int)queryRows, QuerySize, weights.PackedQueryWeight, default, QuerySize, Hidden, preparedQueries, Hidden, threads);
+            LinearKernels.Forward(path, keys, (int)keyRows, KeySize, weights.PackedKeyWeight, default, KeySize, Hidden, preparedKeys, Hidden, threads);
             var problem = new ScoreAttentionProblem
             {
                 Path = path,
@@ -133,7 +145,7 @@ partial class Bahdanau
                 Queries = preparedQueries,
                 Keys = preparedKeys,
                 Values = values,
-                ScoreWeights = _scoreWeights,
+                ScoreWeights = weights.ScoreWeights,
                 Output = output,
                 ValidLengths = validLengths,
                 KeyPaddingMask = keyPaddingMask,

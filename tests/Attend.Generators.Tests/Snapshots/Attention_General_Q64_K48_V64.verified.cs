@@ -33,8 +33,15 @@ partial class LuongGeneral
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int ValueSize = 64;
 
-    // Projection weights packed once, at load time, into the panel layout the projection kernel streams.
-    private readonly float[] _packedKeyWeight = new float[LinearKernels.PackedLength(KeySize, QuerySize)];
+    // The weights in use. LoadWeights reads and packs a whole new set, then publishes it with one reference write, so a
+    // Forward running meanwhile computes with the old set or the new one, never a mix of the two.
+    private LayerWeights _weights = new LayerWeights();
+
+    // Projection weights packed once, at load time, into the panel layout the projection kernel streams; never written once published.
+    private sealed class LayerWeights
+    {
+        public readonly float[] PackedKeyWeight = new float[LinearKernels.PackedLength(KeySize, QuerySize)];
+    }
 
     /// <summary>Creates the layer with zeroed weights; call <see cref="LoadWeights"/> before use.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
@@ -54,7 +61,8 @@ partial class LuongGeneral
     /// Loads the score's weights under PyTorch's names (d2l.ai's modules; <c>nn.Linear</c> layout, <c>[out, in]</c>):
     /// <c>W_a.weight</c> [QuerySize, KeySize].
     /// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.
-    /// Not safe to call while <see cref="Forward"/> runs on another thread.
+    /// Safe while <see cref="Forward"/> runs on other threads: the new weights replace the old all at once when packed,
+    /// and a forward pass already running finishes with the weights it started with.
     /// </summary>
     /// <param name="source">The tensors, e.g. <c>SafeTensors.Open("model.safetensors")</c>; tensors it holds beyond these are ignored.</param>
     /// <param name="prefix">Prepended to every name, e.g. <c>"decoder.attention."</c>.</param>
@@ -67,13 +75,16 @@ partial class LuongGeneral
         ArgumentNullException.ThrowIfNull(prefix);
         float[] bilinear = WeightLoading.Read(source, prefix, "W_a.weight", QuerySize, KeySize);
 
+        var next = new LayerWeights();
         // W_a.weight [QuerySize, KeySize] is nn.Linear(KeySize, QuerySize)'s weight: W k for every key in one pass.
-        LinearKernels.Pack(bilinear, KeySize, QuerySize, _packedKeyWeight);
+        LinearKernels.Pack(bilinear, KeySize, QuerySize, next.PackedKeyWeight);
+        System.Threading.Volatile.Write(ref _weights, next);
     }
 
     /// <summary>
     /// Runs attention: for each query row, weights over the keys it sees from the scores, then <c>y = Σ_j a_j v_j</c>.
-    /// Allocates nothing once warm and may be called from many threads at once.
+    /// Allocates nothing once warm and may be called from many threads at once, also while <see cref="LoadWeights"/> runs:
+    /// the pass reads the weights once and computes with that one complete set.
     /// </summary>
     /// <param name="queries">Queries <c>[batch, queryLength, QuerySize]</c>, row-major.</param>
     /// <param name="keys">Keys <c>[batch, keyLength, KeySize]</c>.</param>
@@ -104,6 +115,7 @@ partial class LuongGeneral
         if (!attentionWeights.IsEmpty) ArgumentChecks.Length(attentionWeights.Length, queryRows * keyLength, nameof(attentionWeights), $"batch × queryLength × keyLength = {batch} × {queryLength} × {keyLength}");
         if (!scores.IsEmpty) ArgumentChecks.Length(scores.Length, queryRows * keyLength, nameof(scores), $"batch × queryLength × keyLength = {batch} × {queryLength} × {keyLength}");
 
+        LayerWeights weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
         KernelPath path = KernelPaths.Resolve(Path);
         int threads = MaxDegreeOfParallelism;
         long scratchLength = keyRows * QuerySize;
@@ -112,7 +124,7 @@ partial class LuongGeneral
         try
         {
             Span<float> preparedKeys = scratch.AsSpan(0, (int)(keyRows * QuerySize));
-            LinearKernels.Forward(path, keys, (int)keyRows, KeySize, _packedKeyWeight, default, KeySize, QuerySize, preparedKeys, QuerySize, threads);
+            LinearKernels.Forward(path, keys, (int)keyRows, KeySize, weights.PackedKeyWeight, default, KeySize, QuerySize, preparedKeys, QuerySize, threads);
             var problem = new ScoreAttentionProblem
             {
                 Path = path,

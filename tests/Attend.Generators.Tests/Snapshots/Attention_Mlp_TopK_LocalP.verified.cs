@@ -49,13 +49,20 @@ partial class MlpLocalP
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int PositionHidden = 7;
 
-    // Projection weights packed once, at load time, into the panel layout the projection kernel streams.
-    private readonly float[] _packedQueryWeight = new float[LinearKernels.PackedLength(QuerySize, Hidden)];
-    private readonly float[] _queryBias = new float[Hidden];
-    private readonly float[] _packedKeyWeight = new float[LinearKernels.PackedLength(KeySize, Hidden)];
-    private readonly float[] _scoreWeights = new float[Hidden + 1];
-    private readonly float[] _packedPositionWeight = new float[LinearKernels.PackedLength(QuerySize, PositionHidden)];
-    private readonly float[] _positionVector = new float[PositionHidden];
+    // The weights in use. LoadWeights reads and packs a whole new set, then publishes it with one reference write, so a
+    // Forward running meanwhile computes with the old set or the new one, never a mix of the two.
+    private LayerWeights _weights = new LayerWeights();
+
+    // Projection weights packed once, at load time, into the panel layout the projection kernel streams; never written once published.
+    private sealed class LayerWeights
+    {
+        public readonly float[] PackedQueryWeight = new float[LinearKernels.PackedLength(QuerySize, Hidden)];
+        public readonly float[] QueryBias = new float[Hidden];
+        public readonly float[] PackedKeyWeight = new float[LinearKernels.PackedLength(KeySize, Hidden)];
+        public readonly float[] ScoreWeights = new float[Hidden + 1];
+        public readonly float[] PackedPositionWeight = new float[LinearKernels.PackedLength(QuerySize, PositionHidden)];
+        public readonly float[] PositionVector = new float[PositionHidden];
+    }
 
     /// <summary>Creates the layer with zeroed weights; call <see cref="LoadWeights"/> before use.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
@@ -75,7 +82,8 @@ partial class MlpLocalP
     /// Loads the score's weights under PyTorch's names (d2l.ai's modules; <c>nn.Linear</c> layout, <c>[out, in]</c>):
     /// <c>mlp.0.weight</c> [Hidden, QuerySize + KeySize], <c>mlp.0.bias</c> [Hidden], <c>mlp.2.weight</c> [1, Hidden], <c>mlp.2.bias</c> [1], <c>W_p.weight</c> [PositionHidden, QuerySize], <c>v_p.weight</c> [1, PositionHidden].
     /// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.
-    /// Not safe to call while <see cref="Forward"/> runs on another thread.
+    /// Safe while <see cref="Forward"/> runs on other threads: the new weights replace the old all at once when packed,
+    /// and a forward pass already running finishes with the weights it started with.
     /// </summary>
     /// <param name="source">The tensors, e.g. <c>SafeTensors.Open("model.safetensors")</c>; tensors it holds beyond these are ignored.</param>
     /// <param name="prefix">Prepended to every name, e.g. <c>"decoder.attention."</c>.</param>
@@ -93,6 +101,7 @@ partial class MlpLocalP
         float[] positionWeight = WeightLoading.Read(source, prefix, "W_p.weight", PositionHidden, QuerySize);
         float[] positionVector = WeightLoading.Read(source, prefix, "v_p.weight", 1, PositionHidden);
 
+        var next = new LayerWeights();
         // W₁[q; k] = W₁q q + W₁k k: split the columns so queries and keys are each projected once.
         float[] queryColumns = new float[Hidden * QuerySize];
         float[] keyColumns = new float[Hidden * KeySize];
@@ -101,18 +110,20 @@ partial class MlpLocalP
             hiddenWeight.AsSpan(h * (QuerySize + KeySize), QuerySize).CopyTo(queryColumns.AsSpan(h * QuerySize));
             hiddenWeight.AsSpan(h * (QuerySize + KeySize) + QuerySize, KeySize).CopyTo(keyColumns.AsSpan(h * KeySize));
         }
-        LinearKernels.Pack(queryColumns, QuerySize, Hidden, _packedQueryWeight);
-        LinearKernels.Pack(keyColumns, KeySize, Hidden, _packedKeyWeight);
-        hiddenBias.CopyTo(_queryBias, 0);
-        scoreVector.CopyTo(_scoreWeights, 0);
-        _scoreWeights[Hidden] = scoreBias[0];
-        LinearKernels.Pack(positionWeight, QuerySize, PositionHidden, _packedPositionWeight);
-        positionVector.CopyTo(_positionVector, 0);
+        LinearKernels.Pack(queryColumns, QuerySize, Hidden, next.PackedQueryWeight);
+        LinearKernels.Pack(keyColumns, KeySize, Hidden, next.PackedKeyWeight);
+        hiddenBias.CopyTo(next.QueryBias, 0);
+        scoreVector.CopyTo(next.ScoreWeights, 0);
+        next.ScoreWeights[Hidden] = scoreBias[0];
+        LinearKernels.Pack(positionWeight, QuerySize, PositionHidden, next.PackedPositionWeight);
+        positionVector.CopyTo(next.PositionVector, 0);
+        System.Threading.Volatile.Write(ref _weights, next);
     }
 
     /// <summary>
     /// Runs attention: for each query row, weights over the keys it sees from the scores, then <c>y = Σ_j a_j v_j</c>.
-    /// Allocates nothing once warm and may be called from many threads at once.
+    /// Allocates nothing once warm and may be called from many threads at once, also while <see cref="LoadWeights"/> runs:
+    /// the pass reads the weights once and computes with that one complete set.
     /// </summary>
     /// <param name="queries">Queries <c>[batch, queryLength, QuerySize]</c>, row-major.</param>
     /// <param name="keys">Keys <c>[batch, keyLength, KeySize]</c>.</param>
@@ -143,6 +154,7 @@ partial class MlpLocalP
         if (!attentionWeights.IsEmpty) ArgumentChecks.Length(attentionWeights.Length, queryRows * keyLength, nameof(attentionWeights), $"batch × queryLength × keyLength = {batch} × {queryLength} × {keyLength}");
         if (!scores.IsEmpty) ArgumentChecks.Length(scores.Length, queryRows * keyLength, nameof(scores), $"batch × queryLength × keyLength = {batch} × {queryLength} × {keyLength}");
 
+        LayerWeights weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
         KernelPath path = KernelPaths.Resolve(Path);
         int threads = MaxDegreeOfParallelism;
         long scratchLength = queryRows * Hidden + keyRows * Hidden + queryRows * PositionHidden + queryRows;
@@ -154,11 +166,11 @@ partial class MlpLocalP
             Span<float> preparedKeys = scratch.AsSpan(preparedQueries.Length, (int)(keyRows * Hidden));
             Span<float> positionHidden = scratch.AsSpan(preparedQueries.Length + preparedKeys.Length, (int)(queryRows * PositionHidden));
             Span<float> positionFractions = scratch.AsSpan(preparedQueries.Length + preparedKeys.Length + positionHidden.Length, (int)(queryRows));
-            LinearKernels.Forward(path, queries, (int)queryRows, QuerySize, _packedQueryWeight, _queryBias, QuerySize, Hidden, preparedQueries, Hidden, threads);
-            LinearKernels.Forward(path, keys, (int)keyRows, KeySize, _packedKeyWeight, default, KeySize, Hidden, preparedKeys, Hidden, threads);
+            LinearKernels.Forward(path, queries, (int)queryRows, QuerySize, weights.PackedQueryWeight, weights.QueryBias, QuerySize, Hidden, preparedQueries, Hidden, threads);
+            LinearKernels.Forward(path, keys, (int)keyRows, KeySize, weights.PackedKeyWeight, default, KeySize, Hidden, preparedKeys, Hidden, threads);
             // local-p: the fraction sigmoid(v_pᵀ tanh(W_p q)) of the row's key range where its window is centred.
-            LinearKernels.Forward(path, queries, (int)queryRows, QuerySize, _packedPositionWeight, default, QuerySize, PositionHidden, positionHidden, PositionHidden, threads);
-            ScoreAttention.PredictPositionFractions(positionHidden, _positionVector, positionFractions);
+            LinearKernels.Forward(path, queries, (int)queryRows, QuerySize, weights.PackedPositionWeight, default, QuerySize, PositionHidden, positionHidden, PositionHidden, threads);
+            ScoreAttention.PredictPositionFractions(positionHidden, weights.PositionVector, positionFractions);
             var problem = new ScoreAttentionProblem
             {
                 Path = path,
@@ -168,7 +180,7 @@ partial class MlpLocalP
                 Queries = preparedQueries,
                 Keys = preparedKeys,
                 Values = values,
-                ScoreWeights = _scoreWeights,
+                ScoreWeights = weights.ScoreWeights,
                 Output = output,
                 ValidLengths = validLengths,
                 KeyPaddingMask = keyPaddingMask,

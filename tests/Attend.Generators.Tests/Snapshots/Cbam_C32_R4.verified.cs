@@ -35,9 +35,17 @@ partial class Cbam
 
     private const int Padding = (SpatialKernelSize - 1) / 2;
 
-    private readonly float[] _channelFc0Weight = new float[HiddenChannels * Channels];
-    private readonly float[] _channelFc2Weight = new float[Channels * HiddenChannels];
-    private readonly float[] _spatialWeight = new float[2 * SpatialKernelSize * SpatialKernelSize];
+    // The weights in use. LoadWeights reads a whole new set, then publishes it with one reference write, so a
+    // Forward running meanwhile computes with the old set or the new one, never a mix of the two.
+    private LayerWeights _weights = new LayerWeights();
+
+    // One complete set of weights; never written once published.
+    private sealed class LayerWeights
+    {
+        public readonly float[] ChannelFc0Weight = new float[HiddenChannels * Channels];
+        public readonly float[] ChannelFc2Weight = new float[Channels * HiddenChannels];
+        public readonly float[] SpatialWeight = new float[2 * SpatialKernelSize * SpatialKernelSize];
+    }
 
     /// <summary>Creates the layer with zeroed weights; call <see cref="LoadWeights"/> before use.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
@@ -57,7 +65,8 @@ partial class Cbam
     /// Loads weights saved from the CBAM module (<c>ca</c> channel attention, <c>sa</c> spatial attention)'s <c>state_dict</c>, under PyTorch's names and shapes:
     /// <c>ca.fc.0.weight</c> [HiddenChannels, Channels, 1, 1], <c>ca.fc.2.weight</c> [Channels, HiddenChannels, 1, 1], <c>sa.conv1.weight</c> [1, 2, SpatialKernelSize, SpatialKernelSize].
     /// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.
-    /// Not safe to call while <see cref="Forward"/> runs on another thread.
+    /// Safe while <see cref="Forward"/> runs on other threads: the new weights replace the old all at once,
+    /// and a forward pass already running finishes with the weights it started with.
     /// </summary>
     /// <param name="source">The tensors, e.g. <c>SafeTensors.Open("model.safetensors")</c>; tensors it holds beyond these are ignored.</param>
     /// <param name="prefix">Prepended to every name, e.g. <c>"layer1.0.se."</c>.</param>
@@ -72,14 +81,17 @@ partial class Cbam
         float[] channelFc2Weight = WeightLoading.Read(source, prefix, "ca.fc.2.weight", Channels, HiddenChannels, 1, 1);
         float[] spatialWeight = WeightLoading.Read(source, prefix, "sa.conv1.weight", 1, 2, SpatialKernelSize, SpatialKernelSize);
 
-        channelFc0Weight.CopyTo(_channelFc0Weight, 0);
-        channelFc2Weight.CopyTo(_channelFc2Weight, 0);
-        spatialWeight.CopyTo(_spatialWeight, 0);
+        var next = new LayerWeights();
+        channelFc0Weight.CopyTo(next.ChannelFc0Weight, 0);
+        channelFc2Weight.CopyTo(next.ChannelFc2Weight, 0);
+        spatialWeight.CopyTo(next.SpatialWeight, 0);
+        System.Threading.Volatile.Write(ref _weights, next);
     }
 
     /// <summary>
     /// Applies the block to each sample: <c>x1 = x · sigmoid(mlp(avgpool(x)) + mlp(maxpool(x)))</c>, then <c>y = x1 · sigmoid(conv([mean_c(x1), max_c(x1)]))</c>.
-    /// Allocates nothing once warm and may be called from many threads at once.
+    /// Allocates nothing once warm and may be called from many threads at once, also while <see cref="LoadWeights"/> runs:
+    /// the pass reads the weights once and computes with that one complete set.
     /// </summary>
     /// <param name="input">Feature maps <c>[batch, Channels, height, width]</c> (NCHW), row-major.</param>
     /// <param name="output">Receives <c>[batch, Channels, height, width]</c>; may be <paramref name="input"/>'s memory itself (in place), but must not partly overlap it.</param>
@@ -100,10 +112,11 @@ partial class Cbam
         ArgumentChecks.Length(output.Length, elements, nameof(output), $"batch × Channels × height × width = {batch} × {Channels} × {height} × {width}");
         if (!channelScale.IsEmpty) ArgumentChecks.Length(channelScale.Length, (long)batch * Channels, nameof(channelScale), $"batch × Channels = {batch} × {Channels}");
         if (!spatialScale.IsEmpty) ArgumentChecks.Length(spatialScale.Length, (long)batch * height * width, nameof(spatialScale), $"batch × height × width = {batch} × {height} × {width}");
-        FeatureMapAttention.Run(new Block(this), Path, input, output, batch, Channels, height, width, channelScale, spatialScale, MaxDegreeOfParallelism);
+        LayerWeights weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
+        FeatureMapAttention.Run(new Block(weights), Path, input, output, batch, Channels, height, width, channelScale, spatialScale, MaxDegreeOfParallelism);
     }
 
-    /// <summary>One sample: channel attention, then spatial attention. Holds references to the layer's weights.</summary>
+    /// <summary>One sample: channel attention, then spatial attention. Holds references to one weight set.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     private readonly struct Block : IFeatureMapAttention
     {
@@ -111,11 +124,11 @@ partial class Cbam
         private readonly float[] _channelFc2Weight;
         private readonly float[] _spatialWeight;
 
-        public Block(Cbam layer)
+        public Block(LayerWeights weights)
         {
-            _channelFc0Weight = layer._channelFc0Weight;
-            _channelFc2Weight = layer._channelFc2Weight;
-            _spatialWeight = layer._spatialWeight;
+            _channelFc0Weight = weights.ChannelFc0Weight;
+            _channelFc2Weight = weights.ChannelFc2Weight;
+            _spatialWeight = weights.SpatialWeight;
         }
 
         public int ScratchLength(int height, int width) => 4 * Channels + 2 * HiddenChannels + 2 * (height + 2 * Padding) * (width + 2 * Padding) + 3 * height * width;

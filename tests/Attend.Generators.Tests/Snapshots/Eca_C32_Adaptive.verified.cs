@@ -30,7 +30,15 @@ partial class Eca
 
     private const int Padding = (KernelSize - 1) / 2;
 
-    private readonly float[] _convWeight = new float[KernelSize];
+    // The weights in use. LoadWeights reads a whole new set, then publishes it with one reference write, so a
+    // Forward running meanwhile computes with the old set or the new one, never a mix of the two.
+    private LayerWeights _weights = new LayerWeights();
+
+    // One complete set of weights; never written once published.
+    private sealed class LayerWeights
+    {
+        public readonly float[] ConvWeight = new float[KernelSize];
+    }
 
     /// <summary>Creates the layer with zeroed weights; call <see cref="LoadWeights"/> before use.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
@@ -50,7 +58,8 @@ partial class Eca
     /// Loads weights saved from the ECA module's <c>state_dict</c>, under PyTorch's names and shapes:
     /// <c>conv.weight</c> [1, 1, KernelSize].
     /// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.
-    /// Not safe to call while <see cref="Forward"/> runs on another thread.
+    /// Safe while <see cref="Forward"/> runs on other threads: the new weights replace the old all at once,
+    /// and a forward pass already running finishes with the weights it started with.
     /// </summary>
     /// <param name="source">The tensors, e.g. <c>SafeTensors.Open("model.safetensors")</c>; tensors it holds beyond these are ignored.</param>
     /// <param name="prefix">Prepended to every name, e.g. <c>"layer1.0.se."</c>.</param>
@@ -63,12 +72,15 @@ partial class Eca
         ArgumentNullException.ThrowIfNull(prefix);
         float[] convWeight = WeightLoading.Read(source, prefix, "conv.weight", 1, 1, KernelSize);
 
-        convWeight.CopyTo(_convWeight, 0);
+        var next = new LayerWeights();
+        convWeight.CopyTo(next.ConvWeight, 0);
+        System.Threading.Volatile.Write(ref _weights, next);
     }
 
     /// <summary>
     /// Applies the block to each sample: <c>y = x · sigmoid(conv1d(mean_hw(x)))</c> per channel.
-    /// Allocates nothing once warm and may be called from many threads at once.
+    /// Allocates nothing once warm and may be called from many threads at once, also while <see cref="LoadWeights"/> runs:
+    /// the pass reads the weights once and computes with that one complete set.
     /// </summary>
     /// <param name="input">Feature maps <c>[batch, Channels, height, width]</c> (NCHW), row-major.</param>
     /// <param name="output">Receives <c>[batch, Channels, height, width]</c>; may be <paramref name="input"/>'s memory itself (in place), but must not partly overlap it.</param>
@@ -87,18 +99,19 @@ partial class Eca
         ArgumentChecks.Length(input.Length, elements, nameof(input), $"batch × Channels × height × width = {batch} × {Channels} × {height} × {width}");
         ArgumentChecks.Length(output.Length, elements, nameof(output), $"batch × Channels × height × width = {batch} × {Channels} × {height} × {width}");
         if (!scale.IsEmpty) ArgumentChecks.Length(scale.Length, (long)batch * Channels, nameof(scale), $"batch × Channels = {batch} × {Channels}");
-        FeatureMapAttention.Run(new Block(this), Path, input, output, batch, Channels, height, width, scale, default, MaxDegreeOfParallelism);
+        LayerWeights weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
+        FeatureMapAttention.Run(new Block(weights), Path, input, output, batch, Channels, height, width, scale, default, MaxDegreeOfParallelism);
     }
 
-    /// <summary>One sample: pool, convolve along the channels, gate, scale.</summary>
+    /// <summary>One sample: pool, convolve along the channels, gate, scale. Holds references to one weight set.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     private readonly struct Block : IFeatureMapAttention
     {
         private readonly float[] _convWeight;
 
-        public Block(Eca layer)
+        public Block(LayerWeights weights)
         {
-            _convWeight = layer._convWeight;
+            _convWeight = weights.ConvWeight;
         }
 
         public int ScratchLength(int height, int width) => 2 * Channels + KernelSize - 1;

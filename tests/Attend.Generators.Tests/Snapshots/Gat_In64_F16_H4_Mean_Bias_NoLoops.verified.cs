@@ -41,10 +41,17 @@ partial class OutputGat
     private const int ProjectedWidth = Heads * OutFeatures;
     private const int AttentionWidth = 2 * OutFeatures;
 
-    // W is packed once, at load time, into the panel layout the projection kernel streams.
-    private readonly float[] _packedWeight = new float[LinearKernels.PackedLength(InFeatures, ProjectedWidth)];
-    private readonly float[] _attention = new float[Heads * AttentionWidth];
-    private readonly float[] _bias = new float[OutputWidth];
+    // The weights in use. LoadWeights reads and packs a whole new set, then publishes it with one reference write, so a
+    // Forward running meanwhile computes with the old set or the new one, never a mix of the two.
+    private LayerWeights _weights = new LayerWeights();
+
+    // W is packed once, at load time, into the panel layout the projection kernel streams; never written once published.
+    private sealed class LayerWeights
+    {
+        public readonly float[] PackedWeight = new float[LinearKernels.PackedLength(InFeatures, ProjectedWidth)];
+        public readonly float[] Attention = new float[Heads * AttentionWidth];
+        public readonly float[] Bias = new float[OutputWidth];
+    }
 
     /// <summary>Creates the layer with zeroed weights; call <see cref="LoadWeights"/> before use.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
@@ -61,6 +68,8 @@ partial class OutputGat
     /// <summary>
     /// Loads the layer's <c>state_dict</c>: <c>W.weight</c> [Heads·OutFeatures, InFeatures] (an <c>nn.Linear</c> without bias), <c>a</c> [Heads, 2·OutFeatures] (first half scores the target node, second half the source), <c>bias</c> [OutputWidth].
     /// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.
+    /// Safe while <c>Forward</c> runs on other threads: the new weights replace the old all at once when packed,
+    /// and a forward pass already running finishes with the weights it started with.
     /// </summary>
     /// <param name="source">The tensors, e.g. <c>SafeTensors.Open("gat.safetensors")</c>; others it holds are ignored.</param>
     /// <param name="prefix">Prepended to every name, e.g. <c>"conv1."</c>.</param>
@@ -75,14 +84,17 @@ partial class OutputGat
         float[] attention = WeightLoading.Read(source, prefix, "a", Heads, AttentionWidth);
         float[] bias = WeightLoading.Read(source, prefix, "bias", OutputWidth);
 
-        LinearKernels.Pack(weight, InFeatures, ProjectedWidth, _packedWeight);
-        attention.CopyTo(_attention, 0);
-        bias.CopyTo(_bias, 0);
+        var next = new LayerWeights();
+        LinearKernels.Pack(weight, InFeatures, ProjectedWidth, next.PackedWeight);
+        attention.CopyTo(next.Attention, 0);
+        bias.CopyTo(next.Bias, 0);
+        System.Threading.Volatile.Write(ref _weights, next);
     }
 
     /// <summary>
     /// Runs the layer on a graph given as an edge list: groups the edges by target node (O(nodes + edges), pooled
     /// memory), then attends. To run several layers on one graph, build <see cref="GraphNeighbourhoods"/> once instead.
+    /// May be called from many threads at once, also while <see cref="LoadWeights"/> runs: the pass reads the weights once.
     /// </summary>
     /// <param name="x">Node features <c>[nodes, InFeatures]</c>, row-major.</param>
     /// <param name="edgeIndex"><c>[2, edges]</c> as PyG's <c>edge_index</c>: row 0 the source node j, row 1 the target node i of each edge; node i attends to node j.</param>
@@ -121,7 +133,10 @@ partial class OutputGat
         }
     }
 
-    /// <summary>Runs the layer on a graph whose incoming edges were grouped once by <see cref="GraphNeighbourhoods"/>; allocates nothing once warm.</summary>
+    /// <summary>
+    /// Runs the layer on a graph whose incoming edges were grouped once by <see cref="GraphNeighbourhoods"/>; allocates nothing once warm.
+    /// May be called from many threads at once, also while <see cref="LoadWeights"/> runs: the pass reads the weights once.
+    /// </summary>
     /// <param name="x">Node features <c>[graph.Nodes, InFeatures]</c>, row-major.</param>
     /// <param name="graph">The incoming edges of every node; used as built.</param>
     /// <param name="output">Receives <c>[graph.Nodes, OutputWidth]</c>.</param>
@@ -141,6 +156,7 @@ partial class OutputGat
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     private void Run(ReadOnlySpan<float> x, ReadOnlySpan<int> offsets, ReadOnlySpan<int> sources, Span<float> output, int nodes, Span<float> slotWeights)
     {
+        LayerWeights weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
         KernelPath path = KernelPaths.Resolve(Path);
         long projectedLength = (long)nodes * ProjectedWidth;
         if (projectedLength > Array.MaxLength) throw new ArgumentException($"nodes × Heads × OutFeatures = {projectedLength} floats, more than one array holds; split the graph.", nameof(nodes));
@@ -149,11 +165,11 @@ partial class OutputGat
         {
             // h = x·Wᵀ: every head's F′ features side by side in one row per node, [nodes, Heads · OutFeatures].
             Span<float> h = projected.AsSpan(0, (int)projectedLength);
-            LinearKernels.Forward(path, x, nodes, InFeatures, _packedWeight, default, InFeatures, ProjectedWidth, h, ProjectedWidth, MaxDegreeOfParallelism);
+            LinearKernels.Forward(path, x, nodes, InFeatures, weights.PackedWeight, default, InFeatures, ProjectedWidth, h, ProjectedWidth, MaxDegreeOfParallelism);
             var problem = new GraphAttentionProblem
             {
                 Nodes = nodes, Heads = Heads, IncomingOffsets = offsets, Sources = sources,
-                Features = h, Attention = _attention, MeanOverHeads = true, Bias = _bias,
+                Features = h, Attention = weights.Attention, MeanOverHeads = true, Bias = weights.Bias,
                 Output = output, SlotWeights = slotWeights, Path = path, MaxDegreeOfParallelism = MaxDegreeOfParallelism,
             };
             GraphAttentionDriver.Run<GraphHeadKernels>(problem);

@@ -34,6 +34,7 @@ partial class WideKernelRegression
 
     /// <summary>
     /// Pools <paramref name="values"/> for every query: <c>α_ij = softmax_j(−((q_i − k_j)·w)² / 2)</c>, <c>y_i = Σ_j α_ij v_j</c>.
+    /// May be called from many threads at once.
     /// </summary>
     /// <param name="queries"><c>[queryCount, Dim]</c>.</param>
     /// <param name="keys"><c>[keyCount, Dim]</c>, shared by every query.</param>

@@ -27,12 +27,16 @@ partial class LearnedKernelRegression
     /// <summary>Features per value and output row.</summary>
     public const int ValueDim = 1;
 
+    // The one learned weight: LoadWeights replaces it with one write, and Forward reads it once per pass.
     private float _width = 1f;
 
     /// <summary>The kernel width w (scores are <c>−((q − k)·w)² / 2</c>); 1 until <see cref="LoadWeights"/> runs.</summary>
-    public float Width => _width;
+    public float Width => System.Threading.Volatile.Read(ref _width);
 
-    /// <summary>Loads d2l's <c>NWKernelRegression</c> <c>state_dict</c>: <c>w</c> [1]. Checked before it is applied.</summary>
+    /// <summary>
+    /// Loads d2l's <c>NWKernelRegression</c> <c>state_dict</c>: <c>w</c> [1]. Checked before it is applied, so a failed load leaves the layer unchanged.
+    /// Safe while <see cref="Forward"/> runs on other threads: a forward pass already running finishes with the width it started with.
+    /// </summary>
     /// <param name="source">The tensors, e.g. <c>SafeTensors.Open("nw.safetensors")</c>.</param>
     /// <param name="prefix">Prepended to the name.</param>
     /// <exception cref="System.Collections.Generic.KeyNotFoundException">The tensor is missing.</exception>
@@ -42,7 +46,8 @@ partial class LearnedKernelRegression
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(prefix);
-        _width = WeightLoading.Read(source, prefix, "w", 1)[0];
+        float width = WeightLoading.Read(source, prefix, "w", 1)[0];
+        System.Threading.Volatile.Write(ref _width, width);
     }
 
     /// <summary>The instruction-set path; <see cref="KernelPath.Auto"/> (the default) takes the widest the processor accelerates.</summary>
@@ -50,6 +55,7 @@ partial class LearnedKernelRegression
 
     /// <summary>
     /// Pools <paramref name="values"/> for every query: <c>α_ij = softmax_j(−((q_i − k_j)·w)² / 2)</c>, <c>y_i = Σ_j α_ij v_j</c>.
+    /// May be called from many threads at once, also while <see cref="LoadWeights"/> runs: the pass reads the width once.
     /// </summary>
     /// <param name="queries"><c>[queryCount, Dim]</c>.</param>
     /// <param name="keys"><c>[keyCount, Dim]</c>, shared by every query.</param>
@@ -69,6 +75,7 @@ partial class LearnedKernelRegression
         ArgumentChecks.Length(values.Length, (long)keyCount * ValueDim, nameof(values), $"keyCount × ValueDim = {keyCount} × {ValueDim}");
         ArgumentChecks.Length(output.Length, (long)queryCount * ValueDim, nameof(output), $"queryCount × ValueDim = {queryCount} × {ValueDim}");
         if (!attentionWeights.IsEmpty) ArgumentChecks.Length(attentionWeights.Length, (long)queryCount * keyCount, nameof(attentionWeights), $"queryCount × keyCount = {queryCount} × {keyCount}");
+        float width = System.Threading.Volatile.Read(ref _width); // one width for the whole pass
         KernelPath path = KernelPaths.Resolve(Path);
         float[]? scratch = attentionWeights.IsEmpty ? System.Buffers.ArrayPool<float>.Shared.Rent(keyCount) : null;
         try
@@ -76,7 +83,7 @@ partial class LearnedKernelRegression
             for (int i = 0; i < queryCount; i++)
             {
                 Span<float> scores = scratch is null ? attentionWeights.Slice(i * keyCount, keyCount) : scratch.AsSpan(0, keyCount);
-                KernelRegressionKernels.Scores(path, queries.Slice(i * Dim, Dim), keys, _width, scores);
+                KernelRegressionKernels.Scores(path, queries.Slice(i * Dim, Dim), keys, width, scores);
                 SoftmaxKernels.SoftmaxInPlace(scores);
                 KernelRegressionKernels.WeightedValues(path, scores, values, output.Slice(i * ValueDim, ValueDim));
             }

@@ -29,10 +29,18 @@ partial class SmallSe
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int SqueezeChannels = 8;
 
-    private readonly float[] _fc1Weight = new float[SqueezeChannels * Channels];
-    private readonly float[] _fc1Bias = new float[SqueezeChannels];
-    private readonly float[] _fc2Weight = new float[Channels * SqueezeChannels];
-    private readonly float[] _fc2Bias = new float[Channels];
+    // The weights in use. LoadWeights reads a whole new set, then publishes it with one reference write, so a
+    // Forward running meanwhile computes with the old set or the new one, never a mix of the two.
+    private LayerWeights _weights = new LayerWeights();
+
+    // One complete set of weights; never written once published.
+    private sealed class LayerWeights
+    {
+        public readonly float[] Fc1Weight = new float[SqueezeChannels * Channels];
+        public readonly float[] Fc1Bias = new float[SqueezeChannels];
+        public readonly float[] Fc2Weight = new float[Channels * SqueezeChannels];
+        public readonly float[] Fc2Bias = new float[Channels];
+    }
 
     /// <summary>Creates the layer with zeroed weights; call <see cref="LoadWeights"/> before use.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
@@ -52,7 +60,8 @@ partial class SmallSe
     /// Loads weights saved from torchvision's <c>SqueezeExcitation</c>'s <c>state_dict</c>, under PyTorch's names and shapes:
     /// <c>fc1.weight</c> [SqueezeChannels, Channels, 1, 1], <c>fc1.bias</c> [SqueezeChannels], <c>fc2.weight</c> [Channels, SqueezeChannels, 1, 1], <c>fc2.bias</c> [Channels].
     /// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.
-    /// Not safe to call while <see cref="Forward"/> runs on another thread.
+    /// Safe while <see cref="Forward"/> runs on other threads: the new weights replace the old all at once,
+    /// and a forward pass already running finishes with the weights it started with.
     /// </summary>
     /// <param name="source">The tensors, e.g. <c>SafeTensors.Open("model.safetensors")</c>; tensors it holds beyond these are ignored.</param>
     /// <param name="prefix">Prepended to every name, e.g. <c>"layer1.0.se."</c>.</param>
@@ -68,15 +77,18 @@ partial class SmallSe
         float[] fc2Weight = WeightLoading.Read(source, prefix, "fc2.weight", Channels, SqueezeChannels, 1, 1);
         float[] fc2Bias = WeightLoading.Read(source, prefix, "fc2.bias", Channels);
 
-        fc1Weight.CopyTo(_fc1Weight, 0);
-        fc1Bias.CopyTo(_fc1Bias, 0);
-        fc2Weight.CopyTo(_fc2Weight, 0);
-        fc2Bias.CopyTo(_fc2Bias, 0);
+        var next = new LayerWeights();
+        fc1Weight.CopyTo(next.Fc1Weight, 0);
+        fc1Bias.CopyTo(next.Fc1Bias, 0);
+        fc2Weight.CopyTo(next.Fc2Weight, 0);
+        fc2Bias.CopyTo(next.Fc2Bias, 0);
+        System.Threading.Volatile.Write(ref _weights, next);
     }
 
     /// <summary>
     /// Applies the block to each sample: <c>y = x · sigmoid(fc2(relu(fc1(pool(x)))))</c> per channel.
-    /// Allocates nothing once warm and may be called from many threads at once.
+    /// Allocates nothing once warm and may be called from many threads at once, also while <see cref="LoadWeights"/> runs:
+    /// the pass reads the weights once and computes with that one complete set.
     /// </summary>
     /// <param name="input">Feature maps <c>[batch, Channels, height, width]</c> (NCHW), row-major.</param>
     /// <param name="output">Receives <c>[batch, Channels, height, width]</c>; may be <paramref name="input"/>'s memory itself (in place), but must not partly overlap it.</param>
@@ -95,10 +107,11 @@ partial class SmallSe
         ArgumentChecks.Length(input.Length, elements, nameof(input), $"batch × Channels × height × width = {batch} × {Channels} × {height} × {width}");
         ArgumentChecks.Length(output.Length, elements, nameof(output), $"batch × Channels × height × width = {batch} × {Channels} × {height} × {width}");
         if (!scale.IsEmpty) ArgumentChecks.Length(scale.Length, (long)batch * Channels, nameof(scale), $"batch × Channels = {batch} × {Channels}");
-        FeatureMapAttention.Run(new Block(this), Path, input, output, batch, Channels, height, width, scale, default, MaxDegreeOfParallelism);
+        LayerWeights weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
+        FeatureMapAttention.Run(new Block(weights), Path, input, output, batch, Channels, height, width, scale, default, MaxDegreeOfParallelism);
     }
 
-    /// <summary>One sample: squeeze, excite, scale. Holds references to the layer's weights.</summary>
+    /// <summary>One sample: squeeze, excite, scale. Holds references to one weight set.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     private readonly struct Block : IFeatureMapAttention
     {
@@ -107,12 +120,12 @@ partial class SmallSe
         private readonly float[] _fc2Weight;
         private readonly float[] _fc2Bias;
 
-        public Block(SmallSe layer)
+        public Block(LayerWeights weights)
         {
-            _fc1Weight = layer._fc1Weight;
-            _fc1Bias = layer._fc1Bias;
-            _fc2Weight = layer._fc2Weight;
-            _fc2Bias = layer._fc2Bias;
+            _fc1Weight = weights.Fc1Weight;
+            _fc1Bias = weights.Fc1Bias;
+            _fc2Weight = weights.Fc2Weight;
+            _fc2Bias = weights.Fc2Bias;
         }
 
         public int ScratchLength(int height, int width) => 2 * Channels + SqueezeChannels;
