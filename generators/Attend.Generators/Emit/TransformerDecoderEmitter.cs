@@ -83,7 +83,8 @@ internal static class TransformerDecoderEmitter
         LayerSurfaceEmitter.Emit(w, spec.Identity.Type.Name, "stack", LayerSurfaceEmitter.BlockThreads);
         w.Line("/// <summary>");
         w.Line("/// Loads <c>torch.nn.TransformerDecoder</c>'s <c>state_dict</c> under <c>prefix + \"layers.{i}.\"</c>. Every tensor is read and");
-        w.Line("/// checked before any is applied, so a failed load leaves the stack unchanged.");
+        w.Line("/// checked before any is applied, so a failed load leaves the stack unchanged. Safe while <see cref=\"Forward\"/> runs on other threads:");
+        w.Line("/// the new weights replace the old all at once, and a forward pass already running finishes with the weights it started with.");
         w.Line("/// </summary>");
         w.Line("/// <param name=\"source\">The tensors; others are ignored.</param>");
         w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"decoder.\"</c>.</param>");
@@ -94,7 +95,7 @@ internal static class TransformerDecoderEmitter
         {
             w.Line("ArgumentNullException.ThrowIfNull(source);");
             w.Line("ArgumentNullException.ThrowIfNull(prefix);");
-            w.Line($"_weights = {StackClass}.Read(source, prefix);");
+            w.Line($"System.Threading.Volatile.Write(ref _weights, {StackClass}.Read(source, prefix));");
         }
 
         w.Line();
@@ -122,7 +123,7 @@ internal static class TransformerDecoderEmitter
             if (spec.KeyPadding) w.Line("if (targetKeyPaddingMask.IsEmpty) throw new ArgumentException($\"targetKeyPaddingMask is required by this stack's Mask = KeyPadding: pass [batch, targetLength] = {batch} × {targetLength} flags, true = padded.\", nameof(targetKeyPaddingMask));");
             w.Line("if (!targetKeyPaddingMask.IsEmpty) ArgumentChecks.Length(targetKeyPaddingMask.Length, (long)batch * targetLength, nameof(targetKeyPaddingMask), $\"batch × targetLength = {batch} × {targetLength}\");");
             w.Line("if (!memoryKeyPaddingMask.IsEmpty) ArgumentChecks.Length(memoryKeyPaddingMask.Length, (long)batch * memoryLength, nameof(memoryKeyPaddingMask), $\"batch × memoryLength = {batch} × {memoryLength}\");");
-            w.Line($"{StackClass} weights = _weights;");
+            w.Line($"{StackClass} weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
             w.Line("int rows = batch * targetLength;");
             w.Line("long scratchLength = (long)rows * (2 * ModelDim + Math.Max(QkvWidth + InnerDim, MlpDim)) + (long)batch * memoryLength * KvWidth;");
             w.Line("if (scratchLength > Array.MaxLength) throw new ArgumentException($\"The batch needs {scratchLength} floats of scratch, more than one array holds; split it.\", nameof(batch));");

@@ -56,7 +56,7 @@ internal static class TransformerEncoderEmitter
         {
             w.Line("ArgumentNullException.ThrowIfNull(source);");
             w.Line("ArgumentNullException.ThrowIfNull(prefix);");
-            w.Line($"_weights = {stack}.Read(source, prefix);");
+            w.Line($"System.Threading.Volatile.Write(ref _weights, {stack}.Read(source, prefix));");
         }
 
         w.Line();
@@ -91,7 +91,7 @@ internal static class TransformerEncoderEmitter
         w.Line("/// <summary>Rents the scratch, copies the input to the output and runs the stack there.</summary>");
         using (w.Block("private void Run(ReadOnlySpan<float> input, Span<float> output, int batch, int length, KvCache? cache, ReadOnlySpan<bool> keyPaddingMask, Span<float> attentionWeights)"))
         {
-            w.Line($"{stack} weights = _weights;");
+            w.Line($"{stack} weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
             w.Line("long scratchLength = ScratchLength(batch * length, length, cache?.Length ?? 0);");
             w.Line("if (scratchLength > Array.MaxLength) throw new ArgumentException($\"batch × length is too large: one pass needs {scratchLength} floats of scratch, more than one array holds; split the batch.\", nameof(batch));");
             w.Line("float[] scratch = System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);");

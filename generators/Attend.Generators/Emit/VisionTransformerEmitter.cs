@@ -93,7 +93,9 @@ internal static class VisionTransformerEmitter
         w.Line("/// Loads a lucidrains <c>ViT</c>'s <c>state_dict</c>: " + (current
             ? "<c>to_patch_embedding.1</c> (LayerNorm), <c>.2</c> (Linear), <c>.3</c> (LayerNorm), <c>pos_embedding</c>, <c>cls_token</c>, <c>transformer.layers.{i}…</c>, <c>transformer.norm</c>, <c>mlp_head</c>."
             : "<c>to_patch_embedding.1</c> (Linear), <c>pos_embedding</c>, <c>cls_token</c>, <c>transformer.layers.{i}…</c>, <c>mlp_head.0</c> (LayerNorm), <c>mlp_head.1</c> (Linear)."));
-        w.Line("/// Every tensor is read and checked before any is applied, so a failed load leaves the model unchanged.");
+        w.Line("/// Every tensor is read and checked before any is applied, so a failed load leaves the model unchanged. Safe while");
+        w.Line("/// <see cref=\"Forward\"/> runs on other threads: the new weights replace the old all at once, and a forward pass already");
+        w.Line("/// running finishes with the weights it started with.");
         w.Line("/// </summary>");
         w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"vit.safetensors\")</c>; others are ignored.</param>");
         w.Line("/// <param name=\"prefix\">Prepended to every name.</param>");
@@ -104,7 +106,7 @@ internal static class VisionTransformerEmitter
         {
             w.Line("ArgumentNullException.ThrowIfNull(source);");
             w.Line("ArgumentNullException.ThrowIfNull(prefix);");
-            w.Line($"_weights = {WeightsClass}.Read(source, prefix);");
+            w.Line($"System.Threading.Volatile.Write(ref _weights, {WeightsClass}.Read(source, prefix));");
         }
 
         w.Line();
@@ -121,7 +123,7 @@ internal static class VisionTransformerEmitter
             w.Line("ArgumentChecks.Length(images.Length, (long)batch * Channels * ImageSize * ImageSize, nameof(images), $\"batch × Channels × ImageSize × ImageSize = {batch} × {Channels} × {ImageSize} × {ImageSize}\");");
             w.Line("ArgumentChecks.Length(logits.Length, (long)batch * Classes, nameof(logits), $\"batch × Classes = {batch} × {Classes}\");");
             w.Line("if (!attentionWeights.IsEmpty) ArgumentChecks.Length(attentionWeights.Length, (long)Depth * batch * Heads * Tokens * Tokens, nameof(attentionWeights), $\"Depth × batch × Heads × Tokens × Tokens = {Depth} × {batch} × {Heads} × {Tokens} × {Tokens}\");");
-            w.Line($"{WeightsClass} weights = _weights;");
+            w.Line($"{WeightsClass} weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
             w.Line("KernelPath path = KernelPaths.Resolve(Path);");
             w.Line("int threads = Math.Max(1, MaxDegreeOfParallelism);");
             w.Line("int rows = batch * Tokens;");

@@ -67,7 +67,8 @@ partial class Decoder
 
     /// <summary>
     /// Loads <c>torch.nn.TransformerDecoder</c>'s <c>state_dict</c> under <c>prefix + "layers.{i}."</c>. Every tensor is read and
-    /// checked before any is applied, so a failed load leaves the stack unchanged.
+    /// checked before any is applied, so a failed load leaves the stack unchanged. Safe while <see cref="Forward"/> runs on other threads:
+    /// the new weights replace the old all at once, and a forward pass already running finishes with the weights it started with.
     /// </summary>
     /// <param name="source">The tensors; others are ignored.</param>
     /// <param name="prefix">Prepended to every name, e.g. <c>"decoder."</c>.</param>
@@ -78,7 +79,7 @@ partial class Decoder
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(prefix);
-        _weights = DecoderStackWeights.Read(source, prefix);
+        System.Threading.Volatile.Write(ref _weights, DecoderStackWeights.Read(source, prefix));
     }
 
     /// <summary>Runs every decoder layer over <paramref name="target"/>, attending to <paramref name="memory"/>. Safe to call from many threads at once.</summary>
@@ -105,7 +106,7 @@ partial class Decoder
         if (targetKeyPaddingMask.IsEmpty) throw new ArgumentException($"targetKeyPaddingMask is required by this stack's Mask = KeyPadding: pass [batch, targetLength] = {batch} × {targetLength} flags, true = padded.", nameof(targetKeyPaddingMask));
         if (!targetKeyPaddingMask.IsEmpty) ArgumentChecks.Length(targetKeyPaddingMask.Length, (long)batch * targetLength, nameof(targetKeyPaddingMask), $"batch × targetLength = {batch} × {targetLength}");
         if (!memoryKeyPaddingMask.IsEmpty) ArgumentChecks.Length(memoryKeyPaddingMask.Length, (long)batch * memoryLength, nameof(memoryKeyPaddingMask), $"batch × memoryLength = {batch} × {memoryLength}");
-        DecoderStackWeights weights = _weights;
+        DecoderStackWeights weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
         int rows = batch * targetLength;
         long scratchLength = (long)rows * (2 * ModelDim + Math.Max(QkvWidth + InnerDim, MlpDim)) + (long)batch * memoryLength * KvWidth;
         if (scratchLength > Array.MaxLength) throw new ArgumentException($"The batch needs {scratchLength} floats of scratch, more than one array holds; split it.", nameof(batch));

@@ -96,7 +96,7 @@ partial class GridEncoder
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(prefix);
-        _weights = EncoderStackWeights.Read(source, prefix);
+        System.Threading.Volatile.Write(ref _weights, EncoderStackWeights.Read(source, prefix));
     }
 
     /// <summary>
@@ -126,7 +126,7 @@ partial class GridEncoder
     /// <summary>Rents the scratch, copies the input to the output and runs the stack there.</summary>
     private void Run(ReadOnlySpan<float> input, Span<float> output, int batch, int length, KvCache? cache, ReadOnlySpan<bool> keyPaddingMask, Span<float> attentionWeights)
     {
-        EncoderStackWeights weights = _weights;
+        EncoderStackWeights weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
         long scratchLength = ScratchLength(batch * length, length, cache?.Length ?? 0);
         if (scratchLength > Array.MaxLength) throw new ArgumentException($"batch × length is too large: one pass needs {scratchLength} floats of scratch, more than one array holds; split the batch.", nameof(batch));
         float[] scratch = System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);

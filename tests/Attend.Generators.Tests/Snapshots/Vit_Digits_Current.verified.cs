@@ -110,7 +110,9 @@ partial class DigitsVit
 
     /// <summary>
     /// Loads a lucidrains <c>ViT</c>'s <c>state_dict</c>: <c>to_patch_embedding.1</c> (LayerNorm), <c>.2</c> (Linear), <c>.3</c> (LayerNorm), <c>pos_embedding</c>, <c>cls_token</c>, <c>transformer.layers.{i}…</c>, <c>transformer.norm</c>, <c>mlp_head</c>.
-    /// Every tensor is read and checked before any is applied, so a failed load leaves the model unchanged.
+    /// Every tensor is read and checked before any is applied, so a failed load leaves the model unchanged. Safe while
+    /// <see cref="Forward"/> runs on other threads: the new weights replace the old all at once, and a forward pass already
+    /// running finishes with the weights it started with.
     /// </summary>
     /// <param name="source">The tensors, e.g. <c>SafeTensors.Open("vit.safetensors")</c>; others are ignored.</param>
     /// <param name="prefix">Prepended to every name.</param>
@@ -121,7 +123,7 @@ partial class DigitsVit
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(prefix);
-        _weights = VisionWeights.Read(source, prefix);
+        System.Threading.Volatile.Write(ref _weights, VisionWeights.Read(source, prefix));
     }
 
     /// <summary>Classifies images. Allocates nothing once warm; safe to call from many threads at once.</summary>
@@ -137,7 +139,7 @@ partial class DigitsVit
         ArgumentChecks.Length(images.Length, (long)batch * Channels * ImageSize * ImageSize, nameof(images), $"batch × Channels × ImageSize × ImageSize = {batch} × {Channels} × {ImageSize} × {ImageSize}");
         ArgumentChecks.Length(logits.Length, (long)batch * Classes, nameof(logits), $"batch × Classes = {batch} × {Classes}");
         if (!attentionWeights.IsEmpty) ArgumentChecks.Length(attentionWeights.Length, (long)Depth * batch * Heads * Tokens * Tokens, nameof(attentionWeights), $"Depth × batch × Heads × Tokens × Tokens = {Depth} × {batch} × {Heads} × {Tokens} × {Tokens}");
-        VisionWeights weights = _weights;
+        VisionWeights weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
         KernelPath path = KernelPaths.Resolve(Path);
         int threads = Math.Max(1, MaxDegreeOfParallelism);
         int rows = batch * Tokens;

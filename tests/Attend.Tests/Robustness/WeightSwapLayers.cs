@@ -23,6 +23,10 @@ internal sealed partial class SwapScoreAttention;
 
 [NadarayaWatson(LearnableWidth = true)] internal sealed partial class SwapNadarayaWatson;
 
+[TransformerEncoder(ModelDim = 8, Heads = 2, MlpDim = 12, Depth = 1, FinalNorm = true)] internal sealed partial class SwapTransformerEncoder;
+
+[TransformerDecoder(ModelDim = 8, Heads = 2, MlpDim = 12, Depth = 1)] internal sealed partial class SwapTransformerDecoder;
+
 /// <summary>
 /// One weighted layer kind as the weight-swap tests drive it: the tensors its <c>LoadWeights</c> reads (PyTorch names and
 /// shapes, in the order it reads them), and a factory for a fresh instance whose <c>Forward</c> runs fixed inputs and returns a new output array.
@@ -161,6 +165,41 @@ internal sealed record SwapCase(string Kind, (string Name, long[] Shape)[] Tenso
                 {
                     float[] y = new float[Points];
                     layer.Forward(nwQueries, nwKeys, nwValues, y, Points, Points);
+                    return y;
+                });
+            });
+
+        const int Tokens = 5;
+        float[] tokens = RobustnessData.Random(Batch * Tokens * 8, 17), memory = RobustnessData.Random(Batch * Tokens * 8, 18);
+        (string, long[])[] Attention(string prefix) =>
+        [
+            (prefix + ".in_proj_weight", [24, 8]), (prefix + ".in_proj_bias", [24]), (prefix + ".out_proj.weight", [8, 8]), (prefix + ".out_proj.bias", [8]),
+        ];
+        (string, long[])[] FeedForward() => [("layers.0.linear1.weight", [12, 8]), ("layers.0.linear1.bias", [12]), ("layers.0.linear2.weight", [8, 12]), ("layers.0.linear2.bias", [8])];
+        (string, long[])[] Norm(string name) => [(name + ".weight", [8]), (name + ".bias", [8])];
+
+        yield return new SwapCase("TransformerEncoder",
+            [.. Attention("layers.0.self_attn"), .. FeedForward(), .. Norm("layers.0.norm1"), .. Norm("layers.0.norm2"), .. Norm("norm")],
+            () =>
+            {
+                var stack = new SwapTransformerEncoder { MaxDegreeOfParallelism = 1 };
+                return (source => stack.LoadWeights(source), () =>
+                {
+                    float[] y = new float[tokens.Length];
+                    stack.Forward(tokens, y, Batch, Tokens);
+                    return y;
+                });
+            });
+
+        yield return new SwapCase("TransformerDecoder",
+            [.. Attention("layers.0.self_attn"), .. Attention("layers.0.multihead_attn"), .. FeedForward(), .. Norm("layers.0.norm1"), .. Norm("layers.0.norm2"), .. Norm("layers.0.norm3")],
+            () =>
+            {
+                var stack = new SwapTransformerDecoder { MaxDegreeOfParallelism = 1 };
+                return (source => stack.LoadWeights(source), () =>
+                {
+                    float[] y = new float[tokens.Length];
+                    stack.Forward(tokens, memory, y, Batch, Tokens, Tokens);
                     return y;
                 });
             });
