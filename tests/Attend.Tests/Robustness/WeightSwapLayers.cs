@@ -25,6 +25,8 @@ internal sealed partial class SwapScoreAttention;
 
 [TransformerEncoder(ModelDim = 8, Heads = 2, MlpDim = 12, Depth = 1, FinalNorm = true)] internal sealed partial class SwapTransformerEncoder;
 
+[MultiHeadAttention(ModelDim = 8, Heads = 2, KvHeads = 1, Mask = AttentionMask.Causal)] internal sealed partial class SwapGroupedAttention;
+
 [TransformerDecoder(ModelDim = 8, Heads = 2, MlpDim = 12, Depth = 1)] internal sealed partial class SwapTransformerDecoder;
 
 /// <summary>
@@ -177,6 +179,19 @@ internal sealed record SwapCase(string Kind, (string Name, long[] Shape)[] Tenso
         ];
         (string, long[])[] FeedForward() => [("layers.0.linear1.weight", [12, 8]), ("layers.0.linear1.bias", [12]), ("layers.0.linear2.weight", [8, 12]), ("layers.0.linear2.bias", [8])];
         (string, long[])[] Norm(string name) => [(name + ".weight", [8]), (name + ".bias", [8])];
+
+        yield return new SwapCase("MultiHeadAttention.GroupedCausal",
+            [("in_proj_weight", [16, 8]), ("in_proj_bias", [16]), ("out_proj.weight", [8, 8]), ("out_proj.bias", [8])],
+            () =>
+            {
+                var layer = new SwapGroupedAttention { MaxDegreeOfParallelism = 1 };
+                return (source => layer.LoadWeights(source), () =>
+                {
+                    float[] y = new float[tokens.Length];
+                    layer.Forward(tokens, y, Batch, Tokens);
+                    return y;
+                });
+            });
 
         yield return new SwapCase("TransformerEncoder",
             [.. Attention("layers.0.self_attn"), .. FeedForward(), .. Norm("layers.0.norm1"), .. Norm("layers.0.norm2"), .. Norm("norm")],
