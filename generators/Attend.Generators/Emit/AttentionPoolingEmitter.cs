@@ -186,7 +186,7 @@ internal static class AttentionPoolingEmitter
                 {
                     w.Line("// tanh(W h + b) for every position of every sequence: [batch · length, HiddenDim].");
                     w.Line("Span<float> hidden = scratch.AsSpan(0, rows * HiddenDim);");
-                    w.Line($"LinearKernels.Forward(path, input, rows, Features, weights.PackedProjection, {(spec.Bias ? "weights.ProjectionBias" : "default")}, Features, HiddenDim, hidden, HiddenDim, MaxDegreeOfParallelism);");
+                    w.Line($"ProjectionDriver.Forward(path, input, rows, Features, weights.PackedProjection, {(spec.Bias ? "weights.ProjectionBias" : "default")}, Features, HiddenDim, hidden, HiddenDim, MaxDegreeOfParallelism);");
                     w.Line("PoolingKernels.Tanh(path, hidden);");
                 }
 

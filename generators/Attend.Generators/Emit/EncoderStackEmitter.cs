@@ -400,7 +400,7 @@ internal static class EncoderStackEmitter
                 source = "pass.Normed";
             }
 
-            w.Line($"LinearKernels.Forward(path, {source}, rows, ModelDim, layer.PackedQkvWeight, {(n.QkvBias is null ? "default" : "layer.QkvBias")}, ModelDim, QkvWidth, pass.Qkv, QkvWidth, threads);");
+            w.Line($"ProjectionDriver.Forward(path, {source}, rows, ModelDim, layer.PackedQkvWeight, {(n.QkvBias is null ? "default" : "layer.QkvBias")}, ModelDim, QkvWidth, pass.Qkv, QkvWidth, threads);");
             if (Rotary(s))
             {
                 w.Line($"// Rotary positions: queries and keys of each new token turn by that token's angles ({(interleaved ? "interleaved" : "half-split")} pairs).");
@@ -453,7 +453,7 @@ internal static class EncoderStackEmitter
             string delta = "pass.Delta";
             if (s.HasOutputProjection)
             {
-                w.Line("LinearKernels.Forward(path, pass.Context, rows, InnerDim, layer.PackedOutputWeight, layer.OutputBias, InnerDim, ModelDim, pass.Delta, ModelDim, threads);");
+                w.Line("ProjectionDriver.Forward(path, pass.Context, rows, InnerDim, layer.PackedOutputWeight, layer.OutputBias, InnerDim, ModelDim, pass.Delta, ModelDim, threads);");
             }
             else
             {

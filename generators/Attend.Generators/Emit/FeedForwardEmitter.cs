@@ -28,14 +28,14 @@ internal static class FeedForwardEmitter
                 source = "pass.Normed";
             }
 
-            w.Line($"LinearKernels.Forward(path, {source}, rows, ModelDim, layer.PackedHiddenWeight, layer.HiddenBias, ModelDim, MlpDim, pass.Hidden, MlpDim, pass.Threads);");
+            w.Line($"ProjectionDriver.Forward(path, {source}, rows, ModelDim, layer.PackedHiddenWeight, layer.HiddenBias, ModelDim, MlpDim, pass.Hidden, MlpDim, pass.Threads);");
             w.Line(activation switch
             {
                 BlockOptions.ActivationGelu => "Activations.Gelu(path, pass.Hidden, pass.Hidden);",
                 BlockOptions.ActivationGeluTanh => "Activations.GeluTanh(path, pass.Hidden, pass.Hidden);",
                 _ => "Activations.Relu(path, pass.Hidden, pass.Hidden);",
             });
-            w.Line("LinearKernels.Forward(path, pass.Hidden, rows, MlpDim, layer.PackedProjectionWeight, layer.ProjectionBias, MlpDim, ModelDim, pass.Delta, ModelDim, pass.Threads);");
+            w.Line("ProjectionDriver.Forward(path, pass.Hidden, rows, MlpDim, layer.PackedProjectionWeight, layer.ProjectionBias, MlpDim, ModelDim, pass.Delta, ModelDim, pass.Threads);");
             w.Line(preNorm
                 ? "Elementwise.Add(path, x, pass.Delta, x);"
                 : $"Normalization.AddLayerNorm(path, x, pass.Delta, rows, ModelDim, layer.{norm}Weight, layer.{norm}Bias, LayerNormEpsilon, x);");

@@ -237,7 +237,7 @@ internal static class GraphAttentionEmitter
             {
                 w.Line("// h = x·Wᵀ: every head's F′ features side by side in one row per node, [nodes, Heads · OutFeatures].");
                 w.Line("Span<float> h = projected.AsSpan(0, (int)projectedLength);");
-                w.Line("LinearKernels.Forward(path, x, nodes, InFeatures, weights.PackedWeight, default, InFeatures, ProjectedWidth, h, ProjectedWidth, MaxDegreeOfParallelism);");
+                w.Line("ProjectionDriver.Forward(path, x, nodes, InFeatures, weights.PackedWeight, default, InFeatures, ProjectedWidth, h, ProjectedWidth, MaxDegreeOfParallelism);");
                 using (w.Block("var problem = new GraphAttentionProblem", ";"))
                 {
                     w.Line("Nodes = nodes, Heads = Heads, IncomingOffsets = offsets, Sources = sources,");

@@ -370,22 +370,22 @@ internal static class ScoreAttentionEmitter
                     w.Line("ScoreAttention.NormalizeRows(keys, KeySize, preparedKeys);");
                     break;
                 case ScoreKind.General:
-                    w.Line("LinearKernels.Forward(path, keys, (int)keyRows, KeySize, weights.PackedKeyWeight, default, KeySize, QuerySize, preparedKeys, QuerySize, threads);");
+                    w.Line("ProjectionDriver.Forward(path, keys, (int)keyRows, KeySize, weights.PackedKeyWeight, default, KeySize, QuerySize, preparedKeys, QuerySize, threads);");
                     break;
                 case ScoreKind.Additive:
-                    w.Line("LinearKernels.Forward(path, queries, (int)queryRows, QuerySize, weights.PackedQueryWeight, default, QuerySize, Hidden, preparedQueries, Hidden, threads);");
-                    w.Line("LinearKernels.Forward(path, keys, (int)keyRows, KeySize, weights.PackedKeyWeight, default, KeySize, Hidden, preparedKeys, Hidden, threads);");
+                    w.Line("ProjectionDriver.Forward(path, queries, (int)queryRows, QuerySize, weights.PackedQueryWeight, default, QuerySize, Hidden, preparedQueries, Hidden, threads);");
+                    w.Line("ProjectionDriver.Forward(path, keys, (int)keyRows, KeySize, weights.PackedKeyWeight, default, KeySize, Hidden, preparedKeys, Hidden, threads);");
                     break;
                 case ScoreKind.Mlp:
-                    w.Line("LinearKernels.Forward(path, queries, (int)queryRows, QuerySize, weights.PackedQueryWeight, weights.QueryBias, QuerySize, Hidden, preparedQueries, Hidden, threads);");
-                    w.Line("LinearKernels.Forward(path, keys, (int)keyRows, KeySize, weights.PackedKeyWeight, default, KeySize, Hidden, preparedKeys, Hidden, threads);");
+                    w.Line("ProjectionDriver.Forward(path, queries, (int)queryRows, QuerySize, weights.PackedQueryWeight, weights.QueryBias, QuerySize, Hidden, preparedQueries, Hidden, threads);");
+                    w.Line("ProjectionDriver.Forward(path, keys, (int)keyRows, KeySize, weights.PackedKeyWeight, default, KeySize, Hidden, preparedKeys, Hidden, threads);");
                     break;
             }
 
             if (Predictive(spec))
             {
                 w.Line("// local-p: the fraction sigmoid(v_pᵀ tanh(W_p q)) of the row's key range where its window is centred.");
-                w.Line("LinearKernels.Forward(path, queries, (int)queryRows, QuerySize, weights.PackedPositionWeight, default, QuerySize, PositionHidden, positionHidden, PositionHidden, threads);");
+                w.Line("ProjectionDriver.Forward(path, queries, (int)queryRows, QuerySize, weights.PackedPositionWeight, default, QuerySize, PositionHidden, positionHidden, PositionHidden, threads);");
                 w.Line("ScoreAttention.PredictPositionFractions(positionHidden, weights.PositionVector, positionFractions);");
             }
 

@@ -307,7 +307,7 @@ internal static class TransformerDecoderEmitter
                 source = "pass.Normed";
             }
 
-            w.Line($"LinearKernels.Forward(path, {source}, rows, ModelDim, layer.PackedSelfQkvWeight, layer.SelfQkvBias, ModelDim, QkvWidth, pass.Qkv, QkvWidth, threads);");
+            w.Line($"ProjectionDriver.Forward(path, {source}, rows, ModelDim, layer.PackedSelfQkvWeight, layer.SelfQkvBias, ModelDim, QkvWidth, pass.Qkv, QkvWidth, threads);");
             w.Line("ReadOnlySpan<float> qkv = pass.Qkv;");
             AttentionCallEmitter.Emit(w, new AttentionCall(
                 "pass.Batch", "Heads", "Heads", "pass.Length", "pass.Length",
@@ -316,7 +316,7 @@ internal static class TransformerDecoderEmitter
                 new StridedView("qkv.Slice(2 * InnerDim)", "pass.Length * QkvWidth", "DimHead", "QkvWidth"),
                 new StridedView("pass.Context", "pass.Length * InnerDim", "DimHead", "InnerDim"),
                 "ScoreScale", spec.Causal ? "true" : "false", "pass.TargetKeyPaddingMask", "default"));
-            w.Line("LinearKernels.Forward(path, pass.Context, rows, InnerDim, layer.PackedSelfOutputWeight, layer.SelfOutputBias, InnerDim, ModelDim, pass.Delta, ModelDim, threads);");
+            w.Line("ProjectionDriver.Forward(path, pass.Context, rows, InnerDim, layer.PackedSelfOutputWeight, layer.SelfOutputBias, InnerDim, ModelDim, pass.Delta, ModelDim, threads);");
             w.Line(spec.PreNorm
                 ? "Elementwise.Add(path, x, pass.Delta, x);"
                 : "Normalization.AddLayerNorm(path, x, pass.Delta, rows, ModelDim, layer.SelfNormWeight, layer.SelfNormBias, LayerNormEpsilon, x);");
@@ -345,8 +345,8 @@ internal static class TransformerDecoderEmitter
             }
 
             w.Line("Span<float> queries = pass.Qkv.Slice(0, rows * InnerDim);");
-            w.Line($"LinearKernels.Forward(path, {source}, rows, ModelDim, layer.PackedCrossQueryWeight, layer.CrossQueryBias, ModelDim, InnerDim, queries, InnerDim, threads);");
-            w.Line("LinearKernels.Forward(path, memory, pass.Batch * pass.MemoryLength, ModelDim, layer.PackedCrossKvWeight, layer.CrossKvBias, ModelDim, KvWidth, pass.MemoryKv, KvWidth, threads);");
+            w.Line($"ProjectionDriver.Forward(path, {source}, rows, ModelDim, layer.PackedCrossQueryWeight, layer.CrossQueryBias, ModelDim, InnerDim, queries, InnerDim, threads);");
+            w.Line("ProjectionDriver.Forward(path, memory, pass.Batch * pass.MemoryLength, ModelDim, layer.PackedCrossKvWeight, layer.CrossKvBias, ModelDim, KvWidth, pass.MemoryKv, KvWidth, threads);");
             w.Line("ReadOnlySpan<float> memoryKv = pass.MemoryKv;");
             AttentionCallEmitter.Emit(w, new AttentionCall(
                 "pass.Batch", "Heads", "Heads", "pass.Length", "pass.MemoryLength",
@@ -355,7 +355,7 @@ internal static class TransformerDecoderEmitter
                 new StridedView("memoryKv.Slice(InnerDim)", "pass.MemoryLength * KvWidth", "DimHead", "KvWidth"),
                 new StridedView("pass.Context", "pass.Length * InnerDim", "DimHead", "InnerDim"),
                 "ScoreScale", "false", "pass.MemoryKeyPaddingMask", "default"));
-            w.Line("LinearKernels.Forward(path, pass.Context, rows, InnerDim, layer.PackedCrossOutputWeight, layer.CrossOutputBias, InnerDim, ModelDim, pass.Delta, ModelDim, threads);");
+            w.Line("ProjectionDriver.Forward(path, pass.Context, rows, InnerDim, layer.PackedCrossOutputWeight, layer.CrossOutputBias, InnerDim, ModelDim, pass.Delta, ModelDim, threads);");
             w.Line(spec.PreNorm
                 ? "Elementwise.Add(path, x, pass.Delta, x);"
                 : "Normalization.AddLayerNorm(path, x, pass.Delta, rows, ModelDim, layer.CrossNormWeight, layer.CrossNormBias, LayerNormEpsilon, x);");

@@ -143,7 +143,7 @@ internal static class VisionTransformerEmitter
                 w.Line("RunEncoderStack(in pass, weights.Stack, tokens, attentionWeights);");
                 w.Line("Pool(tokens, pooled, batch);");
                 if (!current) w.Line("Normalization.LayerNorm(path, pooled, batch, ModelDim, weights.HeadNormWeight, weights.HeadNormBias, LayerNormEpsilon, pooled);");
-                w.Line("LinearKernels.Forward(path, pooled, batch, ModelDim, weights.PackedHeadWeight, weights.HeadBias, ModelDim, Classes, logits, Classes, threads);");
+                w.Line("ProjectionDriver.Forward(path, pooled, batch, ModelDim, weights.PackedHeadWeight, weights.HeadBias, ModelDim, Classes, logits, Classes, threads);");
             }
 
             using (w.Block("finally"))
@@ -268,7 +268,7 @@ internal static class VisionTransformerEmitter
                 w.Line("Span<float> sequence = tokens.Slice(b * Tokens * ModelDim, Tokens * ModelDim);");
                 w.Line("weights.ClassToken.CopyTo(sequence);");
                 w.Line("Span<float> embedded = sequence.Slice(ModelDim);");
-                w.Line("LinearKernels.Forward(path, patches.Slice(b * Patches * PatchDim, Patches * PatchDim), Patches, PatchDim, weights.PackedPatchWeight, weights.PatchBias, PatchDim, ModelDim, embedded, ModelDim, threads);");
+                w.Line("ProjectionDriver.Forward(path, patches.Slice(b * Patches * PatchDim, Patches * PatchDim), Patches, PatchDim, weights.PackedPatchWeight, weights.PatchBias, PatchDim, ModelDim, embedded, ModelDim, threads);");
                 if (current) w.Line("Normalization.LayerNorm(path, embedded, Patches, ModelDim, weights.EmbeddingNormWeight, weights.EmbeddingNormBias, LayerNormEpsilon, embedded);");
             }
 

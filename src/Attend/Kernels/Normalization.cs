@@ -93,9 +93,8 @@ public static class Normalization
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(features);
-        string shape = $"rows × features = {rows} × {features}";
-        SpanChecks.Exact(input.Length, (long)rows * features, nameof(input), shape);
-        SpanChecks.Exact(output.Length, (long)rows * features, nameof(output), shape);
+        SpanChecks.Exact(input.Length, (long)rows * features, nameof(input), $"rows × features = {rows} × {features}");
+        SpanChecks.Exact(output.Length, (long)rows * features, nameof(output), $"rows × features = {rows} × {features}");
         SpanChecks.Exact(scale.Length, features, nameof(scale), "features");
         SpanChecks.ExactOrEmpty(bias.Length, features, nameof(bias), "features");
         SpanChecks.ExactOrEmpty(mean.Length, rows, nameof(mean), "rows");

@@ -99,9 +99,8 @@ public static class RotaryEmbedding
         RequireRotaryDim(rotaryDim, dimHead);
         if (cacheWidth < rotaryDim / 2) throw new ArgumentOutOfRangeException(nameof(cacheWidth), cacheWidth, $"cacheWidth must be at least rotaryDim / 2 = {rotaryDim / 2}.");
         long total = (long)batch * heads * sequenceLength * dimHead;
-        string shape = $"batch × heads × sequenceLength × dimHead = {batch} × {heads} × {sequenceLength} × {dimHead}";
-        SpanChecks.Exact(input.Length, total, nameof(input), shape);
-        SpanChecks.Exact(output.Length, total, nameof(output), shape);
+        SpanChecks.Exact(input.Length, total, nameof(input), $"batch × heads × sequenceLength × dimHead = {batch} × {heads} × {sequenceLength} × {dimHead}");
+        SpanChecks.Exact(output.Length, total, nameof(output), $"batch × heads × sequenceLength × dimHead = {batch} × {heads} × {sequenceLength} × {dimHead}");
         SpanChecks.SameOrDisjoint(input, output, nameof(input), nameof(output));
         SpanChecks.ExactOrEmpty(positionIds.Length, (long)batch * sequenceLength, nameof(positionIds), "batch × sequenceLength");
         if (cosCache.Length % cacheWidth != 0 || cosCache.Length != sinCache.Length)

@@ -40,9 +40,8 @@ public static class Softmax
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(axisLength);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inner);
         long total = (long)outer * axisLength * inner;
-        string shape = $"outer × axisLength × inner = {outer} × {axisLength} × {inner}";
-        SpanChecks.Exact(input.Length, total, nameof(input), shape);
-        SpanChecks.Exact(output.Length, total, nameof(output), shape);
+        SpanChecks.Exact(input.Length, total, nameof(input), $"outer × axisLength × inner = {outer} × {axisLength} × {inner}");
+        SpanChecks.Exact(output.Length, total, nameof(output), $"outer × axisLength × inner = {outer} × {axisLength} × {inner}");
         SpanChecks.SameOrDisjoint(input, output, nameof(input), nameof(output));
         switch (KernelPaths.Resolve(path))
         {

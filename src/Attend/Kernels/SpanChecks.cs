@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace Attend.Kernels;
 
@@ -11,6 +12,12 @@ internal static class SpanChecks
         {
             throw new ArgumentException($"{name} must hold {formula} = {expected} floats; it holds {length}.", name);
         }
+    }
+
+    /// <summary>As <see cref="Exact(int, long, string, string)"/>, formatting the interpolated formula only when the check fails.</summary>
+    public static void Exact(int length, long expected, string name, [InterpolatedStringHandlerArgument("length", "expected")] ref ArgumentChecks.LengthFormulaHandler formula)
+    {
+        if (length != expected) Exact(length, expected, name, formula.ToStringAndClear());
     }
 
     public static void ExactOrEmpty(int length, long expected, string name, string formula)

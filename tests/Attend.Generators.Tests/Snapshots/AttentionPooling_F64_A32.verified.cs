@@ -109,7 +109,7 @@ partial class WordAttention
         {
             // tanh(W h + b) for every position of every sequence: [batch · length, HiddenDim].
             Span<float> hidden = scratch.AsSpan(0, rows * HiddenDim);
-            LinearKernels.Forward(path, input, rows, Features, weights.PackedProjection, weights.ProjectionBias, Features, HiddenDim, hidden, HiddenDim, MaxDegreeOfParallelism);
+            ProjectionDriver.Forward(path, input, rows, Features, weights.PackedProjection, weights.ProjectionBias, Features, HiddenDim, hidden, HiddenDim, MaxDegreeOfParallelism);
             PoolingKernels.Tanh(path, hidden);
             for (int b = 0; b < batch; b++)
             {

@@ -134,8 +134,8 @@ partial class Bahdanau
         {
             Span<float> preparedQueries = scratch.AsSpan(0, (int)(queryRows * Hidden));
             Span<float> preparedKeys = scratch.AsSpan(preparedQueries.Length, (int)(keyRows * Hidden));
-            LinearKernels.Forward(path, queries, (int)queryRows, QuerySize, weights.PackedQueryWeight, default, QuerySize, Hidden, preparedQueries, Hidden, threads);
-            LinearKernels.Forward(path, keys, (int)keyRows, KeySize, weights.PackedKeyWeight, default, KeySize, Hidden, preparedKeys, Hidden, threads);
+            ProjectionDriver.Forward(path, queries, (int)queryRows, QuerySize, weights.PackedQueryWeight, default, QuerySize, Hidden, preparedQueries, Hidden, threads);
+            ProjectionDriver.Forward(path, keys, (int)keyRows, KeySize, weights.PackedKeyWeight, default, KeySize, Hidden, preparedKeys, Hidden, threads);
             var problem = new ScoreAttentionProblem
             {
                 Path = path,

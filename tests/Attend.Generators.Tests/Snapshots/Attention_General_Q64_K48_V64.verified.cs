@@ -124,7 +124,7 @@ partial class LuongGeneral
         try
         {
             Span<float> preparedKeys = scratch.AsSpan(0, (int)(keyRows * QuerySize));
-            LinearKernels.Forward(path, keys, (int)keyRows, KeySize, weights.PackedKeyWeight, default, KeySize, QuerySize, preparedKeys, QuerySize, threads);
+            ProjectionDriver.Forward(path, keys, (int)keyRows, KeySize, weights.PackedKeyWeight, default, KeySize, QuerySize, preparedKeys, QuerySize, threads);
             var problem = new ScoreAttentionProblem
             {
                 Path = path,

@@ -166,10 +166,10 @@ partial class MlpLocalP
             Span<float> preparedKeys = scratch.AsSpan(preparedQueries.Length, (int)(keyRows * Hidden));
             Span<float> positionHidden = scratch.AsSpan(preparedQueries.Length + preparedKeys.Length, (int)(queryRows * PositionHidden));
             Span<float> positionFractions = scratch.AsSpan(preparedQueries.Length + preparedKeys.Length + positionHidden.Length, (int)(queryRows));
-            LinearKernels.Forward(path, queries, (int)queryRows, QuerySize, weights.PackedQueryWeight, weights.QueryBias, QuerySize, Hidden, preparedQueries, Hidden, threads);
-            LinearKernels.Forward(path, keys, (int)keyRows, KeySize, weights.PackedKeyWeight, default, KeySize, Hidden, preparedKeys, Hidden, threads);
+            ProjectionDriver.Forward(path, queries, (int)queryRows, QuerySize, weights.PackedQueryWeight, weights.QueryBias, QuerySize, Hidden, preparedQueries, Hidden, threads);
+            ProjectionDriver.Forward(path, keys, (int)keyRows, KeySize, weights.PackedKeyWeight, default, KeySize, Hidden, preparedKeys, Hidden, threads);
             // local-p: the fraction sigmoid(v_pᵀ tanh(W_p q)) of the row's key range where its window is centred.
-            LinearKernels.Forward(path, queries, (int)queryRows, QuerySize, weights.PackedPositionWeight, default, QuerySize, PositionHidden, positionHidden, PositionHidden, threads);
+            ProjectionDriver.Forward(path, queries, (int)queryRows, QuerySize, weights.PackedPositionWeight, default, QuerySize, PositionHidden, positionHidden, PositionHidden, threads);
             ScoreAttention.PredictPositionFractions(positionHidden, weights.PositionVector, positionFractions);
             var problem = new ScoreAttentionProblem
             {

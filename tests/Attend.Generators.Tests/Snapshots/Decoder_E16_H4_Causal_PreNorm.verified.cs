@@ -254,7 +254,7 @@ partial class Decoder
         int threads = pass.Threads;
         int rows = pass.Rows;
         Normalization.LayerNorm(path, x, rows, ModelDim, layer.SelfNormWeight, layer.SelfNormBias, LayerNormEpsilon, pass.Normed);
-        LinearKernels.Forward(path, pass.Normed, rows, ModelDim, layer.PackedSelfQkvWeight, layer.SelfQkvBias, ModelDim, QkvWidth, pass.Qkv, QkvWidth, threads);
+        ProjectionDriver.Forward(path, pass.Normed, rows, ModelDim, layer.PackedSelfQkvWeight, layer.SelfQkvBias, ModelDim, QkvWidth, pass.Qkv, QkvWidth, threads);
         ReadOnlySpan<float> qkv = pass.Qkv;
         var problem = new AttentionProblem
         {
@@ -267,7 +267,7 @@ partial class Decoder
             Path = path, MaxDegreeOfParallelism = threads,
         };
         AttentionDriver.Run<HeadKernels>(problem);
-        LinearKernels.Forward(path, pass.Context, rows, InnerDim, layer.PackedSelfOutputWeight, layer.SelfOutputBias, InnerDim, ModelDim, pass.Delta, ModelDim, threads);
+        ProjectionDriver.Forward(path, pass.Context, rows, InnerDim, layer.PackedSelfOutputWeight, layer.SelfOutputBias, InnerDim, ModelDim, pass.Delta, ModelDim, threads);
         Elementwise.Add(path, x, pass.Delta, x);
     }
 
@@ -281,8 +281,8 @@ partial class Decoder
         int rows = pass.Rows;
         Normalization.LayerNorm(path, x, rows, ModelDim, layer.CrossNormWeight, layer.CrossNormBias, LayerNormEpsilon, pass.Normed);
         Span<float> queries = pass.Qkv.Slice(0, rows * InnerDim);
-        LinearKernels.Forward(path, pass.Normed, rows, ModelDim, layer.PackedCrossQueryWeight, layer.CrossQueryBias, ModelDim, InnerDim, queries, InnerDim, threads);
-        LinearKernels.Forward(path, memory, pass.Batch * pass.MemoryLength, ModelDim, layer.PackedCrossKvWeight, layer.CrossKvBias, ModelDim, KvWidth, pass.MemoryKv, KvWidth, threads);
+        ProjectionDriver.Forward(path, pass.Normed, rows, ModelDim, layer.PackedCrossQueryWeight, layer.CrossQueryBias, ModelDim, InnerDim, queries, InnerDim, threads);
+        ProjectionDriver.Forward(path, memory, pass.Batch * pass.MemoryLength, ModelDim, layer.PackedCrossKvWeight, layer.CrossKvBias, ModelDim, KvWidth, pass.MemoryKv, KvWidth, threads);
         ReadOnlySpan<float> memoryKv = pass.MemoryKv;
         var problem = new AttentionProblem
         {
@@ -295,7 +295,7 @@ partial class Decoder
             Path = path, MaxDegreeOfParallelism = threads,
         };
         AttentionDriver.Run<HeadKernels>(problem);
-        LinearKernels.Forward(path, pass.Context, rows, InnerDim, layer.PackedCrossOutputWeight, layer.CrossOutputBias, InnerDim, ModelDim, pass.Delta, ModelDim, threads);
+        ProjectionDriver.Forward(path, pass.Context, rows, InnerDim, layer.PackedCrossOutputWeight, layer.CrossOutputBias, InnerDim, ModelDim, pass.Delta, ModelDim, threads);
         Elementwise.Add(path, x, pass.Delta, x);
     }
 
@@ -307,9 +307,9 @@ partial class Decoder
         KernelPath path = pass.Path;
         int rows = pass.Rows;
         Normalization.LayerNorm(path, x, rows, ModelDim, layer.FeedForwardNormWeight, layer.FeedForwardNormBias, LayerNormEpsilon, pass.Normed);
-        LinearKernels.Forward(path, pass.Normed, rows, ModelDim, layer.PackedHiddenWeight, layer.HiddenBias, ModelDim, MlpDim, pass.Hidden, MlpDim, pass.Threads);
+        ProjectionDriver.Forward(path, pass.Normed, rows, ModelDim, layer.PackedHiddenWeight, layer.HiddenBias, ModelDim, MlpDim, pass.Hidden, MlpDim, pass.Threads);
         Activations.Relu(path, pass.Hidden, pass.Hidden);
-        LinearKernels.Forward(path, pass.Hidden, rows, MlpDim, layer.PackedProjectionWeight, layer.ProjectionBias, MlpDim, ModelDim, pass.Delta, ModelDim, pass.Threads);
+        ProjectionDriver.Forward(path, pass.Hidden, rows, MlpDim, layer.PackedProjectionWeight, layer.ProjectionBias, MlpDim, ModelDim, pass.Delta, ModelDim, pass.Threads);
         Elementwise.Add(path, x, pass.Delta, x);
     }
 

@@ -333,7 +333,7 @@ partial class TinyLlama
         int threads = pass.Threads;
         int rows = pass.Rows;
         Normalization.LayerNorm(path, x, rows, ModelDim, layer.AttentionNormWeight, layer.AttentionNormBias, LayerNormEpsilon, pass.Normed);
-        LinearKernels.Forward(path, pass.Normed, rows, ModelDim, layer.PackedQkvWeight, layer.QkvBias, ModelDim, QkvWidth, pass.Qkv, QkvWidth, threads);
+        ProjectionDriver.Forward(path, pass.Normed, rows, ModelDim, layer.PackedQkvWeight, layer.QkvBias, ModelDim, QkvWidth, pass.Qkv, QkvWidth, threads);
         // Rotary positions: queries and keys of each new token turn by that token's angles (half-split pairs).
         for (int r = 0; r < rows; r++)
         {
@@ -370,7 +370,7 @@ partial class TinyLlama
             Path = path, MaxDegreeOfParallelism = threads,
         };
         AttentionDriver.Run<HeadKernels>(problem);
-        LinearKernels.Forward(path, pass.Context, rows, InnerDim, layer.PackedOutputWeight, layer.OutputBias, InnerDim, ModelDim, pass.Delta, ModelDim, threads);
+        ProjectionDriver.Forward(path, pass.Context, rows, InnerDim, layer.PackedOutputWeight, layer.OutputBias, InnerDim, ModelDim, pass.Delta, ModelDim, threads);
         Elementwise.Add(path, x, pass.Delta, x);
     }
 
@@ -382,9 +382,9 @@ partial class TinyLlama
         KernelPath path = pass.Path;
         int rows = pass.Rows;
         Normalization.LayerNorm(path, x, rows, ModelDim, layer.FeedForwardNormWeight, layer.FeedForwardNormBias, LayerNormEpsilon, pass.Normed);
-        LinearKernels.Forward(path, pass.Normed, rows, ModelDim, layer.PackedHiddenWeight, layer.HiddenBias, ModelDim, MlpDim, pass.Hidden, MlpDim, pass.Threads);
+        ProjectionDriver.Forward(path, pass.Normed, rows, ModelDim, layer.PackedHiddenWeight, layer.HiddenBias, ModelDim, MlpDim, pass.Hidden, MlpDim, pass.Threads);
         Activations.GeluTanh(path, pass.Hidden, pass.Hidden);
-        LinearKernels.Forward(path, pass.Hidden, rows, MlpDim, layer.PackedProjectionWeight, layer.ProjectionBias, MlpDim, ModelDim, pass.Delta, ModelDim, pass.Threads);
+        ProjectionDriver.Forward(path, pass.Hidden, rows, MlpDim, layer.PackedProjectionWeight, layer.ProjectionBias, MlpDim, ModelDim, pass.Delta, ModelDim, pass.Threads);
         Elementwise.Add(path, x, pass.Delta, x);
     }
 

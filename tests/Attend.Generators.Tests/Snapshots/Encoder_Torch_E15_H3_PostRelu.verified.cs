@@ -266,7 +266,7 @@ partial class TorchEncoder
         KernelPath path = pass.Path;
         int threads = pass.Threads;
         int rows = pass.Rows;
-        LinearKernels.Forward(path, x, rows, ModelDim, layer.PackedQkvWeight, layer.QkvBias, ModelDim, QkvWidth, pass.Qkv, QkvWidth, threads);
+        ProjectionDriver.Forward(path, x, rows, ModelDim, layer.PackedQkvWeight, layer.QkvBias, ModelDim, QkvWidth, pass.Qkv, QkvWidth, threads);
 
         // Keys and values: read in place from the projected rows, or from the cache once this pass's rows are stored there.
         ReadOnlySpan<float> keys = pass.Qkv.Slice(InnerDim);
@@ -293,7 +293,7 @@ partial class TorchEncoder
             Path = path, MaxDegreeOfParallelism = threads,
         };
         AttentionDriver.Run<HeadKernels>(problem);
-        LinearKernels.Forward(path, pass.Context, rows, InnerDim, layer.PackedOutputWeight, layer.OutputBias, InnerDim, ModelDim, pass.Delta, ModelDim, threads);
+        ProjectionDriver.Forward(path, pass.Context, rows, InnerDim, layer.PackedOutputWeight, layer.OutputBias, InnerDim, ModelDim, pass.Delta, ModelDim, threads);
         Normalization.AddLayerNorm(path, x, pass.Delta, rows, ModelDim, layer.AttentionNormWeight, layer.AttentionNormBias, LayerNormEpsilon, x);
     }
 
@@ -304,9 +304,9 @@ partial class TorchEncoder
     {
         KernelPath path = pass.Path;
         int rows = pass.Rows;
-        LinearKernels.Forward(path, x, rows, ModelDim, layer.PackedHiddenWeight, layer.HiddenBias, ModelDim, MlpDim, pass.Hidden, MlpDim, pass.Threads);
+        ProjectionDriver.Forward(path, x, rows, ModelDim, layer.PackedHiddenWeight, layer.HiddenBias, ModelDim, MlpDim, pass.Hidden, MlpDim, pass.Threads);
         Activations.Relu(path, pass.Hidden, pass.Hidden);
-        LinearKernels.Forward(path, pass.Hidden, rows, MlpDim, layer.PackedProjectionWeight, layer.ProjectionBias, MlpDim, ModelDim, pass.Delta, ModelDim, pass.Threads);
+        ProjectionDriver.Forward(path, pass.Hidden, rows, MlpDim, layer.PackedProjectionWeight, layer.ProjectionBias, MlpDim, ModelDim, pass.Delta, ModelDim, pass.Threads);
         Normalization.AddLayerNorm(path, x, pass.Delta, rows, ModelDim, layer.FeedForwardNormWeight, layer.FeedForwardNormBias, LayerNormEpsilon, x);
     }
 

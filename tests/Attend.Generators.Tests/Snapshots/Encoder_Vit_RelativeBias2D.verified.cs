@@ -287,7 +287,7 @@ partial class GridEncoder
         int threads = pass.Threads;
         int rows = pass.Rows;
         Normalization.LayerNorm(path, x, rows, ModelDim, layer.AttentionNormWeight, layer.AttentionNormBias, LayerNormEpsilon, pass.Normed);
-        LinearKernels.Forward(path, pass.Normed, rows, ModelDim, layer.PackedQkvWeight, default, ModelDim, QkvWidth, pass.Qkv, QkvWidth, threads);
+        ProjectionDriver.Forward(path, pass.Normed, rows, ModelDim, layer.PackedQkvWeight, default, ModelDim, QkvWidth, pass.Qkv, QkvWidth, threads);
         PositionBias.Relative2D(layer.RelativeBiasTable, GridHeight, GridWidth, Heads, pass.Length, pass.KeyLength, pass.Past, pass.ScoreBias);
 
         // Keys and values: read in place from the projected rows, or from the cache once this pass's rows are stored there.
@@ -316,7 +316,7 @@ partial class GridEncoder
             Path = path, MaxDegreeOfParallelism = threads,
         };
         AttentionDriver.Run<HeadKernels>(problem);
-        LinearKernels.Forward(path, pass.Context, rows, InnerDim, layer.PackedOutputWeight, layer.OutputBias, InnerDim, ModelDim, pass.Delta, ModelDim, threads);
+        ProjectionDriver.Forward(path, pass.Context, rows, InnerDim, layer.PackedOutputWeight, layer.OutputBias, InnerDim, ModelDim, pass.Delta, ModelDim, threads);
         Elementwise.Add(path, x, pass.Delta, x);
     }
 
@@ -328,9 +328,9 @@ partial class GridEncoder
         KernelPath path = pass.Path;
         int rows = pass.Rows;
         Normalization.LayerNorm(path, x, rows, ModelDim, layer.FeedForwardNormWeight, layer.FeedForwardNormBias, LayerNormEpsilon, pass.Normed);
-        LinearKernels.Forward(path, pass.Normed, rows, ModelDim, layer.PackedHiddenWeight, layer.HiddenBias, ModelDim, MlpDim, pass.Hidden, MlpDim, pass.Threads);
+        ProjectionDriver.Forward(path, pass.Normed, rows, ModelDim, layer.PackedHiddenWeight, layer.HiddenBias, ModelDim, MlpDim, pass.Hidden, MlpDim, pass.Threads);
         Activations.Gelu(path, pass.Hidden, pass.Hidden);
-        LinearKernels.Forward(path, pass.Hidden, rows, MlpDim, layer.PackedProjectionWeight, layer.ProjectionBias, MlpDim, ModelDim, pass.Delta, ModelDim, pass.Threads);
+        ProjectionDriver.Forward(path, pass.Hidden, rows, MlpDim, layer.PackedProjectionWeight, layer.ProjectionBias, MlpDim, ModelDim, pass.Delta, ModelDim, pass.Threads);
         Elementwise.Add(path, x, pass.Delta, x);
     }
 

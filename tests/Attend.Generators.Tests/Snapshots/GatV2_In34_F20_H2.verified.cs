@@ -164,7 +164,7 @@ partial class DynamicGat
         {
             // h = x·Wᵀ: every head's F′ features side by side in one row per node, [nodes, Heads · OutFeatures].
             Span<float> h = projected.AsSpan(0, (int)projectedLength);
-            LinearKernels.Forward(path, x, nodes, InFeatures, weights.PackedWeight, default, InFeatures, ProjectedWidth, h, ProjectedWidth, MaxDegreeOfParallelism);
+            ProjectionDriver.Forward(path, x, nodes, InFeatures, weights.PackedWeight, default, InFeatures, ProjectedWidth, h, ProjectedWidth, MaxDegreeOfParallelism);
             var problem = new GraphAttentionProblem
             {
                 Nodes = nodes, Heads = Heads, IncomingOffsets = offsets, Sources = sources,

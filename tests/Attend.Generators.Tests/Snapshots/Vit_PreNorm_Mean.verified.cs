@@ -158,7 +158,7 @@ partial class CifarVit
             RunEncoderStack(in pass, weights.Stack, tokens, attentionWeights);
             Pool(tokens, pooled, batch);
             Normalization.LayerNorm(path, pooled, batch, ModelDim, weights.HeadNormWeight, weights.HeadNormBias, LayerNormEpsilon, pooled);
-            LinearKernels.Forward(path, pooled, batch, ModelDim, weights.PackedHeadWeight, weights.HeadBias, ModelDim, Classes, logits, Classes, threads);
+            ProjectionDriver.Forward(path, pooled, batch, ModelDim, weights.PackedHeadWeight, weights.HeadBias, ModelDim, Classes, logits, Classes, threads);
         }
         finally
         {
@@ -235,7 +235,7 @@ partial class CifarVit
             Span<float> sequence = tokens.Slice(b * Tokens * ModelDim, Tokens * ModelDim);
             weights.ClassToken.CopyTo(sequence);
             Span<float> embedded = sequence.Slice(ModelDim);
-            LinearKernels.Forward(path, patches.Slice(b * Patches * PatchDim, Patches * PatchDim), Patches, PatchDim, weights.PackedPatchWeight, weights.PatchBias, PatchDim, ModelDim, embedded, ModelDim, threads);
+            ProjectionDriver.Forward(path, patches.Slice(b * Patches * PatchDim, Patches * PatchDim), Patches, PatchDim, weights.PackedPatchWeight, weights.PatchBias, PatchDim, ModelDim, embedded, ModelDim, threads);
         }
         Elementwise.AddPerRow(path, tokens, weights.PositionEmbedding, batch * Tokens, ModelDim, tokens);
     }
@@ -390,7 +390,7 @@ partial class CifarVit
         int threads = pass.Threads;
         int rows = pass.Rows;
         Normalization.LayerNorm(path, x, rows, ModelDim, layer.AttentionNormWeight, layer.AttentionNormBias, LayerNormEpsilon, pass.Normed);
-        LinearKernels.Forward(path, pass.Normed, rows, ModelDim, layer.PackedQkvWeight, default, ModelDim, QkvWidth, pass.Qkv, QkvWidth, threads);
+        ProjectionDriver.Forward(path, pass.Normed, rows, ModelDim, layer.PackedQkvWeight, default, ModelDim, QkvWidth, pass.Qkv, QkvWidth, threads);
 
         // Keys and values: read in place from the projected rows, or from the cache once this pass's rows are stored there.
         ReadOnlySpan<float> keys = pass.Qkv.Slice(InnerDim);
@@ -417,7 +417,7 @@ partial class CifarVit
             Path = path, MaxDegreeOfParallelism = threads,
         };
         AttentionDriver.Run<HeadKernels>(problem);
-        LinearKernels.Forward(path, pass.Context, rows, InnerDim, layer.PackedOutputWeight, layer.OutputBias, InnerDim, ModelDim, pass.Delta, ModelDim, threads);
+        ProjectionDriver.Forward(path, pass.Context, rows, InnerDim, layer.PackedOutputWeight, layer.OutputBias, InnerDim, ModelDim, pass.Delta, ModelDim, threads);
         Elementwise.Add(path, x, pass.Delta, x);
     }
 
@@ -429,9 +429,9 @@ partial class CifarVit
         KernelPath path = pass.Path;
         int rows = pass.Rows;
         Normalization.LayerNorm(path, x, rows, ModelDim, layer.FeedForwardNormWeight, layer.FeedForwardNormBias, LayerNormEpsilon, pass.Normed);
-        LinearKernels.Forward(path, pass.Normed, rows, ModelDim, layer.PackedHiddenWeight, layer.HiddenBias, ModelDim, MlpDim, pass.Hidden, MlpDim, pass.Threads);
+        ProjectionDriver.Forward(path, pass.Normed, rows, ModelDim, layer.PackedHiddenWeight, layer.HiddenBias, ModelDim, MlpDim, pass.Hidden, MlpDim, pass.Threads);
         Activations.Gelu(path, pass.Hidden, pass.Hidden);
-        LinearKernels.Forward(path, pass.Hidden, rows, MlpDim, layer.PackedProjectionWeight, layer.ProjectionBias, MlpDim, ModelDim, pass.Delta, ModelDim, pass.Threads);
+        ProjectionDriver.Forward(path, pass.Hidden, rows, MlpDim, layer.PackedProjectionWeight, layer.ProjectionBias, MlpDim, ModelDim, pass.Delta, ModelDim, pass.Threads);
         Elementwise.Add(path, x, pass.Delta, x);
     }
 

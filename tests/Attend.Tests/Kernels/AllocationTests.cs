@@ -76,7 +76,7 @@ public sealed class AllocationTests
         }));
     }
 
-    private static void AssertAllocatesNothing(Action forward)
+    internal static void AssertAllocatesNothing(Action forward)
     {
         for (int i = 0; i < 30; i++)
         {
