@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
+using Attend.Testing;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -64,8 +65,8 @@ public sealed class SafeTensorsFuzzTests(ITestOutputHelper output)
         }
 
         clock.Stop();
-        output.WriteLine($"Ran {cases} fuzz cases in {clock.Elapsed.TotalSeconds:F2} s (seed {seed}): " +
-                         $"{loaded.Sum()} loaded, {rejected.Sum()} rejected, {failures.Count} failures.");
+        CiReport.Line(output, $"Safetensors fuzz: {cases} mutated files in {clock.Elapsed.TotalSeconds:F2} s (seed {seed}, {mutators.Count} mutators): " +
+                              $"{loaded.Sum()} loaded, {rejected.Sum()} refused with InvalidDataException, {failures.Count} failures.");
         for (int m = 0; m < mutators.Count; m++)
             output.WriteLine($"  {mutators[m].Name,-20} loaded {loaded[m],6}  rejected {rejected[m],6}  {Stopwatch.GetElapsedTime(0, ticks[m]).TotalMilliseconds,8:F0} ms");
 
