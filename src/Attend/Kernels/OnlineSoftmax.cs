@@ -48,9 +48,9 @@ internal static unsafe class OnlineSoftmax
     /// </summary>
     public static void UpdateTile(KernelPath path, float* scores, int stride, int rows, int count, float* runningMax, float* runningSum, float* rescale)
     {
-        if (path == KernelPath.Vector512 && count == 128 && rows <= MaxTileRows)
+        if (path == KernelPath.Vector512 && count % 64 == 0 && rows <= MaxTileRows)
         {
-            UpdateTile512x128(scores, stride, rows, runningMax, runningSum, rescale);
+            UpdateTile512(scores, stride, rows, count, runningMax, runningSum, rescale);
             return;
         }
 
@@ -63,7 +63,7 @@ internal static unsafe class OnlineSoftmax
     private const int MaxTileRows = 16;
 
     /// <summary>
-    /// Rows of 128 logits on Vector512, the common case, in three passes over the rows (maxima, weights, sums) whose
+    /// Rows of a multiple of 64 logits on Vector512 (a whole key tile, the common case), in three passes over the rows (maxima, weights, sums) whose
     /// iterations are independent, so the out-of-order core overlaps the rows' long latency chains (horizontal
     /// reductions, exp) instead of running them one after another.
     /// </summary>
@@ -72,15 +72,21 @@ internal static unsafe class OnlineSoftmax
     /// result is NaN either way, since <see cref="VectorExp"/> propagates the NaN into its weight and the sum.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void UpdateTile512x128(float* scores, int stride, int rows, float* runningMax, float* runningSum, float* rescale)
+    private static void UpdateTile512(float* scores, int stride, int rows, int count, float* runningMax, float* runningSum, float* rescale)
     {
         float* newMax = stackalloc float[MaxTileRows];
         for (int r = 0; r < rows; r++)
         {
             float* row = scores + r * stride;
-            Vector512<float> m = Vector512.MaxNative(
-                Vector512.MaxNative(Vector512.MaxNative(Vector512.Load(row), Vector512.Load(row + 16)), Vector512.MaxNative(Vector512.Load(row + 32), Vector512.Load(row + 48))),
-                Vector512.MaxNative(Vector512.MaxNative(Vector512.Load(row + 64), Vector512.Load(row + 80)), Vector512.MaxNative(Vector512.Load(row + 96), Vector512.Load(row + 112))));
+            Vector512<float> a = Vector512.MaxNative(Vector512.Load(row), Vector512.Load(row + 16));
+            Vector512<float> b = Vector512.MaxNative(Vector512.Load(row + 32), Vector512.Load(row + 48));
+            for (int j = 64; j < count; j += 64)
+            {
+                a = Vector512.MaxNative(a, Vector512.MaxNative(Vector512.Load(row + j), Vector512.Load(row + j + 16)));
+                b = Vector512.MaxNative(b, Vector512.MaxNative(Vector512.Load(row + j + 32), Vector512.Load(row + j + 48)));
+            }
+
+            Vector512<float> m = Vector512.MaxNative(a, b);
             Vector256<float> h = Vector256.MaxNative(m.GetLower(), m.GetUpper());
             Vector128<float> q = Vector128.MaxNative(h.GetLower(), h.GetUpper());
             q = Vector128.MaxNative(q, Vector128.Shuffle(q, Vector128.Create(2, 3, 0, 1)));
@@ -98,30 +104,28 @@ internal static unsafe class OnlineSoftmax
             float* row = scores + r * stride;
             if (float.IsNegativeInfinity(newMax[r]))
             {
-                new Span<float>(row, 128).Clear(); // nothing seen yet: no weights, and no −∞ − (−∞) = NaN
+                new Span<float>(row, count).Clear(); // nothing seen yet: no weights, and no −∞ − (−∞) = NaN
                 sums[r] = Vector512<float>.Zero;
                 continue;
             }
 
             Vector512<float> shift = Vector512.Create(newMax[r]);
-            Vector512<float> x0 = VectorExp.Exp(Vector512.Load(row) - shift);
-            Vector512<float> x1 = VectorExp.Exp(Vector512.Load(row + 16) - shift);
-            Vector512<float> x2 = VectorExp.Exp(Vector512.Load(row + 32) - shift);
-            Vector512<float> x3 = VectorExp.Exp(Vector512.Load(row + 48) - shift);
-            x0.Store(row);
-            x1.Store(row + 16);
-            x2.Store(row + 32);
-            x3.Store(row + 48);
-            Vector512<float> sumA = x0 + x2, sumB = x1 + x3;
-            x0 = VectorExp.Exp(Vector512.Load(row + 64) - shift);
-            x1 = VectorExp.Exp(Vector512.Load(row + 80) - shift);
-            x2 = VectorExp.Exp(Vector512.Load(row + 96) - shift);
-            x3 = VectorExp.Exp(Vector512.Load(row + 112) - shift);
-            x0.Store(row + 64);
-            x1.Store(row + 80);
-            x2.Store(row + 96);
-            x3.Store(row + 112);
-            sums[r] = (sumA + x0 + x2) + (sumB + x1 + x3);
+            Vector512<float> sumA = Vector512<float>.Zero, sumB = Vector512<float>.Zero;
+            for (int j = 0; j < count; j += 64)
+            {
+                Vector512<float> x0 = VectorExp.Exp(Vector512.Load(row + j) - shift);
+                Vector512<float> x1 = VectorExp.Exp(Vector512.Load(row + j + 16) - shift);
+                Vector512<float> x2 = VectorExp.Exp(Vector512.Load(row + j + 32) - shift);
+                Vector512<float> x3 = VectorExp.Exp(Vector512.Load(row + j + 48) - shift);
+                x0.Store(row + j);
+                x1.Store(row + j + 16);
+                x2.Store(row + j + 32);
+                x3.Store(row + j + 48);
+                sumA += x0 + x2;
+                sumB += x1 + x3;
+            }
+
+            sums[r] = sumA + sumB;
         }
 
         for (int r = 0; r < rows; r++)

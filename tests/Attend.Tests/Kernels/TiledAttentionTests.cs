@@ -42,6 +42,16 @@ public sealed class TiledAttentionTests
 
     [Theory]
     [MemberData(nameof(Paths))]
+    public void Tiled_LastKeyTileOf64Keys(KernelPath path)
+    {
+        // 192 keys: a full key tile, then 64 keys that every row sees: the one-call softmax on a part tile.
+        var c = new SdpaCase(13, batch: 1, queryLength: 30, newKeys: 192);
+        c.AssertMatches<TiledGqaLayer>(path);
+        c.AssertMatches<TiledWideLayer>(path);
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
     public void Tiled_KeyLengthOne(KernelPath path)
     {
         var c = new SdpaCase(2, batch: 1, queryLength: 7, newKeys: 1);
