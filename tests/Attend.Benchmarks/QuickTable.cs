@@ -18,6 +18,7 @@ public static class QuickTable
         int[] threadCounts = [1, 2];
         double seconds = 1.0;
         bool parts = false;
+        bool coreOnly = false;
         for (int a = 0; a < args.Length; a++)
         {
             switch (args[a])
@@ -26,8 +27,14 @@ public static class QuickTable
                 case "--threads": threadCounts = args[++a].Split(',').Select(int.Parse).ToArray(); break;
                 case "--seconds": seconds = double.Parse(args[++a], CultureInfo.InvariantCulture); break;
                 case "--parts": parts = true; break;
+                case "--core-only": coreOnly = true; break;
                 default: Console.Error.WriteLine($"table: unknown argument {args[a]}"); return 2;
             }
+        }
+
+        if (coreOnly)
+        {
+            return RunCoreOnly(shapes, threadCounts, seconds);
         }
 
         double peak256 = FmaPeak.Vector256PerCore();
@@ -64,6 +71,28 @@ public static class QuickTable
                 }
 
                 Console.WriteLine(line);
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// <c>--core-only</c>: the attention core alone (no projections, no peak measurement), for comparing kernel variants
+    /// quickly; min is the figure least disturbed by other processes.
+    /// </summary>
+    private static int RunCoreOnly(IReadOnlyList<Shape> shapes, int[] threadCounts, double seconds)
+    {
+        Console.WriteLine("| core | threads | ms | min ms | cpu ms | GFLOP/s (min) |");
+        foreach (Shape shape in shapes)
+        {
+            var core = new CoreWorkload(shape);
+            foreach (int threads in threadCounts)
+            {
+                core.Threads = threads;
+                Timing c = Timing.Measure(core.Run, seconds);
+                double gflops = (shape.Flops - shape.ProjectionFlops) / c.MinMilliseconds / 1e6;
+                Console.WriteLine($"| {shape.Name} | {threads} | {c.MedianMilliseconds:F3} | {c.MinMilliseconds:F3} | {c.MedianThreadCpuMilliseconds:F3} | {gflops:F1} |");
             }
         }
 

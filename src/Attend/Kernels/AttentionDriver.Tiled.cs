@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Threading;
 
 namespace Attend.Kernels;
 
@@ -12,55 +13,159 @@ public static partial class AttentionDriver
     internal const int TilesPerBlock = 4;
 
     /// <summary>
-    /// Flash attention over query chunks: item <c>n</c> is one chunk of <see cref="ChunkRows"/> query rows of one
-    /// (batch, head); chunks of one head come last-first, so causal heads start with their longest chunks.
+    /// Most floats of packed keys and values one pass holds (16 MB; every row of the benchmarks fits in one): pairs beyond
+    /// it go in later passes, so the shared packs stay bounded for large batches.
     /// </summary>
-    private sealed class TiledWork<TKernels> : ParallelWork
+    internal const long MaxSharedPackFloats = 4L << 20;
+
+    /// <summary>
+    /// Flash attention over one group of (batch, key/value head) pairs. An item either packs one pair's keys and values
+    /// into the shared buffers or runs a chunk of <see cref="ChunkRows"/> query rows of one (batch, head), which waits
+    /// (briefly, if at all) for its pair's packing and reads it shared. A pair's packing item comes before its chunks
+    /// and items are taken in order, so it is running or done before any chunk waits on it. Chunks of one head come
+    /// last-first, so causal heads start with their longest chunks.
+    /// </summary>
+    private sealed unsafe class TiledWork<TKernels> : ParallelWork
         where TKernels : struct, IAttentionHeadKernels
     {
         public AttentionView View;
         public int ChunkRows;
         public int ChunksPerHead;
-        public long Generation;
+        public int FirstKvPair;
+        public int KvPairs;
+        public int KeyCapacity;
+        public float* Keys;
+        public float* Values;
+        public int[] Ready = [];
 
         public override void RunItem(int item)
         {
-            int pair = item / ChunksPerHead;
-            int chunk = ChunksPerHead - 1 - (item - pair * ChunksPerHead);
-            int b = pair / View.Heads;
-            int h = pair - b * View.Heads;
+            // Item order: pack(0), then per pair p: pack(p + 1) (none after the last pair) and p's chunks. A pair's pack
+            // is done just before its chunks need it (still in L2 on one thread), and one pair ahead, so a second thread
+            // rarely waits for it.
+            int chunksPerPair = View.GroupSize * ChunksPerHead;
+            if (item == 0)
+            {
+                Pack(0);
+                return;
+            }
+
+            int position = item - 1;
+            int pair = Math.Min(position / (chunksPerPair + 1), KvPairs - 1);
+            int offset = position - pair * (chunksPerPair + 1);
+            if (pair < KvPairs - 1)
+            {
+                if (offset == 0)
+                {
+                    Pack(pair + 1);
+                    return;
+                }
+
+                offset--;
+            }
+
+            int member = offset / ChunksPerHead; // which query head of the key/value head's group
+            int chunk = ChunksPerHead - 1 - (offset - member * ChunksPerHead);
+            int kvHeads = View.Heads / View.GroupSize;
+            int kvPair = FirstKvPair + pair;
+            int batch = kvPair / kvHeads;
+            int head = (kvPair - batch * kvHeads) * View.GroupSize + member;
+            WaitPacked(pair);
             int firstRow = chunk * ChunkRows;
-            RunTiledChunk<TKernels>(in View, b, h, firstRow, Math.Min(firstRow + ChunkRows, View.QueryLength), AttentionScratch.Current, Generation);
+            RunTiledChunk<TKernels>(in View, batch, head, firstRow, Math.Min(firstRow + ChunkRows, View.QueryLength), AttentionScratch.Current,
+                Keys + (nint)pair * KeyCapacity * TKernels.DimHead, Values + (nint)pair * KeyCapacity * TKernels.ValueDimHead);
+        }
+
+        private void Pack(int pair)
+        {
+            try
+            {
+                int kvHeads = View.Heads / View.GroupSize;
+                int kvPair = FirstKvPair + pair;
+                int b = kvPair / kvHeads;
+                PackPair<TKernels>(in View, b, kvPair - b * kvHeads, KeyCapacity, Keys + (nint)pair * KeyCapacity * TKernels.DimHead,
+                    Values + (nint)pair * KeyCapacity * TKernels.ValueDimHead);
+                Volatile.Write(ref Ready[pair], 1);
+            }
+            catch
+            {
+                Volatile.Write(ref Ready[pair], -1); // a chunk waiting on it gives up instead of spinning forever
+                throw;
+            }
+        }
+
+        private void WaitPacked(int localKv)
+        {
+            var spin = new SpinWait();
+            int state;
+            while ((state = Volatile.Read(ref Ready[localKv])) == 0)
+            {
+                spin.SpinOnce(sleep1Threshold: -1);
+            }
+
+            if (state < 0)
+            {
+                throw new InvalidOperationException("Packing the keys of this head failed on another thread.");
+            }
         }
     }
 
-    private static void RunTiled<TKernels>(in AttentionView view, int maxDegreeOfParallelism)
+    private static unsafe void RunTiled<TKernels>(in AttentionView view, int maxDegreeOfParallelism)
         where TKernels : struct, IAttentionHeadKernels
     {
         AttentionTileShape shape = TKernels.TileShape(view.Path);
         int blockRows = shape.QueryRows * TilesPerBlock;
+        int kvHeads = view.Heads / view.GroupSize;
+        int kvPairs = view.Batch * kvHeads;
         int pairs = view.Batch * view.Heads;
 
-        // Chunks are whole query blocks; enough of them that every thread gets several items when heads are few.
+        // Chunks are whole query blocks; on several threads enough of them (16 items per thread when heads are few) that a
+        // thread slowed by another process or a late wake-up leaves little work behind. The split changes no result: a
+        // query row is computed the same way in any chunk.
         int threads = Math.Max(1, Math.Min(maxDegreeOfParallelism, WorkerPool.MaxThreads));
         int blocksPerHead = (view.QueryLength + blockRows - 1) / blockRows;
-        int wantedChunks = threads == 1 ? 1 : Math.Max(1, (4 * threads + pairs - 1) / pairs);
+        int wantedChunks = threads == 1 ? 1 : Math.Max(1, (16 * threads + pairs - 1) / pairs);
         int chunksPerHead = Math.Min(blocksPerHead, wantedChunks);
         int chunkRows = (blocksPerHead + chunksPerHead - 1) / chunksPerHead * blockRows;
         chunksPerHead = (view.QueryLength + chunkRows - 1) / chunkRows;
 
+        // Keys and values are packed once per (batch, key/value head) and shared read-only by every chunk that reads them;
+        // the pairs go in groups whose packs fit MaxSharedPackFloats, so memory stays bounded for large batches.
+        int keyCapacity = (view.KeyLength + shape.KeyBlock - 1) / shape.KeyBlock * shape.KeyBlock;
+        long floatsPerPair = Math.Max(1L, (long)keyCapacity * (TKernels.DimHead + TKernels.ValueDimHead));
+        int pairsPerGroup = (int)Math.Clamp(MaxSharedPackFloats / floatsPerPair, 1, kvPairs);
+        AttentionScratch scratch = AttentionScratch.Current;
+        float* keys = scratch.SharedKeys.Get(Math.Max(1, (int)((long)pairsPerGroup * keyCapacity * TKernels.DimHead)));
+        float* values = scratch.SharedValues.Get(Math.Max(1, (int)((long)pairsPerGroup * keyCapacity * TKernels.ValueDimHead)));
+
         TiledWork<TKernels> work = TiledWorkCache<TKernels>.Rent();
+        if (work.Ready.Length < pairsPerGroup)
+        {
+            work.Ready = new int[pairsPerGroup];
+        }
+
         work.View = view;
         work.ChunkRows = chunkRows;
         work.ChunksPerHead = chunksPerHead;
-        work.Generation = NextGeneration();
+        work.KeyCapacity = keyCapacity;
+        work.Keys = keys;
+        work.Values = values;
         try
         {
-            WorkerPool.Run(work, pairs * chunksPerHead, threads);
+            for (int first = 0; first < kvPairs; first += pairsPerGroup)
+            {
+                int group = Math.Min(pairsPerGroup, kvPairs - first);
+                Array.Clear(work.Ready, 0, group);
+                work.FirstKvPair = first;
+                work.KvPairs = group;
+                WorkerPool.Run(work, group + group * view.GroupSize * chunksPerHead, threads);
+            }
         }
         finally
         {
             work.View = default;
+            work.Keys = null;
+            work.Values = null;
             TiledWorkCache<TKernels>.Return(work);
         }
     }
@@ -71,48 +176,39 @@ public static partial class AttentionDriver
     {
         private static TiledWork<TKernels>? s_cached;
 
-        public static TiledWork<TKernels> Rent() => System.Threading.Interlocked.Exchange(ref s_cached, null) ?? new TiledWork<TKernels>();
+        public static TiledWork<TKernels> Rent() => Interlocked.Exchange(ref s_cached, null) ?? new TiledWork<TKernels>();
 
         public static void Return(TiledWork<TKernels> work) => s_cached = work;
     }
 
     /// <summary>
-    /// Query rows <c>[firstRow, endRow)</c> of head <paramref name="h"/>: packs the keys and values they can see (once
-    /// per head and thread), then runs each block of <c>QueryRows · TilesPerBlock</c> rows over the key tiles.
+    /// Query rows <c>[firstRow, endRow)</c> of head <paramref name="h"/> over the keys and values packed for its
+    /// (batch, key/value head): each block of <c>QueryRows · TilesPerBlock</c> rows runs over the key tiles.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void RunTiledChunk<TKernels>(in AttentionView view, int b, int h, int firstRow, int endRow, AttentionScratch scratch, long generation)
+    private static unsafe void RunTiledChunk<TKernels>(in AttentionView view, int b, int h, int firstRow, int endRow, AttentionScratch scratch,
+        float* packedKeys, float* packedValues)
         where TKernels : struct, IAttentionHeadKernels
     {
         int dimHead = TKernels.DimHead;
         int valueDimHead = TKernels.ValueDimHead;
         AttentionTileShape shape = TKernels.TileShape(view.Path);
         int tileRows = shape.QueryRows;
-        int keyBlock = shape.KeyBlock;
         int blockRows = tileRows * TilesPerBlock;
-        int kvHead = h / view.GroupSize;
-
-        int keysNeeded = 0;
-        for (int i = firstRow; i < endRow; i++)
-        {
-            keysNeeded = Math.Max(keysNeeded, view.RowLimit(b, i));
-        }
-
-        float* packedKeys = null, packedValues = null;
-        if (keysNeeded > 0)
-        {
-            PackHead<TKernels>(in view, b, kvHead, keysNeeded, keyBlock, scratch, generation, out packedKeys, out packedValues);
-        }
+        bool elementWise = view.Softcap > 0 || view.HasElementMasks;
 
         float* queries = scratch.Queries.Get(blockRows * dimHead);
         float* scores = scratch.Scores.Get(tileRows * KeyTile);
         float* accumulators = scratch.Accumulators.Get(blockRows * valueDimHead);
-        float* rowState = scratch.RowState.Get(5 * blockRows);
+        float* rowState = scratch.RowState.Get(5 * blockRows + 3 * TilesPerBlock);
         float* runningMax = rowState;
         float* runningSum = rowState + blockRows;
         float* rescale = rowState + 2 * blockRows;
         int* limits = (int*)(rowState + 3 * blockRows);
         int* starts = (int*)(rowState + 4 * blockRows); // sliding window: keys before this are masked
+        int* tileLimits = (int*)(rowState + 5 * blockRows); // per query tile: the most keys any of its rows sees
+        int* tileStarts = tileLimits + TilesPerBlock; // per query tile: the first key any of its rows sees
+        int* tileFull = tileStarts + TilesPerBlock; // per query tile: the keys [0, n) every row (padding too) sees, unmasked
         int* liveFrom = stackalloc int[MaxTileRows]; // per tile row, in tile coordinates: its live keys [from, to)
         int* liveTo = stackalloc int[MaxTileRows];
         if (tileRows > MaxTileRows)
@@ -133,11 +229,8 @@ public static partial class AttentionDriver
                 float* destination = queries + r * dimHead;
                 if (r < rows)
                 {
-                    float* source = view.QueryRow(b, h, blockStart + r);
-                    for (int d = 0; d < dimHead; d++)
-                    {
-                        destination[d] = source[d] * view.Scale;
-                    }
+                    System.Numerics.Tensors.TensorPrimitives.Multiply(new ReadOnlySpan<float>(view.QueryRow(b, h, blockStart + r), dimHead), view.Scale,
+                        new Span<float>(destination, dimHead));
 
                     limits[r] = view.RowLimit(b, blockStart + r);
                     starts[r] = view.RowStart(b, blockStart + r, limits[r]);
@@ -154,6 +247,30 @@ public static partial class AttentionDriver
                 runningSum[r] = 0f;
             }
 
+            if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
+            {
+                // The next block's query rows, a row stride apart (each in its own page): fetched while this block runs.
+                for (int i = blockStart + blockRows; i < Math.Min(endRow, blockStart + 2 * blockRows); i++)
+                {
+                    PrefetchRow(view.QueryRow(b, h, i), dimHead);
+                }
+            }
+
+            for (int t = 0; t < tiles; t++)
+            {
+                int tileLimit = 0, tileStart = int.MaxValue, full = elementWise ? 0 : int.MaxValue;
+                for (int r = t * tileRows; r < (t + 1) * tileRows; r++)
+                {
+                    tileLimit = Math.Max(tileLimit, limits[r]);
+                    tileStart = Math.Min(tileStart, limits[r] > starts[r] ? starts[r] : int.MaxValue);
+                    full = starts[r] > 0 ? 0 : Math.Min(full, limits[r]); // a padding row (limit 0) makes no key common
+                }
+
+                tileLimits[t] = tileLimit;
+                tileStarts[t] = tileStart;
+                tileFull[t] = full;
+            }
+
             new Span<float>(accumulators, paddedRows * valueDimHead).Clear();
 
             // Each key tile is read once from L2 and reused, from L1, by every query tile of the block.
@@ -162,21 +279,24 @@ public static partial class AttentionDriver
                 for (int t = 0; t < tiles; t++)
                 {
                     int tileFirst = t * tileRows;
-                    int tileLimit = 0, tileStart = int.MaxValue;
-                    for (int r = 0; r < tileRows; r++)
-                    {
-                        tileLimit = Math.Max(tileLimit, limits[tileFirst + r]);
-                        tileStart = Math.Min(tileStart, limits[tileFirst + r] > starts[tileFirst + r] ? starts[tileFirst + r] : int.MaxValue);
-                    }
-
-                    int count = Math.Min(KeyTile, tileLimit - keyStart);
-                    if (count <= 0 || keyStart + count <= tileStart)
+                    int count = Math.Min(KeyTile, tileLimits[t] - keyStart);
+                    if (count <= 0 || keyStart + count <= tileStarts[t])
                     {
                         continue; // causal: above the diagonal for these rows; sliding window: before every row's window
                     }
 
-                    int blocks = (count + keyBlock - 1) / keyBlock;
+                    int blocks = (count + shape.KeyBlock - 1) / shape.KeyBlock;
                     TKernels.ScoreTile(view.Path, ref queries[tileFirst * dimHead], ref packedKeys[(nint)keyStart * dimHead], blocks, ref scores[0], KeyTile);
+                    float* tileValues = packedValues + (nint)keyStart * valueDimHead;
+                    if (keyStart + count <= tileFull[t])
+                    {
+                        // Every row of the tile sees every key of it, unmasked: one softmax call, the value tile over all keys.
+                        OnlineSoftmax.UpdateTile(view.Path, scores, KeyTile, tileRows, count, runningMax + tileFirst, runningSum + tileFirst, rescale);
+                        TKernels.AccumulateTile(view.Path, ref scores[0], KeyTile, ref tileValues[0], valueDimHead, count,
+                            ref accumulators[tileFirst * valueDimHead], ref rescale[0]);
+                        continue;
+                    }
+
                     for (int r = 0; r < tileRows; r++)
                     {
                         int row = tileFirst + r;
@@ -188,7 +308,7 @@ public static partial class AttentionDriver
                             new Span<float>(rowScores, before).Fill(float.NegativeInfinity); // before the row's window
                         }
 
-                        if (live > before && (view.Softcap > 0 || view.HasElementMasks))
+                        if (live > before && elementWise)
                         {
                             view.ApplySoftcapAndMasks(b, h, blockStart + row, keyStart + before, new Span<float>(rowScores + before, live - before));
                         }
@@ -198,7 +318,7 @@ public static partial class AttentionDriver
                         liveTo[r] = live;
                     }
 
-                    Accumulate<TKernels>(in view, scores, packedValues + (nint)keyStart * valueDimHead, count, accumulators + tileFirst * valueDimHead,
+                    Accumulate<TKernels>(view.Path, scores, tileValues, count, accumulators + tileFirst * valueDimHead,
                         rescale, liveFrom, liveTo, Math.Min(tileRows, rows - tileFirst));
                 }
             }
@@ -228,7 +348,7 @@ public static partial class AttentionDriver
     /// over the keys every real row sees, and the few keys only some rows see (a diagonal tile's triangle, a window's
     /// edge) are added row by row.
     /// </summary>
-    private static unsafe void Accumulate<TKernels>(in AttentionView view, float* weights, float* values, int count, float* accumulators,
+    private static unsafe void Accumulate<TKernels>(KernelPath path, float* weights, float* values, int count, float* accumulators,
         float* rescale, int* liveFrom, int* liveTo, int realRows)
         where TKernels : struct, IAttentionHeadKernels
     {
@@ -241,7 +361,7 @@ public static partial class AttentionDriver
         }
 
         commonTo = Math.Max(commonTo, commonFrom);
-        TKernels.AccumulateTile(view.Path, ref weights[commonFrom], KeyTile, ref values[(nint)commonFrom * valueDimHead], valueDimHead,
+        TKernels.AccumulateTile(path, ref weights[commonFrom], KeyTile, ref values[(nint)commonFrom * valueDimHead], valueDimHead,
             commonTo - commonFrom, ref *accumulators, ref *rescale);
         if (commonFrom == 0 && commonTo == count)
         {
@@ -266,70 +386,71 @@ public static partial class AttentionDriver
     }
 
     /// <summary>
-    /// Packs keys <c>[0, count)</c> of (batch, key/value head) for the score tile and copies their values densely,
-    /// unless this thread already holds them from an earlier item of the same call (then it only extends them).
+    /// Packs the keys of (batch, key/value head) that some query row of the batch can see, for the score tile, into
+    /// <paramref name="keys"/> (room for <paramref name="keyCapacity"/>), and copies their values densely.
     /// </summary>
-    private static unsafe void PackHead<TKernels>(in AttentionView view, int b, int kvHead, int count, int keyBlock,
-        AttentionScratch scratch, long generation, out float* keys, out float* values)
+    private static unsafe void PackPair<TKernels>(in AttentionView view, int b, int kvHead, int keyCapacity, float* keys, float* values)
         where TKernels : struct, IAttentionHeadKernels
     {
-        int dimHead = TKernels.DimHead;
-        int valueDimHead = TKernels.ValueDimHead;
-        int keyCapacity = (view.KeyLength + keyBlock - 1) / keyBlock * keyBlock;
-        keys = scratch.PackedKeys.Get(keyCapacity * dimHead);
-        values = scratch.PackedValues.Get(keyCapacity * valueDimHead);
-        bool cached = scratch.PackedGeneration == generation && scratch.PackedBatch == b && scratch.PackedKvHead == kvHead;
-        int have = cached ? scratch.PackedCount : 0;
-        if (have >= count)
+        int count = 0;
+        for (int i = 0; i < view.QueryLength && count < view.KeyLength; i++)
+        {
+            count = Math.Max(count, view.RowLimit(b, i));
+        }
+
+        if (count == 0)
         {
             return;
         }
 
-        // Whole blocks from each segment (cached past, new keys); a block straddling the boundary is gathered first.
-        int start = have / keyBlock * keyBlock;
-        int past = view.PastLength;
-        int pastWhole = Math.Min(count, past / keyBlock * keyBlock);
-        if (start < pastWhole)
-        {
-            TKernels.PackKeys(view.Path, ref *view.KeyRow(b, kvHead, start), view.DimHead, pastWhole - start, ref keys[(nint)start * dimHead]);
-            start = pastWhole;
-        }
+        int dimHead = TKernels.DimHead;
+        int valueDimHead = TKernels.ValueDimHead;
+        int keyBlock = TKernels.TileShape(view.Path).KeyBlock;
 
-        if (start < count && start < past)
+        // Block by block: the rows are gathered (from the cached past or the new keys, wherever each is) into a dense
+        // block, then transposed from there. The source rows are far apart (a row stride of E or 3E floats puts each in
+        // its own page, where the hardware prefetcher stops), so the next block's rows are prefetched while this one is
+        // copied: measured, packing was mostly waiting for memory.
+        float* gathered = AttentionScratch.Current.Scores.Get(keyBlock * dimHead);
+        PrefetchRows(in view, b, kvHead, 0, Math.Min(count, keyBlock));
+        for (int start = 0; start < count; start += keyBlock)
         {
             int end = Math.Min(count, start + keyBlock);
-            float* gathered = scratch.Scores.Get(keyBlock * dimHead);
+            PrefetchRows(in view, b, kvHead, end, Math.Min(count, end + keyBlock));
             for (int j = start; j < end; j++)
             {
                 new ReadOnlySpan<float>(view.KeyRow(b, kvHead, j), dimHead).CopyTo(new Span<float>(gathered + (nint)(j - start) * dimHead, dimHead));
+                new ReadOnlySpan<float>(view.ValueRow(b, kvHead, j), valueDimHead).CopyTo(new Span<float>(values + (nint)j * valueDimHead, valueDimHead));
             }
 
             TKernels.PackKeys(view.Path, ref gathered[0], dimHead, end - start, ref keys[(nint)start * dimHead]);
-            start = end;
         }
-
-        if (start < count)
-        {
-            TKernels.PackKeys(view.Path, ref *view.KeyRow(b, kvHead, start), view.KeyRowStride, count - start, ref keys[(nint)start * dimHead]);
-        }
-
-        CopyValues(in view, b, kvHead, have, count, values, valueDimHead);
-        scratch.PackedGeneration = generation;
-        scratch.PackedBatch = b;
-        scratch.PackedKvHead = kvHead;
-        scratch.PackedCount = count;
     }
 
-    private static unsafe void CopyValues(in AttentionView view, int b, int kvHead, int start, int end, float* values, int valueDimHead)
+    /// <summary>Asks the cache for key and value rows <c>[start, end)</c> ahead of their use.</summary>
+    private static unsafe void PrefetchRows(in AttentionView view, int b, int kvHead, int start, int end)
     {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported)
+        {
+            return;
+        }
+
         for (int j = start; j < end; j++)
         {
-            new ReadOnlySpan<float>(view.ValueRow(b, kvHead, j), valueDimHead).CopyTo(new Span<float>(values + (nint)j * valueDimHead, valueDimHead));
+            PrefetchRow(view.KeyRow(b, kvHead, j), view.DimHead);
+            PrefetchRow(view.ValueRow(b, kvHead, j), view.ValueDimHead);
         }
     }
 
-    private static long s_generation;
+    /// <summary>Prefetches the cache lines of one row of <paramref name="length"/> floats.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PrefetchRow(float* row, int length)
+    {
+        for (int offset = 0; offset < length; offset += 16)
+        {
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(row + offset);
+        }
 
-    /// <summary>A number no earlier call got: tags what a thread's scratch holds, so a later call never reuses it.</summary>
-    private static long NextGeneration() => System.Threading.Interlocked.Increment(ref s_generation);
+        System.Runtime.Intrinsics.X86.Sse.Prefetch0(row + length - 1); // the last line, when the row does not start one
+    }
 }

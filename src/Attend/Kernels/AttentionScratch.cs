@@ -34,8 +34,8 @@ internal sealed unsafe class PinnedBuffer
 }
 
 /// <summary>
-/// One thread's working memory for the attention kernels (per thread, so workers never share it): the packed keys
-/// and values of the head being processed, and the query, score and accumulator tiles. Sizes follow the largest
+/// One thread's working memory for the attention kernels: the query, score and accumulator tiles (per thread, so
+/// workers never share them) and, for the calls this thread makes, the packed keys and values its workers share. Sizes follow the largest
 /// problem seen; nothing is allocated once warm.
 /// </summary>
 internal sealed class AttentionScratch
@@ -46,11 +46,14 @@ internal sealed class AttentionScratch
     /// <summary>This thread's scratch.</summary>
     public static AttentionScratch Current => t_current ??= new AttentionScratch();
 
-    /// <summary>Keys transposed into blocks by <see cref="IAttentionHeadKernels.PackKeys"/>.</summary>
-    public PinnedBuffer PackedKeys { get; } = new();
+    /// <summary>
+    /// The keys of a group of (batch, key/value head) pairs transposed into blocks by <see cref="IAttentionHeadKernels.PackKeys"/>,
+    /// owned by the thread that called the attention and read by every worker of that call.
+    /// </summary>
+    public PinnedBuffer SharedKeys { get; } = new();
 
-    /// <summary>Value rows copied densely, <c>[keys, ValueDimHead]</c>.</summary>
-    public PinnedBuffer PackedValues { get; } = new();
+    /// <summary>The value rows of the same pairs copied densely, <c>[pairs, keys, ValueDimHead]</c>.</summary>
+    public PinnedBuffer SharedValues { get; } = new();
 
     /// <summary>The scaled query rows of a block, <c>[rows, DimHead]</c>.</summary>
     public PinnedBuffer Queries { get; } = new();
@@ -66,16 +69,4 @@ internal sealed class AttentionScratch
 
     /// <summary>Partial results of the split-key path (owned by the calling thread).</summary>
     public PinnedBuffer Partials { get; } = new();
-
-    /// <summary>Which call, batch and key/value head <see cref="PackedKeys"/> holds, and how many keys; −1: none.</summary>
-    public long PackedGeneration { get; set; } = -1;
-
-    /// <summary>Batch of the packed keys.</summary>
-    public int PackedBatch { get; set; }
-
-    /// <summary>Key/value head of the packed keys.</summary>
-    public int PackedKvHead { get; set; }
-
-    /// <summary>Number of keys packed.</summary>
-    public int PackedCount { get; set; }
 }

@@ -21,7 +21,7 @@ internal static unsafe class OnlineSoftmax
     /// </summary>
     public static float Update(KernelPath path, float* row, int live, int count, ref float runningMax, ref float runningSum)
     {
-        float tileMax = live > 0 ? TensorPrimitives.Max(new ReadOnlySpan<float>(row, live)) : float.NegativeInfinity;
+        float tileMax = Max(path, row, live);
         float newMax = Math.Max(runningMax, tileMax);
         if (float.IsNegativeInfinity(newMax))
         {
@@ -29,7 +29,8 @@ internal static unsafe class OnlineSoftmax
             return 1f;
         }
 
-        float rescale = VectorExp.Exp(runningMax - newMax);
+        // e^0 is exactly 1 in VectorExp, so skipping the call when the maximum held changes no bit.
+        float rescale = newMax == runningMax ? 1f : VectorExp.Exp(runningMax - newMax);
         float sum = ExpAndSum(path, row, live, newMax);
         if (count > live)
         {
@@ -39,6 +40,186 @@ internal static unsafe class OnlineSoftmax
         runningSum = runningSum * rescale + sum;
         runningMax = newMax;
         return rescale;
+    }
+
+    /// <summary>
+    /// <see cref="Update"/> for <paramref name="rows"/> rows (stride <paramref name="stride"/>) whose <paramref name="count"/>
+    /// logits are all live, in one call: the fast path of an unmasked key tile. Writes each row's rescale factor.
+    /// </summary>
+    public static void UpdateTile(KernelPath path, float* scores, int stride, int rows, int count, float* runningMax, float* runningSum, float* rescale)
+    {
+        if (path == KernelPath.Vector512 && count % 64 == 0 && rows <= MaxTileRows)
+        {
+            UpdateTile512(scores, stride, rows, count, runningMax, runningSum, rescale);
+            return;
+        }
+
+        for (int r = 0; r < rows; r++)
+        {
+            rescale[r] = Update(path, scores + r * stride, count, count, ref runningMax[r], ref runningSum[r]);
+        }
+    }
+
+    private const int MaxTileRows = 16;
+
+    /// <summary>
+    /// Rows of a multiple of 64 logits on Vector512 (a whole key tile, the common case), in three passes over the rows (maxima, weights, sums) whose
+    /// iterations are independent, so the out-of-order core overlaps the rows' long latency chains (horizontal
+    /// reductions, exp) instead of running them one after another.
+    /// </summary>
+    /// <remarks>
+    /// The maxima use the native <c>vmaxps</c>, which may drop a NaN logit where <see cref="Update"/> keeps it: the row's
+    /// result is NaN either way, since <see cref="VectorExp"/> propagates the NaN into its weight and the sum.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void UpdateTile512(float* scores, int stride, int rows, int count, float* runningMax, float* runningSum, float* rescale)
+    {
+        float* newMax = stackalloc float[MaxTileRows];
+        for (int r = 0; r < rows; r++)
+        {
+            float* row = scores + r * stride;
+            Vector512<float> a = Vector512.MaxNative(Vector512.Load(row), Vector512.Load(row + 16));
+            Vector512<float> b = Vector512.MaxNative(Vector512.Load(row + 32), Vector512.Load(row + 48));
+            for (int j = 64; j < count; j += 64)
+            {
+                a = Vector512.MaxNative(a, Vector512.MaxNative(Vector512.Load(row + j), Vector512.Load(row + j + 16)));
+                b = Vector512.MaxNative(b, Vector512.MaxNative(Vector512.Load(row + j + 32), Vector512.Load(row + j + 48)));
+            }
+
+            Vector512<float> m = Vector512.MaxNative(a, b);
+            Vector256<float> h = Vector256.MaxNative(m.GetLower(), m.GetUpper());
+            Vector128<float> q = Vector128.MaxNative(h.GetLower(), h.GetUpper());
+            q = Vector128.MaxNative(q, Vector128.Shuffle(q, Vector128.Create(2, 3, 0, 1)));
+            q = Vector128.MaxNative(q, Vector128.Shuffle(q, Vector128.Create(1, 0, 3, 2)));
+            float previous = runningMax[r];
+            float max = Math.Max(previous, q.ToScalar());
+            newMax[r] = max;
+            rescale[r] = max == previous ? 1f : VectorExp.Exp(previous - max); // e^0 is exactly 1: skipping it changes no bit
+            runningMax[r] = max;
+        }
+
+        Vector512<float>* sums = stackalloc Vector512<float>[MaxTileRows];
+        for (int r = 0; r < rows; r++)
+        {
+            float* row = scores + r * stride;
+            if (float.IsNegativeInfinity(newMax[r]))
+            {
+                new Span<float>(row, count).Clear(); // nothing seen yet: no weights, and no −∞ − (−∞) = NaN
+                sums[r] = Vector512<float>.Zero;
+                continue;
+            }
+
+            Vector512<float> shift = Vector512.Create(newMax[r]);
+            Vector512<float> sumA = Vector512<float>.Zero, sumB = Vector512<float>.Zero;
+            for (int j = 0; j < count; j += 64)
+            {
+                Vector512<float> x0 = VectorExp.Exp(Vector512.Load(row + j) - shift);
+                Vector512<float> x1 = VectorExp.Exp(Vector512.Load(row + j + 16) - shift);
+                Vector512<float> x2 = VectorExp.Exp(Vector512.Load(row + j + 32) - shift);
+                Vector512<float> x3 = VectorExp.Exp(Vector512.Load(row + j + 48) - shift);
+                x0.Store(row + j);
+                x1.Store(row + j + 16);
+                x2.Store(row + j + 32);
+                x3.Store(row + j + 48);
+                sumA += x0 + x2;
+                sumB += x1 + x3;
+            }
+
+            sums[r] = sumA + sumB;
+        }
+
+        for (int r = 0; r < rows; r++)
+        {
+            Vector512<float> v = sums[r];
+            Vector256<float> h = v.GetLower() + v.GetUpper();
+            Vector128<float> q = h.GetLower() + h.GetUpper();
+            q += Vector128.Shuffle(q, Vector128.Create(2, 3, 0, 1));
+            q += Vector128.Shuffle(q, Vector128.Create(1, 0, 3, 2));
+            runningSum[r] = runningSum[r] * rescale[r] + q.ToScalar();
+        }
+    }
+
+    /// <summary>
+    /// The maximum of <c>row[0, count)</c> (−∞ when empty; NaN when any is NaN, as <see cref="TensorPrimitives.Max(ReadOnlySpan{float})"/>),
+    /// without the span machinery: a key tile's row is short (128), so the call overhead was most of the cost.
+    /// </summary>
+    public static float Max(KernelPath path, float* row, int count) => path switch
+    {
+        KernelPath.Vector512 => Max512(row, count),
+        KernelPath.Vector256 => Max256(row, count),
+        _ => count > 0 ? TensorPrimitives.Max(new ReadOnlySpan<float>(row, count)) : float.NegativeInfinity,
+    };
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static float Max512(float* row, int count)
+    {
+        int j = 0;
+        float max = float.NegativeInfinity;
+        if (count >= 16)
+        {
+            Vector512<float> a = Vector512.Create(float.NegativeInfinity), b = a;
+            for (; j + 32 <= count; j += 32)
+            {
+                a = Vector512.Max(a, Vector512.Load(row + j));
+                b = Vector512.Max(b, Vector512.Load(row + j + 16));
+            }
+
+            if (j + 16 <= count)
+            {
+                a = Vector512.Max(a, Vector512.Load(row + j));
+                j += 16;
+            }
+
+            a = Vector512.Max(a, b);
+            max = MaxAcross(Vector256.Max(a.GetLower(), a.GetUpper()));
+        }
+
+        return MaxScalar(row, j, count, max);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static float Max256(float* row, int count)
+    {
+        int j = 0;
+        float max = float.NegativeInfinity;
+        if (count >= 8)
+        {
+            Vector256<float> a = Vector256.Create(float.NegativeInfinity), b = a;
+            for (; j + 16 <= count; j += 16)
+            {
+                a = Vector256.Max(a, Vector256.Load(row + j));
+                b = Vector256.Max(b, Vector256.Load(row + j + 8));
+            }
+
+            if (j + 8 <= count)
+            {
+                a = Vector256.Max(a, Vector256.Load(row + j));
+                j += 8;
+            }
+
+            max = MaxAcross(Vector256.Max(a, b));
+        }
+
+        return MaxScalar(row, j, count, max);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float MaxAcross(Vector256<float> v)
+    {
+        Vector128<float> q = Vector128.Max(v.GetLower(), v.GetUpper());
+        q = Vector128.Max(q, Vector128.Shuffle(q, Vector128.Create(2, 3, 0, 1)));
+        q = Vector128.Max(q, Vector128.Shuffle(q, Vector128.Create(1, 0, 3, 2)));
+        return q.ToScalar();
+    }
+
+    private static float MaxScalar(float* row, int start, int count, float max)
+    {
+        for (int j = start; j < count; j++)
+        {
+            max = Math.Max(max, row[j]); // Math.Max propagates NaN, as the vector Max does
+        }
+
+        return max;
     }
 
     /// <summary><c>row[j] = e^(row[j] − max)</c> for <c>j &lt; count</c>; returns their sum.</summary>

@@ -89,8 +89,11 @@ public static class ProjectionDriver
             int rowBlocks = (rows + RowBlock - 1) / RowBlock;
             if (rowBlocks >= 2 * threads)
             {
+                // Row blocks, and when they are few (512 rows: 11 blocks, 6 against 5 on two threads) the panels in groups
+                // too, so each thread gets about 8 items and the last one leaves little imbalance.
+                int panelGroups = Math.Clamp((8 * threads + rowBlocks - 1) / rowBlocks, 1, Math.Max(1, panels / 4));
                 work.RowBlockSize = RowBlock;
-                work.PanelsPerItem = panels;
+                work.PanelsPerItem = (panels + panelGroups - 1) / panelGroups;
             }
             else
             {

@@ -42,6 +42,16 @@ public sealed class TiledAttentionTests
 
     [Theory]
     [MemberData(nameof(Paths))]
+    public void Tiled_LastKeyTileOf64Keys(KernelPath path)
+    {
+        // 192 keys: a full key tile, then 64 keys that every row sees: the one-call softmax on a part tile.
+        var c = new SdpaCase(13, batch: 1, queryLength: 30, newKeys: 192);
+        c.AssertMatches<TiledGqaLayer>(path);
+        c.AssertMatches<TiledWideLayer>(path);
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
     public void Tiled_KeyLengthOne(KernelPath path)
     {
         var c = new SdpaCase(2, batch: 1, queryLength: 7, newKeys: 1);
@@ -148,6 +158,31 @@ public sealed class TiledAttentionTests
         float[] two = c.Run<TiledWideLayer>(KernelPath.Auto, threads: 2);
         LayerAssert.Identical(one, two, "1 vs 2 threads");
         LayerAssert.Identical(one, c.Run<TiledWideLayer>(KernelPath.Auto, threads: 3), "1 vs 3 threads");
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Tiled_ManyPairs_PackedInSeveralGroups(KernelPath path)
+    {
+        // 24 (batch, key/value head) pairs of 1400 keys, D + Dv = 128 floats each: more than one pass of shared packs holds,
+        // so the keys and values are packed and attended in two groups.
+        Assert.True(24L * 1400 * 128 > AttentionDriver.MaxSharedPackFloats);
+        var c = new SdpaCase(10, batch: 12, queryLength: 5, newKeys: 1400);
+        c.AssertMatches<TiledWideLayer>(path);
+    }
+
+    [Fact]
+    public void Threads_GiveBitIdenticalResults_GroupedHeadsAndSeveralPackGroups()
+    {
+        // Grouped heads: two query heads wait on one pair's packing; many pairs: two groups of packs, one after the other.
+        var grouped = new SdpaCase(11, batch: 3, queryLength: 61, newKeys: 200) { Causal = true };
+        float[] one = grouped.Run<TiledGqaLayer>(KernelPath.Auto, threads: 1);
+        LayerAssert.Identical(one, grouped.Run<TiledGqaLayer>(KernelPath.Auto, threads: 2), "grouped heads, 1 vs 2 threads");
+        LayerAssert.Identical(one, grouped.Run<TiledGqaLayer>(KernelPath.Auto, threads: 3), "grouped heads, 1 vs 3 threads");
+
+        var many = new SdpaCase(12, batch: 12, queryLength: 30, newKeys: 1400);
+        float[] single = many.Run<TiledWideLayer>(KernelPath.Auto, threads: 1);
+        LayerAssert.Identical(single, many.Run<TiledWideLayer>(KernelPath.Auto, threads: 2), "two pack groups, 1 vs 2 threads");
     }
 
     /// <summary>One SDPA call in the <c>[B, H, S, D]</c> layout, its inputs random and seeded.</summary>
