@@ -14,6 +14,15 @@ internal static class MultiHeadAttentionEmitter
 
     internal static string KvInner(MultiHeadAttentionSpec spec) => Grouped(spec) ? "KvInnerDim" : "InnerDim";
 
+    /// <summary>
+    /// A doc reference to the main <c>Forward</c>: with a KV cache there is a one-token overload too, and a bare
+    /// <c>cref="Forward"/</c> would be ambiguous (CS0419 in projects that check their docs).
+    /// </summary>
+    private static string ForwardReference(MultiHeadAttentionSpec spec, bool packedDims) =>
+        MultiHeadAttentionCacheEmitter.Applies(spec, packedDims)
+            ? "<see cref=\"Forward(ReadOnlySpan{float}, Span{float}, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, int, ReadOnlySpan{bool}, Span{float})\">Forward</see>"
+            : "<see cref=\"Forward\"/>";
+
     public static string Emit(MultiHeadAttentionSpec spec)
     {
         HeadKernelPlan plan = HeadKernelPlanner.Plan(spec.DimHead, spec.DimHead);
@@ -143,7 +152,7 @@ internal static class MultiHeadAttentionEmitter
         }
 
         w.Line();
-        LayerSurfaceEmitter.Emit(w, spec.Identity.Type.Name, "layer", "Most threads one <see cref=\"Forward\"/> uses; 1 runs on the caller's thread. Results are identical whatever the value.");
+        LayerSurfaceEmitter.Emit(w, spec.Identity.Type.Name, "layer", $"Most threads one {ForwardReference(spec, packedDims)} uses; 1 runs on the caller's thread. Results are identical whatever the value.");
     }
 
     private static void EmitLoadWeights(SourceWriter w, MultiHeadAttentionSpec spec, bool packedDims)
@@ -156,7 +165,7 @@ internal static class MultiHeadAttentionEmitter
             ? $"/// <c>in_proj_weight</c> [{qkvText}, ModelDim]" + (spec.Bias ? $", <c>in_proj_bias</c> [{qkvText}], <c>out_proj.weight</c> [ModelDim, InnerDim], <c>out_proj.bias</c> [ModelDim]." : ", <c>out_proj.weight</c> [ModelDim, InnerDim].")
             : $"/// <c>q_proj_weight</c> [InnerDim, ModelDim], <c>k_proj_weight</c> [{kvText}, KeyDim], <c>v_proj_weight</c> [{kvText}, ValueDim]" + (spec.Bias ? $", <c>in_proj_bias</c> [{qkvText}], <c>out_proj.weight</c> [ModelDim, InnerDim], <c>out_proj.bias</c> [ModelDim]." : ", <c>out_proj.weight</c> [ModelDim, InnerDim]."));
         w.Line("/// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.");
-        w.Line("/// Safe while <see cref=\"Forward\"/> runs on other threads: the new weights replace the old all at once when packed,");
+        w.Line($"/// Safe while {ForwardReference(spec, packedDims)} runs on other threads: the new weights replace the old all at once when packed,");
         w.Line("/// and a forward pass already running finishes with the weights it started with.");
         w.Line("/// </summary>");
         w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; tensors it holds beyond these are ignored.</param>");

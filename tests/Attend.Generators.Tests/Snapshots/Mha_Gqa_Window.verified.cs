@@ -80,7 +80,7 @@ partial class SlidingWindowAttention
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public KernelPath Path { get; set; }
 
-    /// <summary>Most threads one <see cref="Forward"/> uses; 1 runs on the caller's thread. Results are identical whatever the value.</summary>
+    /// <summary>Most threads one <see cref="Forward(ReadOnlySpan{float}, Span{float}, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, int, ReadOnlySpan{bool}, Span{float})">Forward</see> uses; 1 runs on the caller's thread. Results are identical whatever the value.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
 
@@ -88,7 +88,7 @@ partial class SlidingWindowAttention
     /// Loads weights saved from <c>torch.nn.MultiheadAttention</c>'s <c>state_dict</c>, under PyTorch's names:
     /// <c>in_proj_weight</c> [InnerDim + 2·KvInnerDim, ModelDim], <c>in_proj_bias</c> [InnerDim + 2·KvInnerDim], <c>out_proj.weight</c> [ModelDim, InnerDim], <c>out_proj.bias</c> [ModelDim].
     /// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.
-    /// Safe while <see cref="Forward"/> runs on other threads: the new weights replace the old all at once when packed,
+    /// Safe while <see cref="Forward(ReadOnlySpan{float}, Span{float}, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, int, ReadOnlySpan{bool}, Span{float})">Forward</see> runs on other threads: the new weights replace the old all at once when packed,
     /// and a forward pass already running finishes with the weights it started with.
     /// </summary>
     /// <param name="source">The tensors, e.g. <c>SafeTensors.Open("model.safetensors")</c>; tensors it holds beyond these are ignored.</param>
