@@ -126,49 +126,11 @@ internal static class TransformerEncoderEmitter
 
     private static void EmitDecoding(SourceWriter w, EncoderStackSpec s)
     {
-        w.Line("/// <summary>");
-        w.Line("/// Creates a key/value cache for this stack: <paramref name=\"batch\"/> sequences of up to <paramref name=\"capacity\"/> positions.");
-        w.Line("/// Fill it with <see cref=\"Prefill\"/>, extend it one token per sequence with <see cref=\"Forward(ReadOnlySpan{float}, Span{float}, KvCache)\"/>,");
-        w.Line("/// and <see cref=\"KvCache.Reset\"/> it to start new sequences.");
-        w.Line("/// </summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line("public KvCache CreateKvCache(int batch, int capacity) => new KvCache(Depth, batch, KvHeads, DimHead, capacity);");
-        w.Line();
-        w.Line("/// <summary>");
-        w.Line("/// Runs <paramref name=\"length\"/> new tokens per sequence that follow the <c>cache.Length</c> already cached, stores their keys and");
-        w.Line("/// values in <paramref name=\"cache\"/>, and advances it. Equal to the rows of a full causal <c>Forward</c> over the whole prefix.");
-        w.Line("/// </summary>");
-        w.Line("/// <param name=\"input\">New tokens <c>[cache.Batch, length, ModelDim]</c>.</param>");
-        w.Line("/// <param name=\"output\">Receives <c>[cache.Batch, length, ModelDim]</c>; may be <paramref name=\"input\"/> itself.</param>");
-        w.Line("/// <param name=\"length\">New tokens per sequence.</param>");
-        w.Line("/// <param name=\"cache\">A cache from <see cref=\"CreateKvCache\"/> with room for <paramref name=\"length\"/> more positions.</param>");
-        w.Line("/// <exception cref=\"ArgumentException\">A size does not match, or the cache is full or of another shape.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Prefill(ReadOnlySpan<float> input, Span<float> output, int length, KvCache cache)"))
+        KvCacheMembersEmitter.Emit(w, "stack", "Depth", "{Depth} layers", "KvHeads", body =>
         {
-            w.Line("ArgumentNullException.ThrowIfNull(cache);");
-            w.Line("if (cache.Layers != Depth || cache.KvHeads != KvHeads || cache.DimHead != DimHead) throw new ArgumentException($\"The cache holds {cache.Layers} layers of {cache.KvHeads} × {cache.DimHead}; this stack needs {Depth} layers of {KvHeads} × {DimHead}: create it with CreateKvCache.\", nameof(cache));");
-            w.Line("ArgumentChecks.Positive(length, nameof(length));");
-            w.Line("cache.EnsureRoom(length);");
-            w.Line("int batch = cache.Batch;");
-            w.Line("ArgumentChecks.Length(input.Length, (long)batch * length * ModelDim, nameof(input), $\"cache.Batch × length × ModelDim = {batch} × {length} × {ModelDim}\");");
-            w.Line("ArgumentChecks.Length(output.Length, (long)batch * length * ModelDim, nameof(output), $\"cache.Batch × length × ModelDim = {batch} × {length} × {ModelDim}\");");
-            w.Line("if (output.Overlaps(input, out int shift) && shift != 0) throw new ArgumentException(\"output may be input itself but must not partially overlap it.\", nameof(output));");
-            EmitPositionLimit(w, s, "cache.Length + length");
-            w.Line("Run(input, output, batch, length, cache, default, default);");
-        }
-
-        w.Line();
-        w.Line("/// <summary>");
-        w.Line("/// Decodes one new token per sequence: attends to every cached position plus itself, stores its keys and values and");
-        w.Line("/// advances <paramref name=\"cache\"/>. The result equals the last row of a full causal <c>Forward</c> over the prefix.");
-        w.Line("/// </summary>");
-        w.Line("/// <param name=\"tokens\">One token per sequence, <c>[cache.Batch, ModelDim]</c>.</param>");
-        w.Line("/// <param name=\"output\">Receives <c>[cache.Batch, ModelDim]</c>; may be <paramref name=\"tokens\"/> itself.</param>");
-        w.Line("/// <param name=\"cache\">A cache from <see cref=\"CreateKvCache\"/> with room for one more position.</param>");
-        w.Line("/// <exception cref=\"ArgumentException\">A size does not match, or the cache is full or of another shape.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line("public void Forward(ReadOnlySpan<float> tokens, Span<float> output, KvCache cache) => Prefill(tokens, output, 1, cache);");
+            EmitPositionLimit(body, s, "cache.Length + length");
+            body.Line("Run(input, output, batch, length, cache, default, default);");
+        });
         w.Line();
     }
 }

@@ -131,7 +131,8 @@ partial class TinyLlama
 
     /// <summary>
     /// Runs <paramref name="length"/> new tokens per sequence that follow the <c>cache.Length</c> already cached, stores their keys and
-    /// values in <paramref name="cache"/>, and advances it. Equal to the rows of a full causal <c>Forward</c> over the whole prefix.
+    /// values in <paramref name="cache"/>, and advances it. Equal, up to summation order, to the last <paramref name="length"/> rows of
+    /// a causal <c>Forward</c> over the whole prefix. Allocates nothing once warm.
     /// </summary>
     /// <param name="input">New tokens <c>[cache.Batch, length, ModelDim]</c>.</param>
     /// <param name="output">Receives <c>[cache.Batch, length, ModelDim]</c>; may be <paramref name="input"/> itself.</param>
@@ -154,7 +155,7 @@ partial class TinyLlama
 
     /// <summary>
     /// Decodes one new token per sequence: attends to every cached position plus itself, stores its keys and values and
-    /// advances <paramref name="cache"/>. The result equals the last row of a full causal <c>Forward</c> over the prefix.
+    /// advances <paramref name="cache"/>. Equal, up to summation order, to the last row of a causal <c>Forward</c> over the prefix.
     /// </summary>
     /// <param name="tokens">One token per sequence, <c>[cache.Batch, ModelDim]</c>.</param>
     /// <param name="output">Receives <c>[cache.Batch, ModelDim]</c>; may be <paramref name="tokens"/> itself.</param>

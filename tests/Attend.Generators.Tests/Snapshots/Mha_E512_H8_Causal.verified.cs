@@ -266,7 +266,7 @@ partial class DecoderSelfAttention
     }
 
     /// <summary>
-    /// Decodes one new token per sequence: attends to every cached position plus itself, stores its key and value and
+    /// Decodes one new token per sequence: attends to every cached position plus itself, stores its keys and values and
     /// advances <paramref name="cache"/>. Equal, up to summation order, to the last row of a causal <c>Forward</c> over the prefix.
     /// </summary>
     /// <param name="tokens">One token per sequence, <c>[cache.Batch, ModelDim]</c>.</param>

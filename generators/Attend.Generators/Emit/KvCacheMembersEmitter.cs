@@ -1,0 +1,63 @@
+using System;
+
+namespace Attend.Generators.Emit;
+
+/// <summary>
+/// The KV-cache surface shared by every causal layer that decodes: <c>CreateKvCache</c>, <c>Prefill</c> (docs and the
+/// argument checks, then the layer's own body) and the one-token <c>Forward</c>.
+/// </summary>
+internal static class KvCacheMembersEmitter
+{
+    /// <param name="w">The writer, inside the class body.</param>
+    /// <param name="noun">What the class is in the docs and messages: "layer" or "stack".</param>
+    /// <param name="layers">The C# expression for the cache's layer count, e.g. <c>Depth</c> or <c>1</c>.</param>
+    /// <param name="layersPhrase">The same in the shape message, e.g. <c>{Depth} layers</c> or <c>1 layer</c> (an interpolation hole is allowed).</param>
+    /// <param name="kvHeads">The C# expression for the key/value heads, e.g. <c>KvHeads</c> or <c>Heads</c>.</param>
+    /// <param name="prefillBody">Writes the rest of <c>Prefill</c> once every argument is checked (<c>batch</c> is in scope).</param>
+    public static void Emit(SourceWriter w, string noun, string layers, string layersPhrase, string kvHeads, Action<SourceWriter> prefillBody)
+    {
+        w.Line("/// <summary>");
+        w.Line($"/// Creates a key/value cache for this {noun}: <paramref name=\"batch\"/> sequences of up to <paramref name=\"capacity\"/> positions.");
+        w.Line("/// Fill it with <see cref=\"Prefill\"/>, extend it one token per sequence with <see cref=\"Forward(ReadOnlySpan{float}, Span{float}, KvCache)\"/>,");
+        w.Line("/// and <see cref=\"KvCache.Reset\"/> it to start new sequences.");
+        w.Line("/// </summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line($"public KvCache CreateKvCache(int batch, int capacity) => new KvCache({layers}, batch, {kvHeads}, DimHead, capacity);");
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Runs <paramref name=\"length\"/> new tokens per sequence that follow the <c>cache.Length</c> already cached, stores their keys and");
+        w.Line("/// values in <paramref name=\"cache\"/>, and advances it. Equal, up to summation order, to the last <paramref name=\"length\"/> rows of");
+        w.Line("/// a causal <c>Forward</c> over the whole prefix. Allocates nothing once warm.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"input\">New tokens <c>[cache.Batch, length, ModelDim]</c>.</param>");
+        w.Line("/// <param name=\"output\">Receives <c>[cache.Batch, length, ModelDim]</c>; may be <paramref name=\"input\"/> itself.</param>");
+        w.Line("/// <param name=\"length\">New tokens per sequence.</param>");
+        w.Line("/// <param name=\"cache\">A cache from <see cref=\"CreateKvCache\"/> with room for <paramref name=\"length\"/> more positions.</param>");
+        w.Line("/// <exception cref=\"ArgumentException\">A size does not match, or the cache is full or of another shape.</exception>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block("public void Prefill(ReadOnlySpan<float> input, Span<float> output, int length, KvCache cache)"))
+        {
+            w.Line("ArgumentNullException.ThrowIfNull(cache);");
+            w.Line($"if (cache.Layers != {layers} || cache.KvHeads != {kvHeads} || cache.DimHead != DimHead) throw new ArgumentException($\"The cache holds {{cache.Layers}} layers of {{cache.KvHeads}} × {{cache.DimHead}}; this {noun} needs {layersPhrase} of {{{kvHeads}}} × {{DimHead}}: create it with CreateKvCache.\", nameof(cache));");
+            w.Line("ArgumentChecks.Positive(length, nameof(length));");
+            w.Line("cache.EnsureRoom(length);");
+            w.Line("int batch = cache.Batch;");
+            w.Line("ArgumentChecks.Length(input.Length, (long)batch * length * ModelDim, nameof(input), $\"cache.Batch × length × ModelDim = {batch} × {length} × {ModelDim}\");");
+            w.Line("ArgumentChecks.Length(output.Length, (long)batch * length * ModelDim, nameof(output), $\"cache.Batch × length × ModelDim = {batch} × {length} × {ModelDim}\");");
+            w.Line("if (output.Overlaps(input, out int shift) && shift != 0) throw new ArgumentException(\"output may be input itself but must not partially overlap it.\", nameof(output));");
+            prefillBody(w);
+        }
+
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Decodes one new token per sequence: attends to every cached position plus itself, stores its keys and values and");
+        w.Line("/// advances <paramref name=\"cache\"/>. Equal, up to summation order, to the last row of a causal <c>Forward</c> over the prefix.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"tokens\">One token per sequence, <c>[cache.Batch, ModelDim]</c>.</param>");
+        w.Line("/// <param name=\"output\">Receives <c>[cache.Batch, ModelDim]</c>; may be <paramref name=\"tokens\"/> itself.</param>");
+        w.Line("/// <param name=\"cache\">A cache from <see cref=\"CreateKvCache\"/> with room for one more position.</param>");
+        w.Line("/// <exception cref=\"ArgumentException\">A size does not match, or the cache is full or of another shape.</exception>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line("public void Forward(ReadOnlySpan<float> tokens, Span<float> output, KvCache cache) => Prefill(tokens, output, 1, cache);");
+    }
+}
