@@ -171,10 +171,7 @@ internal static class EncoderStackEmitter
             if (relative) w.Line("public readonly float[] RelativeBiasTable = new float[RelativeBiasRows * Heads];");
             w.Line("public readonly float[] FeedForwardNormWeight = new float[ModelDim];");
             w.Line("public readonly float[] FeedForwardNormBias = new float[ModelDim];");
-            w.Line("public readonly float[] PackedHiddenWeight = new float[LinearKernels.PackedLength(ModelDim, MlpDim)];");
-            w.Line("public readonly float[] HiddenBias = new float[MlpDim];");
-            w.Line("public readonly float[] PackedProjectionWeight = new float[LinearKernels.PackedLength(MlpDim, ModelDim)];");
-            w.Line("public readonly float[] ProjectionBias = new float[ModelDim];");
+            FeedForwardEmitter.EmitWeightFields(w);
             w.Line();
             w.Line("/// <summary>Reads and checks every tensor of layer <c>prefix</c>; throws before returning a half-read layer.</summary>");
             using (w.Block($"public static {LayerClass} Read(IWeightSource source, string prefix)"))
@@ -193,10 +190,7 @@ internal static class EncoderStackEmitter
                 if (relative) w.Line($"WeightLoading.Read(source, prefix, \"{n.RelativeBiasTable}\", RelativeBiasRows, Heads).CopyTo(layer.RelativeBiasTable, 0);");
                 w.Line($"WeightLoading.Read(source, prefix, \"{n.FeedForwardNorm}.weight\", ModelDim).CopyTo(layer.FeedForwardNormWeight, 0);");
                 w.Line($"WeightLoading.Read(source, prefix, \"{n.FeedForwardNorm}.bias\", ModelDim).CopyTo(layer.FeedForwardNormBias, 0);");
-                w.Line($"LinearKernels.Pack(WeightLoading.Read(source, prefix, \"{n.Hidden}.weight\", MlpDim, ModelDim), ModelDim, MlpDim, layer.PackedHiddenWeight);");
-                w.Line($"WeightLoading.Read(source, prefix, \"{n.Hidden}.bias\", MlpDim).CopyTo(layer.HiddenBias, 0);");
-                w.Line($"LinearKernels.Pack(WeightLoading.Read(source, prefix, \"{n.Projection}.weight\", ModelDim, MlpDim), MlpDim, ModelDim, layer.PackedProjectionWeight);");
-                w.Line($"WeightLoading.Read(source, prefix, \"{n.Projection}.bias\", ModelDim).CopyTo(layer.ProjectionBias, 0);");
+                FeedForwardEmitter.EmitWeightReads(w, n.Hidden, n.Projection);
                 w.Line("return layer;");
             }
         }

@@ -10,6 +10,24 @@ namespace Attend.Generators.Emit;
 /// </summary>
 internal static class FeedForwardEmitter
 {
+    /// <summary>The feed-forward weights of a layer class: both linears packed for the projection kernel, biases as read.</summary>
+    public static void EmitWeightFields(SourceWriter w)
+    {
+        w.Line("public readonly float[] PackedHiddenWeight = new float[LinearKernels.PackedLength(ModelDim, MlpDim)];");
+        w.Line("public readonly float[] HiddenBias = new float[MlpDim];");
+        w.Line("public readonly float[] PackedProjectionWeight = new float[LinearKernels.PackedLength(MlpDim, ModelDim)];");
+        w.Line("public readonly float[] ProjectionBias = new float[ModelDim];");
+    }
+
+    /// <summary>Reads and packs the two linears (<paramref name="hidden"/>, <paramref name="projection"/>: their module names) into <c>layer</c>.</summary>
+    public static void EmitWeightReads(SourceWriter w, string hidden, string projection)
+    {
+        w.Line($"LinearKernels.Pack(WeightLoading.Read(source, prefix, \"{hidden}.weight\", MlpDim, ModelDim), ModelDim, MlpDim, layer.PackedHiddenWeight);");
+        w.Line($"WeightLoading.Read(source, prefix, \"{hidden}.bias\", MlpDim).CopyTo(layer.HiddenBias, 0);");
+        w.Line($"LinearKernels.Pack(WeightLoading.Read(source, prefix, \"{projection}.weight\", ModelDim, MlpDim), MlpDim, ModelDim, layer.PackedProjectionWeight);");
+        w.Line($"WeightLoading.Read(source, prefix, \"{projection}.bias\", ModelDim).CopyTo(layer.ProjectionBias, 0);");
+    }
+
     public static void Emit(SourceWriter w, string layerClass, string norm, bool preNorm, int activation)
     {
         w.Line("/// <summary>");

@@ -182,10 +182,7 @@ internal static class TransformerDecoderEmitter
             w.Line("public readonly float[] CrossOutputBias = new float[ModelDim];");
             w.Line("public readonly float[] FeedForwardNormWeight = new float[ModelDim];");
             w.Line("public readonly float[] FeedForwardNormBias = new float[ModelDim];");
-            w.Line("public readonly float[] PackedHiddenWeight = new float[LinearKernels.PackedLength(ModelDim, MlpDim)];");
-            w.Line("public readonly float[] HiddenBias = new float[MlpDim];");
-            w.Line("public readonly float[] PackedProjectionWeight = new float[LinearKernels.PackedLength(MlpDim, ModelDim)];");
-            w.Line("public readonly float[] ProjectionBias = new float[ModelDim];");
+            FeedForwardEmitter.EmitWeightFields(w);
             w.Line();
             w.Line("/// <summary>Reads and checks every tensor of layer <c>prefix</c>.</summary>");
             using (w.Block($"public static {LayerClass} Read(IWeightSource source, string prefix)"))
@@ -204,10 +201,7 @@ internal static class TransformerDecoderEmitter
                 w.Line("crossInBias.AsSpan(InnerDim).CopyTo(layer.CrossKvBias);");
                 w.Line("LinearKernels.Pack(WeightLoading.Read(source, prefix, \"multihead_attn.out_proj.weight\", ModelDim, InnerDim), InnerDim, ModelDim, layer.PackedCrossOutputWeight);");
                 w.Line("WeightLoading.Read(source, prefix, \"multihead_attn.out_proj.bias\", ModelDim).CopyTo(layer.CrossOutputBias, 0);");
-                w.Line("LinearKernels.Pack(WeightLoading.Read(source, prefix, \"linear1.weight\", MlpDim, ModelDim), ModelDim, MlpDim, layer.PackedHiddenWeight);");
-                w.Line("WeightLoading.Read(source, prefix, \"linear1.bias\", MlpDim).CopyTo(layer.HiddenBias, 0);");
-                w.Line("LinearKernels.Pack(WeightLoading.Read(source, prefix, \"linear2.weight\", ModelDim, MlpDim), MlpDim, ModelDim, layer.PackedProjectionWeight);");
-                w.Line("WeightLoading.Read(source, prefix, \"linear2.bias\", ModelDim).CopyTo(layer.ProjectionBias, 0);");
+                FeedForwardEmitter.EmitWeightReads(w, "linear1", "linear2");
                 foreach ((string field, string name) in new[] { ("SelfNorm", "norm1"), ("CrossNorm", "norm2"), ("FeedForwardNorm", "norm3") })
                 {
                     w.Line($"WeightLoading.Read(source, prefix, \"{name}.weight\", ModelDim).CopyTo(layer.{field}Weight, 0);");
