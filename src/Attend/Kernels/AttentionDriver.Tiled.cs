@@ -411,7 +411,11 @@ public static partial class AttentionDriver
         // block, then transposed from there. The source rows are far apart (a row stride of E or 3E floats puts each in
         // its own page, where the hardware prefetcher stops), so the next block's rows are prefetched while this one is
         // copied: measured, packing was mostly waiting for memory.
-        float* gathered = AttentionScratch.Current.Scores.Get(keyBlock * dimHead);
+        // Where the rows' widths allow, KeyPacking transposes straight from the rows, 8 × 8 in registers; otherwise the
+        // rows are gathered and the emitted PackKeys transposes them. Both write the same floats.
+        bool transposeInRegisters = KeyPacking.CanPack(dimHead, keyBlock) && keyBlock <= MaxKeyBlock;
+        float** keyRows = stackalloc float*[MaxKeyBlock];
+        float* gathered = transposeInRegisters ? null : AttentionScratch.Current.Scores.Get(keyBlock * dimHead);
         PrefetchRows(in view, b, kvHead, 0, Math.Min(count, keyBlock));
         for (int start = 0; start < count; start += keyBlock)
         {
@@ -419,13 +423,31 @@ public static partial class AttentionDriver
             PrefetchRows(in view, b, kvHead, end, Math.Min(count, end + keyBlock));
             for (int j = start; j < end; j++)
             {
-                new ReadOnlySpan<float>(view.KeyRow(b, kvHead, j), dimHead).CopyTo(new Span<float>(gathered + (nint)(j - start) * dimHead, dimHead));
                 new ReadOnlySpan<float>(view.ValueRow(b, kvHead, j), valueDimHead).CopyTo(new Span<float>(values + (nint)j * valueDimHead, valueDimHead));
+            }
+
+            if (transposeInRegisters)
+            {
+                for (int j = start; j < end; j++)
+                {
+                    keyRows[j - start] = view.KeyRow(b, kvHead, j);
+                }
+
+                KeyPacking.PackBlock(keyRows, end - start, dimHead, keyBlock, keys + (nint)start * dimHead);
+                continue;
+            }
+
+            for (int j = start; j < end; j++)
+            {
+                new ReadOnlySpan<float>(view.KeyRow(b, kvHead, j), dimHead).CopyTo(new Span<float>(gathered + (nint)(j - start) * dimHead, dimHead));
             }
 
             TKernels.PackKeys(view.Path, ref gathered[0], dimHead, end - start, ref keys[(nint)start * dimHead]);
         }
     }
+
+    /// <summary>The widest key block a path uses (Vector512: 32 keys), for the row pointers of one block.</summary>
+    private const int MaxKeyBlock = 64;
 
     /// <summary>Asks the cache for key and value rows <c>[start, end)</c> ahead of their use.</summary>
     private static unsafe void PrefetchRows(in AttentionView view, int b, int kvHead, int start, int end)
