@@ -290,13 +290,24 @@ public static partial class AttentionDriver
                     float* tileValues = packedValues + (nint)keyStart * valueDimHead;
                     if (keyStart + count <= tileFull[t])
                     {
-                        // Every row of the tile sees every key of it, unmasked: one softmax call, the value tile over all keys.
-                        OnlineSoftmax.UpdateTile(view.Path, scores, KeyTile, tileRows, count, runningMax + tileFirst, runningSum + tileFirst, rescale);
+                        // Every row of the tile sees every key of it, unmasked: one softmax call (a ragged last tile padded
+                        // with −∞ to the vector width), the value tile over all keys.
+                        int softmaxCount = Math.Max(count, OnlineSoftmax.TileCount(view.Path, count));
+                        for (int r = 0; softmaxCount > count && r < tileRows; r++)
+                        {
+                            new Span<float>(scores + r * KeyTile + count, softmaxCount - count).Fill(float.NegativeInfinity);
+                        }
+
+                        OnlineSoftmax.UpdateTile(view.Path, scores, KeyTile, tileRows, softmaxCount, runningMax + tileFirst, runningSum + tileFirst, rescale);
                         TKernels.AccumulateTile(view.Path, ref scores[0], KeyTile, ref tileValues[0], valueDimHead, count,
                             ref accumulators[tileFirst * valueDimHead], ref rescale[0]);
                         continue;
                     }
 
+                    // A tile some rows see only in part (the causal diagonal, a window's edge, masks): each row's unseen
+                    // keys become −∞ (weight 0). Without per-element work, the softmax is then one tile call over the
+                    // vector-rounded width (the scores past the tile's keys are overwritten here, never read as keys).
+                    int tileCount = elementWise ? 0 : OnlineSoftmax.TileCount(view.Path, count);
                     for (int r = 0; r < tileRows; r++)
                     {
                         int row = tileFirst + r;
@@ -313,9 +324,22 @@ public static partial class AttentionDriver
                             view.ApplySoftcapAndMasks(b, h, blockStart + row, keyStart + before, new Span<float>(rowScores + before, live - before));
                         }
 
-                        rescale[r] = OnlineSoftmax.Update(view.Path, rowScores, live, count, ref runningMax[row], ref runningSum[row]);
+                        if (tileCount > 0)
+                        {
+                            new Span<float>(rowScores + live, tileCount - live).Fill(float.NegativeInfinity);
+                        }
+                        else
+                        {
+                            rescale[r] = OnlineSoftmax.Update(view.Path, rowScores, live, count, ref runningMax[row], ref runningSum[row]);
+                        }
+
                         liveFrom[r] = before;
                         liveTo[r] = live;
+                    }
+
+                    if (tileCount > 0)
+                    {
+                        OnlineSoftmax.UpdateTile(view.Path, scores, KeyTile, tileRows, tileCount, runningMax + tileFirst, runningSum + tileFirst, rescale);
                     }
 
                     Accumulate<TKernels>(view.Path, scores, tileValues, count, accumulators + tileFirst * valueDimHead,
