@@ -10,7 +10,7 @@ namespace Attend.Kernels;
 /// <c>e^(s − m)</c> against the running maximum <c>m</c>, and the factor that rescales what was accumulated against
 /// the previous maximum is returned.
 /// </summary>
-internal static unsafe class OnlineSoftmax
+internal static unsafe partial class OnlineSoftmax
 {
     /// <summary>
     /// Folds the logits <c>row[0, live)</c> (finite or −∞) into the running maximum and sum of their query row,
@@ -49,10 +49,12 @@ internal static unsafe class OnlineSoftmax
     /// </summary>
     public static int TileCount(KernelPath path, int count) => path switch
     {
-        KernelPath.Vector512 => (count + 63) & ~63,
-        KernelPath.Vector256 => (count + 31) & ~31,
+        KernelPath.Vector512 => RoundUp(count, TileBlock<TileLanes512>()),
+        KernelPath.Vector256 => RoundUp(count, TileBlock<TileLanes256>()),
         _ => 0,
     };
+
+    private static int RoundUp(int count, int block) => (count + block - 1) / block * block;
 
     /// <summary>
     /// <see cref="Update"/> for <paramref name="rows"/> rows (stride <paramref name="stride"/>) whose <paramref name="count"/>
@@ -60,169 +62,21 @@ internal static unsafe class OnlineSoftmax
     /// </summary>
     public static void UpdateTile(KernelPath path, float* scores, int stride, int rows, int count, float* runningMax, float* runningSum, float* rescale)
     {
-        if (path == KernelPath.Vector512 && count % 64 == 0 && rows <= MaxTileRows)
+        if (path == KernelPath.Vector512 && count % TileBlock<TileLanes512>() == 0 && rows <= MaxTileRows)
         {
-            UpdateTile512(scores, stride, rows, count, runningMax, runningSum, rescale);
+            UpdateTileRows<Vector512<float>, TileLanes512>(scores, stride, rows, count, runningMax, runningSum, rescale);
             return;
         }
 
-        if (path == KernelPath.Vector256 && count % 32 == 0 && rows <= MaxTileRows)
+        if (path == KernelPath.Vector256 && count % TileBlock<TileLanes256>() == 0 && rows <= MaxTileRows)
         {
-            UpdateTile256(scores, stride, rows, count, runningMax, runningSum, rescale);
+            UpdateTileRows<Vector256<float>, TileLanes256>(scores, stride, rows, count, runningMax, runningSum, rescale);
             return;
         }
 
         for (int r = 0; r < rows; r++)
         {
             rescale[r] = Update(path, scores + r * stride, count, count, ref runningMax[r], ref runningSum[r]);
-        }
-    }
-
-    private const int MaxTileRows = 16;
-
-    /// <summary>
-    /// Rows of a multiple of 64 logits on Vector512 (a whole key tile, the common case), in three passes over the rows (maxima, weights, sums) whose
-    /// iterations are independent, so the out-of-order core overlaps the rows' long latency chains (horizontal
-    /// reductions, exp) instead of running them one after another.
-    /// </summary>
-    /// <remarks>
-    /// The maxima propagate NaN (<see cref="Vector512.Max{T}(Vector512{T}, Vector512{T})"/>, not the native <c>vmaxps</c>,
-    /// which returns its second operand when either is NaN): a diagonal tile pads a row's unseen keys with −∞, and a row
-    /// whose every seen logit is NaN would otherwise end with a maximum of −∞ and be cleared to zeros, a plausible-looking
-    /// output for a non-finite input.
-    /// </remarks>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void UpdateTile512(float* scores, int stride, int rows, int count, float* runningMax, float* runningSum, float* rescale)
-    {
-        float* newMax = stackalloc float[MaxTileRows];
-        for (int r = 0; r < rows; r++)
-        {
-            float* row = scores + r * stride;
-            Vector512<float> a = Vector512.Max(Vector512.Load(row), Vector512.Load(row + 16));
-            Vector512<float> b = Vector512.Max(Vector512.Load(row + 32), Vector512.Load(row + 48));
-            for (int j = 64; j < count; j += 64)
-            {
-                a = Vector512.Max(a, Vector512.Max(Vector512.Load(row + j), Vector512.Load(row + j + 16)));
-                b = Vector512.Max(b, Vector512.Max(Vector512.Load(row + j + 32), Vector512.Load(row + j + 48)));
-            }
-
-            Vector512<float> m = Vector512.Max(a, b);
-            Vector256<float> h = Vector256.Max(m.GetLower(), m.GetUpper());
-            Vector128<float> q = Vector128.Max(h.GetLower(), h.GetUpper());
-            q = Vector128.Max(q, Vector128.Shuffle(q, Vector128.Create(2, 3, 0, 1)));
-            q = Vector128.Max(q, Vector128.Shuffle(q, Vector128.Create(1, 0, 3, 2)));
-            float previous = runningMax[r];
-            float max = Math.Max(previous, q.ToScalar());
-            newMax[r] = max;
-            rescale[r] = max == previous ? 1f : VectorExp.Exp(previous - max); // e^0 is exactly 1: skipping it changes no bit
-            runningMax[r] = max;
-        }
-
-        Vector512<float>* sums = stackalloc Vector512<float>[MaxTileRows];
-        for (int r = 0; r < rows; r++)
-        {
-            float* row = scores + r * stride;
-            if (float.IsNegativeInfinity(newMax[r]))
-            {
-                new Span<float>(row, count).Clear(); // nothing seen yet: no weights, and no −∞ − (−∞) = NaN
-                sums[r] = Vector512<float>.Zero;
-                continue;
-            }
-
-            Vector512<float> shift = Vector512.Create(newMax[r]);
-            Vector512<float> sumA = Vector512<float>.Zero, sumB = Vector512<float>.Zero;
-            for (int j = 0; j < count; j += 64)
-            {
-                Vector512<float> x0 = VectorExp.Exp(Vector512.Load(row + j) - shift);
-                Vector512<float> x1 = VectorExp.Exp(Vector512.Load(row + j + 16) - shift);
-                Vector512<float> x2 = VectorExp.Exp(Vector512.Load(row + j + 32) - shift);
-                Vector512<float> x3 = VectorExp.Exp(Vector512.Load(row + j + 48) - shift);
-                x0.Store(row + j);
-                x1.Store(row + j + 16);
-                x2.Store(row + j + 32);
-                x3.Store(row + j + 48);
-                sumA += x0 + x2;
-                sumB += x1 + x3;
-            }
-
-            sums[r] = sumA + sumB;
-        }
-
-        for (int r = 0; r < rows; r++)
-        {
-            Vector512<float> v = sums[r];
-            Vector256<float> h = v.GetLower() + v.GetUpper();
-            Vector128<float> q = h.GetLower() + h.GetUpper();
-            q += Vector128.Shuffle(q, Vector128.Create(2, 3, 0, 1));
-            q += Vector128.Shuffle(q, Vector128.Create(1, 0, 3, 2));
-            runningSum[r] = runningSum[r] * rescale[r] + q.ToScalar();
-        }
-    }
-
-    /// <summary><see cref="UpdateTile512"/> on Vector256: rows of a multiple of 32 logits, the same three passes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void UpdateTile256(float* scores, int stride, int rows, int count, float* runningMax, float* runningSum, float* rescale)
-    {
-        float* newMax = stackalloc float[MaxTileRows];
-        for (int r = 0; r < rows; r++)
-        {
-            float* row = scores + r * stride;
-            Vector256<float> a = Vector256.Max(Vector256.Load(row), Vector256.Load(row + 8));
-            Vector256<float> b = Vector256.Max(Vector256.Load(row + 16), Vector256.Load(row + 24));
-            for (int j = 32; j < count; j += 32)
-            {
-                a = Vector256.Max(a, Vector256.Max(Vector256.Load(row + j), Vector256.Load(row + j + 8)));
-                b = Vector256.Max(b, Vector256.Max(Vector256.Load(row + j + 16), Vector256.Load(row + j + 24)));
-            }
-
-            Vector256<float> h = Vector256.Max(a, b);
-            Vector128<float> q = Vector128.Max(h.GetLower(), h.GetUpper());
-            q = Vector128.Max(q, Vector128.Shuffle(q, Vector128.Create(2, 3, 0, 1)));
-            q = Vector128.Max(q, Vector128.Shuffle(q, Vector128.Create(1, 0, 3, 2)));
-            float previous = runningMax[r];
-            float max = Math.Max(previous, q.ToScalar());
-            newMax[r] = max;
-            rescale[r] = max == previous ? 1f : VectorExp.Exp(previous - max); // e^0 is exactly 1: skipping it changes no bit
-            runningMax[r] = max;
-        }
-
-        Vector256<float>* sums = stackalloc Vector256<float>[MaxTileRows];
-        for (int r = 0; r < rows; r++)
-        {
-            float* row = scores + r * stride;
-            if (float.IsNegativeInfinity(newMax[r]))
-            {
-                new Span<float>(row, count).Clear(); // nothing seen yet: no weights, and no −∞ − (−∞) = NaN
-                sums[r] = Vector256<float>.Zero;
-                continue;
-            }
-
-            Vector256<float> shift = Vector256.Create(newMax[r]);
-            Vector256<float> sumA = Vector256<float>.Zero, sumB = Vector256<float>.Zero;
-            for (int j = 0; j < count; j += 32)
-            {
-                Vector256<float> x0 = VectorExp.Exp(Vector256.Load(row + j) - shift);
-                Vector256<float> x1 = VectorExp.Exp(Vector256.Load(row + j + 8) - shift);
-                Vector256<float> x2 = VectorExp.Exp(Vector256.Load(row + j + 16) - shift);
-                Vector256<float> x3 = VectorExp.Exp(Vector256.Load(row + j + 24) - shift);
-                x0.Store(row + j);
-                x1.Store(row + j + 8);
-                x2.Store(row + j + 16);
-                x3.Store(row + j + 24);
-                sumA += x0 + x2;
-                sumB += x1 + x3;
-            }
-
-            sums[r] = sumA + sumB;
-        }
-
-        for (int r = 0; r < rows; r++)
-        {
-            Vector256<float> v = sums[r];
-            Vector128<float> q = v.GetLower() + v.GetUpper();
-            q += Vector128.Shuffle(q, Vector128.Create(2, 3, 0, 1));
-            q += Vector128.Shuffle(q, Vector128.Create(1, 0, 3, 2));
-            runningSum[r] = runningSum[r] * rescale[r] + q.ToScalar();
         }
     }
 
