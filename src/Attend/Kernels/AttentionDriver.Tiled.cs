@@ -6,7 +6,10 @@ namespace Attend.Kernels;
 
 public static partial class AttentionDriver
 {
-    /// <summary>Keys per key tile: the score tile's width. A multiple of every path's key block (4, 8, 16, 32).</summary>
+    /// <summary>
+    /// Keys per key tile: the score tile's width. A multiple of every path's key block (4, 8, 16, 32) and of the tile
+    /// softmax's block (64 on Vector512), which pads a partly-seen row up to that block inside the score row.
+    /// </summary>
     internal const int KeyTile = 128;
 
     /// <summary>Query tiles (of the path's <c>QueryRows</c>) per query block, the rows that share one pass over a key tile.</summary>

@@ -51,6 +51,18 @@ public sealed class TiledAttentionTests
     }
 
     [Theory]
+    [InlineData(KernelPath.Vector512, 64)]
+    [InlineData(KernelPath.Vector256, 32)]
+    public void KeyTile_HoldsWholeSoftmaxBlocks(KernelPath path, int block)
+    {
+        // A partly-seen row is padded with −∞ up to the tile softmax's block inside its score row of KeyTile floats.
+        Assert.Equal(block, OnlineSoftmax.TileCount(path, 1));
+        Assert.Equal(AttentionDriver.KeyTile, OnlineSoftmax.TileCount(path, AttentionDriver.KeyTile));
+        Assert.Equal(AttentionDriver.KeyTile, OnlineSoftmax.TileCount(path, AttentionDriver.KeyTile - 1));
+        Assert.Equal(0, OnlineSoftmax.TileCount(KernelPath.Vector128, 7)); // no tile kernel: rows one by one
+    }
+
+    [Theory]
     [MemberData(nameof(Paths))]
     public void Tiled_KeyLengthOne(KernelPath path)
     {
