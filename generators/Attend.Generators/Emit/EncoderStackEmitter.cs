@@ -196,50 +196,9 @@ internal static class EncoderStackEmitter
         }
 
         w.Line();
-        w.Line("/// <summary>Everything the stack loads, swapped in as one object so a forward pass never sees two weight sets.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block($"private sealed class {StackClass}"))
-        {
-            w.Line($"public readonly {LayerClass}[] Layers = new {LayerClass}[Depth];");
-            if (s.FinalNorm)
-            {
-                w.Line("public readonly float[] FinalNormWeight = new float[ModelDim];");
-                w.Line("public readonly float[] FinalNormBias = new float[ModelDim];");
-            }
-
-            if (LearnedPositions(s)) w.Line("public readonly float[] PositionEmbedding = new float[MaxLength * ModelDim];");
-            w.Line();
-            w.Line("/// <summary>Zeroed weights, what a new instance runs until <c>LoadWeights</c>.</summary>");
-            using (w.Block($"public static {StackClass} Zeroed()"))
-            {
-                w.Line($"var stack = new {StackClass}();");
-                w.Line($"for (int i = 0; i < Depth; i++) stack.Layers[i] = new {LayerClass}();");
-                w.Line("return stack;");
-            }
-
-            w.Line();
-            w.Line("/// <summary>Reads and checks every tensor of the stack under <c>prefix</c>.</summary>");
-            using (w.Block($"public static {StackClass} Read(IWeightSource source, string prefix)"))
-            {
-                w.Line($"var stack = new {StackClass}();");
-                w.Line($"for (int i = 0; i < Depth; i++) stack.Layers[i] = {LayerClass}.Read(source, prefix + \"{EncoderWeightNames.LayerPrefix}\" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + \".\");");
-                if (s.FinalNorm)
-                {
-                    w.Line($"WeightLoading.Read(source, prefix, \"{EncoderWeightNames.FinalNorm}.weight\", ModelDim).CopyTo(stack.FinalNormWeight, 0);");
-                    w.Line($"WeightLoading.Read(source, prefix, \"{EncoderWeightNames.FinalNorm}.bias\", ModelDim).CopyTo(stack.FinalNormBias, 0);");
-                }
-
-                if (LearnedPositions(s))
-                {
-                    string shape = s.Naming == BlockOptions.NamingTorch ? "MaxLength, ModelDim" : "1, MaxLength, ModelDim";
-                    w.Line($"WeightLoading.Read(source, prefix, \"{EncoderWeightNames.PositionEmbedding(s.Naming)}\", {shape}).CopyTo(stack.PositionEmbedding, 0);");
-                }
-
-                w.Line("return stack;");
-            }
-        }
-
-        w.Line();
+        StackWeightsEmitter.Emit(w, StackClass, LayerClass, EncoderWeightNames.LayerPrefix, s.FinalNorm ? EncoderWeightNames.FinalNorm : null,
+            LearnedPositions(s) ? fields => fields.Line("public readonly float[] PositionEmbedding = new float[MaxLength * ModelDim];") : null,
+            LearnedPositions(s) ? reads => reads.Line($"WeightLoading.Read(source, prefix, \"{EncoderWeightNames.PositionEmbedding(s.Naming)}\", {(s.Naming == BlockOptions.NamingTorch ? "MaxLength, ModelDim" : "1, MaxLength, ModelDim")}).CopyTo(stack.PositionEmbedding, 0);") : null);
     }
 
     /// <summary>The ref struct that carries one forward pass's sizes, options and scratch to every sublayer.</summary>

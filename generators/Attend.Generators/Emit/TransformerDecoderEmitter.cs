@@ -213,41 +213,7 @@ internal static class TransformerDecoderEmitter
         }
 
         w.Line();
-        w.Line("/// <summary>Everything the stack loads, swapped in as one object.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block($"private sealed class {StackClass}"))
-        {
-            w.Line($"public readonly {LayerClass}[] Layers = new {LayerClass}[Depth];");
-            if (spec.FinalNorm)
-            {
-                w.Line("public readonly float[] FinalNormWeight = new float[ModelDim];");
-                w.Line("public readonly float[] FinalNormBias = new float[ModelDim];");
-            }
-
-            w.Line();
-            using (w.Block($"public static {StackClass} Zeroed()"))
-            {
-                w.Line($"var stack = new {StackClass}();");
-                w.Line($"for (int i = 0; i < Depth; i++) stack.Layers[i] = new {LayerClass}();");
-                w.Line("return stack;");
-            }
-
-            w.Line();
-            using (w.Block($"public static {StackClass} Read(IWeightSource source, string prefix)"))
-            {
-                w.Line($"var stack = new {StackClass}();");
-                w.Line($"for (int i = 0; i < Depth; i++) stack.Layers[i] = {LayerClass}.Read(source, prefix + \"layers.\" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + \".\");");
-                if (spec.FinalNorm)
-                {
-                    w.Line("WeightLoading.Read(source, prefix, \"norm.weight\", ModelDim).CopyTo(stack.FinalNormWeight, 0);");
-                    w.Line("WeightLoading.Read(source, prefix, \"norm.bias\", ModelDim).CopyTo(stack.FinalNormBias, 0);");
-                }
-
-                w.Line("return stack;");
-            }
-        }
-
-        w.Line();
+        StackWeightsEmitter.Emit(w, StackClass, LayerClass, "layers.", spec.FinalNorm ? "norm" : null);
     }
 
     private static void EmitPass(SourceWriter w)

@@ -193,7 +193,7 @@ partial class Decoder
         }
     }
 
-    /// <summary>Everything the stack loads, swapped in as one object.</summary>
+    /// <summary>Everything the stack loads, swapped in as one object so a forward pass never sees two weight sets.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     private sealed class DecoderStackWeights
     {
@@ -201,6 +201,7 @@ partial class Decoder
         public readonly float[] FinalNormWeight = new float[ModelDim];
         public readonly float[] FinalNormBias = new float[ModelDim];
 
+        /// <summary>Zeroed weights, what a new instance runs until <c>LoadWeights</c>.</summary>
         public static DecoderStackWeights Zeroed()
         {
             var stack = new DecoderStackWeights();
@@ -208,6 +209,7 @@ partial class Decoder
             return stack;
         }
 
+        /// <summary>Reads and checks every tensor of the stack under <c>prefix</c>.</summary>
         public static DecoderStackWeights Read(IWeightSource source, string prefix)
         {
             var stack = new DecoderStackWeights();
