@@ -29,6 +29,8 @@ public sealed class AttentionGenerator : IIncrementalGenerator
             s => s.Identity, TrackingNames.TransformerEncoderParse, TrackingNames.TransformerEncoderDiagnostics, TrackingNames.TransformerEncoderSpecs);
         Register(context, "Attend.TransformerDecoderAttribute", TransformerDecoderParser.Parse, TransformerDecoderEmitter.Emit,
             s => s.Identity, TrackingNames.TransformerDecoderParse, TrackingNames.TransformerDecoderDiagnostics, TrackingNames.TransformerDecoderSpecs);
+        Register(context, "Attend.BertModelAttribute", BertModelParser.Parse, BertModelEmitter.Emit,
+            s => s.Identity, TrackingNames.BertModelParse, TrackingNames.BertModelDiagnostics, TrackingNames.BertModelSpecs);
         Register(context, "Attend.VisionTransformerAttribute", VisionTransformerParser.Parse, VisionTransformerEmitter.Emit,
             s => s.Identity, TrackingNames.VisionTransformerParse, TrackingNames.VisionTransformerDiagnostics, TrackingNames.VisionTransformerSpecs);
         Register(context, "Attend.SqueezeExcitationAttribute", ChannelAttentionParsers.ParseSqueezeExcitation, SqueezeExcitationEmitter.Emit,

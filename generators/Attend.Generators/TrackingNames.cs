@@ -15,6 +15,9 @@ internal static class TrackingNames
     public const string TransformerDecoderParse = nameof(TransformerDecoderParse);
     public const string TransformerDecoderDiagnostics = nameof(TransformerDecoderDiagnostics);
     public const string TransformerDecoderSpecs = nameof(TransformerDecoderSpecs);
+    public const string BertModelParse = nameof(BertModelParse);
+    public const string BertModelDiagnostics = nameof(BertModelDiagnostics);
+    public const string BertModelSpecs = nameof(BertModelSpecs);
     public const string VisionTransformerParse = nameof(VisionTransformerParse);
     public const string VisionTransformerDiagnostics = nameof(VisionTransformerDiagnostics);
     public const string VisionTransformerSpecs = nameof(VisionTransformerSpecs);

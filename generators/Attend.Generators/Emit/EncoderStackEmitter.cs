@@ -24,7 +24,7 @@ internal static class EncoderStackEmitter
     /// <summary>One line per choice baked into the stack, for the class's remarks.</summary>
     public static List<string> Remarks(EncoderStackSpec s, HeadKernelPlan plan)
     {
-        string naming = BlockOptions.NamingNames[s.Naming];
+        string naming = BlockOptions.NamingDisplay(s.Naming);
         var remarks = new List<string>
         {
             $"Specialized at compile time: ModelDim = {s.ModelDim}, Depth = {s.Depth}, Heads = {s.Heads}" + (s.KvHeads != s.Heads ? $", KvHeads = {s.KvHeads}" : "") +
@@ -60,7 +60,7 @@ internal static class EncoderStackEmitter
     private static string NamingText(EncoderStackSpec s)
     {
         EncoderLayerNames n = EncoderWeightNames.For(s.Naming);
-        return $"<c>layers.{{i}}.{n.AttentionNorm}</c>, <c>{n.QkvWeight}</c>" + (n.QkvBias is null ? "" : $", <c>{n.QkvBias}</c>") +
+        return $"<c>{EncoderWeightNames.LayerPrefixFor(s.Naming)}{{i}}.{n.AttentionNorm}</c>, <c>{n.QkvWeight}</c>" + (n.QkvBias is null ? "" : $", <c>{n.QkvBias}</c>") +
             (s.HasOutputProjection ? $", <c>{n.Output}</c>" : "") + $", <c>{n.FeedForwardNorm}</c>, <c>{n.Hidden}</c>, <c>{n.Projection}</c>" +
             (s.FinalNorm ? $"; <c>{EncoderWeightNames.FinalNorm}</c>" : "") + ".";
     }
@@ -148,7 +148,11 @@ internal static class EncoderStackEmitter
     }
 
     /// <summary>The per-layer weights class and the stack's weights class (layers, final norm, learned positions).</summary>
-    public static void EmitWeightClasses(SourceWriter w, EncoderStackSpec s)
+    /// <param name="w">The writer.</param>
+    /// <param name="s">The stack.</param>
+    /// <param name="ownFields">Further fields of the stack class (a block's embeddings, say), or null.</param>
+    /// <param name="ownReads">Their reads into <c>stack</c>, or null.</param>
+    public static void EmitWeightClasses(SourceWriter w, EncoderStackSpec s, System.Action<SourceWriter>? ownFields = null, System.Action<SourceWriter>? ownReads = null)
     {
         EncoderLayerNames n = EncoderWeightNames.For(s.Naming);
         bool qkvBias = n.QkvBias is not null;
@@ -179,8 +183,17 @@ internal static class EncoderStackEmitter
                 w.Line($"var layer = new {LayerClass}();");
                 w.Line($"WeightLoading.Read(source, prefix, \"{n.AttentionNorm}.weight\", ModelDim).CopyTo(layer.AttentionNormWeight, 0);");
                 w.Line($"WeightLoading.Read(source, prefix, \"{n.AttentionNorm}.bias\", ModelDim).CopyTo(layer.AttentionNormBias, 0);");
-                w.Line($"LinearKernels.Pack(WeightLoading.Read(source, prefix, \"{n.QkvWeight}\", QkvWidth, ModelDim), ModelDim, QkvWidth, layer.PackedQkvWeight);");
-                if (qkvBias) w.Line($"WeightLoading.Read(source, prefix, \"{n.QkvBias}\", QkvWidth).CopyTo(layer.QkvBias, 0);");
+                if (n.SeparateQkv is string module)
+                {
+                    string names(string tensor) => $"new[] {{ \"{module}query.{tensor}\", \"{module}key.{tensor}\", \"{module}value.{tensor}\" }}";
+                    w.Line($"LinearKernels.Pack(WeightLoading.ReadStacked(source, prefix, {names("weight")}, InnerDim, ModelDim), ModelDim, QkvWidth, layer.PackedQkvWeight);");
+                    w.Line($"WeightLoading.ReadStacked(source, prefix, {names("bias")}, InnerDim).CopyTo(layer.QkvBias, 0);");
+                }
+                else
+                {
+                    w.Line($"LinearKernels.Pack(WeightLoading.Read(source, prefix, \"{n.QkvWeight}\", QkvWidth, ModelDim), ModelDim, QkvWidth, layer.PackedQkvWeight);");
+                    if (qkvBias) w.Line($"WeightLoading.Read(source, prefix, \"{n.QkvBias}\", QkvWidth).CopyTo(layer.QkvBias, 0);");
+                }
                 if (s.HasOutputProjection)
                 {
                     w.Line($"LinearKernels.Pack(WeightLoading.Read(source, prefix, \"{n.Output}.weight\", ModelDim, InnerDim), InnerDim, ModelDim, layer.PackedOutputWeight);");
@@ -196,9 +209,13 @@ internal static class EncoderStackEmitter
         }
 
         w.Line();
-        StackWeightsEmitter.Emit(w, StackClass, LayerClass, EncoderWeightNames.LayerPrefix, s.FinalNorm ? EncoderWeightNames.FinalNorm : null,
-            LearnedPositions(s) ? fields => fields.Line("public readonly float[] PositionEmbedding = new float[MaxLength * ModelDim];") : null,
-            LearnedPositions(s) ? reads => reads.Line($"WeightLoading.Read(source, prefix, \"{EncoderWeightNames.PositionEmbedding(s.Naming)}\", {(s.Naming == BlockOptions.NamingTorch ? "MaxLength, ModelDim" : "1, MaxLength, ModelDim")}).CopyTo(stack.PositionEmbedding, 0);") : null);
+        if (LearnedPositions(s))
+        {
+            ownFields += fields => fields.Line("public readonly float[] PositionEmbedding = new float[MaxLength * ModelDim];");
+            ownReads += reads => reads.Line($"WeightLoading.Read(source, prefix, \"{EncoderWeightNames.PositionEmbedding(s.Naming)}\", {(s.Naming == BlockOptions.NamingTorch ? "MaxLength, ModelDim" : "1, MaxLength, ModelDim")}).CopyTo(stack.PositionEmbedding, 0);");
+        }
+
+        StackWeightsEmitter.Emit(w, StackClass, LayerClass, EncoderWeightNames.LayerPrefixFor(s.Naming), s.FinalNorm ? EncoderWeightNames.FinalNorm : null, ownFields, ownReads);
     }
 
     /// <summary>The ref struct that carries one forward pass's sizes, options and scratch to every sublayer.</summary>

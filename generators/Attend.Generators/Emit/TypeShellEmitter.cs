@@ -7,7 +7,8 @@ namespace Attend.Generators.Emit;
 internal static class TypeShellEmitter
 {
     /// <param name="remarks">Lines of the class's <c>&lt;remarks&gt;</c>: what was specialized and why.</param>
-    public static string Emit(LayerIdentity identity, string summary, string[] remarks, Action<SourceWriter> members)
+    /// <param name="baseList">Interfaces the class implements (<c>" : global::Attend.IX"</c>), or empty.</param>
+    public static string Emit(LayerIdentity identity, string summary, string[] remarks, Action<SourceWriter> members, string baseList = "")
     {
         var w = new SourceWriter();
         w.Lines(GeneratedCode.FileHeader.TrimEnd('\n'));
@@ -28,7 +29,7 @@ internal static class TypeShellEmitter
         w.Line("/// <remarks>");
         foreach (string remark in remarks) w.Line($"/// <para>{remark}</para>");
         w.Line("/// </remarks>");
-        using (w.Block($"partial {identity.Type.Keyword} {identity.Type.Name}"))
+        using (w.Block($"partial {identity.Type.Keyword} {identity.Type.Name}{baseList}"))
         {
             members(w);
         }

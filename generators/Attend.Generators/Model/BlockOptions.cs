@@ -13,6 +13,9 @@ internal static class BlockOptions
 
     public const int NamingTorch = 0, NamingVitPreNorm = 1, NamingVit = 2;
 
+    /// <summary>Hugging Face <c>BertModel</c>'s encoder (<c>encoder.layer.{i}.…</c>); only <c>[BertModel]</c> uses it, so it is not in <see cref="NamingNames"/>.</summary>
+    public const int NamingBert = 3;
+
     public const int PositionsNone = 0, PositionsSinusoidal = 1, PositionsLearned = 2, PositionsRotaryHalf = 3,
         PositionsRotaryInterleaved = 4, PositionsAlibi = 5, PositionsRelative1D = 6, PositionsRelative2D = 7;
 
@@ -27,4 +30,11 @@ internal static class BlockOptions
     public static readonly string[] PositionNames = { "None", "Sinusoidal", "Learned", "RotaryHalf", "RotaryInterleaved", "Alibi", "RelativeBias1D", "RelativeBias2D" };
 
     public static readonly string[] PoolingNames = { "ClassToken", "Mean" };
+
+    public const int EmbeddingPoolingMean = 0, EmbeddingPoolingCls = 1, EmbeddingPoolingMax = 2, EmbeddingPoolingPooler = 3;
+
+    public static readonly string[] EmbeddingPoolingNames = { "Mean", "Cls", "Max", "Pooler" };
+
+    /// <summary>A naming as the remarks name it, <see cref="NamingBert"/> included.</summary>
+    public static string NamingDisplay(int naming) => naming == NamingBert ? "Hugging Face BertModel" : NamingNames[naming];
 }

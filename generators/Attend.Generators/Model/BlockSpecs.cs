@@ -58,3 +58,17 @@ internal sealed record VisionTransformerSpec(
     int Classes,
     int Pooling,
     EncoderStackSpec Stack);
+
+/// <summary>
+/// A validated <c>[BertModel]</c> declaration: token, position and token-type embeddings in front of a post-norm encoder
+/// stack under Hugging Face's names, and the pooling <c>Embed</c> applies.
+/// </summary>
+/// <param name="Pooling">One of <see cref="BlockOptions"/>' <c>EmbeddingPooling*</c> values.</param>
+internal sealed record BertModelSpec(
+    LayerIdentity Identity,
+    int VocabSize,
+    int MaxPositions,
+    int TypeVocabSize,
+    int Pooling,
+    bool NormalizeEmbeddings,
+    EncoderStackSpec Stack);

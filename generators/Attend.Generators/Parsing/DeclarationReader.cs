@@ -22,6 +22,7 @@ internal sealed class DeclarationReader
         "Attend.TransformerEncoderAttribute",
         "Attend.TransformerDecoderAttribute",
         "Attend.VisionTransformerAttribute",
+        "Attend.BertModelAttribute",
         "Attend.SqueezeExcitationAttribute",
         "Attend.EfficientChannelAttentionAttribute",
         "Attend.ConvBlockAttentionAttribute",

@@ -42,7 +42,8 @@ internal static class EncoderStackReader
         int norm = ReadOption(reader, "Norm", "NormPlacement", BlockOptions.NormNames, ref valid);
         int activation = ReadOption(reader, "Activation", "FeedForwardActivation", BlockOptions.ActivationNames, ref valid);
         int positions = ReadOption(reader, "Positions", "PositionEncoding", BlockOptions.PositionNames, ref valid);
-        bool torch = naming == BlockOptions.NamingTorch;
+        // torch.nn and Hugging Face BERT share the rules that matter here: post-norm allowed, heads of ModelDim / Heads.
+        bool torch = naming is BlockOptions.NamingTorch or BlockOptions.NamingBert;
 
         if (!reader.IsSet("DimHead") && modelDim > 0 && heads > 0)
         {
@@ -94,7 +95,8 @@ internal static class EncoderStackReader
         int rotaryDim = reader.GetInt("RotaryDim");
         valid &= ReadPositions(reader, positions, dimHead, maxLength, gridHeight, gridWidth, ref rotaryDim);
 
-        if (dimHead > 512) reader.Report(Descriptors.HugeHead, reader.ArgumentLocation(reader.IsSet("DimHead") ? "DimHead" : "ModelDim"), "DimHead", Text(dimHead), reader.TypeName);
+        // The same head-width rule as the attention layers: a warning above 512, an error past what the kernels unroll.
+        if (valid) valid &= reader.CheckHeadWidth("DimHead", dimHead, reader.IsSet("DimHead") ? "DimHead" : "ModelDim");
 
         if (valid)
         {
@@ -112,7 +114,8 @@ internal static class EncoderStackReader
         if (!valid) return null;
 
         bool preNorm = !torch || norm == BlockOptions.NormPre;
-        int resolvedActivation = activation != BlockOptions.ActivationDefault ? activation : torch ? BlockOptions.ActivationRelu : BlockOptions.ActivationGelu;
+        int resolvedActivation = activation != BlockOptions.ActivationDefault ? activation
+            : naming == BlockOptions.NamingTorch ? BlockOptions.ActivationRelu : BlockOptions.ActivationGelu;
         bool finalNorm = naming == BlockOptions.NamingVit || reader.GetBool("FinalNorm", false);
         bool outputProjection = torch || !(heads == 1 && dimHead == modelDim);
         return new EncoderStackSpec(

@@ -14,6 +14,10 @@ namespace Attend.Generators.Planning;
 /// <param name="Hidden">First feed-forward linear layer (<c>ModelDim → MlpDim</c>).</param>
 /// <param name="Projection">Second feed-forward linear layer (<c>MlpDim → ModelDim</c>).</param>
 /// <param name="RelativeBiasTable">The learned relative position bias of the attention module.</param>
+/// <param name="SeparateQkv">
+/// When not null, the module holding separate <c>query</c>, <c>key</c> and <c>value</c> linears (with biases), stacked at
+/// load into the packed projection; <paramref name="QkvWeight"/> and <paramref name="QkvBias"/> then only describe it.
+/// </param>
 internal sealed record EncoderLayerNames(
     string AttentionNorm,
     string QkvWeight,
@@ -22,12 +26,16 @@ internal sealed record EncoderLayerNames(
     string FeedForwardNorm,
     string Hidden,
     string Projection,
-    string RelativeBiasTable);
+    string RelativeBiasTable,
+    string? SeparateQkv = null);
 
 /// <summary>Maps a weight naming to its tensor names; a pure function, tested without Roslyn.</summary>
 internal static class EncoderWeightNames
 {
     public const string LayerPrefix = "layers.";
+
+    /// <summary>Where layer <c>i</c>'s tensors start: <c>layers.{i}.</c>, or <c>encoder.layer.{i}.</c> for Hugging Face BERT.</summary>
+    public static string LayerPrefixFor(int naming) => naming == BlockOptions.NamingBert ? "encoder.layer." : LayerPrefix;
 
     public const string FinalNorm = "norm";
 
@@ -37,6 +45,9 @@ internal static class EncoderWeightNames
             "0.norm", "0.fn.to_qkv.weight", null, "0.fn.to_out.0", "1.norm", "1.fn.net.0", "1.fn.net.3", "0.fn.relative_position_bias_table"),
         BlockOptions.NamingVit => new EncoderLayerNames(
             "0.norm", "0.to_qkv.weight", null, "0.to_out.0", "1.net.0", "1.net.1", "1.net.4", "0.relative_position_bias_table"),
+        BlockOptions.NamingBert => new EncoderLayerNames(
+            "attention.output.LayerNorm", "attention.self.{query,key,value}.weight", "attention.self.{query,key,value}.bias", "attention.output.dense",
+            "output.LayerNorm", "intermediate.dense", "output.dense", "attention.self.relative_position_bias_table", SeparateQkv: "attention.self."),
         _ => new EncoderLayerNames(
             "norm1", "self_attn.in_proj_weight", "self_attn.in_proj_bias", "self_attn.out_proj", "norm2", "linear1", "linear2", "self_attn.relative_position_bias_table"),
     };

@@ -38,5 +38,26 @@ public static class WeightLoading
         return values;
     }
 
+    /// <summary>
+    /// Reads several tensors of the same <paramref name="expectedShape"/> and stacks them along their first dimension, in
+    /// order: how separate <c>query</c>, <c>key</c> and <c>value</c> projections (Hugging Face BERT) become one packed
+    /// query/key/value projection.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">A tensor is missing.</exception>
+    /// <exception cref="InvalidDataException">A tensor's shape differs from <paramref name="expectedShape"/>.</exception>
+    public static float[] ReadStacked(IWeightSource source, string prefix, string[] names, params long[] expectedShape)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        long each = 1;
+        foreach (long dimension in expectedShape) each *= dimension;
+        float[] stacked = new float[each * names.Length];
+        for (int i = 0; i < names.Length; i++)
+        {
+            Read(source, prefix, names[i], expectedShape).CopyTo(stacked, each * i);
+        }
+
+        return stacked;
+    }
+
     private static string FormatShape(long[] shape) => TensorInfo.FormatShape(shape);
 }

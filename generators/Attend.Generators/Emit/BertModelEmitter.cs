@@ -1,0 +1,269 @@
+using System.Collections.Generic;
+using Attend.Generators.Model;
+using Attend.Generators.Planning;
+
+namespace Attend.Generators.Emit;
+
+/// <summary>
+/// Writes a <c>[BertModel]</c> class as Hugging Face's <c>BertModel</c>: token ids → word + position + token-type
+/// embeddings → LayerNorm → the post-norm encoder stack (under <c>encoder.layer.{i}.</c>) → last hidden state, and
+/// <c>Embed</c>, which pools (and optionally normalises) it the way sentence-transformers does.
+/// </summary>
+internal static class BertModelEmitter
+{
+    private const string Interface = "global::Attend.ISentenceEmbeddingModel";
+
+    public static string Emit(BertModelSpec spec)
+    {
+        EncoderStackSpec s = spec.Stack;
+        HeadKernelPlan plan = HeadKernelPlanner.Plan(s.DimHead, s.DimHead);
+        var remarks = new List<string>
+        {
+            $"Embeddings: word [{spec.VocabSize}, {s.ModelDim}] + position [{spec.MaxPositions}, {s.ModelDim}] (positions 0..length − 1) + token type [{spec.TypeVocabSize}, {s.ModelDim}], then LayerNorm (embeddings.LayerNorm).",
+            "The attention mask uses Hugging Face's polarity (1 = real token, 0 = padding); padded keys are never scored, and a sequence with no real token yields zeros.",
+            "query, key and value are stacked at load into one packed projection, so each layer runs one QKV GEMM.",
+            $"Embed: {PoolingText(spec.Pooling)}" + (spec.NormalizeEmbeddings ? ", then L2-normalised." : "."),
+            "LoadWeights accepts the names with or without a leading 'bert.' and the legacy LayerNorm.gamma/beta, and ONNX exports whose MatMul weights are anonymous (OnnxWeights recovers them).",
+        };
+        remarks.AddRange(EncoderStackEmitter.Remarks(s, plan));
+        return TypeShellEmitter.Emit(
+            spec.Identity,
+            $"A BERT encoder, {s.Depth} layers of E = {s.ModelDim}, {s.Heads} heads of {s.DimHead}, MLP {s.MlpDim}, vocabulary {spec.VocabSize}, as Hugging Face's <c>BertModel</c>.",
+            remarks.ToArray(),
+            w =>
+            {
+                EmitConstants(w, spec);
+                EncoderStackEmitter.EmitConstants(w, s);
+                EmitSurface(w, spec);
+                EmitRun(w, spec);
+                EncoderStackEmitter.EmitWeightClasses(w, s, fields => EmitEmbeddingFields(fields, spec), reads => EmitEmbeddingReads(reads, spec));
+                EncoderStackEmitter.EmitPass(w, s);
+                EncoderStackEmitter.EmitRunStack(w, s);
+                EncoderStackEmitter.EmitAttentionSublayer(w, s);
+                EncoderStackEmitter.EmitFeedForwardSublayer(w, s);
+                HeadKernelsEmitter.Emit(w, plan);
+            },
+            " : " + Interface);
+    }
+
+    private static string PoolingText(int pooling) => pooling switch
+    {
+        BlockOptions.EmbeddingPoolingCls => "the [CLS] token's last hidden state",
+        BlockOptions.EmbeddingPoolingMax => "the element-wise maximum over the real tokens",
+        BlockOptions.EmbeddingPoolingPooler => "Hugging Face's pooler_output, tanh(pooler.dense([CLS]))",
+        _ => "the mean over the real tokens",
+    };
+
+    private static void EmitConstants(SourceWriter w, BertModelSpec spec)
+    {
+        w.Line("/// <summary>Rows of the word embedding: token ids run from 0 to <c>VocabSize - 1</c>.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line($"public const int VocabSize = {spec.VocabSize};");
+        w.Line();
+        w.Line("/// <summary>Rows of the position embedding: the longest input, special tokens included.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line($"public const int MaxPositions = {spec.MaxPositions};");
+        w.Line();
+        w.Line("/// <summary>Rows of the token-type (segment) embedding.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line($"public const int TypeVocabSize = {spec.TypeVocabSize};");
+        w.Line();
+        w.Line("/// <summary>Whether <see cref=\"Embed\"/> L2-normalises each embedding.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line($"public const bool NormalizeEmbeddings = {(spec.NormalizeEmbeddings ? "true" : "false")};");
+        w.Line();
+    }
+
+    private static void EmitEmbeddingFields(SourceWriter w, BertModelSpec spec)
+    {
+        w.Line("public readonly float[] WordEmbedding = new float[(long)VocabSize * ModelDim];");
+        w.Line("public readonly float[] PositionEmbedding = new float[(long)MaxPositions * ModelDim];");
+        w.Line("public readonly float[] TokenTypeEmbedding = new float[(long)TypeVocabSize * ModelDim];");
+        w.Line("public readonly float[] EmbeddingNormWeight = new float[ModelDim];");
+        w.Line("public readonly float[] EmbeddingNormBias = new float[ModelDim];");
+        if (spec.Pooling == BlockOptions.EmbeddingPoolingPooler)
+        {
+            w.Line("public readonly float[] PackedPoolerWeight = new float[LinearKernels.PackedLength(ModelDim, ModelDim)];");
+            w.Line("public readonly float[] PoolerBias = new float[ModelDim];");
+        }
+    }
+
+    private static void EmitEmbeddingReads(SourceWriter w, BertModelSpec spec)
+    {
+        w.Line("WeightLoading.Read(source, prefix, \"embeddings.word_embeddings.weight\", VocabSize, ModelDim).CopyTo(stack.WordEmbedding, 0);");
+        w.Line("WeightLoading.Read(source, prefix, \"embeddings.position_embeddings.weight\", MaxPositions, ModelDim).CopyTo(stack.PositionEmbedding, 0);");
+        w.Line("WeightLoading.Read(source, prefix, \"embeddings.token_type_embeddings.weight\", TypeVocabSize, ModelDim).CopyTo(stack.TokenTypeEmbedding, 0);");
+        w.Line("WeightLoading.Read(source, prefix, \"embeddings.LayerNorm.weight\", ModelDim).CopyTo(stack.EmbeddingNormWeight, 0);");
+        w.Line("WeightLoading.Read(source, prefix, \"embeddings.LayerNorm.bias\", ModelDim).CopyTo(stack.EmbeddingNormBias, 0);");
+        if (spec.Pooling == BlockOptions.EmbeddingPoolingPooler)
+        {
+            w.Line("LinearKernels.Pack(WeightLoading.Read(source, prefix, \"pooler.dense.weight\", ModelDim, ModelDim), ModelDim, ModelDim, stack.PackedPoolerWeight);");
+            w.Line("WeightLoading.Read(source, prefix, \"pooler.dense.bias\", ModelDim).CopyTo(stack.PoolerBias, 0);");
+        }
+    }
+
+    private static void EmitSurface(SourceWriter w, BertModelSpec spec)
+    {
+        string stack = EncoderStackEmitter.StackClass;
+        w.Line($"private {stack} _weights = {stack}.Zeroed();");
+        w.Line();
+        LayerSurfaceEmitter.Emit(w, spec.Identity.Type.Name, "model", LayerSurfaceEmitter.BlockThreads);
+
+        w.Line("/// <summary>");
+        w.Line("/// Loads a BERT checkpoint under Hugging Face's <c>BertModel</c> names (<c>embeddings.word_embeddings.weight</c>,");
+        w.Line("/// <c>encoder.layer.{i}.attention.self.query.weight</c>, …): <c>model.safetensors</c> as <c>save_pretrained</c> writes it");
+        w.Line("/// (a leading <c>bert.</c> and legacy <c>LayerNorm.gamma</c>/<c>beta</c> are accepted), or <c>OnnxWeights.Open(\"model.onnx\")</c>.");
+        w.Line("/// Every tensor is read and checked before any is applied, so a failed load leaves the model unchanged; a forward");
+        w.Line("/// pass running meanwhile finishes on the weights it started with.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"source\">The tensors; others (a task head, <c>position_ids</c>) are ignored.</param>");
+        w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"bert.\"</c> (found by itself when left empty).</param>");
+        w.Line("/// <exception cref=\"System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
+        w.Line("/// <exception cref=\"System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block("public void LoadWeights(IWeightSource source, string prefix = \"\")"))
+        {
+            w.Line("ArgumentNullException.ThrowIfNull(source);");
+            w.Line("ArgumentNullException.ThrowIfNull(prefix);");
+            w.Line($"System.Threading.Volatile.Write(ref _weights, {stack}.Read(BertCheckpointNames.Canonical(source), prefix));");
+        }
+
+        w.Line();
+        w.Line("/// <summary>Runs the model: the last hidden state of every token. Allocates nothing once warm; safe to call from many threads at once.</summary>");
+        EmitTokenParams(w);
+        w.Line("/// <param name=\"lastHiddenState\">Receives <c>[batch, length, ModelDim]</c> (<c>last_hidden_state</c>).</param>");
+        EmitShapeParams(w);
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block("public void Forward(ReadOnlySpan<int> inputIds, ReadOnlySpan<int> attentionMask, Span<float> lastHiddenState, int batch, int length, ReadOnlySpan<int> tokenTypeIds = default)"))
+        {
+            w.Line("CheckTokens(inputIds, attentionMask, tokenTypeIds, batch, length);");
+            w.Line("ArgumentChecks.Length(lastHiddenState.Length, (long)batch * length * ModelDim, nameof(lastHiddenState), $\"batch × length × ModelDim = {batch} × {length} × {ModelDim}\");");
+            w.Line("Run(inputIds, attentionMask, tokenTypeIds, lastHiddenState, batch, length);");
+        }
+
+        w.Line();
+        w.Line($"/// <summary>Embeds each sequence: {PoolingText(spec.Pooling)}{(spec.NormalizeEmbeddings ? ", L2-normalised" : "")}. Allocates nothing once warm; safe to call from many threads at once.</summary>");
+        EmitTokenParams(w);
+        w.Line("/// <param name=\"embeddings\">Receives <c>[batch, ModelDim]</c>.</param>");
+        EmitShapeParams(w);
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block("public void Embed(ReadOnlySpan<int> inputIds, ReadOnlySpan<int> attentionMask, Span<float> embeddings, int batch, int length, ReadOnlySpan<int> tokenTypeIds = default)"))
+        {
+            w.Line("CheckTokens(inputIds, attentionMask, tokenTypeIds, batch, length);");
+            w.Line("ArgumentChecks.Length(embeddings.Length, (long)batch * ModelDim, nameof(embeddings), $\"batch × ModelDim = {batch} × {ModelDim}\");");
+            bool pooler = spec.Pooling == BlockOptions.EmbeddingPoolingPooler;
+            w.Line($"long hiddenLength = (long)batch * length * ModelDim{(pooler ? " + (long)batch * ModelDim" : "")};");
+            w.Line("if (hiddenLength > Array.MaxLength) throw new ArgumentException($\"batch × length is too large: the hidden state needs {hiddenLength} floats, more than one array holds; split the batch.\", nameof(batch));");
+            w.Line("float[] buffer = System.Buffers.ArrayPool<float>.Shared.Rent((int)hiddenLength);");
+            using (w.Block("try"))
+            {
+                w.Line("Span<float> hidden = buffer.AsSpan(0, batch * length * ModelDim);");
+                w.Line("Run(inputIds, attentionMask, tokenTypeIds, hidden, batch, length);");
+                switch (spec.Pooling)
+                {
+                    case BlockOptions.EmbeddingPoolingCls:
+                        w.Line("SentencePooling.First(hidden, batch, length, ModelDim, embeddings);");
+                        break;
+                    case BlockOptions.EmbeddingPoolingMax:
+                        w.Line("SentencePooling.Max(hidden, attentionMask, batch, length, ModelDim, embeddings);");
+                        break;
+                    case BlockOptions.EmbeddingPoolingPooler:
+                        w.Line("// pooler_output: tanh(dense(h[CLS])), the [CLS] rows gathered first so the dense layer is one GEMM.");
+                        w.Line("Span<float> first = buffer.AsSpan(batch * length * ModelDim, batch * ModelDim);");
+                        w.Line("SentencePooling.First(hidden, batch, length, ModelDim, first);");
+                        w.Line($"{stack} weights = System.Threading.Volatile.Read(ref _weights);");
+                        w.Line("KernelPath path = KernelPaths.Resolve(Path);");
+                        w.Line("ProjectionDriver.Forward(path, first, batch, ModelDim, weights.PackedPoolerWeight, weights.PoolerBias, ModelDim, ModelDim, embeddings, ModelDim, Math.Max(1, MaxDegreeOfParallelism));");
+                        w.Line("PoolingKernels.Tanh(path, embeddings);");
+                        break;
+                    default:
+                        w.Line("SentencePooling.Mean(KernelPaths.Resolve(Path), hidden, attentionMask, batch, length, ModelDim, embeddings);");
+                        break;
+                }
+
+                if (spec.NormalizeEmbeddings) w.Line("SentencePooling.NormalizeRows(embeddings, ModelDim);");
+            }
+
+            using (w.Block("finally"))
+            {
+                w.Line("System.Buffers.ArrayPool<float>.Shared.Return(buffer);");
+            }
+        }
+
+        w.Line();
+        w.Line(GeneratedCode.Attribute);
+        w.Line($"int {Interface}.EmbeddingDimensions => ModelDim;");
+        w.Line();
+        w.Line(GeneratedCode.Attribute);
+        w.Line($"int {Interface}.MaxSequenceLength => MaxPositions;");
+        w.Line();
+        w.Line(GeneratedCode.Attribute);
+        w.Line($"bool {Interface}.NormalizesEmbeddings => NormalizeEmbeddings;");
+        w.Line();
+        w.Line(GeneratedCode.Attribute);
+        w.Line($"void {Interface}.Embed(ReadOnlySpan<int> inputIds, ReadOnlySpan<int> attentionMask, ReadOnlySpan<int> tokenTypeIds, Span<float> embeddings, int batch, int length) =>");
+        w.Line("    Embed(inputIds, attentionMask, embeddings, batch, length, tokenTypeIds);");
+        w.Line();
+    }
+
+    private static void EmitTokenParams(SourceWriter w)
+    {
+        w.Line("/// <param name=\"inputIds\"><c>[batch, length]</c> token ids, each in <c>0..VocabSize - 1</c>.</param>");
+        w.Line("/// <param name=\"attentionMask\"><c>[batch, length]</c>: 1 for a real token, 0 for padding (Hugging Face's <c>attention_mask</c>).</param>");
+    }
+
+    private static void EmitShapeParams(SourceWriter w)
+    {
+        w.Line("/// <param name=\"batch\">Number of sequences.</param>");
+        w.Line("/// <param name=\"length\">Tokens per sequence (padded to the same length), at most <c>MaxPositions</c>.</param>");
+        w.Line("/// <param name=\"tokenTypeIds\">Optional <c>[batch, length]</c> segment ids, each in <c>0..TypeVocabSize - 1</c>; empty means all 0.</param>");
+        w.Line("/// <exception cref=\"ArgumentException\">A length, id or mask value is out of range; the message names the argument and what was expected.</exception>");
+    }
+
+    private static void EmitRun(SourceWriter w, BertModelSpec spec)
+    {
+        w.Line("/// <summary>Checks the token arguments before any memory is touched.</summary>");
+        using (w.Block("private static void CheckTokens(ReadOnlySpan<int> inputIds, ReadOnlySpan<int> attentionMask, ReadOnlySpan<int> tokenTypeIds, int batch, int length)"))
+        {
+            w.Line("ArgumentChecks.Positive(batch, nameof(batch));");
+            w.Line("ArgumentChecks.Positive(length, nameof(length));");
+            w.Line("if (length > MaxPositions) throw new ArgumentException($\"length is {length}; the position embedding covers MaxPositions = {MaxPositions} tokens: truncate the input.\", nameof(length));");
+            w.Line("ArgumentChecks.Length(inputIds.Length, (long)batch * length, nameof(inputIds), $\"batch × length = {batch} × {length}\");");
+            w.Line("ArgumentChecks.Length(attentionMask.Length, (long)batch * length, nameof(attentionMask), $\"batch × length = {batch} × {length}\");");
+            w.Line("if (!tokenTypeIds.IsEmpty) ArgumentChecks.Length(tokenTypeIds.Length, (long)batch * length, nameof(tokenTypeIds), $\"batch × length = {batch} × {length}\");");
+            w.Line("TokenEmbeddings.CheckIds(inputIds, VocabSize, nameof(inputIds), nameof(VocabSize));");
+            w.Line("TokenEmbeddings.CheckIds(tokenTypeIds, TypeVocabSize, nameof(tokenTypeIds), nameof(TypeVocabSize));");
+            w.Line("TokenEmbeddings.CheckAttentionMask(attentionMask, nameof(attentionMask));");
+        }
+
+        w.Line();
+        w.Line("/// <summary>Embeddings, their LayerNorm and every encoder layer, into <paramref name=\"hidden\"/> <c>[batch, length, ModelDim]</c>.</summary>");
+        using (w.Block("private void Run(ReadOnlySpan<int> inputIds, ReadOnlySpan<int> attentionMask, ReadOnlySpan<int> tokenTypeIds, Span<float> hidden, int batch, int length)"))
+        {
+            w.Line($"{EncoderStackEmitter.StackClass} weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
+            w.Line("KernelPath path = KernelPaths.Resolve(Path);");
+            w.Line("int rows = batch * length;");
+            w.Line("long scratchLength = ScratchLength(rows, length, 0);");
+            w.Line("if (scratchLength > Array.MaxLength) throw new ArgumentException($\"batch × length is too large: one pass needs {scratchLength} floats of scratch, more than one array holds; split the batch.\", nameof(batch));");
+            w.Line("float[] scratch = System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);");
+            w.Line("bool[] padded = System.Buffers.ArrayPool<bool>.Shared.Rent(rows);");
+            using (w.Block("try"))
+            {
+                w.Line("// Hugging Face's mask says which tokens are real; the attention kernels take PyTorch's key padding (true = padded).");
+                w.Line("for (int i = 0; i < rows; i++) padded[i] = attentionMask[i] == 0;");
+                w.Line("TokenEmbeddings.Sum(path, inputIds, tokenTypeIds, length, ModelDim, weights.WordEmbedding, weights.PositionEmbedding, weights.TokenTypeEmbedding, hidden);");
+                w.Line("Normalization.LayerNorm(path, hidden, rows, ModelDim, weights.EmbeddingNormWeight, weights.EmbeddingNormBias, LayerNormEpsilon, hidden);");
+                w.Line("Pass pass = CreatePass(path, Math.Max(1, MaxDegreeOfParallelism), batch, length, null, padded.AsSpan(0, rows), scratch.AsSpan(0, (int)scratchLength));");
+                w.Line("RunEncoderStack(in pass, weights, hidden, default);");
+            }
+
+            using (w.Block("finally"))
+            {
+                w.Line("System.Buffers.ArrayPool<bool>.Shared.Return(padded);");
+                w.Line("System.Buffers.ArrayPool<float>.Shared.Return(scratch);");
+            }
+        }
+
+        w.Line();
+    }
+}
