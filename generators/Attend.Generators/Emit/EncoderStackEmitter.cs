@@ -35,10 +35,12 @@ internal static class EncoderStackEmitter
             $"Feed-forward: Linear → {ActivationText(s.Activation)} → Linear.",
             $"Weights load under the {naming} names: " + NamingText(s),
             s.KvHeads == s.Heads ? "Every query head has its own key/value head." : s.KvHeads == 1 ? "Multi-query attention: every query head reads the one key/value head." : $"Grouped-query attention: query head h reads key/value head h / {s.Heads / s.KvHeads}.",
-            PositionText(s),
         };
+        // A BERT model adds its positions with its embeddings and takes Hugging Face's mask, and says so itself.
+        bool bert = s.Naming == BlockOptions.NamingBert;
+        if (!bert) remarks.Add(PositionText(s));
         if (s.Causal) remarks.Add("Causal: query i sees keys 0..i; keys above the diagonal are never scored. A KvCache makes decoding one token per step cost one row per layer.");
-        if (s.KeyPadding) remarks.Add("Key padding: Forward requires keyPaddingMask [batch, length], true = padded.");
+        if (s.KeyPadding && !bert) remarks.Add("Key padding: Forward requires keyPaddingMask [batch, length], true = padded.");
         if (s.Window > 0) remarks.Add($"Sliding window of {s.Window}: query i sees keys j &gt; i − {s.Window}" + (s.Causal ? "" : $" and j &lt; i + {s.Window}") + "; keys outside the window are never scored.");
         if (s.FinalNorm) remarks.Add("A final layer norm follows the last layer.");
         foreach (VectorPathPlan path in plan.VectorPaths)

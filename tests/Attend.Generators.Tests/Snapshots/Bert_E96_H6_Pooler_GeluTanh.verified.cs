@@ -23,8 +23,6 @@ namespace Demo;
 /// <para>Feed-forward: Linear → GELU (tanh approximation) → Linear.</para>
 /// <para>Weights load under the Hugging Face BertModel names: <c>encoder.layer.{i}.attention.output.LayerNorm</c>, <c>attention.self.{query,key,value}.weight</c>, <c>attention.self.{query,key,value}.bias</c>, <c>attention.output.dense</c>, <c>output.LayerNorm</c>, <c>intermediate.dense</c>, <c>output.dense</c>.</para>
 /// <para>Every query head has its own key/value head.</para>
-/// <para>Positions: none are added; the caller encodes them.</para>
-/// <para>Key padding: Forward requires keyPaddingMask [batch, length], true = padded.</para>
 /// <para>Vector512: a head row is 1 segment, the query held in registers across keys.</para>
 /// <para>Vector256: a head row is 2 segments, the query held in registers across keys.</para>
 /// <para>Vector128: a head row is 4 segments, the query held in registers across keys.</para>
