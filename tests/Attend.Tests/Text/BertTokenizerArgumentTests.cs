@@ -1,5 +1,6 @@
 using System;
 using Attend.Text;
+using Attend.Testing;
 using Xunit;
 
 namespace Attend.Tests.Text;

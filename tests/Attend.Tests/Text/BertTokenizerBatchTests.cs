@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using Attend.Text;
+using Attend.Testing;
 using Xunit;
 
 namespace Attend.Tests.Text;

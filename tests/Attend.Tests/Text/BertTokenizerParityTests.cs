@@ -1,8 +1,8 @@
 using System;
-using System.Buffers;
 using System.Collections.Generic;
 using System.Linq;
 using Attend.Text;
+using Attend.Testing;
 using Xunit;
 
 namespace Attend.Tests.Text;
@@ -22,7 +22,7 @@ public sealed class BertTokenizerParityTests
         Assert.True(rows.Count(r => r.Kind == "pair" && r.MaxLength is null) >= 900);
         Assert.True(rows.Count(r => r.Kind == "single" && r.MaxLength == 512) >= 20, "lines longer than 512 tokens");
         Assert.True(rows.Count(r => r.Kind == "pair" && r.MaxLength == 128) >= 20, "pairs longer than 128 tokens");
-        Assert.Contains(TokenizerReference.Corpus, line => !line.AsSpan().ContainsAny(SearchValues.Create("\r\n")) && HasLoneSurrogate(line));
+        Assert.Contains(TokenizerReference.Corpus, HasLoneSurrogate);
         Assert.Contains(TokenizerReference.Corpus, line => line.Length == 0);
     }
 

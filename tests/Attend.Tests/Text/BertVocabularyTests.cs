@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using Attend.Text;
+using Attend.Testing;
 using Xunit;
 
 namespace Attend.Tests.Text;

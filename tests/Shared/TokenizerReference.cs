@@ -6,7 +6,7 @@ using System.Linq;
 using System.Text;
 using Attend.Text;
 
-namespace Attend.Tests.Text;
+namespace Attend.Testing;
 
 /// <summary>
 /// The checked-in tokenizer corpus and Hugging Face's ids for it (TestData/tokenizer, written by
