@@ -1,0 +1,195 @@
+using System;
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+
+namespace Attend.Text;
+
+/// <summary>
+/// Hugging Face's <c>BertNormalizer</c>: clean-up, CJK spacing, lower-casing, accent stripping, in that order,
+/// each pass into its own scratch buffer because lower-casing looks at its neighbours (final sigma) and
+/// decomposition can lengthen the text.
+/// </summary>
+internal static class BertNormalizer
+{
+    private const char CapitalSigma = '\u03A3';
+    private const char FinalSigma = '\u03C2';
+    private const char CapitalIWithDot = '\u0130';
+    private const char CombiningDotAbove = '\u0307';
+
+    /// <summary>Normalises <paramref name="text"/> into one of <paramref name="scratch"/>'s buffers and returns it.</summary>
+    public static ReadOnlySpan<char> Normalize(ReadOnlySpan<char> text, bool lowerCase, bool stripAccents, bool splitChinese, TokenizerScratch scratch)
+    {
+        TokenizerScratch.EnsureCapacity(ref scratch.Cleaned, checked(text.Length * 3));
+        int cleanedLength = Clean(text, splitChinese, scratch.Cleaned, out bool ascii);
+        ReadOnlySpan<char> cleaned = scratch.Cleaned.AsSpan(0, cleanedLength);
+
+        ReadOnlySpan<char> lowered = cleaned;
+        if (lowerCase)
+        {
+            TokenizerScratch.EnsureCapacity(ref scratch.Lowered, checked(cleaned.Length * 2));
+            lowered = scratch.Lowered.AsSpan(0, ToLower(cleaned, ascii, scratch.Lowered));
+        }
+
+        if (!stripAccents || ascii)
+        {
+            return lowered;
+        }
+
+        return StripAccents(lowered, scratch);
+    }
+
+    private static int Clean(ReadOnlySpan<char> text, bool splitChinese, char[] output, out bool ascii)
+    {
+        int written = 0;
+        ascii = true;
+        int index = 0;
+        while (index < text.Length)
+        {
+            char c = text[index];
+            if (c < 0x80)
+            {
+                index++;
+                if (c is ' ' or '\t' or '\n' or '\r')
+                {
+                    output[written++] = ' ';
+                }
+                else if (c >= 0x20 && c != 0x7F)
+                {
+                    output[written++] = c;
+                }
+
+                continue;
+            }
+
+            // A lone surrogate decodes as invalid: it is category Cs, which clean-up drops.
+            if (Rune.DecodeFromUtf16(text[index..], out Rune rune, out int consumed) != OperationStatus.Done)
+            {
+                index += consumed;
+                continue;
+            }
+
+            index += consumed;
+            int codePoint = rune.Value;
+            if (BertCharacters.IsRemoved(codePoint))
+            {
+                continue;
+            }
+
+            if (BertCharacters.IsWhitespace(codePoint))
+            {
+                output[written++] = ' ';
+                continue;
+            }
+
+            ascii = false;
+            bool isolate = splitChinese && BertCharacters.IsChinese(codePoint);
+            if (isolate)
+            {
+                output[written++] = ' ';
+            }
+
+            written += rune.EncodeToUtf16(output.AsSpan(written));
+            if (isolate)
+            {
+                output[written++] = ' ';
+            }
+        }
+
+        return written;
+    }
+
+    private static int ToLower(ReadOnlySpan<char> text, bool ascii, char[] output)
+    {
+        if (ascii)
+        {
+            return Ascii.ToLower(text, output, out int asciiWritten) == OperationStatus.Done ? asciiWritten : throw new InvalidOperationException("ASCII text did not lower-case as ASCII.");
+        }
+
+        int written = 0;
+        int index = 0;
+        while (index < text.Length)
+        {
+            Rune.DecodeFromUtf16(text[index..], out Rune rune, out int consumed);
+            int start = index;
+            index += consumed;
+            if (rune.Value == CapitalIWithDot)
+            {
+                // Full case mapping (JavaScript, Rust, Python) gives i + U+0307; .NET's invariant mapping leaves İ alone.
+                output[written++] = 'i';
+                output[written++] = CombiningDotAbove;
+            }
+            else if (rune.Value == CapitalSigma)
+            {
+                output[written++] = IsFinalSigma(text, start, index) ? FinalSigma : char.ToLowerInvariant(CapitalSigma);
+            }
+            else
+            {
+                written += Rune.ToLowerInvariant(rune).EncodeToUtf16(output.AsSpan(written));
+            }
+        }
+
+        return written;
+    }
+
+    /// <summary>Unicode's Final_Sigma condition: a cased letter before (case-ignorables between), none after.</summary>
+    private static bool IsFinalSigma(ReadOnlySpan<char> text, int sigmaStart, int sigmaEnd)
+    {
+        int index = sigmaStart;
+        bool casedBefore = false;
+        while (index > 0)
+        {
+            Rune.DecodeLastFromUtf16(text[..index], out Rune rune, out int consumed);
+            index -= consumed;
+            if (!BertCharacters.IsCaseIgnorable(rune.Value))
+            {
+                casedBefore = BertCharacters.IsCased(rune.Value);
+                break;
+            }
+        }
+
+        if (!casedBefore)
+        {
+            return false;
+        }
+
+        index = sigmaEnd;
+        while (index < text.Length)
+        {
+            Rune.DecodeFromUtf16(text[index..], out Rune rune, out int consumed);
+            index += consumed;
+            if (!BertCharacters.IsCaseIgnorable(rune.Value))
+            {
+                return !BertCharacters.IsCased(rune.Value);
+            }
+        }
+
+        return true;
+    }
+
+    private static ReadOnlySpan<char> StripAccents(ReadOnlySpan<char> text, TokenizerScratch scratch)
+    {
+        int decomposedLength;
+        while (!text.TryNormalize(scratch.Decomposed, out decomposedLength, NormalizationForm.FormD))
+        {
+            TokenizerScratch.EnsureCapacity(ref scratch.Decomposed, checked(Math.Max(text.Length * 2, scratch.Decomposed.Length * 2)));
+        }
+
+        Span<char> decomposed = scratch.Decomposed.AsSpan(0, decomposedLength);
+        int written = 0;
+        int index = 0;
+        while (index < decomposed.Length)
+        {
+            Rune.DecodeFromUtf16(decomposed[index..], out Rune rune, out int consumed);
+            if (CharUnicodeInfo.GetUnicodeCategory(rune.Value) != UnicodeCategory.NonSpacingMark)
+            {
+                decomposed.Slice(index, consumed).CopyTo(decomposed[written..]);
+                written += consumed;
+            }
+
+            index += consumed;
+        }
+
+        return decomposed[..written];
+    }
+}
