@@ -125,7 +125,7 @@ internal static class BertModelEmitter
         {
             w.Line("ArgumentNullException.ThrowIfNull(source);");
             w.Line("ArgumentNullException.ThrowIfNull(prefix);");
-            w.Line($"System.Threading.Volatile.Write(ref _weights, {stack}.Read(BertCheckpointNames.Canonical(source), prefix));");
+            w.Line($"System.Threading.Volatile.Write(ref _weights, {stack}.Read(BertCheckpoint.Canonical(source), prefix));");
         }
 
         w.Line();
