@@ -79,7 +79,8 @@ internal ref struct ProtobufReader
     {
         long at = FileOffset;
         ulong value = 0;
-        for (int shift = 0; shift < 64; shift += 7)
+        // Ten rounds (shifts 0..63): the tenth byte either ends the varint or overflows, so none is longer.
+        for (int shift = 0; ; shift += 7)
         {
             if (_position >= _bytes.Length)
                 throw Invalid($"the varint at file byte {at} runs past the end of its message (file byte {_fileOffset + _bytes.Length})");
@@ -91,7 +92,6 @@ internal ref struct ProtobufReader
             if (b < 0x80)
                 return value;
         }
-        throw Invalid($"the varint at file byte {at} is longer than 10 bytes");
     }
 
     /// <summary>Reads a varint that must be a non-negative 64-bit integer (ONNX's int64 fields hold sizes and flags).</summary>
