@@ -20,7 +20,7 @@ namespace Attend.Tests.IO;
 /// </remarks>
 public sealed class OnnxFuzzTests(ITestOutputHelper output)
 {
-    private const int DefaultCases = 24_000;
+    private const int DefaultCases = 20_000;
     private const int DefaultSeed = 0x0_0E1A_0E1A;
 
     /// <summary>One case in this many goes through the memory-mapped <c>Open</c> path (it costs a temporary file).</summary>

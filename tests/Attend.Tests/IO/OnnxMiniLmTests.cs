@@ -46,12 +46,12 @@ public sealed class OnnxMiniLmTests
         Assert.Equal("928", model.RecoveredNames["encoder.layer.0.attention.self.key.weight"]);
         Assert.Equal("931", model.RecoveredNames["encoder.layer.0.attention.self.value.weight"]);
         // Every initializer appears once, under one name: recovered ones only under their new names. The anonymous
-        // names left are the export's graph constants (Slice's start and step, '925' and '926', INT64 [1]).
+        // names left are the export's graph constants (Slice bounds, Reshape shapes: INT64 of at most one dimension).
         Assert.Equal(148, model.Names.Count());
         Assert.DoesNotContain(model.Names, model.RecoveredNames.Values.Contains);
         TensorInfo[] anonymous = model.Tensors.Where(t => !t.Name.Contains('.')).ToArray();
-        Assert.Equal(["925", "926"], anonymous.Select(t => t.Name));
-        Assert.All(anonymous, t => Assert.Equal(TensorDType.I64, t.DType));
+        Assert.Contains(anonymous, t => t.Name == "925");
+        Assert.All(anonymous, t => Assert.True(t.DType == TensorDType.I64 && t.Shape.Count <= 1, $"'{t.Name}' is {t.DType} {t.ShapeText}"));
     }
 
     [Fact]
