@@ -29,9 +29,17 @@ internal sealed unsafe class MappedTensorBytes : TensorBytes
         _start = pointer + view.PointerOffset;
     }
 
-    /// <summary>Maps <paramref name="path"/> read-only.</summary>
+    /// <summary>Maps a safetensors file read-only.</summary>
     /// <exception cref="InvalidDataException">The file is shorter than the 8-byte header length.</exception>
-    internal static MappedTensorBytes Open(string path)
+    internal static MappedTensorBytes Open(string path) =>
+        Open(path, SafeTensorsHeader.LengthPrefixBytes, length => SafeTensorsHeader.Invalid(SafeTensors.Describe(path),
+            $"the file is {length} bytes, shorter than the 8-byte header length that starts every safetensors file"));
+
+    /// <summary>Maps <paramref name="path"/> read-only.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="minimumLength">The shortest file the format allows (at least 1: an empty file cannot be mapped).</param>
+    /// <param name="tooShort">The exception for a file of the given length below <paramref name="minimumLength"/>.</param>
+    internal static MappedTensorBytes Open(string path, long minimumLength, Func<long, InvalidDataException> tooShort)
     {
         // FileShare.Read: other readers are welcome; a writer truncating the file under the
         // mapping would turn reads into access faults, so writers are refused where the OS can.
@@ -40,9 +48,8 @@ internal sealed unsafe class MappedTensorBytes : TensorBytes
         {
             long length = stream.Length;
             // An empty file cannot be mapped at all, and a short one has no header to parse.
-            if (length < SafeTensorsHeader.LengthPrefixBytes)
-                throw SafeTensorsHeader.Invalid(SafeTensors.Describe(path),
-                    $"the file is {length} bytes, shorter than the 8-byte header length that starts every safetensors file");
+            if (length < Math.Max(1, minimumLength))
+                throw tooShort(length);
 
             var file = MemoryMappedFile.CreateFromFile(stream, mapName: null, capacity: 0,
                 MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
