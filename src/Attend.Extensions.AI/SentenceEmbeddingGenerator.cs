@@ -78,16 +78,24 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
     public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(values);
-        cancellationToken.ThrowIfCancellationRequested();
-        string[] texts = values as string[] ?? values.ToArray();
         int dimensions = ResolveDimensions(options?.Dimensions);
-        var embeddings = new Embedding<float>[texts.Length];
-        long tokens = Embed(texts, dimensions, embeddings, cancellationToken);
-        var generated = new GeneratedEmbeddings<Embedding<float>>(embeddings)
+        try
         {
-            Usage = new UsageDetails { InputTokenCount = tokens, TotalTokenCount = tokens },
-        };
-        return Task.FromResult(generated);
+            cancellationToken.ThrowIfCancellationRequested();
+            string[] texts = values as string[] ?? values.ToArray();
+            var embeddings = new Embedding<float>[texts.Length];
+            long tokens = Embed(texts, dimensions, embeddings, cancellationToken);
+            var generated = new GeneratedEmbeddings<Embedding<float>>(embeddings)
+            {
+                Usage = new UsageDetails { InputTokenCount = tokens, TotalTokenCount = tokens },
+            };
+            return Task.FromResult(generated);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The work runs on the caller's thread; cancellation still reaches the caller as a canceled task, as with any async API.
+            return Task.FromCanceled<GeneratedEmbeddings<Embedding<float>>>(cancellationToken);
+        }
     }
 
     /// <inheritdoc />

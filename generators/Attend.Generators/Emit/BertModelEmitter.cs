@@ -146,18 +146,20 @@ internal static class BertModelEmitter
         EmitTokenParams(w);
         w.Line("/// <param name=\"embeddings\">Receives <c>[batch, ModelDim]</c>.</param>");
         EmitShapeParams(w);
+        w.Line("/// <param name=\"lastHiddenState\">Optional; receives <c>[batch, length, ModelDim]</c> from the same pass, as <see cref=\"Forward\"/> would.</param>");
         w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Embed(ReadOnlySpan<int> inputIds, ReadOnlySpan<int> attentionMask, Span<float> embeddings, int batch, int length, ReadOnlySpan<int> tokenTypeIds = default)"))
+        using (w.Block("public void Embed(ReadOnlySpan<int> inputIds, ReadOnlySpan<int> attentionMask, Span<float> embeddings, int batch, int length, ReadOnlySpan<int> tokenTypeIds = default, Span<float> lastHiddenState = default)"))
         {
             w.Line("CheckTokens(inputIds, attentionMask, tokenTypeIds, batch, length);");
             w.Line("ArgumentChecks.Length(embeddings.Length, (long)batch * ModelDim, nameof(embeddings), $\"batch × ModelDim = {batch} × {ModelDim}\");");
+            w.Line("if (!lastHiddenState.IsEmpty) ArgumentChecks.Length(lastHiddenState.Length, (long)batch * length * ModelDim, nameof(lastHiddenState), $\"batch × length × ModelDim = {batch} × {length} × {ModelDim}\");");
             bool pooler = spec.Pooling == BlockOptions.EmbeddingPoolingPooler;
             w.Line($"long hiddenLength = (long)batch * length * ModelDim{(pooler ? " + (long)batch * ModelDim" : "")};");
             w.Line("if (hiddenLength > Array.MaxLength) throw new ArgumentException($\"batch × length is too large: the hidden state needs {hiddenLength} floats, more than one array holds; split the batch.\", nameof(batch));");
             w.Line("float[] buffer = System.Buffers.ArrayPool<float>.Shared.Rent((int)hiddenLength);");
             using (w.Block("try"))
             {
-                w.Line("Span<float> hidden = buffer.AsSpan(0, batch * length * ModelDim);");
+                w.Line("Span<float> hidden = lastHiddenState.IsEmpty ? buffer.AsSpan(0, batch * length * ModelDim) : lastHiddenState;");
                 w.Line("Run(inputIds, attentionMask, tokenTypeIds, hidden, batch, length);");
                 switch (spec.Pooling)
                 {

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Attend;
-using Attend.Testing;
+using Attend.Samples.Embeddings;
 using Xunit;
 
 namespace Attend.Tests.IO;
@@ -114,6 +114,7 @@ public sealed class OnnxMiniLmTests
         using OnnxWeightsFile streamed = OnnxWeights.Load(MiniLmPackage.OpenResource(MiniLmPackage.ModelResource));
         Assert.Equal(Model.Value.Names, streamed.Names);
         Assert.Equal(Model.Value.ReadFloat32("encoder.layer.5.output.dense.weight"), streamed.ReadFloat32("encoder.layer.5.output.dense.weight"));
-        Assert.StartsWith("[PAD]", MiniLmPackage.VocabularyText());
+        using var vocabulary = new System.IO.StreamReader(MiniLmPackage.OpenResource(MiniLmPackage.VocabularyResource));
+        Assert.StartsWith("[PAD]", vocabulary.ReadLine());
     }
 }

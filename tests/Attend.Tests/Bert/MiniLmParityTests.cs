@@ -1,0 +1,85 @@
+using System;
+using System.Linq;
+using Attend.Testing;
+using Attend.Tests.Blocks;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Attend.Tests.Bert;
+
+/// <summary>
+/// all-MiniLM-L6-v2 from NuGet, loaded from its ONNX file by one <c>[BertModel]</c> declaration, against ONNX Runtime on
+/// the same file: 600 real texts (up to the 256-token truncation), every kernel path, hidden states and embeddings.
+/// </summary>
+public sealed class MiniLmParityTests(ITestOutputHelper output)
+{
+    private static readonly object PathGate = new();
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void HiddenStatesAndEmbeddings_EqualOnnxRuntime(KernelPath path)
+    {
+        MiniLmReference reference = MiniLmReference.Instance;
+        double worstHidden = 0, worstCosine = 1;
+        int texts = 0, tokens = 0;
+        lock (PathGate)
+        {
+            reference.Model.Path = path;
+            foreach (MiniLmReference.Batch batch in reference.Batches)
+            {
+                // One pass gives both outputs (the scalar path is slow enough that running the model twice would matter).
+                var hidden = new float[batch.Count * batch.Length * MiniLmReference.Width];
+                var embeddings = new float[batch.Count * MiniLmReference.Width];
+                reference.Model.Embed(batch.InputIds, batch.AttentionMask, embeddings, batch.Count, batch.Length, batch.TokenTypeIds, hidden);
+                for (int i = 0; i < hidden.Length; i++) worstHidden = Math.Max(worstHidden, Math.Abs(hidden[i] - batch.LastHiddenState[i]));
+
+                for (int b = 0; b < batch.Count; b++)
+                {
+                    worstCosine = Math.Min(worstCosine, Cosine(embeddings.AsSpan(b * MiniLmReference.Width, MiniLmReference.Width), batch.Embeddings.AsSpan(b * MiniLmReference.Width, MiniLmReference.Width)));
+                }
+
+                texts += batch.Count;
+                tokens += batch.AttentionMask.Sum();
+            }
+
+            reference.Model.Path = KernelPath.Auto;
+        }
+
+        CiReport.Line(output, $"MiniLM vs ONNX Runtime, {path}: {texts} texts, {tokens} tokens, max |Δ hidden| {worstHidden:E2}, min cosine {worstCosine:F8}");
+        Assert.True(texts >= 500, $"only {texts} texts");
+        Assert.True(worstHidden <= 1e-5, $"{path}: max |Δ| on the last hidden state {worstHidden:E3} > 1e-5");
+        Assert.True(worstCosine >= 0.99999, $"{path}: lowest embedding cosine {worstCosine:F8} < 0.99999");
+    }
+
+    [Fact]
+    public void ModelCardSimilarities_AreSentenceTransformers()
+    {
+        MiniLmReference reference = MiniLmReference.Instance;
+        string[] sentences = ["The weather is lovely today.", "It's so sunny outside!", "He drove to the stadium."];
+        int[] ids = new int[3 * 16], mask = new int[ids.Length], types = new int[ids.Length];
+        int length = reference.Tokenizer.EncodeBatch(sentences, ids, mask, types);
+        var embeddings = new float[3 * MiniLmReference.Width];
+        reference.Model.Embed(ids.AsSpan(0, 3 * length), mask.AsSpan(0, 3 * length), embeddings, 3, length, types.AsSpan(0, 3 * length));
+
+        double Similarity(int a, int b) => Cosine(embeddings.AsSpan(a * MiniLmReference.Width, MiniLmReference.Width), embeddings.AsSpan(b * MiniLmReference.Width, MiniLmReference.Width));
+        // The figures on the model card (sentence-transformers' quickstart).
+        Assert.Equal(0.6660, Similarity(0, 1), 5e-4);
+        Assert.Equal(0.1046, Similarity(0, 2), 5e-4);
+        Assert.Equal(0.1411, Similarity(1, 2), 5e-4);
+    }
+
+    public static TheoryData<KernelPath> Paths() => BlockFixtures.Paths();
+
+    private static double Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        double dot = 0, aa = 0, bb = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            dot += (double)a[i] * b[i];
+            aa += (double)a[i] * a[i];
+            bb += (double)b[i] * b[i];
+        }
+
+        return dot / Math.Sqrt(aa * bb);
+    }
+}
