@@ -59,4 +59,37 @@ public sealed class OnnxFuzzBoundsTests(ITestOutputHelper output)
         CiReport.Line(output, $"ONNX load bounds: {Cases} mutated models ({rejected} refused with a message), slowest load {slowest.TotalMilliseconds:F1} ms, " +
                               $"most allocated by one load {mostAllocated / 1024.0:F1} KiB (for a {itsSize / 1024.0:F1} KiB model).");
     }
+
+    public static TheoryData<string> ModelsOfManyTinyFields() => ["unpacked-float-data", "empty-nodes", "unknown-fields"];
+
+    /// <summary>
+    /// Fields of a few bytes each, by the hundred thousand: the reader's cost per field (message text, lists) must not
+    /// multiply the file's size, which the random mutations above are too small to show.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ModelsOfManyTinyFields))]
+    public void Many_tiny_fields_allocate_in_proportion_to_the_file(string shape)
+    {
+        const int Fields = 100_000;
+        ProtoMessage graph = new ProtoMessage().String(2, "g");
+        switch (shape)
+        {
+            case "unpacked-float-data":
+                graph.Message(5, OnnxTestModels.FloatDataTensor("w", [Fields], new float[Fields], packed: false));
+                break;
+            case "empty-nodes":
+                for (int i = 0; i < Fields; i++) graph.Message(1, new ProtoMessage());
+                break;
+            default:
+                for (int i = 0; i < Fields; i++) graph.Varint(1000, i);
+                break;
+        }
+        byte[] model = OnnxTestModels.Model(graph).ToBytes();
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        using (OnnxWeightsFile weights = OnnxWeights.Load(model))
+            Assert.Equal(shape == "unpacked-float-data" ? 1 : 0, weights.Tensors.Count);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated <= model.Length + (256 << 10), $"{shape}: loading {model.Length} bytes allocated {allocated} bytes");
+    }
 }

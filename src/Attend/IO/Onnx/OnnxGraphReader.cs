@@ -69,8 +69,8 @@ internal static class OnnxGraphReader
                     break;
                 case GraphNode:
                     graph.Expect(type, WireType.LengthDelimited, "GraphProto.node");
-                    ProtobufReader node = graph.ReadMessage($"node {nodes.Count}");
-                    if (ReadNode(ref node, nodes.Count) is { } kept) nodes.Add(kept);
+                    ProtobufReader node = graph.ReadMessage("GraphProto.node");
+                    if (ReadNode(ref node) is { } kept) nodes.Add(kept);
                     break;
                 case GraphSparseInitializer:
                     throw graph.Invalid($"the graph has a sparse initializer (before file byte {graph.FileOffset}); sparse tensors are not supported");
@@ -83,10 +83,14 @@ internal static class OnnxGraphReader
     }
 
     /// <summary>Parses a node, returning it only when its operator can name a weight.</summary>
-    private static OnnxNode? ReadNode(ref ProtobufReader node, int index)
+    /// <remarks>
+    /// Messages name fields by constant text and locate them by file byte, and lists are made on first use, so a
+    /// file of many tiny nodes costs no allocation per node beyond its strings.
+    /// </remarks>
+    private static OnnxNode? ReadNode(ref ProtobufReader node)
     {
-        var inputs = new List<string>();
-        var outputs = new List<string>();
+        List<string>? inputs = null;
+        List<string>? outputs = null;
         string opType = "";
         long transA = 0, transB = 0;
         float alpha = 1, beta = 1;
@@ -96,21 +100,21 @@ internal static class OnnxGraphReader
             switch (field)
             {
                 case NodeInput:
-                    node.Expect(type, WireType.LengthDelimited, $"node {index}: input");
-                    inputs.Add(node.ReadString($"node {index}: input"));
+                    node.Expect(type, WireType.LengthDelimited, "NodeProto.input");
+                    (inputs ??= []).Add(node.ReadString("NodeProto.input"));
                     break;
                 case NodeOutput:
-                    node.Expect(type, WireType.LengthDelimited, $"node {index}: output");
-                    outputs.Add(node.ReadString($"node {index}: output"));
+                    node.Expect(type, WireType.LengthDelimited, "NodeProto.output");
+                    (outputs ??= []).Add(node.ReadString("NodeProto.output"));
                     break;
                 case NodeOpType:
-                    node.Expect(type, WireType.LengthDelimited, $"node {index}: op_type");
-                    opType = node.ReadString($"node {index}: op_type");
+                    node.Expect(type, WireType.LengthDelimited, "NodeProto.op_type");
+                    opType = node.ReadString("NodeProto.op_type");
                     break;
                 case NodeAttribute:
-                    node.Expect(type, WireType.LengthDelimited, $"node {index}: attribute");
-                    ProtobufReader attribute = node.ReadMessage($"node {index}: attribute");
-                    ReadGemmAttribute(ref attribute, ref transA, ref transB, ref alpha, ref beta, index);
+                    node.Expect(type, WireType.LengthDelimited, "NodeProto.attribute");
+                    ProtobufReader attribute = node.ReadMessage("NodeProto.attribute");
+                    ReadGemmAttribute(ref attribute, ref transA, ref transB, ref alpha, ref beta);
                     break;
                 default:
                     node.Skip(field, type);
@@ -118,11 +122,11 @@ internal static class OnnxGraphReader
             }
         }
         return opType is "MatMul" or "Gemm" or "Add"
-            ? new OnnxNode(opType, inputs.ToArray(), outputs.ToArray(), transA, transB, alpha, beta)
+            ? new OnnxNode(opType, inputs?.ToArray() ?? [], outputs?.ToArray() ?? [], transA, transB, alpha, beta)
             : null;
     }
 
-    private static void ReadGemmAttribute(ref ProtobufReader attribute, ref long transA, ref long transB, ref float alpha, ref float beta, int nodeIndex)
+    private static void ReadGemmAttribute(ref ProtobufReader attribute, ref long transA, ref long transB, ref float alpha, ref float beta)
     {
         string name = "";
         long? integer = null;
@@ -133,15 +137,15 @@ internal static class OnnxGraphReader
             switch (field)
             {
                 case AttributeName:
-                    attribute.Expect(type, WireType.LengthDelimited, $"node {nodeIndex}: attribute name");
-                    name = attribute.ReadString($"node {nodeIndex}: attribute name");
+                    attribute.Expect(type, WireType.LengthDelimited, "AttributeProto.name");
+                    name = attribute.ReadString("AttributeProto.name");
                     break;
                 case AttributeInt:
-                    attribute.Expect(type, WireType.Varint, $"node {nodeIndex}: attribute i");
+                    attribute.Expect(type, WireType.Varint, "AttributeProto.i");
                     integer = attribute.ReadInt64();
                     break;
                 case AttributeFloat:
-                    attribute.Expect(type, WireType.Fixed32, $"node {nodeIndex}: attribute f");
+                    attribute.Expect(type, WireType.Fixed32, "AttributeProto.f");
                     real = BitConverter.UInt32BitsToSingle(attribute.ReadFixed32());
                     break;
                 default:

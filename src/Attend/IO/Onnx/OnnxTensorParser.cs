@@ -32,11 +32,12 @@ internal static class OnnxTensorParser
         bool hasExternalData = false;
         Span<long> typedCounts = stackalloc long[OnnxTensorFields.DoubleData + 1];
         var seen = new HashSet<int>();
+        // Built once per tensor (again once it has a name), never per field: an unpacked float_data has one field per value.
+        string label = $"initializer {index}";
 
         while (!reader.AtEnd)
         {
             var (field, type) = reader.ReadTag();
-            string label = name is null ? $"initializer {index}" : $"initializer '{name}'";
             if (field is OnnxTensorFields.Name or OnnxTensorFields.DataType or OnnxTensorFields.RawData or OnnxTensorFields.DataLocation
                 && !seen.Add(field))
                 throw reader.Invalid($"{label}: field {field} appears twice before file byte {reader.FileOffset}; a TensorProto holds it once");
@@ -52,6 +53,7 @@ internal static class OnnxTensorParser
                 case OnnxTensorFields.Name:
                     reader.Expect(type, WireType.LengthDelimited, $"{label}: name");
                     name = reader.ReadString($"{label}: name");
+                    label = $"initializer '{name}'";
                     break;
                 case OnnxTensorFields.RawData:
                     reader.Expect(type, WireType.LengthDelimited, $"{label}: raw_data");
@@ -157,7 +159,6 @@ internal static class OnnxTensorParser
     /// </summary>
     private static long ReadTypedValues(ref ProtobufReader reader, int field, WireType type, ref TypedValueSink sink, string label)
     {
-        string what = $"{label}: {OnnxTensorFields.NameOf(field)}";
         WireType single = field switch
         {
             OnnxTensorFields.FloatData => WireType.Fixed32,
@@ -166,10 +167,13 @@ internal static class OnnxTensorParser
         };
         if (type != WireType.LengthDelimited)
         {
-            reader.Expect(type, single, what);
-            sink.Accept(ref reader, single, what);
+            // One field per value: no message text is built unless the value is bad.
+            if (type != single)
+                reader.Expect(type, single, $"{label}: {OnnxTensorFields.NameOf(field)}");
+            sink.Accept(ref reader, single, label, field);
             return 1;
         }
+        string what = $"{label}: {OnnxTensorFields.NameOf(field)}";
         long at = reader.FileOffset;
         ProtobufReader packed = reader.ReadMessage(what);
         if (single != WireType.Varint && !sink.IsStoring)
@@ -183,7 +187,7 @@ internal static class OnnxTensorParser
         long count = 0;
         while (!packed.AtEnd)
         {
-            sink.Accept(ref packed, single, what);
+            sink.Accept(ref packed, single, label, field);
             count++;
         }
         return count;
@@ -216,7 +220,7 @@ internal static class OnnxTensorParser
 
         internal readonly bool IsStoring => !_destination.IsEmpty;
 
-        internal void Accept(ref ProtobufReader reader, WireType single, string what)
+        internal void Accept(ref ProtobufReader reader, WireType single, string label, int field)
         {
             long at = reader.FileOffset;
             switch (single)
@@ -236,7 +240,7 @@ internal static class OnnxTensorParser
                 if (IsStoring) BinaryPrimitives.WriteInt64LittleEndian(Next(8), value64);
                 return;
             }
-            int value = reader.ReadInt32(what);
+            long value = reader.ReadInt64();
             (long min, long max) = dtype switch
             {
                 TensorDType.F16 or TensorDType.BF16 => (0L, (long)ushort.MaxValue),
@@ -247,10 +251,10 @@ internal static class OnnxTensorParser
                 _ => (int.MinValue, int.MaxValue),
             };
             if (value < min || value > max)
-                throw reader.Invalid($"{what}: the value {value} at file byte {at} is outside {dtype}'s range {min}..{max}");
+                throw reader.Invalid($"{label}: {OnnxTensorFields.NameOf(field)}: the value {value} at file byte {at} is outside {dtype}'s range {min}..{max}");
             switch (SafeTensorsDTypes.SizeOf(dtype))
             {
-                case 4: BinaryPrimitives.WriteInt32LittleEndian(Next(4), value); break;
+                case 4: BinaryPrimitives.WriteInt32LittleEndian(Next(4), (int)value); break;
                 case 2: BinaryPrimitives.WriteUInt16LittleEndian(Next(2), unchecked((ushort)value)); break;
                 default: Next(1)[0] = unchecked((byte)value); break;
             }

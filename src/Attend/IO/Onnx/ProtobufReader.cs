@@ -97,16 +97,6 @@ internal ref struct ProtobufReader
     /// <summary>Reads a varint that must be a non-negative 64-bit integer (ONNX's int64 fields hold sizes and flags).</summary>
     internal long ReadInt64() => unchecked((long)ReadVarint());
 
-    /// <summary>Reads a varint declared int32: protobuf sign-extends negatives to 10 bytes, so the value must fit 32 bits either way.</summary>
-    internal int ReadInt32(string what)
-    {
-        long at = FileOffset;
-        long value = ReadInt64();
-        if (value is < int.MinValue or > int.MaxValue)
-            throw Invalid($"{what} at file byte {at} is {value}, outside the 32-bit range its field holds");
-        return (int)value;
-    }
-
     internal uint ReadFixed32()
     {
         ReadOnlySpan<byte> bytes = ReadRaw(4, "fixed32 value");
