@@ -108,7 +108,7 @@ partial class SmallBert : global::Attend.ISentenceEmbeddingModel
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(prefix);
-        System.Threading.Volatile.Write(ref _weights, EncoderStackWeights.Read(BertCheckpointNames.Canonical(source), prefix));
+        System.Threading.Volatile.Write(ref _weights, EncoderStackWeights.Read(BertCheckpoint.Canonical(source), prefix));
     }
 
     /// <summary>Runs the model: the last hidden state of every token. Allocates nothing once warm; safe to call from many threads at once.</summary>
@@ -135,17 +135,19 @@ partial class SmallBert : global::Attend.ISentenceEmbeddingModel
     /// <param name="length">Tokens per sequence (padded to the same length), at most <c>MaxPositions</c>.</param>
     /// <param name="tokenTypeIds">Optional <c>[batch, length]</c> segment ids, each in <c>0..TypeVocabSize - 1</c>; empty means all 0.</param>
     /// <exception cref="ArgumentException">A length, id or mask value is out of range; the message names the argument and what was expected.</exception>
+    /// <param name="lastHiddenState">Optional; receives <c>[batch, length, ModelDim]</c> from the same pass, as <see cref="Forward"/> would.</param>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
-    public void Embed(ReadOnlySpan<int> inputIds, ReadOnlySpan<int> attentionMask, Span<float> embeddings, int batch, int length, ReadOnlySpan<int> tokenTypeIds = default)
+    public void Embed(ReadOnlySpan<int> inputIds, ReadOnlySpan<int> attentionMask, Span<float> embeddings, int batch, int length, ReadOnlySpan<int> tokenTypeIds = default, Span<float> lastHiddenState = default)
     {
         CheckTokens(inputIds, attentionMask, tokenTypeIds, batch, length);
         ArgumentChecks.Length(embeddings.Length, (long)batch * ModelDim, nameof(embeddings), $"batch × ModelDim = {batch} × {ModelDim}");
+        if (!lastHiddenState.IsEmpty) ArgumentChecks.Length(lastHiddenState.Length, (long)batch * length * ModelDim, nameof(lastHiddenState), $"batch × length × ModelDim = {batch} × {length} × {ModelDim}");
         long hiddenLength = (long)batch * length * ModelDim + (long)batch * ModelDim;
         if (hiddenLength > Array.MaxLength) throw new ArgumentException($"batch × length is too large: the hidden state needs {hiddenLength} floats, more than one array holds; split the batch.", nameof(batch));
         float[] buffer = System.Buffers.ArrayPool<float>.Shared.Rent((int)hiddenLength);
         try
         {
-            Span<float> hidden = buffer.AsSpan(0, batch * length * ModelDim);
+            Span<float> hidden = lastHiddenState.IsEmpty ? buffer.AsSpan(0, batch * length * ModelDim) : lastHiddenState;
             Run(inputIds, attentionMask, tokenTypeIds, hidden, batch, length);
             // pooler_output: tanh(dense(h[CLS])), the [CLS] rows gathered first so the dense layer is one GEMM.
             Span<float> first = buffer.AsSpan(batch * length * ModelDim, batch * ModelDim);
