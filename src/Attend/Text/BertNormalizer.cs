@@ -167,12 +167,58 @@ internal static class BertNormalizer
         return true;
     }
 
+    /// <summary>
+    /// NFD, then every non-spacing mark removed. Each code point is replaced by its canonical decomposition; the
+    /// canonical reordering NFD also does only permutes runs of combining marks, so once the non-spacing ones are
+    /// gone it can change nothing unless a run keeps two marks: only such (rare) text goes through real NFD.
+    /// </summary>
     private static ReadOnlySpan<char> StripAccents(ReadOnlySpan<char> text, TokenizerScratch scratch)
+    {
+        TokenizerScratch.EnsureCapacity(ref scratch.Decomposed, checked(text.Length * 4));
+        int written = 0;
+        int survivingMarksInRun = 0;
+        int index = 0;
+        while (index < text.Length)
+        {
+            Rune.DecodeFromUtf16(text[index..], out Rune rune, out int consumed);
+            ReadOnlySpan<char> decomposition = CanonicalDecomposition.Of(rune.Value);
+            ReadOnlySpan<char> pieces = decomposition.IsEmpty ? text.Slice(index, consumed) : decomposition;
+            index += consumed;
+            TokenizerScratch.EnsureCapacity(ref scratch.Decomposed, written + pieces.Length + 2, keep: written);
+            int pieceIndex = 0;
+            while (pieceIndex < pieces.Length)
+            {
+                Rune.DecodeFromUtf16(pieces[pieceIndex..], out Rune piece, out int pieceLength);
+                UnicodeCategory category = CharUnicodeInfo.GetUnicodeCategory(piece.Value);
+                if (!CanonicalDecomposition.IsMark(category))
+                {
+                    survivingMarksInRun = 0;
+                }
+                else if (category != UnicodeCategory.NonSpacingMark && ++survivingMarksInRun > 1)
+                {
+                    return StripAccentsByFullNormalization(text, scratch);
+                }
+
+                if (category != UnicodeCategory.NonSpacingMark)
+                {
+                    pieces.Slice(pieceIndex, pieceLength).CopyTo(scratch.Decomposed.AsSpan(written));
+                    written += pieceLength;
+                }
+
+                pieceIndex += pieceLength;
+            }
+        }
+
+        return scratch.Decomposed.AsSpan(0, written);
+    }
+
+    /// <summary>The exact path for text where canonical ordering could matter; .NET's normaliser allocates here.</summary>
+    private static ReadOnlySpan<char> StripAccentsByFullNormalization(ReadOnlySpan<char> text, TokenizerScratch scratch)
     {
         int decomposedLength;
         while (!text.TryNormalize(scratch.Decomposed, out decomposedLength, NormalizationForm.FormD))
         {
-            TokenizerScratch.EnsureCapacity(ref scratch.Decomposed, checked(Math.Max(text.Length * 2, scratch.Decomposed.Length * 2)));
+            TokenizerScratch.EnsureCapacity(ref scratch.Decomposed, checked(scratch.Decomposed.Length * 2));
         }
 
         Span<char> decomposed = scratch.Decomposed.AsSpan(0, decomposedLength);
