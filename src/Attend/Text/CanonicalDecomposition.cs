@@ -16,7 +16,7 @@ internal static class CanonicalDecomposition
     private const int PageBits = 8;
     private const int PageSize = 1 << PageBits;
     private static readonly Page?[] s_pages = new Page?[(0x10FFFF >> PageBits) + 1];
-    private static readonly Page s_nothingDecomposes = new([], null);
+    private static readonly Page s_nothingDecomposes = new([], null, null);
 
     /// <summary>
     /// The decomposition of <paramref name="codePoint"/>, or an empty span when it decomposes to itself.
@@ -24,7 +24,7 @@ internal static class CanonicalDecomposition
     /// </summary>
     public static ReadOnlySpan<char> Of(int codePoint)
     {
-        Page page = s_pages[codePoint >> PageBits] ?? BuildPage(codePoint >> PageBits);
+        Page page = PageOf(codePoint);
         if (page.Offsets is null)
         {
             return default;
@@ -35,19 +35,39 @@ internal static class CanonicalDecomposition
         return page.Characters.AsSpan(start, page.Offsets[slot + 1] - start);
     }
 
+    /// <summary>
+    /// True for a spacing or enclosing mark with a non-zero canonical combining class: NFD may move it past its
+    /// neighbouring marks (U+1D165, U+302E, the Balinese adeg adeg …); most spacing marks are starters and stay put.
+    /// </summary>
+    public static bool IsReorderableMark(int codePoint)
+    {
+        Page page = PageOf(codePoint);
+        int slot = codePoint & (PageSize - 1);
+        return page.ReorderableMarks is not null && (page.ReorderableMarks[slot >> 6] & (1UL << slot)) != 0;
+    }
+
+    private static Page PageOf(int codePoint) => s_pages[codePoint >> PageBits] ?? BuildPage(codePoint >> PageBits);
+
     private static Page BuildPage(int pageIndex)
     {
         var characters = new StringBuilder();
         int[] offsets = new int[PageSize + 1];
+        ulong[] reorderable = new ulong[PageSize / 64];
+        bool anyReorderable = false;
         for (int slot = 0; slot < PageSize; slot++)
         {
             int codePoint = (pageIndex << PageBits) | slot;
             offsets[slot] = characters.Length;
+            if (Rune.IsValid(codePoint) && HasNonZeroCombiningClass(codePoint))
+            {
+                reorderable[slot >> 6] |= 1UL << slot;
+                anyReorderable = true;
+            }
+
             if (Rune.IsValid(codePoint))
             {
                 string original = char.ConvertFromUtf32(codePoint);
-                string decomposed = original.Normalize(NormalizationForm.FormD);
-                if (decomposed != original)
+                if (TryDecompose(original, out string decomposed) && decomposed != original)
                 {
                     characters.Append(decomposed);
                 }
@@ -55,13 +75,47 @@ internal static class CanonicalDecomposition
         }
 
         offsets[PageSize] = characters.Length;
-        Page page = characters.Length == 0 ? s_nothingDecomposes : new Page(characters.ToString().ToCharArray(), offsets);
+        Page page = characters.Length == 0 && !anyReorderable
+            ? s_nothingDecomposes
+            : new Page(characters.ToString().ToCharArray(), characters.Length == 0 ? null : offsets, anyReorderable ? reorderable : null);
         return Interlocked.CompareExchange(ref s_pages[pageIndex], page, null) ?? page;
     }
 
-    /// <summary>True for the marks that canonical ordering may move: a run of marks holding two that survive accent stripping needs real NFD.</summary>
-    public static bool IsMark(UnicodeCategory category) =>
-        category is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark;
+    /// <summary>
+    /// .NET refuses to normalise some code points it calls invalid (noncharacters such as U+FFFE); none of them
+    /// has a canonical decomposition, so they stay as they are.
+    /// </summary>
+    private static bool TryDecompose(string original, out string decomposed)
+    {
+        try
+        {
+            decomposed = original.Normalize(NormalizationForm.FormD);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            decomposed = original;
+            return false;
+        }
+    }
 
-    private sealed record Page(char[] Characters, int[]? Offsets);
+    /// <summary>
+    /// .NET exposes no canonical combining class, so it is read from NFD itself: a mark is a non-starter exactly
+    /// when NFD puts it after U+0334 (class 1) or before U+093C (class 7), i.e. its class is above 1 or from 1 to 6.
+    /// Only spacing and enclosing marks are asked: the non-spacing ones are removed anyway.
+    /// </summary>
+    private static bool HasNonZeroCombiningClass(int codePoint)
+    {
+        UnicodeCategory category = CharUnicodeInfo.GetUnicodeCategory(codePoint);
+        if (category is not (UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark))
+        {
+            return false;
+        }
+
+        string mark = char.ConvertFromUtf32(codePoint);
+        return (TryDecompose(mark + "\u0334", out string afterClassOne) && afterClassOne.StartsWith('\u0334'))
+            || (TryDecompose("\u093C" + mark, out string beforeClassSeven) && beforeClassSeven.EndsWith('\u093C'));
+    }
+
+    private sealed record Page(char[] Characters, int[]? Offsets, ulong[]? ReorderableMarks);
 }

@@ -39,6 +39,20 @@ public sealed class BertTokenizerParityTests
         Assert.True(differing > 500, $"only {differing} lines differ");
     }
 
+    /// <summary>Spacing marks that NFD reorders are found by probing NFD; a few known classes pin the probe down.</summary>
+    [Theory]
+    [InlineData(0x1B44, true)]   // BALINESE ADEG ADEG, class 9
+    [InlineData(0x1D165, true)]  // MUSICAL SYMBOL COMBINING STEM, class 216
+    [InlineData(0x302E, true)]   // HANGUL SINGLE DOT TONE MARK, class 224
+    [InlineData(0x093E, false)]  // DEVANAGARI VOWEL SIGN AA, class 0
+    [InlineData(0x09BE, false)]  // BENGALI VOWEL SIGN AA, class 0
+    [InlineData(0x0301, false)]  // non-spacing: removed by accent stripping, never asked
+    [InlineData('a', false)]
+    public void Reorderable_marks_are_the_spacing_non_starters(int codePoint, bool expected)
+    {
+        Assert.Equal(expected, CanonicalDecomposition.IsReorderableMark(codePoint));
+    }
+
     private static bool HasLoneSurrogate(string line)
     {
         for (int i = 0; i < line.Length; i++)
