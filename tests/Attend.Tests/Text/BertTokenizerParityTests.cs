@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
 using Attend.Text;
 using Attend.Testing;
 using Xunit;
@@ -97,6 +99,25 @@ public sealed class BertTokenizerParityTests
         }
 
         Assert.True(failures.Count == 0, $"{failures.Count} of {rows.Count} rows differ:\n{string.Join('\n', failures.Take(15))}");
+    }
+
+    /// <summary>One tokenizer shared by several threads (as an embedding service shares it) still gives every row.</summary>
+    [Fact]
+    public void A_shared_tokenizer_is_equal_on_every_thread()
+    {
+        BertTokenizer tokenizer = TokenizerReference.Tokenizer;
+        string[] corpus = TokenizerReference.Corpus;
+        TokenizerReference.Row[] rows = TokenizerReference.Rows.Where(r => r.Kind == "single" && r.MaxLength is null).ToArray();
+        int differing = 0;
+        Parallel.For(0, rows.Length * 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            TokenizerReference.Row row = rows[i % rows.Length];
+            if (!tokenizer.Encode(corpus[row.First], maxLength: int.MaxValue).InputIds.AsSpan().SequenceEqual(row.Ids))
+            {
+                Interlocked.Increment(ref differing);
+            }
+        });
+        Assert.Equal(0, differing);
     }
 
     [Fact]
