@@ -61,6 +61,7 @@ for (let start = 0xc0; start < 0x250; start += 16) {
 for (let mark = 0x300; mark <= 0x36f; mark++) add(`e${cp(mark)} a${cp(mark)}b ${cp(mark)}lone E${cp(mark)}${cp(mark)}`);
 add("e\u0301\u0323\u0302 ệ e\u0323\u0302 stacked"); add("\u0301\u0302\u0303"); add("ä\u20dd enclosing \u20dd\u20de");
 add("क़ क़ ड़ ढ़ (nukta) कि की कु (Mc and Mn signs)"); add("각 각 한글 각 (Hangul syllables and jamo)");
+add("क\u093E\u093F\u0940 two spacing marks in a row"); add("a\u093E\u093E\uFFFEé\u0301 x\uFFFEy"); add("\u1B05\u1B44\u1B44 ᬅ᭄᭄"); add("e\u0301\u093E\u0301\u093F\u0323 mixed marks");
 add("Å Å Å ǻ ǽ ȧ ạ ả ấ ầ ẩ ẫ ậ"); add("ﬀ Ⅰ ① ㍻ ㌀ ™ ℡ ½ ¹ ²"); add("İ i̇ I ı İİ İstanbul");
 
 // CJK: both ends of every range BERT splits, the code points next to them, and other East Asian scripts.

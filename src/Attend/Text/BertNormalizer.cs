@@ -167,15 +167,84 @@ internal static class BertNormalizer
         return true;
     }
 
+    /// <summary>
+    /// NFD, then every non-spacing mark removed. Each code point is replaced by its canonical decomposition; the
+    /// canonical reordering NFD also does only permutes runs of non-starters, so once the non-spacing marks are gone
+    /// it can change nothing unless a run keeps two spacing non-starters: only such (rare) text goes through real NFD.
+    /// </summary>
     private static ReadOnlySpan<char> StripAccents(ReadOnlySpan<char> text, TokenizerScratch scratch)
     {
-        int decomposedLength;
-        while (!text.TryNormalize(scratch.Decomposed, out decomposedLength, NormalizationForm.FormD))
+        TokenizerScratch.EnsureCapacity(ref scratch.Decomposed, checked(text.Length * 4));
+        int written = 0;
+        int survivingMarksInRun = 0;
+        int index = 0;
+        while (index < text.Length)
         {
-            TokenizerScratch.EnsureCapacity(ref scratch.Decomposed, checked(Math.Max(text.Length * 2, scratch.Decomposed.Length * 2)));
+            Rune.DecodeFromUtf16(text[index..], out Rune rune, out int consumed);
+            ReadOnlySpan<char> decomposition = CanonicalDecomposition.Of(rune.Value);
+            ReadOnlySpan<char> pieces = decomposition.IsEmpty ? text.Slice(index, consumed) : decomposition;
+            index += consumed;
+            TokenizerScratch.EnsureCapacity(ref scratch.Decomposed, written + pieces.Length + 2, keep: written);
+            int pieceIndex = 0;
+            while (pieceIndex < pieces.Length)
+            {
+                Rune.DecodeFromUtf16(pieces[pieceIndex..], out Rune piece, out int pieceLength);
+                UnicodeCategory category = CharUnicodeInfo.GetUnicodeCategory(piece.Value);
+                if (category != UnicodeCategory.NonSpacingMark)
+                {
+                    // A starter ends the run NFD may reorder; a second surviving non-starter in one run needs real NFD.
+                    survivingMarksInRun = CanonicalDecomposition.IsReorderableMark(piece.Value) ? survivingMarksInRun + 1 : 0;
+                    if (survivingMarksInRun > 1)
+                    {
+                        return StripAccentsByFullNormalization(text, scratch);
+                    }
+                }
+
+                if (category != UnicodeCategory.NonSpacingMark)
+                {
+                    pieces.Slice(pieceIndex, pieceLength).CopyTo(scratch.Decomposed.AsSpan(written));
+                    written += pieceLength;
+                }
+
+                pieceIndex += pieceLength;
+            }
         }
 
-        Span<char> decomposed = scratch.Decomposed.AsSpan(0, decomposedLength);
+        return scratch.Decomposed.AsSpan(0, written);
+    }
+
+    /// <summary>
+    /// The exact path for text where canonical ordering could matter; .NET's normaliser allocates here. It refuses
+    /// U+FFFE, a starter without decomposition, so the text is normalised in pieces between those.
+    /// </summary>
+    private static ReadOnlySpan<char> StripAccentsByFullNormalization(ReadOnlySpan<char> text, TokenizerScratch scratch)
+    {
+        const char RefusedNoncharacter = '\uFFFE';
+        int written = 0;
+        while (true)
+        {
+            int end = text.IndexOf(RefusedNoncharacter);
+            ReadOnlySpan<char> piece = end < 0 ? text : text[..end];
+            int decomposedLength;
+            while (!piece.TryNormalize(scratch.Decomposed.AsSpan(written), out decomposedLength, NormalizationForm.FormD))
+            {
+                TokenizerScratch.EnsureCapacity(ref scratch.Decomposed, checked(scratch.Decomposed.Length * 2), keep: written);
+            }
+
+            written += RemoveNonSpacingMarks(scratch.Decomposed.AsSpan(written, decomposedLength));
+            if (end < 0)
+            {
+                return scratch.Decomposed.AsSpan(0, written);
+            }
+
+            TokenizerScratch.EnsureCapacity(ref scratch.Decomposed, written + 1, keep: written);
+            scratch.Decomposed[written++] = RefusedNoncharacter;
+            text = text[(end + 1)..];
+        }
+    }
+
+    private static int RemoveNonSpacingMarks(Span<char> decomposed)
+    {
         int written = 0;
         int index = 0;
         while (index < decomposed.Length)
@@ -190,6 +259,6 @@ internal static class BertNormalizer
             index += consumed;
         }
 
-        return decomposed[..written];
+        return written;
     }
 }

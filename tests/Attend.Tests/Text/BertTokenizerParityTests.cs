@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
 using Attend.Text;
 using Attend.Testing;
 using Xunit;
@@ -37,6 +39,20 @@ public sealed class BertTokenizerParityTests
         int differing = TokenizerReference.Rows.Where(r => r.Kind == "single" && r.MaxLength is null)
             .Count(r => !cased.Encode(TokenizerReference.Corpus[r.First], maxLength: int.MaxValue).InputIds.AsSpan().SequenceEqual(r.Ids));
         Assert.True(differing > 500, $"only {differing} lines differ");
+    }
+
+    /// <summary>Spacing marks that NFD reorders are found by probing NFD; a few known classes pin the probe down.</summary>
+    [Theory]
+    [InlineData(0x1B44, true)]   // BALINESE ADEG ADEG, class 9
+    [InlineData(0x1D165, true)]  // MUSICAL SYMBOL COMBINING STEM, class 216
+    [InlineData(0x302E, true)]   // HANGUL SINGLE DOT TONE MARK, class 224
+    [InlineData(0x093E, false)]  // DEVANAGARI VOWEL SIGN AA, class 0
+    [InlineData(0x09BE, false)]  // BENGALI VOWEL SIGN AA, class 0
+    [InlineData(0x0301, false)]  // non-spacing: removed by accent stripping, never asked
+    [InlineData('a', false)]
+    public void Reorderable_marks_are_the_spacing_non_starters(int codePoint, bool expected)
+    {
+        Assert.Equal(expected, CanonicalDecomposition.IsReorderableMark(codePoint));
     }
 
     private static bool HasLoneSurrogate(string line)
@@ -83,6 +99,25 @@ public sealed class BertTokenizerParityTests
         }
 
         Assert.True(failures.Count == 0, $"{failures.Count} of {rows.Count} rows differ:\n{string.Join('\n', failures.Take(15))}");
+    }
+
+    /// <summary>One tokenizer shared by several threads (as an embedding service shares it) still gives every row.</summary>
+    [Fact]
+    public void A_shared_tokenizer_is_equal_on_every_thread()
+    {
+        BertTokenizer tokenizer = TokenizerReference.Tokenizer;
+        string[] corpus = TokenizerReference.Corpus;
+        TokenizerReference.Row[] rows = TokenizerReference.Rows.Where(r => r.Kind == "single" && r.MaxLength is null).ToArray();
+        int differing = 0;
+        Parallel.For(0, rows.Length * 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            TokenizerReference.Row row = rows[i % rows.Length];
+            if (!tokenizer.Encode(corpus[row.First], maxLength: int.MaxValue).InputIds.AsSpan().SequenceEqual(row.Ids))
+            {
+                Interlocked.Increment(ref differing);
+            }
+        });
+        Assert.Equal(0, differing);
     }
 
     [Fact]
