@@ -60,13 +60,12 @@ public sealed class SentenceEmbeddingGeneratorTests
         AssertClose(head.Select(v => (float)(v / headNorm)).ToArray(), cut.Vector.Span, 1e-6);
     }
 
-    [Theory]
-    [InlineData(0)]
-    [InlineData(385)]
-    public async Task DimensionsOutsideTheModels_AreRefused(int dimensions)
+    [Fact]
+    public async Task MoreDimensionsThanTheModels_AreRefused()
     {
+        // Below 1, EmbeddingGenerationOptions refuses the value itself.
         using var generator = new SentenceEmbeddingGenerator(Model.Value, Tokenizer);
-        var e = await Assert.ThrowsAsync<ArgumentException>(() => generator.GenerateAsync(["a"], new EmbeddingGenerationOptions { Dimensions = dimensions }));
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => generator.GenerateAsync(["a"], new EmbeddingGenerationOptions { Dimensions = 385 }));
         Assert.Contains("1 to 384", e.Message);
     }
 
