@@ -9,7 +9,7 @@ using Attend.Kernels;
 namespace Attend.Benchmarks.InProcess;
 
 /// <summary>
-/// <c>inproc [--rounds r] [--seconds s] [--shapes decode,128,…] [--threads 1,2] [--torch-cpu avx2|default]</c>: Attend,
+/// <c>inproc [--rounds r] [--seconds s] [--shapes decode,128,…] [--threads 1,2] [--torch-cpu avx2|default] [--attend-only]</c>: Attend,
 /// ONNX Runtime and libtorch side by side in this process, on the same weights and tokens, every engine's output
 /// checked against a float64 reference before it is timed. Rounds interleave the engines (Attend, ORT, torch, then
 /// again); each engine keeps its best round's median. Exits 1 if an engine's output is off by more than
@@ -27,6 +27,7 @@ public static class InProcessCommand
         int rounds = 2;
         double seconds = 1.0;
         string torchCapability = "avx2";
+        bool attendOnly = false; // for profiling Attend alone (perf): no peer columns
         for (int a = 0; a < args.Length; a++)
         {
             switch (args[a])
@@ -36,6 +37,7 @@ public static class InProcessCommand
                 case "--rounds": rounds = int.Parse(args[++a], CultureInfo.InvariantCulture); break;
                 case "--seconds": seconds = double.Parse(args[++a], CultureInfo.InvariantCulture); break;
                 case "--torch-cpu": torchCapability = args[++a]; break;
+                case "--attend-only": attendOnly = true; break;
                 default: Console.Error.WriteLine($"inproc: unknown argument {args[a]}"); return 2;
             }
         }
@@ -52,7 +54,14 @@ public static class InProcessCommand
         {
             MhaCase c = MhaCase.Create(shape);
             IReadOnlyList<(int, double[])> reference = c.Reference();
-            var engines = new List<IInProcessEngine> { new AttendEngine(c), new OrtEngine(c) };
+            var engines = new List<IInProcessEngine> { new AttendEngine(c) };
+            if (attendOnly)
+            {
+                RunAlone(engines[0], shape, threadCounts, rounds, seconds, reference);
+                continue;
+            }
+
+            engines.Add(new OrtEngine(c));
             if (!shape.IsDecode) engines.Add(new TorchEngine(c, TorchFormulation.MultiheadAttention));
             engines.Add(new TorchEngine(c, TorchFormulation.ScaledDotProduct));
             try
@@ -91,6 +100,17 @@ public static class InProcessCommand
 
         if (!allClose) Console.Error.WriteLine($"inproc: an engine's output is off its float64 reference by more than {Tolerance}.");
         return allClose ? 0 : 1;
+    }
+
+    private static void RunAlone(IInProcessEngine engine, Shape shape, int[] threadCounts, int rounds, double seconds, IReadOnlyList<(int, double[])> reference)
+    {
+        foreach (int threads in threadCounts)
+        {
+            engine.Threads = threads;
+            double best = double.PositiveInfinity;
+            for (int round = 0; round < rounds; round++) best = Math.Min(best, Timing.Measure(engine.Run, seconds).MedianMilliseconds);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {shape.Name} | {threads} | {Ms(best)} | err {MhaCase.MaxError(reference, engine.ReadOutput()):0.0e0} |"));
+        }
     }
 
     private static string Row(Shape shape, int threads, List<IInProcessEngine> engines, Dictionary<IInProcessEngine, double> best, Dictionary<IInProcessEngine, double> error, double other)
