@@ -262,13 +262,14 @@ partial class SlidingWindowAttention
         int keyLength = past + length;
         ReadOnlySpan<float> keys = cache.Keys(0);
         ReadOnlySpan<float> values = cache.Values(0);
-        int cacheBatchStride = cache.Capacity * KvInnerDim;
+        int cacheBatchStride = cache.BatchStride; // head-major: each head's positions are DimHead apart
+        int cacheHeadStride = cache.HeadStride;
         var problem = new AttentionProblem
         {
             Batch = batch, Heads = Heads, KvHeads = KvHeads, QueryLength = length, KeyLength = keyLength,
             Query = qkv, QueryBatchStride = length * QkvWidth, QueryHeadStride = DimHead, QueryRowStride = QkvWidth,
-            Key = keys, KeyBatchStride = cacheBatchStride, KeyHeadStride = DimHead, KeyRowStride = KvInnerDim,
-            Value = values, ValueBatchStride = cacheBatchStride, ValueHeadStride = DimHead, ValueRowStride = KvInnerDim,
+            Key = keys, KeyBatchStride = cacheBatchStride, KeyHeadStride = cacheHeadStride, KeyRowStride = DimHead,
+            Value = values, ValueBatchStride = cacheBatchStride, ValueHeadStride = cacheHeadStride, ValueRowStride = DimHead,
             Output = context, OutputBatchStride = length * InnerDim, OutputHeadStride = DimHead, OutputRowStride = InnerDim,
             Scale = ScoreScale, Causal = true, KeyPaddingMask = default, Probabilities = default,
             CausalOffset = past,
