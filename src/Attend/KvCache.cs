@@ -8,11 +8,8 @@ namespace Attend;
 /// every sequence of the batch advances together. Call <see cref="Reset"/> to reuse it for the next sequences.
 /// </summary>
 /// <remarks>
-/// <para>Layout per layer: keys and values are <c>[Batch, KvHeads, Capacity, DimHead]</c>, head-major, so the attention
-/// kernel reads one head's cached keys (and values) as one contiguous stream, in place. A decoding step writes one
-/// <c>DimHead</c> row per head and sequence. (Position-major rows put a head's consecutive keys
-/// <c>KvHeads · DimHead</c> floats apart, which the hardware prefetchers follow poorly: the decode step, which
-/// reads the whole cache once, ran slower by that.)</para>
+/// <para>Layout per layer: keys and values are <c>[Batch, Capacity, KvHeads · DimHead]</c>, position-major, so a
+/// decoding step appends one row per sequence and the attention kernel reads each head in place.</para>
 /// <para>A cache belongs to one generation at a time: it is not safe to use from several threads at once. The layer
 /// that created it (<c>CreateKvCache</c>) checks that the shapes match before every use.</para>
 /// </remarks>
@@ -76,19 +73,13 @@ public sealed class KvCache
     /// <summary>Floats per cached position of one sequence and layer: <c>KvHeads · DimHead</c>.</summary>
     public int RowWidth => KvHeads * DimHead;
 
-    /// <summary>Floats from one sequence's keys (or values) to the next in a layer: <c>KvHeads · Capacity · DimHead</c>.</summary>
-    public int BatchStride => KvHeads * Capacity * DimHead;
-
-    /// <summary>Floats from one head's keys (or values) to the next head's: <c>Capacity · DimHead</c>; positions are <c>DimHead</c> apart.</summary>
-    public int HeadStride => Capacity * DimHead;
-
     /// <summary>Empties the cache for new sequences (the memory is kept and overwritten).</summary>
     public void Reset() => Length = 0;
 
-    /// <summary>Layer <paramref name="layer"/>'s keys, <c>[Batch, KvHeads, Capacity, DimHead]</c>; positions from <see cref="Length"/> on hold stale data.</summary>
+    /// <summary>Layer <paramref name="layer"/>'s keys, <c>[Batch, Capacity, KvHeads · DimHead]</c>; positions from <see cref="Length"/> on hold stale data.</summary>
     public Span<float> Keys(int layer) => _keys[CheckLayer(layer)];
 
-    /// <summary>Layer <paramref name="layer"/>'s values, <c>[Batch, KvHeads, Capacity, DimHead]</c>.</summary>
+    /// <summary>Layer <paramref name="layer"/>'s values, <c>[Batch, Capacity, KvHeads · DimHead]</c>.</summary>
     public Span<float> Values(int layer) => _values[CheckLayer(layer)];
 
     /// <summary>
@@ -133,12 +124,9 @@ public sealed class KvCache
             for (int t = 0; t < count; t++)
             {
                 ReadOnlySpan<float> row = rows.Slice((b * count + t) * rowStride, rowStride);
-                for (int h = 0; h < KvHeads; h++)
-                {
-                    int destination = b * BatchStride + h * HeadStride + (Length + t) * DimHead;
-                    row.Slice(keyColumn + h * DimHead, DimHead).CopyTo(keys.Slice(destination, DimHead));
-                    row.Slice(valueColumn + h * DimHead, DimHead).CopyTo(values.Slice(destination, DimHead));
-                }
+                int destination = (b * Capacity + Length + t) * width;
+                row.Slice(keyColumn, width).CopyTo(keys.Slice(destination, width));
+                row.Slice(valueColumn, width).CopyTo(values.Slice(destination, width));
             }
         }
     }

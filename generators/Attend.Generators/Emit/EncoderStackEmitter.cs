@@ -380,16 +380,14 @@ internal static class EncoderStackEmitter
             w.Line("ReadOnlySpan<float> keys = pass.Qkv.Slice(InnerDim);");
             w.Line("ReadOnlySpan<float> values = pass.Qkv.Slice(InnerDim + KvInnerDim);");
             w.Line("int kvBatchStride = pass.Length * QkvWidth;");
-            w.Line("int kvHeadStride = DimHead;");
             w.Line("int kvRowStride = QkvWidth;");
             using (w.Block("if (pass.Cache is KvCache cache)"))
             {
                 w.Line("cache.Store(layerIndex, pass.Qkv, pass.Length, QkvWidth, InnerDim, InnerDim + KvInnerDim);");
                 w.Line("keys = cache.Keys(layerIndex);");
                 w.Line("values = cache.Values(layerIndex);");
-                w.Line("kvBatchStride = cache.BatchStride; // head-major: each head's positions are DimHead apart");
-                w.Line("kvHeadStride = cache.HeadStride;");
-                w.Line("kvRowStride = DimHead;");
+                w.Line("kvBatchStride = cache.Capacity * KvInnerDim;");
+                w.Line("kvRowStride = KvInnerDim;");
             }
 
             w.Line();
@@ -400,8 +398,8 @@ internal static class EncoderStackEmitter
             AttentionCallEmitter.Emit(w, new AttentionCall(
                 "pass.Batch", "Heads", "KvHeads", "pass.Length", "pass.KeyLength",
                 new StridedView("pass.Qkv", "pass.Length * QkvWidth", "DimHead", "QkvWidth"),
-                new StridedView("keys", "kvBatchStride", "kvHeadStride", "kvRowStride"),
-                new StridedView("values", "kvBatchStride", "kvHeadStride", "kvRowStride"),
+                new StridedView("keys", "kvBatchStride", "DimHead", "kvRowStride"),
+                new StridedView("values", "kvBatchStride", "DimHead", "kvRowStride"),
                 new StridedView("pass.Context", "pass.Length * InnerDim", "DimHead", "InnerDim"),
                 "ScoreScale", s.Causal ? "true" : "false", "pass.KeyPaddingMask", "attentionWeights") { Extra = extra });
 

@@ -18,6 +18,7 @@ internal static class MultiHeadAttentionCacheEmitter
     public static void Emit(SourceWriter w, MultiHeadAttentionSpec spec)
     {
         string kvHeads = MultiHeadAttentionEmitter.Grouped(spec) ? "KvHeads" : "Heads";
+        string kvInner = MultiHeadAttentionEmitter.KvInner(spec);
         string qkvWidth = MultiHeadAttentionEmitter.QkvWidth(spec);
         string valueColumn = MultiHeadAttentionEmitter.Grouped(spec) ? "InnerDim + KvInnerDim" : "2 * InnerDim";
 
@@ -43,15 +44,14 @@ internal static class MultiHeadAttentionCacheEmitter
             w.Line("int keyLength = past + length;");
             w.Line("ReadOnlySpan<float> keys = cache.Keys(0);");
             w.Line("ReadOnlySpan<float> values = cache.Values(0);");
-            w.Line("int cacheBatchStride = cache.BatchStride; // head-major: each head's positions are DimHead apart");
-            w.Line("int cacheHeadStride = cache.HeadStride;");
+            w.Line($"int cacheBatchStride = cache.Capacity * {kvInner};");
             var extra = new System.Collections.Generic.List<string> { "CausalOffset = past" };
             if (spec.Window > 0) extra.Add("Window = Window");
             AttentionCallEmitter.Emit(w, new AttentionCall(
                 "batch", "Heads", kvHeads, "length", "keyLength",
                 new StridedView("qkv", $"length * {qkvWidth}", "DimHead", qkvWidth),
-                new StridedView("keys", "cacheBatchStride", "cacheHeadStride", "DimHead"),
-                new StridedView("values", "cacheBatchStride", "cacheHeadStride", "DimHead"),
+                new StridedView("keys", "cacheBatchStride", "DimHead", kvInner),
+                new StridedView("values", "cacheBatchStride", "DimHead", kvInner),
                 new StridedView("context", "length * InnerDim", "DimHead", "InnerDim"),
                 "ScoreScale", "true", "default", "default") { Extra = extra });
             w.Line($"ProjectionDriver.Forward(path, context, rows, InnerDim, weights.OutputWeight, {(spec.Bias ? "weights.OutputBias" : "default")}, InnerDim, ModelDim, output, ModelDim, threads);");

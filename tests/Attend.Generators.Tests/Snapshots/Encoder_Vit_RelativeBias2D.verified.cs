@@ -294,24 +294,22 @@ partial class GridEncoder
         ReadOnlySpan<float> keys = pass.Qkv.Slice(InnerDim);
         ReadOnlySpan<float> values = pass.Qkv.Slice(InnerDim + KvInnerDim);
         int kvBatchStride = pass.Length * QkvWidth;
-        int kvHeadStride = DimHead;
         int kvRowStride = QkvWidth;
         if (pass.Cache is KvCache cache)
         {
             cache.Store(layerIndex, pass.Qkv, pass.Length, QkvWidth, InnerDim, InnerDim + KvInnerDim);
             keys = cache.Keys(layerIndex);
             values = cache.Values(layerIndex);
-            kvBatchStride = cache.BatchStride; // head-major: each head's positions are DimHead apart
-            kvHeadStride = cache.HeadStride;
-            kvRowStride = DimHead;
+            kvBatchStride = cache.Capacity * KvInnerDim;
+            kvRowStride = KvInnerDim;
         }
 
         var problem = new AttentionProblem
         {
             Batch = pass.Batch, Heads = Heads, KvHeads = KvHeads, QueryLength = pass.Length, KeyLength = pass.KeyLength,
             Query = pass.Qkv, QueryBatchStride = pass.Length * QkvWidth, QueryHeadStride = DimHead, QueryRowStride = QkvWidth,
-            Key = keys, KeyBatchStride = kvBatchStride, KeyHeadStride = kvHeadStride, KeyRowStride = kvRowStride,
-            Value = values, ValueBatchStride = kvBatchStride, ValueHeadStride = kvHeadStride, ValueRowStride = kvRowStride,
+            Key = keys, KeyBatchStride = kvBatchStride, KeyHeadStride = DimHead, KeyRowStride = kvRowStride,
+            Value = values, ValueBatchStride = kvBatchStride, ValueHeadStride = DimHead, ValueRowStride = kvRowStride,
             Output = pass.Context, OutputBatchStride = pass.Length * InnerDim, OutputHeadStride = DimHead, OutputRowStride = InnerDim,
             Scale = ScoreScale, Causal = false, KeyPaddingMask = pass.KeyPaddingMask, Probabilities = attentionWeights,
             AdditiveMask = pass.ScoreBias, MaskBatchStride = 0, MaskHeadStride = pass.Length * pass.KeyLength, MaskRowStride = pass.KeyLength, MaskLength = pass.KeyLength,

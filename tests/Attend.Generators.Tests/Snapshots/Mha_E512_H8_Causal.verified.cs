@@ -248,14 +248,13 @@ partial class DecoderSelfAttention
         int keyLength = past + length;
         ReadOnlySpan<float> keys = cache.Keys(0);
         ReadOnlySpan<float> values = cache.Values(0);
-        int cacheBatchStride = cache.BatchStride; // head-major: each head's positions are DimHead apart
-        int cacheHeadStride = cache.HeadStride;
+        int cacheBatchStride = cache.Capacity * InnerDim;
         var problem = new AttentionProblem
         {
             Batch = batch, Heads = Heads, KvHeads = Heads, QueryLength = length, KeyLength = keyLength,
             Query = qkv, QueryBatchStride = length * 3 * InnerDim, QueryHeadStride = DimHead, QueryRowStride = 3 * InnerDim,
-            Key = keys, KeyBatchStride = cacheBatchStride, KeyHeadStride = cacheHeadStride, KeyRowStride = DimHead,
-            Value = values, ValueBatchStride = cacheBatchStride, ValueHeadStride = cacheHeadStride, ValueRowStride = DimHead,
+            Key = keys, KeyBatchStride = cacheBatchStride, KeyHeadStride = DimHead, KeyRowStride = InnerDim,
+            Value = values, ValueBatchStride = cacheBatchStride, ValueHeadStride = DimHead, ValueRowStride = InnerDim,
             Output = context, OutputBatchStride = length * InnerDim, OutputHeadStride = DimHead, OutputRowStride = InnerDim,
             Scale = ScoreScale, Causal = true, KeyPaddingMask = default, Probabilities = default,
             CausalOffset = past,

@@ -262,14 +262,13 @@ partial class SlidingWindowAttention
         int keyLength = past + length;
         ReadOnlySpan<float> keys = cache.Keys(0);
         ReadOnlySpan<float> values = cache.Values(0);
-        int cacheBatchStride = cache.BatchStride; // head-major: each head's positions are DimHead apart
-        int cacheHeadStride = cache.HeadStride;
+        int cacheBatchStride = cache.Capacity * KvInnerDim;
         var problem = new AttentionProblem
         {
             Batch = batch, Heads = Heads, KvHeads = KvHeads, QueryLength = length, KeyLength = keyLength,
             Query = qkv, QueryBatchStride = length * QkvWidth, QueryHeadStride = DimHead, QueryRowStride = QkvWidth,
-            Key = keys, KeyBatchStride = cacheBatchStride, KeyHeadStride = cacheHeadStride, KeyRowStride = DimHead,
-            Value = values, ValueBatchStride = cacheBatchStride, ValueHeadStride = cacheHeadStride, ValueRowStride = DimHead,
+            Key = keys, KeyBatchStride = cacheBatchStride, KeyHeadStride = DimHead, KeyRowStride = KvInnerDim,
+            Value = values, ValueBatchStride = cacheBatchStride, ValueHeadStride = DimHead, ValueRowStride = KvInnerDim,
             Output = context, OutputBatchStride = length * InnerDim, OutputHeadStride = DimHead, OutputRowStride = InnerDim,
             Scale = ScoreScale, Causal = true, KeyPaddingMask = default, Probabilities = default,
             CausalOffset = past,
