@@ -50,6 +50,7 @@ public static class InProcessCommand
         Console.WriteLine("| row | threads | Attend ms | ONNX Runtime ms | libtorch ms | ORT ÷ Attend | torch ÷ Attend | err Attend / ORT / torch | other |");
         Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         bool allClose = true;
+        var decodeNotes = new List<string>();
         foreach (Shape shape in shapes)
         {
             MhaCase c = MhaCase.Create(shape);
@@ -90,6 +91,7 @@ public static class InProcessCommand
                     }
 
                     Console.WriteLine(Row(shape, threads, engines, best, error, other));
+                    if (shape.IsDecode) decodeNotes.Add(DecodeBandwidth(c, threads, best[engines[0]], best[engines[1]]));
                 }
             }
             finally
@@ -98,6 +100,7 @@ public static class InProcessCommand
             }
         }
 
+        foreach (string note in decodeNotes) Console.WriteLine(note);
         if (!allClose) Console.Error.WriteLine($"inproc: an engine's output is off its float64 reference by more than {Tolerance}.");
         return allClose ? 0 : 1;
     }
@@ -122,6 +125,20 @@ public static class InProcessCommand
         return string.Create(CultureInfo.InvariantCulture,
             $"| {name} | {threads} | {Ms(best[attend])} | {Ms(best[ort])} | {Ms(best[torch])}{torchNote} | {best[ort] / best[attend]:F2} | {best[torch] / best[attend]:F2} | " +
             $"{error[attend]:0.0e0} / {error[ort]:0.0e0} / {error[torch]:0.0e0} | {other:F2} |");
+    }
+
+    /// <summary>
+    /// The bytes one decode step must read (input and output projection weights, every cached key and value) over its
+    /// time, against the read bandwidth of this machine measured now for a buffer of the same size and a DRAM-sized one.
+    /// </summary>
+    private static string DecodeBandwidth(MhaCase c, int threads, double attendMs, double ortMs)
+    {
+        double weights = 4.0 * c.ModelDim * 4 * c.ModelDim, cache = 4.0 * 2 * (c.Length - 1) * c.ModelDim;
+        double bytes = weights + cache;
+        int megabytes = (int)Math.Ceiling(bytes / (1 << 20));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"# decode, {threads} thread(s): a step reads {bytes / 1e6:F1} MB (weights {weights / 1e6:F1} MB, cache {cache / 1e6:F1} MB): Attend {bytes / attendMs / 1e6:F0} GB/s, ORT ≥ {bytes / ortMs / 1e6:F0} GB/s; " +
+            $"this machine reads a {megabytes} MB buffer at {MemoryBandwidth.ReadGigabytesPerSecond(megabytes, threads):F0} GB/s and a 512 MB one at {MemoryBandwidth.ReadGigabytesPerSecond(512, threads):F0} GB/s");
     }
 
     private static string Ms(double ms) => ms.ToString(ms < 10 ? "F3" : ms < 100 ? "F2" : "F1", CultureInfo.InvariantCulture);
