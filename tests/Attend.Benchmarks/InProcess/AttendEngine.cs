@@ -13,6 +13,7 @@ public sealed class AttendEngine : IInProcessEngine
     private readonly Action _run;
     private readonly Action<int> _setThreads;
     private readonly float[] _output;
+    private readonly float[]? _readFrom; // the layer workload's own output buffer (self-attention rows)
 
     public AttendEngine(MhaCase c)
     {
@@ -45,8 +46,6 @@ public sealed class AttendEngine : IInProcessEngine
         _setThreads = t => workload.Threads = t;
         _readFrom = workload.Output;
     }
-
-    private readonly float[]? _readFrom;
 
     public string Name => "Attend";
 

@@ -15,6 +15,8 @@ namespace Attend.Benchmarks.InProcess;
 /// </remarks>
 public sealed class MhaCase
 {
+    private double[] _projected = []; // every token's Q, K, V in float64, computed once per case
+
     private MhaCase(Shape row, WeightDictionary weights, float[] tokens)
     {
         Row = row;
@@ -182,8 +184,6 @@ public sealed class MhaCase
         weights.ReadFloat32(name, values);
         return values;
     }
-
-    private double[] _projected = [];
 
     /// <summary>Columns [first, first + count) of the input projection for every token, memoized per case.</summary>
     private double[] Project(int first, int count)
