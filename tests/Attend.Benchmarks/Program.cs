@@ -4,8 +4,9 @@ using BenchmarkDotNet.Running;
 namespace Attend.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project tests/Attend.Benchmarks -- [table | peer | tokenizer-parity | BenchmarkDotNet arguments]</c>:
-/// <c>table</c> prints the quick in-process table, <c>peer</c> serves the side-by-side script in <c>peers/</c>,
+/// <c>dotnet run -c Release --project tests/Attend.Benchmarks -- [table | inproc | steady | peer | tokenizer-parity | BenchmarkDotNet arguments]</c>:
+/// <c>table</c> prints the quick in-process table, <c>inproc</c> the side-by-side table with ONNX Runtime and libtorch in
+/// this process, <c>steady</c> how long after start a row reaches its final speed, <c>peer</c> serves the side-by-side script in <c>peers/</c>,
 /// <c>tokenizer-parity</c> measures the .NET BERT tokenizers against Hugging Face's ids,
 /// anything else goes to BenchmarkDotNet (e.g. <c>--filter *</c>).
 /// </summary>
@@ -16,6 +17,16 @@ public static class Program
         if (args.Length > 0 && args[0] == "table")
         {
             return QuickTable.Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "inproc")
+        {
+            return InProcess.InProcessCommand.Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "steady")
+        {
+            return InProcess.SteadyStateCommand.Run(args[1..]);
         }
 
         if (args.Length > 0 && args[0] == "peer")

@@ -1,0 +1,111 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.InteropServices;
+
+namespace Attend.Benchmarks.InProcess;
+
+/// <summary>
+/// Builds an ONNX model (opset 17, float32, default domain only) node by node and serializes it with
+/// <see cref="ProtobufWriter"/>. Field numbers are those of <c>onnx/onnx.proto</c>.
+/// </summary>
+public sealed class OnnxGraphBuilder
+{
+    private const int FloatType = 1;
+    private const int Int64Type = 7;
+    private const int IntAttribute = 2;
+    private const int IntsAttribute = 7;
+
+    private readonly List<Action<ProtobufWriter>> _nodes = [];
+    private readonly List<Action<ProtobufWriter>> _initializers = [];
+    private readonly List<Action<ProtobufWriter>> _inputs = [];
+    private readonly List<Action<ProtobufWriter>> _outputs = [];
+    private int _nodeCount;
+
+    /// <summary>A float32 graph input of fixed shape.</summary>
+    public void Input(string name, params long[] dims) => _inputs.Add(w => ValueInfo(w, name, dims));
+
+    /// <summary>A float32 graph output of fixed shape.</summary>
+    public void Output(string name, params long[] dims) => _outputs.Add(w => ValueInfo(w, name, dims));
+
+    /// <summary>A constant float32 tensor (weights, biases, masks, scalars).</summary>
+    public string Constant(string name, float[] values, params long[] dims)
+    {
+        _initializers.Add(w => Tensor(w, name, FloatType, MemoryMarshal.AsBytes(values.AsSpan()).ToArray(), dims));
+        return name;
+    }
+
+    /// <summary>A constant int64 vector (shapes for Reshape).</summary>
+    public string Int64Constant(string name, params long[] values)
+    {
+        _initializers.Add(w => Tensor(w, name, Int64Type, MemoryMarshal.AsBytes(values.AsSpan()).ToArray(), values.Length));
+        return name;
+    }
+
+    /// <summary>A node with one output named <paramref name="output"/>; attributes are ints or int arrays.</summary>
+    public string Node(string opType, string output, string[] inputs, params (string Name, object Value)[] attributes)
+    {
+        Node(opType, [output], inputs, attributes);
+        return output;
+    }
+
+    /// <summary>A node with several outputs.</summary>
+    public void Node(string opType, string[] outputs, string[] inputs, params (string Name, object Value)[] attributes)
+    {
+        string nodeName = $"{opType}_{_nodeCount++}";
+        _nodes.Add(w =>
+        {
+            foreach (string input in inputs) w.String(1, input);
+            foreach (string output in outputs) w.String(2, output);
+            w.String(3, nodeName).String(4, opType);
+            foreach ((string name, object value) in attributes)
+            {
+                w.Message(5, a =>
+                {
+                    a.String(1, name);
+                    switch (value)
+                    {
+                        case long[] ints:
+                            foreach (long i in ints) a.Int(8, i);
+                            a.Int(20, IntsAttribute);
+                            break;
+                        case long single:
+                            a.Int(3, single).Int(20, IntAttribute);
+                            break;
+                        default:
+                            throw new ArgumentException($"Attribute {name}: only long and long[] are written.");
+                    }
+                });
+            }
+        });
+    }
+
+    /// <summary>The serialized <c>ModelProto</c>.</summary>
+    public byte[] ToModel(string graphName) => new ProtobufWriter()
+        .Int(1, 8) // ir_version 8 goes with opset 17
+        .String(2, "Attend.Benchmarks")
+        .Message(7, g =>
+        {
+            foreach (Action<ProtobufWriter> node in _nodes) g.Message(1, node);
+            g.String(2, graphName);
+            foreach (Action<ProtobufWriter> initializer in _initializers) g.Message(5, initializer);
+            foreach (Action<ProtobufWriter> input in _inputs) g.Message(11, input);
+            foreach (Action<ProtobufWriter> output in _outputs) g.Message(12, output);
+        })
+        .Message(8, o => o.String(1, "").Int(2, 17))
+        .ToArray();
+
+    private static void Tensor(ProtobufWriter w, string name, int dataType, byte[] littleEndianData, params long[] dims)
+    {
+        foreach (long dim in dims) w.Int(1, dim);
+        w.Int(2, dataType).String(8, name).Bytes(9, littleEndianData);
+    }
+
+    private static void ValueInfo(ProtobufWriter w, string name, long[] dims) => w
+        .String(1, name)
+        .Message(2, type => type.Message(1, tensor => tensor
+            .Int(1, FloatType)
+            .Message(2, shape =>
+            {
+                foreach (long dim in dims) shape.Message(1, d => d.Int(1, dim));
+            })));
+}
