@@ -17,8 +17,9 @@ project="$root/tests/Attend.PortabilityRun"
 if ! dotnet publish "$project" -c Release -r linux-arm64 --self-contained -o "$work/arm64" --artifacts-path "$work/artifacts-arm64" > "$work/arm64-publish.log" 2>&1; then
   cat "$work/arm64-publish.log"; echo "ARM64 check: FAILED, the linux-arm64 publish failed"; exit 1
 fi
-if ! dotnet publish "$project" -c Release -o "$work/x64" --artifacts-path "$work/artifacts-x64" > "$work/x64-publish.log" 2>&1; then
-  cat "$work/x64-publish.log"; echo "ARM64 check: FAILED, the x64 build failed"; exit 1
+# The x64 run uses the ordinary build (after CI's test run, only this small project compiles).
+if ! dotnet build "$project" -c Release > "$work/x64-build.log" 2>&1; then
+  cat "$work/x64-build.log"; echo "ARM64 check: FAILED, the x64 build failed"; exit 1
 fi
 
 start=$(date +%s)
@@ -26,7 +27,7 @@ arm64_status=0
 (cd "$work/arm64" && qemu-aarch64 -L "$sysroot" ./Attend.PortabilityRun > "$work/arm64.txt" 2>&1) || arm64_status=$?
 arm64_seconds=$(( $(date +%s) - start ))
 x64_status=0
-(cd "$work/x64" && dotnet Attend.PortabilityRun.dll > "$work/x64.txt" 2>&1) || x64_status=$?
+(cd "$project/bin/Release/net10.0" && dotnet Attend.PortabilityRun.dll > "$work/x64.txt" 2>&1) || x64_status=$?
 cat "$work/arm64.txt"
 
 arm64_summary=$(tail -n 1 "$work/arm64.txt")
