@@ -25,7 +25,7 @@ if grep -q '<icon>' <<< "$nuspec"; then echo "package check: FAILED, the package
 grep -qx buildTransitive/Attend.targets <<< "$contents" || { echo "package check: FAILED, buildTransitive/Attend.targets missing"; exit 1; }
 # Where it comes from: the repository (with the commit it was built from) and the project page.
 repository_url=$(cd "$root" && dotnet msbuild src/Attend -getProperty:RepositoryUrl)
-grep -qE "<repository type=\"git\" url=\"$repository_url\" commit=\"[0-9a-f]{40}\"" <<< "$nuspec" \
+grep -E "<repository type=\"git\" url=\"$repository_url\"" <<< "$nuspec" | grep -qE 'commit="[0-9a-f]{40}"' \
   || { echo "package check: FAILED, no <repository> with url $repository_url and a commit in the nuspec"; exit 1; }
 grep -q "<projectUrl>$repository_url</projectUrl>" <<< "$nuspec" || { echo "package check: FAILED, no projectUrl"; exit 1; }
 # Symbols: a .snupkg with Attend.pdb whose Source Link maps the sources to raw files of that repository at that commit.
