@@ -21,6 +21,24 @@ done
 nuspec=$(unzip -p "$package" Attend.nuspec)
 grep -q '<license type="expression">MIT</license>' <<< "$nuspec" || { echo "package check: FAILED, no MIT license expression"; exit 1; }
 if grep -q '<icon>' <<< "$nuspec"; then echo "package check: FAILED, the package has an icon"; exit 1; fi
+# NativeAOT's instruction-set default reaches every consumer, direct or transitive.
+grep -qx buildTransitive/Attend.targets <<< "$contents" || { echo "package check: FAILED, buildTransitive/Attend.targets missing"; exit 1; }
+# Where it comes from: the repository (with the commit it was built from) and the project page.
+repository_url=$(cd "$root" && dotnet msbuild src/Attend -getProperty:RepositoryUrl)
+grep -E "<repository type=\"git\" url=\"$repository_url\"" <<< "$nuspec" | grep -qE 'commit="[0-9a-f]{40}"' \
+  || { echo "package check: FAILED, no <repository> with url $repository_url and a commit in the nuspec"; exit 1; }
+grep -q "<projectUrl>$repository_url</projectUrl>" <<< "$nuspec" || { echo "package check: FAILED, no projectUrl"; exit 1; }
+# Symbols: a .snupkg with Attend.pdb whose Source Link maps the sources to raw files of that repository at that commit.
+symbols="$work/feed/Attend.$version.snupkg"
+[ -f "$symbols" ] || { echo "package check: FAILED, no symbol package (.snupkg)"; exit 1; }
+unzip -p "$symbols" lib/net10.0/Attend.pdb > "$work/Attend.pdb" || { echo "package check: FAILED, no lib/net10.0/Attend.pdb in the .snupkg"; exit 1; }
+commit=$(grep -oE 'commit="[0-9a-f]{40}"' <<< "$nuspec" | cut -d'"' -f2)
+raw_url="${repository_url/github.com/raw.githubusercontent.com}/$commit/"
+grep -aqF "$raw_url" "$work/Attend.pdb" || { echo "package check: FAILED, the PDB has no Source Link to $raw_url"; exit 1; }
+# Package validation ran as part of pack (EnablePackageValidation), and the public API is declared.
+[ "$(cd "$root" && dotnet msbuild src/Attend -getProperty:EnablePackageValidation)" = true ] || { echo "package check: FAILED, package validation is off"; exit 1; }
+api_lines=$(cat "$root/src/Attend/PublicAPI.Shipped.txt" "$root/src/Attend/PublicAPI.Unshipped.txt" | grep -cv '^#' || true)
+[ "$api_lines" -gt 0 ] || { echo "package check: FAILED, src/Attend/PublicAPI.*.txt declare no public API"; exit 1; }
 
 consumer="$work/consumer"
 mkdir -p "$consumer"
@@ -91,4 +109,4 @@ CS
 if ! result=$(cd "$consumer" && dotnet run -c Release --no-build 2>&1); then
   echo "$result"; echo "package check: FAILED, the consumer's output is wrong"; exit 1
 fi
-echo "package check: Attend $version packed (runtime + generator + code fixes under analyzers/dotnet/cs, README, MIT, no icon), consumed from a local folder, built with warnings as errors, ran: $result"
+echo "package check: Attend $version packed (runtime + generator + code fixes under analyzers/dotnet/cs, buildTransitive targets, README, MIT, no icon, repository $repository_url at ${commit:0:8}, .snupkg with Source Link, package validation, $api_lines public API lines tracked), consumed from a local folder, built with warnings as errors, ran: $result"

@@ -61,6 +61,21 @@ int[] shown = AttentionMapSvg.PickOnePerClass(labels, 5);
 File.WriteAllText(svgPath, AttentionMapSvg.Render(images, labels, logits, attention, count, shown));
 Console.WriteLine($"  attention maps (class token → patches, {DigitsVit.Depth} layers × {DigitsVit.Heads} heads, {shown.Length} digits): {Path.GetFullPath(svgPath)}");
 
+// scripts/check-aot.sh runs this program as a JIT and as a NativeAOT build and compares these files: the logits of
+// every kernel path, and the path Auto takes.
+if (Environment.GetEnvironmentVariable("ATTEND_DIGITS_DUMP") is { Length: > 0 } dump)
+{
+    Directory.CreateDirectory(dump);
+    foreach (KernelPath kernelPath in Attend.Kernels.KernelPaths.All)
+    {
+        vit.Path = kernelPath;
+        vit.Forward(images, logits, count);
+        File.WriteAllBytes(Path.Combine(dump, $"{kernelPath}.bin"), System.Runtime.InteropServices.MemoryMarshal.AsBytes(logits.AsSpan()).ToArray());
+    }
+
+    File.WriteAllText(Path.Combine(dump, "auto.txt"), Attend.Kernels.KernelPaths.Best.ToString());
+}
+
 return correct == pytorchCorrect ? 0 : 1;
 
 static int ArgMax(ReadOnlySpan<float> values)

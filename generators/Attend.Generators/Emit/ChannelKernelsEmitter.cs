@@ -150,7 +150,7 @@ internal static class ChannelKernelsEmitter
         {
             w.Line(width == 1
                 ? $"{acc} += {tap(t)} * {load(t)};"
-                : $"{acc} = {VectorOf(width)}.FusedMultiplyAdd({tap(t)}, {load(t)}, {acc});");
+                : $"{acc} = {VectorOf(width)}.MultiplyAddEstimate({tap(t)}, {load(t)}, {acc});");
         }
     }
 
@@ -233,7 +233,7 @@ internal static class ChannelKernelsEmitter
                         for (int dx = 0; dx < kernel; dx++)
                         {
                             string acc = dx % 2 == 0 ? "even" : "odd";
-                            w.Line($"{acc} = {vector}.FusedMultiplyAdd({vector}.Create({Load(1, "taps", dx)}), {Load(width, "row", dx)}, {acc});");
+                            w.Line($"{acc} = {vector}.MultiplyAddEstimate({vector}.Create({Load(1, "taps", dx)}), {Load(width, "row", dx)}, {acc});");
                         }
                     }
                 }

@@ -157,7 +157,7 @@ internal static class HeadKernelsEmitter
                     }
                     else
                     {
-                        w.Line($"{accumulator} = {VectorOf(segment.Width)}.FusedMultiplyAdd({queryValue}, {keyValue}, {accumulator});");
+                        w.Line($"{accumulator} = {VectorOf(segment.Width)}.MultiplyAddEstimate({queryValue}, {keyValue}, {accumulator});");
                     }
                 }
 
@@ -223,7 +223,7 @@ internal static class HeadKernelsEmitter
             {
                 w.Line(segment.Width == 1
                     ? $"acc{segment.Offset} += weight * {Load(segment, "row")};"
-                    : $"acc{segment.Offset} = {VectorOf(segment.Width)}.FusedMultiplyAdd(weight{segment.Width * 32}, {Load(segment, "row")}, acc{segment.Offset});");
+                    : $"acc{segment.Offset} = {VectorOf(segment.Width)}.MultiplyAddEstimate(weight{segment.Width * 32}, {Load(segment, "row")}, acc{segment.Offset});");
             }
         }
 

@@ -445,7 +445,7 @@ internal static class MemoryHeadsEmitter
                                     string vector = Load(segment, phase + "Row");
                                     w.Line(phase == "erase"
                                         ? $"{r} *= {one} - {weight} * {vector};"
-                                        : segment.Width == 1 ? $"{r} += weight * {vector};" : $"{r} = {VectorOf(segment.Width)}.FusedMultiplyAdd({weight}, {vector}, {r});");
+                                        : segment.Width == 1 ? $"{r} += weight * {vector};" : $"{r} = {VectorOf(segment.Width)}.MultiplyAddEstimate({weight}, {vector}, {r});");
                                 }
                             }
                         }

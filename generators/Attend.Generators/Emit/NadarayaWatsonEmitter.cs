@@ -281,7 +281,7 @@ internal static class NadarayaWatsonEmitter
                 w.Line("int count = weights.Length;");
                 w.Line($"{TypeOf(width)} acc = {TypeOf(width)}.Zero;");
                 w.Line("int j = 0;");
-                w.Line($"for (; j <= count - {width}; j += {width}) acc = {vector}.FusedMultiplyAdd({vector}.LoadUnsafe(ref p, (nuint)j), {vector}.LoadUnsafe(ref v, (nuint)j), acc);");
+                w.Line($"for (; j <= count - {width}; j += {width}) acc = {vector}.MultiplyAddEstimate({vector}.LoadUnsafe(ref p, (nuint)j), {vector}.LoadUnsafe(ref v, (nuint)j), acc);");
                 w.Line($"float sum = {vector}.Sum(acc);");
                 w.Line("for (; j < count; j++) sum += Unsafe.Add(ref p, j) * Unsafe.Add(ref v, j);");
                 w.Line("output[0] = sum;");

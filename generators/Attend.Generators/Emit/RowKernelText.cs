@@ -70,7 +70,7 @@ internal static class RowKernelText
             string l = left(segment), r = right(segment);
             if (started.Add(accumulator)) w.Line($"{TypeOf(segment.Width)} {accumulator} = {l} * {r};");
             else if (segment.Width == 1) w.Line($"{accumulator} += {l} * {r};");
-            else w.Line($"{accumulator} = {VectorOf(segment.Width)}.FusedMultiplyAdd({l}, {r}, {accumulator});");
+            else w.Line($"{accumulator} = {VectorOf(segment.Width)}.MultiplyAddEstimate({l}, {r}, {accumulator});");
         }
 
         return SumOf(segments, name);
@@ -140,7 +140,7 @@ internal static class RowKernelText
                     {
                         w.Line(segment.Width == 1
                             ? $"acc{segment.Offset} += weight * {Load(segment, "row")};"
-                            : $"acc{segment.Offset} = {VectorOf(segment.Width)}.FusedMultiplyAdd(weight{segment.Width * 32}, {Load(segment, "row")}, acc{segment.Offset});");
+                            : $"acc{segment.Offset} = {VectorOf(segment.Width)}.MultiplyAddEstimate(weight{segment.Width * 32}, {Load(segment, "row")}, acc{segment.Offset});");
                     }
                 }
 

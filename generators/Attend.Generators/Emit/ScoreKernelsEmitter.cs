@@ -260,7 +260,7 @@ internal static class ScoreKernelsEmitter
             {
                 w.Line(segment.Width == 1
                     ? $"acc{segment.Offset} += weight * {At(1, "row", column, segment.Offset)};"
-                    : $"acc{segment.Offset} = {VectorOf(segment.Width)}.FusedMultiplyAdd(weight{segment.Width * 32}, {At(segment.Width, "row", column, segment.Offset)}, acc{segment.Offset});");
+                    : $"acc{segment.Offset} = {VectorOf(segment.Width)}.MultiplyAddEstimate(weight{segment.Width * 32}, {At(segment.Width, "row", column, segment.Offset)}, acc{segment.Offset});");
             }
         }
 

@@ -184,7 +184,7 @@ internal static class TileKernelsEmitter
                         w.Line($"{(r == 0 ? type + " " : "")}qr = {vector}.Create({(r == 0 ? "q" : $"Unsafe.Add(ref q, {r} * D)")});");
                         for (int c = 0; c < keyRegisters; c++)
                         {
-                            w.Line($"s{r}_{c} = {vector}.FusedMultiplyAdd(qr, k{c}, s{r}_{c});");
+                            w.Line($"s{r}_{c} = {vector}.MultiplyAddEstimate(qr, k{c}, s{r}_{c});");
                         }
                     }
 
@@ -271,7 +271,7 @@ internal static class TileKernelsEmitter
                     string name = $"o{r}_{segment.Offset}";
                     w.Line(segment.Width == 1
                         ? $"{name} += weight * v{segment.Offset};"
-                        : $"{name} = {VectorOf(segment.Width)}.FusedMultiplyAdd(p{segment.Width * 32}, v{segment.Offset}, {name});");
+                        : $"{name} = {VectorOf(segment.Width)}.MultiplyAddEstimate(p{segment.Width * 32}, v{segment.Offset}, {name});");
                 }
             }
         }

@@ -103,7 +103,7 @@ internal static class VectorCode
                 for (int i = 0; i < 4; i++)
                 {
                     string acc = Accumulator(width, i);
-                    w.Line($"{acc} = {VectorOf(width)}.FusedMultiplyAdd({left(width, "c", i * width)}, {right(width, "c", i * width)}, {acc});");
+                    w.Line($"{acc} = {VectorOf(width)}.MultiplyAddEstimate({left(width, "c", i * width)}, {right(width, "c", i * width)}, {acc});");
                 }
             }
         }
@@ -123,7 +123,7 @@ internal static class VectorCode
             used.TryGetValue(segment.Width, out int index);
             used[segment.Width] = index + 1;
             string acc = Accumulator(segment.Width, index);
-            w.Line($"{acc} = {VectorOf(segment.Width)}.FusedMultiplyAdd({left(segment.Width, null, segment.Offset)}, {right(segment.Width, null, segment.Offset)}, {acc});");
+            w.Line($"{acc} = {VectorOf(segment.Width)}.MultiplyAddEstimate({left(segment.Width, null, segment.Offset)}, {right(segment.Width, null, segment.Offset)}, {acc});");
         }
 
         if (anyScalar) terms.Add($"{result}Tail");

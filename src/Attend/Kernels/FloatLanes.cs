@@ -31,7 +31,11 @@ internal interface IFloatLanes<TVector>
 
     static abstract TVector Divide(TVector a, TVector b);
 
-    /// <summary><c>a · b + c</c> with one rounding.</summary>
+    /// <summary>
+    /// <c>a · b + c</c>: one rounding where the processor has FMA, two where it has not. Exact FMA emulated in software
+    /// on a processor without it (SSE-only x64, or a NativeAOT binary built for one) made those paths hundreds of times
+    /// slower; on FMA hardware this is the same instruction, so results there are unchanged.
+    /// </summary>
     static abstract TVector MultiplyAdd(TVector a, TVector b, TVector c);
 
     static abstract TVector Max(TVector a, TVector b);
@@ -73,7 +77,7 @@ internal readonly struct ScalarLanes : IFloatLanes<float>
 
     public static float Divide(float a, float b) => a / b;
 
-    public static float MultiplyAdd(float a, float b, float c) => MathF.FusedMultiplyAdd(a, b, c);
+    public static float MultiplyAdd(float a, float b, float c) => float.MultiplyAddEstimate(a, b, c);
 
     public static float Max(float a, float b) => MathF.Max(a, b);
 
@@ -109,7 +113,7 @@ internal readonly struct Lanes128 : IFloatLanes<Vector128<float>>
 
     public static Vector128<float> Divide(Vector128<float> a, Vector128<float> b) => a / b;
 
-    public static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Vector128.FusedMultiplyAdd(a, b, c);
+    public static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Vector128.MultiplyAddEstimate(a, b, c);
 
     public static Vector128<float> Max(Vector128<float> a, Vector128<float> b) => Vector128.Max(a, b);
 
@@ -147,7 +151,7 @@ internal readonly struct Lanes256 : IFloatLanes<Vector256<float>>
 
     public static Vector256<float> Divide(Vector256<float> a, Vector256<float> b) => a / b;
 
-    public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
+    public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.MultiplyAddEstimate(a, b, c);
 
     public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
 
@@ -184,7 +188,7 @@ internal readonly struct Lanes512 : IFloatLanes<Vector512<float>>
 
     public static Vector512<float> Divide(Vector512<float> a, Vector512<float> b) => a / b;
 
-    public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
+    public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.MultiplyAddEstimate(a, b, c);
 
     public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
 

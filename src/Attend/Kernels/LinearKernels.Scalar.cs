@@ -5,8 +5,9 @@ namespace Attend.Kernels;
 public static partial class LinearKernels
 {
     /// <summary>
-    /// Plain loops, one row by one panel at a time; <see cref="MathF.FusedMultiplyAdd"/> keeps each sum the
-    /// same sequence of fused operations as the vector paths, so every path gives the same bits.
+    /// Plain loops, one row by one panel at a time; <see cref="float.MultiplyAddEstimate"/> keeps each sum the
+    /// same sequence of multiply-adds as the vector paths (fused where the processor has FMA, a multiply and an add
+    /// where it has not, on every path alike), so every path gives the same bits.
     /// </summary>
     private readonly struct ScalarTiles : ITileKernel
     {
@@ -34,7 +35,7 @@ public static partial class LinearKernels
                 float* wk = w + k * PanelWidth;
                 for (int j = 0; j < PanelWidth; j++)
                 {
-                    sums[j] = MathF.FusedMultiplyAdd(xk, wk[j], sums[j]);
+                    sums[j] = float.MultiplyAddEstimate(xk, wk[j], sums[j]);
                 }
             }
 

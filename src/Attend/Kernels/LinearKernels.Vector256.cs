@@ -77,41 +77,41 @@ public static partial class LinearKernels
             Vector256<float> w0 = Vector256.Load(w);
             Vector256<float> w1 = Vector256.Load(w + 8);
             Vector256<float> xk = Vector256.Create(x0[k]);
-            a00 = Vector256.FusedMultiplyAdd(xk, w0, a00);
-            a01 = Vector256.FusedMultiplyAdd(xk, w1, a01);
+            a00 = Vector256.MultiplyAddEstimate(xk, w0, a00);
+            a01 = Vector256.MultiplyAddEstimate(xk, w1, a01);
             if (n > 1)
             {
                 xk = Vector256.Create(x1[k]);
-                a10 = Vector256.FusedMultiplyAdd(xk, w0, a10);
-                a11 = Vector256.FusedMultiplyAdd(xk, w1, a11);
+                a10 = Vector256.MultiplyAddEstimate(xk, w0, a10);
+                a11 = Vector256.MultiplyAddEstimate(xk, w1, a11);
             }
 
             if (n > 2)
             {
                 xk = Vector256.Create(x2[k]);
-                a20 = Vector256.FusedMultiplyAdd(xk, w0, a20);
-                a21 = Vector256.FusedMultiplyAdd(xk, w1, a21);
+                a20 = Vector256.MultiplyAddEstimate(xk, w0, a20);
+                a21 = Vector256.MultiplyAddEstimate(xk, w1, a21);
             }
 
             if (n > 3)
             {
                 xk = Vector256.Create(x3[k]);
-                a30 = Vector256.FusedMultiplyAdd(xk, w0, a30);
-                a31 = Vector256.FusedMultiplyAdd(xk, w1, a31);
+                a30 = Vector256.MultiplyAddEstimate(xk, w0, a30);
+                a31 = Vector256.MultiplyAddEstimate(xk, w1, a31);
             }
 
             if (n > 4)
             {
                 xk = Vector256.Create(x4[k]);
-                a40 = Vector256.FusedMultiplyAdd(xk, w0, a40);
-                a41 = Vector256.FusedMultiplyAdd(xk, w1, a41);
+                a40 = Vector256.MultiplyAddEstimate(xk, w0, a40);
+                a41 = Vector256.MultiplyAddEstimate(xk, w1, a41);
             }
 
             if (n > 5)
             {
                 xk = Vector256.Create(x5[k]);
-                a50 = Vector256.FusedMultiplyAdd(xk, w0, a50);
-                a51 = Vector256.FusedMultiplyAdd(xk, w1, a51);
+                a50 = Vector256.MultiplyAddEstimate(xk, w0, a50);
+                a51 = Vector256.MultiplyAddEstimate(xk, w1, a51);
             }
         }
 

@@ -68,25 +68,25 @@ public static partial class LinearKernels
         for (nint k = 0, count = depth, offset = 0; k < count; k++, offset += PanelWidth)
         {
             Vector256<float> xk = Vector256.Create(x[k]);
-            a00 = Vector256.FusedMultiplyAdd(xk, Vector256.Load(w0 + offset), a00);
-            a01 = Vector256.FusedMultiplyAdd(xk, Vector256.Load(w0 + offset + 8), a01);
+            a00 = Vector256.MultiplyAddEstimate(xk, Vector256.Load(w0 + offset), a00);
+            a01 = Vector256.MultiplyAddEstimate(xk, Vector256.Load(w0 + offset + 8), a01);
 
             if (p > 1)
             {
-                a10 = Vector256.FusedMultiplyAdd(xk, Vector256.Load(w1 + offset), a10);
-                a11 = Vector256.FusedMultiplyAdd(xk, Vector256.Load(w1 + offset + 8), a11);
+                a10 = Vector256.MultiplyAddEstimate(xk, Vector256.Load(w1 + offset), a10);
+                a11 = Vector256.MultiplyAddEstimate(xk, Vector256.Load(w1 + offset + 8), a11);
             }
 
             if (p > 2)
             {
-                a20 = Vector256.FusedMultiplyAdd(xk, Vector256.Load(w2 + offset), a20);
-                a21 = Vector256.FusedMultiplyAdd(xk, Vector256.Load(w2 + offset + 8), a21);
+                a20 = Vector256.MultiplyAddEstimate(xk, Vector256.Load(w2 + offset), a20);
+                a21 = Vector256.MultiplyAddEstimate(xk, Vector256.Load(w2 + offset + 8), a21);
             }
 
             if (p > 3)
             {
-                a30 = Vector256.FusedMultiplyAdd(xk, Vector256.Load(w3 + offset), a30);
-                a31 = Vector256.FusedMultiplyAdd(xk, Vector256.Load(w3 + offset + 8), a31);
+                a30 = Vector256.MultiplyAddEstimate(xk, Vector256.Load(w3 + offset), a30);
+                a31 = Vector256.MultiplyAddEstimate(xk, Vector256.Load(w3 + offset + 8), a31);
             }
         }
 

@@ -106,55 +106,55 @@ public static partial class LinearKernels
             Vector512<float> w0 = Vector512.Load(w);
             Vector512<float> w1 = Vector512.Load(v);
             Vector512<float> xk = Vector512.Create(x0[k]);
-            a00 = Vector512.FusedMultiplyAdd(xk, w0, a00);
-            a01 = Vector512.FusedMultiplyAdd(xk, w1, a01);
+            a00 = Vector512.MultiplyAddEstimate(xk, w0, a00);
+            a01 = Vector512.MultiplyAddEstimate(xk, w1, a01);
             if (n > 1)
             {
                 xk = Vector512.Create(x1[k]);
-                a10 = Vector512.FusedMultiplyAdd(xk, w0, a10);
-                a11 = Vector512.FusedMultiplyAdd(xk, w1, a11);
+                a10 = Vector512.MultiplyAddEstimate(xk, w0, a10);
+                a11 = Vector512.MultiplyAddEstimate(xk, w1, a11);
             }
 
             if (n > 2)
             {
                 xk = Vector512.Create(x2[k]);
-                a20 = Vector512.FusedMultiplyAdd(xk, w0, a20);
-                a21 = Vector512.FusedMultiplyAdd(xk, w1, a21);
+                a20 = Vector512.MultiplyAddEstimate(xk, w0, a20);
+                a21 = Vector512.MultiplyAddEstimate(xk, w1, a21);
             }
 
             if (n > 3)
             {
                 xk = Vector512.Create(x3[k]);
-                a30 = Vector512.FusedMultiplyAdd(xk, w0, a30);
-                a31 = Vector512.FusedMultiplyAdd(xk, w1, a31);
+                a30 = Vector512.MultiplyAddEstimate(xk, w0, a30);
+                a31 = Vector512.MultiplyAddEstimate(xk, w1, a31);
             }
 
             if (n > 4)
             {
                 xk = Vector512.Create(x4[k]);
-                a40 = Vector512.FusedMultiplyAdd(xk, w0, a40);
-                a41 = Vector512.FusedMultiplyAdd(xk, w1, a41);
+                a40 = Vector512.MultiplyAddEstimate(xk, w0, a40);
+                a41 = Vector512.MultiplyAddEstimate(xk, w1, a41);
             }
 
             if (n > 5)
             {
                 xk = Vector512.Create(x5[k]);
-                a50 = Vector512.FusedMultiplyAdd(xk, w0, a50);
-                a51 = Vector512.FusedMultiplyAdd(xk, w1, a51);
+                a50 = Vector512.MultiplyAddEstimate(xk, w0, a50);
+                a51 = Vector512.MultiplyAddEstimate(xk, w1, a51);
             }
 
             if (n > 6)
             {
                 xk = Vector512.Create(x6[k]);
-                a60 = Vector512.FusedMultiplyAdd(xk, w0, a60);
-                a61 = Vector512.FusedMultiplyAdd(xk, w1, a61);
+                a60 = Vector512.MultiplyAddEstimate(xk, w0, a60);
+                a61 = Vector512.MultiplyAddEstimate(xk, w1, a61);
             }
 
             if (n > 7)
             {
                 xk = Vector512.Create(x7[k]);
-                a70 = Vector512.FusedMultiplyAdd(xk, w0, a70);
-                a71 = Vector512.FusedMultiplyAdd(xk, w1, a71);
+                a70 = Vector512.MultiplyAddEstimate(xk, w0, a70);
+                a71 = Vector512.MultiplyAddEstimate(xk, w1, a71);
             }
         }
 
@@ -209,14 +209,14 @@ public static partial class LinearKernels
         for (nint k = 0, count = depth; k < count; k++, w += PanelWidth)
         {
             Vector512<float> w0 = Vector512.Load(w);
-            a0 = Vector512.FusedMultiplyAdd(Vector512.Create(x0[k]), w0, a0);
-            if (n > 1) { a1 = Vector512.FusedMultiplyAdd(Vector512.Create(x1[k]), w0, a1); }
-            if (n > 2) { a2 = Vector512.FusedMultiplyAdd(Vector512.Create(x2[k]), w0, a2); }
-            if (n > 3) { a3 = Vector512.FusedMultiplyAdd(Vector512.Create(x3[k]), w0, a3); }
-            if (n > 4) { a4 = Vector512.FusedMultiplyAdd(Vector512.Create(x4[k]), w0, a4); }
-            if (n > 5) { a5 = Vector512.FusedMultiplyAdd(Vector512.Create(x5[k]), w0, a5); }
-            if (n > 6) { a6 = Vector512.FusedMultiplyAdd(Vector512.Create(x6[k]), w0, a6); }
-            if (n > 7) { a7 = Vector512.FusedMultiplyAdd(Vector512.Create(x7[k]), w0, a7); }
+            a0 = Vector512.MultiplyAddEstimate(Vector512.Create(x0[k]), w0, a0);
+            if (n > 1) { a1 = Vector512.MultiplyAddEstimate(Vector512.Create(x1[k]), w0, a1); }
+            if (n > 2) { a2 = Vector512.MultiplyAddEstimate(Vector512.Create(x2[k]), w0, a2); }
+            if (n > 3) { a3 = Vector512.MultiplyAddEstimate(Vector512.Create(x3[k]), w0, a3); }
+            if (n > 4) { a4 = Vector512.MultiplyAddEstimate(Vector512.Create(x4[k]), w0, a4); }
+            if (n > 5) { a5 = Vector512.MultiplyAddEstimate(Vector512.Create(x5[k]), w0, a5); }
+            if (n > 6) { a6 = Vector512.MultiplyAddEstimate(Vector512.Create(x6[k]), w0, a6); }
+            if (n > 7) { a7 = Vector512.MultiplyAddEstimate(Vector512.Create(x7[k]), w0, a7); }
         }
 
         a0.Store(c0);

@@ -92,41 +92,41 @@ public static partial class LinearKernels
         for (nint k = 0, count = depth, offset = 0; k < count; k++, offset += PanelWidth)
         {
             Vector512<float> xk = Vector512.Create(x[k]);
-            a0 = Vector512.FusedMultiplyAdd(xk, Vector512.Load(w0 + offset), a0);
+            a0 = Vector512.MultiplyAddEstimate(xk, Vector512.Load(w0 + offset), a0);
 
             if (p > 1)
             {
-                a1 = Vector512.FusedMultiplyAdd(xk, Vector512.Load(w1 + offset), a1);
+                a1 = Vector512.MultiplyAddEstimate(xk, Vector512.Load(w1 + offset), a1);
             }
 
             if (p > 2)
             {
-                a2 = Vector512.FusedMultiplyAdd(xk, Vector512.Load(w2 + offset), a2);
+                a2 = Vector512.MultiplyAddEstimate(xk, Vector512.Load(w2 + offset), a2);
             }
 
             if (p > 3)
             {
-                a3 = Vector512.FusedMultiplyAdd(xk, Vector512.Load(w3 + offset), a3);
+                a3 = Vector512.MultiplyAddEstimate(xk, Vector512.Load(w3 + offset), a3);
             }
 
             if (p > 4)
             {
-                a4 = Vector512.FusedMultiplyAdd(xk, Vector512.Load(w4 + offset), a4);
+                a4 = Vector512.MultiplyAddEstimate(xk, Vector512.Load(w4 + offset), a4);
             }
 
             if (p > 5)
             {
-                a5 = Vector512.FusedMultiplyAdd(xk, Vector512.Load(w5 + offset), a5);
+                a5 = Vector512.MultiplyAddEstimate(xk, Vector512.Load(w5 + offset), a5);
             }
 
             if (p > 6)
             {
-                a6 = Vector512.FusedMultiplyAdd(xk, Vector512.Load(w6 + offset), a6);
+                a6 = Vector512.MultiplyAddEstimate(xk, Vector512.Load(w6 + offset), a6);
             }
 
             if (p > 7)
             {
-                a7 = Vector512.FusedMultiplyAdd(xk, Vector512.Load(w7 + offset), a7);
+                a7 = Vector512.MultiplyAddEstimate(xk, Vector512.Load(w7 + offset), a7);
             }
         }
 

@@ -158,7 +158,7 @@ public static class Normalization
             for (; i < features; i++)
             {
                 float normalized = (Unsafe.Add(ref x, i) - rowMean) * inverse;
-                Unsafe.Add(ref y, i) = MathF.FusedMultiplyAdd(normalized, Unsafe.Add(ref g, i), hasBias ? Unsafe.Add(ref beta, i) : 0f);
+                Unsafe.Add(ref y, i) = float.MultiplyAddEstimate(normalized, Unsafe.Add(ref g, i), hasBias ? Unsafe.Add(ref beta, i) : 0f);
             }
         }
     }

@@ -54,7 +54,7 @@ internal static class RowKernels
         for (; i < length; i++)
         {
             float deviation = Unsafe.Add(ref x, i) - center;
-            sum = MathF.FusedMultiplyAdd(deviation, deviation, sum);
+            sum = float.MultiplyAddEstimate(deviation, deviation, sum);
         }
 
         return sum;

@@ -56,16 +56,16 @@ public static class VectorExp
     public static Vector512<float> Exp(Vector512<float> x)
     {
         x = Vector512.Min(Vector512.Max(x, Vector512.Create(ClampLow)), Vector512.Create(ClampHigh));
-        Vector512<float> shifted = Vector512.FusedMultiplyAdd(x, Vector512.Create(Log2E), Vector512.Create(Shifter));
+        Vector512<float> shifted = Vector512.MultiplyAddEstimate(x, Vector512.Create(Log2E), Vector512.Create(Shifter));
         Vector512<float> n = shifted - Vector512.Create(Shifter);
-        Vector512<float> r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2High), x);
-        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Low), r);
-        Vector512<float> p = Vector512.FusedMultiplyAdd(Vector512.Create(P0), r, Vector512.Create(P1));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P2));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P3));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P4));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P5));
-        p = Vector512.FusedMultiplyAdd(p, r * r, r + Vector512<float>.One);
+        Vector512<float> r = Vector512.MultiplyAddEstimate(n, Vector512.Create(-Ln2High), x);
+        r = Vector512.MultiplyAddEstimate(n, Vector512.Create(-Ln2Low), r);
+        Vector512<float> p = Vector512.MultiplyAddEstimate(Vector512.Create(P0), r, Vector512.Create(P1));
+        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(P2));
+        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(P3));
+        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(P4));
+        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(P5));
+        p = Vector512.MultiplyAddEstimate(p, r * r, r + Vector512<float>.One);
         Vector512<float> scale = (shifted.AsInt32() << 23).AsSingle();
         return p * scale;
     }
@@ -75,16 +75,16 @@ public static class VectorExp
     public static Vector256<float> Exp(Vector256<float> x)
     {
         x = Vector256.Min(Vector256.Max(x, Vector256.Create(ClampLow)), Vector256.Create(ClampHigh));
-        Vector256<float> shifted = Vector256.FusedMultiplyAdd(x, Vector256.Create(Log2E), Vector256.Create(Shifter));
+        Vector256<float> shifted = Vector256.MultiplyAddEstimate(x, Vector256.Create(Log2E), Vector256.Create(Shifter));
         Vector256<float> n = shifted - Vector256.Create(Shifter);
-        Vector256<float> r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2High), x);
-        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Low), r);
-        Vector256<float> p = Vector256.FusedMultiplyAdd(Vector256.Create(P0), r, Vector256.Create(P1));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P2));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P3));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P4));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P5));
-        p = Vector256.FusedMultiplyAdd(p, r * r, r + Vector256<float>.One);
+        Vector256<float> r = Vector256.MultiplyAddEstimate(n, Vector256.Create(-Ln2High), x);
+        r = Vector256.MultiplyAddEstimate(n, Vector256.Create(-Ln2Low), r);
+        Vector256<float> p = Vector256.MultiplyAddEstimate(Vector256.Create(P0), r, Vector256.Create(P1));
+        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(P2));
+        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(P3));
+        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(P4));
+        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(P5));
+        p = Vector256.MultiplyAddEstimate(p, r * r, r + Vector256<float>.One);
         Vector256<float> scale = (shifted.AsInt32() << 23).AsSingle();
         return p * scale;
     }
@@ -94,16 +94,16 @@ public static class VectorExp
     public static Vector128<float> Exp(Vector128<float> x)
     {
         x = Vector128.Min(Vector128.Max(x, Vector128.Create(ClampLow)), Vector128.Create(ClampHigh));
-        Vector128<float> shifted = Vector128.FusedMultiplyAdd(x, Vector128.Create(Log2E), Vector128.Create(Shifter));
+        Vector128<float> shifted = Vector128.MultiplyAddEstimate(x, Vector128.Create(Log2E), Vector128.Create(Shifter));
         Vector128<float> n = shifted - Vector128.Create(Shifter);
-        Vector128<float> r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2High), x);
-        r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2Low), r);
-        Vector128<float> p = Vector128.FusedMultiplyAdd(Vector128.Create(P0), r, Vector128.Create(P1));
-        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P2));
-        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P3));
-        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P4));
-        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P5));
-        p = Vector128.FusedMultiplyAdd(p, r * r, r + Vector128<float>.One);
+        Vector128<float> r = Vector128.MultiplyAddEstimate(n, Vector128.Create(-Ln2High), x);
+        r = Vector128.MultiplyAddEstimate(n, Vector128.Create(-Ln2Low), r);
+        Vector128<float> p = Vector128.MultiplyAddEstimate(Vector128.Create(P0), r, Vector128.Create(P1));
+        p = Vector128.MultiplyAddEstimate(p, r, Vector128.Create(P2));
+        p = Vector128.MultiplyAddEstimate(p, r, Vector128.Create(P3));
+        p = Vector128.MultiplyAddEstimate(p, r, Vector128.Create(P4));
+        p = Vector128.MultiplyAddEstimate(p, r, Vector128.Create(P5));
+        p = Vector128.MultiplyAddEstimate(p, r * r, r + Vector128<float>.One);
         Vector128<float> scale = (shifted.AsInt32() << 23).AsSingle();
         return p * scale;
     }
@@ -113,16 +113,16 @@ public static class VectorExp
     public static float Exp(float x)
     {
         x = Math.Min(Math.Max(x, ClampLow), ClampHigh);
-        float shifted = MathF.FusedMultiplyAdd(x, Log2E, Shifter);
+        float shifted = float.MultiplyAddEstimate(x, Log2E, Shifter);
         float n = shifted - Shifter;
-        float r = MathF.FusedMultiplyAdd(n, -Ln2High, x);
-        r = MathF.FusedMultiplyAdd(n, -Ln2Low, r);
-        float p = MathF.FusedMultiplyAdd(P0, r, P1);
-        p = MathF.FusedMultiplyAdd(p, r, P2);
-        p = MathF.FusedMultiplyAdd(p, r, P3);
-        p = MathF.FusedMultiplyAdd(p, r, P4);
-        p = MathF.FusedMultiplyAdd(p, r, P5);
-        p = MathF.FusedMultiplyAdd(p, r * r, r + 1f);
+        float r = float.MultiplyAddEstimate(n, -Ln2High, x);
+        r = float.MultiplyAddEstimate(n, -Ln2Low, r);
+        float p = float.MultiplyAddEstimate(P0, r, P1);
+        p = float.MultiplyAddEstimate(p, r, P2);
+        p = float.MultiplyAddEstimate(p, r, P3);
+        p = float.MultiplyAddEstimate(p, r, P4);
+        p = float.MultiplyAddEstimate(p, r, P5);
+        p = float.MultiplyAddEstimate(p, r * r, r + 1f);
         float scale = BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(shifted) << 23);
         return p * scale;
     }

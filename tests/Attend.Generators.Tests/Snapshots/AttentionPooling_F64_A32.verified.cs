@@ -195,7 +195,7 @@ partial class WordAttention
             {
                 ref float row = ref Unsafe.Add(ref x, t * S);
                 Vector512<float> sum512 = Vector512.LoadUnsafe(ref row) * v0;
-                sum512 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref row, 16), v16, sum512);
+                sum512 = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref row, 16), v16, sum512);
                 Unsafe.Add(ref s, t) = Vector512.Sum(sum512);
             }
         }
@@ -215,10 +215,10 @@ partial class WordAttention
                 ref float row = ref Unsafe.Add(ref x, t * F);
                 float weight = Unsafe.Add(ref p, t);
                 Vector512<float> weight512 = Vector512.Create(weight);
-                acc0 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref row), acc0);
-                acc16 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref row, 16), acc16);
-                acc32 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref row, 32), acc32);
-                acc48 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref row, 48), acc48);
+                acc0 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref row), acc0);
+                acc16 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref row, 16), acc16);
+                acc32 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref row, 32), acc32);
+                acc48 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref row, 48), acc48);
             }
             acc0.StoreUnsafe(ref o);
             acc16.StoreUnsafe(ref o, 16);
@@ -240,9 +240,9 @@ partial class WordAttention
             {
                 ref float row = ref Unsafe.Add(ref x, t * S);
                 Vector256<float> sum256 = Vector256.LoadUnsafe(ref row) * v0;
-                sum256 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, 8), v8, sum256);
-                sum256 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, 16), v16, sum256);
-                sum256 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, 24), v24, sum256);
+                sum256 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref row, 8), v8, sum256);
+                sum256 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref row, 16), v16, sum256);
+                sum256 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref row, 24), v24, sum256);
                 Unsafe.Add(ref s, t) = Vector256.Sum(sum256);
             }
         }
@@ -266,14 +266,14 @@ partial class WordAttention
                 ref float row = ref Unsafe.Add(ref x, t * F);
                 float weight = Unsafe.Add(ref p, t);
                 Vector256<float> weight256 = Vector256.Create(weight);
-                acc0 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref row), acc0);
-                acc8 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref row, 8), acc8);
-                acc16 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref row, 16), acc16);
-                acc24 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref row, 24), acc24);
-                acc32 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref row, 32), acc32);
-                acc40 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref row, 40), acc40);
-                acc48 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref row, 48), acc48);
-                acc56 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref row, 56), acc56);
+                acc0 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref row), acc0);
+                acc8 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref row, 8), acc8);
+                acc16 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref row, 16), acc16);
+                acc24 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref row, 24), acc24);
+                acc32 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref row, 32), acc32);
+                acc40 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref row, 40), acc40);
+                acc48 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref row, 48), acc48);
+                acc56 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref row, 56), acc56);
             }
             acc0.StoreUnsafe(ref o);
             acc8.StoreUnsafe(ref o, 8);
@@ -303,13 +303,13 @@ partial class WordAttention
             {
                 ref float row = ref Unsafe.Add(ref x, t * S);
                 Vector128<float> sum128 = Vector128.LoadUnsafe(ref row) * v0;
-                sum128 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref row, 4), v4, sum128);
-                sum128 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref row, 8), v8, sum128);
-                sum128 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref row, 12), v12, sum128);
-                sum128 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref row, 16), v16, sum128);
-                sum128 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref row, 20), v20, sum128);
-                sum128 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref row, 24), v24, sum128);
-                sum128 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref row, 28), v28, sum128);
+                sum128 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref row, 4), v4, sum128);
+                sum128 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref row, 8), v8, sum128);
+                sum128 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref row, 12), v12, sum128);
+                sum128 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref row, 16), v16, sum128);
+                sum128 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref row, 20), v20, sum128);
+                sum128 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref row, 24), v24, sum128);
+                sum128 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref row, 28), v28, sum128);
                 Unsafe.Add(ref s, t) = Vector128.Sum(sum128);
             }
         }
@@ -335,14 +335,14 @@ partial class WordAttention
                     ref float row = ref Unsafe.Add(ref x, t * F);
                     float weight = Unsafe.Add(ref p, t);
                     Vector128<float> weight128 = Vector128.Create(weight);
-                    acc0 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row), acc0);
-                    acc4 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 4), acc4);
-                    acc8 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 8), acc8);
-                    acc12 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 12), acc12);
-                    acc16 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 16), acc16);
-                    acc20 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 20), acc20);
-                    acc24 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 24), acc24);
-                    acc28 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 28), acc28);
+                    acc0 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row), acc0);
+                    acc4 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 4), acc4);
+                    acc8 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 8), acc8);
+                    acc12 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 12), acc12);
+                    acc16 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 16), acc16);
+                    acc20 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 20), acc20);
+                    acc24 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 24), acc24);
+                    acc28 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 28), acc28);
                 }
                 acc0.StoreUnsafe(ref o);
                 acc4.StoreUnsafe(ref o, 4);
@@ -368,14 +368,14 @@ partial class WordAttention
                     ref float row = ref Unsafe.Add(ref x, t * F);
                     float weight = Unsafe.Add(ref p, t);
                     Vector128<float> weight128 = Vector128.Create(weight);
-                    acc32 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 32), acc32);
-                    acc36 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 36), acc36);
-                    acc40 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 40), acc40);
-                    acc44 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 44), acc44);
-                    acc48 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 48), acc48);
-                    acc52 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 52), acc52);
-                    acc56 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 56), acc56);
-                    acc60 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 60), acc60);
+                    acc32 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 32), acc32);
+                    acc36 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 36), acc36);
+                    acc40 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 40), acc40);
+                    acc44 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 44), acc44);
+                    acc48 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 48), acc48);
+                    acc52 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 52), acc52);
+                    acc56 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 56), acc56);
+                    acc60 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 60), acc60);
                 }
                 acc32.StoreUnsafe(ref o, 32);
                 acc36.StoreUnsafe(ref o, 36);

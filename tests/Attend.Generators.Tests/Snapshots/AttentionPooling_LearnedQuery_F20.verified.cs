@@ -199,8 +199,8 @@ partial class QueryPooling
                 float weight = Unsafe.Add(ref p, t);
                 Vector512<float> weight512 = Vector512.Create(weight);
                 Vector128<float> weight128 = Vector128.Create(weight);
-                acc0 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref row), acc0);
-                acc16 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 16), acc16);
+                acc0 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref row), acc0);
+                acc16 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 16), acc16);
             }
             acc0.StoreUnsafe(ref o);
             acc16.StoreUnsafe(ref o, 16);
@@ -219,7 +219,7 @@ partial class QueryPooling
             {
                 ref float row = ref Unsafe.Add(ref x, t * S);
                 Vector256<float> sum256 = Vector256.LoadUnsafe(ref row) * v0;
-                sum256 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, 8), v8, sum256);
+                sum256 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref row, 8), v8, sum256);
                 Vector128<float> sum128 = Vector128.LoadUnsafe(ref row, 16) * v16;
                 Unsafe.Add(ref s, t) = (Vector256.Sum(sum256) + Vector128.Sum(sum128));
             }
@@ -240,9 +240,9 @@ partial class QueryPooling
                 float weight = Unsafe.Add(ref p, t);
                 Vector256<float> weight256 = Vector256.Create(weight);
                 Vector128<float> weight128 = Vector128.Create(weight);
-                acc0 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref row), acc0);
-                acc8 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref row, 8), acc8);
-                acc16 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 16), acc16);
+                acc0 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref row), acc0);
+                acc8 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref row, 8), acc8);
+                acc16 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 16), acc16);
             }
             acc0.StoreUnsafe(ref o);
             acc8.StoreUnsafe(ref o, 8);
@@ -264,10 +264,10 @@ partial class QueryPooling
             {
                 ref float row = ref Unsafe.Add(ref x, t * S);
                 Vector128<float> sum128 = Vector128.LoadUnsafe(ref row) * v0;
-                sum128 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref row, 4), v4, sum128);
-                sum128 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref row, 8), v8, sum128);
-                sum128 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref row, 12), v12, sum128);
-                sum128 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref row, 16), v16, sum128);
+                sum128 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref row, 4), v4, sum128);
+                sum128 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref row, 8), v8, sum128);
+                sum128 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref row, 12), v12, sum128);
+                sum128 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref row, 16), v16, sum128);
                 Unsafe.Add(ref s, t) = Vector128.Sum(sum128);
             }
         }
@@ -288,11 +288,11 @@ partial class QueryPooling
                 ref float row = ref Unsafe.Add(ref x, t * F);
                 float weight = Unsafe.Add(ref p, t);
                 Vector128<float> weight128 = Vector128.Create(weight);
-                acc0 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row), acc0);
-                acc4 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 4), acc4);
-                acc8 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 8), acc8);
-                acc12 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 12), acc12);
-                acc16 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 16), acc16);
+                acc0 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row), acc0);
+                acc4 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 4), acc4);
+                acc8 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 8), acc8);
+                acc12 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 12), acc12);
+                acc16 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 16), acc16);
             }
             acc0.StoreUnsafe(ref o);
             acc4.StoreUnsafe(ref o, 4);

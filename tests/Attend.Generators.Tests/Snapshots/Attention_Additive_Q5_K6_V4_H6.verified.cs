@@ -226,7 +226,7 @@ partial class Bahdanau
             {
                 ref float key = ref Unsafe.Add(ref k, (nint)j * 6);
                 Vector128<float> sum128a = Vector128<float>.Zero;
-                sum128a = Vector128.FusedMultiplyAdd(v0, VectorMath.Tanh(query0 + Vector128.LoadUnsafe(ref key)), sum128a);
+                sum128a = Vector128.MultiplyAddEstimate(v0, VectorMath.Tanh(query0 + Vector128.LoadUnsafe(ref key)), sum128a);
                 float sumTail = v4 * MathF.Tanh(query4 + Unsafe.Add(ref key, 4));
                 sumTail += v5 * MathF.Tanh(query5 + Unsafe.Add(ref key, 5));
                 float sum = Vector128.Sum(sum128a) + sumTail;
@@ -259,7 +259,7 @@ partial class Bahdanau
                 ref float row = ref Unsafe.Add(ref v, (nint)j * valueStride);
                 float weight = Unsafe.Add(ref p, j);
                 Vector128<float> weight128 = Vector128.Create(weight);
-                acc0 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row), acc0);
+                acc0 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row), acc0);
             }
             acc0.StoreUnsafe(ref o);
         }

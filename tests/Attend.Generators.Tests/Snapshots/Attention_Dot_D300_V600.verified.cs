@@ -159,15 +159,15 @@ partial class WideDot
                 Vector128<float> dot128a = Vector128<float>.Zero;
                 for (nuint c = 0; c < 256; c += 64)
                 {
-                    dot512a = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref q, c), Vector512.LoadUnsafe(ref key, c), dot512a);
-                    dot512b = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref q, c + 16), Vector512.LoadUnsafe(ref key, c + 16), dot512b);
-                    dot512c = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref q, c + 32), Vector512.LoadUnsafe(ref key, c + 32), dot512c);
-                    dot512d = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref q, c + 48), Vector512.LoadUnsafe(ref key, c + 48), dot512d);
+                    dot512a = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref q, c), Vector512.LoadUnsafe(ref key, c), dot512a);
+                    dot512b = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref q, c + 16), Vector512.LoadUnsafe(ref key, c + 16), dot512b);
+                    dot512c = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref q, c + 32), Vector512.LoadUnsafe(ref key, c + 32), dot512c);
+                    dot512d = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref q, c + 48), Vector512.LoadUnsafe(ref key, c + 48), dot512d);
                 }
-                dot512a = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref q, 256), Vector512.LoadUnsafe(ref key, 256), dot512a);
-                dot512b = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref q, 272), Vector512.LoadUnsafe(ref key, 272), dot512b);
-                dot256a = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref q, 288), Vector256.LoadUnsafe(ref key, 288), dot256a);
-                dot128a = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref q, 296), Vector128.LoadUnsafe(ref key, 296), dot128a);
+                dot512a = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref q, 256), Vector512.LoadUnsafe(ref key, 256), dot512a);
+                dot512b = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref q, 272), Vector512.LoadUnsafe(ref key, 272), dot512b);
+                dot256a = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref q, 288), Vector256.LoadUnsafe(ref key, 288), dot256a);
+                dot128a = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref q, 296), Vector128.LoadUnsafe(ref key, 296), dot128a);
                 float dot = Vector512.Sum(dot512a + dot512b + dot512c + dot512d) + Vector256.Sum(dot256a) + Vector128.Sum(dot128a);
                 Unsafe.Add(ref s, j) = dot;
             }
@@ -189,13 +189,13 @@ partial class WideDot
                 Vector128<float> dot128a = Vector128<float>.Zero;
                 for (nuint c = 0; c < 288; c += 32)
                 {
-                    dot256a = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref q, c), Vector256.LoadUnsafe(ref key, c), dot256a);
-                    dot256b = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref q, c + 8), Vector256.LoadUnsafe(ref key, c + 8), dot256b);
-                    dot256c = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref q, c + 16), Vector256.LoadUnsafe(ref key, c + 16), dot256c);
-                    dot256d = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref q, c + 24), Vector256.LoadUnsafe(ref key, c + 24), dot256d);
+                    dot256a = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref q, c), Vector256.LoadUnsafe(ref key, c), dot256a);
+                    dot256b = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref q, c + 8), Vector256.LoadUnsafe(ref key, c + 8), dot256b);
+                    dot256c = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref q, c + 16), Vector256.LoadUnsafe(ref key, c + 16), dot256c);
+                    dot256d = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref q, c + 24), Vector256.LoadUnsafe(ref key, c + 24), dot256d);
                 }
-                dot256a = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref q, 288), Vector256.LoadUnsafe(ref key, 288), dot256a);
-                dot128a = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref q, 296), Vector128.LoadUnsafe(ref key, 296), dot128a);
+                dot256a = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref q, 288), Vector256.LoadUnsafe(ref key, 288), dot256a);
+                dot128a = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref q, 296), Vector128.LoadUnsafe(ref key, 296), dot128a);
                 float dot = Vector256.Sum(dot256a + dot256b + dot256c + dot256d) + Vector128.Sum(dot128a);
                 Unsafe.Add(ref s, j) = dot;
             }
@@ -216,14 +216,14 @@ partial class WideDot
                 Vector128<float> dot128d = Vector128<float>.Zero;
                 for (nuint c = 0; c < 288; c += 16)
                 {
-                    dot128a = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref q, c), Vector128.LoadUnsafe(ref key, c), dot128a);
-                    dot128b = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref q, c + 4), Vector128.LoadUnsafe(ref key, c + 4), dot128b);
-                    dot128c = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref q, c + 8), Vector128.LoadUnsafe(ref key, c + 8), dot128c);
-                    dot128d = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref q, c + 12), Vector128.LoadUnsafe(ref key, c + 12), dot128d);
+                    dot128a = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref q, c), Vector128.LoadUnsafe(ref key, c), dot128a);
+                    dot128b = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref q, c + 4), Vector128.LoadUnsafe(ref key, c + 4), dot128b);
+                    dot128c = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref q, c + 8), Vector128.LoadUnsafe(ref key, c + 8), dot128c);
+                    dot128d = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref q, c + 12), Vector128.LoadUnsafe(ref key, c + 12), dot128d);
                 }
-                dot128a = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref q, 288), Vector128.LoadUnsafe(ref key, 288), dot128a);
-                dot128b = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref q, 292), Vector128.LoadUnsafe(ref key, 292), dot128b);
-                dot128c = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref q, 296), Vector128.LoadUnsafe(ref key, 296), dot128c);
+                dot128a = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref q, 288), Vector128.LoadUnsafe(ref key, 288), dot128a);
+                dot128b = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref q, 292), Vector128.LoadUnsafe(ref key, 292), dot128b);
+                dot128c = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref q, 296), Vector128.LoadUnsafe(ref key, 296), dot128c);
                 float dot = Vector128.Sum(dot128a + dot128b + dot128c + dot128d);
                 Unsafe.Add(ref s, j) = dot;
             }
@@ -263,14 +263,14 @@ partial class WideDot
                     ref float row = ref Unsafe.Add(ref v, (nint)j * valueStride);
                     float weight = Unsafe.Add(ref p, j);
                     Vector512<float> weight512 = Vector512.Create(weight);
-                    acc0 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref row, c), acc0);
-                    acc16 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref row, c + 16), acc16);
-                    acc32 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref row, c + 32), acc32);
-                    acc48 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref row, c + 48), acc48);
-                    acc64 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref row, c + 64), acc64);
-                    acc80 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref row, c + 80), acc80);
-                    acc96 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref row, c + 96), acc96);
-                    acc112 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref row, c + 112), acc112);
+                    acc0 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref row, c), acc0);
+                    acc16 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref row, c + 16), acc16);
+                    acc32 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref row, c + 32), acc32);
+                    acc48 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref row, c + 48), acc48);
+                    acc64 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref row, c + 64), acc64);
+                    acc80 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref row, c + 80), acc80);
+                    acc96 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref row, c + 96), acc96);
+                    acc112 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref row, c + 112), acc112);
                 }
                 acc0.StoreUnsafe(ref o, c);
                 acc16.StoreUnsafe(ref o, c + 16);
@@ -294,12 +294,12 @@ partial class WideDot
                     float weight = Unsafe.Add(ref p, j);
                     Vector512<float> weight512 = Vector512.Create(weight);
                     Vector256<float> weight256 = Vector256.Create(weight);
-                    acc512 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref row, 512), acc512);
-                    acc528 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref row, 528), acc528);
-                    acc544 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref row, 544), acc544);
-                    acc560 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref row, 560), acc560);
-                    acc576 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref row, 576), acc576);
-                    acc592 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref row, 592), acc592);
+                    acc512 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref row, 512), acc512);
+                    acc528 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref row, 528), acc528);
+                    acc544 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref row, 544), acc544);
+                    acc560 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref row, 560), acc560);
+                    acc576 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref row, 576), acc576);
+                    acc592 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref row, 592), acc592);
                 }
                 acc512.StoreUnsafe(ref o, 512);
                 acc528.StoreUnsafe(ref o, 528);
@@ -331,14 +331,14 @@ partial class WideDot
                     ref float row = ref Unsafe.Add(ref v, (nint)j * valueStride);
                     float weight = Unsafe.Add(ref p, j);
                     Vector256<float> weight256 = Vector256.Create(weight);
-                    acc0 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref row, c), acc0);
-                    acc8 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref row, c + 8), acc8);
-                    acc16 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref row, c + 16), acc16);
-                    acc24 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref row, c + 24), acc24);
-                    acc32 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref row, c + 32), acc32);
-                    acc40 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref row, c + 40), acc40);
-                    acc48 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref row, c + 48), acc48);
-                    acc56 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref row, c + 56), acc56);
+                    acc0 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref row, c), acc0);
+                    acc8 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref row, c + 8), acc8);
+                    acc16 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref row, c + 16), acc16);
+                    acc24 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref row, c + 24), acc24);
+                    acc32 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref row, c + 32), acc32);
+                    acc40 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref row, c + 40), acc40);
+                    acc48 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref row, c + 48), acc48);
+                    acc56 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref row, c + 56), acc56);
                 }
                 acc0.StoreUnsafe(ref o, c);
                 acc8.StoreUnsafe(ref o, c + 8);
@@ -358,9 +358,9 @@ partial class WideDot
                     ref float row = ref Unsafe.Add(ref v, (nint)j * valueStride);
                     float weight = Unsafe.Add(ref p, j);
                     Vector256<float> weight256 = Vector256.Create(weight);
-                    acc576 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref row, 576), acc576);
-                    acc584 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref row, 584), acc584);
-                    acc592 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref row, 592), acc592);
+                    acc576 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref row, 576), acc576);
+                    acc584 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref row, 584), acc584);
+                    acc592 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref row, 592), acc592);
                 }
                 acc576.StoreUnsafe(ref o, 576);
                 acc584.StoreUnsafe(ref o, 584);
@@ -389,14 +389,14 @@ partial class WideDot
                     ref float row = ref Unsafe.Add(ref v, (nint)j * valueStride);
                     float weight = Unsafe.Add(ref p, j);
                     Vector128<float> weight128 = Vector128.Create(weight);
-                    acc0 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, c), acc0);
-                    acc4 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, c + 4), acc4);
-                    acc8 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, c + 8), acc8);
-                    acc12 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, c + 12), acc12);
-                    acc16 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, c + 16), acc16);
-                    acc20 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, c + 20), acc20);
-                    acc24 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, c + 24), acc24);
-                    acc28 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, c + 28), acc28);
+                    acc0 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, c), acc0);
+                    acc4 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, c + 4), acc4);
+                    acc8 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, c + 8), acc8);
+                    acc12 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, c + 12), acc12);
+                    acc16 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, c + 16), acc16);
+                    acc20 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, c + 20), acc20);
+                    acc24 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, c + 24), acc24);
+                    acc28 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, c + 28), acc28);
                 }
                 acc0.StoreUnsafe(ref o, c);
                 acc4.StoreUnsafe(ref o, c + 4);
@@ -419,12 +419,12 @@ partial class WideDot
                     ref float row = ref Unsafe.Add(ref v, (nint)j * valueStride);
                     float weight = Unsafe.Add(ref p, j);
                     Vector128<float> weight128 = Vector128.Create(weight);
-                    acc576 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 576), acc576);
-                    acc580 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 580), acc580);
-                    acc584 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 584), acc584);
-                    acc588 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 588), acc588);
-                    acc592 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 592), acc592);
-                    acc596 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 596), acc596);
+                    acc576 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 576), acc576);
+                    acc580 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 580), acc580);
+                    acc584 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 584), acc584);
+                    acc588 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 588), acc588);
+                    acc592 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 592), acc592);
+                    acc596 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 596), acc596);
                 }
                 acc576.StoreUnsafe(ref o, 576);
                 acc580.StoreUnsafe(ref o, 580);

@@ -154,7 +154,7 @@ partial class LuongDot
             {
                 ref float key = ref Unsafe.Add(ref k, (nint)j * 5);
                 Vector128<float> dot128a = Vector128<float>.Zero;
-                dot128a = Vector128.FusedMultiplyAdd(query0, Vector128.LoadUnsafe(ref key), dot128a);
+                dot128a = Vector128.MultiplyAddEstimate(query0, Vector128.LoadUnsafe(ref key), dot128a);
                 float dotTail = query4 * Unsafe.Add(ref key, 4);
                 float dot = Vector128.Sum(dot128a) + dotTail;
                 Unsafe.Add(ref s, j) = dot;
@@ -186,7 +186,7 @@ partial class LuongDot
                 ref float row = ref Unsafe.Add(ref v, (nint)j * valueStride);
                 float weight = Unsafe.Add(ref p, j);
                 Vector128<float> weight128 = Vector128.Create(weight);
-                acc0 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row), acc0);
+                acc0 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row), acc0);
             }
             acc0.StoreUnsafe(ref o);
         }

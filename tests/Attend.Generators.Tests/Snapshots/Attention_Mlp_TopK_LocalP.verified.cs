@@ -260,8 +260,8 @@ partial class MlpLocalP
                 ref float key = ref Unsafe.Add(ref k, (nint)j * 20);
                 Vector512<float> sum512a = Vector512<float>.Zero;
                 Vector128<float> sum128a = Vector128<float>.Zero;
-                sum512a = Vector512.FusedMultiplyAdd(v0, Vector512.Max(query0 + Vector512.LoadUnsafe(ref key), Vector512<float>.Zero), sum512a);
-                sum128a = Vector128.FusedMultiplyAdd(v16, Vector128.Max(query16 + Vector128.LoadUnsafe(ref key, 16), Vector128<float>.Zero), sum128a);
+                sum512a = Vector512.MultiplyAddEstimate(v0, Vector512.Max(query0 + Vector512.LoadUnsafe(ref key), Vector512<float>.Zero), sum512a);
+                sum128a = Vector128.MultiplyAddEstimate(v16, Vector128.Max(query16 + Vector128.LoadUnsafe(ref key, 16), Vector128<float>.Zero), sum128a);
                 float sum = Vector512.Sum(sum512a) + Vector128.Sum(sum128a);
                 Unsafe.Add(ref s, j) = sum + Unsafe.Add(ref v, 20);
             }
@@ -286,9 +286,9 @@ partial class MlpLocalP
                 Vector256<float> sum256a = Vector256<float>.Zero;
                 Vector256<float> sum256b = Vector256<float>.Zero;
                 Vector128<float> sum128a = Vector128<float>.Zero;
-                sum256a = Vector256.FusedMultiplyAdd(v0, Vector256.Max(query0 + Vector256.LoadUnsafe(ref key), Vector256<float>.Zero), sum256a);
-                sum256b = Vector256.FusedMultiplyAdd(v8, Vector256.Max(query8 + Vector256.LoadUnsafe(ref key, 8), Vector256<float>.Zero), sum256b);
-                sum128a = Vector128.FusedMultiplyAdd(v16, Vector128.Max(query16 + Vector128.LoadUnsafe(ref key, 16), Vector128<float>.Zero), sum128a);
+                sum256a = Vector256.MultiplyAddEstimate(v0, Vector256.Max(query0 + Vector256.LoadUnsafe(ref key), Vector256<float>.Zero), sum256a);
+                sum256b = Vector256.MultiplyAddEstimate(v8, Vector256.Max(query8 + Vector256.LoadUnsafe(ref key, 8), Vector256<float>.Zero), sum256b);
+                sum128a = Vector128.MultiplyAddEstimate(v16, Vector128.Max(query16 + Vector128.LoadUnsafe(ref key, 16), Vector128<float>.Zero), sum128a);
                 float sum = Vector256.Sum(sum256a + sum256b) + Vector128.Sum(sum128a);
                 Unsafe.Add(ref s, j) = sum + Unsafe.Add(ref v, 20);
             }
@@ -306,11 +306,11 @@ partial class MlpLocalP
                 ref float key = ref Unsafe.Add(ref k, (nint)j * 20);
                 Vector128<float> sum128a = Vector128<float>.Zero;
                 Vector128<float> sum128b = Vector128<float>.Zero;
-                sum128a = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref v), Vector128.Max(Vector128.LoadUnsafe(ref q) + Vector128.LoadUnsafe(ref key), Vector128<float>.Zero), sum128a);
-                sum128b = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref v, 4), Vector128.Max(Vector128.LoadUnsafe(ref q, 4) + Vector128.LoadUnsafe(ref key, 4), Vector128<float>.Zero), sum128b);
-                sum128a = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref v, 8), Vector128.Max(Vector128.LoadUnsafe(ref q, 8) + Vector128.LoadUnsafe(ref key, 8), Vector128<float>.Zero), sum128a);
-                sum128b = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref v, 12), Vector128.Max(Vector128.LoadUnsafe(ref q, 12) + Vector128.LoadUnsafe(ref key, 12), Vector128<float>.Zero), sum128b);
-                sum128a = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref v, 16), Vector128.Max(Vector128.LoadUnsafe(ref q, 16) + Vector128.LoadUnsafe(ref key, 16), Vector128<float>.Zero), sum128a);
+                sum128a = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref v), Vector128.Max(Vector128.LoadUnsafe(ref q) + Vector128.LoadUnsafe(ref key), Vector128<float>.Zero), sum128a);
+                sum128b = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref v, 4), Vector128.Max(Vector128.LoadUnsafe(ref q, 4) + Vector128.LoadUnsafe(ref key, 4), Vector128<float>.Zero), sum128b);
+                sum128a = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref v, 8), Vector128.Max(Vector128.LoadUnsafe(ref q, 8) + Vector128.LoadUnsafe(ref key, 8), Vector128<float>.Zero), sum128a);
+                sum128b = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref v, 12), Vector128.Max(Vector128.LoadUnsafe(ref q, 12) + Vector128.LoadUnsafe(ref key, 12), Vector128<float>.Zero), sum128b);
+                sum128a = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref v, 16), Vector128.Max(Vector128.LoadUnsafe(ref q, 16) + Vector128.LoadUnsafe(ref key, 16), Vector128<float>.Zero), sum128a);
                 float sum = Vector128.Sum(sum128a + sum128b);
                 Unsafe.Add(ref s, j) = sum + Unsafe.Add(ref v, 20);
             }

@@ -161,7 +161,7 @@ partial class HardLocal
             {
                 ref float key = ref Unsafe.Add(ref k, (nint)j * 16);
                 Vector512<float> dot512a = Vector512<float>.Zero;
-                dot512a = Vector512.FusedMultiplyAdd(query0, Vector512.LoadUnsafe(ref key), dot512a);
+                dot512a = Vector512.MultiplyAddEstimate(query0, Vector512.LoadUnsafe(ref key), dot512a);
                 float dot = Vector512.Sum(dot512a);
                 Unsafe.Add(ref s, j) = 0.25f * dot;
             }
@@ -180,8 +180,8 @@ partial class HardLocal
                 ref float key = ref Unsafe.Add(ref k, (nint)j * 16);
                 Vector256<float> dot256a = Vector256<float>.Zero;
                 Vector256<float> dot256b = Vector256<float>.Zero;
-                dot256a = Vector256.FusedMultiplyAdd(query0, Vector256.LoadUnsafe(ref key), dot256a);
-                dot256b = Vector256.FusedMultiplyAdd(query8, Vector256.LoadUnsafe(ref key, 8), dot256b);
+                dot256a = Vector256.MultiplyAddEstimate(query0, Vector256.LoadUnsafe(ref key), dot256a);
+                dot256b = Vector256.MultiplyAddEstimate(query8, Vector256.LoadUnsafe(ref key, 8), dot256b);
                 float dot = Vector256.Sum(dot256a + dot256b);
                 Unsafe.Add(ref s, j) = 0.25f * dot;
             }
@@ -202,10 +202,10 @@ partial class HardLocal
                 ref float key = ref Unsafe.Add(ref k, (nint)j * 16);
                 Vector128<float> dot128a = Vector128<float>.Zero;
                 Vector128<float> dot128b = Vector128<float>.Zero;
-                dot128a = Vector128.FusedMultiplyAdd(query0, Vector128.LoadUnsafe(ref key), dot128a);
-                dot128b = Vector128.FusedMultiplyAdd(query4, Vector128.LoadUnsafe(ref key, 4), dot128b);
-                dot128a = Vector128.FusedMultiplyAdd(query8, Vector128.LoadUnsafe(ref key, 8), dot128a);
-                dot128b = Vector128.FusedMultiplyAdd(query12, Vector128.LoadUnsafe(ref key, 12), dot128b);
+                dot128a = Vector128.MultiplyAddEstimate(query0, Vector128.LoadUnsafe(ref key), dot128a);
+                dot128b = Vector128.MultiplyAddEstimate(query4, Vector128.LoadUnsafe(ref key, 4), dot128b);
+                dot128a = Vector128.MultiplyAddEstimate(query8, Vector128.LoadUnsafe(ref key, 8), dot128a);
+                dot128b = Vector128.MultiplyAddEstimate(query12, Vector128.LoadUnsafe(ref key, 12), dot128b);
                 float dot = Vector128.Sum(dot128a + dot128b);
                 Unsafe.Add(ref s, j) = 0.25f * dot;
             }
@@ -236,7 +236,7 @@ partial class HardLocal
                 ref float row = ref Unsafe.Add(ref v, (nint)j * valueStride);
                 float weight = Unsafe.Add(ref p, j);
                 Vector256<float> weight256 = Vector256.Create(weight);
-                acc0 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref row), acc0);
+                acc0 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref row), acc0);
             }
             acc0.StoreUnsafe(ref o);
         }
@@ -254,8 +254,8 @@ partial class HardLocal
                 ref float row = ref Unsafe.Add(ref v, (nint)j * valueStride);
                 float weight = Unsafe.Add(ref p, j);
                 Vector128<float> weight128 = Vector128.Create(weight);
-                acc0 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row), acc0);
-                acc4 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 4), acc4);
+                acc0 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row), acc0);
+                acc4 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 4), acc4);
             }
             acc0.StoreUnsafe(ref o);
             acc4.StoreUnsafe(ref o, 4);

@@ -214,8 +214,8 @@ partial class Net
                     ref float row = ref Unsafe.Add(ref weights, r * 12);
                     Vector256<float> dot256a = Vector256<float>.Zero;
                     Vector128<float> dot128a = Vector128<float>.Zero;
-                    dot256a = Vector256.FusedMultiplyAdd(x0, Vector256.LoadUnsafe(ref row), dot256a);
-                    dot128a = Vector128.FusedMultiplyAdd(x8, Vector128.LoadUnsafe(ref row, 8), dot128a);
+                    dot256a = Vector256.MultiplyAddEstimate(x0, Vector256.LoadUnsafe(ref row), dot256a);
+                    dot128a = Vector128.MultiplyAddEstimate(x8, Vector128.LoadUnsafe(ref row, 8), dot128a);
                     float dot = Vector256.Sum(dot256a) + Vector128.Sum(dot128a);
                     Unsafe.Add(ref output, r) = dot;
                 }
@@ -235,9 +235,9 @@ partial class Net
                     ref float row = ref Unsafe.Add(ref weights, r * 12);
                     Vector128<float> dot128a = Vector128<float>.Zero;
                     Vector128<float> dot128b = Vector128<float>.Zero;
-                    dot128a = Vector128.FusedMultiplyAdd(x0, Vector128.LoadUnsafe(ref row), dot128a);
-                    dot128b = Vector128.FusedMultiplyAdd(x4, Vector128.LoadUnsafe(ref row, 4), dot128b);
-                    dot128a = Vector128.FusedMultiplyAdd(x8, Vector128.LoadUnsafe(ref row, 8), dot128a);
+                    dot128a = Vector128.MultiplyAddEstimate(x0, Vector128.LoadUnsafe(ref row), dot128a);
+                    dot128b = Vector128.MultiplyAddEstimate(x4, Vector128.LoadUnsafe(ref row, 4), dot128b);
+                    dot128a = Vector128.MultiplyAddEstimate(x8, Vector128.LoadUnsafe(ref row, 8), dot128a);
                     float dot = Vector128.Sum(dot128a + dot128b);
                     Unsafe.Add(ref output, r) = dot;
                 }
@@ -315,9 +315,9 @@ partial class Net
                     {
                         ref float row = ref Unsafe.Add(ref origin, map * mapStride + dy * paddedWidth);
                         ref float taps = ref Unsafe.Add(ref kernel, (map * 3 + dy) * 3);
-                        even = Vector512.FusedMultiplyAdd(Vector512.Create(taps), Vector512.LoadUnsafe(ref row), even);
-                        odd = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref taps, 1)), Vector512.LoadUnsafe(ref row, 1), odd);
-                        even = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref taps, 2)), Vector512.LoadUnsafe(ref row, 2), even);
+                        even = Vector512.MultiplyAddEstimate(Vector512.Create(taps), Vector512.LoadUnsafe(ref row), even);
+                        odd = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref taps, 1)), Vector512.LoadUnsafe(ref row, 1), odd);
+                        even = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref taps, 2)), Vector512.LoadUnsafe(ref row, 2), even);
                     }
                 }
 
@@ -351,9 +351,9 @@ partial class Net
                     {
                         ref float row = ref Unsafe.Add(ref origin, map * mapStride + dy * paddedWidth);
                         ref float taps = ref Unsafe.Add(ref kernel, (map * 3 + dy) * 3);
-                        even = Vector256.FusedMultiplyAdd(Vector256.Create(taps), Vector256.LoadUnsafe(ref row), even);
-                        odd = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref taps, 1)), Vector256.LoadUnsafe(ref row, 1), odd);
-                        even = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref taps, 2)), Vector256.LoadUnsafe(ref row, 2), even);
+                        even = Vector256.MultiplyAddEstimate(Vector256.Create(taps), Vector256.LoadUnsafe(ref row), even);
+                        odd = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref taps, 1)), Vector256.LoadUnsafe(ref row, 1), odd);
+                        even = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref taps, 2)), Vector256.LoadUnsafe(ref row, 2), even);
                     }
                 }
 
@@ -387,9 +387,9 @@ partial class Net
                     {
                         ref float row = ref Unsafe.Add(ref origin, map * mapStride + dy * paddedWidth);
                         ref float taps = ref Unsafe.Add(ref kernel, (map * 3 + dy) * 3);
-                        even = Vector128.FusedMultiplyAdd(Vector128.Create(taps), Vector128.LoadUnsafe(ref row), even);
-                        odd = Vector128.FusedMultiplyAdd(Vector128.Create(Unsafe.Add(ref taps, 1)), Vector128.LoadUnsafe(ref row, 1), odd);
-                        even = Vector128.FusedMultiplyAdd(Vector128.Create(Unsafe.Add(ref taps, 2)), Vector128.LoadUnsafe(ref row, 2), even);
+                        even = Vector128.MultiplyAddEstimate(Vector128.Create(taps), Vector128.LoadUnsafe(ref row), even);
+                        odd = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref taps, 1)), Vector128.LoadUnsafe(ref row, 1), odd);
+                        even = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref taps, 2)), Vector128.LoadUnsafe(ref row, 2), even);
                     }
                 }
 

@@ -212,8 +212,8 @@ partial class Cbam
                 ref float row = ref Unsafe.Add(ref weights, r * 32);
                 Vector512<float> dot512a = Vector512<float>.Zero;
                 Vector512<float> dot512b = Vector512<float>.Zero;
-                dot512a = Vector512.FusedMultiplyAdd(x0, Vector512.LoadUnsafe(ref row), dot512a);
-                dot512b = Vector512.FusedMultiplyAdd(x16, Vector512.LoadUnsafe(ref row, 16), dot512b);
+                dot512a = Vector512.MultiplyAddEstimate(x0, Vector512.LoadUnsafe(ref row), dot512a);
+                dot512b = Vector512.MultiplyAddEstimate(x16, Vector512.LoadUnsafe(ref row, 16), dot512b);
                 float dot = Vector512.Sum(dot512a + dot512b);
                 Unsafe.Add(ref output, r) = dot;
             }
@@ -234,10 +234,10 @@ partial class Cbam
                 ref float row = ref Unsafe.Add(ref weights, r * 32);
                 Vector256<float> dot256a = Vector256<float>.Zero;
                 Vector256<float> dot256b = Vector256<float>.Zero;
-                dot256a = Vector256.FusedMultiplyAdd(x0, Vector256.LoadUnsafe(ref row), dot256a);
-                dot256b = Vector256.FusedMultiplyAdd(x8, Vector256.LoadUnsafe(ref row, 8), dot256b);
-                dot256a = Vector256.FusedMultiplyAdd(x16, Vector256.LoadUnsafe(ref row, 16), dot256a);
-                dot256b = Vector256.FusedMultiplyAdd(x24, Vector256.LoadUnsafe(ref row, 24), dot256b);
+                dot256a = Vector256.MultiplyAddEstimate(x0, Vector256.LoadUnsafe(ref row), dot256a);
+                dot256b = Vector256.MultiplyAddEstimate(x8, Vector256.LoadUnsafe(ref row, 8), dot256b);
+                dot256a = Vector256.MultiplyAddEstimate(x16, Vector256.LoadUnsafe(ref row, 16), dot256a);
+                dot256b = Vector256.MultiplyAddEstimate(x24, Vector256.LoadUnsafe(ref row, 24), dot256b);
                 float dot = Vector256.Sum(dot256a + dot256b);
                 Unsafe.Add(ref output, r) = dot;
             }
@@ -262,14 +262,14 @@ partial class Cbam
                 ref float row = ref Unsafe.Add(ref weights, r * 32);
                 Vector128<float> dot128a = Vector128<float>.Zero;
                 Vector128<float> dot128b = Vector128<float>.Zero;
-                dot128a = Vector128.FusedMultiplyAdd(x0, Vector128.LoadUnsafe(ref row), dot128a);
-                dot128b = Vector128.FusedMultiplyAdd(x4, Vector128.LoadUnsafe(ref row, 4), dot128b);
-                dot128a = Vector128.FusedMultiplyAdd(x8, Vector128.LoadUnsafe(ref row, 8), dot128a);
-                dot128b = Vector128.FusedMultiplyAdd(x12, Vector128.LoadUnsafe(ref row, 12), dot128b);
-                dot128a = Vector128.FusedMultiplyAdd(x16, Vector128.LoadUnsafe(ref row, 16), dot128a);
-                dot128b = Vector128.FusedMultiplyAdd(x20, Vector128.LoadUnsafe(ref row, 20), dot128b);
-                dot128a = Vector128.FusedMultiplyAdd(x24, Vector128.LoadUnsafe(ref row, 24), dot128a);
-                dot128b = Vector128.FusedMultiplyAdd(x28, Vector128.LoadUnsafe(ref row, 28), dot128b);
+                dot128a = Vector128.MultiplyAddEstimate(x0, Vector128.LoadUnsafe(ref row), dot128a);
+                dot128b = Vector128.MultiplyAddEstimate(x4, Vector128.LoadUnsafe(ref row, 4), dot128b);
+                dot128a = Vector128.MultiplyAddEstimate(x8, Vector128.LoadUnsafe(ref row, 8), dot128a);
+                dot128b = Vector128.MultiplyAddEstimate(x12, Vector128.LoadUnsafe(ref row, 12), dot128b);
+                dot128a = Vector128.MultiplyAddEstimate(x16, Vector128.LoadUnsafe(ref row, 16), dot128a);
+                dot128b = Vector128.MultiplyAddEstimate(x20, Vector128.LoadUnsafe(ref row, 20), dot128b);
+                dot128a = Vector128.MultiplyAddEstimate(x24, Vector128.LoadUnsafe(ref row, 24), dot128a);
+                dot128b = Vector128.MultiplyAddEstimate(x28, Vector128.LoadUnsafe(ref row, 28), dot128b);
                 float dot = Vector128.Sum(dot128a + dot128b);
                 Unsafe.Add(ref output, r) = dot;
             }
@@ -309,7 +309,7 @@ partial class Cbam
             {
                 ref float row = ref Unsafe.Add(ref weights, r * 8);
                 Vector256<float> dot256a = Vector256<float>.Zero;
-                dot256a = Vector256.FusedMultiplyAdd(x0, Vector256.LoadUnsafe(ref row), dot256a);
+                dot256a = Vector256.MultiplyAddEstimate(x0, Vector256.LoadUnsafe(ref row), dot256a);
                 float dot = Vector256.Sum(dot256a);
                 Unsafe.Add(ref output, r) = dot;
             }
@@ -328,8 +328,8 @@ partial class Cbam
                 ref float row = ref Unsafe.Add(ref weights, r * 8);
                 Vector128<float> dot128a = Vector128<float>.Zero;
                 Vector128<float> dot128b = Vector128<float>.Zero;
-                dot128a = Vector128.FusedMultiplyAdd(x0, Vector128.LoadUnsafe(ref row), dot128a);
-                dot128b = Vector128.FusedMultiplyAdd(x4, Vector128.LoadUnsafe(ref row, 4), dot128b);
+                dot128a = Vector128.MultiplyAddEstimate(x0, Vector128.LoadUnsafe(ref row), dot128a);
+                dot128b = Vector128.MultiplyAddEstimate(x4, Vector128.LoadUnsafe(ref row, 4), dot128b);
                 float dot = Vector128.Sum(dot128a + dot128b);
                 Unsafe.Add(ref output, r) = dot;
             }
@@ -387,13 +387,13 @@ partial class Cbam
                 {
                     ref float row = ref Unsafe.Add(ref origin, map * mapStride + dy * paddedWidth);
                     ref float taps = ref Unsafe.Add(ref kernel, (map * 7 + dy) * 7);
-                    even = Vector512.FusedMultiplyAdd(Vector512.Create(taps), Vector512.LoadUnsafe(ref row), even);
-                    odd = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref taps, 1)), Vector512.LoadUnsafe(ref row, 1), odd);
-                    even = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref taps, 2)), Vector512.LoadUnsafe(ref row, 2), even);
-                    odd = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref taps, 3)), Vector512.LoadUnsafe(ref row, 3), odd);
-                    even = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref taps, 4)), Vector512.LoadUnsafe(ref row, 4), even);
-                    odd = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref taps, 5)), Vector512.LoadUnsafe(ref row, 5), odd);
-                    even = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref taps, 6)), Vector512.LoadUnsafe(ref row, 6), even);
+                    even = Vector512.MultiplyAddEstimate(Vector512.Create(taps), Vector512.LoadUnsafe(ref row), even);
+                    odd = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref taps, 1)), Vector512.LoadUnsafe(ref row, 1), odd);
+                    even = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref taps, 2)), Vector512.LoadUnsafe(ref row, 2), even);
+                    odd = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref taps, 3)), Vector512.LoadUnsafe(ref row, 3), odd);
+                    even = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref taps, 4)), Vector512.LoadUnsafe(ref row, 4), even);
+                    odd = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref taps, 5)), Vector512.LoadUnsafe(ref row, 5), odd);
+                    even = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref taps, 6)), Vector512.LoadUnsafe(ref row, 6), even);
                 }
             }
 
@@ -427,13 +427,13 @@ partial class Cbam
                 {
                     ref float row = ref Unsafe.Add(ref origin, map * mapStride + dy * paddedWidth);
                     ref float taps = ref Unsafe.Add(ref kernel, (map * 7 + dy) * 7);
-                    even = Vector256.FusedMultiplyAdd(Vector256.Create(taps), Vector256.LoadUnsafe(ref row), even);
-                    odd = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref taps, 1)), Vector256.LoadUnsafe(ref row, 1), odd);
-                    even = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref taps, 2)), Vector256.LoadUnsafe(ref row, 2), even);
-                    odd = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref taps, 3)), Vector256.LoadUnsafe(ref row, 3), odd);
-                    even = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref taps, 4)), Vector256.LoadUnsafe(ref row, 4), even);
-                    odd = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref taps, 5)), Vector256.LoadUnsafe(ref row, 5), odd);
-                    even = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref taps, 6)), Vector256.LoadUnsafe(ref row, 6), even);
+                    even = Vector256.MultiplyAddEstimate(Vector256.Create(taps), Vector256.LoadUnsafe(ref row), even);
+                    odd = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref taps, 1)), Vector256.LoadUnsafe(ref row, 1), odd);
+                    even = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref taps, 2)), Vector256.LoadUnsafe(ref row, 2), even);
+                    odd = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref taps, 3)), Vector256.LoadUnsafe(ref row, 3), odd);
+                    even = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref taps, 4)), Vector256.LoadUnsafe(ref row, 4), even);
+                    odd = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref taps, 5)), Vector256.LoadUnsafe(ref row, 5), odd);
+                    even = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref taps, 6)), Vector256.LoadUnsafe(ref row, 6), even);
                 }
             }
 
@@ -467,13 +467,13 @@ partial class Cbam
                 {
                     ref float row = ref Unsafe.Add(ref origin, map * mapStride + dy * paddedWidth);
                     ref float taps = ref Unsafe.Add(ref kernel, (map * 7 + dy) * 7);
-                    even = Vector128.FusedMultiplyAdd(Vector128.Create(taps), Vector128.LoadUnsafe(ref row), even);
-                    odd = Vector128.FusedMultiplyAdd(Vector128.Create(Unsafe.Add(ref taps, 1)), Vector128.LoadUnsafe(ref row, 1), odd);
-                    even = Vector128.FusedMultiplyAdd(Vector128.Create(Unsafe.Add(ref taps, 2)), Vector128.LoadUnsafe(ref row, 2), even);
-                    odd = Vector128.FusedMultiplyAdd(Vector128.Create(Unsafe.Add(ref taps, 3)), Vector128.LoadUnsafe(ref row, 3), odd);
-                    even = Vector128.FusedMultiplyAdd(Vector128.Create(Unsafe.Add(ref taps, 4)), Vector128.LoadUnsafe(ref row, 4), even);
-                    odd = Vector128.FusedMultiplyAdd(Vector128.Create(Unsafe.Add(ref taps, 5)), Vector128.LoadUnsafe(ref row, 5), odd);
-                    even = Vector128.FusedMultiplyAdd(Vector128.Create(Unsafe.Add(ref taps, 6)), Vector128.LoadUnsafe(ref row, 6), even);
+                    even = Vector128.MultiplyAddEstimate(Vector128.Create(taps), Vector128.LoadUnsafe(ref row), even);
+                    odd = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref taps, 1)), Vector128.LoadUnsafe(ref row, 1), odd);
+                    even = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref taps, 2)), Vector128.LoadUnsafe(ref row, 2), even);
+                    odd = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref taps, 3)), Vector128.LoadUnsafe(ref row, 3), odd);
+                    even = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref taps, 4)), Vector128.LoadUnsafe(ref row, 4), even);
+                    odd = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref taps, 5)), Vector128.LoadUnsafe(ref row, 5), odd);
+                    even = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref taps, 6)), Vector128.LoadUnsafe(ref row, 6), even);
                 }
             }
 

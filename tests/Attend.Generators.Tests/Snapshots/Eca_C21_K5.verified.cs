@@ -178,18 +178,18 @@ partial class OddEca
             float tap4 = taps[4];
             {
                 Vector512<float> acc = tap512_0 * Vector512.LoadUnsafe(ref input);
-                acc = Vector512.FusedMultiplyAdd(tap512_1, Vector512.LoadUnsafe(ref input, 1), acc);
-                acc = Vector512.FusedMultiplyAdd(tap512_2, Vector512.LoadUnsafe(ref input, 2), acc);
-                acc = Vector512.FusedMultiplyAdd(tap512_3, Vector512.LoadUnsafe(ref input, 3), acc);
-                acc = Vector512.FusedMultiplyAdd(tap512_4, Vector512.LoadUnsafe(ref input, 4), acc);
+                acc = Vector512.MultiplyAddEstimate(tap512_1, Vector512.LoadUnsafe(ref input, 1), acc);
+                acc = Vector512.MultiplyAddEstimate(tap512_2, Vector512.LoadUnsafe(ref input, 2), acc);
+                acc = Vector512.MultiplyAddEstimate(tap512_3, Vector512.LoadUnsafe(ref input, 3), acc);
+                acc = Vector512.MultiplyAddEstimate(tap512_4, Vector512.LoadUnsafe(ref input, 4), acc);
                 acc.StoreUnsafe(ref result, 0);
             }
             {
                 Vector128<float> acc = tap128_0 * Vector128.LoadUnsafe(ref input, 16);
-                acc = Vector128.FusedMultiplyAdd(tap128_1, Vector128.LoadUnsafe(ref input, 17), acc);
-                acc = Vector128.FusedMultiplyAdd(tap128_2, Vector128.LoadUnsafe(ref input, 18), acc);
-                acc = Vector128.FusedMultiplyAdd(tap128_3, Vector128.LoadUnsafe(ref input, 19), acc);
-                acc = Vector128.FusedMultiplyAdd(tap128_4, Vector128.LoadUnsafe(ref input, 20), acc);
+                acc = Vector128.MultiplyAddEstimate(tap128_1, Vector128.LoadUnsafe(ref input, 17), acc);
+                acc = Vector128.MultiplyAddEstimate(tap128_2, Vector128.LoadUnsafe(ref input, 18), acc);
+                acc = Vector128.MultiplyAddEstimate(tap128_3, Vector128.LoadUnsafe(ref input, 19), acc);
+                acc = Vector128.MultiplyAddEstimate(tap128_4, Vector128.LoadUnsafe(ref input, 20), acc);
                 acc.StoreUnsafe(ref result, 16);
             }
             {
@@ -225,18 +225,18 @@ partial class OddEca
             for (nuint c = 0; c < 16; c += 8)
             {
                 Vector256<float> acc = tap256_0 * Vector256.LoadUnsafe(ref input, c);
-                acc = Vector256.FusedMultiplyAdd(tap256_1, Vector256.LoadUnsafe(ref input, c + 1), acc);
-                acc = Vector256.FusedMultiplyAdd(tap256_2, Vector256.LoadUnsafe(ref input, c + 2), acc);
-                acc = Vector256.FusedMultiplyAdd(tap256_3, Vector256.LoadUnsafe(ref input, c + 3), acc);
-                acc = Vector256.FusedMultiplyAdd(tap256_4, Vector256.LoadUnsafe(ref input, c + 4), acc);
+                acc = Vector256.MultiplyAddEstimate(tap256_1, Vector256.LoadUnsafe(ref input, c + 1), acc);
+                acc = Vector256.MultiplyAddEstimate(tap256_2, Vector256.LoadUnsafe(ref input, c + 2), acc);
+                acc = Vector256.MultiplyAddEstimate(tap256_3, Vector256.LoadUnsafe(ref input, c + 3), acc);
+                acc = Vector256.MultiplyAddEstimate(tap256_4, Vector256.LoadUnsafe(ref input, c + 4), acc);
                 acc.StoreUnsafe(ref result, c);
             }
             {
                 Vector128<float> acc = tap128_0 * Vector128.LoadUnsafe(ref input, 16);
-                acc = Vector128.FusedMultiplyAdd(tap128_1, Vector128.LoadUnsafe(ref input, 17), acc);
-                acc = Vector128.FusedMultiplyAdd(tap128_2, Vector128.LoadUnsafe(ref input, 18), acc);
-                acc = Vector128.FusedMultiplyAdd(tap128_3, Vector128.LoadUnsafe(ref input, 19), acc);
-                acc = Vector128.FusedMultiplyAdd(tap128_4, Vector128.LoadUnsafe(ref input, 20), acc);
+                acc = Vector128.MultiplyAddEstimate(tap128_1, Vector128.LoadUnsafe(ref input, 17), acc);
+                acc = Vector128.MultiplyAddEstimate(tap128_2, Vector128.LoadUnsafe(ref input, 18), acc);
+                acc = Vector128.MultiplyAddEstimate(tap128_3, Vector128.LoadUnsafe(ref input, 19), acc);
+                acc = Vector128.MultiplyAddEstimate(tap128_4, Vector128.LoadUnsafe(ref input, 20), acc);
                 acc.StoreUnsafe(ref result, 16);
             }
             {
@@ -267,10 +267,10 @@ partial class OddEca
             for (nuint c = 0; c < 20; c += 4)
             {
                 Vector128<float> acc = tap128_0 * Vector128.LoadUnsafe(ref input, c);
-                acc = Vector128.FusedMultiplyAdd(tap128_1, Vector128.LoadUnsafe(ref input, c + 1), acc);
-                acc = Vector128.FusedMultiplyAdd(tap128_2, Vector128.LoadUnsafe(ref input, c + 2), acc);
-                acc = Vector128.FusedMultiplyAdd(tap128_3, Vector128.LoadUnsafe(ref input, c + 3), acc);
-                acc = Vector128.FusedMultiplyAdd(tap128_4, Vector128.LoadUnsafe(ref input, c + 4), acc);
+                acc = Vector128.MultiplyAddEstimate(tap128_1, Vector128.LoadUnsafe(ref input, c + 1), acc);
+                acc = Vector128.MultiplyAddEstimate(tap128_2, Vector128.LoadUnsafe(ref input, c + 2), acc);
+                acc = Vector128.MultiplyAddEstimate(tap128_3, Vector128.LoadUnsafe(ref input, c + 3), acc);
+                acc = Vector128.MultiplyAddEstimate(tap128_4, Vector128.LoadUnsafe(ref input, c + 4), acc);
                 acc.StoreUnsafe(ref result, c);
             }
             {

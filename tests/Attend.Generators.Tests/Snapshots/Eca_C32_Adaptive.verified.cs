@@ -169,8 +169,8 @@ partial class Eca
             for (nuint c = 0; c < 32; c += 16)
             {
                 Vector512<float> acc = tap512_0 * Vector512.LoadUnsafe(ref input, c);
-                acc = Vector512.FusedMultiplyAdd(tap512_1, Vector512.LoadUnsafe(ref input, c + 1), acc);
-                acc = Vector512.FusedMultiplyAdd(tap512_2, Vector512.LoadUnsafe(ref input, c + 2), acc);
+                acc = Vector512.MultiplyAddEstimate(tap512_1, Vector512.LoadUnsafe(ref input, c + 1), acc);
+                acc = Vector512.MultiplyAddEstimate(tap512_2, Vector512.LoadUnsafe(ref input, c + 2), acc);
                 acc.StoreUnsafe(ref result, c);
             }
         }
@@ -186,8 +186,8 @@ partial class Eca
             for (nuint c = 0; c < 32; c += 8)
             {
                 Vector256<float> acc = tap256_0 * Vector256.LoadUnsafe(ref input, c);
-                acc = Vector256.FusedMultiplyAdd(tap256_1, Vector256.LoadUnsafe(ref input, c + 1), acc);
-                acc = Vector256.FusedMultiplyAdd(tap256_2, Vector256.LoadUnsafe(ref input, c + 2), acc);
+                acc = Vector256.MultiplyAddEstimate(tap256_1, Vector256.LoadUnsafe(ref input, c + 1), acc);
+                acc = Vector256.MultiplyAddEstimate(tap256_2, Vector256.LoadUnsafe(ref input, c + 2), acc);
                 acc.StoreUnsafe(ref result, c);
             }
         }
@@ -203,8 +203,8 @@ partial class Eca
             for (nuint c = 0; c < 32; c += 4)
             {
                 Vector128<float> acc = tap128_0 * Vector128.LoadUnsafe(ref input, c);
-                acc = Vector128.FusedMultiplyAdd(tap128_1, Vector128.LoadUnsafe(ref input, c + 1), acc);
-                acc = Vector128.FusedMultiplyAdd(tap128_2, Vector128.LoadUnsafe(ref input, c + 2), acc);
+                acc = Vector128.MultiplyAddEstimate(tap128_1, Vector128.LoadUnsafe(ref input, c + 1), acc);
+                acc = Vector128.MultiplyAddEstimate(tap128_2, Vector128.LoadUnsafe(ref input, c + 2), acc);
                 acc.StoreUnsafe(ref result, c);
             }
         }

@@ -272,7 +272,7 @@ partial class SteepGat
                 ref float row = ref Unsafe.Add(ref x, (nint)Unsafe.Add(ref source, e) * rowStride);
                 float weight = Unsafe.Add(ref p, e);
                 Vector256<float> weight256 = Vector256.Create(weight);
-                acc0 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref row), acc0);
+                acc0 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref row), acc0);
             }
             acc0.StoreUnsafe(ref o);
         }
@@ -310,7 +310,7 @@ partial class SteepGat
                 ref float row = ref Unsafe.Add(ref x, (nint)Unsafe.Add(ref source, e) * rowStride);
                 float weight = Unsafe.Add(ref p, e);
                 Vector256<float> weight256 = Vector256.Create(weight);
-                acc0 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref row), acc0);
+                acc0 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref row), acc0);
             }
             acc0.StoreUnsafe(ref o);
         }
@@ -334,7 +334,7 @@ partial class SteepGat
                 Vector128<float> z0 = t0 + Vector128.LoadUnsafe(ref row);
                 Vector128<float> z4 = t4 + Vector128.LoadUnsafe(ref row, 4);
                 Vector128<float> sum128 = a0 * Vector128.ConditionalSelect(Vector128.GreaterThan(z0, Vector128<float>.Zero), z0, z0 * slope128);
-                sum128 = Vector128.FusedMultiplyAdd(a4, Vector128.ConditionalSelect(Vector128.GreaterThan(z4, Vector128<float>.Zero), z4, z4 * slope128), sum128);
+                sum128 = Vector128.MultiplyAddEstimate(a4, Vector128.ConditionalSelect(Vector128.GreaterThan(z4, Vector128<float>.Zero), z4, z4 * slope128), sum128);
                 Unsafe.Add(ref s, e) = Vector128.Sum(sum128);
             }
         }
@@ -353,8 +353,8 @@ partial class SteepGat
                 ref float row = ref Unsafe.Add(ref x, (nint)Unsafe.Add(ref source, e) * rowStride);
                 float weight = Unsafe.Add(ref p, e);
                 Vector128<float> weight128 = Vector128.Create(weight);
-                acc0 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row), acc0);
-                acc4 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 4), acc4);
+                acc0 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row), acc0);
+                acc4 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 4), acc4);
             }
             acc0.StoreUnsafe(ref o);
             acc4.StoreUnsafe(ref o, 4);

@@ -282,8 +282,8 @@ partial class DynamicGat
                 float weight = Unsafe.Add(ref p, e);
                 Vector512<float> weight512 = Vector512.Create(weight);
                 Vector128<float> weight128 = Vector128.Create(weight);
-                acc0 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref row), acc0);
-                acc16 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 16), acc16);
+                acc0 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref row), acc0);
+                acc16 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 16), acc16);
             }
             acc0.StoreUnsafe(ref o);
             acc16.StoreUnsafe(ref o, 16);
@@ -312,7 +312,7 @@ partial class DynamicGat
                 Vector256<float> z8 = t8 + Vector256.LoadUnsafe(ref row, 8);
                 Vector128<float> z16 = t16 + Vector128.LoadUnsafe(ref row, 16);
                 Vector256<float> sum256 = a0 * Vector256.MaxNative(z0, z0 * slope256);
-                sum256 = Vector256.FusedMultiplyAdd(a8, Vector256.MaxNative(z8, z8 * slope256), sum256);
+                sum256 = Vector256.MultiplyAddEstimate(a8, Vector256.MaxNative(z8, z8 * slope256), sum256);
                 Vector128<float> sum128 = a16 * Vector128.MaxNative(z16, z16 * slope128);
                 Unsafe.Add(ref s, e) = (Vector256.Sum(sum256) + Vector128.Sum(sum128));
             }
@@ -334,9 +334,9 @@ partial class DynamicGat
                 float weight = Unsafe.Add(ref p, e);
                 Vector256<float> weight256 = Vector256.Create(weight);
                 Vector128<float> weight128 = Vector128.Create(weight);
-                acc0 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref row), acc0);
-                acc8 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref row, 8), acc8);
-                acc16 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 16), acc16);
+                acc0 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref row), acc0);
+                acc8 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref row, 8), acc8);
+                acc16 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 16), acc16);
             }
             acc0.StoreUnsafe(ref o);
             acc8.StoreUnsafe(ref o, 8);
@@ -361,10 +361,10 @@ partial class DynamicGat
                 Vector128<float> z12 = Vector128.LoadUnsafe(ref t, 12) + Vector128.LoadUnsafe(ref row, 12);
                 Vector128<float> z16 = Vector128.LoadUnsafe(ref t, 16) + Vector128.LoadUnsafe(ref row, 16);
                 Vector128<float> sum128 = Vector128.LoadUnsafe(ref a) * Vector128.MaxNative(z0, z0 * slope128);
-                sum128 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref a, 4), Vector128.MaxNative(z4, z4 * slope128), sum128);
-                sum128 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref a, 8), Vector128.MaxNative(z8, z8 * slope128), sum128);
-                sum128 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref a, 12), Vector128.MaxNative(z12, z12 * slope128), sum128);
-                sum128 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref a, 16), Vector128.MaxNative(z16, z16 * slope128), sum128);
+                sum128 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref a, 4), Vector128.MaxNative(z4, z4 * slope128), sum128);
+                sum128 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref a, 8), Vector128.MaxNative(z8, z8 * slope128), sum128);
+                sum128 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref a, 12), Vector128.MaxNative(z12, z12 * slope128), sum128);
+                sum128 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref a, 16), Vector128.MaxNative(z16, z16 * slope128), sum128);
                 Unsafe.Add(ref s, e) = Vector128.Sum(sum128);
             }
         }
@@ -386,11 +386,11 @@ partial class DynamicGat
                 ref float row = ref Unsafe.Add(ref x, (nint)Unsafe.Add(ref source, e) * rowStride);
                 float weight = Unsafe.Add(ref p, e);
                 Vector128<float> weight128 = Vector128.Create(weight);
-                acc0 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row), acc0);
-                acc4 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 4), acc4);
-                acc8 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 8), acc8);
-                acc12 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 12), acc12);
-                acc16 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 16), acc16);
+                acc0 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row), acc0);
+                acc4 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 4), acc4);
+                acc8 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 8), acc8);
+                acc12 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 12), acc12);
+                acc16 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 16), acc16);
             }
             acc0.StoreUnsafe(ref o);
             acc4.StoreUnsafe(ref o, 4);

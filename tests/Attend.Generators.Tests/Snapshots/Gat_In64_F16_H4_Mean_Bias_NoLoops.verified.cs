@@ -265,7 +265,7 @@ partial class OutputGat
                 ref float row = ref Unsafe.Add(ref x, (nint)Unsafe.Add(ref source, e) * rowStride);
                 float weight = Unsafe.Add(ref p, e);
                 Vector512<float> weight512 = Vector512.Create(weight);
-                acc0 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref row), acc0);
+                acc0 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref row), acc0);
             }
             acc0.StoreUnsafe(ref o);
         }
@@ -278,9 +278,9 @@ partial class OutputGat
             Vector256<float> x0 = Vector256.LoadUnsafe(ref x);
             Vector256<float> x8 = Vector256.LoadUnsafe(ref x, 8);
             Vector256<float> t256 = x0 * Vector256.LoadUnsafe(ref a);
-            t256 = Vector256.FusedMultiplyAdd(x8, Vector256.LoadUnsafe(ref a, 8), t256);
+            t256 = Vector256.MultiplyAddEstimate(x8, Vector256.LoadUnsafe(ref a, 8), t256);
             Vector256<float> s256 = x0 * Vector256.LoadUnsafe(ref a, (nuint)(F));
-            s256 = Vector256.FusedMultiplyAdd(x8, Vector256.LoadUnsafe(ref a, (nuint)(F + 8)), s256);
+            s256 = Vector256.MultiplyAddEstimate(x8, Vector256.LoadUnsafe(ref a, (nuint)(F + 8)), s256);
             target = Vector256.Sum(t256);
             source = Vector256.Sum(s256);
         }
@@ -299,8 +299,8 @@ partial class OutputGat
                 ref float row = ref Unsafe.Add(ref x, (nint)Unsafe.Add(ref source, e) * rowStride);
                 float weight = Unsafe.Add(ref p, e);
                 Vector256<float> weight256 = Vector256.Create(weight);
-                acc0 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref row), acc0);
-                acc8 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref row, 8), acc8);
+                acc0 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref row), acc0);
+                acc8 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref row, 8), acc8);
             }
             acc0.StoreUnsafe(ref o);
             acc8.StoreUnsafe(ref o, 8);
@@ -316,13 +316,13 @@ partial class OutputGat
             Vector128<float> x8 = Vector128.LoadUnsafe(ref x, 8);
             Vector128<float> x12 = Vector128.LoadUnsafe(ref x, 12);
             Vector128<float> t128 = x0 * Vector128.LoadUnsafe(ref a);
-            t128 = Vector128.FusedMultiplyAdd(x4, Vector128.LoadUnsafe(ref a, 4), t128);
-            t128 = Vector128.FusedMultiplyAdd(x8, Vector128.LoadUnsafe(ref a, 8), t128);
-            t128 = Vector128.FusedMultiplyAdd(x12, Vector128.LoadUnsafe(ref a, 12), t128);
+            t128 = Vector128.MultiplyAddEstimate(x4, Vector128.LoadUnsafe(ref a, 4), t128);
+            t128 = Vector128.MultiplyAddEstimate(x8, Vector128.LoadUnsafe(ref a, 8), t128);
+            t128 = Vector128.MultiplyAddEstimate(x12, Vector128.LoadUnsafe(ref a, 12), t128);
             Vector128<float> s128 = x0 * Vector128.LoadUnsafe(ref a, (nuint)(F));
-            s128 = Vector128.FusedMultiplyAdd(x4, Vector128.LoadUnsafe(ref a, (nuint)(F + 4)), s128);
-            s128 = Vector128.FusedMultiplyAdd(x8, Vector128.LoadUnsafe(ref a, (nuint)(F + 8)), s128);
-            s128 = Vector128.FusedMultiplyAdd(x12, Vector128.LoadUnsafe(ref a, (nuint)(F + 12)), s128);
+            s128 = Vector128.MultiplyAddEstimate(x4, Vector128.LoadUnsafe(ref a, (nuint)(F + 4)), s128);
+            s128 = Vector128.MultiplyAddEstimate(x8, Vector128.LoadUnsafe(ref a, (nuint)(F + 8)), s128);
+            s128 = Vector128.MultiplyAddEstimate(x12, Vector128.LoadUnsafe(ref a, (nuint)(F + 12)), s128);
             target = Vector128.Sum(t128);
             source = Vector128.Sum(s128);
         }
@@ -343,10 +343,10 @@ partial class OutputGat
                 ref float row = ref Unsafe.Add(ref x, (nint)Unsafe.Add(ref source, e) * rowStride);
                 float weight = Unsafe.Add(ref p, e);
                 Vector128<float> weight128 = Vector128.Create(weight);
-                acc0 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row), acc0);
-                acc4 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 4), acc4);
-                acc8 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 8), acc8);
-                acc12 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 12), acc12);
+                acc0 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row), acc0);
+                acc4 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 4), acc4);
+                acc8 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 8), acc8);
+                acc12 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 12), acc12);
             }
             acc0.StoreUnsafe(ref o);
             acc4.StoreUnsafe(ref o, 4);

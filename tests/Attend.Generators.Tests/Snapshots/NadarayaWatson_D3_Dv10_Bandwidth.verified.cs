@@ -164,7 +164,7 @@ partial class WideKernelRegression
                 ref float row = ref Unsafe.Add(ref v, j * Dv);
                 float weight = Unsafe.Add(ref p, j);
                 Vector256<float> weight256 = Vector256.Create(weight);
-                acc0 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref row), acc0);
+                acc0 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref row), acc0);
                 acc8 += weight * Unsafe.Add(ref row, 8);
                 acc9 += weight * Unsafe.Add(ref row, 9);
             }
@@ -209,7 +209,7 @@ partial class WideKernelRegression
                 ref float row = ref Unsafe.Add(ref v, j * Dv);
                 float weight = Unsafe.Add(ref p, j);
                 Vector256<float> weight256 = Vector256.Create(weight);
-                acc0 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref row), acc0);
+                acc0 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref row), acc0);
                 acc8 += weight * Unsafe.Add(ref row, 8);
                 acc9 += weight * Unsafe.Add(ref row, 9);
             }
@@ -255,8 +255,8 @@ partial class WideKernelRegression
                 ref float row = ref Unsafe.Add(ref v, j * Dv);
                 float weight = Unsafe.Add(ref p, j);
                 Vector128<float> weight128 = Vector128.Create(weight);
-                acc0 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row), acc0);
-                acc4 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 4), acc4);
+                acc0 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row), acc0);
+                acc4 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 4), acc4);
                 acc8 += weight * Unsafe.Add(ref row, 8);
                 acc9 += weight * Unsafe.Add(ref row, 9);
             }

@@ -154,7 +154,7 @@ partial class KernelRegression
             int count = weights.Length;
             Vector512<float> acc = Vector512<float>.Zero;
             int j = 0;
-            for (; j <= count - 16; j += 16) acc = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref p, (nuint)j), Vector512.LoadUnsafe(ref v, (nuint)j), acc);
+            for (; j <= count - 16; j += 16) acc = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref p, (nuint)j), Vector512.LoadUnsafe(ref v, (nuint)j), acc);
             float sum = Vector512.Sum(acc);
             for (; j < count; j++) sum += Unsafe.Add(ref p, j) * Unsafe.Add(ref v, j);
             output[0] = sum;
@@ -188,7 +188,7 @@ partial class KernelRegression
             int count = weights.Length;
             Vector256<float> acc = Vector256<float>.Zero;
             int j = 0;
-            for (; j <= count - 8; j += 8) acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref p, (nuint)j), Vector256.LoadUnsafe(ref v, (nuint)j), acc);
+            for (; j <= count - 8; j += 8) acc = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref p, (nuint)j), Vector256.LoadUnsafe(ref v, (nuint)j), acc);
             float sum = Vector256.Sum(acc);
             for (; j < count; j++) sum += Unsafe.Add(ref p, j) * Unsafe.Add(ref v, j);
             output[0] = sum;
@@ -222,7 +222,7 @@ partial class KernelRegression
             int count = weights.Length;
             Vector128<float> acc = Vector128<float>.Zero;
             int j = 0;
-            for (; j <= count - 4; j += 4) acc = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref p, (nuint)j), Vector128.LoadUnsafe(ref v, (nuint)j), acc);
+            for (; j <= count - 4; j += 4) acc = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref p, (nuint)j), Vector128.LoadUnsafe(ref v, (nuint)j), acc);
             float sum = Vector128.Sum(acc);
             for (; j < count; j++) sum += Unsafe.Add(ref p, j) * Unsafe.Add(ref v, j);
             output[0] = sum;

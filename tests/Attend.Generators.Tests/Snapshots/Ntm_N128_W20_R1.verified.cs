@@ -318,8 +318,8 @@ partial class TuringHeads
                 float weight = Unsafe.Add(ref p, i);
                 Vector512<float> weight512 = Vector512.Create(weight);
                 Vector128<float> weight128 = Vector128.Create(weight);
-                acc0 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref row), acc0);
-                acc16 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 16), acc16);
+                acc0 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref row), acc0);
+                acc16 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 16), acc16);
             }
             acc0.StoreUnsafe(ref o);
             acc16.StoreUnsafe(ref o, 16);
@@ -352,8 +352,8 @@ partial class TuringHeads
                     ref float addRow = ref Unsafe.Add(ref a, h * W);
                     Vector512<float> weight512 = Vector512.Create(weight);
                     Vector128<float> weight128 = Vector128.Create(weight);
-                    r0 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref addRow), r0);
-                    r16 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref addRow, 16), r16);
+                    r0 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref addRow), r0);
+                    r16 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref addRow, 16), r16);
                 }
                 r0.StoreUnsafe(ref row);
                 r16.StoreUnsafe(ref row, 16);
@@ -370,7 +370,7 @@ partial class TuringHeads
             Vector256<float> k8 = Vector256.LoadUnsafe(ref k, 8);
             Vector128<float> k16 = Vector128.LoadUnsafe(ref k, 16);
             Vector256<float> keySquares256 = k0 * k0;
-            keySquares256 = Vector256.FusedMultiplyAdd(k8, k8, keySquares256);
+            keySquares256 = Vector256.MultiplyAddEstimate(k8, k8, keySquares256);
             Vector128<float> keySquares128 = k16 * k16;
             float keyNorm = MathF.Sqrt((Vector256.Sum(keySquares256) + Vector128.Sum(keySquares128)));
             for (int i = 0; i < N; i++)
@@ -380,10 +380,10 @@ partial class TuringHeads
                 Vector256<float> r8 = Vector256.LoadUnsafe(ref row, 8);
                 Vector128<float> r16 = Vector128.LoadUnsafe(ref row, 16);
                 Vector256<float> dot256 = k0 * r0;
-                dot256 = Vector256.FusedMultiplyAdd(k8, r8, dot256);
+                dot256 = Vector256.MultiplyAddEstimate(k8, r8, dot256);
                 Vector128<float> dot128 = k16 * r16;
                 Vector256<float> squares256 = r0 * r0;
-                squares256 = Vector256.FusedMultiplyAdd(r8, r8, squares256);
+                squares256 = Vector256.MultiplyAddEstimate(r8, r8, squares256);
                 Vector128<float> squares128 = r16 * r16;
                 Unsafe.Add(ref s, i) = (Vector256.Sum(dot256) + Vector128.Sum(dot128)) / (MathF.Sqrt((Vector256.Sum(squares256) + Vector128.Sum(squares128))) * keyNorm + Epsilon);
             }
@@ -404,9 +404,9 @@ partial class TuringHeads
                 float weight = Unsafe.Add(ref p, i);
                 Vector256<float> weight256 = Vector256.Create(weight);
                 Vector128<float> weight128 = Vector128.Create(weight);
-                acc0 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref row), acc0);
-                acc8 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref row, 8), acc8);
-                acc16 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 16), acc16);
+                acc0 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref row), acc0);
+                acc8 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref row, 8), acc8);
+                acc16 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 16), acc16);
             }
             acc0.StoreUnsafe(ref o);
             acc8.StoreUnsafe(ref o, 8);
@@ -442,9 +442,9 @@ partial class TuringHeads
                     ref float addRow = ref Unsafe.Add(ref a, h * W);
                     Vector256<float> weight256 = Vector256.Create(weight);
                     Vector128<float> weight128 = Vector128.Create(weight);
-                    r0 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref addRow), r0);
-                    r8 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref addRow, 8), r8);
-                    r16 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref addRow, 16), r16);
+                    r0 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref addRow), r0);
+                    r8 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref addRow, 8), r8);
+                    r16 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref addRow, 16), r16);
                 }
                 r0.StoreUnsafe(ref row);
                 r8.StoreUnsafe(ref row, 8);
@@ -464,10 +464,10 @@ partial class TuringHeads
             Vector128<float> k12 = Vector128.LoadUnsafe(ref k, 12);
             Vector128<float> k16 = Vector128.LoadUnsafe(ref k, 16);
             Vector128<float> keySquares128 = k0 * k0;
-            keySquares128 = Vector128.FusedMultiplyAdd(k4, k4, keySquares128);
-            keySquares128 = Vector128.FusedMultiplyAdd(k8, k8, keySquares128);
-            keySquares128 = Vector128.FusedMultiplyAdd(k12, k12, keySquares128);
-            keySquares128 = Vector128.FusedMultiplyAdd(k16, k16, keySquares128);
+            keySquares128 = Vector128.MultiplyAddEstimate(k4, k4, keySquares128);
+            keySquares128 = Vector128.MultiplyAddEstimate(k8, k8, keySquares128);
+            keySquares128 = Vector128.MultiplyAddEstimate(k12, k12, keySquares128);
+            keySquares128 = Vector128.MultiplyAddEstimate(k16, k16, keySquares128);
             float keyNorm = MathF.Sqrt(Vector128.Sum(keySquares128));
             for (int i = 0; i < N; i++)
             {
@@ -478,15 +478,15 @@ partial class TuringHeads
                 Vector128<float> r12 = Vector128.LoadUnsafe(ref row, 12);
                 Vector128<float> r16 = Vector128.LoadUnsafe(ref row, 16);
                 Vector128<float> dot128 = k0 * r0;
-                dot128 = Vector128.FusedMultiplyAdd(k4, r4, dot128);
-                dot128 = Vector128.FusedMultiplyAdd(k8, r8, dot128);
-                dot128 = Vector128.FusedMultiplyAdd(k12, r12, dot128);
-                dot128 = Vector128.FusedMultiplyAdd(k16, r16, dot128);
+                dot128 = Vector128.MultiplyAddEstimate(k4, r4, dot128);
+                dot128 = Vector128.MultiplyAddEstimate(k8, r8, dot128);
+                dot128 = Vector128.MultiplyAddEstimate(k12, r12, dot128);
+                dot128 = Vector128.MultiplyAddEstimate(k16, r16, dot128);
                 Vector128<float> squares128 = r0 * r0;
-                squares128 = Vector128.FusedMultiplyAdd(r4, r4, squares128);
-                squares128 = Vector128.FusedMultiplyAdd(r8, r8, squares128);
-                squares128 = Vector128.FusedMultiplyAdd(r12, r12, squares128);
-                squares128 = Vector128.FusedMultiplyAdd(r16, r16, squares128);
+                squares128 = Vector128.MultiplyAddEstimate(r4, r4, squares128);
+                squares128 = Vector128.MultiplyAddEstimate(r8, r8, squares128);
+                squares128 = Vector128.MultiplyAddEstimate(r12, r12, squares128);
+                squares128 = Vector128.MultiplyAddEstimate(r16, r16, squares128);
                 Unsafe.Add(ref s, i) = Vector128.Sum(dot128) / (MathF.Sqrt(Vector128.Sum(squares128)) * keyNorm + Epsilon);
             }
         }
@@ -507,11 +507,11 @@ partial class TuringHeads
                 ref float row = ref Unsafe.Add(ref m, i * W);
                 float weight = Unsafe.Add(ref p, i);
                 Vector128<float> weight128 = Vector128.Create(weight);
-                acc0 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row), acc0);
-                acc4 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 4), acc4);
-                acc8 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 8), acc8);
-                acc12 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 12), acc12);
-                acc16 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row, 16), acc16);
+                acc0 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row), acc0);
+                acc4 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 4), acc4);
+                acc8 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 8), acc8);
+                acc12 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 12), acc12);
+                acc16 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row, 16), acc16);
             }
             acc0.StoreUnsafe(ref o);
             acc4.StoreUnsafe(ref o, 4);
@@ -551,11 +551,11 @@ partial class TuringHeads
                     float weight = Unsafe.Add(ref p, h * N + i);
                     ref float addRow = ref Unsafe.Add(ref a, h * W);
                     Vector128<float> weight128 = Vector128.Create(weight);
-                    r0 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref addRow), r0);
-                    r4 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref addRow, 4), r4);
-                    r8 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref addRow, 8), r8);
-                    r12 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref addRow, 12), r12);
-                    r16 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref addRow, 16), r16);
+                    r0 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref addRow), r0);
+                    r4 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref addRow, 4), r4);
+                    r8 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref addRow, 8), r8);
+                    r12 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref addRow, 12), r12);
+                    r16 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref addRow, 16), r16);
                 }
                 r0.StoreUnsafe(ref row);
                 r4.StoreUnsafe(ref row, 4);

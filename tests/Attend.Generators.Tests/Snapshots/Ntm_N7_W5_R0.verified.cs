@@ -314,7 +314,7 @@ partial class Models
                     ref float row = ref Unsafe.Add(ref m, i * W);
                     float weight = Unsafe.Add(ref p, i);
                     Vector128<float> weight128 = Vector128.Create(weight);
-                    acc0 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row), acc0);
+                    acc0 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row), acc0);
                     acc4 += weight * Unsafe.Add(ref row, 4);
                 }
                 acc0.StoreUnsafe(ref o);
@@ -346,7 +346,7 @@ partial class Models
                         float weight = Unsafe.Add(ref p, h * N + i);
                         ref float addRow = ref Unsafe.Add(ref a, h * W);
                         Vector128<float> weight128 = Vector128.Create(weight);
-                        r0 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref addRow), r0);
+                        r0 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref addRow), r0);
                         r4 += weight * Unsafe.Add(ref addRow, 4);
                     }
                     r0.StoreUnsafe(ref row);
@@ -391,7 +391,7 @@ partial class Models
                     ref float row = ref Unsafe.Add(ref m, i * W);
                     float weight = Unsafe.Add(ref p, i);
                     Vector128<float> weight128 = Vector128.Create(weight);
-                    acc0 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row), acc0);
+                    acc0 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row), acc0);
                     acc4 += weight * Unsafe.Add(ref row, 4);
                 }
                 acc0.StoreUnsafe(ref o);
@@ -423,7 +423,7 @@ partial class Models
                         float weight = Unsafe.Add(ref p, h * N + i);
                         ref float addRow = ref Unsafe.Add(ref a, h * W);
                         Vector128<float> weight128 = Vector128.Create(weight);
-                        r0 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref addRow), r0);
+                        r0 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref addRow), r0);
                         r4 += weight * Unsafe.Add(ref addRow, 4);
                     }
                     r0.StoreUnsafe(ref row);
@@ -468,7 +468,7 @@ partial class Models
                     ref float row = ref Unsafe.Add(ref m, i * W);
                     float weight = Unsafe.Add(ref p, i);
                     Vector128<float> weight128 = Vector128.Create(weight);
-                    acc0 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref row), acc0);
+                    acc0 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref row), acc0);
                     acc4 += weight * Unsafe.Add(ref row, 4);
                 }
                 acc0.StoreUnsafe(ref o);
@@ -500,7 +500,7 @@ partial class Models
                         float weight = Unsafe.Add(ref p, h * N + i);
                         ref float addRow = ref Unsafe.Add(ref a, h * W);
                         Vector128<float> weight128 = Vector128.Create(weight);
-                        r0 = Vector128.FusedMultiplyAdd(weight128, Vector128.LoadUnsafe(ref addRow), r0);
+                        r0 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref addRow), r0);
                         r4 += weight * Unsafe.Add(ref addRow, 4);
                     }
                     r0.StoreUnsafe(ref row);

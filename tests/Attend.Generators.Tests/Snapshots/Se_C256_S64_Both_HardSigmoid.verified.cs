@@ -193,22 +193,22 @@ partial class MobileSe
                 ref float row = ref Unsafe.Add(ref weights, r * 256);
                 Vector512<float> dot512a = Vector512<float>.Zero;
                 Vector512<float> dot512b = Vector512<float>.Zero;
-                dot512a = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref input), Vector512.LoadUnsafe(ref row), dot512a);
-                dot512b = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref input, 16), Vector512.LoadUnsafe(ref row, 16), dot512b);
-                dot512a = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref input, 32), Vector512.LoadUnsafe(ref row, 32), dot512a);
-                dot512b = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref input, 48), Vector512.LoadUnsafe(ref row, 48), dot512b);
-                dot512a = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref input, 64), Vector512.LoadUnsafe(ref row, 64), dot512a);
-                dot512b = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref input, 80), Vector512.LoadUnsafe(ref row, 80), dot512b);
-                dot512a = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref input, 96), Vector512.LoadUnsafe(ref row, 96), dot512a);
-                dot512b = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref input, 112), Vector512.LoadUnsafe(ref row, 112), dot512b);
-                dot512a = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref input, 128), Vector512.LoadUnsafe(ref row, 128), dot512a);
-                dot512b = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref input, 144), Vector512.LoadUnsafe(ref row, 144), dot512b);
-                dot512a = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref input, 160), Vector512.LoadUnsafe(ref row, 160), dot512a);
-                dot512b = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref input, 176), Vector512.LoadUnsafe(ref row, 176), dot512b);
-                dot512a = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref input, 192), Vector512.LoadUnsafe(ref row, 192), dot512a);
-                dot512b = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref input, 208), Vector512.LoadUnsafe(ref row, 208), dot512b);
-                dot512a = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref input, 224), Vector512.LoadUnsafe(ref row, 224), dot512a);
-                dot512b = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref input, 240), Vector512.LoadUnsafe(ref row, 240), dot512b);
+                dot512a = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref input), Vector512.LoadUnsafe(ref row), dot512a);
+                dot512b = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref input, 16), Vector512.LoadUnsafe(ref row, 16), dot512b);
+                dot512a = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref input, 32), Vector512.LoadUnsafe(ref row, 32), dot512a);
+                dot512b = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref input, 48), Vector512.LoadUnsafe(ref row, 48), dot512b);
+                dot512a = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref input, 64), Vector512.LoadUnsafe(ref row, 64), dot512a);
+                dot512b = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref input, 80), Vector512.LoadUnsafe(ref row, 80), dot512b);
+                dot512a = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref input, 96), Vector512.LoadUnsafe(ref row, 96), dot512a);
+                dot512b = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref input, 112), Vector512.LoadUnsafe(ref row, 112), dot512b);
+                dot512a = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref input, 128), Vector512.LoadUnsafe(ref row, 128), dot512a);
+                dot512b = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref input, 144), Vector512.LoadUnsafe(ref row, 144), dot512b);
+                dot512a = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref input, 160), Vector512.LoadUnsafe(ref row, 160), dot512a);
+                dot512b = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref input, 176), Vector512.LoadUnsafe(ref row, 176), dot512b);
+                dot512a = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref input, 192), Vector512.LoadUnsafe(ref row, 192), dot512a);
+                dot512b = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref input, 208), Vector512.LoadUnsafe(ref row, 208), dot512b);
+                dot512a = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref input, 224), Vector512.LoadUnsafe(ref row, 224), dot512a);
+                dot512b = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref input, 240), Vector512.LoadUnsafe(ref row, 240), dot512b);
                 float dot = Vector512.Sum(dot512a + dot512b);
                 Unsafe.Add(ref output, r) = dot;
             }
@@ -229,10 +229,10 @@ partial class MobileSe
                 Vector256<float> dot256d = Vector256<float>.Zero;
                 for (nuint c = 0; c < 256; c += 32)
                 {
-                    dot256a = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref input, c), Vector256.LoadUnsafe(ref row, c), dot256a);
-                    dot256b = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref input, c + 8), Vector256.LoadUnsafe(ref row, c + 8), dot256b);
-                    dot256c = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref input, c + 16), Vector256.LoadUnsafe(ref row, c + 16), dot256c);
-                    dot256d = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref input, c + 24), Vector256.LoadUnsafe(ref row, c + 24), dot256d);
+                    dot256a = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref input, c), Vector256.LoadUnsafe(ref row, c), dot256a);
+                    dot256b = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref input, c + 8), Vector256.LoadUnsafe(ref row, c + 8), dot256b);
+                    dot256c = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref input, c + 16), Vector256.LoadUnsafe(ref row, c + 16), dot256c);
+                    dot256d = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref input, c + 24), Vector256.LoadUnsafe(ref row, c + 24), dot256d);
                 }
                 float dot = Vector256.Sum(dot256a + dot256b + dot256c + dot256d);
                 Unsafe.Add(ref output, r) = dot;
@@ -254,10 +254,10 @@ partial class MobileSe
                 Vector128<float> dot128d = Vector128<float>.Zero;
                 for (nuint c = 0; c < 256; c += 16)
                 {
-                    dot128a = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref input, c), Vector128.LoadUnsafe(ref row, c), dot128a);
-                    dot128b = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref input, c + 4), Vector128.LoadUnsafe(ref row, c + 4), dot128b);
-                    dot128c = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref input, c + 8), Vector128.LoadUnsafe(ref row, c + 8), dot128c);
-                    dot128d = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref input, c + 12), Vector128.LoadUnsafe(ref row, c + 12), dot128d);
+                    dot128a = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref input, c), Vector128.LoadUnsafe(ref row, c), dot128a);
+                    dot128b = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref input, c + 4), Vector128.LoadUnsafe(ref row, c + 4), dot128b);
+                    dot128c = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref input, c + 8), Vector128.LoadUnsafe(ref row, c + 8), dot128c);
+                    dot128d = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref input, c + 12), Vector128.LoadUnsafe(ref row, c + 12), dot128d);
                 }
                 float dot = Vector128.Sum(dot128a + dot128b + dot128c + dot128d);
                 Unsafe.Add(ref output, r) = dot;
@@ -302,10 +302,10 @@ partial class MobileSe
                 ref float row = ref Unsafe.Add(ref weights, r * 64);
                 Vector512<float> dot512a = Vector512<float>.Zero;
                 Vector512<float> dot512b = Vector512<float>.Zero;
-                dot512a = Vector512.FusedMultiplyAdd(x0, Vector512.LoadUnsafe(ref row), dot512a);
-                dot512b = Vector512.FusedMultiplyAdd(x16, Vector512.LoadUnsafe(ref row, 16), dot512b);
-                dot512a = Vector512.FusedMultiplyAdd(x32, Vector512.LoadUnsafe(ref row, 32), dot512a);
-                dot512b = Vector512.FusedMultiplyAdd(x48, Vector512.LoadUnsafe(ref row, 48), dot512b);
+                dot512a = Vector512.MultiplyAddEstimate(x0, Vector512.LoadUnsafe(ref row), dot512a);
+                dot512b = Vector512.MultiplyAddEstimate(x16, Vector512.LoadUnsafe(ref row, 16), dot512b);
+                dot512a = Vector512.MultiplyAddEstimate(x32, Vector512.LoadUnsafe(ref row, 32), dot512a);
+                dot512b = Vector512.MultiplyAddEstimate(x48, Vector512.LoadUnsafe(ref row, 48), dot512b);
                 float dot = Vector512.Sum(dot512a + dot512b);
                 Unsafe.Add(ref output, r) = dot;
             }
@@ -330,14 +330,14 @@ partial class MobileSe
                 ref float row = ref Unsafe.Add(ref weights, r * 64);
                 Vector256<float> dot256a = Vector256<float>.Zero;
                 Vector256<float> dot256b = Vector256<float>.Zero;
-                dot256a = Vector256.FusedMultiplyAdd(x0, Vector256.LoadUnsafe(ref row), dot256a);
-                dot256b = Vector256.FusedMultiplyAdd(x8, Vector256.LoadUnsafe(ref row, 8), dot256b);
-                dot256a = Vector256.FusedMultiplyAdd(x16, Vector256.LoadUnsafe(ref row, 16), dot256a);
-                dot256b = Vector256.FusedMultiplyAdd(x24, Vector256.LoadUnsafe(ref row, 24), dot256b);
-                dot256a = Vector256.FusedMultiplyAdd(x32, Vector256.LoadUnsafe(ref row, 32), dot256a);
-                dot256b = Vector256.FusedMultiplyAdd(x40, Vector256.LoadUnsafe(ref row, 40), dot256b);
-                dot256a = Vector256.FusedMultiplyAdd(x48, Vector256.LoadUnsafe(ref row, 48), dot256a);
-                dot256b = Vector256.FusedMultiplyAdd(x56, Vector256.LoadUnsafe(ref row, 56), dot256b);
+                dot256a = Vector256.MultiplyAddEstimate(x0, Vector256.LoadUnsafe(ref row), dot256a);
+                dot256b = Vector256.MultiplyAddEstimate(x8, Vector256.LoadUnsafe(ref row, 8), dot256b);
+                dot256a = Vector256.MultiplyAddEstimate(x16, Vector256.LoadUnsafe(ref row, 16), dot256a);
+                dot256b = Vector256.MultiplyAddEstimate(x24, Vector256.LoadUnsafe(ref row, 24), dot256b);
+                dot256a = Vector256.MultiplyAddEstimate(x32, Vector256.LoadUnsafe(ref row, 32), dot256a);
+                dot256b = Vector256.MultiplyAddEstimate(x40, Vector256.LoadUnsafe(ref row, 40), dot256b);
+                dot256a = Vector256.MultiplyAddEstimate(x48, Vector256.LoadUnsafe(ref row, 48), dot256a);
+                dot256b = Vector256.MultiplyAddEstimate(x56, Vector256.LoadUnsafe(ref row, 56), dot256b);
                 float dot = Vector256.Sum(dot256a + dot256b);
                 Unsafe.Add(ref output, r) = dot;
             }
@@ -354,22 +354,22 @@ partial class MobileSe
                 ref float row = ref Unsafe.Add(ref weights, r * 64);
                 Vector128<float> dot128a = Vector128<float>.Zero;
                 Vector128<float> dot128b = Vector128<float>.Zero;
-                dot128a = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref input), Vector128.LoadUnsafe(ref row), dot128a);
-                dot128b = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref input, 4), Vector128.LoadUnsafe(ref row, 4), dot128b);
-                dot128a = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref input, 8), Vector128.LoadUnsafe(ref row, 8), dot128a);
-                dot128b = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref input, 12), Vector128.LoadUnsafe(ref row, 12), dot128b);
-                dot128a = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref input, 16), Vector128.LoadUnsafe(ref row, 16), dot128a);
-                dot128b = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref input, 20), Vector128.LoadUnsafe(ref row, 20), dot128b);
-                dot128a = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref input, 24), Vector128.LoadUnsafe(ref row, 24), dot128a);
-                dot128b = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref input, 28), Vector128.LoadUnsafe(ref row, 28), dot128b);
-                dot128a = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref input, 32), Vector128.LoadUnsafe(ref row, 32), dot128a);
-                dot128b = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref input, 36), Vector128.LoadUnsafe(ref row, 36), dot128b);
-                dot128a = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref input, 40), Vector128.LoadUnsafe(ref row, 40), dot128a);
-                dot128b = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref input, 44), Vector128.LoadUnsafe(ref row, 44), dot128b);
-                dot128a = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref input, 48), Vector128.LoadUnsafe(ref row, 48), dot128a);
-                dot128b = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref input, 52), Vector128.LoadUnsafe(ref row, 52), dot128b);
-                dot128a = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref input, 56), Vector128.LoadUnsafe(ref row, 56), dot128a);
-                dot128b = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref input, 60), Vector128.LoadUnsafe(ref row, 60), dot128b);
+                dot128a = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref input), Vector128.LoadUnsafe(ref row), dot128a);
+                dot128b = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref input, 4), Vector128.LoadUnsafe(ref row, 4), dot128b);
+                dot128a = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref input, 8), Vector128.LoadUnsafe(ref row, 8), dot128a);
+                dot128b = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref input, 12), Vector128.LoadUnsafe(ref row, 12), dot128b);
+                dot128a = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref input, 16), Vector128.LoadUnsafe(ref row, 16), dot128a);
+                dot128b = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref input, 20), Vector128.LoadUnsafe(ref row, 20), dot128b);
+                dot128a = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref input, 24), Vector128.LoadUnsafe(ref row, 24), dot128a);
+                dot128b = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref input, 28), Vector128.LoadUnsafe(ref row, 28), dot128b);
+                dot128a = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref input, 32), Vector128.LoadUnsafe(ref row, 32), dot128a);
+                dot128b = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref input, 36), Vector128.LoadUnsafe(ref row, 36), dot128b);
+                dot128a = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref input, 40), Vector128.LoadUnsafe(ref row, 40), dot128a);
+                dot128b = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref input, 44), Vector128.LoadUnsafe(ref row, 44), dot128b);
+                dot128a = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref input, 48), Vector128.LoadUnsafe(ref row, 48), dot128a);
+                dot128b = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref input, 52), Vector128.LoadUnsafe(ref row, 52), dot128b);
+                dot128a = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref input, 56), Vector128.LoadUnsafe(ref row, 56), dot128a);
+                dot128b = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref input, 60), Vector128.LoadUnsafe(ref row, 60), dot128b);
                 float dot = Vector128.Sum(dot128a + dot128b);
                 Unsafe.Add(ref output, r) = dot;
             }
