@@ -69,6 +69,7 @@ public sealed partial class BertTokenizer
     /// <param name="path">Path of the vocabulary file.</param>
     /// <param name="options">Normalisation and framing; <see langword="null"/> for bert-base-uncased's.</param>
     /// <exception cref="InvalidDataException">The file is malformed; the message names the line.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in their first parameter's type (path, stream, reader), so no call is ambiguous, and options is the one optional parameter of each.")]
     public static BertTokenizer FromVocabulary(string path, BertTokenizerOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -80,6 +81,7 @@ public sealed partial class BertTokenizer
     /// <param name="stream">The vocabulary's bytes.</param>
     /// <param name="options">Normalisation and framing; <see langword="null"/> for bert-base-uncased's.</param>
     /// <exception cref="InvalidDataException">The vocabulary is malformed or not UTF-8; the message names the line.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in their first parameter's type (path, stream, reader), so no call is ambiguous, and options is the one optional parameter of each.")]
     public static BertTokenizer FromVocabulary(Stream stream, BertTokenizerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -98,6 +100,7 @@ public sealed partial class BertTokenizer
     /// <param name="reader">The vocabulary's text.</param>
     /// <param name="options">Normalisation and framing; <see langword="null"/> for bert-base-uncased's.</param>
     /// <exception cref="InvalidDataException">The vocabulary is malformed; the message names the line.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in their first parameter's type (path, stream, reader), so no call is ambiguous, and options is the one optional parameter of each.")]
     public static BertTokenizer FromVocabulary(TextReader reader, BertTokenizerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(reader);
