@@ -4,13 +4,12 @@ using Xunit;
 
 namespace Attend.Generators.Tests;
 
-/// <summary>Diagnostics of the External-Attention declarations SimAm, ShuffleAttention, CoordinateAttention, PolarizedSelfAttention, ExternalAttention and SeparableSelfAttention (ATTEND060 and the shared rules they reuse).</summary>
+/// <summary>Diagnostics of the External-Attention declarations SimAm, ShuffleAttention, CoordinateAttention, PolarizedSelfAttention, ExternalAttention and SeparableSelfAttention (ATTEND060, ATTEND061 and the shared rules they reuse).</summary>
 public sealed partial class DiagnosticTests
 {
     [Theory]
     [InlineData("[Attend.ShuffleAttention(Channels = 36, Groups = 4)]", "Channels 36", "multiple of 8", "e.g. 40")]
     [InlineData("[Attend.ShuffleAttention(Channels = 64, Groups = 64)]", "Channels 64", "multiple of 128", "e.g. 128")]
-    [InlineData("[Attend.PolarizedSelfAttention(Channels = 15)]", "Channels 15", "multiple of 2", "e.g. 16")]
     public void ATTEND060_channels_do_not_split_evenly(string attribute, string expected, string rule, string fix)
     {
         string source = attribute + " public partial class Layer;";
@@ -19,6 +18,24 @@ public sealed partial class DiagnosticTests
         Assert.Contains(rule, d.GetMessage());
         Assert.Contains(fix, d.GetMessage());
         Assert.StartsWith("Channels =", SourceAt(source, d));
+    }
+
+    [Fact]
+    public void ATTEND061_polarized_attention_needs_two_channels()
+    {
+        string source = "[Attend.PolarizedSelfAttention(Channels = 1)] public partial class Layer;";
+        Diagnostic d = Single(source, "ATTEND061");
+        Assert.Contains("Channels / 2 = 0", d.GetMessage());
+        Assert.StartsWith("Channels =", SourceAt(source, d));
+    }
+
+    [Fact]
+    public void Polarized_attention_accepts_odd_channels_as_the_module_does()
+    {
+        (GeneratorRunResult result, Compilation output) = GeneratorHarness.Run("[Attend.PolarizedSelfAttention(Channels = 15)] public partial class Layer;");
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.ProblemsIn(output));
+        Assert.Contains("public const int HalfChannels = 7;", Assert.Single(result.GeneratedSources).SourceText.ToString());
     }
 
     [Theory]

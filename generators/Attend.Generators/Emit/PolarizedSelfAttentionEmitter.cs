@@ -46,7 +46,7 @@ internal static class PolarizedSelfAttentionEmitter
             w =>
             {
                 EmitConstant(w, "Channels", c, "Channels C of the feature map (<c>channel</c>).");
-                EmitConstant(w, "HalfChannels", c / 2, "Outputs of the value and query convolutions, C / 2.");
+                EmitConstant(w, "HalfChannels", c / 2, "Outputs of the value and query convolutions, C / 2 rounded down (the module's <c>c // 2</c>).");
                 EmitFields(w, weights);
                 EmitPathProperties(w);
                 EmitLoadWeights(w, $"<c>{module}</c>",

@@ -15,7 +15,7 @@ internal sealed record ShuffleAttentionSpec(LayerIdentity Identity, int Channels
 /// <param name="MiddleChannels"><c>mip = max(8, Channels / Reduction)</c>.</param>
 internal sealed record CoordinateAttentionSpec(LayerIdentity Identity, int Channels, int Reduction, int MiddleChannels);
 
-/// <summary>A validated <c>[PolarizedSelfAttention]</c> declaration: <see cref="Channels"/> is even.</summary>
+/// <summary>A validated <c>[PolarizedSelfAttention]</c> declaration: at least 2 channels (C / 2 rounds down, as the module's <c>c // 2</c>).</summary>
 internal sealed record PolarizedSelfAttentionSpec(LayerIdentity Identity, int Channels, bool Sequential);
 
 /// <summary>A validated <c>[ExternalAttention]</c> declaration.</summary>

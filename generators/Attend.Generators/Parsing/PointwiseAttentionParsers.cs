@@ -60,7 +60,13 @@ internal static class PointwiseAttentionParsers
             bool valid = reader.RequirePositive("Channels", channels, ", the number of feature-map channels");
             int layout = reader.GetInt("Layout");
             valid &= RequireDefined(reader, "Layout", layout, "PolarizedLayout", "Parallel", "Sequential");
-            valid = valid && RequireMultiple(reader, channels, 2, "2: the value and query convolutions have Channels / 2 outputs");
+            // The module's c // 2 rounds down, so odd channel counts are valid; one channel leaves nothing.
+            if (valid && channels < 2)
+            {
+                reader.Report(Descriptors.NoHalfChannels, reader.ArgumentLocation("Channels"), Text(channels), reader.TypeName);
+                valid = false;
+            }
+
             valid = valid && RequireWeightFits(reader, "Channels", "Channels × Channels / 2", channels, channels / 2);
             return valid ? new PolarizedSelfAttentionSpec(identity!, channels, layout == 1) : null;
         });

@@ -13,7 +13,7 @@ namespace Attend;
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 public sealed class PolarizedSelfAttentionAttribute : Attribute
 {
-    /// <summary>Number of channels C of the feature map (<c>channel</c>); even.</summary>
+    /// <summary>Number of channels C of the feature map (<c>channel</c>), at least 2; the value and query convolutions have C / 2 outputs, rounded down as the module's <c>c // 2</c>.</summary>
     public int Channels { get; set; }
 
     /// <summary>Parallel (the default) or sequential combination of the two branches.</summary>

@@ -25,7 +25,7 @@ partial class ParallelPsa
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int Channels = 16;
 
-    /// <summary>Outputs of the value and query convolutions, C / 2.</summary>
+    /// <summary>Outputs of the value and query convolutions, C / 2 rounded down (the module's <c>c // 2</c>).</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int HalfChannels = 8;
 

@@ -8,7 +8,7 @@ using static Attend.Tests.Family.FamilyTestData;
 
 namespace Attend.Tests.FamilyPointwise;
 
-/// <summary>SimAM, Shuffle Attention, CoordAtt, PSA, External Attention and MobileViTv2 attention against the PyTorch fixtures, on every instruction-set path.</summary>
+/// <summary>SimAM, Shuffle Attention, CoordAtt, PSA, External Attention and MobileViTv2 attention against the PyTorch fixtures (and the odd-channel PSA cases of scripts/fixtures_pointwise), on every instruction-set path.</summary>
 public sealed class PointwiseAttentionFixtureTests(ITestOutputHelper log)
 {
     private static readonly Dictionary<string, (string Small, string Medium)> s_layers = new()
@@ -36,6 +36,8 @@ public sealed class PointwiseAttentionFixtureTests(ITestOutputHelper log)
             names.Add(kind + "_medium");
         }
 
+        names.Add("psa_parallel_c15");
+        names.Add("psa_sequential_c15");
         return WithEveryPath(names.ToArray());
     }
 
@@ -44,9 +46,7 @@ public sealed class PointwiseAttentionFixtureTests(ITestOutputHelper log)
     public void Output_and_attention_maps_match_pytorch(string fixture, KernelPath path)
     {
         using SafeTensorsFile file = OpenFixture(fixture);
-        bool small = fixture.EndsWith("_small", StringComparison.Ordinal);
-        (string smallLayer, string mediumLayer) = s_layers[fixture.Substring(0, fixture.LastIndexOf('_'))];
-        string layer = small ? smallLayer : mediumLayer;
+        string layer = LayerFor(fixture);
         PointwiseForward forward = PointwiseRunner.Create(layer, file, path);
 
         bool tokens = file.Metadata.ContainsKey("seq_len");
@@ -62,6 +62,14 @@ public sealed class PointwiseAttentionFixtureTests(ITestOutputHelper log)
         double atol = Atol(file), rtol = Rtol(file);
         Check(file, "y", y, atol, rtol, fixture, path);
         foreach ((string name, float[] actual) in extras) Check(file, name, actual, atol, rtol, fixture, path);
+    }
+
+    private static string LayerFor(string fixture)
+    {
+        if (fixture == "psa_parallel_c15") return nameof(PsaC15Parallel);
+        if (fixture == "psa_sequential_c15") return nameof(PsaC15Sequential);
+        (string small, string medium) = s_layers[fixture.Substring(0, fixture.LastIndexOf('_'))];
+        return fixture.EndsWith("_small", StringComparison.Ordinal) ? small : medium;
     }
 
     private void Check(SafeTensorsFile file, string name, float[] actual, double atol, double rtol, string fixture, KernelPath path)

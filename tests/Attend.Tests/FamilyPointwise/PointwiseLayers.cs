@@ -19,6 +19,11 @@ namespace Attend.Tests.FamilyPointwise;
 [PolarizedSelfAttention(Channels = 128)] internal sealed partial class PsaC128Parallel;
 [PolarizedSelfAttention(Channels = 16, Layout = PolarizedLayout.Sequential)] internal sealed partial class PsaC16Sequential;
 [PolarizedSelfAttention(Channels = 128, Layout = PolarizedLayout.Sequential)] internal sealed partial class PsaC128Sequential;
+
+// Odd channel counts (C // 2 rounds down) against PyTorch cases made by scripts/fixtures_pointwise/make_psa_odd_channels.py.
+[PolarizedSelfAttention(Channels = 15)] internal sealed partial class PsaC15Parallel;
+[PolarizedSelfAttention(Channels = 15, Layout = PolarizedLayout.Sequential)] internal sealed partial class PsaC15Sequential;
+
 [ExternalAttention(ModelDim = 15, MemoryUnits = 8)] internal sealed partial class ExternalD15S8;
 [ExternalAttention(ModelDim = 128, MemoryUnits = 8)] internal sealed partial class ExternalD128S8;
 [ExternalAttention(ModelDim = 15)] internal sealed partial class ExternalD15S64;
