@@ -49,6 +49,18 @@ public sealed class AttentionGenerator : IIncrementalGenerator
             s => s.Identity, TrackingNames.NadarayaWatsonParse, TrackingNames.NadarayaWatsonDiagnostics, TrackingNames.NadarayaWatsonSpecs);
         Register(context, "Attend.AttentionPoolingAttribute", AttentionPoolingParser.Parse, AttentionPoolingEmitter.Emit,
             s => s.Identity, TrackingNames.AttentionPoolingParse, TrackingNames.AttentionPoolingDiagnostics, TrackingNames.AttentionPoolingSpecs);
+        Register(context, "Attend.SimAmAttribute", PointwiseAttentionParsers.ParseSimAm, SimAmEmitter.Emit,
+            s => s.Identity, TrackingNames.SimAmParse, TrackingNames.SimAmDiagnostics, TrackingNames.SimAmSpecs);
+        Register(context, "Attend.ShuffleAttentionAttribute", PointwiseAttentionParsers.ParseShuffleAttention, ShuffleAttentionEmitter.Emit,
+            s => s.Identity, TrackingNames.ShuffleAttentionParse, TrackingNames.ShuffleAttentionDiagnostics, TrackingNames.ShuffleAttentionSpecs);
+        Register(context, "Attend.CoordinateAttentionAttribute", PointwiseAttentionParsers.ParseCoordinateAttention, CoordinateAttentionEmitter.Emit,
+            s => s.Identity, TrackingNames.CoordinateAttentionParse, TrackingNames.CoordinateAttentionDiagnostics, TrackingNames.CoordinateAttentionSpecs);
+        Register(context, "Attend.PolarizedSelfAttentionAttribute", PointwiseAttentionParsers.ParsePolarizedSelfAttention, PolarizedSelfAttentionEmitter.Emit,
+            s => s.Identity, TrackingNames.PolarizedSelfAttentionParse, TrackingNames.PolarizedSelfAttentionDiagnostics, TrackingNames.PolarizedSelfAttentionSpecs);
+        Register(context, "Attend.ExternalAttentionAttribute", PointwiseAttentionParsers.ParseExternalAttention, ExternalAttentionEmitter.Emit,
+            s => s.Identity, TrackingNames.ExternalAttentionParse, TrackingNames.ExternalAttentionDiagnostics, TrackingNames.ExternalAttentionSpecs);
+        Register(context, "Attend.SeparableSelfAttentionAttribute", PointwiseAttentionParsers.ParseSeparableSelfAttention, SeparableSelfAttentionEmitter.Emit,
+            s => s.Identity, TrackingNames.SeparableSelfAttentionParse, TrackingNames.SeparableSelfAttentionDiagnostics, TrackingNames.SeparableSelfAttentionSpecs);
     }
 
     private static void Register<TSpec>(

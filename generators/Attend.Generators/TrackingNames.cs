@@ -46,6 +46,25 @@ internal static class TrackingNames
     public const string AttentionPoolingDiagnostics = nameof(AttentionPoolingDiagnostics);
     public const string AttentionPoolingSpecs = nameof(AttentionPoolingSpecs);
 
+    public const string SimAmParse = nameof(SimAmParse);
+    public const string SimAmDiagnostics = nameof(SimAmDiagnostics);
+    public const string SimAmSpecs = nameof(SimAmSpecs);
+    public const string ShuffleAttentionParse = nameof(ShuffleAttentionParse);
+    public const string ShuffleAttentionDiagnostics = nameof(ShuffleAttentionDiagnostics);
+    public const string ShuffleAttentionSpecs = nameof(ShuffleAttentionSpecs);
+    public const string CoordinateAttentionParse = nameof(CoordinateAttentionParse);
+    public const string CoordinateAttentionDiagnostics = nameof(CoordinateAttentionDiagnostics);
+    public const string CoordinateAttentionSpecs = nameof(CoordinateAttentionSpecs);
+    public const string PolarizedSelfAttentionParse = nameof(PolarizedSelfAttentionParse);
+    public const string PolarizedSelfAttentionDiagnostics = nameof(PolarizedSelfAttentionDiagnostics);
+    public const string PolarizedSelfAttentionSpecs = nameof(PolarizedSelfAttentionSpecs);
+    public const string ExternalAttentionParse = nameof(ExternalAttentionParse);
+    public const string ExternalAttentionDiagnostics = nameof(ExternalAttentionDiagnostics);
+    public const string ExternalAttentionSpecs = nameof(ExternalAttentionSpecs);
+    public const string SeparableSelfAttentionParse = nameof(SeparableSelfAttentionParse);
+    public const string SeparableSelfAttentionDiagnostics = nameof(SeparableSelfAttentionDiagnostics);
+    public const string SeparableSelfAttentionSpecs = nameof(SeparableSelfAttentionSpecs);
+
     public static readonly string[] All =
     {
         MultiHeadAttentionParse, MultiHeadAttentionDiagnostics, MultiHeadAttentionSpecs,
@@ -61,5 +80,11 @@ internal static class TrackingNames
         MemoryHeadsParse, MemoryHeadsDiagnostics, MemoryHeadsSpecs,
         NadarayaWatsonParse, NadarayaWatsonDiagnostics, NadarayaWatsonSpecs,
         AttentionPoolingParse, AttentionPoolingDiagnostics, AttentionPoolingSpecs,
+        SimAmParse, SimAmDiagnostics, SimAmSpecs,
+        ShuffleAttentionParse, ShuffleAttentionDiagnostics, ShuffleAttentionSpecs,
+        CoordinateAttentionParse, CoordinateAttentionDiagnostics, CoordinateAttentionSpecs,
+        PolarizedSelfAttentionParse, PolarizedSelfAttentionDiagnostics, PolarizedSelfAttentionSpecs,
+        ExternalAttentionParse, ExternalAttentionDiagnostics, ExternalAttentionSpecs,
+        SeparableSelfAttentionParse, SeparableSelfAttentionDiagnostics, SeparableSelfAttentionSpecs,
     };
 }

@@ -29,6 +29,12 @@ public sealed class IncrementalTests
         [Attend.MemoryHeads(MemoryRows = 16, MemoryWidth = 8)] public partial class Memory;
         [Attend.NadarayaWatson(LearnableWidth = true)] public partial class KernelRegression;
         [Attend.AttentionPooling(Features = 8, HiddenDim = 4)] public partial class Pooling;
+        [Attend.SimAm(Channels = 8)] public partial class Simam;
+        [Attend.ShuffleAttention(Channels = 32, Groups = 4)] public partial class Shuffle;
+        [Attend.CoordinateAttention(Channels = 40, Reduction = 4)] public partial class CoordAtt;
+        [Attend.PolarizedSelfAttention(Channels = 16)] public partial class Polarized;
+        [Attend.ExternalAttention(ModelDim = 15, MemoryUnits = 8)] public partial class External;
+        [Attend.SeparableSelfAttention(ModelDim = 15)] public partial class Separable;
         """;
 
     [Fact]

@@ -160,6 +160,14 @@ internal static class Descriptors
         "ATTEND052", "Layer class cannot be static or file-local",
         "Class '{0}' is declared '{1}'; a layer is instantiated and its forward pass is generated in another file, so remove the '{1}' modifier");
 
+    public static readonly DiagnosticDescriptor ChannelsNotDivisible = Error(
+        "ATTEND060", "Channels must split evenly",
+        "Channels {0} on '{1}' is not a multiple of {2} ({3}); use a multiple of {2}, e.g. {4}");
+
+    public static readonly DiagnosticDescriptor NoHalfChannels = Error(
+        "ATTEND061", "Channels leave no half channels",
+        "Channels {0} on '{1}' leaves Channels / 2 = 0 outputs for the value and query convolutions; use at least 2 channels");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new[]
     {
         ClassNotPartial, ContainingTypeNotPartial, GenericLayer, NotPositive, ModelDimNotDivisible,
@@ -171,6 +179,7 @@ internal static class Descriptors
         NegativeSlopeNotFinite, UndefinedEnumValue, ShiftRadiusOutOfRange, NotPositiveFinite, BandwidthWithLearnableWidth,
         HiddenDimWithLearnedQuery, WeightsTooLarge, UnresolvedArgument,
         HeadTooLarge, LanguageVersionTooLow, UnsupportedLayerModifier,
+        ChannelsNotDivisible, NoHalfChannels,
     }.ToDictionary(d => d.Id);
 
     public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

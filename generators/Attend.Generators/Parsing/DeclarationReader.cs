@@ -31,6 +31,12 @@ internal sealed class DeclarationReader
         "Attend.MemoryHeadsAttribute",
         "Attend.NadarayaWatsonAttribute",
         "Attend.AttentionPoolingAttribute",
+        "Attend.SimAmAttribute",
+        "Attend.ShuffleAttentionAttribute",
+        "Attend.CoordinateAttentionAttribute",
+        "Attend.PolarizedSelfAttentionAttribute",
+        "Attend.ExternalAttentionAttribute",
+        "Attend.SeparableSelfAttentionAttribute",
     };
 
     /// <summary>Emitted code implements static abstract interface members and takes <c>scoped</c> parameters (C# 11).</summary>

@@ -75,6 +75,18 @@ public static class FeatureMapAttention
             return;
         }
 
+        RunParallel(block, resolved, input, output, batch, channels, height, width, channelScale, spatialScale, maxDegreeOfParallelism, scratchLength, sampleLength, planeLength);
+    }
+
+    /// <summary>
+    /// The batch split across threads. Its own method because the delegate's closure captures the sizes: were this in
+    /// <see cref="Run{TBlock}"/>, the closure object would be allocated on every call, the serial ones included.
+    /// </summary>
+    private static unsafe void RunParallel<TBlock>(in TBlock block, KernelPath resolved, ReadOnlySpan<float> input, Span<float> output,
+        int batch, int channels, int height, int width, Span<float> channelScale, Span<float> spatialScale, int maxDegreeOfParallelism,
+        int scratchLength, int sampleLength, int planeLength)
+        where TBlock : struct, IFeatureMapAttention
+    {
         fixed (float* inputPointer = input)
         fixed (float* outputPointer = output)
         fixed (float* channelPointer = channelScale)
