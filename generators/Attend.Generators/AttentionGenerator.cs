@@ -49,6 +49,12 @@ public sealed class AttentionGenerator : IIncrementalGenerator
             s => s.Identity, TrackingNames.NadarayaWatsonParse, TrackingNames.NadarayaWatsonDiagnostics, TrackingNames.NadarayaWatsonSpecs);
         Register(context, "Attend.AttentionPoolingAttribute", AttentionPoolingParser.Parse, AttentionPoolingEmitter.Emit,
             s => s.Identity, TrackingNames.AttentionPoolingParse, TrackingNames.AttentionPoolingDiagnostics, TrackingNames.AttentionPoolingSpecs);
+        Register(context, "Attend.DanetPositionAttentionAttribute", DualAttentionParsers.ParsePosition, DanetPositionAttentionEmitter.Emit,
+            s => s.Identity, TrackingNames.DanetPositionAttentionParse, TrackingNames.DanetPositionAttentionDiagnostics, TrackingNames.DanetPositionAttentionSpecs);
+        Register(context, "Attend.DanetChannelAttentionAttribute", DualAttentionParsers.ParseChannel, DanetChannelAttentionEmitter.Emit,
+            s => s.Identity, TrackingNames.DanetChannelAttentionParse, TrackingNames.DanetChannelAttentionDiagnostics, TrackingNames.DanetChannelAttentionSpecs);
+        Register(context, "Attend.ConvolutionalSelfAttentionAttribute", DualAttentionParsers.ParseConvolutional, ConvolutionalSelfAttentionEmitter.Emit,
+            s => s.Identity, TrackingNames.ConvolutionalSelfAttentionParse, TrackingNames.ConvolutionalSelfAttentionDiagnostics, TrackingNames.ConvolutionalSelfAttentionSpecs);
     }
 
     private static void Register<TSpec>(

@@ -160,6 +160,14 @@ internal static class Descriptors
         "ATTEND052", "Layer class cannot be static or file-local",
         "Class '{0}' is declared '{1}'; a layer is instantiated and its forward pass is generated in another file, so remove the '{1}' modifier");
 
+    public static readonly DiagnosticDescriptor DanetChannelNeedsSize = Error(
+        "ATTEND080", "DANet channel attention of the collection needs Height and Width",
+        "'{0}' mirrors the collection's ChannelAttentionModule, whose fc_o is Linear(H·W, H·W); set Height and Width to the feature-map size it was built for, or use Variant = DanetVariant.Official, which works at any size");
+
+    public static readonly DiagnosticDescriptor DanetQueryKeyChannelsVanish = Error(
+        "ATTEND081", "Official PAM has no query/key channels",
+        "Channels {0} on '{1}' gives the official PAM Channels / 8 = 0 query and key channels; use at least 8 channels, or set QueryKeyChannels");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new[]
     {
         ClassNotPartial, ContainingTypeNotPartial, GenericLayer, NotPositive, ModelDimNotDivisible,
@@ -171,6 +179,7 @@ internal static class Descriptors
         NegativeSlopeNotFinite, UndefinedEnumValue, ShiftRadiusOutOfRange, NotPositiveFinite, BandwidthWithLearnableWidth,
         HiddenDimWithLearnedQuery, WeightsTooLarge, UnresolvedArgument,
         HeadTooLarge, LanguageVersionTooLow, UnsupportedLayerModifier,
+        DanetChannelNeedsSize, DanetQueryKeyChannelsVanish,
     }.ToDictionary(d => d.Id);
 
     public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

@@ -31,6 +31,9 @@ internal sealed class DeclarationReader
         "Attend.MemoryHeadsAttribute",
         "Attend.NadarayaWatsonAttribute",
         "Attend.AttentionPoolingAttribute",
+        "Attend.DanetPositionAttentionAttribute",
+        "Attend.DanetChannelAttentionAttribute",
+        "Attend.ConvolutionalSelfAttentionAttribute",
     };
 
     /// <summary>Emitted code implements static abstract interface members and takes <c>scoped</c> parameters (C# 11).</summary>
