@@ -29,6 +29,9 @@ public sealed class IncrementalTests
         [Attend.MemoryHeads(MemoryRows = 16, MemoryWidth = 8)] public partial class Memory;
         [Attend.NadarayaWatson(LearnableWidth = true)] public partial class KernelRegression;
         [Attend.AttentionPooling(Features = 8, HiddenDim = 4)] public partial class Pooling;
+        [Attend.DanetPositionAttention(Channels = 16)] public partial class PositionAttention;
+        [Attend.DanetChannelAttention(Channels = 16, Variant = Attend.DanetVariant.Official)] public partial class ChannelAttention;
+        [Attend.ConvolutionalSelfAttention(InChannels = 4, OutChannels = 6, KernelSize = 3)] public partial class AttentionAsConvolution;
         """;
 
     [Fact]
