@@ -91,6 +91,21 @@ internal static class MatrixLayout
         }
     }
 
+    /// <summary><c>y[i] += a[i] · b[i]</c> for <c>i &lt; a.Length</c>, on <paramref name="path"/>.</summary>
+    public static void MultiplyAccumulate(KernelPath path, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
+    {
+        ref float ar = ref MemoryMarshal.GetReference(a);
+        ref float br = ref MemoryMarshal.GetReference(b);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        switch (path)
+        {
+            case KernelPath.Vector512: MultiplyAccumulate<Lanes512, System.Runtime.Intrinsics.Vector512<float>>(ref ar, ref br, ref yr, a.Length); break;
+            case KernelPath.Vector256: MultiplyAccumulate<Lanes256, System.Runtime.Intrinsics.Vector256<float>>(ref ar, ref br, ref yr, a.Length); break;
+            case KernelPath.Vector128: MultiplyAccumulate<Lanes128, System.Runtime.Intrinsics.Vector128<float>>(ref ar, ref br, ref yr, a.Length); break;
+            default: MultiplyAccumulate<ScalarLanes, float>(ref ar, ref br, ref yr, a.Length); break;
+        }
+    }
+
     /// <summary><c>y[c·plane + i] = gamma · x[c·plane + i] + residual[c·plane + i]</c> with <c>x</c> given token-major (<c>x[i, c]</c>): DANet's <c>gamma · out + x</c>.</summary>
     public static void ScaleTransposedAddResidual(KernelPath path, ReadOnlySpan<float> tokens, int plane, int channels, float gamma,
         ReadOnlySpan<float> residual, Span<float> output)
@@ -126,6 +141,19 @@ internal static class MatrixLayout
         }
 
         for (; i < length; i++) Unsafe.Add(ref y, i) = ScalarLanes.MultiplyAdd(Unsafe.Add(ref x, i), a, Unsafe.Add(ref y, i));
+    }
+
+    private static void MultiplyAccumulate<TLanes, TVector>(ref float a, ref float b, ref float y, int length)
+        where TLanes : struct, IFloatLanes<TVector>
+        where TVector : struct
+    {
+        int i = 0;
+        for (; i <= length - TLanes.Count; i += TLanes.Count)
+        {
+            TLanes.Store(TLanes.MultiplyAdd(TLanes.Load(ref a, (nuint)i), TLanes.Load(ref b, (nuint)i), TLanes.Load(ref y, (nuint)i)), ref y, (nuint)i);
+        }
+
+        for (; i < length; i++) Unsafe.Add(ref y, i) = ScalarLanes.MultiplyAdd(Unsafe.Add(ref a, i), Unsafe.Add(ref b, i), Unsafe.Add(ref y, i));
     }
 
     private static void ScaleAdd<TLanes, TVector>(ref float x, float a, ref float r, ref float y, int length)

@@ -13,13 +13,13 @@ namespace Attend.Kernels;
 /// <para>Since the score does not depend on content and splits into a row term and a column term, each head's
 /// softmax over the keys factors: <c>P_h[q, k] = r_h[i_q][i_k] · c_h[j_q][j_k]</c>, where <c>r_h</c> is the softmax
 /// of <c>−αₕ(dy − Δₕʸ)²</c> over the key rows of query row <c>i_q</c> (padded rows included in its denominator) and
-/// <c>c_h</c> the same along columns. Both tables are tabulated once per call (per image size, shared by the whole
-/// batch): O(Nh · (H·(H + 2p) + W·(W + 2p))) exponentials, each row keeping the band of keys whose weight is not
-/// exactly zero in float (three taps for the hard α of a converted convolution).</para>
+/// <c>c_h</c> the same along columns. Both are tabulated once per call (per image size, shared by the whole batch):
+/// O(Nh · (H·(H + 2p) + W·(W + 2p))) exponentials; the rows keep, per query row, the band of key rows whose weight is
+/// not exactly zero in float, the columns the band of offsets (three for the hard α of a converted convolution).</para>
 /// <para>The value and output projections are linear, so they fold at load into one <c>[Cout, Nh · Cin]</c>
 /// matrix <c>M_h = W_outₕ · W_valueₕ</c> (plus the bias as one more column); the attention is applied to the
 /// input channels first. Per sample: a separable banded filter per head and input channel
-/// (O(Nh · Cin · H · W · (bandʸ + bandˣ)) multiply-adds, vectorized axpys) writes <c>Z</c>
+/// (O(Nh · Cin · H · W · (bandʸ + bandˣ)) multiply-adds, every one in a vectorized whole-row kernel) writes <c>Z</c>
 /// <c>[Nh · Cin, HW]</c> straight into <see cref="LinearKernels"/>' packed layout, then one GEMM
 /// <c>y = M Z</c> (O(Cout · Nh · Cin · HW), the cost of the K×K convolution it can express).</para>
 /// </remarks>
@@ -62,10 +62,8 @@ public static class QuadraticPositionAttention
 
     /// <summary>Floats of <see cref="LayerScratch"/> one call needs.</summary>
     private static long ScratchLength(int heads, int inChannels, int height, int width) =>
-        AxisTableLength(heads, height) + AxisTableLength(heads, width)
+        (long)heads * (AxisTables.QueryMajorLength(height) + AxisTables.DiagonalLength(width))
         + LinearKernels.PackedLength(FoldedColumns(heads, inChannels), height * width) + 2L * height * width;
-
-    private static long AxisTableLength(int heads, int length) => (long)heads * length * (length + 2);
 
     /// <summary>
     /// <c>output[b] = M · Z_b</c>: the layer's forward pass over <paramref name="batch"/> images <c>[inChannels, height, width]</c>
@@ -80,7 +78,8 @@ public static class QuadraticPositionAttention
         int plane = height * width;
         int columns = FoldedColumns(heads, inChannels);
         float[] scratch = LayerScratch.Rent(checked((int)ScratchLength(heads, inChannels, height, width)));
-        int rowTableLength = (int)AxisTableLength(heads, height), columnTableLength = (int)AxisTableLength(heads, width);
+        int rowHeadLength = AxisTables.QueryMajorLength(height), columnHeadLength = AxisTables.DiagonalLength(width);
+        int rowTableLength = heads * rowHeadLength, columnTableLength = heads * columnHeadLength;
         int packedLength = LinearKernels.PackedLength(columns, plane);
         Span<float> rowTable = scratch.AsSpan(0, rowTableLength);
         Span<float> columnTable = scratch.AsSpan(rowTableLength, columnTableLength);
@@ -88,10 +87,10 @@ public static class QuadraticPositionAttention
         Span<float> rowsFiltered = scratch.AsSpan(rowTableLength + columnTableLength + packedLength, plane);
         Span<float> filtered = scratch.AsSpan(rowTableLength + columnTableLength + packedLength + plane, plane);
 
-        // Once per call: the row factors query-major (row i reads a band of key rows), the column factors
-        // key-major (key column x feeds a band of query columns), each as [length, length] weights + [first, last].
-        AxisTables.Build(centers, alpha, heads, axis: 0, height, padding, keyMajor: false, rowTable);
-        AxisTables.Build(centers, alpha, heads, axis: 1, width, padding, keyMajor: true, columnTable);
+        // Once per call: the row factors query-major (output row i is a band of input rows, each a whole-row axpy),
+        // the column factors by diagonal (offset t = key − query scales a shifted row element-wise).
+        AxisTables.BuildQueryMajor(centers, alpha, heads, axis: 0, height, padding, rowTable);
+        AxisTables.BuildDiagonals(centers, alpha, heads, axis: 1, width, padding, columnTable);
 
         // The bias column multiplies a row of ones.
         filtered.Fill(1f);
@@ -105,7 +104,7 @@ public static class QuadraticPositionAttention
                 for (int c = 0; c < inChannels; c++)
                 {
                     FilterPlane(resolved, image.Slice(c * plane, plane), height, width,
-                        AxisTables.Head(rowTable, h, height), AxisTables.Head(columnTable, h, width), rowsFiltered, filtered);
+                        AxisTables.Head(rowTable, h, rowHeadLength), AxisTables.Head(columnTable, h, columnHeadLength), rowsFiltered, filtered);
                     MatrixLayout.PackRow(filtered, h * inChannels + c, columns, plane, packed);
                 }
             }
@@ -156,27 +155,31 @@ public static class QuadraticPositionAttention
         }
     }
 
-    /// <summary>One head on one channel plane: rows first (<c>T[i, :] = Σ_y r[i][y] · x[y, :]</c>), then columns (<c>Z[i, j] = Σ_x c[j][x] · T[i, x]</c>).</summary>
+    /// <summary>
+    /// One head on one channel plane: rows first (<c>T[i, :] = Σ_y r[i][y] · x[y, :]</c>, whole-row axpys), then columns
+    /// (<c>Z[i, j] = Σ_t c[j][j + t] · T[i, j + t]</c>, one element-wise multiply-add of a diagonal and a shifted row per offset t).
+    /// </summary>
     private static void FilterPlane(KernelPath path, ReadOnlySpan<float> x, int height, int width,
         ReadOnlySpan<float> rowHead, ReadOnlySpan<float> columnHead, Span<float> rowsFiltered, Span<float> filtered)
     {
         rowsFiltered.Clear();
         for (int i = 0; i < height; i++)
         {
-            AxisTables.Band(rowHead, height, i, out ReadOnlySpan<float> weights, out int first, out int last);
+            AxisTables.RowBand(rowHead, height, i, out ReadOnlySpan<float> weights, out int first, out int last);
             Span<float> target = rowsFiltered.Slice(i * width, width);
             for (int y = first; y <= last; y++) MatrixLayout.MultiplyAdd(path, x.Slice(y * width, width), weights[y], target);
         }
 
         filtered.Clear();
-        for (int key = 0; key < width; key++)
+        AxisTables.DiagonalBand(columnHead, width, out int firstOffset, out int lastOffset);
+        for (int t = firstOffset; t <= lastOffset; t++)
         {
-            AxisTables.Band(columnHead, width, key, out ReadOnlySpan<float> weights, out int first, out int last);
-            if (last < first) continue;
-            ReadOnlySpan<float> band = weights.Slice(first, last - first + 1);
+            // Queries j with a key j + t inside the row.
+            int from = Math.Max(0, -t), to = Math.Min(width, width - t);
+            ReadOnlySpan<float> diagonal = AxisTables.Diagonal(columnHead, width, t).Slice(from, to - from);
             for (int i = 0; i < height; i++)
             {
-                MatrixLayout.MultiplyAdd(path, band, rowsFiltered[i * width + key], filtered.Slice(i * width + first, band.Length));
+                MatrixLayout.MultiplyAccumulate(path, diagonal, rowsFiltered.Slice(i * width + from + t, to - from), filtered.Slice(i * width + from, to - from));
             }
         }
     }
