@@ -125,7 +125,7 @@ internal static class ImageLayerEmitter
         w.Line("global::Attend.Kernels.ArgumentChecks.Positive(width, nameof(width));");
         w.Line($"global::Attend.Kernels.ArgumentChecks.Length(input.Length, (long)batch * {inputChannels} * height * width, nameof(input), $\"batch × {inputChannels} × height × width = {{batch}} × {{{inputChannels}}} × {{height}} × {{width}}\");");
         w.Line($"global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)batch * {outputChannels} * height * width, nameof(output), $\"{outputShape} = {{batch}} × {{{outputChannels}}} × {{height}} × {{width}}\");");
-        w.Line("if (input.Overlaps(output)) throw new global::System.ArgumentException(\"output overlaps input; pass separate buffers.\", nameof(output));");
+        w.Line("if (global::System.MemoryExtensions.Overlaps(input, output)) throw new global::System.ArgumentException(\"output overlaps input; pass separate buffers.\", nameof(output));");
         return scope;
     }
 

@@ -121,7 +121,7 @@ partial class AttnConv
         global::Attend.Kernels.ArgumentChecks.Positive(width, nameof(width));
         global::Attend.Kernels.ArgumentChecks.Length(input.Length, (long)batch * InChannels * height * width, nameof(input), $"batch × InChannels × height × width = {batch} × {InChannels} × {height} × {width}");
         global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)batch * OutChannels * height * width, nameof(output), $"[batch, OutChannels, height, width] = {batch} × {OutChannels} × {height} × {width}");
-        if (input.Overlaps(output)) throw new global::System.ArgumentException("output overlaps input; pass separate buffers.", nameof(output));
+        if (global::System.MemoryExtensions.Overlaps(input, output)) throw new global::System.ArgumentException("output overlaps input; pass separate buffers.", nameof(output));
         LayerWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
         global::Attend.Kernels.QuadraticPositionAttention.Run(Path, input, output, batch, InChannels, OutChannels, height, width, Heads, Padding, weights.Centers, weights.Alpha, weights.Folded, MaxDegreeOfParallelism);
     }

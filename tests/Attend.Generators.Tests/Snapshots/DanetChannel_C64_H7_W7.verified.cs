@@ -115,7 +115,7 @@ partial class Cam
         global::Attend.Kernels.ArgumentChecks.Positive(width, nameof(width));
         global::Attend.Kernels.ArgumentChecks.Length(input.Length, (long)batch * Channels * height * width, nameof(input), $"batch × Channels × height × width = {batch} × {Channels} × {height} × {width}");
         global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)batch * Channels * height * width, nameof(output), $"[batch, Channels, height·width] = {batch} × {Channels} × {height} × {width}");
-        if (input.Overlaps(output)) throw new global::System.ArgumentException("output overlaps input; pass separate buffers.", nameof(output));
+        if (global::System.MemoryExtensions.Overlaps(input, output)) throw new global::System.ArgumentException("output overlaps input; pass separate buffers.", nameof(output));
         if (height != Height) throw new global::System.ArgumentException($"height must be Height = {Height}, the size fc_o was built for; got {height}.", nameof(height));
         if (width != Width) throw new global::System.ArgumentException($"width must be Width = {Width}, the size fc_o was built for; got {width}.", nameof(width));
         LayerWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass

@@ -91,7 +91,7 @@ partial class Head
             global::Attend.Kernels.ArgumentChecks.Positive(width, nameof(width));
             global::Attend.Kernels.ArgumentChecks.Length(input.Length, (long)batch * Channels * height * width, nameof(input), $"batch × Channels × height × width = {batch} × {Channels} × {height} × {width}");
             global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)batch * Channels * height * width, nameof(output), $"[batch, Channels, height, width] = {batch} × {Channels} × {height} × {width}");
-            if (input.Overlaps(output)) throw new global::System.ArgumentException("output overlaps input; pass separate buffers.", nameof(output));
+            if (global::System.MemoryExtensions.Overlaps(input, output)) throw new global::System.ArgumentException("output overlaps input; pass separate buffers.", nameof(output));
             LayerWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
             global::Attend.Kernels.DualAttention.ChannelOfficial(Path, input, output, batch, Channels, height, width, weights.Gamma[0], MaxDegreeOfParallelism);
         }
