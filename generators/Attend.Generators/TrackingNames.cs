@@ -45,6 +45,15 @@ internal static class TrackingNames
     public const string AttentionPoolingParse = nameof(AttentionPoolingParse);
     public const string AttentionPoolingDiagnostics = nameof(AttentionPoolingDiagnostics);
     public const string AttentionPoolingSpecs = nameof(AttentionPoolingSpecs);
+    public const string DanetPositionAttentionParse = nameof(DanetPositionAttentionParse);
+    public const string DanetPositionAttentionDiagnostics = nameof(DanetPositionAttentionDiagnostics);
+    public const string DanetPositionAttentionSpecs = nameof(DanetPositionAttentionSpecs);
+    public const string DanetChannelAttentionParse = nameof(DanetChannelAttentionParse);
+    public const string DanetChannelAttentionDiagnostics = nameof(DanetChannelAttentionDiagnostics);
+    public const string DanetChannelAttentionSpecs = nameof(DanetChannelAttentionSpecs);
+    public const string ConvolutionalSelfAttentionParse = nameof(ConvolutionalSelfAttentionParse);
+    public const string ConvolutionalSelfAttentionDiagnostics = nameof(ConvolutionalSelfAttentionDiagnostics);
+    public const string ConvolutionalSelfAttentionSpecs = nameof(ConvolutionalSelfAttentionSpecs);
 
     public const string SimAmParse = nameof(SimAmParse);
     public const string SimAmDiagnostics = nameof(SimAmDiagnostics);
@@ -86,5 +95,8 @@ internal static class TrackingNames
         PolarizedSelfAttentionParse, PolarizedSelfAttentionDiagnostics, PolarizedSelfAttentionSpecs,
         ExternalAttentionParse, ExternalAttentionDiagnostics, ExternalAttentionSpecs,
         SeparableSelfAttentionParse, SeparableSelfAttentionDiagnostics, SeparableSelfAttentionSpecs,
+        DanetPositionAttentionParse, DanetPositionAttentionDiagnostics, DanetPositionAttentionSpecs,
+        DanetChannelAttentionParse, DanetChannelAttentionDiagnostics, DanetChannelAttentionSpecs,
+        ConvolutionalSelfAttentionParse, ConvolutionalSelfAttentionDiagnostics, ConvolutionalSelfAttentionSpecs,
     };
 }

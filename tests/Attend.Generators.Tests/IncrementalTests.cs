@@ -35,6 +35,9 @@ public sealed class IncrementalTests
         [Attend.PolarizedSelfAttention(Channels = 16)] public partial class Polarized;
         [Attend.ExternalAttention(ModelDim = 15, MemoryUnits = 8)] public partial class External;
         [Attend.SeparableSelfAttention(ModelDim = 15)] public partial class Separable;
+        [Attend.DanetPositionAttention(Channels = 16)] public partial class PositionAttention;
+        [Attend.DanetChannelAttention(Channels = 16, Variant = Attend.DanetVariant.Official)] public partial class ChannelAttention;
+        [Attend.ConvolutionalSelfAttention(InChannels = 4, OutChannels = 6, KernelSize = 3)] public partial class AttentionAsConvolution;
         """;
 
     [Fact]

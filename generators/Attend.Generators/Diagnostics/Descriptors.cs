@@ -167,6 +167,13 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor NoHalfChannels = Error(
         "ATTEND061", "Channels leave no half channels",
         "Channels {0} on '{1}' leaves Channels / 2 = 0 outputs for the value and query convolutions; use at least 2 channels");
+    public static readonly DiagnosticDescriptor DanetChannelNeedsSize = Error(
+        "ATTEND080", "DANet channel attention of the collection needs Height and Width",
+        "'{0}' mirrors the collection's ChannelAttentionModule, whose fc_o is Linear(H·W, H·W); set Height and Width to the feature-map size it was built for, or use Variant = DanetVariant.Official, which works at any size");
+
+    public static readonly DiagnosticDescriptor DanetQueryKeyChannelsVanish = Error(
+        "ATTEND081", "Official PAM has no query/key channels",
+        "Channels {0} on '{1}' gives the official PAM Channels / 8 = 0 query and key channels; use at least 8 channels, or set QueryKeyChannels");
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new[]
     {
@@ -180,6 +187,7 @@ internal static class Descriptors
         HiddenDimWithLearnedQuery, WeightsTooLarge, UnresolvedArgument,
         HeadTooLarge, LanguageVersionTooLow, UnsupportedLayerModifier,
         ChannelsNotDivisible, NoHalfChannels,
+        DanetChannelNeedsSize, DanetQueryKeyChannelsVanish,
     }.ToDictionary(d => d.Id);
 
     public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

@@ -37,6 +37,9 @@ internal sealed class DeclarationReader
         "Attend.PolarizedSelfAttentionAttribute",
         "Attend.ExternalAttentionAttribute",
         "Attend.SeparableSelfAttentionAttribute",
+        "Attend.DanetPositionAttentionAttribute",
+        "Attend.DanetChannelAttentionAttribute",
+        "Attend.ConvolutionalSelfAttentionAttribute",
     };
 
     /// <summary>Emitted code implements static abstract interface members and takes <c>scoped</c> parameters (C# 11).</summary>
