@@ -15,7 +15,7 @@ internal static class TransformerDecoderEmitter
 
     public static string Emit(TransformerDecoderSpec spec)
     {
-        int dimHead = spec.ModelDim / spec.Heads;
+        int dimHead = spec.DimHead;
         HeadKernelPlan plan = HeadKernelPlanner.Plan(dimHead, dimHead);
         var remarks = new List<string>
         {

@@ -41,28 +41,13 @@ internal static class ScaledDotProductAttentionParser
         kvHeads = kvHeads == 0 ? heads : kvHeads;
         valueDimHead = valueDimHead == 0 ? dimHead : valueDimHead;
 
-        if (valid && heads % kvHeads != 0)
-        {
-            reader.Report(Descriptors.HeadsNotDivisibleByKvHeads, reader.ArgumentLocation("KvHeads"),
-                Text(heads), Text(kvHeads), reader.TypeName, Text(LargestDivisorAtMost(heads, kvHeads)));
-            valid = false;
-        }
+        if (valid) valid &= HeadRules.RequireKvHeadsDivideHeads(reader, heads, kvHeads);
 
-        valid &= reader.CheckHeadWidth("DimHead", dimHead, "DimHead");
+        valid &= HeadRules.CheckDimHead(reader, dimHead);
         if (reader.IsSet("ValueDimHead")) valid &= reader.CheckHeadWidth("ValueDimHead", valueDimHead, "ValueDimHead");
 
         if (!valid || identity is null) return null;
         return new ScaledDotProductAttentionSpec(identity, heads, kvHeads, dimHead, valueDimHead);
-    }
-
-    private static int LargestDivisorAtMost(int value, int limit)
-    {
-        for (int candidate = Math.Min(limit, value); candidate > 1; candidate--)
-        {
-            if (value % candidate == 0) return candidate;
-        }
-
-        return 1;
     }
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
