@@ -14,9 +14,6 @@ internal static class HeadKernelsEmitter
 {
     public const string StructName = "HeadKernels";
 
-    /// <summary>A weighted-sum pass keeps at most this many output registers live, leaving room for the loaded value rows.</summary>
-    private const int MaxAccumulatorRegisters = 8;
-
     public static void Emit(SourceWriter w, HeadKernelPlan plan)
     {
         string d = Literals.Int(plan.DimHead);
@@ -120,9 +117,9 @@ internal static class HeadKernelsEmitter
         IReadOnlyList<RowSegment> segments = path.Query.ToList();
         int registers = segments.Count(s => s.Width > 1);
         int scalars = segments.Count - registers;
-        w.Line($"// {path.Path}: D = {Layout(segments)}.");
+        w.Line($"// {path.Path}: D = {RowKernelText.Layout(segments)}.");
         w.Line(path.QueryInRegisters
-            ? $"// The query row is loaded once and held in {Plural(registers, "register")}{(scalars > 0 ? $" and {Plural(scalars, "scalar")}" : "")} across every key."
+            ? $"// The query row is loaded once and held in {RowKernelText.Plural(registers, "register")}{(scalars > 0 ? $" and {RowKernelText.Plural(scalars, "scalar")}" : "")} across every key."
             : $"// {registers} query registers would spill, so each key's pass reloads the query row from L1.");
         using (w.Block($"private static void {ScoresName(plan, path.Path)}(global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> keys, int keyStride, int count, float scale, global::System.Span<float> scores)"))
         {
@@ -131,7 +128,7 @@ internal static class HeadKernelsEmitter
             w.Line("ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scores);");
             if (path.QueryInRegisters)
             {
-                foreach (RowSegment segment in segments) w.Line($"{TypeOf(segment.Width)} q{segment.Offset} = {Load(segment, "q")};");
+                foreach (RowSegment segment in segments) w.Line($"{TypeOf(segment.Width)} q{segment.Offset} = {RowKernelText.Load(segment, "q")};");
             }
 
             using (w.Block("for (int j = 0; j < count; j++)"))
@@ -144,8 +141,8 @@ internal static class HeadKernelsEmitter
                     // Two accumulators per register width halve the FMA dependency chain.
                     int index = countPerWidth[segment.Width]++;
                     string accumulator = segment.Width == 1 ? "sum" : $"sum{segment.Width * 32}{(index % 2 == 0 ? "a" : "b")}";
-                    string queryValue = path.QueryInRegisters ? $"q{segment.Offset}" : Load(segment, "q");
-                    string keyValue = Load(segment, "key");
+                    string queryValue = path.QueryInRegisters ? $"q{segment.Offset}" : RowKernelText.Load(segment, "q");
+                    string keyValue = RowKernelText.Load(segment, "key");
                     if (started.Add(accumulator))
                     {
                         w.Line($"{TypeOf(segment.Width)} {accumulator} = {queryValue} * {keyValue};");
@@ -179,87 +176,18 @@ internal static class HeadKernelsEmitter
     private static void EmitWeightedSum(SourceWriter w, HeadKernelPlan plan, VectorPathPlan path)
     {
         IReadOnlyList<RowSegment> segments = path.Value.ToList();
-        List<List<RowSegment>> blocks = SplitIntoBlocks(segments);
-        w.Line($"// {path.Path}: Dv = {Layout(segments)}{(blocks.Count > 1 ? $"; {blocks.Count} column blocks of at most {MaxAccumulatorRegisters} accumulators, each streaming the value rows once" : "; the output row is accumulated in registers and stored once")}.");
+        int blocks = RowKernelText.Blocks(segments).Count;
+        w.Line($"// {path.Path}: Dv = {RowKernelText.Layout(segments)}{(blocks > 1 ? $"; {blocks} column blocks of at most {RowKernelText.MaxAccumulatorRegisters} accumulators, each streaming the value rows once" : "; the output row is accumulated in registers and stored once")}.");
         using (w.Block($"private static void {WeightedSumName(plan, path.Path)}(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> values, int valueStride, int count, global::System.Span<float> output)"))
         {
             w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);");
             w.Line("ref float v = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(values);");
             w.Line("ref float o = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
-            for (int b = 0; b < blocks.Count; b++)
-            {
-                List<RowSegment> block = blocks[b];
-                if (blocks.Count > 1) w.Line($"// Columns {block[0].Offset}..{block[block.Count - 1].Offset + block[block.Count - 1].Width - 1}.");
-                using (blocks.Count > 1 ? w.Block("") : default)
-                {
-                    EmitWeightedSumBlock(w, block);
-                }
-            }
+            RowKernelText.WeightedRows(w, segments, "for (int j = 0; j < count; j++)",
+                "ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v, (nint)j * valueStride);",
+                "float weight = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, j);", "o");
         }
 
         w.Line();
     }
-
-    private static void EmitWeightedSumBlock(SourceWriter w, List<RowSegment> block)
-    {
-        foreach (RowSegment segment in block)
-        {
-            w.Line(segment.Width == 1
-                ? $"float acc{segment.Offset} = 0f;"
-                : $"{TypeOf(segment.Width)} acc{segment.Offset} = {TypeOf(segment.Width)}.Zero;");
-        }
-
-        using (w.Block("for (int j = 0; j < count; j++)"))
-        {
-            w.Line("ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v, (nint)j * valueStride);");
-            w.Line("float weight = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, j);");
-            foreach (int width in block.Select(s => s.Width).Where(x => x > 1).Distinct())
-            {
-                w.Line($"{TypeOf(width)} weight{width * 32} = {QualifiedVectorOf(width)}.Create(weight);");
-            }
-
-            foreach (RowSegment segment in block)
-            {
-                w.Line(segment.Width == 1
-                    ? $"acc{segment.Offset} += weight * {Load(segment, "row")};"
-                    : $"acc{segment.Offset} = {QualifiedVectorOf(segment.Width)}.MultiplyAddEstimate(weight{segment.Width * 32}, {Load(segment, "row")}, acc{segment.Offset});");
-            }
-        }
-
-        foreach (RowSegment segment in block)
-        {
-            w.Line(segment.Width == 1
-                ? $"global::System.Runtime.CompilerServices.Unsafe.Add(ref o, {segment.Offset}) = acc{segment.Offset};"
-                : Store(segment.Width, $"acc{segment.Offset}", segment.Offset == 0 ? "ref o" : $"ref o, {segment.Offset}") + ";");
-        }
-    }
-
-    private static List<List<RowSegment>> SplitIntoBlocks(IReadOnlyList<RowSegment> segments)
-    {
-        var blocks = new List<List<RowSegment>> { new() };
-        foreach (RowSegment segment in segments)
-        {
-            List<RowSegment> current = blocks[blocks.Count - 1];
-            if (segment.Width > 1 && current.Count(s => s.Width > 1) == MaxAccumulatorRegisters) blocks.Add(current = new List<RowSegment>());
-            current.Add(segment);
-        }
-
-        return blocks;
-    }
-
-    private static string Load(RowSegment segment, string source) => segment.Width switch
-    {
-        1 => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {source}, {segment.Offset})",
-        _ when segment.Offset == 0 => $"{QualifiedVectorOf(segment.Width)}.LoadUnsafe(ref {source})",
-        _ => $"{QualifiedVectorOf(segment.Width)}.LoadUnsafe(ref {source}, {segment.Offset})",
-    };
-
-    private static string Layout(IReadOnlyList<RowSegment> segments)
-    {
-        var parts = segments.GroupBy(s => s.Width).OrderByDescending(g => g.Key)
-            .Select(g => g.Key == 1 ? Plural(g.Count(), "scalar") : $"{g.Count()} × {VectorOf(g.Key)}<float>");
-        return $"{segments.Sum(s => s.Width)} = {string.Join(" + ", parts)}";
-    }
-
-    private static string Plural(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
 }

@@ -10,21 +10,8 @@ namespace Attend.Generators.Parsing;
 /// <summary>Turns a <c>[MultiHeadAttention]</c> declaration into a <see cref="MultiHeadAttentionSpec"/> or diagnostics.</summary>
 internal static class MultiHeadAttentionParser
 {
-    public static ParseResult<MultiHeadAttentionSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
-    {
-        var reader = new DeclarationReader(context);
-        try
-        {
-            LayerIdentity? identity = reader.ReadIdentity(cancellationToken);
-            MultiHeadAttentionSpec? spec = ReadSpec(reader, identity);
-            return new ParseResult<MultiHeadAttentionSpec>(spec, reader.Diagnostics.ToEquatableArray());
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            reader.Report(Descriptors.InternalError, context.TargetNode.GetLocation(), reader.TypeName, exception.GetType().Name + ": " + exception.Message);
-            return new ParseResult<MultiHeadAttentionSpec>(null, reader.Diagnostics.ToEquatableArray());
-        }
-    }
+    public static ParseResult<MultiHeadAttentionSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        OptionChecks.Parse(context, cancellationToken, ReadSpec);
 
     private static MultiHeadAttentionSpec? ReadSpec(DeclarationReader reader, LayerIdentity? identity)
     {

@@ -10,21 +10,8 @@ namespace Attend.Generators.Parsing;
 /// <summary>Turns a <c>[ScaledDotProductAttention]</c> declaration into a <see cref="ScaledDotProductAttentionSpec"/> or diagnostics.</summary>
 internal static class ScaledDotProductAttentionParser
 {
-    public static ParseResult<ScaledDotProductAttentionSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
-    {
-        var reader = new DeclarationReader(context);
-        try
-        {
-            LayerIdentity? identity = reader.ReadIdentity(cancellationToken);
-            ScaledDotProductAttentionSpec? spec = ReadSpec(reader, identity);
-            return new ParseResult<ScaledDotProductAttentionSpec>(spec, reader.Diagnostics.ToEquatableArray());
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            reader.Report(Descriptors.InternalError, context.TargetNode.GetLocation(), reader.TypeName, exception.GetType().Name + ": " + exception.Message);
-            return new ParseResult<ScaledDotProductAttentionSpec>(null, reader.Diagnostics.ToEquatableArray());
-        }
-    }
+    public static ParseResult<ScaledDotProductAttentionSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        OptionChecks.Parse(context, cancellationToken, ReadSpec);
 
     private static ScaledDotProductAttentionSpec? ReadSpec(DeclarationReader reader, LayerIdentity? identity)
     {

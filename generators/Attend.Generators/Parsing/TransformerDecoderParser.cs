@@ -10,21 +10,8 @@ namespace Attend.Generators.Parsing;
 /// <summary>Turns a <c>[TransformerDecoder]</c> declaration into a <see cref="TransformerDecoderSpec"/> or diagnostics.</summary>
 internal static class TransformerDecoderParser
 {
-    public static ParseResult<TransformerDecoderSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
-    {
-        var reader = new DeclarationReader(context);
-        try
-        {
-            LayerIdentity? identity = reader.ReadIdentity(cancellationToken);
-            TransformerDecoderSpec? spec = ReadSpec(reader, identity);
-            return new ParseResult<TransformerDecoderSpec>(spec, reader.Diagnostics.ToEquatableArray());
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            reader.Report(Descriptors.InternalError, context.TargetNode.GetLocation(), reader.TypeName, exception.GetType().Name + ": " + exception.Message);
-            return new ParseResult<TransformerDecoderSpec>(null, reader.Diagnostics.ToEquatableArray());
-        }
-    }
+    public static ParseResult<TransformerDecoderSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        OptionChecks.Parse(context, cancellationToken, ReadSpec);
 
     private static TransformerDecoderSpec? ReadSpec(DeclarationReader reader, LayerIdentity? identity)
     {
