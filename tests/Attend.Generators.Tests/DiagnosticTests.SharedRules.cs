@@ -28,16 +28,6 @@ public sealed partial class DiagnosticTests
         Assert.Single(messages.Distinct());
     }
 
-    [Theory]
-    [InlineData("[Attend.TransformerDecoder(ModelDim = 8192, Heads = 1, MlpDim = 16, Depth = 1)] public partial class Model;")]
-    [InlineData("[Attend.ScaledDotProductAttention(Heads = 1, DimHead = 8192)] public partial class Model;")]
-    public void ATTEND050_a_head_too_wide_to_unroll_is_an_error_on_the_decoder_and_sdpa_too(string source)
-    {
-        Diagnostic d = Single(source, "ATTEND050");
-        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
-        Assert.Contains("8192", d.GetMessage());
-    }
-
     [Fact]
     public void ATTEND050_on_a_derived_head_width_says_the_same_on_every_kind()
     {

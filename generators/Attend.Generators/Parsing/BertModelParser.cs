@@ -1,4 +1,3 @@
-using System;
 using System.Threading;
 using Attend.Generators.Diagnostics;
 using Attend.Generators.Model;

@@ -1,7 +1,5 @@
-using System;
 using System.Globalization;
 using System.Threading;
-using Attend.Generators.Diagnostics;
 using Attend.Generators.Model;
 using Microsoft.CodeAnalysis;
 
