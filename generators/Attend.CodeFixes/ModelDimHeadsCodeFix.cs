@@ -16,7 +16,8 @@ namespace Attend.CodeFixes;
 
 /// <summary>
 /// ATTEND005 (ModelDim not a multiple of Heads): offers the nearest ModelDim that is (the one the message names),
-/// the nearest Heads that divides ModelDim, and an explicit DimHead that keeps ModelDim and Heads as written.
+/// the nearest Heads that divides ModelDim, and, where the attribute has a DimHead, an explicit one that keeps ModelDim
+/// and Heads as written.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(ModelDimHeadsCodeFix)), Shared]
 public sealed class ModelDimHeadsCodeFix : CodeFixProvider
@@ -56,6 +57,10 @@ public sealed class ModelDimHeadsCodeFix : CodeFixProvider
             Register(context, diagnostic, $"Set Heads = {Text(nearestHeads)} (divides ModelDim {Text(modelDim)})",
                 attribute, headsArgument, nearestHeads, "SetHeads");
 
+            // [TransformerDecoder] and [BertModel] have no DimHead (their heads are always ModelDim / Heads): adding one would
+            // not compile. Nor does torch.nn's encoder layer (TorchEncoder naming, the default): ATTEND042 would follow.
+            if (!HasSettableProperty(model.GetTypeInfo(attribute, context.CancellationToken).Type, "DimHead")) continue;
+            if (UsesTorchEncoderNaming(model, attribute, context.CancellationToken)) continue;
             int dimHead = Math.Max(1, (int)Math.Round((double)modelDim / heads, MidpointRounding.AwayFromZero));
             context.RegisterCodeFix(
                 CodeAction.Create($"Set DimHead = {Text(dimHead)} (keeps ModelDim and Heads; the inner width becomes {Text(dimHead * heads)})",
@@ -106,6 +111,31 @@ public sealed class ModelDimHeadsCodeFix : CodeFixProvider
             ? arguments.AddArguments(added)
             : arguments.ReplaceNode(existing, added.WithTriviaFrom(existing));
         return document.WithSyntaxRoot(root.ReplaceNode(arguments, updated));
+    }
+
+    /// <summary>Whether the attribute (or a base of it) declares a public settable property <paramref name="name"/>.</summary>
+    private static bool HasSettableProperty(ITypeSymbol? attributeType, string name)
+    {
+        for (ITypeSymbol? type = attributeType; type is not null; type = type.BaseType)
+        {
+            if (type.GetMembers(name).OfType<IPropertySymbol>().Any(p => p.SetMethod is { DeclaredAccessibility: Accessibility.Public })) return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Whether the layer loads torch.nn encoder weights (TransformerWeightNaming.TorchEncoder = 0, [TransformerEncoder]'s
+    /// default), whose head width is fixed at ModelDim / Heads.
+    /// </summary>
+    private static bool UsesTorchEncoderNaming(SemanticModel model, AttributeSyntax attribute, CancellationToken cancellationToken)
+    {
+        ITypeSymbol? attributeType = model.GetTypeInfo(attribute, cancellationToken).Type;
+        if (!HasSettableProperty(attributeType, "WeightNaming")) return false;
+        AttributeArgumentSyntax? naming = Argument(attribute, "WeightNaming");
+        return naming is null
+            ? attributeType?.Name == "TransformerEncoderAttribute"
+            : model.GetConstantValue(naming.Expression, cancellationToken).Value is 0;
     }
 
     private static AttributeArgumentSyntax? Argument(AttributeSyntax attribute, string name) =>

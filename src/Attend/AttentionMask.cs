@@ -4,7 +4,14 @@ namespace Attend;
 
 /// <summary>Which positions a declared attention layer may not attend to; flags combine.</summary>
 [Flags]
-public enum AttentionMask
+// The generator compiles this file too (linked, as the Regex generator links RegexOptions.cs), so it reads the flags
+// from the same source instead of a copy; there the enum is internal, to stay out of the way of Attend.dll's.
+#if ATTEND_GENERATOR
+internal
+#else
+public
+#endif
+enum AttentionMask
 {
     /// <summary>Every query sees every key.</summary>
     None = 0,

@@ -42,6 +42,8 @@ public sealed partial class DiagnosticTests
     [InlineData("[Attend.BertModel(VocabSize = 100, ModelDim = 8192, Heads = 1, MlpDim = 16, Depth = 1)] public partial class Model;")]
     [InlineData("[Attend.TransformerEncoder(ModelDim = 8192, Heads = 1, MlpDim = 16, Depth = 1)] public partial class Model;")]
     [InlineData("[Attend.MultiHeadAttention(ModelDim = 8192, Heads = 1)] public partial class Model;")]
+    [InlineData("[Attend.TransformerDecoder(ModelDim = 8192, Heads = 1, MlpDim = 16, Depth = 1)] public partial class Model;")]
+    [InlineData("[Attend.ScaledDotProductAttention(Heads = 1, DimHead = 8192)] public partial class Model;")]
     public void ATTEND050_a_head_too_wide_to_unroll_is_an_error_on_every_kind(string source)
     {
         Diagnostic d = Single(source, "ATTEND050");

@@ -33,7 +33,7 @@ internal static class AttentionCallEmitter
 {
     public static void Emit(SourceWriter w, AttentionCall call)
     {
-        using (w.Block("var problem = new AttentionProblem", ";"))
+        using (w.Block("var problem = new global::Attend.Kernels.AttentionProblem", ";"))
         {
             w.Line($"Batch = {call.Batch}, Heads = {call.Heads}, KvHeads = {call.KvHeads}, QueryLength = {call.QueryLength}, KeyLength = {call.KeyLength},");
             View(w, "Query", call.Query);
@@ -45,7 +45,7 @@ internal static class AttentionCallEmitter
             w.Line("Path = path, MaxDegreeOfParallelism = threads,");
         }
 
-        w.Line($"AttentionDriver.Run<{HeadKernelsEmitter.StructName}>(problem);");
+        w.Line($"global::Attend.Kernels.AttentionDriver.Run<{HeadKernelsEmitter.StructName}>(problem);");
     }
 
     private static void View(SourceWriter w, string name, StridedView view) =>

@@ -38,7 +38,7 @@ internal static class AttentionPoolingEmitter
             spec.LearnedQuery
                 ? "Each position's score is one dot product with the query, which stays in registers across positions."
                 : "W h + b runs for every position of every sequence at once through the packed projection kernel; tanh follows in one pass; each score is then one dot product with v, held in registers.",
-            "Softmax over each sequence subtracts the maximum; padded positions (keyPaddingMask true) get no weight; a sequence with every position padded pools to zeros, never NaN.",
+            "global::Attend.Kernels.Softmax over each sequence subtracts the maximum; padded positions (keyPaddingMask true) get no weight; a sequence with every position padded pools to zeros, never NaN.",
             "The output is Σ_t α_t h_t, accumulated in registers over the positions: the pooled vector has the input's width, so layers stack (word → sentence → document).",
         };
         foreach ((string path, int width) in Paths)
@@ -74,7 +74,7 @@ internal static class AttentionPoolingEmitter
         {
             if (!spec.LearnedQuery)
             {
-                w.Line("public readonly float[] PackedProjection = new float[LinearKernels.PackedLength(Features, HiddenDim)];");
+                w.Line("public readonly float[] PackedProjection = new float[global::Attend.Kernels.LinearKernels.PackedLength(Features, HiddenDim)];");
                 if (spec.Bias) w.Line("public readonly float[] ProjectionBias = new float[HiddenDim];");
                 w.Line("public readonly float[] Context = new float[HiddenDim];");
             }
@@ -92,11 +92,11 @@ internal static class AttentionPoolingEmitter
         }
 
         w.Line();
-        w.Line("/// <summary>The instruction-set path; <see cref=\"KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
-        w.Line("public KernelPath Path { get; set; }");
+        w.Line("/// <summary>The instruction-set path; <see cref=\"global::Attend.KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
+        w.Line("public global::Attend.KernelPath Path { get; set; }");
         w.Line();
         w.Line("/// <summary>Most threads the projection uses; 1 runs on the caller's thread. Results are identical whatever the value.</summary>");
-        w.Line("public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;");
+        w.Line("public int MaxDegreeOfParallelism { get; set; } = global::System.Environment.ProcessorCount;");
         w.Line();
     }
 
@@ -112,33 +112,33 @@ internal static class AttentionPoolingEmitter
         w.Line("/// </summary>");
         w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"han.safetensors\")</c>; others it holds are ignored.</param>");
         w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"word_attention.\"</c>.</param>");
-        w.Line("/// <exception cref=\"System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
-        w.Line("/// <exception cref=\"System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
+        w.Line("/// <exception cref=\"global::System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
+        w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
         w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void LoadWeights(IWeightSource source, string prefix = \"\")"))
+        using (w.Block("public void LoadWeights(global::Attend.IWeightSource source, string prefix = \"\")"))
         {
-            w.Line("ArgumentNullException.ThrowIfNull(source);");
-            w.Line("ArgumentNullException.ThrowIfNull(prefix);");
+            w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
+            w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
             if (spec.LearnedQuery)
             {
-                w.Line("float[] query = WeightLoading.Read(source, prefix, \"query\", Features);");
+                w.Line("float[] query = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"query\", Features);");
                 w.Line();
                 w.Line("var next = new LayerWeights();");
                 w.Line("query.CopyTo(next.Query, 0);");
             }
             else
             {
-                w.Line("float[] weight = WeightLoading.Read(source, prefix, \"proj.weight\", HiddenDim, Features);");
-                if (spec.Bias) w.Line("float[] bias = WeightLoading.Read(source, prefix, \"proj.bias\", HiddenDim);");
-                w.Line("float[] context = WeightLoading.Read(source, prefix, \"context.weight\", 1, HiddenDim);");
+                w.Line("float[] weight = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"proj.weight\", HiddenDim, Features);");
+                if (spec.Bias) w.Line("float[] bias = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"proj.bias\", HiddenDim);");
+                w.Line("float[] context = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"context.weight\", 1, HiddenDim);");
                 w.Line();
                 w.Line("var next = new LayerWeights();");
-                w.Line("LinearKernels.Pack(weight, Features, HiddenDim, next.PackedProjection);");
+                w.Line("global::Attend.Kernels.LinearKernels.Pack(weight, Features, HiddenDim, next.PackedProjection);");
                 if (spec.Bias) w.Line("bias.CopyTo(next.ProjectionBias, 0);");
                 w.Line("context.CopyTo(next.Context, 0);");
             }
 
-            w.Line("System.Threading.Volatile.Write(ref _weights, next);");
+            w.Line("global::System.Threading.Volatile.Write(ref _weights, next);");
         }
 
         w.Line();
@@ -156,28 +156,28 @@ internal static class AttentionPoolingEmitter
         w.Line("/// <param name=\"length\">Positions per sequence.</param>");
         w.Line("/// <param name=\"keyPaddingMask\">Optional <c>[batch, length]</c>, true = padded (PyTorch's polarity).</param>");
         w.Line("/// <param name=\"attentionWeights\">Optional; receives <c>[batch, length]</c>.</param>");
-        w.Line("/// <exception cref=\"ArgumentException\">A length does not match; thrown before anything is written.</exception>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not match; thrown before anything is written.</exception>");
         w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Forward(ReadOnlySpan<float> input, Span<float> output, int batch, int length, ReadOnlySpan<bool> keyPaddingMask = default, Span<float> attentionWeights = default)"))
+        using (w.Block("public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, int length, global::System.ReadOnlySpan<bool> keyPaddingMask = default, global::System.Span<float> attentionWeights = default)"))
         {
-            w.Line("ArgumentChecks.Positive(batch, nameof(batch));");
-            w.Line("ArgumentChecks.Positive(length, nameof(length));");
-            w.Line("ArgumentChecks.Length(input.Length, (long)batch * length * Features, nameof(input), $\"batch × length × Features = {batch} × {length} × {Features}\");");
-            w.Line("ArgumentChecks.Length(output.Length, (long)batch * Features, nameof(output), $\"batch × Features = {batch} × {Features}\");");
-            w.Line("if (!keyPaddingMask.IsEmpty) ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * length, nameof(keyPaddingMask), $\"batch × length = {batch} × {length}\");");
-            w.Line("if (!attentionWeights.IsEmpty) ArgumentChecks.Length(attentionWeights.Length, (long)batch * length, nameof(attentionWeights), $\"batch × length = {batch} × {length}\");");
-            w.Line("LayerWeights weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
-            w.Line("KernelPath path = KernelPaths.Resolve(Path);");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(length, nameof(length));");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Length(input.Length, (long)batch * length * Features, nameof(input), $\"batch × length × Features = {batch} × {length} × {Features}\");");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)batch * Features, nameof(output), $\"batch × Features = {batch} × {Features}\");");
+            w.Line("if (!keyPaddingMask.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * length, nameof(keyPaddingMask), $\"batch × length = {batch} × {length}\");");
+            w.Line("if (!attentionWeights.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)batch * length, nameof(attentionWeights), $\"batch × length = {batch} × {length}\");");
+            w.Line("LayerWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
+            w.Line("global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);");
             w.Line("int rows = batch * length; // fits: input.Length was checked above");
             if (!spec.LearnedQuery)
             {
                 w.Line("long hiddenLength = (long)rows * HiddenDim;");
-                w.Line("if (hiddenLength > Array.MaxLength) throw new ArgumentException($\"batch × length × HiddenDim = {hiddenLength} floats, more than one array holds; split the batch.\", nameof(batch));");
-                w.Line("float[] scratch = System.Buffers.ArrayPool<float>.Shared.Rent((int)hiddenLength + length);");
+                w.Line("if (hiddenLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"batch × length × HiddenDim = {hiddenLength} floats, more than one array holds; split the batch.\", nameof(batch));");
+                w.Line("float[] scratch = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)hiddenLength + length);");
             }
             else
             {
-                w.Line("float[] scratch = System.Buffers.ArrayPool<float>.Shared.Rent(length);");
+                w.Line("float[] scratch = global::System.Buffers.ArrayPool<float>.Shared.Rent(length);");
             }
 
             using (w.Block("try"))
@@ -185,29 +185,29 @@ internal static class AttentionPoolingEmitter
                 if (!spec.LearnedQuery)
                 {
                     w.Line("// tanh(W h + b) for every position of every sequence: [batch · length, HiddenDim].");
-                    w.Line("Span<float> hidden = scratch.AsSpan(0, rows * HiddenDim);");
-                    w.Line($"ProjectionDriver.Forward(path, input, rows, Features, weights.PackedProjection, {(spec.Bias ? "weights.ProjectionBias" : "default")}, Features, HiddenDim, hidden, HiddenDim, MaxDegreeOfParallelism);");
-                    w.Line("PoolingKernels.Tanh(path, hidden);");
+                    w.Line("global::System.Span<float> hidden = global::System.MemoryExtensions.AsSpan(scratch, 0, rows * HiddenDim);");
+                    w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, input, rows, Features, weights.PackedProjection, {(spec.Bias ? "weights.ProjectionBias" : "default")}, Features, HiddenDim, hidden, HiddenDim, MaxDegreeOfParallelism);");
+                    w.Line("global::Attend.Kernels.PoolingKernels.Tanh(path, hidden);");
                 }
 
                 string scoreStart = spec.LearnedQuery ? "0" : "rows * HiddenDim";
                 using (w.Block("for (int b = 0; b < batch; b++)"))
                 {
-                    w.Line($"Span<float> scores = attentionWeights.IsEmpty ? scratch.AsSpan({scoreStart}, length) : attentionWeights.Slice(b * length, length);");
-                    w.Line("ReadOnlySpan<float> sequence = input.Slice(b * length * Features, length * Features);");
+                    w.Line($"global::System.Span<float> scores = attentionWeights.IsEmpty ? global::System.MemoryExtensions.AsSpan(scratch, {scoreStart}, length) : attentionWeights.Slice(b * length, length);");
+                    w.Line("global::System.ReadOnlySpan<float> sequence = input.Slice(b * length * Features, length * Features);");
                     w.Line(spec.LearnedQuery
                         ? $"{KernelsName}.Scores(path, sequence, weights.Query, scores);"
                         : $"{KernelsName}.Scores(path, hidden.Slice(b * length * HiddenDim, length * HiddenDim), weights.Context, scores);");
-                    w.Line("if (!keyPaddingMask.IsEmpty) PoolingKernels.MaskPadded(scores, keyPaddingMask.Slice(b * length, length));");
-                    w.Line("Span<float> pooled = output.Slice(b * Features, Features);");
-                    w.Line($"if (SoftmaxKernels.SoftmaxInPlace(scores)) {KernelsName}.WeightedSum(path, scores, sequence, pooled);");
+                    w.Line("if (!keyPaddingMask.IsEmpty) global::Attend.Kernels.PoolingKernels.MaskPadded(scores, keyPaddingMask.Slice(b * length, length));");
+                    w.Line("global::System.Span<float> pooled = output.Slice(b * Features, Features);");
+                    w.Line($"if (global::Attend.Kernels.SoftmaxKernels.SoftmaxInPlace(scores)) {KernelsName}.WeightedSum(path, scores, sequence, pooled);");
                     w.Line("else pooled.Clear();");
                 }
             }
 
             using (w.Block("finally"))
             {
-                w.Line("System.Buffers.ArrayPool<float>.Shared.Return(scratch);");
+                w.Line("global::System.Buffers.ArrayPool<float>.Shared.Return(scratch);");
             }
         }
 
@@ -228,25 +228,25 @@ internal static class AttentionPoolingEmitter
             w.Line($"private const int F = {spec.Features};");
             w.Line();
             w.Line("/// <summary><c>scores[t] = Σ_c rows[t · S + c] · vector[c]</c> for <c>scores.Length</c> rows.</summary>");
-            using (w.Block("public static void Scores(KernelPath path, ReadOnlySpan<float> rows, ReadOnlySpan<float> vector, Span<float> scores)"))
+            using (w.Block("public static void Scores(global::Attend.KernelPath path, global::System.ReadOnlySpan<float> rows, global::System.ReadOnlySpan<float> vector, global::System.Span<float> scores)"))
             {
                 Dispatch(w, p => ScoresName(spec, p), "rows, vector, scores");
             }
 
             w.Line();
             w.Line("/// <summary><c>output = Σ_t weights[t] · sequence[t]</c> over rows of F.</summary>");
-            using (w.Block("public static void WeightedSum(KernelPath path, ReadOnlySpan<float> weights, ReadOnlySpan<float> sequence, Span<float> output)"))
+            using (w.Block("public static void WeightedSum(global::Attend.KernelPath path, global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> sequence, global::System.Span<float> output)"))
             {
                 Dispatch(w, p => SumName(spec, p), "weights, sequence, output");
             }
 
             w.Line();
             w.Line("// Scalar: the reference every vector path is tested against, and the path on machines without SIMD.");
-            using (w.Block($"private static void {ScoresName(spec, "Scalar")}(ReadOnlySpan<float> rows, ReadOnlySpan<float> vector, Span<float> scores)"))
+            using (w.Block($"private static void {ScoresName(spec, "Scalar")}(global::System.ReadOnlySpan<float> rows, global::System.ReadOnlySpan<float> vector, global::System.Span<float> scores)"))
             {
                 using (w.Block("for (int t = 0; t < scores.Length; t++)"))
                 {
-                    w.Line("ReadOnlySpan<float> row = rows.Slice(t * S, S);");
+                    w.Line("global::System.ReadOnlySpan<float> row = rows.Slice(t * S, S);");
                     w.Line("float sum = 0f;");
                     w.Line("for (int c = 0; c < S; c++) sum += row[c] * vector[c];");
                     w.Line("scores[t] = sum;");
@@ -254,13 +254,13 @@ internal static class AttentionPoolingEmitter
             }
 
             w.Line();
-            using (w.Block($"private static void {SumName(spec, "Scalar")}(ReadOnlySpan<float> weights, ReadOnlySpan<float> sequence, Span<float> output)"))
+            using (w.Block($"private static void {SumName(spec, "Scalar")}(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> sequence, global::System.Span<float> output)"))
             {
-                w.Line("Span<float> o = output.Slice(0, F);");
+                w.Line("global::System.Span<float> o = output.Slice(0, F);");
                 w.Line("o.Clear();");
                 using (w.Block("for (int t = 0; t < weights.Length; t++)"))
                 {
-                    w.Line("ReadOnlySpan<float> row = sequence.Slice(t * F, F);");
+                    w.Line("global::System.ReadOnlySpan<float> row = sequence.Slice(t * F, F);");
                     w.Line("float weight = weights[t];");
                     w.Line("for (int c = 0; c < F; c++) o[c] += weight * row[c];");
                 }
@@ -279,11 +279,11 @@ internal static class AttentionPoolingEmitter
     {
         bool held = RegisterCount(segments) <= MaxAccumulatorRegisters;
         w.Line($"// {path}: S = {Layout(segments)}; " + (held ? "the scoring vector stays in registers across positions." : "the scoring vector is reloaded from L1 per position (holding it would spill)."));
-        using (w.Block($"private static void {ScoresName(spec, path)}(ReadOnlySpan<float> rows, ReadOnlySpan<float> vector, Span<float> scores)"))
+        using (w.Block($"private static void {ScoresName(spec, path)}(global::System.ReadOnlySpan<float> rows, global::System.ReadOnlySpan<float> vector, global::System.Span<float> scores)"))
         {
-            w.Line("ref float x = ref MemoryMarshal.GetReference(rows);");
-            w.Line("ref float v = ref MemoryMarshal.GetReference(vector);");
-            w.Line("ref float s = ref MemoryMarshal.GetReference(scores);");
+            w.Line("ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rows);");
+            w.Line("ref float v = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(vector);");
+            w.Line("ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scores);");
             if (held)
             {
                 foreach (RowSegment segment in segments) w.Line($"{TypeOf(segment.Width)} v{segment.Offset} = {Load(segment, "v")};");
@@ -291,9 +291,9 @@ internal static class AttentionPoolingEmitter
 
             using (w.Block("for (int t = 0; t < scores.Length; t++)"))
             {
-                w.Line("ref float row = ref Unsafe.Add(ref x, t * S);");
+                w.Line("ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, t * S);");
                 string sum = Dot(w, segments, "sum", seg => Load(seg, "row"), seg => held ? $"v{seg.Offset}" : Load(seg, "v"));
-                w.Line($"Unsafe.Add(ref s, t) = {sum};");
+                w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref s, t) = {sum};");
             }
         }
 
@@ -306,12 +306,12 @@ internal static class AttentionPoolingEmitter
         w.Line($"// {path}: F = {Layout(segments)}; " + (blocks == 1
             ? "the pooled row stays in registers over the sequence and is stored once."
             : $"{blocks} column blocks of at most {MaxAccumulatorRegisters} registers, each streaming the sequence once."));
-        using (w.Block($"private static void {SumName(spec, path)}(ReadOnlySpan<float> weights, ReadOnlySpan<float> sequence, Span<float> output)"))
+        using (w.Block($"private static void {SumName(spec, path)}(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> sequence, global::System.Span<float> output)"))
         {
-            w.Line("ref float p = ref MemoryMarshal.GetReference(weights);");
-            w.Line("ref float x = ref MemoryMarshal.GetReference(sequence);");
-            w.Line("ref float o = ref MemoryMarshal.GetReference(output);");
-            WeightedRows(w, segments, "for (int t = 0; t < weights.Length; t++)", "ref float row = ref Unsafe.Add(ref x, t * F);", "float weight = Unsafe.Add(ref p, t);", "o");
+            w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);");
+            w.Line("ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sequence);");
+            w.Line("ref float o = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
+            WeightedRows(w, segments, "for (int t = 0; t < weights.Length; t++)", "ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, t * F);", "float weight = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, t);", "o");
         }
 
         w.Line();

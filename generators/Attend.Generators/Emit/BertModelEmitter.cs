@@ -23,7 +23,7 @@ internal static class BertModelEmitter
             "The attention mask uses Hugging Face's polarity (1 = real token, 0 = padding); padded keys are never scored, and a sequence with no real token yields zeros.",
             "query, key and value are stacked at load into one packed projection, so each layer runs one QKV GEMM.",
             $"Embed: {PoolingText(spec.Pooling)}" + (spec.NormalizeEmbeddings ? ", then L2-normalised." : "."),
-            "LoadWeights accepts the names with or without a leading 'bert.' and the legacy LayerNorm.gamma/beta, and ONNX exports whose MatMul weights are anonymous (OnnxWeights recovers them).",
+            "LoadWeights accepts the names with or without a leading 'bert.' and the legacy LayerNorm.gamma/beta, and ONNX exports whose MatMul weights are anonymous (global::Attend.OnnxWeights recovers them).",
         };
         remarks.AddRange(EncoderStackEmitter.Remarks(s, plan));
         return TypeShellEmitter.Emit(
@@ -83,22 +83,22 @@ internal static class BertModelEmitter
         w.Line("public readonly float[] EmbeddingNormBias = new float[ModelDim];");
         if (spec.Pooling == BlockOptions.EmbeddingPoolingPooler)
         {
-            w.Line("public readonly float[] PackedPoolerWeight = new float[LinearKernels.PackedLength(ModelDim, ModelDim)];");
+            w.Line("public readonly float[] PackedPoolerWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ModelDim, ModelDim)];");
             w.Line("public readonly float[] PoolerBias = new float[ModelDim];");
         }
     }
 
     private static void EmitEmbeddingReads(SourceWriter w, BertModelSpec spec)
     {
-        w.Line("WeightLoading.Read(source, prefix, \"embeddings.word_embeddings.weight\", VocabSize, ModelDim).CopyTo(stack.WordEmbedding, 0);");
-        w.Line("WeightLoading.Read(source, prefix, \"embeddings.position_embeddings.weight\", MaxPositions, ModelDim).CopyTo(stack.PositionEmbedding, 0);");
-        w.Line("WeightLoading.Read(source, prefix, \"embeddings.token_type_embeddings.weight\", TypeVocabSize, ModelDim).CopyTo(stack.TokenTypeEmbedding, 0);");
-        w.Line("WeightLoading.Read(source, prefix, \"embeddings.LayerNorm.weight\", ModelDim).CopyTo(stack.EmbeddingNormWeight, 0);");
-        w.Line("WeightLoading.Read(source, prefix, \"embeddings.LayerNorm.bias\", ModelDim).CopyTo(stack.EmbeddingNormBias, 0);");
+        w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"embeddings.word_embeddings.weight\", VocabSize, ModelDim).CopyTo(stack.WordEmbedding, 0);");
+        w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"embeddings.position_embeddings.weight\", MaxPositions, ModelDim).CopyTo(stack.PositionEmbedding, 0);");
+        w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"embeddings.token_type_embeddings.weight\", TypeVocabSize, ModelDim).CopyTo(stack.TokenTypeEmbedding, 0);");
+        w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"embeddings.LayerNorm.weight\", ModelDim).CopyTo(stack.EmbeddingNormWeight, 0);");
+        w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"embeddings.LayerNorm.bias\", ModelDim).CopyTo(stack.EmbeddingNormBias, 0);");
         if (spec.Pooling == BlockOptions.EmbeddingPoolingPooler)
         {
-            w.Line("LinearKernels.Pack(WeightLoading.Read(source, prefix, \"pooler.dense.weight\", ModelDim, ModelDim), ModelDim, ModelDim, stack.PackedPoolerWeight);");
-            w.Line("WeightLoading.Read(source, prefix, \"pooler.dense.bias\", ModelDim).CopyTo(stack.PoolerBias, 0);");
+            w.Line("global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, \"pooler.dense.weight\", ModelDim, ModelDim), ModelDim, ModelDim, stack.PackedPoolerWeight);");
+            w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"pooler.dense.bias\", ModelDim).CopyTo(stack.PoolerBias, 0);");
         }
     }
 
@@ -118,14 +118,14 @@ internal static class BertModelEmitter
         w.Line("/// </summary>");
         w.Line("/// <param name=\"source\">The tensors; others (a task head, <c>position_ids</c>) are ignored.</param>");
         w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"bert.\"</c> (found by itself when left empty).</param>");
-        w.Line("/// <exception cref=\"System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
-        w.Line("/// <exception cref=\"System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
+        w.Line("/// <exception cref=\"global::System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
+        w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
         w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void LoadWeights(IWeightSource source, string prefix = \"\")"))
+        using (w.Block("public void LoadWeights(global::Attend.IWeightSource source, string prefix = \"\")"))
         {
-            w.Line("ArgumentNullException.ThrowIfNull(source);");
-            w.Line("ArgumentNullException.ThrowIfNull(prefix);");
-            w.Line($"System.Threading.Volatile.Write(ref _weights, {stack}.Read(BertCheckpoint.Canonical(source), prefix));");
+            w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
+            w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
+            w.Line($"global::System.Threading.Volatile.Write(ref _weights, {stack}.Read(global::Attend.BertCheckpoint.Canonical(source), prefix));");
         }
 
         w.Line();
@@ -134,10 +134,10 @@ internal static class BertModelEmitter
         w.Line("/// <param name=\"lastHiddenState\">Receives <c>[batch, length, ModelDim]</c> (<c>last_hidden_state</c>).</param>");
         EmitShapeParams(w);
         w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Forward(ReadOnlySpan<int> inputIds, ReadOnlySpan<int> attentionMask, Span<float> lastHiddenState, int batch, int length, ReadOnlySpan<int> tokenTypeIds = default)"))
+        using (w.Block("public void Forward(global::System.ReadOnlySpan<int> inputIds, global::System.ReadOnlySpan<int> attentionMask, global::System.Span<float> lastHiddenState, int batch, int length, global::System.ReadOnlySpan<int> tokenTypeIds = default)"))
         {
             w.Line("CheckTokens(inputIds, attentionMask, tokenTypeIds, batch, length);");
-            w.Line("ArgumentChecks.Length(lastHiddenState.Length, (long)batch * length * ModelDim, nameof(lastHiddenState), $\"batch × length × ModelDim = {batch} × {length} × {ModelDim}\");");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Length(lastHiddenState.Length, (long)batch * length * ModelDim, nameof(lastHiddenState), $\"batch × length × ModelDim = {batch} × {length} × {ModelDim}\");");
             w.Line("Run(inputIds, attentionMask, tokenTypeIds, lastHiddenState, batch, length);");
         }
 
@@ -148,47 +148,47 @@ internal static class BertModelEmitter
         EmitShapeParams(w);
         w.Line("/// <param name=\"lastHiddenState\">Optional; receives <c>[batch, length, ModelDim]</c> from the same pass, as <see cref=\"Forward\"/> would.</param>");
         w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Embed(ReadOnlySpan<int> inputIds, ReadOnlySpan<int> attentionMask, Span<float> embeddings, int batch, int length, ReadOnlySpan<int> tokenTypeIds = default, Span<float> lastHiddenState = default)"))
+        using (w.Block("public void Embed(global::System.ReadOnlySpan<int> inputIds, global::System.ReadOnlySpan<int> attentionMask, global::System.Span<float> embeddings, int batch, int length, global::System.ReadOnlySpan<int> tokenTypeIds = default, global::System.Span<float> lastHiddenState = default)"))
         {
             w.Line("CheckTokens(inputIds, attentionMask, tokenTypeIds, batch, length);");
-            w.Line("ArgumentChecks.Length(embeddings.Length, (long)batch * ModelDim, nameof(embeddings), $\"batch × ModelDim = {batch} × {ModelDim}\");");
-            w.Line("if (!lastHiddenState.IsEmpty) ArgumentChecks.Length(lastHiddenState.Length, (long)batch * length * ModelDim, nameof(lastHiddenState), $\"batch × length × ModelDim = {batch} × {length} × {ModelDim}\");");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Length(embeddings.Length, (long)batch * ModelDim, nameof(embeddings), $\"batch × ModelDim = {batch} × {ModelDim}\");");
+            w.Line("if (!lastHiddenState.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(lastHiddenState.Length, (long)batch * length * ModelDim, nameof(lastHiddenState), $\"batch × length × ModelDim = {batch} × {length} × {ModelDim}\");");
             bool pooler = spec.Pooling == BlockOptions.EmbeddingPoolingPooler;
             w.Line($"long hiddenLength = (long)batch * length * ModelDim{(pooler ? " + (long)batch * ModelDim" : "")};");
-            w.Line("if (hiddenLength > Array.MaxLength) throw new ArgumentException($\"batch × length is too large: the hidden state needs {hiddenLength} floats, more than one array holds; split the batch.\", nameof(batch));");
-            w.Line("float[] buffer = System.Buffers.ArrayPool<float>.Shared.Rent((int)hiddenLength);");
+            w.Line("if (hiddenLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"batch × length is too large: the hidden state needs {hiddenLength} floats, more than one array holds; split the batch.\", nameof(batch));");
+            w.Line("float[] buffer = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)hiddenLength);");
             using (w.Block("try"))
             {
-                w.Line("Span<float> hidden = lastHiddenState.IsEmpty ? buffer.AsSpan(0, batch * length * ModelDim) : lastHiddenState;");
+                w.Line("global::System.Span<float> hidden = lastHiddenState.IsEmpty ? global::System.MemoryExtensions.AsSpan(buffer, 0, batch * length * ModelDim) : lastHiddenState;");
                 w.Line("Run(inputIds, attentionMask, tokenTypeIds, hidden, batch, length);");
                 switch (spec.Pooling)
                 {
                     case BlockOptions.EmbeddingPoolingCls:
-                        w.Line("SentencePooling.First(hidden, batch, length, ModelDim, embeddings);");
+                        w.Line("global::Attend.Kernels.SentencePooling.First(hidden, batch, length, ModelDim, embeddings);");
                         break;
                     case BlockOptions.EmbeddingPoolingMax:
-                        w.Line("SentencePooling.Max(hidden, attentionMask, batch, length, ModelDim, embeddings);");
+                        w.Line("global::Attend.Kernels.SentencePooling.Max(hidden, attentionMask, batch, length, ModelDim, embeddings);");
                         break;
                     case BlockOptions.EmbeddingPoolingPooler:
                         w.Line("// pooler_output: tanh(dense(h[CLS])), the [CLS] rows gathered first so the dense layer is one GEMM.");
-                        w.Line("Span<float> first = buffer.AsSpan(batch * length * ModelDim, batch * ModelDim);");
-                        w.Line("SentencePooling.First(hidden, batch, length, ModelDim, first);");
-                        w.Line($"{stack} weights = System.Threading.Volatile.Read(ref _weights);");
-                        w.Line("KernelPath path = KernelPaths.Resolve(Path);");
-                        w.Line("ProjectionDriver.Forward(path, first, batch, ModelDim, weights.PackedPoolerWeight, weights.PoolerBias, ModelDim, ModelDim, embeddings, ModelDim, Math.Max(1, MaxDegreeOfParallelism));");
-                        w.Line("PoolingKernels.Tanh(path, embeddings);");
+                        w.Line("global::System.Span<float> first = global::System.MemoryExtensions.AsSpan(buffer, batch * length * ModelDim, batch * ModelDim);");
+                        w.Line("global::Attend.Kernels.SentencePooling.First(hidden, batch, length, ModelDim, first);");
+                        w.Line($"{stack} weights = global::System.Threading.Volatile.Read(ref _weights);");
+                        w.Line("global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);");
+                        w.Line("global::Attend.Kernels.ProjectionDriver.Forward(path, first, batch, ModelDim, weights.PackedPoolerWeight, weights.PoolerBias, ModelDim, ModelDim, embeddings, ModelDim, global::System.Math.Max(1, MaxDegreeOfParallelism));");
+                        w.Line("global::Attend.Kernels.PoolingKernels.Tanh(path, embeddings);");
                         break;
                     default:
-                        w.Line("SentencePooling.Mean(KernelPaths.Resolve(Path), hidden, attentionMask, batch, length, ModelDim, embeddings);");
+                        w.Line("global::Attend.Kernels.SentencePooling.Mean(global::Attend.Kernels.KernelPaths.Resolve(Path), hidden, attentionMask, batch, length, ModelDim, embeddings);");
                         break;
                 }
 
-                if (spec.NormalizeEmbeddings) w.Line("SentencePooling.NormalizeRows(embeddings, ModelDim);");
+                if (spec.NormalizeEmbeddings) w.Line("global::Attend.Kernels.SentencePooling.NormalizeRows(embeddings, ModelDim);");
             }
 
             using (w.Block("finally"))
             {
-                w.Line("System.Buffers.ArrayPool<float>.Shared.Return(buffer);");
+                w.Line("global::System.Buffers.ArrayPool<float>.Shared.Return(buffer);");
             }
         }
 
@@ -203,7 +203,7 @@ internal static class BertModelEmitter
         w.Line($"bool {Interface}.NormalizesEmbeddings => NormalizeEmbeddings;");
         w.Line();
         w.Line(GeneratedCode.Attribute);
-        w.Line($"void {Interface}.Embed(ReadOnlySpan<int> inputIds, ReadOnlySpan<int> attentionMask, ReadOnlySpan<int> tokenTypeIds, Span<float> embeddings, int batch, int length) =>");
+        w.Line($"void {Interface}.Embed(global::System.ReadOnlySpan<int> inputIds, global::System.ReadOnlySpan<int> attentionMask, global::System.ReadOnlySpan<int> tokenTypeIds, global::System.Span<float> embeddings, int batch, int length) =>");
         w.Line("    Embed(inputIds, attentionMask, embeddings, batch, length, tokenTypeIds);");
         w.Line();
     }
@@ -219,50 +219,50 @@ internal static class BertModelEmitter
         w.Line("/// <param name=\"batch\">Number of sequences.</param>");
         w.Line("/// <param name=\"length\">Tokens per sequence (padded to the same length), at most <c>MaxPositions</c>.</param>");
         w.Line("/// <param name=\"tokenTypeIds\">Optional <c>[batch, length]</c> segment ids, each in <c>0..TypeVocabSize - 1</c>; empty means all 0.</param>");
-        w.Line("/// <exception cref=\"ArgumentException\">A length, id or mask value is out of range; the message names the argument and what was expected.</exception>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length, id or mask value is out of range; the message names the argument and what was expected.</exception>");
     }
 
     private static void EmitRun(SourceWriter w, BertModelSpec spec)
     {
         w.Line("/// <summary>Checks the token arguments before any memory is touched.</summary>");
-        using (w.Block("private static void CheckTokens(ReadOnlySpan<int> inputIds, ReadOnlySpan<int> attentionMask, ReadOnlySpan<int> tokenTypeIds, int batch, int length)"))
+        using (w.Block("private static void CheckTokens(global::System.ReadOnlySpan<int> inputIds, global::System.ReadOnlySpan<int> attentionMask, global::System.ReadOnlySpan<int> tokenTypeIds, int batch, int length)"))
         {
-            w.Line("ArgumentChecks.Positive(batch, nameof(batch));");
-            w.Line("ArgumentChecks.Positive(length, nameof(length));");
-            w.Line("if (length > MaxPositions) throw new ArgumentException($\"length is {length}; the position embedding covers MaxPositions = {MaxPositions} tokens: truncate the input.\", nameof(length));");
-            w.Line("ArgumentChecks.Length(inputIds.Length, (long)batch * length, nameof(inputIds), $\"batch × length = {batch} × {length}\");");
-            w.Line("ArgumentChecks.Length(attentionMask.Length, (long)batch * length, nameof(attentionMask), $\"batch × length = {batch} × {length}\");");
-            w.Line("if (!tokenTypeIds.IsEmpty) ArgumentChecks.Length(tokenTypeIds.Length, (long)batch * length, nameof(tokenTypeIds), $\"batch × length = {batch} × {length}\");");
-            w.Line("TokenEmbeddings.CheckIds(inputIds, VocabSize, nameof(inputIds), nameof(VocabSize));");
-            w.Line("TokenEmbeddings.CheckIds(tokenTypeIds, TypeVocabSize, nameof(tokenTypeIds), nameof(TypeVocabSize));");
-            w.Line("TokenEmbeddings.CheckAttentionMask(attentionMask, nameof(attentionMask));");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(length, nameof(length));");
+            w.Line("if (length > MaxPositions) throw new global::System.ArgumentException($\"length is {length}; the position embedding covers MaxPositions = {MaxPositions} tokens: truncate the input.\", nameof(length));");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Length(inputIds.Length, (long)batch * length, nameof(inputIds), $\"batch × length = {batch} × {length}\");");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Length(attentionMask.Length, (long)batch * length, nameof(attentionMask), $\"batch × length = {batch} × {length}\");");
+            w.Line("if (!tokenTypeIds.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(tokenTypeIds.Length, (long)batch * length, nameof(tokenTypeIds), $\"batch × length = {batch} × {length}\");");
+            w.Line("global::Attend.Kernels.TokenEmbeddings.CheckIds(inputIds, VocabSize, nameof(inputIds), nameof(VocabSize));");
+            w.Line("global::Attend.Kernels.TokenEmbeddings.CheckIds(tokenTypeIds, TypeVocabSize, nameof(tokenTypeIds), nameof(TypeVocabSize));");
+            w.Line("global::Attend.Kernels.TokenEmbeddings.CheckAttentionMask(attentionMask, nameof(attentionMask));");
         }
 
         w.Line();
         w.Line("/// <summary>Embeddings, their LayerNorm and every encoder layer, into <paramref name=\"hidden\"/> <c>[batch, length, ModelDim]</c>.</summary>");
-        using (w.Block("private void Run(ReadOnlySpan<int> inputIds, ReadOnlySpan<int> attentionMask, ReadOnlySpan<int> tokenTypeIds, Span<float> hidden, int batch, int length)"))
+        using (w.Block("private void Run(global::System.ReadOnlySpan<int> inputIds, global::System.ReadOnlySpan<int> attentionMask, global::System.ReadOnlySpan<int> tokenTypeIds, global::System.Span<float> hidden, int batch, int length)"))
         {
-            w.Line($"{EncoderStackEmitter.StackClass} weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
-            w.Line("KernelPath path = KernelPaths.Resolve(Path);");
+            w.Line($"{EncoderStackEmitter.StackClass} weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
+            w.Line("global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);");
             w.Line("int rows = batch * length;");
             w.Line("long scratchLength = ScratchLength(rows, length, 0);");
-            w.Line("if (scratchLength > Array.MaxLength) throw new ArgumentException($\"batch × length is too large: one pass needs {scratchLength} floats of scratch, more than one array holds; split the batch.\", nameof(batch));");
-            w.Line("float[] scratch = System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);");
-            w.Line("bool[] padded = System.Buffers.ArrayPool<bool>.Shared.Rent(rows);");
+            w.Line("if (scratchLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"batch × length is too large: one pass needs {scratchLength} floats of scratch, more than one array holds; split the batch.\", nameof(batch));");
+            w.Line("float[] scratch = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);");
+            w.Line("bool[] padded = global::System.Buffers.ArrayPool<bool>.Shared.Rent(rows);");
             using (w.Block("try"))
             {
                 w.Line("// Hugging Face's mask says which tokens are real; the attention kernels take PyTorch's key padding (true = padded).");
                 w.Line("for (int i = 0; i < rows; i++) padded[i] = attentionMask[i] == 0;");
-                w.Line("TokenEmbeddings.Sum(path, inputIds, tokenTypeIds, length, ModelDim, weights.WordEmbedding, weights.PositionEmbedding, weights.TokenTypeEmbedding, hidden);");
-                w.Line("Normalization.LayerNorm(path, hidden, rows, ModelDim, weights.EmbeddingNormWeight, weights.EmbeddingNormBias, LayerNormEpsilon, hidden);");
-                w.Line("Pass pass = CreatePass(path, Math.Max(1, MaxDegreeOfParallelism), batch, length, null, padded.AsSpan(0, rows), scratch.AsSpan(0, (int)scratchLength));");
+                w.Line("global::Attend.Kernels.TokenEmbeddings.Sum(path, inputIds, tokenTypeIds, length, ModelDim, weights.WordEmbedding, weights.PositionEmbedding, weights.TokenTypeEmbedding, hidden);");
+                w.Line("global::Attend.Kernels.Normalization.LayerNorm(path, hidden, rows, ModelDim, weights.EmbeddingNormWeight, weights.EmbeddingNormBias, LayerNormEpsilon, hidden);");
+                w.Line("Pass pass = CreatePass(path, global::System.Math.Max(1, MaxDegreeOfParallelism), batch, length, null, global::System.MemoryExtensions.AsSpan(padded, 0, rows), global::System.MemoryExtensions.AsSpan(scratch, 0, (int)scratchLength));");
                 w.Line("RunEncoderStack(in pass, weights, hidden, default);");
             }
 
             using (w.Block("finally"))
             {
-                w.Line("System.Buffers.ArrayPool<bool>.Shared.Return(padded);");
-                w.Line("System.Buffers.ArrayPool<float>.Shared.Return(scratch);");
+                w.Line("global::System.Buffers.ArrayPool<bool>.Shared.Return(padded);");
+                w.Line("global::System.Buffers.ArrayPool<float>.Shared.Return(scratch);");
             }
         }
 

@@ -24,9 +24,9 @@ internal static class ChannelKernelsEmitter
     {
         string name = MatVecName(rows, columns);
         string method(int width) => width == 1 ? $"{name}_Scalar" : $"{name}_{Short(PathOf(EffectiveWidth(columns, width)))}";
-        const string parameters = "ReadOnlySpan<float> weight, ReadOnlySpan<float> x, Span<float> y";
+        const string parameters = "global::System.ReadOnlySpan<float> weight, global::System.ReadOnlySpan<float> x, global::System.Span<float> y";
         w.Line($"/// <summary><c>y[r] = Σ_c weight[r, c] · x[c]</c> for weight <c>[{rows}, {columns}]</c>, on the given path.</summary>");
-        using (w.Block($"private static void {name}(KernelPath path, {parameters})"))
+        using (w.Block($"private static void {name}(global::Attend.KernelPath path, {parameters})"))
         {
             EmitDispatch(w, method, "weight, x, y");
         }
@@ -36,7 +36,7 @@ internal static class ChannelKernelsEmitter
         {
             using (w.Block($"for (int r = 0; r < {rows}; r++)"))
             {
-                w.Line($"ReadOnlySpan<float> row = weight.Slice(r * {columns}, {columns});");
+                w.Line($"global::System.ReadOnlySpan<float> row = weight.Slice(r * {columns}, {columns});");
                 w.Line("float dot = 0f;");
                 w.Line($"for (int c = 0; c < {columns}; c++) dot += row[c] * x[c];");
                 w.Line("y[r] = dot;");
@@ -50,9 +50,9 @@ internal static class ChannelKernelsEmitter
             w.Line($"// {PathOf(width)}: {Layout(columns, width)}{(held ? "; x stays in registers across the rows" : "; x is reloaded from L1 for each row")}.");
             using (w.Block($"private static void {method(width)}({parameters})"))
             {
-                w.Line("ref float weights = ref MemoryMarshal.GetReference(weight);");
-                w.Line("ref float input = ref MemoryMarshal.GetReference(x);");
-                w.Line("ref float output = ref MemoryMarshal.GetReference(y);");
+                w.Line("ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weight);");
+                w.Line("ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);");
+                w.Line("ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);");
                 if (held)
                 {
                     foreach (RowSegment segment in HeadKernelPlanner.Segments(columns, width))
@@ -63,9 +63,9 @@ internal static class ChannelKernelsEmitter
 
                 using (w.Block($"for (int r = 0; r < {rows}; r++)"))
                 {
-                    w.Line($"ref float row = ref Unsafe.Add(ref weights, r * {columns});");
+                    w.Line($"ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, r * {columns});");
                     EmitDot(w, "dot", "input", "row", columns, width, held ? "x" : null);
-                    w.Line("Unsafe.Add(ref output, r) = dot;");
+                    w.Line("global::System.Runtime.CompilerServices.Unsafe.Add(ref output, r) = dot;");
                 }
             }
 
@@ -80,9 +80,9 @@ internal static class ChannelKernelsEmitter
     {
         string name = ChannelConvName(channels, kernel);
         string method(int width) => width == 1 ? $"{name}_Scalar" : $"{name}_{Short(PathOf(EffectiveWidth(channels, width)))}";
-        const string parameters = "ReadOnlySpan<float> padded, ReadOnlySpan<float> taps, Span<float> output";
+        const string parameters = "global::System.ReadOnlySpan<float> padded, global::System.ReadOnlySpan<float> taps, global::System.Span<float> output";
         w.Line($"/// <summary><c>output[c] = Σ_t taps[t] · padded[c + t]</c> for {channels} channels and {kernel} taps: conv1d along the channels.</summary>");
-        using (w.Block($"private static void {name}(KernelPath path, {parameters})"))
+        using (w.Block($"private static void {name}(global::Attend.KernelPath path, {parameters})"))
         {
             EmitDispatch(w, method, "padded, taps, output");
         }
@@ -107,15 +107,15 @@ internal static class ChannelKernelsEmitter
             w.Line($"// {PathOf(width)}: {Layout(channels, width)}; the {kernel} taps are broadcast once and unrolled.");
             using (w.Block($"private static void {method(width)}({parameters})"))
             {
-                w.Line("ref float input = ref MemoryMarshal.GetReference(padded);");
-                w.Line("ref float result = ref MemoryMarshal.GetReference(output);");
+                w.Line("ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);");
+                w.Line("ref float result = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
                 foreach (int segmentWidth in widths)
                 {
                     for (int t = 0; t < kernel; t++)
                     {
                         w.Line(segmentWidth == 1
                             ? $"float tap{t} = taps[{t}];"
-                            : $"{TypeOf(segmentWidth)} tap{segmentWidth * 32}_{t} = {VectorOf(segmentWidth)}.Create(taps[{t}]);");
+                            : $"{TypeOf(segmentWidth)} tap{segmentWidth * 32}_{t} = {QualifiedVectorOf(segmentWidth)}.Create(taps[{t}]);");
                     }
                 }
 
@@ -124,7 +124,7 @@ internal static class ChannelKernelsEmitter
                     using (w.Block($"for (nuint c = 0; c < {full * width}; c += {width})"))
                     {
                         EmitTaps(w, width, kernel, t => LoadAt(width, "input", "c", t), "acc");
-                        w.Line("acc.StoreUnsafe(ref result, c);");
+                        w.Line(Store(width, "acc", "ref result, c") + ";");
                     }
                 }
 
@@ -133,7 +133,7 @@ internal static class ChannelKernelsEmitter
                     using (w.Block(""))
                     {
                         EmitTaps(w, segment.Width, kernel, t => Load(segment.Width, "input", segment.Offset + t), "acc");
-                        w.Line(segment.Width == 1 ? $"Unsafe.Add(ref result, {segment.Offset}) = acc;" : $"acc.StoreUnsafe(ref result, {segment.Offset});");
+                        w.Line(segment.Width == 1 ? $"global::System.Runtime.CompilerServices.Unsafe.Add(ref result, {segment.Offset}) = acc;" : Store(segment.Width, "acc", $"ref result, {segment.Offset}") + ";");
                     }
                 }
             }
@@ -150,7 +150,7 @@ internal static class ChannelKernelsEmitter
         {
             w.Line(width == 1
                 ? $"{acc} += {tap(t)} * {load(t)};"
-                : $"{acc} = {VectorOf(width)}.MultiplyAddEstimate({tap(t)}, {load(t)}, {acc});");
+                : $"{acc} = {QualifiedVectorOf(width)}.MultiplyAddEstimate({tap(t)}, {load(t)}, {acc});");
         }
     }
 
@@ -169,22 +169,22 @@ internal static class ChannelKernelsEmitter
         w.Line($"/// <c>output[y, x] = Σ_(m, dy, dx) kernel[m, dy, dx] · padded[m, y + dy, x + dx]</c>: the {kernel}×{kernel} convolution over the");
         w.Line($"/// (mean, max) maps, each zero-padded to <c>[height + {halo}, width + {halo}]</c>.");
         w.Line($"/// </summary>");
-        using (w.Block($"private static void {name}(KernelPath path, ReadOnlySpan<float> padded, ReadOnlySpan<float> kernel, int height, int width, Span<float> output)"))
+        using (w.Block($"private static void {name}(global::Attend.KernelPath path, global::System.ReadOnlySpan<float> padded, global::System.ReadOnlySpan<float> kernel, int height, int width, global::System.Span<float> output)"))
         {
             w.Line($"int paddedWidth = width + {halo};");
             w.Line($"int mapStride = (height + {halo}) * paddedWidth;");
-            w.Line("ref float input = ref MemoryMarshal.GetReference(padded);");
-            w.Line("ref float taps = ref MemoryMarshal.GetReference(kernel);");
-            w.Line("ref float result = ref MemoryMarshal.GetReference(output);");
+            w.Line("ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);");
+            w.Line("ref float taps = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(kernel);");
+            w.Line("ref float result = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
             using (w.Block("for (int y = 0; y < height; y++)"))
             {
-                w.Line("ref float inputRow = ref Unsafe.Add(ref input, y * paddedWidth);");
-                w.Line("ref float outputRow = ref Unsafe.Add(ref result, y * width);");
+                w.Line("ref float inputRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, y * paddedWidth);");
+                w.Line("ref float outputRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref result, y * width);");
                 using (w.Block("switch (path)"))
                 {
                     foreach ((string path, _) in Paths)
                     {
-                        w.Line($"case KernelPath.{path}: {name}Row_{Short(path)}(ref inputRow, ref taps, paddedWidth, mapStride, width, ref outputRow); break;");
+                        w.Line($"case global::Attend.KernelPath.{path}: {name}Row_{Short(path)}(ref inputRow, ref taps, paddedWidth, mapStride, width, ref outputRow); break;");
                     }
 
                     w.Line($"default: {name}Row_Scalar(ref inputRow, ref taps, paddedWidth, mapStride, width, ref outputRow); break;");
@@ -210,15 +210,15 @@ internal static class ChannelKernelsEmitter
 
                 w.Line();
                 w.Line("int x = 0;");
-                w.Line($"for (; x <= width - {width}; x += {width}) {tile}(ref Unsafe.Add(ref input, x), ref kernel, paddedWidth, mapStride).StoreUnsafe(ref output, (nuint)x);");
+                w.Line($"for (; x <= width - {width}; x += {width}) {Store(width, $"{tile}(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, x), ref kernel, paddedWidth, mapStride)", "ref output, (nuint)x")};");
                 w.Line("// A ragged end: one more register ending at the last column; the columns it repeats get the same values.");
-                w.Line($"if (x < width) {tile}(ref Unsafe.Add(ref input, width - {width}), ref kernel, paddedWidth, mapStride).StoreUnsafe(ref output, (nuint)(width - {width}));");
+                w.Line($"if (x < width) {Store(width, $"{tile}(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, width - {width}), ref kernel, paddedWidth, mapStride)", $"ref output, (nuint)(width - {width})")};");
             }
 
             w.Line();
             string type = TypeOf(width);
-            string vector = VectorOf(width);
-            w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+            string vector = QualifiedVectorOf(width);
+            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
             using (w.Block($"private static {type} {tile}(ref float origin, ref float kernel, int paddedWidth, int mapStride)"))
             {
                 w.Line("// Two accumulators (even and odd taps) halve the FMA dependency chain.");
@@ -228,8 +228,8 @@ internal static class ChannelKernelsEmitter
                 {
                     using (w.Block($"for (int dy = 0; dy < {kernel}; dy++)"))
                     {
-                        w.Line("ref float row = ref Unsafe.Add(ref origin, map * mapStride + dy * paddedWidth);");
-                        w.Line($"ref float taps = ref Unsafe.Add(ref kernel, (map * {kernel} + dy) * {kernel});");
+                        w.Line("ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, map * mapStride + dy * paddedWidth);");
+                        w.Line($"ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, (map * {kernel} + dy) * {kernel});");
                         for (int dx = 0; dx < kernel; dx++)
                         {
                             string acc = dx % 2 == 0 ? "even" : "odd";
@@ -255,13 +255,13 @@ internal static class ChannelKernelsEmitter
                 {
                     using (w.Block($"for (int dy = 0; dy < {kernel}; dy++)"))
                     {
-                        w.Line("ref float row = ref Unsafe.Add(ref input, map * mapStride + dy * paddedWidth + x);");
-                        w.Line($"ref float taps = ref Unsafe.Add(ref kernel, (map * {kernel} + dy) * {kernel});");
-                        w.Line($"for (int dx = 0; dx < {kernel}; dx++) sum += Unsafe.Add(ref taps, dx) * Unsafe.Add(ref row, dx);");
+                        w.Line("ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, map * mapStride + dy * paddedWidth + x);");
+                        w.Line($"ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, (map * {kernel} + dy) * {kernel});");
+                        w.Line($"for (int dx = 0; dx < {kernel}; dx++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref taps, dx) * global::System.Runtime.CompilerServices.Unsafe.Add(ref row, dx);");
                     }
                 }
 
-                w.Line("Unsafe.Add(ref output, x) = sum;");
+                w.Line("global::System.Runtime.CompilerServices.Unsafe.Add(ref output, x) = sum;");
             }
         }
 

@@ -69,27 +69,27 @@ internal static class ConvBlockAttentionEmitter
                     {
                         w.Line("int plane = height * width;");
                         w.Line("int paddedPlane = (height + 2 * Padding) * (width + 2 * Padding);");
-                        w.Line("Span<float> mean = scratch.Slice(0, Channels);");
-                        w.Line("Span<float> max = scratch.Slice(Channels, Channels);");
-                        w.Line("Span<float> gate = scratch.Slice(2 * Channels, Channels);");
-                        w.Line("Span<float> gateMax = scratch.Slice(3 * Channels, Channels);");
-                        w.Line("Span<float> hidden = scratch.Slice(4 * Channels, HiddenChannels);");
-                        w.Line("Span<float> hiddenMax = scratch.Slice(4 * Channels + HiddenChannels, HiddenChannels);");
-                        w.Line("Span<float> padded = scratch.Slice(4 * Channels + 2 * HiddenChannels, 2 * paddedPlane);");
-                        w.Line("Span<float> meanMap = scratch.Slice(4 * Channels + 2 * HiddenChannels + 2 * paddedPlane, plane);");
-                        w.Line("Span<float> maxMap = scratch.Slice(4 * Channels + 2 * HiddenChannels + 2 * paddedPlane + plane, plane);");
-                        w.Line("Span<float> spatial = scratch.Slice(4 * Channels + 2 * HiddenChannels + 2 * paddedPlane + 2 * plane, plane);");
+                        w.Line("global::System.Span<float> mean = scratch.Slice(0, Channels);");
+                        w.Line("global::System.Span<float> max = scratch.Slice(Channels, Channels);");
+                        w.Line("global::System.Span<float> gate = scratch.Slice(2 * Channels, Channels);");
+                        w.Line("global::System.Span<float> gateMax = scratch.Slice(3 * Channels, Channels);");
+                        w.Line("global::System.Span<float> hidden = scratch.Slice(4 * Channels, HiddenChannels);");
+                        w.Line("global::System.Span<float> hiddenMax = scratch.Slice(4 * Channels + HiddenChannels, HiddenChannels);");
+                        w.Line("global::System.Span<float> padded = scratch.Slice(4 * Channels + 2 * HiddenChannels, 2 * paddedPlane);");
+                        w.Line("global::System.Span<float> meanMap = scratch.Slice(4 * Channels + 2 * HiddenChannels + 2 * paddedPlane, plane);");
+                        w.Line("global::System.Span<float> maxMap = scratch.Slice(4 * Channels + 2 * HiddenChannels + 2 * paddedPlane + plane, plane);");
+                        w.Line("global::System.Span<float> spatial = scratch.Slice(4 * Channels + 2 * HiddenChannels + 2 * paddedPlane + 2 * plane, plane);");
                         w.Line();
                         w.Line("// Channel attention: both poolings of each plane in one pass, the shared MLP on each, add, sigmoid.");
-                        w.Line("FeatureMapKernels.ChannelMeansAndMaxima(path, input, Channels, plane, mean, max);");
+                        w.Line("global::Attend.Kernels.FeatureMapKernels.ChannelMeansAndMaxima(path, input, Channels, plane, mean, max);");
                         EmitMlp(w, c, h, "mean", "hidden", "gate");
                         EmitMlp(w, c, h, "max", "hiddenMax", "gateMax");
-                        w.Line("for (int c = 0; c < Channels; c++) gate[c] = VectorMath.Sigmoid(gate[c] + gateMax[c]);");
+                        w.Line("for (int c = 0; c < Channels; c++) gate[c] = global::Attend.Kernels.VectorMath.Sigmoid(gate[c] + gateMax[c]);");
                         w.Line("if (!channelScale.IsEmpty) gate.CopyTo(channelScale);");
-                        w.Line("FeatureMapKernels.ScaleChannels(path, input, gate, plane, output);");
+                        w.Line("global::Attend.Kernels.FeatureMapKernels.ScaleChannels(path, input, gate, plane, output);");
                         w.Line();
                         w.Line("// Spatial attention on x1 = output: channel-wise mean and max maps, zero-padded side by side, convolved, sigmoid.");
-                        w.Line("FeatureMapKernels.MeanAndMaxOverChannels(path, output, Channels, plane, meanMap, maxMap);");
+                        w.Line("global::Attend.Kernels.FeatureMapKernels.MeanAndMaxOverChannels(path, output, Channels, plane, meanMap, maxMap);");
                         w.Line("padded.Clear();");
                         w.Line("int paddedWidth = width + 2 * Padding;");
                         using (w.Block("for (int y = 0; y < height; y++)"))
@@ -100,9 +100,9 @@ internal static class ConvBlockAttentionEmitter
                         }
 
                         w.Line($"{ChannelKernelsEmitter.SpatialConvName(k)}(path, padded, _spatialWeight, height, width, spatial);");
-                        w.Line("for (int i = 0; i < plane; i++) spatial[i] = VectorMath.Sigmoid(spatial[i]);");
+                        w.Line("for (int i = 0; i < plane; i++) spatial[i] = global::Attend.Kernels.VectorMath.Sigmoid(spatial[i]);");
                         w.Line("if (!spatialScale.IsEmpty) spatial.CopyTo(spatialScale);");
-                        w.Line("FeatureMapKernels.ScalePixels(path, output, spatial, Channels, output);");
+                        w.Line("global::Attend.Kernels.FeatureMapKernels.ScalePixels(path, output, spatial, Channels, output);");
                     }
 
                     w.Line();
@@ -116,7 +116,7 @@ internal static class ConvBlockAttentionEmitter
     private static void EmitMlp(SourceWriter w, int channels, int hiddenChannels, string pooled, string hidden, string logits)
     {
         w.Line($"{ChannelKernelsEmitter.MatVecName(hiddenChannels, channels)}(path, _channelFc0Weight, {pooled}, {hidden});");
-        w.Line($"for (int j = 0; j < HiddenChannels; j++) {hidden}[j] = MathF.Max({hidden}[j], 0f);");
+        w.Line($"for (int j = 0; j < HiddenChannels; j++) {hidden}[j] = global::System.MathF.Max({hidden}[j], 0f);");
         w.Line($"{ChannelKernelsEmitter.MatVecName(channels, hiddenChannels)}(path, _channelFc2Weight, {hidden}, {logits});");
     }
 }

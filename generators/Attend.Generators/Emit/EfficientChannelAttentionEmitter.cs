@@ -17,7 +17,7 @@ internal static class EfficientChannelAttentionEmitter
                 (spec.KernelSizeIsAdaptive ? $" (ECA's adaptive rule: t = ⌊(log₂ {c} + 1) / 2⌋, k = t if odd else t + 1)" : " (given)") +
                 "; height and width are run-time arguments.",
             $"The convolution along the channels is emitted per instruction set with its {k} taps broadcast once: " +
-                $"Vector512 {VectorCode.DocLayout(c, VectorCode.EffectiveWidth(c, 16))}, Vector256 {VectorCode.DocLayout(c, VectorCode.EffectiveWidth(c, 8))}, Vector128 {VectorCode.DocLayout(c, VectorCode.EffectiveWidth(c, 4))}.",
+                $"global::System.Runtime.Intrinsics.Vector512 {VectorCode.DocLayout(c, VectorCode.EffectiveWidth(c, 16))}, global::System.Runtime.Intrinsics.Vector256 {VectorCode.DocLayout(c, VectorCode.EffectiveWidth(c, 8))}, global::System.Runtime.Intrinsics.Vector128 {VectorCode.DocLayout(c, VectorCode.EffectiveWidth(c, 4))}.",
             $"Zero padding of {(k - 1) / 2} on both ends of the pooled vector, no bias, as the reference <c>nn.Conv1d(1, 1, k, padding=(k - 1) // 2, bias=False)</c>.",
             "The per-channel scaling streams each plane once; output may be the input's own memory.",
         };
@@ -55,8 +55,8 @@ internal static class EfficientChannelAttentionEmitter
                     using (w.Block(ApplySignature))
                     {
                         w.Line("int plane = height * width;");
-                        w.Line("Span<float> padded = scratch.Slice(0, Channels + KernelSize - 1);");
-                        w.Line("Span<float> gate = scratch.Slice(Channels + KernelSize - 1, Channels);");
+                        w.Line("global::System.Span<float> padded = scratch.Slice(0, Channels + KernelSize - 1);");
+                        w.Line("global::System.Span<float> gate = scratch.Slice(Channels + KernelSize - 1, Channels);");
                         w.Line();
                         w.Line("// Squeeze: the mean of each channel plane, between zero pads.");
                         if (k > 1)
@@ -65,15 +65,15 @@ internal static class EfficientChannelAttentionEmitter
                             w.Line("padded.Slice(Padding + Channels).Clear();");
                         }
 
-                        w.Line("FeatureMapKernels.ChannelMeans(path, input, Channels, plane, padded.Slice(Padding, Channels));");
+                        w.Line("global::Attend.Kernels.FeatureMapKernels.ChannelMeans(path, input, Channels, plane, padded.Slice(Padding, Channels));");
                         w.Line();
                         w.Line("// Excite: conv1d along the channels, then the sigmoid.");
                         w.Line($"{ChannelKernelsEmitter.ChannelConvName(c, k)}(path, padded, _convWeight, gate);");
-                        w.Line("for (int c = 0; c < Channels; c++) gate[c] = VectorMath.Sigmoid(gate[c]);");
+                        w.Line("for (int c = 0; c < Channels; c++) gate[c] = global::Attend.Kernels.VectorMath.Sigmoid(gate[c]);");
                         w.Line("if (!channelScale.IsEmpty) gate.CopyTo(channelScale);");
                         w.Line();
                         w.Line("// Scale: every plane by its channel's gate.");
-                        w.Line("FeatureMapKernels.ScaleChannels(path, input, gate, plane, output);");
+                        w.Line("global::Attend.Kernels.FeatureMapKernels.ScaleChannels(path, input, gate, plane, output);");
                     }
 
                     w.Line();

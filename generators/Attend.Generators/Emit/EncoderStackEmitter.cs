@@ -39,7 +39,7 @@ internal static class EncoderStackEmitter
         // A BERT model adds its positions with its embeddings and takes Hugging Face's mask, and says so itself.
         bool bert = s.Naming == BlockOptions.NamingBert;
         if (!bert) remarks.Add(PositionText(s));
-        if (s.Causal) remarks.Add("Causal: query i sees keys 0..i; keys above the diagonal are never scored. A KvCache makes decoding one token per step cost one row per layer.");
+        if (s.Causal) remarks.Add("Causal: query i sees keys 0..i; keys above the diagonal are never scored. A global::Attend.KvCache makes decoding one token per step cost one row per layer.");
         if (s.KeyPadding && !bert) remarks.Add("Key padding: Forward requires keyPaddingMask [batch, length], true = padded.");
         if (s.Window > 0) remarks.Add($"Sliding window of {s.Window}: query i sees keys j &gt; i − {s.Window}" + (s.Causal ? "" : $" and j &lt; i + {s.Window}") + "; keys outside the window are never scored.");
         if (s.FinalNorm) remarks.Add("A final layer norm follows the last layer.");
@@ -166,11 +166,11 @@ internal static class EncoderStackEmitter
         {
             w.Line("public readonly float[] AttentionNormWeight = new float[ModelDim];");
             w.Line("public readonly float[] AttentionNormBias = new float[ModelDim];");
-            w.Line("public readonly float[] PackedQkvWeight = new float[LinearKernels.PackedLength(ModelDim, QkvWidth)];");
+            w.Line("public readonly float[] PackedQkvWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ModelDim, QkvWidth)];");
             if (qkvBias) w.Line("public readonly float[] QkvBias = new float[QkvWidth];");
             if (s.HasOutputProjection)
             {
-                w.Line("public readonly float[] PackedOutputWeight = new float[LinearKernels.PackedLength(InnerDim, ModelDim)];");
+                w.Line("public readonly float[] PackedOutputWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(InnerDim, ModelDim)];");
                 w.Line("public readonly float[] OutputBias = new float[ModelDim];");
             }
 
@@ -180,31 +180,31 @@ internal static class EncoderStackEmitter
             FeedForwardEmitter.EmitWeightFields(w);
             w.Line();
             w.Line("/// <summary>Reads and checks every tensor of layer <c>prefix</c>; throws before returning a half-read layer.</summary>");
-            using (w.Block($"public static {LayerClass} Read(IWeightSource source, string prefix)"))
+            using (w.Block($"public static {LayerClass} Read(global::Attend.IWeightSource source, string prefix)"))
             {
                 w.Line($"var layer = new {LayerClass}();");
-                w.Line($"WeightLoading.Read(source, prefix, \"{n.AttentionNorm}.weight\", ModelDim).CopyTo(layer.AttentionNormWeight, 0);");
-                w.Line($"WeightLoading.Read(source, prefix, \"{n.AttentionNorm}.bias\", ModelDim).CopyTo(layer.AttentionNormBias, 0);");
+                w.Line($"global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{n.AttentionNorm}.weight\", ModelDim).CopyTo(layer.AttentionNormWeight, 0);");
+                w.Line($"global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{n.AttentionNorm}.bias\", ModelDim).CopyTo(layer.AttentionNormBias, 0);");
                 if (n.SeparateQkv is string module)
                 {
                     string names(string tensor) => $"new[] {{ \"{module}query.{tensor}\", \"{module}key.{tensor}\", \"{module}value.{tensor}\" }}";
-                    w.Line($"LinearKernels.Pack(WeightLoading.ReadStacked(source, prefix, {names("weight")}, InnerDim, ModelDim), ModelDim, QkvWidth, layer.PackedQkvWeight);");
-                    w.Line($"WeightLoading.ReadStacked(source, prefix, {names("bias")}, InnerDim).CopyTo(layer.QkvBias, 0);");
+                    w.Line($"global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.ReadStacked(source, prefix, {names("weight")}, InnerDim, ModelDim), ModelDim, QkvWidth, layer.PackedQkvWeight);");
+                    w.Line($"global::Attend.Kernels.WeightLoading.ReadStacked(source, prefix, {names("bias")}, InnerDim).CopyTo(layer.QkvBias, 0);");
                 }
                 else
                 {
-                    w.Line($"LinearKernels.Pack(WeightLoading.Read(source, prefix, \"{n.QkvWeight}\", QkvWidth, ModelDim), ModelDim, QkvWidth, layer.PackedQkvWeight);");
-                    if (qkvBias) w.Line($"WeightLoading.Read(source, prefix, \"{n.QkvBias}\", QkvWidth).CopyTo(layer.QkvBias, 0);");
+                    w.Line($"global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{n.QkvWeight}\", QkvWidth, ModelDim), ModelDim, QkvWidth, layer.PackedQkvWeight);");
+                    if (qkvBias) w.Line($"global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{n.QkvBias}\", QkvWidth).CopyTo(layer.QkvBias, 0);");
                 }
                 if (s.HasOutputProjection)
                 {
-                    w.Line($"LinearKernels.Pack(WeightLoading.Read(source, prefix, \"{n.Output}.weight\", ModelDim, InnerDim), InnerDim, ModelDim, layer.PackedOutputWeight);");
-                    w.Line($"WeightLoading.Read(source, prefix, \"{n.Output}.bias\", ModelDim).CopyTo(layer.OutputBias, 0);");
+                    w.Line($"global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{n.Output}.weight\", ModelDim, InnerDim), InnerDim, ModelDim, layer.PackedOutputWeight);");
+                    w.Line($"global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{n.Output}.bias\", ModelDim).CopyTo(layer.OutputBias, 0);");
                 }
 
-                if (relative) w.Line($"WeightLoading.Read(source, prefix, \"{n.RelativeBiasTable}\", RelativeBiasRows, Heads).CopyTo(layer.RelativeBiasTable, 0);");
-                w.Line($"WeightLoading.Read(source, prefix, \"{n.FeedForwardNorm}.weight\", ModelDim).CopyTo(layer.FeedForwardNormWeight, 0);");
-                w.Line($"WeightLoading.Read(source, prefix, \"{n.FeedForwardNorm}.bias\", ModelDim).CopyTo(layer.FeedForwardNormBias, 0);");
+                if (relative) w.Line($"global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{n.RelativeBiasTable}\", RelativeBiasRows, Heads).CopyTo(layer.RelativeBiasTable, 0);");
+                w.Line($"global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{n.FeedForwardNorm}.weight\", ModelDim).CopyTo(layer.FeedForwardNormWeight, 0);");
+                w.Line($"global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{n.FeedForwardNorm}.bias\", ModelDim).CopyTo(layer.FeedForwardNormBias, 0);");
                 FeedForwardEmitter.EmitWeightReads(w, n.Hidden, n.Projection);
                 w.Line("return layer;");
             }
@@ -214,7 +214,7 @@ internal static class EncoderStackEmitter
         if (LearnedPositions(s))
         {
             ownFields += fields => fields.Line("public readonly float[] PositionEmbedding = new float[MaxLength * ModelDim];");
-            ownReads += reads => reads.Line($"WeightLoading.Read(source, prefix, \"{EncoderWeightNames.PositionEmbedding(s.Naming)}\", {(s.Naming == BlockOptions.NamingTorch ? "MaxLength, ModelDim" : "1, MaxLength, ModelDim")}).CopyTo(stack.PositionEmbedding, 0);");
+            ownReads += reads => reads.Line($"global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{EncoderWeightNames.PositionEmbedding(s.Naming)}\", {(s.Naming == BlockOptions.NamingTorch ? "MaxLength, ModelDim" : "1, MaxLength, ModelDim")}).CopyTo(stack.PositionEmbedding, 0);");
         }
 
         StackWeightsEmitter.Emit(w, StackClass, LayerClass, EncoderWeightNames.LayerPrefixFor(s.Naming), s.FinalNorm ? EncoderWeightNames.FinalNorm : null, ownFields, ownReads);
@@ -227,35 +227,35 @@ internal static class EncoderStackEmitter
         w.Line(GeneratedCode.Attribute);
         using (w.Block("private readonly ref struct Pass"))
         {
-            w.Line("public KernelPath Path { get; init; }");
+            w.Line("public global::Attend.KernelPath Path { get; init; }");
             w.Line("public int Threads { get; init; }");
             w.Line("public int Batch { get; init; }");
             w.Line("/// <summary>New tokens per sequence in this pass.</summary>");
             w.Line("public int Length { get; init; }");
             w.Line("/// <summary>Tokens per sequence already in the cache, before these.</summary>");
             w.Line("public int Past { get; init; }");
-            w.Line("public KvCache? Cache { get; init; }");
-            w.Line("public ReadOnlySpan<bool> KeyPaddingMask { get; init; }");
+            w.Line("public global::Attend.KvCache? Cache { get; init; }");
+            w.Line("public global::System.ReadOnlySpan<bool> KeyPaddingMask { get; init; }");
             w.Line("/// <summary>[rows, ModelDim]: the normalized input of a pre-norm sublayer.</summary>");
-            w.Line("public Span<float> Normed { get; init; }");
+            w.Line("public global::System.Span<float> Normed { get; init; }");
             w.Line("/// <summary>[rows, ModelDim]: a sublayer's output before the residual sum.</summary>");
-            w.Line("public Span<float> Delta { get; init; }");
+            w.Line("public global::System.Span<float> Delta { get; init; }");
             w.Line("/// <summary>[rows, QkvWidth]: each row's queries, keys and values side by side.</summary>");
-            w.Line("public Span<float> Qkv { get; init; }");
+            w.Line("public global::System.Span<float> Qkv { get; init; }");
             w.Line("/// <summary>[rows, InnerDim]: attention's output, heads side by side.</summary>");
-            w.Line("public Span<float> Context { get; init; }");
+            w.Line("public global::System.Span<float> Context { get; init; }");
             w.Line("/// <summary>[rows, MlpDim]: the feed-forward hidden layer (shares memory with Qkv and Context).</summary>");
-            w.Line("public Span<float> Hidden { get; init; }");
+            w.Line("public global::System.Span<float> Hidden { get; init; }");
             if (Rotary(s))
             {
                 w.Line("/// <summary>[Length, RotaryDim]: per new token, RotaryDim / 2 cosines then RotaryDim / 2 sines.</summary>");
-                w.Line("public Span<float> Rotary { get; init; }");
+                w.Line("public global::System.Span<float> Rotary { get; init; }");
             }
 
             if (ScoreBias(s))
             {
                 w.Line("/// <summary>[Heads, Length, Past + Length]: the position bias added to the scores.</summary>");
-                w.Line("public Span<float> ScoreBias { get; init; }");
+                w.Line("public global::System.Span<float> ScoreBias { get; init; }");
             }
 
             w.Line("public int Rows => Batch * Length;");
@@ -269,33 +269,33 @@ internal static class EncoderStackEmitter
             string extra = "";
             if (Rotary(s)) extra += " + (long)length * RotaryDim";
             if (ScoreBias(s)) extra += " + (long)Heads * length * (past + length)";
-            w.Line($"return (long)rows * (2 * ModelDim + Math.Max(QkvWidth + InnerDim, MlpDim)){extra};");
+            w.Line($"return (long)rows * (2 * ModelDim + global::System.Math.Max(QkvWidth + InnerDim, MlpDim)){extra};");
         }
 
         w.Line();
         w.Line("/// <summary>Carves the scratch buffer into the pass's spans.</summary>");
-        using (w.Block("private static Pass CreatePass(KernelPath path, int threads, int batch, int length, KvCache? cache, ReadOnlySpan<bool> keyPaddingMask, Span<float> scratch)"))
+        using (w.Block("private static Pass CreatePass(global::Attend.KernelPath path, int threads, int batch, int length, global::Attend.KvCache? cache, global::System.ReadOnlySpan<bool> keyPaddingMask, global::System.Span<float> scratch)"))
         {
             w.Line("int rows = batch * length;");
             w.Line("int past = cache?.Length ?? 0;");
-            w.Line("Span<float> work = scratch.Slice(2 * rows * ModelDim, rows * Math.Max(QkvWidth + InnerDim, MlpDim));");
+            w.Line("global::System.Span<float> work = scratch.Slice(2 * rows * ModelDim, rows * global::System.Math.Max(QkvWidth + InnerDim, MlpDim));");
             w.Line("int offset = 2 * rows * ModelDim + work.Length;");
             if (Rotary(s))
             {
-                w.Line("Span<float> rotary = scratch.Slice(offset, length * RotaryDim);");
+                w.Line("global::System.Span<float> rotary = scratch.Slice(offset, length * RotaryDim);");
                 w.Line("offset += rotary.Length;");
                 using (w.Block("for (int t = 0; t < length; t++)"))
                 {
-                    w.Line("Span<float> angles = rotary.Slice(t * RotaryDim, RotaryDim);");
-                    w.Line("RotaryEmbedding.Angles(past + t, RotaryDim, RotaryBase, angles[..(RotaryDim / 2)], angles[(RotaryDim / 2)..]);");
+                    w.Line("global::System.Span<float> angles = rotary.Slice(t * RotaryDim, RotaryDim);");
+                    w.Line("global::Attend.Kernels.RotaryEmbedding.Angles(past + t, RotaryDim, RotaryBase, angles[..(RotaryDim / 2)], angles[(RotaryDim / 2)..]);");
                 }
             }
 
-            if (ScoreBias(s)) w.Line("Span<float> scoreBias = scratch.Slice(offset, Heads * length * (past + length));");
+            if (ScoreBias(s)) w.Line("global::System.Span<float> scoreBias = scratch.Slice(offset, Heads * length * (past + length));");
             if (s.Positions == BlockOptions.PositionsAlibi)
             {
                 w.Line("// ALiBi is the same in every layer: filled once per pass.");
-                w.Line("PositionBias.Alibi(Heads, length, past + length, past, scoreBias);");
+                w.Line("global::Attend.Kernels.PositionBias.Alibi(Heads, length, past + length, past, scoreBias);");
             }
 
             using (w.Block("return new Pass", ";"))
@@ -318,32 +318,32 @@ internal static class EncoderStackEmitter
         w.Line("/// Runs every layer in place on <paramref name=\"x\"/> <c>[pass.Batch, pass.Length, ModelDim]</c>: positions, layers, final norm.");
         w.Line("/// <paramref name=\"attentionWeights\"/>, when not empty, receives <c>[Depth, batch, Heads, Length, KeyLength]</c>.");
         w.Line("/// </summary>");
-        using (w.Block($"private static void RunEncoderStack(in Pass pass, {StackClass} weights, Span<float> x, Span<float> attentionWeights)"))
+        using (w.Block($"private static void RunEncoderStack(in Pass pass, {StackClass} weights, global::System.Span<float> x, global::System.Span<float> attentionWeights)"))
         {
-            w.Line("KernelPath path = pass.Path;");
+            w.Line("global::Attend.KernelPath path = pass.Path;");
             w.Line("int rows = pass.Rows;");
             if (s.Positions == BlockOptions.PositionsSinusoidal)
             {
                 w.Line("// Sinusoidal positions: the table for this pass's positions, built in the Normed scratch and added per token.");
-                w.Line("Span<float> table = pass.Normed.Slice(0, pass.Length * ModelDim);");
-                w.Line("PositionTables.Sinusoidal(pass.Past, pass.Length, ModelDim, table);");
-                w.Line("Elementwise.AddPerRow(path, x, table, rows, ModelDim, x);");
+                w.Line("global::System.Span<float> table = pass.Normed.Slice(0, pass.Length * ModelDim);");
+                w.Line("global::Attend.Kernels.PositionTables.Sinusoidal(pass.Past, pass.Length, ModelDim, table);");
+                w.Line("global::Attend.Kernels.Elementwise.AddPerRow(path, x, table, rows, ModelDim, x);");
             }
             else if (LearnedPositions(s))
             {
                 w.Line("// Learned positions: rows Past .. Past + Length of the table.");
-                w.Line("Elementwise.AddPerRow(path, x, weights.PositionEmbedding.AsSpan(pass.Past * ModelDim, pass.Length * ModelDim), rows, ModelDim, x);");
+                w.Line("global::Attend.Kernels.Elementwise.AddPerRow(path, x, global::System.MemoryExtensions.AsSpan(weights.PositionEmbedding, pass.Past * ModelDim, pass.Length * ModelDim), rows, ModelDim, x);");
             }
 
             w.Line("long perLayer = (long)pass.Batch * Heads * pass.Length * pass.KeyLength;");
             using (w.Block("for (int i = 0; i < Depth; i++)"))
             {
-                w.Line("Span<float> layerWeights = attentionWeights.IsEmpty ? default : attentionWeights.Slice((int)(i * perLayer), (int)perLayer);");
+                w.Line("global::System.Span<float> layerWeights = attentionWeights.IsEmpty ? default : attentionWeights.Slice((int)(i * perLayer), (int)perLayer);");
                 w.Line("AttentionSublayer(in pass, weights.Layers[i], i, x, layerWeights);");
                 w.Line("FeedForwardSublayer(in pass, weights.Layers[i], x);");
             }
 
-            if (s.FinalNorm) w.Line("Normalization.LayerNorm(path, x, rows, ModelDim, weights.FinalNormWeight, weights.FinalNormBias, LayerNormEpsilon, x);");
+            if (s.FinalNorm) w.Line("global::Attend.Kernels.Normalization.LayerNorm(path, x, rows, ModelDim, weights.FinalNormWeight, weights.FinalNormBias, LayerNormEpsilon, x);");
             w.Line("pass.Cache?.Advance(pass.Length);");
         }
 
@@ -360,47 +360,47 @@ internal static class EncoderStackEmitter
             : "/// Self-attention sublayer, in place on <paramref name=\"x\"/>: <c>x = norm(x + out(attention(qkv(x))))</c>.");
         w.Line("/// With a cache, the new keys and values are stored first and the queries attend to every cached position.");
         w.Line("/// </summary>");
-        using (w.Block($"private static void AttentionSublayer(in Pass pass, {LayerClass} layer, int layerIndex, Span<float> x, Span<float> attentionWeights)"))
+        using (w.Block($"private static void AttentionSublayer(in Pass pass, {LayerClass} layer, int layerIndex, global::System.Span<float> x, global::System.Span<float> attentionWeights)"))
         {
-            w.Line("KernelPath path = pass.Path;");
+            w.Line("global::Attend.KernelPath path = pass.Path;");
             w.Line("int threads = pass.Threads;");
             w.Line("int rows = pass.Rows;");
             string source = "x";
             if (s.PreNorm)
             {
-                w.Line("Normalization.LayerNorm(path, x, rows, ModelDim, layer.AttentionNormWeight, layer.AttentionNormBias, LayerNormEpsilon, pass.Normed);");
+                w.Line("global::Attend.Kernels.Normalization.LayerNorm(path, x, rows, ModelDim, layer.AttentionNormWeight, layer.AttentionNormBias, LayerNormEpsilon, pass.Normed);");
                 source = "pass.Normed";
             }
 
-            w.Line($"ProjectionDriver.Forward(path, {source}, rows, ModelDim, layer.PackedQkvWeight, {(n.QkvBias is null ? "default" : "layer.QkvBias")}, ModelDim, QkvWidth, pass.Qkv, QkvWidth, threads);");
+            w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, {source}, rows, ModelDim, layer.PackedQkvWeight, {(n.QkvBias is null ? "default" : "layer.QkvBias")}, ModelDim, QkvWidth, pass.Qkv, QkvWidth, threads);");
             if (Rotary(s))
             {
                 w.Line($"// Rotary positions: queries and keys of each new token turn by that token's angles ({(interleaved ? "interleaved" : "half-split")} pairs).");
                 using (w.Block("for (int r = 0; r < rows; r++)"))
                 {
-                    w.Line("ReadOnlySpan<float> angles = pass.Rotary.Slice(r % pass.Length * RotaryDim, RotaryDim);");
-                    w.Line("Span<float> row = pass.Qkv.Slice(r * QkvWidth, QkvWidth);");
-                    w.Line($"RotaryEmbedding.Rotate(path, row, Heads, DimHead, DimHead, RotaryDim, {(interleaved ? "true" : "false")}, angles[..(RotaryDim / 2)], angles[(RotaryDim / 2)..]);");
-                    w.Line($"RotaryEmbedding.Rotate(path, row.Slice(InnerDim), KvHeads, DimHead, DimHead, RotaryDim, {(interleaved ? "true" : "false")}, angles[..(RotaryDim / 2)], angles[(RotaryDim / 2)..]);");
+                    w.Line("global::System.ReadOnlySpan<float> angles = pass.Rotary.Slice(r % pass.Length * RotaryDim, RotaryDim);");
+                    w.Line("global::System.Span<float> row = pass.Qkv.Slice(r * QkvWidth, QkvWidth);");
+                    w.Line($"global::Attend.Kernels.RotaryEmbedding.Rotate(path, row, Heads, DimHead, DimHead, RotaryDim, {(interleaved ? "true" : "false")}, angles[..(RotaryDim / 2)], angles[(RotaryDim / 2)..]);");
+                    w.Line($"global::Attend.Kernels.RotaryEmbedding.Rotate(path, row.Slice(InnerDim), KvHeads, DimHead, DimHead, RotaryDim, {(interleaved ? "true" : "false")}, angles[..(RotaryDim / 2)], angles[(RotaryDim / 2)..]);");
                 }
             }
 
             if (s.Positions == BlockOptions.PositionsRelative1D)
             {
-                w.Line("PositionBias.Relative1D(layer.RelativeBiasTable, MaxLength, Heads, pass.Length, pass.KeyLength, pass.Past, pass.ScoreBias);");
+                w.Line("global::Attend.Kernels.PositionBias.Relative1D(layer.RelativeBiasTable, MaxLength, Heads, pass.Length, pass.KeyLength, pass.Past, pass.ScoreBias);");
             }
             else if (s.Positions == BlockOptions.PositionsRelative2D)
             {
-                w.Line("PositionBias.Relative2D(layer.RelativeBiasTable, GridHeight, GridWidth, Heads, pass.Length, pass.KeyLength, pass.Past, pass.ScoreBias);");
+                w.Line("global::Attend.Kernels.PositionBias.Relative2D(layer.RelativeBiasTable, GridHeight, GridWidth, Heads, pass.Length, pass.KeyLength, pass.Past, pass.ScoreBias);");
             }
 
             w.Line();
             w.Line("// Keys and values: read in place from the projected rows, or from the cache once this pass's rows are stored there.");
-            w.Line("ReadOnlySpan<float> keys = pass.Qkv.Slice(InnerDim);");
-            w.Line("ReadOnlySpan<float> values = pass.Qkv.Slice(InnerDim + KvInnerDim);");
+            w.Line("global::System.ReadOnlySpan<float> keys = pass.Qkv.Slice(InnerDim);");
+            w.Line("global::System.ReadOnlySpan<float> values = pass.Qkv.Slice(InnerDim + KvInnerDim);");
             w.Line("int kvBatchStride = pass.Length * QkvWidth;");
             w.Line("int kvRowStride = QkvWidth;");
-            using (w.Block("if (pass.Cache is KvCache cache)"))
+            using (w.Block("if (pass.Cache is global::Attend.KvCache cache)"))
             {
                 w.Line("cache.Store(layerIndex, pass.Qkv, pass.Length, QkvWidth, InnerDim, InnerDim + KvInnerDim);");
                 w.Line("keys = cache.Keys(layerIndex);");
@@ -425,7 +425,7 @@ internal static class EncoderStackEmitter
             string delta = "pass.Delta";
             if (s.HasOutputProjection)
             {
-                w.Line("ProjectionDriver.Forward(path, pass.Context, rows, InnerDim, layer.PackedOutputWeight, layer.OutputBias, InnerDim, ModelDim, pass.Delta, ModelDim, threads);");
+                w.Line("global::Attend.Kernels.ProjectionDriver.Forward(path, pass.Context, rows, InnerDim, layer.PackedOutputWeight, layer.OutputBias, InnerDim, ModelDim, pass.Delta, ModelDim, threads);");
             }
             else
             {
@@ -434,8 +434,8 @@ internal static class EncoderStackEmitter
             }
 
             w.Line(s.PreNorm
-                ? $"Elementwise.Add(path, x, {delta}, x);"
-                : $"Normalization.AddLayerNorm(path, x, {delta}, rows, ModelDim, layer.AttentionNormWeight, layer.AttentionNormBias, LayerNormEpsilon, x);");
+                ? $"global::Attend.Kernels.Elementwise.Add(path, x, {delta}, x);"
+                : $"global::Attend.Kernels.Normalization.AddLayerNorm(path, x, {delta}, rows, ModelDim, layer.AttentionNormWeight, layer.AttentionNormBias, LayerNormEpsilon, x);");
         }
 
         w.Line();

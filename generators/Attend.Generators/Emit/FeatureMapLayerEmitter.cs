@@ -14,13 +14,13 @@ internal static class FeatureMapLayerEmitter
 
     public static void EmitPathProperties(SourceWriter w)
     {
-        w.Line("/// <summary>The instruction-set path; <see cref=\"KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
+        w.Line("/// <summary>The instruction-set path; <see cref=\"global::Attend.KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
         w.Line(GeneratedCode.Attribute);
-        w.Line("public KernelPath Path { get; set; }");
+        w.Line("public global::Attend.KernelPath Path { get; set; }");
         w.Line();
         w.Line("/// <summary>Most threads one <see cref=\"Forward\"/> uses (samples of the batch run in parallel); 1 runs on the caller's thread. Results are identical whatever the value.</summary>");
         w.Line(GeneratedCode.Attribute);
-        w.Line("public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;");
+        w.Line("public int MaxDegreeOfParallelism { get; set; } = global::System.Environment.ProcessorCount;");
         w.Line();
     }
 
@@ -54,22 +54,22 @@ internal static class FeatureMapLayerEmitter
         w.Line("/// </summary>");
         w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; tensors it holds beyond these are ignored.</param>");
         w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"layer1.0.se.\"</c>.</param>");
-        w.Line("/// <exception cref=\"System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
-        w.Line("/// <exception cref=\"System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
+        w.Line("/// <exception cref=\"global::System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
+        w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
         w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void LoadWeights(IWeightSource source, string prefix = \"\")"))
+        using (w.Block("public void LoadWeights(global::Attend.IWeightSource source, string prefix = \"\")"))
         {
-            w.Line("ArgumentNullException.ThrowIfNull(source);");
-            w.Line("ArgumentNullException.ThrowIfNull(prefix);");
+            w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
+            w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
             foreach (Weight weight in weights)
             {
-                w.Line($"float[] {Local(weight)} = WeightLoading.Read(source, prefix, \"{weight.Name}\", {string.Join(", ", weight.Shape)});");
+                w.Line($"float[] {Local(weight)} = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{weight.Name}\", {string.Join(", ", weight.Shape)});");
             }
 
             w.Line();
             w.Line("var next = new LayerWeights();");
             foreach (Weight weight in weights) w.Line($"{Local(weight)}.CopyTo(next.{Member(weight)}, 0);");
-            w.Line("System.Threading.Volatile.Write(ref _weights, next);");
+            w.Line("global::System.Threading.Volatile.Write(ref _weights, next);");
         }
 
         w.Line();
@@ -89,26 +89,26 @@ internal static class FeatureMapLayerEmitter
         w.Line("/// <param name=\"height\">Rows of each map.</param>");
         w.Line("/// <param name=\"width\">Columns of each map.</param>");
         foreach (ScaleOutput output in outputs) w.Line($"/// <param name=\"{output.Parameter}\">Optional; receives {output.Description} <c>{output.Shape}</c>.</param>");
-        w.Line("/// <exception cref=\"ArgumentException\">A length or size does not match; the message names the argument and the size expected.</exception>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length or size does not match; the message names the argument and the size expected.</exception>");
         w.Line(GeneratedCode.Attribute);
-        string extra = string.Concat(outputs.ConvertAll(o => $", Span<float> {o.Parameter} = default"));
-        using (w.Block($"public void Forward(ReadOnlySpan<float> input, Span<float> output, int batch, int height, int width{extra})"))
+        string extra = string.Concat(outputs.ConvertAll(o => $", global::System.Span<float> {o.Parameter} = default"));
+        using (w.Block($"public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, int height, int width{extra})"))
         {
-            w.Line("ArgumentChecks.Positive(batch, nameof(batch));");
-            w.Line("ArgumentChecks.Positive(height, nameof(height));");
-            w.Line("ArgumentChecks.Positive(width, nameof(width));");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(height, nameof(height));");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(width, nameof(width));");
             w.Line("long elements = (long)batch * Channels * height * width;");
-            w.Line("ArgumentChecks.Length(input.Length, elements, nameof(input), $\"batch × Channels × height × width = {batch} × {Channels} × {height} × {width}\");");
-            w.Line("ArgumentChecks.Length(output.Length, elements, nameof(output), $\"batch × Channels × height × width = {batch} × {Channels} × {height} × {width}\");");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Length(input.Length, elements, nameof(input), $\"batch × Channels × height × width = {batch} × {Channels} × {height} × {width}\");");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Length(output.Length, elements, nameof(output), $\"batch × Channels × height × width = {batch} × {Channels} × {height} × {width}\");");
             foreach (ScaleOutput output in outputs)
             {
-                w.Line($"if (!{output.Parameter}.IsEmpty) ArgumentChecks.Length({output.Parameter}.Length, {output.Length}, nameof({output.Parameter}), $\"{output.Formula}\");");
+                w.Line($"if (!{output.Parameter}.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length({output.Parameter}.Length, {output.Length}, nameof({output.Parameter}), $\"{output.Formula}\");");
             }
 
             string channelScale = outputs.Exists(o => o.Parameter is "scale" or "channelScale") ? outputs.Find(o => o.Parameter is "scale" or "channelScale")!.Parameter : "default";
             string spatialScale = outputs.Exists(o => o.Parameter == "spatialScale") ? "spatialScale" : "default";
-            w.Line("LayerWeights weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
-            w.Line($"FeatureMapAttention.Run(new Block(weights), Path, input, output, batch, Channels, height, width, {channelScale}, {spatialScale}, MaxDegreeOfParallelism);");
+            w.Line("LayerWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
+            w.Line($"global::Attend.Kernels.FeatureMapAttention.Run(new Block(weights), Path, input, output, batch, Channels, height, width, {channelScale}, {spatialScale}, MaxDegreeOfParallelism);");
         }
 
         w.Line();
@@ -119,7 +119,7 @@ internal static class FeatureMapLayerEmitter
     {
         w.Line($"/// <summary>{summary}</summary>");
         w.Line(GeneratedCode.Attribute);
-        SourceWriter.Scope scope = w.Block("private readonly struct Block : IFeatureMapAttention");
+        SourceWriter.Scope scope = w.Block("private readonly struct Block : global::Attend.Kernels.IFeatureMapAttention");
         foreach (Weight weight in weights) w.Line($"private readonly float[] {weight.Field};");
         w.Line();
         using (w.Block("public Block(LayerWeights weights)"))
@@ -134,7 +134,7 @@ internal static class FeatureMapLayerEmitter
     }
 
     public const string ApplySignature =
-        "public void Apply(KernelPath path, ReadOnlySpan<float> input, Span<float> output, int height, int width, Span<float> channelScale, Span<float> spatialScale, Span<float> scratch)";
+        "public void Apply(global::Attend.KernelPath path, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int height, int width, global::System.Span<float> channelScale, global::System.Span<float> spatialScale, global::System.Span<float> scratch)";
 
     private static string Local(Weight weight)
     {

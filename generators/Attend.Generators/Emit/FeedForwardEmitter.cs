@@ -13,19 +13,19 @@ internal static class FeedForwardEmitter
     /// <summary>The feed-forward weights of a layer class: both linears packed for the projection kernel, biases as read.</summary>
     public static void EmitWeightFields(SourceWriter w)
     {
-        w.Line("public readonly float[] PackedHiddenWeight = new float[LinearKernels.PackedLength(ModelDim, MlpDim)];");
+        w.Line("public readonly float[] PackedHiddenWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ModelDim, MlpDim)];");
         w.Line("public readonly float[] HiddenBias = new float[MlpDim];");
-        w.Line("public readonly float[] PackedProjectionWeight = new float[LinearKernels.PackedLength(MlpDim, ModelDim)];");
+        w.Line("public readonly float[] PackedProjectionWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(MlpDim, ModelDim)];");
         w.Line("public readonly float[] ProjectionBias = new float[ModelDim];");
     }
 
     /// <summary>Reads and packs the two linears (<paramref name="hidden"/>, <paramref name="projection"/>: their module names) into <c>layer</c>.</summary>
     public static void EmitWeightReads(SourceWriter w, string hidden, string projection)
     {
-        w.Line($"LinearKernels.Pack(WeightLoading.Read(source, prefix, \"{hidden}.weight\", MlpDim, ModelDim), ModelDim, MlpDim, layer.PackedHiddenWeight);");
-        w.Line($"WeightLoading.Read(source, prefix, \"{hidden}.bias\", MlpDim).CopyTo(layer.HiddenBias, 0);");
-        w.Line($"LinearKernels.Pack(WeightLoading.Read(source, prefix, \"{projection}.weight\", ModelDim, MlpDim), MlpDim, ModelDim, layer.PackedProjectionWeight);");
-        w.Line($"WeightLoading.Read(source, prefix, \"{projection}.bias\", ModelDim).CopyTo(layer.ProjectionBias, 0);");
+        w.Line($"global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{hidden}.weight\", MlpDim, ModelDim), ModelDim, MlpDim, layer.PackedHiddenWeight);");
+        w.Line($"global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{hidden}.bias\", MlpDim).CopyTo(layer.HiddenBias, 0);");
+        w.Line($"global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{projection}.weight\", ModelDim, MlpDim), MlpDim, ModelDim, layer.PackedProjectionWeight);");
+        w.Line($"global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{projection}.bias\", ModelDim).CopyTo(layer.ProjectionBias, 0);");
     }
 
     public static void Emit(SourceWriter w, string layerClass, string norm, bool preNorm, int activation)
@@ -35,28 +35,28 @@ internal static class FeedForwardEmitter
             ? "/// Feed-forward sublayer, in place on <paramref name=\"x\"/>: <c>x += linear2(activation(linear1(norm(x))))</c>."
             : "/// Feed-forward sublayer, in place on <paramref name=\"x\"/>: <c>x = norm(x + linear2(activation(linear1(x))))</c>.");
         w.Line("/// </summary>");
-        using (w.Block($"private static void FeedForwardSublayer(in Pass pass, {layerClass} layer, Span<float> x)"))
+        using (w.Block($"private static void FeedForwardSublayer(in Pass pass, {layerClass} layer, global::System.Span<float> x)"))
         {
-            w.Line("KernelPath path = pass.Path;");
+            w.Line("global::Attend.KernelPath path = pass.Path;");
             w.Line("int rows = pass.Rows;");
             string source = "x";
             if (preNorm)
             {
-                w.Line($"Normalization.LayerNorm(path, x, rows, ModelDim, layer.{norm}Weight, layer.{norm}Bias, LayerNormEpsilon, pass.Normed);");
+                w.Line($"global::Attend.Kernels.Normalization.LayerNorm(path, x, rows, ModelDim, layer.{norm}Weight, layer.{norm}Bias, LayerNormEpsilon, pass.Normed);");
                 source = "pass.Normed";
             }
 
-            w.Line($"ProjectionDriver.Forward(path, {source}, rows, ModelDim, layer.PackedHiddenWeight, layer.HiddenBias, ModelDim, MlpDim, pass.Hidden, MlpDim, pass.Threads);");
+            w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, {source}, rows, ModelDim, layer.PackedHiddenWeight, layer.HiddenBias, ModelDim, MlpDim, pass.Hidden, MlpDim, pass.Threads);");
             w.Line(activation switch
             {
-                BlockOptions.ActivationGelu => "Activations.Gelu(path, pass.Hidden, pass.Hidden);",
-                BlockOptions.ActivationGeluTanh => "Activations.GeluTanh(path, pass.Hidden, pass.Hidden);",
-                _ => "Activations.Relu(path, pass.Hidden, pass.Hidden);",
+                BlockOptions.ActivationGelu => "global::Attend.Kernels.Activations.Gelu(path, pass.Hidden, pass.Hidden);",
+                BlockOptions.ActivationGeluTanh => "global::Attend.Kernels.Activations.GeluTanh(path, pass.Hidden, pass.Hidden);",
+                _ => "global::Attend.Kernels.Activations.Relu(path, pass.Hidden, pass.Hidden);",
             });
-            w.Line("ProjectionDriver.Forward(path, pass.Hidden, rows, MlpDim, layer.PackedProjectionWeight, layer.ProjectionBias, MlpDim, ModelDim, pass.Delta, ModelDim, pass.Threads);");
+            w.Line("global::Attend.Kernels.ProjectionDriver.Forward(path, pass.Hidden, rows, MlpDim, layer.PackedProjectionWeight, layer.ProjectionBias, MlpDim, ModelDim, pass.Delta, ModelDim, pass.Threads);");
             w.Line(preNorm
-                ? "Elementwise.Add(path, x, pass.Delta, x);"
-                : $"Normalization.AddLayerNorm(path, x, pass.Delta, rows, ModelDim, layer.{norm}Weight, layer.{norm}Bias, LayerNormEpsilon, x);");
+                ? "global::Attend.Kernels.Elementwise.Add(path, x, pass.Delta, x);"
+                : $"global::Attend.Kernels.Normalization.AddLayerNorm(path, x, pass.Delta, rows, ModelDim, layer.{norm}Weight, layer.{norm}Bias, LayerNormEpsilon, x);");
         }
 
         w.Line();

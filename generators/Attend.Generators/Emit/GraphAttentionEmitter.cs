@@ -39,7 +39,7 @@ internal static class GraphAttentionEmitter
                 ? "Self loops: listed ones are dropped and every node gets exactly one, so each node attends to itself once (PyG's add_self_loops)."
                 : "Self loops: the edges are used exactly as given; a node attends to itself only through a listed self loop.",
             "Neighbourhoods: incoming edges are grouped by target node (CSR, a counting sort), so scores, softmax and messages cost O(edges · heads · F′); no node × node matrix exists. " +
-            "Softmax runs per target over its incoming edges with the maximum subtracted; a node with no incoming edge gets zeros, never NaN.",
+            "global::Attend.Kernels.Softmax runs per target over its incoming edges with the maximum subtracted; a node with no incoming edge gets zeros, never NaN.",
             spec.ScoresPairs
                 ? "GATv2 scoring: e_ij = a · LeakyReLU(h_i + h_j) is computed per edge, with h_i and a loaded once per target node."
                 : "GAT scoring: e_ij = LeakyReLU(a[:F′]·h_i + a[F′:]·h_j) splits into one term per node, computed once per node and head; each edge then costs one add and one LeakyReLU.",
@@ -91,7 +91,7 @@ internal static class GraphAttentionEmitter
         w.Line("// W is packed once, at load time, into the panel layout the projection kernel streams; never written once published.");
         using (w.Block("private sealed class LayerWeights"))
         {
-            w.Line("public readonly float[] PackedWeight = new float[LinearKernels.PackedLength(InFeatures, ProjectedWidth)];");
+            w.Line("public readonly float[] PackedWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(InFeatures, ProjectedWidth)];");
             w.Line("public readonly float[] Attention = new float[Heads * AttentionWidth];");
             if (spec.Bias) w.Line("public readonly float[] Bias = new float[OutputWidth];");
         }
@@ -104,11 +104,11 @@ internal static class GraphAttentionEmitter
         }
 
         w.Line();
-        w.Line("/// <summary>The instruction-set path; <see cref=\"KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
-        w.Line("public KernelPath Path { get; set; }");
+        w.Line("/// <summary>The instruction-set path; <see cref=\"global::Attend.KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
+        w.Line("public global::Attend.KernelPath Path { get; set; }");
         w.Line();
-        w.Line("/// <summary>Most threads one <see cref=\"Forward(ReadOnlySpan{float}, GraphNeighbourhoods, Span{float}, Span{float})\"/> uses; 1 runs on the caller's thread. Results are identical whatever the value.</summary>");
-        w.Line("public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;");
+        w.Line("/// <summary>Most threads one <see cref=\"Forward(global::System.ReadOnlySpan{float}, global::Attend.GraphNeighbourhoods, global::System.Span{float}, global::System.Span{float})\"/> uses; 1 runs on the caller's thread. Results are identical whatever the value.</summary>");
+        w.Line("public int MaxDegreeOfParallelism { get; set; } = global::System.Environment.ProcessorCount;");
         w.Line();
     }
 
@@ -124,22 +124,22 @@ internal static class GraphAttentionEmitter
         w.Line("/// </summary>");
         w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"gat.safetensors\")</c>; others it holds are ignored.</param>");
         w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"conv1.\"</c>.</param>");
-        w.Line("/// <exception cref=\"System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
-        w.Line("/// <exception cref=\"System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
+        w.Line("/// <exception cref=\"global::System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
+        w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
         w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void LoadWeights(IWeightSource source, string prefix = \"\")"))
+        using (w.Block("public void LoadWeights(global::Attend.IWeightSource source, string prefix = \"\")"))
         {
-            w.Line("ArgumentNullException.ThrowIfNull(source);");
-            w.Line("ArgumentNullException.ThrowIfNull(prefix);");
-            w.Line("float[] weight = WeightLoading.Read(source, prefix, \"W.weight\", ProjectedWidth, InFeatures);");
-            w.Line("float[] attention = WeightLoading.Read(source, prefix, \"a\", Heads, AttentionWidth);");
-            if (spec.Bias) w.Line("float[] bias = WeightLoading.Read(source, prefix, \"bias\", OutputWidth);");
+            w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
+            w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
+            w.Line("float[] weight = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"W.weight\", ProjectedWidth, InFeatures);");
+            w.Line("float[] attention = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"a\", Heads, AttentionWidth);");
+            if (spec.Bias) w.Line("float[] bias = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"bias\", OutputWidth);");
             w.Line();
             w.Line("var next = new LayerWeights();");
-            w.Line("LinearKernels.Pack(weight, InFeatures, ProjectedWidth, next.PackedWeight);");
+            w.Line("global::Attend.Kernels.LinearKernels.Pack(weight, InFeatures, ProjectedWidth, next.PackedWeight);");
             w.Line("attention.CopyTo(next.Attention, 0);");
             if (spec.Bias) w.Line("bias.CopyTo(next.Bias, 0);");
-            w.Line("System.Threading.Volatile.Write(ref _weights, next);");
+            w.Line("global::System.Threading.Volatile.Write(ref _weights, next);");
         }
 
         w.Line();
@@ -149,7 +149,7 @@ internal static class GraphAttentionEmitter
     {
         w.Line("/// <summary>");
         w.Line("/// Runs the layer on a graph given as an edge list: groups the edges by target node (O(nodes + edges), pooled");
-        w.Line("/// memory), then attends. To run several layers on one graph, build <see cref=\"GraphNeighbourhoods\"/> once instead.");
+        w.Line("/// memory), then attends. To run several layers on one graph, build <see cref=\"global::Attend.GraphNeighbourhoods\"/> once instead.");
         w.Line("/// May be called from many threads at once, also while <see cref=\"LoadWeights\"/> runs: the pass reads the weights once.");
         w.Line("/// </summary>");
         w.Line("/// <param name=\"x\">Node features <c>[nodes, InFeatures]</c>, row-major.</param>");
@@ -157,36 +157,36 @@ internal static class GraphAttentionEmitter
         w.Line("/// <param name=\"output\">Receives <c>[nodes, OutputWidth]</c>.</param>");
         w.Line("/// <param name=\"nodes\">Number of nodes.</param>");
         w.Line("/// <param name=\"attentionWeights\">Optional; receives <c>[edges, Heads]</c>, each listed edge's weight α_ij per head (PyG's <c>return_attention_weights</c> layout).</param>");
-        w.Line("/// <exception cref=\"ArgumentException\">A length does not match, or an edge names a node outside <c>[0, nodes)</c>; thrown before anything is written.</exception>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not match, or an edge names a node outside <c>[0, nodes)</c>; thrown before anything is written.</exception>");
         w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Forward(ReadOnlySpan<float> x, ReadOnlySpan<int> edgeIndex, Span<float> output, int nodes, Span<float> attentionWeights = default)"))
+        using (w.Block("public void Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> edgeIndex, global::System.Span<float> output, int nodes, global::System.Span<float> attentionWeights = default)"))
         {
-            w.Line("ArgumentChecks.Positive(nodes, nameof(nodes));");
-            w.Line("ArgumentChecks.Length(x.Length, (long)nodes * InFeatures, nameof(x), $\"nodes × InFeatures = {nodes} × {InFeatures}\");");
-            w.Line("ArgumentChecks.Length(output.Length, (long)nodes * OutputWidth, nameof(output), $\"nodes × OutputWidth = {nodes} × {OutputWidth}\");");
-            w.Line("int slots = GraphKernels.IncomingSlotCount(edgeIndex, nodes, AddSelfLoops);");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(nodes, nameof(nodes));");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Length(x.Length, (long)nodes * InFeatures, nameof(x), $\"nodes × InFeatures = {nodes} × {InFeatures}\");");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)nodes * OutputWidth, nameof(output), $\"nodes × OutputWidth = {nodes} × {OutputWidth}\");");
+            w.Line("int slots = global::Attend.Kernels.GraphKernels.IncomingSlotCount(edgeIndex, nodes, AddSelfLoops);");
             w.Line("int edges = edgeIndex.Length / 2;");
-            w.Line("if (!attentionWeights.IsEmpty) ArgumentChecks.Length(attentionWeights.Length, (long)edges * Heads, nameof(attentionWeights), $\"edges × Heads = {edges} × {Heads}\");");
+            w.Line("if (!attentionWeights.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)edges * Heads, nameof(attentionWeights), $\"edges × Heads = {edges} × {Heads}\");");
             w.Line("long csrLength = nodes + 1L + 2L * slots;");
-            w.Line("if (csrLength > Array.MaxLength || (long)slots * Heads > Array.MaxLength) throw new ArgumentException($\"{edges} edges over {nodes} nodes need more than one array holds; split the graph.\", nameof(edgeIndex));");
+            w.Line("if (csrLength > global::System.Array.MaxLength || (long)slots * Heads > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"{edges} edges over {nodes} nodes need more than one array holds; split the graph.\", nameof(edgeIndex));");
             w.Line();
-            w.Line("int[] csr = System.Buffers.ArrayPool<int>.Shared.Rent((int)csrLength);");
-            w.Line("float[]? slotWeights = attentionWeights.IsEmpty ? null : System.Buffers.ArrayPool<float>.Shared.Rent(slots * Heads);");
+            w.Line("int[] csr = global::System.Buffers.ArrayPool<int>.Shared.Rent((int)csrLength);");
+            w.Line("float[]? slotWeights = attentionWeights.IsEmpty ? null : global::System.Buffers.ArrayPool<float>.Shared.Rent(slots * Heads);");
             using (w.Block("try"))
             {
-                w.Line("Span<int> offsets = csr.AsSpan(0, nodes + 1);");
-                w.Line("Span<int> sources = csr.AsSpan(nodes + 1, slots);");
-                w.Line("Span<int> edgeIds = csr.AsSpan(nodes + 1 + slots, slots);");
-                w.Line("GraphKernels.BuildIncoming(edgeIndex, nodes, AddSelfLoops, offsets, sources, edgeIds);");
-                w.Line("Span<float> weightsBySlot = slotWeights is null ? default : slotWeights.AsSpan(0, slots * Heads);");
+                w.Line("global::System.Span<int> offsets = global::System.MemoryExtensions.AsSpan(csr, 0, nodes + 1);");
+                w.Line("global::System.Span<int> sources = global::System.MemoryExtensions.AsSpan(csr, nodes + 1, slots);");
+                w.Line("global::System.Span<int> edgeIds = global::System.MemoryExtensions.AsSpan(csr, nodes + 1 + slots, slots);");
+                w.Line("global::Attend.Kernels.GraphKernels.BuildIncoming(edgeIndex, nodes, AddSelfLoops, offsets, sources, edgeIds);");
+                w.Line("global::System.Span<float> weightsBySlot = slotWeights is null ? default : global::System.MemoryExtensions.AsSpan(slotWeights, 0, slots * Heads);");
                 w.Line("Run(x, offsets, sources, output, nodes, weightsBySlot);");
-                w.Line("if (slotWeights is not null) GraphKernels.ScatterEdgeWeights(weightsBySlot, edgeIds, offsets, Heads, edgeIndex, AddSelfLoops, attentionWeights);");
+                w.Line("if (slotWeights is not null) global::Attend.Kernels.GraphKernels.ScatterEdgeWeights(weightsBySlot, edgeIds, offsets, Heads, edgeIndex, AddSelfLoops, attentionWeights);");
             }
 
             using (w.Block("finally"))
             {
-                w.Line("System.Buffers.ArrayPool<int>.Shared.Return(csr);");
-                w.Line("if (slotWeights is not null) System.Buffers.ArrayPool<float>.Shared.Return(slotWeights);");
+                w.Line("global::System.Buffers.ArrayPool<int>.Shared.Return(csr);");
+                w.Line("if (slotWeights is not null) global::System.Buffers.ArrayPool<float>.Shared.Return(slotWeights);");
             }
         }
 
@@ -196,27 +196,27 @@ internal static class GraphAttentionEmitter
     private static void EmitForwardNeighbourhoods(SourceWriter w, GraphAttentionSpec spec)
     {
         w.Line("/// <summary>");
-        w.Line("/// Runs the layer on a graph whose incoming edges were grouped once by <see cref=\"GraphNeighbourhoods\"/>; allocates nothing once warm.");
+        w.Line("/// Runs the layer on a graph whose incoming edges were grouped once by <see cref=\"global::Attend.GraphNeighbourhoods\"/>; allocates nothing once warm.");
         w.Line("/// May be called from many threads at once, also while <see cref=\"LoadWeights\"/> runs: the pass reads the weights once.");
         w.Line("/// </summary>");
         w.Line("/// <param name=\"x\">Node features <c>[graph.Nodes, InFeatures]</c>, row-major.</param>");
         w.Line("/// <param name=\"graph\">The incoming edges of every node" + (spec.AddSelfLoops ? ", built with <c>addSelfLoops: true</c> (this layer adds self loops)." : "; used as built.") + "</param>");
         w.Line("/// <param name=\"output\">Receives <c>[graph.Nodes, OutputWidth]</c>.</param>");
         w.Line("/// <param name=\"attentionWeights\">Optional; receives <c>[graph.EdgeCount, Heads]</c>, the weight of each incoming-edge slot per head, in the graph's slot order.</param>");
-        w.Line("/// <exception cref=\"ArgumentException\">A length does not match" + (spec.AddSelfLoops ? ", or the graph was built without self loops" : "") + "; thrown before anything is written.</exception>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not match" + (spec.AddSelfLoops ? ", or the graph was built without self loops" : "") + "; thrown before anything is written.</exception>");
         w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Forward(ReadOnlySpan<float> x, GraphNeighbourhoods graph, Span<float> output, Span<float> attentionWeights = default)"))
+        using (w.Block("public void Forward(global::System.ReadOnlySpan<float> x, global::Attend.GraphNeighbourhoods graph, global::System.Span<float> output, global::System.Span<float> attentionWeights = default)"))
         {
-            w.Line("ArgumentNullException.ThrowIfNull(graph);");
+            w.Line("global::System.ArgumentNullException.ThrowIfNull(graph);");
             if (spec.AddSelfLoops)
             {
-                w.Line("if (!graph.SelfLoopsAdded) throw new ArgumentException(\"This layer adds self loops (AddSelfLoops = true), but graph was built without them: build it with GraphNeighbourhoods.FromEdgeIndex(edgeIndex, nodes, addSelfLoops: true), or declare AddSelfLoops = false if its edges already hold the loops you want.\", nameof(graph));");
+                w.Line("if (!graph.SelfLoopsAdded) throw new global::System.ArgumentException(\"This layer adds self loops (AddSelfLoops = true), but graph was built without them: build it with GraphNeighbourhoods.FromEdgeIndex(edgeIndex, nodes, addSelfLoops: true), or declare AddSelfLoops = false if its edges already hold the loops you want.\", nameof(graph));");
             }
 
             w.Line("int nodes = graph.Nodes;");
-            w.Line("ArgumentChecks.Length(x.Length, (long)nodes * InFeatures, nameof(x), $\"graph.Nodes × InFeatures = {nodes} × {InFeatures}\");");
-            w.Line("ArgumentChecks.Length(output.Length, (long)nodes * OutputWidth, nameof(output), $\"graph.Nodes × OutputWidth = {nodes} × {OutputWidth}\");");
-            w.Line("if (!attentionWeights.IsEmpty) ArgumentChecks.Length(attentionWeights.Length, (long)graph.EdgeCount * Heads, nameof(attentionWeights), $\"graph.EdgeCount × Heads = {graph.EdgeCount} × {Heads}\");");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Length(x.Length, (long)nodes * InFeatures, nameof(x), $\"graph.Nodes × InFeatures = {nodes} × {InFeatures}\");");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)nodes * OutputWidth, nameof(output), $\"graph.Nodes × OutputWidth = {nodes} × {OutputWidth}\");");
+            w.Line("if (!attentionWeights.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)graph.EdgeCount * Heads, nameof(attentionWeights), $\"graph.EdgeCount × Heads = {graph.EdgeCount} × {Heads}\");");
             w.Line("Run(x, graph.IncomingOffsets, graph.Sources, output, nodes, attentionWeights);");
         }
 
@@ -226,31 +226,31 @@ internal static class GraphAttentionEmitter
     private static void EmitRun(SourceWriter w, GraphAttentionSpec spec)
     {
         w.Line(GeneratedCode.Attribute);
-        using (w.Block("private void Run(ReadOnlySpan<float> x, ReadOnlySpan<int> offsets, ReadOnlySpan<int> sources, Span<float> output, int nodes, Span<float> slotWeights)"))
+        using (w.Block("private void Run(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> offsets, global::System.ReadOnlySpan<int> sources, global::System.Span<float> output, int nodes, global::System.Span<float> slotWeights)"))
         {
-            w.Line("LayerWeights weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
-            w.Line("KernelPath path = KernelPaths.Resolve(Path);");
+            w.Line("LayerWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
+            w.Line("global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);");
             w.Line("long projectedLength = (long)nodes * ProjectedWidth;");
-            w.Line("if (projectedLength > Array.MaxLength) throw new ArgumentException($\"nodes × Heads × OutFeatures = {projectedLength} floats, more than one array holds; split the graph.\", nameof(nodes));");
-            w.Line("float[] projected = System.Buffers.ArrayPool<float>.Shared.Rent((int)projectedLength);");
+            w.Line("if (projectedLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"nodes × Heads × OutFeatures = {projectedLength} floats, more than one array holds; split the graph.\", nameof(nodes));");
+            w.Line("float[] projected = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)projectedLength);");
             using (w.Block("try"))
             {
                 w.Line("// h = x·Wᵀ: every head's F′ features side by side in one row per node, [nodes, Heads · OutFeatures].");
-                w.Line("Span<float> h = projected.AsSpan(0, (int)projectedLength);");
-                w.Line("ProjectionDriver.Forward(path, x, nodes, InFeatures, weights.PackedWeight, default, InFeatures, ProjectedWidth, h, ProjectedWidth, MaxDegreeOfParallelism);");
-                using (w.Block("var problem = new GraphAttentionProblem", ";"))
+                w.Line("global::System.Span<float> h = global::System.MemoryExtensions.AsSpan(projected, 0, (int)projectedLength);");
+                w.Line("global::Attend.Kernels.ProjectionDriver.Forward(path, x, nodes, InFeatures, weights.PackedWeight, default, InFeatures, ProjectedWidth, h, ProjectedWidth, MaxDegreeOfParallelism);");
+                using (w.Block("var problem = new global::Attend.Kernels.GraphAttentionProblem", ";"))
                 {
                     w.Line("Nodes = nodes, Heads = Heads, IncomingOffsets = offsets, Sources = sources,");
                     w.Line($"Features = h, Attention = weights.Attention, MeanOverHeads = {(spec.MeanOverHeads ? "true" : "false")}, Bias = {(spec.Bias ? "weights.Bias" : "default")},");
                     w.Line("Output = output, SlotWeights = slotWeights, Path = path, MaxDegreeOfParallelism = MaxDegreeOfParallelism,");
                 }
 
-                w.Line($"GraphAttentionDriver.Run<{KernelsName}>(problem);");
+                w.Line($"global::Attend.Kernels.GraphAttentionDriver.Run<{KernelsName}>(problem);");
             }
 
             using (w.Block("finally"))
             {
-                w.Line("System.Buffers.ArrayPool<float>.Shared.Return(projected);");
+                w.Line("global::System.Buffers.ArrayPool<float>.Shared.Return(projected);");
             }
         }
 
@@ -267,7 +267,7 @@ internal static class GraphAttentionEmitter
     {
         w.Line($"/// <summary>Graph attention inner loops for F′ = {spec.OutFeatures}: one method per instruction set, sizes constant.</summary>");
         w.Line(GeneratedCode.Attribute);
-        using (w.Block($"private readonly struct {KernelsName} : IGraphAttentionKernels"))
+        using (w.Block($"private readonly struct {KernelsName} : global::Attend.Kernels.IGraphAttentionKernels"))
         {
             w.Line($"private const int F = {spec.OutFeatures};");
             w.Line($"private const float Slope = {Literals.Float(spec.NegativeSlope)};");
@@ -280,21 +280,21 @@ internal static class GraphAttentionEmitter
             w.Line();
             if (spec.ScoresPairs)
             {
-                using (w.Block("public static void PairScores(KernelPath path, ReadOnlySpan<float> target, ReadOnlySpan<float> attention, ReadOnlySpan<float> features, int rowStride, ReadOnlySpan<int> sources, Span<float> scores)"))
+                using (w.Block("public static void PairScores(global::Attend.KernelPath path, global::System.ReadOnlySpan<float> target, global::System.ReadOnlySpan<float> attention, global::System.ReadOnlySpan<float> features, int rowStride, global::System.ReadOnlySpan<int> sources, global::System.Span<float> scores)"))
                 {
                     Dispatch(w, p => PairScoresName(spec, p), "target, attention, features, rowStride, sources, scores");
                 }
             }
             else
             {
-                using (w.Block("public static void NodeTerms(KernelPath path, ReadOnlySpan<float> row, ReadOnlySpan<float> attention, out float target, out float source)"))
+                using (w.Block("public static void NodeTerms(global::Attend.KernelPath path, global::System.ReadOnlySpan<float> row, global::System.ReadOnlySpan<float> attention, out float target, out float source)"))
                 {
                     Dispatch(w, p => NodeTermsName(spec, p), "row, attention, out target, out source");
                 }
             }
 
             w.Line();
-            using (w.Block("public static void Aggregate(KernelPath path, ReadOnlySpan<float> weights, ReadOnlySpan<int> sources, ReadOnlySpan<float> features, int rowStride, Span<float> output)"))
+            using (w.Block("public static void Aggregate(global::Attend.KernelPath path, global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<int> sources, global::System.ReadOnlySpan<float> features, int rowStride, global::System.Span<float> output)"))
             {
                 Dispatch(w, p => AggregateName(spec, p), "weights, sources, features, rowStride, output");
             }
@@ -316,11 +316,11 @@ internal static class GraphAttentionEmitter
         w.Line("// Scalar: the reference every vector path is tested against, and the path on machines without SIMD.");
         if (spec.ScoresPairs)
         {
-            using (w.Block($"private static void {PairScoresName(spec, "Scalar")}(ReadOnlySpan<float> target, ReadOnlySpan<float> attention, ReadOnlySpan<float> features, int rowStride, ReadOnlySpan<int> sources, Span<float> scores)"))
+            using (w.Block($"private static void {PairScoresName(spec, "Scalar")}(global::System.ReadOnlySpan<float> target, global::System.ReadOnlySpan<float> attention, global::System.ReadOnlySpan<float> features, int rowStride, global::System.ReadOnlySpan<int> sources, global::System.Span<float> scores)"))
             {
                 using (w.Block("for (int e = 0; e < sources.Length; e++)"))
                 {
-                    w.Line("ReadOnlySpan<float> row = features.Slice(sources[e] * rowStride, F);");
+                    w.Line("global::System.ReadOnlySpan<float> row = features.Slice(sources[e] * rowStride, F);");
                     w.Line("float sum = 0f;");
                     using (w.Block("for (int f = 0; f < F; f++)"))
                     {
@@ -334,7 +334,7 @@ internal static class GraphAttentionEmitter
         }
         else
         {
-            using (w.Block($"private static void {NodeTermsName(spec, "Scalar")}(ReadOnlySpan<float> row, ReadOnlySpan<float> attention, out float target, out float source)"))
+            using (w.Block($"private static void {NodeTermsName(spec, "Scalar")}(global::System.ReadOnlySpan<float> row, global::System.ReadOnlySpan<float> attention, out float target, out float source)"))
             {
                 w.Line("float t = 0f, s = 0f;");
                 using (w.Block("for (int f = 0; f < F; f++)"))
@@ -349,13 +349,13 @@ internal static class GraphAttentionEmitter
         }
 
         w.Line();
-        using (w.Block($"private static void {AggregateName(spec, "Scalar")}(ReadOnlySpan<float> weights, ReadOnlySpan<int> sources, ReadOnlySpan<float> features, int rowStride, Span<float> output)"))
+        using (w.Block($"private static void {AggregateName(spec, "Scalar")}(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<int> sources, global::System.ReadOnlySpan<float> features, int rowStride, global::System.Span<float> output)"))
         {
-            w.Line("Span<float> o = output.Slice(0, F);");
+            w.Line("global::System.Span<float> o = output.Slice(0, F);");
             w.Line("o.Clear();");
             using (w.Block("for (int e = 0; e < weights.Length; e++)"))
             {
-                w.Line("ReadOnlySpan<float> row = features.Slice(sources[e] * rowStride, F);");
+                w.Line("global::System.ReadOnlySpan<float> row = features.Slice(sources[e] * rowStride, F);");
                 w.Line("float weight = weights[e];");
                 w.Line("for (int f = 0; f < F; f++) o[f] += weight * row[f];");
             }
@@ -367,10 +367,10 @@ internal static class GraphAttentionEmitter
     private static void EmitNodeTerms(SourceWriter w, GraphAttentionSpec spec, string path, IReadOnlyList<RowSegment> segments)
     {
         w.Line($"// {path}: F′ = {Layout(segments)}; the row is loaded once and feeds both halves of a.");
-        using (w.Block($"private static void {NodeTermsName(spec, path)}(ReadOnlySpan<float> row, ReadOnlySpan<float> attention, out float target, out float source)"))
+        using (w.Block($"private static void {NodeTermsName(spec, path)}(global::System.ReadOnlySpan<float> row, global::System.ReadOnlySpan<float> attention, out float target, out float source)"))
         {
-            w.Line("ref float x = ref MemoryMarshal.GetReference(row);");
-            w.Line("ref float a = ref MemoryMarshal.GetReference(attention);");
+            w.Line("ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(row);");
+            w.Line("ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(attention);");
             foreach (RowSegment segment in segments) w.Line($"{TypeOf(segment.Width)} x{segment.Offset} = {Load(segment, "x")};");
             string target = Dot(w, segments, "t", s => $"x{s.Offset}", s => Load(s, "a"));
             string source = Dot(w, segments, "s", s => $"x{s.Offset}", s => Load(s, "a", "F"));
@@ -387,16 +387,16 @@ internal static class GraphAttentionEmitter
         w.Line($"// {path}: F′ = {Layout(segments)}; " + (blocks == 1
             ? "each source row is gathered once and the output row stays in registers until the last edge."
             : $"{blocks} column blocks of at most {MaxAccumulatorRegisters} registers, each gathering the source rows once."));
-        using (w.Block($"private static void {AggregateName(spec, path)}(ReadOnlySpan<float> weights, ReadOnlySpan<int> sources, ReadOnlySpan<float> features, int rowStride, Span<float> output)"))
+        using (w.Block($"private static void {AggregateName(spec, path)}(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<int> sources, global::System.ReadOnlySpan<float> features, int rowStride, global::System.Span<float> output)"))
         {
-            w.Line("ref float p = ref MemoryMarshal.GetReference(weights);");
-            w.Line("ref int source = ref MemoryMarshal.GetReference(sources);");
-            w.Line("ref float x = ref MemoryMarshal.GetReference(features);");
-            w.Line("ref float o = ref MemoryMarshal.GetReference(output);");
+            w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);");
+            w.Line("ref int source = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sources);");
+            w.Line("ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(features);");
+            w.Line("ref float o = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
             WeightedRows(w, segments,
                 "for (int e = 0; e < weights.Length; e++)",
-                "ref float row = ref Unsafe.Add(ref x, (nint)Unsafe.Add(ref source, e) * rowStride);",
-                "float weight = Unsafe.Add(ref p, e);",
+                "ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Runtime.CompilerServices.Unsafe.Add(ref source, e) * rowStride);",
+                "float weight = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, e);",
                 "o");
         }
 
@@ -410,16 +410,16 @@ internal static class GraphAttentionEmitter
         w.Line($"// {path}: F′ = {Layout(segments)}; " + (held
             ? "the target row and a stay in registers across every incoming edge."
             : "the target row and a are reloaded from L1 per edge: holding both would spill."));
-        using (w.Block($"private static void {PairScoresName(spec, path)}(ReadOnlySpan<float> target, ReadOnlySpan<float> attention, ReadOnlySpan<float> features, int rowStride, ReadOnlySpan<int> sources, Span<float> scores)"))
+        using (w.Block($"private static void {PairScoresName(spec, path)}(global::System.ReadOnlySpan<float> target, global::System.ReadOnlySpan<float> attention, global::System.ReadOnlySpan<float> features, int rowStride, global::System.ReadOnlySpan<int> sources, global::System.Span<float> scores)"))
         {
-            w.Line("ref float t = ref MemoryMarshal.GetReference(target);");
-            w.Line("ref float a = ref MemoryMarshal.GetReference(attention);");
-            w.Line("ref int source = ref MemoryMarshal.GetReference(sources);");
-            w.Line("ref float x = ref MemoryMarshal.GetReference(features);");
-            w.Line("ref float s = ref MemoryMarshal.GetReference(scores);");
+            w.Line("ref float t = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(target);");
+            w.Line("ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(attention);");
+            w.Line("ref int source = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sources);");
+            w.Line("ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(features);");
+            w.Line("ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scores);");
             foreach (int width in new[] { 16, 8, 4 })
             {
-                if (segments.Exists(width)) w.Line($"{TypeOf(width)} slope{width * 32} = {VectorOf(width)}.Create(Slope);");
+                if (segments.Exists(width)) w.Line($"{TypeOf(width)} slope{width * 32} = {QualifiedVectorOf(width)}.Create(Slope);");
             }
 
             if (held)
@@ -433,7 +433,7 @@ internal static class GraphAttentionEmitter
 
             using (w.Block("for (int e = 0; e < sources.Length; e++)"))
             {
-                w.Line("ref float row = ref Unsafe.Add(ref x, (nint)Unsafe.Add(ref source, e) * rowStride);");
+                w.Line("ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Runtime.CompilerServices.Unsafe.Add(ref source, e) * rowStride);");
                 foreach (RowSegment segment in segments)
                 {
                     string targetValue = held ? $"t{segment.Offset}" : Load(segment, "t");
@@ -441,7 +441,7 @@ internal static class GraphAttentionEmitter
                 }
 
                 string sum = Dot(w, segments, "sum", seg => held ? $"a{seg.Offset}" : Load(seg, "a"), seg => LeakyRelu(seg, max));
-                w.Line($"Unsafe.Add(ref s, e) = {sum};");
+                w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref s, e) = {sum};");
             }
         }
 
@@ -452,7 +452,7 @@ internal static class GraphAttentionEmitter
     {
         string z = $"z{segment.Offset}";
         if (segment.Width == 1) return $"({z} > 0f ? {z} : Slope * {z})";
-        string vector = VectorOf(segment.Width);
+        string vector = QualifiedVectorOf(segment.Width);
         string slope = $"slope{segment.Width * 32}";
         return max
             ? $"{vector}.MaxNative({z}, {z} * {slope})"

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using Attend.Generators.Planning;
+using static Attend.Generators.Emit.VectorCode;
 
 namespace Attend.Generators.Emit;
 
@@ -12,9 +13,6 @@ namespace Attend.Generators.Emit;
 internal static class HeadKernelsEmitter
 {
     public const string StructName = "HeadKernels";
-
-    /// <summary>A weighted-sum pass keeps at most this many output registers live, leaving room for the loaded value rows.</summary>
-    private const int MaxAccumulatorRegisters = 8;
 
     public static void Emit(SourceWriter w, HeadKernelPlan plan)
     {
@@ -51,17 +49,15 @@ internal static class HeadKernelsEmitter
 
     public static string WeightedSumName(HeadKernelPlan plan, string path) => $"WeightedSum_Dv{plan.ValueDimHead}_{Short(path)}";
 
-    private static string Short(string path) => path.Replace("Vector", "V");
-
     private static void EmitDispatch(SourceWriter w, HeadKernelPlan plan)
     {
-        using (w.Block("public static void Scores(KernelPath path, ReadOnlySpan<float> query, ReadOnlySpan<float> keys, int keyStride, int count, float scale, Span<float> scores)"))
+        using (w.Block("public static void Scores(global::Attend.KernelPath path, global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> keys, int keyStride, int count, float scale, global::System.Span<float> scores)"))
         {
             using (w.Block("switch (path)"))
             {
                 foreach (VectorPathPlan path in plan.VectorPaths)
                 {
-                    w.Line($"case KernelPath.{path.Path}: {ScoresName(plan, path.Path)}(query, keys, keyStride, count, scale, scores); return;");
+                    w.Line($"case global::Attend.KernelPath.{path.Path}: {ScoresName(plan, path.Path)}(query, keys, keyStride, count, scale, scores); return;");
                 }
 
                 w.Line($"default: {ScoresName(plan, "Scalar")}(query, keys, keyStride, count, scale, scores); return;");
@@ -69,13 +65,13 @@ internal static class HeadKernelsEmitter
         }
 
         w.Line();
-        using (w.Block("public static void WeightedSum(KernelPath path, ReadOnlySpan<float> weights, ReadOnlySpan<float> values, int valueStride, int count, Span<float> output)"))
+        using (w.Block("public static void WeightedSum(global::Attend.KernelPath path, global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> values, int valueStride, int count, global::System.Span<float> output)"))
         {
             using (w.Block("switch (path)"))
             {
                 foreach (VectorPathPlan path in plan.VectorPaths)
                 {
-                    w.Line($"case KernelPath.{path.Path}: {WeightedSumName(plan, path.Path)}(weights, values, valueStride, count, output); return;");
+                    w.Line($"case global::Attend.KernelPath.{path.Path}: {WeightedSumName(plan, path.Path)}(weights, values, valueStride, count, output); return;");
                 }
 
                 w.Line($"default: {WeightedSumName(plan, "Scalar")}(weights, values, valueStride, count, output); return;");
@@ -88,12 +84,12 @@ internal static class HeadKernelsEmitter
     private static void EmitScalar(SourceWriter w, HeadKernelPlan plan)
     {
         w.Line("// Scalar: the reference every vector path is tested against, and the path on machines without SIMD.");
-        using (w.Block($"private static void {ScoresName(plan, "Scalar")}(ReadOnlySpan<float> query, ReadOnlySpan<float> keys, int keyStride, int count, float scale, Span<float> scores)"))
+        using (w.Block($"private static void {ScoresName(plan, "Scalar")}(global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> keys, int keyStride, int count, float scale, global::System.Span<float> scores)"))
         {
-            w.Line("ReadOnlySpan<float> q = query.Slice(0, D);");
+            w.Line("global::System.ReadOnlySpan<float> q = query.Slice(0, D);");
             using (w.Block("for (int j = 0; j < count; j++)"))
             {
-                w.Line("ReadOnlySpan<float> key = keys.Slice(j * keyStride, D);");
+                w.Line("global::System.ReadOnlySpan<float> key = keys.Slice(j * keyStride, D);");
                 w.Line("float sum = 0f;");
                 w.Line("for (int d = 0; d < D; d++) sum += q[d] * key[d];");
                 w.Line("scores[j] = scale * sum;");
@@ -101,13 +97,13 @@ internal static class HeadKernelsEmitter
         }
 
         w.Line();
-        using (w.Block($"private static void {WeightedSumName(plan, "Scalar")}(ReadOnlySpan<float> weights, ReadOnlySpan<float> values, int valueStride, int count, Span<float> output)"))
+        using (w.Block($"private static void {WeightedSumName(plan, "Scalar")}(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> values, int valueStride, int count, global::System.Span<float> output)"))
         {
-            w.Line("Span<float> o = output.Slice(0, Dv);");
+            w.Line("global::System.Span<float> o = output.Slice(0, Dv);");
             w.Line("o.Clear();");
             using (w.Block("for (int j = 0; j < count; j++)"))
             {
-                w.Line("ReadOnlySpan<float> row = values.Slice(j * valueStride, Dv);");
+                w.Line("global::System.ReadOnlySpan<float> row = values.Slice(j * valueStride, Dv);");
                 w.Line("float weight = weights[j];");
                 w.Line("for (int d = 0; d < Dv; d++) o[d] += weight * row[d];");
             }
@@ -121,23 +117,23 @@ internal static class HeadKernelsEmitter
         IReadOnlyList<RowSegment> segments = path.Query.ToList();
         int registers = segments.Count(s => s.Width > 1);
         int scalars = segments.Count - registers;
-        w.Line($"// {path.Path}: D = {Layout(segments)}.");
+        w.Line($"// {path.Path}: D = {RowKernelText.Layout(segments)}.");
         w.Line(path.QueryInRegisters
-            ? $"// The query row is loaded once and held in {Plural(registers, "register")}{(scalars > 0 ? $" and {Plural(scalars, "scalar")}" : "")} across every key."
+            ? $"// The query row is loaded once and held in {RowKernelText.Plural(registers, "register")}{(scalars > 0 ? $" and {RowKernelText.Plural(scalars, "scalar")}" : "")} across every key."
             : $"// {registers} query registers would spill, so each key's pass reloads the query row from L1.");
-        using (w.Block($"private static void {ScoresName(plan, path.Path)}(ReadOnlySpan<float> query, ReadOnlySpan<float> keys, int keyStride, int count, float scale, Span<float> scores)"))
+        using (w.Block($"private static void {ScoresName(plan, path.Path)}(global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> keys, int keyStride, int count, float scale, global::System.Span<float> scores)"))
         {
-            w.Line("ref float q = ref MemoryMarshal.GetReference(query);");
-            w.Line("ref float k = ref MemoryMarshal.GetReference(keys);");
-            w.Line("ref float s = ref MemoryMarshal.GetReference(scores);");
+            w.Line("ref float q = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(query);");
+            w.Line("ref float k = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(keys);");
+            w.Line("ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scores);");
             if (path.QueryInRegisters)
             {
-                foreach (RowSegment segment in segments) w.Line($"{TypeOf(segment.Width)} q{segment.Offset} = {Load(segment, "q")};");
+                foreach (RowSegment segment in segments) w.Line($"{TypeOf(segment.Width)} q{segment.Offset} = {RowKernelText.Load(segment, "q")};");
             }
 
             using (w.Block("for (int j = 0; j < count; j++)"))
             {
-                w.Line("ref float key = ref Unsafe.Add(ref k, (nint)j * keyStride);");
+                w.Line("ref float key = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)j * keyStride);");
                 var started = new HashSet<string>();
                 int[] countPerWidth = new int[17];
                 foreach (RowSegment segment in segments)
@@ -145,8 +141,8 @@ internal static class HeadKernelsEmitter
                     // Two accumulators per register width halve the FMA dependency chain.
                     int index = countPerWidth[segment.Width]++;
                     string accumulator = segment.Width == 1 ? "sum" : $"sum{segment.Width * 32}{(index % 2 == 0 ? "a" : "b")}";
-                    string queryValue = path.QueryInRegisters ? $"q{segment.Offset}" : Load(segment, "q");
-                    string keyValue = Load(segment, "key");
+                    string queryValue = path.QueryInRegisters ? $"q{segment.Offset}" : RowKernelText.Load(segment, "q");
+                    string keyValue = RowKernelText.Load(segment, "key");
                     if (started.Add(accumulator))
                     {
                         w.Line($"{TypeOf(segment.Width)} {accumulator} = {queryValue} * {keyValue};");
@@ -157,7 +153,7 @@ internal static class HeadKernelsEmitter
                     }
                     else
                     {
-                        w.Line($"{accumulator} = {VectorOf(segment.Width)}.MultiplyAddEstimate({queryValue}, {keyValue}, {accumulator});");
+                        w.Line($"{accumulator} = {QualifiedVectorOf(segment.Width)}.MultiplyAddEstimate({queryValue}, {keyValue}, {accumulator});");
                     }
                 }
 
@@ -166,11 +162,11 @@ internal static class HeadKernelsEmitter
                 {
                     if (countPerWidth[width] == 0) continue;
                     string a = $"sum{width * 32}a";
-                    terms.Add(countPerWidth[width] > 1 ? $"{VectorOf(width)}.Sum({a} + sum{width * 32}b)" : $"{VectorOf(width)}.Sum({a})");
+                    terms.Add(countPerWidth[width] > 1 ? $"{QualifiedVectorOf(width)}.Sum({a} + sum{width * 32}b)" : $"{QualifiedVectorOf(width)}.Sum({a})");
                 }
 
                 if (countPerWidth[1] > 0) terms.Add("sum");
-                w.Line($"Unsafe.Add(ref s, j) = scale * ({string.Join(" + ", terms)});");
+                w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j) = scale * ({string.Join(" + ", terms)});");
             }
         }
 
@@ -180,91 +176,18 @@ internal static class HeadKernelsEmitter
     private static void EmitWeightedSum(SourceWriter w, HeadKernelPlan plan, VectorPathPlan path)
     {
         IReadOnlyList<RowSegment> segments = path.Value.ToList();
-        List<List<RowSegment>> blocks = SplitIntoBlocks(segments);
-        w.Line($"// {path.Path}: Dv = {Layout(segments)}{(blocks.Count > 1 ? $"; {blocks.Count} column blocks of at most {MaxAccumulatorRegisters} accumulators, each streaming the value rows once" : "; the output row is accumulated in registers and stored once")}.");
-        using (w.Block($"private static void {WeightedSumName(plan, path.Path)}(ReadOnlySpan<float> weights, ReadOnlySpan<float> values, int valueStride, int count, Span<float> output)"))
+        int blocks = RowKernelText.Blocks(segments).Count;
+        w.Line($"// {path.Path}: Dv = {RowKernelText.Layout(segments)}{(blocks > 1 ? $"; {blocks} column blocks of at most {RowKernelText.MaxAccumulatorRegisters} accumulators, each streaming the value rows once" : "; the output row is accumulated in registers and stored once")}.");
+        using (w.Block($"private static void {WeightedSumName(plan, path.Path)}(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> values, int valueStride, int count, global::System.Span<float> output)"))
         {
-            w.Line("ref float p = ref MemoryMarshal.GetReference(weights);");
-            w.Line("ref float v = ref MemoryMarshal.GetReference(values);");
-            w.Line("ref float o = ref MemoryMarshal.GetReference(output);");
-            for (int b = 0; b < blocks.Count; b++)
-            {
-                List<RowSegment> block = blocks[b];
-                if (blocks.Count > 1) w.Line($"// Columns {block[0].Offset}..{block[block.Count - 1].Offset + block[block.Count - 1].Width - 1}.");
-                using (blocks.Count > 1 ? w.Block("") : default)
-                {
-                    EmitWeightedSumBlock(w, block);
-                }
-            }
+            w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);");
+            w.Line("ref float v = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(values);");
+            w.Line("ref float o = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
+            RowKernelText.WeightedRows(w, segments, "for (int j = 0; j < count; j++)",
+                "ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v, (nint)j * valueStride);",
+                "float weight = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, j);", "o");
         }
 
         w.Line();
     }
-
-    private static void EmitWeightedSumBlock(SourceWriter w, List<RowSegment> block)
-    {
-        foreach (RowSegment segment in block)
-        {
-            w.Line(segment.Width == 1
-                ? $"float acc{segment.Offset} = 0f;"
-                : $"{TypeOf(segment.Width)} acc{segment.Offset} = {TypeOf(segment.Width)}.Zero;");
-        }
-
-        using (w.Block("for (int j = 0; j < count; j++)"))
-        {
-            w.Line("ref float row = ref Unsafe.Add(ref v, (nint)j * valueStride);");
-            w.Line("float weight = Unsafe.Add(ref p, j);");
-            foreach (int width in block.Select(s => s.Width).Where(x => x > 1).Distinct())
-            {
-                w.Line($"{TypeOf(width)} weight{width * 32} = {VectorOf(width)}.Create(weight);");
-            }
-
-            foreach (RowSegment segment in block)
-            {
-                w.Line(segment.Width == 1
-                    ? $"acc{segment.Offset} += weight * {Load(segment, "row")};"
-                    : $"acc{segment.Offset} = {VectorOf(segment.Width)}.MultiplyAddEstimate(weight{segment.Width * 32}, {Load(segment, "row")}, acc{segment.Offset});");
-            }
-        }
-
-        foreach (RowSegment segment in block)
-        {
-            w.Line(segment.Width == 1
-                ? $"Unsafe.Add(ref o, {segment.Offset}) = acc{segment.Offset};"
-                : segment.Offset == 0 ? $"acc0.StoreUnsafe(ref o);" : $"acc{segment.Offset}.StoreUnsafe(ref o, {segment.Offset});");
-        }
-    }
-
-    private static List<List<RowSegment>> SplitIntoBlocks(IReadOnlyList<RowSegment> segments)
-    {
-        var blocks = new List<List<RowSegment>> { new() };
-        foreach (RowSegment segment in segments)
-        {
-            List<RowSegment> current = blocks[blocks.Count - 1];
-            if (segment.Width > 1 && current.Count(s => s.Width > 1) == MaxAccumulatorRegisters) blocks.Add(current = new List<RowSegment>());
-            current.Add(segment);
-        }
-
-        return blocks;
-    }
-
-    private static string Load(RowSegment segment, string source) => segment.Width switch
-    {
-        1 => $"Unsafe.Add(ref {source}, {segment.Offset})",
-        _ when segment.Offset == 0 => $"{VectorOf(segment.Width)}.LoadUnsafe(ref {source})",
-        _ => $"{VectorOf(segment.Width)}.LoadUnsafe(ref {source}, {segment.Offset})",
-    };
-
-    private static string VectorOf(int width) => width switch { 16 => "Vector512", 8 => "Vector256", _ => "Vector128" };
-
-    private static string TypeOf(int width) => width == 1 ? "float" : VectorOf(width) + "<float>";
-
-    private static string Layout(IReadOnlyList<RowSegment> segments)
-    {
-        var parts = segments.GroupBy(s => s.Width).OrderByDescending(g => g.Key)
-            .Select(g => g.Key == 1 ? Plural(g.Count(), "scalar") : $"{g.Count()} × {VectorOf(g.Key)}<float>");
-        return $"{segments.Sum(s => s.Width)} = {string.Join(" + ", parts)}";
-    }
-
-    private static string Plural(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
 }

@@ -18,11 +18,11 @@ internal static class KvCacheMembersEmitter
     {
         w.Line("/// <summary>");
         w.Line($"/// Creates a key/value cache for this {noun}: <paramref name=\"batch\"/> sequences of up to <paramref name=\"capacity\"/> positions.");
-        w.Line("/// Fill it with <see cref=\"Prefill\"/>, extend it one token per sequence with <see cref=\"Forward(ReadOnlySpan{float}, Span{float}, KvCache)\"/>,");
-        w.Line("/// and <see cref=\"KvCache.Reset\"/> it to start new sequences.");
+        w.Line("/// Fill it with <see cref=\"Prefill\"/>, extend it one token per sequence with <see cref=\"Forward(global::System.ReadOnlySpan{float}, global::System.Span{float}, global::Attend.KvCache)\"/>,");
+        w.Line("/// and <see cref=\"global::Attend.KvCache.Reset\"/> it to start new sequences.");
         w.Line("/// </summary>");
         w.Line(GeneratedCode.Attribute);
-        w.Line($"public KvCache CreateKvCache(int batch, int capacity) => new KvCache({layers}, batch, {kvHeads}, DimHead, capacity);");
+        w.Line($"public global::Attend.KvCache CreateKvCache(int batch, int capacity) => new global::Attend.KvCache({layers}, batch, {kvHeads}, DimHead, capacity);");
         w.Line();
         w.Line("/// <summary>");
         w.Line("/// Runs <paramref name=\"length\"/> new tokens per sequence that follow the <c>cache.Length</c> already cached, stores their keys and");
@@ -33,18 +33,18 @@ internal static class KvCacheMembersEmitter
         w.Line("/// <param name=\"output\">Receives <c>[cache.Batch, length, ModelDim]</c>; may be <paramref name=\"input\"/> itself.</param>");
         w.Line("/// <param name=\"length\">New tokens per sequence.</param>");
         w.Line("/// <param name=\"cache\">A cache from <see cref=\"CreateKvCache\"/> with room for <paramref name=\"length\"/> more positions.</param>");
-        w.Line("/// <exception cref=\"ArgumentException\">A size does not match, or the cache is full or of another shape.</exception>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">A size does not match, or the cache is full or of another shape.</exception>");
         w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Prefill(ReadOnlySpan<float> input, Span<float> output, int length, KvCache cache)"))
+        using (w.Block("public void Prefill(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int length, global::Attend.KvCache cache)"))
         {
-            w.Line("ArgumentNullException.ThrowIfNull(cache);");
-            w.Line($"if (cache.Layers != {layers} || cache.KvHeads != {kvHeads} || cache.DimHead != DimHead) throw new ArgumentException($\"The cache holds {{cache.Layers}} layers of {{cache.KvHeads}} × {{cache.DimHead}}; this {noun} needs {layersPhrase} of {{{kvHeads}}} × {{DimHead}}: create it with CreateKvCache.\", nameof(cache));");
-            w.Line("ArgumentChecks.Positive(length, nameof(length));");
+            w.Line("global::System.ArgumentNullException.ThrowIfNull(cache);");
+            w.Line($"if (cache.Layers != {layers} || cache.KvHeads != {kvHeads} || cache.DimHead != DimHead) throw new global::System.ArgumentException($\"The cache holds {{cache.Layers}} layers of {{cache.KvHeads}} × {{cache.DimHead}}; this {noun} needs {layersPhrase} of {{{kvHeads}}} × {{DimHead}}: create it with CreateKvCache.\", nameof(cache));");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(length, nameof(length));");
             w.Line("cache.EnsureRoom(length);");
             w.Line("int batch = cache.Batch;");
-            w.Line("ArgumentChecks.Length(input.Length, (long)batch * length * ModelDim, nameof(input), $\"cache.Batch × length × ModelDim = {batch} × {length} × {ModelDim}\");");
-            w.Line("ArgumentChecks.Length(output.Length, (long)batch * length * ModelDim, nameof(output), $\"cache.Batch × length × ModelDim = {batch} × {length} × {ModelDim}\");");
-            w.Line("if (output.Overlaps(input, out int shift) && shift != 0) throw new ArgumentException(\"output may be input itself but must not partially overlap it.\", nameof(output));");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Length(input.Length, (long)batch * length * ModelDim, nameof(input), $\"cache.Batch × length × ModelDim = {batch} × {length} × {ModelDim}\");");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)batch * length * ModelDim, nameof(output), $\"cache.Batch × length × ModelDim = {batch} × {length} × {ModelDim}\");");
+            w.Line("if (global::System.MemoryExtensions.Overlaps(output, input, out int shift) && shift != 0) throw new global::System.ArgumentException(\"output may be input itself but must not partially overlap it.\", nameof(output));");
             prefillBody(w);
         }
 
@@ -56,8 +56,8 @@ internal static class KvCacheMembersEmitter
         w.Line("/// <param name=\"tokens\">One token per sequence, <c>[cache.Batch, ModelDim]</c>.</param>");
         w.Line("/// <param name=\"output\">Receives <c>[cache.Batch, ModelDim]</c>; may be <paramref name=\"tokens\"/> itself.</param>");
         w.Line("/// <param name=\"cache\">A cache from <see cref=\"CreateKvCache\"/> with room for one more position.</param>");
-        w.Line("/// <exception cref=\"ArgumentException\">A size does not match, or the cache is full or of another shape.</exception>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">A size does not match, or the cache is full or of another shape.</exception>");
         w.Line(GeneratedCode.Attribute);
-        w.Line("public void Forward(ReadOnlySpan<float> tokens, Span<float> output, KvCache cache) => Prefill(tokens, output, 1, cache);");
+        w.Line("public void Forward(global::System.ReadOnlySpan<float> tokens, global::System.Span<float> output, global::Attend.KvCache cache) => Prefill(tokens, output, 1, cache);");
     }
 }

@@ -19,13 +19,13 @@ internal static class LayerSurfaceEmitter
         }
 
         w.Line();
-        w.Line("/// <summary>The instruction-set path; <see cref=\"KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
+        w.Line("/// <summary>The instruction-set path; <see cref=\"global::Attend.KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
         w.Line(GeneratedCode.Attribute);
-        w.Line("public KernelPath Path { get; set; }");
+        w.Line("public global::Attend.KernelPath Path { get; set; }");
         w.Line();
         w.Line($"/// <summary>{threadsSummary}</summary>");
         w.Line(GeneratedCode.Attribute);
-        w.Line("public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;");
+        w.Line("public int MaxDegreeOfParallelism { get; set; } = global::System.Environment.ProcessorCount;");
         w.Line();
     }
 

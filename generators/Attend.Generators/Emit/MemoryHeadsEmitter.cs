@@ -63,20 +63,20 @@ internal static class MemoryHeadsEmitter
         w.Line($"private const float Epsilon = {Literals.Float(spec.Epsilon)};");
         w.Line("private const int MemoryLength = MemoryRows * MemoryWidth;");
         w.Line();
-        w.Line("/// <summary>The instruction-set path; <see cref=\"KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
-        w.Line("public KernelPath Path { get; set; }");
+        w.Line("/// <summary>The instruction-set path; <see cref=\"global::Attend.KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
+        w.Line("public global::Attend.KernelPath Path { get; set; }");
         w.Line();
     }
 
     private static void CheckMemoryAndHeads(SourceWriter w, string memoryName)
     {
-        w.Line("ArgumentChecks.Positive(batch, nameof(batch));");
-        w.Line("ArgumentChecks.Positive(heads, nameof(heads));");
-        w.Line($"ArgumentChecks.Length({memoryName}.Length, (long)batch * MemoryLength, nameof({memoryName}), $\"batch × MemoryRows × MemoryWidth = {{batch}} × {{MemoryRows}} × {{MemoryWidth}}\");");
+        w.Line("global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));");
+        w.Line("global::Attend.Kernels.ArgumentChecks.Positive(heads, nameof(heads));");
+        w.Line($"global::Attend.Kernels.ArgumentChecks.Length({memoryName}.Length, (long)batch * MemoryLength, nameof({memoryName}), $\"batch × MemoryRows × MemoryWidth = {{batch}} × {{MemoryRows}} × {{MemoryWidth}}\");");
     }
 
     private static void Check(SourceWriter w, string name, string perHead, string formula) =>
-        w.Line($"ArgumentChecks.Length({name}.Length, (long)batch * heads{(perHead.Length > 0 ? " * " + perHead : "")}, nameof({name}), $\"batch × heads{(formula.Length > 0 ? " × " + formula : "")} = {{batch}} × {{heads}}{(perHead.Length > 0 ? $" × {{{perHead}}}" : "")}\");");
+        w.Line($"global::Attend.Kernels.ArgumentChecks.Length({name}.Length, (long)batch * heads{(perHead.Length > 0 ? " * " + perHead : "")}, nameof({name}), $\"batch × heads{(formula.Length > 0 ? " × " + formula : "")} = {{batch}} × {{heads}}{(perHead.Length > 0 ? $" × {{{perHead}}}" : "")}\");");
 
     private static void EmitContentWeights(SourceWriter w)
     {
@@ -90,23 +90,23 @@ internal static class MemoryHeadsEmitter
         w.Line("/// <param name=\"batch\">Number of memories.</param>");
         w.Line("/// <param name=\"heads\">Heads per memory; default 1.</param>");
         w.Line("/// <param name=\"similarity\">Optional; receives the cosine similarities K <c>[batch, heads, MemoryRows]</c>.</param>");
-        w.Line("/// <exception cref=\"ArgumentException\">A length does not match; thrown before anything is written.</exception>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not match; thrown before anything is written.</exception>");
         w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void ContentWeights(ReadOnlySpan<float> memory, ReadOnlySpan<float> key, ReadOnlySpan<float> strength, Span<float> weights, int batch, int heads = 1, Span<float> similarity = default)"))
+        using (w.Block("public void ContentWeights(global::System.ReadOnlySpan<float> memory, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> strength, global::System.Span<float> weights, int batch, int heads = 1, global::System.Span<float> similarity = default)"))
         {
             CheckMemoryAndHeads(w, "memory");
             Check(w, "key", "MemoryWidth", "MemoryWidth");
             Check(w, "strength", "", "");
             Check(w, "weights", "MemoryRows", "MemoryRows");
             w.Line("if (!similarity.IsEmpty) " + CheckText("similarity", "MemoryRows", "MemoryRows"));
-            w.Line("KernelPath path = KernelPaths.Resolve(Path);");
+            w.Line("global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);");
             using (w.Block("for (int head = 0; head < batch * heads; head++)"))
             {
-                w.Line("ReadOnlySpan<float> rows = memory.Slice(head / heads * MemoryLength, MemoryLength);");
-                w.Line("Span<float> focus = weights.Slice(head * MemoryRows, MemoryRows);");
+                w.Line("global::System.ReadOnlySpan<float> rows = memory.Slice(head / heads * MemoryLength, MemoryLength);");
+                w.Line("global::System.Span<float> focus = weights.Slice(head * MemoryRows, MemoryRows);");
                 w.Line($"{KernelsName}.Similarities(path, rows, key.Slice(head * MemoryWidth, MemoryWidth), focus);");
                 w.Line("if (!similarity.IsEmpty) focus.CopyTo(similarity.Slice(head * MemoryRows, MemoryRows));");
-                w.Line("MemoryKernels.FocusByContent(focus, strength[head]);");
+                w.Line("global::Attend.Kernels.MemoryKernels.FocusByContent(focus, strength[head]);");
             }
         }
 
@@ -114,7 +114,7 @@ internal static class MemoryHeadsEmitter
     }
 
     private static string CheckText(string name, string perHead, string formula) =>
-        $"ArgumentChecks.Length({name}.Length, (long)batch * heads * {perHead}, nameof({name}), $\"batch × heads × {formula} = {{batch}} × {{heads}} × {{{perHead}}}\");";
+        $"global::Attend.Kernels.ArgumentChecks.Length({name}.Length, (long)batch * heads * {perHead}, nameof({name}), $\"batch × heads × {formula} = {{batch}} × {{heads}} × {{{perHead}}}\");";
 
     private static void EmitAddress(SourceWriter w)
     {
@@ -133,9 +133,9 @@ internal static class MemoryHeadsEmitter
         w.Line("/// <param name=\"weights\">Receives <c>[batch, heads, MemoryRows]</c>.</param>");
         w.Line("/// <param name=\"batch\">Number of memories.</param>");
         w.Line("/// <param name=\"heads\">Heads per memory; default 1.</param>");
-        w.Line("/// <exception cref=\"ArgumentException\">A length does not match; thrown before anything is written.</exception>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not match; thrown before anything is written.</exception>");
         w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Address(ReadOnlySpan<float> memory, ReadOnlySpan<float> key, ReadOnlySpan<float> strength, ReadOnlySpan<float> gate, ReadOnlySpan<float> shift, ReadOnlySpan<float> sharpening, ReadOnlySpan<float> previousWeights, Span<float> weights, int batch, int heads = 1)"))
+        using (w.Block("public void Address(global::System.ReadOnlySpan<float> memory, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> strength, global::System.ReadOnlySpan<float> gate, global::System.ReadOnlySpan<float> shift, global::System.ReadOnlySpan<float> sharpening, global::System.ReadOnlySpan<float> previousWeights, global::System.Span<float> weights, int batch, int heads = 1)"))
         {
             CheckMemoryAndHeads(w, "memory");
             Check(w, "key", "MemoryWidth", "MemoryWidth");
@@ -145,27 +145,27 @@ internal static class MemoryHeadsEmitter
             Check(w, "sharpening", "", "");
             Check(w, "previousWeights", "MemoryRows", "MemoryRows");
             Check(w, "weights", "MemoryRows", "MemoryRows");
-            w.Line("KernelPath path = KernelPaths.Resolve(Path);");
-            w.Line("float[] scratch = System.Buffers.ArrayPool<float>.Shared.Rent(2 * MemoryRows);");
+            w.Line("global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);");
+            w.Line("float[] scratch = global::System.Buffers.ArrayPool<float>.Shared.Rent(2 * MemoryRows);");
             using (w.Block("try"))
             {
-                w.Line("Span<float> content = scratch.AsSpan(0, MemoryRows);");
-                w.Line("Span<float> gated = scratch.AsSpan(MemoryRows, MemoryRows);");
+                w.Line("global::System.Span<float> content = global::System.MemoryExtensions.AsSpan(scratch, 0, MemoryRows);");
+                w.Line("global::System.Span<float> gated = global::System.MemoryExtensions.AsSpan(scratch, MemoryRows, MemoryRows);");
                 using (w.Block("for (int head = 0; head < batch * heads; head++)"))
                 {
-                    w.Line("ReadOnlySpan<float> rows = memory.Slice(head / heads * MemoryLength, MemoryLength);");
+                    w.Line("global::System.ReadOnlySpan<float> rows = memory.Slice(head / heads * MemoryLength, MemoryLength);");
                     w.Line($"{KernelsName}.Similarities(path, rows, key.Slice(head * MemoryWidth, MemoryWidth), content);");
-                    w.Line("MemoryKernels.FocusByContent(content, strength[head]);");
-                    w.Line("MemoryKernels.Interpolate(content, previousWeights.Slice(head * MemoryRows, MemoryRows), gate[head], gated);");
-                    w.Line("Span<float> focus = weights.Slice(head * MemoryRows, MemoryRows);");
+                    w.Line("global::Attend.Kernels.MemoryKernels.FocusByContent(content, strength[head]);");
+                    w.Line("global::Attend.Kernels.MemoryKernels.Interpolate(content, previousWeights.Slice(head * MemoryRows, MemoryRows), gate[head], gated);");
+                    w.Line("global::System.Span<float> focus = weights.Slice(head * MemoryRows, MemoryRows);");
                     w.Line($"{KernelsName}.Shift(gated, shift.Slice(head * Shifts, Shifts), focus);");
-                    w.Line("MemoryKernels.Sharpen(focus, sharpening[head]);");
+                    w.Line("global::Attend.Kernels.MemoryKernels.Sharpen(focus, sharpening[head]);");
                 }
             }
 
             using (w.Block("finally"))
             {
-                w.Line("System.Buffers.ArrayPool<float>.Shared.Return(scratch);");
+                w.Line("global::System.Buffers.ArrayPool<float>.Shared.Return(scratch);");
             }
         }
 
@@ -180,14 +180,14 @@ internal static class MemoryHeadsEmitter
         w.Line("/// <param name=\"reads\">Receives <c>[batch, heads, MemoryWidth]</c>.</param>");
         w.Line("/// <param name=\"batch\">Number of memories.</param>");
         w.Line("/// <param name=\"heads\">Heads per memory; default 1.</param>");
-        w.Line("/// <exception cref=\"ArgumentException\">A length does not match; thrown before anything is written.</exception>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not match; thrown before anything is written.</exception>");
         w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Read(ReadOnlySpan<float> memory, ReadOnlySpan<float> weights, Span<float> reads, int batch, int heads = 1)"))
+        using (w.Block("public void Read(global::System.ReadOnlySpan<float> memory, global::System.ReadOnlySpan<float> weights, global::System.Span<float> reads, int batch, int heads = 1)"))
         {
             CheckMemoryAndHeads(w, "memory");
             Check(w, "weights", "MemoryRows", "MemoryRows");
             Check(w, "reads", "MemoryWidth", "MemoryWidth");
-            w.Line("KernelPath path = KernelPaths.Resolve(Path);");
+            w.Line("global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);");
             using (w.Block("for (int head = 0; head < batch * heads; head++)"))
             {
                 w.Line($"{KernelsName}.ReadRows(path, weights.Slice(head * MemoryRows, MemoryRows), memory.Slice(head / heads * MemoryLength, MemoryLength), reads.Slice(head * MemoryWidth, MemoryWidth));");
@@ -209,15 +209,15 @@ internal static class MemoryHeadsEmitter
         w.Line("/// <param name=\"add\">Add vectors a, <c>[batch, heads, MemoryWidth]</c>.</param>");
         w.Line("/// <param name=\"batch\">Number of memories.</param>");
         w.Line("/// <param name=\"heads\">Write heads per memory; default 1.</param>");
-        w.Line("/// <exception cref=\"ArgumentException\">A length does not match; thrown before anything is written.</exception>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not match; thrown before anything is written.</exception>");
         w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Write(Span<float> memory, ReadOnlySpan<float> weights, ReadOnlySpan<float> erase, ReadOnlySpan<float> add, int batch, int heads = 1)"))
+        using (w.Block("public void Write(global::System.Span<float> memory, global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> erase, global::System.ReadOnlySpan<float> add, int batch, int heads = 1)"))
         {
             CheckMemoryAndHeads(w, "memory");
             Check(w, "weights", "MemoryRows", "MemoryRows");
             Check(w, "erase", "MemoryWidth", "MemoryWidth");
             Check(w, "add", "MemoryWidth", "MemoryWidth");
-            w.Line("KernelPath path = KernelPaths.Resolve(Path);");
+            w.Line("global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);");
             using (w.Block("for (int b = 0; b < batch; b++)"))
             {
                 w.Line($"{KernelsName}.WriteRows(path, memory.Slice(b * MemoryLength, MemoryLength), weights.Slice(b * heads * MemoryRows, heads * MemoryRows), erase.Slice(b * heads * MemoryWidth, heads * MemoryWidth), add.Slice(b * heads * MemoryWidth, heads * MemoryWidth), heads);");
@@ -238,19 +238,19 @@ internal static class MemoryHeadsEmitter
             w.Line($"private const int N = {spec.MemoryRows};");
             w.Line($"private const int W = {spec.MemoryWidth};");
             w.Line();
-            using (w.Block("public static void Similarities(KernelPath path, ReadOnlySpan<float> memory, ReadOnlySpan<float> key, Span<float> similarity)"))
+            using (w.Block("public static void Similarities(global::Attend.KernelPath path, global::System.ReadOnlySpan<float> memory, global::System.ReadOnlySpan<float> key, global::System.Span<float> similarity)"))
             {
                 Dispatch(w, p => Name("Similarities", spec, p), "memory, key, similarity");
             }
 
             w.Line();
-            using (w.Block("public static void ReadRows(KernelPath path, ReadOnlySpan<float> weights, ReadOnlySpan<float> memory, Span<float> read)"))
+            using (w.Block("public static void ReadRows(global::Attend.KernelPath path, global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> memory, global::System.Span<float> read)"))
             {
                 Dispatch(w, p => Name("ReadRows", spec, p), "weights, memory, read");
             }
 
             w.Line();
-            using (w.Block("public static void WriteRows(KernelPath path, Span<float> memory, ReadOnlySpan<float> weights, ReadOnlySpan<float> erase, ReadOnlySpan<float> add, int heads)"))
+            using (w.Block("public static void WriteRows(global::Attend.KernelPath path, global::System.Span<float> memory, global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> erase, global::System.ReadOnlySpan<float> add, int heads)"))
             {
                 Dispatch(w, p => Name("WriteRows", spec, p), "memory, weights, erase, add, heads");
             }
@@ -273,10 +273,10 @@ internal static class MemoryHeadsEmitter
         int r = spec.ShiftRadius;
         int taps = 2 * r + 1;
         w.Line($"// Circular convolution with {taps} taps: shifted[i] = Σ_k shift[k] · gated[(i − (k − R)) mod N], R = {r}.");
-        using (w.Block("public static void Shift(ReadOnlySpan<float> gated, ReadOnlySpan<float> shift, Span<float> shifted)"))
+        using (w.Block("public static void Shift(global::System.ReadOnlySpan<float> gated, global::System.ReadOnlySpan<float> shift, global::System.Span<float> shifted)"))
         {
-            w.Line($"ReadOnlySpan<float> g = gated.Slice(0, N);");
-            w.Line($"Span<float> o = shifted.Slice(0, N);");
+            w.Line($"global::System.ReadOnlySpan<float> g = gated.Slice(0, N);");
+            w.Line($"global::System.Span<float> o = shifted.Slice(0, N);");
             for (int k = 0; k < taps; k++) w.Line($"float s{k} = shift[{k}];");
             string Term(int k, string index) => $"s{k} * g[{index}]";
             string Offset(int k) => (r - k) switch { 0 => "i", > 0 => $"i + {r - k}", _ => $"i - {k - r}" };
@@ -301,15 +301,15 @@ internal static class MemoryHeadsEmitter
     private static void EmitScalarKernels(SourceWriter w, MemoryHeadsSpec spec)
     {
         w.Line("// Scalar: the reference every vector path is tested against, and the path on machines without SIMD.");
-        using (w.Block($"private static void {Name("Similarities", spec, "Scalar")}(ReadOnlySpan<float> memory, ReadOnlySpan<float> key, Span<float> similarity)"))
+        using (w.Block($"private static void {Name("Similarities", spec, "Scalar")}(global::System.ReadOnlySpan<float> memory, global::System.ReadOnlySpan<float> key, global::System.Span<float> similarity)"))
         {
-            w.Line("ReadOnlySpan<float> k = key.Slice(0, W);");
+            w.Line("global::System.ReadOnlySpan<float> k = key.Slice(0, W);");
             w.Line("float keySquares = 0f;");
             w.Line("for (int c = 0; c < W; c++) keySquares += k[c] * k[c];");
-            w.Line("float keyNorm = MathF.Sqrt(keySquares);");
+            w.Line("float keyNorm = global::System.MathF.Sqrt(keySquares);");
             using (w.Block("for (int i = 0; i < N; i++)"))
             {
-                w.Line("ReadOnlySpan<float> row = memory.Slice(i * W, W);");
+                w.Line("global::System.ReadOnlySpan<float> row = memory.Slice(i * W, W);");
                 w.Line("float dot = 0f, squares = 0f;");
                 using (w.Block("for (int c = 0; c < W; c++)"))
                 {
@@ -317,40 +317,40 @@ internal static class MemoryHeadsEmitter
                     w.Line("squares += row[c] * row[c];");
                 }
 
-                w.Line("similarity[i] = dot / (MathF.Sqrt(squares) * keyNorm + Epsilon);");
+                w.Line("similarity[i] = dot / (global::System.MathF.Sqrt(squares) * keyNorm + Epsilon);");
             }
         }
 
         w.Line();
-        using (w.Block($"private static void {Name("ReadRows", spec, "Scalar")}(ReadOnlySpan<float> weights, ReadOnlySpan<float> memory, Span<float> read)"))
+        using (w.Block($"private static void {Name("ReadRows", spec, "Scalar")}(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> memory, global::System.Span<float> read)"))
         {
-            w.Line("Span<float> r = read.Slice(0, W);");
+            w.Line("global::System.Span<float> r = read.Slice(0, W);");
             w.Line("r.Clear();");
             using (w.Block("for (int i = 0; i < N; i++)"))
             {
-                w.Line("ReadOnlySpan<float> row = memory.Slice(i * W, W);");
+                w.Line("global::System.ReadOnlySpan<float> row = memory.Slice(i * W, W);");
                 w.Line("float weight = weights[i];");
                 w.Line("for (int c = 0; c < W; c++) r[c] += weight * row[c];");
             }
         }
 
         w.Line();
-        using (w.Block($"private static void {Name("WriteRows", spec, "Scalar")}(Span<float> memory, ReadOnlySpan<float> weights, ReadOnlySpan<float> erase, ReadOnlySpan<float> add, int heads)"))
+        using (w.Block($"private static void {Name("WriteRows", spec, "Scalar")}(global::System.Span<float> memory, global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> erase, global::System.ReadOnlySpan<float> add, int heads)"))
         {
             using (w.Block("for (int i = 0; i < N; i++)"))
             {
-                w.Line("Span<float> row = memory.Slice(i * W, W);");
+                w.Line("global::System.Span<float> row = memory.Slice(i * W, W);");
                 using (w.Block("for (int h = 0; h < heads; h++)"))
                 {
                     w.Line("float weight = weights[h * N + i];");
-                    w.Line("ReadOnlySpan<float> e = erase.Slice(h * W, W);");
+                    w.Line("global::System.ReadOnlySpan<float> e = erase.Slice(h * W, W);");
                     w.Line("for (int c = 0; c < W; c++) row[c] *= 1f - weight * e[c];");
                 }
 
                 using (w.Block("for (int h = 0; h < heads; h++)"))
                 {
                     w.Line("float weight = weights[h * N + i];");
-                    w.Line("ReadOnlySpan<float> a = add.Slice(h * W, W);");
+                    w.Line("global::System.ReadOnlySpan<float> a = add.Slice(h * W, W);");
                     w.Line("for (int c = 0; c < W; c++) row[c] += weight * a[c];");
                 }
             }
@@ -365,11 +365,11 @@ internal static class MemoryHeadsEmitter
         w.Line($"// {path}: W = {Layout(segments)}; " + (held
             ? "the key stays in registers across all N rows; each row is loaded once for its dot product and its norm."
             : "the key is reloaded from L1 per row (holding it would spill); each row is loaded once for its dot product and its norm."));
-        using (w.Block($"private static void {Name("Similarities", spec, path)}(ReadOnlySpan<float> memory, ReadOnlySpan<float> key, Span<float> similarity)"))
+        using (w.Block($"private static void {Name("Similarities", spec, path)}(global::System.ReadOnlySpan<float> memory, global::System.ReadOnlySpan<float> key, global::System.Span<float> similarity)"))
         {
-            w.Line("ref float k = ref MemoryMarshal.GetReference(key);");
-            w.Line("ref float m = ref MemoryMarshal.GetReference(memory);");
-            w.Line("ref float s = ref MemoryMarshal.GetReference(similarity);");
+            w.Line("ref float k = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(key);");
+            w.Line("ref float m = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(memory);");
+            w.Line("ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(similarity);");
             if (held)
             {
                 foreach (RowSegment segment in segments) w.Line($"{TypeOf(segment.Width)} k{segment.Offset} = {Load(segment, "k")};");
@@ -377,14 +377,14 @@ internal static class MemoryHeadsEmitter
 
             string KeyAt(RowSegment segment) => held ? $"k{segment.Offset}" : Load(segment, "k");
             string keySquares = Dot(w, segments, "keySquares", KeyAt, KeyAt);
-            w.Line($"float keyNorm = MathF.Sqrt({keySquares});");
+            w.Line($"float keyNorm = global::System.MathF.Sqrt({keySquares});");
             using (w.Block("for (int i = 0; i < N; i++)"))
             {
-                w.Line("ref float row = ref Unsafe.Add(ref m, i * W);");
+                w.Line("ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, i * W);");
                 foreach (RowSegment segment in segments) w.Line($"{TypeOf(segment.Width)} r{segment.Offset} = {Load(segment, "row")};");
                 string dot = Dot(w, segments, "dot", KeyAt, seg => $"r{seg.Offset}");
                 string squares = Dot(w, segments, "squares", seg => $"r{seg.Offset}", seg => $"r{seg.Offset}");
-                w.Line($"Unsafe.Add(ref s, i) = {dot} / (MathF.Sqrt({squares}) * keyNorm + Epsilon);");
+                w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref s, i) = {dot} / (global::System.MathF.Sqrt({squares}) * keyNorm + Epsilon);");
             }
         }
 
@@ -397,12 +397,12 @@ internal static class MemoryHeadsEmitter
         w.Line($"// {path}: W = {Layout(segments)}; " + (blocks == 1
             ? "the read vector stays in registers over all N rows and is stored once."
             : $"{blocks} column blocks of at most {MaxAccumulatorRegisters} registers, each streaming the rows once."));
-        using (w.Block($"private static void {Name("ReadRows", spec, path)}(ReadOnlySpan<float> weights, ReadOnlySpan<float> memory, Span<float> read)"))
+        using (w.Block($"private static void {Name("ReadRows", spec, path)}(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> memory, global::System.Span<float> read)"))
         {
-            w.Line("ref float p = ref MemoryMarshal.GetReference(weights);");
-            w.Line("ref float m = ref MemoryMarshal.GetReference(memory);");
-            w.Line("ref float o = ref MemoryMarshal.GetReference(read);");
-            WeightedRows(w, segments, "for (int i = 0; i < N; i++)", "ref float row = ref Unsafe.Add(ref m, i * W);", "float weight = Unsafe.Add(ref p, i);", "o");
+            w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);");
+            w.Line("ref float m = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(memory);");
+            w.Line("ref float o = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(read);");
+            WeightedRows(w, segments, "for (int i = 0; i < N; i++)", "ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, i * W);", "float weight = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, i);", "o");
         }
 
         w.Line();
@@ -412,15 +412,15 @@ internal static class MemoryHeadsEmitter
     {
         List<List<RowSegment>> blocks = Blocks(segments);
         w.Line($"// {path}: W = {Layout(segments)}; each row is loaded into registers, erased and added by every head, and stored once" + (blocks.Count > 1 ? $" ({blocks.Count} column blocks)." : "."));
-        using (w.Block($"private static void {Name("WriteRows", spec, path)}(Span<float> memory, ReadOnlySpan<float> weights, ReadOnlySpan<float> erase, ReadOnlySpan<float> add, int heads)"))
+        using (w.Block($"private static void {Name("WriteRows", spec, path)}(global::System.Span<float> memory, global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> erase, global::System.ReadOnlySpan<float> add, int heads)"))
         {
-            w.Line("ref float m = ref MemoryMarshal.GetReference(memory);");
-            w.Line("ref float p = ref MemoryMarshal.GetReference(weights);");
-            w.Line("ref float e = ref MemoryMarshal.GetReference(erase);");
-            w.Line("ref float a = ref MemoryMarshal.GetReference(add);");
+            w.Line("ref float m = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(memory);");
+            w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);");
+            w.Line("ref float e = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(erase);");
+            w.Line("ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(add);");
             using (w.Block("for (int i = 0; i < N; i++)"))
             {
-                w.Line("ref float row = ref Unsafe.Add(ref m, i * W);");
+                w.Line("ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, i * W);");
                 foreach (List<RowSegment> block in blocks)
                 {
                     using (blocks.Count > 1 ? w.Block("") : default)
@@ -430,11 +430,11 @@ internal static class MemoryHeadsEmitter
                         {
                             using (w.Block("for (int h = 0; h < heads; h++)"))
                             {
-                                w.Line("float weight = Unsafe.Add(ref p, h * N + i);");
-                                w.Line($"ref float {phase}Row = ref Unsafe.Add(ref {(phase == "erase" ? "e" : "a")}, h * W);");
+                                w.Line("float weight = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, h * N + i);");
+                                w.Line($"ref float {phase}Row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {(phase == "erase" ? "e" : "a")}, h * W);");
                                 foreach (int width in block.Select(s => s.Width).Where(x => x > 1).Distinct())
                                 {
-                                    w.Line($"{TypeOf(width)} weight{width * 32} = {VectorOf(width)}.Create(weight);");
+                                    w.Line($"{TypeOf(width)} weight{width * 32} = {QualifiedVectorOf(width)}.Create(weight);");
                                 }
 
                                 foreach (RowSegment segment in block)
@@ -445,7 +445,7 @@ internal static class MemoryHeadsEmitter
                                     string vector = Load(segment, phase + "Row");
                                     w.Line(phase == "erase"
                                         ? $"{r} *= {one} - {weight} * {vector};"
-                                        : segment.Width == 1 ? $"{r} += weight * {vector};" : $"{r} = {VectorOf(segment.Width)}.MultiplyAddEstimate({weight}, {vector}, {r});");
+                                        : segment.Width == 1 ? $"{r} += weight * {vector};" : $"{r} = {QualifiedVectorOf(segment.Width)}.MultiplyAddEstimate({weight}, {vector}, {r});");
                                 }
                             }
                         }

@@ -26,24 +26,24 @@ internal static class MultiHeadAttentionCacheEmitter
         KvCacheMembersEmitter.Emit(w, "layer", "1", "1 layer", kvHeads, _ =>
         {
             w.Line();
-            w.Line("PackedWeights weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
-            w.Line("KernelPath path = KernelPaths.Resolve(Path);");
+            w.Line("PackedWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
+            w.Line("global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);");
             w.Line("int threads = MaxDegreeOfParallelism;");
             w.Line("int rows = batch * length; // fits: input.Length was checked above");
             w.Line($"long scratchLength = (long)rows * ({qkvWidth} + InnerDim);");
-            w.Line("if (scratchLength > Array.MaxLength) throw new ArgumentException($\"cache.Batch × length is too large: the projected Q, K, V need {scratchLength} floats, more than one array holds; prefill in shorter pieces.\", nameof(length));");
+            w.Line("if (scratchLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"cache.Batch × length is too large: the projected Q, K, V need {scratchLength} floats, more than one array holds; prefill in shorter pieces.\", nameof(length));");
             w.Line("// This thread's reusable buffer: a warm call allocates nothing; other threads' calls have their own.");
-            w.Line("float[] scratch = LayerScratch.Rent((int)scratchLength);");
-            w.Line($"Span<float> qkv = scratch.AsSpan(0, rows * {qkvWidth});");
-            w.Line($"Span<float> context = scratch.AsSpan(rows * {qkvWidth}, rows * InnerDim);");
-            w.Line($"ProjectionDriver.Forward(path, input, rows, ModelDim, weights.QkvWeight, {(spec.Bias ? "weights.InputBias" : "default")}, ModelDim, {qkvWidth}, qkv, {qkvWidth}, threads);");
+            w.Line("float[] scratch = global::Attend.Kernels.LayerScratch.Rent((int)scratchLength);");
+            w.Line($"global::System.Span<float> qkv = global::System.MemoryExtensions.AsSpan(scratch, 0, rows * {qkvWidth});");
+            w.Line($"global::System.Span<float> context = global::System.MemoryExtensions.AsSpan(scratch, rows * {qkvWidth}, rows * InnerDim);");
+            w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, input, rows, ModelDim, weights.QkvWeight, {(spec.Bias ? "weights.InputBias" : "default")}, ModelDim, {qkvWidth}, qkv, {qkvWidth}, threads);");
             w.Line();
             w.Line("// The new keys and values join the cache first; the queries then read every cached position in place.");
             w.Line($"cache.Store(0, qkv, length, {qkvWidth}, InnerDim, {valueColumn});");
             w.Line("int past = cache.Length;");
             w.Line("int keyLength = past + length;");
-            w.Line("ReadOnlySpan<float> keys = cache.Keys(0);");
-            w.Line("ReadOnlySpan<float> values = cache.Values(0);");
+            w.Line("global::System.ReadOnlySpan<float> keys = cache.Keys(0);");
+            w.Line("global::System.ReadOnlySpan<float> values = cache.Values(0);");
             w.Line($"int cacheBatchStride = cache.Capacity * {kvInner};");
             var extra = new System.Collections.Generic.List<string> { "CausalOffset = past" };
             if (spec.Window > 0) extra.Add("Window = Window");
@@ -54,7 +54,7 @@ internal static class MultiHeadAttentionCacheEmitter
                 new StridedView("values", "cacheBatchStride", "DimHead", kvInner),
                 new StridedView("context", "length * InnerDim", "DimHead", "InnerDim"),
                 "ScoreScale", "true", "default", "default") { Extra = extra });
-            w.Line($"ProjectionDriver.Forward(path, context, rows, InnerDim, weights.OutputWeight, {(spec.Bias ? "weights.OutputBias" : "default")}, InnerDim, ModelDim, output, ModelDim, threads);");
+            w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, context, rows, InnerDim, weights.OutputWeight, {(spec.Bias ? "weights.OutputBias" : "default")}, InnerDim, ModelDim, output, ModelDim, threads);");
             w.Line("cache.Advance(length);");
         });
     }

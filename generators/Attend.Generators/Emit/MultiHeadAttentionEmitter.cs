@@ -20,7 +20,7 @@ internal static class MultiHeadAttentionEmitter
     /// </summary>
     private static string ForwardReference(MultiHeadAttentionSpec spec, bool packedDims) =>
         MultiHeadAttentionCacheEmitter.Applies(spec, packedDims)
-            ? "<see cref=\"Forward(ReadOnlySpan{float}, Span{float}, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, int, ReadOnlySpan{bool}, Span{float})\">Forward</see>"
+            ? "<see cref=\"Forward(global::System.ReadOnlySpan{float}, global::System.Span{float}, int, int, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, int, global::System.ReadOnlySpan{bool}, global::System.Span{float})\">Forward</see>"
             : "<see cref=\"Forward\"/>";
 
     public static string Emit(MultiHeadAttentionSpec spec)
@@ -54,7 +54,7 @@ internal static class MultiHeadAttentionEmitter
                 : "KeyDim or ValueDim differ from ModelDim, so the projections are separate (q_proj_weight, k_proj_weight, v_proj_weight, as PyTorch names them).",
             spec.Causal
                 ? "Causal: query i sees keys 0..i; the score kernel never visits keys above the diagonal." +
-                  (MultiHeadAttentionCacheEmitter.Applies(spec, packedDims) ? " A KvCache (CreateKvCache, Prefill, one-token Forward) makes decoding cost one query row per step." : "")
+                  (MultiHeadAttentionCacheEmitter.Applies(spec, packedDims) ? " A global::Attend.KvCache (CreateKvCache, Prefill, one-token Forward) makes decoding cost one query row per step." : "")
                 : "No causal mask.",
             spec.KeyPadding
                 ? "Key padding: Forward requires keyPaddingMask [batch, keyLength], true = padded."
@@ -139,11 +139,11 @@ internal static class MultiHeadAttentionEmitter
         w.Line("// Weights packed once, at load time, into the panel layout the projection kernel streams; never written once published.");
         using (w.Block("private sealed class PackedWeights"))
         {
-            if (packedDims) w.Line($"public readonly float[] QkvWeight = new float[LinearKernels.PackedLength(ModelDim, {QkvWidth(spec)})];");
-            w.Line("public readonly float[] QueryWeight = new float[LinearKernels.PackedLength(ModelDim, InnerDim)];");
-            w.Line($"public readonly float[] KeyWeight = new float[LinearKernels.PackedLength(KeyDim, {KvInner(spec)})];");
-            w.Line($"public readonly float[] ValueWeight = new float[LinearKernels.PackedLength(ValueDim, {KvInner(spec)})];");
-            w.Line("public readonly float[] OutputWeight = new float[LinearKernels.PackedLength(InnerDim, ModelDim)];");
+            if (packedDims) w.Line($"public readonly float[] QkvWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ModelDim, {QkvWidth(spec)})];");
+            w.Line("public readonly float[] QueryWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ModelDim, InnerDim)];");
+            w.Line($"public readonly float[] KeyWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(KeyDim, {KvInner(spec)})];");
+            w.Line($"public readonly float[] ValueWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ValueDim, {KvInner(spec)})];");
+            w.Line("public readonly float[] OutputWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(InnerDim, ModelDim)];");
             if (spec.Bias)
             {
                 w.Line($"public readonly float[] InputBias = new float[{QkvWidth(spec)}];");
@@ -170,46 +170,46 @@ internal static class MultiHeadAttentionEmitter
         w.Line("/// </summary>");
         w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; tensors it holds beyond these are ignored.</param>");
         w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"layers.0.self_attn.\"</c>.</param>");
-        w.Line("/// <exception cref=\"System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
-        w.Line("/// <exception cref=\"System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
+        w.Line("/// <exception cref=\"global::System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
+        w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
         w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void LoadWeights(IWeightSource source, string prefix = \"\")"))
+        using (w.Block("public void LoadWeights(global::Attend.IWeightSource source, string prefix = \"\")"))
         {
-            w.Line("ArgumentNullException.ThrowIfNull(source);");
-            w.Line("ArgumentNullException.ThrowIfNull(prefix);");
+            w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
+            w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
             if (packedDims)
             {
-                w.Line($"float[] inProjWeight = WeightLoading.Read(source, prefix, \"in_proj_weight\", {QkvWidth(spec)}, ModelDim);");
-                w.Line("ReadOnlySpan<float> queryWeight = inProjWeight.AsSpan(0, InnerDim * ModelDim);");
-                w.Line($"ReadOnlySpan<float> keyWeight = inProjWeight.AsSpan(InnerDim * ModelDim, {KvInner(spec)} * ModelDim);");
+                w.Line($"float[] inProjWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"in_proj_weight\", {QkvWidth(spec)}, ModelDim);");
+                w.Line("global::System.ReadOnlySpan<float> queryWeight = global::System.MemoryExtensions.AsSpan(inProjWeight, 0, InnerDim * ModelDim);");
+                w.Line($"global::System.ReadOnlySpan<float> keyWeight = global::System.MemoryExtensions.AsSpan(inProjWeight, InnerDim * ModelDim, {KvInner(spec)} * ModelDim);");
                 w.Line(Grouped(spec)
-                    ? "ReadOnlySpan<float> valueWeight = inProjWeight.AsSpan((InnerDim + KvInnerDim) * ModelDim, KvInnerDim * ModelDim);"
-                    : "ReadOnlySpan<float> valueWeight = inProjWeight.AsSpan(2 * InnerDim * ModelDim, InnerDim * ModelDim);");
+                    ? "global::System.ReadOnlySpan<float> valueWeight = global::System.MemoryExtensions.AsSpan(inProjWeight, (InnerDim + KvInnerDim) * ModelDim, KvInnerDim * ModelDim);"
+                    : "global::System.ReadOnlySpan<float> valueWeight = global::System.MemoryExtensions.AsSpan(inProjWeight, 2 * InnerDim * ModelDim, InnerDim * ModelDim);");
             }
             else
             {
-                w.Line("float[] queryWeight = WeightLoading.Read(source, prefix, \"q_proj_weight\", InnerDim, ModelDim);");
-                w.Line($"float[] keyWeight = WeightLoading.Read(source, prefix, \"k_proj_weight\", {KvInner(spec)}, KeyDim);");
-                w.Line($"float[] valueWeight = WeightLoading.Read(source, prefix, \"v_proj_weight\", {KvInner(spec)}, ValueDim);");
+                w.Line("float[] queryWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"q_proj_weight\", InnerDim, ModelDim);");
+                w.Line($"float[] keyWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"k_proj_weight\", {KvInner(spec)}, KeyDim);");
+                w.Line($"float[] valueWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"v_proj_weight\", {KvInner(spec)}, ValueDim);");
             }
 
-            if (spec.Bias) w.Line($"float[] inProjBias = WeightLoading.Read(source, prefix, \"in_proj_bias\", {QkvWidth(spec)});");
-            w.Line("float[] outProjWeight = WeightLoading.Read(source, prefix, \"out_proj.weight\", ModelDim, InnerDim);");
-            if (spec.Bias) w.Line("float[] outProjBias = WeightLoading.Read(source, prefix, \"out_proj.bias\", ModelDim);");
+            if (spec.Bias) w.Line($"float[] inProjBias = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"in_proj_bias\", {QkvWidth(spec)});");
+            w.Line("float[] outProjWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"out_proj.weight\", ModelDim, InnerDim);");
+            if (spec.Bias) w.Line("float[] outProjBias = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"out_proj.bias\", ModelDim);");
             w.Line();
             w.Line("var next = new PackedWeights();");
-            if (packedDims) w.Line($"LinearKernels.Pack(inProjWeight, ModelDim, {QkvWidth(spec)}, next.QkvWeight);");
-            w.Line("LinearKernels.Pack(queryWeight, ModelDim, InnerDim, next.QueryWeight);");
-            w.Line($"LinearKernels.Pack(keyWeight, KeyDim, {KvInner(spec)}, next.KeyWeight);");
-            w.Line($"LinearKernels.Pack(valueWeight, ValueDim, {KvInner(spec)}, next.ValueWeight);");
-            w.Line("LinearKernels.Pack(outProjWeight, InnerDim, ModelDim, next.OutputWeight);");
+            if (packedDims) w.Line($"global::Attend.Kernels.LinearKernels.Pack(inProjWeight, ModelDim, {QkvWidth(spec)}, next.QkvWeight);");
+            w.Line("global::Attend.Kernels.LinearKernels.Pack(queryWeight, ModelDim, InnerDim, next.QueryWeight);");
+            w.Line($"global::Attend.Kernels.LinearKernels.Pack(keyWeight, KeyDim, {KvInner(spec)}, next.KeyWeight);");
+            w.Line($"global::Attend.Kernels.LinearKernels.Pack(valueWeight, ValueDim, {KvInner(spec)}, next.ValueWeight);");
+            w.Line("global::Attend.Kernels.LinearKernels.Pack(outProjWeight, InnerDim, ModelDim, next.OutputWeight);");
             if (spec.Bias)
             {
                 w.Line("inProjBias.CopyTo(next.InputBias, 0);");
                 w.Line("outProjBias.CopyTo(next.OutputBias, 0);");
             }
 
-            w.Line("System.Threading.Volatile.Write(ref _weights, next);");
+            w.Line("global::System.Threading.Volatile.Write(ref _weights, next);");
         }
 
         w.Line();
@@ -217,8 +217,8 @@ internal static class MultiHeadAttentionEmitter
 
     private static void EmitForward(SourceWriter w, MultiHeadAttentionSpec spec, bool packedDims)
     {
-        string bias = spec.Bias ? "weights.InputBias.AsSpan({0}, InnerDim)" : "default";
-        string kvBias = spec.Bias ? "weights.InputBias.AsSpan({0}, " + KvInner(spec) + ")" : "default";
+        string bias = spec.Bias ? "global::System.MemoryExtensions.AsSpan(weights.InputBias, {0}, InnerDim)" : "default";
+        string kvBias = spec.Bias ? "global::System.MemoryExtensions.AsSpan(weights.InputBias, {0}, " + KvInner(spec) + ")" : "default";
         string kv = KvInner(spec);
         string fusedBias = spec.Bias ? "weights.InputBias" : "default";
         string outputBias = spec.Bias ? "weights.OutputBias" : "default";
@@ -237,64 +237,64 @@ internal static class MultiHeadAttentionEmitter
         w.Line("/// <param name=\"keyLength\">Rows per sequence of <paramref name=\"key\"/>; 0 with self-attention.</param>");
         w.Line("/// <param name=\"keyPaddingMask\"><c>[batch, keyLength]</c>, true = padded key (PyTorch's polarity)" + (spec.KeyPadding ? "; required by this declaration." : "; optional.") + "</param>");
         w.Line("/// <param name=\"attentionWeights\">Optional; receives per-head probabilities <c>[batch, Heads, queryLength, keyLength]</c>.</param>");
-        w.Line("/// <exception cref=\"ArgumentException\">A length or size does not match; the message names the argument and the size expected.</exception>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length or size does not match; the message names the argument and the size expected.</exception>");
         w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Forward(ReadOnlySpan<float> query, Span<float> output, int batch, int queryLength, ReadOnlySpan<float> key = default, ReadOnlySpan<float> value = default, int keyLength = 0, ReadOnlySpan<bool> keyPaddingMask = default, Span<float> attentionWeights = default)"))
+        using (w.Block("public void Forward(global::System.ReadOnlySpan<float> query, global::System.Span<float> output, int batch, int queryLength, global::System.ReadOnlySpan<float> key = default, global::System.ReadOnlySpan<float> value = default, int keyLength = 0, global::System.ReadOnlySpan<bool> keyPaddingMask = default, global::System.Span<float> attentionWeights = default)"))
         {
-            w.Line("ArgumentChecks.Positive(batch, nameof(batch));");
-            w.Line("ArgumentChecks.Positive(queryLength, nameof(queryLength));");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(queryLength, nameof(queryLength));");
             w.Line("bool selfAttention = key.IsEmpty;");
             using (w.Block("if (selfAttention)"))
             {
-                w.Line("if (!value.IsEmpty) throw new ArgumentException(\"value was given without key; pass key as well, or neither for self-attention.\", nameof(value));");
-                w.Line("if (keyLength != 0 && keyLength != queryLength) throw new ArgumentException($\"keyLength must be 0 or queryLength ({queryLength}) when key is empty (self-attention); it was {keyLength}.\", nameof(keyLength));");
-                if (!packedDims) w.Line("throw new ArgumentException($\"key is required: KeyDim ({KeyDim}) and ValueDim ({ValueDim}) differ from ModelDim ({ModelDim}), so the query cannot serve as key and value.\", nameof(key));");
+                w.Line("if (!value.IsEmpty) throw new global::System.ArgumentException(\"value was given without key; pass key as well, or neither for self-attention.\", nameof(value));");
+                w.Line("if (keyLength != 0 && keyLength != queryLength) throw new global::System.ArgumentException($\"keyLength must be 0 or queryLength ({queryLength}) when key is empty (self-attention); it was {keyLength}.\", nameof(keyLength));");
+                if (!packedDims) w.Line("throw new global::System.ArgumentException($\"key is required: KeyDim ({KeyDim}) and ValueDim ({ValueDim}) differ from ModelDim ({ModelDim}), so the query cannot serve as key and value.\", nameof(key));");
                 else w.Line("keyLength = queryLength;");
             }
 
             using (w.Block("else"))
             {
-                w.Line("ArgumentChecks.Positive(keyLength, nameof(keyLength));");
-                w.Line("if (key.Length != (long)batch * keyLength * KeyDim) ArgumentChecks.Length(key.Length, (long)batch * keyLength * KeyDim, nameof(key), $\"batch × keyLength × KeyDim = {batch} × {keyLength} × {KeyDim}\");");
+                w.Line("global::Attend.Kernels.ArgumentChecks.Positive(keyLength, nameof(keyLength));");
+                w.Line("if (key.Length != (long)batch * keyLength * KeyDim) global::Attend.Kernels.ArgumentChecks.Length(key.Length, (long)batch * keyLength * KeyDim, nameof(key), $\"batch × keyLength × KeyDim = {batch} × {keyLength} × {KeyDim}\");");
                 if (spec.KeyDim != spec.ValueDim)
                 {
-                    w.Line("if (value.IsEmpty) throw new ArgumentException($\"value is required: ValueDim ({ValueDim}) differs from KeyDim ({KeyDim}), so the key cannot serve as value.\", nameof(value));");
+                    w.Line("if (value.IsEmpty) throw new global::System.ArgumentException($\"value is required: ValueDim ({ValueDim}) differs from KeyDim ({KeyDim}), so the key cannot serve as value.\", nameof(value));");
                 }
 
-                w.Line("if (!value.IsEmpty && value.Length != (long)batch * keyLength * ValueDim) ArgumentChecks.Length(value.Length, (long)batch * keyLength * ValueDim, nameof(value), $\"batch × keyLength × ValueDim = {batch} × {keyLength} × {ValueDim}\");");
+                w.Line("if (!value.IsEmpty && value.Length != (long)batch * keyLength * ValueDim) global::Attend.Kernels.ArgumentChecks.Length(value.Length, (long)batch * keyLength * ValueDim, nameof(value), $\"batch × keyLength × ValueDim = {batch} × {keyLength} × {ValueDim}\");");
             }
 
             w.Line();
-            w.Line("if (query.Length != (long)batch * queryLength * ModelDim) ArgumentChecks.Length(query.Length, (long)batch * queryLength * ModelDim, nameof(query), $\"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}\");");
-            w.Line("if (output.Length != (long)batch * queryLength * ModelDim) ArgumentChecks.Length(output.Length, (long)batch * queryLength * ModelDim, nameof(output), $\"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}\");");
-            w.Line("if (RequiresKeyPadding && keyPaddingMask.IsEmpty) throw new ArgumentException($\"keyPaddingMask is required by this layer's Mask = KeyPadding: pass [batch, keyLength] = {batch} × {keyLength} flags, true = padded.\", nameof(keyPaddingMask));");
-            w.Line("if (!keyPaddingMask.IsEmpty && keyPaddingMask.Length != (long)batch * keyLength) ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * keyLength, nameof(keyPaddingMask), $\"batch × keyLength = {batch} × {keyLength}\");");
-            w.Line("if (!attentionWeights.IsEmpty && attentionWeights.Length != (long)batch * Heads * queryLength * keyLength) ArgumentChecks.Length(attentionWeights.Length, (long)batch * Heads * queryLength * keyLength, nameof(attentionWeights), $\"batch × Heads × queryLength × keyLength = {batch} × {Heads} × {queryLength} × {keyLength}\");");
+            w.Line("if (query.Length != (long)batch * queryLength * ModelDim) global::Attend.Kernels.ArgumentChecks.Length(query.Length, (long)batch * queryLength * ModelDim, nameof(query), $\"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}\");");
+            w.Line("if (output.Length != (long)batch * queryLength * ModelDim) global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)batch * queryLength * ModelDim, nameof(output), $\"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}\");");
+            w.Line("if (RequiresKeyPadding && keyPaddingMask.IsEmpty) throw new global::System.ArgumentException($\"keyPaddingMask is required by this layer's Mask = KeyPadding: pass [batch, keyLength] = {batch} × {keyLength} flags, true = padded.\", nameof(keyPaddingMask));");
+            w.Line("if (!keyPaddingMask.IsEmpty && keyPaddingMask.Length != (long)batch * keyLength) global::Attend.Kernels.ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * keyLength, nameof(keyPaddingMask), $\"batch × keyLength = {batch} × {keyLength}\");");
+            w.Line("if (!attentionWeights.IsEmpty && attentionWeights.Length != (long)batch * Heads * queryLength * keyLength) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)batch * Heads * queryLength * keyLength, nameof(attentionWeights), $\"batch × Heads × queryLength × keyLength = {batch} × {Heads} × {queryLength} × {keyLength}\");");
             w.Line();
-            w.Line("PackedWeights weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
-            w.Line("KernelPath path = KernelPaths.Resolve(Path);");
+            w.Line("PackedWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
+            w.Line("global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);");
             w.Line("int threads = MaxDegreeOfParallelism;");
             w.Line("int queryRows = batch * queryLength; // fits: query.Length was checked above");
             w.Line("int keyRows = batch * keyLength;");
             w.Line(Grouped(spec)
                 ? "long scratchLength = selfAttention ? (long)queryRows * (QkvWidth + InnerDim) : 2L * queryRows * InnerDim + 2L * keyRows * KvInnerDim;"
                 : "long scratchLength = (selfAttention ? 4L * queryRows : 2L * (queryRows + keyRows)) * InnerDim;");
-            w.Line("if (scratchLength > Array.MaxLength) throw new ArgumentException($\"batch × (queryLength + keyLength) is too large: the projected Q, K, V need {scratchLength} floats, more than one array holds; split the batch.\", nameof(batch));");
+            w.Line("if (scratchLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"batch × (queryLength + keyLength) is too large: the projected Q, K, V need {scratchLength} floats, more than one array holds; split the batch.\", nameof(batch));");
             w.Line(Grouped(spec)
                 ? "int projectedLength = selfAttention ? queryRows * QkvWidth : queryRows * InnerDim + 2 * keyRows * KvInnerDim;"
                 : "int projectedLength = selfAttention ? queryRows * 3 * InnerDim : (queryRows + 2 * keyRows) * InnerDim;");
             w.Line("// This thread's reusable buffer: a warm Forward allocates nothing; other threads' calls have their own.");
-            w.Line("float[] scratch = LayerScratch.Rent((int)scratchLength);");
-            w.Line("Span<float> context = scratch.AsSpan(projectedLength, queryRows * InnerDim);");
-            w.Line("ReadOnlySpan<float> q, k, v;");
+            w.Line("float[] scratch = global::Attend.Kernels.LayerScratch.Rent((int)scratchLength);");
+            w.Line("global::System.Span<float> context = global::System.MemoryExtensions.AsSpan(scratch, projectedLength, queryRows * InnerDim);");
+            w.Line("global::System.ReadOnlySpan<float> q, k, v;");
             w.Line("int queryRowStride, keyRowStride;");
             using (w.Block("if (selfAttention)"))
             {
                 if (packedDims)
                 {
                     w.Line("// One pass over the input yields Q | K | V side by side in each row.");
-                    w.Line("Span<float> qkv = scratch.AsSpan(0, projectedLength);");
-                    w.Line($"ProjectionDriver.Forward(path, query, queryRows, ModelDim, weights.QkvWeight, {fusedBias}, ModelDim, {QkvWidth(spec)}, qkv, {QkvWidth(spec)}, threads);");
+                    w.Line("global::System.Span<float> qkv = global::System.MemoryExtensions.AsSpan(scratch, 0, projectedLength);");
+                    w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, query, queryRows, ModelDim, weights.QkvWeight, {fusedBias}, ModelDim, {QkvWidth(spec)}, qkv, {QkvWidth(spec)}, threads);");
                     w.Line("q = qkv;");
                     w.Line("k = qkv.Slice(InnerDim);");
                     w.Line(Grouped(spec) ? "v = qkv.Slice(InnerDim + KvInnerDim);" : "v = qkv.Slice(2 * InnerDim);");
@@ -302,20 +302,20 @@ internal static class MultiHeadAttentionEmitter
                 }
                 else
                 {
-                    w.Line("throw new InvalidOperationException(\"Unreachable: self-attention needs KeyDim = ValueDim = ModelDim, checked above.\");");
+                    w.Line("throw new global::System.InvalidOperationException(\"Unreachable: self-attention needs KeyDim = ValueDim = ModelDim, checked above.\");");
                 }
             }
 
             using (w.Block("else"))
             {
-                w.Line("Span<float> projectedQuery = scratch.AsSpan(0, queryRows * InnerDim);");
-                w.Line($"Span<float> projectedKey = scratch.AsSpan(queryRows * InnerDim, keyRows * {kv});");
+                w.Line("global::System.Span<float> projectedQuery = global::System.MemoryExtensions.AsSpan(scratch, 0, queryRows * InnerDim);");
+                w.Line($"global::System.Span<float> projectedKey = global::System.MemoryExtensions.AsSpan(scratch, queryRows * InnerDim, keyRows * {kv});");
                 w.Line(Grouped(spec)
-                    ? "Span<float> projectedValue = scratch.AsSpan(queryRows * InnerDim + keyRows * KvInnerDim, keyRows * KvInnerDim);"
-                    : "Span<float> projectedValue = scratch.AsSpan((queryRows + keyRows) * InnerDim, keyRows * InnerDim);");
-                w.Line($"ProjectionDriver.Forward(path, query, queryRows, ModelDim, weights.QueryWeight, {string.Format(bias, "0")}, ModelDim, InnerDim, projectedQuery, InnerDim, threads);");
-                w.Line($"ProjectionDriver.Forward(path, key, keyRows, KeyDim, weights.KeyWeight, {string.Format(kvBias, "InnerDim")}, KeyDim, {kv}, projectedKey, {kv}, threads);");
-                w.Line($"ProjectionDriver.Forward(path, value.IsEmpty ? key : value, keyRows, ValueDim, weights.ValueWeight, {string.Format(kvBias, Grouped(spec) ? "InnerDim + KvInnerDim" : "2 * InnerDim")}, ValueDim, {kv}, projectedValue, {kv}, threads);");
+                    ? "global::System.Span<float> projectedValue = global::System.MemoryExtensions.AsSpan(scratch, queryRows * InnerDim + keyRows * KvInnerDim, keyRows * KvInnerDim);"
+                    : "global::System.Span<float> projectedValue = global::System.MemoryExtensions.AsSpan(scratch, (queryRows + keyRows) * InnerDim, keyRows * InnerDim);");
+                w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, query, queryRows, ModelDim, weights.QueryWeight, {string.Format(bias, "0")}, ModelDim, InnerDim, projectedQuery, InnerDim, threads);");
+                w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, key, keyRows, KeyDim, weights.KeyWeight, {string.Format(kvBias, "InnerDim")}, KeyDim, {kv}, projectedKey, {kv}, threads);");
+                w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, value.IsEmpty ? key : value, keyRows, ValueDim, weights.ValueWeight, {string.Format(kvBias, Grouped(spec) ? "InnerDim + KvInnerDim" : "2 * InnerDim")}, ValueDim, {kv}, projectedValue, {kv}, threads);");
                 w.Line("q = projectedQuery;");
                 w.Line("k = projectedKey;");
                 w.Line("v = projectedValue;");
@@ -342,7 +342,7 @@ internal static class MultiHeadAttentionEmitter
             {
                 Extra = spec.Window > 0 ? new[] { "Window = Window" } : System.Array.Empty<string>(),
             });
-            w.Line($"ProjectionDriver.Forward(path, context, queryRows, InnerDim, weights.OutputWeight, {outputBias}, InnerDim, ModelDim, output, ModelDim, threads);");
+            w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, context, queryRows, InnerDim, weights.OutputWeight, {outputBias}, InnerDim, ModelDim, output, ModelDim, threads);");
         }
 
         w.Line();

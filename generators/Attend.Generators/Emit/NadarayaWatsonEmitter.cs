@@ -57,7 +57,7 @@ internal static class NadarayaWatsonEmitter
             w.Line("private float _width = 1f;");
             w.Line();
             w.Line("/// <summary>The kernel width w (scores are <c>−((q − k)·w)² / 2</c>); 1 until <see cref=\"LoadWeights\"/> runs.</summary>");
-            w.Line("public float Width => System.Threading.Volatile.Read(ref _width);");
+            w.Line("public float Width => global::System.Threading.Volatile.Read(ref _width);");
             w.Line();
             w.Line("/// <summary>");
             w.Line("/// Loads d2l's <c>NWKernelRegression</c> <c>state_dict</c>: <c>w</c> [1]. Checked before it is applied, so a failed load leaves the layer unchanged.");
@@ -65,15 +65,15 @@ internal static class NadarayaWatsonEmitter
             w.Line("/// </summary>");
             w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"nw.safetensors\")</c>.</param>");
             w.Line("/// <param name=\"prefix\">Prepended to the name.</param>");
-            w.Line("/// <exception cref=\"System.Collections.Generic.KeyNotFoundException\">The tensor is missing.</exception>");
-            w.Line("/// <exception cref=\"System.IO.InvalidDataException\">The tensor has the wrong shape.</exception>");
+            w.Line("/// <exception cref=\"global::System.Collections.Generic.KeyNotFoundException\">The tensor is missing.</exception>");
+            w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">The tensor has the wrong shape.</exception>");
             w.Line(GeneratedCode.Attribute);
-            using (w.Block("public void LoadWeights(IWeightSource source, string prefix = \"\")"))
+            using (w.Block("public void LoadWeights(global::Attend.IWeightSource source, string prefix = \"\")"))
             {
-                w.Line("ArgumentNullException.ThrowIfNull(source);");
-                w.Line("ArgumentNullException.ThrowIfNull(prefix);");
-                w.Line("float width = WeightLoading.Read(source, prefix, \"w\", 1)[0];");
-                w.Line("System.Threading.Volatile.Write(ref _width, width);");
+                w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
+                w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
+                w.Line("float width = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"w\", 1)[0];");
+                w.Line("global::System.Threading.Volatile.Write(ref _width, width);");
             }
 
             w.Line();
@@ -84,8 +84,8 @@ internal static class NadarayaWatsonEmitter
             w.Line();
         }
 
-        w.Line("/// <summary>The instruction-set path; <see cref=\"KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
-        w.Line("public KernelPath Path { get; set; }");
+        w.Line("/// <summary>The instruction-set path; <see cref=\"global::Attend.KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
+        w.Line("public global::Attend.KernelPath Path { get; set; }");
         w.Line();
     }
 
@@ -106,34 +106,34 @@ internal static class NadarayaWatsonEmitter
         w.Line("/// <param name=\"queryCount\">Number of queries.</param>");
         w.Line("/// <param name=\"keyCount\">Number of key–value pairs.</param>");
         w.Line("/// <param name=\"attentionWeights\">Optional; receives <c>[queryCount, keyCount]</c>.</param>");
-        w.Line("/// <exception cref=\"ArgumentException\">A length does not match; thrown before anything is written.</exception>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not match; thrown before anything is written.</exception>");
         w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Forward(ReadOnlySpan<float> queries, ReadOnlySpan<float> keys, ReadOnlySpan<float> values, Span<float> output, int queryCount, int keyCount, Span<float> attentionWeights = default)"))
+        using (w.Block("public void Forward(global::System.ReadOnlySpan<float> queries, global::System.ReadOnlySpan<float> keys, global::System.ReadOnlySpan<float> values, global::System.Span<float> output, int queryCount, int keyCount, global::System.Span<float> attentionWeights = default)"))
         {
-            w.Line("ArgumentChecks.Positive(queryCount, nameof(queryCount));");
-            w.Line("ArgumentChecks.Positive(keyCount, nameof(keyCount));");
-            w.Line("ArgumentChecks.Length(queries.Length, (long)queryCount * Dim, nameof(queries), $\"queryCount × Dim = {queryCount} × {Dim}\");");
-            w.Line("ArgumentChecks.Length(keys.Length, (long)keyCount * Dim, nameof(keys), $\"keyCount × Dim = {keyCount} × {Dim}\");");
-            w.Line("ArgumentChecks.Length(values.Length, (long)keyCount * ValueDim, nameof(values), $\"keyCount × ValueDim = {keyCount} × {ValueDim}\");");
-            w.Line("ArgumentChecks.Length(output.Length, (long)queryCount * ValueDim, nameof(output), $\"queryCount × ValueDim = {queryCount} × {ValueDim}\");");
-            w.Line("if (!attentionWeights.IsEmpty) ArgumentChecks.Length(attentionWeights.Length, (long)queryCount * keyCount, nameof(attentionWeights), $\"queryCount × keyCount = {queryCount} × {keyCount}\");");
-            if (spec.LearnableWidth) w.Line("float width = System.Threading.Volatile.Read(ref _width); // one width for the whole pass");
-            w.Line("KernelPath path = KernelPaths.Resolve(Path);");
-            w.Line("float[]? scratch = attentionWeights.IsEmpty ? System.Buffers.ArrayPool<float>.Shared.Rent(keyCount) : null;");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(queryCount, nameof(queryCount));");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(keyCount, nameof(keyCount));");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Length(queries.Length, (long)queryCount * Dim, nameof(queries), $\"queryCount × Dim = {queryCount} × {Dim}\");");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Length(keys.Length, (long)keyCount * Dim, nameof(keys), $\"keyCount × Dim = {keyCount} × {Dim}\");");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Length(values.Length, (long)keyCount * ValueDim, nameof(values), $\"keyCount × ValueDim = {keyCount} × {ValueDim}\");");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)queryCount * ValueDim, nameof(output), $\"queryCount × ValueDim = {queryCount} × {ValueDim}\");");
+            w.Line("if (!attentionWeights.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)queryCount * keyCount, nameof(attentionWeights), $\"queryCount × keyCount = {queryCount} × {keyCount}\");");
+            if (spec.LearnableWidth) w.Line("float width = global::System.Threading.Volatile.Read(ref _width); // one width for the whole pass");
+            w.Line("global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);");
+            w.Line("float[]? scratch = attentionWeights.IsEmpty ? global::System.Buffers.ArrayPool<float>.Shared.Rent(keyCount) : null;");
             using (w.Block("try"))
             {
                 using (w.Block("for (int i = 0; i < queryCount; i++)"))
                 {
-                    w.Line("Span<float> scores = scratch is null ? attentionWeights.Slice(i * keyCount, keyCount) : scratch.AsSpan(0, keyCount);");
+                    w.Line("global::System.Span<float> scores = scratch is null ? attentionWeights.Slice(i * keyCount, keyCount) : global::System.MemoryExtensions.AsSpan(scratch, 0, keyCount);");
                     w.Line($"{KernelsName}.Scores(path, queries.Slice(i * Dim, Dim), keys, {WidthArgument(spec)}, scores);");
-                    w.Line("SoftmaxKernels.SoftmaxInPlace(scores);");
+                    w.Line("global::Attend.Kernels.SoftmaxKernels.SoftmaxInPlace(scores);");
                     w.Line($"{KernelsName}.WeightedValues(path, scores, values, output.Slice(i * ValueDim, ValueDim));");
                 }
             }
 
             using (w.Block("finally"))
             {
-                w.Line("if (scratch is not null) System.Buffers.ArrayPool<float>.Shared.Return(scratch);");
+                w.Line("if (scratch is not null) global::System.Buffers.ArrayPool<float>.Shared.Return(scratch);");
             }
         }
 
@@ -154,14 +154,14 @@ internal static class NadarayaWatsonEmitter
             w.Line($"private const int Dv = {spec.ValueDim};");
             w.Line();
             w.Line("/// <summary><c>scores[j] = −((query − keys[j])·width)² / 2</c>, summed over D features; <c>scores.Length</c> keys.</summary>");
-            using (w.Block("public static void Scores(KernelPath path, ReadOnlySpan<float> query, ReadOnlySpan<float> keys, float width, Span<float> scores)"))
+            using (w.Block("public static void Scores(global::Attend.KernelPath path, global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> keys, float width, global::System.Span<float> scores)"))
             {
                 Dispatch(w, p => ScoresName(spec, p), "query, keys, width, scores");
             }
 
             w.Line();
             w.Line("/// <summary><c>output = Σ_j weights[j] · values[j]</c> over <c>weights.Length</c> rows of Dv.</summary>");
-            using (w.Block("public static void WeightedValues(KernelPath path, ReadOnlySpan<float> weights, ReadOnlySpan<float> values, Span<float> output)"))
+            using (w.Block("public static void WeightedValues(global::Attend.KernelPath path, global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> values, global::System.Span<float> output)"))
             {
                 Dispatch(w, p => ValuesName(spec, p), "weights, values, output");
             }
@@ -181,7 +181,7 @@ internal static class NadarayaWatsonEmitter
     private static void EmitScalar(SourceWriter w, NadarayaWatsonSpec spec)
     {
         w.Line("// Scalar: the reference every vector path is tested against, and the path on machines without SIMD.");
-        using (w.Block($"private static void {ScoresName(spec, "Scalar")}(ReadOnlySpan<float> query, ReadOnlySpan<float> keys, float width, Span<float> scores)"))
+        using (w.Block($"private static void {ScoresName(spec, "Scalar")}(global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> keys, float width, global::System.Span<float> scores)"))
         {
             using (w.Block("for (int j = 0; j < scores.Length; j++)"))
             {
@@ -197,9 +197,9 @@ internal static class NadarayaWatsonEmitter
         }
 
         w.Line();
-        using (w.Block($"private static void {ValuesName(spec, "Scalar")}(ReadOnlySpan<float> weights, ReadOnlySpan<float> values, Span<float> output)"))
+        using (w.Block($"private static void {ValuesName(spec, "Scalar")}(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> values, global::System.Span<float> output)"))
         {
-            w.Line("Span<float> o = output.Slice(0, Dv);");
+            w.Line("global::System.Span<float> o = output.Slice(0, Dv);");
             w.Line("o.Clear();");
             using (w.Block("for (int j = 0; j < weights.Length; j++)"))
             {
@@ -212,12 +212,12 @@ internal static class NadarayaWatsonEmitter
 
     private static void EmitScores(SourceWriter w, NadarayaWatsonSpec spec, string path, int width)
     {
-        string vector = VectorOf(width);
+        string vector = QualifiedVectorOf(width);
         string type = TypeOf(width);
-        using (w.Block($"private static void {ScoresName(spec, path)}(ReadOnlySpan<float> query, ReadOnlySpan<float> keys, float width, Span<float> scores)"))
+        using (w.Block($"private static void {ScoresName(spec, path)}(global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> keys, float width, global::System.Span<float> scores)"))
         {
-            w.Line("ref float k = ref MemoryMarshal.GetReference(keys);");
-            w.Line("ref float s = ref MemoryMarshal.GetReference(scores);");
+            w.Line("ref float k = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(keys);");
+            w.Line("ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scores);");
             if (spec.Dim == 1)
             {
                 w.Line("float q = query[0];");
@@ -229,31 +229,31 @@ internal static class NadarayaWatsonEmitter
                 using (w.Block($"for (; j <= count - {width}; j += {width})"))
                 {
                     w.Line($"{type} distance = {Scaled(spec, $"queries - {vector}.LoadUnsafe(ref k, (nuint)j)", "widths")};");
-                    w.Line("(distance * distance * minusHalf).StoreUnsafe(ref s, (nuint)j);");
+                    w.Line(VectorCode.Store(width, "distance * distance * minusHalf", "ref s, (nuint)j") + ";");
                 }
 
                 using (w.Block("for (; j < count; j++)"))
                 {
-                    w.Line($"float distance = {Scaled(spec, "q - Unsafe.Add(ref k, j)", "width")};");
-                    w.Line("Unsafe.Add(ref s, j) = -0.5f * distance * distance;");
+                    w.Line($"float distance = {Scaled(spec, "q - global::System.Runtime.CompilerServices.Unsafe.Add(ref k, j)", "width")};");
+                    w.Line("global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j) = -0.5f * distance * distance;");
                 }
             }
             else
             {
                 IReadOnlyList<RowSegment> segments = HeadKernelPlanner.Segments(spec.Dim, width).AsImmutableArray();
                 w.Line($"// D = {Layout(segments)}; the query row stays in registers across keys.");
-                w.Line("ref float q = ref MemoryMarshal.GetReference(query);");
+                w.Line("ref float q = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(query);");
                 foreach (int bits in new[] { 16, 8, 4 })
                 {
                     bool used = false;
                     foreach (RowSegment segment in segments) used |= segment.Width == bits;
-                    if (used && !UnitWidth(spec)) w.Line($"{TypeOf(bits)} width{bits * 32} = {VectorOf(bits)}.Create(width);");
+                    if (used && !UnitWidth(spec)) w.Line($"{TypeOf(bits)} width{bits * 32} = {QualifiedVectorOf(bits)}.Create(width);");
                 }
 
                 foreach (RowSegment segment in segments) w.Line($"{TypeOf(segment.Width)} q{segment.Offset} = {Load(segment, "q")};");
                 using (w.Block("for (int j = 0; j < scores.Length; j++)"))
                 {
-                    w.Line("ref float key = ref Unsafe.Add(ref k, j * D);");
+                    w.Line("ref float key = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, j * D);");
                     foreach (RowSegment segment in segments)
                     {
                         string widthName = segment.Width == 1 ? "width" : $"width{segment.Width * 32}";
@@ -261,7 +261,7 @@ internal static class NadarayaWatsonEmitter
                     }
 
                     string sum = Dot(w, segments, "sum", s => $"d{s.Offset}", s => $"d{s.Offset}");
-                    w.Line($"Unsafe.Add(ref s, j) = -0.5f * {sum};");
+                    w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j) = -0.5f * {sum};");
                 }
             }
         }
@@ -271,27 +271,27 @@ internal static class NadarayaWatsonEmitter
 
     private static void EmitWeightedValues(SourceWriter w, NadarayaWatsonSpec spec, string path, int width)
     {
-        using (w.Block($"private static void {ValuesName(spec, path)}(ReadOnlySpan<float> weights, ReadOnlySpan<float> values, Span<float> output)"))
+        using (w.Block($"private static void {ValuesName(spec, path)}(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> values, global::System.Span<float> output)"))
         {
-            w.Line("ref float p = ref MemoryMarshal.GetReference(weights);");
-            w.Line("ref float v = ref MemoryMarshal.GetReference(values);");
+            w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);");
+            w.Line("ref float v = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(values);");
             if (spec.ValueDim == 1)
             {
-                string vector = VectorOf(width);
+                string vector = QualifiedVectorOf(width);
                 w.Line("int count = weights.Length;");
                 w.Line($"{TypeOf(width)} acc = {TypeOf(width)}.Zero;");
                 w.Line("int j = 0;");
                 w.Line($"for (; j <= count - {width}; j += {width}) acc = {vector}.MultiplyAddEstimate({vector}.LoadUnsafe(ref p, (nuint)j), {vector}.LoadUnsafe(ref v, (nuint)j), acc);");
                 w.Line($"float sum = {vector}.Sum(acc);");
-                w.Line("for (; j < count; j++) sum += Unsafe.Add(ref p, j) * Unsafe.Add(ref v, j);");
+                w.Line("for (; j < count; j++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref p, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref v, j);");
                 w.Line("output[0] = sum;");
             }
             else
             {
                 IReadOnlyList<RowSegment> segments = HeadKernelPlanner.Segments(spec.ValueDim, width).AsImmutableArray();
                 w.Line($"// Dv = {Layout(segments)}.");
-                w.Line("ref float o = ref MemoryMarshal.GetReference(output);");
-                WeightedRows(w, segments, "for (int j = 0; j < weights.Length; j++)", "ref float row = ref Unsafe.Add(ref v, j * Dv);", "float weight = Unsafe.Add(ref p, j);", "o");
+                w.Line("ref float o = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
+                WeightedRows(w, segments, "for (int j = 0; j < weights.Length; j++)", "ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v, j * Dv);", "float weight = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, j);", "o");
             }
         }
 

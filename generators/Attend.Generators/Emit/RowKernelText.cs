@@ -18,11 +18,14 @@ internal static class RowKernelText
     /// <summary>A weighted sum keeps at most this many output registers live, leaving room for the loaded rows.</summary>
     public const int MaxAccumulatorRegisters = 8;
 
-    public static string Short(string path) => path.Replace("Vector", "V");
+    public static string Short(string path) => VectorCode.Short(path);
 
-    public static string VectorOf(int width) => width switch { 16 => "Vector512", 8 => "Vector256", _ => "Vector128" };
+    public static string VectorOf(int width) => VectorCode.VectorOf(width);
 
-    public static string TypeOf(int width) => width == 1 ? "float" : VectorOf(width) + "<float>";
+    /// <inheritdoc cref="VectorCode.QualifiedVectorOf"/>
+    public static string QualifiedVectorOf(int width) => VectorCode.QualifiedVectorOf(width);
+
+    public static string TypeOf(int width) => VectorCode.TypeOf(width);
 
     /// <summary>Loads <paramref name="segment"/> from <c>ref float</c> <paramref name="source"/>, shifted by <paramref name="offset"/> (an expression) when given.</summary>
     public static string Load(RowSegment segment, string source, string offset = "")
@@ -30,19 +33,19 @@ internal static class RowKernelText
         string at = offset.Length == 0 ? Literals.Int(segment.Offset) : segment.Offset == 0 ? offset : $"{offset} + {Literals.Int(segment.Offset)}";
         return segment.Width switch
         {
-            1 => $"Unsafe.Add(ref {source}, {at})",
-            _ when at == "0" => $"{VectorOf(segment.Width)}.LoadUnsafe(ref {source})",
-            _ when offset.Length == 0 => $"{VectorOf(segment.Width)}.LoadUnsafe(ref {source}, {at})",
-            _ => $"{VectorOf(segment.Width)}.LoadUnsafe(ref {source}, (nuint)({at}))",
+            1 => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {source}, {at})",
+            _ when at == "0" => $"{QualifiedVectorOf(segment.Width)}.LoadUnsafe(ref {source})",
+            _ when offset.Length == 0 => $"{QualifiedVectorOf(segment.Width)}.LoadUnsafe(ref {source}, {at})",
+            _ => $"{QualifiedVectorOf(segment.Width)}.LoadUnsafe(ref {source}, (nuint)({at}))",
         };
     }
 
     /// <summary>Stores <paramref name="value"/> (a register or float) to <paramref name="segment"/> of <c>ref float</c> <paramref name="target"/>.</summary>
     public static string Store(RowSegment segment, string value, string target) => segment.Width switch
     {
-        1 => $"Unsafe.Add(ref {target}, {Literals.Int(segment.Offset)}) = {value};",
-        _ when segment.Offset == 0 => $"{value}.StoreUnsafe(ref {target});",
-        _ => $"{value}.StoreUnsafe(ref {target}, {Literals.Int(segment.Offset)});",
+        1 => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {target}, {Literals.Int(segment.Offset)}) = {value};",
+        _ when segment.Offset == 0 => VectorCode.Store(segment.Width, value, $"ref {target}") + ";",
+        _ => VectorCode.Store(segment.Width, value, $"ref {target}, {Literals.Int(segment.Offset)}") + ";",
     };
 
     /// <summary>"20 = 1 × Vector512&lt;float&gt; + 1 × Vector128&lt;float&gt;", for comments.</summary>
@@ -70,7 +73,7 @@ internal static class RowKernelText
             string l = left(segment), r = right(segment);
             if (started.Add(accumulator)) w.Line($"{TypeOf(segment.Width)} {accumulator} = {l} * {r};");
             else if (segment.Width == 1) w.Line($"{accumulator} += {l} * {r};");
-            else w.Line($"{accumulator} = {VectorOf(segment.Width)}.MultiplyAddEstimate({l}, {r}, {accumulator});");
+            else w.Line($"{accumulator} = {QualifiedVectorOf(segment.Width)}.MultiplyAddEstimate({l}, {r}, {accumulator});");
         }
 
         return SumOf(segments, name);
@@ -82,7 +85,7 @@ internal static class RowKernelText
         var terms = new List<string>();
         foreach (int width in new[] { 16, 8, 4 })
         {
-            if (segments.Any(s => s.Width == width)) terms.Add($"{VectorOf(width)}.Sum({Accumulator(name, width)})");
+            if (segments.Any(s => s.Width == width)) terms.Add($"{QualifiedVectorOf(width)}.Sum({Accumulator(name, width)})");
         }
 
         if (segments.Any(s => s.Width == 1)) terms.Add(name);
@@ -133,14 +136,14 @@ internal static class RowKernelText
                     w.Line(weightStatement);
                     foreach (int width in block.Select(s => s.Width).Where(x => x > 1).Distinct())
                     {
-                        w.Line($"{TypeOf(width)} weight{width * 32} = {VectorOf(width)}.Create(weight);");
+                        w.Line($"{TypeOf(width)} weight{width * 32} = {QualifiedVectorOf(width)}.Create(weight);");
                     }
 
                     foreach (RowSegment segment in block)
                     {
                         w.Line(segment.Width == 1
                             ? $"acc{segment.Offset} += weight * {Load(segment, "row")};"
-                            : $"acc{segment.Offset} = {VectorOf(segment.Width)}.MultiplyAddEstimate(weight{segment.Width * 32}, {Load(segment, "row")}, acc{segment.Offset});");
+                            : $"acc{segment.Offset} = {QualifiedVectorOf(segment.Width)}.MultiplyAddEstimate(weight{segment.Width * 32}, {Load(segment, "row")}, acc{segment.Offset});");
                     }
                 }
 
@@ -157,8 +160,8 @@ internal static class RowKernelText
             foreach ((string path, _) in Paths)
             {
                 w.Line(returnsValue
-                    ? $"case KernelPath.{path}: return {method(path)}({arguments});"
-                    : $"case KernelPath.{path}: {method(path)}({arguments}); return;");
+                    ? $"case global::Attend.KernelPath.{path}: return {method(path)}({arguments});"
+                    : $"case global::Attend.KernelPath.{path}: {method(path)}({arguments}); return;");
             }
 
             w.Line(returnsValue ? $"default: return {method("Scalar")}({arguments});" : $"default: {method("Scalar")}({arguments}); return;");

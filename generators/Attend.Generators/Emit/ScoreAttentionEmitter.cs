@@ -135,24 +135,24 @@ internal static class ScoreAttentionEmitter
             switch (spec.Score)
             {
                 case ScoreKind.General:
-                    w.Line("public readonly float[] PackedKeyWeight = new float[LinearKernels.PackedLength(KeySize, QuerySize)];");
+                    w.Line("public readonly float[] PackedKeyWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(KeySize, QuerySize)];");
                     break;
                 case ScoreKind.Additive:
-                    w.Line("public readonly float[] PackedQueryWeight = new float[LinearKernels.PackedLength(QuerySize, Hidden)];");
-                    w.Line("public readonly float[] PackedKeyWeight = new float[LinearKernels.PackedLength(KeySize, Hidden)];");
+                    w.Line("public readonly float[] PackedQueryWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(QuerySize, Hidden)];");
+                    w.Line("public readonly float[] PackedKeyWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(KeySize, Hidden)];");
                     w.Line("public readonly float[] ScoreWeights = new float[Hidden];");
                     break;
                 case ScoreKind.Mlp:
-                    w.Line("public readonly float[] PackedQueryWeight = new float[LinearKernels.PackedLength(QuerySize, Hidden)];");
+                    w.Line("public readonly float[] PackedQueryWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(QuerySize, Hidden)];");
                     w.Line("public readonly float[] QueryBias = new float[Hidden];");
-                    w.Line("public readonly float[] PackedKeyWeight = new float[LinearKernels.PackedLength(KeySize, Hidden)];");
+                    w.Line("public readonly float[] PackedKeyWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(KeySize, Hidden)];");
                     w.Line("public readonly float[] ScoreWeights = new float[Hidden + 1];");
                     break;
             }
 
             if (Predictive(spec))
             {
-                w.Line("public readonly float[] PackedPositionWeight = new float[LinearKernels.PackedLength(QuerySize, PositionHidden)];");
+                w.Line("public readonly float[] PackedPositionWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(QuerySize, PositionHidden)];");
                 w.Line("public readonly float[] PositionVector = new float[PositionHidden];");
             }
         }
@@ -187,35 +187,35 @@ internal static class ScoreAttentionEmitter
         w.Line("/// </summary>");
         w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; tensors it holds beyond these are ignored.</param>");
         w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"decoder.attention.\"</c>.</param>");
-        w.Line("/// <exception cref=\"System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
-        w.Line("/// <exception cref=\"System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
+        w.Line("/// <exception cref=\"global::System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
+        w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
         w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void LoadWeights(IWeightSource source, string prefix = \"\")"))
+        using (w.Block("public void LoadWeights(global::Attend.IWeightSource source, string prefix = \"\")"))
         {
-            w.Line("ArgumentNullException.ThrowIfNull(source);");
-            w.Line("ArgumentNullException.ThrowIfNull(prefix);");
+            w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
+            w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
             switch (spec.Score)
             {
                 case ScoreKind.General:
-                    w.Line("float[] bilinear = WeightLoading.Read(source, prefix, \"W_a.weight\", QuerySize, KeySize);");
+                    w.Line("float[] bilinear = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"W_a.weight\", QuerySize, KeySize);");
                     break;
                 case ScoreKind.Additive:
-                    w.Line("float[] queryWeight = WeightLoading.Read(source, prefix, \"W_q.weight\", Hidden, QuerySize);");
-                    w.Line("float[] keyWeight = WeightLoading.Read(source, prefix, \"W_k.weight\", Hidden, KeySize);");
-                    w.Line("float[] scoreVector = WeightLoading.Read(source, prefix, \"w_v.weight\", 1, Hidden);");
+                    w.Line("float[] queryWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"W_q.weight\", Hidden, QuerySize);");
+                    w.Line("float[] keyWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"W_k.weight\", Hidden, KeySize);");
+                    w.Line("float[] scoreVector = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"w_v.weight\", 1, Hidden);");
                     break;
                 case ScoreKind.Mlp:
-                    w.Line("float[] hiddenWeight = WeightLoading.Read(source, prefix, \"mlp.0.weight\", Hidden, QuerySize + KeySize);");
-                    w.Line("float[] hiddenBias = WeightLoading.Read(source, prefix, \"mlp.0.bias\", Hidden);");
-                    w.Line("float[] scoreVector = WeightLoading.Read(source, prefix, \"mlp.2.weight\", 1, Hidden);");
-                    w.Line("float[] scoreBias = WeightLoading.Read(source, prefix, \"mlp.2.bias\", 1);");
+                    w.Line("float[] hiddenWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"mlp.0.weight\", Hidden, QuerySize + KeySize);");
+                    w.Line("float[] hiddenBias = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"mlp.0.bias\", Hidden);");
+                    w.Line("float[] scoreVector = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"mlp.2.weight\", 1, Hidden);");
+                    w.Line("float[] scoreBias = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"mlp.2.bias\", 1);");
                     break;
             }
 
             if (Predictive(spec))
             {
-                w.Line("float[] positionWeight = WeightLoading.Read(source, prefix, \"W_p.weight\", PositionHidden, QuerySize);");
-                w.Line("float[] positionVector = WeightLoading.Read(source, prefix, \"v_p.weight\", 1, PositionHidden);");
+                w.Line("float[] positionWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"W_p.weight\", PositionHidden, QuerySize);");
+                w.Line("float[] positionVector = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"v_p.weight\", 1, PositionHidden);");
             }
 
             w.Line();
@@ -224,11 +224,11 @@ internal static class ScoreAttentionEmitter
             {
                 case ScoreKind.General:
                     w.Line("// W_a.weight [QuerySize, KeySize] is nn.Linear(KeySize, QuerySize)'s weight: W k for every key in one pass.");
-                    w.Line("LinearKernels.Pack(bilinear, KeySize, QuerySize, next.PackedKeyWeight);");
+                    w.Line("global::Attend.Kernels.LinearKernels.Pack(bilinear, KeySize, QuerySize, next.PackedKeyWeight);");
                     break;
                 case ScoreKind.Additive:
-                    w.Line("LinearKernels.Pack(queryWeight, QuerySize, Hidden, next.PackedQueryWeight);");
-                    w.Line("LinearKernels.Pack(keyWeight, KeySize, Hidden, next.PackedKeyWeight);");
+                    w.Line("global::Attend.Kernels.LinearKernels.Pack(queryWeight, QuerySize, Hidden, next.PackedQueryWeight);");
+                    w.Line("global::Attend.Kernels.LinearKernels.Pack(keyWeight, KeySize, Hidden, next.PackedKeyWeight);");
                     w.Line("scoreVector.CopyTo(next.ScoreWeights, 0);");
                     break;
                 case ScoreKind.Mlp:
@@ -237,12 +237,12 @@ internal static class ScoreAttentionEmitter
                     w.Line("float[] keyColumns = new float[Hidden * KeySize];");
                     using (w.Block("for (int h = 0; h < Hidden; h++)"))
                     {
-                        w.Line("hiddenWeight.AsSpan(h * (QuerySize + KeySize), QuerySize).CopyTo(queryColumns.AsSpan(h * QuerySize));");
-                        w.Line("hiddenWeight.AsSpan(h * (QuerySize + KeySize) + QuerySize, KeySize).CopyTo(keyColumns.AsSpan(h * KeySize));");
+                        w.Line("global::System.MemoryExtensions.AsSpan(hiddenWeight, h * (QuerySize + KeySize), QuerySize).CopyTo(global::System.MemoryExtensions.AsSpan(queryColumns, h * QuerySize));");
+                        w.Line("global::System.MemoryExtensions.AsSpan(hiddenWeight, h * (QuerySize + KeySize) + QuerySize, KeySize).CopyTo(global::System.MemoryExtensions.AsSpan(keyColumns, h * KeySize));");
                     }
 
-                    w.Line("LinearKernels.Pack(queryColumns, QuerySize, Hidden, next.PackedQueryWeight);");
-                    w.Line("LinearKernels.Pack(keyColumns, KeySize, Hidden, next.PackedKeyWeight);");
+                    w.Line("global::Attend.Kernels.LinearKernels.Pack(queryColumns, QuerySize, Hidden, next.PackedQueryWeight);");
+                    w.Line("global::Attend.Kernels.LinearKernels.Pack(keyColumns, KeySize, Hidden, next.PackedKeyWeight);");
                     w.Line("hiddenBias.CopyTo(next.QueryBias, 0);");
                     w.Line("scoreVector.CopyTo(next.ScoreWeights, 0);");
                     w.Line("next.ScoreWeights[Hidden] = scoreBias[0];");
@@ -251,11 +251,11 @@ internal static class ScoreAttentionEmitter
 
             if (Predictive(spec))
             {
-                w.Line("LinearKernels.Pack(positionWeight, QuerySize, PositionHidden, next.PackedPositionWeight);");
+                w.Line("global::Attend.Kernels.LinearKernels.Pack(positionWeight, QuerySize, PositionHidden, next.PackedPositionWeight);");
                 w.Line("positionVector.CopyTo(next.PositionVector, 0);");
             }
 
-            w.Line("System.Threading.Volatile.Write(ref _weights, next);");
+            w.Line("global::System.Threading.Volatile.Write(ref _weights, next);");
         }
 
         w.Line();
@@ -288,28 +288,28 @@ internal static class ScoreAttentionEmitter
         if (monotonic) w.Line("/// <param name=\"positions\">Optional <c>[batch, queryLength]</c> window centres p; empty centres row i on key i (local-m).</param>");
         w.Line("/// <param name=\"attentionWeights\">Optional; receives the weights <c>[batch, queryLength, keyLength]</c> (0 for keys a row does not see).</param>");
         w.Line("/// <param name=\"scores\">Optional; receives the scores <c>[batch, queryLength, keyLength]</c> before selection, −∞ for keys a row does not see.</param>");
-        w.Line("/// <exception cref=\"ArgumentException\">A length or size does not match; the message names the argument and the size expected.</exception>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length or size does not match; the message names the argument and the size expected.</exception>");
         w.Line(GeneratedCode.Attribute);
-        string positionsParameter = monotonic ? ", ReadOnlySpan<int> positions = default" : "";
-        using (w.Block($"public void Forward(ReadOnlySpan<float> queries, ReadOnlySpan<float> keys, ReadOnlySpan<float> values, Span<float> output, int batch, int queryLength, int keyLength, ReadOnlySpan<int> validLengths = default, ReadOnlySpan<bool> keyPaddingMask = default{positionsParameter}, Span<float> attentionWeights = default, Span<float> scores = default)"))
+        string positionsParameter = monotonic ? ", global::System.ReadOnlySpan<int> positions = default" : "";
+        using (w.Block($"public void Forward(global::System.ReadOnlySpan<float> queries, global::System.ReadOnlySpan<float> keys, global::System.ReadOnlySpan<float> values, global::System.Span<float> output, int batch, int queryLength, int keyLength, global::System.ReadOnlySpan<int> validLengths = default, global::System.ReadOnlySpan<bool> keyPaddingMask = default{positionsParameter}, global::System.Span<float> attentionWeights = default, global::System.Span<float> scores = default)"))
         {
-            w.Line("ArgumentChecks.Positive(batch, nameof(batch));");
-            w.Line("ArgumentChecks.Positive(queryLength, nameof(queryLength));");
-            w.Line("ArgumentChecks.Positive(keyLength, nameof(keyLength));");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(queryLength, nameof(queryLength));");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(keyLength, nameof(keyLength));");
             w.Line("long queryRows = (long)batch * queryLength;");
             w.Line("long keyRows = (long)batch * keyLength;");
-            w.Line("ArgumentChecks.Length(queries.Length, queryRows * QuerySize, nameof(queries), $\"batch × queryLength × QuerySize = {batch} × {queryLength} × {QuerySize}\");");
-            w.Line("ArgumentChecks.Length(keys.Length, keyRows * KeySize, nameof(keys), $\"batch × keyLength × KeySize = {batch} × {keyLength} × {KeySize}\");");
-            w.Line("ArgumentChecks.Length(values.Length, keyRows * ValueSize, nameof(values), $\"batch × keyLength × ValueSize = {batch} × {keyLength} × {ValueSize}\");");
-            w.Line("ArgumentChecks.Length(output.Length, queryRows * ValueSize, nameof(output), $\"batch × queryLength × ValueSize = {batch} × {queryLength} × {ValueSize}\");");
-            w.Line("if (!validLengths.IsEmpty && validLengths.Length != batch && validLengths.Length != queryRows) throw new ArgumentException($\"validLengths must hold batch = {batch} or batch × queryLength = {queryRows} lengths (d2l's valid_lens, 1-D or 2-D); it holds {validLengths.Length}.\", nameof(validLengths));");
-            w.Line("if (!keyPaddingMask.IsEmpty) ArgumentChecks.Length(keyPaddingMask.Length, keyRows, nameof(keyPaddingMask), $\"batch × keyLength = {batch} × {keyLength}\");");
-            if (monotonic) w.Line("if (!positions.IsEmpty) ArgumentChecks.Length(positions.Length, queryRows, nameof(positions), $\"batch × queryLength = {batch} × {queryLength}\");");
-            w.Line("if (!attentionWeights.IsEmpty) ArgumentChecks.Length(attentionWeights.Length, queryRows * keyLength, nameof(attentionWeights), $\"batch × queryLength × keyLength = {batch} × {queryLength} × {keyLength}\");");
-            w.Line("if (!scores.IsEmpty) ArgumentChecks.Length(scores.Length, queryRows * keyLength, nameof(scores), $\"batch × queryLength × keyLength = {batch} × {queryLength} × {keyLength}\");");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Length(queries.Length, queryRows * QuerySize, nameof(queries), $\"batch × queryLength × QuerySize = {batch} × {queryLength} × {QuerySize}\");");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Length(keys.Length, keyRows * KeySize, nameof(keys), $\"batch × keyLength × KeySize = {batch} × {keyLength} × {KeySize}\");");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Length(values.Length, keyRows * ValueSize, nameof(values), $\"batch × keyLength × ValueSize = {batch} × {keyLength} × {ValueSize}\");");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Length(output.Length, queryRows * ValueSize, nameof(output), $\"batch × queryLength × ValueSize = {batch} × {queryLength} × {ValueSize}\");");
+            w.Line("if (!validLengths.IsEmpty && validLengths.Length != batch && validLengths.Length != queryRows) throw new global::System.ArgumentException($\"validLengths must hold batch = {batch} or batch × queryLength = {queryRows} lengths (d2l's valid_lens, 1-D or 2-D); it holds {validLengths.Length}.\", nameof(validLengths));");
+            w.Line("if (!keyPaddingMask.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(keyPaddingMask.Length, keyRows, nameof(keyPaddingMask), $\"batch × keyLength = {batch} × {keyLength}\");");
+            if (monotonic) w.Line("if (!positions.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(positions.Length, queryRows, nameof(positions), $\"batch × queryLength = {batch} × {queryLength}\");");
+            w.Line("if (!attentionWeights.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, queryRows * keyLength, nameof(attentionWeights), $\"batch × queryLength × keyLength = {batch} × {queryLength} × {keyLength}\");");
+            w.Line("if (!scores.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(scores.Length, queryRows * keyLength, nameof(scores), $\"batch × queryLength × keyLength = {batch} × {queryLength} × {keyLength}\");");
             w.Line();
-            if (HasWeights(spec)) w.Line("LayerWeights weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
-            w.Line("KernelPath path = KernelPaths.Resolve(Path);");
+            if (HasWeights(spec)) w.Line("LayerWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
+            w.Line("global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);");
             w.Line("int threads = MaxDegreeOfParallelism;");
 
             // Scratch: what the score needs prepared, then local-p's predictor.
@@ -352,41 +352,41 @@ internal static class ScoreAttentionEmitter
     private static void EmitPreparedRun(SourceWriter w, ScoreAttentionSpec spec, List<(string Name, string Length)> parts)
     {
         w.Line($"long scratchLength = {string.Join(" + ", parts.ConvertAll(p => p.Length))};");
-        w.Line("if (scratchLength > Array.MaxLength) throw new ArgumentException($\"batch × (queryLength + keyLength) is too large: the prepared rows need {scratchLength} floats, more than one array holds; split the batch.\", nameof(batch));");
-        w.Line("float[] scratch = System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);");
+        w.Line("if (scratchLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"batch × (queryLength + keyLength) is too large: the prepared rows need {scratchLength} floats, more than one array holds; split the batch.\", nameof(batch));");
+        w.Line("float[] scratch = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);");
         using (w.Block("try"))
         {
             string offset = "0";
             foreach ((string name, string length) in parts)
             {
-                w.Line($"Span<float> {name} = scratch.AsSpan({offset}, (int)({length}));");
+                w.Line($"global::System.Span<float> {name} = global::System.MemoryExtensions.AsSpan(scratch, {offset}, (int)({length}));");
                 offset = offset == "0" ? $"{name}.Length" : $"{offset} + {name}.Length";
             }
 
             switch (spec.Score)
             {
                 case ScoreKind.Cosine:
-                    w.Line("ScoreAttention.NormalizeRows(queries, QuerySize, preparedQueries);");
-                    w.Line("ScoreAttention.NormalizeRows(keys, KeySize, preparedKeys);");
+                    w.Line("global::Attend.Kernels.ScoreAttention.NormalizeRows(queries, QuerySize, preparedQueries);");
+                    w.Line("global::Attend.Kernels.ScoreAttention.NormalizeRows(keys, KeySize, preparedKeys);");
                     break;
                 case ScoreKind.General:
-                    w.Line("ProjectionDriver.Forward(path, keys, (int)keyRows, KeySize, weights.PackedKeyWeight, default, KeySize, QuerySize, preparedKeys, QuerySize, threads);");
+                    w.Line("global::Attend.Kernels.ProjectionDriver.Forward(path, keys, (int)keyRows, KeySize, weights.PackedKeyWeight, default, KeySize, QuerySize, preparedKeys, QuerySize, threads);");
                     break;
                 case ScoreKind.Additive:
-                    w.Line("ProjectionDriver.Forward(path, queries, (int)queryRows, QuerySize, weights.PackedQueryWeight, default, QuerySize, Hidden, preparedQueries, Hidden, threads);");
-                    w.Line("ProjectionDriver.Forward(path, keys, (int)keyRows, KeySize, weights.PackedKeyWeight, default, KeySize, Hidden, preparedKeys, Hidden, threads);");
+                    w.Line("global::Attend.Kernels.ProjectionDriver.Forward(path, queries, (int)queryRows, QuerySize, weights.PackedQueryWeight, default, QuerySize, Hidden, preparedQueries, Hidden, threads);");
+                    w.Line("global::Attend.Kernels.ProjectionDriver.Forward(path, keys, (int)keyRows, KeySize, weights.PackedKeyWeight, default, KeySize, Hidden, preparedKeys, Hidden, threads);");
                     break;
                 case ScoreKind.Mlp:
-                    w.Line("ProjectionDriver.Forward(path, queries, (int)queryRows, QuerySize, weights.PackedQueryWeight, weights.QueryBias, QuerySize, Hidden, preparedQueries, Hidden, threads);");
-                    w.Line("ProjectionDriver.Forward(path, keys, (int)keyRows, KeySize, weights.PackedKeyWeight, default, KeySize, Hidden, preparedKeys, Hidden, threads);");
+                    w.Line("global::Attend.Kernels.ProjectionDriver.Forward(path, queries, (int)queryRows, QuerySize, weights.PackedQueryWeight, weights.QueryBias, QuerySize, Hidden, preparedQueries, Hidden, threads);");
+                    w.Line("global::Attend.Kernels.ProjectionDriver.Forward(path, keys, (int)keyRows, KeySize, weights.PackedKeyWeight, default, KeySize, Hidden, preparedKeys, Hidden, threads);");
                     break;
             }
 
             if (Predictive(spec))
             {
                 w.Line("// local-p: the fraction sigmoid(v_pᵀ tanh(W_p q)) of the row's key range where its window is centred.");
-                w.Line("ProjectionDriver.Forward(path, queries, (int)queryRows, QuerySize, weights.PackedPositionWeight, default, QuerySize, PositionHidden, positionHidden, PositionHidden, threads);");
-                w.Line("ScoreAttention.PredictPositionFractions(positionHidden, weights.PositionVector, positionFractions);");
+                w.Line("global::Attend.Kernels.ProjectionDriver.Forward(path, queries, (int)queryRows, QuerySize, weights.PackedPositionWeight, default, QuerySize, PositionHidden, positionHidden, PositionHidden, threads);");
+                w.Line("global::Attend.Kernels.ScoreAttention.PredictPositionFractions(positionHidden, weights.PositionVector, positionFractions);");
             }
 
             bool preparedQueries = parts.Exists(p => p.Name == "preparedQueries");
@@ -396,13 +396,13 @@ internal static class ScoreAttentionEmitter
 
         using (w.Block("finally"))
         {
-            w.Line("System.Buffers.ArrayPool<float>.Shared.Return(scratch);");
+            w.Line("global::System.Buffers.ArrayPool<float>.Shared.Return(scratch);");
         }
     }
 
     private static void EmitRun(SourceWriter w, ScoreAttentionSpec spec, string queries, string keys)
     {
-        w.Line($"var problem = new ScoreAttentionProblem");
+        w.Line($"var problem = new global::Attend.Kernels.ScoreAttentionProblem");
         using (w.Block("", ";"))
         {
             w.Line("Path = path,");
@@ -416,9 +416,9 @@ internal static class ScoreAttentionEmitter
             w.Line("Output = output,");
             w.Line("ValidLengths = validLengths,");
             w.Line("KeyPaddingMask = keyPaddingMask,");
-            w.Line($"Selection = AttentionSelection.{s_selectionNames[spec.Selection]},");
+            w.Line($"Selection = global::Attend.AttentionSelection.{s_selectionNames[spec.Selection]},");
             if (spec.Selection == 2) w.Line("TopK = TopK,");
-            w.Line($"Local = LocalAttention.{s_localNames[spec.Local]},");
+            w.Line($"Local = global::Attend.LocalAttention.{s_localNames[spec.Local]},");
             if (spec.Local != 0) w.Line("Window = Window,");
             if (spec.Local == 1) w.Line("Positions = positions,");
             if (Predictive(spec)) w.Line("PositionFractions = positionFractions,");
@@ -427,6 +427,6 @@ internal static class ScoreAttentionEmitter
             w.Line("MaxDegreeOfParallelism = threads,");
         }
 
-        w.Line($"ScoreAttention.Run<{ScoreKernelsEmitter.StructName}>(in problem);");
+        w.Line($"global::Attend.Kernels.ScoreAttention.Run<{ScoreKernelsEmitter.StructName}>(in problem);");
     }
 }

@@ -38,7 +38,7 @@ internal static class ScoreKernelsEmitter
 
         w.Line($"/// <summary>Score and weighted-sum loops for {(additive ? $"Hidden = {width}" : $"D = {width}")}, Dv = {spec.ValueSize}: one method per instruction set, sizes constant.</summary>");
         w.Line(GeneratedCode.Attribute);
-        using (w.Block($"private readonly struct {StructName} : IScoreAttentionKernels"))
+        using (w.Block($"private readonly struct {StructName} : global::Attend.Kernels.IScoreAttentionKernels"))
         {
             w.Line($"public static int QueryWidth => {width};");
             w.Line();
@@ -47,14 +47,14 @@ internal static class ScoreKernelsEmitter
             w.Line($"public static int ValueSize => {spec.ValueSize};");
             w.Line();
             string scoreMethod(int pathWidth) => pathWidth == 1 ? $"{scoresName}_Scalar" : $"{scoresName}_{Short(PathOf(EffectiveWidth(width, pathWidth)))}";
-            using (w.Block("public static void Scores(KernelPath path, ReadOnlySpan<float> query, ReadOnlySpan<float> keys, int count, ReadOnlySpan<float> scoreWeights, Span<float> scores)"))
+            using (w.Block("public static void Scores(global::Attend.KernelPath path, global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> keys, int count, global::System.ReadOnlySpan<float> scoreWeights, global::System.Span<float> scores)"))
             {
                 EmitDispatch(w, scoreMethod, additive ? "query, keys, count, scoreWeights, scores" : "query, keys, count, scores");
             }
 
             w.Line();
             string sumMethod(int pathWidth) => pathWidth == 1 ? $"{weightedSumName}_Scalar" : $"{weightedSumName}_{Short(PathOf(EffectiveWidth(spec.ValueSize, pathWidth)))}";
-            using (w.Block("public static void WeightedSum(KernelPath path, ReadOnlySpan<float> weights, ReadOnlySpan<float> values, int valueStride, int count, Span<float> output)"))
+            using (w.Block("public static void WeightedSum(global::Attend.KernelPath path, global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> values, int valueStride, int count, global::System.Span<float> output)"))
             {
                 EmitDispatch(w, sumMethod, "weights, values, valueStride, count, output");
             }
@@ -73,7 +73,7 @@ internal static class ScoreKernelsEmitter
     {
         string scale = ScaleFactor(spec);
         string scaled(string dot) => scale.Length == 0 ? dot : $"{scale} * {dot}";
-        const string parameters = "ReadOnlySpan<float> query, ReadOnlySpan<float> keys, int count, Span<float> scores";
+        const string parameters = "global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> keys, int count, global::System.Span<float> scores";
         string what = spec.Score switch
         {
             ScoreKind.ScaledDot => $"<c>{scale} · qᵀk</c> (1/sqrt({d}))",
@@ -84,10 +84,10 @@ internal static class ScoreKernelsEmitter
         w.Line($"// Scores: {what.Replace("<c>", "").Replace("</c>", "")}; scalar, the reference every vector path is tested against.");
         using (w.Block($"private static void {name}_Scalar({parameters})"))
         {
-            w.Line($"ReadOnlySpan<float> q = query.Slice(0, {d});");
+            w.Line($"global::System.ReadOnlySpan<float> q = query.Slice(0, {d});");
             using (w.Block("for (int j = 0; j < count; j++)"))
             {
-                w.Line($"ReadOnlySpan<float> key = keys.Slice(j * {d}, {d});");
+                w.Line($"global::System.ReadOnlySpan<float> key = keys.Slice(j * {d}, {d});");
                 w.Line("float dot = 0f;");
                 w.Line($"for (int i = 0; i < {d}; i++) dot += q[i] * key[i];");
                 w.Line($"scores[j] = {scaled("dot")};");
@@ -101,9 +101,9 @@ internal static class ScoreKernelsEmitter
             w.Line($"// {PathOf(width)}: D = {Layout(d, width)}{(held ? "; the query row stays in registers across every key" : "; the query row is reloaded from L1 for each key")}.");
             using (w.Block($"private static void {name}_{Short(PathOf(width))}({parameters})"))
             {
-                w.Line("ref float q = ref MemoryMarshal.GetReference(query);");
-                w.Line("ref float k = ref MemoryMarshal.GetReference(keys);");
-                w.Line("ref float s = ref MemoryMarshal.GetReference(scores);");
+                w.Line("ref float q = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(query);");
+                w.Line("ref float k = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(keys);");
+                w.Line("ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scores);");
                 if (held)
                 {
                     foreach (RowSegment segment in HeadKernelPlanner.Segments(d, width)) w.Line($"{TypeOf(segment.Width)} query{segment.Offset} = {Load(segment.Width, "q", segment.Offset)};");
@@ -111,9 +111,9 @@ internal static class ScoreKernelsEmitter
 
                 using (w.Block("for (int j = 0; j < count; j++)"))
                 {
-                    w.Line($"ref float key = ref Unsafe.Add(ref k, (nint)j * {d});");
+                    w.Line($"ref float key = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)j * {d});");
                     EmitDot(w, "dot", "q", "key", d, width, held ? "query" : null);
-                    w.Line($"Unsafe.Add(ref s, j) = {scaled("dot")};");
+                    w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j) = {scaled("dot")};");
                 }
             }
 
@@ -124,14 +124,14 @@ internal static class ScoreKernelsEmitter
     private static void EmitAdditiveScores(SourceWriter w, ScoreAttentionSpec spec, string name, int h)
     {
         bool mlp = spec.Score == ScoreKind.Mlp;
-        string bias = mlp ? $" + Unsafe.Add(ref v, {h})" : "";
-        const string parameters = "ReadOnlySpan<float> query, ReadOnlySpan<float> keys, int count, ReadOnlySpan<float> weights, Span<float> scores";
+        string bias = mlp ? $" + global::System.Runtime.CompilerServices.Unsafe.Add(ref v, {h})" : "";
+        const string parameters = "global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> keys, int count, global::System.ReadOnlySpan<float> weights, global::System.Span<float> scores";
         string activation(int width, string x) => (mlp, width) switch
         {
-            (false, 1) => $"MathF.Tanh({x})",
-            (false, _) => $"VectorMath.Tanh({x})",
-            (true, 1) => $"MathF.Max({x}, 0f)",
-            (true, _) => $"{VectorOf(width)}.Max({x}, {TypeOf(width)}.Zero)",
+            (false, 1) => $"global::System.MathF.Tanh({x})",
+            (false, _) => $"global::Attend.Kernels.VectorMath.Tanh({x})",
+            (true, 1) => $"global::System.MathF.Max({x}, 0f)",
+            (true, _) => $"{QualifiedVectorOf(width)}.Max({x}, {TypeOf(width)}.Zero)",
         };
         w.Line(mlp
             ? "// Scores: w₂ᵀ relu(W₁q q + b₁ + W₁k k) + b₂ over rows already projected (query rows include b₁); weights = w₂ then b₂."
@@ -139,10 +139,10 @@ internal static class ScoreKernelsEmitter
         w.Line("// Scalar: the reference every vector path is tested against.");
         using (w.Block($"private static void {name}_Scalar({parameters})"))
         {
-            w.Line($"ReadOnlySpan<float> q = query.Slice(0, {h});");
+            w.Line($"global::System.ReadOnlySpan<float> q = query.Slice(0, {h});");
             using (w.Block("for (int j = 0; j < count; j++)"))
             {
-                w.Line($"ReadOnlySpan<float> key = keys.Slice(j * {h}, {h});");
+                w.Line($"global::System.ReadOnlySpan<float> key = keys.Slice(j * {h}, {h});");
                 w.Line(mlp ? $"float sum = weights[{h}];" : "float sum = 0f;");
                 w.Line($"for (int i = 0; i < {h}; i++) sum += weights[i] * {activation(1, "q[i] + key[i]")};");
                 w.Line("scores[j] = sum;");
@@ -156,10 +156,10 @@ internal static class ScoreKernelsEmitter
             w.Line($"// {PathOf(width)}: Hidden = {Layout(h, width)}{(held ? "; the query row and v stay in registers across every key" : "; the query row and v are reloaded from L1 for each key")}.");
             using (w.Block($"private static void {name}_{Short(PathOf(width))}({parameters})"))
             {
-                w.Line("ref float q = ref MemoryMarshal.GetReference(query);");
-                w.Line("ref float k = ref MemoryMarshal.GetReference(keys);");
-                w.Line("ref float v = ref MemoryMarshal.GetReference(weights);");
-                w.Line("ref float s = ref MemoryMarshal.GetReference(scores);");
+                w.Line("ref float q = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(query);");
+                w.Line("ref float k = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(keys);");
+                w.Line("ref float v = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);");
+                w.Line("ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scores);");
                 if (held)
                 {
                     foreach (RowSegment segment in HeadKernelPlanner.Segments(h, width))
@@ -171,7 +171,7 @@ internal static class ScoreKernelsEmitter
 
                 using (w.Block("for (int j = 0; j < count; j++)"))
                 {
-                    w.Line($"ref float key = ref Unsafe.Add(ref k, (nint)j * {h});");
+                    w.Line($"ref float key = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)j * {h});");
                     EmitReduction(w, "sum", h, width,
                         (segmentWidth, index, offset) => held && index is null ? $"v{offset}" : At(segmentWidth, "v", index, offset),
                         (segmentWidth, index, offset) =>
@@ -179,7 +179,7 @@ internal static class ScoreKernelsEmitter
                             string queryPart = held && index is null ? $"query{offset}" : At(segmentWidth, "q", index, offset);
                             return activation(segmentWidth, $"{queryPart} + {At(segmentWidth, "key", index, offset)}");
                         });
-                    w.Line($"Unsafe.Add(ref s, j) = sum{bias};");
+                    w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j) = sum{bias};");
                 }
             }
 
@@ -189,15 +189,15 @@ internal static class ScoreKernelsEmitter
 
     private static void EmitWeightedSums(SourceWriter w, string name, int dv)
     {
-        const string parameters = "ReadOnlySpan<float> weights, ReadOnlySpan<float> values, int valueStride, int count, Span<float> output";
+        const string parameters = "global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> values, int valueStride, int count, global::System.Span<float> output";
         w.Line("// Weighted sum, scalar: the reference every vector path is tested against.");
         using (w.Block($"private static void {name}_Scalar({parameters})"))
         {
-            w.Line($"Span<float> o = output.Slice(0, {dv});");
+            w.Line($"global::System.Span<float> o = output.Slice(0, {dv});");
             w.Line("o.Clear();");
             using (w.Block("for (int j = 0; j < count; j++)"))
             {
-                w.Line($"ReadOnlySpan<float> row = values.Slice(j * valueStride, {dv});");
+                w.Line($"global::System.ReadOnlySpan<float> row = values.Slice(j * valueStride, {dv});");
                 w.Line("float weight = weights[j];");
                 w.Line($"for (int d = 0; d < {dv}; d++) o[d] += weight * row[d];");
             }
@@ -214,9 +214,9 @@ internal static class ScoreKernelsEmitter
                 : "; the output row is accumulated in registers and stored once."));
             using (w.Block($"private static void {name}_{Short(PathOf(width))}({parameters})"))
             {
-                w.Line("ref float p = ref MemoryMarshal.GetReference(weights);");
-                w.Line("ref float v = ref MemoryMarshal.GetReference(values);");
-                w.Line("ref float o = ref MemoryMarshal.GetReference(output);");
+                w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);");
+                w.Line("ref float v = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(values);");
+                w.Line("ref float o = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
                 if (looped > 0)
                 {
                     using (w.Block($"for (nuint c = 0; c < {looped * width}; c += {MaxAccumulators * width})"))
@@ -249,18 +249,18 @@ internal static class ScoreKernelsEmitter
 
         using (w.Block("for (int j = 0; j < count; j++)"))
         {
-            w.Line("ref float row = ref Unsafe.Add(ref v, (nint)j * valueStride);");
-            w.Line("float weight = Unsafe.Add(ref p, j);");
+            w.Line("ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v, (nint)j * valueStride);");
+            w.Line("float weight = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, j);");
             foreach (int width in block.Select(s => s.Width).Where(x => x > 1).Distinct())
             {
-                w.Line($"{TypeOf(width)} weight{width * 32} = {VectorOf(width)}.Create(weight);");
+                w.Line($"{TypeOf(width)} weight{width * 32} = {QualifiedVectorOf(width)}.Create(weight);");
             }
 
             foreach (RowSegment segment in block)
             {
                 w.Line(segment.Width == 1
                     ? $"acc{segment.Offset} += weight * {At(1, "row", column, segment.Offset)};"
-                    : $"acc{segment.Offset} = {VectorOf(segment.Width)}.MultiplyAddEstimate(weight{segment.Width * 32}, {At(segment.Width, "row", column, segment.Offset)}, acc{segment.Offset});");
+                    : $"acc{segment.Offset} = {QualifiedVectorOf(segment.Width)}.MultiplyAddEstimate(weight{segment.Width * 32}, {At(segment.Width, "row", column, segment.Offset)}, acc{segment.Offset});");
             }
         }
 
@@ -268,12 +268,12 @@ internal static class ScoreKernelsEmitter
         {
             if (segment.Width == 1)
             {
-                w.Line(column is null ? $"Unsafe.Add(ref o, {segment.Offset}) = acc{segment.Offset};" : $"Unsafe.Add(ref o, {column} + {segment.Offset}) = acc{segment.Offset};");
+                w.Line(column is null ? $"global::System.Runtime.CompilerServices.Unsafe.Add(ref o, {segment.Offset}) = acc{segment.Offset};" : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref o, {column} + {segment.Offset}) = acc{segment.Offset};");
             }
             else
             {
                 string at = column is null ? (segment.Offset == 0 ? "" : $", {segment.Offset}") : (segment.Offset == 0 ? $", {column}" : $", {column} + {segment.Offset}");
-                w.Line($"acc{segment.Offset}.StoreUnsafe(ref o{at});");
+                w.Line(Store(segment.Width, $"acc{segment.Offset}", $"ref o{at}") + ";");
             }
         }
     }

@@ -24,7 +24,7 @@ internal static class SqueezeExcitationEmitter
         {
             $"Specialized at compile time: Channels = {c}, SqueezeChannels = {s}, {pooling} pooling, {gate} gate; height and width are run-time arguments.",
             $"The excitation MLP is two matrix–vector products of constant shape ([{s}, {c}] then [{c}, {s}]), emitted per instruction set: " +
-                $"Vector512 {VectorCode.DocLayout(c, VectorCode.EffectiveWidth(c, 16))}, Vector256 {VectorCode.DocLayout(c, VectorCode.EffectiveWidth(c, 8))}, Vector128 {VectorCode.DocLayout(c, VectorCode.EffectiveWidth(c, 4))} for fc1's rows.",
+                $"global::System.Runtime.Intrinsics.Vector512 {VectorCode.DocLayout(c, VectorCode.EffectiveWidth(c, 16))}, global::System.Runtime.Intrinsics.Vector256 {VectorCode.DocLayout(c, VectorCode.EffectiveWidth(c, 8))}, global::System.Runtime.Intrinsics.Vector128 {VectorCode.DocLayout(c, VectorCode.EffectiveWidth(c, 4))} for fc1's rows.",
             spec.Pooling == 2
                 ? "Pooling = Both runs the MLP on the mean and on the maximum and adds the two results before the gate (fc2's bias counts twice, as calling the PyTorch module's fc twice would)."
                 : $"Squeeze: each channel plane is reduced to its {(average ? "mean" : "maximum")} in one vectorized pass.",
@@ -64,17 +64,17 @@ internal static class SqueezeExcitationEmitter
                     using (w.Block(ApplySignature))
                     {
                         w.Line("int plane = height * width;");
-                        w.Line("Span<float> pooled = scratch.Slice(0, Channels);");
-                        w.Line("Span<float> hidden = scratch.Slice(Channels, SqueezeChannels);");
-                        w.Line("Span<float> gate = scratch.Slice(Channels + SqueezeChannels, Channels);");
+                        w.Line("global::System.Span<float> pooled = scratch.Slice(0, Channels);");
+                        w.Line("global::System.Span<float> hidden = scratch.Slice(Channels, SqueezeChannels);");
+                        w.Line("global::System.Span<float> gate = scratch.Slice(Channels + SqueezeChannels, Channels);");
                         if (average && max)
                         {
-                            w.Line("Span<float> pooledMax = scratch.Slice(2 * Channels + SqueezeChannels, Channels);");
-                            w.Line("Span<float> hiddenMax = scratch.Slice(3 * Channels + SqueezeChannels, SqueezeChannels);");
-                            w.Line("Span<float> gateMax = scratch.Slice(3 * Channels + 2 * SqueezeChannels, Channels);");
+                            w.Line("global::System.Span<float> pooledMax = scratch.Slice(2 * Channels + SqueezeChannels, Channels);");
+                            w.Line("global::System.Span<float> hiddenMax = scratch.Slice(3 * Channels + SqueezeChannels, SqueezeChannels);");
+                            w.Line("global::System.Span<float> gateMax = scratch.Slice(3 * Channels + 2 * SqueezeChannels, Channels);");
                             w.Line();
                             w.Line("// Squeeze: the mean and the maximum of each channel plane, in one pass.");
-                            w.Line("FeatureMapKernels.ChannelMeansAndMaxima(path, input, Channels, plane, pooled, pooledMax);");
+                            w.Line("global::Attend.Kernels.FeatureMapKernels.ChannelMeansAndMaxima(path, input, Channels, plane, pooled, pooledMax);");
                             w.Line();
                             w.Line("// Excite both with the shared MLP (1×1 convolutions on a 1×1 map are matrix–vector products), add, gate.");
                             EmitMlp(w, c, s, "pooled", "hidden", "gate");
@@ -86,8 +86,8 @@ internal static class SqueezeExcitationEmitter
                             w.Line();
                             w.Line(average ? "// Squeeze: the mean of each channel plane." : "// Squeeze: the maximum of each channel plane.");
                             w.Line(average
-                                ? "FeatureMapKernels.ChannelMeans(path, input, Channels, plane, pooled);"
-                                : "FeatureMapKernels.ChannelMaxima(path, input, Channels, plane, pooled);");
+                                ? "global::Attend.Kernels.FeatureMapKernels.ChannelMeans(path, input, Channels, plane, pooled);"
+                                : "global::Attend.Kernels.FeatureMapKernels.ChannelMaxima(path, input, Channels, plane, pooled);");
                             w.Line();
                             w.Line("// Excite: fc1, ReLU, fc2 (1×1 convolutions on a 1×1 map are matrix–vector products), then the gate.");
                             EmitMlp(w, c, s, "pooled", "hidden", "gate");
@@ -97,7 +97,7 @@ internal static class SqueezeExcitationEmitter
                         w.Line("if (!channelScale.IsEmpty) gate.CopyTo(channelScale);");
                         w.Line();
                         w.Line("// Scale: every plane by its channel's gate.");
-                        w.Line("FeatureMapKernels.ScaleChannels(path, input, gate, plane, output);");
+                        w.Line("global::Attend.Kernels.FeatureMapKernels.ScaleChannels(path, input, gate, plane, output);");
                     }
 
                     w.Line();
@@ -110,11 +110,11 @@ internal static class SqueezeExcitationEmitter
     private static void EmitMlp(SourceWriter w, int channels, int squeeze, string pooled, string hidden, string logits)
     {
         w.Line($"{ChannelKernelsEmitter.MatVecName(squeeze, channels)}(path, _fc1Weight, {pooled}, {hidden});");
-        w.Line($"for (int j = 0; j < SqueezeChannels; j++) {hidden}[j] = MathF.Max({hidden}[j] + _fc1Bias[j], 0f);");
+        w.Line($"for (int j = 0; j < SqueezeChannels; j++) {hidden}[j] = global::System.MathF.Max({hidden}[j] + _fc1Bias[j], 0f);");
         w.Line($"{ChannelKernelsEmitter.MatVecName(channels, squeeze)}(path, _fc2Weight, {hidden}, {logits});");
         w.Line($"for (int c = 0; c < Channels; c++) {logits}[c] += _fc2Bias[c];");
     }
 
     private static string Gate(SqueezeExcitationSpec spec, string value) =>
-        spec.HardSigmoid ? $"VectorMath.HardSigmoid({value})" : $"VectorMath.Sigmoid({value})";
+        spec.HardSigmoid ? $"global::Attend.Kernels.VectorMath.HardSigmoid({value})" : $"global::Attend.Kernels.VectorMath.Sigmoid({value})";
 }

@@ -42,14 +42,14 @@ internal static class StackWeightsEmitter
 
             w.Line();
             w.Line("/// <summary>Reads and checks every tensor of the stack under <c>prefix</c>.</summary>");
-            using (w.Block($"public static {stackClass} Read(IWeightSource source, string prefix)"))
+            using (w.Block($"public static {stackClass} Read(global::Attend.IWeightSource source, string prefix)"))
             {
                 w.Line($"var stack = new {stackClass}();");
-                w.Line($"for (int i = 0; i < Depth; i++) stack.Layers[i] = {layerClass}.Read(source, prefix + \"{layerPrefix}\" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + \".\");");
+                w.Line($"for (int i = 0; i < Depth; i++) stack.Layers[i] = {layerClass}.Read(source, prefix + \"{layerPrefix}\" + i.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \".\");");
                 if (finalNorm is not null)
                 {
-                    w.Line($"WeightLoading.Read(source, prefix, \"{finalNorm}.weight\", ModelDim).CopyTo(stack.FinalNormWeight, 0);");
-                    w.Line($"WeightLoading.Read(source, prefix, \"{finalNorm}.bias\", ModelDim).CopyTo(stack.FinalNormBias, 0);");
+                    w.Line($"global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{finalNorm}.weight\", ModelDim).CopyTo(stack.FinalNormWeight, 0);");
+                    w.Line($"global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{finalNorm}.bias\", ModelDim).CopyTo(stack.FinalNormBias, 0);");
                 }
 
                 ownReads?.Invoke(w);

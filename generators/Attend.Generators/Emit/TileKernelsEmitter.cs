@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using Attend.Generators.Planning;
+using static Attend.Generators.Emit.VectorCode;
 
 namespace Attend.Generators.Emit;
 
@@ -43,31 +44,31 @@ internal static class TileKernelsEmitter
         TilePathPlan scalar = plan.Paths.First(p => p.Width == 1);
         IEnumerable<TilePathPlan> vectors = plan.Paths.Where(p => p.Width > 1);
 
-        using (w.Block("public static AttentionTileShape TileShape(KernelPath path) => path switch", ";"))
+        using (w.Block("public static global::Attend.Kernels.AttentionTileShape TileShape(global::Attend.KernelPath path) => path switch", ";"))
         {
-            foreach (TilePathPlan path in vectors) w.Line($"KernelPath.{path.Path} => new AttentionTileShape({path.QueryRows}, {path.KeyBlock}),");
-            w.Line($"_ => new AttentionTileShape({scalar.QueryRows}, {scalar.KeyBlock}),");
+            foreach (TilePathPlan path in vectors) w.Line($"global::Attend.KernelPath.{path.Path} => new global::Attend.Kernels.AttentionTileShape({path.QueryRows}, {path.KeyBlock}),");
+            w.Line($"_ => new global::Attend.Kernels.AttentionTileShape({scalar.QueryRows}, {scalar.KeyBlock}),");
         }
 
         w.Line();
-        using (w.Block("public static void PackKeys(KernelPath path, ref float keys, nint keyStride, int count, ref float packed)"))
+        using (w.Block("public static void PackKeys(global::Attend.KernelPath path, ref float keys, nint keyStride, int count, ref float packed)"))
         {
             w.Line($"{PackName(plan)}(TileShape(path).KeyBlock, ref keys, keyStride, count, ref packed);");
         }
 
         w.Line();
-        using (w.Block("public static void ScoreTile(KernelPath path, ref float query, ref float packedKeys, int blocks, ref float scores, nint scoreStride)"))
+        using (w.Block("public static void ScoreTile(global::Attend.KernelPath path, ref float query, ref float packedKeys, int blocks, ref float scores, nint scoreStride)"))
         using (w.Block("switch (path)"))
         {
-            foreach (TilePathPlan path in vectors) w.Line($"case KernelPath.{path.Path}: {ScoreName(plan, path)}(ref query, ref packedKeys, blocks, ref scores, scoreStride); return;");
+            foreach (TilePathPlan path in vectors) w.Line($"case global::Attend.KernelPath.{path.Path}: {ScoreName(plan, path)}(ref query, ref packedKeys, blocks, ref scores, scoreStride); return;");
             w.Line($"default: {ScoreName(plan, scalar)}(ref query, ref packedKeys, blocks, ref scores, scoreStride); return;");
         }
 
         w.Line();
-        using (w.Block("public static void AccumulateTile(KernelPath path, ref float weights, nint weightStride, ref float values, nint valueStride, int count, ref float output, ref float rescale)"))
+        using (w.Block("public static void AccumulateTile(global::Attend.KernelPath path, ref float weights, nint weightStride, ref float values, nint valueStride, int count, ref float output, ref float rescale)"))
         using (w.Block("switch (path)"))
         {
-            foreach (TilePathPlan path in vectors) w.Line($"case KernelPath.{path.Path}: {AccumulateName(plan, path)}(ref weights, weightStride, ref values, valueStride, count, ref output, ref rescale); return;");
+            foreach (TilePathPlan path in vectors) w.Line($"case global::Attend.KernelPath.{path.Path}: {AccumulateName(plan, path)}(ref weights, weightStride, ref values, valueStride, count, ref output, ref rescale); return;");
             w.Line($"default: {AccumulateName(plan, scalar)}(ref weights, weightStride, ref values, valueStride, count, ref output, ref rescale); return;");
         }
 
@@ -82,17 +83,17 @@ internal static class TileKernelsEmitter
         {
             using (w.Block("for (int first = 0; first < count; first += keyBlock)"))
             {
-                w.Line("ref float block = ref Unsafe.Add(ref packed, (nint)first * D);");
-                w.Line("int keysHere = Math.Min(keyBlock, count - first);");
+                w.Line("ref float block = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref packed, (nint)first * D);");
+                w.Line("int keysHere = global::System.Math.Min(keyBlock, count - first);");
                 using (w.Block("for (int j = 0; j < keysHere; j++)"))
                 {
-                    w.Line("ref float key = ref Unsafe.Add(ref keys, (first + j) * keyStride);");
-                    w.Line("for (int d = 0; d < D; d++) Unsafe.Add(ref block, d * keyBlock + j) = Unsafe.Add(ref key, d);");
+                    w.Line("ref float key = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref keys, (first + j) * keyStride);");
+                    w.Line("for (int d = 0; d < D; d++) global::System.Runtime.CompilerServices.Unsafe.Add(ref block, d * keyBlock + j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref key, d);");
                 }
 
                 using (w.Block("for (int j = keysHere; j < keyBlock; j++)"))
                 {
-                    w.Line("for (int d = 0; d < D; d++) Unsafe.Add(ref block, d * keyBlock + j) = 0f;");
+                    w.Line("for (int d = 0; d < D; d++) global::System.Runtime.CompilerServices.Unsafe.Add(ref block, d * keyBlock + j) = 0f;");
                 }
             }
         }
@@ -109,15 +110,15 @@ internal static class TileKernelsEmitter
             w.Line($"const int KeyBlock = {path.KeyBlock};");
             using (w.Block("for (int block = 0; block < blocks; block++)"))
             {
-                w.Line("ref float keys = ref Unsafe.Add(ref packedKeys, (nint)block * (D * KeyBlock));");
+                w.Line("ref float keys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref packedKeys, (nint)block * (D * KeyBlock));");
                 using (w.Block("for (int r = 0; r < QueryRows; r++)"))
                 {
-                    w.Line("ref float q = ref Unsafe.Add(ref query, r * D);");
+                    w.Line("ref float q = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref query, r * D);");
                     using (w.Block("for (int j = 0; j < KeyBlock; j++)"))
                     {
                         w.Line("float sum = 0f;");
-                        w.Line("for (int d = 0; d < D; d++) sum += Unsafe.Add(ref q, d) * Unsafe.Add(ref keys, d * KeyBlock + j);");
-                        w.Line("Unsafe.Add(ref scores, r * scoreStride + block * KeyBlock + j) = sum;");
+                        w.Line("for (int d = 0; d < D; d++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref q, d) * global::System.Runtime.CompilerServices.Unsafe.Add(ref keys, d * KeyBlock + j);");
+                        w.Line("global::System.Runtime.CompilerServices.Unsafe.Add(ref scores, r * scoreStride + block * KeyBlock + j) = sum;");
                     }
                 }
             }
@@ -134,15 +135,15 @@ internal static class TileKernelsEmitter
             w.Line($"const int QueryRows = {path.QueryRows};");
             using (w.Block("for (int r = 0; r < QueryRows; r++)"))
             {
-                w.Line("ref float o = ref Unsafe.Add(ref output, r * Dv);");
-                w.Line("ref float p = ref Unsafe.Add(ref weights, r * weightStride);");
-                w.Line("float factor = Unsafe.Add(ref rescale, r);");
-                w.Line("for (int d = 0; d < Dv; d++) Unsafe.Add(ref o, d) *= factor;");
+                w.Line("ref float o = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, r * Dv);");
+                w.Line("ref float p = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, r * weightStride);");
+                w.Line("float factor = global::System.Runtime.CompilerServices.Unsafe.Add(ref rescale, r);");
+                w.Line("for (int d = 0; d < Dv; d++) global::System.Runtime.CompilerServices.Unsafe.Add(ref o, d) *= factor;");
                 using (w.Block("for (int j = 0; j < count; j++)"))
                 {
-                    w.Line("ref float v = ref Unsafe.Add(ref values, j * valueStride);");
-                    w.Line("float weight = Unsafe.Add(ref p, j);");
-                    w.Line("for (int d = 0; d < Dv; d++) Unsafe.Add(ref o, d) += weight * Unsafe.Add(ref v, d);");
+                    w.Line("ref float v = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref values, j * valueStride);");
+                    w.Line("float weight = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, j);");
+                    w.Line("for (int d = 0; d < Dv; d++) global::System.Runtime.CompilerServices.Unsafe.Add(ref o, d) += weight * global::System.Runtime.CompilerServices.Unsafe.Add(ref v, d);");
                 }
             }
         }
@@ -152,7 +153,7 @@ internal static class TileKernelsEmitter
 
     private static void EmitVectorScore(SourceWriter w, TileKernelPlan plan, TilePathPlan path)
     {
-        string vector = VectorOf(path.Width);
+        string vector = QualifiedVectorOf(path.Width);
         string type = $"{vector}<float>";
         int rows = path.QueryRows;
         int keyRegisters = path.KeyRegisters;
@@ -163,7 +164,7 @@ internal static class TileKernelsEmitter
             w.Line($"const int KeyBlock = {path.KeyBlock};");
             using (w.Block("for (int block = 0; block < blocks; block++)"))
             {
-                w.Line("ref float keys = ref Unsafe.Add(ref packedKeys, (nint)block * (D * KeyBlock));");
+                w.Line("ref float keys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref packedKeys, (nint)block * (D * KeyBlock));");
                 for (int r = 0; r < rows; r++)
                 {
                     w.Line($"{type} {string.Join(", ", Enumerable.Range(0, keyRegisters).Select(c => $"s{r}_{c} = {type}.Zero"))};");
@@ -181,24 +182,24 @@ internal static class TileKernelsEmitter
 
                     for (int r = 0; r < rows; r++)
                     {
-                        w.Line($"{(r == 0 ? type + " " : "")}qr = {vector}.Create({(r == 0 ? "q" : $"Unsafe.Add(ref q, {r} * D)")});");
+                        w.Line($"{(r == 0 ? type + " " : "")}qr = {vector}.Create({(r == 0 ? "q" : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref q, {r} * D)")});");
                         for (int c = 0; c < keyRegisters; c++)
                         {
                             w.Line($"s{r}_{c} = {vector}.MultiplyAddEstimate(qr, k{c}, s{r}_{c});");
                         }
                     }
 
-                    w.Line("k = ref Unsafe.Add(ref k, KeyBlock);");
-                    w.Line("q = ref Unsafe.Add(ref q, 1);");
+                    w.Line("k = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, KeyBlock);");
+                    w.Line("q = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, 1);");
                 }
 
-                w.Line("ref float s = ref Unsafe.Add(ref scores, block * KeyBlock);");
+                w.Line("ref float s = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scores, block * KeyBlock);");
                 for (int r = 0; r < rows; r++)
                 {
-                    string row = r == 0 ? "ref s" : $"ref Unsafe.Add(ref s, {r} * scoreStride)";
+                    string row = r == 0 ? "ref s" : $"ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, {r} * scoreStride)";
                     for (int c = 0; c < keyRegisters; c++)
                     {
-                        w.Line(c == 0 ? $"s{r}_0.StoreUnsafe({row});" : $"s{r}_{c}.StoreUnsafe({row}, {c * path.Width});");
+                        w.Line(Store(path.Width, $"s{r}_{c}", c == 0 ? row : $"{row}, {c * path.Width}") + ";");
                     }
                 }
             }
@@ -216,7 +217,7 @@ internal static class TileKernelsEmitter
         w.Line($"// so at most {rows * widest} accumulators + {widest} value segments + 1 broadcast of {path.Registers} registers; the rescale is applied as the accumulators load.");
         using (w.Block($"private static void {AccumulateName(plan, path)}(ref float weights, nint weightStride, ref float values, nint valueStride, int count, ref float output, ref float rescale)"))
         {
-            for (int r = 1; r < rows; r++) w.Line($"ref float p{r} = ref Unsafe.Add(ref weights, {(r == 1 ? "" : $"{r} * ")}weightStride);");
+            for (int r = 1; r < rows; r++) w.Line($"ref float p{r} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, {(r == 1 ? "" : $"{r} * ")}weightStride);");
             foreach (ValueBlock block in blocks)
             {
                 RowSegment first = block.Segments[0], last = block.Segments[block.Segments.Count - 1];
@@ -236,34 +237,34 @@ internal static class TileKernelsEmitter
         int rows = path.QueryRows;
         for (int r = 0; r < rows; r++)
         {
-            w.Line($"float factor{r} = Unsafe.Add(ref rescale, {r});");
+            w.Line($"float factor{r} = global::System.Runtime.CompilerServices.Unsafe.Add(ref rescale, {r});");
             foreach (RowSegment segment in block.Segments)
             {
                 string name = $"o{r}_{segment.Offset}";
                 string at = r == 0 ? Literals.Int(segment.Offset) : $"{r} * Dv + {segment.Offset}";
                 w.Line(segment.Width == 1
-                    ? $"float {name} = Unsafe.Add(ref output, {at}) * factor{r};"
-                    : $"{TypeOf(segment.Width)} {name} = {VectorOf(segment.Width)}.LoadUnsafe(ref output, {at}) * factor{r};");
+                    ? $"float {name} = global::System.Runtime.CompilerServices.Unsafe.Add(ref output, {at}) * factor{r};"
+                    : $"{TypeOf(segment.Width)} {name} = {QualifiedVectorOf(segment.Width)}.LoadUnsafe(ref output, {at}) * factor{r};");
             }
         }
 
         using (w.Block("for (int j = 0; j < count; j++)"))
         {
-            w.Line("ref float v = ref Unsafe.Add(ref values, j * valueStride);");
+            w.Line("ref float v = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref values, j * valueStride);");
             foreach (RowSegment segment in block.Segments)
             {
                 w.Line(segment.Width == 1
-                    ? $"float v{segment.Offset} = Unsafe.Add(ref v, {segment.Offset});"
-                    : $"{TypeOf(segment.Width)} v{segment.Offset} = {VectorOf(segment.Width)}.LoadUnsafe(ref v{(segment.Offset == 0 ? "" : $", {segment.Offset}")});");
+                    ? $"float v{segment.Offset} = global::System.Runtime.CompilerServices.Unsafe.Add(ref v, {segment.Offset});"
+                    : $"{TypeOf(segment.Width)} v{segment.Offset} = {QualifiedVectorOf(segment.Width)}.LoadUnsafe(ref v{(segment.Offset == 0 ? "" : $", {segment.Offset}")});");
             }
 
             for (int r = 0; r < rows; r++)
             {
                 string source = r == 0 ? "weights" : $"p{r}";
-                w.Line($"{(r == 0 ? "float " : "")}weight = Unsafe.Add(ref {source}, j);");
+                w.Line($"{(r == 0 ? "float " : "")}weight = global::System.Runtime.CompilerServices.Unsafe.Add(ref {source}, j);");
                 foreach (int width in block.Segments.Where(s => s.Width > 1).Select(s => s.Width).Distinct())
                 {
-                    w.Line($"{(r == 0 ? TypeOf(width) + " " : "")}p{width * 32} = {VectorOf(width)}.Create(weight);");
+                    w.Line($"{(r == 0 ? TypeOf(width) + " " : "")}p{width * 32} = {QualifiedVectorOf(width)}.Create(weight);");
                 }
 
                 foreach (RowSegment segment in block.Segments)
@@ -271,7 +272,7 @@ internal static class TileKernelsEmitter
                     string name = $"o{r}_{segment.Offset}";
                     w.Line(segment.Width == 1
                         ? $"{name} += weight * v{segment.Offset};"
-                        : $"{name} = {VectorOf(segment.Width)}.MultiplyAddEstimate(p{segment.Width * 32}, v{segment.Offset}, {name});");
+                        : $"{name} = {QualifiedVectorOf(segment.Width)}.MultiplyAddEstimate(p{segment.Width * 32}, v{segment.Offset}, {name});");
                 }
             }
         }
@@ -283,13 +284,9 @@ internal static class TileKernelsEmitter
                 string name = $"o{r}_{segment.Offset}";
                 string at = r == 0 ? Literals.Int(segment.Offset) : $"{r} * Dv + {segment.Offset}";
                 w.Line(segment.Width == 1
-                    ? $"Unsafe.Add(ref output, {at}) = {name};"
-                    : $"{name}.StoreUnsafe(ref output, {at});");
+                    ? $"global::System.Runtime.CompilerServices.Unsafe.Add(ref output, {at}) = {name};"
+                    : Store(segment.Width, name, $"ref output, {at}") + ";");
             }
         }
     }
-
-    private static string VectorOf(int width) => width switch { 16 => "Vector512", 8 => "Vector256", _ => "Vector128" };
-
-    private static string TypeOf(int width) => width == 1 ? "float" : VectorOf(width) + "<float>";
 }

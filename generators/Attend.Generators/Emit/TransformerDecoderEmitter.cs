@@ -15,7 +15,7 @@ internal static class TransformerDecoderEmitter
 
     public static string Emit(TransformerDecoderSpec spec)
     {
-        int dimHead = spec.ModelDim / spec.Heads;
+        int dimHead = spec.DimHead;
         HeadKernelPlan plan = HeadKernelPlanner.Plan(dimHead, dimHead);
         var remarks = new List<string>
         {
@@ -88,14 +88,14 @@ internal static class TransformerDecoderEmitter
         w.Line("/// </summary>");
         w.Line("/// <param name=\"source\">The tensors; others are ignored.</param>");
         w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"decoder.\"</c>.</param>");
-        w.Line("/// <exception cref=\"System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
-        w.Line("/// <exception cref=\"System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
+        w.Line("/// <exception cref=\"global::System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
+        w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
         w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void LoadWeights(IWeightSource source, string prefix = \"\")"))
+        using (w.Block("public void LoadWeights(global::Attend.IWeightSource source, string prefix = \"\")"))
         {
-            w.Line("ArgumentNullException.ThrowIfNull(source);");
-            w.Line("ArgumentNullException.ThrowIfNull(prefix);");
-            w.Line($"System.Threading.Volatile.Write(ref _weights, {StackClass}.Read(source, prefix));");
+            w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
+            w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
+            w.Line($"global::System.Threading.Volatile.Write(ref _weights, {StackClass}.Read(source, prefix));");
         }
 
         w.Line();
@@ -108,36 +108,36 @@ internal static class TransformerDecoderEmitter
         w.Line("/// <param name=\"memoryLength\">Memory tokens per sequence.</param>");
         w.Line("/// <param name=\"targetKeyPaddingMask\"><c>[batch, targetLength]</c>, true = padded target (<c>tgt_key_padding_mask</c>)" + (spec.KeyPadding ? "; required by this declaration." : "; optional.") + "</param>");
         w.Line("/// <param name=\"memoryKeyPaddingMask\">Optional <c>[batch, memoryLength]</c>, true = padded memory position (<c>memory_key_padding_mask</c>).</param>");
-        w.Line("/// <exception cref=\"ArgumentException\">A length or size does not match; the message names the argument and the size expected.</exception>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length or size does not match; the message names the argument and the size expected.</exception>");
         w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Forward(ReadOnlySpan<float> target, ReadOnlySpan<float> memory, Span<float> output, int batch, int targetLength, int memoryLength, ReadOnlySpan<bool> targetKeyPaddingMask = default, ReadOnlySpan<bool> memoryKeyPaddingMask = default)"))
+        using (w.Block("public void Forward(global::System.ReadOnlySpan<float> target, global::System.ReadOnlySpan<float> memory, global::System.Span<float> output, int batch, int targetLength, int memoryLength, global::System.ReadOnlySpan<bool> targetKeyPaddingMask = default, global::System.ReadOnlySpan<bool> memoryKeyPaddingMask = default)"))
         {
-            w.Line("ArgumentChecks.Positive(batch, nameof(batch));");
-            w.Line("ArgumentChecks.Positive(targetLength, nameof(targetLength));");
-            w.Line("ArgumentChecks.Positive(memoryLength, nameof(memoryLength));");
-            w.Line("ArgumentChecks.Length(target.Length, (long)batch * targetLength * ModelDim, nameof(target), $\"batch × targetLength × ModelDim = {batch} × {targetLength} × {ModelDim}\");");
-            w.Line("ArgumentChecks.Length(memory.Length, (long)batch * memoryLength * ModelDim, nameof(memory), $\"batch × memoryLength × ModelDim = {batch} × {memoryLength} × {ModelDim}\");");
-            w.Line("ArgumentChecks.Length(output.Length, (long)batch * targetLength * ModelDim, nameof(output), $\"batch × targetLength × ModelDim = {batch} × {targetLength} × {ModelDim}\");");
-            w.Line("if (output.Overlaps(target, out int shift) && shift != 0) throw new ArgumentException(\"output may be target itself but must not partially overlap it.\", nameof(output));");
-            w.Line("if (output.Overlaps(memory)) throw new ArgumentException(\"output must not overlap memory: every layer reads the memory.\", nameof(output));");
-            if (spec.KeyPadding) w.Line("if (targetKeyPaddingMask.IsEmpty) throw new ArgumentException($\"targetKeyPaddingMask is required by this stack's Mask = KeyPadding: pass [batch, targetLength] = {batch} × {targetLength} flags, true = padded.\", nameof(targetKeyPaddingMask));");
-            w.Line("if (!targetKeyPaddingMask.IsEmpty) ArgumentChecks.Length(targetKeyPaddingMask.Length, (long)batch * targetLength, nameof(targetKeyPaddingMask), $\"batch × targetLength = {batch} × {targetLength}\");");
-            w.Line("if (!memoryKeyPaddingMask.IsEmpty) ArgumentChecks.Length(memoryKeyPaddingMask.Length, (long)batch * memoryLength, nameof(memoryKeyPaddingMask), $\"batch × memoryLength = {batch} × {memoryLength}\");");
-            w.Line($"{StackClass} weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(targetLength, nameof(targetLength));");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(memoryLength, nameof(memoryLength));");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Length(target.Length, (long)batch * targetLength * ModelDim, nameof(target), $\"batch × targetLength × ModelDim = {batch} × {targetLength} × {ModelDim}\");");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Length(memory.Length, (long)batch * memoryLength * ModelDim, nameof(memory), $\"batch × memoryLength × ModelDim = {batch} × {memoryLength} × {ModelDim}\");");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)batch * targetLength * ModelDim, nameof(output), $\"batch × targetLength × ModelDim = {batch} × {targetLength} × {ModelDim}\");");
+            w.Line("if (global::System.MemoryExtensions.Overlaps(output, target, out int shift) && shift != 0) throw new global::System.ArgumentException(\"output may be target itself but must not partially overlap it.\", nameof(output));");
+            w.Line("if (global::System.MemoryExtensions.Overlaps(output, memory)) throw new global::System.ArgumentException(\"output must not overlap memory: every layer reads the memory.\", nameof(output));");
+            if (spec.KeyPadding) w.Line("if (targetKeyPaddingMask.IsEmpty) throw new global::System.ArgumentException($\"targetKeyPaddingMask is required by this stack's Mask = KeyPadding: pass [batch, targetLength] = {batch} × {targetLength} flags, true = padded.\", nameof(targetKeyPaddingMask));");
+            w.Line("if (!targetKeyPaddingMask.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(targetKeyPaddingMask.Length, (long)batch * targetLength, nameof(targetKeyPaddingMask), $\"batch × targetLength = {batch} × {targetLength}\");");
+            w.Line("if (!memoryKeyPaddingMask.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(memoryKeyPaddingMask.Length, (long)batch * memoryLength, nameof(memoryKeyPaddingMask), $\"batch × memoryLength = {batch} × {memoryLength}\");");
+            w.Line($"{StackClass} weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
             w.Line("int rows = batch * targetLength;");
-            w.Line("long scratchLength = (long)rows * (2 * ModelDim + Math.Max(QkvWidth + InnerDim, MlpDim)) + (long)batch * memoryLength * KvWidth;");
-            w.Line("if (scratchLength > Array.MaxLength) throw new ArgumentException($\"The batch needs {scratchLength} floats of scratch, more than one array holds; split it.\", nameof(batch));");
-            w.Line("float[] scratch = System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);");
+            w.Line("long scratchLength = (long)rows * (2 * ModelDim + global::System.Math.Max(QkvWidth + InnerDim, MlpDim)) + (long)batch * memoryLength * KvWidth;");
+            w.Line("if (scratchLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"The batch needs {scratchLength} floats of scratch, more than one array holds; split it.\", nameof(batch));");
+            w.Line("float[] scratch = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);");
             using (w.Block("try"))
             {
-                w.Line("Span<float> work = scratch.AsSpan(2 * rows * ModelDim, rows * Math.Max(QkvWidth + InnerDim, MlpDim));");
+                w.Line("global::System.Span<float> work = global::System.MemoryExtensions.AsSpan(scratch, 2 * rows * ModelDim, rows * global::System.Math.Max(QkvWidth + InnerDim, MlpDim));");
                 using (w.Block("var pass = new Pass", ";"))
                 {
-                    w.Line("Path = KernelPaths.Resolve(Path), Threads = Math.Max(1, MaxDegreeOfParallelism), Batch = batch, Length = targetLength, MemoryLength = memoryLength,");
+                    w.Line("Path = global::Attend.Kernels.KernelPaths.Resolve(Path), Threads = global::System.Math.Max(1, MaxDegreeOfParallelism), Batch = batch, Length = targetLength, MemoryLength = memoryLength,");
                     w.Line("TargetKeyPaddingMask = targetKeyPaddingMask, MemoryKeyPaddingMask = memoryKeyPaddingMask,");
-                    w.Line("Normed = scratch.AsSpan(0, rows * ModelDim), Delta = scratch.AsSpan(rows * ModelDim, rows * ModelDim),");
+                    w.Line("Normed = global::System.MemoryExtensions.AsSpan(scratch, 0, rows * ModelDim), Delta = global::System.MemoryExtensions.AsSpan(scratch, rows * ModelDim, rows * ModelDim),");
                     w.Line("Qkv = work.Slice(0, rows * QkvWidth), Context = work.Slice(rows * QkvWidth, rows * InnerDim), Hidden = work.Slice(0, rows * MlpDim),");
-                    w.Line("MemoryKv = scratch.AsSpan(2 * rows * ModelDim + work.Length, batch * memoryLength * KvWidth),");
+                    w.Line("MemoryKv = global::System.MemoryExtensions.AsSpan(scratch, 2 * rows * ModelDim + work.Length, batch * memoryLength * KvWidth),");
                 }
 
                 w.Line("target.CopyTo(output);");
@@ -148,12 +148,12 @@ internal static class TransformerDecoderEmitter
                     w.Line("FeedForwardSublayer(in pass, layer, output);");
                 }
 
-                if (spec.FinalNorm) w.Line("Normalization.LayerNorm(pass.Path, output, rows, ModelDim, weights.FinalNormWeight, weights.FinalNormBias, LayerNormEpsilon, output);");
+                if (spec.FinalNorm) w.Line("global::Attend.Kernels.Normalization.LayerNorm(pass.Path, output, rows, ModelDim, weights.FinalNormWeight, weights.FinalNormBias, LayerNormEpsilon, output);");
             }
 
             using (w.Block("finally"))
             {
-                w.Line("System.Buffers.ArrayPool<float>.Shared.Return(scratch);");
+                w.Line("global::System.Buffers.ArrayPool<float>.Shared.Return(scratch);");
             }
         }
 
@@ -168,44 +168,44 @@ internal static class TransformerDecoderEmitter
         {
             w.Line("public readonly float[] SelfNormWeight = new float[ModelDim];");
             w.Line("public readonly float[] SelfNormBias = new float[ModelDim];");
-            w.Line("public readonly float[] PackedSelfQkvWeight = new float[LinearKernels.PackedLength(ModelDim, QkvWidth)];");
+            w.Line("public readonly float[] PackedSelfQkvWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ModelDim, QkvWidth)];");
             w.Line("public readonly float[] SelfQkvBias = new float[QkvWidth];");
-            w.Line("public readonly float[] PackedSelfOutputWeight = new float[LinearKernels.PackedLength(InnerDim, ModelDim)];");
+            w.Line("public readonly float[] PackedSelfOutputWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(InnerDim, ModelDim)];");
             w.Line("public readonly float[] SelfOutputBias = new float[ModelDim];");
             w.Line("public readonly float[] CrossNormWeight = new float[ModelDim];");
             w.Line("public readonly float[] CrossNormBias = new float[ModelDim];");
-            w.Line("public readonly float[] PackedCrossQueryWeight = new float[LinearKernels.PackedLength(ModelDim, InnerDim)];");
+            w.Line("public readonly float[] PackedCrossQueryWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ModelDim, InnerDim)];");
             w.Line("public readonly float[] CrossQueryBias = new float[InnerDim];");
-            w.Line("public readonly float[] PackedCrossKvWeight = new float[LinearKernels.PackedLength(ModelDim, KvWidth)];");
+            w.Line("public readonly float[] PackedCrossKvWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ModelDim, KvWidth)];");
             w.Line("public readonly float[] CrossKvBias = new float[KvWidth];");
-            w.Line("public readonly float[] PackedCrossOutputWeight = new float[LinearKernels.PackedLength(InnerDim, ModelDim)];");
+            w.Line("public readonly float[] PackedCrossOutputWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(InnerDim, ModelDim)];");
             w.Line("public readonly float[] CrossOutputBias = new float[ModelDim];");
             w.Line("public readonly float[] FeedForwardNormWeight = new float[ModelDim];");
             w.Line("public readonly float[] FeedForwardNormBias = new float[ModelDim];");
             FeedForwardEmitter.EmitWeightFields(w);
             w.Line();
             w.Line("/// <summary>Reads and checks every tensor of layer <c>prefix</c>.</summary>");
-            using (w.Block($"public static {LayerClass} Read(IWeightSource source, string prefix)"))
+            using (w.Block($"public static {LayerClass} Read(global::Attend.IWeightSource source, string prefix)"))
             {
                 w.Line($"var layer = new {LayerClass}();");
-                w.Line("LinearKernels.Pack(WeightLoading.Read(source, prefix, \"self_attn.in_proj_weight\", QkvWidth, ModelDim), ModelDim, QkvWidth, layer.PackedSelfQkvWeight);");
-                w.Line("WeightLoading.Read(source, prefix, \"self_attn.in_proj_bias\", QkvWidth).CopyTo(layer.SelfQkvBias, 0);");
-                w.Line("LinearKernels.Pack(WeightLoading.Read(source, prefix, \"self_attn.out_proj.weight\", ModelDim, InnerDim), InnerDim, ModelDim, layer.PackedSelfOutputWeight);");
-                w.Line("WeightLoading.Read(source, prefix, \"self_attn.out_proj.bias\", ModelDim).CopyTo(layer.SelfOutputBias, 0);");
+                w.Line("global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, \"self_attn.in_proj_weight\", QkvWidth, ModelDim), ModelDim, QkvWidth, layer.PackedSelfQkvWeight);");
+                w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"self_attn.in_proj_bias\", QkvWidth).CopyTo(layer.SelfQkvBias, 0);");
+                w.Line("global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, \"self_attn.out_proj.weight\", ModelDim, InnerDim), InnerDim, ModelDim, layer.PackedSelfOutputWeight);");
+                w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"self_attn.out_proj.bias\", ModelDim).CopyTo(layer.SelfOutputBias, 0);");
                 w.Line("// Cross-attention: rows 0..E of in_proj project the target (queries), rows E..3E the memory (keys, values).");
-                w.Line("float[] crossInProjection = WeightLoading.Read(source, prefix, \"multihead_attn.in_proj_weight\", QkvWidth, ModelDim);");
-                w.Line("float[] crossInBias = WeightLoading.Read(source, prefix, \"multihead_attn.in_proj_bias\", QkvWidth);");
-                w.Line("LinearKernels.Pack(crossInProjection.AsSpan(0, InnerDim * ModelDim), ModelDim, InnerDim, layer.PackedCrossQueryWeight);");
-                w.Line("LinearKernels.Pack(crossInProjection.AsSpan(InnerDim * ModelDim), ModelDim, KvWidth, layer.PackedCrossKvWeight);");
-                w.Line("crossInBias.AsSpan(0, InnerDim).CopyTo(layer.CrossQueryBias);");
-                w.Line("crossInBias.AsSpan(InnerDim).CopyTo(layer.CrossKvBias);");
-                w.Line("LinearKernels.Pack(WeightLoading.Read(source, prefix, \"multihead_attn.out_proj.weight\", ModelDim, InnerDim), InnerDim, ModelDim, layer.PackedCrossOutputWeight);");
-                w.Line("WeightLoading.Read(source, prefix, \"multihead_attn.out_proj.bias\", ModelDim).CopyTo(layer.CrossOutputBias, 0);");
+                w.Line("float[] crossInProjection = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"multihead_attn.in_proj_weight\", QkvWidth, ModelDim);");
+                w.Line("float[] crossInBias = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"multihead_attn.in_proj_bias\", QkvWidth);");
+                w.Line("global::Attend.Kernels.LinearKernels.Pack(global::System.MemoryExtensions.AsSpan(crossInProjection, 0, InnerDim * ModelDim), ModelDim, InnerDim, layer.PackedCrossQueryWeight);");
+                w.Line("global::Attend.Kernels.LinearKernels.Pack(global::System.MemoryExtensions.AsSpan(crossInProjection, InnerDim * ModelDim), ModelDim, KvWidth, layer.PackedCrossKvWeight);");
+                w.Line("global::System.MemoryExtensions.AsSpan(crossInBias, 0, InnerDim).CopyTo(layer.CrossQueryBias);");
+                w.Line("global::System.MemoryExtensions.AsSpan(crossInBias, InnerDim).CopyTo(layer.CrossKvBias);");
+                w.Line("global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, \"multihead_attn.out_proj.weight\", ModelDim, InnerDim), InnerDim, ModelDim, layer.PackedCrossOutputWeight);");
+                w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"multihead_attn.out_proj.bias\", ModelDim).CopyTo(layer.CrossOutputBias, 0);");
                 FeedForwardEmitter.EmitWeightReads(w, "linear1", "linear2");
                 foreach ((string field, string name) in new[] { ("SelfNorm", "norm1"), ("CrossNorm", "norm2"), ("FeedForwardNorm", "norm3") })
                 {
-                    w.Line($"WeightLoading.Read(source, prefix, \"{name}.weight\", ModelDim).CopyTo(layer.{field}Weight, 0);");
-                    w.Line($"WeightLoading.Read(source, prefix, \"{name}.bias\", ModelDim).CopyTo(layer.{field}Bias, 0);");
+                    w.Line($"global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{name}.weight\", ModelDim).CopyTo(layer.{field}Weight, 0);");
+                    w.Line($"global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{name}.bias\", ModelDim).CopyTo(layer.{field}Bias, 0);");
                 }
 
                 w.Line("return layer;");
@@ -222,26 +222,26 @@ internal static class TransformerDecoderEmitter
         w.Line(GeneratedCode.Attribute);
         using (w.Block("private readonly ref struct Pass"))
         {
-            w.Line("public KernelPath Path { get; init; }");
+            w.Line("public global::Attend.KernelPath Path { get; init; }");
             w.Line("public int Threads { get; init; }");
             w.Line("public int Batch { get; init; }");
             w.Line("/// <summary>Target tokens per sequence.</summary>");
             w.Line("public int Length { get; init; }");
             w.Line("public int MemoryLength { get; init; }");
-            w.Line("public ReadOnlySpan<bool> TargetKeyPaddingMask { get; init; }");
-            w.Line("public ReadOnlySpan<bool> MemoryKeyPaddingMask { get; init; }");
+            w.Line("public global::System.ReadOnlySpan<bool> TargetKeyPaddingMask { get; init; }");
+            w.Line("public global::System.ReadOnlySpan<bool> MemoryKeyPaddingMask { get; init; }");
             w.Line("/// <summary>[rows, ModelDim]: the normalized input of a pre-norm sublayer.</summary>");
-            w.Line("public Span<float> Normed { get; init; }");
+            w.Line("public global::System.Span<float> Normed { get; init; }");
             w.Line("/// <summary>[rows, ModelDim]: a sublayer's output before the residual sum.</summary>");
-            w.Line("public Span<float> Delta { get; init; }");
+            w.Line("public global::System.Span<float> Delta { get; init; }");
             w.Line("/// <summary>[rows, QkvWidth]: self-attention's queries, keys and values; cross-attention's queries use its first rows · ModelDim.</summary>");
-            w.Line("public Span<float> Qkv { get; init; }");
+            w.Line("public global::System.Span<float> Qkv { get; init; }");
             w.Line("/// <summary>[rows, InnerDim]: attention's output, heads side by side.</summary>");
-            w.Line("public Span<float> Context { get; init; }");
+            w.Line("public global::System.Span<float> Context { get; init; }");
             w.Line("/// <summary>[rows, MlpDim]: the feed-forward hidden layer (shares memory with Qkv and Context).</summary>");
-            w.Line("public Span<float> Hidden { get; init; }");
+            w.Line("public global::System.Span<float> Hidden { get; init; }");
             w.Line("/// <summary>[batch · memoryLength, KvWidth]: the memory's keys and values for the current layer.</summary>");
-            w.Line("public Span<float> MemoryKv { get; init; }");
+            w.Line("public global::System.Span<float> MemoryKv { get; init; }");
             w.Line("public int Rows => Batch * Length;");
         }
 
@@ -255,20 +255,20 @@ internal static class TransformerDecoderEmitter
             ? "/// Masked self-attention sublayer, in place on <paramref name=\"x\"/>: <c>x += self_attn(norm1(x))</c>."
             : "/// Masked self-attention sublayer, in place on <paramref name=\"x\"/>: <c>x = norm1(x + self_attn(x))</c>.");
         w.Line("/// </summary>");
-        using (w.Block($"private static void SelfAttentionSublayer(in Pass pass, {LayerClass} layer, Span<float> x)"))
+        using (w.Block($"private static void SelfAttentionSublayer(in Pass pass, {LayerClass} layer, global::System.Span<float> x)"))
         {
-            w.Line("KernelPath path = pass.Path;");
+            w.Line("global::Attend.KernelPath path = pass.Path;");
             w.Line("int threads = pass.Threads;");
             w.Line("int rows = pass.Rows;");
             string source = "x";
             if (spec.PreNorm)
             {
-                w.Line("Normalization.LayerNorm(path, x, rows, ModelDim, layer.SelfNormWeight, layer.SelfNormBias, LayerNormEpsilon, pass.Normed);");
+                w.Line("global::Attend.Kernels.Normalization.LayerNorm(path, x, rows, ModelDim, layer.SelfNormWeight, layer.SelfNormBias, LayerNormEpsilon, pass.Normed);");
                 source = "pass.Normed";
             }
 
-            w.Line($"ProjectionDriver.Forward(path, {source}, rows, ModelDim, layer.PackedSelfQkvWeight, layer.SelfQkvBias, ModelDim, QkvWidth, pass.Qkv, QkvWidth, threads);");
-            w.Line("ReadOnlySpan<float> qkv = pass.Qkv;");
+            w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, {source}, rows, ModelDim, layer.PackedSelfQkvWeight, layer.SelfQkvBias, ModelDim, QkvWidth, pass.Qkv, QkvWidth, threads);");
+            w.Line("global::System.ReadOnlySpan<float> qkv = pass.Qkv;");
             AttentionCallEmitter.Emit(w, new AttentionCall(
                 "pass.Batch", "Heads", "Heads", "pass.Length", "pass.Length",
                 new StridedView("qkv", "pass.Length * QkvWidth", "DimHead", "QkvWidth"),
@@ -276,10 +276,10 @@ internal static class TransformerDecoderEmitter
                 new StridedView("qkv.Slice(2 * InnerDim)", "pass.Length * QkvWidth", "DimHead", "QkvWidth"),
                 new StridedView("pass.Context", "pass.Length * InnerDim", "DimHead", "InnerDim"),
                 "ScoreScale", spec.Causal ? "true" : "false", "pass.TargetKeyPaddingMask", "default"));
-            w.Line("ProjectionDriver.Forward(path, pass.Context, rows, InnerDim, layer.PackedSelfOutputWeight, layer.SelfOutputBias, InnerDim, ModelDim, pass.Delta, ModelDim, threads);");
+            w.Line("global::Attend.Kernels.ProjectionDriver.Forward(path, pass.Context, rows, InnerDim, layer.PackedSelfOutputWeight, layer.SelfOutputBias, InnerDim, ModelDim, pass.Delta, ModelDim, threads);");
             w.Line(spec.PreNorm
-                ? "Elementwise.Add(path, x, pass.Delta, x);"
-                : "Normalization.AddLayerNorm(path, x, pass.Delta, rows, ModelDim, layer.SelfNormWeight, layer.SelfNormBias, LayerNormEpsilon, x);");
+                ? "global::Attend.Kernels.Elementwise.Add(path, x, pass.Delta, x);"
+                : "global::Attend.Kernels.Normalization.AddLayerNorm(path, x, pass.Delta, rows, ModelDim, layer.SelfNormWeight, layer.SelfNormBias, LayerNormEpsilon, x);");
         }
 
         w.Line();
@@ -292,22 +292,22 @@ internal static class TransformerDecoderEmitter
             ? "/// Cross-attention sublayer, in place on <paramref name=\"x\"/>: <c>x += multihead_attn(norm2(x), memory)</c>."
             : "/// Cross-attention sublayer, in place on <paramref name=\"x\"/>: <c>x = norm2(x + multihead_attn(x, memory))</c>.");
         w.Line("/// </summary>");
-        using (w.Block($"private static void CrossAttentionSublayer(in Pass pass, {LayerClass} layer, ReadOnlySpan<float> memory, Span<float> x)"))
+        using (w.Block($"private static void CrossAttentionSublayer(in Pass pass, {LayerClass} layer, global::System.ReadOnlySpan<float> memory, global::System.Span<float> x)"))
         {
-            w.Line("KernelPath path = pass.Path;");
+            w.Line("global::Attend.KernelPath path = pass.Path;");
             w.Line("int threads = pass.Threads;");
             w.Line("int rows = pass.Rows;");
             string source = "x";
             if (spec.PreNorm)
             {
-                w.Line("Normalization.LayerNorm(path, x, rows, ModelDim, layer.CrossNormWeight, layer.CrossNormBias, LayerNormEpsilon, pass.Normed);");
+                w.Line("global::Attend.Kernels.Normalization.LayerNorm(path, x, rows, ModelDim, layer.CrossNormWeight, layer.CrossNormBias, LayerNormEpsilon, pass.Normed);");
                 source = "pass.Normed";
             }
 
-            w.Line("Span<float> queries = pass.Qkv.Slice(0, rows * InnerDim);");
-            w.Line($"ProjectionDriver.Forward(path, {source}, rows, ModelDim, layer.PackedCrossQueryWeight, layer.CrossQueryBias, ModelDim, InnerDim, queries, InnerDim, threads);");
-            w.Line("ProjectionDriver.Forward(path, memory, pass.Batch * pass.MemoryLength, ModelDim, layer.PackedCrossKvWeight, layer.CrossKvBias, ModelDim, KvWidth, pass.MemoryKv, KvWidth, threads);");
-            w.Line("ReadOnlySpan<float> memoryKv = pass.MemoryKv;");
+            w.Line("global::System.Span<float> queries = pass.Qkv.Slice(0, rows * InnerDim);");
+            w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, {source}, rows, ModelDim, layer.PackedCrossQueryWeight, layer.CrossQueryBias, ModelDim, InnerDim, queries, InnerDim, threads);");
+            w.Line("global::Attend.Kernels.ProjectionDriver.Forward(path, memory, pass.Batch * pass.MemoryLength, ModelDim, layer.PackedCrossKvWeight, layer.CrossKvBias, ModelDim, KvWidth, pass.MemoryKv, KvWidth, threads);");
+            w.Line("global::System.ReadOnlySpan<float> memoryKv = pass.MemoryKv;");
             AttentionCallEmitter.Emit(w, new AttentionCall(
                 "pass.Batch", "Heads", "Heads", "pass.Length", "pass.MemoryLength",
                 new StridedView("queries", "pass.Length * InnerDim", "DimHead", "InnerDim"),
@@ -315,10 +315,10 @@ internal static class TransformerDecoderEmitter
                 new StridedView("memoryKv.Slice(InnerDim)", "pass.MemoryLength * KvWidth", "DimHead", "KvWidth"),
                 new StridedView("pass.Context", "pass.Length * InnerDim", "DimHead", "InnerDim"),
                 "ScoreScale", "false", "pass.MemoryKeyPaddingMask", "default"));
-            w.Line("ProjectionDriver.Forward(path, pass.Context, rows, InnerDim, layer.PackedCrossOutputWeight, layer.CrossOutputBias, InnerDim, ModelDim, pass.Delta, ModelDim, threads);");
+            w.Line("global::Attend.Kernels.ProjectionDriver.Forward(path, pass.Context, rows, InnerDim, layer.PackedCrossOutputWeight, layer.CrossOutputBias, InnerDim, ModelDim, pass.Delta, ModelDim, threads);");
             w.Line(spec.PreNorm
-                ? "Elementwise.Add(path, x, pass.Delta, x);"
-                : "Normalization.AddLayerNorm(path, x, pass.Delta, rows, ModelDim, layer.CrossNormWeight, layer.CrossNormBias, LayerNormEpsilon, x);");
+                ? "global::Attend.Kernels.Elementwise.Add(path, x, pass.Delta, x);"
+                : "global::Attend.Kernels.Normalization.AddLayerNorm(path, x, pass.Delta, rows, ModelDim, layer.CrossNormWeight, layer.CrossNormBias, LayerNormEpsilon, x);");
         }
 
         w.Line();

@@ -49,14 +49,14 @@ internal static class TransformerEncoderEmitter
         w.Line("/// </summary>");
         w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; others are ignored.</param>");
         w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"encoder.\"</c> or <c>\"transformer.\"</c>.</param>");
-        w.Line("/// <exception cref=\"System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
-        w.Line("/// <exception cref=\"System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
+        w.Line("/// <exception cref=\"global::System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
+        w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
         w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void LoadWeights(IWeightSource source, string prefix = \"\")"))
+        using (w.Block("public void LoadWeights(global::Attend.IWeightSource source, string prefix = \"\")"))
         {
-            w.Line("ArgumentNullException.ThrowIfNull(source);");
-            w.Line("ArgumentNullException.ThrowIfNull(prefix);");
-            w.Line($"System.Threading.Volatile.Write(ref _weights, {stack}.Read(source, prefix));");
+            w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
+            w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
+            w.Line($"global::System.Threading.Volatile.Write(ref _weights, {stack}.Read(source, prefix));");
         }
 
         w.Line();
@@ -69,18 +69,18 @@ internal static class TransformerEncoderEmitter
         w.Line("/// <param name=\"length\">Tokens per sequence.</param>");
         w.Line("/// <param name=\"keyPaddingMask\"><c>[batch, length]</c>, true = padded token (PyTorch's <c>src_key_padding_mask</c>)" + (s.KeyPadding ? "; required by this declaration." : "; optional.") + "</param>");
         w.Line("/// <param name=\"attentionWeights\">Optional; receives every layer's attention probabilities <c>[Depth, batch, Heads, length, length]</c>.</param>");
-        w.Line("/// <exception cref=\"ArgumentException\">A length or size does not match; the message names the argument and the size expected.</exception>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length or size does not match; the message names the argument and the size expected.</exception>");
         w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Forward(ReadOnlySpan<float> input, Span<float> output, int batch, int length, ReadOnlySpan<bool> keyPaddingMask = default, Span<float> attentionWeights = default)"))
+        using (w.Block("public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, int length, global::System.ReadOnlySpan<bool> keyPaddingMask = default, global::System.Span<float> attentionWeights = default)"))
         {
-            w.Line("ArgumentChecks.Positive(batch, nameof(batch));");
-            w.Line("ArgumentChecks.Positive(length, nameof(length));");
-            w.Line("ArgumentChecks.Length(input.Length, (long)batch * length * ModelDim, nameof(input), $\"batch × length × ModelDim = {batch} × {length} × {ModelDim}\");");
-            w.Line("ArgumentChecks.Length(output.Length, (long)batch * length * ModelDim, nameof(output), $\"batch × length × ModelDim = {batch} × {length} × {ModelDim}\");");
-            w.Line("if (output.Overlaps(input, out int shift) && shift != 0) throw new ArgumentException(\"output may be input itself but must not partially overlap it.\", nameof(output));");
-            if (s.KeyPadding) w.Line("if (keyPaddingMask.IsEmpty) throw new ArgumentException($\"keyPaddingMask is required by this stack's Mask = KeyPadding: pass [batch, length] = {batch} × {length} flags, true = padded.\", nameof(keyPaddingMask));");
-            w.Line("if (!keyPaddingMask.IsEmpty) ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * length, nameof(keyPaddingMask), $\"batch × length = {batch} × {length}\");");
-            w.Line("if (!attentionWeights.IsEmpty) ArgumentChecks.Length(attentionWeights.Length, (long)Depth * batch * Heads * length * length, nameof(attentionWeights), $\"Depth × batch × Heads × length × length = {Depth} × {batch} × {Heads} × {length} × {length}\");");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(length, nameof(length));");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Length(input.Length, (long)batch * length * ModelDim, nameof(input), $\"batch × length × ModelDim = {batch} × {length} × {ModelDim}\");");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)batch * length * ModelDim, nameof(output), $\"batch × length × ModelDim = {batch} × {length} × {ModelDim}\");");
+            w.Line("if (global::System.MemoryExtensions.Overlaps(output, input, out int shift) && shift != 0) throw new global::System.ArgumentException(\"output may be input itself but must not partially overlap it.\", nameof(output));");
+            if (s.KeyPadding) w.Line("if (keyPaddingMask.IsEmpty) throw new global::System.ArgumentException($\"keyPaddingMask is required by this stack's Mask = KeyPadding: pass [batch, length] = {batch} × {length} flags, true = padded.\", nameof(keyPaddingMask));");
+            w.Line("if (!keyPaddingMask.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * length, nameof(keyPaddingMask), $\"batch × length = {batch} × {length}\");");
+            w.Line("if (!attentionWeights.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)Depth * batch * Heads * length * length, nameof(attentionWeights), $\"Depth × batch × Heads × length × length = {Depth} × {batch} × {Heads} × {length} × {length}\");");
             EmitPositionLimit(w, s, "length");
             w.Line("Run(input, output, batch, length, null, keyPaddingMask, attentionWeights);");
         }
@@ -89,22 +89,22 @@ internal static class TransformerEncoderEmitter
         if (decoding) EmitDecoding(w, s);
 
         w.Line("/// <summary>Rents the scratch, copies the input to the output and runs the stack there.</summary>");
-        using (w.Block("private void Run(ReadOnlySpan<float> input, Span<float> output, int batch, int length, KvCache? cache, ReadOnlySpan<bool> keyPaddingMask, Span<float> attentionWeights)"))
+        using (w.Block("private void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, int length, global::Attend.KvCache? cache, global::System.ReadOnlySpan<bool> keyPaddingMask, global::System.Span<float> attentionWeights)"))
         {
-            w.Line($"{stack} weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
+            w.Line($"{stack} weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
             w.Line("long scratchLength = ScratchLength(batch * length, length, cache?.Length ?? 0);");
-            w.Line("if (scratchLength > Array.MaxLength) throw new ArgumentException($\"batch × length is too large: one pass needs {scratchLength} floats of scratch, more than one array holds; split the batch.\", nameof(batch));");
-            w.Line("float[] scratch = System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);");
+            w.Line("if (scratchLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"batch × length is too large: one pass needs {scratchLength} floats of scratch, more than one array holds; split the batch.\", nameof(batch));");
+            w.Line("float[] scratch = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);");
             using (w.Block("try"))
             {
                 w.Line("input.CopyTo(output);");
-                w.Line("Pass pass = CreatePass(KernelPaths.Resolve(Path), Math.Max(1, MaxDegreeOfParallelism), batch, length, cache, keyPaddingMask, scratch.AsSpan(0, (int)scratchLength));");
+                w.Line("Pass pass = CreatePass(global::Attend.Kernels.KernelPaths.Resolve(Path), global::System.Math.Max(1, MaxDegreeOfParallelism), batch, length, cache, keyPaddingMask, global::System.MemoryExtensions.AsSpan(scratch, 0, (int)scratchLength));");
                 w.Line("RunEncoderStack(in pass, weights, output, attentionWeights);");
             }
 
             using (w.Block("finally"))
             {
-                w.Line("System.Buffers.ArrayPool<float>.Shared.Return(scratch);");
+                w.Line("global::System.Buffers.ArrayPool<float>.Shared.Return(scratch);");
             }
         }
 
@@ -116,11 +116,11 @@ internal static class TransformerEncoderEmitter
     {
         if (s.Positions is BlockOptions.PositionsLearned or BlockOptions.PositionsRelative1D)
         {
-            w.Line($"if ({lastPosition} > MaxLength) throw new ArgumentException($\"The position weights cover MaxLength = {{MaxLength}} tokens; this pass reaches {{{lastPosition}}}.\", nameof(length));");
+            w.Line($"if ({lastPosition} > MaxLength) throw new global::System.ArgumentException($\"The position weights cover MaxLength = {{MaxLength}} tokens; this pass reaches {{{lastPosition}}}.\", nameof(length));");
         }
         else if (s.Positions == BlockOptions.PositionsRelative2D)
         {
-            w.Line($"if ({lastPosition} > GridHeight * GridWidth) throw new ArgumentException($\"The relative bias covers a {{GridHeight}} × {{GridWidth}} grid of {{GridHeight * GridWidth}} tokens; this pass reaches {{{lastPosition}}}.\", nameof(length));");
+            w.Line($"if ({lastPosition} > GridHeight * GridWidth) throw new global::System.ArgumentException($\"The relative bias covers a {{GridHeight}} × {{GridWidth}} grid of {{GridHeight * GridWidth}} tokens; this pass reaches {{{lastPosition}}}.\", nameof(length));");
         }
     }
 

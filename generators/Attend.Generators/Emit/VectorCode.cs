@@ -18,7 +18,11 @@ internal static class VectorCode
 
     public static string VectorOf(int width) => width switch { 16 => "Vector512", 8 => "Vector256", _ => "Vector128" };
 
-    public static string TypeOf(int width) => width == 1 ? "float" : VectorOf(width) + "<float>";
+    /// <summary>The vector type's name as generated code writes it: <c>global::System.Runtime.Intrinsics.Vector256</c>.</summary>
+    public static string QualifiedVectorOf(int width) => "global::System.Runtime.Intrinsics." + VectorOf(width);
+
+    /// <summary>The register type of <paramref name="width"/> floats as generated code writes it (<c>float</c> for 1).</summary>
+    public static string TypeOf(int width) => width == 1 ? "float" : QualifiedVectorOf(width) + "<float>";
 
     /// <summary>The path name whose width is <paramref name="width"/> (1 = Scalar).</summary>
     public static string PathOf(int width) => width == 1 ? "Scalar" : VectorOf(width);
@@ -26,16 +30,23 @@ internal static class VectorCode
     /// <summary>A load of <paramref name="width"/> floats at a constant offset from <paramref name="source"/>.</summary>
     public static string Load(int width, string source, int offset) => width switch
     {
-        1 => offset == 0 ? source : $"Unsafe.Add(ref {source}, {offset})",
-        _ when offset == 0 => $"{VectorOf(width)}.LoadUnsafe(ref {source})",
-        _ => $"{VectorOf(width)}.LoadUnsafe(ref {source}, {offset})",
+        1 => offset == 0 ? source : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {source}, {offset})",
+        _ when offset == 0 => $"{QualifiedVectorOf(width)}.LoadUnsafe(ref {source})",
+        _ => $"{QualifiedVectorOf(width)}.LoadUnsafe(ref {source}, {offset})",
     };
+
+    /// <summary>
+    /// A store of register <paramref name="value"/> (<paramref name="width"/> floats) to <paramref name="destination"/>, the
+    /// call's remaining arguments (<c>ref o, 8</c>). Written as a static call because generated files import no namespace in
+    /// which the compiler would find the <c>StoreUnsafe</c> extension method.
+    /// </summary>
+    public static string Store(int width, string value, string destination) => $"{QualifiedVectorOf(width)}.StoreUnsafe({value}, {destination})";
 
     /// <summary>A load at a run-time offset <paramref name="index"/> (a <c>nuint</c>) plus a constant.</summary>
     public static string LoadAt(int width, string source, string index, int offset)
     {
         string at = offset == 0 ? index : $"{index} + {offset}";
-        return width == 1 ? $"Unsafe.Add(ref {source}, {at})" : $"{VectorOf(width)}.LoadUnsafe(ref {source}, {at})";
+        return width == 1 ? $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {source}, {at})" : $"{QualifiedVectorOf(width)}.LoadUnsafe(ref {source}, {at})";
     }
 
     /// <summary>
@@ -93,7 +104,7 @@ internal static class VectorCode
             string type = TypeOf(segmentWidth);
             var names = Enumerable.Range(0, AccumulatorsFor(segmentWidth)).Select(i => Accumulator(segmentWidth, i)).ToList();
             foreach (string name in names) w.Line($"{type} {name} = {type}.Zero;");
-            terms.Add($"{VectorOf(segmentWidth)}.Sum({string.Join(" + ", names)})");
+            terms.Add($"{QualifiedVectorOf(segmentWidth)}.Sum({string.Join(" + ", names)})");
         }
 
         if (looped > 0)
@@ -103,7 +114,7 @@ internal static class VectorCode
                 for (int i = 0; i < 4; i++)
                 {
                     string acc = Accumulator(width, i);
-                    w.Line($"{acc} = {VectorOf(width)}.MultiplyAddEstimate({left(width, "c", i * width)}, {right(width, "c", i * width)}, {acc});");
+                    w.Line($"{acc} = {QualifiedVectorOf(width)}.MultiplyAddEstimate({left(width, "c", i * width)}, {right(width, "c", i * width)}, {acc});");
                 }
             }
         }
@@ -123,7 +134,7 @@ internal static class VectorCode
             used.TryGetValue(segment.Width, out int index);
             used[segment.Width] = index + 1;
             string acc = Accumulator(segment.Width, index);
-            w.Line($"{acc} = {VectorOf(segment.Width)}.MultiplyAddEstimate({left(segment.Width, null, segment.Offset)}, {right(segment.Width, null, segment.Offset)}, {acc});");
+            w.Line($"{acc} = {QualifiedVectorOf(segment.Width)}.MultiplyAddEstimate({left(segment.Width, null, segment.Offset)}, {right(segment.Width, null, segment.Offset)}, {acc});");
         }
 
         if (anyScalar) terms.Add($"{result}Tail");
@@ -150,8 +161,8 @@ internal static class VectorCode
             foreach (var group in targets.GroupBy(t => t.Target))
             {
                 if (group.Key == methodFor(1)) continue;
-                foreach (var (path, _) in group.Take(group.Count() - 1)) w.Line($"case KernelPath.{path}:");
-                w.Line($"case KernelPath.{group.Last().Path}: {group.Key}({arguments}); return;");
+                foreach (var (path, _) in group.Take(group.Count() - 1)) w.Line($"case global::Attend.KernelPath.{path}:");
+                w.Line($"case global::Attend.KernelPath.{group.Last().Path}: {group.Key}({arguments}); return;");
             }
 
             w.Line($"default: {methodFor(1)}({arguments}); return;");

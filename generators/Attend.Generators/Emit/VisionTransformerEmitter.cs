@@ -25,7 +25,7 @@ internal static class VisionTransformerEmitter
             current
                 ? "Patch embedding: LayerNorm(patch) → Linear → LayerNorm (to_patch_embedding.1..3); head: mlp_head Linear after the encoder's final norm (current lucidrains ViT)."
                 : "Patch embedding: Linear (to_patch_embedding.1); head: mlp_head.0 LayerNorm → mlp_head.1 Linear (older lucidrains ViT with PreNorm layers).",
-            spec.Pooling == BlockOptions.PoolingMean ? "Pooling: the mean of every token, the class token included." : "Pooling: the class token's final state.",
+            spec.Pooling == BlockOptions.PoolingMean ? "global::Attend.Pooling: the mean of every token, the class token included." : "global::Attend.Pooling: the class token's final state.",
         };
         remarks.AddRange(EncoderStackEmitter.Remarks(s, plan));
         return TypeShellEmitter.Emit(
@@ -99,14 +99,14 @@ internal static class VisionTransformerEmitter
         w.Line("/// </summary>");
         w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"vit.safetensors\")</c>; others are ignored.</param>");
         w.Line("/// <param name=\"prefix\">Prepended to every name.</param>");
-        w.Line("/// <exception cref=\"System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
-        w.Line("/// <exception cref=\"System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
+        w.Line("/// <exception cref=\"global::System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
+        w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
         w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void LoadWeights(IWeightSource source, string prefix = \"\")"))
+        using (w.Block("public void LoadWeights(global::Attend.IWeightSource source, string prefix = \"\")"))
         {
-            w.Line("ArgumentNullException.ThrowIfNull(source);");
-            w.Line("ArgumentNullException.ThrowIfNull(prefix);");
-            w.Line($"System.Threading.Volatile.Write(ref _weights, {WeightsClass}.Read(source, prefix));");
+            w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
+            w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
+            w.Line($"global::System.Threading.Volatile.Write(ref _weights, {WeightsClass}.Read(source, prefix));");
         }
 
         w.Line();
@@ -115,40 +115,40 @@ internal static class VisionTransformerEmitter
         w.Line("/// <param name=\"logits\">Receives <c>[batch, Classes]</c>, before any softmax.</param>");
         w.Line("/// <param name=\"batch\">Number of images.</param>");
         w.Line("/// <param name=\"attentionWeights\">Optional; receives every layer's attention probabilities <c>[Depth, batch, Heads, Tokens, Tokens]</c>.</param>");
-        w.Line("/// <exception cref=\"ArgumentException\">A length does not match; the message names the argument and the size expected.</exception>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not match; the message names the argument and the size expected.</exception>");
         w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Forward(ReadOnlySpan<float> images, Span<float> logits, int batch, Span<float> attentionWeights = default)"))
+        using (w.Block("public void Forward(global::System.ReadOnlySpan<float> images, global::System.Span<float> logits, int batch, global::System.Span<float> attentionWeights = default)"))
         {
-            w.Line("ArgumentChecks.Positive(batch, nameof(batch));");
-            w.Line("ArgumentChecks.Length(images.Length, (long)batch * Channels * ImageSize * ImageSize, nameof(images), $\"batch × Channels × ImageSize × ImageSize = {batch} × {Channels} × {ImageSize} × {ImageSize}\");");
-            w.Line("ArgumentChecks.Length(logits.Length, (long)batch * Classes, nameof(logits), $\"batch × Classes = {batch} × {Classes}\");");
-            w.Line("if (!attentionWeights.IsEmpty) ArgumentChecks.Length(attentionWeights.Length, (long)Depth * batch * Heads * Tokens * Tokens, nameof(attentionWeights), $\"Depth × batch × Heads × Tokens × Tokens = {Depth} × {batch} × {Heads} × {Tokens} × {Tokens}\");");
-            w.Line($"{WeightsClass} weights = System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
-            w.Line("KernelPath path = KernelPaths.Resolve(Path);");
-            w.Line("int threads = Math.Max(1, MaxDegreeOfParallelism);");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Length(images.Length, (long)batch * Channels * ImageSize * ImageSize, nameof(images), $\"batch × Channels × ImageSize × ImageSize = {batch} × {Channels} × {ImageSize} × {ImageSize}\");");
+            w.Line("global::Attend.Kernels.ArgumentChecks.Length(logits.Length, (long)batch * Classes, nameof(logits), $\"batch × Classes = {batch} × {Classes}\");");
+            w.Line("if (!attentionWeights.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)Depth * batch * Heads * Tokens * Tokens, nameof(attentionWeights), $\"Depth × batch × Heads × Tokens × Tokens = {Depth} × {batch} × {Heads} × {Tokens} × {Tokens}\");");
+            w.Line($"{WeightsClass} weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
+            w.Line("global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);");
+            w.Line("int threads = global::System.Math.Max(1, MaxDegreeOfParallelism);");
             w.Line("int rows = batch * Tokens;");
             w.Line("long stackScratch = ScratchLength(rows, Tokens, 0);");
             w.Line("long scratchLength = stackScratch + (long)batch * Patches * PatchDim + (long)rows * ModelDim + (long)batch * ModelDim;");
-            w.Line("if (scratchLength > Array.MaxLength) throw new ArgumentException($\"batch {batch} needs {scratchLength} floats of scratch, more than one array holds; split the batch.\", nameof(batch));");
-            w.Line("float[] scratch = System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);");
+            w.Line("if (scratchLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"batch {batch} needs {scratchLength} floats of scratch, more than one array holds; split the batch.\", nameof(batch));");
+            w.Line("float[] scratch = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);");
             using (w.Block("try"))
             {
-                w.Line("Span<float> all = scratch.AsSpan(0, (int)scratchLength);");
-                w.Line("Span<float> patches = all.Slice((int)stackScratch, batch * Patches * PatchDim);");
-                w.Line("Span<float> tokens = all.Slice((int)stackScratch + patches.Length, rows * ModelDim);");
-                w.Line("Span<float> pooled = all.Slice((int)stackScratch + patches.Length + tokens.Length, batch * ModelDim);");
+                w.Line("global::System.Span<float> all = global::System.MemoryExtensions.AsSpan(scratch, 0, (int)scratchLength);");
+                w.Line("global::System.Span<float> patches = all.Slice((int)stackScratch, batch * Patches * PatchDim);");
+                w.Line("global::System.Span<float> tokens = all.Slice((int)stackScratch + patches.Length, rows * ModelDim);");
+                w.Line("global::System.Span<float> pooled = all.Slice((int)stackScratch + patches.Length + tokens.Length, batch * ModelDim);");
                 w.Line("Patchify(images, patches, batch);");
                 w.Line("EmbedPatches(path, threads, weights, patches, tokens, batch);");
                 w.Line("Pass pass = CreatePass(path, threads, batch, Tokens, null, default, all[..(int)stackScratch]);");
                 w.Line("RunEncoderStack(in pass, weights.Stack, tokens, attentionWeights);");
                 w.Line("Pool(tokens, pooled, batch);");
-                if (!current) w.Line("Normalization.LayerNorm(path, pooled, batch, ModelDim, weights.HeadNormWeight, weights.HeadNormBias, LayerNormEpsilon, pooled);");
-                w.Line("ProjectionDriver.Forward(path, pooled, batch, ModelDim, weights.PackedHeadWeight, weights.HeadBias, ModelDim, Classes, logits, Classes, threads);");
+                if (!current) w.Line("global::Attend.Kernels.Normalization.LayerNorm(path, pooled, batch, ModelDim, weights.HeadNormWeight, weights.HeadNormBias, LayerNormEpsilon, pooled);");
+                w.Line("global::Attend.Kernels.ProjectionDriver.Forward(path, pooled, batch, ModelDim, weights.PackedHeadWeight, weights.HeadBias, ModelDim, Classes, logits, Classes, threads);");
             }
 
             using (w.Block("finally"))
             {
-                w.Line("System.Buffers.ArrayPool<float>.Shared.Return(scratch);");
+                w.Line("global::System.Buffers.ArrayPool<float>.Shared.Return(scratch);");
             }
         }
 
@@ -169,7 +169,7 @@ internal static class VisionTransformerEmitter
                 w.Line("public readonly float[] PatchNormBias = new float[PatchDim];");
             }
 
-            w.Line("public readonly float[] PackedPatchWeight = new float[LinearKernels.PackedLength(PatchDim, ModelDim)];");
+            w.Line("public readonly float[] PackedPatchWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(PatchDim, ModelDim)];");
             w.Line("public readonly float[] PatchBias = new float[ModelDim];");
             if (current)
             {
@@ -185,42 +185,42 @@ internal static class VisionTransformerEmitter
                 w.Line("public readonly float[] HeadNormBias = new float[ModelDim];");
             }
 
-            w.Line("public readonly float[] PackedHeadWeight = new float[LinearKernels.PackedLength(ModelDim, Classes)];");
+            w.Line("public readonly float[] PackedHeadWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ModelDim, Classes)];");
             w.Line("public readonly float[] HeadBias = new float[Classes];");
             w.Line();
             w.Line($"public static {WeightsClass} Zeroed() => new {WeightsClass}();");
             w.Line();
             w.Line("/// <summary>Reads and checks every tensor under <c>prefix</c>.</summary>");
-            using (w.Block($"public static {WeightsClass} Read(IWeightSource source, string prefix)"))
+            using (w.Block($"public static {WeightsClass} Read(global::Attend.IWeightSource source, string prefix)"))
             {
                 w.Line($"var weights = new {WeightsClass}();");
                 string linear = current ? "to_patch_embedding.2" : "to_patch_embedding.1";
                 if (current)
                 {
-                    w.Line("WeightLoading.Read(source, prefix, \"to_patch_embedding.1.weight\", PatchDim).CopyTo(weights.PatchNormWeight, 0);");
-                    w.Line("WeightLoading.Read(source, prefix, \"to_patch_embedding.1.bias\", PatchDim).CopyTo(weights.PatchNormBias, 0);");
+                    w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"to_patch_embedding.1.weight\", PatchDim).CopyTo(weights.PatchNormWeight, 0);");
+                    w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"to_patch_embedding.1.bias\", PatchDim).CopyTo(weights.PatchNormBias, 0);");
                 }
 
-                w.Line($"LinearKernels.Pack(WeightLoading.Read(source, prefix, \"{linear}.weight\", ModelDim, PatchDim), PatchDim, ModelDim, weights.PackedPatchWeight);");
-                w.Line($"WeightLoading.Read(source, prefix, \"{linear}.bias\", ModelDim).CopyTo(weights.PatchBias, 0);");
+                w.Line($"global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{linear}.weight\", ModelDim, PatchDim), PatchDim, ModelDim, weights.PackedPatchWeight);");
+                w.Line($"global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{linear}.bias\", ModelDim).CopyTo(weights.PatchBias, 0);");
                 if (current)
                 {
-                    w.Line("WeightLoading.Read(source, prefix, \"to_patch_embedding.3.weight\", ModelDim).CopyTo(weights.EmbeddingNormWeight, 0);");
-                    w.Line("WeightLoading.Read(source, prefix, \"to_patch_embedding.3.bias\", ModelDim).CopyTo(weights.EmbeddingNormBias, 0);");
+                    w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"to_patch_embedding.3.weight\", ModelDim).CopyTo(weights.EmbeddingNormWeight, 0);");
+                    w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"to_patch_embedding.3.bias\", ModelDim).CopyTo(weights.EmbeddingNormBias, 0);");
                 }
 
-                w.Line("WeightLoading.Read(source, prefix, \"cls_token\", 1, 1, ModelDim).CopyTo(weights.ClassToken, 0);");
-                w.Line("WeightLoading.Read(source, prefix, \"pos_embedding\", 1, Tokens, ModelDim).CopyTo(weights.PositionEmbedding, 0);");
+                w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"cls_token\", 1, 1, ModelDim).CopyTo(weights.ClassToken, 0);");
+                w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"pos_embedding\", 1, Tokens, ModelDim).CopyTo(weights.PositionEmbedding, 0);");
                 w.Line($"weights.Stack = {stack}.Read(source, prefix + \"transformer.\");");
                 string head = current ? "mlp_head" : "mlp_head.1";
                 if (!current)
                 {
-                    w.Line("WeightLoading.Read(source, prefix, \"mlp_head.0.weight\", ModelDim).CopyTo(weights.HeadNormWeight, 0);");
-                    w.Line("WeightLoading.Read(source, prefix, \"mlp_head.0.bias\", ModelDim).CopyTo(weights.HeadNormBias, 0);");
+                    w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"mlp_head.0.weight\", ModelDim).CopyTo(weights.HeadNormWeight, 0);");
+                    w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"mlp_head.0.bias\", ModelDim).CopyTo(weights.HeadNormBias, 0);");
                 }
 
-                w.Line($"LinearKernels.Pack(WeightLoading.Read(source, prefix, \"{head}.weight\", Classes, ModelDim), ModelDim, Classes, weights.PackedHeadWeight);");
-                w.Line($"WeightLoading.Read(source, prefix, \"{head}.bias\", Classes).CopyTo(weights.HeadBias, 0);");
+                w.Line($"global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{head}.weight\", Classes, ModelDim), ModelDim, Classes, weights.PackedHeadWeight);");
+                w.Line($"global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{head}.bias\", Classes).CopyTo(weights.HeadBias, 0);");
                 w.Line("return weights;");
             }
         }
@@ -234,7 +234,7 @@ internal static class VisionTransformerEmitter
         w.Line("/// <c>'b c (h p1) (w p2) -> b (h w) (p1 p2 c)'</c>: patch (row, column) becomes token row · GridSide + column, its features");
         w.Line("/// ordered by pixel row, pixel column, then channel.");
         w.Line("/// </summary>");
-        using (w.Block("private static void Patchify(ReadOnlySpan<float> images, Span<float> patches, int batch)"))
+        using (w.Block("private static void Patchify(global::System.ReadOnlySpan<float> images, global::System.Span<float> patches, int batch)"))
         {
             using (w.Block("for (int b = 0; b < batch; b++)"))
             {
@@ -242,7 +242,7 @@ internal static class VisionTransformerEmitter
                 {
                     using (w.Block("for (int gx = 0; gx < GridSide; gx++)"))
                     {
-                        w.Line("Span<float> patch = patches.Slice(((b * GridSide + gy) * GridSide + gx) * PatchDim, PatchDim);");
+                        w.Line("global::System.Span<float> patch = patches.Slice(((b * GridSide + gy) * GridSide + gx) * PatchDim, PatchDim);");
                         using (w.Block("for (int p1 = 0; p1 < PatchSize; p1++)"))
                         {
                             using (w.Block("for (int p2 = 0; p2 < PatchSize; p2++)"))
@@ -260,31 +260,31 @@ internal static class VisionTransformerEmitter
 
         w.Line();
         w.Line("/// <summary>Embeds every patch into its token row (after the class token's) and adds the learned positions.</summary>");
-        using (w.Block($"private static void EmbedPatches(KernelPath path, int threads, {WeightsClass} weights, Span<float> patches, Span<float> tokens, int batch)"))
+        using (w.Block($"private static void EmbedPatches(global::Attend.KernelPath path, int threads, {WeightsClass} weights, global::System.Span<float> patches, global::System.Span<float> tokens, int batch)"))
         {
-            if (current) w.Line("Normalization.LayerNorm(path, patches, batch * Patches, PatchDim, weights.PatchNormWeight, weights.PatchNormBias, LayerNormEpsilon, patches);");
+            if (current) w.Line("global::Attend.Kernels.Normalization.LayerNorm(path, patches, batch * Patches, PatchDim, weights.PatchNormWeight, weights.PatchNormBias, LayerNormEpsilon, patches);");
             using (w.Block("for (int b = 0; b < batch; b++)"))
             {
-                w.Line("Span<float> sequence = tokens.Slice(b * Tokens * ModelDim, Tokens * ModelDim);");
-                w.Line("weights.ClassToken.CopyTo(sequence);");
-                w.Line("Span<float> embedded = sequence.Slice(ModelDim);");
-                w.Line("ProjectionDriver.Forward(path, patches.Slice(b * Patches * PatchDim, Patches * PatchDim), Patches, PatchDim, weights.PackedPatchWeight, weights.PatchBias, PatchDim, ModelDim, embedded, ModelDim, threads);");
-                if (current) w.Line("Normalization.LayerNorm(path, embedded, Patches, ModelDim, weights.EmbeddingNormWeight, weights.EmbeddingNormBias, LayerNormEpsilon, embedded);");
+                w.Line("global::System.Span<float> sequence = tokens.Slice(b * Tokens * ModelDim, Tokens * ModelDim);");
+                w.Line("global::System.MemoryExtensions.CopyTo(weights.ClassToken, sequence);");
+                w.Line("global::System.Span<float> embedded = sequence.Slice(ModelDim);");
+                w.Line("global::Attend.Kernels.ProjectionDriver.Forward(path, patches.Slice(b * Patches * PatchDim, Patches * PatchDim), Patches, PatchDim, weights.PackedPatchWeight, weights.PatchBias, PatchDim, ModelDim, embedded, ModelDim, threads);");
+                if (current) w.Line("global::Attend.Kernels.Normalization.LayerNorm(path, embedded, Patches, ModelDim, weights.EmbeddingNormWeight, weights.EmbeddingNormBias, LayerNormEpsilon, embedded);");
             }
 
-            w.Line("Elementwise.AddPerRow(path, tokens, weights.PositionEmbedding, batch * Tokens, ModelDim, tokens);");
+            w.Line("global::Attend.Kernels.Elementwise.AddPerRow(path, tokens, weights.PositionEmbedding, batch * Tokens, ModelDim, tokens);");
         }
 
         w.Line();
         w.Line(spec.Pooling == BlockOptions.PoolingMean
             ? "/// <summary>Mean pooling: the average of every token of each image, the class token included.</summary>"
             : "/// <summary>Class-token pooling: each image's first token.</summary>");
-        using (w.Block("private static void Pool(ReadOnlySpan<float> tokens, Span<float> pooled, int batch)"))
+        using (w.Block("private static void Pool(global::System.ReadOnlySpan<float> tokens, global::System.Span<float> pooled, int batch)"))
         {
             using (w.Block("for (int b = 0; b < batch; b++)"))
             {
-                w.Line("ReadOnlySpan<float> sequence = tokens.Slice(b * Tokens * ModelDim, Tokens * ModelDim);");
-                w.Line("Span<float> target = pooled.Slice(b * ModelDim, ModelDim);");
+                w.Line("global::System.ReadOnlySpan<float> sequence = tokens.Slice(b * Tokens * ModelDim, Tokens * ModelDim);");
+                w.Line("global::System.Span<float> target = pooled.Slice(b * ModelDim, ModelDim);");
                 if (spec.Pooling == BlockOptions.PoolingMean)
                 {
                     using (w.Block("for (int f = 0; f < ModelDim; f++)"))

@@ -40,6 +40,7 @@ internal sealed record TransformerDecoderSpec(
     LayerIdentity Identity,
     int ModelDim,
     int Heads,
+    int DimHead,
     int MlpDim,
     int Depth,
     bool PreNorm,

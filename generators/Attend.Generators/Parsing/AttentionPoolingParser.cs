@@ -9,7 +9,7 @@ namespace Attend.Generators.Parsing;
 internal static class AttentionPoolingParser
 {
     public static ParseResult<AttentionPoolingSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
-        FamilyParsing.Parse(context, cancellationToken, ReadSpec);
+        OptionChecks.Parse(context, cancellationToken, ReadSpec);
 
     private static AttentionPoolingSpec? ReadSpec(DeclarationReader reader, LayerIdentity? identity)
     {

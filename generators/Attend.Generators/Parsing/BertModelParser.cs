@@ -1,4 +1,3 @@
-using System;
 using System.Threading;
 using Attend.Generators.Diagnostics;
 using Attend.Generators.Model;
@@ -16,21 +15,8 @@ internal static class BertModelParser
     private const int DefaultTypeVocabSize = 2;
     private const float BertEpsilon = 1e-12f;
 
-    public static ParseResult<BertModelSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
-    {
-        var reader = new DeclarationReader(context);
-        try
-        {
-            LayerIdentity? identity = reader.ReadIdentity(cancellationToken);
-            BertModelSpec? spec = ReadSpec(reader, identity);
-            return new ParseResult<BertModelSpec>(spec, reader.Diagnostics.ToEquatableArray());
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            reader.Report(Descriptors.InternalError, context.TargetNode.GetLocation(), reader.TypeName, exception.GetType().Name + ": " + exception.Message);
-            return new ParseResult<BertModelSpec>(null, reader.Diagnostics.ToEquatableArray());
-        }
-    }
+    public static ParseResult<BertModelSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        OptionChecks.Parse(context, cancellationToken, ReadSpec);
 
     private static BertModelSpec? ReadSpec(DeclarationReader reader, LayerIdentity? identity)
     {

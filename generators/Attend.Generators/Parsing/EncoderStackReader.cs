@@ -11,8 +11,6 @@ namespace Attend.Generators.Parsing;
 /// </summary>
 internal static class EncoderStackReader
 {
-    private const int CausalFlag = 1;
-    private const int KeyPaddingFlag = 2;
     private const float DefaultEpsilon = 1e-5f;
     private const float DefaultRotaryBase = 10000f;
 
@@ -51,14 +49,13 @@ internal static class EncoderStackReader
             {
                 dimHead = defaultDimHead;
             }
-            else if (modelDim % heads != 0)
+            else if (HeadRules.RequireModelDimDivisible(reader, modelDim, heads))
             {
-                reader.Report(Descriptors.ModelDimNotDivisible, reader.ArgumentLocation("ModelDim"), Text(modelDim), Text(heads), reader.TypeName, Text((modelDim / heads + 1) * heads));
-                valid = false;
+                dimHead = HeadRules.DefaultDimHead(modelDim, heads);
             }
             else
             {
-                dimHead = modelDim / heads;
+                valid = false;
             }
         }
         else if (torch && dimHead > 0 && modelDim > 0 && heads > 0 && dimHead * heads != modelDim)
@@ -75,17 +72,8 @@ internal static class EncoderStackReader
         }
 
         kvHeads = kvHeads == 0 ? heads : kvHeads;
-        if (valid && heads % kvHeads != 0)
-        {
-            reader.Report(Descriptors.HeadsNotDivisibleByKvHeads, reader.ArgumentLocation("KvHeads"), Text(heads), Text(kvHeads), reader.TypeName, Text(LargestDivisorAtMost(heads, kvHeads)));
-            valid = false;
-        }
-
-        if ((mask & ~(CausalFlag | KeyPaddingFlag)) != 0)
-        {
-            reader.Report(Descriptors.UnsupportedMask, reader.ArgumentLocation("Mask"), Text(mask), reader.TypeName);
-            valid = false;
-        }
+        if (valid) valid &= HeadRules.RequireKvHeadsDivideHeads(reader, heads, kvHeads);
+        valid &= HeadRules.RequireSupportedMask(reader, mask);
 
         float epsilon = ReadPositiveFloat(reader, "LayerNormEpsilon", DefaultEpsilon, "PyTorch's 1e-5", ref valid);
         float rotaryBase = ReadPositiveFloat(reader, "RotaryBase", DefaultRotaryBase, "θ = 10000", ref valid);
@@ -96,7 +84,7 @@ internal static class EncoderStackReader
         valid &= ReadPositions(reader, positions, dimHead, maxLength, gridHeight, gridWidth, ref rotaryDim);
 
         // The same head-width rule as the attention layers: a warning above 512, an error past what the kernels unroll.
-        if (valid) valid &= reader.CheckHeadWidth("DimHead", dimHead, reader.IsSet("DimHead") ? "DimHead" : "ModelDim");
+        if (valid) valid &= HeadRules.CheckDimHead(reader, dimHead);
 
         if (valid)
         {
@@ -120,7 +108,7 @@ internal static class EncoderStackReader
         bool outputProjection = torch || !(heads == 1 && dimHead == modelDim);
         return new EncoderStackSpec(
             modelDim, heads, kvHeads, dimHead, mlpDim, depth, preNorm, resolvedActivation,
-            (mask & CausalFlag) != 0, (mask & KeyPaddingFlag) != 0, naming, epsilon, finalNorm,
+            HeadRules.Has(mask, AttentionMask.Causal), HeadRules.Has(mask, AttentionMask.KeyPadding), naming, epsilon, finalNorm,
             positions, maxLength, rotaryDim, rotaryBase, gridHeight, gridWidth, window,
             (float)(1.0 / Math.Sqrt(dimHead)), outputProjection);
     }
@@ -190,16 +178,6 @@ internal static class EncoderStackReader
         if ((reader.IsSet("GridHeight") || reader.IsSet("GridWidth")) && !usesGrid) reader.Report(Descriptors.OptionHasNoEffect, reader.ArgumentLocation(reader.IsSet("GridHeight") ? "GridHeight" : "GridWidth"), "GridHeight/GridWidth", reader.TypeName, without, "use Positions = RelativeBias2D");
         if ((reader.IsSet("RotaryDim") || reader.IsSet("RotaryBase")) && !rotary) reader.Report(Descriptors.OptionHasNoEffect, reader.ArgumentLocation(reader.IsSet("RotaryDim") ? "RotaryDim" : "RotaryBase"), reader.IsSet("RotaryDim") ? "RotaryDim" : "RotaryBase", reader.TypeName, without, "use Positions = RotaryHalf or RotaryInterleaved");
         return valid;
-    }
-
-    private static int LargestDivisorAtMost(int value, int limit)
-    {
-        for (int candidate = Math.Min(limit, value); candidate > 1; candidate--)
-        {
-            if (value % candidate == 0) return candidate;
-        }
-
-        return 1;
     }
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);

@@ -1,6 +1,5 @@
 using System;
 using System.Globalization;
-using System.Threading;
 using Attend.Generators.Diagnostics;
 using Attend.Generators.Model;
 using Microsoft.CodeAnalysis;
@@ -11,28 +10,10 @@ namespace Attend.Generators.Parsing;
 internal static class FamilyParsing
 {
     /// <summary>The largest .NET array, in elements (<c>Array.MaxLength</c>).</summary>
-    public const long MaxArrayLength = 0x7FFFFFC7;
+    public const long MaxArrayLength = OptionChecks.MaxArrayLength;
 
     /// <summary>Unrolled kernels grow with a row; past this width they spill (ATTEND008 warns).</summary>
     public const int MaxUnrolledWidth = 512;
-
-    /// <summary>Reads the declaration with <paramref name="readSpec"/>; any exception becomes ATTEND010 on the declaration, never a crash.</summary>
-    public static ParseResult<TSpec> Parse<TSpec>(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken, Func<DeclarationReader, LayerIdentity?, TSpec?> readSpec)
-        where TSpec : class
-    {
-        var reader = new DeclarationReader(context);
-        try
-        {
-            LayerIdentity? identity = reader.ReadIdentity(cancellationToken);
-            TSpec? spec = readSpec(reader, identity);
-            return new ParseResult<TSpec>(identity is null ? null : spec, reader.Diagnostics.ToEquatableArray());
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            reader.Report(Descriptors.InternalError, context.TargetNode.GetLocation(), reader.TypeName, exception.GetType().Name + ": " + exception.Message);
-            return new ParseResult<TSpec>(null, reader.Diagnostics.ToEquatableArray());
-        }
-    }
 
     /// <summary>
     /// Reports ATTEND027 for every listed argument that is written but has no compile-time value, so the user is told

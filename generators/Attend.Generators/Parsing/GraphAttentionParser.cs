@@ -9,7 +9,7 @@ namespace Attend.Generators.Parsing;
 internal static class GraphAttentionParser
 {
     public static ParseResult<GraphAttentionSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
-        FamilyParsing.Parse(context, cancellationToken, ReadSpec);
+        OptionChecks.Parse(context, cancellationToken, ReadSpec);
 
     private static GraphAttentionSpec? ReadSpec(DeclarationReader reader, LayerIdentity? identity)
     {

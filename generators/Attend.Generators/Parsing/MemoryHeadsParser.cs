@@ -9,7 +9,7 @@ namespace Attend.Generators.Parsing;
 internal static class MemoryHeadsParser
 {
     public static ParseResult<MemoryHeadsSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
-        FamilyParsing.Parse(context, cancellationToken, ReadSpec);
+        OptionChecks.Parse(context, cancellationToken, ReadSpec);
 
     private static MemoryHeadsSpec? ReadSpec(DeclarationReader reader, LayerIdentity? identity)
     {

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Threading;
 using Attend.Generators.Diagnostics;
 using Attend.Generators.Model;
-using Attend.Generators.Planning;
 using Microsoft.CodeAnalysis;
 
 namespace Attend.Generators.Parsing;
@@ -11,24 +10,8 @@ namespace Attend.Generators.Parsing;
 /// <summary>Turns a <c>[MultiHeadAttention]</c> declaration into a <see cref="MultiHeadAttentionSpec"/> or diagnostics.</summary>
 internal static class MultiHeadAttentionParser
 {
-    private const int CausalFlag = 1;
-    private const int KeyPaddingFlag = 2;
-
-    public static ParseResult<MultiHeadAttentionSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
-    {
-        var reader = new DeclarationReader(context);
-        try
-        {
-            LayerIdentity? identity = reader.ReadIdentity(cancellationToken);
-            MultiHeadAttentionSpec? spec = ReadSpec(reader, identity);
-            return new ParseResult<MultiHeadAttentionSpec>(spec, reader.Diagnostics.ToEquatableArray());
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            reader.Report(Descriptors.InternalError, context.TargetNode.GetLocation(), reader.TypeName, exception.GetType().Name + ": " + exception.Message);
-            return new ParseResult<MultiHeadAttentionSpec>(null, reader.Diagnostics.ToEquatableArray());
-        }
-    }
+    public static ParseResult<MultiHeadAttentionSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        OptionChecks.Parse(context, cancellationToken, ReadSpec);
 
     private static MultiHeadAttentionSpec? ReadSpec(DeclarationReader reader, LayerIdentity? identity)
     {
@@ -50,32 +33,15 @@ internal static class MultiHeadAttentionParser
         if (reader.IsSet("KvHeads")) valid &= reader.RequirePositive("KvHeads", kvHeads, ", or remove it to use Heads");
         if (reader.IsSet("Window")) valid &= reader.RequirePositive("Window", window, ", or remove it for full attention");
         kvHeads = kvHeads <= 0 ? heads : kvHeads;
-        if (valid && heads > 0 && heads % kvHeads != 0)
-        {
-            int divisor = kvHeads;
-            while (divisor > 1 && heads % divisor != 0) divisor--;
-            reader.Report(Descriptors.HeadsNotDivisibleByKvHeads, reader.ArgumentLocation("KvHeads"), Text(heads), Text(kvHeads), reader.TypeName, Text(divisor));
-            valid = false;
-        }
+        if (valid) valid &= HeadRules.RequireKvHeadsDivideHeads(reader, heads, kvHeads);
 
         if (modelDim > 0 && heads > 0 && !reader.IsSet("DimHead"))
         {
-            if (modelDim % heads != 0)
-            {
-                int suggestion = ModelDimSuggestion.Nearest(modelDim, heads);
-                reader.Report(Descriptors.ModelDimNotDivisible, reader.ArgumentLocation("ModelDim"),
-                    Text(modelDim), Text(heads), reader.TypeName, Text(suggestion));
-                valid = false;
-            }
-
-            dimHead = modelDim / heads;
+            valid &= HeadRules.RequireModelDimDivisible(reader, modelDim, heads);
+            dimHead = HeadRules.DefaultDimHead(modelDim, heads);
         }
 
-        if ((mask & ~(CausalFlag | KeyPaddingFlag)) != 0)
-        {
-            reader.Report(Descriptors.UnsupportedMask, reader.ArgumentLocation("Mask"), Text(mask), reader.TypeName);
-            valid = false;
-        }
+        valid &= HeadRules.RequireSupportedMask(reader, mask);
 
         if (reader.IsSet("Scale") && !(scale > 0f && !float.IsInfinity(scale)) && scale != 0f)
         {
@@ -83,8 +49,7 @@ internal static class MultiHeadAttentionParser
             valid = false;
         }
 
-        valid &= reader.CheckHeadWidth("DimHead", dimHead, reader.IsSet("DimHead") ? "DimHead" : "ModelDim",
-            reader.IsSet("DimHead") ? "" : " (DimHead = ModelDim / Heads: raise Heads)");
+        valid &= HeadRules.CheckDimHead(reader, dimHead);
 
         if (valid)
         {
@@ -105,7 +70,7 @@ internal static class MultiHeadAttentionParser
         float resolvedScale = scaleIsDefault ? (float)(1.0 / Math.Sqrt(dimHead)) : scale;
         return new MultiHeadAttentionSpec(
             identity, modelDim, heads, dimHead, keyDim, valueDim,
-            reader.GetBool("Bias", true), (mask & CausalFlag) != 0, (mask & KeyPaddingFlag) != 0,
+            reader.GetBool("Bias", true), HeadRules.Has(mask, AttentionMask.Causal), HeadRules.Has(mask, AttentionMask.KeyPadding),
             resolvedScale, scaleIsDefault, kvHeads, window);
     }
 

@@ -9,7 +9,7 @@ namespace Attend.Generators.Parsing;
 internal static class NadarayaWatsonParser
 {
     public static ParseResult<NadarayaWatsonSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
-        FamilyParsing.Parse(context, cancellationToken, ReadSpec);
+        OptionChecks.Parse(context, cancellationToken, ReadSpec);
 
     private static NadarayaWatsonSpec? ReadSpec(DeclarationReader reader, LayerIdentity? identity)
     {

@@ -1,7 +1,5 @@
-using System;
 using System.Globalization;
 using System.Threading;
-using Attend.Generators.Diagnostics;
 using Attend.Generators.Model;
 using Microsoft.CodeAnalysis;
 
@@ -10,21 +8,8 @@ namespace Attend.Generators.Parsing;
 /// <summary>Turns a <c>[ScaledDotProductAttention]</c> declaration into a <see cref="ScaledDotProductAttentionSpec"/> or diagnostics.</summary>
 internal static class ScaledDotProductAttentionParser
 {
-    public static ParseResult<ScaledDotProductAttentionSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
-    {
-        var reader = new DeclarationReader(context);
-        try
-        {
-            LayerIdentity? identity = reader.ReadIdentity(cancellationToken);
-            ScaledDotProductAttentionSpec? spec = ReadSpec(reader, identity);
-            return new ParseResult<ScaledDotProductAttentionSpec>(spec, reader.Diagnostics.ToEquatableArray());
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            reader.Report(Descriptors.InternalError, context.TargetNode.GetLocation(), reader.TypeName, exception.GetType().Name + ": " + exception.Message);
-            return new ParseResult<ScaledDotProductAttentionSpec>(null, reader.Diagnostics.ToEquatableArray());
-        }
-    }
+    public static ParseResult<ScaledDotProductAttentionSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        OptionChecks.Parse(context, cancellationToken, ReadSpec);
 
     private static ScaledDotProductAttentionSpec? ReadSpec(DeclarationReader reader, LayerIdentity? identity)
     {
@@ -41,28 +26,13 @@ internal static class ScaledDotProductAttentionParser
         kvHeads = kvHeads == 0 ? heads : kvHeads;
         valueDimHead = valueDimHead == 0 ? dimHead : valueDimHead;
 
-        if (valid && heads % kvHeads != 0)
-        {
-            reader.Report(Descriptors.HeadsNotDivisibleByKvHeads, reader.ArgumentLocation("KvHeads"),
-                Text(heads), Text(kvHeads), reader.TypeName, Text(LargestDivisorAtMost(heads, kvHeads)));
-            valid = false;
-        }
+        if (valid) valid &= HeadRules.RequireKvHeadsDivideHeads(reader, heads, kvHeads);
 
-        valid &= reader.CheckHeadWidth("DimHead", dimHead, "DimHead");
+        valid &= HeadRules.CheckDimHead(reader, dimHead);
         if (reader.IsSet("ValueDimHead")) valid &= reader.CheckHeadWidth("ValueDimHead", valueDimHead, "ValueDimHead");
 
         if (!valid || identity is null) return null;
         return new ScaledDotProductAttentionSpec(identity, heads, kvHeads, dimHead, valueDimHead);
-    }
-
-    private static int LargestDivisorAtMost(int value, int limit)
-    {
-        for (int candidate = Math.Min(limit, value); candidate > 1; candidate--)
-        {
-            if (value % candidate == 0) return candidate;
-        }
-
-        return 1;
     }
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);

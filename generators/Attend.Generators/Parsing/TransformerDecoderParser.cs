@@ -10,24 +10,8 @@ namespace Attend.Generators.Parsing;
 /// <summary>Turns a <c>[TransformerDecoder]</c> declaration into a <see cref="TransformerDecoderSpec"/> or diagnostics.</summary>
 internal static class TransformerDecoderParser
 {
-    private const int CausalFlag = 1;
-    private const int KeyPaddingFlag = 2;
-
-    public static ParseResult<TransformerDecoderSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
-    {
-        var reader = new DeclarationReader(context);
-        try
-        {
-            LayerIdentity? identity = reader.ReadIdentity(cancellationToken);
-            TransformerDecoderSpec? spec = ReadSpec(reader, identity);
-            return new ParseResult<TransformerDecoderSpec>(spec, reader.Diagnostics.ToEquatableArray());
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            reader.Report(Descriptors.InternalError, context.TargetNode.GetLocation(), reader.TypeName, exception.GetType().Name + ": " + exception.Message);
-            return new ParseResult<TransformerDecoderSpec>(null, reader.Diagnostics.ToEquatableArray());
-        }
-    }
+    public static ParseResult<TransformerDecoderSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        OptionChecks.Parse(context, cancellationToken, ReadSpec);
 
     private static TransformerDecoderSpec? ReadSpec(DeclarationReader reader, LayerIdentity? identity)
     {
@@ -42,20 +26,13 @@ internal static class TransformerDecoderParser
         valid &= reader.RequirePositive("Depth", depth, ", the number of layers");
         int norm = EncoderStackReader.ReadOption(reader, "Norm", "NormPlacement", BlockOptions.NormNames, ref valid);
         int activation = EncoderStackReader.ReadOption(reader, "Activation", "FeedForwardActivation", BlockOptions.ActivationNames, ref valid);
-        if (modelDim > 0 && heads > 0 && modelDim % heads != 0)
-        {
-            reader.Report(Descriptors.ModelDimNotDivisible, reader.ArgumentLocation("ModelDim"), Text(modelDim), Text(heads), reader.TypeName, Text((modelDim / heads + 1) * heads));
-            valid = false;
-        }
-
-        if ((mask & ~(CausalFlag | KeyPaddingFlag)) != 0)
-        {
-            reader.Report(Descriptors.UnsupportedMask, reader.ArgumentLocation("Mask"), Text(mask), reader.TypeName);
-            valid = false;
-        }
+        valid &= HeadRules.RequireModelDimDivisible(reader, modelDim, heads);
+        valid &= HeadRules.RequireSupportedMask(reader, mask);
 
         float epsilon = EncoderStackReader.ReadPositiveFloat(reader, "LayerNormEpsilon", 1e-5f, "PyTorch's 1e-5", ref valid);
-        if (valid && heads > 0 && modelDim / heads > 512) reader.Report(Descriptors.HugeHead, reader.ArgumentLocation("ModelDim"), "DimHead", Text(modelDim / heads), reader.TypeName);
+        // The decoder has no DimHead of its own: its heads are always ModelDim / Heads, as torch.nn.TransformerDecoderLayer's.
+        int dimHead = valid ? HeadRules.DefaultDimHead(modelDim, heads) : 0;
+        if (valid) valid &= HeadRules.CheckDimHead(reader, dimHead);
         double widest = (double)Math.Max(3L * modelDim, mlpDim) * Math.Max(modelDim, mlpDim);
         if (valid && widest > int.MaxValue / 2)
         {
@@ -64,9 +41,9 @@ internal static class TransformerDecoderParser
         }
 
         if (!valid || identity is null) return null;
-        return new TransformerDecoderSpec(identity, modelDim, heads, mlpDim, depth, norm == BlockOptions.NormPre,
+        return new TransformerDecoderSpec(identity, modelDim, heads, dimHead, mlpDim, depth, norm == BlockOptions.NormPre,
             activation == BlockOptions.ActivationDefault ? BlockOptions.ActivationRelu : activation,
-            (mask & CausalFlag) != 0, (mask & KeyPaddingFlag) != 0, epsilon, reader.GetBool("FinalNorm", false));
+            HeadRules.Has(mask, AttentionMask.Causal), HeadRules.Has(mask, AttentionMask.KeyPadding), epsilon, reader.GetBool("FinalNorm", false));
     }
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);

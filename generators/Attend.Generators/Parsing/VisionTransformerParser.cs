@@ -1,4 +1,3 @@
-using System;
 using System.Globalization;
 using System.Threading;
 using Attend.Generators.Diagnostics;
@@ -13,21 +12,8 @@ internal static class VisionTransformerParser
     /// <summary>lucidrains' <c>ViT(dim_head=64)</c> default.</summary>
     private const int DefaultDimHead = 64;
 
-    public static ParseResult<VisionTransformerSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
-    {
-        var reader = new DeclarationReader(context);
-        try
-        {
-            LayerIdentity? identity = reader.ReadIdentity(cancellationToken);
-            VisionTransformerSpec? spec = ReadSpec(reader, identity);
-            return new ParseResult<VisionTransformerSpec>(spec, reader.Diagnostics.ToEquatableArray());
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            reader.Report(Descriptors.InternalError, context.TargetNode.GetLocation(), reader.TypeName, exception.GetType().Name + ": " + exception.Message);
-            return new ParseResult<VisionTransformerSpec>(null, reader.Diagnostics.ToEquatableArray());
-        }
-    }
+    public static ParseResult<VisionTransformerSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        OptionChecks.Parse(context, cancellationToken, ReadSpec);
 
     private static VisionTransformerSpec? ReadSpec(DeclarationReader reader, LayerIdentity? identity)
     {

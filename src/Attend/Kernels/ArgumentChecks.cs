@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 
 namespace Attend.Kernels;
@@ -7,6 +8,7 @@ namespace Attend.Kernels;
 /// Argument checks generated <c>Forward</c> methods run before touching memory; each message names the
 /// argument, the size expected (with the formula behind it) and the size found.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)] // only generated code calls it: kept out of users' IntelliSense
 public static class ArgumentChecks
 {
     /// <summary>Throws when <paramref name="value"/> is not positive.</summary>

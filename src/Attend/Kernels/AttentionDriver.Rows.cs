@@ -1,8 +1,10 @@
 using System;
+using System.ComponentModel;
 using System.Numerics.Tensors;
 
 namespace Attend.Kernels;
 
+[EditorBrowsable(EditorBrowsableState.Never)] // only generated code calls it: kept out of users' IntelliSense
 public static partial class AttentionDriver
 {
     /// <summary>Work items aimed for per allowed thread, so uneven (causal) rows still balance.</summary>

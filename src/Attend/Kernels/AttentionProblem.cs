@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 
 namespace Attend.Kernels;
 
@@ -26,6 +27,7 @@ namespace Attend.Kernels;
 /// Output rows must not overlap one another: rows run in parallel.
 /// </para>
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)] // only generated code calls it: kept out of users' IntelliSense
 public readonly ref struct AttentionProblem
 {
     /// <summary>Batch size B.</summary>

@@ -1,10 +1,12 @@
 using System;
+using System.ComponentModel;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Attend.Kernels;
 
 /// <summary>Element-wise arithmetic generated blocks use for residual connections and position embeddings.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)] // only generated code calls it: kept out of users' IntelliSense
 public static class Elementwise
 {
     /// <summary><c>output[i] = a[i] + b[i]</c>; <paramref name="output"/> may be <paramref name="a"/> or <paramref name="b"/> itself.</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.ComponentModel;
 using System.Threading.Tasks;
 
 namespace Attend.Kernels;
@@ -9,6 +10,7 @@ namespace Attend.Kernels;
 /// thread or split by sample across threads; each sample is computed by the same code whichever thread takes
 /// it, so the results do not depend on the split.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)] // only generated code calls it: kept out of users' IntelliSense
 public static class FeatureMapAttention
 {
     /// <summary>Below this many input floats threads cost more than they save.</summary>

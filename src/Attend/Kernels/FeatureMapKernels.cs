@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -15,6 +16,7 @@ namespace Attend.Kernels;
 /// Callers validate lengths first (<c>input</c> holds <c>channels × plane</c> floats and so on). Input and
 /// output may be the same memory: every element is read before the element at the same index is written.
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)] // only generated code calls it: kept out of users' IntelliSense
 public static class FeatureMapKernels
 {
     /// <summary><c>means[c] = mean(input[c·plane .. (c+1)·plane))</c> for each channel c (global average pooling).</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.ComponentModel;
 using System.Numerics.Tensors;
 using System.Threading.Tasks;
 
@@ -10,6 +11,7 @@ namespace Attend.Kernels;
 /// <see cref="IGraphAttentionKernels"/> struct doing the loops over a head's features. Work and memory are
 /// O(edges·heads·F′): scores exist only for edges, never for a dense node × node matrix.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)] // only generated code calls it: kept out of users' IntelliSense
 public static class GraphAttentionDriver
 {
     /// <summary>Below this many multiply-adds (about <c>slots·H·F′·2</c>) the call runs on the calling thread.</summary>

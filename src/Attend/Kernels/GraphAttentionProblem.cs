@@ -1,8 +1,10 @@
 using System;
+using System.ComponentModel;
 
 namespace Attend.Kernels;
 
 /// <summary>One graph attention call as <see cref="GraphAttentionDriver"/> sees it: the projected features, the incoming edges in CSR form, and where results go.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)] // only generated code calls it: kept out of users' IntelliSense
 public ref struct GraphAttentionProblem
 {
     /// <summary>Number of nodes N.</summary>

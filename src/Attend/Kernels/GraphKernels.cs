@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 
 namespace Attend.Kernels;
 
@@ -6,6 +7,7 @@ namespace Attend.Kernels;
 /// Edge-list helpers for graph attention: validating PyG-style <c>edge_index</c> tensors, grouping them by
 /// target node (CSR, O(nodes + edges)), and mapping per-slot attention weights back to the edge list.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)] // only generated code calls it: kept out of users' IntelliSense
 public static class GraphKernels
 {
     /// <summary>

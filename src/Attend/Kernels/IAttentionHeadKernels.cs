@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 
 namespace Attend.Kernels;
 
@@ -13,6 +14,7 @@ namespace Attend.Kernels;
 /// Callers validate every length before calling; implementations may assume the spans are large
 /// enough and <c>path</c> is never <see cref="KernelPath.Auto"/>.
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)] // only generated code calls it: kept out of users' IntelliSense
 public interface IAttentionHeadKernels
 {
     /// <summary>Width D of one query/key head.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 
 namespace Attend.Kernels;
 
@@ -9,6 +10,7 @@ namespace Attend.Kernels;
 /// specializes the batch loop too.
 /// </summary>
 /// <remarks>Implementations may assume every span has been validated and <c>path</c> is never <see cref="KernelPath.Auto"/>.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)] // only generated code calls it: kept out of users' IntelliSense
 public interface IFeatureMapAttention
 {
     /// <summary>Floats of scratch <see cref="Apply"/> needs for one sample of <paramref name="height"/> × <paramref name="width"/>.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 
 namespace Attend.Kernels;
 
@@ -12,6 +13,7 @@ namespace Attend.Kernels;
 /// Callers validate every length and index first; implementations may assume the spans are large enough, every
 /// source index addresses a whole row, and <c>path</c> is never <see cref="KernelPath.Auto"/>.
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)] // only generated code calls it: kept out of users' IntelliSense
 public interface IGraphAttentionKernels
 {
     /// <summary>Width F′ of one head.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 
 namespace Attend.Kernels;
 
@@ -12,6 +13,7 @@ namespace Attend.Kernels;
 /// normalized rows for cosine, projected rows for general (keys) and additive/MLP (both).
 /// Callers validate every length; <c>path</c> is never <see cref="KernelPath.Auto"/>.
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)] // only generated code calls it: kept out of users' IntelliSense
 public interface IScoreAttentionKernels
 {
     /// <summary>Floats per prepared query row.</summary>

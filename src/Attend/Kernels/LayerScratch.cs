@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 
 namespace Attend.Kernels;
 
@@ -7,6 +8,7 @@ namespace Attend.Kernels;
 /// buffer per calling thread that grows to the largest call it has seen and is then reused: a warm
 /// <c>Forward</c> allocates nothing, and concurrent calls from different threads never share a buffer.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)] // only generated code calls it: kept out of users' IntelliSense
 public static class LayerScratch
 {
     [ThreadStatic]

@@ -1,9 +1,11 @@
 using System;
+using System.ComponentModel;
 using System.Numerics.Tensors;
 
 namespace Attend.Kernels;
 
 /// <summary>Steps of Neural Turing Machine addressing that do not depend on the memory's width: interpolation and sharpening over N locations.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)] // only generated code calls it: kept out of users' IntelliSense
 public static class MemoryKernels
 {
     /// <summary>Content focus: <c>weights ← softmax(β · weights)</c> over the N locations, in place (the weights arrive holding the cosine similarities).</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.ComponentModel;
 
 namespace Attend.Kernels;
 
@@ -9,6 +10,7 @@ namespace Attend.Kernels;
 /// and <c>nonpad_kv_seqlen</c> onto an <see cref="AttentionProblem"/>. The generated
 /// <c>[ScaledDotProductAttention]</c> layer's <c>Forward</c> calls <see cref="Run{TKernels}"/>.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)] // only generated code calls it: kept out of users' IntelliSense
 public static class OnnxAttention
 {
     /// <summary>

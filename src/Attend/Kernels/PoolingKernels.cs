@@ -1,9 +1,11 @@
 using System;
+using System.ComponentModel;
 using System.Numerics.Tensors;
 
 namespace Attend.Kernels;
 
 /// <summary>Element-wise steps of attention pooling that do not depend on a layer's widths.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)] // only generated code calls it: kept out of users' IntelliSense
 public static class PoolingKernels
 {
     /// <summary><c>values ← tanh(values)</c>; the scalar path uses <see cref="MathF.Tanh"/> so it stays free of vector instructions.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 
 namespace Attend.Kernels;
 
@@ -7,6 +8,7 @@ namespace Attend.Kernels;
 /// attention driver adds to the scores (mask strides: batch 0, head <c>queryLength · keyLength</c>, row
 /// <c>keyLength</c>). Query row <c>i</c> sits at position <c>firstQueryPosition + i</c>, key <c>j</c> at position <c>j</c>.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)] // only generated code calls it: kept out of users' IntelliSense
 public static class PositionBias
 {
     /// <summary>

@@ -1,8 +1,10 @@
 using System;
+using System.ComponentModel;
 
 namespace Attend.Kernels;
 
 /// <summary>Position tables added to token embeddings.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)] // only generated code calls it: kept out of users' IntelliSense
 public static class PositionTables
 {
     /// <summary>

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 
 namespace Attend.Kernels;
 
@@ -9,6 +10,7 @@ namespace Attend.Kernels;
 /// element is computed the same way whatever the split (see <see cref="LinearKernels"/>), so results are
 /// bit-identical for any thread count.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)] // only generated code calls it: kept out of users' IntelliSense
 public static class ProjectionDriver
 {
     /// <summary>Rows per block: a multiple of every path's register tile height (6, 8), large enough to amortize a call.</summary>

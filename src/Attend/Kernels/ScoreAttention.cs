@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.ComponentModel;
 using System.Numerics.Tensors;
 using System.Threading.Tasks;
 
@@ -17,6 +18,7 @@ namespace Attend.Kernels;
 /// <para>Every row is computed by the same code whichever thread takes it, so results do not depend on
 /// <see cref="ScoreAttentionProblem.MaxDegreeOfParallelism"/>.</para>
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)] // only generated code calls it: kept out of users' IntelliSense
 public static class ScoreAttention
 {
     /// <summary>Below this many multiply-adds threads cost more than they save.</summary>

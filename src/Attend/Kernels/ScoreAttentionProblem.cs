@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 
 namespace Attend.Kernels;
 
@@ -6,6 +7,7 @@ namespace Attend.Kernels;
 /// Everything <see cref="ScoreAttention.Run{TKernels}"/> needs for one call: prepared rows, run-time lengths,
 /// masks, the declaration's selection and locality, and the optional outputs. Rows are dense and batch first.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)] // only generated code calls it: kept out of users' IntelliSense
 public ref struct ScoreAttentionProblem
 {
     /// <summary>Instruction-set path; <see cref="KernelPath.Auto"/> picks the widest accelerated one.</summary>

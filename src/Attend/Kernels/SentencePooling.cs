@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 
 namespace Attend.Kernels;
 
@@ -6,6 +7,7 @@ namespace Attend.Kernels;
 /// Pools a last hidden state <c>[batch, length, features]</c> into one vector per sequence as sentence-transformers'
 /// <c>Pooling</c> and <c>Normalize</c> modules do. A sequence with no real token pools to zeros, never NaN.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)] // only generated code calls it: kept out of users' IntelliSense
 public static class SentencePooling
 {
     /// <summary>The mean over the tokens whose mask is 1 (<c>sum / max(count, 1e-9)</c>, as sentence-transformers clamps it).</summary>

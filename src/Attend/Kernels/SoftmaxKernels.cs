@@ -1,9 +1,11 @@
 using System;
+using System.ComponentModel;
 using System.Numerics.Tensors;
 
 namespace Attend.Kernels;
 
 /// <summary>The numerically stable softmax generated layers share: the row maximum is subtracted first; a row with nothing to attend to yields zeros.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)] // only generated code calls it: kept out of users' IntelliSense
 public static class SoftmaxKernels
 {
     /// <summary>

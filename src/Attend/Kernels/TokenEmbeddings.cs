@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 
 namespace Attend.Kernels;
 
@@ -6,6 +7,7 @@ namespace Attend.Kernels;
 /// The input side of BERT-family models: token ids checked against their tables, and each token's row summed from the
 /// word, position and token-type embeddings (<c>BertEmbeddings</c> before its LayerNorm).
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)] // only generated code calls it: kept out of users' IntelliSense
 public static class TokenEmbeddings
 {
     /// <summary>Throws unless every id lies in <c>[0, count)</c>; the message names the argument, the position and the value.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -25,6 +26,7 @@ namespace Attend.Kernels;
 /// or −∞ here).
 /// </para>
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)] // only generated code calls it: kept out of users' IntelliSense
 public static class VectorExp
 {
     /// <summary>The bound on the relative error, in float32 ulps, stated above and asserted by the tests.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -9,6 +10,7 @@ namespace Attend.Kernels;
 /// kernels. Each is written with <c>VectorNNN.Exp</c> so that it never overflows: the exponent is always
 /// of a non-positive number.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)] // only generated code calls it: kept out of users' IntelliSense
 public static class VectorMath
 {
     /// <summary><c>tanh(x) = sign(x) · (1 - e) / (1 + e)</c> with <c>e = exp(-2|x|)</c> ∈ (0, 1]; absolute error a few ulps of 1.</summary>

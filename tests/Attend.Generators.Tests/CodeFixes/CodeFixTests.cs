@@ -70,6 +70,25 @@ public sealed class CodeFixTests
         Assert.StartsWith("Set ModelDim = 96", actions[0].Title);
     }
 
+    [Theory]
+    // No DimHead property: its heads are always ModelDim / Heads.
+    [InlineData("[Attend.TransformerDecoder(ModelDim = 513, Heads = 8, MlpDim = 64, Depth = 1)]", false)]
+    // torch.nn naming (the default) fixes the head width at ModelDim / Heads (ATTEND042 otherwise).
+    [InlineData("[Attend.TransformerEncoder(ModelDim = 513, Heads = 8, MlpDim = 64, Depth = 1)]", false)]
+    [InlineData("[Attend.TransformerEncoder(ModelDim = 513, Heads = 8, MlpDim = 64, Depth = 1, WeightNaming = Attend.TransformerWeightNaming.Vit)]", true)]
+    [InlineData("[Attend.MultiHeadAttention(ModelDim = 513, Heads = 8)]", true)]
+    public async Task ATTEND005_offers_DimHead_only_where_the_attribute_takes_one_and_every_fix_builds(string attribute, bool offersDimHead)
+    {
+        Document document = CodeFixHarness.Open($"namespace Demo; {attribute} public partial class Layer {{ }}");
+        (ImmutableArray<Diagnostic> diagnostics, _) = await CodeFixHarness.Generate(document);
+        Diagnostic diagnostic = Assert.Single(diagnostics, d => d.Id == "ATTEND005");
+        List<CodeAction> actions = await CodeFixHarness.Actions(new ModelDimHeadsCodeFix(), document, diagnostic);
+
+        Assert.Equal(offersDimHead, actions.Any(a => a.Title.StartsWith("Set DimHead", System.StringComparison.Ordinal)));
+        Assert.StartsWith("Set ModelDim = 512", actions[0].Title);
+        foreach (CodeAction action in actions) await AssertClean(await CodeFixHarness.Apply(document, action));
+    }
+
     [Fact]
     public void Every_fixable_id_is_an_Attend_descriptor()
     {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using Attend.Kernels;
 using Xunit;
 
@@ -143,11 +144,23 @@ public sealed class LinearKernelsTests
         }
     }
 
-    [Fact]
-    public void ZeroRows_WritesNothing()
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void ZeroRows_WritesNothing(KernelPath path)
     {
-        float[] packed = new float[LinearKernels.PackedLength(3, 5)];
-        LinearKernels.Forward(KernelPath.Auto, [], 0, 3, packed, [], 3, 5, [], 5);
+        const int InFeatures = 3, OutFeatures = 5;
+        const float Sentinel = -123.25f;
+        float[] weight = Enumerable.Range(1, OutFeatures * InFeatures).Select(i => (float)i).ToArray();
+        float[] packed = new float[LinearKernels.PackedLength(InFeatures, OutFeatures)];
+        LinearKernels.Pack(weight, InFeatures, OutFeatures, packed);
+        float[] input = [1f, 2f, 3f];
+        float[] bias = [1f, 1f, 1f, 1f, 1f];
+        // Room for a row: a kernel that ignored rows = 0 would have somewhere to write.
+        float[] output = Enumerable.Repeat(Sentinel, OutFeatures).ToArray();
+
+        LinearKernels.Forward(path, input, 0, InFeatures, packed, bias, InFeatures, OutFeatures, output, OutFeatures, maxDegreeOfParallelism: 4);
+
+        Assert.All(output, value => Assert.Equal(Sentinel, value));
     }
 
     [Fact]
