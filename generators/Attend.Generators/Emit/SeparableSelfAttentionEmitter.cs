@@ -57,13 +57,13 @@ internal static class SeparableSelfAttentionEmitter
                     EmitTokenChecks(w);
                     w.Line("if (!contextScores.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(contextScores.Length, (long)batch * tokens, nameof(contextScores), $\"batch × tokens = {batch} × {tokens}\");");
                     w.Line("if (!contextVector.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(contextVector.Length, (long)batch * ModelDim, nameof(contextVector), $\"batch × ModelDim = {batch} × {ModelDim}\");");
-                    w.Line("if (input.Overlaps(output)) throw new global::System.ArgumentException(\"output must not overlap input.\", nameof(output));");
+                    w.Line("if (global::System.MemoryExtensions.Overlaps(input, output)) throw new global::System.ArgumentException(\"output must not overlap input.\", nameof(output));");
                     w.Line("LayerWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
                     w.Line("global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);");
                     w.Line("int rows = batch * tokens; // fits: input.Length was checked above");
                     w.Line("long scratchLength = elements + tokens + 2L * ModelDim;");
                     w.Line("if (scratchLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"batch × tokens × ModelDim = {elements} floats of values, more than one array holds; split the batch.\", nameof(batch));");
-                    w.Line("global::System.Span<float> scratch = global::Attend.Kernels.LayerScratch.Rent((int)scratchLength).AsSpan(0, (int)scratchLength);");
+                    w.Line("global::System.Span<float> scratch = global::System.MemoryExtensions.AsSpan(global::Attend.Kernels.LayerScratch.Rent((int)scratchLength), 0, (int)scratchLength);");
                     w.Line("global::System.Span<float> values = scratch.Slice(0, (int)elements);");
                     w.Line("global::System.Span<float> pooled = scratch.Slice((int)elements + tokens, ModelDim);");
                     w.Line();

@@ -50,7 +50,7 @@ internal static class ShuffleAttentionEmitter
                 {
                     using (w.Block(ApplySignature))
                     {
-                        w.Line("if (input.Overlaps(output))");
+                        w.Line("if (global::System.MemoryExtensions.Overlaps(input, output))");
                         w.Line("{");
                         w.Line("    // In place: the shuffle writes channel 2j + i while channel 2j + i of the input is still unread.");
                         w.Line("    input.CopyTo(scratch);");
