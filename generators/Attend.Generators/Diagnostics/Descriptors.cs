@@ -160,6 +160,18 @@ internal static class Descriptors
         "ATTEND052", "Layer class cannot be static or file-local",
         "Class '{0}' is declared '{1}'; a layer is instantiated and its forward pass is generated in another file, so remove the '{1}' modifier");
 
+    public static readonly DiagnosticDescriptor ReductionLeavesNoBottleneck = Error(
+        "ATTEND070", "Reduction leaves no bottleneck channels",
+        "Reduction {0} on '{1}' leaves Channels / Reduction = {2} / {0} = 0 channels in the {3}; use a Reduction of at most {2}");
+
+    public static readonly DiagnosticDescriptor NoBranches = Error(
+        "ATTEND071", "At least one branch is needed",
+        "KernelSizes on '{0}' is empty; give each branch's kernel size, e.g. new[] {{ 3, 5 }} (SKNet's) or new[] {{ 1, 3, 5, 7 }} (the module's default)");
+
+    public static readonly DiagnosticDescriptor ChannelsNotDivisibleByGroups = Error(
+        "ATTEND072", "Channels must be a multiple of Groups",
+        "Channels {0} on '{1}' is not a multiple of Groups {2}; a grouped convolution splits the channels evenly, so use a Groups that divides {0} (e.g. {3})");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new[]
     {
         ClassNotPartial, ContainingTypeNotPartial, GenericLayer, NotPositive, ModelDimNotDivisible,
@@ -171,6 +183,7 @@ internal static class Descriptors
         NegativeSlopeNotFinite, UndefinedEnumValue, ShiftRadiusOutOfRange, NotPositiveFinite, BandwidthWithLearnableWidth,
         HiddenDimWithLearnedQuery, WeightsTooLarge, UnresolvedArgument,
         HeadTooLarge, LanguageVersionTooLow, UnsupportedLayerModifier,
+        ReductionLeavesNoBottleneck, NoBranches, ChannelsNotDivisibleByGroups,
     }.ToDictionary(d => d.Id);
 
     public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;
