@@ -75,6 +75,19 @@ public static class FeatureMapAttention
             return;
         }
 
+        RunParallel(block, resolved, input, output, batch, channels, height, width, channelScale, spatialScale, scratchLength, maxDegreeOfParallelism);
+    }
+
+    /// <summary>
+    /// The batch split across threads. A method of its own because the lambda's captures live in a closure object the
+    /// compiler allocates on entry to the method declaring them: here, not on every single-threaded call.
+    /// </summary>
+    private static unsafe void RunParallel<TBlock>(in TBlock block, KernelPath resolved, ReadOnlySpan<float> input, Span<float> output,
+        int batch, int channels, int height, int width, Span<float> channelScale, Span<float> spatialScale, int scratchLength, int maxDegreeOfParallelism)
+        where TBlock : struct, IFeatureMapAttention
+    {
+        int planeLength = height * width;
+        int sampleLength = channels * planeLength;
         fixed (float* inputPointer = input)
         fixed (float* outputPointer = output)
         fixed (float* channelPointer = channelScale)
