@@ -16,6 +16,13 @@ namespace Attend.Tests.Family;
 [SelectiveKernelAttention(Channels = 8, KernelSizes = new[] { 3, 5 }, Groups = 4, Reduction = 8, MinHiddenChannels = 4)] internal sealed partial class SkC8K35G4;
 [SelectiveKernelAttention(Channels = 64, KernelSizes = new[] { 3, 5 }, Groups = 4, Reduction = 8, MinHiddenChannels = 4)] internal sealed partial class SkC64K35G4;
 
+// Options and shapes the shared fixtures do not cover (scripts/make_external_attention_cases.py, *_extra fixtures).
+[BottleneckAttention(Channels = 24, Reduction = 4, DilationValue = 3, Layers = 1)] internal sealed partial class BamC24R4D3L1;
+[BottleneckAttention(Channels = 16, Reduction = 8, DilationValue = 1, Layers = 2)] internal sealed partial class BamC16R8D1L2;
+[TripletAttention(Channels = 20)] internal sealed partial class TripletC20;
+[SelectiveKernelAttention(Channels = 12, KernelSizes = new[] { 7 }, Groups = 3, Reduction = 4, MinHiddenChannels = 2)] internal sealed partial class SkC12K7G3;
+[SelectiveKernelAttention(Channels = 16, KernelSizes = new[] { 1, 3, 5 }, Groups = 2, Reduction = 2, MinHiddenChannels = 4)] internal sealed partial class SkC16K135G2;
+
 /// <summary>Builds the External-Attention test layers by name, loaded and set to one path, behind the channel layers' delegate.</summary>
 internal static class ExternalAttentionLayers
 {
@@ -35,6 +42,11 @@ internal static class ExternalAttentionLayers
             case nameof(SkC32): { var l = new SkC32 { Path = path, MaxDegreeOfParallelism = threads }; l.LoadWeights(weights); return (x, y, b, h, w, _, _) => l.Forward(x, y, b, h, w); }
             case nameof(SkC8K35G4): { var l = new SkC8K35G4 { Path = path, MaxDegreeOfParallelism = threads }; l.LoadWeights(weights); return (x, y, b, h, w, _, _) => l.Forward(x, y, b, h, w); }
             case nameof(SkC64K35G4): { var l = new SkC64K35G4 { Path = path, MaxDegreeOfParallelism = threads }; l.LoadWeights(weights); return (x, y, b, h, w, _, _) => l.Forward(x, y, b, h, w); }
+            case nameof(BamC24R4D3L1): { var l = new BamC24R4D3L1 { Path = path, MaxDegreeOfParallelism = threads }; l.LoadWeights(weights); return (x, y, b, h, w, _, _) => l.Forward(x, y, b, h, w); }
+            case nameof(BamC16R8D1L2): { var l = new BamC16R8D1L2 { Path = path, MaxDegreeOfParallelism = threads }; l.LoadWeights(weights); return (x, y, b, h, w, _, _) => l.Forward(x, y, b, h, w); }
+            case nameof(TripletC20): { var l = new TripletC20 { Path = path, MaxDegreeOfParallelism = threads }; l.LoadWeights(weights); return (x, y, b, h, w, _, _) => l.Forward(x, y, b, h, w); }
+            case nameof(SkC12K7G3): { var l = new SkC12K7G3 { Path = path, MaxDegreeOfParallelism = threads }; l.LoadWeights(weights); return (x, y, b, h, w, _, _) => l.Forward(x, y, b, h, w); }
+            case nameof(SkC16K135G2): { var l = new SkC16K135G2 { Path = path, MaxDegreeOfParallelism = threads }; l.LoadWeights(weights); return (x, y, b, h, w, _, _) => l.Forward(x, y, b, h, w); }
             default: throw new System.ArgumentOutOfRangeException(nameof(layer), layer, "no such test layer");
         }
     }
