@@ -16,10 +16,7 @@ internal static class ExternalAttentionParsers
     public static ParseResult<BottleneckAttentionSpec> ParseBottleneckAttention(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
         Parse(context, cancellationToken, static (reader, identity) =>
         {
-            int channels = reader.GetInt("Channels");
-            bool valid = reader.RequirePositive("Channels", channels, ", the number of feature-map channels (channel)");
-            int reduction = reader.GetInt("Reduction", 16);
-            valid &= reader.RequirePositive("Reduction", reduction, ", the ratio Channels / hidden channels");
+            bool valid = ReadChannelsAndReduction(reader, out int channels, out int reduction);
             int dilation = reader.GetInt("DilationValue", 2);
             valid &= reader.RequirePositive("DilationValue", dilation, ", the dilation of the spatial 3×3 convolutions (dia_val; 1 for none)");
             int layers = reader.GetInt("Layers", 3);
@@ -46,10 +43,7 @@ internal static class ExternalAttentionParsers
     public static ParseResult<SelectiveKernelAttentionSpec> ParseSelectiveKernelAttention(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
         Parse(context, cancellationToken, static (reader, identity) =>
         {
-            int channels = reader.GetInt("Channels");
-            bool valid = reader.RequirePositive("Channels", channels, ", the number of feature-map channels (channel)");
-            int reduction = reader.GetInt("Reduction", 16);
-            valid &= reader.RequirePositive("Reduction", reduction, ", the ratio Channels / hidden channels");
+            bool valid = ReadChannelsAndReduction(reader, out int channels, out int reduction);
             int groups = reader.GetInt("Groups", 1);
             valid &= reader.RequirePositive("Groups", groups, ", the groups of each branch convolution (group)");
             int minimum = reader.GetInt("MinHiddenChannels", 32);
@@ -79,4 +73,13 @@ internal static class ExternalAttentionParsers
                 && kernels.All(k => RequireWeightFits(reader, "KernelSizes", "Channels × Channels / Groups × k²", channels, (long)channels / groups * k * k));
             return valid ? new SelectiveKernelAttentionSpec(identity!, channels, kernels.ToEquatableArray(), groups, hidden) : null;
         });
+
+    /// <summary><c>Channels</c> (the module's <c>channel</c>) and <c>Reduction</c> (default 16), each required positive.</summary>
+    private static bool ReadChannelsAndReduction(DeclarationReader reader, out int channels, out int reduction)
+    {
+        channels = reader.GetInt("Channels");
+        reduction = reader.GetInt("Reduction", 16);
+        bool valid = reader.RequirePositive("Channels", channels, ", the number of feature-map channels (channel)");
+        return reader.RequirePositive("Reduction", reduction, ", the ratio Channels / hidden channels") && valid;
+    }
 }

@@ -6,7 +6,7 @@ using System.Runtime.Intrinsics;
 namespace Attend.Kernels;
 
 /// <summary>
-/// Row loops the External-Attention layers (BAM, Triplet, SK) finish with, written once over
+/// Row loops the External-Attention layers (BAM, Triplet, SK) and <see cref="Convolution2d"/> finish with, written once over
 /// <see cref="IFloatLanes{TVector}"/> and instantiated per path. Callers validate lengths; output may be the input
 /// itself (each element is read before the same index is written).
 /// </summary>
@@ -72,6 +72,33 @@ internal static class FeatureMapRows
             case KernelPath.Vector128: AddScaled<Lanes128, Vector128<float>>(ref xs, factor, ref ys, x.Length); break;
             default: AddScaled<ScalarLanes, float>(ref xs, factor, ref ys, x.Length); break;
         }
+    }
+
+    /// <summary><c>row[i] += value</c> (a convolution's bias after its matrix product).</summary>
+    public static void AddConstant(KernelPath path, Span<float> row, float value)
+    {
+        ref float start = ref MemoryMarshal.GetReference(row);
+        switch (path)
+        {
+            case KernelPath.Vector512: AddConstant<Lanes512, Vector512<float>>(ref start, row.Length, value); break;
+            case KernelPath.Vector256: AddConstant<Lanes256, Vector256<float>>(ref start, row.Length, value); break;
+            case KernelPath.Vector128: AddConstant<Lanes128, Vector128<float>>(ref start, row.Length, value); break;
+            default: AddConstant<ScalarLanes, float>(ref start, row.Length, value); break;
+        }
+    }
+
+    private static void AddConstant<TLanes, TVector>(ref float row, int length, float value)
+        where TLanes : struct, IFloatLanes<TVector>
+        where TVector : struct
+    {
+        TVector shift = TLanes.Broadcast(value);
+        int i = 0;
+        for (; i <= length - TLanes.Count; i += TLanes.Count)
+        {
+            TLanes.Store(TLanes.Add(TLanes.Load(ref row, (nuint)i), shift), ref row, (nuint)i);
+        }
+
+        for (; i < length; i++) Unsafe.Add(ref row, i) += value;
     }
 
     // 1 / (1 + e^(−t)): e^(−t) overflows to +∞ for t below about −88 and the quotient is then exactly 0, never NaN.
