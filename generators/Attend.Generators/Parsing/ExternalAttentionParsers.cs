@@ -28,7 +28,8 @@ internal static class ExternalAttentionParsers
                 valid = false;
             }
 
-            valid = valid && RequireWeightFits(reader, "Channels", "Channels × hidden channels", channels, hidden);
+            valid = valid && RequireWeightFits(reader, "Channels", "Channels × hidden channels", channels, hidden)
+                && RequireWeightFits(reader, "Layers", "Layers × hidden channels² × 9", layers, Clamped(9L * hidden * hidden));
             return valid ? new BottleneckAttentionSpec(identity!, channels, hidden, dilation, layers) : null;
         });
 
@@ -70,7 +71,7 @@ internal static class ExternalAttentionParsers
 
             int hidden = reduction > 0 ? System.Math.Max(minimum, channels / reduction) : 0;
             valid = valid && RequireWeightFits(reader, "Channels", "KernelSizes.Length × Channels × hidden channels", (long)kernels.Length * channels, hidden)
-                && kernels.All(k => RequireWeightFits(reader, "KernelSizes", "Channels × Channels / Groups × k²", channels, (long)channels / groups * k * k));
+                && kernels.All(k => RequireWeightFits(reader, "KernelSizes", "Channels × Channels / Groups × k²", channels, Clamped(Clamped((long)(channels / groups) * k) * k)));
             return valid ? new SelectiveKernelAttentionSpec(identity!, channels, kernels.ToEquatableArray(), groups, hidden) : null;
         });
 
@@ -82,4 +83,7 @@ internal static class ExternalAttentionParsers
         bool valid = reader.RequirePositive("Channels", channels, ", the number of feature-map channels (channel)");
         return reader.RequirePositive("Reduction", reduction, ", the ratio Channels / hidden channels") && valid;
     }
+
+    /// <summary>At most one past the largest array, so that a further product by an int cannot overflow a long.</summary>
+    private static long Clamped(long value) => System.Math.Min(value, MaxArrayLength + 1);
 }
