@@ -39,6 +39,12 @@ public sealed class AttentionGenerator : IIncrementalGenerator
             s => s.Identity, TrackingNames.EfficientChannelAttentionParse, TrackingNames.EfficientChannelAttentionDiagnostics, TrackingNames.EfficientChannelAttentionSpecs);
         Register(context, "Attend.ConvBlockAttentionAttribute", ChannelAttentionParsers.ParseConvBlockAttention, ConvBlockAttentionEmitter.Emit,
             s => s.Identity, TrackingNames.ConvBlockAttentionParse, TrackingNames.ConvBlockAttentionDiagnostics, TrackingNames.ConvBlockAttentionSpecs);
+        Register(context, "Attend.BottleneckAttentionAttribute", ExternalAttentionParsers.ParseBottleneckAttention, BottleneckAttentionEmitter.Emit,
+            s => s.Identity, TrackingNames.BottleneckAttentionParse, TrackingNames.BottleneckAttentionDiagnostics, TrackingNames.BottleneckAttentionSpecs);
+        Register(context, "Attend.TripletAttentionAttribute", ExternalAttentionParsers.ParseTripletAttention, TripletAttentionEmitter.Emit,
+            s => s.Identity, TrackingNames.TripletAttentionParse, TrackingNames.TripletAttentionDiagnostics, TrackingNames.TripletAttentionSpecs);
+        Register(context, "Attend.SelectiveKernelAttentionAttribute", ExternalAttentionParsers.ParseSelectiveKernelAttention, SelectiveKernelAttentionEmitter.Emit,
+            s => s.Identity, TrackingNames.SelectiveKernelAttentionParse, TrackingNames.SelectiveKernelAttentionDiagnostics, TrackingNames.SelectiveKernelAttentionSpecs);
         Register(context, "Attend.AttentionAttribute", ScoreAttentionParser.Parse, ScoreAttentionEmitter.Emit,
             s => s.Identity, TrackingNames.ScoreAttentionParse, TrackingNames.ScoreAttentionDiagnostics, TrackingNames.ScoreAttentionSpecs);
         Register(context, "Attend.GraphAttentionAttribute", GraphAttentionParser.Parse, GraphAttentionEmitter.Emit,

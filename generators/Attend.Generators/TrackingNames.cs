@@ -27,6 +27,18 @@ internal static class TrackingNames
     public const string EfficientChannelAttentionParse = nameof(EfficientChannelAttentionParse);
     public const string EfficientChannelAttentionDiagnostics = nameof(EfficientChannelAttentionDiagnostics);
     public const string EfficientChannelAttentionSpecs = nameof(EfficientChannelAttentionSpecs);
+    public const string BottleneckAttentionParse = nameof(BottleneckAttentionParse);
+    public const string BottleneckAttentionDiagnostics = nameof(BottleneckAttentionDiagnostics);
+    public const string BottleneckAttentionSpecs = nameof(BottleneckAttentionSpecs);
+
+    public const string TripletAttentionParse = nameof(TripletAttentionParse);
+    public const string TripletAttentionDiagnostics = nameof(TripletAttentionDiagnostics);
+    public const string TripletAttentionSpecs = nameof(TripletAttentionSpecs);
+
+    public const string SelectiveKernelAttentionParse = nameof(SelectiveKernelAttentionParse);
+    public const string SelectiveKernelAttentionDiagnostics = nameof(SelectiveKernelAttentionDiagnostics);
+    public const string SelectiveKernelAttentionSpecs = nameof(SelectiveKernelAttentionSpecs);
+
     public const string ConvBlockAttentionParse = nameof(ConvBlockAttentionParse);
     public const string ConvBlockAttentionDiagnostics = nameof(ConvBlockAttentionDiagnostics);
     public const string ConvBlockAttentionSpecs = nameof(ConvBlockAttentionSpecs);
@@ -84,6 +96,9 @@ internal static class TrackingNames
         SqueezeExcitationParse, SqueezeExcitationDiagnostics, SqueezeExcitationSpecs,
         EfficientChannelAttentionParse, EfficientChannelAttentionDiagnostics, EfficientChannelAttentionSpecs,
         ConvBlockAttentionParse, ConvBlockAttentionDiagnostics, ConvBlockAttentionSpecs,
+        BottleneckAttentionParse, BottleneckAttentionDiagnostics, BottleneckAttentionSpecs,
+        TripletAttentionParse, TripletAttentionDiagnostics, TripletAttentionSpecs,
+        SelectiveKernelAttentionParse, SelectiveKernelAttentionDiagnostics, SelectiveKernelAttentionSpecs,
         ScoreAttentionParse, ScoreAttentionDiagnostics, ScoreAttentionSpecs,
         GraphAttentionParse, GraphAttentionDiagnostics, GraphAttentionSpecs,
         MemoryHeadsParse, MemoryHeadsDiagnostics, MemoryHeadsSpecs,

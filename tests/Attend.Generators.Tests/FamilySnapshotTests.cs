@@ -6,7 +6,7 @@ using Xunit;
 namespace Attend.Generators.Tests;
 
 /// <summary>
-/// Channel/spatial attention (SE, ECA, CBAM) and score attention: the emitted source for representative declarations,
+/// Channel/spatial attention (SE, ECA, CBAM, BAM, Triplet, SK) and score attention: the emitted source for representative declarations,
 /// pinned, and each compiled with no error or warning.
 /// </summary>
 public sealed class FamilySnapshotTests
@@ -21,6 +21,10 @@ public sealed class FamilySnapshotTests
         // 21 channels: full registers, then a narrower one, then scalars at fixed offsets.
         { "Eca_C21_K5", "[Attend.EfficientChannelAttention(Channels = 21, KernelSize = 5)] internal partial class OddEca;" },
         { "Cbam_C32_R4", "namespace Demo; [Attend.ConvBlockAttention(Channels = 32, Reduction = 4)] public partial class Cbam;" },
+        // The External-Attention layers: thin classes over runtime kernels, BatchNorm folded at load.
+        { "Bam_C32_R16_D2", "namespace Demo; [Attend.BottleneckAttention(Channels = 32, Reduction = 16, DilationValue = 2)] public partial class Bam;" },
+        { "Triplet_C64_NoSpatial", "namespace Demo.Vision { public partial class Net { [Attend.TripletAttention(Channels = 64, NoSpatial = true)] internal sealed partial class Triplet; } }" },
+        { "Sk_C64_K35_G4", "[Attend.SelectiveKernelAttention(Channels = 64, KernelSizes = new[] { 3, 5 }, Groups = 4, Reduction = 8, MinHiddenChannels = 4)] internal partial class Sk;" },
         { "Cbam_C12_H3_K3", "namespace Demo.Vision { public partial class Net { [Attend.ConvBlockAttention(Channels = 12, HiddenChannels = 3, SpatialKernelSize = 3)] internal sealed partial class SmallCbam; } }" },
         { "Attention_Additive_Q5_K6_V4_H6", "namespace Demo; [Attend.Attention(Score = Attend.AttentionScore.Additive, QuerySize = 5, KeySize = 6, ValueSize = 4, Hidden = 6)] public partial class Bahdanau;" },
         { "Attention_General_Q64_K48_V64", "namespace Demo; [Attend.Attention(Score = Attend.AttentionScore.General, QuerySize = 64, KeySize = 48, ValueSize = 64)] public partial class LuongGeneral;" },
@@ -66,6 +70,15 @@ public sealed class FamilySnapshotTests
 
         Assert.True(output.SyntaxTrees.Count() == 2, $"{name}: expected the declaration and one generated file.");
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning && d.Location.SourceTree != output.SyntaxTrees.First()).Select(d => d.ToString()));
+    }
+
+    [Fact]
+    public void Selective_kernel_defaults_are_the_modules()
+    {
+        (GeneratorRunResult result, _) = GeneratorHarness.Run("[Attend.SelectiveKernelAttention(Channels = 64)] public partial class Sk;");
+        string source = Assert.Single(result.GeneratedSources).SourceText.ToString();
+        Assert.Contains("KernelSizes => new int[] { 1, 3, 5, 7 };", source);
+        Assert.Contains("public const int HiddenChannels = 32;", source); // max(L = 32, 64 / 16)
     }
 
     [Theory]

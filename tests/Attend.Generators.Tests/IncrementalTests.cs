@@ -21,6 +21,9 @@ public sealed class IncrementalTests
         [Attend.SqueezeExcitation(Channels = 32, Reduction = 4)] public partial class Squeeze;
         [Attend.EfficientChannelAttention(Channels = 32)] public partial class ChannelGate;
         [Attend.ConvBlockAttention(Channels = 32, Reduction = 4)] public partial class BlockAttention;
+        [Attend.BottleneckAttention(Channels = 32)] public partial class Bottleneck;
+        [Attend.TripletAttention(Channels = 16)] public partial class Triplet;
+        [Attend.SelectiveKernelAttention(Channels = 16, KernelSizes = new[] { 3, 5 })] public partial class SelectiveKernel;
         [Attend.Attention(Score = Attend.AttentionScore.Additive, QuerySize = 5, KeySize = 6, Hidden = 6)] public partial class Bahdanau;
         [Attend.TransformerEncoder(ModelDim = 16, Heads = 2, MlpDim = 32, Depth = 2)] public partial class Encoder;
         [Attend.TransformerDecoder(ModelDim = 16, Heads = 2, MlpDim = 32, Depth = 1)] public partial class Decoder;

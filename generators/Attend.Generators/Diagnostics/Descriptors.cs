@@ -174,6 +174,17 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor DanetQueryKeyChannelsVanish = Error(
         "ATTEND081", "Official PAM has no query/key channels",
         "Channels {0} on '{1}' gives the official PAM Channels / 8 = 0 query and key channels; use at least 8 channels, or set QueryKeyChannels");
+    public static readonly DiagnosticDescriptor ReductionLeavesNoBottleneck = Error(
+        "ATTEND070", "Reduction leaves no bottleneck channels",
+        "Reduction {0} on '{1}' leaves Channels / Reduction = {2} / {0} = 0 channels in the {3}; use a Reduction of at most {2}");
+
+    public static readonly DiagnosticDescriptor NoBranches = Error(
+        "ATTEND071", "At least one branch is needed",
+        "KernelSizes on '{0}' is empty; give each branch's kernel size, e.g. new[] {{ 3, 5 }} (SKNet's) or new[] {{ 1, 3, 5, 7 }} (the module's default)");
+
+    public static readonly DiagnosticDescriptor ChannelsNotDivisibleByGroups = Error(
+        "ATTEND072", "Channels must be a multiple of Groups",
+        "Channels {0} on '{1}' is not a multiple of Groups {2}; a grouped convolution splits the channels evenly, so use a Groups that divides {0} (e.g. {3})");
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new[]
     {
@@ -188,6 +199,7 @@ internal static class Descriptors
         HeadTooLarge, LanguageVersionTooLow, UnsupportedLayerModifier,
         ChannelsNotDivisible, NoHalfChannels,
         DanetChannelNeedsSize, DanetQueryKeyChannelsVanish,
+        ReductionLeavesNoBottleneck, NoBranches, ChannelsNotDivisibleByGroups,
     }.ToDictionary(d => d.Id);
 
     public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

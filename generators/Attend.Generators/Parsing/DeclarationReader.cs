@@ -26,6 +26,9 @@ internal sealed class DeclarationReader
         "Attend.SqueezeExcitationAttribute",
         "Attend.EfficientChannelAttentionAttribute",
         "Attend.ConvBlockAttentionAttribute",
+        "Attend.BottleneckAttentionAttribute",
+        "Attend.TripletAttentionAttribute",
+        "Attend.SelectiveKernelAttentionAttribute",
         "Attend.AttentionAttribute",
         "Attend.GraphAttentionAttribute",
         "Attend.MemoryHeadsAttribute",
@@ -144,6 +147,12 @@ internal sealed class DeclarationReader
 
     public float GetFloat(string name, float defaultValue = 0f) =>
         _arguments.TryGetValue(name, out TypedConstant value) && value.Value is float f ? f : defaultValue;
+
+    /// <summary>An <c>int[]</c> argument's elements, or <paramref name="defaultValue"/> when it is not set (or null).</summary>
+    public int[] GetIntArray(string name, int[] defaultValue) =>
+        _arguments.TryGetValue(name, out TypedConstant value) && value.Kind == TypedConstantKind.Array && !value.IsNull
+            ? value.Values.Select(v => v.Value is int i ? i : 0).ToArray()
+            : defaultValue;
 
     public bool IsSet(string name) => _arguments.ContainsKey(name);
 

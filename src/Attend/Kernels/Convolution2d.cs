@@ -1,8 +1,5 @@
 using System;
 using System.ComponentModel;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace Attend.Kernels;
 
@@ -83,37 +80,10 @@ public static partial class Convolution2d
             {
                 for (int o = 0; o < outPerGroup; o++)
                 {
-                    AddToRow(shape.Path, groupOutput.Slice(o * plane, plane), bias[g * outPerGroup + o]);
+                    FeatureMapRows.AddConstant(shape.Path, groupOutput.Slice(o * plane, plane), bias[g * outPerGroup + o]);
                 }
             }
         }
-    }
-
-    /// <summary><c>row[i] += value</c>.</summary>
-    private static void AddToRow(KernelPath path, Span<float> row, float value)
-    {
-        ref float start = ref MemoryMarshal.GetReference(row);
-        switch (path)
-        {
-            case KernelPath.Vector512: AddToRow<Lanes512, Vector512<float>>(ref start, row.Length, value); break;
-            case KernelPath.Vector256: AddToRow<Lanes256, Vector256<float>>(ref start, row.Length, value); break;
-            case KernelPath.Vector128: AddToRow<Lanes128, Vector128<float>>(ref start, row.Length, value); break;
-            default: AddToRow<ScalarLanes, float>(ref start, row.Length, value); break;
-        }
-    }
-
-    private static void AddToRow<TLanes, TVector>(ref float row, int length, float value)
-        where TLanes : struct, IFloatLanes<TVector>
-        where TVector : struct
-    {
-        TVector shift = TLanes.Broadcast(value);
-        int i = 0;
-        for (; i <= length - TLanes.Count; i += TLanes.Count)
-        {
-            TLanes.Store(TLanes.Add(TLanes.Load(ref row, (nuint)i), shift), ref row, (nuint)i);
-        }
-
-        for (; i < length; i++) Unsafe.Add(ref row, i) += value;
     }
 
     /// <summary>

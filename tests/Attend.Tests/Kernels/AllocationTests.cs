@@ -100,3 +100,25 @@ public sealed class AllocationTests
         Assert.Equal(0, leastProcessBytes);
     }
 }
+
+/// <summary>
+/// The External-Attention layers (BAM, Triplet, SK): a warm single-threaded Forward allocates nothing (the batch split of
+/// <c>FeatureMapAttention</c> still goes through <c>Parallel.For</c>, which allocates, for every feature-map layer).
+/// </summary>
+[Collection(AllocationCollection.Name)]
+public sealed class ExternalAttentionAllocationTests
+{
+    [Theory]
+    [InlineData("BamC32R16D2", "bam_r16_d2_small", 1)]
+    [InlineData("TripletC6", "triplet_small", 1)]
+    [InlineData("SkC8", "sk_k1357_small", 1)]
+    public void Forward_allocates_nothing_once_warm(string layer, string fixture, int threads)
+    {
+        using SafeTensorsFile file = Family.FamilyTestData.OpenFixture(fixture);
+        int channels = Family.FamilyTestData.Int(file, "channels");
+        Family.FeatureMapForward forward = Family.ExternalAttentionLayers.Create(layer, file, KernelPath.Auto, threads);
+        float[] x = Family.FamilyTestData.Random(new Random(2), 4 * channels * 34 * 41);
+        var y = new float[x.Length];
+        AllocationTests.AssertAllocatesNothing(() => forward(x, y, 4, 34, 41, default, default));
+    }
+}
