@@ -4,9 +4,10 @@ using BenchmarkDotNet.Running;
 namespace Attend.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project tests/Attend.Benchmarks -- [table | inproc | steady | peer | tokenizer-parity | BenchmarkDotNet arguments]</c>:
+/// <c>dotnet run -c Release --project tests/Attend.Benchmarks -- [table | inproc | steady | peer | external | tokenizer-parity | BenchmarkDotNet arguments]</c>:
 /// <c>table</c> prints the quick in-process table, <c>inproc</c> the side-by-side table with ONNX Runtime and libtorch in
 /// this process, <c>steady</c> how long after start a row reaches its final speed, <c>peer</c> serves the side-by-side script in <c>peers/</c>,
+/// <c>external</c> the External-Attention modules beside PyTorch (cases from <c>peers/external_attention_torch.py</c>),
 /// <c>tokenizer-parity</c> measures the .NET BERT tokenizers against Hugging Face's ids,
 /// anything else goes to BenchmarkDotNet (e.g. <c>--filter *</c>).
 /// </summary>
@@ -32,6 +33,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "peer")
         {
             return PeerCommand.Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "external")
+        {
+            return ExternalAttention.ExternalAttentionCommand.Run(args[1..]);
         }
 
         if (args.Length > 0 && args[0] == "tokenizer-parity")
