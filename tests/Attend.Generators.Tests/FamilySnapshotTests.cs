@@ -6,7 +6,7 @@ using Xunit;
 namespace Attend.Generators.Tests;
 
 /// <summary>
-/// Channel/spatial attention (SE, ECA, CBAM, BAM, Triplet, SK) and score attention: the emitted source for representative declarations,
+/// Channel/spatial attention (SE, ECA, CBAM, the External-Attention modules, DANet, convolutional self-attention) and score attention: the emitted source for representative declarations,
 /// pinned, and each compiled with no error or warning.
 /// </summary>
 public sealed class FamilySnapshotTests
@@ -25,6 +25,22 @@ public sealed class FamilySnapshotTests
         { "Bam_C32_R16_D2", "namespace Demo; [Attend.BottleneckAttention(Channels = 32, Reduction = 16, DilationValue = 2)] public partial class Bam;" },
         { "Triplet_C64_NoSpatial", "namespace Demo.Vision { public partial class Net { [Attend.TripletAttention(Channels = 64, NoSpatial = true)] internal sealed partial class Triplet; } }" },
         { "Sk_C64_K35_G4", "[Attend.SelectiveKernelAttention(Channels = 64, KernelSizes = new[] { 3, 5 }, Groups = 4, Reduction = 8, MinHiddenChannels = 4)] internal partial class Sk;" },
+        // SimAM, Shuffle, CoordAtt, PSA, External Attention, MobileViTv2: element-wise passes and GEMMs over runtime kernels.
+        { "SimAm_C8_Lambda0p1", "namespace Demo; [Attend.SimAm(Channels = 8, Lambda = 0.1f)] public partial class Simam;" },
+        { "Shuffle_C32_G4", "namespace Demo; [Attend.ShuffleAttention(Channels = 32, Groups = 4)] public partial class Shuffle;" },
+        { "CoordAtt_C40_R4", "namespace Demo; [Attend.CoordinateAttention(Channels = 40, Reduction = 4)] public partial class CoordAtt;" },
+        { "Psa_C16_Parallel", "namespace Demo; [Attend.PolarizedSelfAttention(Channels = 16)] public partial class ParallelPsa;" },
+        { "Psa_C16_Sequential", "namespace Demo.Vision { public partial class Net { [Attend.PolarizedSelfAttention(Channels = 16, Layout = Attend.PolarizedLayout.Sequential)] internal sealed partial class SequentialPsa; } }" },
+        { "ExternalAttention_D15_S8", "namespace Demo; [Attend.ExternalAttention(ModelDim = 15, MemoryUnits = 8)] public partial class External;" },
+        { "Separable_D15_Relu", "namespace Demo; [Attend.SeparableSelfAttention(ModelDim = 15, ValueRelu = true)] public partial class MobileVit;" },
+        // Collection head: 3×3 cnn, one head of width 64 (Vector512 4 registers), packed fc_q/k/v and fc_o.
+        { "DanetPosition_C64", "namespace Demo; [Attend.DanetPositionAttention(Channels = 64)] public partial class Pam;" },
+        // The authors' PAM: queries and keys of C / 8 = 8 floats, values of 64, gamma residual.
+        { "DanetPosition_Official_C64", "namespace Demo; [Attend.DanetPositionAttention(Channels = 64, Variant = Attend.DanetVariant.Official)] public partial class PamOfficial;" },
+        { "DanetChannel_C64_H7_W7", "namespace Demo; [Attend.DanetChannelAttention(Channels = 64, Height = 7, Width = 7)] public partial class Cam;" },
+        { "DanetChannel_Official_C16", "namespace Demo.Seg { public partial class Head { [Attend.DanetChannelAttention(Channels = 16, Variant = Attend.DanetVariant.Official)] internal sealed partial class CamOfficial; } }" },
+        { "ConvolutionalSelfAttention_K3", "namespace Demo; [Attend.ConvolutionalSelfAttention(InChannels = 16, OutChannels = 24, KernelSize = 3)] public partial class AttnConv;" },
+        { "ConvolutionalSelfAttention_K5_D3", "[Attend.ConvolutionalSelfAttention(InChannels = 4, OutChannels = 6, KernelSize = 5, HeadDim = 3)] internal partial class NarrowAttnConv;" },
         { "Cbam_C12_H3_K3", "namespace Demo.Vision { public partial class Net { [Attend.ConvBlockAttention(Channels = 12, HiddenChannels = 3, SpatialKernelSize = 3)] internal sealed partial class SmallCbam; } }" },
         { "Attention_Additive_Q5_K6_V4_H6", "namespace Demo; [Attend.Attention(Score = Attend.AttentionScore.Additive, QuerySize = 5, KeySize = 6, ValueSize = 4, Hidden = 6)] public partial class Bahdanau;" },
         { "Attention_General_Q64_K48_V64", "namespace Demo; [Attend.Attention(Score = Attend.AttentionScore.General, QuerySize = 64, KeySize = 48, ValueSize = 64)] public partial class LuongGeneral;" },

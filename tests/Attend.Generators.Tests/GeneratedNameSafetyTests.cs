@@ -37,9 +37,7 @@ public sealed class GeneratedNameSafetyTests
         IEnumerable<object[]> rows = SnapshotTests.Declarations
             .Concat(FamilySnapshotTests.Declarations)
             .Concat(FamilyGraphSnapshotTests.Declarations)
-            .Concat(BlockSnapshotTests.Declarations)
-            .Concat(PointwiseSnapshotTests.Declarations)
-            .Concat(ImageAttentionSnapshotTests.Declarations);
+            .Concat(BlockSnapshotTests.Declarations);
         foreach (object[] row in rows) data.Add((string)row[0], (string)row[1]);
         return data;
     }

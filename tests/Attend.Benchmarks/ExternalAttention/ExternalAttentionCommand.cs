@@ -18,7 +18,7 @@ public static class ExternalAttentionCommand
 {
     public static int Run(string[] args)
     {
-        string work = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "peers", ".work", "external");
+        string work = ExternalAttentionBenchmarks.CaseDirectory();
         KernelPath[] paths = KernelPaths.Best == KernelPath.Vector512 ? [KernelPath.Vector512, KernelPath.Vector256] : [KernelPaths.Best];
         double seconds = 1.0;
         int rounds = 1;
