@@ -198,12 +198,17 @@ public static partial class Convolution2d
     {
         int lanes = TLanes.Count;
         int column = 0;
-        for (; column <= width - 3 * lanes; column += 3 * lanes)
+
+        // Whole registers left as 3·k + 1 end in two tiles of two rather than one of one: a single register's 4 chains
+        // cannot hide the FMA latency, two registers' 8 can.
+        int registers = width / lanes;
+        int threeTiles = registers % 3 == 1 && registers >= 4 ? registers / 3 - 1 : registers / 3;
+        for (int tile = 0; tile < threeTiles; tile++, column += 3 * lanes)
         {
             Tile<TLanes, TVector, TChannels, Three>(taps, column, weight, bias, output, outputChannelStride);
         }
 
-        if (column <= width - 2 * lanes)
+        while (column <= width - 2 * lanes)
         {
             Tile<TLanes, TVector, TChannels, Two>(taps, column, weight, bias, output, outputChannelStride);
             column += 2 * lanes;
