@@ -17,9 +17,12 @@ namespace Attend.Kernels;
 /// Larger kernels run directly, vectorized along the width: each input row is copied once into a row with
 /// <c>dilation·(kernelWidth − 1)/2</c> zeros on each side, so every output register of a row is
 /// <c>Σ_taps broadcast(w) · (input row at a shifted column)</c> with no test at the borders; the taps that fall
-/// above or below the image are left out by the loop bounds of each output row. A tile keeps 4 output channels × 2
-/// registers of columns in registers over every input channel and tap. Each output element is the bias plus its
-/// terms in (input channel, kernel row, kernel column) order whichever tile computes it.
+/// above or below the image are left out by the loop bounds of each output row. A tile keeps 4 output channels × 3
+/// registers of columns in registers (12 accumulators: enough independent chains to cover the FMA latency, 7 loads
+/// per 12 FMAs) over a block of input channels and every tap. The input channels go in blocks whose input rows for
+/// one output row fit in L1, so all output channels' tiles reuse them; a later block starts from the partial sums it
+/// stored. Each output element is the bias plus its terms in (input channel, kernel row, kernel column) order
+/// whichever tile or block computes it.
 /// </para>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]

@@ -70,6 +70,17 @@ public sealed class Convolution2dTests
 
     [Theory]
     [MemberData(nameof(Paths))]
+    public void InputChannelsInSeveralBlocks_MatchReference(KernelPath path)
+    {
+        // Widths a whole number of registers on every path, with more input rows than fit the L1 block: the
+        // channels are summed in several passes that add to the partial sums in the output (7×7: 8 channels a pass).
+        ConvolutionCase.Create(11, inChannels: 80, height: 6, width: 64, outChannels: 6, 7, 7, dilation: 1, groups: 1, withBias: true).AssertMatchesReference(path);
+        ConvolutionCase.Create(12, inChannels: 150, height: 5, width: 16, outChannels: 5, 3, 3, dilation: 2, groups: 1, withBias: false).AssertMatchesReference(path);
+        ConvolutionCase.Create(13, inChannels: 96, height: 4, width: 32, outChannels: 8, 5, 5, dilation: 1, groups: 2, withBias: true).AssertMatchesReference(path);
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
     public void EveryPath_IsThreadSafe(KernelPath path)
     {
         var c = ConvolutionCase.Create(7, inChannels: 8, height: 13, width: 21, outChannels: 8, 3, 3, dilation: 2, groups: 2, withBias: true);
