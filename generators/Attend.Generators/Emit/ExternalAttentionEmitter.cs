@@ -14,7 +14,7 @@ internal static class ExternalAttentionEmitter
             $"Specialized at compile time: ModelDim = {d}, MemoryUnits = {s}; batch and tokens are run-time arguments.",
             $"Both memories are matrix products over all batch × tokens rows on ProjectionDriver (LinearKernels' packed GEMM, split across threads by row blocks): " +
                 $"a = x mkᵀ [rows × {d}] · [{d} × {s}] and y = a mvᵀ [rows × {s}] · [{s} × {d}] — O(N·ModelDim·MemoryUnits) per sequence, linear in the tokens.",
-            "Double normalisation between them: a softmax over the tokens of each sequence (Softmax along the middle axis of [1, N, S]), then each token's row divided by its sum over the memory units (no ε, as the module).",
+            "Double normalisation between them: a softmax over the tokens of each sequence (down each memory unit's column, accumulated a row at a time with vectors across the units, one exponential per element), then each token's row divided by its sum over the memory units (no ε, as the module), fused with the softmax's division.",
             "Scratch is the calling thread's LayerScratch buffer (or the caller's attention span): a warm Forward allocates nothing.",
         };
         return TypeShellEmitter.Emit(
@@ -54,14 +54,8 @@ internal static class ExternalAttentionEmitter
                     w.Line();
                     w.Line("// a = x mkᵀ for every token of every sequence: [rows, MemoryUnits].");
                     w.Line($"{Projection}.Forward(path, input, rows, ModelDim, weights.PackedKeyMemory, default, ModelDim, MemoryUnits, scores, MemoryUnits, MaxDegreeOfParallelism);");
-                    w.Line("// Softmax over the tokens (dim 1) of each sequence, then l1 over the memory units.");
-                    using (w.Block("for (int b = 0; b < batch; b++)"))
-                    {
-                        w.Line("global::System.Span<float> sequence = scores.Slice(b * tokens * MemoryUnits, tokens * MemoryUnits);");
-                        w.Line("global::Attend.Kernels.Softmax.Forward(path, sequence, 1, tokens, MemoryUnits, sequence);");
-                    }
-
-                    w.Line($"{Kernels}.NormalizeRowSums(path, scores, MemoryUnits);");
+                    w.Line("// Softmax over the tokens (dim 1) of each sequence, then l1 over the memory units: row-wise passes, vectors across the units.");
+                    w.Line($"{Kernels}.TokenSoftmaxThenRowSums(path, scores, batch, tokens, MemoryUnits);");
                     w.Line("// y = a mvᵀ.");
                     w.Line($"{Projection}.Forward(path, scores, rows, MemoryUnits, weights.PackedValueMemory, default, MemoryUnits, ModelDim, output, ModelDim, MaxDegreeOfParallelism);");
                 }

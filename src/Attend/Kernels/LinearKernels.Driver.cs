@@ -145,13 +145,20 @@ public static partial class LinearKernels
 
         int depth = problem.InFeatures;
         nint panelStride = (nint)depth * PanelWidth;
+        // Equal K blocks (3136 = 4 × 784, not 3 × 1024 + 64): a thin last block would reload every partial sum for
+        // little work. The sums still run in k order, so the result is the same bit for bit.
+        int kBlocks = (depth + TKernel.KBlock - 1) / TKernel.KBlock;
+        int kBlock = (depth + kBlocks - 1) / kBlocks;
+        // A short last row block (64 rows: 48 + 16) would stream every weight panel from memory a second time for a
+        // few tiles; up to a third more rows join the block before it instead (64 × 1024 floats still fit L2).
+        int longestRowBlock = TKernel.RowBlock + TKernel.RowBlock / 3;
         for (int k0 = 0, kc; k0 < depth; k0 += kc)
         {
-            kc = Math.Min(TKernel.KBlock, depth - k0);
+            kc = Math.Min(kBlock, depth - k0);
             bool first = k0 == 0;
             for (int r0 = rowStart, r1; r0 < rowEnd; r0 = r1)
             {
-                r1 = rowEnd - r0 > TKernel.RowBlock ? r0 + TKernel.RowBlock : rowEnd;
+                r1 = rowEnd - r0 > longestRowBlock ? r0 + TKernel.RowBlock : rowEnd;
                 for (int panel = panelStart; panel < panelEnd; panel += tilePanels)
                 {
                     int panels = Math.Min(tilePanels, panelEnd - panel);

@@ -75,6 +75,14 @@ public static partial class LinearKernels
         for (int panel = 0; panel < panels; panel++)
         {
             Span<float> panelData = packed.Slice(panel * PanelWidth * inFeatures, PanelWidth * inFeatures);
+            if ((panel + 1) * PanelWidth <= outFeatures)
+            {
+                // A full panel is the transpose of its PanelWidth weight rows: cache-blocked, so each write lands in
+                // L1 (a column at a time would touch a new 64-byte line per element, 16 times over the panel).
+                MatrixLayout.Transpose(weight.Slice(panel * PanelWidth * inFeatures, PanelWidth * inFeatures), PanelWidth, inFeatures, panelData);
+                continue;
+            }
+
             for (int j = 0; j < PanelWidth; j++)
             {
                 int n = panel * PanelWidth + j;

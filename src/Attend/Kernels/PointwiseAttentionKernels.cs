@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -130,15 +131,20 @@ public static class PointwiseAttentionKernels
         }
     }
 
-    /// <summary>Divides each row of <c>[rows, length]</c> by its sum, in place (an l1 normalisation of positive rows, no ε, as the module).</summary>
-    public static void NormalizeRowSums(KernelPath path, Span<float> matrix, int length)
+    /// <summary>
+    /// External Attention's double normalisation of <c>[batch, tokens, units]</c> in place: a softmax over the tokens of
+    /// each sequence (down each column), then each token's row divided by its sum over the units (no ε, as the module).
+    /// The column maxima and sums are accumulated a row at a time with vectors across the units, and the softmax's
+    /// division is fused into the row normalisation: three sequential passes, one exponential per element.
+    /// </summary>
+    public static void TokenSoftmaxThenRowSums(KernelPath path, Span<float> scores, int batch, int tokens, int units)
     {
         switch (path)
         {
-            case KernelPath.Vector512: NormalizeRowSums<Lanes512, Vector512<float>>(matrix, length); break;
-            case KernelPath.Vector256: NormalizeRowSums<Lanes256, Vector256<float>>(matrix, length); break;
-            case KernelPath.Vector128: NormalizeRowSums<Lanes128, Vector128<float>>(matrix, length); break;
-            default: NormalizeRowSums<ScalarLanes, float>(matrix, length); break;
+            case KernelPath.Vector512: TokenSoftmaxThenRowSums<Lanes512, Vector512<float>>(scores, batch, tokens, units); break;
+            case KernelPath.Vector256: TokenSoftmaxThenRowSums<Lanes256, Vector256<float>>(scores, batch, tokens, units); break;
+            case KernelPath.Vector128: TokenSoftmaxThenRowSums<Lanes128, Vector128<float>>(scores, batch, tokens, units); break;
+            default: TokenSoftmaxThenRowSums<ScalarLanes, float>(scores, batch, tokens, units); break;
         }
     }
 
@@ -387,14 +393,30 @@ public static class PointwiseAttentionKernels
         }
     }
 
-    private static void NormalizeRowSums<TLanes, TVector>(Span<float> matrix, int length)
+    private static void TokenSoftmaxThenRowSums<TLanes, TVector>(Span<float> scores, int batch, int tokens, int units)
         where TLanes : struct, IFloatLanes<TVector>
         where TVector : struct
     {
-        for (int offset = 0; offset < matrix.Length; offset += length)
+        float[] rented = ArrayPool<float>.Shared.Rent(2 * units);
+        try
         {
-            ref float row = ref Unsafe.Add(ref MemoryMarshal.GetReference(matrix), offset);
-            RowKernels.Scale<TLanes, TVector>(ref row, 1f / RowKernels.Sum<TLanes, TVector>(ref row, length), ref row, length);
+            ref float maxima = ref MemoryMarshal.GetArrayDataReference(rented);
+            ref float inverseSums = ref Unsafe.Add(ref maxima, units);
+            for (int b = 0; b < batch; b++)
+            {
+                ref float sequence = ref Unsafe.Add(ref MemoryMarshal.GetReference(scores), (nint)b * tokens * units);
+                Softmax.ColumnExponentials<TLanes, TVector>(ref sequence, ref sequence, tokens, units, ref maxima, ref inverseSums);
+                for (int t = 0; t < tokens; t++)
+                {
+                    ref float row = ref Unsafe.Add(ref sequence, (nint)t * units);
+                    RowKernels.Multiply<TLanes, TVector>(ref row, ref inverseSums, ref row, units);
+                    RowKernels.Scale<TLanes, TVector>(ref row, 1f / RowKernels.Sum<TLanes, TVector>(ref row, units), ref row, units);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(rented);
         }
     }
 

@@ -96,6 +96,20 @@ internal static class RowKernels
         for (; i < length; i++) Unsafe.Add(ref y, i) = Unsafe.Add(ref a, i) + Unsafe.Add(ref b, i);
     }
 
+    /// <summary><c>y[i] = a[i] · b[i]</c>; <paramref name="y"/> may be <paramref name="a"/> or <paramref name="b"/>.</summary>
+    public static void Multiply<TLanes, TVector>(ref float a, ref float b, ref float y, int length)
+        where TLanes : struct, IFloatLanes<TVector>
+        where TVector : struct
+    {
+        int i = 0;
+        for (; i <= length - TLanes.Count; i += TLanes.Count)
+        {
+            TLanes.Store(TLanes.Multiply(TLanes.Load(ref a, (nuint)i), TLanes.Load(ref b, (nuint)i)), ref y, (nuint)i);
+        }
+
+        for (; i < length; i++) Unsafe.Add(ref y, i) = Unsafe.Add(ref a, i) * Unsafe.Add(ref b, i);
+    }
+
     /// <summary><c>y[i] = x[i] · factor</c>; <paramref name="y"/> may be <paramref name="x"/>.</summary>
     public static void Scale<TLanes, TVector>(ref float x, float factor, ref float y, int length)
         where TLanes : struct, IFloatLanes<TVector>

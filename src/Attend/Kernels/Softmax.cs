@@ -67,20 +67,22 @@ public static class Softmax
             return;
         }
 
-        // A strided slice is gathered into one contiguous row, normalized there, and scattered back.
-        float[] rented = ArrayPool<float>.Shared.Rent(axisLength);
+        // A strided slice is a column of a [axisLength, inner] matrix: every pass runs along its rows, a vector of
+        // neighbouring columns at a time, so nothing is gathered and each element's exponential is taken once.
+        float[] rented = ArrayPool<float>.Shared.Rent(2 * inner);
         try
         {
-            Span<float> row = rented.AsSpan(0, axisLength);
-            ref float r0 = ref MemoryMarshal.GetReference(row);
+            ref float maxima = ref MemoryMarshal.GetArrayDataReference(rented);
+            ref float inverseSums = ref Unsafe.Add(ref maxima, inner);
             for (int o = 0; o < outer; o++)
             {
                 int start = o * axisLength * inner;
-                for (int c = 0; c < inner; c++)
+                ref float y = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), start);
+                ColumnExponentials<TLanes, TVector>(ref Unsafe.Add(ref MemoryMarshal.GetReference(input), start), ref y, axisLength, inner, ref maxima, ref inverseSums);
+                for (int j = 0; j < axisLength; j++)
                 {
-                    for (int j = 0; j < axisLength; j++) row[j] = input[start + j * inner + c];
-                    Row<TLanes, TVector>(ref r0, ref r0, axisLength);
-                    for (int j = 0; j < axisLength; j++) output[start + j * inner + c] = row[j];
+                    ref float row = ref Unsafe.Add(ref y, (nint)j * inner);
+                    RowKernels.Multiply<TLanes, TVector>(ref row, ref inverseSums, ref row, inner);
                 }
             }
         }
@@ -88,6 +90,78 @@ public static class Softmax
         {
             ArrayPool<float>.Shared.Return(rented);
         }
+    }
+
+    /// <summary>
+    /// The first two passes of a softmax down each column of <c>[rows, columns]</c>: <c>y = exp(x − max_c)</c> (not yet
+    /// divided) and <c>inverseSums[c] = 1 / Σ_r y[r, c]</c>, 0 for a column that is entirely −∞ (its <c>y</c> are 0).
+    /// <paramref name="y"/> may be <paramref name="x"/>; <paramref name="maxima"/> and <paramref name="inverseSums"/> hold <paramref name="columns"/> floats.
+    /// </summary>
+    internal static void ColumnExponentials<TLanes, TVector>(ref float x, ref float y, int rows, int columns, ref float maxima, ref float inverseSums)
+        where TLanes : struct, IFloatLanes<TVector>
+        where TVector : struct
+    {
+        MemoryMarshal.CreateSpan(ref maxima, columns).Fill(float.NegativeInfinity);
+        for (int r = 0; r < rows; r++)
+        {
+            ref float row = ref Unsafe.Add(ref x, (nint)r * columns);
+            int c = 0;
+            for (; c <= columns - TLanes.Count; c += TLanes.Count)
+            {
+                TLanes.Store(TLanes.Max(TLanes.Load(ref maxima, (nuint)c), TLanes.Load(ref row, (nuint)c)), ref maxima, (nuint)c);
+            }
+
+            for (; c < columns; c++) Unsafe.Add(ref maxima, c) = MathF.Max(Unsafe.Add(ref maxima, c), Unsafe.Add(ref row, c));
+        }
+
+        // A fully masked column subtracts 0 instead of −∞: its exponentials are exp(−∞) = 0, not NaN.
+        for (int c = 0; c < columns; c++)
+        {
+            if (float.IsNegativeInfinity(Unsafe.Add(ref maxima, c))) Unsafe.Add(ref maxima, c) = 0f;
+        }
+
+        MemoryMarshal.CreateSpan(ref inverseSums, columns).Clear();
+        for (int r = 0; r < rows; r++)
+        {
+            ref float source = ref Unsafe.Add(ref x, (nint)r * columns);
+            ref float target = ref Unsafe.Add(ref y, (nint)r * columns);
+            int c = 0;
+            for (; c <= columns - TLanes.Count; c += TLanes.Count)
+            {
+                TVector e = ShiftedExp<TLanes, TVector>(TLanes.Subtract(TLanes.Load(ref source, (nuint)c), TLanes.Load(ref maxima, (nuint)c)));
+                TLanes.Store(e, ref target, (nuint)c);
+                TLanes.Store(TLanes.Add(TLanes.Load(ref inverseSums, (nuint)c), e), ref inverseSums, (nuint)c);
+            }
+
+            for (; c < columns; c++)
+            {
+                float e = MathF.Exp(Unsafe.Add(ref source, c) - Unsafe.Add(ref maxima, c));
+                Unsafe.Add(ref target, c) = e;
+                Unsafe.Add(ref inverseSums, c) += e;
+            }
+        }
+
+        for (int c = 0; c < columns; c++)
+        {
+            float sum = Unsafe.Add(ref inverseSums, c);
+            Unsafe.Add(ref inverseSums, c) = sum == 0f ? 0f : 1f / sum;
+        }
+    }
+
+    /// <summary>
+    /// <c>e^x</c> for <c>x = s − max ≤ 0</c>: <see cref="VectorExp"/> on the vector paths (single-precision arithmetic,
+    /// a few ulps; the runtime's <c>Vector256.Exp</c> computes in double and costs about twice as much), the
+    /// lanes' own exponential on the scalar reference path. The type tests are constants the JIT folds away.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector ShiftedExp<TLanes, TVector>(TVector x)
+        where TLanes : struct, IFloatLanes<TVector>
+        where TVector : struct
+    {
+        if (typeof(TVector) == typeof(Vector256<float>)) return (TVector)(object)VectorExp.Exp((Vector256<float>)(object)x);
+        if (typeof(TVector) == typeof(Vector128<float>)) return (TVector)(object)VectorExp.Exp((Vector128<float>)(object)x);
+        if (typeof(TVector) == typeof(Vector512<float>)) return (TVector)(object)VectorExp.Exp((Vector512<float>)(object)x);
+        return TLanes.Exp(x);
     }
 
     /// <summary>Softmax of one contiguous row; <paramref name="y"/> may be <paramref name="x"/>.</summary>

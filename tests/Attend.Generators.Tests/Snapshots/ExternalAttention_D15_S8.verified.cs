@@ -8,7 +8,7 @@ namespace Demo;
 /// <remarks>
 /// <para>Specialized at compile time: ModelDim = 15, MemoryUnits = 8; batch and tokens are run-time arguments.</para>
 /// <para>Both memories are matrix products over all batch × tokens rows on ProjectionDriver (LinearKernels' packed GEMM, split across threads by row blocks): a = x mkᵀ [rows × 15] · [15 × 8] and y = a mvᵀ [rows × 8] · [8 × 15] — O(N·ModelDim·MemoryUnits) per sequence, linear in the tokens.</para>
-/// <para>Double normalisation between them: a softmax over the tokens of each sequence (Softmax along the middle axis of [1, N, S]), then each token's row divided by its sum over the memory units (no ε, as the module).</para>
+/// <para>Double normalisation between them: a softmax over the tokens of each sequence (down each memory unit's column, accumulated a row at a time with vectors across the units, one exponential per element), then each token's row divided by its sum over the memory units (no ε, as the module), fused with the softmax's division.</para>
 /// <para>Scratch is the calling thread's LayerScratch buffer (or the caller's attention span): a warm Forward allocates nothing.</para>
 /// </remarks>
 partial class External
@@ -92,13 +92,8 @@ partial class External
 
         // a = x mkᵀ for every token of every sequence: [rows, MemoryUnits].
         global::Attend.Kernels.ProjectionDriver.Forward(path, input, rows, ModelDim, weights.PackedKeyMemory, default, ModelDim, MemoryUnits, scores, MemoryUnits, MaxDegreeOfParallelism);
-        // Softmax over the tokens (dim 1) of each sequence, then l1 over the memory units.
-        for (int b = 0; b < batch; b++)
-        {
-            global::System.Span<float> sequence = scores.Slice(b * tokens * MemoryUnits, tokens * MemoryUnits);
-            global::Attend.Kernels.Softmax.Forward(path, sequence, 1, tokens, MemoryUnits, sequence);
-        }
-        global::Attend.Kernels.PointwiseAttentionKernels.NormalizeRowSums(path, scores, MemoryUnits);
+        // Softmax over the tokens (dim 1) of each sequence, then l1 over the memory units: row-wise passes, vectors across the units.
+        global::Attend.Kernels.PointwiseAttentionKernels.TokenSoftmaxThenRowSums(path, scores, batch, tokens, MemoryUnits);
         // y = a mvᵀ.
         global::Attend.Kernels.ProjectionDriver.Forward(path, scores, rows, MemoryUnits, weights.PackedValueMemory, default, MemoryUnits, ModelDim, output, ModelDim, MaxDegreeOfParallelism);
     }

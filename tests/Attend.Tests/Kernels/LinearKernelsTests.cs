@@ -76,9 +76,19 @@ public sealed class LinearKernelsTests
     [MemberData(nameof(Paths))]
     public void DeepAndTall_CrossesCacheBlocks(KernelPath path)
     {
-        // 1100 input features span two 1024-deep blocks (partial sums stored and reloaded); 100 rows span
-        // three 48-row blocks; 50 outputs end in a partial panel.
+        // 1100 input features span two 550-deep blocks (partial sums stored and reloaded); 100 rows span a
+        // 48-row block and a 52-row one (a short last block joins the one before it); 50 outputs end in a partial panel.
         var c = LinearCase.Create(seed: 9, rows: 100, inFeatures: 1100, outFeatures: 50, inputPad: 1, outputPad: 2);
+        c.AssertMatchesReference(path);
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void DanetProjectionShape_OneRowBlockAndEqualDepthBlocks(KernelPath path)
+    {
+        // 64 rows make one row block (not 48 + 16); 2100 features three 700-deep blocks (not 1024 + 1024 + 52);
+        // 40 outputs are two full panels, packed by the blocked transpose, and a partial one.
+        var c = LinearCase.Create(seed: 11, rows: 64, inFeatures: 2100, outFeatures: 40, inputPad: 1, outputPad: 2);
         c.AssertMatchesReference(path);
     }
 
