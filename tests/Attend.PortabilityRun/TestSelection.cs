@@ -14,13 +14,16 @@ internal static class TestSelection
     /// <summary>
     /// Every layer kind against its PyTorch fixtures: multi-head attention, scaled dot-product attention, the score
     /// family (additive, dot, general, cosine), channel attention (SE, ECA, CBAM), encoder and decoder blocks, the vision
-    /// transformer, graph attention, Nadaraya–Watson, memory heads, attention pooling.
+    /// transformer, graph attention, Nadaraya–Watson, memory heads, attention pooling, the External-Attention modules (SimAM,
+    /// Shuffle, CoordAtt, PSA, External Attention, MobileViTv2, BAM, Triplet, SK), DANet and attention as convolution, and the
+    /// convolution under several of them.
     /// </summary>
     public static readonly string[] Classes =
     [
         "MhaFixtureTests", "SdpaFixtureTests", "ScoreAttentionFixtureTests", "ChannelAttentionFixtureTests",
         "EncoderFixtureTests", "DecoderFixtureTests", "VisionTransformerFixtureTests", "GraphAttentionTests",
         "NadarayaWatsonTests", "MemoryHeadsTests", "AttentionPoolingTests",
+        "PointwiseAttentionFixtureTests", "ExternalAttentionFixtureTests", "ImageAttentionFixtureTests", "Convolution2dTests",
     ];
 
     /// <summary>
