@@ -53,4 +53,11 @@ public sealed class BertModelAttribute : Attribute
 
     /// <summary>Whether <c>Embed</c> L2-normalises each embedding (sentence-transformers' <c>Normalize</c> module).</summary>
     public bool NormalizeEmbeddings { get; set; }
+
+    /// <summary>
+    /// How <c>LoadWeights</c> stores the projection weights (Q/K/V, output, feed-forward): <see cref="WeightPrecision.Float32"/>
+    /// (the default), <see cref="WeightPrecision.BFloat16"/> (half the bytes) or <see cref="WeightPrecision.Int8"/> (a quarter).
+    /// The generated class's <c>WeightPrecision</c> property starts at this value and may be changed before a <c>LoadWeights</c>.
+    /// </summary>
+    public WeightPrecision WeightPrecision { get; set; }
 }

@@ -71,4 +71,11 @@ public sealed class TransformerEncoderAttribute : Attribute
     /// <c>i − w &lt; j</c> (and <c>j ≤ i</c> when causal, <c>j &lt; i + w</c> otherwise).
     /// </summary>
     public int Window { get; set; }
+
+    /// <summary>
+    /// How <c>LoadWeights</c> stores the projection weights (Q/K/V, output, feed-forward): <see cref="WeightPrecision.Float32"/>
+    /// (the default), <see cref="WeightPrecision.BFloat16"/> (half the bytes) or <see cref="WeightPrecision.Int8"/> (a quarter).
+    /// The generated class's <c>WeightPrecision</c> property starts at this value and may be changed before a <c>LoadWeights</c>.
+    /// </summary>
+    public WeightPrecision WeightPrecision { get; set; }
 }

@@ -48,6 +48,15 @@ public static partial class LinearKernels
         public readonly int OutFeatures = outFeatures;
         public readonly float* Output = output;
         public readonly nint OutputStride = outputStride;
+
+        /// <summary>bf16 or int8 panels (see <see cref="PackedProjection"/>) when <see cref="Packed"/> is null.</summary>
+        public void* Compact { get; init; }
+
+        /// <summary>Per output feature scales of int8 panels, padded to whole panels.</summary>
+        public float* Scales { get; init; }
+
+        /// <summary>The resolved path, which also picks the width compact panels are decoded with.</summary>
+        public KernelPath Path { get; init; }
     }
 
     private static unsafe void Run(KernelPath path, ReadOnlySpan<float> input, int rows, int inputStride,
@@ -59,17 +68,8 @@ public static partial class LinearKernels
         fixed (float* b = bias)
         fixed (float* y = output)
         {
-            var problem = new Problem(x, inputStride, w, bias.IsEmpty ? null : b, inFeatures, outFeatures, y, outputStride);
-            switch (path)
-            {
-                // A single row (decoding one token) gets a one-row tile wide enough to hide the FMA latency.
-                case KernelPath.Vector512 when rows == 1: Run<RowTile512Tiles>(problem, rows, maxDegreeOfParallelism); break;
-                case KernelPath.Vector512: Run<Vector512Tiles>(problem, rows, maxDegreeOfParallelism); break;
-                case KernelPath.Vector256 when rows == 1: Run<RowTile256Tiles>(problem, rows, maxDegreeOfParallelism); break;
-                case KernelPath.Vector256: Run<Vector256Tiles>(problem, rows, maxDegreeOfParallelism); break;
-                case KernelPath.Vector128: Run<Vector128Tiles>(problem, rows, maxDegreeOfParallelism); break;
-                default: Run<ScalarTiles>(problem, rows, maxDegreeOfParallelism); break;
-            }
+            var problem = new Problem(x, inputStride, w, bias.IsEmpty ? null : b, inFeatures, outFeatures, y, outputStride) { Path = path };
+            RunDecoded<Float32Panels>(problem, rows, maxDegreeOfParallelism);
         }
     }
 
@@ -81,14 +81,15 @@ public static partial class LinearKernels
     }
 
     /// <summary>Splits the rows × panels grid into at most <paramref name="maxThreads"/> blocks, one per thread.</summary>
-    private static unsafe void Run<TKernel>(in Problem problem, int rows, int maxThreads)
+    private static unsafe void Run<TKernel, TPanels>(in Problem problem, int rows, int maxThreads)
         where TKernel : struct, ITileKernel
+        where TPanels : struct, IPanelSource
     {
         int panels = PanelCount(problem.OutFeatures);
         int threads = PlanThreads(rows, problem.InFeatures, problem.OutFeatures, maxThreads);
         if (threads <= 1)
         {
-            Block<TKernel>(problem, 0, rows, 0, panels);
+            Block<TKernel, TPanels>(problem, 0, rows, 0, panels);
             return;
         }
 
@@ -100,18 +101,19 @@ public static partial class LinearKernels
         int panelParts = Math.Min((threads + rowParts - 1) / rowParts, panelGroups);
         if (rowParts * panelParts <= 1)
         {
-            Block<TKernel>(problem, 0, rows, 0, panels);
+            Block<TKernel, TPanels>(problem, 0, rows, 0, panels);
             return;
         }
 
-        var job = new ParallelJob<TKernel>(problem, rows, panels, rowTiles, panelGroups, rowParts, panelParts);
+        var job = new ParallelJob<TKernel, TPanels>(problem, rows, panels, rowTiles, panelGroups, rowParts, panelParts);
         Parallel.For(0, rowParts * panelParts, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.Execute);
     }
 
     /// <summary>One Parallel.For body: block <c>i</c> of a rowParts × panelParts grid, split on tile boundaries.</summary>
-    private sealed class ParallelJob<TKernel>(Problem problem, int rows, int panels, int rowTiles, int panelGroups,
+    private sealed class ParallelJob<TKernel, TPanels>(Problem problem, int rows, int panels, int rowTiles, int panelGroups,
         int rowParts, int panelParts)
         where TKernel : struct, ITileKernel
+        where TPanels : struct, IPanelSource
     {
         public void Execute(int i)
         {
@@ -121,7 +123,7 @@ public static partial class LinearKernels
             int rowEnd = Math.Min(rows, (int)((long)rowTiles * (rowPart + 1) / rowParts) * TKernel.TileRows);
             int panelStart = Math.Min(panels, (int)((long)panelGroups * panelPart / panelParts) * TKernel.TilePanels);
             int panelEnd = Math.Min(panels, (int)((long)panelGroups * (panelPart + 1) / panelParts) * TKernel.TilePanels);
-            Block<TKernel>(problem, rowStart, rowEnd, panelStart, panelEnd);
+            Block<TKernel, TPanels>(problem, rowStart, rowEnd, panelStart, panelEnd);
         }
     }
 
@@ -129,10 +131,12 @@ public static partial class LinearKernels
     /// Rows [rowStart, rowEnd) × panels [panelStart, panelEnd), blocked for the caches: for each block of input
     /// features, for each block of rows (kept in L2), for each group of panels, every row tile (the group's
     /// weights, just read, come from L1 or L2 for all but the first). Loops in any order give the same bits:
-    /// each output's sum is accumulated in input-feature order whichever tile computes it.
+    /// each output's sum is accumulated in input-feature order whichever tile computes it. Compact (bf16, int8) panels
+    /// are decoded to floats one panel group and K block at a time into an L1-sized scratch the tiles then read.
     /// </summary>
-    private static unsafe void Block<TKernel>(in Problem problem, int rowStart, int rowEnd, int panelStart, int panelEnd)
+    private static unsafe void Block<TKernel, TPanels>(in Problem problem, int rowStart, int rowEnd, int panelStart, int panelEnd)
         where TKernel : struct, ITileKernel
+        where TPanels : struct, IPanelSource
     {
         int tileRows = TKernel.TileRows;
         int tilePanels = TKernel.TilePanels;
@@ -144,10 +148,13 @@ public static partial class LinearKernels
         float* edgeBias = stackalloc float[tileWidth];
 
         int depth = problem.InFeatures;
-        nint panelStride = (nint)depth * PanelWidth;
+        // Decoded panels: a K block of the group's panels fills the scratch (no scratch for float panels).
+        int decodedKBlock = DecodedFloats / (tilePanels * PanelWidth);
+        float* decoded = stackalloc float[TPanels.IsCompact ? DecodedFloats : 0];
+        int maxKBlock = TPanels.IsCompact ? Math.Min(TKernel.KBlock, decodedKBlock) : TKernel.KBlock;
         // Equal K blocks (3136 = 4 × 784, not 3 × 1024 + 64): a thin last block would reload every partial sum for
         // little work. The sums still run in k order, so the result is the same bit for bit.
-        int kBlocks = (depth + TKernel.KBlock - 1) / TKernel.KBlock;
+        int kBlocks = (depth + maxKBlock - 1) / maxKBlock;
         int kBlock = (depth + kBlocks - 1) / kBlocks;
         // A short last row block (64 rows: 48 + 16) would stream every weight panel from memory a second time for a
         // few tiles; up to a third more rows join the block before it instead (64 × 1024 floats still fit L2).
@@ -183,7 +190,7 @@ public static partial class LinearKernels
                         }
                     }
 
-                    float* w = problem.Packed + panel * panelStride + (nint)k0 * PanelWidth;
+                    float* w = TPanels.Panels(problem, panel, panels, k0, kc, decoded, out nint panelStride);
                     for (int r = r0; r < r1; r += tileRows)
                     {
                         int rowCount = Math.Min(tileRows, r1 - r);

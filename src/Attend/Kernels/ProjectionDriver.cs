@@ -33,34 +33,103 @@ public static class ProjectionDriver
         }
 
         // Bounds are checked once here, so the blocks can be cut from raw pointers (each block call checks its own too).
-        CheckBounds(input, rows, inputStride, packedWeight, bias, inFeatures, outFeatures, output, outputStride);
-        RunParallel(path, input, rows, inputStride, packedWeight, bias, inFeatures, outFeatures, output, outputStride, threads);
-    }
-
-    private static void CheckBounds(ReadOnlySpan<float> input, int rows, int inputStride, ReadOnlySpan<float> packedWeight,
-        ReadOnlySpan<float> bias, int inFeatures, int outFeatures, Span<float> output, int outputStride)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(rows);
-        ArgumentOutOfRangeException.ThrowIfLessThan(inputStride, inFeatures);
-        ArgumentOutOfRangeException.ThrowIfLessThan(outputStride, outFeatures);
         int packedLength = LinearKernels.PackedLength(inFeatures, outFeatures);
         if (packedWeight.Length != packedLength)
         {
             throw new ArgumentException($"Expected PackedLength({inFeatures}, {outFeatures}) = {packedLength} floats (see LinearKernels.Pack), got {packedWeight.Length}.", nameof(packedWeight));
         }
 
+        CheckBounds(input, rows, inputStride, bias, inFeatures, outFeatures, output, outputStride);
+        RunParallel(path, input, rows, inputStride, packedWeight, bias, inFeatures, outFeatures, output, outputStride, threads, null);
+    }
+
+    /// <summary>
+    /// The same contract with a <see cref="PackedProjection"/> in any <see cref="WeightPrecision"/>: its shape must be
+    /// <paramref name="inFeatures"/> → <paramref name="outFeatures"/>. Results are the float projection of its stored
+    /// (rounded) weights, bit-identical for any thread count.
+    /// </summary>
+    public static unsafe void Forward(KernelPath path, ReadOnlySpan<float> input, int rows, int inputStride,
+        PackedProjection weight, ReadOnlySpan<float> bias, int inFeatures, int outFeatures,
+        Span<float> output, int outputStride, int maxDegreeOfParallelism)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        if (weight.InFeatures != inFeatures || weight.OutFeatures != outFeatures)
+        {
+            throw new ArgumentException($"Expected a {inFeatures} → {outFeatures} projection, got {weight.InFeatures} → {weight.OutFeatures}.", nameof(weight));
+        }
+
+        if (weight.Precision == WeightPrecision.Float32 && weight.Float32Panels is { } floats)
+        {
+            Forward(path, input, rows, inputStride, floats, bias, inFeatures, outFeatures, output, outputStride, maxDegreeOfParallelism);
+            return;
+        }
+
+        KernelPath resolved = KernelPaths.Resolve(path);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxDegreeOfParallelism, 1);
+        CheckBounds(input, rows, inputStride, bias, inFeatures, outFeatures, output, outputStride);
+        if (rows == 0)
+        {
+            return;
+        }
+
+        Span<float> written = output[..(int)(((long)rows - 1) * outputStride + outFeatures)];
+        if (written.Overlaps(input[..(int)(((long)rows - 1) * inputStride + inFeatures)]) || written.Overlaps(bias))
+        {
+            throw new ArgumentException("The output must not overlap the input or the bias.", nameof(output));
+        }
+
+        if (!weight.IsPacked)
+        {
+            WriteBias(bias, rows, outFeatures, output, outputStride);
+            return;
+        }
+
+        long multiplyAdds = (long)rows * inFeatures * outFeatures;
+        int threads = (int)Math.Min(Math.Min(maxDegreeOfParallelism, WorkerPool.MaxThreads), Math.Max(1, multiplyAdds / MinMultiplyAddsPerThread));
+        if (threads <= 1)
+        {
+            fixed (float* x = input)
+            fixed (float* b = bias)
+            fixed (float* y = output)
+            {
+                LinearKernels.RunPacked(resolved, weight, x, rows, inputStride, bias.IsEmpty ? null : b, 0, outFeatures, y, outputStride, 1);
+            }
+
+            return;
+        }
+
+        RunParallel(resolved, input, rows, inputStride, default, bias, inFeatures, outFeatures, output, outputStride, threads, weight);
+    }
+
+    /// <summary>Zero weights (a projection not yet packed): every row is the bias, or zeros.</summary>
+    private static void WriteBias(ReadOnlySpan<float> bias, int rows, int outFeatures, Span<float> output, int outputStride)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            Span<float> row = output.Slice(r * outputStride, outFeatures);
+            if (bias.IsEmpty) row.Clear();
+            else bias.CopyTo(row);
+        }
+    }
+
+    private static void CheckBounds(ReadOnlySpan<float> input, int rows, int inputStride,
+        ReadOnlySpan<float> bias, int inFeatures, int outFeatures, Span<float> output, int outputStride)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        ArgumentOutOfRangeException.ThrowIfLessThan(inputStride, inFeatures);
+        ArgumentOutOfRangeException.ThrowIfLessThan(outputStride, outFeatures);
         if (bias.Length != 0 && bias.Length != outFeatures)
         {
             throw new ArgumentException($"Expected 0 (no bias) or outFeatures = {outFeatures} floats, got {bias.Length}.", nameof(bias));
         }
 
-        long inputNeeded = ((long)rows - 1) * inputStride + inFeatures;
+        long inputNeeded = rows == 0 ? 0 : ((long)rows - 1) * inputStride + inFeatures;
         if (input.Length < inputNeeded)
         {
             throw new ArgumentException($"Expected at least (rows - 1) · inputStride + inFeatures = {inputNeeded} floats, got {input.Length}.", nameof(input));
         }
 
-        long outputNeeded = ((long)rows - 1) * outputStride + outFeatures;
+        long outputNeeded = rows == 0 ? 0 : ((long)rows - 1) * outputStride + outFeatures;
         if (output.Length < outputNeeded)
         {
             throw new ArgumentException($"Expected at least (rows - 1) · outputStride + outFeatures = {outputNeeded} floats, got {output.Length}.", nameof(output));
@@ -69,7 +138,7 @@ public static class ProjectionDriver
 
     private static unsafe void RunParallel(KernelPath path, ReadOnlySpan<float> input, int rows, int inputStride,
         ReadOnlySpan<float> packedWeight, ReadOnlySpan<float> bias, int inFeatures, int outFeatures,
-        Span<float> output, int outputStride, int threads)
+        Span<float> output, int outputStride, int threads, PackedProjection? projection)
     {
         fixed (float* x = input)
         fixed (float* w = packedWeight)
@@ -78,6 +147,7 @@ public static class ProjectionDriver
         {
             ProjectionWork work = System.Threading.Interlocked.Exchange(ref s_cached, null) ?? new ProjectionWork();
             work.Path = path;
+            work.Projection = projection;
             work.Input = x;
             work.Rows = rows;
             work.InputStride = inputStride;
@@ -113,6 +183,7 @@ public static class ProjectionDriver
             finally
             {
                 work.Input = work.Packed = work.Bias = work.Output = null;
+                work.Projection = null;
                 s_cached = work;
             }
         }
@@ -123,6 +194,7 @@ public static class ProjectionDriver
     private sealed unsafe class ProjectionWork : ParallelWork
     {
         public KernelPath Path;
+        public PackedProjection? Projection; // null: float panels at Packed
         public float* Input;
         public int Rows;
         public int InputStride;
@@ -144,6 +216,13 @@ public static class ProjectionDriver
             int rows = Math.Min(RowBlockSize, Rows - firstRow);
             int firstColumn = panelItem * PanelsPerItem * LinearKernels.PanelWidth;
             int columns = Math.Min(PanelsPerItem * LinearKernels.PanelWidth, OutFeatures - firstColumn);
+            if (Projection is not null)
+            {
+                LinearKernels.RunPacked(Path, Projection, Input + (nint)firstRow * InputStride, rows, InputStride, Bias == null ? null : Bias + firstColumn,
+                    firstColumn / LinearKernels.PanelWidth, columns, Output + (nint)firstRow * OutputStride + firstColumn, OutputStride, 1);
+                return;
+            }
+
             int packedLength = LinearKernels.PackedLength(InFeatures, columns);
             var input = new ReadOnlySpan<float>(Input + (nint)firstRow * InputStride, (rows - 1) * InputStride + InFeatures);
             var packed = new ReadOnlySpan<float>(Packed + (nint)firstColumn * InFeatures, packedLength);

@@ -1,0 +1,118 @@
+using System;
+using System.ComponentModel;
+
+namespace Attend.Kernels;
+
+/// <summary>
+/// One <c>nn.Linear</c> weight packed for <see cref="LinearKernels"/> in a chosen <see cref="WeightPrecision"/>: float
+/// panels (<see cref="LinearKernels.Pack"/>), bf16 panels, or int8 panels with per-output-feature scales. Generated layers
+/// hold one per projection, pack it in <c>LoadWeights</c> and run it through <see cref="ProjectionDriver"/>.
+/// </summary>
+/// <remarks>
+/// Every precision uses the same 16-wide column panels; compact panels are decoded to floats a K block at a time into an
+/// L1-sized scratch and multiplied by the float kernels, so a bf16 or int8 projection gives exactly the bits of the float
+/// projection of its rounded weights, on every path and any thread count. A new instance holds no weights and computes
+/// as if they were zero (the bias alone) until <see cref="Pack"/>; <see cref="Pack"/> is meant for a new instance that no
+/// forward pass sees yet (generated layers pack a fresh weight set, then publish it).
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)] // only generated code uses it: kept out of users' IntelliSense
+public sealed class PackedProjection
+{
+    /// <summary>A projection of <paramref name="inFeatures"/> → <paramref name="outFeatures"/> with zero weights.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, or the packed weight would not fit an array.</exception>
+    public PackedProjection(int inFeatures, int outFeatures)
+    {
+        PackedLength = LinearKernels.PackedLength(inFeatures, outFeatures);
+        InFeatures = inFeatures;
+        OutFeatures = outFeatures;
+    }
+
+    /// <summary>Input features (the inner dimension).</summary>
+    public int InFeatures { get; }
+
+    /// <summary>Output features.</summary>
+    public int OutFeatures { get; }
+
+    /// <summary>The precision of the packed weights (<see cref="WeightPrecision.Float32"/> before <see cref="Pack"/>).</summary>
+    public WeightPrecision Precision { get; private set; }
+
+    /// <summary>Bytes the packed weights occupy (panels, padding and int8 scales included); 0 before <see cref="Pack"/>.</summary>
+    public long WeightBytes =>
+        (Float32Panels?.LongLength ?? 0) * sizeof(float) + (BFloat16Panels?.LongLength ?? 0) * sizeof(ushort) +
+        (Int8Panels?.LongLength ?? 0) + (Int8Scales?.LongLength ?? 0) * sizeof(float);
+
+    /// <summary>Elements of one precision's panels: <see cref="LinearKernels.PackedLength"/>.</summary>
+    internal int PackedLength { get; }
+
+    internal float[]? Float32Panels { get; private set; }
+
+    internal ushort[]? BFloat16Panels { get; private set; }
+
+    internal sbyte[]? Int8Panels { get; private set; }
+
+    internal float[]? Int8Scales { get; private set; }
+
+    /// <summary>Whether <see cref="Pack"/> has run: an unpacked projection computes the bias alone.</summary>
+    internal bool IsPacked => Float32Panels is not null || BFloat16Panels is not null || Int8Panels is not null;
+
+    /// <summary>Packs a PyTorch weight, <c>[outFeatures, inFeatures]</c> row-major, in <paramref name="precision"/>.</summary>
+    /// <param name="weight">Exactly <c>OutFeatures · InFeatures</c> floats.</param>
+    /// <param name="precision">How to store it.</param>
+    /// <exception cref="ArgumentException"><paramref name="weight"/> has the wrong length.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="precision"/> is not defined.</exception>
+    public void Pack(ReadOnlySpan<float> weight, WeightPrecision precision)
+    {
+        if (precision is < WeightPrecision.Float32 or > WeightPrecision.Int8)
+        {
+            throw new ArgumentOutOfRangeException(nameof(precision), precision, "Expected Float32, BFloat16 or Int8.");
+        }
+
+        var floats = new float[PackedLength];
+        LinearKernels.Pack(weight, InFeatures, OutFeatures, floats);
+        switch (precision)
+        {
+            case WeightPrecision.BFloat16:
+                BFloat16Panels = WeightQuantization.ToBFloat16Panels(floats);
+                break;
+            case WeightPrecision.Int8:
+                (Int8Panels, Int8Scales) = WeightQuantization.ToInt8Panels(weight, InFeatures, OutFeatures);
+                break;
+            default:
+                Float32Panels = floats;
+                break;
+        }
+
+        Precision = precision;
+    }
+
+    /// <summary>The weights this projection computes with, <c>[outFeatures, inFeatures]</c>: what tests compare against.</summary>
+    internal float[] Dequantize()
+    {
+        var weight = new float[(long)OutFeatures * InFeatures];
+        if (!IsPacked)
+        {
+            return weight;
+        }
+
+        var floats = Float32Panels ?? new float[PackedLength];
+        if (BFloat16Panels is not null)
+        {
+            WeightQuantization.FromBFloat16Panels(BFloat16Panels, floats);
+        }
+        else if (Int8Panels is not null)
+        {
+            WeightQuantization.FromInt8Panels(Int8Panels, Int8Scales!, InFeatures, floats);
+        }
+
+        for (int n = 0; n < OutFeatures; n++)
+        {
+            int panel = n / LinearKernels.PanelWidth, column = n % LinearKernels.PanelWidth;
+            for (int k = 0; k < InFeatures; k++)
+            {
+                weight[(long)n * InFeatures + k] = floats[((long)panel * InFeatures + k) * LinearKernels.PanelWidth + column];
+            }
+        }
+
+        return weight;
+    }
+}

@@ -1,0 +1,107 @@
+using System;
+
+namespace Attend.Kernels;
+
+/// <summary>
+/// Conversions of packed float panels to the compact panels <see cref="PackedProjection"/> stores and back: bf16 (round to
+/// nearest even, interleaved for the decoder) and symmetric per-output-feature int8. Load-time code, written plainly.
+/// </summary>
+internal static class WeightQuantization
+{
+    private const int Width = LinearKernels.PanelWidth;
+
+    /// <summary>Largest int8 magnitude used: symmetric, so −128 is never produced and negation is exact.</summary>
+    internal const int Int8Limit = 127;
+
+    /// <summary>
+    /// bf16 of <paramref name="value"/>, rounded to nearest even (what PyTorch's <c>.to(torch.bfloat16)</c> does); a NaN stays
+    /// a quiet NaN, infinities stay infinite, and a value that is already a bf16 (a BF16 file's) is kept exactly.
+    /// </summary>
+    internal static ushort ToBFloat16(float value)
+    {
+        uint bits = BitConverter.SingleToUInt32Bits(value);
+        if (float.IsNaN(value))
+        {
+            return (ushort)((bits >> 16) | 0x40);
+        }
+
+        uint roundingBias = 0x7FFFu + ((bits >> 16) & 1);
+        return (ushort)((bits + roundingBias) >> 16);
+    }
+
+    /// <summary>Float panels to interleaved bf16 panels: in each 16-wide row, slot <c>2j</c> is column <c>j</c>, slot <c>2j + 1</c> column <c>8 + j</c>.</summary>
+    internal static ushort[] ToBFloat16Panels(ReadOnlySpan<float> panels)
+    {
+        var halves = new ushort[panels.Length];
+        for (int row = 0; row < panels.Length; row += Width)
+        {
+            for (int j = 0; j < Width / 2; j++)
+            {
+                halves[row + 2 * j] = ToBFloat16(panels[row + j]);
+                halves[row + 2 * j + 1] = ToBFloat16(panels[row + Width / 2 + j]);
+            }
+        }
+
+        return halves;
+    }
+
+    /// <summary>The inverse of <see cref="ToBFloat16Panels"/> (exact).</summary>
+    internal static void FromBFloat16Panels(ReadOnlySpan<ushort> halves, Span<float> panels)
+    {
+        for (int row = 0; row < halves.Length; row += Width)
+        {
+            for (int j = 0; j < Width / 2; j++)
+            {
+                panels[row + j] = BitConverter.UInt32BitsToSingle((uint)halves[row + 2 * j] << 16);
+                panels[row + Width / 2 + j] = BitConverter.UInt32BitsToSingle((uint)halves[row + 2 * j + 1] << 16);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A <c>[outFeatures, inFeatures]</c> weight to int8 panels (the float panel layout, one byte a weight) and one scale per
+    /// output feature, <c>max_k |w[n, k]| / 127</c> (0 for an all-zero row), padded with zeros to whole panels:
+    /// <c>q = round(w / scale)</c>, ties to even.
+    /// </summary>
+    internal static (sbyte[] Panels, float[] Scales) ToInt8Panels(ReadOnlySpan<float> weight, int inFeatures, int outFeatures)
+    {
+        int panelCount = LinearKernels.PanelCount(outFeatures);
+        var scales = new float[panelCount * Width];
+        var panels = new sbyte[LinearKernels.PackedLength(inFeatures, outFeatures)];
+        for (int n = 0; n < outFeatures; n++)
+        {
+            ReadOnlySpan<float> row = weight.Slice(n * inFeatures, inFeatures);
+            float largest = 0f;
+            foreach (float w in row)
+            {
+                largest = MathF.Max(largest, MathF.Abs(w));
+            }
+
+            float scale = largest / Int8Limit;
+            scales[n] = scale;
+            if (scale == 0f || !float.IsFinite(scale))
+            {
+                continue;
+            }
+
+            int panel = n / Width, column = n % Width;
+            for (int k = 0; k < inFeatures; k++)
+            {
+                float q = MathF.Round(row[k] / scale);
+                panels[((long)panel * inFeatures + k) * Width + column] = (sbyte)Math.Clamp(q, -Int8Limit, Int8Limit);
+            }
+        }
+
+        return (panels, scales);
+    }
+
+    /// <summary>Int8 panels back to float panels, <c>q · scale</c>: the values the kernels multiply by.</summary>
+    internal static void FromInt8Panels(ReadOnlySpan<sbyte> bytes, ReadOnlySpan<float> scales, int inFeatures, Span<float> panels)
+    {
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            int panel = i / (inFeatures * Width);
+            panels[i] = bytes[i] * scales[panel * Width + i % Width];
+        }
+    }
+}

@@ -1,0 +1,24 @@
+namespace Attend;
+
+/// <summary>
+/// How a layer keeps its projection weights (the <c>nn.Linear</c> weights of Q/K/V, output and feed-forward projections)
+/// in memory. Activations, attention (scores, softmax, weighted sums), norms and every sum stay float32; only the stored
+/// weights change, converted once at <c>LoadWeights</c> from whatever the file holds (F32, F16 or BF16).
+/// </summary>
+public enum WeightPrecision
+{
+    /// <summary>Float32 weights, as loaded: 4 bytes a weight, the reference.</summary>
+    Float32 = 0,
+
+    /// <summary>
+    /// bfloat16 weights (rounded to nearest even at load; a BF16 file's values are kept exactly): 2 bytes a weight.
+    /// Expect embedding cosines to float32 of about 0.9999 or better.
+    /// </summary>
+    BFloat16 = 1,
+
+    /// <summary>
+    /// int8 weights with one float scale per output feature (symmetric: <c>scale = max |w| / 127</c>): about 1 byte a weight.
+    /// Expect embedding cosines to float32 of about 0.999 or better.
+    /// </summary>
+    Int8 = 2,
+}
