@@ -31,6 +31,15 @@ public sealed partial class DiagnosticTests
     }
 
     [Fact]
+    public void ATTEND040_bert_and_decoder_weight_precision_out_of_range()
+    {
+        Diagnostic bert = Single($"[{Bert}, WeightPrecision = (Attend.WeightPrecision)5)] public partial class Model;", "ATTEND040");
+        Assert.Contains("WeightPrecision = 5", bert.GetMessage());
+        Diagnostic decoder = Single("[Attend.TransformerDecoder(ModelDim = 8, Heads = 2, MlpDim = 16, Depth = 1, WeightPrecision = (Attend.WeightPrecision)(-1))] public partial class Model;", "ATTEND040");
+        Assert.Contains("WeightPrecision.BFloat16", decoder.GetMessage());
+    }
+
+    [Fact]
     public void ATTEND005_bert_gets_the_same_suggestion_as_multi_head_attention()
     {
         Diagnostic bert = Single("[Attend.BertModel(VocabSize = 100, ModelDim = 513, Heads = 8, MlpDim = 16, Depth = 1)] public partial class Model;", "ATTEND005");

@@ -14,6 +14,7 @@ public sealed partial class DiagnosticTests
     [InlineData("Activation = (Attend.FeedForwardActivation)9", "Activation = 9", "FeedForwardActivation.GeluTanh")]
     [InlineData("Positions = (Attend.PositionEncoding)(-1)", "Positions = -1", "PositionEncoding.RelativeBias2D")]
     [InlineData("WeightNaming = (Attend.TransformerWeightNaming)3", "WeightNaming = 3", "TransformerWeightNaming.Vit")]
+    [InlineData("WeightPrecision = (Attend.WeightPrecision)3", "WeightPrecision = 3", "WeightPrecision.Int8")]
     public void ATTEND040_option_out_of_range(string argument, string expected, string suggestion)
     {
         string source = $"[{Encoder}, {argument})] public partial class Layer;";

@@ -107,7 +107,7 @@ internal static class BertModelEmitter
         string stack = EncoderStackEmitter.StackClass;
         w.Line($"private {stack} _weights = {stack}.Zeroed();");
         w.Line();
-        LayerSurfaceEmitter.Emit(w, spec.Identity.Type.Name, "model", LayerSurfaceEmitter.BlockThreads);
+        LayerSurfaceEmitter.Emit(w, spec.Identity.Type.Name, "model", LayerSurfaceEmitter.BlockThreads, spec.Stack.WeightPrecision);
 
         w.Line("/// <summary>");
         w.Line("/// Loads a BERT checkpoint under Hugging Face's <c>BertModel</c> names (<c>embeddings.word_embeddings.weight</c>,");
@@ -125,7 +125,7 @@ internal static class BertModelEmitter
         {
             w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
             w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
-            w.Line($"global::System.Threading.Volatile.Write(ref _weights, {stack}.Read(global::Attend.BertCheckpoint.Canonical(source), prefix));");
+            w.Line($"global::System.Threading.Volatile.Write(ref _weights, {stack}.Read(global::Attend.BertCheckpoint.Canonical(source), prefix, WeightPrecision));");
         }
 
         w.Line();

@@ -166,11 +166,11 @@ internal static class EncoderStackEmitter
         {
             w.Line("public readonly float[] AttentionNormWeight = new float[ModelDim];");
             w.Line("public readonly float[] AttentionNormBias = new float[ModelDim];");
-            w.Line("public readonly float[] PackedQkvWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ModelDim, QkvWidth)];");
+            w.Line("public readonly global::Attend.Kernels.PackedProjection PackedQkvWeight = new(ModelDim, QkvWidth);");
             if (qkvBias) w.Line("public readonly float[] QkvBias = new float[QkvWidth];");
             if (s.HasOutputProjection)
             {
-                w.Line("public readonly float[] PackedOutputWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(InnerDim, ModelDim)];");
+                w.Line("public readonly global::Attend.Kernels.PackedProjection PackedOutputWeight = new(InnerDim, ModelDim);");
                 w.Line("public readonly float[] OutputBias = new float[ModelDim];");
             }
 
@@ -180,7 +180,7 @@ internal static class EncoderStackEmitter
             FeedForwardEmitter.EmitWeightFields(w);
             w.Line();
             w.Line("/// <summary>Reads and checks every tensor of layer <c>prefix</c>; throws before returning a half-read layer.</summary>");
-            using (w.Block($"public static {LayerClass} Read(global::Attend.IWeightSource source, string prefix)"))
+            using (w.Block($"public static {LayerClass} Read(global::Attend.IWeightSource source, string prefix, global::Attend.WeightPrecision precision)"))
             {
                 w.Line($"var layer = new {LayerClass}();");
                 w.Line($"global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{n.AttentionNorm}.weight\", ModelDim).CopyTo(layer.AttentionNormWeight, 0);");
@@ -188,17 +188,17 @@ internal static class EncoderStackEmitter
                 if (n.SeparateQkv is string module)
                 {
                     string names(string tensor) => $"new[] {{ \"{module}query.{tensor}\", \"{module}key.{tensor}\", \"{module}value.{tensor}\" }}";
-                    w.Line($"global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.ReadStacked(source, prefix, {names("weight")}, InnerDim, ModelDim), ModelDim, QkvWidth, layer.PackedQkvWeight);");
+                    w.Line($"layer.PackedQkvWeight.Pack(global::Attend.Kernels.WeightLoading.ReadStacked(source, prefix, {names("weight")}, InnerDim, ModelDim), precision);");
                     w.Line($"global::Attend.Kernels.WeightLoading.ReadStacked(source, prefix, {names("bias")}, InnerDim).CopyTo(layer.QkvBias, 0);");
                 }
                 else
                 {
-                    w.Line($"global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{n.QkvWeight}\", QkvWidth, ModelDim), ModelDim, QkvWidth, layer.PackedQkvWeight);");
+                    w.Line($"layer.PackedQkvWeight.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{n.QkvWeight}\", QkvWidth, ModelDim), precision);");
                     if (qkvBias) w.Line($"global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{n.QkvBias}\", QkvWidth).CopyTo(layer.QkvBias, 0);");
                 }
                 if (s.HasOutputProjection)
                 {
-                    w.Line($"global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{n.Output}.weight\", ModelDim, InnerDim), InnerDim, ModelDim, layer.PackedOutputWeight);");
+                    w.Line($"layer.PackedOutputWeight.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{n.Output}.weight\", ModelDim, InnerDim), precision);");
                     w.Line($"global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{n.Output}.bias\", ModelDim).CopyTo(layer.OutputBias, 0);");
                 }
 

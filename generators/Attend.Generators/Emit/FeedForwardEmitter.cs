@@ -13,18 +13,18 @@ internal static class FeedForwardEmitter
     /// <summary>The feed-forward weights of a layer class: both linears packed for the projection kernel, biases as read.</summary>
     public static void EmitWeightFields(SourceWriter w)
     {
-        w.Line("public readonly float[] PackedHiddenWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ModelDim, MlpDim)];");
+        w.Line("public readonly global::Attend.Kernels.PackedProjection PackedHiddenWeight = new(ModelDim, MlpDim);");
         w.Line("public readonly float[] HiddenBias = new float[MlpDim];");
-        w.Line("public readonly float[] PackedProjectionWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(MlpDim, ModelDim)];");
+        w.Line("public readonly global::Attend.Kernels.PackedProjection PackedProjectionWeight = new(MlpDim, ModelDim);");
         w.Line("public readonly float[] ProjectionBias = new float[ModelDim];");
     }
 
-    /// <summary>Reads and packs the two linears (<paramref name="hidden"/>, <paramref name="projection"/>: their module names) into <c>layer</c>.</summary>
+    /// <summary>Reads and packs the two linears (<paramref name="hidden"/>, <paramref name="projection"/>: their module names) into <c>layer</c>, in the <c>precision</c> in scope.</summary>
     public static void EmitWeightReads(SourceWriter w, string hidden, string projection)
     {
-        w.Line($"global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{hidden}.weight\", MlpDim, ModelDim), ModelDim, MlpDim, layer.PackedHiddenWeight);");
+        w.Line($"layer.PackedHiddenWeight.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{hidden}.weight\", MlpDim, ModelDim), precision);");
         w.Line($"global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{hidden}.bias\", MlpDim).CopyTo(layer.HiddenBias, 0);");
-        w.Line($"global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{projection}.weight\", ModelDim, MlpDim), MlpDim, ModelDim, layer.PackedProjectionWeight);");
+        w.Line($"layer.PackedProjectionWeight.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{projection}.weight\", ModelDim, MlpDim), precision);");
         w.Line($"global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{projection}.bias\", ModelDim).CopyTo(layer.ProjectionBias, 0);");
     }
 

@@ -10,7 +10,9 @@ internal static class LayerSurfaceEmitter
     /// <param name="typeName">The class name (the constructor's name).</param>
     /// <param name="noun">What the class is in the docs: "layer", "stack", "model".</param>
     /// <param name="threadsSummary">The XML summary of <c>MaxDegreeOfParallelism</c>.</param>
-    public static void Emit(SourceWriter w, string typeName, string noun, string threadsSummary)
+    /// <param name="weightPrecision">The declaration's <c>WeightPrecision</c> (a <c>BlockOptions.WeightPrecisionNames</c> index) for
+    /// layers whose projections can be stored compactly, or null for the others.</param>
+    public static void Emit(SourceWriter w, string typeName, string noun, string threadsSummary, int? weightPrecision = null)
     {
         w.Line($"/// <summary>Creates the {noun} with zeroed weights; call <see cref=\"LoadWeights\"/> before use.</summary>");
         w.Line(GeneratedCode.Attribute);
@@ -27,6 +29,16 @@ internal static class LayerSurfaceEmitter
         w.Line(GeneratedCode.Attribute);
         w.Line("public int MaxDegreeOfParallelism { get; set; } = global::System.Environment.ProcessorCount;");
         w.Line();
+        if (weightPrecision is int precision)
+        {
+            w.Line("/// <summary>");
+            w.Line("/// How the next <see cref=\"LoadWeights\"/> stores the projection weights (float32, bf16 or int8 with per-output scales);");
+            w.Line("/// starts at the attribute's value. Activations, attention and norms stay float32 whatever it is.");
+            w.Line("/// </summary>");
+            w.Line(GeneratedCode.Attribute);
+            w.Line($"public global::Attend.WeightPrecision WeightPrecision {{ get; set; }} = global::Attend.WeightPrecision.{Model.BlockOptions.WeightPrecisionNames[precision]};");
+            w.Line();
+        }
     }
 
     /// <summary>The thread-cap summary of the blocks, whose passes run many kernels.</summary>

@@ -11,7 +11,7 @@ internal static class StackWeightsEmitter
 {
     /// <param name="w">The writer, inside the layer's type.</param>
     /// <param name="stackClass">The stack class to write.</param>
-    /// <param name="layerClass">The per-layer class, with a parameterless constructor and <c>Read(source, prefix)</c>.</param>
+    /// <param name="layerClass">The per-layer class, with a parameterless constructor and <c>Read(source, prefix, precision)</c>.</param>
     /// <param name="layerPrefix">Layer <c>i</c>'s tensors are under <c>prefix + layerPrefix + i + "."</c>.</param>
     /// <param name="finalNorm">The final layer norm's tensor name (its <c>.weight</c> and <c>.bias</c>), or null for none.</param>
     /// <param name="ownFields">Writes further fields of the stack, or null.</param>
@@ -42,10 +42,10 @@ internal static class StackWeightsEmitter
 
             w.Line();
             w.Line("/// <summary>Reads and checks every tensor of the stack under <c>prefix</c>.</summary>");
-            using (w.Block($"public static {stackClass} Read(global::Attend.IWeightSource source, string prefix)"))
+            using (w.Block($"public static {stackClass} Read(global::Attend.IWeightSource source, string prefix, global::Attend.WeightPrecision precision)"))
             {
                 w.Line($"var stack = new {stackClass}();");
-                w.Line($"for (int i = 0; i < Depth; i++) stack.Layers[i] = {layerClass}.Read(source, prefix + \"{layerPrefix}\" + i.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \".\");");
+                w.Line($"for (int i = 0; i < Depth; i++) stack.Layers[i] = {layerClass}.Read(source, prefix + \"{layerPrefix}\" + i.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \".\", precision);");
                 if (finalNorm is not null)
                 {
                     w.Line($"global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{finalNorm}.weight\", ModelDim).CopyTo(stack.FinalNormWeight, 0);");

@@ -80,7 +80,7 @@ internal static class TransformerDecoderEmitter
     {
         w.Line($"private {StackClass} _weights = {StackClass}.Zeroed();");
         w.Line();
-        LayerSurfaceEmitter.Emit(w, spec.Identity.Type.Name, "stack", LayerSurfaceEmitter.BlockThreads);
+        LayerSurfaceEmitter.Emit(w, spec.Identity.Type.Name, "stack", LayerSurfaceEmitter.BlockThreads, spec.WeightPrecision);
         w.Line("/// <summary>");
         w.Line("/// Loads <c>torch.nn.TransformerDecoder</c>'s <c>state_dict</c> under <c>prefix + \"layers.{i}.\"</c>. Every tensor is read and");
         w.Line("/// checked before any is applied, so a failed load leaves the stack unchanged. Safe while <see cref=\"Forward\"/> runs on other threads:");
@@ -95,7 +95,7 @@ internal static class TransformerDecoderEmitter
         {
             w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
             w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
-            w.Line($"global::System.Threading.Volatile.Write(ref _weights, {StackClass}.Read(source, prefix));");
+            w.Line($"global::System.Threading.Volatile.Write(ref _weights, {StackClass}.Read(source, prefix, WeightPrecision));");
         }
 
         w.Line();
@@ -168,38 +168,38 @@ internal static class TransformerDecoderEmitter
         {
             w.Line("public readonly float[] SelfNormWeight = new float[ModelDim];");
             w.Line("public readonly float[] SelfNormBias = new float[ModelDim];");
-            w.Line("public readonly float[] PackedSelfQkvWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ModelDim, QkvWidth)];");
+            w.Line("public readonly global::Attend.Kernels.PackedProjection PackedSelfQkvWeight = new(ModelDim, QkvWidth);");
             w.Line("public readonly float[] SelfQkvBias = new float[QkvWidth];");
-            w.Line("public readonly float[] PackedSelfOutputWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(InnerDim, ModelDim)];");
+            w.Line("public readonly global::Attend.Kernels.PackedProjection PackedSelfOutputWeight = new(InnerDim, ModelDim);");
             w.Line("public readonly float[] SelfOutputBias = new float[ModelDim];");
             w.Line("public readonly float[] CrossNormWeight = new float[ModelDim];");
             w.Line("public readonly float[] CrossNormBias = new float[ModelDim];");
-            w.Line("public readonly float[] PackedCrossQueryWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ModelDim, InnerDim)];");
+            w.Line("public readonly global::Attend.Kernels.PackedProjection PackedCrossQueryWeight = new(ModelDim, InnerDim);");
             w.Line("public readonly float[] CrossQueryBias = new float[InnerDim];");
-            w.Line("public readonly float[] PackedCrossKvWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ModelDim, KvWidth)];");
+            w.Line("public readonly global::Attend.Kernels.PackedProjection PackedCrossKvWeight = new(ModelDim, KvWidth);");
             w.Line("public readonly float[] CrossKvBias = new float[KvWidth];");
-            w.Line("public readonly float[] PackedCrossOutputWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(InnerDim, ModelDim)];");
+            w.Line("public readonly global::Attend.Kernels.PackedProjection PackedCrossOutputWeight = new(InnerDim, ModelDim);");
             w.Line("public readonly float[] CrossOutputBias = new float[ModelDim];");
             w.Line("public readonly float[] FeedForwardNormWeight = new float[ModelDim];");
             w.Line("public readonly float[] FeedForwardNormBias = new float[ModelDim];");
             FeedForwardEmitter.EmitWeightFields(w);
             w.Line();
             w.Line("/// <summary>Reads and checks every tensor of layer <c>prefix</c>.</summary>");
-            using (w.Block($"public static {LayerClass} Read(global::Attend.IWeightSource source, string prefix)"))
+            using (w.Block($"public static {LayerClass} Read(global::Attend.IWeightSource source, string prefix, global::Attend.WeightPrecision precision)"))
             {
                 w.Line($"var layer = new {LayerClass}();");
-                w.Line("global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, \"self_attn.in_proj_weight\", QkvWidth, ModelDim), ModelDim, QkvWidth, layer.PackedSelfQkvWeight);");
+                w.Line("layer.PackedSelfQkvWeight.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, \"self_attn.in_proj_weight\", QkvWidth, ModelDim), precision);");
                 w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"self_attn.in_proj_bias\", QkvWidth).CopyTo(layer.SelfQkvBias, 0);");
-                w.Line("global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, \"self_attn.out_proj.weight\", ModelDim, InnerDim), InnerDim, ModelDim, layer.PackedSelfOutputWeight);");
+                w.Line("layer.PackedSelfOutputWeight.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, \"self_attn.out_proj.weight\", ModelDim, InnerDim), precision);");
                 w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"self_attn.out_proj.bias\", ModelDim).CopyTo(layer.SelfOutputBias, 0);");
                 w.Line("// Cross-attention: rows 0..E of in_proj project the target (queries), rows E..3E the memory (keys, values).");
                 w.Line("float[] crossInProjection = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"multihead_attn.in_proj_weight\", QkvWidth, ModelDim);");
                 w.Line("float[] crossInBias = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"multihead_attn.in_proj_bias\", QkvWidth);");
-                w.Line("global::Attend.Kernels.LinearKernels.Pack(global::System.MemoryExtensions.AsSpan(crossInProjection, 0, InnerDim * ModelDim), ModelDim, InnerDim, layer.PackedCrossQueryWeight);");
-                w.Line("global::Attend.Kernels.LinearKernels.Pack(global::System.MemoryExtensions.AsSpan(crossInProjection, InnerDim * ModelDim), ModelDim, KvWidth, layer.PackedCrossKvWeight);");
+                w.Line("layer.PackedCrossQueryWeight.Pack(global::System.MemoryExtensions.AsSpan(crossInProjection, 0, InnerDim * ModelDim), precision);");
+                w.Line("layer.PackedCrossKvWeight.Pack(global::System.MemoryExtensions.AsSpan(crossInProjection, InnerDim * ModelDim), precision);");
                 w.Line("global::System.MemoryExtensions.AsSpan(crossInBias, 0, InnerDim).CopyTo(layer.CrossQueryBias);");
                 w.Line("global::System.MemoryExtensions.AsSpan(crossInBias, InnerDim).CopyTo(layer.CrossKvBias);");
-                w.Line("global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, \"multihead_attn.out_proj.weight\", ModelDim, InnerDim), InnerDim, ModelDim, layer.PackedCrossOutputWeight);");
+                w.Line("layer.PackedCrossOutputWeight.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, \"multihead_attn.out_proj.weight\", ModelDim, InnerDim), precision);");
                 w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"multihead_attn.out_proj.bias\", ModelDim).CopyTo(layer.CrossOutputBias, 0);");
                 FeedForwardEmitter.EmitWeightReads(w, "linear1", "linear2");
                 foreach ((string field, string name) in new[] { ("SelfNorm", "norm1"), ("CrossNorm", "norm2"), ("FeedForwardNorm", "norm3") })

@@ -40,7 +40,7 @@ internal static class TransformerEncoderEmitter
         string stack = EncoderStackEmitter.StackClass;
         w.Line($"private {stack} _weights = {stack}.Zeroed();");
         w.Line();
-        LayerSurfaceEmitter.Emit(w, spec.Identity.Type.Name, "stack", LayerSurfaceEmitter.BlockThreads);
+        LayerSurfaceEmitter.Emit(w, spec.Identity.Type.Name, "stack", LayerSurfaceEmitter.BlockThreads, spec.Stack.WeightPrecision);
 
         w.Line("/// <summary>");
         w.Line("/// Loads every layer's weights under <c>prefix + \"layers.{i}.\"</c> with the names the class remarks list.");
@@ -56,7 +56,7 @@ internal static class TransformerEncoderEmitter
         {
             w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
             w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
-            w.Line($"global::System.Threading.Volatile.Write(ref _weights, {stack}.Read(source, prefix));");
+            w.Line($"global::System.Threading.Volatile.Write(ref _weights, {stack}.Read(source, prefix, WeightPrecision));");
         }
 
         w.Line();

@@ -88,7 +88,7 @@ internal static class VisionTransformerEmitter
     {
         w.Line($"private {WeightsClass} _weights = {WeightsClass}.Zeroed();");
         w.Line();
-        LayerSurfaceEmitter.Emit(w, spec.Identity.Type.Name, "model", LayerSurfaceEmitter.BlockThreads);
+        LayerSurfaceEmitter.Emit(w, spec.Identity.Type.Name, "model", LayerSurfaceEmitter.BlockThreads, spec.Stack.WeightPrecision);
         w.Line("/// <summary>");
         w.Line("/// Loads a lucidrains <c>ViT</c>'s <c>state_dict</c>: " + (current
             ? "<c>to_patch_embedding.1</c> (LayerNorm), <c>.2</c> (Linear), <c>.3</c> (LayerNorm), <c>pos_embedding</c>, <c>cls_token</c>, <c>transformer.layers.{i}…</c>, <c>transformer.norm</c>, <c>mlp_head</c>."
@@ -106,7 +106,7 @@ internal static class VisionTransformerEmitter
         {
             w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
             w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
-            w.Line($"global::System.Threading.Volatile.Write(ref _weights, {WeightsClass}.Read(source, prefix));");
+            w.Line($"global::System.Threading.Volatile.Write(ref _weights, {WeightsClass}.Read(source, prefix, WeightPrecision));");
         }
 
         w.Line();
@@ -191,7 +191,7 @@ internal static class VisionTransformerEmitter
             w.Line($"public static {WeightsClass} Zeroed() => new {WeightsClass}();");
             w.Line();
             w.Line("/// <summary>Reads and checks every tensor under <c>prefix</c>.</summary>");
-            using (w.Block($"public static {WeightsClass} Read(global::Attend.IWeightSource source, string prefix)"))
+            using (w.Block($"public static {WeightsClass} Read(global::Attend.IWeightSource source, string prefix, global::Attend.WeightPrecision precision)"))
             {
                 w.Line($"var weights = new {WeightsClass}();");
                 string linear = current ? "to_patch_embedding.2" : "to_patch_embedding.1";
@@ -211,7 +211,7 @@ internal static class VisionTransformerEmitter
 
                 w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"cls_token\", 1, 1, ModelDim).CopyTo(weights.ClassToken, 0);");
                 w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"pos_embedding\", 1, Tokens, ModelDim).CopyTo(weights.PositionEmbedding, 0);");
-                w.Line($"weights.Stack = {stack}.Read(source, prefix + \"transformer.\");");
+                w.Line($"weights.Stack = {stack}.Read(source, prefix + \"transformer.\", precision);");
                 string head = current ? "mlp_head" : "mlp_head.1";
                 if (!current)
                 {

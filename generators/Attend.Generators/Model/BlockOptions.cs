@@ -31,6 +31,9 @@ internal static class BlockOptions
 
     public static readonly string[] PoolingNames = { "ClassToken", "Mean" };
 
+    /// <summary><c>Attend.WeightPrecision</c>'s members, in value order.</summary>
+    public static readonly string[] WeightPrecisionNames = { "Float32", "BFloat16", "Int8" };
+
     public const int EmbeddingPoolingMean = 0, EmbeddingPoolingCls = 1, EmbeddingPoolingMax = 2, EmbeddingPoolingPooler = 3;
 
     public static readonly string[] EmbeddingPoolingNames = { "Mean", "Cls", "Max", "Pooler" };

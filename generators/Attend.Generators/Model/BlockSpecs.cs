@@ -30,7 +30,8 @@ internal sealed record EncoderStackSpec(
     int GridWidth,
     int Window,
     float Scale,
-    bool HasOutputProjection);
+    bool HasOutputProjection,
+    int WeightPrecision = 0);
 
 /// <summary>A validated <c>[TransformerEncoder]</c> declaration.</summary>
 internal sealed record TransformerEncoderSpec(LayerIdentity Identity, EncoderStackSpec Stack);
@@ -48,7 +49,8 @@ internal sealed record TransformerDecoderSpec(
     bool Causal,
     bool KeyPadding,
     float Epsilon,
-    bool FinalNorm);
+    bool FinalNorm,
+    int WeightPrecision = 0);
 
 /// <summary>A validated <c>[VisionTransformer]</c> declaration; its encoder is a pre-norm stack under <c>transformer.</c>.</summary>
 internal sealed record VisionTransformerSpec(

@@ -40,6 +40,7 @@ internal static class EncoderStackReader
         int norm = ReadOption(reader, "Norm", "NormPlacement", BlockOptions.NormNames, ref valid);
         int activation = ReadOption(reader, "Activation", "FeedForwardActivation", BlockOptions.ActivationNames, ref valid);
         int positions = ReadOption(reader, "Positions", "PositionEncoding", BlockOptions.PositionNames, ref valid);
+        int weightPrecision = ReadOption(reader, "WeightPrecision", "WeightPrecision", BlockOptions.WeightPrecisionNames, ref valid);
         // torch.nn and Hugging Face BERT share the rules that matter here: post-norm allowed, heads of ModelDim / Heads.
         bool torch = naming is BlockOptions.NamingTorch or BlockOptions.NamingBert;
 
@@ -110,7 +111,7 @@ internal static class EncoderStackReader
             modelDim, heads, kvHeads, dimHead, mlpDim, depth, preNorm, resolvedActivation,
             HeadRules.Has(mask, AttentionMask.Causal), HeadRules.Has(mask, AttentionMask.KeyPadding), naming, epsilon, finalNorm,
             positions, maxLength, rotaryDim, rotaryBase, gridHeight, gridWidth, window,
-            (float)(1.0 / Math.Sqrt(dimHead)), outputProjection);
+            (float)(1.0 / Math.Sqrt(dimHead)), outputProjection, weightPrecision);
     }
 
     /// <summary>Reads an enum argument, reporting ATTEND040 when its value is not a member.</summary>

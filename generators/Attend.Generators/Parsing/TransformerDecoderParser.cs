@@ -26,6 +26,7 @@ internal static class TransformerDecoderParser
         valid &= reader.RequirePositive("Depth", depth, ", the number of layers");
         int norm = EncoderStackReader.ReadOption(reader, "Norm", "NormPlacement", BlockOptions.NormNames, ref valid);
         int activation = EncoderStackReader.ReadOption(reader, "Activation", "FeedForwardActivation", BlockOptions.ActivationNames, ref valid);
+        int weightPrecision = EncoderStackReader.ReadOption(reader, "WeightPrecision", "WeightPrecision", BlockOptions.WeightPrecisionNames, ref valid);
         valid &= HeadRules.RequireModelDimDivisible(reader, modelDim, heads);
         valid &= HeadRules.RequireSupportedMask(reader, mask);
 
@@ -43,7 +44,7 @@ internal static class TransformerDecoderParser
         if (!valid || identity is null) return null;
         return new TransformerDecoderSpec(identity, modelDim, heads, dimHead, mlpDim, depth, norm == BlockOptions.NormPre,
             activation == BlockOptions.ActivationDefault ? BlockOptions.ActivationRelu : activation,
-            HeadRules.Has(mask, AttentionMask.Causal), HeadRules.Has(mask, AttentionMask.KeyPadding), epsilon, reader.GetBool("FinalNorm", false));
+            HeadRules.Has(mask, AttentionMask.Causal), HeadRules.Has(mask, AttentionMask.KeyPadding), epsilon, reader.GetBool("FinalNorm", false), weightPrecision);
     }
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);

@@ -86,6 +86,13 @@ partial class MiniLM : global::Attend.ISentenceEmbeddingModel
     public int MaxDegreeOfParallelism { get; set; } = global::System.Environment.ProcessorCount;
 
     /// <summary>
+    /// How the next <see cref="LoadWeights"/> stores the projection weights (float32, bf16 or int8 with per-output scales);
+    /// starts at the attribute's value. Activations, attention and norms stay float32 whatever it is.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
+    public global::Attend.WeightPrecision WeightPrecision { get; set; } = global::Attend.WeightPrecision.Float32;
+
+    /// <summary>
     /// Loads a BERT checkpoint under Hugging Face's <c>BertModel</c> names (<c>embeddings.word_embeddings.weight</c>,
     /// <c>encoder.layer.{i}.attention.self.query.weight</c>, …): <c>model.safetensors</c> as <c>save_pretrained</c> writes it
     /// (a leading <c>bert.</c> and legacy <c>LayerNorm.gamma</c>/<c>beta</c> are accepted), or <c>OnnxWeights.Open("model.onnx")</c>.
@@ -101,7 +108,7 @@ partial class MiniLM : global::Attend.ISentenceEmbeddingModel
     {
         global::System.ArgumentNullException.ThrowIfNull(source);
         global::System.ArgumentNullException.ThrowIfNull(prefix);
-        global::System.Threading.Volatile.Write(ref _weights, EncoderStackWeights.Read(global::Attend.BertCheckpoint.Canonical(source), prefix));
+        global::System.Threading.Volatile.Write(ref _weights, EncoderStackWeights.Read(global::Attend.BertCheckpoint.Canonical(source), prefix, WeightPrecision));
     }
 
     /// <summary>Runs the model: the last hidden state of every token. Allocates nothing once warm; safe to call from many threads at once.</summary>
@@ -210,32 +217,32 @@ partial class MiniLM : global::Attend.ISentenceEmbeddingModel
     {
         public readonly float[] AttentionNormWeight = new float[ModelDim];
         public readonly float[] AttentionNormBias = new float[ModelDim];
-        public readonly float[] PackedQkvWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ModelDim, QkvWidth)];
+        public readonly global::Attend.Kernels.PackedProjection PackedQkvWeight = new(ModelDim, QkvWidth);
         public readonly float[] QkvBias = new float[QkvWidth];
-        public readonly float[] PackedOutputWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(InnerDim, ModelDim)];
+        public readonly global::Attend.Kernels.PackedProjection PackedOutputWeight = new(InnerDim, ModelDim);
         public readonly float[] OutputBias = new float[ModelDim];
         public readonly float[] FeedForwardNormWeight = new float[ModelDim];
         public readonly float[] FeedForwardNormBias = new float[ModelDim];
-        public readonly float[] PackedHiddenWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ModelDim, MlpDim)];
+        public readonly global::Attend.Kernels.PackedProjection PackedHiddenWeight = new(ModelDim, MlpDim);
         public readonly float[] HiddenBias = new float[MlpDim];
-        public readonly float[] PackedProjectionWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(MlpDim, ModelDim)];
+        public readonly global::Attend.Kernels.PackedProjection PackedProjectionWeight = new(MlpDim, ModelDim);
         public readonly float[] ProjectionBias = new float[ModelDim];
 
         /// <summary>Reads and checks every tensor of layer <c>prefix</c>; throws before returning a half-read layer.</summary>
-        public static EncoderLayerWeights Read(global::Attend.IWeightSource source, string prefix)
+        public static EncoderLayerWeights Read(global::Attend.IWeightSource source, string prefix, global::Attend.WeightPrecision precision)
         {
             var layer = new EncoderLayerWeights();
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "attention.output.LayerNorm.weight", ModelDim).CopyTo(layer.AttentionNormWeight, 0);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "attention.output.LayerNorm.bias", ModelDim).CopyTo(layer.AttentionNormBias, 0);
-            global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.ReadStacked(source, prefix, new[] { "attention.self.query.weight", "attention.self.key.weight", "attention.self.value.weight" }, InnerDim, ModelDim), ModelDim, QkvWidth, layer.PackedQkvWeight);
+            layer.PackedQkvWeight.Pack(global::Attend.Kernels.WeightLoading.ReadStacked(source, prefix, new[] { "attention.self.query.weight", "attention.self.key.weight", "attention.self.value.weight" }, InnerDim, ModelDim), precision);
             global::Attend.Kernels.WeightLoading.ReadStacked(source, prefix, new[] { "attention.self.query.bias", "attention.self.key.bias", "attention.self.value.bias" }, InnerDim).CopyTo(layer.QkvBias, 0);
-            global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "attention.output.dense.weight", ModelDim, InnerDim), InnerDim, ModelDim, layer.PackedOutputWeight);
+            layer.PackedOutputWeight.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "attention.output.dense.weight", ModelDim, InnerDim), precision);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "attention.output.dense.bias", ModelDim).CopyTo(layer.OutputBias, 0);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "output.LayerNorm.weight", ModelDim).CopyTo(layer.FeedForwardNormWeight, 0);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "output.LayerNorm.bias", ModelDim).CopyTo(layer.FeedForwardNormBias, 0);
-            global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "intermediate.dense.weight", MlpDim, ModelDim), ModelDim, MlpDim, layer.PackedHiddenWeight);
+            layer.PackedHiddenWeight.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "intermediate.dense.weight", MlpDim, ModelDim), precision);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "intermediate.dense.bias", MlpDim).CopyTo(layer.HiddenBias, 0);
-            global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "output.dense.weight", ModelDim, MlpDim), MlpDim, ModelDim, layer.PackedProjectionWeight);
+            layer.PackedProjectionWeight.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "output.dense.weight", ModelDim, MlpDim), precision);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "output.dense.bias", ModelDim).CopyTo(layer.ProjectionBias, 0);
             return layer;
         }
@@ -261,10 +268,10 @@ partial class MiniLM : global::Attend.ISentenceEmbeddingModel
         }
 
         /// <summary>Reads and checks every tensor of the stack under <c>prefix</c>.</summary>
-        public static EncoderStackWeights Read(global::Attend.IWeightSource source, string prefix)
+        public static EncoderStackWeights Read(global::Attend.IWeightSource source, string prefix, global::Attend.WeightPrecision precision)
         {
             var stack = new EncoderStackWeights();
-            for (int i = 0; i < Depth; i++) stack.Layers[i] = EncoderLayerWeights.Read(source, prefix + "encoder.layer." + i.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".");
+            for (int i = 0; i < Depth; i++) stack.Layers[i] = EncoderLayerWeights.Read(source, prefix + "encoder.layer." + i.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", precision);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "embeddings.word_embeddings.weight", VocabSize, ModelDim).CopyTo(stack.WordEmbedding, 0);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "embeddings.position_embeddings.weight", MaxPositions, ModelDim).CopyTo(stack.PositionEmbedding, 0);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "embeddings.token_type_embeddings.weight", TypeVocabSize, ModelDim).CopyTo(stack.TokenTypeEmbedding, 0);

@@ -59,6 +59,13 @@ partial class Decoder
     public int MaxDegreeOfParallelism { get; set; } = global::System.Environment.ProcessorCount;
 
     /// <summary>
+    /// How the next <see cref="LoadWeights"/> stores the projection weights (float32, bf16 or int8 with per-output scales);
+    /// starts at the attribute's value. Activations, attention and norms stay float32 whatever it is.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
+    public global::Attend.WeightPrecision WeightPrecision { get; set; } = global::Attend.WeightPrecision.Int8;
+
+    /// <summary>
     /// Loads <c>torch.nn.TransformerDecoder</c>'s <c>state_dict</c> under <c>prefix + "layers.{i}."</c>. Every tensor is read and
     /// checked before any is applied, so a failed load leaves the stack unchanged. Safe while <see cref="Forward"/> runs on other threads:
     /// the new weights replace the old all at once, and a forward pass already running finishes with the weights it started with.
@@ -72,7 +79,7 @@ partial class Decoder
     {
         global::System.ArgumentNullException.ThrowIfNull(source);
         global::System.ArgumentNullException.ThrowIfNull(prefix);
-        global::System.Threading.Volatile.Write(ref _weights, DecoderStackWeights.Read(source, prefix));
+        global::System.Threading.Volatile.Write(ref _weights, DecoderStackWeights.Read(source, prefix, WeightPrecision));
     }
 
     /// <summary>Runs every decoder layer over <paramref name="target"/>, attending to <paramref name="memory"/>. Safe to call from many threads at once.</summary>
@@ -136,45 +143,45 @@ partial class Decoder
     {
         public readonly float[] SelfNormWeight = new float[ModelDim];
         public readonly float[] SelfNormBias = new float[ModelDim];
-        public readonly float[] PackedSelfQkvWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ModelDim, QkvWidth)];
+        public readonly global::Attend.Kernels.PackedProjection PackedSelfQkvWeight = new(ModelDim, QkvWidth);
         public readonly float[] SelfQkvBias = new float[QkvWidth];
-        public readonly float[] PackedSelfOutputWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(InnerDim, ModelDim)];
+        public readonly global::Attend.Kernels.PackedProjection PackedSelfOutputWeight = new(InnerDim, ModelDim);
         public readonly float[] SelfOutputBias = new float[ModelDim];
         public readonly float[] CrossNormWeight = new float[ModelDim];
         public readonly float[] CrossNormBias = new float[ModelDim];
-        public readonly float[] PackedCrossQueryWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ModelDim, InnerDim)];
+        public readonly global::Attend.Kernels.PackedProjection PackedCrossQueryWeight = new(ModelDim, InnerDim);
         public readonly float[] CrossQueryBias = new float[InnerDim];
-        public readonly float[] PackedCrossKvWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ModelDim, KvWidth)];
+        public readonly global::Attend.Kernels.PackedProjection PackedCrossKvWeight = new(ModelDim, KvWidth);
         public readonly float[] CrossKvBias = new float[KvWidth];
-        public readonly float[] PackedCrossOutputWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(InnerDim, ModelDim)];
+        public readonly global::Attend.Kernels.PackedProjection PackedCrossOutputWeight = new(InnerDim, ModelDim);
         public readonly float[] CrossOutputBias = new float[ModelDim];
         public readonly float[] FeedForwardNormWeight = new float[ModelDim];
         public readonly float[] FeedForwardNormBias = new float[ModelDim];
-        public readonly float[] PackedHiddenWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ModelDim, MlpDim)];
+        public readonly global::Attend.Kernels.PackedProjection PackedHiddenWeight = new(ModelDim, MlpDim);
         public readonly float[] HiddenBias = new float[MlpDim];
-        public readonly float[] PackedProjectionWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(MlpDim, ModelDim)];
+        public readonly global::Attend.Kernels.PackedProjection PackedProjectionWeight = new(MlpDim, ModelDim);
         public readonly float[] ProjectionBias = new float[ModelDim];
 
         /// <summary>Reads and checks every tensor of layer <c>prefix</c>.</summary>
-        public static DecoderLayerWeights Read(global::Attend.IWeightSource source, string prefix)
+        public static DecoderLayerWeights Read(global::Attend.IWeightSource source, string prefix, global::Attend.WeightPrecision precision)
         {
             var layer = new DecoderLayerWeights();
-            global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "self_attn.in_proj_weight", QkvWidth, ModelDim), ModelDim, QkvWidth, layer.PackedSelfQkvWeight);
+            layer.PackedSelfQkvWeight.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "self_attn.in_proj_weight", QkvWidth, ModelDim), precision);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "self_attn.in_proj_bias", QkvWidth).CopyTo(layer.SelfQkvBias, 0);
-            global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "self_attn.out_proj.weight", ModelDim, InnerDim), InnerDim, ModelDim, layer.PackedSelfOutputWeight);
+            layer.PackedSelfOutputWeight.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "self_attn.out_proj.weight", ModelDim, InnerDim), precision);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "self_attn.out_proj.bias", ModelDim).CopyTo(layer.SelfOutputBias, 0);
             // Cross-attention: rows 0..E of in_proj project the target (queries), rows E..3E the memory (keys, values).
             float[] crossInProjection = global::Attend.Kernels.WeightLoading.Read(source, prefix, "multihead_attn.in_proj_weight", QkvWidth, ModelDim);
             float[] crossInBias = global::Attend.Kernels.WeightLoading.Read(source, prefix, "multihead_attn.in_proj_bias", QkvWidth);
-            global::Attend.Kernels.LinearKernels.Pack(global::System.MemoryExtensions.AsSpan(crossInProjection, 0, InnerDim * ModelDim), ModelDim, InnerDim, layer.PackedCrossQueryWeight);
-            global::Attend.Kernels.LinearKernels.Pack(global::System.MemoryExtensions.AsSpan(crossInProjection, InnerDim * ModelDim), ModelDim, KvWidth, layer.PackedCrossKvWeight);
+            layer.PackedCrossQueryWeight.Pack(global::System.MemoryExtensions.AsSpan(crossInProjection, 0, InnerDim * ModelDim), precision);
+            layer.PackedCrossKvWeight.Pack(global::System.MemoryExtensions.AsSpan(crossInProjection, InnerDim * ModelDim), precision);
             global::System.MemoryExtensions.AsSpan(crossInBias, 0, InnerDim).CopyTo(layer.CrossQueryBias);
             global::System.MemoryExtensions.AsSpan(crossInBias, InnerDim).CopyTo(layer.CrossKvBias);
-            global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "multihead_attn.out_proj.weight", ModelDim, InnerDim), InnerDim, ModelDim, layer.PackedCrossOutputWeight);
+            layer.PackedCrossOutputWeight.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "multihead_attn.out_proj.weight", ModelDim, InnerDim), precision);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "multihead_attn.out_proj.bias", ModelDim).CopyTo(layer.CrossOutputBias, 0);
-            global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "linear1.weight", MlpDim, ModelDim), ModelDim, MlpDim, layer.PackedHiddenWeight);
+            layer.PackedHiddenWeight.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "linear1.weight", MlpDim, ModelDim), precision);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "linear1.bias", MlpDim).CopyTo(layer.HiddenBias, 0);
-            global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "linear2.weight", ModelDim, MlpDim), MlpDim, ModelDim, layer.PackedProjectionWeight);
+            layer.PackedProjectionWeight.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "linear2.weight", ModelDim, MlpDim), precision);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "linear2.bias", ModelDim).CopyTo(layer.ProjectionBias, 0);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "norm1.weight", ModelDim).CopyTo(layer.SelfNormWeight, 0);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "norm1.bias", ModelDim).CopyTo(layer.SelfNormBias, 0);
@@ -203,10 +210,10 @@ partial class Decoder
         }
 
         /// <summary>Reads and checks every tensor of the stack under <c>prefix</c>.</summary>
-        public static DecoderStackWeights Read(global::Attend.IWeightSource source, string prefix)
+        public static DecoderStackWeights Read(global::Attend.IWeightSource source, string prefix, global::Attend.WeightPrecision precision)
         {
             var stack = new DecoderStackWeights();
-            for (int i = 0; i < Depth; i++) stack.Layers[i] = DecoderLayerWeights.Read(source, prefix + "layers." + i.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".");
+            for (int i = 0; i < Depth; i++) stack.Layers[i] = DecoderLayerWeights.Read(source, prefix + "layers." + i.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", precision);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "norm.weight", ModelDim).CopyTo(stack.FinalNormWeight, 0);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "norm.bias", ModelDim).CopyTo(stack.FinalNormBias, 0);
             return stack;

@@ -76,6 +76,13 @@ partial class GridEncoder
     public int MaxDegreeOfParallelism { get; set; } = global::System.Environment.ProcessorCount;
 
     /// <summary>
+    /// How the next <see cref="LoadWeights"/> stores the projection weights (float32, bf16 or int8 with per-output scales);
+    /// starts at the attribute's value. Activations, attention and norms stay float32 whatever it is.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
+    public global::Attend.WeightPrecision WeightPrecision { get; set; } = global::Attend.WeightPrecision.Float32;
+
+    /// <summary>
     /// Loads every layer's weights under <c>prefix + "layers.{i}."</c> with the names the class remarks list.
     /// Every tensor is read and checked before any is applied, so a failed load leaves the stack unchanged; a forward pass
     /// running meanwhile finishes on the weights it started with.
@@ -89,7 +96,7 @@ partial class GridEncoder
     {
         global::System.ArgumentNullException.ThrowIfNull(source);
         global::System.ArgumentNullException.ThrowIfNull(prefix);
-        global::System.Threading.Volatile.Write(ref _weights, EncoderStackWeights.Read(source, prefix));
+        global::System.Threading.Volatile.Write(ref _weights, EncoderStackWeights.Read(source, prefix, WeightPrecision));
     }
 
     /// <summary>
@@ -141,32 +148,32 @@ partial class GridEncoder
     {
         public readonly float[] AttentionNormWeight = new float[ModelDim];
         public readonly float[] AttentionNormBias = new float[ModelDim];
-        public readonly float[] PackedQkvWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ModelDim, QkvWidth)];
-        public readonly float[] PackedOutputWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(InnerDim, ModelDim)];
+        public readonly global::Attend.Kernels.PackedProjection PackedQkvWeight = new(ModelDim, QkvWidth);
+        public readonly global::Attend.Kernels.PackedProjection PackedOutputWeight = new(InnerDim, ModelDim);
         public readonly float[] OutputBias = new float[ModelDim];
         public readonly float[] RelativeBiasTable = new float[RelativeBiasRows * Heads];
         public readonly float[] FeedForwardNormWeight = new float[ModelDim];
         public readonly float[] FeedForwardNormBias = new float[ModelDim];
-        public readonly float[] PackedHiddenWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ModelDim, MlpDim)];
+        public readonly global::Attend.Kernels.PackedProjection PackedHiddenWeight = new(ModelDim, MlpDim);
         public readonly float[] HiddenBias = new float[MlpDim];
-        public readonly float[] PackedProjectionWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(MlpDim, ModelDim)];
+        public readonly global::Attend.Kernels.PackedProjection PackedProjectionWeight = new(MlpDim, ModelDim);
         public readonly float[] ProjectionBias = new float[ModelDim];
 
         /// <summary>Reads and checks every tensor of layer <c>prefix</c>; throws before returning a half-read layer.</summary>
-        public static EncoderLayerWeights Read(global::Attend.IWeightSource source, string prefix)
+        public static EncoderLayerWeights Read(global::Attend.IWeightSource source, string prefix, global::Attend.WeightPrecision precision)
         {
             var layer = new EncoderLayerWeights();
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "0.norm.weight", ModelDim).CopyTo(layer.AttentionNormWeight, 0);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "0.norm.bias", ModelDim).CopyTo(layer.AttentionNormBias, 0);
-            global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "0.to_qkv.weight", QkvWidth, ModelDim), ModelDim, QkvWidth, layer.PackedQkvWeight);
-            global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "0.to_out.0.weight", ModelDim, InnerDim), InnerDim, ModelDim, layer.PackedOutputWeight);
+            layer.PackedQkvWeight.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "0.to_qkv.weight", QkvWidth, ModelDim), precision);
+            layer.PackedOutputWeight.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "0.to_out.0.weight", ModelDim, InnerDim), precision);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "0.to_out.0.bias", ModelDim).CopyTo(layer.OutputBias, 0);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "0.relative_position_bias_table", RelativeBiasRows, Heads).CopyTo(layer.RelativeBiasTable, 0);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "1.net.0.weight", ModelDim).CopyTo(layer.FeedForwardNormWeight, 0);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "1.net.0.bias", ModelDim).CopyTo(layer.FeedForwardNormBias, 0);
-            global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "1.net.1.weight", MlpDim, ModelDim), ModelDim, MlpDim, layer.PackedHiddenWeight);
+            layer.PackedHiddenWeight.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "1.net.1.weight", MlpDim, ModelDim), precision);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "1.net.1.bias", MlpDim).CopyTo(layer.HiddenBias, 0);
-            global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "1.net.4.weight", ModelDim, MlpDim), MlpDim, ModelDim, layer.PackedProjectionWeight);
+            layer.PackedProjectionWeight.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "1.net.4.weight", ModelDim, MlpDim), precision);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "1.net.4.bias", ModelDim).CopyTo(layer.ProjectionBias, 0);
             return layer;
         }
@@ -189,10 +196,10 @@ partial class GridEncoder
         }
 
         /// <summary>Reads and checks every tensor of the stack under <c>prefix</c>.</summary>
-        public static EncoderStackWeights Read(global::Attend.IWeightSource source, string prefix)
+        public static EncoderStackWeights Read(global::Attend.IWeightSource source, string prefix, global::Attend.WeightPrecision precision)
         {
             var stack = new EncoderStackWeights();
-            for (int i = 0; i < Depth; i++) stack.Layers[i] = EncoderLayerWeights.Read(source, prefix + "layers." + i.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".");
+            for (int i = 0; i < Depth; i++) stack.Layers[i] = EncoderLayerWeights.Read(source, prefix + "layers." + i.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", precision);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "norm.weight", ModelDim).CopyTo(stack.FinalNormWeight, 0);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "norm.bias", ModelDim).CopyTo(stack.FinalNormBias, 0);
             return stack;

@@ -101,6 +101,13 @@ partial class CifarVit
     public int MaxDegreeOfParallelism { get; set; } = global::System.Environment.ProcessorCount;
 
     /// <summary>
+    /// How the next <see cref="LoadWeights"/> stores the projection weights (float32, bf16 or int8 with per-output scales);
+    /// starts at the attribute's value. Activations, attention and norms stay float32 whatever it is.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
+    public global::Attend.WeightPrecision WeightPrecision { get; set; } = global::Attend.WeightPrecision.Float32;
+
+    /// <summary>
     /// Loads a lucidrains <c>ViT</c>'s <c>state_dict</c>: <c>to_patch_embedding.1</c> (Linear), <c>pos_embedding</c>, <c>cls_token</c>, <c>transformer.layers.{i}…</c>, <c>mlp_head.0</c> (LayerNorm), <c>mlp_head.1</c> (Linear).
     /// Every tensor is read and checked before any is applied, so a failed load leaves the model unchanged. Safe while
     /// <see cref="Forward"/> runs on other threads: the new weights replace the old all at once, and a forward pass already
@@ -115,7 +122,7 @@ partial class CifarVit
     {
         global::System.ArgumentNullException.ThrowIfNull(source);
         global::System.ArgumentNullException.ThrowIfNull(prefix);
-        global::System.Threading.Volatile.Write(ref _weights, VisionWeights.Read(source, prefix));
+        global::System.Threading.Volatile.Write(ref _weights, VisionWeights.Read(source, prefix, WeightPrecision));
     }
 
     /// <summary>Classifies images. Allocates nothing once warm; safe to call from many threads at once.</summary>
@@ -176,14 +183,14 @@ partial class CifarVit
         public static VisionWeights Zeroed() => new VisionWeights();
 
         /// <summary>Reads and checks every tensor under <c>prefix</c>.</summary>
-        public static VisionWeights Read(global::Attend.IWeightSource source, string prefix)
+        public static VisionWeights Read(global::Attend.IWeightSource source, string prefix, global::Attend.WeightPrecision precision)
         {
             var weights = new VisionWeights();
             global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "to_patch_embedding.1.weight", ModelDim, PatchDim), PatchDim, ModelDim, weights.PackedPatchWeight);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "to_patch_embedding.1.bias", ModelDim).CopyTo(weights.PatchBias, 0);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "cls_token", 1, 1, ModelDim).CopyTo(weights.ClassToken, 0);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "pos_embedding", 1, Tokens, ModelDim).CopyTo(weights.PositionEmbedding, 0);
-            weights.Stack = EncoderStackWeights.Read(source, prefix + "transformer.");
+            weights.Stack = EncoderStackWeights.Read(source, prefix + "transformer.", precision);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "mlp_head.0.weight", ModelDim).CopyTo(weights.HeadNormWeight, 0);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "mlp_head.0.bias", ModelDim).CopyTo(weights.HeadNormBias, 0);
             global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "mlp_head.1.weight", Classes, ModelDim), ModelDim, Classes, weights.PackedHeadWeight);
@@ -255,30 +262,30 @@ partial class CifarVit
     {
         public readonly float[] AttentionNormWeight = new float[ModelDim];
         public readonly float[] AttentionNormBias = new float[ModelDim];
-        public readonly float[] PackedQkvWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ModelDim, QkvWidth)];
-        public readonly float[] PackedOutputWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(InnerDim, ModelDim)];
+        public readonly global::Attend.Kernels.PackedProjection PackedQkvWeight = new(ModelDim, QkvWidth);
+        public readonly global::Attend.Kernels.PackedProjection PackedOutputWeight = new(InnerDim, ModelDim);
         public readonly float[] OutputBias = new float[ModelDim];
         public readonly float[] FeedForwardNormWeight = new float[ModelDim];
         public readonly float[] FeedForwardNormBias = new float[ModelDim];
-        public readonly float[] PackedHiddenWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ModelDim, MlpDim)];
+        public readonly global::Attend.Kernels.PackedProjection PackedHiddenWeight = new(ModelDim, MlpDim);
         public readonly float[] HiddenBias = new float[MlpDim];
-        public readonly float[] PackedProjectionWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(MlpDim, ModelDim)];
+        public readonly global::Attend.Kernels.PackedProjection PackedProjectionWeight = new(MlpDim, ModelDim);
         public readonly float[] ProjectionBias = new float[ModelDim];
 
         /// <summary>Reads and checks every tensor of layer <c>prefix</c>; throws before returning a half-read layer.</summary>
-        public static EncoderLayerWeights Read(global::Attend.IWeightSource source, string prefix)
+        public static EncoderLayerWeights Read(global::Attend.IWeightSource source, string prefix, global::Attend.WeightPrecision precision)
         {
             var layer = new EncoderLayerWeights();
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "0.norm.weight", ModelDim).CopyTo(layer.AttentionNormWeight, 0);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "0.norm.bias", ModelDim).CopyTo(layer.AttentionNormBias, 0);
-            global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "0.fn.to_qkv.weight", QkvWidth, ModelDim), ModelDim, QkvWidth, layer.PackedQkvWeight);
-            global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "0.fn.to_out.0.weight", ModelDim, InnerDim), InnerDim, ModelDim, layer.PackedOutputWeight);
+            layer.PackedQkvWeight.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "0.fn.to_qkv.weight", QkvWidth, ModelDim), precision);
+            layer.PackedOutputWeight.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "0.fn.to_out.0.weight", ModelDim, InnerDim), precision);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "0.fn.to_out.0.bias", ModelDim).CopyTo(layer.OutputBias, 0);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "1.norm.weight", ModelDim).CopyTo(layer.FeedForwardNormWeight, 0);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "1.norm.bias", ModelDim).CopyTo(layer.FeedForwardNormBias, 0);
-            global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "1.fn.net.0.weight", MlpDim, ModelDim), ModelDim, MlpDim, layer.PackedHiddenWeight);
+            layer.PackedHiddenWeight.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "1.fn.net.0.weight", MlpDim, ModelDim), precision);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "1.fn.net.0.bias", MlpDim).CopyTo(layer.HiddenBias, 0);
-            global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "1.fn.net.3.weight", ModelDim, MlpDim), MlpDim, ModelDim, layer.PackedProjectionWeight);
+            layer.PackedProjectionWeight.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, "1.fn.net.3.weight", ModelDim, MlpDim), precision);
             global::Attend.Kernels.WeightLoading.Read(source, prefix, "1.fn.net.3.bias", ModelDim).CopyTo(layer.ProjectionBias, 0);
             return layer;
         }
@@ -299,10 +306,10 @@ partial class CifarVit
         }
 
         /// <summary>Reads and checks every tensor of the stack under <c>prefix</c>.</summary>
-        public static EncoderStackWeights Read(global::Attend.IWeightSource source, string prefix)
+        public static EncoderStackWeights Read(global::Attend.IWeightSource source, string prefix, global::Attend.WeightPrecision precision)
         {
             var stack = new EncoderStackWeights();
-            for (int i = 0; i < Depth; i++) stack.Layers[i] = EncoderLayerWeights.Read(source, prefix + "layers." + i.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".");
+            for (int i = 0; i < Depth; i++) stack.Layers[i] = EncoderLayerWeights.Read(source, prefix + "layers." + i.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", precision);
             return stack;
         }
     }
