@@ -29,9 +29,13 @@ public static class MiniLmPackage
     public static byte[] OnnxModelBytes() => Model.Value;
 
     /// <summary>A model with the package's weights, read from its ONNX file's initializers.</summary>
-    public static MiniLM LoadModel()
+    public static MiniLM LoadModel() => LoadModel(WeightPrecision.Float32);
+
+    /// <summary>A model with the package's weights, its projection weights kept in <paramref name="precision"/>.</summary>
+    /// <param name="precision">How the model keeps its projection weights (see <see cref="WeightPrecision"/>).</param>
+    public static MiniLM LoadModel(WeightPrecision precision)
     {
-        var model = new MiniLM();
+        var model = new MiniLM { WeightPrecision = precision };
         using OnnxWeightsFile weights = OnnxWeights.Load(OnnxModelBytes());
         model.LoadWeights(weights);
         return model;

@@ -36,8 +36,11 @@ public sealed class SortingModel
     private readonly float[] _packedHead = new float[LinearKernels.PackedLength(Width, Vocabulary)];
 
     /// <summary>Loads <c>tok_emb.weight</c>, the stack under <c>blocks.</c>, and <c>lm_head.weight</c>.</summary>
-    public SortingModel(IWeightSource weights)
+    /// <param name="weights">The checkpoint.</param>
+    /// <param name="precision">How the stack keeps its projection weights (the small embedding and head stay float32).</param>
+    public SortingModel(IWeightSource weights, WeightPrecision precision = WeightPrecision.Float32)
     {
+        _decoder.WeightPrecision = precision;
         WeightLoading.Read(weights, "", "tok_emb.weight", Vocabulary, Width).CopyTo(_embedding, 0);
         LinearKernels.Pack(WeightLoading.Read(weights, "", "lm_head.weight", Vocabulary, Width), Width, Vocabulary, _packedHead);
         _decoder.LoadWeights(weights, "blocks.");

@@ -63,8 +63,9 @@ public static partial class LinearKernels
     }
 
     /// <summary>
-    /// int8 panels: per input feature 16 signed bytes in column order, and per output feature one scale, so weight
-    /// <c>(n, k) = q · scale[n]</c> (symmetric, per output channel). Decoded as that one float product, the same on every path.
+    /// int8 panels: per input feature 16 signed bytes in column order, and per output feature a scale for each group of
+    /// <see cref="WeightQuantization.Int8GroupSize"/> inputs (laid out <c>[panel, group, 16]</c>), so weight
+    /// <c>(n, k) = q · scale[n, k / 64]</c>. Decoded as that one float product, the same on every path.
     /// </summary>
     private readonly struct Int8Panels : IPanelSource
     {
@@ -75,9 +76,10 @@ public static partial class LinearKernels
             panelStride = (nint)kc * PanelWidth;
             nint sourceStride = (nint)problem.InFeatures * PanelWidth;
             sbyte* source = (sbyte*)problem.Compact + panel * sourceStride + (nint)k0 * PanelWidth;
+            nint scaleStride = (nint)WeightQuantization.Int8Groups(problem.InFeatures) * PanelWidth;
             for (int p = 0; p < panels; p++)
             {
-                DecodeInt8(problem.Path, source + p * sourceStride, problem.Scales + (panel + p) * PanelWidth, scratch + p * panelStride, kc);
+                DecodeInt8(problem.Path, source + p * sourceStride, problem.Scales + (panel + p) * scaleStride, k0, scratch + p * panelStride, kc);
             }
 
             return scratch;
@@ -124,15 +126,19 @@ public static partial class LinearKernels
         }
     }
 
-    /// <summary>Decodes <paramref name="rows"/> int8 panel rows to floats: <c>q · scale[column]</c>.</summary>
-    internal static unsafe void DecodeInt8(KernelPath path, sbyte* source, float* scales, float* destination, int rows)
+    /// <summary>
+    /// Decodes the int8 panel rows <c>[k0, k0 + rows)</c> (<paramref name="source"/> at row <paramref name="k0"/>) to floats:
+    /// <c>q · scale[k / 64, column]</c>, <paramref name="panelScales"/> being the panel's <c>[group, 16]</c> scales.
+    /// </summary>
+    internal static unsafe void DecodeInt8(KernelPath path, sbyte* source, float* panelScales, int k0, float* destination, int rows)
     {
         nint count = (nint)rows * PanelWidth;
         if (path is KernelPath.Vector256 or KernelPath.Vector512)
         {
-            Vector256<float> scale0 = Vector256.Load(scales), scale1 = Vector256.Load(scales + 8);
-            for (nint i = 0; i < count; i += PanelWidth)
+            for (nint i = 0, k = k0; i < count; i += PanelWidth, k++)
             {
+                float* scales = panelScales + k / WeightQuantization.Int8GroupSize * PanelWidth;
+                Vector256<float> scale0 = Vector256.Load(scales), scale1 = Vector256.Load(scales + 8);
                 Vector256<int> low, high;
                 if (Avx2.IsSupported)
                 {
@@ -153,8 +159,9 @@ public static partial class LinearKernels
         }
         else if (path == KernelPath.Vector128)
         {
-            for (nint i = 0; i < count; i += PanelWidth)
+            for (nint i = 0, k = k0; i < count; i += PanelWidth, k++)
             {
+                float* scales = panelScales + k / WeightQuantization.Int8GroupSize * PanelWidth;
                 Vector128<sbyte> bytes = Vector128.Load(source + i);
                 Vector128<short> low = Vector128.WidenLower(bytes), high = Vector128.WidenUpper(bytes);
                 Store128(Vector128.WidenLower(low), scales, destination + i);
@@ -165,8 +172,9 @@ public static partial class LinearKernels
         }
         else
         {
-            for (nint i = 0; i < count; i += PanelWidth)
+            for (nint i = 0, k = k0; i < count; i += PanelWidth, k++)
             {
+                float* scales = panelScales + k / WeightQuantization.Int8GroupSize * PanelWidth;
                 for (int j = 0; j < PanelWidth; j++)
                 {
                     destination[i + j] = source[i + j] * scales[j];
@@ -197,7 +205,7 @@ public static partial class LinearKernels
                 bias, weight.InFeatures, columns, output, outputStride)
             {
                 Compact = precision == WeightPrecision.BFloat16 ? halves + panelOffset : bytes + panelOffset,
-                Scales = scales + firstPanel * PanelWidth,
+                Scales = scales + (nint)firstPanel * WeightQuantization.Int8Groups(weight.InFeatures) * PanelWidth,
                 Path = path,
             };
             switch (precision)

@@ -5,7 +5,7 @@ namespace Attend.Kernels;
 
 /// <summary>
 /// One <c>nn.Linear</c> weight packed for <see cref="LinearKernels"/> in a chosen <see cref="WeightPrecision"/>: float
-/// panels (<see cref="LinearKernels.Pack"/>), bf16 panels, or int8 panels with per-output-feature scales. Generated layers
+/// panels (<see cref="LinearKernels.Pack"/>), bf16 panels, or int8 panels with a scale per output feature and 64 inputs. Generated layers
 /// hold one per projection, pack it in <c>LoadWeights</c> and run it through <see cref="ProjectionDriver"/>.
 /// </summary>
 /// <remarks>

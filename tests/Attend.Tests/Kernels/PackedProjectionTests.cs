@@ -117,7 +117,7 @@ public sealed class PackedProjectionTests
 
         Assert.Equal(4L * 384 * 1536, Bytes(WeightPrecision.Float32));
         Assert.Equal(2L * 384 * 1536, Bytes(WeightPrecision.BFloat16));
-        Assert.Equal(384L * 1536 + 4 * 1536, Bytes(WeightPrecision.Int8)); // a byte a weight and a float scale per output
+        Assert.Equal(384L * 1536 + 4 * 1536 * (384 / 64), Bytes(WeightPrecision.Int8)); // a byte a weight, a float scale per output and 64 inputs
     }
 
     [Fact]
@@ -157,6 +157,26 @@ public sealed class PackedProjectionTests
             float step = weight.Skip(i / 4 * 4).Take(4).Max(MathF.Abs) / 127;
             Assert.True(MathF.Abs(rounded[i] - weight[i]) <= step / 2 * 1.0001f, $"weight {i}: {rounded[i]} for {weight[i]}");
         }
+    }
+
+    [Fact]
+    public void Int8_ScalesEachGroupOf64InputsOnItsOwn()
+    {
+        // One output feature over 130 inputs: groups [0, 64), [64, 128), [128, 130) spanning ±1, ±100 and ±0.01.
+        float[] weight = Enumerable.Range(0, 130).Select(k => (k < 64 ? 1f : k < 128 ? 100f : 0.01f) * MathF.Sin(k + 1)).ToArray();
+        var projection = new PackedProjection(130, 1);
+        projection.Pack(weight, WeightPrecision.Int8);
+        float[] rounded = projection.Dequantize();
+        foreach (var (start, count) in new[] { (0, 64), (64, 64), (128, 2) })
+        {
+            float step = weight.Skip(start).Take(count).Max(MathF.Abs) / 127;
+            for (int k = start; k < start + count; k++)
+            {
+                Assert.True(MathF.Abs(rounded[k] - weight[k]) <= step / 2 * 1.0001f, $"input {k}: {rounded[k]} for {weight[k]}, step {step}");
+            }
+        }
+
+        Assert.NotEqual(0f, rounded[129]); // a group-wide scale keeps the small tail; one scale per row would zero it
     }
 
     [Fact]

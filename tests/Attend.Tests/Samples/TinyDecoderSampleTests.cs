@@ -38,6 +38,24 @@ public sealed class TinyDecoderSampleTests
         Assert.Equal(int.Parse(data.Metadata["pytorch_exact_count"], CultureInfo.InvariantCulture), exact);
     }
 
+    [Theory]
+    [InlineData(WeightPrecision.BFloat16)]
+    [InlineData(WeightPrecision.Int8)]
+    public void LowPrecisionWeights_GiveTheSameGreedyAnswers(WeightPrecision precision)
+    {
+        using SafeTensorsFile weights = Open("weights", "sorting_decoder.safetensors");
+        using SafeTensorsFile data = Open("data", "sorting_test.safetensors");
+        var model = new SortingModel(weights, precision);
+        byte[] prompts = Bytes(data.ReadInt64("prompts"));
+        byte[] pytorch = Bytes(data.ReadInt64("pytorch_greedy"));
+        int count = prompts.Length / SortingModel.Digits;
+        byte[] decoded = new byte[pytorch.Length];
+        model.Generate(prompts, count, decoded, model.CreateCache(count), Sampler.Greedy);
+        int differing = 0;
+        for (int i = 0; i < decoded.Length; i++) differing += decoded[i] != pytorch[i] ? 1 : 0;
+        Assert.True(differing == 0, $"{precision}: {differing} of {decoded.Length} answer tokens differ from float32's (PyTorch's)");
+    }
+
     [Fact]
     public void CachedDecoding_GivesTheTokensOfFullRecomputation_GreedyAndSampled()
     {
