@@ -208,8 +208,13 @@ public static partial class LinearKernels
                 Scales = scales + (nint)firstPanel * WeightQuantization.Int8Groups(weight.InFeatures) * PanelWidth,
                 Path = path,
             };
+            // One row on AVX2: decoded in registers (a decode step reads each weight once; a scratch round trip would cost
+            // more than the bytes saved). Elsewhere: decoded a K block at a time into the scratch the float tiles read.
+            bool rowInRegisters = rows == 1 && path == KernelPath.Vector256 && Avx2.IsSupported;
             switch (precision)
             {
+                case WeightPrecision.BFloat16 when rowInRegisters: RowCompact256<BFloat16Row>(problem); break;
+                case WeightPrecision.Int8 when rowInRegisters: RowCompact256<Int8Row>(problem); break;
                 case WeightPrecision.BFloat16: RunDecoded<BFloat16Panels>(problem, rows, maxDegreeOfParallelism); break;
                 case WeightPrecision.Int8: RunDecoded<Int8Panels>(problem, rows, maxDegreeOfParallelism); break;
                 default: RunDecoded<Float32Panels>(problem, rows, maxDegreeOfParallelism); break;
