@@ -109,7 +109,7 @@ public class EmbeddingBenchmarks
     private static readonly string[] OutputNames = ["last_hidden_state"];
 
     /// <summary><paramref name="batch"/> texts from the tests' documentation corpus, each at least <paramref name="tokens"/> tokens (then truncated to exactly that).</summary>
-    private static string[] DocumentTexts(int batch, int tokens, BertTokenizer tokenizer)
+    internal static string[] DocumentTexts(int batch, int tokens, BertTokenizer tokenizer)
     {
         string[] corpus = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "TestData", "bert", "sentences.txt"));
         var texts = new string[batch];

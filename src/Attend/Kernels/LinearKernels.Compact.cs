@@ -76,10 +76,9 @@ public static partial class LinearKernels
             panelStride = (nint)kc * PanelWidth;
             nint sourceStride = (nint)problem.InFeatures * PanelWidth;
             sbyte* source = (sbyte*)problem.Compact + panel * sourceStride + (nint)k0 * PanelWidth;
-            nint scaleStride = (nint)WeightQuantization.Int8Groups(problem.InFeatures) * PanelWidth;
             for (int p = 0; p < panels; p++)
             {
-                DecodeInt8(problem.Path, source + p * sourceStride, problem.Scales + (panel + p) * scaleStride, k0, scratch + p * panelStride, kc);
+                DecodeInt8(problem.Path, source + p * sourceStride, problem.Scales + (panel + p) * problem.ScaleStride, k0, scratch + p * panelStride, kc);
             }
 
             return scratch;
@@ -206,6 +205,7 @@ public static partial class LinearKernels
             {
                 Compact = precision == WeightPrecision.BFloat16 ? halves + panelOffset : bytes + panelOffset,
                 Scales = scales + (nint)firstPanel * WeightQuantization.Int8Groups(weight.InFeatures) * PanelWidth,
+                ScaleStride = (nint)WeightQuantization.Int8Groups(weight.InFeatures) * PanelWidth,
                 Path = path,
             };
             // One row on AVX2: decoded in registers (a decode step reads each weight once; a scratch round trip would cost

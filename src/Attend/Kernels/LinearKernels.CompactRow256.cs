@@ -32,7 +32,7 @@ public static partial class LinearKernels
         public static unsafe void Load(in Problem problem, int panel, nint k, out Vector256<float> low, out Vector256<float> high)
         {
             sbyte* bytes = (sbyte*)problem.Compact + ((nint)panel * problem.InFeatures + k) * PanelWidth;
-            float* scales = problem.Scales + ((nint)panel * WeightQuantization.Int8Groups(problem.InFeatures) + k / WeightQuantization.Int8GroupSize) * PanelWidth;
+            float* scales = problem.Scales + panel * problem.ScaleStride + (nint)((nuint)k / WeightQuantization.Int8GroupSize) * PanelWidth;
             // The same product the decoder stores (q · scale, rounded once), then the same FMA: the same bits.
             low = Vector256.ConvertToSingle(Avx2.ConvertToVector256Int32(bytes)) * Vector256.Load(scales);
             high = Vector256.ConvertToSingle(Avx2.ConvertToVector256Int32(bytes + 8)) * Vector256.Load(scales + 8);

@@ -52,8 +52,11 @@ public static partial class LinearKernels
         /// <summary>bf16 or int8 panels (see <see cref="PackedProjection"/>) when <see cref="Packed"/> is null.</summary>
         public void* Compact { get; init; }
 
-        /// <summary>Per output feature scales of int8 panels, padded to whole panels.</summary>
+        /// <summary>Scales of int8 panels, <c>[panel, group, 16]</c>.</summary>
         public float* Scales { get; init; }
+
+        /// <summary>Floats of <see cref="Scales"/> per panel: groups of 64 inputs × 16.</summary>
+        public nint ScaleStride { get; init; }
 
         /// <summary>The resolved path, which also picks the width compact panels are decoded with.</summary>
         public KernelPath Path { get; init; }

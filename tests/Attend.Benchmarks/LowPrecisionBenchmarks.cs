@@ -1,0 +1,185 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using Attend.Kernels;
+using Attend.Samples.Embeddings;
+using Attend.Text;
+using BenchmarkDotNet.Attributes;
+
+namespace Attend.Benchmarks;
+
+/// <summary>
+/// One projection <c>y = x·Wᵀ + b</c> with its weight stored as float32, bf16 or int8 (issue 15), at MiniLM's shapes.
+/// <c>dotnet run -c Release --project tests/Attend.Benchmarks -- --filter '*ProjectionPrecisionBenchmarks*'</c>
+/// </summary>
+[MemoryDiagnoser]
+public class ProjectionPrecisionBenchmarks
+{
+    private PackedProjection _weight = null!;
+    private float[] _input = [], _bias = [], _output = [];
+
+    [Params(1, 32, 512, 4096)]
+    public int Rows { get; set; }
+
+    [Params("384x384", "384x1536")]
+    public string Shape { get; set; } = "384x384";
+
+    [Params(WeightPrecision.Float32, WeightPrecision.BFloat16, WeightPrecision.Int8)]
+    public WeightPrecision Precision { get; set; }
+
+    [Params(1)]
+    public int Threads { get; set; }
+
+    private int In => int.Parse(Shape.Split('x')[0], System.Globalization.CultureInfo.InvariantCulture);
+
+    private int Out => int.Parse(Shape.Split('x')[1], System.Globalization.CultureInfo.InvariantCulture);
+
+    [GlobalSetup]
+    public void Setup() => (_weight, _input, _bias, _output) = LowPrecisionData.Projection(Rows, In, Out, Precision);
+
+    [Benchmark]
+    public void Forward() =>
+        ProjectionDriver.Forward(KernelPath.Auto, _input, Rows, _weight.InFeatures, _weight, _bias, _weight.InFeatures, _weight.OutFeatures, _output, _weight.OutFeatures, Threads);
+}
+
+/// <summary>
+/// all-MiniLM-L6-v2 sentence embeddings, batch 32 × 128 tokens, with the projection weights at each precision.
+/// <c>dotnet run -c Release --project tests/Attend.Benchmarks -- --filter '*EmbeddingPrecisionBenchmarks*'</c>
+/// </summary>
+[MemoryDiagnoser]
+public class EmbeddingPrecisionBenchmarks
+{
+    private MiniLM _model = null!;
+    private int[] _ids = [], _mask = [], _types = [];
+    private float[] _embeddings = [];
+
+    [Params(WeightPrecision.Float32, WeightPrecision.BFloat16, WeightPrecision.Int8)]
+    public WeightPrecision Precision { get; set; }
+
+    [Params(1, 2)]
+    public int Threads { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _model = MiniLmPackage.LoadModel(Precision);
+        _model.MaxDegreeOfParallelism = Threads;
+        (_ids, _mask, _types) = LowPrecisionData.Tokens(MiniLmPackage.LoadTokenizer(), LowPrecisionData.Batch, LowPrecisionData.Length);
+        _embeddings = new float[LowPrecisionData.Batch * MiniLM.ModelDim];
+    }
+
+    [Benchmark]
+    public void Embed() => _model.Embed(_ids, _mask, _embeddings, LowPrecisionData.Batch, LowPrecisionData.Length, _types);
+}
+
+/// <summary>Inputs shared by the low-precision benchmarks and the <c>lowp</c> command.</summary>
+internal static class LowPrecisionData
+{
+    public const int Batch = 32, Length = 128;
+
+    public static (PackedProjection Weight, float[] Input, float[] Bias, float[] Output) Projection(int rows, int inFeatures, int outFeatures, WeightPrecision precision)
+    {
+        var random = new Random(15);
+        float[] Fill(int count) => Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        var weight = new PackedProjection(inFeatures, outFeatures);
+        weight.Pack(Fill(inFeatures * outFeatures), precision);
+        return (weight, Fill(rows * inFeatures), Fill(outFeatures), new float[rows * outFeatures]);
+    }
+
+    /// <summary><see cref="Batch"/> texts of exactly <paramref name="length"/> tokens from the tests' documentation corpus.</summary>
+    public static (int[] Ids, int[] Mask, int[] Types) Tokens(BertTokenizer tokenizer, int batch, int length)
+    {
+        string[] texts = EmbeddingBenchmarks.DocumentTexts(batch, length, tokenizer);
+        int[] ids = new int[batch * length], mask = new int[ids.Length], types = new int[ids.Length];
+        tokenizer.EncodeBatch(texts, ids, mask, types, length);
+        return (ids, mask, types);
+    }
+}
+
+/// <summary>
+/// <c>dotnet run -c Release --project tests/Attend.Benchmarks -- lowp [--rounds N] [--threads T]</c>: a quick table of the same
+/// cases, the precisions interleaved round by round and each row's best round kept (this machine is shared and drifts),
+/// with the resident projection bytes of each precision.
+/// </summary>
+internal static class LowPrecisionCommand
+{
+    public static int Run(string[] args)
+    {
+        int rounds = Option(args, "--rounds", 3), threads = Option(args, "--threads", 1);
+        WeightPrecision[] precisions = [WeightPrecision.Float32, WeightPrecision.BFloat16, WeightPrecision.Int8];
+        Console.WriteLine($"{DateTime.UtcNow:u}, {Environment.ProcessorCount} cores, path {KernelPaths.Best}, {threads} thread(s), best of {rounds} rounds");
+        Console.WriteLine("| case | fp32 ms | bf16 ms | int8 ms | bf16 × | int8 × |");
+        Console.WriteLine("| --- | --- | --- | --- | --- | --- |");
+        foreach (string shape in new[] { "384x384", "384x1536" })
+        {
+            foreach (int rows in new[] { 1, 32, 512, 4096 })
+            {
+                int inFeatures = int.Parse(shape.Split('x')[0]), outFeatures = int.Parse(shape.Split('x')[1]);
+                var cases = precisions.Select(p => LowPrecisionData.Projection(rows, inFeatures, outFeatures, p)).ToArray();
+                double[] best = Best(rounds, cases.Select(c => (Action)(() => ProjectionDriver.Forward(KernelPath.Auto, c.Input, rows, inFeatures, c.Weight, c.Bias, inFeatures, outFeatures, c.Output, outFeatures, threads))).ToArray());
+                Row($"{rows} × {shape}", best);
+            }
+        }
+
+        // One row against weights that come from memory, as in a decode step through a whole model: 24 distinct
+        // 384 → 1536 weights in turn (56.6 MB at float32, more than this CPU's L3).
+        {
+            var cold = precisions.Select(p => Enumerable.Range(0, 24).Select(_ => LowPrecisionData.Projection(1, 384, 1536, p)).ToArray()).ToArray();
+            Row("1 × 384x1536, 24 weights in turn", Best(rounds, cold.Select(set => (Action)(() =>
+            {
+                foreach (var c in set) ProjectionDriver.Forward(KernelPath.Auto, c.Input, 1, 384, c.Weight, c.Bias, 384, 1536, c.Output, 1536, threads);
+            })).ToArray()));
+        }
+
+        BertTokenizer tokenizer = MiniLmPackage.LoadTokenizer();
+        var (ids, mask, types) = LowPrecisionData.Tokens(tokenizer, LowPrecisionData.Batch, LowPrecisionData.Length);
+        var models = precisions.Select(p => { var m = MiniLmPackage.LoadModel(p); m.MaxDegreeOfParallelism = threads; return m; }).ToArray();
+        var embeddings = new float[LowPrecisionData.Batch * MiniLM.ModelDim];
+        Row($"MiniLM {LowPrecisionData.Batch} × {LowPrecisionData.Length}", Best(rounds, models.Select(m => (Action)(() => m.Embed(ids, mask, embeddings, LowPrecisionData.Batch, LowPrecisionData.Length, types))).ToArray()));
+
+        Console.WriteLine();
+        foreach (WeightPrecision precision in precisions)
+        {
+            long bytes = 0;
+            foreach (var (i, o) in new[] { (384, 1152), (384, 384), (384, 1536), (1536, 384) })
+            {
+                var p = new PackedProjection(i, o);
+                p.Pack(new float[i * o], precision);
+                bytes += p.WeightBytes;
+            }
+
+            Console.WriteLine($"MiniLM projection weights, {precision}: {6 * bytes / 1e6:F2} MB (6 layers × Q/K/V, output, two feed-forward)");
+        }
+
+        return 0;
+    }
+
+    /// <summary>Each action's best milliseconds over <paramref name="rounds"/> rounds, the actions interleaved within a round.</summary>
+    private static double[] Best(int rounds, Action[] actions)
+    {
+        var best = Enumerable.Repeat(double.MaxValue, actions.Length).ToArray();
+        foreach (Action action in actions) action(); // JIT and tier-up
+        for (int round = 0; round < rounds; round++)
+        {
+            for (int a = 0; a < actions.Length; a++)
+            {
+                actions[a]();
+                int repeats = 0;
+                var clock = Stopwatch.StartNew();
+                do { actions[a](); repeats++; } while (clock.Elapsed.TotalMilliseconds < 200);
+                best[a] = Math.Min(best[a], clock.Elapsed.TotalMilliseconds / repeats);
+            }
+        }
+
+        return best;
+    }
+
+    private static void Row(string name, double[] ms) =>
+        Console.WriteLine($"| {name} | {ms[0]:F4} | {ms[1]:F4} | {ms[2]:F4} | {ms[0] / ms[1]:F2} | {ms[0] / ms[2]:F2} |");
+
+    private static int Option(string[] args, string name, int fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+    }
+}
