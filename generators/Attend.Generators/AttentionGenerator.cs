@@ -1,9 +1,12 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Collections.Immutable;
 using Attend.Generators.Diagnostics;
 using Attend.Generators.Emit;
 using Attend.Generators.Model;
 using Attend.Generators.Parsing;
+using Attend.Generators.Planning;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
@@ -12,7 +15,8 @@ namespace Attend.Generators;
 
 /// <summary>
 /// Emits the forward passes of layers declared with Attend's attributes. Each attribute kind is one
-/// pipeline: parse (attribute → equatable spec + diagnostics) → plan and emit (spec → source). Parse
+/// pipeline: parse (attribute → equatable spec + diagnostics) → plan and emit (spec → source); the head shapes of
+/// the attention layers are collected across pipelines so each head kernel struct is emitted once. Parse
 /// results hold only values, never symbols or syntax, so an edit elsewhere leaves every step cached.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
@@ -21,17 +25,17 @@ public sealed class AttentionGenerator : IIncrementalGenerator
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        Register(context, "Attend.MultiHeadAttentionAttribute", MultiHeadAttentionParser.Parse, MultiHeadAttentionEmitter.Emit,
+        var mha = Register(context, "Attend.MultiHeadAttentionAttribute", MultiHeadAttentionParser.Parse, MultiHeadAttentionEmitter.Emit,
             s => s.Identity, TrackingNames.MultiHeadAttentionParse, TrackingNames.MultiHeadAttentionDiagnostics, TrackingNames.MultiHeadAttentionSpecs);
-        Register(context, "Attend.ScaledDotProductAttentionAttribute", ScaledDotProductAttentionParser.Parse, ScaledDotProductAttentionEmitter.Emit,
+        var sdpa = Register(context, "Attend.ScaledDotProductAttentionAttribute", ScaledDotProductAttentionParser.Parse, ScaledDotProductAttentionEmitter.Emit,
             s => s.Identity, TrackingNames.ScaledDotProductAttentionParse, TrackingNames.ScaledDotProductAttentionDiagnostics, TrackingNames.ScaledDotProductAttentionSpecs);
-        Register(context, "Attend.TransformerEncoderAttribute", TransformerEncoderParser.Parse, TransformerEncoderEmitter.Emit,
+        var encoder = Register(context, "Attend.TransformerEncoderAttribute", TransformerEncoderParser.Parse, TransformerEncoderEmitter.Emit,
             s => s.Identity, TrackingNames.TransformerEncoderParse, TrackingNames.TransformerEncoderDiagnostics, TrackingNames.TransformerEncoderSpecs);
-        Register(context, "Attend.TransformerDecoderAttribute", TransformerDecoderParser.Parse, TransformerDecoderEmitter.Emit,
+        var decoder = Register(context, "Attend.TransformerDecoderAttribute", TransformerDecoderParser.Parse, TransformerDecoderEmitter.Emit,
             s => s.Identity, TrackingNames.TransformerDecoderParse, TrackingNames.TransformerDecoderDiagnostics, TrackingNames.TransformerDecoderSpecs);
-        Register(context, "Attend.BertModelAttribute", BertModelParser.Parse, BertModelEmitter.Emit,
+        var bert = Register(context, "Attend.BertModelAttribute", BertModelParser.Parse, BertModelEmitter.Emit,
             s => s.Identity, TrackingNames.BertModelParse, TrackingNames.BertModelDiagnostics, TrackingNames.BertModelSpecs);
-        Register(context, "Attend.VisionTransformerAttribute", VisionTransformerParser.Parse, VisionTransformerEmitter.Emit,
+        var vit = Register(context, "Attend.VisionTransformerAttribute", VisionTransformerParser.Parse, VisionTransformerEmitter.Emit,
             s => s.Identity, TrackingNames.VisionTransformerParse, TrackingNames.VisionTransformerDiagnostics, TrackingNames.VisionTransformerSpecs);
         Register(context, "Attend.SqueezeExcitationAttribute", ChannelAttentionParsers.ParseSqueezeExcitation, SqueezeExcitationEmitter.Emit,
             s => s.Identity, TrackingNames.SqueezeExcitationParse, TrackingNames.SqueezeExcitationDiagnostics, TrackingNames.SqueezeExcitationSpecs);
@@ -67,15 +71,55 @@ public sealed class AttentionGenerator : IIncrementalGenerator
             s => s.Identity, TrackingNames.ExternalAttentionParse, TrackingNames.ExternalAttentionDiagnostics, TrackingNames.ExternalAttentionSpecs);
         Register(context, "Attend.SeparableSelfAttentionAttribute", PointwiseAttentionParsers.ParseSeparableSelfAttention, SeparableSelfAttentionEmitter.Emit,
             s => s.Identity, TrackingNames.SeparableSelfAttentionParse, TrackingNames.SeparableSelfAttentionDiagnostics, TrackingNames.SeparableSelfAttentionSpecs);
-        Register(context, "Attend.DanetPositionAttentionAttribute", DualAttentionParsers.ParsePosition, DanetPositionAttentionEmitter.Emit,
+        var position = Register(context, "Attend.DanetPositionAttentionAttribute", DualAttentionParsers.ParsePosition, DanetPositionAttentionEmitter.Emit,
             s => s.Identity, TrackingNames.DanetPositionAttentionParse, TrackingNames.DanetPositionAttentionDiagnostics, TrackingNames.DanetPositionAttentionSpecs);
         Register(context, "Attend.DanetChannelAttentionAttribute", DualAttentionParsers.ParseChannel, DanetChannelAttentionEmitter.Emit,
             s => s.Identity, TrackingNames.DanetChannelAttentionParse, TrackingNames.DanetChannelAttentionDiagnostics, TrackingNames.DanetChannelAttentionSpecs);
         Register(context, "Attend.ConvolutionalSelfAttentionAttribute", DualAttentionParsers.ParseConvolutional, ConvolutionalSelfAttentionEmitter.Emit,
             s => s.Identity, TrackingNames.ConvolutionalSelfAttentionParse, TrackingNames.ConvolutionalSelfAttentionDiagnostics, TrackingNames.ConvolutionalSelfAttentionSpecs);
+
+        // Every layer kind that runs attention through a head kernel struct contributes its head shape; each distinct
+        // shape's struct is emitted once, into Attend.Generated, and every layer of that shape names it.
+        IncrementalValueProvider<EquatableArray<HeadShape>> shapes = ShapesOf(mha, HeadShapes.Of)
+            .Combine(ShapesOf(sdpa, HeadShapes.Of)).Select(Union)
+            .Combine(ShapesOf(encoder, HeadShapes.Of)).Select(Union)
+            .Combine(ShapesOf(decoder, HeadShapes.Of)).Select(Union)
+            .Combine(ShapesOf(bert, HeadShapes.Of)).Select(Union)
+            .Combine(ShapesOf(vit, HeadShapes.Of)).Select(Union)
+            .Combine(ShapesOf(position, HeadShapes.Of)).Select(Union)
+            .WithTrackingName(TrackingNames.HeadShapes);
+        context.RegisterSourceOutput(shapes, static (production, all) =>
+        {
+            foreach (HeadShape shape in all)
+            {
+                string source;
+                try
+                {
+                    source = HeadKernelsEmitter.Emit(shape);
+                }
+                catch (Exception exception)
+                {
+                    production.ReportDiagnostic(Diagnostic.Create(Descriptors.InternalError, null, HeadKernelsEmitter.StructName(shape), exception.GetType().Name + ": " + exception.Message));
+                    continue;
+                }
+
+                production.AddSource(HeadKernelsEmitter.HintName(shape), SourceText.From(source, System.Text.Encoding.UTF8));
+            }
+        });
     }
 
-    private static void Register<TSpec>(
+    /// <summary>The distinct head shapes of one layer kind: value-equal, so an edit that changes no shape stops here.</summary>
+    private static IncrementalValueProvider<EquatableArray<HeadShape>> ShapesOf<TSpec>(IncrementalValuesProvider<TSpec> specs, Func<TSpec, HeadShape> shape) =>
+        specs.Select((spec, _) => shape(spec)).Collect().Select(static (all, _) => Sorted(all));
+
+    private static EquatableArray<HeadShape> Union((EquatableArray<HeadShape> Left, EquatableArray<HeadShape> Right) pair, System.Threading.CancellationToken _) =>
+        Sorted(pair.Left.Concat(pair.Right));
+
+    /// <summary>Distinct and in one order, so the emitted files do not depend on declaration order.</summary>
+    private static EquatableArray<HeadShape> Sorted(IEnumerable<HeadShape> shapes) =>
+        shapes.Distinct().OrderBy(s => s.DimHead).ThenBy(s => s.ValueDimHead).ToEquatableArray();
+
+    private static IncrementalValuesProvider<TSpec> Register<TSpec>(
         IncrementalGeneratorInitializationContext context,
         string attributeName,
         Func<GeneratorAttributeSyntaxContext, System.Threading.CancellationToken, ParseResult<TSpec>> parse,
@@ -121,5 +165,6 @@ public sealed class AttentionGenerator : IIncrementalGenerator
 
             production.AddSource(identity(spec).HintName, SourceText.From(source, System.Text.Encoding.UTF8));
         });
+        return specs;
     }
 }

@@ -86,8 +86,12 @@ internal static class TrackingNames
     public const string SeparableSelfAttentionDiagnostics = nameof(SeparableSelfAttentionDiagnostics);
     public const string SeparableSelfAttentionSpecs = nameof(SeparableSelfAttentionSpecs);
 
+    /// <summary>The distinct head shapes of every attention layer, each emitted once as a kernel struct.</summary>
+    public const string HeadShapes = nameof(HeadShapes);
+
     public static readonly string[] All =
     {
+        HeadShapes,
         MultiHeadAttentionParse, MultiHeadAttentionDiagnostics, MultiHeadAttentionSpecs,
         ScaledDotProductAttentionParse, ScaledDotProductAttentionDiagnostics, ScaledDotProductAttentionSpecs,
         TransformerEncoderParse, TransformerEncoderDiagnostics, TransformerEncoderSpecs,

@@ -41,7 +41,6 @@ internal static class BertModelEmitter
                 EncoderStackEmitter.EmitRunStack(w, s);
                 EncoderStackEmitter.EmitAttentionSublayer(w, s);
                 EncoderStackEmitter.EmitFeedForwardSublayer(w, s);
-                HeadKernelsEmitter.Emit(w, plan);
             },
             " : " + Interface);
     }

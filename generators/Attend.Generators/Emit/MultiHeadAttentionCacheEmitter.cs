@@ -47,7 +47,7 @@ internal static class MultiHeadAttentionCacheEmitter
             w.Line($"int cacheBatchStride = cache.Capacity * {kvInner};");
             var extra = new System.Collections.Generic.List<string> { "CausalOffset = past" };
             if (spec.Window > 0) extra.Add("Window = Window");
-            AttentionCallEmitter.Emit(w, new AttentionCall(
+            AttentionCallEmitter.Emit(w, Planning.HeadShapes.Of(spec), new AttentionCall(
                 "batch", "Heads", kvHeads, "length", "keyLength",
                 new StridedView("qkv", $"length * {qkvWidth}", "DimHead", qkvWidth),
                 new StridedView("keys", "cacheBatchStride", "DimHead", kvInner),

@@ -38,7 +38,6 @@ internal static class MultiHeadAttentionEmitter
                 EmitLoadWeights(w, spec, packedDims);
                 EmitForward(w, spec, packedDims);
                 if (MultiHeadAttentionCacheEmitter.Applies(spec, packedDims)) MultiHeadAttentionCacheEmitter.Emit(w, spec);
-                HeadKernelsEmitter.Emit(w, plan);
             });
     }
 
@@ -68,6 +67,7 @@ internal static class MultiHeadAttentionEmitter
         }
 
         remarks.Add("A query row whose keys are all masked yields zeros (PyTorch yields NaN there).");
+        remarks.Add(HeadKernelsEmitter.SharedRemark(HeadShapes.Of(spec)));
         return remarks.ToArray();
     }
 
@@ -332,7 +332,7 @@ internal static class MultiHeadAttentionEmitter
 
             w.Line();
             w.Line("// Head h of row i sits at i · rowStride + h · DimHead: the driver reads heads in place, no transpose.");
-            AttentionCallEmitter.Emit(w, new AttentionCall(
+            AttentionCallEmitter.Emit(w, HeadShapes.Of(spec), new AttentionCall(
                 "batch", "Heads", Grouped(spec) ? "KvHeads" : "Heads", "queryLength", "keyLength",
                 new StridedView("q", "queryLength * queryRowStride", "DimHead", "queryRowStride"),
                 new StridedView("k", "keyLength * keyRowStride", "DimHead", "keyRowStride"),

@@ -23,6 +23,7 @@ internal static class ScaledDotProductAttentionEmitter
         }
 
         remarks.Add("A query row whose keys are all masked yields zeros, never NaN.");
+        remarks.Add(HeadKernelsEmitter.SharedRemark(HeadShapes.Of(spec)));
 
         return TypeShellEmitter.Emit(
             spec.Identity,
@@ -61,9 +62,8 @@ internal static class ScaledDotProductAttentionEmitter
                 w.Line("/// <exception cref=\"global::System.ArgumentException\">A length or size does not match; the message names the argument and the size expected.</exception>");
                 w.Line(GeneratedCode.Attribute);
                 w.Line("public void Forward(scoped in global::Attend.ScaledDotProductAttentionArguments arguments) =>");
-                w.Line($"    global::Attend.Kernels.OnnxAttention.Run<{HeadKernelsEmitter.StructName}>(Heads, KvHeads, arguments, Path, MaxDegreeOfParallelism);");
+                w.Line($"    global::Attend.Kernels.OnnxAttention.Run<{HeadKernelsEmitter.TypeName(HeadShapes.Of(spec))}>(Heads, KvHeads, arguments, Path, MaxDegreeOfParallelism);");
                 w.Line();
-                HeadKernelsEmitter.Emit(w, plan);
             });
     }
 }

@@ -30,7 +30,6 @@ internal static class TransformerEncoderEmitter
                 EncoderStackEmitter.EmitRunStack(w, s);
                 EncoderStackEmitter.EmitAttentionSublayer(w, s);
                 EncoderStackEmitter.EmitFeedForwardSublayer(w, s);
-                HeadKernelsEmitter.Emit(w, plan);
             });
     }
 
