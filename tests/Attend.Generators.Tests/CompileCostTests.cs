@@ -95,10 +95,13 @@ public sealed class CompileCostTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>Reasons of the source outputs fed by a *Specs step (not the diagnostics outputs): what was (re-)emitted.</summary>
+    /// <summary>
+    /// Reasons of the layer source outputs, fed by a *Specs step or, for the kinds planned apart, a *Plan step (not the
+    /// diagnostics outputs, nor the shared head kernel files): what was (re-)emitted.
+    /// </summary>
     private static Dictionary<IncrementalStepRunReason, int> OutputReasons(GeneratorRunResult result) =>
         result.TrackedOutputSteps.SelectMany(s => s.Value)
-            .Where(step => step.Inputs.Any(input => input.Source.Name?.EndsWith("Specs", StringComparison.Ordinal) == true))
+            .Where(step => step.Inputs.Any(input => input.Source.Name is { } name && (name.EndsWith("Specs", StringComparison.Ordinal) || name.EndsWith("Plan", StringComparison.Ordinal))))
             .SelectMany(s => s.Outputs)
             .GroupBy(o => o.Reason).ToDictionary(g => g.Key, g => g.Count());
 

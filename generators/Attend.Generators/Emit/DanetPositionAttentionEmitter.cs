@@ -10,10 +10,11 @@ internal static class DanetPositionAttentionEmitter
 {
     private const string Packed = "global::Attend.Kernels.LinearKernels";
 
-    public static string Emit(DanetPositionAttentionSpec spec)
+    public static string Emit(HeadLayerPlan<DanetPositionAttentionSpec> layer)
     {
+        DanetPositionAttentionSpec spec = layer.Spec;
         int c = spec.Channels, dqk = spec.QueryKeyChannels;
-        HeadKernelPlan plan = HeadKernelPlanner.Plan(dqk, c);
+        HeadKernelPlan plan = layer.Kernels;
         var remarks = new List<string>
         {
             spec.Official

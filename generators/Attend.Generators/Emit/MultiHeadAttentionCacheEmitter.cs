@@ -9,12 +9,6 @@ namespace Attend.Generators.Emit;
 /// </summary>
 internal static class MultiHeadAttentionCacheEmitter
 {
-    /// <summary>
-    /// Causal self-attention only: a cache holds the keys of the sequence being decoded, so it needs query = key = value
-    /// (packed dims) and no per-call padding mask (a padded position would have to stay masked in every later step).
-    /// </summary>
-    public static bool Applies(MultiHeadAttentionSpec spec, bool packedDims) => spec.Causal && !spec.KeyPadding && packedDims;
-
     public static void Emit(SourceWriter w, MultiHeadAttentionSpec spec)
     {
         string kvHeads = MultiHeadAttentionEmitter.Grouped(spec) ? "KvHeads" : "Heads";

@@ -6,9 +6,10 @@ namespace Attend.Generators.Emit;
 /// <summary>Writes a <c>[ScaledDotProductAttention]</c> class: constants, <c>Forward</c> and its head kernels.</summary>
 internal static class ScaledDotProductAttentionEmitter
 {
-    public static string Emit(ScaledDotProductAttentionSpec spec)
+    public static string Emit(HeadLayerPlan<ScaledDotProductAttentionSpec> layer)
     {
-        HeadKernelPlan plan = HeadKernelPlanner.Plan(spec.DimHead, spec.ValueDimHead);
+        ScaledDotProductAttentionSpec spec = layer.Spec;
+        HeadKernelPlan plan = layer.Kernels;
         var remarks = new System.Collections.Generic.List<string>
         {
             $"Specialized at compile time: Heads = {spec.Heads}, KvHeads = {spec.KvHeads}, DimHead = {spec.DimHead}, ValueDimHead = {spec.ValueDimHead}.",

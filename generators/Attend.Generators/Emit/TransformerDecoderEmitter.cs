@@ -13,8 +13,9 @@ internal static class TransformerDecoderEmitter
     private const string LayerClass = "DecoderLayerWeights";
     private const string StackClass = "DecoderStackWeights";
 
-    public static string Emit(TransformerDecoderSpec spec)
+    public static string Emit(HeadLayerPlan<TransformerDecoderSpec> layer)
     {
+        TransformerDecoderSpec spec = layer.Spec;
         int dimHead = spec.DimHead;
         var remarks = new List<string>
         {
