@@ -77,31 +77,26 @@ internal static class HeadKernelsEmitter
 
     private static void EmitDispatch(SourceWriter w, HeadKernelPlan plan)
     {
-        using (w.Block("public static void Scores(global::Attend.KernelPath path, global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> keys, int keyStride, int count, float scale, global::System.Span<float> scores)"))
+        EmitSwitch(w, plan,
+            "public static void Scores(global::Attend.KernelPath path, global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> keys, int keyStride, int count, float scale, global::System.Span<float> scores)",
+            path => ScoresName(plan, path), "query, keys, keyStride, count, scale, scores", "global::Attend.Kernels.HeadKernelParts.Scores(D, ");
+        EmitSwitch(w, plan,
+            "public static void WeightedSum(global::Attend.KernelPath path, global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> values, int valueStride, int count, global::System.Span<float> output)",
+            path => WeightedSumName(plan, path), "weights, values, valueStride, count, output", "global::Attend.Kernels.HeadKernelParts.WeightedSum(Dv, ");
+    }
+
+    /// <summary>One interface method: a <c>switch (path)</c> over the emitted vector methods, the shared scalar reference as the default.</summary>
+    private static void EmitSwitch(SourceWriter w, HeadKernelPlan plan, string signature, System.Func<string, string> method, string arguments, string scalarCall)
+    {
+        using (w.Block(signature))
+        using (w.Block("switch (path)"))
         {
-            using (w.Block("switch (path)"))
+            foreach (VectorPathPlan path in plan.VectorPaths)
             {
-                foreach (VectorPathPlan path in plan.VectorPaths)
-                {
-                    w.Line($"case global::Attend.KernelPath.{path.Path}: {ScoresName(plan, path.Path)}(query, keys, keyStride, count, scale, scores); return;");
-                }
-
-                w.Line("default: global::Attend.Kernels.HeadKernelParts.Scores(D, query, keys, keyStride, count, scale, scores); return;");
+                w.Line($"case global::Attend.KernelPath.{path.Path}: {method(path.Path)}({arguments}); return;");
             }
-        }
 
-        w.Line();
-        using (w.Block("public static void WeightedSum(global::Attend.KernelPath path, global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> values, int valueStride, int count, global::System.Span<float> output)"))
-        {
-            using (w.Block("switch (path)"))
-            {
-                foreach (VectorPathPlan path in plan.VectorPaths)
-                {
-                    w.Line($"case global::Attend.KernelPath.{path.Path}: {WeightedSumName(plan, path.Path)}(weights, values, valueStride, count, output); return;");
-                }
-
-                w.Line("default: global::Attend.Kernels.HeadKernelParts.WeightedSum(Dv, weights, values, valueStride, count, output); return;");
-            }
+            w.Line($"default: {scalarCall}{arguments}); return;");
         }
 
         w.Line();
