@@ -1,11 +1,21 @@
+// The generator compiles this file too (linked, as the other option enums are) and reads the names from it.
+#if ATTEND_GENERATOR
+namespace Attend.Generators;
+#else
 namespace Attend;
+#endif
 
 /// <summary>
 /// How a layer keeps its projection weights (the <c>nn.Linear</c> weights of Q/K/V, output and feed-forward projections)
 /// in memory. Activations, attention (scores, softmax, weighted sums), norms and every sum stay float32; only the stored
 /// weights change, converted once at <c>LoadWeights</c> from whatever the file holds (F32, F16 or BF16).
 /// </summary>
-public enum WeightPrecision
+#if ATTEND_GENERATOR
+internal
+#else
+public
+#endif
+enum WeightPrecision
 {
     /// <summary>Float32 weights, as loaded: 4 bytes a weight, the reference.</summary>
     Float32 = 0,

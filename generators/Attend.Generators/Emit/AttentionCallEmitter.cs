@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using Attend.Generators.Planning;
 
 namespace Attend.Generators.Emit;
 
@@ -31,7 +32,8 @@ internal sealed record AttentionCall(
 /// <summary>Writes the <c>AttentionProblem</c> initializer and the driver call for an <see cref="AttentionCall"/>.</summary>
 internal static class AttentionCallEmitter
 {
-    public static void Emit(SourceWriter w, AttentionCall call)
+    /// <param name="shape">The layer's head shape: the driver runs over that shape's shared kernel struct.</param>
+    public static void Emit(SourceWriter w, HeadShape shape, AttentionCall call)
     {
         using (w.Block("var problem = new global::Attend.Kernels.AttentionProblem", ";"))
         {
@@ -45,7 +47,7 @@ internal static class AttentionCallEmitter
             w.Line("Path = path, MaxDegreeOfParallelism = threads,");
         }
 
-        w.Line($"global::Attend.Kernels.AttentionDriver.Run<{HeadKernelsEmitter.StructName}>(problem);");
+        w.Line($"global::Attend.Kernels.AttentionDriver.Run<{HeadKernelsEmitter.TypeName(shape)}>(problem);");
     }
 
     private static void View(SourceWriter w, string name, StridedView view) =>
