@@ -395,20 +395,9 @@ internal static class EncoderStackEmitter
             }
 
             w.Line();
-            w.Line("// Keys and values: read in place from the projected rows, or from the cache once this pass's rows are stored there.");
-            w.Line("global::System.ReadOnlySpan<float> keys = pass.Qkv.Slice(InnerDim);");
-            w.Line("global::System.ReadOnlySpan<float> values = pass.Qkv.Slice(InnerDim + KvInnerDim);");
-            w.Line("int kvBatchStride = pass.Length * QkvWidth;");
-            w.Line("int kvRowStride = QkvWidth;");
-            using (w.Block("if (pass.Cache is global::Attend.KvCache cache)"))
-            {
-                w.Line("cache.Store(layerIndex, pass.Qkv, pass.Length, QkvWidth, InnerDim, InnerDim + KvInnerDim);");
-                w.Line("keys = cache.Keys(layerIndex);");
-                w.Line("values = cache.Values(layerIndex);");
-                w.Line("kvBatchStride = cache.Capacity * KvInnerDim;");
-                w.Line("kvRowStride = KvInnerDim;");
-            }
-
+            w.Line("// The new keys and values are read in place from the projected rows; with a cache they also join it for later");
+            w.Line("// passes, and the cached ones (float or bfloat16) are read in place from it.");
+            w.Line("pass.Cache?.Store(layerIndex, pass.Qkv, pass.Length, QkvWidth, InnerDim, InnerDim + KvInnerDim);");
             w.Line();
             var extra = new List<string>();
             if (s.Causal) extra.Add("CausalOffset = pass.Past");
@@ -417,10 +406,10 @@ internal static class EncoderStackEmitter
             AttentionCallEmitter.Emit(w, new AttentionCall(
                 "pass.Batch", "Heads", "KvHeads", "pass.Length", "pass.KeyLength",
                 new StridedView("pass.Qkv", "pass.Length * QkvWidth", "DimHead", "QkvWidth"),
-                new StridedView("keys", "kvBatchStride", "DimHead", "kvRowStride"),
-                new StridedView("values", "kvBatchStride", "DimHead", "kvRowStride"),
+                new StridedView("pass.Qkv.Slice(InnerDim)", "pass.Length * QkvWidth", "DimHead", "QkvWidth"),
+                new StridedView("pass.Qkv.Slice(InnerDim + KvInnerDim)", "pass.Length * QkvWidth", "DimHead", "QkvWidth"),
                 new StridedView("pass.Context", "pass.Length * InnerDim", "DimHead", "InnerDim"),
-                "ScoreScale", s.Causal ? "true" : "false", "pass.KeyPaddingMask", "attentionWeights") { Extra = extra });
+                "ScoreScale", s.Causal ? "true" : "false", "pass.KeyPaddingMask", "attentionWeights") { Extra = extra, Cache = "pass.Cache", CacheLayer = "layerIndex" });
 
             string delta = "pass.Delta";
             if (s.HasOutputProjection)

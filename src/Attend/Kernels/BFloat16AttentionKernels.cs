@@ -1,0 +1,229 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Attend.Kernels;
+
+/// <summary>
+/// The two inner loops of decoding over a bfloat16 KV cache: scores of a query against cached keys, and the weighted
+/// sum of cached values. Each value is widened exactly (a shift) and every product and sum is a float, so the only
+/// error beyond the float kernels' is the cache's own rounding. Written once over <see cref="IFloatLanes{TVector}"/>
+/// and <see cref="IBFloat16Pairs{TVector}"/> with the head width passed in (not emitted per shape): decode is bound
+/// by the bytes it reads, not by the loop overhead a constant width would save.
+/// </summary>
+/// <remarks>
+/// The keys and values of one head are dense rows of <c>dimHead</c> values (the <see cref="KvCache"/> layout). Both
+/// loops split a row into blocks of <c>2 · Count</c> values read as even/odd pairs (see <see cref="IBFloat16Pairs{TVector}"/>);
+/// a head width that is not a multiple of the block ends with a scalar tail.
+/// </remarks>
+internal static class BFloat16AttentionKernels
+{
+    /// <summary>
+    /// <c>scores[j] = scale · Σ_d query[d] · keys[j · dimHead + d]</c> for <c>j</c> in <c>[0, count)</c>; the keys
+    /// are bfloat16 bits.
+    /// </summary>
+    public static void Scores(KernelPath path, ReadOnlySpan<float> query, ReadOnlySpan<ushort> keys, int dimHead, int count, float scale, Span<float> scores)
+    {
+        switch (path)
+        {
+            case KernelPath.Vector512:
+                Scores<Lanes512, BFloat16Pairs512, Vector512<float>>(query, keys, dimHead, count, scale, scores);
+                break;
+            case KernelPath.Vector256:
+                Scores<Lanes256, BFloat16Pairs256, Vector256<float>>(query, keys, dimHead, count, scale, scores);
+                break;
+            case KernelPath.Vector128:
+                Scores<Lanes128, BFloat16Pairs128, Vector128<float>>(query, keys, dimHead, count, scale, scores);
+                break;
+            default:
+                Scores<ScalarLanes, ScalarBFloat16Pairs, float>(query, keys, dimHead, count, scale, scores);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// <c>output[d] = Σ_j weights[j] · values[j · dimHead + d]</c> for <c>d</c> in <c>[0, dimHead)</c>, <c>j</c> in
+    /// <c>[0, count)</c>; the values are bfloat16 bits. Overwrites <paramref name="output"/>.
+    /// </summary>
+    public static void WeightedSum(KernelPath path, ReadOnlySpan<float> weights, ReadOnlySpan<ushort> values, int dimHead, int count, Span<float> output)
+    {
+        switch (path)
+        {
+            case KernelPath.Vector512:
+                WeightedSum<Lanes512, BFloat16Pairs512, Vector512<float>>(weights, values, dimHead, count, output);
+                break;
+            case KernelPath.Vector256:
+                WeightedSum<Lanes256, BFloat16Pairs256, Vector256<float>>(weights, values, dimHead, count, output);
+                break;
+            case KernelPath.Vector128:
+                WeightedSum<Lanes128, BFloat16Pairs128, Vector128<float>>(weights, values, dimHead, count, output);
+                break;
+            default:
+                WeightedSum<ScalarLanes, ScalarBFloat16Pairs, float>(weights, values, dimHead, count, output);
+                break;
+        }
+    }
+
+    private static void Scores<TLanes, TPairs, TVector>(ReadOnlySpan<float> query, ReadOnlySpan<ushort> keys, int dimHead, int count, float scale, Span<float> scores)
+        where TLanes : IFloatLanes<TVector>
+        where TPairs : IBFloat16Pairs<TVector>
+        where TVector : struct
+    {
+        int lanes = TLanes.Count;
+        int blocks = dimHead / (2 * lanes);
+        int vectorWidth = blocks * 2 * lanes;
+
+        // The query split like the keys' pairs: even elements first, then odd ones.
+        Span<float> split = vectorWidth <= 512 ? stackalloc float[vectorWidth] : new float[vectorWidth];
+        int half = vectorWidth / 2;
+        for (int m = 0; m < half; m++)
+        {
+            split[m] = query[2 * m];
+            split[half + m] = query[2 * m + 1];
+        }
+
+        ref float even = ref MemoryMarshal.GetReference(split);
+        ref float odd = ref Unsafe.Add(ref even, half);
+        ref ushort key = ref MemoryMarshal.GetReference(keys);
+        TVector zero = TLanes.Broadcast(0f);
+        int j = 0;
+
+        // Two keys at a time: four independent accumulator chains hide the multiply-add latency.
+        for (; j + 1 < count; j += 2)
+        {
+            ref ushort first = ref Unsafe.Add(ref key, (nint)j * dimHead);
+            ref ushort second = ref Unsafe.Add(ref first, dimHead);
+            TVector evenSum0 = zero, oddSum0 = zero, evenSum1 = zero, oddSum1 = zero;
+            for (int k = 0; k < blocks; k++)
+            {
+                TVector queryEven = TLanes.Load(ref even, (nuint)(k * lanes));
+                TVector queryOdd = TLanes.Load(ref odd, (nuint)(k * lanes));
+                TPairs.Load(ref first, (nuint)(2 * k * lanes), out TVector keyEven0, out TVector keyOdd0);
+                TPairs.Load(ref second, (nuint)(2 * k * lanes), out TVector keyEven1, out TVector keyOdd1);
+                evenSum0 = TLanes.MultiplyAdd(queryEven, keyEven0, evenSum0);
+                oddSum0 = TLanes.MultiplyAdd(queryOdd, keyOdd0, oddSum0);
+                evenSum1 = TLanes.MultiplyAdd(queryEven, keyEven1, evenSum1);
+                oddSum1 = TLanes.MultiplyAdd(queryOdd, keyOdd1, oddSum1);
+            }
+
+            scores[j] = scale * (TLanes.Sum(TLanes.Add(evenSum0, oddSum0)) + TailDot(query, ref first, vectorWidth, dimHead));
+            scores[j + 1] = scale * (TLanes.Sum(TLanes.Add(evenSum1, oddSum1)) + TailDot(query, ref second, vectorWidth, dimHead));
+        }
+
+        if (j < count)
+        {
+            ref ushort last = ref Unsafe.Add(ref key, (nint)j * dimHead);
+            TVector evenSum = zero, oddSum = zero;
+            for (int k = 0; k < blocks; k++)
+            {
+                TPairs.Load(ref last, (nuint)(2 * k * lanes), out TVector keyEven, out TVector keyOdd);
+                evenSum = TLanes.MultiplyAdd(TLanes.Load(ref even, (nuint)(k * lanes)), keyEven, evenSum);
+                oddSum = TLanes.MultiplyAdd(TLanes.Load(ref odd, (nuint)(k * lanes)), keyOdd, oddSum);
+            }
+
+            scores[j] = scale * (TLanes.Sum(TLanes.Add(evenSum, oddSum)) + TailDot(query, ref last, vectorWidth, dimHead));
+        }
+    }
+
+    /// <summary><c>Σ_{d ∈ [from, dimHead)} query[d] · key[d]</c>: the elements past the last whole block.</summary>
+    private static float TailDot(ReadOnlySpan<float> query, ref ushort key, int from, int dimHead)
+    {
+        float sum = 0f;
+        for (int d = from; d < dimHead; d++)
+        {
+            sum = float.MultiplyAddEstimate(query[d], BFloat16.Widen(Unsafe.Add(ref key, d)), sum);
+        }
+
+        return sum;
+    }
+
+    private static void WeightedSum<TLanes, TPairs, TVector>(ReadOnlySpan<float> weights, ReadOnlySpan<ushort> values, int dimHead, int count, Span<float> output)
+        where TLanes : IFloatLanes<TVector>
+        where TPairs : IBFloat16Pairs<TVector>
+        where TVector : struct
+    {
+        int block = 2 * TLanes.Count;
+        int blocks = dimHead / block;
+
+        // Up to four blocks (eight accumulators) per pass over the keys: one pass for a 64-wide head on every path but Vector128.
+        for (int first = 0; first < blocks; first += 4)
+        {
+            AccumulateBlocks<TLanes, TPairs, TVector>(weights, values, dimHead, count, first * block, Math.Min(4, blocks - first), output);
+        }
+
+        for (int d = blocks * block; d < dimHead; d++)
+        {
+            float sum = 0f;
+            for (int j = 0; j < count; j++)
+            {
+                sum = float.MultiplyAddEstimate(weights[j], BFloat16.Widen(values[j * dimHead + d]), sum);
+            }
+
+            output[d] = sum;
+        }
+    }
+
+    /// <summary>Columns <c>[column, column + used · 2 · Count)</c> of the weighted sum, <paramref name="used"/> in 1…4 blocks.</summary>
+    private static void AccumulateBlocks<TLanes, TPairs, TVector>(ReadOnlySpan<float> weights, ReadOnlySpan<ushort> values, int dimHead, int count,
+        int column, int used, Span<float> output)
+        where TLanes : IFloatLanes<TVector>
+        where TPairs : IBFloat16Pairs<TVector>
+        where TVector : struct
+    {
+        nuint block = (nuint)(2 * TLanes.Count);
+        TVector zero = TLanes.Broadcast(0f);
+        TVector even0 = zero, odd0 = zero, even1 = zero, odd1 = zero, even2 = zero, odd2 = zero, even3 = zero, odd3 = zero;
+        ref ushort start = ref Unsafe.Add(ref MemoryMarshal.GetReference(values), column);
+        ref float weight = ref MemoryMarshal.GetReference(weights);
+        for (int j = 0; j < count; j++)
+        {
+            ref ushort row = ref Unsafe.Add(ref start, (nint)j * dimHead);
+            TVector w = TLanes.Broadcast(Unsafe.Add(ref weight, j));
+            TPairs.Load(ref row, 0, out TVector e, out TVector o);
+            even0 = TLanes.MultiplyAdd(w, e, even0);
+            odd0 = TLanes.MultiplyAdd(w, o, odd0);
+            if (used > 1)
+            {
+                TPairs.Load(ref row, block, out e, out o);
+                even1 = TLanes.MultiplyAdd(w, e, even1);
+                odd1 = TLanes.MultiplyAdd(w, o, odd1);
+            }
+
+            if (used > 2)
+            {
+                TPairs.Load(ref row, 2 * block, out e, out o);
+                even2 = TLanes.MultiplyAdd(w, e, even2);
+                odd2 = TLanes.MultiplyAdd(w, o, odd2);
+            }
+
+            if (used > 3)
+            {
+                TPairs.Load(ref row, 3 * block, out e, out o);
+                even3 = TLanes.MultiplyAdd(w, e, even3);
+                odd3 = TLanes.MultiplyAdd(w, o, odd3);
+            }
+        }
+
+        Interleave<TLanes, TVector>(even0, odd0, output.Slice(column));
+        if (used > 1) Interleave<TLanes, TVector>(even1, odd1, output.Slice(column + (int)block));
+        if (used > 2) Interleave<TLanes, TVector>(even2, odd2, output.Slice(column + 2 * (int)block));
+        if (used > 3) Interleave<TLanes, TVector>(even3, odd3, output.Slice(column + 3 * (int)block));
+    }
+
+    /// <summary>Writes <c>destination[2i] = even[i]</c>, <c>destination[2i + 1] = odd[i]</c>: the accumulators back in element order.</summary>
+    private static void Interleave<TLanes, TVector>(TVector even, TVector odd, Span<float> destination)
+        where TLanes : IFloatLanes<TVector>
+        where TVector : struct
+    {
+        int lanes = TLanes.Count;
+        Span<float> staging = stackalloc float[2 * Vector512<float>.Count];
+        TLanes.Store(even, ref staging[0], 0);
+        TLanes.Store(odd, ref staging[0], (nuint)lanes);
+        for (int i = 0; i < lanes; i++)
+        {
+            destination[2 * i] = staging[i];
+            destination[2 * i + 1] = staging[lanes + i];
+        }
+    }
+}
