@@ -12,7 +12,7 @@ public enum KvCachePrecision
     /// <summary>
     /// bfloat16 (the upper half of a 32-bit float: 8 exponent bits, 7 stored mantissa bits), rounded to nearest even
     /// when stored and widened back exactly when read; every sum and product is still computed in 32-bit floats. Half
-    /// the bytes per position; each cached key and value carries a relative rounding error of at most 2⁻⁹, and a new
+    /// the bytes per position; each cached key and value carries a relative rounding error of at most 2⁻⁸, and a new
     /// token's own key and value are used unrounded in the step that produces them.
     /// </summary>
     BFloat16 = 1,

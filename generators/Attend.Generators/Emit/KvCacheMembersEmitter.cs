@@ -27,7 +27,7 @@ internal static class KvCacheMembersEmitter
         w.Line("/// <summary>");
         w.Line($"/// Creates a key/value cache for this {noun} that stores keys and values in <paramref name=\"precision\"/>:");
         w.Line("/// <see cref=\"global::Attend.KvCachePrecision.BFloat16\"/> halves the bytes a decoding step reads (and the cache's memory),");
-        w.Line("/// at a relative rounding error of at most 2⁻⁹ per cached value; the arithmetic stays in 32-bit floats.");
+        w.Line("/// at a relative rounding error of at most 2⁻⁸ per cached value; the arithmetic stays in 32-bit floats.");
         w.Line("/// </summary>");
         w.Line(GeneratedCode.Attribute);
         w.Line($"public global::Attend.KvCache CreateKvCache(int batch, int capacity, global::Attend.KvCachePrecision precision) => new global::Attend.KvCache({layers}, batch, {kvHeads}, DimHead, capacity, precision);");

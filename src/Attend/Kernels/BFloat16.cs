@@ -10,8 +10,11 @@ namespace Attend.Kernels;
 /// </summary>
 internal static class BFloat16
 {
-    /// <summary>The largest relative error of one rounding, 2⁻⁹: half a unit in the 8th significant bit.</summary>
-    public const double RelativeRounding = 1.0 / 512;
+    /// <summary>
+    /// Bounds the relative error of one rounding (normal numbers): 8 significant bits (7 stored and the implicit one),
+    /// so half a unit in the last place is at most 2⁻⁸ of the value (the unit roundoff, as 2⁻²⁴ is a float's).
+    /// </summary>
+    public const double RelativeRounding = 1.0 / 256;
 
     /// <summary>Rounds <paramref name="value"/> to the nearest bfloat16 (ties to even); NaN stays a (quiet) NaN.</summary>
     public static ushort Round(float value)
