@@ -350,6 +350,9 @@ internal static class EncoderStackEmitter
         w.Line();
     }
 
+    /// <summary>Whether the stack has the KV-cache members: causal, and no per-call key padding (a padded position would stay cached).</summary>
+    public static bool Decodes(EncoderStackSpec s) => s.Causal && !s.KeyPadding;
+
     public static void EmitAttentionSublayer(SourceWriter w, EncoderStackSpec s)
     {
         bool interleaved = s.Positions == BlockOptions.PositionsRotaryInterleaved;
@@ -395,10 +398,15 @@ internal static class EncoderStackEmitter
             }
 
             w.Line();
-            w.Line("// The new keys and values are read in place from the projected rows; with a cache they also join it for later");
-            w.Line("// passes, and the cached ones (float or bfloat16) are read in place from it.");
-            w.Line("pass.Cache?.Store(layerIndex, pass.Qkv, pass.Length, QkvWidth, InnerDim, InnerDim + KvInnerDim);");
-            w.Line();
+            bool decoding = Decodes(s);
+            if (decoding)
+            {
+                w.Line("// The new keys and values are read in place from the projected rows; with a cache they also join it for later");
+                w.Line("// passes, and the cached ones (float or bfloat16) are read in place from it.");
+                w.Line("pass.Cache?.Store(layerIndex, pass.Qkv, pass.Length, QkvWidth, InnerDim, InnerDim + KvInnerDim);");
+                w.Line();
+            }
+
             var extra = new List<string>();
             if (s.Causal) extra.Add("CausalOffset = pass.Past");
             if (s.Window > 0) extra.Add("Window = Window");
@@ -409,7 +417,7 @@ internal static class EncoderStackEmitter
                 new StridedView("pass.Qkv.Slice(InnerDim)", "pass.Length * QkvWidth", "DimHead", "QkvWidth"),
                 new StridedView("pass.Qkv.Slice(InnerDim + KvInnerDim)", "pass.Length * QkvWidth", "DimHead", "QkvWidth"),
                 new StridedView("pass.Context", "pass.Length * InnerDim", "DimHead", "InnerDim"),
-                "ScoreScale", s.Causal ? "true" : "false", "pass.KeyPaddingMask", "attentionWeights") { Extra = extra, Cache = "pass.Cache", CacheLayer = "layerIndex" });
+                "ScoreScale", s.Causal ? "true" : "false", "pass.KeyPaddingMask", "attentionWeights") { Extra = extra, Cache = decoding ? "pass.Cache" : null, CacheLayer = "layerIndex" });
 
             string delta = "pass.Delta";
             if (s.HasOutputProjection)

@@ -83,46 +83,80 @@ internal static class BFloat16AttentionKernels
             split[half + m] = query[2 * m + 1];
         }
 
-        ref float even = ref MemoryMarshal.GetReference(split);
-        ref float odd = ref Unsafe.Add(ref even, half);
-        ref ushort key = ref MemoryMarshal.GetReference(keys);
-        TVector zero = TLanes.Broadcast(0f);
-        int j = 0;
-
-        // Two keys at a time: four independent accumulator chains hide the multiply-add latency.
-        for (; j + 1 < count; j += 2)
+        // Up to four blocks per pass over the keys, their query registers loaded once (one pass for a 64-wide head on
+        // Vector256); a wider head adds the next blocks' dots in further passes.
+        for (int first = 0; first < blocks || first == 0; first += 4)
         {
-            ref ushort first = ref Unsafe.Add(ref key, (nint)j * dimHead);
-            ref ushort second = ref Unsafe.Add(ref first, dimHead);
-            TVector evenSum0 = zero, oddSum0 = zero, evenSum1 = zero, oddSum1 = zero;
-            for (int k = 0; k < blocks; k++)
+            int used = Math.Min(4, blocks - first);
+            ref float even = ref Unsafe.Add(ref MemoryMarshal.GetReference(split), first * lanes);
+            ref float odd = ref Unsafe.Add(ref MemoryMarshal.GetReference(split), half + first * lanes);
+            bool accumulate = first > 0;
+            switch (used)
             {
-                TVector queryEven = TLanes.Load(ref even, (nuint)(k * lanes));
-                TVector queryOdd = TLanes.Load(ref odd, (nuint)(k * lanes));
-                TPairs.Load(ref first, (nuint)(2 * k * lanes), out TVector keyEven0, out TVector keyOdd0);
-                TPairs.Load(ref second, (nuint)(2 * k * lanes), out TVector keyEven1, out TVector keyOdd1);
-                evenSum0 = TLanes.MultiplyAdd(queryEven, keyEven0, evenSum0);
-                oddSum0 = TLanes.MultiplyAdd(queryOdd, keyOdd0, oddSum0);
-                evenSum1 = TLanes.MultiplyAdd(queryEven, keyEven1, evenSum1);
-                oddSum1 = TLanes.MultiplyAdd(queryOdd, keyOdd1, oddSum1);
+                case >= 4: DotBlocks<TLanes, TPairs, TVector, FourBlocks>(ref even, ref odd, keys, first * 2 * lanes, dimHead, count, accumulate, scores); break;
+                case 3: DotBlocks<TLanes, TPairs, TVector, ThreeBlocks>(ref even, ref odd, keys, first * 2 * lanes, dimHead, count, accumulate, scores); break;
+                case 2: DotBlocks<TLanes, TPairs, TVector, TwoBlocks>(ref even, ref odd, keys, first * 2 * lanes, dimHead, count, accumulate, scores); break;
+                case 1: DotBlocks<TLanes, TPairs, TVector, OneBlock>(ref even, ref odd, keys, first * 2 * lanes, dimHead, count, accumulate, scores); break;
+                default: scores[..count].Clear(); break; // no whole block: the tail below is the whole dot
             }
-
-            scores[j] = scale * (TLanes.Sum(TLanes.Add(evenSum0, oddSum0)) + TailDot(query, ref first, vectorWidth, dimHead));
-            scores[j + 1] = scale * (TLanes.Sum(TLanes.Add(evenSum1, oddSum1)) + TailDot(query, ref second, vectorWidth, dimHead));
         }
 
-        if (j < count)
+        ref ushort key = ref MemoryMarshal.GetReference(keys);
+        for (int j = 0; j < count; j++)
         {
-            ref ushort last = ref Unsafe.Add(ref key, (nint)j * dimHead);
-            TVector evenSum = zero, oddSum = zero;
-            for (int k = 0; k < blocks; k++)
+            scores[j] = scale * (scores[j] + TailDot(query, ref Unsafe.Add(ref key, (nint)j * dimHead), vectorWidth, dimHead));
+        }
+    }
+
+    /// <summary>
+    /// <c>scores[j] (+)= Σ</c> over <see cref="IBlockCount.Value"/> blocks from <paramref name="column"/> of key row j, the
+    /// split query of those blocks held in registers for the whole pass.
+    /// </summary>
+    private static void DotBlocks<TLanes, TPairs, TVector, TBlocks>(ref float even, ref float odd, ReadOnlySpan<ushort> keys, int column, int dimHead, int count,
+        bool accumulate, Span<float> scores)
+        where TLanes : IFloatLanes<TVector>
+        where TPairs : IBFloat16Pairs<TVector>
+        where TVector : struct
+        where TBlocks : struct, IBlockCount
+    {
+        nuint lanes = (nuint)TLanes.Count;
+        nuint block = 2 * lanes;
+        TVector zero = TLanes.Broadcast(0f);
+        TVector even0 = TLanes.Load(ref even, 0), odd0 = TLanes.Load(ref odd, 0);
+        TVector even1 = TBlocks.Value > 1 ? TLanes.Load(ref even, lanes) : zero, odd1 = TBlocks.Value > 1 ? TLanes.Load(ref odd, lanes) : zero;
+        TVector even2 = TBlocks.Value > 2 ? TLanes.Load(ref even, 2 * lanes) : zero, odd2 = TBlocks.Value > 2 ? TLanes.Load(ref odd, 2 * lanes) : zero;
+        TVector even3 = TBlocks.Value > 3 ? TLanes.Load(ref even, 3 * lanes) : zero, odd3 = TBlocks.Value > 3 ? TLanes.Load(ref odd, 3 * lanes) : zero;
+        ref ushort start = ref Unsafe.Add(ref MemoryMarshal.GetReference(keys), column);
+        ref float score = ref MemoryMarshal.GetReference(scores);
+        for (int j = 0; j < count; j++)
+        {
+            ref ushort row = ref Unsafe.Add(ref start, (nint)j * dimHead);
+            TPairs.Load(ref row, 0, out TVector e, out TVector o);
+            TVector sumEven = TLanes.Multiply(even0, e);
+            TVector sumOdd = TLanes.Multiply(odd0, o);
+            if (TBlocks.Value > 1)
             {
-                TPairs.Load(ref last, (nuint)(2 * k * lanes), out TVector keyEven, out TVector keyOdd);
-                evenSum = TLanes.MultiplyAdd(TLanes.Load(ref even, (nuint)(k * lanes)), keyEven, evenSum);
-                oddSum = TLanes.MultiplyAdd(TLanes.Load(ref odd, (nuint)(k * lanes)), keyOdd, oddSum);
+                TPairs.Load(ref row, block, out e, out o);
+                sumEven = TLanes.MultiplyAdd(even1, e, sumEven);
+                sumOdd = TLanes.MultiplyAdd(odd1, o, sumOdd);
             }
 
-            scores[j] = scale * (TLanes.Sum(TLanes.Add(evenSum, oddSum)) + TailDot(query, ref last, vectorWidth, dimHead));
+            if (TBlocks.Value > 2)
+            {
+                TPairs.Load(ref row, 2 * block, out e, out o);
+                sumEven = TLanes.MultiplyAdd(even2, e, sumEven);
+                sumOdd = TLanes.MultiplyAdd(odd2, o, sumOdd);
+            }
+
+            if (TBlocks.Value > 3)
+            {
+                TPairs.Load(ref row, 3 * block, out e, out o);
+                sumEven = TLanes.MultiplyAdd(even3, e, sumEven);
+                sumOdd = TLanes.MultiplyAdd(odd3, o, sumOdd);
+            }
+
+            float dot = TLanes.Sum(TLanes.Add(sumEven, sumOdd));
+            Unsafe.Add(ref score, j) = accumulate ? Unsafe.Add(ref score, j) + dot : dot;
         }
     }
 
@@ -149,7 +183,13 @@ internal static class BFloat16AttentionKernels
         // Up to four blocks (eight accumulators) per pass over the keys: one pass for a 64-wide head on every path but Vector128.
         for (int first = 0; first < blocks; first += 4)
         {
-            AccumulateBlocks<TLanes, TPairs, TVector>(weights, values, dimHead, count, first * block, Math.Min(4, blocks - first), output);
+            switch (blocks - first)
+            {
+                case >= 4: AccumulateBlocks<TLanes, TPairs, TVector, FourBlocks>(weights, values, dimHead, count, first * block, output); break;
+                case 3: AccumulateBlocks<TLanes, TPairs, TVector, ThreeBlocks>(weights, values, dimHead, count, first * block, output); break;
+                case 2: AccumulateBlocks<TLanes, TPairs, TVector, TwoBlocks>(weights, values, dimHead, count, first * block, output); break;
+                default: AccumulateBlocks<TLanes, TPairs, TVector, OneBlock>(weights, values, dimHead, count, first * block, output); break;
+            }
         }
 
         for (int d = blocks * block; d < dimHead; d++)
@@ -164,13 +204,15 @@ internal static class BFloat16AttentionKernels
         }
     }
 
-    /// <summary>Columns <c>[column, column + used · 2 · Count)</c> of the weighted sum, <paramref name="used"/> in 1…4 blocks.</summary>
-    private static void AccumulateBlocks<TLanes, TPairs, TVector>(ReadOnlySpan<float> weights, ReadOnlySpan<ushort> values, int dimHead, int count,
-        int column, int used, Span<float> output)
+    /// <summary>Columns <c>[column, column + TBlocks.Value · 2 · Count)</c> of the weighted sum.</summary>
+    private static void AccumulateBlocks<TLanes, TPairs, TVector, TBlocks>(ReadOnlySpan<float> weights, ReadOnlySpan<ushort> values, int dimHead, int count,
+        int column, Span<float> output)
         where TLanes : IFloatLanes<TVector>
         where TPairs : IBFloat16Pairs<TVector>
         where TVector : struct
+        where TBlocks : struct, IBlockCount
     {
+        int used = TBlocks.Value; // a constant in each instantiation: the branches below fold away
         nuint block = (nuint)(2 * TLanes.Count);
         TVector zero = TLanes.Broadcast(0f);
         TVector even0 = zero, odd0 = zero, even1 = zero, odd1 = zero, even2 = zero, odd2 = zero, even3 = zero, odd3 = zero;
@@ -225,5 +267,31 @@ internal static class BFloat16AttentionKernels
             destination[2 * i] = staging[i];
             destination[2 * i + 1] = staging[lanes + i];
         }
+    }
+
+    /// <summary>How many blocks a pass handles, as a type so each instantiation compiles with it constant.</summary>
+    private interface IBlockCount
+    {
+        static abstract int Value { get; }
+    }
+
+    private readonly struct OneBlock : IBlockCount
+    {
+        public static int Value => 1;
+    }
+
+    private readonly struct TwoBlocks : IBlockCount
+    {
+        public static int Value => 2;
+    }
+
+    private readonly struct ThreeBlocks : IBlockCount
+    {
+        public static int Value => 3;
+    }
+
+    private readonly struct FourBlocks : IBlockCount
+    {
+        public static int Value => 4;
     }
 }
