@@ -74,13 +74,13 @@ internal static class BFloat16AttentionKernels
         int blocks = dimHead / (2 * lanes);
         int vectorWidth = blocks * 2 * lanes;
 
-        // The query split like the keys' pairs: even elements first, then odd ones.
+        // The query split like the keys' pairs, even elements first, then odd ones, and scaled: the dots come out as scores.
         Span<float> split = vectorWidth <= 512 ? stackalloc float[vectorWidth] : new float[vectorWidth];
         int half = vectorWidth / 2;
         for (int m = 0; m < half; m++)
         {
-            split[m] = query[2 * m];
-            split[half + m] = query[2 * m + 1];
+            split[m] = scale * query[2 * m];
+            split[half + m] = scale * query[2 * m + 1];
         }
 
         // Up to four blocks per pass over the keys, their query registers loaded once (one pass for a 64-wide head on
@@ -101,10 +101,13 @@ internal static class BFloat16AttentionKernels
             }
         }
 
-        ref ushort key = ref MemoryMarshal.GetReference(keys);
-        for (int j = 0; j < count; j++)
+        if (vectorWidth < dimHead)
         {
-            scores[j] = scale * (scores[j] + TailDot(query, ref Unsafe.Add(ref key, (nint)j * dimHead), vectorWidth, dimHead));
+            ref ushort key = ref MemoryMarshal.GetReference(keys);
+            for (int j = 0; j < count; j++)
+            {
+                scores[j] += scale * TailDot(query, ref Unsafe.Add(ref key, (nint)j * dimHead), vectorWidth, dimHead);
+            }
         }
     }
 
