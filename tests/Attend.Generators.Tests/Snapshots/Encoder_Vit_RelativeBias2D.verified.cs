@@ -283,10 +283,6 @@ partial class GridEncoder
         global::Attend.Kernels.ProjectionDriver.Forward(path, pass.Normed, rows, ModelDim, layer.PackedQkvWeight, default, ModelDim, QkvWidth, pass.Qkv, QkvWidth, threads);
         global::Attend.Kernels.PositionBias.Relative2D(layer.RelativeBiasTable, GridHeight, GridWidth, Heads, pass.Length, pass.KeyLength, pass.Past, pass.ScoreBias);
 
-        // The new keys and values are read in place from the projected rows; with a cache they also join it for later
-        // passes, and the cached ones (float or bfloat16) are read in place from it.
-        pass.Cache?.Store(layerIndex, pass.Qkv, pass.Length, QkvWidth, InnerDim, InnerDim + KvInnerDim);
-
         var problem = new global::Attend.Kernels.AttentionProblem
         {
             Batch = pass.Batch, Heads = Heads, KvHeads = KvHeads, QueryLength = pass.Length, KeyLength = pass.KeyLength,
@@ -298,7 +294,7 @@ partial class GridEncoder
             AdditiveMask = pass.ScoreBias, MaskBatchStride = 0, MaskHeadStride = pass.Length * pass.KeyLength, MaskRowStride = pass.KeyLength, MaskLength = pass.KeyLength,
             Path = path, MaxDegreeOfParallelism = threads,
         };
-        global::Attend.Kernels.AttentionDriver.RunCached<HeadKernels>(problem, pass.Cache, layerIndex);
+        global::Attend.Kernels.AttentionDriver.Run<HeadKernels>(problem);
         global::Attend.Kernels.ProjectionDriver.Forward(path, pass.Context, rows, InnerDim, layer.PackedOutputWeight, layer.OutputBias, InnerDim, ModelDim, pass.Delta, ModelDim, threads);
         global::Attend.Kernels.Elementwise.Add(path, x, pass.Delta, x);
     }

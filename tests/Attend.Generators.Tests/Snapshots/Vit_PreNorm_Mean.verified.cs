@@ -385,10 +385,6 @@ partial class CifarVit
         global::Attend.Kernels.Normalization.LayerNorm(path, x, rows, ModelDim, layer.AttentionNormWeight, layer.AttentionNormBias, LayerNormEpsilon, pass.Normed);
         global::Attend.Kernels.ProjectionDriver.Forward(path, pass.Normed, rows, ModelDim, layer.PackedQkvWeight, default, ModelDim, QkvWidth, pass.Qkv, QkvWidth, threads);
 
-        // The new keys and values are read in place from the projected rows; with a cache they also join it for later
-        // passes, and the cached ones (float or bfloat16) are read in place from it.
-        pass.Cache?.Store(layerIndex, pass.Qkv, pass.Length, QkvWidth, InnerDim, InnerDim + KvInnerDim);
-
         var problem = new global::Attend.Kernels.AttentionProblem
         {
             Batch = pass.Batch, Heads = Heads, KvHeads = KvHeads, QueryLength = pass.Length, KeyLength = pass.KeyLength,
@@ -399,7 +395,7 @@ partial class CifarVit
             Scale = ScoreScale, Causal = false, KeyPaddingMask = pass.KeyPaddingMask, Probabilities = attentionWeights,
             Path = path, MaxDegreeOfParallelism = threads,
         };
-        global::Attend.Kernels.AttentionDriver.RunCached<HeadKernels>(problem, pass.Cache, layerIndex);
+        global::Attend.Kernels.AttentionDriver.Run<HeadKernels>(problem);
         global::Attend.Kernels.ProjectionDriver.Forward(path, pass.Context, rows, InnerDim, layer.PackedOutputWeight, layer.OutputBias, InnerDim, ModelDim, pass.Delta, ModelDim, threads);
         global::Attend.Kernels.Elementwise.Add(path, x, pass.Delta, x);
     }

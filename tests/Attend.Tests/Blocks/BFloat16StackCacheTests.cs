@@ -87,21 +87,7 @@ public sealed class BFloat16StackCacheTests(ITestOutputHelper output)
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
-    private static float[] Decode(float[] input, int e, KvCache cache, Action<float[], float[], int, KvCache> prefill, Action<float[], float[], KvCache> decode)
-    {
-        float[] result = new float[input.Length];
-        float[] head = new float[Batch * Prompt * e], headOut = new float[head.Length];
-        for (int b = 0; b < Batch; b++) Array.Copy(input, b * Length * e, head, b * Prompt * e, Prompt * e);
-        prefill(head, headOut, Prompt, cache);
-        for (int b = 0; b < Batch; b++) Array.Copy(headOut, b * Prompt * e, result, b * Length * e, Prompt * e);
-        float[] token = new float[Batch * e], tokenOut = new float[Batch * e];
-        for (int t = Prompt; t < Length; t++)
-        {
-            for (int b = 0; b < Batch; b++) Array.Copy(input, (b * Length + t) * e, token, b * e, e);
-            decode(token, tokenOut, cache);
-            for (int b = 0; b < Batch; b++) Array.Copy(tokenOut, b * e, result, (b * Length + t) * e, e);
-        }
-
-        return result;
-    }
+    /// <summary>Prefills <see cref="Prompt"/> tokens per sequence, then decodes the rest one token per step.</summary>
+    private static float[] Decode(float[] input, int e, KvCache cache, Action<float[], float[], int, KvCache> prefill, Action<float[], float[], KvCache> decode) =>
+        PositionAndHeadOptionTests.Decode(input, Prompt, Length, e, cache, prefill, decode);
 }
