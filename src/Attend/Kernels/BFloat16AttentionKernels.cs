@@ -188,7 +188,7 @@ internal static class BFloat16AttentionKernels
         {
             switch (blocks - first)
             {
-                case >= 4: AccumulateBlocks<TLanes, TPairs, TVector, FourBlocks>(weights, values, dimHead, count, first * block, output); break;
+                case >= 4: AccumulateFourBlocks<TLanes, TPairs, TVector>(weights, values, dimHead, count, first * block, output); break;
                 case 3: AccumulateBlocks<TLanes, TPairs, TVector, ThreeBlocks>(weights, values, dimHead, count, first * block, output); break;
                 case 2: AccumulateBlocks<TLanes, TPairs, TVector, TwoBlocks>(weights, values, dimHead, count, first * block, output); break;
                 default: AccumulateBlocks<TLanes, TPairs, TVector, OneBlock>(weights, values, dimHead, count, first * block, output); break;
@@ -207,7 +207,55 @@ internal static class BFloat16AttentionKernels
         }
     }
 
-    /// <summary>Columns <c>[column, column + TBlocks.Value · 2 · Count)</c> of the weighted sum.</summary>
+    /// <summary>
+    /// Columns <c>[column, column + 8 · Count)</c> of the weighted sum: the common case (a 64-wide head on Vector256)
+    /// without the block-count guards, which made the JIT keep six of the eight accumulators on the stack.
+    /// </summary>
+    private static void AccumulateFourBlocks<TLanes, TPairs, TVector>(ReadOnlySpan<float> weights, ReadOnlySpan<ushort> values, int dimHead, int count,
+        int column, Span<float> output)
+        where TLanes : IFloatLanes<TVector>
+        where TPairs : IBFloat16Pairs<TVector>
+        where TVector : struct
+    {
+        nuint block = (nuint)(2 * TLanes.Count);
+        TVector zero = TLanes.Broadcast(0f);
+        TVector even0 = zero, odd0 = zero, even1 = zero, odd1 = zero, even2 = zero, odd2 = zero, even3 = zero, odd3 = zero;
+        ref ushort row = ref Unsafe.Add(ref MemoryMarshal.GetReference(values), column);
+        ref float weight = ref MemoryMarshal.GetReference(weights);
+        for (int j = 0; j < count; j++, row = ref Unsafe.Add(ref row, dimHead))
+        {
+            TVector w = TLanes.Broadcast(Unsafe.Add(ref weight, j));
+            TPairs.Load(ref row, 0, out TVector e0, out TVector o0);
+            TPairs.Load(ref row, block, out TVector e1, out TVector o1);
+            TPairs.Load(ref row, 2 * block, out TVector e2, out TVector o2);
+            TPairs.Load(ref row, 3 * block, out TVector e3, out TVector o3);
+            even0 = TLanes.MultiplyAdd(w, e0, even0);
+            odd0 = TLanes.MultiplyAdd(w, o0, odd0);
+            even1 = TLanes.MultiplyAdd(w, e1, even1);
+            odd1 = TLanes.MultiplyAdd(w, o1, odd1);
+            even2 = TLanes.MultiplyAdd(w, e2, even2);
+            odd2 = TLanes.MultiplyAdd(w, o2, odd2);
+            even3 = TLanes.MultiplyAdd(w, e3, even3);
+            odd3 = TLanes.MultiplyAdd(w, o3, odd3);
+        }
+
+        // Stores first, no call in between: a vector live across a call would be spilled inside the loop (every YMM
+        // register is caller-saved on x64 Unix).
+        Span<float> staging = stackalloc float[8 * Vector512<float>.Count];
+        ref float stage = ref MemoryMarshal.GetReference(staging);
+        nuint lanes = (nuint)TLanes.Count;
+        TLanes.Store(even0, ref stage, 0);
+        TLanes.Store(odd0, ref stage, lanes);
+        TLanes.Store(even1, ref stage, 2 * lanes);
+        TLanes.Store(odd1, ref stage, 3 * lanes);
+        TLanes.Store(even2, ref stage, 4 * lanes);
+        TLanes.Store(odd2, ref stage, 5 * lanes);
+        TLanes.Store(even3, ref stage, 6 * lanes);
+        TLanes.Store(odd3, ref stage, 7 * lanes);
+        Deinterleave(staging, (int)lanes, 4, output.Slice(column));
+    }
+
+    /// <summary>Columns <c>[column, column + TBlocks.Value · 2 · Count)</c> of the weighted sum, one to three blocks.</summary>
     private static void AccumulateBlocks<TLanes, TPairs, TVector, TBlocks>(ReadOnlySpan<float> weights, ReadOnlySpan<ushort> values, int dimHead, int count,
         int column, Span<float> output)
         where TLanes : IFloatLanes<TVector>
@@ -218,7 +266,7 @@ internal static class BFloat16AttentionKernels
         int used = TBlocks.Value; // a constant in each instantiation: the branches below fold away
         nuint block = (nuint)(2 * TLanes.Count);
         TVector zero = TLanes.Broadcast(0f);
-        TVector even0 = zero, odd0 = zero, even1 = zero, odd1 = zero, even2 = zero, odd2 = zero, even3 = zero, odd3 = zero;
+        TVector even0 = zero, odd0 = zero, even1 = zero, odd1 = zero, even2 = zero, odd2 = zero;
         ref ushort start = ref Unsafe.Add(ref MemoryMarshal.GetReference(values), column);
         ref float weight = ref MemoryMarshal.GetReference(weights);
         for (int j = 0; j < count; j++)
@@ -241,34 +289,35 @@ internal static class BFloat16AttentionKernels
                 even2 = TLanes.MultiplyAdd(w, e, even2);
                 odd2 = TLanes.MultiplyAdd(w, o, odd2);
             }
-
-            if (used > 3)
-            {
-                TPairs.Load(ref row, 3 * block, out e, out o);
-                even3 = TLanes.MultiplyAdd(w, e, even3);
-                odd3 = TLanes.MultiplyAdd(w, o, odd3);
-            }
         }
 
-        Interleave<TLanes, TVector>(even0, odd0, output.Slice(column));
-        if (used > 1) Interleave<TLanes, TVector>(even1, odd1, output.Slice(column + (int)block));
-        if (used > 2) Interleave<TLanes, TVector>(even2, odd2, output.Slice(column + 2 * (int)block));
-        if (used > 3) Interleave<TLanes, TVector>(even3, odd3, output.Slice(column + 3 * (int)block));
+        Span<float> staging = stackalloc float[8 * Vector512<float>.Count];
+        ref float stage = ref MemoryMarshal.GetReference(staging);
+        nuint lanes = (nuint)TLanes.Count;
+        TLanes.Store(even0, ref stage, 0);
+        TLanes.Store(odd0, ref stage, lanes);
+        if (used > 1) TLanes.Store(even1, ref stage, 2 * lanes);
+        if (used > 1) TLanes.Store(odd1, ref stage, 3 * lanes);
+        if (used > 2) TLanes.Store(even2, ref stage, 4 * lanes);
+        if (used > 2) TLanes.Store(odd2, ref stage, 5 * lanes);
+        Deinterleave(staging, (int)lanes, used, output.Slice(column));
     }
 
-    /// <summary>Writes <c>destination[2i] = even[i]</c>, <c>destination[2i + 1] = odd[i]</c>: the accumulators back in element order.</summary>
-    private static void Interleave<TLanes, TVector>(TVector even, TVector odd, Span<float> destination)
-        where TLanes : IFloatLanes<TVector>
-        where TVector : struct
+    /// <summary>
+    /// The accumulators back in element order: block <c>b</c>'s even lanes (at <c>staging[2b · lanes]</c>) and odd lanes
+    /// (after them) become <c>destination[b · 2 · lanes + 2i]</c> and <c>[… + 2i + 1]</c>.
+    /// </summary>
+    private static void Deinterleave(ReadOnlySpan<float> staging, int lanes, int blocks, Span<float> destination)
     {
-        int lanes = TLanes.Count;
-        Span<float> staging = stackalloc float[2 * Vector512<float>.Count];
-        TLanes.Store(even, ref staging[0], 0);
-        TLanes.Store(odd, ref staging[0], (nuint)lanes);
-        for (int i = 0; i < lanes; i++)
+        for (int b = 0; b < blocks; b++)
         {
-            destination[2 * i] = staging[i];
-            destination[2 * i + 1] = staging[lanes + i];
+            ReadOnlySpan<float> even = staging.Slice(2 * b * lanes, lanes), odd = staging.Slice((2 * b + 1) * lanes, lanes);
+            Span<float> target = destination.Slice(2 * b * lanes, 2 * lanes);
+            for (int i = 0; i < lanes; i++)
+            {
+                target[2 * i] = even[i];
+                target[2 * i + 1] = odd[i];
+            }
         }
     }
 
