@@ -109,4 +109,15 @@ CS
 if ! result=$(cd "$consumer" && dotnet run -c Release --no-build 2>&1); then
   echo "$result"; echo "package check: FAILED, the consumer's output is wrong"; exit 1
 fi
-echo "package check: Attend $version packed (runtime + generator + code fixes under analyzers/dotnet/cs, buildTransitive targets, README, MIT, no icon, repository $repository_url at ${commit:0:8}, .snupkg with Source Link, package validation, $api_lines public API lines tracked), consumed from a local folder, built with warnings as errors, ran: $result"
+# What the package's buildTransitive/Attend.targets gives a consumer's NativeAOT publish, as MSBuild evaluates it: x86-64-v3
+# by default, the user's own choice kept, and warning ATTENDAOT001 for an x64 instruction set without AVX2.
+aot_default=$(cd "$consumer" && dotnet msbuild -getProperty:IlcInstructionSet -p:PublishAot=true -p:RuntimeIdentifier=linux-x64)
+[ "$aot_default" = x86-64-v3 ] || { echo "package check: FAILED, a PublishAot=true consumer gets IlcInstructionSet '$aot_default', expected x86-64-v3"; exit 1; }
+aot_kept=$(cd "$consumer" && dotnet msbuild -getProperty:IlcInstructionSet -p:PublishAot=true -p:RuntimeIdentifier=linux-x64 -p:IlcInstructionSet=x86-64-v4)
+[ "$aot_kept" = x86-64-v4 ] || { echo "package check: FAILED, the consumer's own IlcInstructionSet=x86-64-v4 became '$aot_kept'"; exit 1; }
+aot_warning() { (cd "$consumer" && dotnet msbuild -nologo -t:_AttendWarnVector128OnlyAot -p:PublishAot=true -p:RuntimeIdentifier=linux-x64 "$@" 2>&1 || true) | grep -c 'warning ATTENDAOT001' || true; }
+[ "$(aot_warning -p:IlcInstructionSet=x86-64-v2)" -ge 1 ] || { echo "package check: FAILED, no ATTENDAOT001 warning for IlcInstructionSet=x86-64-v2"; exit 1; }
+[ "$(aot_warning -p:AttendAotInstructionSet=false)" -ge 1 ] || { echo "package check: FAILED, no ATTENDAOT001 warning for NativeAOT's own default"; exit 1; }
+[ "$(aot_warning)" -eq 0 ] || { echo "package check: FAILED, ATTENDAOT001 for the default x86-64-v3"; exit 1; }
+[ "$(aot_warning -p:IlcInstructionSet=native)" -eq 0 ] || { echo "package check: FAILED, ATTENDAOT001 for IlcInstructionSet=native"; exit 1; }
+echo "package check: Attend $version packed (runtime + generator + code fixes under analyzers/dotnet/cs, buildTransitive targets (AOT default x86-64-v3, user's choice kept, ATTENDAOT001 without AVX2), README, MIT, no icon, repository $repository_url at ${commit:0:8}, .snupkg with Source Link, package validation, $api_lines public API lines tracked), consumed from a local folder, built with warnings as errors, ran: $result"

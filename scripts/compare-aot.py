@@ -51,9 +51,11 @@ def forward_ms(text):
 def size_mb(path):
     if os.path.isfile(path):
         return os.path.getsize(path) / 1e6
-    # The JIT build's own files, without the sample's weights and data (the shared .NET runtime comes on top).
+    # The JIT build's own files (the shared .NET runtime comes on top), without the sample's weights and data, the model
+    # package's file (both builds read it) and the embeddings sample's peer, ONNX Runtime (the AOT build leaves it out).
     return sum(os.path.getsize(os.path.join(d, f)) for d, dirs, fs in os.walk(path) for f in fs
-               if not (os.path.relpath(d, path).split(os.sep)[0] in ("weights", "data") or f.endswith(".svg"))) / 1e6
+               if not (os.path.relpath(d, path).split(os.sep)[0] in ("weights", "data", "runtimes") or f.endswith(".svg")
+                       or f.startswith(("SentenceTransformers.", "Microsoft.ML.OnnxRuntime")))) / 1e6
 
 
 aot_dir, jit_dir = os.path.join(folder, "aot"), os.path.join(folder, "jit")

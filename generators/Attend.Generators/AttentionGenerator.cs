@@ -1,9 +1,12 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Collections.Immutable;
 using Attend.Generators.Diagnostics;
 using Attend.Generators.Emit;
 using Attend.Generators.Model;
 using Attend.Generators.Parsing;
+using Attend.Generators.Planning;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
@@ -12,7 +15,8 @@ namespace Attend.Generators;
 
 /// <summary>
 /// Emits the forward passes of layers declared with Attend's attributes. Each attribute kind is one
-/// pipeline: parse (attribute → equatable spec + diagnostics) → plan and emit (spec → source). Parse
+/// pipeline: parse (attribute → equatable spec + diagnostics) → plan and emit (spec → source); the head shapes of
+/// the attention layers are collected across pipelines so each head kernel struct is emitted once. Parse
 /// results hold only values, never symbols or syntax, so an edit elsewhere leaves every step cached.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
@@ -21,18 +25,18 @@ public sealed class AttentionGenerator : IIncrementalGenerator
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        Register(context, "Attend.MultiHeadAttentionAttribute", MultiHeadAttentionParser.Parse, MultiHeadAttentionEmitter.Emit,
-            s => s.Identity, TrackingNames.MultiHeadAttentionParse, TrackingNames.MultiHeadAttentionDiagnostics, TrackingNames.MultiHeadAttentionSpecs);
-        Register(context, "Attend.ScaledDotProductAttentionAttribute", ScaledDotProductAttentionParser.Parse, ScaledDotProductAttentionEmitter.Emit,
-            s => s.Identity, TrackingNames.ScaledDotProductAttentionParse, TrackingNames.ScaledDotProductAttentionDiagnostics, TrackingNames.ScaledDotProductAttentionSpecs);
-        Register(context, "Attend.TransformerEncoderAttribute", TransformerEncoderParser.Parse, TransformerEncoderEmitter.Emit,
-            s => s.Identity, TrackingNames.TransformerEncoderParse, TrackingNames.TransformerEncoderDiagnostics, TrackingNames.TransformerEncoderSpecs);
-        Register(context, "Attend.TransformerDecoderAttribute", TransformerDecoderParser.Parse, TransformerDecoderEmitter.Emit,
-            s => s.Identity, TrackingNames.TransformerDecoderParse, TrackingNames.TransformerDecoderDiagnostics, TrackingNames.TransformerDecoderSpecs);
-        Register(context, "Attend.BertModelAttribute", BertModelParser.Parse, BertModelEmitter.Emit,
-            s => s.Identity, TrackingNames.BertModelParse, TrackingNames.BertModelDiagnostics, TrackingNames.BertModelSpecs);
-        Register(context, "Attend.VisionTransformerAttribute", VisionTransformerParser.Parse, VisionTransformerEmitter.Emit,
-            s => s.Identity, TrackingNames.VisionTransformerParse, TrackingNames.VisionTransformerDiagnostics, TrackingNames.VisionTransformerSpecs);
+        var mha = RegisterPlanned(context, "Attend.MultiHeadAttentionAttribute", MultiHeadAttentionParser.Parse, AttentionLayerPlanner.Plan, MultiHeadAttentionEmitter.Emit,
+            TrackingNames.MultiHeadAttentionParse, TrackingNames.MultiHeadAttentionDiagnostics, TrackingNames.MultiHeadAttentionSpecs, TrackingNames.MultiHeadAttentionPlan);
+        var sdpa = RegisterPlanned(context, "Attend.ScaledDotProductAttentionAttribute", ScaledDotProductAttentionParser.Parse, AttentionLayerPlanner.Plan, ScaledDotProductAttentionEmitter.Emit,
+            TrackingNames.ScaledDotProductAttentionParse, TrackingNames.ScaledDotProductAttentionDiagnostics, TrackingNames.ScaledDotProductAttentionSpecs, TrackingNames.ScaledDotProductAttentionPlan);
+        var encoder = RegisterPlanned(context, "Attend.TransformerEncoderAttribute", TransformerEncoderParser.Parse, AttentionLayerPlanner.Plan, TransformerEncoderEmitter.Emit,
+            TrackingNames.TransformerEncoderParse, TrackingNames.TransformerEncoderDiagnostics, TrackingNames.TransformerEncoderSpecs, TrackingNames.TransformerEncoderPlan);
+        var decoder = RegisterPlanned(context, "Attend.TransformerDecoderAttribute", TransformerDecoderParser.Parse, AttentionLayerPlanner.Plan, TransformerDecoderEmitter.Emit,
+            TrackingNames.TransformerDecoderParse, TrackingNames.TransformerDecoderDiagnostics, TrackingNames.TransformerDecoderSpecs, TrackingNames.TransformerDecoderPlan);
+        var bert = RegisterPlanned(context, "Attend.BertModelAttribute", BertModelParser.Parse, AttentionLayerPlanner.Plan, BertModelEmitter.Emit,
+            TrackingNames.BertModelParse, TrackingNames.BertModelDiagnostics, TrackingNames.BertModelSpecs, TrackingNames.BertModelPlan);
+        var vit = RegisterPlanned(context, "Attend.VisionTransformerAttribute", VisionTransformerParser.Parse, AttentionLayerPlanner.Plan, VisionTransformerEmitter.Emit,
+            TrackingNames.VisionTransformerParse, TrackingNames.VisionTransformerDiagnostics, TrackingNames.VisionTransformerSpecs, TrackingNames.VisionTransformerPlan);
         Register(context, "Attend.SqueezeExcitationAttribute", ChannelAttentionParsers.ParseSqueezeExcitation, SqueezeExcitationEmitter.Emit,
             s => s.Identity, TrackingNames.SqueezeExcitationParse, TrackingNames.SqueezeExcitationDiagnostics, TrackingNames.SqueezeExcitationSpecs);
         Register(context, "Attend.EfficientChannelAttentionAttribute", ChannelAttentionParsers.ParseEfficientChannelAttention, EfficientChannelAttentionEmitter.Emit,
@@ -67,20 +71,100 @@ public sealed class AttentionGenerator : IIncrementalGenerator
             s => s.Identity, TrackingNames.ExternalAttentionParse, TrackingNames.ExternalAttentionDiagnostics, TrackingNames.ExternalAttentionSpecs);
         Register(context, "Attend.SeparableSelfAttentionAttribute", PointwiseAttentionParsers.ParseSeparableSelfAttention, SeparableSelfAttentionEmitter.Emit,
             s => s.Identity, TrackingNames.SeparableSelfAttentionParse, TrackingNames.SeparableSelfAttentionDiagnostics, TrackingNames.SeparableSelfAttentionSpecs);
-        Register(context, "Attend.DanetPositionAttentionAttribute", DualAttentionParsers.ParsePosition, DanetPositionAttentionEmitter.Emit,
-            s => s.Identity, TrackingNames.DanetPositionAttentionParse, TrackingNames.DanetPositionAttentionDiagnostics, TrackingNames.DanetPositionAttentionSpecs);
+        var position = RegisterPlanned(context, "Attend.DanetPositionAttentionAttribute", DualAttentionParsers.ParsePosition, AttentionLayerPlanner.Plan, DanetPositionAttentionEmitter.Emit,
+            TrackingNames.DanetPositionAttentionParse, TrackingNames.DanetPositionAttentionDiagnostics, TrackingNames.DanetPositionAttentionSpecs, TrackingNames.DanetPositionAttentionPlan);
         Register(context, "Attend.DanetChannelAttentionAttribute", DualAttentionParsers.ParseChannel, DanetChannelAttentionEmitter.Emit,
             s => s.Identity, TrackingNames.DanetChannelAttentionParse, TrackingNames.DanetChannelAttentionDiagnostics, TrackingNames.DanetChannelAttentionSpecs);
         Register(context, "Attend.ConvolutionalSelfAttentionAttribute", DualAttentionParsers.ParseConvolutional, ConvolutionalSelfAttentionEmitter.Emit,
             s => s.Identity, TrackingNames.ConvolutionalSelfAttentionParse, TrackingNames.ConvolutionalSelfAttentionDiagnostics, TrackingNames.ConvolutionalSelfAttentionSpecs);
+
+        // Every layer kind that runs attention through a head kernel struct contributes its head shape; each distinct
+        // shape's struct is emitted once, into Attend.Generated, and every layer of that shape names it.
+        IncrementalValueProvider<EquatableArray<HeadShape>> shapes = ShapesOf(mha)
+            .Combine(ShapesOf(sdpa)).Select(Union)
+            .Combine(ShapesOf(encoder)).Select(Union)
+            .Combine(ShapesOf(decoder)).Select(Union)
+            .Combine(ShapesOf(bert)).Select(Union)
+            .Combine(ShapesOf(vit)).Select(Union)
+            .Combine(ShapesOf(position)).Select(Union)
+            .WithTrackingName(TrackingNames.HeadShapes);
+        context.RegisterSourceOutput(shapes, static (production, all) =>
+        {
+            foreach (HeadShape shape in all)
+            {
+                string source;
+                try
+                {
+                    source = HeadKernelsEmitter.Emit(shape);
+                }
+                catch (Exception exception)
+                {
+                    production.ReportDiagnostic(Diagnostic.Create(Descriptors.InternalError, null, HeadKernelsEmitter.StructName(shape), exception.GetType().Name + ": " + exception.Message));
+                    continue;
+                }
+
+                production.AddSource(HeadKernelsEmitter.HintName(shape), SourceText.From(source, System.Text.Encoding.UTF8));
+            }
+        });
     }
 
-    private static void Register<TSpec>(
+    /// <summary>The distinct head shapes of one layer kind: value-equal, so an edit that changes no shape stops here.</summary>
+    private static IncrementalValueProvider<EquatableArray<HeadShape>> ShapesOf<TPlan>(IncrementalValuesProvider<TPlan> plans)
+        where TPlan : IHeadLayerPlan =>
+        plans.Select(static (plan, _) => plan.Shape).Collect().Select(static (all, _) => Sorted(all));
+
+    private static EquatableArray<HeadShape> Union((EquatableArray<HeadShape> Left, EquatableArray<HeadShape> Right) pair, System.Threading.CancellationToken _) =>
+        Sorted(pair.Left.Concat(pair.Right));
+
+    /// <summary>Distinct and in one order, so the emitted files do not depend on declaration order.</summary>
+    private static EquatableArray<HeadShape> Sorted(IEnumerable<HeadShape> shapes) =>
+        shapes.Distinct().OrderBy(s => s.DimHead).ThenBy(s => s.ValueDimHead).ToEquatableArray();
+
+    /// <summary>A layer kind whose emitter still plans for itself: parse → emit.</summary>
+    private static IncrementalValuesProvider<TSpec> Register<TSpec>(
         IncrementalGeneratorInitializationContext context,
         string attributeName,
         Func<GeneratorAttributeSyntaxContext, System.Threading.CancellationToken, ParseResult<TSpec>> parse,
         Func<TSpec, string> emit,
         Func<TSpec, LayerIdentity> identity,
+        string parseStep,
+        string diagnosticsStep,
+        string specsStep)
+        where TSpec : class
+    {
+        IncrementalValuesProvider<TSpec> specs = Parse(context, attributeName, parse, parseStep, diagnosticsStep, specsStep);
+        EmitEach(context, specs, emit, identity);
+        return specs;
+    }
+
+    /// <summary>
+    /// A layer kind on the head kernels: parse → plan → emit. The plan is a step of its own (value-equal), so an edit
+    /// that leaves the plan equal stops there, and the emitter turns a finished plan into text.
+    /// </summary>
+    private static IncrementalValuesProvider<TPlan> RegisterPlanned<TSpec, TPlan>(
+        IncrementalGeneratorInitializationContext context,
+        string attributeName,
+        Func<GeneratorAttributeSyntaxContext, System.Threading.CancellationToken, ParseResult<TSpec>> parse,
+        Func<TSpec, TPlan> plan,
+        Func<TPlan, string> emit,
+        string parseStep,
+        string diagnosticsStep,
+        string specsStep,
+        string planStep)
+        where TSpec : class
+        where TPlan : class, IHeadLayerPlan
+    {
+        IncrementalValuesProvider<TPlan> plans = Parse(context, attributeName, parse, parseStep, diagnosticsStep, specsStep)
+            .Select((spec, _) => plan(spec))
+            .WithTrackingName(planStep);
+        EmitEach(context, plans, emit, static p => p.Identity);
+        return plans;
+    }
+
+    private static IncrementalValuesProvider<TSpec> Parse<TSpec>(
+        IncrementalGeneratorInitializationContext context,
+        string attributeName,
+        Func<GeneratorAttributeSyntaxContext, System.Threading.CancellationToken, ParseResult<TSpec>> parse,
         string parseStep,
         string diagnosticsStep,
         string specsStep)
@@ -101,25 +185,29 @@ public sealed class AttentionGenerator : IIncrementalGenerator
             foreach (DiagnosticInfo item in items) production.ReportDiagnostic(item.ToDiagnostic());
         });
 
-        IncrementalValuesProvider<TSpec> specs = parsed
+        return parsed
             .Where(static result => result.Spec is not null)
             .Select(static (result, _) => result.Spec!)
             .WithTrackingName(specsStep);
-        context.RegisterSourceOutput(specs, (production, spec) =>
+    }
+
+    /// <summary>One source file per item; an emitter bug becomes a diagnostic on the declaration, not CS8785.</summary>
+    private static void EmitEach<T>(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<T> items, Func<T, string> emit, Func<T, LayerIdentity> identity)
+    {
+        context.RegisterSourceOutput(items, (production, item) =>
         {
             string source;
             try
             {
-                source = emit(spec);
+                source = emit(item);
             }
             catch (Exception exception)
             {
-                // An emitter bug must surface as a diagnostic on the declaration, not as CS8785.
-                production.ReportDiagnostic(Diagnostic.Create(Descriptors.InternalError, null, identity(spec).Type.Name, exception.GetType().Name + ": " + exception.Message));
+                production.ReportDiagnostic(Diagnostic.Create(Descriptors.InternalError, null, identity(item).Type.Name, exception.GetType().Name + ": " + exception.Message));
                 return;
             }
 
-            production.AddSource(identity(spec).HintName, SourceText.From(source, System.Text.Encoding.UTF8));
+            production.AddSource(identity(item).HintName, SourceText.From(source, System.Text.Encoding.UTF8));
         });
     }
 }

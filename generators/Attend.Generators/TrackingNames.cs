@@ -86,8 +86,25 @@ internal static class TrackingNames
     public const string SeparableSelfAttentionDiagnostics = nameof(SeparableSelfAttentionDiagnostics);
     public const string SeparableSelfAttentionSpecs = nameof(SeparableSelfAttentionSpecs);
 
+    // Spec → plan, for the layer kinds that run on the head kernels.
+    public const string MultiHeadAttentionPlan = nameof(MultiHeadAttentionPlan);
+    public const string ScaledDotProductAttentionPlan = nameof(ScaledDotProductAttentionPlan);
+    public const string TransformerEncoderPlan = nameof(TransformerEncoderPlan);
+    public const string TransformerDecoderPlan = nameof(TransformerDecoderPlan);
+    public const string BertModelPlan = nameof(BertModelPlan);
+    public const string VisionTransformerPlan = nameof(VisionTransformerPlan);
+    public const string DanetPositionAttentionPlan = nameof(DanetPositionAttentionPlan);
+
+    /// <summary>The distinct head shapes of every attention layer, each emitted once as a kernel struct.</summary>
+    public const string HeadShapes = nameof(HeadShapes);
+
+    /// <summary>
+    /// The steps IncrementalTests checks (its declarations have no <c>[BertModel]</c>, so the BertModel steps are not listed).
+    /// </summary>
     public static readonly string[] All =
     {
+        HeadShapes,
+        MultiHeadAttentionPlan, ScaledDotProductAttentionPlan, TransformerEncoderPlan, TransformerDecoderPlan, VisionTransformerPlan, DanetPositionAttentionPlan,
         MultiHeadAttentionParse, MultiHeadAttentionDiagnostics, MultiHeadAttentionSpecs,
         ScaledDotProductAttentionParse, ScaledDotProductAttentionDiagnostics, ScaledDotProductAttentionSpecs,
         TransformerEncoderParse, TransformerEncoderDiagnostics, TransformerEncoderSpecs,

@@ -1,7 +1,18 @@
+// The generator compiles this file too (linked, as AttentionMask.cs is) and reads the values from it instead of a copy;
+// there the enum is internal and in the generator's namespace, clear of Attend.dll's in any assembly that sees both.
+#if ATTEND_GENERATOR
+namespace Attend.Generators;
+#else
 namespace Attend;
+#endif
 
 /// <summary>How an <see cref="AttentionAttribute"/> layer turns a row of scores into weights over the keys.</summary>
-public enum AttentionSelection
+#if ATTEND_GENERATOR
+internal
+#else
+public
+#endif
+enum AttentionSelection
 {
     /// <summary>Softmax over every key the row may see.</summary>
     Soft = 0,

@@ -1,7 +1,18 @@
+// The generator compiles this file too (linked, as AttentionMask.cs is) and reads the values from it instead of a copy;
+// there the enum is internal and in the generator's namespace, clear of Attend.dll's in any assembly that sees both.
+#if ATTEND_GENERATOR
+namespace Attend.Generators;
+#else
 namespace Attend;
+#endif
 
 /// <summary>How a channel-attention layer squeezes each channel's <c>height × width</c> plane to one number.</summary>
-public enum ChannelPooling
+#if ATTEND_GENERATOR
+internal
+#else
+public
+#endif
+enum ChannelPooling
 {
     /// <summary>The plane's mean (global average pooling), as squeeze-and-excitation does.</summary>
     Average = 0,

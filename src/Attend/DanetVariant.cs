@@ -1,7 +1,18 @@
+// The generator compiles this file too (linked, as AttentionMask.cs is) and reads the values from it instead of a copy;
+// there the enum is internal and in the generator's namespace, clear of Attend.dll's in any assembly that sees both.
+#if ATTEND_GENERATOR
+namespace Attend.Generators;
+#else
 namespace Attend;
+#endif
 
 /// <summary>Which of the two published forms of DANet's attention modules a layer mirrors.</summary>
-public enum DanetVariant
+#if ATTEND_GENERATOR
+internal
+#else
+public
+#endif
+enum DanetVariant
 {
     /// <summary>
     /// External-Attention-pytorch's <c>model/attention/DANet.py</c> heads: a k×k convolution <c>cnn</c> (padding k/2, bias)

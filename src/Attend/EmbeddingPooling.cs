@@ -1,7 +1,18 @@
+// The generator compiles this file too (linked, as AttentionMask.cs is) and reads the values from it instead of a copy;
+// there the enum is internal and in the generator's namespace, clear of Attend.dll's in any assembly that sees both.
+#if ATTEND_GENERATOR
+namespace Attend.Generators;
+#else
 namespace Attend;
+#endif
 
 /// <summary>How a <see cref="BertModelAttribute"/> model pools its last hidden state into one embedding per sequence.</summary>
-public enum EmbeddingPooling
+#if ATTEND_GENERATOR
+internal
+#else
+public
+#endif
+enum EmbeddingPooling
 {
     /// <summary>The mean over the real tokens (attention mask 1), sentence-transformers' <c>pooling_mode_mean_tokens</c>.</summary>
     Mean = 0,

@@ -1,7 +1,18 @@
+// The generator compiles this file too (linked, as AttentionMask.cs is) and reads the values from it instead of a copy;
+// there the enum is internal and in the generator's namespace, clear of Attend.dll's in any assembly that sees both.
+#if ATTEND_GENERATOR
+namespace Attend.Generators;
+#else
 namespace Attend;
+#endif
 
 /// <summary>The score function of a graph attention layer.</summary>
-public enum GraphAttentionScoring
+#if ATTEND_GENERATOR
+internal
+#else
+public
+#endif
+enum GraphAttentionScoring
 {
     /// <summary>GAT: <c>e_ij = LeakyReLU(a[:F′]·h_i + a[F′:]·h_j)</c>; the ranking of neighbours is the same for every target ("static" attention).</summary>
     Gat = 0,

@@ -1,7 +1,18 @@
+// The generator compiles this file too (linked, as AttentionMask.cs is) and reads the values from it instead of a copy;
+// there the enum is internal and in the generator's namespace, clear of Attend.dll's in any assembly that sees both.
+#if ATTEND_GENERATOR
+namespace Attend.Generators;
+#else
 namespace Attend;
+#endif
 
 /// <summary>Luong et al.'s (2015) local attention: each query sees only a window of <c>±Window</c> keys around a position.</summary>
-public enum LocalAttention
+#if ATTEND_GENERATOR
+internal
+#else
+public
+#endif
+enum LocalAttention
 {
     /// <summary>Global attention: every key is visible.</summary>
     None = 0,

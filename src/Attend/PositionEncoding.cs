@@ -1,7 +1,18 @@
+// The generator compiles this file too (linked, as AttentionMask.cs is) and reads the values from it instead of a copy;
+// there the enum is internal and in the generator's namespace, clear of Attend.dll's in any assembly that sees both.
+#if ATTEND_GENERATOR
+namespace Attend.Generators;
+#else
 namespace Attend;
+#endif
 
 /// <summary>How a transformer block tells positions apart.</summary>
-public enum PositionEncoding
+#if ATTEND_GENERATOR
+internal
+#else
+public
+#endif
+enum PositionEncoding
 {
     /// <summary>No positional information is added (the caller adds its own, or the task needs none).</summary>
     None = 0,

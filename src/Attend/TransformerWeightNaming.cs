@@ -1,7 +1,18 @@
+// The generator compiles this file too (linked, as AttentionMask.cs is) and reads the values from it instead of a copy;
+// there the enum is internal and in the generator's namespace, clear of Attend.dll's in any assembly that sees both.
+#if ATTEND_GENERATOR
+namespace Attend.Generators;
+#else
 namespace Attend;
+#endif
 
 /// <summary>Whose <c>state_dict</c> names a transformer block's <c>LoadWeights</c> expects (each under <c>layers.{i}.</c>).</summary>
-public enum TransformerWeightNaming
+#if ATTEND_GENERATOR
+internal
+#else
+public
+#endif
+enum TransformerWeightNaming
 {
     /// <summary>
     /// <c>torch.nn.TransformerEncoderLayer</c> / <c>TransformerDecoderLayer</c>: <c>self_attn.in_proj_weight</c>,

@@ -29,8 +29,9 @@ public sealed class BlockSnapshotTests
 
         Assert.Empty(result.Diagnostics);
         Assert.Null(result.Exception);
-        GeneratedSourceResult generated = Assert.Single(result.GeneratedSources);
+        GeneratedSourceResult generated = Assert.Single(GeneratorHarness.LayerSources(result));
         Snapshot.Match(name, generated.SourceText.ToString());
+        Snapshot.MatchKernels(result);
     }
 
     [Theory]
@@ -39,7 +40,7 @@ public sealed class BlockSnapshotTests
     {
         (_, Compilation output) = GeneratorHarness.Run(declaration);
 
-        Assert.True(output.SyntaxTrees.Count() == 2, $"{name}: expected the declaration and one generated file.");
+        Assert.True(GeneratorHarness.LayerTreeCount(output) == 2, $"{name}: expected the declaration and one generated file.");
         Assert.Empty(GeneratorHarness.ProblemsIn(output));
     }
 }

@@ -96,7 +96,7 @@ public sealed partial class DiagnosticTests
         Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
         Assert.Contains("MaxLength", d.GetMessage());
         Assert.Contains("Positions = None", d.GetMessage());
-        Assert.Single(result.GeneratedSources);
+        Assert.Single(GeneratorHarness.LayerSources(result));
         Assert.DoesNotContain(GeneratorHarness.ProblemsIn(output), p => !p.Contains("ATTEND048"));
     }
 

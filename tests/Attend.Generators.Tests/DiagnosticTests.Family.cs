@@ -80,7 +80,7 @@ public sealed partial class DiagnosticTests
         Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
         Assert.Contains(reason, d.GetMessage());
         Assert.StartsWith(property + " =", SourceAt(source, d));
-        Assert.Single(result.GeneratedSources);
+        Assert.Single(GeneratorHarness.LayerSources(result));
         Assert.DoesNotContain(GeneratorHarness.ProblemsIn(output), p => !p.Contains("ATTEND034", System.StringComparison.Ordinal));
     }
 

@@ -68,7 +68,7 @@ public sealed partial class DiagnosticTests
         Assert.Equal("ATTEND034", d.Id);
         Assert.Contains(reason, d.GetMessage());
         Assert.StartsWith(property + " =", SourceAt(source, d));
-        Assert.Single(result.GeneratedSources);
+        Assert.Single(GeneratorHarness.LayerSources(result));
     }
 
     [Theory]

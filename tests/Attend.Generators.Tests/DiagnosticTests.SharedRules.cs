@@ -49,7 +49,7 @@ public sealed partial class DiagnosticTests
         Assert.Equal("ATTEND008", d.Id);
         Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
         Assert.Equal("ModelDim = 1024", SourceAt(source, d));
-        Assert.Single(result.GeneratedSources);
+        Assert.Single(GeneratorHarness.LayerSources(result));
     }
 
     [Theory]

@@ -94,7 +94,7 @@ public sealed partial class DiagnosticTests
         Assert.Equal("ATTEND008", d.Id);
         Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
         Assert.Contains("DimHead 520", d.GetMessage());
-        Assert.Single(result.GeneratedSources);
+        Assert.Single(GeneratorHarness.LayerSources(result));
     }
 
     [Theory]
@@ -141,7 +141,7 @@ public sealed partial class DiagnosticTests
     {
         (GeneratorRunResult result, _) = GeneratorHarness.Run("[Attend.ScaledDotProductAttention(Heads = 1, DimHead = 4096)] public partial class Layer;");
         Assert.Equal("ATTEND008", Assert.Single(result.Diagnostics).Id);
-        Assert.Single(result.GeneratedSources);
+        Assert.Single(GeneratorHarness.LayerSources(result));
     }
 
     [Theory]

@@ -48,7 +48,7 @@ public sealed class ExternalAttentionRobustnessTests
             return;
         }
 
-        Assert.Single(result.GeneratedSources);
+        Assert.Single(GeneratorHarness.LayerSources(result));
         Assert.Empty(GeneratorHarness.ProblemsIn(output));
     }
 

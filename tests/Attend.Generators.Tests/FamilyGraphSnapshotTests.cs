@@ -31,8 +31,9 @@ public sealed class FamilyGraphSnapshotTests
 
         Assert.Empty(result.Diagnostics);
         Assert.Null(result.Exception);
-        GeneratedSourceResult generated = Assert.Single(result.GeneratedSources);
+        GeneratedSourceResult generated = Assert.Single(GeneratorHarness.LayerSources(result));
         Snapshot.Match(name, generated.SourceText.ToString());
+        Snapshot.MatchKernels(result);
     }
 
     [Theory]
@@ -41,7 +42,7 @@ public sealed class FamilyGraphSnapshotTests
     {
         (_, Compilation output) = GeneratorHarness.Run(declaration);
 
-        Assert.True(output.SyntaxTrees.Count() == 2, $"{name}: expected the declaration and one generated file.");
+        Assert.True(GeneratorHarness.LayerTreeCount(output) == 2, $"{name}: expected the declaration and one generated file.");
         Assert.Empty(GeneratorHarness.ProblemsIn(output));
     }
 }

@@ -60,8 +60,9 @@ public sealed class FamilySnapshotTests
 
         Assert.Empty(result.Diagnostics);
         Assert.Null(result.Exception);
-        GeneratedSourceResult generated = Assert.Single(result.GeneratedSources);
+        GeneratedSourceResult generated = Assert.Single(GeneratorHarness.LayerSources(result));
         Snapshot.Match(name, generated.SourceText.ToString());
+        Snapshot.MatchKernels(result);
     }
 
     [Theory]
@@ -70,7 +71,7 @@ public sealed class FamilySnapshotTests
     {
         (_, Compilation output) = GeneratorHarness.Run(declaration);
 
-        Assert.True(output.SyntaxTrees.Count() == 2, $"{name}: expected the declaration and one generated file.");
+        Assert.True(GeneratorHarness.LayerTreeCount(output) == 2, $"{name}: expected the declaration and one generated file.");
         Assert.Empty(GeneratorHarness.ProblemsIn(output));
     }
 
@@ -84,7 +85,7 @@ public sealed class FamilySnapshotTests
         Compilation output;
         GeneratorHarness.CreateDriver(options).RunGeneratorsAndUpdateCompilation(GeneratorHarness.Compile(options, declaration), out output, out _);
 
-        Assert.True(output.SyntaxTrees.Count() == 2, $"{name}: expected the declaration and one generated file.");
+        Assert.True(GeneratorHarness.LayerTreeCount(output) == 2, $"{name}: expected the declaration and one generated file.");
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning && d.Location.SourceTree != output.SyntaxTrees.First()).Select(d => d.ToString()));
     }
 
@@ -92,7 +93,7 @@ public sealed class FamilySnapshotTests
     public void Selective_kernel_defaults_are_the_modules()
     {
         (GeneratorRunResult result, _) = GeneratorHarness.Run("[Attend.SelectiveKernelAttention(Channels = 64)] public partial class Sk;");
-        string source = Assert.Single(result.GeneratedSources).SourceText.ToString();
+        string source = Assert.Single(GeneratorHarness.LayerSources(result)).SourceText.ToString();
         Assert.Contains("KernelSizes => new int[] { 1, 3, 5, 7 };", source);
         Assert.Contains("public const int HiddenChannels = 32;", source); // max(L = 32, 64 / 16)
     }

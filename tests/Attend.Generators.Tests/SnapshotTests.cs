@@ -26,9 +26,62 @@ public sealed class SnapshotTests
 
         Assert.Empty(result.Diagnostics);
         Assert.Null(result.Exception);
-        GeneratedSourceResult generated = Assert.Single(result.GeneratedSources);
+        GeneratedSourceResult generated = Assert.Single(GeneratorHarness.LayerSources(result));
         Snapshot.Match(name, generated.SourceText.ToString());
+
+        // The head kernel struct the layer names lives in its own file, pinned under the struct's name.
+        Assert.Single(GeneratorHarness.KernelSources(result));
+        Snapshot.MatchKernels(result);
     }
+
+    [Fact]
+    public void Layers_of_one_head_shape_share_one_kernel_struct()
+    {
+        (GeneratorRunResult result, Compilation output) = GeneratorHarness.Run(
+            "namespace Demo; [Attend.MultiHeadAttention(ModelDim = 512, Heads = 8, Mask = Attend.AttentionMask.Causal)] public partial class DecoderSelfAttention;",
+            "namespace Other.Place { public static partial class Outer { [Attend.ScaledDotProductAttention(Heads = 2, DimHead = 64)] public partial class Nested { } } }",
+            "namespace Demo { [Attend.TransformerEncoder(ModelDim = 128, Heads = 2, MlpDim = 256, Depth = 1)] public partial class Encoder; public sealed class HeadKernels { } }");
+
+        Assert.Empty(result.Diagnostics);
+        Assert.Equal(3, GeneratorHarness.LayerSources(result).Count);
+        GeneratedSourceResult kernels = Assert.Single(GeneratorHarness.KernelSources(result));
+        Assert.Equal("Attend.Generated.HeadKernels_D64_Dv64.kernels.g.cs", kernels.HintName);
+        Assert.All(GeneratorHarness.LayerSources(result), layer => Assert.Contains("global::Attend.Generated.HeadKernels_D64_Dv64", layer.SourceText.ToString()));
+        Assert.Empty(GeneratorHarness.ProblemsIn(output));
+    }
+
+    [Fact]
+    public void Layers_of_two_head_shapes_get_one_kernel_struct_each()
+    {
+        (GeneratorRunResult result, Compilation output) = GeneratorHarness.Run(
+            "namespace Demo; [Attend.MultiHeadAttention(ModelDim = 512, Heads = 8)] public partial class Wide; [Attend.MultiHeadAttention(ModelDim = 15, Heads = 3)] public partial class Narrow;");
+
+        Assert.Equal(
+            new[] { "Attend.Generated.HeadKernels_D5_Dv5.kernels.g.cs", "Attend.Generated.HeadKernels_D64_Dv64.kernels.g.cs" },
+            GeneratorHarness.KernelSources(result).Select(s => s.HintName).OrderBy(n => n, System.StringComparer.Ordinal));
+        Assert.Empty(GeneratorHarness.ProblemsIn(output));
+    }
+
+    /// <summary>
+    /// Issue 12's budget: one causal MHA layer of E = 512, 8 heads is at most 800 generated lines in all files (it was
+    /// 1 704, 84 % kernels), and a second layer of the same head shape adds only its own file: the kernel struct is shared.
+    /// </summary>
+    [Fact]
+    public void Mha_example_stays_within_its_generated_line_budget()
+    {
+        const string First = "namespace Demo; [Attend.MultiHeadAttention(ModelDim = 512, Heads = 8, Mask = Attend.AttentionMask.Causal)] public partial class DecoderSelfAttention;";
+        const string Second = "namespace Demo; [Attend.MultiHeadAttention(ModelDim = 512, Heads = 8, Mask = Attend.AttentionMask.Causal)] public partial class OtherSelfAttention;";
+        int one = GeneratedLines(First);
+        (GeneratorRunResult both, _) = GeneratorHarness.Run(First, Second);
+        int two = both.GeneratedSources.Sum(s => s.SourceText.Lines.Count);
+        int secondLayerFile = both.GeneratedSources.Single(s => s.HintName == "Demo.OtherSelfAttention.g.cs").SourceText.Lines.Count;
+
+        Assert.True(one <= 800, $"one layer: {one} generated lines");
+        Assert.Equal(secondLayerFile, two - one);
+    }
+
+    private static int GeneratedLines(params string[] sources) =>
+        GeneratorHarness.Run(sources).Result.GeneratedSources.Sum(s => s.SourceText.Lines.Count);
 
     [Theory]
     [MemberData(nameof(Declarations))]
@@ -36,7 +89,7 @@ public sealed class SnapshotTests
     {
         (_, Compilation output) = GeneratorHarness.Run(declaration);
 
-        Assert.True(output.SyntaxTrees.Count() == 2, $"{name}: expected the declaration and one generated file.");
+        Assert.True(GeneratorHarness.LayerTreeCount(output) == 2, $"{name}: expected the declaration and one generated file.");
         Assert.Empty(GeneratorHarness.ProblemsIn(output));
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using Attend.Generators.Planning;
 
 namespace Attend.Generators.Emit;
 
@@ -40,7 +41,8 @@ internal sealed record AttentionCall(
 /// <summary>Writes the <c>AttentionProblem</c> initializer and the driver call for an <see cref="AttentionCall"/>.</summary>
 internal static class AttentionCallEmitter
 {
-    public static void Emit(SourceWriter w, AttentionCall call)
+    /// <param name="shape">The layer's head shape: the driver runs over that shape's shared kernel struct.</param>
+    public static void Emit(SourceWriter w, HeadShape shape, AttentionCall call)
     {
         using (w.Block("var problem = new global::Attend.Kernels.AttentionProblem", ";"))
         {
@@ -55,8 +57,8 @@ internal static class AttentionCallEmitter
         }
 
         w.Line(call.Cache is null
-            ? $"global::Attend.Kernels.AttentionDriver.Run<{HeadKernelsEmitter.StructName}>(problem);"
-            : $"global::Attend.Kernels.AttentionDriver.RunCached<{HeadKernelsEmitter.StructName}>(problem, {call.Cache}, {call.CacheLayer});");
+            ? $"global::Attend.Kernels.AttentionDriver.Run<{HeadKernelsEmitter.TypeName(shape)}>(problem);"
+            : $"global::Attend.Kernels.AttentionDriver.RunCached<{HeadKernelsEmitter.TypeName(shape)}>(problem, {call.Cache}, {call.CacheLayer});");
     }
 
     private static void View(SourceWriter w, string name, StridedView view) =>

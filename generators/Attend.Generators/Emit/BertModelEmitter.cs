@@ -13,10 +13,11 @@ internal static class BertModelEmitter
 {
     private const string Interface = "global::Attend.ISentenceEmbeddingModel";
 
-    public static string Emit(BertModelSpec spec)
+    public static string Emit(HeadLayerPlan<BertModelSpec> layer)
     {
+        BertModelSpec spec = layer.Spec;
         EncoderStackSpec s = spec.Stack;
-        HeadKernelPlan plan = HeadKernelPlanner.Plan(s.DimHead, s.DimHead);
+        HeadKernelPlan plan = layer.Kernels;
         var remarks = new List<string>
         {
             $"Embeddings: word [{spec.VocabSize}, {s.ModelDim}] + position [{spec.MaxPositions}, {s.ModelDim}] (positions 0..length − 1) + token type [{spec.TypeVocabSize}, {s.ModelDim}], then LayerNorm (embeddings.LayerNorm).",
@@ -41,7 +42,6 @@ internal static class BertModelEmitter
                 EncoderStackEmitter.EmitRunStack(w, s);
                 EncoderStackEmitter.EmitAttentionSublayer(w, s);
                 EncoderStackEmitter.EmitFeedForwardSublayer(w, s);
-                HeadKernelsEmitter.Emit(w, plan);
             },
             " : " + Interface);
     }

@@ -10,10 +10,11 @@ internal static class DanetPositionAttentionEmitter
 {
     private const string Packed = "global::Attend.Kernels.LinearKernels";
 
-    public static string Emit(DanetPositionAttentionSpec spec)
+    public static string Emit(HeadLayerPlan<DanetPositionAttentionSpec> layer)
     {
+        DanetPositionAttentionSpec spec = layer.Spec;
         int c = spec.Channels, dqk = spec.QueryKeyChannels;
-        HeadKernelPlan plan = HeadKernelPlanner.Plan(dqk, c);
+        HeadKernelPlan plan = layer.Kernels;
         var remarks = new List<string>
         {
             spec.Official
@@ -44,12 +45,11 @@ internal static class DanetPositionAttentionEmitter
                 {
                     w.Line("LayerWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
                     w.Line(spec.Official
-                        ? $"global::Attend.Kernels.DualAttention.PositionOfficial<{HeadKernelsEmitter.StructName}>(Path, input, output, batch, Channels, height, width, weights.Projection, weights.ProjectionBias, QueryKeyChannels, weights.Gamma[0], MaxDegreeOfParallelism);"
-                        : $"global::Attend.Kernels.DualAttention.PositionCollection<{HeadKernelsEmitter.StructName}>(Path, input, output, batch, Channels, height, width, weights.ConvWeight, weights.ConvBias, KernelSize, weights.Projection, weights.ProjectionBias, weights.Output, weights.OutputBias, MaxDegreeOfParallelism);");
+                        ? $"global::Attend.Kernels.DualAttention.PositionOfficial<{HeadKernelsEmitter.TypeName(HeadShapes.Of(spec))}>(Path, input, output, batch, Channels, height, width, weights.Projection, weights.ProjectionBias, QueryKeyChannels, weights.Gamma[0], MaxDegreeOfParallelism);"
+                        : $"global::Attend.Kernels.DualAttention.PositionCollection<{HeadKernelsEmitter.TypeName(HeadShapes.Of(spec))}>(Path, input, output, batch, Channels, height, width, weights.ConvWeight, weights.ConvBias, KernelSize, weights.Projection, weights.ProjectionBias, weights.Output, weights.OutputBias, MaxDegreeOfParallelism);");
                 }
 
                 w.Line();
-                HeadKernelsEmitter.Emit(w, plan);
             });
     }
 

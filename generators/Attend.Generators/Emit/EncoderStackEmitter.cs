@@ -49,6 +49,7 @@ internal static class EncoderStackEmitter
         }
 
         remarks.Add("A query row whose keys are all masked yields zeros, never NaN.");
+        remarks.Add(HeadKernelsEmitter.SharedRemark(HeadShapes.Of(s)));
         return remarks;
     }
 
@@ -411,7 +412,7 @@ internal static class EncoderStackEmitter
             if (s.Causal) extra.Add("CausalOffset = pass.Past");
             if (s.Window > 0) extra.Add("Window = Window");
             if (ScoreBias(s)) extra.Add("AdditiveMask = pass.ScoreBias, MaskBatchStride = 0, MaskHeadStride = pass.Length * pass.KeyLength, MaskRowStride = pass.KeyLength, MaskLength = pass.KeyLength");
-            AttentionCallEmitter.Emit(w, new AttentionCall(
+            AttentionCallEmitter.Emit(w, HeadShapes.Of(s), new AttentionCall(
                 "pass.Batch", "Heads", "KvHeads", "pass.Length", "pass.KeyLength",
                 new StridedView("pass.Qkv", "pass.Length * QkvWidth", "DimHead", "QkvWidth"),
                 new StridedView("pass.Qkv.Slice(InnerDim)", "pass.Length * QkvWidth", "DimHead", "QkvWidth"),

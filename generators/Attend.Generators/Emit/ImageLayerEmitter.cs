@@ -132,5 +132,6 @@ internal static class ImageLayerEmitter
     /// <summary>Remarks lines describing the head kernels' register layout per path.</summary>
     public static IEnumerable<string> HeadKernelRemarks(HeadKernelPlan plan) =>
         plan.VectorPaths.Select(path =>
-            $"{path.Path} head kernels: queries of {plan.DimHead} floats in {path.Query.Count} segment(s){(path.QueryInRegisters ? " held in registers across keys" : "")}, values of {plan.ValueDimHead} in {path.Value.Count}.");
+            $"{path.Path} head kernels: queries of {plan.DimHead} floats in {path.Query.Count} segment(s){(path.QueryInRegisters ? " held in registers across keys" : "")}, values of {plan.ValueDimHead} in {path.Value.Count}.")
+            .Append(HeadKernelsEmitter.SharedRemark(new HeadShape(plan.DimHead, plan.ValueDimHead)));
 }

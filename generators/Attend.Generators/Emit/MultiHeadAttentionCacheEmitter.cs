@@ -10,12 +10,6 @@ namespace Attend.Generators.Emit;
 /// </summary>
 internal static class MultiHeadAttentionCacheEmitter
 {
-    /// <summary>
-    /// Causal self-attention only: a cache holds the keys of the sequence being decoded, so it needs query = key = value
-    /// (packed dims) and no per-call padding mask (a padded position would have to stay masked in every later step).
-    /// </summary>
-    public static bool Applies(MultiHeadAttentionSpec spec, bool packedDims) => spec.Causal && !spec.KeyPadding && packedDims;
-
     public static void Emit(SourceWriter w, MultiHeadAttentionSpec spec)
     {
         string kvHeads = MultiHeadAttentionEmitter.Grouped(spec) ? "KvHeads" : "Heads";
@@ -43,7 +37,7 @@ internal static class MultiHeadAttentionCacheEmitter
             w.Line("int past = cache.Length;");
             var extra = new System.Collections.Generic.List<string> { "CausalOffset = past" };
             if (spec.Window > 0) extra.Add("Window = Window");
-            AttentionCallEmitter.Emit(w, new AttentionCall(
+            AttentionCallEmitter.Emit(w, Planning.HeadShapes.Of(spec), new AttentionCall(
                 "batch", "Heads", kvHeads, "length", "past + length",
                 new StridedView("qkv", $"length * {qkvWidth}", "DimHead", qkvWidth),
                 new StridedView("qkv.Slice(InnerDim)", $"length * {qkvWidth}", "DimHead", qkvWidth),

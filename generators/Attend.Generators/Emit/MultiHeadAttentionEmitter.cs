@@ -18,32 +18,33 @@ internal static class MultiHeadAttentionEmitter
     /// A doc reference to the main <c>Forward</c>: with a KV cache there is a one-token overload too, and a bare
     /// <c>cref="Forward"/</c> would be ambiguous (CS0419 in projects that check their docs).
     /// </summary>
-    private static string ForwardReference(MultiHeadAttentionSpec spec, bool packedDims) =>
-        MultiHeadAttentionCacheEmitter.Applies(spec, packedDims)
+    private static string ForwardReference(bool kvCache) =>
+        kvCache
             ? "<see cref=\"Forward(global::System.ReadOnlySpan{float}, global::System.Span{float}, int, int, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, int, global::System.ReadOnlySpan{bool}, global::System.Span{float})\">Forward</see>"
             : "<see cref=\"Forward\"/>";
 
-    public static string Emit(MultiHeadAttentionSpec spec)
+    public static string Emit(MultiHeadAttentionPlan layer)
     {
-        HeadKernelPlan plan = HeadKernelPlanner.Plan(spec.DimHead, spec.DimHead);
-        bool packedDims = spec.KeyDim == spec.ModelDim && spec.ValueDim == spec.ModelDim;
+        MultiHeadAttentionSpec spec = layer.Spec;
+        bool packedDims = layer.PackedProjections;
         return TypeShellEmitter.Emit(
             spec.Identity,
             $"Multi-head attention, E = {spec.ModelDim}, {spec.Heads} heads of {spec.DimHead}, as <c>torch.nn.MultiheadAttention(batch_first=True)</c>.",
-            Remarks(spec, plan, packedDims),
+            Remarks(layer),
             w =>
             {
                 EmitConstants(w, spec);
-                EmitFields(w, spec, packedDims);
-                EmitLoadWeights(w, spec, packedDims);
+                EmitFields(w, spec, packedDims, layer.KvCache);
+                EmitLoadWeights(w, spec, packedDims, layer.KvCache);
                 EmitForward(w, spec, packedDims);
-                if (MultiHeadAttentionCacheEmitter.Applies(spec, packedDims)) MultiHeadAttentionCacheEmitter.Emit(w, spec);
-                HeadKernelsEmitter.Emit(w, plan);
+                if (layer.KvCache) MultiHeadAttentionCacheEmitter.Emit(w, spec);
             });
     }
 
-    private static string[] Remarks(MultiHeadAttentionSpec spec, HeadKernelPlan plan, bool packedDims)
+    private static string[] Remarks(MultiHeadAttentionPlan layer)
     {
+        MultiHeadAttentionSpec spec = layer.Spec;
+        bool packedDims = layer.PackedProjections;
         var remarks = new List<string>
         {
             $"Specialized at compile time: ModelDim = {spec.ModelDim}, Heads = {spec.Heads}, DimHead = {spec.DimHead}" +
@@ -54,7 +55,7 @@ internal static class MultiHeadAttentionEmitter
                 : "KeyDim or ValueDim differ from ModelDim, so the projections are separate (q_proj_weight, k_proj_weight, v_proj_weight, as PyTorch names them).",
             spec.Causal
                 ? "Causal: query i sees keys 0..i; the score kernel never visits keys above the diagonal." +
-                  (MultiHeadAttentionCacheEmitter.Applies(spec, packedDims) ? " A global::Attend.KvCache (CreateKvCache, Prefill, one-token Forward) makes decoding cost one query row per step." : "")
+                  (layer.KvCache ? " A global::Attend.KvCache (CreateKvCache, Prefill, one-token Forward) makes decoding cost one query row per step." : "")
                 : "No causal mask.",
             spec.KeyPadding
                 ? "Key padding: Forward requires keyPaddingMask [batch, keyLength], true = padded."
@@ -62,12 +63,13 @@ internal static class MultiHeadAttentionEmitter
         };
         if (Grouped(spec)) remarks.Add(spec.KvHeads == 1 ? "Multi-query attention: every query head reads the one key/value head." : $"Grouped-query attention: {spec.KvHeads} key/value heads, query head h reads key/value head h / {spec.Heads / spec.KvHeads}.");
         if (spec.Window > 0) remarks.Add($"Sliding window of {spec.Window}: keys outside it are never scored.");
-        foreach (VectorPathPlan path in plan.VectorPaths)
+        foreach (VectorPathPlan path in layer.Kernels.VectorPaths)
         {
             remarks.Add($"{path.Path}: the query row is {Describe(path.Query)}{(path.QueryInRegisters ? ", held in registers across keys" : "")}; the value row is {Describe(path.Value)}.");
         }
 
         remarks.Add("A query row whose keys are all masked yields zeros (PyTorch yields NaN there).");
+        remarks.Add(HeadKernelsEmitter.SharedRemark(HeadShapes.Of(spec)));
         return remarks.ToArray();
     }
 
@@ -130,7 +132,7 @@ internal static class MultiHeadAttentionEmitter
         w.Line();
     }
 
-    private static void EmitFields(SourceWriter w, MultiHeadAttentionSpec spec, bool packedDims)
+    private static void EmitFields(SourceWriter w, MultiHeadAttentionSpec spec, bool packedDims, bool kvCache)
     {
         w.Line("// The weights in use. LoadWeights packs a whole new set, then publishes it with one reference write, so a");
         w.Line("// Forward running meanwhile computes with the old set or the new one, never a mix of the two.");
@@ -152,10 +154,10 @@ internal static class MultiHeadAttentionEmitter
         }
 
         w.Line();
-        LayerSurfaceEmitter.Emit(w, spec.Identity.Type.Name, "layer", $"Most threads one {ForwardReference(spec, packedDims)} uses; 1 runs on the caller's thread. Results are identical whatever the value.");
+        LayerSurfaceEmitter.Emit(w, spec.Identity.Type.Name, "layer", $"Most threads one {ForwardReference(kvCache)} uses; 1 runs on the caller's thread. Results are identical whatever the value.");
     }
 
-    private static void EmitLoadWeights(SourceWriter w, MultiHeadAttentionSpec spec, bool packedDims)
+    private static void EmitLoadWeights(SourceWriter w, MultiHeadAttentionSpec spec, bool packedDims, bool kvCache)
     {
         w.Line("/// <summary>");
         w.Line("/// Loads weights saved from <c>torch.nn.MultiheadAttention</c>'s <c>state_dict</c>, under PyTorch's names:");
@@ -165,7 +167,7 @@ internal static class MultiHeadAttentionEmitter
             ? $"/// <c>in_proj_weight</c> [{qkvText}, ModelDim]" + (spec.Bias ? $", <c>in_proj_bias</c> [{qkvText}], <c>out_proj.weight</c> [ModelDim, InnerDim], <c>out_proj.bias</c> [ModelDim]." : ", <c>out_proj.weight</c> [ModelDim, InnerDim].")
             : $"/// <c>q_proj_weight</c> [InnerDim, ModelDim], <c>k_proj_weight</c> [{kvText}, KeyDim], <c>v_proj_weight</c> [{kvText}, ValueDim]" + (spec.Bias ? $", <c>in_proj_bias</c> [{qkvText}], <c>out_proj.weight</c> [ModelDim, InnerDim], <c>out_proj.bias</c> [ModelDim]." : ", <c>out_proj.weight</c> [ModelDim, InnerDim]."));
         w.Line("/// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.");
-        w.Line($"/// Safe while {ForwardReference(spec, packedDims)} runs on other threads: the new weights replace the old all at once when packed,");
+        w.Line($"/// Safe while {ForwardReference(kvCache)} runs on other threads: the new weights replace the old all at once when packed,");
         w.Line("/// and a forward pass already running finishes with the weights it started with.");
         w.Line("/// </summary>");
         w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; tensors it holds beyond these are ignored.</param>");
@@ -332,7 +334,7 @@ internal static class MultiHeadAttentionEmitter
 
             w.Line();
             w.Line("// Head h of row i sits at i · rowStride + h · DimHead: the driver reads heads in place, no transpose.");
-            AttentionCallEmitter.Emit(w, new AttentionCall(
+            AttentionCallEmitter.Emit(w, HeadShapes.Of(spec), new AttentionCall(
                 "batch", "Heads", Grouped(spec) ? "KvHeads" : "Heads", "queryLength", "keyLength",
                 new StridedView("q", "queryLength * queryRowStride", "DimHead", "queryRowStride"),
                 new StridedView("k", "keyLength * keyRowStride", "DimHead", "keyRowStride"),

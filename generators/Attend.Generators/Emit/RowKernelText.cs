@@ -13,7 +13,7 @@ namespace Attend.Generators.Emit;
 internal static class RowKernelText
 {
     /// <summary>Every vector path with its width in floats, widest first: the order dispatch tries them.</summary>
-    public static readonly (string Path, int Width)[] Paths = { ("Vector512", 16), ("Vector256", 8), ("Vector128", 4) };
+    public static readonly (string Path, int Width)[] Paths = VectorCode.Paths;
 
     /// <summary>A weighted sum keeps at most this many output registers live, leaving room for the loaded rows.</summary>
     public const int MaxAccumulatorRegisters = 8;

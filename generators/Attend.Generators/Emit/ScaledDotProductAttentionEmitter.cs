@@ -6,9 +6,10 @@ namespace Attend.Generators.Emit;
 /// <summary>Writes a <c>[ScaledDotProductAttention]</c> class: constants, <c>Forward</c> and its head kernels.</summary>
 internal static class ScaledDotProductAttentionEmitter
 {
-    public static string Emit(ScaledDotProductAttentionSpec spec)
+    public static string Emit(HeadLayerPlan<ScaledDotProductAttentionSpec> layer)
     {
-        HeadKernelPlan plan = HeadKernelPlanner.Plan(spec.DimHead, spec.ValueDimHead);
+        ScaledDotProductAttentionSpec spec = layer.Spec;
+        HeadKernelPlan plan = layer.Kernels;
         var remarks = new System.Collections.Generic.List<string>
         {
             $"Specialized at compile time: Heads = {spec.Heads}, KvHeads = {spec.KvHeads}, DimHead = {spec.DimHead}, ValueDimHead = {spec.ValueDimHead}.",
@@ -23,6 +24,7 @@ internal static class ScaledDotProductAttentionEmitter
         }
 
         remarks.Add("A query row whose keys are all masked yields zeros, never NaN.");
+        remarks.Add(HeadKernelsEmitter.SharedRemark(HeadShapes.Of(spec)));
 
         return TypeShellEmitter.Emit(
             spec.Identity,
@@ -61,9 +63,8 @@ internal static class ScaledDotProductAttentionEmitter
                 w.Line("/// <exception cref=\"global::System.ArgumentException\">A length or size does not match; the message names the argument and the size expected.</exception>");
                 w.Line(GeneratedCode.Attribute);
                 w.Line("public void Forward(scoped in global::Attend.ScaledDotProductAttentionArguments arguments) =>");
-                w.Line($"    global::Attend.Kernels.OnnxAttention.Run<{HeadKernelsEmitter.StructName}>(Heads, KvHeads, arguments, Path, MaxDegreeOfParallelism);");
+                w.Line($"    global::Attend.Kernels.OnnxAttention.Run<{HeadKernelsEmitter.TypeName(HeadShapes.Of(spec))}>(Heads, KvHeads, arguments, Path, MaxDegreeOfParallelism);");
                 w.Line();
-                HeadKernelsEmitter.Emit(w, plan);
             });
     }
 }

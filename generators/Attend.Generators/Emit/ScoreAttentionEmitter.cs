@@ -6,8 +6,6 @@ namespace Attend.Generators.Emit;
 /// <summary>Writes an <c>[Attention]</c> class: constants, weights, <c>LoadWeights</c>, <c>Forward</c> and its score kernels.</summary>
 internal static class ScoreAttentionEmitter
 {
-    private static readonly string[] s_selectionNames = { "Soft", "Hard", "TopK" };
-    private static readonly string[] s_localNames = { "None", "Monotonic", "Predictive" };
 
     public static string Emit(ScoreAttentionSpec spec)
     {
@@ -28,17 +26,17 @@ internal static class ScoreAttentionEmitter
 
     private static bool Additive(ScoreAttentionSpec spec) => ScoreKernelsEmitter.IsAdditive(spec.Score);
 
-    private static bool Predictive(ScoreAttentionSpec spec) => spec.Local == 2;
+    private static bool Predictive(ScoreAttentionSpec spec) => spec.Local == (int)LocalAttention.Predictive;
 
-    private static bool HasWeights(ScoreAttentionSpec spec) => spec.Score is ScoreKind.General or ScoreKind.Additive or ScoreKind.Mlp || Predictive(spec);
+    private static bool HasWeights(ScoreAttentionSpec spec) => spec.Score is AttentionScore.General or AttentionScore.Additive or AttentionScore.Mlp || Predictive(spec);
 
-    private static string ScoreTitle(ScoreKind score) => score switch
+    private static string ScoreTitle(AttentionScore score) => score switch
     {
-        ScoreKind.Dot => "dot (Luong)",
-        ScoreKind.ScaledDot => "scaled dot",
-        ScoreKind.General => "general, bilinear (Luong)",
-        ScoreKind.Cosine => "cosine",
-        ScoreKind.Additive => "additive (Bahdanau)",
+        AttentionScore.Dot => "dot (Luong)",
+        AttentionScore.ScaledDot => "scaled dot",
+        AttentionScore.General => "general, bilinear (Luong)",
+        AttentionScore.Cosine => "cosine",
+        AttentionScore.Additive => "additive (Bahdanau)",
         _ => "MLP",
     };
 
@@ -47,15 +45,15 @@ internal static class ScoreAttentionEmitter
         var remarks = new List<string>
         {
             $"Specialized at compile time: Score = {spec.Score}, QuerySize = {spec.QuerySize}, KeySize = {spec.KeySize}, ValueSize = {spec.ValueSize}" +
-                (Additive(spec) ? $", Hidden = {spec.Hidden}" : "") + $", Selection = {s_selectionNames[spec.Selection]}" +
-                (spec.Selection == 2 ? $" (k = {spec.TopK})" : "") + $", Local = {s_localNames[spec.Local]}" + (spec.Local != 0 ? $" (D = {spec.Window})" : "") + ".",
+                (Additive(spec) ? $", Hidden = {spec.Hidden}" : "") + $", Selection = {(AttentionSelection)spec.Selection}" +
+                (spec.Selection == (int)AttentionSelection.TopK ? $" (k = {spec.TopK})" : "") + $", Local = {(LocalAttention)spec.Local}" + (spec.Local != (int)LocalAttention.None ? $" (D = {spec.Window})" : "") + ".",
             spec.Score switch
             {
-                ScoreKind.Dot => "score(q, k) = qᵀk, unscaled (Luong's dot).",
-                ScoreKind.ScaledDot => $"score(q, k) = qᵀk / sqrt({spec.QuerySize}).",
-                ScoreKind.General => "score(q, k) = qᵀ W_a k: the keys are projected once per call (y = k W_aᵀ with the packed projection kernel), then scored as dot products.",
-                ScoreKind.Cosine => "score(q, k) = q/max(|q|, 1e-8) · k/max(|k|, 1e-8): rows are normalized once per call, then scored as dot products.",
-                ScoreKind.Additive => "score(q, k) = w_vᵀ tanh(W_q q + W_k k): queries and keys are projected once per call, so each pair costs Hidden additions, tanh and multiply-adds.",
+                AttentionScore.Dot => "score(q, k) = qᵀk, unscaled (Luong's dot).",
+                AttentionScore.ScaledDot => $"score(q, k) = qᵀk / sqrt({spec.QuerySize}).",
+                AttentionScore.General => "score(q, k) = qᵀ W_a k: the keys are projected once per call (y = k W_aᵀ with the packed projection kernel), then scored as dot products.",
+                AttentionScore.Cosine => "score(q, k) = q/max(|q|, 1e-8) · k/max(|k|, 1e-8): rows are normalized once per call, then scored as dot products.",
+                AttentionScore.Additive => "score(q, k) = w_vᵀ tanh(W_q q + W_k k): queries and keys are projected once per call, so each pair costs Hidden additions, tanh and multiply-adds.",
                 _ => "score(q, k) = w₂ᵀ relu(W₁[q; k] + b₁) + b₂: W₁ is split into its query and key columns at load time, so queries and keys are projected once per call.",
             },
             spec.Selection switch
@@ -97,7 +95,7 @@ internal static class ScoreAttentionEmitter
             w.Line();
         }
 
-        if (spec.Selection == 2)
+        if (spec.Selection == (int)AttentionSelection.TopK)
         {
             w.Line("/// <summary>Keys top-k selection keeps per row.</summary>");
             w.Line(GeneratedCode.Attribute);
@@ -134,15 +132,15 @@ internal static class ScoreAttentionEmitter
         {
             switch (spec.Score)
             {
-                case ScoreKind.General:
+                case AttentionScore.General:
                     w.Line("public readonly float[] PackedKeyWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(KeySize, QuerySize)];");
                     break;
-                case ScoreKind.Additive:
+                case AttentionScore.Additive:
                     w.Line("public readonly float[] PackedQueryWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(QuerySize, Hidden)];");
                     w.Line("public readonly float[] PackedKeyWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(KeySize, Hidden)];");
                     w.Line("public readonly float[] ScoreWeights = new float[Hidden];");
                     break;
-                case ScoreKind.Mlp:
+                case AttentionScore.Mlp:
                     w.Line("public readonly float[] PackedQueryWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(QuerySize, Hidden)];");
                     w.Line("public readonly float[] QueryBias = new float[Hidden];");
                     w.Line("public readonly float[] PackedKeyWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(KeySize, Hidden)];");
@@ -172,9 +170,9 @@ internal static class ScoreAttentionEmitter
         var names = new List<string>();
         switch (spec.Score)
         {
-            case ScoreKind.General: names.Add("<c>W_a.weight</c> [QuerySize, KeySize]"); break;
-            case ScoreKind.Additive: names.AddRange(new[] { "<c>W_q.weight</c> [Hidden, QuerySize]", "<c>W_k.weight</c> [Hidden, KeySize]", "<c>w_v.weight</c> [1, Hidden]" }); break;
-            case ScoreKind.Mlp: names.AddRange(new[] { "<c>mlp.0.weight</c> [Hidden, QuerySize + KeySize]", "<c>mlp.0.bias</c> [Hidden]", "<c>mlp.2.weight</c> [1, Hidden]", "<c>mlp.2.bias</c> [1]" }); break;
+            case AttentionScore.General: names.Add("<c>W_a.weight</c> [QuerySize, KeySize]"); break;
+            case AttentionScore.Additive: names.AddRange(new[] { "<c>W_q.weight</c> [Hidden, QuerySize]", "<c>W_k.weight</c> [Hidden, KeySize]", "<c>w_v.weight</c> [1, Hidden]" }); break;
+            case AttentionScore.Mlp: names.AddRange(new[] { "<c>mlp.0.weight</c> [Hidden, QuerySize + KeySize]", "<c>mlp.0.bias</c> [Hidden]", "<c>mlp.2.weight</c> [1, Hidden]", "<c>mlp.2.bias</c> [1]" }); break;
         }
 
         if (Predictive(spec)) names.AddRange(new[] { "<c>W_p.weight</c> [PositionHidden, QuerySize]", "<c>v_p.weight</c> [1, PositionHidden]" });
@@ -196,15 +194,15 @@ internal static class ScoreAttentionEmitter
             w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
             switch (spec.Score)
             {
-                case ScoreKind.General:
+                case AttentionScore.General:
                     w.Line("float[] bilinear = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"W_a.weight\", QuerySize, KeySize);");
                     break;
-                case ScoreKind.Additive:
+                case AttentionScore.Additive:
                     w.Line("float[] queryWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"W_q.weight\", Hidden, QuerySize);");
                     w.Line("float[] keyWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"W_k.weight\", Hidden, KeySize);");
                     w.Line("float[] scoreVector = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"w_v.weight\", 1, Hidden);");
                     break;
-                case ScoreKind.Mlp:
+                case AttentionScore.Mlp:
                     w.Line("float[] hiddenWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"mlp.0.weight\", Hidden, QuerySize + KeySize);");
                     w.Line("float[] hiddenBias = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"mlp.0.bias\", Hidden);");
                     w.Line("float[] scoreVector = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"mlp.2.weight\", 1, Hidden);");
@@ -222,16 +220,16 @@ internal static class ScoreAttentionEmitter
             w.Line("var next = new LayerWeights();");
             switch (spec.Score)
             {
-                case ScoreKind.General:
+                case AttentionScore.General:
                     w.Line("// W_a.weight [QuerySize, KeySize] is nn.Linear(KeySize, QuerySize)'s weight: W k for every key in one pass.");
                     w.Line("global::Attend.Kernels.LinearKernels.Pack(bilinear, KeySize, QuerySize, next.PackedKeyWeight);");
                     break;
-                case ScoreKind.Additive:
+                case AttentionScore.Additive:
                     w.Line("global::Attend.Kernels.LinearKernels.Pack(queryWeight, QuerySize, Hidden, next.PackedQueryWeight);");
                     w.Line("global::Attend.Kernels.LinearKernels.Pack(keyWeight, KeySize, Hidden, next.PackedKeyWeight);");
                     w.Line("scoreVector.CopyTo(next.ScoreWeights, 0);");
                     break;
-                case ScoreKind.Mlp:
+                case AttentionScore.Mlp:
                     w.Line("// W₁[q; k] = W₁q q + W₁k k: split the columns so queries and keys are each projected once.");
                     w.Line("float[] queryColumns = new float[Hidden * QuerySize];");
                     w.Line("float[] keyColumns = new float[Hidden * KeySize];");
@@ -316,15 +314,15 @@ internal static class ScoreAttentionEmitter
             var parts = new List<(string Name, string Length)>();
             switch (spec.Score)
             {
-                case ScoreKind.Cosine:
+                case AttentionScore.Cosine:
                     parts.Add(("preparedQueries", "queryRows * QuerySize"));
                     parts.Add(("preparedKeys", "keyRows * QuerySize"));
                     break;
-                case ScoreKind.General:
+                case AttentionScore.General:
                     parts.Add(("preparedKeys", "keyRows * QuerySize"));
                     break;
-                case ScoreKind.Additive:
-                case ScoreKind.Mlp:
+                case AttentionScore.Additive:
+                case AttentionScore.Mlp:
                     parts.Add(("preparedQueries", "queryRows * Hidden"));
                     parts.Add(("preparedKeys", "keyRows * Hidden"));
                     break;
@@ -365,18 +363,18 @@ internal static class ScoreAttentionEmitter
 
             switch (spec.Score)
             {
-                case ScoreKind.Cosine:
+                case AttentionScore.Cosine:
                     w.Line("global::Attend.Kernels.ScoreAttention.NormalizeRows(queries, QuerySize, preparedQueries);");
                     w.Line("global::Attend.Kernels.ScoreAttention.NormalizeRows(keys, KeySize, preparedKeys);");
                     break;
-                case ScoreKind.General:
+                case AttentionScore.General:
                     w.Line("global::Attend.Kernels.ProjectionDriver.Forward(path, keys, (int)keyRows, KeySize, weights.PackedKeyWeight, default, KeySize, QuerySize, preparedKeys, QuerySize, threads);");
                     break;
-                case ScoreKind.Additive:
+                case AttentionScore.Additive:
                     w.Line("global::Attend.Kernels.ProjectionDriver.Forward(path, queries, (int)queryRows, QuerySize, weights.PackedQueryWeight, default, QuerySize, Hidden, preparedQueries, Hidden, threads);");
                     w.Line("global::Attend.Kernels.ProjectionDriver.Forward(path, keys, (int)keyRows, KeySize, weights.PackedKeyWeight, default, KeySize, Hidden, preparedKeys, Hidden, threads);");
                     break;
-                case ScoreKind.Mlp:
+                case AttentionScore.Mlp:
                     w.Line("global::Attend.Kernels.ProjectionDriver.Forward(path, queries, (int)queryRows, QuerySize, weights.PackedQueryWeight, weights.QueryBias, QuerySize, Hidden, preparedQueries, Hidden, threads);");
                     w.Line("global::Attend.Kernels.ProjectionDriver.Forward(path, keys, (int)keyRows, KeySize, weights.PackedKeyWeight, default, KeySize, Hidden, preparedKeys, Hidden, threads);");
                     break;
@@ -416,9 +414,9 @@ internal static class ScoreAttentionEmitter
             w.Line("Output = output,");
             w.Line("ValidLengths = validLengths,");
             w.Line("KeyPaddingMask = keyPaddingMask,");
-            w.Line($"Selection = global::Attend.AttentionSelection.{s_selectionNames[spec.Selection]},");
-            if (spec.Selection == 2) w.Line("TopK = TopK,");
-            w.Line($"Local = global::Attend.LocalAttention.{s_localNames[spec.Local]},");
+            w.Line($"Selection = global::Attend.AttentionSelection.{(AttentionSelection)spec.Selection},");
+            if (spec.Selection == (int)AttentionSelection.TopK) w.Line("TopK = TopK,");
+            w.Line($"Local = global::Attend.LocalAttention.{(LocalAttention)spec.Local},");
             if (spec.Local != 0) w.Line("Window = Window,");
             if (spec.Local == 1) w.Line("Positions = positions,");
             if (Predictive(spec)) w.Line("PositionFractions = positionFractions,");

@@ -24,7 +24,7 @@ internal static class ScoreKernelsEmitter
     /// <summary>Output registers one pass of the weighted sum accumulates, leaving room for the loaded value rows.</summary>
     private const int MaxAccumulators = 8;
 
-    public static bool IsAdditive(ScoreKind score) => score is ScoreKind.Additive or ScoreKind.Mlp;
+    public static bool IsAdditive(AttentionScore score) => score is AttentionScore.Additive or AttentionScore.Mlp;
 
     /// <summary>Floats per prepared query/key row: the hidden width for additive and MLP scores, else the query size.</summary>
     public static int PreparedWidth(ScoreAttentionSpec spec) => IsAdditive(spec.Score) ? spec.Hidden : spec.QuerySize;
@@ -33,7 +33,7 @@ internal static class ScoreKernelsEmitter
     {
         int width = PreparedWidth(spec);
         bool additive = IsAdditive(spec.Score);
-        string scoresName = additive ? $"{(spec.Score == ScoreKind.Mlp ? "Mlp" : "Additive")}Scores_H{width}" : $"Scores_D{width}";
+        string scoresName = additive ? $"{(spec.Score == AttentionScore.Mlp ? "Mlp" : "Additive")}Scores_H{width}" : $"Scores_D{width}";
         string weightedSumName = $"WeightedSum_Dv{spec.ValueSize}";
 
         w.Line($"/// <summary>Score and weighted-sum loops for {(additive ? $"Hidden = {width}" : $"D = {width}")}, Dv = {spec.ValueSize}: one method per instruction set, sizes constant.</summary>");
@@ -67,7 +67,7 @@ internal static class ScoreKernelsEmitter
     }
 
     private static string ScaleFactor(ScoreAttentionSpec spec) =>
-        spec.Score == ScoreKind.ScaledDot ? Literals.Float((float)(1.0 / Math.Sqrt(spec.QuerySize))) : "";
+        spec.Score == AttentionScore.ScaledDot ? Literals.Float((float)(1.0 / Math.Sqrt(spec.QuerySize))) : "";
 
     private static void EmitDotScores(SourceWriter w, ScoreAttentionSpec spec, string name, int d)
     {
@@ -76,9 +76,9 @@ internal static class ScoreKernelsEmitter
         const string parameters = "global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> keys, int count, global::System.Span<float> scores";
         string what = spec.Score switch
         {
-            ScoreKind.ScaledDot => $"<c>{scale} · qᵀk</c> (1/sqrt({d}))",
-            ScoreKind.General => "<c>qᵀ(W k)</c>: keys arrive projected by W",
-            ScoreKind.Cosine => "<c>qᵀk</c> of rows normalized to unit length",
+            AttentionScore.ScaledDot => $"<c>{scale} · qᵀk</c> (1/sqrt({d}))",
+            AttentionScore.General => "<c>qᵀ(W k)</c>: keys arrive projected by W",
+            AttentionScore.Cosine => "<c>qᵀk</c> of rows normalized to unit length",
             _ => "<c>qᵀk</c>",
         };
         w.Line($"// Scores: {what.Replace("<c>", "").Replace("</c>", "")}; scalar, the reference every vector path is tested against.");
@@ -123,7 +123,7 @@ internal static class ScoreKernelsEmitter
 
     private static void EmitAdditiveScores(SourceWriter w, ScoreAttentionSpec spec, string name, int h)
     {
-        bool mlp = spec.Score == ScoreKind.Mlp;
+        bool mlp = spec.Score == AttentionScore.Mlp;
         string bias = mlp ? $" + global::System.Runtime.CompilerServices.Unsafe.Add(ref v, {h})" : "";
         const string parameters = "global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> keys, int count, global::System.ReadOnlySpan<float> weights, global::System.Span<float> scores";
         string activation(int width, string x) => (mlp, width) switch

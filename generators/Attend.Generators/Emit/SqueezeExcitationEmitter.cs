@@ -10,8 +10,8 @@ internal static class SqueezeExcitationEmitter
     public static string Emit(SqueezeExcitationSpec spec)
     {
         int c = spec.Channels, s = spec.SqueezeChannels;
-        bool average = spec.Pooling != 1, max = spec.Pooling != 0;
-        string pooling = spec.Pooling switch { 0 => "average", 1 => "max", _ => "average and max" };
+        bool average = spec.Pooling != (int)ChannelPooling.Max, max = spec.Pooling != (int)ChannelPooling.Average;
+        string pooling = (ChannelPooling)spec.Pooling switch { ChannelPooling.Average => "average", ChannelPooling.Max => "max", _ => "average and max" };
         string gate = spec.HardSigmoid ? "hardsigmoid" : "sigmoid";
         var weights = new List<Weight>
         {
@@ -25,7 +25,7 @@ internal static class SqueezeExcitationEmitter
             $"Specialized at compile time: Channels = {c}, SqueezeChannels = {s}, {pooling} pooling, {gate} gate; height and width are run-time arguments.",
             $"The excitation MLP is two matrix–vector products of constant shape ([{s}, {c}] then [{c}, {s}]), emitted per instruction set: " +
                 $"global::System.Runtime.Intrinsics.Vector512 {VectorCode.DocLayout(c, VectorCode.EffectiveWidth(c, 16))}, global::System.Runtime.Intrinsics.Vector256 {VectorCode.DocLayout(c, VectorCode.EffectiveWidth(c, 8))}, global::System.Runtime.Intrinsics.Vector128 {VectorCode.DocLayout(c, VectorCode.EffectiveWidth(c, 4))} for fc1's rows.",
-            spec.Pooling == 2
+            spec.Pooling == (int)ChannelPooling.Both
                 ? "Pooling = Both runs the MLP on the mean and on the maximum and adds the two results before the gate (fc2's bias counts twice, as calling the PyTorch module's fc twice would)."
                 : $"Squeeze: each channel plane is reduced to its {(average ? "mean" : "maximum")} in one vectorized pass.",
             spec.HardSigmoid ? "Gate: PyTorch's hardsigmoid, clamp(x / 6 + 1/2, 0, 1)." : "Gate: the logistic sigmoid.",

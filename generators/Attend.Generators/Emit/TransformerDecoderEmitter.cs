@@ -13,10 +13,10 @@ internal static class TransformerDecoderEmitter
     private const string LayerClass = "DecoderLayerWeights";
     private const string StackClass = "DecoderStackWeights";
 
-    public static string Emit(TransformerDecoderSpec spec)
+    public static string Emit(HeadLayerPlan<TransformerDecoderSpec> layer)
     {
+        TransformerDecoderSpec spec = layer.Spec;
         int dimHead = spec.DimHead;
-        HeadKernelPlan plan = HeadKernelPlanner.Plan(dimHead, dimHead);
         var remarks = new List<string>
         {
             $"Specialized at compile time: ModelDim = {spec.ModelDim}, Depth = {spec.Depth}, Heads = {spec.Heads}, DimHead = {dimHead}, MlpDim = {spec.MlpDim}, ε = {Literals.Float(spec.Epsilon)}.",
@@ -28,6 +28,7 @@ internal static class TransformerDecoderEmitter
             "Cross-attention projects the memory's keys and values once per layer per call and sees every memory position not padded.",
             "Weights load under torch.nn names: layers.{i}.self_attn.in_proj_weight/in_proj_bias/out_proj, multihead_attn.(same), linear1, linear2, norm1, norm2, norm3" + (spec.FinalNorm ? "; norm." : "."),
             "A query row whose keys are all masked yields zeros (PyTorch yields NaN there).",
+            HeadKernelsEmitter.SharedRemark(HeadShapes.Of(spec)),
         };
         return TypeShellEmitter.Emit(
             spec.Identity,
@@ -42,7 +43,6 @@ internal static class TransformerDecoderEmitter
                 EmitSelfAttention(w, spec);
                 EmitCrossAttention(w, spec);
                 FeedForwardEmitter.Emit(w, LayerClass, "FeedForwardNorm", spec.PreNorm, spec.Activation);
-                HeadKernelsEmitter.Emit(w, plan);
             });
     }
 
@@ -269,7 +269,7 @@ internal static class TransformerDecoderEmitter
 
             w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, {source}, rows, ModelDim, layer.PackedSelfQkvWeight, layer.SelfQkvBias, ModelDim, QkvWidth, pass.Qkv, QkvWidth, threads);");
             w.Line("global::System.ReadOnlySpan<float> qkv = pass.Qkv;");
-            AttentionCallEmitter.Emit(w, new AttentionCall(
+            AttentionCallEmitter.Emit(w, HeadShapes.Of(spec), new AttentionCall(
                 "pass.Batch", "Heads", "Heads", "pass.Length", "pass.Length",
                 new StridedView("qkv", "pass.Length * QkvWidth", "DimHead", "QkvWidth"),
                 new StridedView("qkv.Slice(InnerDim)", "pass.Length * QkvWidth", "DimHead", "QkvWidth"),
@@ -308,7 +308,7 @@ internal static class TransformerDecoderEmitter
             w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, {source}, rows, ModelDim, layer.PackedCrossQueryWeight, layer.CrossQueryBias, ModelDim, InnerDim, queries, InnerDim, threads);");
             w.Line("global::Attend.Kernels.ProjectionDriver.Forward(path, memory, pass.Batch * pass.MemoryLength, ModelDim, layer.PackedCrossKvWeight, layer.CrossKvBias, ModelDim, KvWidth, pass.MemoryKv, KvWidth, threads);");
             w.Line("global::System.ReadOnlySpan<float> memoryKv = pass.MemoryKv;");
-            AttentionCallEmitter.Emit(w, new AttentionCall(
+            AttentionCallEmitter.Emit(w, HeadShapes.Of(spec), new AttentionCall(
                 "pass.Batch", "Heads", "Heads", "pass.Length", "pass.MemoryLength",
                 new StridedView("queries", "pass.Length * InnerDim", "DimHead", "InnerDim"),
                 new StridedView("memoryKv", "pass.MemoryLength * KvWidth", "DimHead", "KvWidth"),

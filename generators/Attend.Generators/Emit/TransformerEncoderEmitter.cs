@@ -7,10 +7,11 @@ namespace Attend.Generators.Emit;
 /// <summary>Writes a <c>[TransformerEncoder]</c> class: the encoder stack's members plus <c>LoadWeights</c>, <c>Forward</c> and, when causal, KV-cache decoding.</summary>
 internal static class TransformerEncoderEmitter
 {
-    public static string Emit(TransformerEncoderSpec spec)
+    public static string Emit(HeadLayerPlan<TransformerEncoderSpec> layer)
     {
+        TransformerEncoderSpec spec = layer.Spec;
         EncoderStackSpec s = spec.Stack;
-        HeadKernelPlan plan = HeadKernelPlanner.Plan(s.DimHead, s.DimHead);
+        HeadKernelPlan plan = layer.Kernels;
         bool decoding = EncoderStackEmitter.Decodes(s);
         List<string> remarks = EncoderStackEmitter.Remarks(s, plan);
         if (s.Causal && s.KeyPadding) remarks.Add("Key padding and a KV cache do not combine, so this declaration has no decoding methods; drop KeyPadding to get them.");
@@ -30,7 +31,6 @@ internal static class TransformerEncoderEmitter
                 EncoderStackEmitter.EmitRunStack(w, s);
                 EncoderStackEmitter.EmitAttentionSublayer(w, s);
                 EncoderStackEmitter.EmitFeedForwardSublayer(w, s);
-                HeadKernelsEmitter.Emit(w, plan);
             });
     }
 

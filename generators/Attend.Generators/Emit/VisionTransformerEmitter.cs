@@ -12,10 +12,11 @@ internal static class VisionTransformerEmitter
 {
     private const string WeightsClass = "VisionWeights";
 
-    public static string Emit(VisionTransformerSpec spec)
+    public static string Emit(HeadLayerPlan<VisionTransformerSpec> layer)
     {
+        VisionTransformerSpec spec = layer.Spec;
         EncoderStackSpec s = spec.Stack;
-        HeadKernelPlan plan = HeadKernelPlanner.Plan(s.DimHead, s.DimHead);
+        HeadKernelPlan plan = layer.Kernels;
         bool current = s.Naming == BlockOptions.NamingVit;
         int grid = spec.ImageSize / spec.PatchSize;
         var remarks = new List<string>
@@ -44,7 +45,6 @@ internal static class VisionTransformerEmitter
                 EncoderStackEmitter.EmitRunStack(w, s);
                 EncoderStackEmitter.EmitAttentionSublayer(w, s);
                 EncoderStackEmitter.EmitFeedForwardSublayer(w, s);
-                HeadKernelsEmitter.Emit(w, plan);
             });
     }
 

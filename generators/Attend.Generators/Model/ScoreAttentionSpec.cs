@@ -1,16 +1,5 @@
 namespace Attend.Generators.Model;
 
-/// <summary>The score functions of <c>Attend.AttentionScore</c>, by value.</summary>
-internal enum ScoreKind
-{
-    Dot = 0,
-    ScaledDot = 1,
-    General = 2,
-    Cosine = 3,
-    Additive = 4,
-    Mlp = 5,
-}
-
 /// <summary>A validated <c>[Attention]</c> declaration; every size resolved (no zeros meaning "default").</summary>
 /// <param name="Selection">0 soft, 1 hard, 2 top-k (<c>Attend.AttentionSelection</c>).</param>
 /// <param name="Local">0 none, 1 local-m, 2 local-p (<c>Attend.LocalAttention</c>).</param>
@@ -18,7 +7,7 @@ internal enum ScoreKind
 /// <param name="PositionHidden">Hidden width of local-p's predictor; 0 unless local-p.</param>
 internal sealed record ScoreAttentionSpec(
     LayerIdentity Identity,
-    ScoreKind Score,
+    AttentionScore Score,
     int QuerySize,
     int KeySize,
     int ValueSize,

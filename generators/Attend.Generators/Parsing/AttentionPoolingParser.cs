@@ -19,7 +19,7 @@ internal static class AttentionPoolingParser
         int score = reader.GetInt("Score");
 
         bool valid = reader.RequirePositive("Features", features, ", the features of each position");
-        valid &= FamilyParsing.RequireDefined(reader, "Score", score, "PoolingScore", "Additive", "LearnedQuery");
+        valid &= FamilyParsing.RequireDefined<PoolingScore>(reader, "Score", score);
         bool learnedQuery = score == 1;
         if (learnedQuery && reader.IsSet("HiddenDim"))
         {

@@ -17,9 +17,9 @@ internal static class ChannelAttentionParsers
             bool valid = reader.RequirePositive("Channels", channels, ", the number of feature-map channels (input_channels)");
             valid &= ReadHidden(reader, channels, "SqueezeChannels", out int squeeze);
             int pooling = reader.GetInt("Pooling");
-            valid &= RequireDefined(reader, "Pooling", pooling, "ChannelPooling", "Average", "Max", "Both");
+            valid &= RequireDefined<ChannelPooling>(reader, "Pooling", pooling);
             int gate = reader.GetInt("Gate");
-            valid &= RequireDefined(reader, "Gate", gate, "GateActivation", "Sigmoid", "HardSigmoid");
+            valid &= RequireDefined<GateActivation>(reader, "Gate", gate);
             valid = valid && RequireWeightFits(reader, "Channels", "Channels × SqueezeChannels", channels, squeeze);
             return valid ? new SqueezeExcitationSpec(identity!, channels, squeeze, pooling, gate == 1) : null;
         });

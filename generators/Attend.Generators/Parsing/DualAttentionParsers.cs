@@ -110,7 +110,7 @@ internal static class DualAttentionParsers
     {
         int variant = reader.GetInt("Variant");
         official = variant == 1;
-        return RequireDefined(reader, "Variant", variant, "DanetVariant", "Collection", "Official");
+        return RequireDefined<DanetVariant>(reader, "Variant", variant);
     }
 
     private static bool ReadKernel(DeclarationReader reader, out int kernel)

@@ -36,6 +36,11 @@ internal static class OptionChecks
     }
 
     /// <summary>Reports ATTEND032 unless <paramref name="value"/> is one of the enum's values (index into <paramref name="names"/>).</summary>
+    /// <summary>Reports ATTEND-undefined-option unless <paramref name="value"/> is a member of <typeparamref name="TEnum"/>, the runtime's own enum linked into the generator.</summary>
+    public static bool RequireDefined<TEnum>(DeclarationReader reader, string property, int value)
+        where TEnum : struct, Enum =>
+        RequireDefined(reader, property, value, typeof(TEnum).Name, Enum.GetNames(typeof(TEnum)));
+
     public static bool RequireDefined(DeclarationReader reader, string property, int value, string enumName, params string[] names)
     {
         if (value >= 0 && value < names.Length) return true;

@@ -59,7 +59,7 @@ internal static class PointwiseAttentionParsers
             int channels = reader.GetInt("Channels");
             bool valid = reader.RequirePositive("Channels", channels, ", the number of feature-map channels");
             int layout = reader.GetInt("Layout");
-            valid &= RequireDefined(reader, "Layout", layout, "PolarizedLayout", "Parallel", "Sequential");
+            valid &= RequireDefined<PolarizedLayout>(reader, "Layout", layout);
             // The module's c // 2 rounds down, so odd channel counts are valid; one channel leaves nothing.
             if (valid && channels < 2)
             {

@@ -9,16 +9,14 @@ namespace Attend.Generators.Parsing;
 /// <summary>Turns an <c>[Attention]</c> declaration into a <see cref="ScoreAttentionSpec"/> or diagnostics.</summary>
 internal static class ScoreAttentionParser
 {
-    private const int TopKSelection = 2;
+    private const int TopKSelection = (int)AttentionSelection.TopK;
     private const int Predictive = 2;
-
-    private static readonly string[] s_scoreNames = { "Dot", "ScaledDot", "General", "Cosine", "Additive", "Mlp" };
 
     public static ParseResult<ScoreAttentionSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
         OptionChecks.Parse(context, cancellationToken, static (reader, identity) =>
         {
             int score = reader.GetInt("Score");
-            bool valid = RequireDefined(reader, "Score", score, "AttentionScore", s_scoreNames);
+            bool valid = RequireDefined<AttentionScore>(reader, "Score", score);
             int querySize = reader.GetInt("QuerySize");
             valid &= reader.RequirePositive("QuerySize", querySize, ", the features per query row");
             int keySize = reader.GetInt("KeySize");
@@ -28,27 +26,27 @@ internal static class ScoreAttentionParser
             if (reader.IsSet("ValueSize")) valid &= reader.RequirePositive("ValueSize", valueSize, ", or remove it to use KeySize");
             else valueSize = keySize;
 
-            var kind = (ScoreKind)score;
-            bool comparesDirectly = kind is ScoreKind.Dot or ScoreKind.ScaledDot or ScoreKind.Cosine;
+            var kind = (AttentionScore)score;
+            bool comparesDirectly = kind is AttentionScore.Dot or AttentionScore.ScaledDot or AttentionScore.Cosine;
             if (valid && comparesDirectly && keySize != querySize)
             {
-                reader.Report(Descriptors.ScoreNeedsEqualSizes, reader.ArgumentLocation("KeySize"), "AttentionScore." + s_scoreNames[score], reader.TypeName, Text(keySize), Text(querySize));
+                reader.Report(Descriptors.ScoreNeedsEqualSizes, reader.ArgumentLocation("KeySize"), "AttentionScore." + kind, reader.TypeName, Text(keySize), Text(querySize));
                 valid = false;
             }
 
             int hidden = 0;
-            if (kind is ScoreKind.Additive or ScoreKind.Mlp)
+            if (kind is AttentionScore.Additive or AttentionScore.Mlp)
             {
                 hidden = reader.GetInt("Hidden");
                 valid &= reader.RequirePositive("Hidden", hidden, ", the hidden width of the score (d2l's num_hiddens)");
             }
-            else if (score >= 0 && score < s_scoreNames.Length)
+            else if (System.Enum.IsDefined(typeof(AttentionScore), score))
             {
-                WarnIfSet(reader, "Hidden", $"because Score = AttentionScore.{s_scoreNames[score]} has no hidden layer");
+                WarnIfSet(reader, "Hidden", $"because Score = AttentionScore.{kind} has no hidden layer");
             }
 
             int selection = reader.GetInt("Selection");
-            valid &= RequireDefined(reader, "Selection", selection, "AttentionSelection", "Soft", "Hard", "TopK");
+            valid &= RequireDefined<AttentionSelection>(reader, "Selection", selection);
             int topK = 0;
             if (selection == TopKSelection)
             {
@@ -61,7 +59,7 @@ internal static class ScoreAttentionParser
             }
 
             int local = reader.GetInt("Local");
-            valid &= RequireDefined(reader, "Local", local, "LocalAttention", "None", "Monotonic", "Predictive");
+            valid &= RequireDefined<LocalAttention>(reader, "Local", local);
             int window = 0;
             if (local != 0)
             {
@@ -88,8 +86,8 @@ internal static class ScoreAttentionParser
             {
                 valid &= kind switch
                 {
-                    ScoreKind.General => RequireWeightFits(reader, "QuerySize", "QuerySize × KeySize", querySize, keySize),
-                    ScoreKind.Additive or ScoreKind.Mlp => RequireWeightFits(reader, "Hidden", "Hidden × (QuerySize + KeySize)", hidden, (long)querySize + keySize),
+                    AttentionScore.General => RequireWeightFits(reader, "QuerySize", "QuerySize × KeySize", querySize, keySize),
+                    AttentionScore.Additive or AttentionScore.Mlp => RequireWeightFits(reader, "Hidden", "Hidden × (QuerySize + KeySize)", hidden, (long)querySize + keySize),
                     _ => true,
                 };
                 if (local == Predictive) valid &= RequireWeightFits(reader, "PositionHidden", "PositionHidden × QuerySize", positionHidden, querySize);

@@ -15,3 +15,9 @@ internal sealed record VectorPathPlan(string Path, int Width, EquatableArray<Row
 
 /// <summary>Everything the head-kernel emitter needs: sizes and, per vector path, the register layout.</summary>
 internal sealed record HeadKernelPlan(int DimHead, int ValueDimHead, EquatableArray<VectorPathPlan> VectorPaths);
+
+/// <summary>
+/// The sizes that change a head kernel struct's text: every layer whose heads have this shape shares one struct, so the
+/// pipeline collects these (value-equal, no compilation objects) and emits one file per distinct shape.
+/// </summary>
+internal sealed record HeadShape(int DimHead, int ValueDimHead);

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using Attend.Generators.Model;
 
 namespace Attend.Generators.Planning;
@@ -20,7 +21,19 @@ internal sealed record TilePathPlan(string Path, int Width, int Registers, int Q
 
     /// <summary>Accumulators the score tile keeps live: QueryRows × KeyRegisters.</summary>
     public int ScoreAccumulators => QueryRows * KeyRegisters;
+
+    /// <summary>Segments per value-tile column block: what leaves room for one value segment and the broadcast.</summary>
+    public int SegmentsPerBlock => (Registers - 4) / QueryRows;
 }
+
+/// <summary>
+/// Consecutive value-tile column blocks computed the same way: either all of whole registers, <see cref="TilePathPlan.SegmentsPerBlock"/>
+/// each, which the runtime's shared kernel covers for any shape (<see cref="Shared"/>), or the one block with narrower
+/// segments or scalars, whose text the emitter writes.
+/// </summary>
+/// <param name="FirstColumn">First output column of the run.</param>
+/// <param name="EndColumn">One past its last column.</param>
+internal sealed record ValueRun(bool Shared, int FirstColumn, int EndColumn, EquatableArray<ValueBlock> Blocks);
 
 /// <summary>The flash-style tile kernels of one head shape, per instruction set, scalar first.</summary>
 internal sealed record TileKernelPlan(int DimHead, int ValueDimHead, EquatableArray<TilePathPlan> Paths);
@@ -71,6 +84,33 @@ internal static class TileKernelPlanner
         }
 
         return new TileKernelPlan(dimHead, valueDimHead, paths.ToEquatableArray());
+    }
+
+    /// <summary>
+    /// Groups <paramref name="path"/>'s column blocks into runs: blocks of exactly <see cref="TilePathPlan.SegmentsPerBlock"/>
+    /// full-width registers are the same code at another column, so they run in the shared runtime kernel; others are emitted.
+    /// </summary>
+    public static EquatableArray<ValueRun> Runs(TilePathPlan path)
+    {
+        var runs = new List<ValueRun>();
+        foreach (ValueBlock block in path.ValueBlocks)
+        {
+            bool shared = block.Segments.Count == path.SegmentsPerBlock && block.Segments.All(s => s.Width == path.Width);
+            int first = block.Segments[0].Offset;
+            RowSegment last = block.Segments[block.Segments.Count - 1];
+            int end = last.Offset + last.Width;
+            if (runs.Count > 0 && shared && runs[runs.Count - 1].Shared)
+            {
+                ValueRun previous = runs[runs.Count - 1];
+                runs[runs.Count - 1] = previous with { EndColumn = end, Blocks = previous.Blocks.Append(block).ToEquatableArray() };
+            }
+            else
+            {
+                runs.Add(new ValueRun(shared, first, end, new[] { block }.ToEquatableArray()));
+            }
+        }
+
+        return runs.ToEquatableArray();
     }
 
     /// <summary>Consecutive runs of at most <paramref name="perBlock"/> segments (scalars count as one each).</summary>

@@ -60,6 +60,19 @@ internal static class GeneratorHarness
         return (result, output);
     }
 
+    /// <summary>The generated files of the declared layers, without the head kernel structs shared by shape.</summary>
+    public static IReadOnlyList<GeneratedSourceResult> LayerSources(GeneratorRunResult result) =>
+        result.GeneratedSources.Where(s => !IsSharedKernel(s.HintName)).ToList();
+
+    /// <summary>The shared head kernel files (<c>Attend.Generated.HeadKernels_D…_Dv….kernels.g.cs</c>), one per head shape.</summary>
+    public static IReadOnlyList<GeneratedSourceResult> KernelSources(GeneratorRunResult result) =>
+        result.GeneratedSources.Where(s => IsSharedKernel(s.HintName)).ToList();
+
+    /// <summary>The compilation's syntax trees less the shared head kernel files: the declarations and one file per layer.</summary>
+    public static int LayerTreeCount(Compilation compilation) => compilation.SyntaxTrees.Count(t => !IsSharedKernel(t.FilePath));
+
+    private static bool IsSharedKernel(string name) => name.EndsWith(".kernels.g.cs", System.StringComparison.Ordinal);
+
     /// <summary>Every error and warning of the compilation (input and generated code together), as text.</summary>
     public static IReadOnlyList<string> ProblemsIn(Compilation compilation) =>
         compilation.GetDiagnostics()

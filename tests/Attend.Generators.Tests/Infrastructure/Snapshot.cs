@@ -14,6 +14,18 @@ internal static class Snapshot
 {
     public const string AcceptVariable = "ATTEND_ACCEPT_SNAPSHOTS";
 
+    /// <summary>
+    /// Pins every shared head kernel file of <paramref name="result"/> as <c>Kernels_HeadKernels_D…_Dv….verified.cs</c>. The
+    /// snapshots compile into this assembly, so each layer snapshot needs the kernel struct it names beside it.
+    /// </summary>
+    public static void MatchKernels(Microsoft.CodeAnalysis.GeneratorRunResult result, [CallerFilePath] string callerPath = "")
+    {
+        foreach (Microsoft.CodeAnalysis.GeneratedSourceResult kernels in GeneratorHarness.KernelSources(result))
+        {
+            Match("Kernels_" + kernels.HintName.Split('.')[2], kernels.SourceText.ToString(), callerPath);
+        }
+    }
+
     public static void Match(string name, string actual, [CallerFilePath] string callerPath = "")
     {
         string folder = Path.Combine(Path.GetDirectoryName(callerPath)!, "Snapshots");
