@@ -118,7 +118,9 @@ public sealed class SortingModel
     }
 
     /// <summary>A cache for <paramref name="batch"/> sequences of prompt and answer.</summary>
-    public KvCache CreateCache(int batch) => _decoder.CreateKvCache(batch, PromptLength + Digits);
+    /// <param name="batch">Sequences decoded together.</param>
+    /// <param name="precision">How the cache stores keys and values: <see cref="KvCachePrecision.BFloat16"/> halves the bytes a step reads.</param>
+    public KvCache CreateCache(int batch, KvCachePrecision precision = KvCachePrecision.Float32) => _decoder.CreateKvCache(batch, PromptLength + Digits, precision);
 
     /// <summary>Each prompt's digits followed by the separator: <c>[batch, PromptLength]</c> tokens.</summary>
     private static byte[] WithSeparator(ReadOnlySpan<byte> prompts, int batch)

@@ -1,4 +1,5 @@
 using System;
+using Attend.Kernels;
 
 namespace Attend;
 
@@ -8,17 +9,22 @@ namespace Attend;
 /// every sequence of the batch advances together. Call <see cref="Reset"/> to reuse it for the next sequences.
 /// </summary>
 /// <remarks>
-/// <para>Layout per layer: keys and values are <c>[Batch, Capacity, KvHeads · DimHead]</c>, position-major, so a
-/// decoding step appends one row per sequence and the attention kernel reads each head in place.</para>
+/// <para>Layout per layer: keys and values are <c>[Batch, KvHeads, Capacity, DimHead]</c>, head-major, so the keys of
+/// one head are contiguous and a decoding step streams each head's cache in one sequential read (a position-major
+/// layout read each head with a stride of <c>KvHeads · DimHead</c>, which defeats the hardware prefetchers).</para>
+/// <para><see cref="Precision"/> says how they are stored: 32-bit floats, or bfloat16 for half the bytes a decode
+/// step reads (see <see cref="KvCachePrecision.BFloat16"/>).</para>
 /// <para>A cache belongs to one generation at a time: it is not safe to use from several threads at once. The layer
 /// that created it (<c>CreateKvCache</c>) checks that the shapes match before every use.</para>
 /// </remarks>
 public sealed class KvCache
 {
-    private readonly float[][] _keys;
-    private readonly float[][] _values;
+    private readonly float[][]? _keys;
+    private readonly float[][]? _values;
+    private readonly ushort[][]? _keyBits;
+    private readonly ushort[][]? _valueBits;
 
-    /// <summary>Allocates a cache; prefer the generated layer's <c>CreateKvCache(batch, capacity)</c>, which fills in the shapes.</summary>
+    /// <summary>Allocates a cache of 32-bit floats; prefer the generated layer's <c>CreateKvCache(batch, capacity)</c>, which fills in the shapes.</summary>
     /// <param name="layers">Number of layers.</param>
     /// <param name="batch">Number of sequences decoded together.</param>
     /// <param name="kvHeads">Key/value heads per layer.</param>
@@ -26,16 +32,34 @@ public sealed class KvCache
     /// <param name="capacity">Most positions per sequence (prompt and generated tokens together).</param>
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive, or the cache would exceed an array.</exception>
     public KvCache(int layers, int batch, int kvHeads, int dimHead, int capacity)
+        : this(layers, batch, kvHeads, dimHead, capacity, KvCachePrecision.Float32)
+    {
+    }
+
+    /// <summary>Allocates a cache; prefer the generated layer's <c>CreateKvCache(batch, capacity, precision)</c>, which fills in the shapes.</summary>
+    /// <param name="layers">Number of layers.</param>
+    /// <param name="batch">Number of sequences decoded together.</param>
+    /// <param name="kvHeads">Key/value heads per layer.</param>
+    /// <param name="dimHead">Width of one head.</param>
+    /// <param name="capacity">Most positions per sequence (prompt and generated tokens together).</param>
+    /// <param name="precision">How keys and values are stored.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, the cache would exceed an array, or the precision is unknown.</exception>
+    public KvCache(int layers, int batch, int kvHeads, int dimHead, int capacity, KvCachePrecision precision)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(layers);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(kvHeads);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimHead);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        if (precision is not (KvCachePrecision.Float32 or KvCachePrecision.BFloat16))
+        {
+            throw new ArgumentOutOfRangeException(nameof(precision), precision, "Expected KvCachePrecision.Float32 or KvCachePrecision.BFloat16.");
+        }
+
         long perLayer = (long)batch * capacity * kvHeads * dimHead;
         if (perLayer > Array.MaxLength)
         {
-            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"batch × capacity × kvHeads × dimHead = {perLayer} floats per layer is more than one array holds; lower the capacity or the batch.");
+            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"batch × capacity × kvHeads × dimHead = {perLayer} values per layer is more than one array holds; lower the capacity or the batch.");
         }
 
         Layers = layers;
@@ -43,12 +67,16 @@ public sealed class KvCache
         KvHeads = kvHeads;
         DimHead = dimHead;
         Capacity = capacity;
-        _keys = new float[layers][];
-        _values = new float[layers][];
-        for (int i = 0; i < layers; i++)
+        Precision = precision;
+        if (precision == KvCachePrecision.BFloat16)
         {
-            _keys[i] = new float[perLayer];
-            _values[i] = new float[perLayer];
+            _keyBits = Allocate<ushort>(layers, perLayer);
+            _valueBits = Allocate<ushort>(layers, perLayer);
+        }
+        else
+        {
+            _keys = Allocate<float>(layers, perLayer);
+            _values = Allocate<float>(layers, perLayer);
         }
     }
 
@@ -67,20 +95,37 @@ public sealed class KvCache
     /// <summary>Most positions per sequence.</summary>
     public int Capacity { get; }
 
+    /// <summary>How keys and values are stored.</summary>
+    public KvCachePrecision Precision { get; }
+
     /// <summary>Positions filled so far in every sequence.</summary>
     public int Length { get; private set; }
 
-    /// <summary>Floats per cached position of one sequence and layer: <c>KvHeads · DimHead</c>.</summary>
+    /// <summary>Values per cached position of one sequence and layer: <c>KvHeads · DimHead</c>.</summary>
     public int RowWidth => KvHeads * DimHead;
+
+    /// <summary>Bytes the keys and values of every layer occupy: what a decode step over a full cache reads.</summary>
+    public long Bytes => 2L * Layers * Batch * KvHeads * Capacity * DimHead * (Precision == KvCachePrecision.BFloat16 ? sizeof(ushort) : sizeof(float));
+
+    /// <summary>Elements between the first positions of consecutive heads of one sequence: <c>Capacity · DimHead</c>.</summary>
+    internal int HeadStride => Capacity * DimHead;
 
     /// <summary>Empties the cache for new sequences (the memory is kept and overwritten).</summary>
     public void Reset() => Length = 0;
 
-    /// <summary>Layer <paramref name="layer"/>'s keys, <c>[Batch, Capacity, KvHeads · DimHead]</c>; positions from <see cref="Length"/> on hold stale data.</summary>
-    public Span<float> Keys(int layer) => _keys[CheckLayer(layer)];
+    /// <summary>Layer <paramref name="layer"/>'s keys, <c>[Batch, KvHeads, Capacity, DimHead]</c>; positions from <see cref="Length"/> on hold stale data.</summary>
+    /// <exception cref="InvalidOperationException">The cache stores bfloat16, not floats.</exception>
+    public Span<float> Keys(int layer) => Floats(_keys, layer);
 
-    /// <summary>Layer <paramref name="layer"/>'s values, <c>[Batch, Capacity, KvHeads · DimHead]</c>.</summary>
-    public Span<float> Values(int layer) => _values[CheckLayer(layer)];
+    /// <summary>Layer <paramref name="layer"/>'s values, <c>[Batch, KvHeads, Capacity, DimHead]</c>.</summary>
+    /// <exception cref="InvalidOperationException">The cache stores bfloat16, not floats.</exception>
+    public Span<float> Values(int layer) => Floats(_values, layer);
+
+    /// <summary>Layer <paramref name="layer"/>'s keys as bfloat16 bits, laid out as <see cref="Keys"/>; empty for a float cache.</summary>
+    internal ushort[] KeyBits(int layer) => _keyBits is null ? [] : _keyBits[CheckLayer(layer)];
+
+    /// <summary>Layer <paramref name="layer"/>'s values as bfloat16 bits; empty for a float cache.</summary>
+    internal ushort[] ValueBits(int layer) => _valueBits is null ? [] : _valueBits[CheckLayer(layer)];
 
     /// <summary>
     /// Throws unless <paramref name="count"/> more positions fit: what a generated <c>Forward</c> checks before it
@@ -98,7 +143,8 @@ public sealed class KvCache
     /// <summary>
     /// Writes the keys and values of <paramref name="count"/> new positions per sequence at positions
     /// <c>[Length, Length + count)</c> of layer <paramref name="layer"/>, from projected rows <c>[Batch, count, rowStride]</c>
-    /// whose keys start at column <paramref name="keyColumn"/> and values at <paramref name="valueColumn"/>.
+    /// whose keys start at column <paramref name="keyColumn"/> and values at <paramref name="valueColumn"/> (heads side
+    /// by side), rounding them to bfloat16 for a <see cref="KvCachePrecision.BFloat16"/> cache.
     /// <see cref="Length"/> moves only with <see cref="Advance"/>, once every layer has stored its rows.
     /// </summary>
     /// <exception cref="ArgumentException">The positions do not fit, or the rows are too short.</exception>
@@ -117,16 +163,27 @@ public sealed class KvCache
             throw new ArgumentException($"rows must hold Batch × count × rowStride = {Batch} × {count} × {rowStride} floats; it holds {rows.Length}.", nameof(rows));
         }
 
-        Span<float> keys = _keys[layer];
-        Span<float> values = _values[layer];
         for (int b = 0; b < Batch; b++)
         {
             for (int t = 0; t < count; t++)
             {
                 ReadOnlySpan<float> row = rows.Slice((b * count + t) * rowStride, rowStride);
-                int destination = (b * Capacity + Length + t) * width;
-                row.Slice(keyColumn, width).CopyTo(keys.Slice(destination, width));
-                row.Slice(valueColumn, width).CopyTo(values.Slice(destination, width));
+                for (int h = 0; h < KvHeads; h++)
+                {
+                    int destination = ((b * KvHeads + h) * Capacity + Length + t) * DimHead;
+                    ReadOnlySpan<float> key = row.Slice(keyColumn + h * DimHead, DimHead);
+                    ReadOnlySpan<float> value = row.Slice(valueColumn + h * DimHead, DimHead);
+                    if (_keyBits is not null)
+                    {
+                        BFloat16.Round(key, _keyBits[layer].AsSpan(destination, DimHead));
+                        BFloat16.Round(value, _valueBits![layer].AsSpan(destination, DimHead));
+                    }
+                    else
+                    {
+                        key.CopyTo(_keys![layer].AsSpan(destination, DimHead));
+                        value.CopyTo(_values![layer].AsSpan(destination, DimHead));
+                    }
+                }
             }
         }
     }
@@ -138,6 +195,25 @@ public sealed class KvCache
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         EnsureRoom(count);
         Length += count;
+    }
+
+    private static T[][] Allocate<T>(int layers, long perLayer)
+    {
+        var arrays = new T[layers][];
+        for (int i = 0; i < layers; i++)
+        {
+            arrays[i] = new T[perLayer];
+        }
+
+        return arrays;
+    }
+
+    private Span<float> Floats(float[][]? arrays, int layer)
+    {
+        CheckLayer(layer);
+        return arrays is null
+            ? throw new InvalidOperationException("This cache stores bfloat16 (KvCachePrecision.BFloat16), not floats.")
+            : arrays[layer];
     }
 
     private int CheckLayer(int layer)

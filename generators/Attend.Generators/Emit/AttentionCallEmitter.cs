@@ -27,6 +27,15 @@ internal sealed record AttentionCall(
 {
     /// <summary>Further <c>Name = expression</c> initializers (causal offset, window, score bias), one line each.</summary>
     public IReadOnlyList<string> Extra { get; init; } = System.Array.Empty<string>();
+
+    /// <summary>
+    /// A <c>KvCache?</c> expression whose layer <see cref="CacheLayer"/> holds the keys and values before the new ones
+    /// (<c>AttentionDriver.RunCached</c>); null runs the problem as given.
+    /// </summary>
+    public string? Cache { get; init; }
+
+    /// <summary>The cache layer expression, with <see cref="Cache"/>.</summary>
+    public string CacheLayer { get; init; } = "0";
 }
 
 /// <summary>Writes the <c>AttentionProblem</c> initializer and the driver call for an <see cref="AttentionCall"/>.</summary>
@@ -47,7 +56,9 @@ internal static class AttentionCallEmitter
             w.Line("Path = path, MaxDegreeOfParallelism = threads,");
         }
 
-        w.Line($"global::Attend.Kernels.AttentionDriver.Run<{HeadKernelsEmitter.TypeName(shape)}>(problem);");
+        w.Line(call.Cache is null
+            ? $"global::Attend.Kernels.AttentionDriver.Run<{HeadKernelsEmitter.TypeName(shape)}>(problem);"
+            : $"global::Attend.Kernels.AttentionDriver.RunCached<{HeadKernelsEmitter.TypeName(shape)}>(problem, {call.Cache}, {call.CacheLayer});");
     }
 
     private static void View(SourceWriter w, string name, StridedView view) =>

@@ -351,6 +351,9 @@ internal static class EncoderStackEmitter
         w.Line();
     }
 
+    /// <summary>Whether the stack has the KV-cache members: causal, and no per-call key padding (a padded position would stay cached).</summary>
+    public static bool Decodes(EncoderStackSpec s) => s.Causal && !s.KeyPadding;
+
     public static void EmitAttentionSublayer(SourceWriter w, EncoderStackSpec s)
     {
         bool interleaved = s.Positions == BlockOptions.PositionsRotaryInterleaved;
@@ -396,21 +399,15 @@ internal static class EncoderStackEmitter
             }
 
             w.Line();
-            w.Line("// Keys and values: read in place from the projected rows, or from the cache once this pass's rows are stored there.");
-            w.Line("global::System.ReadOnlySpan<float> keys = pass.Qkv.Slice(InnerDim);");
-            w.Line("global::System.ReadOnlySpan<float> values = pass.Qkv.Slice(InnerDim + KvInnerDim);");
-            w.Line("int kvBatchStride = pass.Length * QkvWidth;");
-            w.Line("int kvRowStride = QkvWidth;");
-            using (w.Block("if (pass.Cache is global::Attend.KvCache cache)"))
+            bool decoding = Decodes(s);
+            if (decoding)
             {
-                w.Line("cache.Store(layerIndex, pass.Qkv, pass.Length, QkvWidth, InnerDim, InnerDim + KvInnerDim);");
-                w.Line("keys = cache.Keys(layerIndex);");
-                w.Line("values = cache.Values(layerIndex);");
-                w.Line("kvBatchStride = cache.Capacity * KvInnerDim;");
-                w.Line("kvRowStride = KvInnerDim;");
+                w.Line("// The new keys and values are read in place from the projected rows; with a cache they also join it for later");
+                w.Line("// passes, and the cached ones (float or bfloat16) are read in place from it.");
+                w.Line("pass.Cache?.Store(layerIndex, pass.Qkv, pass.Length, QkvWidth, InnerDim, InnerDim + KvInnerDim);");
+                w.Line();
             }
 
-            w.Line();
             var extra = new List<string>();
             if (s.Causal) extra.Add("CausalOffset = pass.Past");
             if (s.Window > 0) extra.Add("Window = Window");
@@ -418,10 +415,10 @@ internal static class EncoderStackEmitter
             AttentionCallEmitter.Emit(w, HeadShapes.Of(s), new AttentionCall(
                 "pass.Batch", "Heads", "KvHeads", "pass.Length", "pass.KeyLength",
                 new StridedView("pass.Qkv", "pass.Length * QkvWidth", "DimHead", "QkvWidth"),
-                new StridedView("keys", "kvBatchStride", "DimHead", "kvRowStride"),
-                new StridedView("values", "kvBatchStride", "DimHead", "kvRowStride"),
+                new StridedView("pass.Qkv.Slice(InnerDim)", "pass.Length * QkvWidth", "DimHead", "QkvWidth"),
+                new StridedView("pass.Qkv.Slice(InnerDim + KvInnerDim)", "pass.Length * QkvWidth", "DimHead", "QkvWidth"),
                 new StridedView("pass.Context", "pass.Length * InnerDim", "DimHead", "InnerDim"),
-                "ScoreScale", s.Causal ? "true" : "false", "pass.KeyPaddingMask", "attentionWeights") { Extra = extra });
+                "ScoreScale", s.Causal ? "true" : "false", "pass.KeyPaddingMask", "attentionWeights") { Extra = extra, Cache = decoding ? "pass.Cache" : null, CacheLayer = "layerIndex" });
 
             string delta = "pass.Delta";
             if (s.HasOutputProjection)

@@ -25,6 +25,14 @@ internal static class KvCacheMembersEmitter
         w.Line($"public global::Attend.KvCache CreateKvCache(int batch, int capacity) => new global::Attend.KvCache({layers}, batch, {kvHeads}, DimHead, capacity);");
         w.Line();
         w.Line("/// <summary>");
+        w.Line($"/// Creates a key/value cache for this {noun} that stores keys and values in <paramref name=\"precision\"/>:");
+        w.Line("/// <see cref=\"global::Attend.KvCachePrecision.BFloat16\"/> halves the bytes a decoding step reads (and the cache's memory),");
+        w.Line("/// at a relative rounding error of at most 2⁻⁸ per cached value; the arithmetic stays in 32-bit floats.");
+        w.Line("/// </summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line($"public global::Attend.KvCache CreateKvCache(int batch, int capacity, global::Attend.KvCachePrecision precision) => new global::Attend.KvCache({layers}, batch, {kvHeads}, DimHead, capacity, precision);");
+        w.Line();
+        w.Line("/// <summary>");
         w.Line("/// Runs <paramref name=\"length\"/> new tokens per sequence that follow the <c>cache.Length</c> already cached, stores their keys and");
         w.Line("/// values in <paramref name=\"cache\"/>, and advances it. Equal, up to summation order, to the last <paramref name=\"length\"/> rows of");
         w.Line("/// a causal <c>Forward</c> over the whole prefix. Allocates nothing once warm.");
@@ -32,7 +40,7 @@ internal static class KvCacheMembersEmitter
         w.Line("/// <param name=\"input\">New tokens <c>[cache.Batch, length, ModelDim]</c>.</param>");
         w.Line("/// <param name=\"output\">Receives <c>[cache.Batch, length, ModelDim]</c>; may be <paramref name=\"input\"/> itself.</param>");
         w.Line("/// <param name=\"length\">New tokens per sequence.</param>");
-        w.Line("/// <param name=\"cache\">A cache from <see cref=\"CreateKvCache\"/> with room for <paramref name=\"length\"/> more positions.</param>");
+        w.Line("/// <param name=\"cache\">A cache from <see cref=\"CreateKvCache(int, int)\"/> with room for <paramref name=\"length\"/> more positions.</param>");
         w.Line("/// <exception cref=\"global::System.ArgumentException\">A size does not match, or the cache is full or of another shape.</exception>");
         w.Line(GeneratedCode.Attribute);
         using (w.Block("public void Prefill(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int length, global::Attend.KvCache cache)"))
@@ -55,7 +63,7 @@ internal static class KvCacheMembersEmitter
         w.Line("/// </summary>");
         w.Line("/// <param name=\"tokens\">One token per sequence, <c>[cache.Batch, ModelDim]</c>.</param>");
         w.Line("/// <param name=\"output\">Receives <c>[cache.Batch, ModelDim]</c>; may be <paramref name=\"tokens\"/> itself.</param>");
-        w.Line("/// <param name=\"cache\">A cache from <see cref=\"CreateKvCache\"/> with room for one more position.</param>");
+        w.Line("/// <param name=\"cache\">A cache from <see cref=\"CreateKvCache(int, int)\"/> with room for one more position.</param>");
         w.Line("/// <exception cref=\"global::System.ArgumentException\">A size does not match, or the cache is full or of another shape.</exception>");
         w.Line(GeneratedCode.Attribute);
         w.Line("public void Forward(global::System.ReadOnlySpan<float> tokens, global::System.Span<float> output, global::Attend.KvCache cache) => Prefill(tokens, output, 1, cache);");

@@ -5,14 +5,14 @@ namespace Attend.Generators.Emit;
 /// <summary>
 /// Writes the KV-cache members of a causal self-attention <c>[MultiHeadAttention]</c>: <c>CreateKvCache</c>, <c>Prefill</c>
 /// and the one-token decode <c>Forward</c>. Each call projects only the new tokens, appends their keys and values to the
-/// cache, and lets the new queries attend to every cached position (the causal diagonal shifted by what is cached).
+/// cache, and lets the new queries attend to every cached position (the causal diagonal shifted by what is cached): the
+/// cached ones read in place from the cache (float or bfloat16), their own from the projected rows.
 /// </summary>
 internal static class MultiHeadAttentionCacheEmitter
 {
     public static void Emit(SourceWriter w, MultiHeadAttentionSpec spec)
     {
         string kvHeads = MultiHeadAttentionEmitter.Grouped(spec) ? "KvHeads" : "Heads";
-        string kvInner = MultiHeadAttentionEmitter.KvInner(spec);
         string qkvWidth = MultiHeadAttentionEmitter.QkvWidth(spec);
         string valueColumn = MultiHeadAttentionEmitter.Grouped(spec) ? "InnerDim + KvInnerDim" : "2 * InnerDim";
 
@@ -32,22 +32,18 @@ internal static class MultiHeadAttentionCacheEmitter
             w.Line($"global::System.Span<float> context = global::System.MemoryExtensions.AsSpan(scratch, rows * {qkvWidth}, rows * InnerDim);");
             w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, input, rows, ModelDim, weights.QkvWeight, {(spec.Bias ? "weights.InputBias" : "default")}, ModelDim, {qkvWidth}, qkv, {qkvWidth}, threads);");
             w.Line();
-            w.Line("// The new keys and values join the cache first; the queries then read every cached position in place.");
+            w.Line("// The new keys and values join the cache for later steps; this call reads the cached ones in place and its own from qkv.");
             w.Line($"cache.Store(0, qkv, length, {qkvWidth}, InnerDim, {valueColumn});");
             w.Line("int past = cache.Length;");
-            w.Line("int keyLength = past + length;");
-            w.Line("global::System.ReadOnlySpan<float> keys = cache.Keys(0);");
-            w.Line("global::System.ReadOnlySpan<float> values = cache.Values(0);");
-            w.Line($"int cacheBatchStride = cache.Capacity * {kvInner};");
             var extra = new System.Collections.Generic.List<string> { "CausalOffset = past" };
             if (spec.Window > 0) extra.Add("Window = Window");
             AttentionCallEmitter.Emit(w, Planning.HeadShapes.Of(spec), new AttentionCall(
-                "batch", "Heads", kvHeads, "length", "keyLength",
+                "batch", "Heads", kvHeads, "length", "past + length",
                 new StridedView("qkv", $"length * {qkvWidth}", "DimHead", qkvWidth),
-                new StridedView("keys", "cacheBatchStride", "DimHead", kvInner),
-                new StridedView("values", "cacheBatchStride", "DimHead", kvInner),
+                new StridedView("qkv.Slice(InnerDim)", $"length * {qkvWidth}", "DimHead", qkvWidth),
+                new StridedView($"qkv.Slice({valueColumn})", $"length * {qkvWidth}", "DimHead", qkvWidth),
                 new StridedView("context", "length * InnerDim", "DimHead", "InnerDim"),
-                "ScoreScale", "true", "default", "default") { Extra = extra });
+                "ScoreScale", "true", "default", "default") { Extra = extra, Cache = "cache" });
             w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, context, rows, InnerDim, weights.OutputWeight, {(spec.Bias ? "weights.OutputBias" : "default")}, InnerDim, ModelDim, output, ModelDim, threads);");
             w.Line("cache.Advance(length);");
         });

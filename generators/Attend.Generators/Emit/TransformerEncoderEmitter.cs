@@ -12,7 +12,7 @@ internal static class TransformerEncoderEmitter
         TransformerEncoderSpec spec = layer.Spec;
         EncoderStackSpec s = spec.Stack;
         HeadKernelPlan plan = layer.Kernels;
-        bool decoding = s.Causal && !s.KeyPadding;
+        bool decoding = EncoderStackEmitter.Decodes(s);
         List<string> remarks = EncoderStackEmitter.Remarks(s, plan);
         if (s.Causal && s.KeyPadding) remarks.Add("Key padding and a KV cache do not combine, so this declaration has no decoding methods; drop KeyPadding to get them.");
         string module = s.Naming == BlockOptions.NamingTorch

@@ -44,7 +44,7 @@ internal static class TensorConversions
     /// exact for every value, NaN payloads included. TensorPrimitives has no BF16 overload (there is
     /// no BFloat16 type to give it), so the widen is written here with the portable vector API.
     /// </summary>
-    private static void Bf16ToFloat32(ReadOnlySpan<ushort> source, Span<float> destination)
+    internal static void Bf16ToFloat32(ReadOnlySpan<ushort> source, Span<float> destination)
     {
         Span<uint> bits = MemoryMarshal.Cast<float, uint>(destination);
         int i = 0;

@@ -137,6 +137,13 @@ public static partial class AttentionDriver
         {
             end = Math.Min(endKey, view.SegmentEnd(start));
             int count = end - start;
+            if (view.IsBFloat16(start))
+            {
+                BFloat16AttentionKernels.Scores(view.Path, query, new ReadOnlySpan<ushort>(view.PastKeyBitsRow(b, kvHead, start), count * dimHead),
+                    dimHead, count, view.Scale, scores.Slice(start - firstKey, count));
+                continue;
+            }
+
             int stride = (int)view.KeyStrideAt(start);
             TKernels.Scores(view.Path, query, new ReadOnlySpan<float>(view.KeyRow(b, kvHead, start), (count - 1) * stride + dimHead),
                 stride, count, view.Scale, scores.Slice(start - firstKey, count));
@@ -164,10 +171,19 @@ public static partial class AttentionDriver
         {
             end = Math.Min(endKey, view.SegmentEnd(start));
             int count = end - start;
-            int stride = (int)view.ValueStrideAt(start);
             Span<float> target = first ? output : part;
-            TKernels.WeightedSum(view.Path, weights.Slice(start - firstKey, count),
-                new ReadOnlySpan<float>(view.ValueRow(b, kvHead, start), (count - 1) * stride + valueDimHead), stride, count, target);
+            if (view.IsBFloat16(start))
+            {
+                BFloat16AttentionKernels.WeightedSum(view.Path, weights.Slice(start - firstKey, count),
+                    new ReadOnlySpan<ushort>(view.PastValueBitsRow(b, kvHead, start), count * valueDimHead), valueDimHead, count, target);
+            }
+            else
+            {
+                int stride = (int)view.ValueStrideAt(start);
+                TKernels.WeightedSum(view.Path, weights.Slice(start - firstKey, count),
+                    new ReadOnlySpan<float>(view.ValueRow(b, kvHead, start), (count - 1) * stride + valueDimHead), stride, count, target);
+            }
+
             if (!first)
             {
                 TensorPrimitives.Add(output, part, output);

@@ -35,6 +35,15 @@ public static partial class AttentionDriver
         public nint ValueRowStride;
         public float* PastKey;
         public float* PastValue;
+
+        /// <summary>Rows between the first past rows of consecutive (batch, key/value head) pairs: the past length, or a cache's capacity.</summary>
+        public nint PastRowsPerHead;
+
+        /// <summary>When not null, the past keys are bfloat16 bits here (a <see cref="KvCache"/> of that precision), not in <see cref="PastKey"/>.</summary>
+        public ushort* PastKeyBits;
+
+        /// <summary>The past values as bfloat16 bits, with <see cref="PastKeyBits"/>.</summary>
+        public ushort* PastValueBits;
         public float* Output;
         public nint OutputBatchStride;
         public nint OutputHeadStride;
@@ -109,13 +118,22 @@ public static partial class AttentionDriver
 
         /// <summary>Key row <paramref name="j"/> of key/value head <paramref name="kvHead"/>: from the past or the new keys.</summary>
         public readonly float* KeyRow(int b, int kvHead, int j) => j < PastLength
-            ? PastKey + (((nint)b * (Heads / GroupSize) + kvHead) * PastLength + j) * DimHead
+            ? PastKey + (((nint)b * (Heads / GroupSize) + kvHead) * PastRowsPerHead + j) * DimHead
             : Key + b * KeyBatchStride + kvHead * KeyHeadStride + (j - PastLength) * KeyRowStride;
 
         /// <summary>Value row <paramref name="j"/> of key/value head <paramref name="kvHead"/>.</summary>
         public readonly float* ValueRow(int b, int kvHead, int j) => j < PastLength
-            ? PastValue + (((nint)b * (Heads / GroupSize) + kvHead) * PastLength + j) * ValueDimHead
+            ? PastValue + (((nint)b * (Heads / GroupSize) + kvHead) * PastRowsPerHead + j) * ValueDimHead
             : Value + b * ValueBatchStride + kvHead * ValueHeadStride + (j - PastLength) * ValueRowStride;
+
+        /// <summary>Past key row <paramref name="j"/> of a bfloat16 past (<see cref="PastKeyBits"/> not null).</summary>
+        public readonly ushort* PastKeyBitsRow(int b, int kvHead, int j) => PastKeyBits + (((nint)b * (Heads / GroupSize) + kvHead) * PastRowsPerHead + j) * DimHead;
+
+        /// <summary>Past value row <paramref name="j"/> of a bfloat16 past.</summary>
+        public readonly ushort* PastValueBitsRow(int b, int kvHead, int j) => PastValueBits + (((nint)b * (Heads / GroupSize) + kvHead) * PastRowsPerHead + j) * ValueDimHead;
+
+        /// <summary>Whether row <paramref name="j"/> lies in a bfloat16 past segment.</summary>
+        public readonly bool IsBFloat16(int j) => j < PastLength && PastKeyBits != null;
 
         /// <summary>Elements between consecutive key rows in the segment that holds row <paramref name="j"/>.</summary>
         public readonly nint KeyStrideAt(int j) => j < PastLength ? DimHead : KeyRowStride;

@@ -48,19 +48,39 @@ public static partial class AttentionDriver
     public static unsafe void Run<TKernels>(scoped in AttentionProblem problem)
         where TKernels : struct, IAttentionHeadKernels
     {
-        int dimHead = TKernels.DimHead;
-        int valueDimHead = TKernels.ValueDimHead;
-        problem.Validate(dimHead, valueDimHead);
+        problem.Validate(TKernels.DimHead, TKernels.ValueDimHead);
         if (problem.Batch == 0 || problem.QueryLength == 0)
         {
             return;
         }
 
+        fixed (float* pastKey = problem.PastKey)
+        fixed (float* pastValue = problem.PastValue)
+        {
+            Execute<TKernels>(in problem, new PastRows { Key = pastKey, Value = pastValue, Length = problem.PastLength, RowsPerHead = problem.PastLength });
+        }
+    }
+
+    /// <summary>Where the past key/value rows of a validated problem lie: dense float rows, or a KV cache's (float or bfloat16).</summary>
+    private unsafe struct PastRows
+    {
+        public float* Key;
+        public float* Value;
+        public ushort* KeyBits;
+        public ushort* ValueBits;
+        public int Length;
+        public nint RowsPerHead;
+    }
+
+    /// <summary>Pins the problem's spans, builds the view over them and <paramref name="past"/>, and runs the strategy that fits.</summary>
+    private static unsafe void Execute<TKernels>(scoped in AttentionProblem problem, in PastRows past)
+        where TKernels : struct, IAttentionHeadKernels
+    {
+        int dimHead = TKernels.DimHead;
+        int valueDimHead = TKernels.ValueDimHead;
         fixed (float* query = problem.Query)
         fixed (float* key = problem.Key)
         fixed (float* value = problem.Value)
-        fixed (float* pastKey = problem.PastKey)
-        fixed (float* pastValue = problem.PastValue)
         fixed (float* output = problem.Output)
         fixed (float* additiveMask = problem.AdditiveMask)
         fixed (bool* booleanMask = problem.BooleanMask)
@@ -78,7 +98,7 @@ public static partial class AttentionDriver
                 GroupSize = problem.Heads / problem.ResolvedKvHeads,
                 QueryLength = problem.QueryLength,
                 KeyLength = problem.KeyLength,
-                PastLength = problem.PastLength,
+                PastLength = past.Length,
                 DimHead = dimHead,
                 ValueDimHead = valueDimHead,
                 Query = query,
@@ -93,8 +113,11 @@ public static partial class AttentionDriver
                 ValueBatchStride = problem.ValueBatchStride,
                 ValueHeadStride = problem.ValueHeadStride,
                 ValueRowStride = problem.ValueRowStride,
-                PastKey = pastKey,
-                PastValue = pastValue,
+                PastKey = past.Key,
+                PastValue = past.Value,
+                PastRowsPerHead = past.RowsPerHead,
+                PastKeyBits = past.KeyBits,
+                PastValueBits = past.ValueBits,
                 Output = output,
                 OutputBatchStride = problem.OutputBatchStride,
                 OutputHeadStride = problem.OutputHeadStride,
@@ -124,7 +147,7 @@ public static partial class AttentionDriver
             {
                 RunRows<TKernels>(in view, threads);
             }
-            else if (view.QueryLength < SplitKeyMaxQueries && view.KeyLength >= SplitKeyChunk)
+            else if (view.QueryLength < SplitKeyMaxQueries && (view.KeyLength >= SplitKeyChunk || view.PastKeyBits != null))
             {
                 RunSplitKeys<TKernels>(in view, threads);
             }

@@ -194,7 +194,10 @@ public readonly ref struct AttentionProblem
     /// Checks every dimension, stride and span length against the shape, so the driver can then index without
     /// bounds checks. Throws before any memory is written.
     /// </summary>
-    internal void Validate(int dimHead, int valueDimHead)
+    /// <param name="dimHead">Width of a query/key head.</param>
+    /// <param name="valueDimHead">Width of a value head.</param>
+    /// <param name="pastInCache">The past rows come from a <see cref="KvCache"/> the caller checked, not from <see cref="PastKey"/>/<see cref="PastValue"/>.</param>
+    internal void Validate(int dimHead, int valueDimHead, bool pastInCache = false)
     {
         RequireNonNegative(Batch, nameof(Batch));
         RequirePositive(Heads, nameof(Heads));
@@ -215,11 +218,9 @@ public readonly ref struct AttentionProblem
         }
 
         int newKeys = KeyLength - PastLength;
-        RequireDenseOrEmpty(PastKey.Length, nameof(PastKey), (long)Batch * kvHeads * PastLength * dimHead, "[Batch, KvHeads, PastLength, DimHead]");
-        RequireDenseOrEmpty(PastValue.Length, nameof(PastValue), (long)Batch * kvHeads * PastLength * valueDimHead, "[Batch, KvHeads, PastLength, ValueDimHead]");
-        if (PastLength > 0 && Batch > 0 && (PastKey.IsEmpty || PastValue.IsEmpty))
+        if (!pastInCache)
         {
-            throw new ArgumentException($"PastLength is {PastLength}: PastKey and PastValue must hold the cached rows.", PastKey.IsEmpty ? nameof(PastKey) : nameof(PastValue));
+            ValidatePast(kvHeads, dimHead, valueDimHead);
         }
 
         RequireStrided(Key.Length, nameof(Key), Batch, kvHeads, newKeys, dimHead,
@@ -269,6 +270,16 @@ public readonly ref struct AttentionProblem
         }
 
         _ = KernelPaths.Resolve(Path);
+    }
+
+    private void ValidatePast(int kvHeads, int dimHead, int valueDimHead)
+    {
+        RequireDenseOrEmpty(PastKey.Length, nameof(PastKey), (long)Batch * kvHeads * PastLength * dimHead, "[Batch, KvHeads, PastLength, DimHead]");
+        RequireDenseOrEmpty(PastValue.Length, nameof(PastValue), (long)Batch * kvHeads * PastLength * valueDimHead, "[Batch, KvHeads, PastLength, ValueDimHead]");
+        if (PastLength > 0 && Batch > 0 && (PastKey.IsEmpty || PastValue.IsEmpty))
+        {
+            throw new ArgumentException($"PastLength is {PastLength}: PastKey and PastValue must hold the cached rows.", PastKey.IsEmpty ? nameof(PastKey) : nameof(PastValue));
+        }
     }
 
     private void ValidateMask()

@@ -69,4 +69,10 @@ internal sealed class AttentionScratch
 
     /// <summary>Partial results of the split-key path (owned by the calling thread).</summary>
     public PinnedBuffer Partials { get; } = new();
+
+    /// <summary>A bfloat16 KV cache's past keys widened to floats for a prefill's tiled kernels (owned by the calling thread).</summary>
+    public PinnedBuffer WidenedKeys { get; } = new();
+
+    /// <summary>The past values widened with <see cref="WidenedKeys"/>.</summary>
+    public PinnedBuffer WidenedValues { get; } = new();
 }

@@ -6,7 +6,7 @@ namespace Attend.Benchmarks.InProcess;
 /// Attend as a user calls it: a generated <c>[MultiHeadAttention]</c> layer's <c>Forward</c>; for decode, the causal
 /// layer's KV cache (<c>CreateKvCache</c>, <c>Prefill</c> of the cached tokens once, then per call
 /// <c>Reset</c> + <c>Advance</c> back to them and the one-token <c>Forward</c>, which projects the new token, stores
-/// its key/value and attends over the whole cache).
+/// its key/value and attends over the whole cache), with the cache in the precision asked for.
 /// </summary>
 public sealed class AttendEngine : IInProcessEngine
 {
@@ -15,8 +15,13 @@ public sealed class AttendEngine : IInProcessEngine
     private readonly float[] _output;
     private readonly float[]? _readFrom; // the layer workload's own output buffer (self-attention rows)
 
-    public AttendEngine(MhaCase c)
+    private readonly KvCachePrecision _precision;
+
+    /// <param name="c">The row.</param>
+    /// <param name="precision">The KV cache's precision (decode rows only).</param>
+    public AttendEngine(MhaCase c, KvCachePrecision precision = KvCachePrecision.Float32)
     {
+        _precision = precision;
         _output = new float[c.OutputRows * c.ModelDim];
         if (c.Row.IsDecode)
         {
@@ -28,7 +33,7 @@ public sealed class AttendEngine : IInProcessEngine
             var layer = new CausalSelfAttention512();
             layer.LoadWeights(c.Weights);
             int cached = c.Length - 1;
-            KvCache cache = layer.CreateKvCache(batch: 1, capacity: c.Length);
+            KvCache cache = layer.CreateKvCache(batch: 1, capacity: c.Length, precision);
             layer.Prefill(c.Tokens.AsSpan(0, cached * c.ModelDim), new float[cached * c.ModelDim], cached, cache);
             float[] token = c.TimedInput.ToArray();
             _run = () =>
@@ -47,7 +52,7 @@ public sealed class AttendEngine : IInProcessEngine
         _readFrom = workload.Output;
     }
 
-    public string Name => "Attend";
+    public string Name => _precision == KvCachePrecision.BFloat16 ? "Attend (bf16 cache)" : "Attend";
 
     public int Threads
     {

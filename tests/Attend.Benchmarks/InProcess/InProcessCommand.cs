@@ -59,22 +59,26 @@ public static class InProcessCommand
             if (attendOnly)
             {
                 RunAlone(engines[0], shape, threadCounts, rounds, seconds, reference);
+                if (shape.IsDecode) RunAlone(new AttendEngine(c, KvCachePrecision.BFloat16), shape, threadCounts, rounds, seconds, reference);
                 continue;
             }
 
             engines.Add(new OrtEngine(c));
             if (!shape.IsDecode) engines.Add(new TorchEngine(c, TorchFormulation.MultiheadAttention));
             engines.Add(new TorchEngine(c, TorchFormulation.ScaledDotProduct));
+            // Decode also with a bfloat16 cache, timed in the same interleaved rounds (its own row below the float one).
+            IInProcessEngine? halfCache = shape.IsDecode ? new AttendEngine(c, KvCachePrecision.BFloat16) : null;
+            var timed = halfCache is null ? engines : [.. engines, halfCache];
             try
             {
                 foreach (int threads in threadCounts)
                 {
-                    var best = engines.ToDictionary(engine => engine, _ => double.PositiveInfinity);
+                    var best = timed.ToDictionary(engine => engine, _ => double.PositiveInfinity);
                     var error = new Dictionary<IInProcessEngine, double>();
                     MachineNoise.Snapshot start = MachineNoise.Snapshot.Take();
                     for (int round = 0; round < rounds; round++)
                     {
-                        foreach (IInProcessEngine engine in engines)
+                        foreach (IInProcessEngine engine in timed)
                         {
                             engine.Threads = threads;
                             Timing timing = Timing.Measure(engine.Run, seconds);
@@ -84,19 +88,23 @@ public static class InProcessCommand
                     }
 
                     double other = MachineNoise.Available ? MachineNoise.OtherCoresSince(start) : double.NaN;
-                    foreach ((IInProcessEngine engine, double e) in error.Where(pair => !(pair.Value <= Tolerance)))
+                    foreach ((IInProcessEngine engine, double e) in error.Where(pair => !(pair.Value <= (pair.Key == halfCache ? BFloat16Tolerance(reference) : Tolerance))))
                     {
                         Console.Error.WriteLine($"inproc: {shape.Name}, {threads} threads: {engine.Name} is off its float64 reference by {e:0.0e0}.");
                         allClose = false;
                     }
 
                     Console.WriteLine(Row(shape, threads, engines, best, error, other));
-                    if (shape.IsDecode) decodeNotes.Add(DecodeBandwidth(c, threads, best[engines[0]], best[engines[1]]));
+                    if (halfCache is not null)
+                    {
+                        Console.WriteLine(Row(shape, threads, [halfCache, .. engines.Skip(1)], best, error, other, " (bf16 cache)"));
+                        decodeNotes.Add(DecodeBandwidth(c, threads, best[engines[0]], best[halfCache], best[engines[1]]));
+                    }
                 }
             }
             finally
             {
-                foreach (IInProcessEngine engine in engines) engine.Dispose();
+                foreach (IInProcessEngine engine in timed) engine.Dispose();
             }
         }
 
@@ -112,16 +120,16 @@ public static class InProcessCommand
             engine.Threads = threads;
             double best = double.PositiveInfinity;
             for (int round = 0; round < rounds; round++) best = Math.Min(best, Timing.Measure(engine.Run, seconds).MedianMilliseconds);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {shape.Name} | {threads} | {Ms(best)} | err {MhaCase.MaxError(reference, engine.ReadOutput()):0.0e0} |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {shape.Name} | {engine.Name} | {threads} | {Ms(best)} | err {MhaCase.MaxError(reference, engine.ReadOutput()):0.0e0} |"));
         }
     }
 
-    private static string Row(Shape shape, int threads, List<IInProcessEngine> engines, Dictionary<IInProcessEngine, double> best, Dictionary<IInProcessEngine, double> error, double other)
+    private static string Row(Shape shape, int threads, List<IInProcessEngine> engines, Dictionary<IInProcessEngine, double> best, Dictionary<IInProcessEngine, double> error, double other, string suffix = "")
     {
         IInProcessEngine attend = engines[0], ort = engines[1];
         IInProcessEngine torch = engines.Skip(2).MinBy(engine => best[engine])!;
         string torchNote = torch is TorchEngine && engines.Count > 3 ? (torch.Name.Contains("SDPA", StringComparison.Ordinal) ? " (SDPA)" : " (MHA)") : "";
-        string name = shape.IsDecode ? $"decode, {shape.PastLength} cached" : $"{shape.QueryLength}{(shape.Causal ? " causal" : "")}";
+        string name = (shape.IsDecode ? $"decode, {shape.PastLength} cached" : $"{shape.QueryLength}{(shape.Causal ? " causal" : "")}") + suffix;
         return string.Create(CultureInfo.InvariantCulture,
             $"| {name} | {threads} | {Ms(best[attend])} | {Ms(best[ort])} | {Ms(best[torch])}{torchNote} | {best[ort] / best[attend]:F2} | {best[torch] / best[attend]:F2} | " +
             $"{error[attend]:0.0e0} / {error[ort]:0.0e0} / {error[torch]:0.0e0} | {other:F2} |");
@@ -129,17 +137,26 @@ public static class InProcessCommand
 
     /// <summary>
     /// The bytes one decode step must read (input and output projection weights, every cached key and value) over its
-    /// time, against the read bandwidth of this machine measured now for a buffer of the same size and a DRAM-sized one.
+    /// time, for the float and the bfloat16 cache, against the read bandwidth of this machine measured now for a buffer
+    /// of the same size and a DRAM-sized one.
     /// </summary>
-    private static string DecodeBandwidth(MhaCase c, int threads, double attendMs, double ortMs)
+    private static string DecodeBandwidth(MhaCase c, int threads, double attendMs, double halfCacheMs, double ortMs)
     {
         double weights = 4.0 * c.ModelDim * 4 * c.ModelDim, cache = 4.0 * 2 * (c.Length - 1) * c.ModelDim;
-        double bytes = weights + cache;
+        double bytes = weights + cache, halfBytes = weights + cache / 2;
         int megabytes = (int)Math.Ceiling(bytes / (1 << 20));
         return string.Create(CultureInfo.InvariantCulture,
-            $"# decode, {threads} thread(s): a step reads {bytes / 1e6:F1} MB (weights {weights / 1e6:F1} MB, cache {cache / 1e6:F1} MB): Attend {bytes / attendMs / 1e6:F0} GB/s, ORT ≥ {bytes / ortMs / 1e6:F0} GB/s; " +
+            $"# decode, {threads} thread(s): a step reads {bytes / 1e6:F1} MB (weights {weights / 1e6:F1} MB, cache {cache / 1e6:F1} MB; bf16 cache {cache / 2e6:F1} MB): " +
+            $"Attend {bytes / attendMs / 1e6:F0} GB/s, Attend bf16 cache {halfBytes / halfCacheMs / 1e6:F0} GB/s ({attendMs / halfCacheMs:F2}× the float cache), ORT ≥ {bytes / ortMs / 1e6:F0} GB/s; " +
             $"this machine reads a {megabytes} MB buffer at {MemoryBandwidth.ReadGigabytesPerSecond(megabytes, threads):F0} GB/s and a 512 MB one at {MemoryBandwidth.ReadGigabytesPerSecond(512, threads):F0} GB/s");
     }
+
+    /// <summary>
+    /// What a bfloat16 cache may cost: one rounding (2⁻⁸) of the largest reference output, the bound the tests assert
+    /// (the float engines' <see cref="Tolerance"/> is for float rounding only).
+    /// </summary>
+    private static double BFloat16Tolerance(IReadOnlyList<(int, double[])> reference) =>
+        Math.Max(Tolerance, reference.Max(row => row.Item2.Max(Math.Abs)) / 256);
 
     private static string Ms(double ms) => ms.ToString(ms < 10 ? "F3" : ms < 100 ? "F2" : "F1", CultureInfo.InvariantCulture);
 

@@ -131,6 +131,14 @@ partial class TinyLlama
     public global::Attend.KvCache CreateKvCache(int batch, int capacity) => new global::Attend.KvCache(Depth, batch, KvHeads, DimHead, capacity);
 
     /// <summary>
+    /// Creates a key/value cache for this stack that stores keys and values in <paramref name="precision"/>:
+    /// <see cref="global::Attend.KvCachePrecision.BFloat16"/> halves the bytes a decoding step reads (and the cache's memory),
+    /// at a relative rounding error of at most 2⁻⁸ per cached value; the arithmetic stays in 32-bit floats.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
+    public global::Attend.KvCache CreateKvCache(int batch, int capacity, global::Attend.KvCachePrecision precision) => new global::Attend.KvCache(Depth, batch, KvHeads, DimHead, capacity, precision);
+
+    /// <summary>
     /// Runs <paramref name="length"/> new tokens per sequence that follow the <c>cache.Length</c> already cached, stores their keys and
     /// values in <paramref name="cache"/>, and advances it. Equal, up to summation order, to the last <paramref name="length"/> rows of
     /// a causal <c>Forward</c> over the whole prefix. Allocates nothing once warm.
@@ -138,7 +146,7 @@ partial class TinyLlama
     /// <param name="input">New tokens <c>[cache.Batch, length, ModelDim]</c>.</param>
     /// <param name="output">Receives <c>[cache.Batch, length, ModelDim]</c>; may be <paramref name="input"/> itself.</param>
     /// <param name="length">New tokens per sequence.</param>
-    /// <param name="cache">A cache from <see cref="CreateKvCache"/> with room for <paramref name="length"/> more positions.</param>
+    /// <param name="cache">A cache from <see cref="CreateKvCache(int, int)"/> with room for <paramref name="length"/> more positions.</param>
     /// <exception cref="global::System.ArgumentException">A size does not match, or the cache is full or of another shape.</exception>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public void Prefill(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int length, global::Attend.KvCache cache)
@@ -160,7 +168,7 @@ partial class TinyLlama
     /// </summary>
     /// <param name="tokens">One token per sequence, <c>[cache.Batch, ModelDim]</c>.</param>
     /// <param name="output">Receives <c>[cache.Batch, ModelDim]</c>; may be <paramref name="tokens"/> itself.</param>
-    /// <param name="cache">A cache from <see cref="CreateKvCache"/> with room for one more position.</param>
+    /// <param name="cache">A cache from <see cref="CreateKvCache(int, int)"/> with room for one more position.</param>
     /// <exception cref="global::System.ArgumentException">A size does not match, or the cache is full or of another shape.</exception>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public void Forward(global::System.ReadOnlySpan<float> tokens, global::System.Span<float> output, global::Attend.KvCache cache) => Prefill(tokens, output, 1, cache);
@@ -345,33 +353,23 @@ partial class TinyLlama
             global::Attend.Kernels.RotaryEmbedding.Rotate(path, row.Slice(InnerDim), KvHeads, DimHead, DimHead, RotaryDim, false, angles[..(RotaryDim / 2)], angles[(RotaryDim / 2)..]);
         }
 
-        // Keys and values: read in place from the projected rows, or from the cache once this pass's rows are stored there.
-        global::System.ReadOnlySpan<float> keys = pass.Qkv.Slice(InnerDim);
-        global::System.ReadOnlySpan<float> values = pass.Qkv.Slice(InnerDim + KvInnerDim);
-        int kvBatchStride = pass.Length * QkvWidth;
-        int kvRowStride = QkvWidth;
-        if (pass.Cache is global::Attend.KvCache cache)
-        {
-            cache.Store(layerIndex, pass.Qkv, pass.Length, QkvWidth, InnerDim, InnerDim + KvInnerDim);
-            keys = cache.Keys(layerIndex);
-            values = cache.Values(layerIndex);
-            kvBatchStride = cache.Capacity * KvInnerDim;
-            kvRowStride = KvInnerDim;
-        }
+        // The new keys and values are read in place from the projected rows; with a cache they also join it for later
+        // passes, and the cached ones (float or bfloat16) are read in place from it.
+        pass.Cache?.Store(layerIndex, pass.Qkv, pass.Length, QkvWidth, InnerDim, InnerDim + KvInnerDim);
 
         var problem = new global::Attend.Kernels.AttentionProblem
         {
             Batch = pass.Batch, Heads = Heads, KvHeads = KvHeads, QueryLength = pass.Length, KeyLength = pass.KeyLength,
             Query = pass.Qkv, QueryBatchStride = pass.Length * QkvWidth, QueryHeadStride = DimHead, QueryRowStride = QkvWidth,
-            Key = keys, KeyBatchStride = kvBatchStride, KeyHeadStride = DimHead, KeyRowStride = kvRowStride,
-            Value = values, ValueBatchStride = kvBatchStride, ValueHeadStride = DimHead, ValueRowStride = kvRowStride,
+            Key = pass.Qkv.Slice(InnerDim), KeyBatchStride = pass.Length * QkvWidth, KeyHeadStride = DimHead, KeyRowStride = QkvWidth,
+            Value = pass.Qkv.Slice(InnerDim + KvInnerDim), ValueBatchStride = pass.Length * QkvWidth, ValueHeadStride = DimHead, ValueRowStride = QkvWidth,
             Output = pass.Context, OutputBatchStride = pass.Length * InnerDim, OutputHeadStride = DimHead, OutputRowStride = InnerDim,
             Scale = ScoreScale, Causal = true, KeyPaddingMask = pass.KeyPaddingMask, Probabilities = attentionWeights,
             CausalOffset = pass.Past,
             Window = Window,
             Path = path, MaxDegreeOfParallelism = threads,
         };
-        global::Attend.Kernels.AttentionDriver.Run<global::Attend.Generated.HeadKernels_D8_Dv8>(problem);
+        global::Attend.Kernels.AttentionDriver.RunCached<global::Attend.Generated.HeadKernels_D8_Dv8>(problem, pass.Cache, layerIndex);
         global::Attend.Kernels.ProjectionDriver.Forward(path, pass.Context, rows, InnerDim, layer.PackedOutputWeight, layer.OutputBias, InnerDim, ModelDim, pass.Delta, ModelDim, threads);
         global::Attend.Kernels.Elementwise.Add(path, x, pass.Delta, x);
     }

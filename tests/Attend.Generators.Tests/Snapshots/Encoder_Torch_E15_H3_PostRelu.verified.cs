@@ -269,26 +269,12 @@ partial class TorchEncoder
         int rows = pass.Rows;
         global::Attend.Kernels.ProjectionDriver.Forward(path, x, rows, ModelDim, layer.PackedQkvWeight, layer.QkvBias, ModelDim, QkvWidth, pass.Qkv, QkvWidth, threads);
 
-        // Keys and values: read in place from the projected rows, or from the cache once this pass's rows are stored there.
-        global::System.ReadOnlySpan<float> keys = pass.Qkv.Slice(InnerDim);
-        global::System.ReadOnlySpan<float> values = pass.Qkv.Slice(InnerDim + KvInnerDim);
-        int kvBatchStride = pass.Length * QkvWidth;
-        int kvRowStride = QkvWidth;
-        if (pass.Cache is global::Attend.KvCache cache)
-        {
-            cache.Store(layerIndex, pass.Qkv, pass.Length, QkvWidth, InnerDim, InnerDim + KvInnerDim);
-            keys = cache.Keys(layerIndex);
-            values = cache.Values(layerIndex);
-            kvBatchStride = cache.Capacity * KvInnerDim;
-            kvRowStride = KvInnerDim;
-        }
-
         var problem = new global::Attend.Kernels.AttentionProblem
         {
             Batch = pass.Batch, Heads = Heads, KvHeads = KvHeads, QueryLength = pass.Length, KeyLength = pass.KeyLength,
             Query = pass.Qkv, QueryBatchStride = pass.Length * QkvWidth, QueryHeadStride = DimHead, QueryRowStride = QkvWidth,
-            Key = keys, KeyBatchStride = kvBatchStride, KeyHeadStride = DimHead, KeyRowStride = kvRowStride,
-            Value = values, ValueBatchStride = kvBatchStride, ValueHeadStride = DimHead, ValueRowStride = kvRowStride,
+            Key = pass.Qkv.Slice(InnerDim), KeyBatchStride = pass.Length * QkvWidth, KeyHeadStride = DimHead, KeyRowStride = QkvWidth,
+            Value = pass.Qkv.Slice(InnerDim + KvInnerDim), ValueBatchStride = pass.Length * QkvWidth, ValueHeadStride = DimHead, ValueRowStride = QkvWidth,
             Output = pass.Context, OutputBatchStride = pass.Length * InnerDim, OutputHeadStride = DimHead, OutputRowStride = InnerDim,
             Scale = ScoreScale, Causal = false, KeyPaddingMask = pass.KeyPaddingMask, Probabilities = attentionWeights,
             Path = path, MaxDegreeOfParallelism = threads,

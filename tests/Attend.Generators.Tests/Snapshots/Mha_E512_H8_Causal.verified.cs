@@ -203,6 +203,14 @@ partial class DecoderSelfAttention
     public global::Attend.KvCache CreateKvCache(int batch, int capacity) => new global::Attend.KvCache(1, batch, Heads, DimHead, capacity);
 
     /// <summary>
+    /// Creates a key/value cache for this layer that stores keys and values in <paramref name="precision"/>:
+    /// <see cref="global::Attend.KvCachePrecision.BFloat16"/> halves the bytes a decoding step reads (and the cache's memory),
+    /// at a relative rounding error of at most 2⁻⁸ per cached value; the arithmetic stays in 32-bit floats.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
+    public global::Attend.KvCache CreateKvCache(int batch, int capacity, global::Attend.KvCachePrecision precision) => new global::Attend.KvCache(1, batch, Heads, DimHead, capacity, precision);
+
+    /// <summary>
     /// Runs <paramref name="length"/> new tokens per sequence that follow the <c>cache.Length</c> already cached, stores their keys and
     /// values in <paramref name="cache"/>, and advances it. Equal, up to summation order, to the last <paramref name="length"/> rows of
     /// a causal <c>Forward</c> over the whole prefix. Allocates nothing once warm.
@@ -210,7 +218,7 @@ partial class DecoderSelfAttention
     /// <param name="input">New tokens <c>[cache.Batch, length, ModelDim]</c>.</param>
     /// <param name="output">Receives <c>[cache.Batch, length, ModelDim]</c>; may be <paramref name="input"/> itself.</param>
     /// <param name="length">New tokens per sequence.</param>
-    /// <param name="cache">A cache from <see cref="CreateKvCache"/> with room for <paramref name="length"/> more positions.</param>
+    /// <param name="cache">A cache from <see cref="CreateKvCache(int, int)"/> with room for <paramref name="length"/> more positions.</param>
     /// <exception cref="global::System.ArgumentException">A size does not match, or the cache is full or of another shape.</exception>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public void Prefill(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int length, global::Attend.KvCache cache)
@@ -236,25 +244,21 @@ partial class DecoderSelfAttention
         global::System.Span<float> context = global::System.MemoryExtensions.AsSpan(scratch, rows * 3 * InnerDim, rows * InnerDim);
         global::Attend.Kernels.ProjectionDriver.Forward(path, input, rows, ModelDim, weights.QkvWeight, weights.InputBias, ModelDim, 3 * InnerDim, qkv, 3 * InnerDim, threads);
 
-        // The new keys and values join the cache first; the queries then read every cached position in place.
+        // The new keys and values join the cache for later steps; this call reads the cached ones in place and its own from qkv.
         cache.Store(0, qkv, length, 3 * InnerDim, InnerDim, 2 * InnerDim);
         int past = cache.Length;
-        int keyLength = past + length;
-        global::System.ReadOnlySpan<float> keys = cache.Keys(0);
-        global::System.ReadOnlySpan<float> values = cache.Values(0);
-        int cacheBatchStride = cache.Capacity * InnerDim;
         var problem = new global::Attend.Kernels.AttentionProblem
         {
-            Batch = batch, Heads = Heads, KvHeads = Heads, QueryLength = length, KeyLength = keyLength,
+            Batch = batch, Heads = Heads, KvHeads = Heads, QueryLength = length, KeyLength = past + length,
             Query = qkv, QueryBatchStride = length * 3 * InnerDim, QueryHeadStride = DimHead, QueryRowStride = 3 * InnerDim,
-            Key = keys, KeyBatchStride = cacheBatchStride, KeyHeadStride = DimHead, KeyRowStride = InnerDim,
-            Value = values, ValueBatchStride = cacheBatchStride, ValueHeadStride = DimHead, ValueRowStride = InnerDim,
+            Key = qkv.Slice(InnerDim), KeyBatchStride = length * 3 * InnerDim, KeyHeadStride = DimHead, KeyRowStride = 3 * InnerDim,
+            Value = qkv.Slice(2 * InnerDim), ValueBatchStride = length * 3 * InnerDim, ValueHeadStride = DimHead, ValueRowStride = 3 * InnerDim,
             Output = context, OutputBatchStride = length * InnerDim, OutputHeadStride = DimHead, OutputRowStride = InnerDim,
             Scale = ScoreScale, Causal = true, KeyPaddingMask = default, Probabilities = default,
             CausalOffset = past,
             Path = path, MaxDegreeOfParallelism = threads,
         };
-        global::Attend.Kernels.AttentionDriver.Run<global::Attend.Generated.HeadKernels_D64_Dv64>(problem);
+        global::Attend.Kernels.AttentionDriver.RunCached<global::Attend.Generated.HeadKernels_D64_Dv64>(problem, cache, 0);
         global::Attend.Kernels.ProjectionDriver.Forward(path, context, rows, InnerDim, weights.OutputWeight, weights.OutputBias, InnerDim, ModelDim, output, ModelDim, threads);
         cache.Advance(length);
     }
@@ -265,7 +269,7 @@ partial class DecoderSelfAttention
     /// </summary>
     /// <param name="tokens">One token per sequence, <c>[cache.Batch, ModelDim]</c>.</param>
     /// <param name="output">Receives <c>[cache.Batch, ModelDim]</c>; may be <paramref name="tokens"/> itself.</param>
-    /// <param name="cache">A cache from <see cref="CreateKvCache"/> with room for one more position.</param>
+    /// <param name="cache">A cache from <see cref="CreateKvCache(int, int)"/> with room for one more position.</param>
     /// <exception cref="global::System.ArgumentException">A size does not match, or the cache is full or of another shape.</exception>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public void Forward(global::System.ReadOnlySpan<float> tokens, global::System.Span<float> output, global::Attend.KvCache cache) => Prefill(tokens, output, 1, cache);

@@ -217,6 +217,14 @@ partial class SlidingWindowAttention
     public global::Attend.KvCache CreateKvCache(int batch, int capacity) => new global::Attend.KvCache(1, batch, KvHeads, DimHead, capacity);
 
     /// <summary>
+    /// Creates a key/value cache for this layer that stores keys and values in <paramref name="precision"/>:
+    /// <see cref="global::Attend.KvCachePrecision.BFloat16"/> halves the bytes a decoding step reads (and the cache's memory),
+    /// at a relative rounding error of at most 2⁻⁸ per cached value; the arithmetic stays in 32-bit floats.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
+    public global::Attend.KvCache CreateKvCache(int batch, int capacity, global::Attend.KvCachePrecision precision) => new global::Attend.KvCache(1, batch, KvHeads, DimHead, capacity, precision);
+
+    /// <summary>
     /// Runs <paramref name="length"/> new tokens per sequence that follow the <c>cache.Length</c> already cached, stores their keys and
     /// values in <paramref name="cache"/>, and advances it. Equal, up to summation order, to the last <paramref name="length"/> rows of
     /// a causal <c>Forward</c> over the whole prefix. Allocates nothing once warm.
@@ -224,7 +232,7 @@ partial class SlidingWindowAttention
     /// <param name="input">New tokens <c>[cache.Batch, length, ModelDim]</c>.</param>
     /// <param name="output">Receives <c>[cache.Batch, length, ModelDim]</c>; may be <paramref name="input"/> itself.</param>
     /// <param name="length">New tokens per sequence.</param>
-    /// <param name="cache">A cache from <see cref="CreateKvCache"/> with room for <paramref name="length"/> more positions.</param>
+    /// <param name="cache">A cache from <see cref="CreateKvCache(int, int)"/> with room for <paramref name="length"/> more positions.</param>
     /// <exception cref="global::System.ArgumentException">A size does not match, or the cache is full or of another shape.</exception>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public void Prefill(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int length, global::Attend.KvCache cache)
@@ -250,26 +258,22 @@ partial class SlidingWindowAttention
         global::System.Span<float> context = global::System.MemoryExtensions.AsSpan(scratch, rows * QkvWidth, rows * InnerDim);
         global::Attend.Kernels.ProjectionDriver.Forward(path, input, rows, ModelDim, weights.QkvWeight, weights.InputBias, ModelDim, QkvWidth, qkv, QkvWidth, threads);
 
-        // The new keys and values join the cache first; the queries then read every cached position in place.
+        // The new keys and values join the cache for later steps; this call reads the cached ones in place and its own from qkv.
         cache.Store(0, qkv, length, QkvWidth, InnerDim, InnerDim + KvInnerDim);
         int past = cache.Length;
-        int keyLength = past + length;
-        global::System.ReadOnlySpan<float> keys = cache.Keys(0);
-        global::System.ReadOnlySpan<float> values = cache.Values(0);
-        int cacheBatchStride = cache.Capacity * KvInnerDim;
         var problem = new global::Attend.Kernels.AttentionProblem
         {
-            Batch = batch, Heads = Heads, KvHeads = KvHeads, QueryLength = length, KeyLength = keyLength,
+            Batch = batch, Heads = Heads, KvHeads = KvHeads, QueryLength = length, KeyLength = past + length,
             Query = qkv, QueryBatchStride = length * QkvWidth, QueryHeadStride = DimHead, QueryRowStride = QkvWidth,
-            Key = keys, KeyBatchStride = cacheBatchStride, KeyHeadStride = DimHead, KeyRowStride = KvInnerDim,
-            Value = values, ValueBatchStride = cacheBatchStride, ValueHeadStride = DimHead, ValueRowStride = KvInnerDim,
+            Key = qkv.Slice(InnerDim), KeyBatchStride = length * QkvWidth, KeyHeadStride = DimHead, KeyRowStride = QkvWidth,
+            Value = qkv.Slice(InnerDim + KvInnerDim), ValueBatchStride = length * QkvWidth, ValueHeadStride = DimHead, ValueRowStride = QkvWidth,
             Output = context, OutputBatchStride = length * InnerDim, OutputHeadStride = DimHead, OutputRowStride = InnerDim,
             Scale = ScoreScale, Causal = true, KeyPaddingMask = default, Probabilities = default,
             CausalOffset = past,
             Window = Window,
             Path = path, MaxDegreeOfParallelism = threads,
         };
-        global::Attend.Kernels.AttentionDriver.Run<global::Attend.Generated.HeadKernels_D8_Dv8>(problem);
+        global::Attend.Kernels.AttentionDriver.RunCached<global::Attend.Generated.HeadKernels_D8_Dv8>(problem, cache, 0);
         global::Attend.Kernels.ProjectionDriver.Forward(path, context, rows, InnerDim, weights.OutputWeight, weights.OutputBias, InnerDim, ModelDim, output, ModelDim, threads);
         cache.Advance(length);
     }
@@ -280,7 +284,7 @@ partial class SlidingWindowAttention
     /// </summary>
     /// <param name="tokens">One token per sequence, <c>[cache.Batch, ModelDim]</c>.</param>
     /// <param name="output">Receives <c>[cache.Batch, ModelDim]</c>; may be <paramref name="tokens"/> itself.</param>
-    /// <param name="cache">A cache from <see cref="CreateKvCache"/> with room for one more position.</param>
+    /// <param name="cache">A cache from <see cref="CreateKvCache(int, int)"/> with room for one more position.</param>
     /// <exception cref="global::System.ArgumentException">A size does not match, or the cache is full or of another shape.</exception>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public void Forward(global::System.ReadOnlySpan<float> tokens, global::System.Span<float> output, global::Attend.KvCache cache) => Prefill(tokens, output, 1, cache);

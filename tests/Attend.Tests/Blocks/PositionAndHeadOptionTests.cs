@@ -181,7 +181,7 @@ public sealed class PositionAndHeadOptionTests
         Assert.Equal(2, GroupedWindowAttention.KvHeads);
     }
 
-    private static float[] Decode(float[] input, int prompt, int length, int e, KvCache cache, Action<float[], float[], int, KvCache> prefill, Action<float[], float[], KvCache> decode)
+    internal static float[] Decode(float[] input, int prompt, int length, int e, KvCache cache, Action<float[], float[], int, KvCache> prefill, Action<float[], float[], KvCache> decode)
     {
         float[] result = new float[input.Length];
         float[] head = new float[Batch * prompt * e], headOut = new float[head.Length];

@@ -191,7 +191,7 @@ public sealed class MultiHeadAttentionCacheTests
     }
 
     /// <summary>Random <c>nn.MultiheadAttention</c> weights under PyTorch's names, taken from the reference encoder's first layer.</summary>
-    private static WeightDictionary RandomWeights(ReferenceOptions options, int seed)
+    internal static WeightDictionary RandomWeights(ReferenceOptions options, int seed)
     {
         WeightDictionary stack = ReferenceEncoder.RandomWeights(options, seed);
         var attention = new WeightDictionary();

@@ -77,5 +77,21 @@ public sealed class TinyDecoderSampleTests
         Assert.Equal(recomputed, cached);
     }
 
+    [Fact]
+    public void BFloat16Cache_GivesTheSameAnswers()
+    {
+        using SafeTensorsFile weights = Open("weights", "sorting_decoder.safetensors");
+        using SafeTensorsFile data = Open("data", "sorting_test.safetensors");
+        var model = new SortingModel(weights);
+        byte[] prompts = Bytes(data.ReadInt64("prompts"));
+        int count = prompts.Length / SortingModel.Digits;
+        byte[] fromFloat = new byte[prompts.Length], fromBFloat16 = new byte[prompts.Length];
+
+        model.Generate(prompts, count, fromFloat, model.CreateCache(count), Sampler.Greedy);
+        model.Generate(prompts, count, fromBFloat16, model.CreateCache(count, KvCachePrecision.BFloat16), Sampler.Greedy);
+
+        Assert.Equal(fromFloat, fromBFloat16);
+    }
+
     private static byte[] Bytes(long[] values) => Array.ConvertAll(values, v => (byte)v);
 }
