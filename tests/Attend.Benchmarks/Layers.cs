@@ -25,3 +25,7 @@ public sealed partial class DecodeAttention512;
 /// <summary>The attention core alone of the E = 256, H = 4 rows (for the table's breakdown).</summary>
 [ScaledDotProductAttention(Heads = 4, DimHead = 64)]
 public sealed partial class CoreAttention4x64;
+
+/// <summary>The decoding stack of <see cref="StackDecodeCommand"/>: four pre-norm causal layers of E 512.</summary>
+[TransformerEncoder(ModelDim = 512, Heads = 8, MlpDim = 2048, Depth = 4, Mask = AttentionMask.Causal, Norm = NormPlacement.Pre)]
+public sealed partial class DecoderStack512;
