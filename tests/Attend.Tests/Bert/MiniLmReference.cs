@@ -101,4 +101,18 @@ internal sealed class MiniLmReference
             return pooled;
         }
     }
+
+    /// <summary>Cosine of two embeddings, summed in double.</summary>
+    public static double Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        double dot = 0, aa = 0, bb = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            dot += (double)a[i] * b[i];
+            aa += (double)a[i] * a[i];
+            bb += (double)b[i] * b[i];
+        }
+
+        return dot / Math.Sqrt(aa * bb);
+    }
 }
