@@ -105,8 +105,8 @@ public class EmbeddingBenchmarks
         _model.Embed(_ids, _mask, _embeddings, Batch, Tokens, _types);
     }
 
-    private static readonly string[] InputNames = ["input_ids", "attention_mask", "token_type_ids"];
-    private static readonly string[] OutputNames = ["last_hidden_state"];
+    internal static readonly string[] InputNames = ["input_ids", "attention_mask", "token_type_ids"];
+    internal static readonly string[] OutputNames = ["last_hidden_state"];
 
     /// <summary><paramref name="batch"/> texts from the tests' documentation corpus, each at least <paramref name="tokens"/> tokens (then truncated to exactly that).</summary>
     internal static string[] DocumentTexts(int batch, int tokens, BertTokenizer tokenizer)
@@ -124,7 +124,7 @@ public class EmbeddingBenchmarks
         return texts;
     }
 
-    private static void MeanPoolNormalize(float[] hidden, int[] mask, float[] embeddings, int batch, int length)
+    internal static void MeanPoolNormalize(float[] hidden, int[] mask, float[] embeddings, int batch, int length)
     {
         for (int b = 0; b < batch; b++)
         {

@@ -155,7 +155,7 @@ internal static class LowPrecisionCommand
     }
 
     /// <summary>Each action's best milliseconds over <paramref name="rounds"/> rounds, the actions interleaved within a round.</summary>
-    private static double[] Best(int rounds, Action[] actions)
+    internal static double[] Best(int rounds, Action[] actions)
     {
         var best = Enumerable.Repeat(double.MaxValue, actions.Length).ToArray();
         foreach (Action action in actions) action(); // JIT and tier-up
