@@ -1,15 +1,17 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 
 namespace Attend.Benchmarks;
 
 /// <summary>
-/// <c>stack-decode [--threads N]</c>: one decoding step of a 4-layer causal stack (E 512, H 8, MLP 2048) with 2047 tokens
+/// <c>stack-decode [--threads N] [--peers]</c>: one decoding step of a 4-layer causal stack (E 512, H 8, MLP 2048) with 2047 tokens
 /// cached, at each combination of weight and KV-cache precision that matters — the case issue 15's "decode with a bf16
 /// cache" is about: 33.6 MB of float cache (more than this machine's 32 MB L3) plus 50 MB of float weights per token.
 /// Configurations interleaved, best of 6 rounds of 200 steps (cache rewound with <c>Reset</c> + <c>Advance</c>); every
-/// output compared with the float32 stack's.
+/// output compared with the float32 stack's. <c>--peers</c> then times the float32 step beside ONNX Runtime and libtorch
+/// computing it from the same weights and cached keys/values (<see cref="StackDecodePeers"/>), each checked against float64.
 /// </summary>
 public static class StackDecodeCommand
 {
@@ -27,9 +29,11 @@ public static class StackDecodeCommand
 
     public static int Run(string[] args)
     {
-        int threads = args.Length == 2 && args[0] == "--threads" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1;
+        int at = Array.IndexOf(args, "--threads");
+        int threads = at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : 1;
         const int e = DecoderStack512.ModelDim;
-        WeightDictionary weights = RandomWeights(seed: 3);
+        var raw = new Dictionary<string, (float[] Data, long[] Shape)>();
+        WeightDictionary weights = RandomWeights(seed: 3, raw);
         var random = new Random(5);
         float[] prompt = new float[Cached * e];
         for (int i = 0; i < prompt.Length; i++) prompt[i] = (float)(random.NextDouble() * 2 - 1);
@@ -77,10 +81,17 @@ public static class StackDecodeCommand
                 $"| {Configurations[k].Weights} | {Configurations[k].Cache} | {best[k]:F3} | {best[0] / best[k]:F2} | {error[k]:E1} | {caches[k].Bytes / 1e6:F1} |"));
         }
 
+        if (Array.IndexOf(args, "--peers") >= 0)
+        {
+            caches[0].Reset();
+            caches[0].Advance(Cached);
+            StackDecodePeers.Run(stacks[0], caches[0], raw, token, threads);
+        }
+
         return 0;
     }
 
-    private static double RelativeError(float[] output, float[] reference)
+    internal static double RelativeError(float[] output, float[] reference)
     {
         double worst = 0, scale = 0;
         for (int i = 0; i < output.Length; i++)
@@ -93,7 +104,7 @@ public static class StackDecodeCommand
     }
 
     /// <summary>torch.nn.TransformerEncoder names; weights U(±1/√fan_in), biases U(±0.5), norm scales U(0.5, 1.5).</summary>
-    private static WeightDictionary RandomWeights(int seed)
+    private static WeightDictionary RandomWeights(int seed, Dictionary<string, (float[] Data, long[] Shape)> raw)
     {
         const int e = DecoderStack512.ModelDim, mlp = DecoderStack512.MlpDim;
         var random = new Random(seed);
@@ -105,6 +116,7 @@ public static class StackDecodeCommand
             float[] data = new float[size];
             for (int i = 0; i < data.Length; i++) data[i] = (float)(center + range * (2 * random.NextDouble() - 1));
             weights.Add(name, data, shape);
+            raw[name] = (data, shape);
         }
 
         for (int layer = 0; layer < DecoderStack512.Depth; layer++)
