@@ -117,7 +117,11 @@ aot_kept=$(cd "$consumer" && dotnet msbuild -getProperty:IlcInstructionSet -p:Pu
 [ "$aot_kept" = x86-64-v4 ] || { echo "package check: FAILED, the consumer's own IlcInstructionSet=x86-64-v4 became '$aot_kept'"; exit 1; }
 aot_warning() { (cd "$consumer" && dotnet msbuild -nologo -t:_AttendWarnVector128OnlyAot -p:PublishAot=true -p:RuntimeIdentifier=linux-x64 "$@" 2>&1 || true) | grep -c 'warning ATTENDAOT001' || true; }
 [ "$(aot_warning -p:IlcInstructionSet=x86-64-v2)" -ge 1 ] || { echo "package check: FAILED, no ATTENDAOT001 warning for IlcInstructionSet=x86-64-v2"; exit 1; }
-[ "$(aot_warning -p:AttendAotInstructionSet=false)" -ge 1 ] || { echo "package check: FAILED, no ATTENDAOT001 warning for NativeAOT's own default"; exit 1; }
+aot_message() { (cd "$consumer" && dotnet msbuild -nologo -t:_AttendWarnVector128OnlyAot -p:PublishAot=true -p:RuntimeIdentifier=linux-x64 "$@" 2>&1 || true) | grep -o 'NativeAOT compiles for [^,]*' | head -1; }
+[ "$(aot_message -p:AttendAotInstructionSet=false)" = "NativeAOT compiles for NativeAOT's default target (no AVX)" ] \
+  || { echo "package check: FAILED, no ATTENDAOT001 warning naming NativeAOT's own default target"; exit 1; }
+[ "$(aot_message -p:IlcInstructionSet=x86-64-v2)" = "NativeAOT compiles for 'x86-64-v2'" ] \
+  || { echo "package check: FAILED, ATTENDAOT001 does not name the user's IlcInstructionSet"; exit 1; }
 [ "$(aot_warning)" -eq 0 ] || { echo "package check: FAILED, ATTENDAOT001 for the default x86-64-v3"; exit 1; }
 [ "$(aot_warning -p:IlcInstructionSet=native)" -eq 0 ] || { echo "package check: FAILED, ATTENDAOT001 for IlcInstructionSet=native"; exit 1; }
 echo "package check: Attend $version packed (runtime + generator + code fixes under analyzers/dotnet/cs, buildTransitive targets (AOT default x86-64-v3, user's choice kept, ATTENDAOT001 without AVX2), README, MIT, no icon, repository $repository_url at ${commit:0:8}, .snupkg with Source Link, package validation, $api_lines public API lines tracked), consumed from a local folder, built with warnings as errors, ran: $result"
