@@ -1,13 +1,6 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
 using System.Collections.Immutable;
-using Attend.Generators.Diagnostics;
 using Attend.Generators.Emit;
-using Attend.Generators.Model;
 using Attend.Generators.Parsing;
-using Attend.Generators.Planning;
-using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
 

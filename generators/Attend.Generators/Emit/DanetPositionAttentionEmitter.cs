@@ -1,6 +1,3 @@
-using System.Collections.Generic;
-using Attend.Generators.Model;
-using Attend.Generators.Planning;
 using static Attend.Generators.Emit.ImageLayerEmitter;
 
 namespace Attend.Generators.Emit;

@@ -1,6 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
-
 namespace Attend.Generators.Emit;
 
 /// <summary>What the channel/spatial attention layers (SE, ECA, CBAM) emit alike: properties, <c>LoadWeights</c>' shell and <c>Forward</c>.</summary>

@@ -1,7 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
-using Attend.Generators.Model;
-using Attend.Generators.Planning;
 using static Attend.Generators.Emit.RowKernelText;
 
 namespace Attend.Generators.Emit;

@@ -1,7 +1,3 @@
-using System.Collections.Generic;
-using Attend.Generators.Model;
-using Attend.Generators.Planning;
-
 namespace Attend.Generators.Emit;
 
 /// <summary>Writes a <c>[MultiHeadAttention]</c> class: constants, weights, <c>LoadWeights</c>, <c>Forward</c> and its head kernels.</summary>

@@ -1,6 +1,3 @@
-using Attend.Generators.Model;
-using Attend.Generators.Planning;
-
 namespace Attend.Generators.Emit;
 
 /// <summary>Writes a <c>[ScaledDotProductAttention]</c> class: constants, <c>Forward</c> and its head kernels.</summary>

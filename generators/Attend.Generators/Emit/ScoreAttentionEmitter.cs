@@ -1,6 +1,3 @@
-using System.Collections.Generic;
-using Attend.Generators.Model;
-
 namespace Attend.Generators.Emit;
 
 /// <summary>Writes an <c>[Attention]</c> class: constants, weights, <c>LoadWeights</c>, <c>Forward</c> and its score kernels.</summary>

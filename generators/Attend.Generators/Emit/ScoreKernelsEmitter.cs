@@ -1,8 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-using Attend.Generators.Model;
-using Attend.Generators.Planning;
 using static Attend.Generators.Emit.VectorCode;
 
 namespace Attend.Generators.Emit;

@@ -1,4 +1,3 @@
-using Attend.Generators.Model;
 using static Attend.Generators.Emit.PointwiseLayerEmitter;
 
 namespace Attend.Generators.Emit;

@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-using Attend.Generators.Model;
 using static Attend.Generators.Emit.FeatureMapLayerEmitter;
 
 namespace Attend.Generators.Emit;

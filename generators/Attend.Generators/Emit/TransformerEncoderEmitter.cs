@@ -1,7 +1,3 @@
-using System.Collections.Generic;
-using Attend.Generators.Model;
-using Attend.Generators.Planning;
-
 namespace Attend.Generators.Emit;
 
 /// <summary>Writes a <c>[TransformerEncoder]</c> class: the encoder stack's members plus <c>LoadWeights</c>, <c>Forward</c> and, when causal, KV-cache decoding.</summary>

@@ -1,8 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
-using Attend.Generators.Model;
-using Attend.Generators.Planning;
-
 namespace Attend.Generators.Emit;
 
 /// <summary>Text for vector registers shared by the channel- and score-attention emitters.</summary>

@@ -1,7 +1,3 @@
-using System.Collections.Generic;
-using Attend.Generators.Model;
-using Attend.Generators.Planning;
-
 namespace Attend.Generators.Emit;
 
 /// <summary>

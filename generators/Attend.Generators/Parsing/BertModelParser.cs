@@ -1,8 +1,3 @@
-using System.Threading;
-using Attend.Generators.Diagnostics;
-using Attend.Generators.Model;
-using Microsoft.CodeAnalysis;
-
 namespace Attend.Generators.Parsing;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System.Threading;
-using Attend.Generators.Diagnostics;
-using Attend.Generators.Model;
-using Attend.Generators.Planning;
-using Microsoft.CodeAnalysis;
 using static Attend.Generators.Parsing.OptionChecks;
 
 namespace Attend.Generators.Parsing;

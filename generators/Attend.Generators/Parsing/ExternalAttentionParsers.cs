@@ -1,8 +1,3 @@
-using System.Linq;
-using System.Threading;
-using Attend.Generators.Diagnostics;
-using Attend.Generators.Model;
-using Microsoft.CodeAnalysis;
 using static Attend.Generators.Parsing.OptionChecks;
 
 namespace Attend.Generators.Parsing;

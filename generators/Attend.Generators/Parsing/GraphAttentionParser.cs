@@ -1,8 +1,3 @@
-using System.Threading;
-using Attend.Generators.Diagnostics;
-using Attend.Generators.Model;
-using Microsoft.CodeAnalysis;
-
 namespace Attend.Generators.Parsing;
 
 /// <summary>Turns a <c>[GraphAttention]</c> declaration into a <see cref="GraphAttentionSpec"/> or diagnostics.</summary>

@@ -1,10 +1,3 @@
-using System;
-using System.Globalization;
-using System.Threading;
-using Attend.Generators.Diagnostics;
-using Attend.Generators.Model;
-using Microsoft.CodeAnalysis;
-
 namespace Attend.Generators.Parsing;
 
 /// <summary>Turns a <c>[MultiHeadAttention]</c> declaration into a <see cref="MultiHeadAttentionSpec"/> or diagnostics.</summary>

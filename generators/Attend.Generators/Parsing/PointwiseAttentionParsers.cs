@@ -1,6 +1,3 @@
-using System.Threading;
-using Attend.Generators.Diagnostics;
-using Attend.Generators.Model;
 using static Attend.Generators.Parsing.OptionChecks;
 
 namespace Attend.Generators.Parsing;

@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Threading;
-using Attend.Generators.Model;
-using Microsoft.CodeAnalysis;
-
 namespace Attend.Generators.Parsing;
 
 /// <summary>Turns a <c>[ScaledDotProductAttention]</c> declaration into a <see cref="ScaledDotProductAttentionSpec"/> or diagnostics.</summary>

@@ -1,7 +1,3 @@
-using System.Threading;
-using Attend.Generators.Diagnostics;
-using Attend.Generators.Model;
-using Microsoft.CodeAnalysis;
 using static Attend.Generators.Parsing.OptionChecks;
 
 namespace Attend.Generators.Parsing;

@@ -1,7 +1,3 @@
-using System.Threading;
-using Attend.Generators.Model;
-using Microsoft.CodeAnalysis;
-
 namespace Attend.Generators.Parsing;
 
 /// <summary>Turns a <c>[TransformerEncoder]</c> declaration into a <see cref="TransformerEncoderSpec"/> or diagnostics.</summary>

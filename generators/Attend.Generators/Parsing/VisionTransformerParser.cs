@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Threading;
-using Attend.Generators.Diagnostics;
-using Attend.Generators.Model;
-using Microsoft.CodeAnalysis;
-
 namespace Attend.Generators.Parsing;
 
 /// <summary>Turns a <c>[VisionTransformer]</c> declaration into a <see cref="VisionTransformerSpec"/> or diagnostics.</summary>

@@ -1,5 +1,3 @@
-using Attend.Generators.Model;
-
 namespace Attend.Generators.Planning;
 
 /// <summary>What every planned attention layer gives the pipeline: where its file goes and which shared kernel struct it names.</summary>

@@ -1,6 +1,3 @@
-using System.Collections.Generic;
-using Attend.Generators.Model;
-
 namespace Attend.Generators.Planning;
 
 /// <summary>Pure function from head sizes to register layouts; no Roslyn types, so it is tested directly.</summary>

@@ -1,5 +1,3 @@
-using Attend.Generators.Model;
-
 namespace Attend.Generators.Planning;
 
 /// <summary>One piece of a head row: <see cref="Width"/> floats from <see cref="Offset"/>, in one register (width 1: a scalar).</summary>

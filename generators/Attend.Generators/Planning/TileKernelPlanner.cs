@@ -1,7 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
-using Attend.Generators.Model;
-
 namespace Attend.Generators.Planning;
 
 /// <summary>One column block of the value tile: the output segments whose accumulators are live together.</summary>
