@@ -6,10 +6,7 @@ internal static class VisionTransformerParser
     /// <summary>lucidrains' <c>ViT(dim_head=64)</c> default.</summary>
     private const int DefaultDimHead = 64;
 
-    public static ParseResult<VisionTransformerSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
-        OptionChecks.Parse(context, cancellationToken, ReadSpec);
-
-    private static VisionTransformerSpec? ReadSpec(DeclarationReader reader, LayerIdentity? identity)
+    public static VisionTransformerSpec? Read(DeclarationReader reader, LayerIdentity? identity)
     {
         int imageSize = reader.GetInt("ImageSize");
         int patchSize = reader.GetInt("PatchSize");
