@@ -82,19 +82,9 @@ internal static class AttentionPoolingEmitter
         }
 
         w.Line();
-        w.Line("/// <summary>Creates the layer with zeroed weights; call <see cref=\"LoadWeights\"/> before use.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block($"public {spec.Identity.Type.Name}()"))
-        {
-        }
-
-        w.Line();
-        w.Line("/// <summary>The instruction-set path; <see cref=\"global::Attend.KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
-        w.Line("public global::Attend.KernelPath Path { get; set; }");
-        w.Line();
-        w.Line("/// <summary>Most threads the projection uses; 1 runs on the caller's thread. Results are identical whatever the value.</summary>");
-        w.Line("public int MaxDegreeOfParallelism { get; set; } = global::System.Environment.ProcessorCount;");
-        w.Line();
+        LayerMembers.ZeroWeightsConstructor(w, spec.Identity.Type.Name);
+        LayerMembers.PathProperty(w, attributed: false);
+        LayerMembers.ThreadsProperty(w, "Most threads the projection uses; 1 runs on the caller's thread. Results are identical whatever the value.", attributed: false);
     }
 
     private static void EmitLoadWeights(SourceWriter w, AttentionPoolingSpec spec)
@@ -278,9 +268,7 @@ internal static class AttentionPoolingEmitter
         w.Line($"// {path}: S = {Layout(segments)}; " + (held ? "the scoring vector stays in registers across positions." : "the scoring vector is reloaded from L1 per position (holding it would spill)."));
         using (w.Block($"private static void {ScoresName(spec, path)}(global::System.ReadOnlySpan<float> rows, global::System.ReadOnlySpan<float> vector, global::System.Span<float> scores)"))
         {
-            w.Line("ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rows);");
-            w.Line("ref float v = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(vector);");
-            w.Line("ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scores);");
+            VectorCode.References(w, ("x", "rows"), ("v", "vector"), ("s", "scores"));
             if (held)
             {
                 foreach (RowSegment segment in segments) w.Line($"{TypeOf(segment.Width)} v{segment.Offset} = {Load(segment, "v")};");
@@ -305,9 +293,7 @@ internal static class AttentionPoolingEmitter
             : $"{blocks} column blocks of at most {MaxAccumulatorRegisters} registers, each streaming the sequence once."));
         using (w.Block($"private static void {SumName(spec, path)}(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> sequence, global::System.Span<float> output)"))
         {
-            w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);");
-            w.Line("ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sequence);");
-            w.Line("ref float o = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
+            VectorCode.References(w, ("p", "weights"), ("x", "sequence"), ("o", "output"));
             WeightedRows(w, segments, "for (int t = 0; t < weights.Length; t++)", "ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, t * F);", "float weight = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, t);", "o");
         }
 

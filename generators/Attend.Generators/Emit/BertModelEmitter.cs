@@ -52,18 +52,9 @@ internal static class BertModelEmitter
 
     private static void EmitConstants(SourceWriter w, BertModelSpec spec)
     {
-        w.Line("/// <summary>Rows of the word embedding: token ids run from 0 to <c>VocabSize - 1</c>.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int VocabSize = {spec.VocabSize};");
-        w.Line();
-        w.Line("/// <summary>Rows of the position embedding: the longest input, special tokens included.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int MaxPositions = {spec.MaxPositions};");
-        w.Line();
-        w.Line("/// <summary>Rows of the token-type (segment) embedding.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int TypeVocabSize = {spec.TypeVocabSize};");
-        w.Line();
+        LayerMembers.Constant(w, "Rows of the word embedding: token ids run from 0 to <c>VocabSize - 1</c>.", "VocabSize", $"{spec.VocabSize}");
+        LayerMembers.Constant(w, "Rows of the position embedding: the longest input, special tokens included.", "MaxPositions", $"{spec.MaxPositions}");
+        LayerMembers.Constant(w, "Rows of the token-type (segment) embedding.", "TypeVocabSize", $"{spec.TypeVocabSize}");
         w.Line("/// <summary>Whether <see cref=\"Embed\"/> L2-normalises each embedding.</summary>");
         w.Line(GeneratedCode.Attribute);
         w.Line($"public const bool NormalizeEmbeddings = {(spec.NormalizeEmbeddings ? "true" : "false")};");

@@ -29,28 +29,13 @@ internal static class ConvBlockAttentionEmitter
             remarks,
             w =>
             {
-                w.Line("/// <summary>Channels C of the feature map.</summary>");
-                w.Line(GeneratedCode.Attribute);
-                w.Line($"public const int Channels = {c};");
-                w.Line();
-                w.Line("/// <summary>Hidden channels of the channel-attention MLP.</summary>");
-                w.Line(GeneratedCode.Attribute);
-                w.Line($"public const int HiddenChannels = {h};");
-                w.Line();
-                w.Line("/// <summary>Side of the spatial convolution.</summary>");
-                w.Line(GeneratedCode.Attribute);
-                w.Line($"public const int SpatialKernelSize = {k};");
-                w.Line();
+                LayerMembers.Constant(w, "Channels C of the feature map.", "Channels", $"{c}");
+                LayerMembers.Constant(w, "Hidden channels of the channel-attention MLP.", "HiddenChannels", $"{h}");
+                LayerMembers.Constant(w, "Side of the spatial convolution.", "SpatialKernelSize", $"{k}");
                 w.Line("private const int Padding = (SpatialKernelSize - 1) / 2;");
                 w.Line();
                 EmitFields(w, weights);
-                w.Line("/// <summary>Creates the layer with zeroed weights; call <see cref=\"LoadWeights\"/> before use.</summary>");
-                w.Line(GeneratedCode.Attribute);
-                using (w.Block($"public {spec.Identity.Type.Name}()"))
-                {
-                }
-
-                w.Line();
+                LayerMembers.ZeroWeightsConstructor(w, spec.Identity.Type.Name);
                 EmitPathProperties(w);
                 EmitLoadWeights(w, "the CBAM module (<c>ca</c> channel attention, <c>sa</c> spatial attention)", weights);
                 EmitForward(w, "<c>x1 = x · sigmoid(mlp(avgpool(x)) + mlp(maxpool(x)))</c>, then <c>y = x1 · sigmoid(conv([mean_c(x1), max_c(x1)]))</c>",

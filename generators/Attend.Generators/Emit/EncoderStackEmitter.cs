@@ -78,56 +78,26 @@ internal static class EncoderStackEmitter
 
     public static void EmitConstants(SourceWriter w, EncoderStackSpec s)
     {
-        w.Line("/// <summary>Model width: the feature size of every token.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int ModelDim = {s.ModelDim};");
-        w.Line();
-        w.Line("/// <summary>Number of query heads.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int Heads = {s.Heads};");
-        w.Line();
-        w.Line("/// <summary>Number of key/value heads; query head h reads key/value head h / (Heads / KvHeads).</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int KvHeads = {s.KvHeads};");
-        w.Line();
-        w.Line("/// <summary>Width of one head.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int DimHead = {s.DimHead};");
-        w.Line();
-        w.Line("/// <summary>Hidden width of the feed-forward network.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int MlpDim = {s.MlpDim};");
-        w.Line();
-        w.Line("/// <summary>Number of layers.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int Depth = {s.Depth};");
-        w.Line();
+        LayerMembers.Constant(w, "Model width: the feature size of every token.", "ModelDim", $"{s.ModelDim}");
+        LayerMembers.Constant(w, "Number of query heads.", "Heads", $"{s.Heads}");
+        LayerMembers.Constant(w, "Number of key/value heads; query head h reads key/value head h / (Heads / KvHeads).", "KvHeads", $"{s.KvHeads}");
+        LayerMembers.Constant(w, "Width of one head.", "DimHead", $"{s.DimHead}");
+        LayerMembers.Constant(w, "Hidden width of the feed-forward network.", "MlpDim", $"{s.MlpDim}");
+        LayerMembers.Constant(w, "Number of layers.", "Depth", $"{s.Depth}");
         if (s.Positions is BlockOptions.PositionsLearned or BlockOptions.PositionsRelative1D)
         {
-            w.Line("/// <summary>Longest sequence the position weights cover (a KV cache's positions included).</summary>");
-            w.Line(GeneratedCode.Attribute);
-            w.Line($"public const int MaxLength = {s.MaxLength};");
-            w.Line();
+            LayerMembers.Constant(w, "Longest sequence the position weights cover (a KV cache's positions included).", "MaxLength", $"{s.MaxLength}");
         }
 
         if (s.Positions == BlockOptions.PositionsRelative2D)
         {
-            w.Line("/// <summary>Rows of the token grid.</summary>");
-            w.Line(GeneratedCode.Attribute);
-            w.Line($"public const int GridHeight = {s.GridHeight};");
-            w.Line();
-            w.Line("/// <summary>Columns of the token grid.</summary>");
-            w.Line(GeneratedCode.Attribute);
-            w.Line($"public const int GridWidth = {s.GridWidth};");
-            w.Line();
+            LayerMembers.Constant(w, "Rows of the token grid.", "GridHeight", $"{s.GridHeight}");
+            LayerMembers.Constant(w, "Columns of the token grid.", "GridWidth", $"{s.GridWidth}");
         }
 
         if (s.Window > 0)
         {
-            w.Line("/// <summary>Sliding attention window: query i sees keys j with i − Window &lt; j.</summary>");
-            w.Line(GeneratedCode.Attribute);
-            w.Line($"public const int Window = {s.Window};");
-            w.Line();
+            LayerMembers.Constant(w, "Sliding attention window: query i sees keys j with i − Window &lt; j.", "Window", $"{s.Window}");
         }
 
         w.Line("private const int InnerDim = Heads * DimHead;");

@@ -11,14 +11,8 @@ internal static class FeatureMapLayerEmitter
 
     public static void EmitPathProperties(SourceWriter w)
     {
-        w.Line("/// <summary>The instruction-set path; <see cref=\"global::Attend.KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line("public global::Attend.KernelPath Path { get; set; }");
-        w.Line();
-        w.Line("/// <summary>Most threads one <see cref=\"Forward\"/> uses (samples of the batch run in parallel); 1 runs on the caller's thread. Results are identical whatever the value.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line("public int MaxDegreeOfParallelism { get; set; } = global::System.Environment.ProcessorCount;");
-        w.Line();
+        LayerMembers.PathProperty(w);
+        LayerMembers.ThreadsProperty(w, "Most threads one <see cref=\"Forward\"/> uses (samples of the batch run in parallel); 1 runs on the caller's thread. Results are identical whatever the value.");
     }
 
     public static void EmitFields(SourceWriter w, List<Weight> weights)

@@ -59,13 +59,7 @@ internal static class FoldedLayerEmitter
             }
 
             w.Line();
-            w.Line("/// <summary>Creates the layer with zeroed weights; call <see cref=\"LoadWeights\"/> before use.</summary>");
-            w.Line(GeneratedCode.Attribute);
-            using (w.Block($"public {layer.Identity.Type.Name}()"))
-            {
-            }
-
-            w.Line();
+            LayerMembers.ZeroWeightsConstructor(w, layer.Identity.Type.Name);
             EmitPathProperties(w);
             EmitLoadWeights(w, layer);
             EmitForward(w, layer.Formula, new List<ScaleOutput>());

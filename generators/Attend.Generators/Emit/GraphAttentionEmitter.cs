@@ -94,19 +94,9 @@ internal static class GraphAttentionEmitter
         }
 
         w.Line();
-        w.Line("/// <summary>Creates the layer with zeroed weights; call <see cref=\"LoadWeights\"/> before use.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block($"public {spec.Identity.Type.Name}()"))
-        {
-        }
-
-        w.Line();
-        w.Line("/// <summary>The instruction-set path; <see cref=\"global::Attend.KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
-        w.Line("public global::Attend.KernelPath Path { get; set; }");
-        w.Line();
-        w.Line("/// <summary>Most threads one <see cref=\"Forward(global::System.ReadOnlySpan{float}, global::Attend.GraphNeighbourhoods, global::System.Span{float}, global::System.Span{float})\"/> uses; 1 runs on the caller's thread. Results are identical whatever the value.</summary>");
-        w.Line("public int MaxDegreeOfParallelism { get; set; } = global::System.Environment.ProcessorCount;");
-        w.Line();
+        LayerMembers.ZeroWeightsConstructor(w, spec.Identity.Type.Name);
+        LayerMembers.PathProperty(w, attributed: false);
+        LayerMembers.ThreadsProperty(w, "Most threads one <see cref=\"Forward(global::System.ReadOnlySpan{float}, global::Attend.GraphNeighbourhoods, global::System.Span{float}, global::System.Span{float})\"/> uses; 1 runs on the caller's thread. Results are identical whatever the value.", attributed: false);
     }
 
     private static void EmitLoadWeights(SourceWriter w, GraphAttentionSpec spec)
@@ -366,8 +356,7 @@ internal static class GraphAttentionEmitter
         w.Line($"// {path}: F′ = {Layout(segments)}; the row is loaded once and feeds both halves of a.");
         using (w.Block($"private static void {NodeTermsName(spec, path)}(global::System.ReadOnlySpan<float> row, global::System.ReadOnlySpan<float> attention, out float target, out float source)"))
         {
-            w.Line("ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(row);");
-            w.Line("ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(attention);");
+            VectorCode.References(w, ("x", "row"), ("a", "attention"));
             foreach (RowSegment segment in segments) w.Line($"{TypeOf(segment.Width)} x{segment.Offset} = {Load(segment, "x")};");
             string target = Dot(w, segments, "t", s => $"x{s.Offset}", s => Load(s, "a"));
             string source = Dot(w, segments, "s", s => $"x{s.Offset}", s => Load(s, "a", "F"));
@@ -386,10 +375,9 @@ internal static class GraphAttentionEmitter
             : $"{blocks} column blocks of at most {MaxAccumulatorRegisters} registers, each gathering the source rows once."));
         using (w.Block($"private static void {AggregateName(spec, path)}(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<int> sources, global::System.ReadOnlySpan<float> features, int rowStride, global::System.Span<float> output)"))
         {
-            w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);");
+            VectorCode.References(w, ("p", "weights"));
             w.Line("ref int source = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sources);");
-            w.Line("ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(features);");
-            w.Line("ref float o = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
+            VectorCode.References(w, ("x", "features"), ("o", "output"));
             WeightedRows(w, segments,
                 "for (int e = 0; e < weights.Length; e++)",
                 "ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Runtime.CompilerServices.Unsafe.Add(ref source, e) * rowStride);",
@@ -409,11 +397,9 @@ internal static class GraphAttentionEmitter
             : "the target row and a are reloaded from L1 per edge: holding both would spill."));
         using (w.Block($"private static void {PairScoresName(spec, path)}(global::System.ReadOnlySpan<float> target, global::System.ReadOnlySpan<float> attention, global::System.ReadOnlySpan<float> features, int rowStride, global::System.ReadOnlySpan<int> sources, global::System.Span<float> scores)"))
         {
-            w.Line("ref float t = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(target);");
-            w.Line("ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(attention);");
+            VectorCode.References(w, ("t", "target"), ("a", "attention"));
             w.Line("ref int source = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sources);");
-            w.Line("ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(features);");
-            w.Line("ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scores);");
+            VectorCode.References(w, ("x", "features"), ("s", "scores"));
             foreach (int width in new[] { 16, 8, 4 })
             {
                 if (segments.Exists(width)) w.Line($"{TypeOf(width)} slope{width * 32} = {QualifiedVectorOf(width)}.Create(Slope);");

@@ -17,29 +17,19 @@ internal static class ImageLayerEmitter
     {
         if (isPublic)
         {
-            w.Line($"/// <summary>{summary}</summary>");
-            w.Line(GeneratedCode.Attribute);
-            w.Line($"public const int {name} = {value};");
-        }
-        else
-        {
-            w.Line($"// {summary}");
-            w.Line($"private const int {name} = {value};");
+            LayerMembers.Constant(w, summary, name, $"{value}");
+            return;
         }
 
+        w.Line($"// {summary}");
+        w.Line($"private const int {name} = {value};");
         w.Line();
     }
 
     public static void PathProperties(SourceWriter w)
     {
-        w.Line("/// <summary>The instruction-set path; <see cref=\"global::Attend.KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line("public global::Attend.KernelPath Path { get; set; }");
-        w.Line();
-        w.Line("/// <summary>Most threads one <see cref=\"Forward\"/> uses; 1 runs on the caller's thread. Results are identical whatever the value.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line("public int MaxDegreeOfParallelism { get; set; } = global::System.Environment.ProcessorCount;");
-        w.Line();
+        LayerMembers.PathProperty(w);
+        LayerMembers.ThreadsProperty(w, "Most threads one <see cref=\"Forward\"/> uses; 1 runs on the caller's thread. Results are identical whatever the value.");
     }
 
     /// <summary>Writes <c>LayerWeights</c>, the field holding the published set, a constructor and <c>LoadWeights</c>.</summary>
@@ -61,13 +51,7 @@ internal static class ImageLayerEmitter
         }
 
         w.Line();
-        w.Line("/// <summary>Creates the layer with zeroed weights; call <see cref=\"LoadWeights\"/> before use.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block($"public {typeName}()"))
-        {
-        }
-
-        w.Line();
+        LayerMembers.ZeroWeightsConstructor(w, typeName);
         w.Line("/// <summary>");
         w.Line($"/// Loads weights saved from {module}'s <c>state_dict</c>, under PyTorch's names and shapes:");
         w.Line("/// " + string.Join(", ", tensors.Select(t => $"<c>{t.Name}</c> [{string.Join(", ", t.Shape)}]")) + ".");

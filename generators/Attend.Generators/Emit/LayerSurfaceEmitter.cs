@@ -21,14 +21,8 @@ internal static class LayerSurfaceEmitter
         }
 
         w.Line();
-        w.Line("/// <summary>The instruction-set path; <see cref=\"global::Attend.KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line("public global::Attend.KernelPath Path { get; set; }");
-        w.Line();
-        w.Line($"/// <summary>{threadsSummary}</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line("public int MaxDegreeOfParallelism { get; set; } = global::System.Environment.ProcessorCount;");
-        w.Line();
+        LayerMembers.PathProperty(w);
+        LayerMembers.ThreadsProperty(w, $"{threadsSummary}");
         if (weightPrecision is int precision)
         {
             w.Line("/// <summary>");

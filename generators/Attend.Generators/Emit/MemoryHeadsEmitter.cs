@@ -59,9 +59,7 @@ internal static class MemoryHeadsEmitter
         w.Line($"private const float Epsilon = {Literals.Float(spec.Epsilon)};");
         w.Line("private const int MemoryLength = MemoryRows * MemoryWidth;");
         w.Line();
-        w.Line("/// <summary>The instruction-set path; <see cref=\"global::Attend.KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
-        w.Line("public global::Attend.KernelPath Path { get; set; }");
-        w.Line();
+        LayerMembers.PathProperty(w, attributed: false);
     }
 
     private static void CheckMemoryAndHeads(SourceWriter w, string memoryName)
@@ -363,9 +361,7 @@ internal static class MemoryHeadsEmitter
             : "the key is reloaded from L1 per row (holding it would spill); each row is loaded once for its dot product and its norm."));
         using (w.Block($"private static void {Name("Similarities", spec, path)}(global::System.ReadOnlySpan<float> memory, global::System.ReadOnlySpan<float> key, global::System.Span<float> similarity)"))
         {
-            w.Line("ref float k = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(key);");
-            w.Line("ref float m = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(memory);");
-            w.Line("ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(similarity);");
+            VectorCode.References(w, ("k", "key"), ("m", "memory"), ("s", "similarity"));
             if (held)
             {
                 foreach (RowSegment segment in segments) w.Line($"{TypeOf(segment.Width)} k{segment.Offset} = {Load(segment, "k")};");
@@ -395,9 +391,7 @@ internal static class MemoryHeadsEmitter
             : $"{blocks} column blocks of at most {MaxAccumulatorRegisters} registers, each streaming the rows once."));
         using (w.Block($"private static void {Name("ReadRows", spec, path)}(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> memory, global::System.Span<float> read)"))
         {
-            w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);");
-            w.Line("ref float m = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(memory);");
-            w.Line("ref float o = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(read);");
+            VectorCode.References(w, ("p", "weights"), ("m", "memory"), ("o", "read"));
             WeightedRows(w, segments, "for (int i = 0; i < N; i++)", "ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, i * W);", "float weight = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, i);", "o");
         }
 
@@ -410,10 +404,7 @@ internal static class MemoryHeadsEmitter
         w.Line($"// {path}: W = {Layout(segments)}; each row is loaded into registers, erased and added by every head, and stored once" + (blocks.Count > 1 ? $" ({blocks.Count} column blocks)." : "."));
         using (w.Block($"private static void {Name("WriteRows", spec, path)}(global::System.Span<float> memory, global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> erase, global::System.ReadOnlySpan<float> add, int heads)"))
         {
-            w.Line("ref float m = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(memory);");
-            w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);");
-            w.Line("ref float e = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(erase);");
-            w.Line("ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(add);");
+            VectorCode.References(w, ("m", "memory"), ("p", "weights"), ("e", "erase"), ("a", "add"));
             using (w.Block("for (int i = 0; i < N; i++)"))
             {
                 w.Line("ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, i * W);");

@@ -86,34 +86,19 @@ internal static class MultiHeadAttentionEmitter
 
     private static void EmitConstants(SourceWriter w, MultiHeadAttentionSpec spec)
     {
-        w.Line("/// <summary>Model width E (<c>embed_dim</c>): the feature size of queries and outputs.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int ModelDim = {spec.ModelDim};");
-        w.Line();
-        w.Line("/// <summary>Number of attention heads (<c>num_heads</c>).</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int Heads = {spec.Heads};");
-        w.Line();
-        w.Line("/// <summary>Width of one head.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int DimHead = {spec.DimHead};");
-        w.Line();
+        LayerMembers.Constant(w, "Model width E (<c>embed_dim</c>): the feature size of queries and outputs.", "ModelDim", $"{spec.ModelDim}");
+        LayerMembers.Constant(w, "Number of attention heads (<c>num_heads</c>).", "Heads", $"{spec.Heads}");
+        LayerMembers.Constant(w, "Width of one head.", "DimHead", $"{spec.DimHead}");
         w.Line($"private const int KeyDim = {spec.KeyDim};");
         w.Line($"private const int ValueDim = {spec.ValueDim};");
         if (Grouped(spec))
         {
-            w.Line("/// <summary>Number of key/value heads; query head h reads key/value head h / (Heads / KvHeads).</summary>");
-            w.Line(GeneratedCode.Attribute);
-            w.Line($"public const int KvHeads = {spec.KvHeads};");
-            w.Line();
+            LayerMembers.Constant(w, "Number of key/value heads; query head h reads key/value head h / (Heads / KvHeads).", "KvHeads", $"{spec.KvHeads}");
         }
 
         if (spec.Window > 0)
         {
-            w.Line("/// <summary>Sliding attention window: query i sees keys j with i − Window &lt; j (and j &lt; i + Window without a causal mask).</summary>");
-            w.Line(GeneratedCode.Attribute);
-            w.Line($"public const int Window = {spec.Window};");
-            w.Line();
+            LayerMembers.Constant(w, "Sliding attention window: query i sees keys j with i − Window &lt; j (and j &lt; i + Window without a causal mask).", "Window", $"{spec.Window}");
         }
 
         w.Line("private const int InnerDim = Heads * DimHead;");

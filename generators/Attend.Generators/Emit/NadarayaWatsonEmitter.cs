@@ -81,9 +81,7 @@ internal static class NadarayaWatsonEmitter
             w.Line();
         }
 
-        w.Line("/// <summary>The instruction-set path; <see cref=\"global::Attend.KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
-        w.Line("public global::Attend.KernelPath Path { get; set; }");
-        w.Line();
+        LayerMembers.PathProperty(w, attributed: false);
     }
 
     private static string WidthArgument(NadarayaWatsonSpec spec) => spec.LearnableWidth ? "width" : UnitWidth(spec) ? "1f" : "Width";
@@ -213,8 +211,7 @@ internal static class NadarayaWatsonEmitter
         string type = TypeOf(width);
         using (w.Block($"private static void {ScoresName(spec, path)}(global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> keys, float width, global::System.Span<float> scores)"))
         {
-            w.Line("ref float k = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(keys);");
-            w.Line("ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scores);");
+            VectorCode.References(w, ("k", "keys"), ("s", "scores"));
             if (spec.Dim == 1)
             {
                 w.Line("float q = query[0];");
@@ -239,7 +236,7 @@ internal static class NadarayaWatsonEmitter
             {
                 IReadOnlyList<RowSegment> segments = HeadKernelPlanner.Segments(spec.Dim, width).AsImmutableArray();
                 w.Line($"// D = {Layout(segments)}; the query row stays in registers across keys.");
-                w.Line("ref float q = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(query);");
+                VectorCode.References(w, ("q", "query"));
                 foreach (int bits in new[] { 16, 8, 4 })
                 {
                     bool used = false;
@@ -270,8 +267,7 @@ internal static class NadarayaWatsonEmitter
     {
         using (w.Block($"private static void {ValuesName(spec, path)}(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> values, global::System.Span<float> output)"))
         {
-            w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);");
-            w.Line("ref float v = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(values);");
+            VectorCode.References(w, ("p", "weights"), ("v", "values"));
             if (spec.ValueDim == 1)
             {
                 string vector = QualifiedVectorOf(width);
@@ -287,7 +283,7 @@ internal static class NadarayaWatsonEmitter
             {
                 IReadOnlyList<RowSegment> segments = HeadKernelPlanner.Segments(spec.ValueDim, width).AsImmutableArray();
                 w.Line($"// Dv = {Layout(segments)}.");
-                w.Line("ref float o = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
+                VectorCode.References(w, ("o", "output"));
                 WeightedRows(w, segments, "for (int j = 0; j < weights.Length; j++)", "ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v, j * Dv);", "float weight = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, j);", "o");
             }
         }

@@ -12,13 +12,7 @@ internal static class PointwiseLayerEmitter
     public const string Projection = "global::Attend.Kernels.ProjectionDriver";
     public const string Read = "global::Attend.Kernels.WeightLoading.Read";
 
-    public static void EmitConstant(SourceWriter w, string name, int value, string summary)
-    {
-        w.Line($"/// <summary>{summary}</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int {name} = {Literals.Int(value)};");
-        w.Line();
-    }
+    public static void EmitConstant(SourceWriter w, string name, int value, string summary) => LayerMembers.Constant(w, summary, name, Literals.Int(value));
 
     /// <summary>
     /// Writes <c>LoadWeights</c>: <paramref name="read"/> reads and checks every tensor into locals and fills a new

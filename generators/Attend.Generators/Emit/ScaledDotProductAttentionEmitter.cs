@@ -29,30 +29,12 @@ internal static class ScaledDotProductAttentionEmitter
             remarks.ToArray(),
             w =>
             {
-                w.Line("/// <summary>Number of query heads (<c>q_num_heads</c>).</summary>");
-                w.Line(GeneratedCode.Attribute);
-                w.Line($"public const int Heads = {spec.Heads};");
-                w.Line();
-                w.Line("/// <summary>Number of key/value heads (<c>kv_num_heads</c>).</summary>");
-                w.Line(GeneratedCode.Attribute);
-                w.Line($"public const int KvHeads = {spec.KvHeads};");
-                w.Line();
-                w.Line("/// <summary>Width D of one query/key head.</summary>");
-                w.Line(GeneratedCode.Attribute);
-                w.Line($"public const int DimHead = {spec.DimHead};");
-                w.Line();
-                w.Line("/// <summary>Width Dv of one value head.</summary>");
-                w.Line(GeneratedCode.Attribute);
-                w.Line($"public const int ValueDimHead = {spec.ValueDimHead};");
-                w.Line();
-                w.Line("/// <summary>The instruction-set path; <see cref=\"global::Attend.KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
-                w.Line(GeneratedCode.Attribute);
-                w.Line("public global::Attend.KernelPath Path { get; set; }");
-                w.Line();
-                w.Line("/// <summary>Most threads one <see cref=\"Forward\"/> uses; 1 runs on the caller's thread. Results are identical whatever the value.</summary>");
-                w.Line(GeneratedCode.Attribute);
-                w.Line("public int MaxDegreeOfParallelism { get; set; } = global::System.Environment.ProcessorCount;");
-                w.Line();
+                LayerMembers.Constant(w, "Number of query heads (<c>q_num_heads</c>).", "Heads", $"{spec.Heads}");
+                LayerMembers.Constant(w, "Number of key/value heads (<c>kv_num_heads</c>).", "KvHeads", $"{spec.KvHeads}");
+                LayerMembers.Constant(w, "Width D of one query/key head.", "DimHead", $"{spec.DimHead}");
+                LayerMembers.Constant(w, "Width Dv of one value head.", "ValueDimHead", $"{spec.ValueDimHead}");
+                LayerMembers.PathProperty(w);
+                LayerMembers.ThreadsProperty(w, "Most threads one <see cref=\"Forward\"/> uses; 1 runs on the caller's thread. Results are identical whatever the value.");
                 w.Line("/// <summary>");
                 w.Line("/// Runs <c>Y = softmax(softcap(scale · Q Kᵀ) + mask) V</c> with the ONNX <c>Attention</c> operator's semantics;");
                 w.Line("/// see <see cref=\"global::Attend.ScaledDotProductAttentionArguments\"/> for every input and output. Safe to call from many threads.");

@@ -72,48 +72,27 @@ internal static class ScoreAttentionEmitter
 
     private static void EmitConstants(SourceWriter w, ScoreAttentionSpec spec)
     {
-        w.Line("/// <summary>Features per query row.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int QuerySize = {spec.QuerySize};");
-        w.Line();
-        w.Line("/// <summary>Features per key row.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int KeySize = {spec.KeySize};");
-        w.Line();
-        w.Line("/// <summary>Features per value row and output row.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int ValueSize = {spec.ValueSize};");
-        w.Line();
+        LayerMembers.Constant(w, "Features per query row.", "QuerySize", $"{spec.QuerySize}");
+        LayerMembers.Constant(w, "Features per key row.", "KeySize", $"{spec.KeySize}");
+        LayerMembers.Constant(w, "Features per value row and output row.", "ValueSize", $"{spec.ValueSize}");
         if (Additive(spec))
         {
-            w.Line("/// <summary>Hidden width of the score (<c>num_hiddens</c>).</summary>");
-            w.Line(GeneratedCode.Attribute);
-            w.Line($"public const int Hidden = {spec.Hidden};");
-            w.Line();
+            LayerMembers.Constant(w, "Hidden width of the score (<c>num_hiddens</c>).", "Hidden", $"{spec.Hidden}");
         }
 
         if (spec.Selection == (int)AttentionSelection.TopK)
         {
-            w.Line("/// <summary>Keys top-k selection keeps per row.</summary>");
-            w.Line(GeneratedCode.Attribute);
-            w.Line($"public const int TopK = {spec.TopK};");
-            w.Line();
+            LayerMembers.Constant(w, "Keys top-k selection keeps per row.", "TopK", $"{spec.TopK}");
         }
 
         if (spec.Local != 0)
         {
-            w.Line("/// <summary>Half-width D of the local window.</summary>");
-            w.Line(GeneratedCode.Attribute);
-            w.Line($"public const int Window = {spec.Window};");
-            w.Line();
+            LayerMembers.Constant(w, "Half-width D of the local window.", "Window", $"{spec.Window}");
         }
 
         if (Predictive(spec))
         {
-            w.Line("/// <summary>Hidden width of the local-p position predictor.</summary>");
-            w.Line(GeneratedCode.Attribute);
-            w.Line($"public const int PositionHidden = {spec.PositionHidden};");
-            w.Line();
+            LayerMembers.Constant(w, "Hidden width of the local-p position predictor.", "PositionHidden", $"{spec.PositionHidden}");
         }
     }
 
@@ -153,13 +132,7 @@ internal static class ScoreAttentionEmitter
         }
 
         w.Line();
-        w.Line("/// <summary>Creates the layer with zeroed weights; call <see cref=\"LoadWeights\"/> before use.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block($"public {spec.Identity.Type.Name}()"))
-        {
-        }
-
-        w.Line();
+        LayerMembers.ZeroWeightsConstructor(w, spec.Identity.Type.Name);
     }
 
     private static void EmitLoadWeights(SourceWriter w, ScoreAttentionSpec spec)

@@ -96,9 +96,7 @@ internal static class ScoreKernelsEmitter
             w.Line($"// {PathOf(width)}: D = {Layout(d, width)}{(held ? "; the query row stays in registers across every key" : "; the query row is reloaded from L1 for each key")}.");
             using (w.Block($"private static void {name}_{Short(PathOf(width))}({parameters})"))
             {
-                w.Line("ref float q = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(query);");
-                w.Line("ref float k = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(keys);");
-                w.Line("ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scores);");
+                VectorCode.References(w, ("q", "query"), ("k", "keys"), ("s", "scores"));
                 if (held)
                 {
                     foreach (RowSegment segment in HeadKernelPlanner.Segments(d, width)) w.Line($"{TypeOf(segment.Width)} query{segment.Offset} = {Load(segment.Width, "q", segment.Offset)};");
@@ -151,10 +149,7 @@ internal static class ScoreKernelsEmitter
             w.Line($"// {PathOf(width)}: Hidden = {Layout(h, width)}{(held ? "; the query row and v stay in registers across every key" : "; the query row and v are reloaded from L1 for each key")}.");
             using (w.Block($"private static void {name}_{Short(PathOf(width))}({parameters})"))
             {
-                w.Line("ref float q = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(query);");
-                w.Line("ref float k = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(keys);");
-                w.Line("ref float v = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);");
-                w.Line("ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scores);");
+                VectorCode.References(w, ("q", "query"), ("k", "keys"), ("v", "weights"), ("s", "scores"));
                 if (held)
                 {
                     foreach (RowSegment segment in HeadKernelPlanner.Segments(h, width))
@@ -209,9 +204,7 @@ internal static class ScoreKernelsEmitter
                 : "; the output row is accumulated in registers and stored once."));
             using (w.Block($"private static void {name}_{Short(PathOf(width))}({parameters})"))
             {
-                w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);");
-                w.Line("ref float v = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(values);");
-                w.Line("ref float o = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
+                VectorCode.References(w, ("p", "weights"), ("v", "values"), ("o", "output"));
                 if (looped > 0)
                 {
                     using (w.Block($"for (nuint c = 0; c < {looped * width}; c += {MaxAccumulators * width})"))

@@ -35,22 +35,10 @@ internal static class SqueezeExcitationEmitter
             remarks,
             w =>
             {
-                w.Line("/// <summary>Channels C of the feature map (<c>input_channels</c>).</summary>");
-                w.Line(GeneratedCode.Attribute);
-                w.Line($"public const int Channels = {c};");
-                w.Line();
-                w.Line("/// <summary>Hidden channels of the excitation (<c>squeeze_channels</c>).</summary>");
-                w.Line(GeneratedCode.Attribute);
-                w.Line($"public const int SqueezeChannels = {s};");
-                w.Line();
+                LayerMembers.Constant(w, "Channels C of the feature map (<c>input_channels</c>).", "Channels", $"{c}");
+                LayerMembers.Constant(w, "Hidden channels of the excitation (<c>squeeze_channels</c>).", "SqueezeChannels", $"{s}");
                 EmitFields(w, weights);
-                w.Line("/// <summary>Creates the layer with zeroed weights; call <see cref=\"LoadWeights\"/> before use.</summary>");
-                w.Line(GeneratedCode.Attribute);
-                using (w.Block($"public {spec.Identity.Type.Name}()"))
-                {
-                }
-
-                w.Line();
+                LayerMembers.ZeroWeightsConstructor(w, spec.Identity.Type.Name);
                 EmitPathProperties(w);
                 EmitLoadWeights(w, "torchvision's <c>SqueezeExcitation</c>", weights);
                 EmitForward(w, $"<c>y = x · {gate}(fc2(relu(fc1(pool(x)))))</c> per channel",

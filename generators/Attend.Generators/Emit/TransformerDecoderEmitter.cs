@@ -44,26 +44,11 @@ internal static class TransformerDecoderEmitter
 
     private static void EmitConstants(SourceWriter w, TransformerDecoderSpec spec, int dimHead)
     {
-        w.Line("/// <summary>Model width of the target and of the memory (<c>d_model</c>).</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int ModelDim = {spec.ModelDim};");
-        w.Line();
-        w.Line("/// <summary>Number of heads (<c>nhead</c>).</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int Heads = {spec.Heads};");
-        w.Line();
-        w.Line("/// <summary>Width of one head: <c>ModelDim / Heads</c>.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int DimHead = {dimHead};");
-        w.Line();
-        w.Line("/// <summary>Hidden width of the feed-forward network (<c>dim_feedforward</c>).</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int MlpDim = {spec.MlpDim};");
-        w.Line();
-        w.Line("/// <summary>Number of layers.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int Depth = {spec.Depth};");
-        w.Line();
+        LayerMembers.Constant(w, "Model width of the target and of the memory (<c>d_model</c>).", "ModelDim", $"{spec.ModelDim}");
+        LayerMembers.Constant(w, "Number of heads (<c>nhead</c>).", "Heads", $"{spec.Heads}");
+        LayerMembers.Constant(w, "Width of one head: <c>ModelDim / Heads</c>.", "DimHead", $"{dimHead}");
+        LayerMembers.Constant(w, "Hidden width of the feed-forward network (<c>dim_feedforward</c>).", "MlpDim", $"{spec.MlpDim}");
+        LayerMembers.Constant(w, "Number of layers.", "Depth", $"{spec.Depth}");
         w.Line("private const int InnerDim = ModelDim;");
         w.Line("private const int QkvWidth = 3 * ModelDim;");
         w.Line("private const int KvWidth = 2 * ModelDim;");

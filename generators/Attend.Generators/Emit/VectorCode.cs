@@ -22,6 +22,15 @@ internal static class VectorCode
     /// <summary>The path name whose width is <paramref name="width"/> (1 = Scalar).</summary>
     public static string PathOf(int width) => width == 1 ? "Scalar" : VectorOf(width);
 
+    /// <summary>
+    /// Writes <c>ref float name = ref MemoryMarshal.GetReference(span);</c> for each pair: the kernels index their spans
+    /// through refs, so the JIT emits no bounds checks inside the unrolled bodies.
+    /// </summary>
+    public static void References(SourceWriter w, params (string Name, string Span)[] references)
+    {
+        foreach ((string name, string span) in references) w.Line($"ref float {name} = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({span});");
+    }
+
     /// <summary>A load of <paramref name="width"/> floats at a constant offset from <paramref name="source"/>.</summary>
     public static string Load(int width, string source, int offset) => width switch
     {

@@ -46,38 +46,14 @@ internal static class VisionTransformerEmitter
 
     private static void EmitConstants(SourceWriter w, VisionTransformerSpec spec)
     {
-        w.Line("/// <summary>Image height and width in pixels.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int ImageSize = {spec.ImageSize};");
-        w.Line();
-        w.Line("/// <summary>Patch height and width in pixels.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int PatchSize = {spec.PatchSize};");
-        w.Line();
-        w.Line("/// <summary>Image channels.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int Channels = {spec.Channels};");
-        w.Line();
-        w.Line("/// <summary>Number of classes.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int Classes = {spec.Classes};");
-        w.Line();
-        w.Line("/// <summary>Patches per image side.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line("public const int GridSide = ImageSize / PatchSize;");
-        w.Line();
-        w.Line("/// <summary>Patches per image.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line("public const int Patches = GridSide * GridSide;");
-        w.Line();
-        w.Line("/// <summary>Tokens per image: the class token, then the patches row by row.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line("public const int Tokens = Patches + 1;");
-        w.Line();
-        w.Line("/// <summary>Features of one flattened patch.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line("public const int PatchDim = Channels * PatchSize * PatchSize;");
-        w.Line();
+        LayerMembers.Constant(w, "Image height and width in pixels.", "ImageSize", $"{spec.ImageSize}");
+        LayerMembers.Constant(w, "Patch height and width in pixels.", "PatchSize", $"{spec.PatchSize}");
+        LayerMembers.Constant(w, "Image channels.", "Channels", $"{spec.Channels}");
+        LayerMembers.Constant(w, "Number of classes.", "Classes", $"{spec.Classes}");
+        LayerMembers.Constant(w, "Patches per image side.", "GridSide", "ImageSize / PatchSize");
+        LayerMembers.Constant(w, "Patches per image.", "Patches", "GridSide * GridSide");
+        LayerMembers.Constant(w, "Tokens per image: the class token, then the patches row by row.", "Tokens", "Patches + 1");
+        LayerMembers.Constant(w, "Features of one flattened patch.", "PatchDim", "Channels * PatchSize * PatchSize");
     }
 
     private static void EmitSurface(SourceWriter w, VisionTransformerSpec spec, bool current)

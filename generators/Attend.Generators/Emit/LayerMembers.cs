@@ -1,0 +1,47 @@
+namespace Attend.Generators.Emit;
+
+/// <summary>
+/// Members every layer class writes the same way: a documented shape constant, the constructor that leaves the weights
+/// zeroed, and the <c>Path</c> / <c>MaxDegreeOfParallelism</c> properties.
+/// </summary>
+internal static class LayerMembers
+{
+    /// <summary>A <c>public const int</c> with its summary and <c>[GeneratedCode]</c>, then a blank line.</summary>
+    public static void Constant(SourceWriter w, string summary, string name, string value)
+    {
+        w.Line($"/// <summary>{summary}</summary>");
+        w.Line(GeneratedCode.Attribute);
+        w.Line($"public const int {name} = {value};");
+        w.Line();
+    }
+
+    /// <summary>The parameterless constructor; the weights stay zero until <c>LoadWeights</c>.</summary>
+    public static void ZeroWeightsConstructor(SourceWriter w, string typeName)
+    {
+        w.Line("/// <summary>Creates the layer with zeroed weights; call <see cref=\"LoadWeights\"/> before use.</summary>");
+        w.Line(GeneratedCode.Attribute);
+        using (w.Block($"public {typeName}()"))
+        {
+        }
+
+        w.Line();
+    }
+
+    /// <summary>The <c>Path</c> property (<c>[GeneratedCode]</c> only where <paramref name="attributed"/>, as each kind has always written it).</summary>
+    public static void PathProperty(SourceWriter w, bool attributed = true)
+    {
+        w.Line("/// <summary>The instruction-set path; <see cref=\"global::Attend.KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
+        if (attributed) w.Line(GeneratedCode.Attribute);
+        w.Line("public global::Attend.KernelPath Path { get; set; }");
+        w.Line();
+    }
+
+    /// <summary>The <c>MaxDegreeOfParallelism</c> property, documented by <paramref name="summary"/>.</summary>
+    public static void ThreadsProperty(SourceWriter w, string summary, bool attributed = true)
+    {
+        w.Line($"/// <summary>{summary}</summary>");
+        if (attributed) w.Line(GeneratedCode.Attribute);
+        w.Line("public int MaxDegreeOfParallelism { get; set; } = global::System.Environment.ProcessorCount;");
+        w.Line();
+    }
+}
