@@ -42,16 +42,16 @@ public sealed class AttentionGenerator : IIncrementalGenerator
             s => s.Identity, TrackingNames.TripletAttentionParse, TrackingNames.TripletAttentionDiagnostics, TrackingNames.TripletAttentionSpecs);
         Register(context, "Attend.SelectiveKernelAttentionAttribute", ExternalAttentionParsers.ReadSelectiveKernelAttention, SelectiveKernelAttentionEmitter.Emit,
             s => s.Identity, TrackingNames.SelectiveKernelAttentionParse, TrackingNames.SelectiveKernelAttentionDiagnostics, TrackingNames.SelectiveKernelAttentionSpecs);
-        Register(context, "Attend.AttentionAttribute", ScoreAttentionParser.Read, ScoreAttentionEmitter.Emit,
-            s => s.Identity, TrackingNames.ScoreAttentionParse, TrackingNames.ScoreAttentionDiagnostics, TrackingNames.ScoreAttentionSpecs);
-        Register(context, "Attend.GraphAttentionAttribute", GraphAttentionParser.Read, GraphAttentionEmitter.Emit,
-            s => s.Identity, TrackingNames.GraphAttentionParse, TrackingNames.GraphAttentionDiagnostics, TrackingNames.GraphAttentionSpecs);
-        Register(context, "Attend.MemoryHeadsAttribute", MemoryHeadsParser.Read, MemoryHeadsEmitter.Emit,
-            s => s.Identity, TrackingNames.MemoryHeadsParse, TrackingNames.MemoryHeadsDiagnostics, TrackingNames.MemoryHeadsSpecs);
-        Register(context, "Attend.NadarayaWatsonAttribute", NadarayaWatsonParser.Read, NadarayaWatsonEmitter.Emit,
-            s => s.Identity, TrackingNames.NadarayaWatsonParse, TrackingNames.NadarayaWatsonDiagnostics, TrackingNames.NadarayaWatsonSpecs);
-        Register(context, "Attend.AttentionPoolingAttribute", AttentionPoolingParser.Read, AttentionPoolingEmitter.Emit,
-            s => s.Identity, TrackingNames.AttentionPoolingParse, TrackingNames.AttentionPoolingDiagnostics, TrackingNames.AttentionPoolingSpecs);
+        RegisterPlanned(context, "Attend.AttentionAttribute", ScoreAttentionParser.Read, ScoreAttentionPlanner.Plan, ScoreAttentionEmitter.Emit,
+            TrackingNames.ScoreAttentionParse, TrackingNames.ScoreAttentionDiagnostics, TrackingNames.ScoreAttentionSpecs, TrackingNames.ScoreAttentionPlan);
+        RegisterPlanned(context, "Attend.GraphAttentionAttribute", GraphAttentionParser.Read, RowLayerPlanner.Plan, GraphAttentionEmitter.Emit,
+            TrackingNames.GraphAttentionParse, TrackingNames.GraphAttentionDiagnostics, TrackingNames.GraphAttentionSpecs, TrackingNames.GraphAttentionPlan);
+        RegisterPlanned(context, "Attend.MemoryHeadsAttribute", MemoryHeadsParser.Read, RowLayerPlanner.Plan, MemoryHeadsEmitter.Emit,
+            TrackingNames.MemoryHeadsParse, TrackingNames.MemoryHeadsDiagnostics, TrackingNames.MemoryHeadsSpecs, TrackingNames.MemoryHeadsPlan);
+        RegisterPlanned(context, "Attend.NadarayaWatsonAttribute", NadarayaWatsonParser.Read, RowLayerPlanner.Plan, NadarayaWatsonEmitter.Emit,
+            TrackingNames.NadarayaWatsonParse, TrackingNames.NadarayaWatsonDiagnostics, TrackingNames.NadarayaWatsonSpecs, TrackingNames.NadarayaWatsonPlan);
+        RegisterPlanned(context, "Attend.AttentionPoolingAttribute", AttentionPoolingParser.Read, RowLayerPlanner.Plan, AttentionPoolingEmitter.Emit,
+            TrackingNames.AttentionPoolingParse, TrackingNames.AttentionPoolingDiagnostics, TrackingNames.AttentionPoolingSpecs, TrackingNames.AttentionPoolingPlan);
         Register(context, "Attend.SimAmAttribute", PointwiseAttentionParsers.ReadSimAm, SimAmEmitter.Emit,
             s => s.Identity, TrackingNames.SimAmParse, TrackingNames.SimAmDiagnostics, TrackingNames.SimAmSpecs);
         Register(context, "Attend.ShuffleAttentionAttribute", PointwiseAttentionParsers.ReadShuffleAttention, ShuffleAttentionEmitter.Emit,
@@ -81,22 +81,25 @@ public sealed class AttentionGenerator : IIncrementalGenerator
             .Combine(ShapesOf(vit)).Select(Union)
             .Combine(ShapesOf(position)).Select(Union)
             .WithTrackingName(TrackingNames.HeadShapes);
-        context.RegisterSourceOutput(shapes, static (production, all) =>
+        IncrementalValueProvider<EquatableArray<HeadStructPlan>> structs = shapes
+            .Select(static (all, _) => all.Select(HeadKernelPlanner.PlanStruct).ToEquatableArray())
+            .WithTrackingName(TrackingNames.HeadStructPlans);
+        context.RegisterSourceOutput(structs, static (production, all) =>
         {
-            foreach (HeadShape shape in all)
+            foreach (HeadStructPlan plan in all)
             {
                 string source;
                 try
                 {
-                    source = HeadKernelsEmitter.Emit(shape);
+                    source = HeadKernelsEmitter.Emit(plan);
                 }
                 catch (Exception exception)
                 {
-                    production.ReportDiagnostic(Diagnostic.Create(Descriptors.InternalError, null, HeadKernelsEmitter.StructName(shape), exception.GetType().Name + ": " + exception.Message));
+                    production.ReportDiagnostic(Diagnostic.Create(Descriptors.InternalError, null, HeadKernelsEmitter.StructName(plan.Shape), exception.GetType().Name + ": " + exception.Message));
                     continue;
                 }
 
-                production.AddSource(HeadKernelsEmitter.HintName(shape), SourceText.From(source, System.Text.Encoding.UTF8));
+                production.AddSource(HeadKernelsEmitter.HintName(plan.Shape), SourceText.From(source, System.Text.Encoding.UTF8));
             }
         });
     }
@@ -131,7 +134,7 @@ public sealed class AttentionGenerator : IIncrementalGenerator
     }
 
     /// <summary>
-    /// A layer kind on the head kernels: parse → plan → emit. The plan is a step of its own (value-equal), so an edit
+    /// A planned layer kind: parse → plan → emit. The plan is a step of its own (value-equal), so an edit
     /// that leaves the plan equal stops there, and the emitter turns a finished plan into text.
     /// </summary>
     private static IncrementalValuesProvider<TPlan> RegisterPlanned<TSpec, TPlan>(
@@ -145,7 +148,7 @@ public sealed class AttentionGenerator : IIncrementalGenerator
         string specsStep,
         string planStep)
         where TSpec : class
-        where TPlan : class, IHeadLayerPlan
+        where TPlan : class, ILayerPlan
     {
         IncrementalValuesProvider<TPlan> plans = Parse(context, attributeName, read, parseStep, diagnosticsStep, specsStep)
             .Select((spec, _) => plan(spec))

@@ -7,25 +7,27 @@ internal static class AttentionPoolingEmitter
 {
     private const string KernelsName = "PoolingRowKernels";
 
-    public static string Emit(AttentionPoolingSpec spec) =>
+    public static string Emit(AttentionPoolingPlan plan) => Emit(plan.Spec, plan);
+
+    private static string Emit(AttentionPoolingSpec spec, AttentionPoolingPlan plan) =>
         TypeShellEmitter.Emit(
             spec.Identity,
             spec.LearnedQuery
                 ? $"Attention pooling of [batch, length, {spec.Features}] sequences into one vector each, scored against a learned query."
                 : $"Attention pooling of [batch, length, {spec.Features}] sequences into one vector each, with additive scores vᵀ tanh(W h + b) through {spec.HiddenDim} hidden units.",
-            Remarks(spec),
+            Remarks(spec, plan),
             w =>
             {
                 EmitMembers(w, spec);
                 EmitLoadWeights(w, spec);
                 EmitForward(w, spec);
-                EmitKernels(w, spec);
+                EmitKernels(w, spec, plan);
             });
 
     /// <summary>The width the score kernel dots: the hidden layer for additive scores, the features for a learned query.</summary>
     private static int ScoreWidth(AttentionPoolingSpec spec) => spec.LearnedQuery ? spec.Features : spec.HiddenDim;
 
-    private static string[] Remarks(AttentionPoolingSpec spec)
+    private static string[] Remarks(AttentionPoolingSpec spec, AttentionPoolingPlan plan)
     {
         var remarks = new List<string>
         {
@@ -40,8 +42,8 @@ internal static class AttentionPoolingEmitter
         };
         foreach ((string path, int width) in Paths)
         {
-            IReadOnlyList<RowSegment> score = HeadKernelPlanner.Segments(ScoreWidth(spec), width).AsImmutableArray();
-            IReadOnlyList<RowSegment> features = HeadKernelPlanner.Segments(spec.Features, width).AsImmutableArray();
+            IReadOnlyList<RowSegment> score = plan.Scored.On(path).AsImmutableArray();
+            IReadOnlyList<RowSegment> features = plan.Pooled.On(path).AsImmutableArray();
             remarks.Add($"{path}: the scored row is {Layout(score)}; the pooled row is {Layout(features)}.");
         }
 
@@ -97,15 +99,8 @@ internal static class AttentionPoolingEmitter
         w.Line("/// Safe while <see cref=\"Forward\"/> runs on other threads: the new weights replace the old all at once,");
         w.Line("/// and a forward pass already running finishes with the weights it started with.");
         w.Line("/// </summary>");
-        w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"han.safetensors\")</c>; others it holds are ignored.</param>");
-        w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"word_attention.\"</c>.</param>");
-        w.Line("/// <exception cref=\"global::System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
-        w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void LoadWeights(global::Attend.IWeightSource source, string prefix = \"\")"))
+        using (LayerMembers.OpenLoadWeights(w, "The tensors, e.g. <c>SafeTensors.Open(\"han.safetensors\")</c>; others it holds are ignored.", "Prepended to every name, e.g. <c>\"word_attention.\"</c>."))
         {
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
             if (spec.LearnedQuery)
             {
                 w.Line("float[] query = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"query\", Features);");
@@ -205,7 +200,7 @@ internal static class AttentionPoolingEmitter
 
     private static string SumName(AttentionPoolingSpec spec, string path) => $"WeightedSum_F{spec.Features}_{Short(path)}";
 
-    private static void EmitKernels(SourceWriter w, AttentionPoolingSpec spec)
+    private static void EmitKernels(SourceWriter w, AttentionPoolingSpec spec, AttentionPoolingPlan plan)
     {
         w.Line($"/// <summary>Pooling loops for a scored row of {ScoreWidth(spec)} and a pooled row of {spec.Features}: one method per instruction set.</summary>");
         w.Line(GeneratedCode.Attribute);
@@ -256,8 +251,8 @@ internal static class AttentionPoolingEmitter
             w.Line();
             foreach ((string path, int width) in Paths)
             {
-                EmitScores(w, spec, path, HeadKernelPlanner.Segments(ScoreWidth(spec), width).AsImmutableArray());
-                EmitWeightedSum(w, spec, path, HeadKernelPlanner.Segments(spec.Features, width).AsImmutableArray());
+                EmitScores(w, spec, path, plan.Scored.On(path).AsImmutableArray());
+                EmitWeightedSum(w, spec, path, plan.Pooled.On(path).AsImmutableArray());
             }
         }
     }

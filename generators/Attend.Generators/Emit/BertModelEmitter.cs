@@ -9,7 +9,7 @@ internal static class BertModelEmitter
 {
     private const string Interface = "global::Attend.ISentenceEmbeddingModel";
 
-    public static string Emit(HeadLayerPlan<BertModelSpec> layer)
+    public static string Emit(EncoderLayerPlan<BertModelSpec> layer)
     {
         BertModelSpec spec = layer.Spec;
         EncoderStackSpec s = spec.Stack;
@@ -22,7 +22,7 @@ internal static class BertModelEmitter
             $"Embed: {PoolingText(spec.Pooling)}" + (spec.NormalizeEmbeddings ? ", then L2-normalised." : "."),
             "LoadWeights accepts the names with or without a leading 'bert.' and the legacy LayerNorm.gamma/beta, and ONNX exports whose MatMul weights are anonymous (global::Attend.OnnxWeights recovers them).",
         };
-        remarks.AddRange(EncoderStackEmitter.Remarks(s, plan));
+        remarks.AddRange(EncoderStackEmitter.Remarks(s, plan, layer.Names));
         return TypeShellEmitter.Emit(
             spec.Identity,
             $"A BERT encoder, {s.Depth} layers of E = {s.ModelDim}, {s.Heads} heads of {s.DimHead}, MLP {s.MlpDim}, vocabulary {spec.VocabSize}, as Hugging Face's <c>BertModel</c>.",
@@ -33,10 +33,10 @@ internal static class BertModelEmitter
                 EncoderStackEmitter.EmitConstants(w, s);
                 EmitSurface(w, spec);
                 EmitRun(w, spec);
-                EncoderStackEmitter.EmitWeightClasses(w, s, fields => EmitEmbeddingFields(fields, spec), reads => EmitEmbeddingReads(reads, spec));
+                EncoderStackEmitter.EmitWeightClasses(w, s, layer.Names, fields => EmitEmbeddingFields(fields, spec), reads => EmitEmbeddingReads(reads, spec));
                 EncoderStackEmitter.EmitPass(w, s);
                 EncoderStackEmitter.EmitRunStack(w, s);
-                EncoderStackEmitter.EmitAttentionSublayer(w, s);
+                EncoderStackEmitter.EmitAttentionSublayer(w, s, layer.Shape, layer.Names);
                 EncoderStackEmitter.EmitFeedForwardSublayer(w, s);
             },
             " : " + Interface);
@@ -103,15 +103,8 @@ internal static class BertModelEmitter
         w.Line("/// Every tensor is read and checked before any is applied, so a failed load leaves the model unchanged; a forward");
         w.Line("/// pass running meanwhile finishes on the weights it started with.");
         w.Line("/// </summary>");
-        w.Line("/// <param name=\"source\">The tensors; others (a task head, <c>position_ids</c>) are ignored.</param>");
-        w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"bert.\"</c> (found by itself when left empty).</param>");
-        w.Line("/// <exception cref=\"global::System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
-        w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void LoadWeights(global::Attend.IWeightSource source, string prefix = \"\")"))
+        using (LayerMembers.OpenLoadWeights(w, "The tensors; others (a task head, <c>position_ids</c>) are ignored.", "Prepended to every name, e.g. <c>\"bert.\"</c> (found by itself when left empty)."))
         {
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
             w.Line($"global::System.Threading.Volatile.Write(ref _weights, {stack}.Read(global::Attend.BertCheckpoint.Canonical(source), prefix, WeightPrecision));");
         }
 

@@ -42,8 +42,8 @@ internal static class DanetPositionAttentionEmitter
                 {
                     w.Line("LayerWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
                     w.Line(spec.Official
-                        ? $"global::Attend.Kernels.DualAttention.PositionOfficial<{HeadKernelsEmitter.TypeName(HeadShapes.Of(spec))}>(Path, input, output, batch, Channels, height, width, weights.Projection, weights.ProjectionBias, QueryKeyChannels, weights.Gamma[0], MaxDegreeOfParallelism);"
-                        : $"global::Attend.Kernels.DualAttention.PositionCollection<{HeadKernelsEmitter.TypeName(HeadShapes.Of(spec))}>(Path, input, output, batch, Channels, height, width, weights.ConvWeight, weights.ConvBias, KernelSize, weights.Projection, weights.ProjectionBias, weights.Output, weights.OutputBias, MaxDegreeOfParallelism);");
+                        ? $"global::Attend.Kernels.DualAttention.PositionOfficial<{HeadKernelsEmitter.TypeName(layer.Shape)}>(Path, input, output, batch, Channels, height, width, weights.Projection, weights.ProjectionBias, QueryKeyChannels, weights.Gamma[0], MaxDegreeOfParallelism);"
+                        : $"global::Attend.Kernels.DualAttention.PositionCollection<{HeadKernelsEmitter.TypeName(layer.Shape)}>(Path, input, output, batch, Channels, height, width, weights.ConvWeight, weights.ConvBias, KernelSize, weights.Projection, weights.ProjectionBias, weights.Output, weights.OutputBias, MaxDegreeOfParallelism);");
                 }
 
                 w.Line();

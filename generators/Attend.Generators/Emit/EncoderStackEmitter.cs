@@ -18,7 +18,7 @@ internal static class EncoderStackEmitter
     public static bool LearnedPositions(EncoderStackSpec s) => s.Positions == BlockOptions.PositionsLearned;
 
     /// <summary>One line per choice baked into the stack, for the class's remarks.</summary>
-    public static List<string> Remarks(EncoderStackSpec s, HeadKernelPlan plan)
+    public static List<string> Remarks(EncoderStackSpec s, HeadKernelPlan plan, EncoderStackNames names)
     {
         string naming = BlockOptions.NamingDisplay(s.Naming);
         var remarks = new List<string>
@@ -29,7 +29,7 @@ internal static class EncoderStackEmitter
                 ? "Pre-norm: each sublayer reads norm(x) and adds its result to x (norm_first=True)."
                 : "Post-norm: x = norm(x + sublayer(x)), the residual sum and the layer norm fused in one pass (norm_first=False).",
             $"Feed-forward: Linear → {ActivationText(s.Activation)} → Linear.",
-            $"Weights load under the {naming} names: " + NamingText(s),
+            $"Weights load under the {naming} names: " + NamingText(s, names),
             s.KvHeads == s.Heads ? "Every query head has its own key/value head." : s.KvHeads == 1 ? "Multi-query attention: every query head reads the one key/value head." : $"Grouped-query attention: query head h reads key/value head h / {s.Heads / s.KvHeads}.",
         };
         // A BERT model adds its positions with its embeddings and takes Hugging Face's mask, and says so itself.
@@ -45,7 +45,7 @@ internal static class EncoderStackEmitter
         }
 
         remarks.Add("A query row whose keys are all masked yields zeros, never NaN.");
-        remarks.Add(HeadKernelsEmitter.SharedRemark(HeadShapes.Of(s)));
+        remarks.Add(HeadKernelsEmitter.SharedRemark(plan.Shape));
         return remarks;
     }
 
@@ -56,12 +56,12 @@ internal static class EncoderStackEmitter
         _ => "ReLU",
     };
 
-    private static string NamingText(EncoderStackSpec s)
+    private static string NamingText(EncoderStackSpec s, EncoderStackNames names)
     {
-        EncoderLayerNames n = EncoderWeightNames.For(s.Naming);
-        return $"<c>{EncoderWeightNames.LayerPrefixFor(s.Naming)}{{i}}.{n.AttentionNorm}</c>, <c>{n.QkvWeight}</c>" + (n.QkvBias is null ? "" : $", <c>{n.QkvBias}</c>") +
+        EncoderLayerNames n = names.Layer;
+        return $"<c>{names.LayerPrefix}{{i}}.{n.AttentionNorm}</c>, <c>{n.QkvWeight}</c>" + (n.QkvBias is null ? "" : $", <c>{n.QkvBias}</c>") +
             (s.HasOutputProjection ? $", <c>{n.Output}</c>" : "") + $", <c>{n.FeedForwardNorm}</c>, <c>{n.Hidden}</c>, <c>{n.Projection}</c>" +
-            (s.FinalNorm ? $"; <c>{EncoderWeightNames.FinalNorm}</c>" : "") + ".";
+            (names.FinalNorm is string final ? $"; <c>{final}</c>" : "") + ".";
     }
 
     private static string PositionText(EncoderStackSpec s) => s.Positions switch
@@ -121,9 +121,9 @@ internal static class EncoderStackEmitter
     /// <param name="s">The stack.</param>
     /// <param name="ownFields">Further fields of the stack class (a block's embeddings, say), or null.</param>
     /// <param name="ownReads">Their reads into <c>stack</c>, or null.</param>
-    public static void EmitWeightClasses(SourceWriter w, EncoderStackSpec s, System.Action<SourceWriter>? ownFields = null, System.Action<SourceWriter>? ownReads = null)
+    public static void EmitWeightClasses(SourceWriter w, EncoderStackSpec s, EncoderStackNames names, System.Action<SourceWriter>? ownFields = null, System.Action<SourceWriter>? ownReads = null)
     {
-        EncoderLayerNames n = EncoderWeightNames.For(s.Naming);
+        EncoderLayerNames n = names.Layer;
         bool qkvBias = n.QkvBias is not null;
         bool relative = s.Positions is BlockOptions.PositionsRelative1D or BlockOptions.PositionsRelative2D;
 
@@ -154,9 +154,9 @@ internal static class EncoderStackEmitter
                 w.Line($"global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{n.AttentionNorm}.bias\", ModelDim).CopyTo(layer.AttentionNormBias, 0);");
                 if (n.SeparateQkv is string module)
                 {
-                    string names(string tensor) => $"new[] {{ \"{module}query.{tensor}\", \"{module}key.{tensor}\", \"{module}value.{tensor}\" }}";
-                    w.Line($"layer.PackedQkvWeight.Pack(global::Attend.Kernels.WeightLoading.ReadStacked(source, prefix, {names("weight")}, InnerDim, ModelDim), precision);");
-                    w.Line($"global::Attend.Kernels.WeightLoading.ReadStacked(source, prefix, {names("bias")}, InnerDim).CopyTo(layer.QkvBias, 0);");
+                    string stacked(string tensor) => $"new[] {{ \"{module}query.{tensor}\", \"{module}key.{tensor}\", \"{module}value.{tensor}\" }}";
+                    w.Line($"layer.PackedQkvWeight.Pack(global::Attend.Kernels.WeightLoading.ReadStacked(source, prefix, {stacked("weight")}, InnerDim, ModelDim), precision);");
+                    w.Line($"global::Attend.Kernels.WeightLoading.ReadStacked(source, prefix, {stacked("bias")}, InnerDim).CopyTo(layer.QkvBias, 0);");
                 }
                 else
                 {
@@ -181,10 +181,10 @@ internal static class EncoderStackEmitter
         if (LearnedPositions(s))
         {
             ownFields += fields => fields.Line("public readonly float[] PositionEmbedding = new float[MaxLength * ModelDim];");
-            ownReads += reads => reads.Line($"global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{EncoderWeightNames.PositionEmbedding(s.Naming)}\", {(s.Naming == BlockOptions.NamingTorch ? "MaxLength, ModelDim" : "1, MaxLength, ModelDim")}).CopyTo(stack.PositionEmbedding, 0);");
+            ownReads += reads => reads.Line($"global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{names.PositionEmbedding}\", {(s.Naming == BlockOptions.NamingTorch ? "MaxLength, ModelDim" : "1, MaxLength, ModelDim")}).CopyTo(stack.PositionEmbedding, 0);");
         }
 
-        StackWeightsEmitter.Emit(w, StackClass, LayerClass, EncoderWeightNames.LayerPrefixFor(s.Naming), s.FinalNorm ? EncoderWeightNames.FinalNorm : null, ownFields, ownReads);
+        StackWeightsEmitter.Emit(w, StackClass, LayerClass, names.LayerPrefix, names.FinalNorm, ownFields, ownReads);
     }
 
     /// <summary>The ref struct that carries one forward pass's sizes, options and scratch to every sublayer.</summary>
@@ -320,10 +320,10 @@ internal static class EncoderStackEmitter
     /// <summary>Whether the stack has the KV-cache members: causal, and no per-call key padding (a padded position would stay cached).</summary>
     public static bool Decodes(EncoderStackSpec s) => s.Causal && !s.KeyPadding;
 
-    public static void EmitAttentionSublayer(SourceWriter w, EncoderStackSpec s)
+    public static void EmitAttentionSublayer(SourceWriter w, EncoderStackSpec s, HeadShape shape, EncoderStackNames names)
     {
         bool interleaved = s.Positions == BlockOptions.PositionsRotaryInterleaved;
-        EncoderLayerNames n = EncoderWeightNames.For(s.Naming);
+        EncoderLayerNames n = names.Layer;
         w.Line("/// <summary>");
         w.Line(s.PreNorm
             ? "/// Self-attention sublayer, in place on <paramref name=\"x\"/>: <c>x += out(attention(qkv(norm(x))))</c>."
@@ -332,16 +332,7 @@ internal static class EncoderStackEmitter
         w.Line("/// </summary>");
         using (w.Block($"private static void AttentionSublayer(in Pass pass, {LayerClass} layer, int layerIndex, global::System.Span<float> x, global::System.Span<float> attentionWeights)"))
         {
-            w.Line("global::Attend.KernelPath path = pass.Path;");
-            w.Line("int threads = pass.Threads;");
-            w.Line("int rows = pass.Rows;");
-            string source = "x";
-            if (s.PreNorm)
-            {
-                w.Line("global::Attend.Kernels.Normalization.LayerNorm(path, x, rows, ModelDim, layer.AttentionNormWeight, layer.AttentionNormBias, LayerNormEpsilon, pass.Normed);");
-                source = "pass.Normed";
-            }
-
+            string source = SublayerText.Enter(w, s.PreNorm, "AttentionNorm");
             w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, {source}, rows, ModelDim, layer.PackedQkvWeight, {(n.QkvBias is null ? "default" : "layer.QkvBias")}, ModelDim, QkvWidth, pass.Qkv, QkvWidth, threads);");
             if (Rotary(s))
             {
@@ -378,7 +369,7 @@ internal static class EncoderStackEmitter
             if (s.Causal) extra.Add("CausalOffset = pass.Past");
             if (s.Window > 0) extra.Add("Window = Window");
             if (ScoreBias(s)) extra.Add("AdditiveMask = pass.ScoreBias, MaskBatchStride = 0, MaskHeadStride = pass.Length * pass.KeyLength, MaskRowStride = pass.KeyLength, MaskLength = pass.KeyLength");
-            AttentionCallEmitter.Emit(w, HeadShapes.Of(s), new AttentionCall(
+            AttentionCallEmitter.Emit(w, shape, new AttentionCall(
                 "pass.Batch", "Heads", "KvHeads", "pass.Length", "pass.KeyLength",
                 new StridedView("pass.Qkv", "pass.Length * QkvWidth", "DimHead", "QkvWidth"),
                 new StridedView("pass.Qkv.Slice(InnerDim)", "pass.Length * QkvWidth", "DimHead", "QkvWidth"),
@@ -397,9 +388,7 @@ internal static class EncoderStackEmitter
                 delta = "pass.Context";
             }
 
-            w.Line(s.PreNorm
-                ? $"global::Attend.Kernels.Elementwise.Add(path, x, {delta}, x);"
-                : $"global::Attend.Kernels.Normalization.AddLayerNorm(path, x, {delta}, rows, ModelDim, layer.AttentionNormWeight, layer.AttentionNormBias, LayerNormEpsilon, x);");
+            SublayerText.Residual(w, s.PreNorm, "AttentionNorm", delta);
         }
 
         w.Line();

@@ -35,15 +35,7 @@ internal static class FeedForwardEmitter
         w.Line("/// </summary>");
         using (w.Block($"private static void FeedForwardSublayer(in Pass pass, {layerClass} layer, global::System.Span<float> x)"))
         {
-            w.Line("global::Attend.KernelPath path = pass.Path;");
-            w.Line("int rows = pass.Rows;");
-            string source = "x";
-            if (preNorm)
-            {
-                w.Line($"global::Attend.Kernels.Normalization.LayerNorm(path, x, rows, ModelDim, layer.{norm}Weight, layer.{norm}Bias, LayerNormEpsilon, pass.Normed);");
-                source = "pass.Normed";
-            }
-
+            string source = SublayerText.Enter(w, preNorm, norm, threads: false);
             w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, {source}, rows, ModelDim, layer.PackedHiddenWeight, layer.HiddenBias, ModelDim, MlpDim, pass.Hidden, MlpDim, pass.Threads);");
             w.Line(activation switch
             {
@@ -52,9 +44,7 @@ internal static class FeedForwardEmitter
                 _ => "global::Attend.Kernels.Activations.Relu(path, pass.Hidden, pass.Hidden);",
             });
             w.Line("global::Attend.Kernels.ProjectionDriver.Forward(path, pass.Hidden, rows, MlpDim, layer.PackedProjectionWeight, layer.ProjectionBias, MlpDim, ModelDim, pass.Delta, ModelDim, pass.Threads);");
-            w.Line(preNorm
-                ? "global::Attend.Kernels.Elementwise.Add(path, x, pass.Delta, x);"
-                : $"global::Attend.Kernels.Normalization.AddLayerNorm(path, x, pass.Delta, rows, ModelDim, layer.{norm}Weight, layer.{norm}Bias, LayerNormEpsilon, x);");
+            SublayerText.Residual(w, preNorm, norm);
         }
 
         w.Line();

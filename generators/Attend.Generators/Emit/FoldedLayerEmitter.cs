@@ -87,15 +87,8 @@ internal static class FoldedLayerEmitter
         w.Line("/// Every tensor is read and checked before the new set is published, so a failed load leaves the layer unchanged;");
         w.Line("/// a forward pass already running finishes with the weights it started with.");
         w.Line("/// </summary>");
-        w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; tensors it holds beyond these (such as <c>num_batches_tracked</c>) are ignored.</param>");
-        w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"layer1.0.attention.\"</c>.</param>");
-        w.Line("/// <exception cref=\"global::System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
-        w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor has the wrong shape (the message gives both), or a running variance is negative.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void LoadWeights(global::Attend.IWeightSource source, string prefix = \"\")"))
+        using (LayerMembers.OpenLoadWeights(w, "The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; tensors it holds beyond these (such as <c>num_batches_tracked</c>) are ignored.", "Prepended to every name, e.g. <c>\"layer1.0.attention.\"</c>.", "A tensor is missing.", "A tensor has the wrong shape (the message gives both), or a running variance is negative."))
         {
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
             w.Line($"global::System.Threading.Volatile.Write(ref _weights, new LayerWeights({layer.ReadWeights}));");
         }
 

@@ -7,11 +7,13 @@ internal static class GraphAttentionEmitter
 {
     private const string KernelsName = "GraphHeadKernels";
 
-    public static string Emit(GraphAttentionSpec spec) =>
+    public static string Emit(GraphAttentionPlan plan) => Emit(plan.Spec, plan);
+
+    private static string Emit(GraphAttentionSpec spec, GraphAttentionPlan plan) =>
         TypeShellEmitter.Emit(
             spec.Identity,
             $"Graph attention ({(spec.ScoresPairs ? "GATv2" : "GAT")}), {spec.InFeatures} → {spec.Heads} heads × {spec.OutFeatures} features, {(spec.MeanOverHeads ? "averaged" : "concatenated")}, over incoming edges given at run time.",
-            Remarks(spec),
+            Remarks(spec, plan),
             w =>
             {
                 EmitConstants(w, spec);
@@ -20,12 +22,12 @@ internal static class GraphAttentionEmitter
                 EmitForwardEdgeList(w);
                 EmitForwardNeighbourhoods(w, spec);
                 EmitRun(w, spec);
-                EmitKernels(w, spec);
+                EmitKernels(w, spec, plan);
             });
 
     private static bool SlopeIsMax(float slope) => slope >= 0f && slope <= 1f;
 
-    private static string[] Remarks(GraphAttentionSpec spec)
+    private static string[] Remarks(GraphAttentionSpec spec, GraphAttentionPlan plan)
     {
         var remarks = new List<string>
         {
@@ -48,7 +50,7 @@ internal static class GraphAttentionEmitter
 
         foreach ((string path, int width) in Paths)
         {
-            IReadOnlyList<RowSegment> segments = HeadKernelPlanner.Segments(spec.OutFeatures, width).AsImmutableArray();
+            IReadOnlyList<RowSegment> segments = plan.Features.On(path).AsImmutableArray();
             remarks.Add($"{path}: a head row of F′ = {Layout(segments)}{(segments.Count == RegisterCount(segments) ? " (no remainder)" : "")}.");
         }
 
@@ -109,15 +111,8 @@ internal static class GraphAttentionEmitter
         w.Line("/// Safe while <c>Forward</c> runs on other threads: the new weights replace the old all at once when packed,");
         w.Line("/// and a forward pass already running finishes with the weights it started with.");
         w.Line("/// </summary>");
-        w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"gat.safetensors\")</c>; others it holds are ignored.</param>");
-        w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"conv1.\"</c>.</param>");
-        w.Line("/// <exception cref=\"global::System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
-        w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void LoadWeights(global::Attend.IWeightSource source, string prefix = \"\")"))
+        using (LayerMembers.OpenLoadWeights(w, "The tensors, e.g. <c>SafeTensors.Open(\"gat.safetensors\")</c>; others it holds are ignored.", "Prepended to every name, e.g. <c>\"conv1.\"</c>."))
         {
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
             w.Line("float[] weight = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"W.weight\", ProjectedWidth, InFeatures);");
             w.Line("float[] attention = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"a\", Heads, AttentionWidth);");
             if (spec.Bias) w.Line("float[] bias = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"bias\", OutputWidth);");
@@ -250,7 +245,7 @@ internal static class GraphAttentionEmitter
 
     private static string PairScoresName(GraphAttentionSpec spec, string path) => $"PairScores_F{spec.OutFeatures}_{Short(path)}";
 
-    private static void EmitKernels(SourceWriter w, GraphAttentionSpec spec)
+    private static void EmitKernels(SourceWriter w, GraphAttentionSpec spec, GraphAttentionPlan plan)
     {
         w.Line($"/// <summary>Graph attention inner loops for F′ = {spec.OutFeatures}: one method per instruction set, sizes constant.</summary>");
         w.Line(GeneratedCode.Attribute);
@@ -290,7 +285,7 @@ internal static class GraphAttentionEmitter
             EmitScalarKernels(w, spec);
             foreach ((string path, int width) in Paths)
             {
-                IReadOnlyList<RowSegment> segments = HeadKernelPlanner.Segments(spec.OutFeatures, width).AsImmutableArray();
+                IReadOnlyList<RowSegment> segments = plan.Features.On(path).AsImmutableArray();
                 if (spec.ScoresPairs) EmitPairScores(w, spec, path, segments);
                 else EmitNodeTerms(w, spec, path, segments);
                 EmitAggregate(w, spec, path, segments);

@@ -28,9 +28,10 @@ internal static class HeadKernelsEmitter
     public static string SharedRemark(HeadShape shape) =>
         $"Head kernels: {TypeName(shape)} (D = {shape.DimHead}, Dv = {shape.ValueDimHead}), emitted once per compilation and shared by every layer of this head shape.";
 
-    public static string Emit(HeadShape shape)
+    public static string Emit(HeadStructPlan kernels)
     {
-        HeadKernelPlan plan = HeadKernelPlanner.Plan(shape.DimHead, shape.ValueDimHead);
+        HeadShape shape = kernels.Shape;
+        HeadKernelPlan plan = kernels.Rows;
         string d = Literals.Int(plan.DimHead);
         string dv = Literals.Int(plan.ValueDimHead);
         var w = new SourceWriter();
@@ -61,7 +62,7 @@ internal static class HeadKernelsEmitter
                 EmitWeightedSum(w, plan, path);
             }
 
-            TileKernelsEmitter.Emit(w, TileKernelPlanner.Plan(plan.DimHead, plan.ValueDimHead));
+            TileKernelsEmitter.Emit(w, kernels.Tiles);
         }
 
         w.Line("#line default");

@@ -44,4 +44,26 @@ internal static class LayerMembers
         w.Line("public int MaxDegreeOfParallelism { get; set; } = global::System.Environment.ProcessorCount;");
         w.Line();
     }
+
+    /// <summary>
+    /// Writes <c>LoadWeights</c>' parameter and exception docs (after the caller's summary), opens the method and checks
+    /// both arguments; the caller writes the reads and the publish, then disposes the scope.
+    /// </summary>
+    public static SourceWriter.Scope OpenLoadWeights(
+        SourceWriter w,
+        string source,
+        string prefix,
+        string missing = "A tensor is missing.",
+        string misshapen = "A tensor has the wrong shape; the message gives both shapes.")
+    {
+        w.Line($"/// <param name=\"source\">{source}</param>");
+        w.Line($"/// <param name=\"prefix\">{prefix}</param>");
+        w.Line($"/// <exception cref=\"global::System.Collections.Generic.KeyNotFoundException\">{missing}</exception>");
+        w.Line($"/// <exception cref=\"global::System.IO.InvalidDataException\">{misshapen}</exception>");
+        w.Line(GeneratedCode.Attribute);
+        SourceWriter.Scope method = w.Block("public void LoadWeights(global::Attend.IWeightSource source, string prefix = \"\")");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
+        return method;
+    }
 }

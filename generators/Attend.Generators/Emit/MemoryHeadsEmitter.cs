@@ -7,11 +7,13 @@ internal static class MemoryHeadsEmitter
 {
     private const string KernelsName = "MemoryRowKernels";
 
-    public static string Emit(MemoryHeadsSpec spec) =>
+    public static string Emit(MemoryHeadsPlan plan) => Emit(plan.Spec, plan);
+
+    private static string Emit(MemoryHeadsSpec spec, MemoryHeadsPlan plan) =>
         TypeShellEmitter.Emit(
             spec.Identity,
             $"Neural Turing Machine heads over a memory of {spec.MemoryRows} locations × {spec.MemoryWidth}: content and location addressing, read, erase-and-add write.",
-            Remarks(spec),
+            Remarks(spec, plan),
             w =>
             {
                 EmitConstants(w, spec);
@@ -19,10 +21,10 @@ internal static class MemoryHeadsEmitter
                 EmitAddress(w);
                 EmitRead(w);
                 EmitWrite(w);
-                EmitKernels(w, spec);
+                EmitKernels(w, spec, plan);
             });
 
-    private static string[] Remarks(MemoryHeadsSpec spec)
+    private static string[] Remarks(MemoryHeadsSpec spec, MemoryHeadsPlan plan)
     {
         var remarks = new List<string>
         {
@@ -35,7 +37,7 @@ internal static class MemoryHeadsEmitter
         };
         foreach ((string path, int width) in Paths)
         {
-            IReadOnlyList<RowSegment> segments = HeadKernelPlanner.Segments(spec.MemoryWidth, width).AsImmutableArray();
+            IReadOnlyList<RowSegment> segments = plan.Location.On(path).AsImmutableArray();
             remarks.Add($"{path}: a memory row of W = {Layout(segments)}{(segments.Count == RegisterCount(segments) ? " (no remainder)" : "")}.");
         }
 
@@ -223,7 +225,7 @@ internal static class MemoryHeadsEmitter
 
     private static string Name(string kernel, MemoryHeadsSpec spec, string path) => $"{kernel}_W{spec.MemoryWidth}_{Short(path)}";
 
-    private static void EmitKernels(SourceWriter w, MemoryHeadsSpec spec)
+    private static void EmitKernels(SourceWriter w, MemoryHeadsSpec spec, MemoryHeadsPlan plan)
     {
         w.Line($"/// <summary>Memory row loops for N = {spec.MemoryRows}, W = {spec.MemoryWidth}: one method per instruction set, sizes constant.</summary>");
         w.Line(GeneratedCode.Attribute);
@@ -254,7 +256,7 @@ internal static class MemoryHeadsEmitter
             EmitScalarKernels(w, spec);
             foreach ((string path, int width) in Paths)
             {
-                IReadOnlyList<RowSegment> segments = HeadKernelPlanner.Segments(spec.MemoryWidth, width).AsImmutableArray();
+                IReadOnlyList<RowSegment> segments = plan.Location.On(path).AsImmutableArray();
                 EmitSimilarities(w, spec, path, segments);
                 EmitReadRows(w, spec, path, segments);
                 EmitWriteRows(w, spec, path, segments);

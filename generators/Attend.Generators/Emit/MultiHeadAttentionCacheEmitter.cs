@@ -8,7 +8,7 @@ namespace Attend.Generators.Emit;
 /// </summary>
 internal static class MultiHeadAttentionCacheEmitter
 {
-    public static void Emit(SourceWriter w, MultiHeadAttentionSpec spec)
+    public static void Emit(SourceWriter w, MultiHeadAttentionSpec spec, HeadShape shape)
     {
         string kvHeads = MultiHeadAttentionEmitter.Grouped(spec) ? "KvHeads" : "Heads";
         string qkvWidth = MultiHeadAttentionEmitter.QkvWidth(spec);
@@ -35,7 +35,7 @@ internal static class MultiHeadAttentionCacheEmitter
             w.Line("int past = cache.Length;");
             var extra = new System.Collections.Generic.List<string> { "CausalOffset = past" };
             if (spec.Window > 0) extra.Add("Window = Window");
-            AttentionCallEmitter.Emit(w, Planning.HeadShapes.Of(spec), new AttentionCall(
+            AttentionCallEmitter.Emit(w, shape, new AttentionCall(
                 "batch", "Heads", kvHeads, "length", "past + length",
                 new StridedView("qkv", $"length * {qkvWidth}", "DimHead", qkvWidth),
                 new StridedView("qkv.Slice(InnerDim)", $"length * {qkvWidth}", "DimHead", qkvWidth),

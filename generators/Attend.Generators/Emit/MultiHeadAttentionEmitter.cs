@@ -32,8 +32,8 @@ internal static class MultiHeadAttentionEmitter
                 EmitConstants(w, spec);
                 EmitFields(w, spec, packedDims, layer.KvCache);
                 EmitLoadWeights(w, spec, packedDims, layer.KvCache);
-                EmitForward(w, spec, packedDims);
-                if (layer.KvCache) MultiHeadAttentionCacheEmitter.Emit(w, spec);
+                EmitForward(w, spec, packedDims, layer.Shape);
+                if (layer.KvCache) MultiHeadAttentionCacheEmitter.Emit(w, spec, layer.Shape);
             });
     }
 
@@ -65,7 +65,7 @@ internal static class MultiHeadAttentionEmitter
         }
 
         remarks.Add("A query row whose keys are all masked yields zeros (PyTorch yields NaN there).");
-        remarks.Add(HeadKernelsEmitter.SharedRemark(HeadShapes.Of(spec)));
+        remarks.Add(HeadKernelsEmitter.SharedRemark(layer.Shape));
         return remarks.ToArray();
     }
 
@@ -151,15 +151,8 @@ internal static class MultiHeadAttentionEmitter
         w.Line($"/// Safe while {ForwardReference(kvCache)} runs on other threads: the new weights replace the old all at once when packed,");
         w.Line("/// and a forward pass already running finishes with the weights it started with.");
         w.Line("/// </summary>");
-        w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; tensors it holds beyond these are ignored.</param>");
-        w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"layers.0.self_attn.\"</c>.</param>");
-        w.Line("/// <exception cref=\"global::System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
-        w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void LoadWeights(global::Attend.IWeightSource source, string prefix = \"\")"))
+        using (LayerMembers.OpenLoadWeights(w, "The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; tensors it holds beyond these are ignored.", "Prepended to every name, e.g. <c>\"layers.0.self_attn.\"</c>."))
         {
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
             if (packedDims)
             {
                 w.Line($"float[] inProjWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"in_proj_weight\", {QkvWidth(spec)}, ModelDim);");
@@ -198,7 +191,7 @@ internal static class MultiHeadAttentionEmitter
         w.Line();
     }
 
-    private static void EmitForward(SourceWriter w, MultiHeadAttentionSpec spec, bool packedDims)
+    private static void EmitForward(SourceWriter w, MultiHeadAttentionSpec spec, bool packedDims, HeadShape shape)
     {
         string bias = spec.Bias ? "global::System.MemoryExtensions.AsSpan(weights.InputBias, {0}, InnerDim)" : "default";
         string kvBias = spec.Bias ? "global::System.MemoryExtensions.AsSpan(weights.InputBias, {0}, " + KvInner(spec) + ")" : "default";
@@ -315,7 +308,7 @@ internal static class MultiHeadAttentionEmitter
 
             w.Line();
             w.Line("// Head h of row i sits at i · rowStride + h · DimHead: the driver reads heads in place, no transpose.");
-            AttentionCallEmitter.Emit(w, HeadShapes.Of(spec), new AttentionCall(
+            AttentionCallEmitter.Emit(w, shape, new AttentionCall(
                 "batch", "Heads", Grouped(spec) ? "KvHeads" : "Heads", "queryLength", "keyLength",
                 new StridedView("q", "queryLength * queryRowStride", "DimHead", "queryRowStride"),
                 new StridedView("k", "keyLength * keyRowStride", "DimHead", "keyRowStride"),

@@ -7,7 +7,9 @@ internal static class NadarayaWatsonEmitter
 {
     private const string KernelsName = "KernelRegressionKernels";
 
-    public static string Emit(NadarayaWatsonSpec spec) =>
+    public static string Emit(NadarayaWatsonPlan plan) => Emit(plan.Spec, plan);
+
+    private static string Emit(NadarayaWatsonSpec spec, NadarayaWatsonPlan plan) =>
         TypeShellEmitter.Emit(
             spec.Identity,
             $"Nadaraya–Watson kernel regression (Gaussian kernel, {(spec.LearnableWidth ? "learnable width w" : $"bandwidth σ = {Literals.Float(spec.Bandwidth)}")}): attention pooling of values by query–key distance.",
@@ -16,7 +18,7 @@ internal static class NadarayaWatsonEmitter
             {
                 EmitMembers(w, spec);
                 EmitForward(w, spec);
-                EmitKernels(w, spec);
+                EmitKernels(w, spec, plan);
             });
 
     private static bool UnitWidth(NadarayaWatsonSpec spec) => !spec.LearnableWidth && spec.Bandwidth == 1f;
@@ -60,15 +62,8 @@ internal static class NadarayaWatsonEmitter
             w.Line("/// Loads d2l's <c>NWKernelRegression</c> <c>state_dict</c>: <c>w</c> [1]. Checked before it is applied, so a failed load leaves the layer unchanged.");
             w.Line("/// Safe while <see cref=\"Forward\"/> runs on other threads: a forward pass already running finishes with the width it started with.");
             w.Line("/// </summary>");
-            w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"nw.safetensors\")</c>.</param>");
-            w.Line("/// <param name=\"prefix\">Prepended to the name.</param>");
-            w.Line("/// <exception cref=\"global::System.Collections.Generic.KeyNotFoundException\">The tensor is missing.</exception>");
-            w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">The tensor has the wrong shape.</exception>");
-            w.Line(GeneratedCode.Attribute);
-            using (w.Block("public void LoadWeights(global::Attend.IWeightSource source, string prefix = \"\")"))
+            using (LayerMembers.OpenLoadWeights(w, "The tensors, e.g. <c>SafeTensors.Open(\"nw.safetensors\")</c>.", "Prepended to the name.", "The tensor is missing.", "The tensor has the wrong shape."))
             {
-                w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
-                w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
                 w.Line("float width = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"w\", 1)[0];");
                 w.Line("global::System.Threading.Volatile.Write(ref _width, width);");
             }
@@ -139,7 +134,7 @@ internal static class NadarayaWatsonEmitter
 
     private static string ValuesName(NadarayaWatsonSpec spec, string path) => $"WeightedValues_Dv{spec.ValueDim}_{Short(path)}";
 
-    private static void EmitKernels(SourceWriter w, NadarayaWatsonSpec spec)
+    private static void EmitKernels(SourceWriter w, NadarayaWatsonSpec spec, NadarayaWatsonPlan plan)
     {
         w.Line($"/// <summary>Kernel regression loops for Dim = {spec.Dim}, ValueDim = {spec.ValueDim}: one method per instruction set.</summary>");
         w.Line(GeneratedCode.Attribute);
@@ -165,8 +160,8 @@ internal static class NadarayaWatsonEmitter
             EmitScalar(w, spec);
             foreach ((string path, int width) in Paths)
             {
-                EmitScores(w, spec, path, width);
-                EmitWeightedValues(w, spec, path, width);
+                EmitScores(w, spec, plan, path, width);
+                EmitWeightedValues(w, spec, plan, path, width);
             }
         }
     }
@@ -205,7 +200,7 @@ internal static class NadarayaWatsonEmitter
         w.Line();
     }
 
-    private static void EmitScores(SourceWriter w, NadarayaWatsonSpec spec, string path, int width)
+    private static void EmitScores(SourceWriter w, NadarayaWatsonSpec spec, NadarayaWatsonPlan plan, string path, int width)
     {
         string vector = QualifiedVectorOf(width);
         string type = TypeOf(width);
@@ -234,7 +229,7 @@ internal static class NadarayaWatsonEmitter
             }
             else
             {
-                IReadOnlyList<RowSegment> segments = HeadKernelPlanner.Segments(spec.Dim, width).AsImmutableArray();
+                IReadOnlyList<RowSegment> segments = plan.Keys.On(path).AsImmutableArray();
                 w.Line($"// D = {Layout(segments)}; the query row stays in registers across keys.");
                 VectorCode.References(w, ("q", "query"));
                 foreach (int bits in new[] { 16, 8, 4 })
@@ -263,7 +258,7 @@ internal static class NadarayaWatsonEmitter
         w.Line();
     }
 
-    private static void EmitWeightedValues(SourceWriter w, NadarayaWatsonSpec spec, string path, int width)
+    private static void EmitWeightedValues(SourceWriter w, NadarayaWatsonSpec spec, NadarayaWatsonPlan plan, string path, int width)
     {
         using (w.Block($"private static void {ValuesName(spec, path)}(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> values, global::System.Span<float> output)"))
         {
@@ -281,7 +276,7 @@ internal static class NadarayaWatsonEmitter
             }
             else
             {
-                IReadOnlyList<RowSegment> segments = HeadKernelPlanner.Segments(spec.ValueDim, width).AsImmutableArray();
+                IReadOnlyList<RowSegment> segments = plan.Values.On(path).AsImmutableArray();
                 w.Line($"// Dv = {Layout(segments)}.");
                 VectorCode.References(w, ("o", "output"));
                 WeightedRows(w, segments, "for (int j = 0; j < weights.Length; j++)", "ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v, j * Dv);", "float weight = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, j);", "o");

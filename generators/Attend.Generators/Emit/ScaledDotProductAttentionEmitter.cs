@@ -21,7 +21,7 @@ internal static class ScaledDotProductAttentionEmitter
         }
 
         remarks.Add("A query row whose keys are all masked yields zeros, never NaN.");
-        remarks.Add(HeadKernelsEmitter.SharedRemark(HeadShapes.Of(spec)));
+        remarks.Add(HeadKernelsEmitter.SharedRemark(layer.Shape));
 
         return TypeShellEmitter.Emit(
             spec.Identity,
@@ -42,7 +42,7 @@ internal static class ScaledDotProductAttentionEmitter
                 w.Line("/// <exception cref=\"global::System.ArgumentException\">A length or size does not match; the message names the argument and the size expected.</exception>");
                 w.Line(GeneratedCode.Attribute);
                 w.Line("public void Forward(scoped in global::Attend.ScaledDotProductAttentionArguments arguments) =>");
-                w.Line($"    global::Attend.Kernels.OnnxAttention.Run<{HeadKernelsEmitter.TypeName(HeadShapes.Of(spec))}>(Heads, KvHeads, arguments, Path, MaxDegreeOfParallelism);");
+                w.Line($"    global::Attend.Kernels.OnnxAttention.Run<{HeadKernelsEmitter.TypeName(layer.Shape)}>(Heads, KvHeads, arguments, Path, MaxDegreeOfParallelism);");
                 w.Line();
             });
     }

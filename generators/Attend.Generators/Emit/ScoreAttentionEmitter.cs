@@ -3,9 +3,9 @@ namespace Attend.Generators.Emit;
 /// <summary>Writes an <c>[Attention]</c> class: constants, weights, <c>LoadWeights</c>, <c>Forward</c> and its score kernels.</summary>
 internal static class ScoreAttentionEmitter
 {
-
-    public static string Emit(ScoreAttentionSpec spec)
+    public static string Emit(ScoreAttentionPlan plan)
     {
+        ScoreAttentionSpec spec = plan.Spec;
         return TypeShellEmitter.Emit(
             spec.Identity,
             $"Encoder-decoder attention with the {ScoreTitle(spec.Score)} score: queries of {spec.QuerySize}, keys of {spec.KeySize}, values of {spec.ValueSize} features.",
@@ -17,11 +17,11 @@ internal static class ScoreAttentionEmitter
                 FeatureMapLayerEmitter.EmitPathProperties(w);
                 if (HasWeights(spec)) EmitLoadWeights(w, spec);
                 EmitForward(w, spec);
-                ScoreKernelsEmitter.Emit(w, spec);
+                ScoreKernelsEmitter.Emit(w, plan);
             });
     }
 
-    private static bool Additive(ScoreAttentionSpec spec) => ScoreKernelsEmitter.IsAdditive(spec.Score);
+    private static bool Additive(ScoreAttentionSpec spec) => ScoreAttentionPlanner.IsAdditive(spec.Score);
 
     private static bool Predictive(ScoreAttentionSpec spec) => spec.Local == (int)LocalAttention.Predictive;
 
@@ -153,15 +153,8 @@ internal static class ScoreAttentionEmitter
         w.Line("/// Safe while <see cref=\"Forward\"/> runs on other threads: the new weights replace the old all at once when packed,");
         w.Line("/// and a forward pass already running finishes with the weights it started with.");
         w.Line("/// </summary>");
-        w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; tensors it holds beyond these are ignored.</param>");
-        w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"decoder.attention.\"</c>.</param>");
-        w.Line("/// <exception cref=\"global::System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
-        w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void LoadWeights(global::Attend.IWeightSource source, string prefix = \"\")"))
+        using (LayerMembers.OpenLoadWeights(w, "The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; tensors it holds beyond these are ignored.", "Prepended to every name, e.g. <c>\"decoder.attention.\"</c>."))
         {
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
             switch (spec.Score)
             {
                 case AttentionScore.General:

@@ -24,7 +24,7 @@ internal static class TransformerDecoderEmitter
             "Cross-attention projects the memory's keys and values once per layer per call and sees every memory position not padded.",
             "Weights load under torch.nn names: layers.{i}.self_attn.in_proj_weight/in_proj_bias/out_proj, multihead_attn.(same), linear1, linear2, norm1, norm2, norm3" + (spec.FinalNorm ? "; norm." : "."),
             "A query row whose keys are all masked yields zeros (PyTorch yields NaN there).",
-            HeadKernelsEmitter.SharedRemark(HeadShapes.Of(spec)),
+            HeadKernelsEmitter.SharedRemark(layer.Shape),
         };
         return TypeShellEmitter.Emit(
             spec.Identity,
@@ -36,8 +36,8 @@ internal static class TransformerDecoderEmitter
                 EmitSurface(w, spec);
                 EmitWeightClasses(w, spec);
                 EmitPass(w);
-                EmitSelfAttention(w, spec);
-                EmitCrossAttention(w, spec);
+                EmitSelfAttention(w, spec, layer.Shape);
+                EmitCrossAttention(w, spec, layer.Shape);
                 FeedForwardEmitter.Emit(w, LayerClass, "FeedForwardNorm", spec.PreNorm, spec.Activation);
             });
     }
@@ -67,15 +67,8 @@ internal static class TransformerDecoderEmitter
         w.Line("/// checked before any is applied, so a failed load leaves the stack unchanged. Safe while <see cref=\"Forward\"/> runs on other threads:");
         w.Line("/// the new weights replace the old all at once, and a forward pass already running finishes with the weights it started with.");
         w.Line("/// </summary>");
-        w.Line("/// <param name=\"source\">The tensors; others are ignored.</param>");
-        w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"decoder.\"</c>.</param>");
-        w.Line("/// <exception cref=\"global::System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
-        w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void LoadWeights(global::Attend.IWeightSource source, string prefix = \"\")"))
+        using (LayerMembers.OpenLoadWeights(w, "The tensors; others are ignored.", "Prepended to every name, e.g. <c>\"decoder.\"</c>."))
         {
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
             w.Line($"global::System.Threading.Volatile.Write(ref _weights, {StackClass}.Read(source, prefix, WeightPrecision));");
         }
 
@@ -229,7 +222,7 @@ internal static class TransformerDecoderEmitter
         w.Line();
     }
 
-    private static void EmitSelfAttention(SourceWriter w, TransformerDecoderSpec spec)
+    private static void EmitSelfAttention(SourceWriter w, TransformerDecoderSpec spec, HeadShape shape)
     {
         w.Line("/// <summary>");
         w.Line(spec.PreNorm
@@ -238,19 +231,10 @@ internal static class TransformerDecoderEmitter
         w.Line("/// </summary>");
         using (w.Block($"private static void SelfAttentionSublayer(in Pass pass, {LayerClass} layer, global::System.Span<float> x)"))
         {
-            w.Line("global::Attend.KernelPath path = pass.Path;");
-            w.Line("int threads = pass.Threads;");
-            w.Line("int rows = pass.Rows;");
-            string source = "x";
-            if (spec.PreNorm)
-            {
-                w.Line("global::Attend.Kernels.Normalization.LayerNorm(path, x, rows, ModelDim, layer.SelfNormWeight, layer.SelfNormBias, LayerNormEpsilon, pass.Normed);");
-                source = "pass.Normed";
-            }
-
+            string source = SublayerText.Enter(w, spec.PreNorm, "SelfNorm");
             w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, {source}, rows, ModelDim, layer.PackedSelfQkvWeight, layer.SelfQkvBias, ModelDim, QkvWidth, pass.Qkv, QkvWidth, threads);");
             w.Line("global::System.ReadOnlySpan<float> qkv = pass.Qkv;");
-            AttentionCallEmitter.Emit(w, HeadShapes.Of(spec), new AttentionCall(
+            AttentionCallEmitter.Emit(w, shape, new AttentionCall(
                 "pass.Batch", "Heads", "Heads", "pass.Length", "pass.Length",
                 new StridedView("qkv", "pass.Length * QkvWidth", "DimHead", "QkvWidth"),
                 new StridedView("qkv.Slice(InnerDim)", "pass.Length * QkvWidth", "DimHead", "QkvWidth"),
@@ -258,15 +242,13 @@ internal static class TransformerDecoderEmitter
                 new StridedView("pass.Context", "pass.Length * InnerDim", "DimHead", "InnerDim"),
                 "ScoreScale", spec.Causal ? "true" : "false", "pass.TargetKeyPaddingMask", "default"));
             w.Line("global::Attend.Kernels.ProjectionDriver.Forward(path, pass.Context, rows, InnerDim, layer.PackedSelfOutputWeight, layer.SelfOutputBias, InnerDim, ModelDim, pass.Delta, ModelDim, threads);");
-            w.Line(spec.PreNorm
-                ? "global::Attend.Kernels.Elementwise.Add(path, x, pass.Delta, x);"
-                : "global::Attend.Kernels.Normalization.AddLayerNorm(path, x, pass.Delta, rows, ModelDim, layer.SelfNormWeight, layer.SelfNormBias, LayerNormEpsilon, x);");
+            SublayerText.Residual(w, spec.PreNorm, "SelfNorm");
         }
 
         w.Line();
     }
 
-    private static void EmitCrossAttention(SourceWriter w, TransformerDecoderSpec spec)
+    private static void EmitCrossAttention(SourceWriter w, TransformerDecoderSpec spec, HeadShape shape)
     {
         w.Line("/// <summary>");
         w.Line(spec.PreNorm
@@ -275,21 +257,12 @@ internal static class TransformerDecoderEmitter
         w.Line("/// </summary>");
         using (w.Block($"private static void CrossAttentionSublayer(in Pass pass, {LayerClass} layer, global::System.ReadOnlySpan<float> memory, global::System.Span<float> x)"))
         {
-            w.Line("global::Attend.KernelPath path = pass.Path;");
-            w.Line("int threads = pass.Threads;");
-            w.Line("int rows = pass.Rows;");
-            string source = "x";
-            if (spec.PreNorm)
-            {
-                w.Line("global::Attend.Kernels.Normalization.LayerNorm(path, x, rows, ModelDim, layer.CrossNormWeight, layer.CrossNormBias, LayerNormEpsilon, pass.Normed);");
-                source = "pass.Normed";
-            }
-
+            string source = SublayerText.Enter(w, spec.PreNorm, "CrossNorm");
             w.Line("global::System.Span<float> queries = pass.Qkv.Slice(0, rows * InnerDim);");
             w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, {source}, rows, ModelDim, layer.PackedCrossQueryWeight, layer.CrossQueryBias, ModelDim, InnerDim, queries, InnerDim, threads);");
             w.Line("global::Attend.Kernels.ProjectionDriver.Forward(path, memory, pass.Batch * pass.MemoryLength, ModelDim, layer.PackedCrossKvWeight, layer.CrossKvBias, ModelDim, KvWidth, pass.MemoryKv, KvWidth, threads);");
             w.Line("global::System.ReadOnlySpan<float> memoryKv = pass.MemoryKv;");
-            AttentionCallEmitter.Emit(w, HeadShapes.Of(spec), new AttentionCall(
+            AttentionCallEmitter.Emit(w, shape, new AttentionCall(
                 "pass.Batch", "Heads", "Heads", "pass.Length", "pass.MemoryLength",
                 new StridedView("queries", "pass.Length * InnerDim", "DimHead", "InnerDim"),
                 new StridedView("memoryKv", "pass.MemoryLength * KvWidth", "DimHead", "KvWidth"),
@@ -297,9 +270,7 @@ internal static class TransformerDecoderEmitter
                 new StridedView("pass.Context", "pass.Length * InnerDim", "DimHead", "InnerDim"),
                 "ScoreScale", "false", "pass.MemoryKeyPaddingMask", "default"));
             w.Line("global::Attend.Kernels.ProjectionDriver.Forward(path, pass.Context, rows, InnerDim, layer.PackedCrossOutputWeight, layer.CrossOutputBias, InnerDim, ModelDim, pass.Delta, ModelDim, threads);");
-            w.Line(spec.PreNorm
-                ? "global::Attend.Kernels.Elementwise.Add(path, x, pass.Delta, x);"
-                : "global::Attend.Kernels.Normalization.AddLayerNorm(path, x, pass.Delta, rows, ModelDim, layer.CrossNormWeight, layer.CrossNormBias, LayerNormEpsilon, x);");
+            SublayerText.Residual(w, spec.PreNorm, "CrossNorm");
         }
 
         w.Line();

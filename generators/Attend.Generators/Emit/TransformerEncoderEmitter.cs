@@ -3,13 +3,13 @@ namespace Attend.Generators.Emit;
 /// <summary>Writes a <c>[TransformerEncoder]</c> class: the encoder stack's members plus <c>LoadWeights</c>, <c>Forward</c> and, when causal, KV-cache decoding.</summary>
 internal static class TransformerEncoderEmitter
 {
-    public static string Emit(HeadLayerPlan<TransformerEncoderSpec> layer)
+    public static string Emit(EncoderLayerPlan<TransformerEncoderSpec> layer)
     {
         TransformerEncoderSpec spec = layer.Spec;
         EncoderStackSpec s = spec.Stack;
         HeadKernelPlan plan = layer.Kernels;
         bool decoding = EncoderStackEmitter.Decodes(s);
-        List<string> remarks = EncoderStackEmitter.Remarks(s, plan);
+        List<string> remarks = EncoderStackEmitter.Remarks(s, plan, layer.Names);
         if (s.Causal && s.KeyPadding) remarks.Add("Key padding and a KV cache do not combine, so this declaration has no decoding methods; drop KeyPadding to get them.");
         string module = s.Naming == BlockOptions.NamingTorch
             ? "<c>torch.nn.TransformerEncoder</c> over <c>TransformerEncoderLayer(batch_first=True)</c>"
@@ -22,10 +22,10 @@ internal static class TransformerEncoderEmitter
             {
                 EncoderStackEmitter.EmitConstants(w, s);
                 EmitSurface(w, spec, decoding);
-                EncoderStackEmitter.EmitWeightClasses(w, s);
+                EncoderStackEmitter.EmitWeightClasses(w, s, layer.Names);
                 EncoderStackEmitter.EmitPass(w, s);
                 EncoderStackEmitter.EmitRunStack(w, s);
-                EncoderStackEmitter.EmitAttentionSublayer(w, s);
+                EncoderStackEmitter.EmitAttentionSublayer(w, s, layer.Shape, layer.Names);
                 EncoderStackEmitter.EmitFeedForwardSublayer(w, s);
             });
     }
@@ -43,15 +43,8 @@ internal static class TransformerEncoderEmitter
         w.Line("/// Every tensor is read and checked before any is applied, so a failed load leaves the stack unchanged; a forward pass");
         w.Line("/// running meanwhile finishes on the weights it started with.");
         w.Line("/// </summary>");
-        w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; others are ignored.</param>");
-        w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"encoder.\"</c> or <c>\"transformer.\"</c>.</param>");
-        w.Line("/// <exception cref=\"global::System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
-        w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void LoadWeights(global::Attend.IWeightSource source, string prefix = \"\")"))
+        using (LayerMembers.OpenLoadWeights(w, "The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; others are ignored.", "Prepended to every name, e.g. <c>\"encoder.\"</c> or <c>\"transformer.\"</c>."))
         {
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
             w.Line($"global::System.Threading.Volatile.Write(ref _weights, {stack}.Read(source, prefix, WeightPrecision));");
         }
 

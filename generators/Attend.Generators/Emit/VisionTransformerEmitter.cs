@@ -8,7 +8,7 @@ internal static class VisionTransformerEmitter
 {
     private const string WeightsClass = "VisionWeights";
 
-    public static string Emit(HeadLayerPlan<VisionTransformerSpec> layer)
+    public static string Emit(EncoderLayerPlan<VisionTransformerSpec> layer)
     {
         VisionTransformerSpec spec = layer.Spec;
         EncoderStackSpec s = spec.Stack;
@@ -24,7 +24,7 @@ internal static class VisionTransformerEmitter
                 : "Patch embedding: Linear (to_patch_embedding.1); head: mlp_head.0 LayerNorm → mlp_head.1 Linear (older lucidrains ViT with PreNorm layers).",
             spec.Pooling == BlockOptions.PoolingMean ? "global::Attend.Pooling: the mean of every token, the class token included." : "global::Attend.Pooling: the class token's final state.",
         };
-        remarks.AddRange(EncoderStackEmitter.Remarks(s, plan));
+        remarks.AddRange(EncoderStackEmitter.Remarks(s, plan, layer.Names));
         return TypeShellEmitter.Emit(
             spec.Identity,
             $"A vision transformer, {spec.ImageSize}×{spec.ImageSize}×{spec.Channels} images in {spec.PatchSize}×{spec.PatchSize} patches, {s.Depth} layers of E = {s.ModelDim}, {s.Heads} heads of {s.DimHead}, {spec.Classes} classes, as lucidrains/vit-pytorch's <c>ViT</c>.",
@@ -36,10 +36,10 @@ internal static class VisionTransformerEmitter
                 EmitSurface(w, spec, current);
                 EmitWeights(w, spec, current);
                 EmitSteps(w, spec, current);
-                EncoderStackEmitter.EmitWeightClasses(w, s);
+                EncoderStackEmitter.EmitWeightClasses(w, s, layer.Names);
                 EncoderStackEmitter.EmitPass(w, s);
                 EncoderStackEmitter.EmitRunStack(w, s);
-                EncoderStackEmitter.EmitAttentionSublayer(w, s);
+                EncoderStackEmitter.EmitAttentionSublayer(w, s, layer.Shape, layer.Names);
                 EncoderStackEmitter.EmitFeedForwardSublayer(w, s);
             });
     }
@@ -69,15 +69,8 @@ internal static class VisionTransformerEmitter
         w.Line("/// <see cref=\"Forward\"/> runs on other threads: the new weights replace the old all at once, and a forward pass already");
         w.Line("/// running finishes with the weights it started with.");
         w.Line("/// </summary>");
-        w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"vit.safetensors\")</c>; others are ignored.</param>");
-        w.Line("/// <param name=\"prefix\">Prepended to every name.</param>");
-        w.Line("/// <exception cref=\"global::System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
-        w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void LoadWeights(global::Attend.IWeightSource source, string prefix = \"\")"))
+        using (LayerMembers.OpenLoadWeights(w, "The tensors, e.g. <c>SafeTensors.Open(\"vit.safetensors\")</c>; others are ignored.", "Prepended to every name."))
         {
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
             w.Line($"global::System.Threading.Volatile.Write(ref _weights, {WeightsClass}.Read(source, prefix, WeightPrecision));");
         }
 
