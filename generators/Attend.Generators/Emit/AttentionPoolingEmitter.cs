@@ -62,9 +62,11 @@ internal static class AttentionPoolingEmitter
             w.Line();
         }
 
-        w.Line("// The weights in use. LoadWeights reads a whole new set, then publishes it with one reference write, so a");
-        w.Line("// Forward running meanwhile computes with the old set or the new one, never a mix of the two.");
-        w.Line("private LayerWeights _weights = new LayerWeights();");
+        w.Lines("""
+            // The weights in use. LoadWeights reads a whole new set, then publishes it with one reference write, so a
+            // Forward running meanwhile computes with the old set or the new one, never a mix of the two.
+            private LayerWeights _weights = new LayerWeights();
+            """);
         w.Line();
         w.Line(spec.LearnedQuery
             ? "// One complete set of weights; never written once published."
@@ -95,10 +97,12 @@ internal static class AttentionPoolingEmitter
         w.Line(spec.LearnedQuery
             ? "/// Loads the <c>state_dict</c>: <c>query</c> [Features]."
             : "/// Loads the <c>state_dict</c>: <c>proj.weight</c> [HiddenDim, Features]" + (spec.Bias ? ", <c>proj.bias</c> [HiddenDim]" : "") + ", <c>context.weight</c> [1, HiddenDim].");
-        w.Line("/// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.");
-        w.Line("/// Safe while <see cref=\"Forward\"/> runs on other threads: the new weights replace the old all at once,");
-        w.Line("/// and a forward pass already running finishes with the weights it started with.");
-        w.Line("/// </summary>");
+        w.Lines("""
+            /// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.
+            /// Safe while <see cref="Forward"/> runs on other threads: the new weights replace the old all at once,
+            /// and a forward pass already running finishes with the weights it started with.
+            /// </summary>
+            """);
         using (LayerMembers.OpenLoadWeights(w, "The tensors, e.g. <c>SafeTensors.Open(\"han.safetensors\")</c>; others it holds are ignored.", "Prepended to every name, e.g. <c>\"word_attention.\"</c>."))
         {
             if (spec.LearnedQuery)
@@ -128,34 +132,35 @@ internal static class AttentionPoolingEmitter
 
     private static void EmitForward(SourceWriter w, AttentionPoolingSpec spec)
     {
-        w.Line("/// <summary>");
-        w.Line("/// Pools each sequence into one vector: <c>α = softmax_t(score(h_t))</c> over its unpadded positions, <c>y = Σ_t α_t h_t</c>.");
-        w.Line("/// May be called from many threads at once, also while <see cref=\"LoadWeights\"/> runs: the pass reads the weights once.");
-        w.Line("/// </summary>");
-        w.Line("/// <param name=\"input\">Sequences <c>[batch, length, Features]</c>, row-major.</param>");
-        w.Line("/// <param name=\"output\">Receives <c>[batch, Features]</c>.</param>");
-        w.Line("/// <param name=\"batch\">Number of sequences.</param>");
-        w.Line("/// <param name=\"length\">Positions per sequence.</param>");
-        w.Line("/// <param name=\"keyPaddingMask\">Optional <c>[batch, length]</c>, true = padded (PyTorch's polarity).</param>");
-        w.Line("/// <param name=\"attentionWeights\">Optional; receives <c>[batch, length]</c>.</param>");
+        w.Lines("""
+            /// <summary>
+            /// Pools each sequence into one vector: <c>α = softmax_t(score(h_t))</c> over its unpadded positions, <c>y = Σ_t α_t h_t</c>.
+            /// May be called from many threads at once, also while <see cref="LoadWeights"/> runs: the pass reads the weights once.
+            /// </summary>
+            """);
+        LayerMembers.Params(w, ("input", "Sequences <c>[batch, length, Features]</c>, row-major."), ("output", "Receives <c>[batch, Features]</c>."), ("batch", "Number of sequences."), ("length", "Positions per sequence."), ("keyPaddingMask", "Optional <c>[batch, length]</c>, true = padded (PyTorch's polarity)."), ("attentionWeights", "Optional; receives <c>[batch, length]</c>."));
         w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not match; thrown before anything is written.</exception>");
         w.Line(GeneratedCode.Attribute);
         using (w.Block("public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, int length, global::System.ReadOnlySpan<bool> keyPaddingMask = default, global::System.Span<float> attentionWeights = default)"))
         {
-            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(length, nameof(length));");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(input.Length, (long)batch * length * Features, nameof(input), $\"batch × length × Features = {batch} × {length} × {Features}\");");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)batch * Features, nameof(output), $\"batch × Features = {batch} × {Features}\");");
-            w.Line("if (!keyPaddingMask.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * length, nameof(keyPaddingMask), $\"batch × length = {batch} × {length}\");");
-            w.Line("if (!attentionWeights.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)batch * length, nameof(attentionWeights), $\"batch × length = {batch} × {length}\");");
-            w.Line("LayerWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
-            w.Line("global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);");
-            w.Line("int rows = batch * length; // fits: input.Length was checked above");
+            w.Lines("""
+                global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));
+                global::Attend.Kernels.ArgumentChecks.Positive(length, nameof(length));
+                global::Attend.Kernels.ArgumentChecks.Length(input.Length, (long)batch * length * Features, nameof(input), $"batch × length × Features = {batch} × {length} × {Features}");
+                global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)batch * Features, nameof(output), $"batch × Features = {batch} × {Features}");
+                if (!keyPaddingMask.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * length, nameof(keyPaddingMask), $"batch × length = {batch} × {length}");
+                if (!attentionWeights.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)batch * length, nameof(attentionWeights), $"batch × length = {batch} × {length}");
+                LayerWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
+                global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);
+                int rows = batch * length; // fits: input.Length was checked above
+                """);
             if (!spec.LearnedQuery)
             {
-                w.Line("long hiddenLength = (long)rows * HiddenDim;");
-                w.Line("if (hiddenLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"batch × length × HiddenDim = {hiddenLength} floats, more than one array holds; split the batch.\", nameof(batch));");
-                w.Line("float[] scratch = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)hiddenLength + length);");
+                w.Lines("""
+                    long hiddenLength = (long)rows * HiddenDim;
+                    if (hiddenLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($"batch × length × HiddenDim = {hiddenLength} floats, more than one array holds; split the batch.", nameof(batch));
+                    float[] scratch = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)hiddenLength + length);
+                    """);
             }
             else
             {
@@ -228,10 +233,12 @@ internal static class AttentionPoolingEmitter
             {
                 using (w.Block("for (int t = 0; t < scores.Length; t++)"))
                 {
-                    w.Line("global::System.ReadOnlySpan<float> row = rows.Slice(t * S, S);");
-                    w.Line("float sum = 0f;");
-                    w.Line("for (int c = 0; c < S; c++) sum += row[c] * vector[c];");
-                    w.Line("scores[t] = sum;");
+                    w.Lines("""
+                        global::System.ReadOnlySpan<float> row = rows.Slice(t * S, S);
+                        float sum = 0f;
+                        for (int c = 0; c < S; c++) sum += row[c] * vector[c];
+                        scores[t] = sum;
+                        """);
                 }
             }
 
@@ -242,9 +249,11 @@ internal static class AttentionPoolingEmitter
                 w.Line("o.Clear();");
                 using (w.Block("for (int t = 0; t < weights.Length; t++)"))
                 {
-                    w.Line("global::System.ReadOnlySpan<float> row = sequence.Slice(t * F, F);");
-                    w.Line("float weight = weights[t];");
-                    w.Line("for (int c = 0; c < F; c++) o[c] += weight * row[c];");
+                    w.Lines("""
+                        global::System.ReadOnlySpan<float> row = sequence.Slice(t * F, F);
+                        float weight = weights[t];
+                        for (int c = 0; c < F; c++) o[c] += weight * row[c];
+                        """);
                 }
             }
 

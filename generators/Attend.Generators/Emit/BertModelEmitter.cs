@@ -63,11 +63,13 @@ internal static class BertModelEmitter
 
     private static void EmitEmbeddingFields(SourceWriter w, BertModelSpec spec)
     {
-        w.Line("public readonly float[] WordEmbedding = new float[(long)VocabSize * ModelDim];");
-        w.Line("public readonly float[] PositionEmbedding = new float[(long)MaxPositions * ModelDim];");
-        w.Line("public readonly float[] TokenTypeEmbedding = new float[(long)TypeVocabSize * ModelDim];");
-        w.Line("public readonly float[] EmbeddingNormWeight = new float[ModelDim];");
-        w.Line("public readonly float[] EmbeddingNormBias = new float[ModelDim];");
+        w.Lines("""
+            public readonly float[] WordEmbedding = new float[(long)VocabSize * ModelDim];
+            public readonly float[] PositionEmbedding = new float[(long)MaxPositions * ModelDim];
+            public readonly float[] TokenTypeEmbedding = new float[(long)TypeVocabSize * ModelDim];
+            public readonly float[] EmbeddingNormWeight = new float[ModelDim];
+            public readonly float[] EmbeddingNormBias = new float[ModelDim];
+            """);
         if (spec.Pooling == BlockOptions.EmbeddingPoolingPooler)
         {
             w.Line("public readonly float[] PackedPoolerWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ModelDim, ModelDim)];");
@@ -77,11 +79,13 @@ internal static class BertModelEmitter
 
     private static void EmitEmbeddingReads(SourceWriter w, BertModelSpec spec)
     {
-        w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"embeddings.word_embeddings.weight\", VocabSize, ModelDim).CopyTo(stack.WordEmbedding, 0);");
-        w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"embeddings.position_embeddings.weight\", MaxPositions, ModelDim).CopyTo(stack.PositionEmbedding, 0);");
-        w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"embeddings.token_type_embeddings.weight\", TypeVocabSize, ModelDim).CopyTo(stack.TokenTypeEmbedding, 0);");
-        w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"embeddings.LayerNorm.weight\", ModelDim).CopyTo(stack.EmbeddingNormWeight, 0);");
-        w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"embeddings.LayerNorm.bias\", ModelDim).CopyTo(stack.EmbeddingNormBias, 0);");
+        w.Lines("""
+            global::Attend.Kernels.WeightLoading.Read(source, prefix, "embeddings.word_embeddings.weight", VocabSize, ModelDim).CopyTo(stack.WordEmbedding, 0);
+            global::Attend.Kernels.WeightLoading.Read(source, prefix, "embeddings.position_embeddings.weight", MaxPositions, ModelDim).CopyTo(stack.PositionEmbedding, 0);
+            global::Attend.Kernels.WeightLoading.Read(source, prefix, "embeddings.token_type_embeddings.weight", TypeVocabSize, ModelDim).CopyTo(stack.TokenTypeEmbedding, 0);
+            global::Attend.Kernels.WeightLoading.Read(source, prefix, "embeddings.LayerNorm.weight", ModelDim).CopyTo(stack.EmbeddingNormWeight, 0);
+            global::Attend.Kernels.WeightLoading.Read(source, prefix, "embeddings.LayerNorm.bias", ModelDim).CopyTo(stack.EmbeddingNormBias, 0);
+            """);
         if (spec.Pooling == BlockOptions.EmbeddingPoolingPooler)
         {
             w.Line("global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, \"pooler.dense.weight\", ModelDim, ModelDim), ModelDim, ModelDim, stack.PackedPoolerWeight);");
@@ -96,13 +100,15 @@ internal static class BertModelEmitter
         w.Line();
         LayerSurfaceEmitter.Emit(w, spec.Identity.Type.Name, "model", LayerSurfaceEmitter.BlockThreads, spec.Stack.WeightPrecision);
 
-        w.Line("/// <summary>");
-        w.Line("/// Loads a BERT checkpoint under Hugging Face's <c>BertModel</c> names (<c>embeddings.word_embeddings.weight</c>,");
-        w.Line("/// <c>encoder.layer.{i}.attention.self.query.weight</c>, …): <c>model.safetensors</c> as <c>save_pretrained</c> writes it");
-        w.Line("/// (a leading <c>bert.</c> and legacy <c>LayerNorm.gamma</c>/<c>beta</c> are accepted), or <c>OnnxWeights.Open(\"model.onnx\")</c>.");
-        w.Line("/// Every tensor is read and checked before any is applied, so a failed load leaves the model unchanged; a forward");
-        w.Line("/// pass running meanwhile finishes on the weights it started with.");
-        w.Line("/// </summary>");
+        w.Lines("""
+            /// <summary>
+            /// Loads a BERT checkpoint under Hugging Face's <c>BertModel</c> names (<c>embeddings.word_embeddings.weight</c>,
+            /// <c>encoder.layer.{i}.attention.self.query.weight</c>, …): <c>model.safetensors</c> as <c>save_pretrained</c> writes it
+            /// (a leading <c>bert.</c> and legacy <c>LayerNorm.gamma</c>/<c>beta</c> are accepted), or <c>OnnxWeights.Open("model.onnx")</c>.
+            /// Every tensor is read and checked before any is applied, so a failed load leaves the model unchanged; a forward
+            /// pass running meanwhile finishes on the weights it started with.
+            /// </summary>
+            """);
         using (LayerMembers.OpenLoadWeights(w, "The tensors; others (a task head, <c>position_ids</c>) are ignored.", "Prepended to every name, e.g. <c>\"bert.\"</c> (found by itself when left empty)."))
         {
             w.Line($"global::System.Threading.Volatile.Write(ref _weights, {stack}.Read(global::Attend.BertCheckpoint.Canonical(source), prefix, WeightPrecision));");
@@ -116,9 +122,11 @@ internal static class BertModelEmitter
         w.Line(GeneratedCode.Attribute);
         using (w.Block("public void Forward(global::System.ReadOnlySpan<int> inputIds, global::System.ReadOnlySpan<int> attentionMask, global::System.Span<float> lastHiddenState, int batch, int length, global::System.ReadOnlySpan<int> tokenTypeIds = default)"))
         {
-            w.Line("CheckTokens(inputIds, attentionMask, tokenTypeIds, batch, length);");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(lastHiddenState.Length, (long)batch * length * ModelDim, nameof(lastHiddenState), $\"batch × length × ModelDim = {batch} × {length} × {ModelDim}\");");
-            w.Line("Run(inputIds, attentionMask, tokenTypeIds, lastHiddenState, batch, length);");
+            w.Lines("""
+                CheckTokens(inputIds, attentionMask, tokenTypeIds, batch, length);
+                global::Attend.Kernels.ArgumentChecks.Length(lastHiddenState.Length, (long)batch * length * ModelDim, nameof(lastHiddenState), $"batch × length × ModelDim = {batch} × {length} × {ModelDim}");
+                Run(inputIds, attentionMask, tokenTypeIds, lastHiddenState, batch, length);
+                """);
         }
 
         w.Line();
@@ -130,9 +138,11 @@ internal static class BertModelEmitter
         w.Line(GeneratedCode.Attribute);
         using (w.Block("public void Embed(global::System.ReadOnlySpan<int> inputIds, global::System.ReadOnlySpan<int> attentionMask, global::System.Span<float> embeddings, int batch, int length, global::System.ReadOnlySpan<int> tokenTypeIds = default, global::System.Span<float> lastHiddenState = default)"))
         {
-            w.Line("CheckTokens(inputIds, attentionMask, tokenTypeIds, batch, length);");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(embeddings.Length, (long)batch * ModelDim, nameof(embeddings), $\"batch × ModelDim = {batch} × {ModelDim}\");");
-            w.Line("if (!lastHiddenState.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(lastHiddenState.Length, (long)batch * length * ModelDim, nameof(lastHiddenState), $\"batch × length × ModelDim = {batch} × {length} × {ModelDim}\");");
+            w.Lines("""
+                CheckTokens(inputIds, attentionMask, tokenTypeIds, batch, length);
+                global::Attend.Kernels.ArgumentChecks.Length(embeddings.Length, (long)batch * ModelDim, nameof(embeddings), $"batch × ModelDim = {batch} × {ModelDim}");
+                if (!lastHiddenState.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(lastHiddenState.Length, (long)batch * length * ModelDim, nameof(lastHiddenState), $"batch × length × ModelDim = {batch} × {length} × {ModelDim}");
+                """);
             bool pooler = spec.Pooling == BlockOptions.EmbeddingPoolingPooler;
             w.Line($"long hiddenLength = (long)batch * length * ModelDim{(pooler ? " + (long)batch * ModelDim" : "")};");
             w.Line("if (hiddenLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"batch × length is too large: the hidden state needs {hiddenLength} floats, more than one array holds; split the batch.\", nameof(batch));");
@@ -150,13 +160,17 @@ internal static class BertModelEmitter
                         w.Line("global::Attend.Kernels.SentencePooling.Max(hidden, attentionMask, batch, length, ModelDim, embeddings);");
                         break;
                     case BlockOptions.EmbeddingPoolingPooler:
-                        w.Line("// pooler_output: tanh(dense(h[CLS])), the [CLS] rows gathered first so the dense layer is one GEMM.");
-                        w.Line("global::System.Span<float> first = global::System.MemoryExtensions.AsSpan(buffer, batch * length * ModelDim, batch * ModelDim);");
-                        w.Line("global::Attend.Kernels.SentencePooling.First(hidden, batch, length, ModelDim, first);");
+                        w.Lines("""
+                            // pooler_output: tanh(dense(h[CLS])), the [CLS] rows gathered first so the dense layer is one GEMM.
+                            global::System.Span<float> first = global::System.MemoryExtensions.AsSpan(buffer, batch * length * ModelDim, batch * ModelDim);
+                            global::Attend.Kernels.SentencePooling.First(hidden, batch, length, ModelDim, first);
+                            """);
                         w.Line($"{stack} weights = global::System.Threading.Volatile.Read(ref _weights);");
-                        w.Line("global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);");
-                        w.Line("global::Attend.Kernels.ProjectionDriver.Forward(path, first, batch, ModelDim, weights.PackedPoolerWeight, weights.PoolerBias, ModelDim, ModelDim, embeddings, ModelDim, global::System.Math.Max(1, MaxDegreeOfParallelism));");
-                        w.Line("global::Attend.Kernels.PoolingKernels.Tanh(path, embeddings);");
+                        w.Lines("""
+                            global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);
+                            global::Attend.Kernels.ProjectionDriver.Forward(path, first, batch, ModelDim, weights.PackedPoolerWeight, weights.PoolerBias, ModelDim, ModelDim, embeddings, ModelDim, global::System.Math.Max(1, MaxDegreeOfParallelism));
+                            global::Attend.Kernels.PoolingKernels.Tanh(path, embeddings);
+                            """);
                         break;
                     default:
                         w.Line("global::Attend.Kernels.SentencePooling.Mean(global::Attend.Kernels.KernelPaths.Resolve(Path), hidden, attentionMask, batch, length, ModelDim, embeddings);");
@@ -190,15 +204,12 @@ internal static class BertModelEmitter
 
     private static void EmitTokenParams(SourceWriter w)
     {
-        w.Line("/// <param name=\"inputIds\"><c>[batch, length]</c> token ids, each in <c>0..VocabSize - 1</c>.</param>");
-        w.Line("/// <param name=\"attentionMask\"><c>[batch, length]</c>: 1 for a real token, 0 for padding (Hugging Face's <c>attention_mask</c>).</param>");
+        LayerMembers.Params(w, ("inputIds", "<c>[batch, length]</c> token ids, each in <c>0..VocabSize - 1</c>."), ("attentionMask", "<c>[batch, length]</c>: 1 for a real token, 0 for padding (Hugging Face's <c>attention_mask</c>)."));
     }
 
     private static void EmitShapeParams(SourceWriter w)
     {
-        w.Line("/// <param name=\"batch\">Number of sequences.</param>");
-        w.Line("/// <param name=\"length\">Tokens per sequence (padded to the same length), at most <c>MaxPositions</c>.</param>");
-        w.Line("/// <param name=\"tokenTypeIds\">Optional <c>[batch, length]</c> segment ids, each in <c>0..TypeVocabSize - 1</c>; empty means all 0.</param>");
+        LayerMembers.Params(w, ("batch", "Number of sequences."), ("length", "Tokens per sequence (padded to the same length), at most <c>MaxPositions</c>."), ("tokenTypeIds", "Optional <c>[batch, length]</c> segment ids, each in <c>0..TypeVocabSize - 1</c>; empty means all 0."));
         w.Line("/// <exception cref=\"global::System.ArgumentException\">A length, id or mask value is out of range; the message names the argument and what was expected.</exception>");
     }
 
@@ -207,15 +218,17 @@ internal static class BertModelEmitter
         w.Line("/// <summary>Checks the token arguments before any memory is touched.</summary>");
         using (w.Block("private static void CheckTokens(global::System.ReadOnlySpan<int> inputIds, global::System.ReadOnlySpan<int> attentionMask, global::System.ReadOnlySpan<int> tokenTypeIds, int batch, int length)"))
         {
-            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(length, nameof(length));");
-            w.Line("if (length > MaxPositions) throw new global::System.ArgumentException($\"length is {length}; the position embedding covers MaxPositions = {MaxPositions} tokens: truncate the input.\", nameof(length));");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(inputIds.Length, (long)batch * length, nameof(inputIds), $\"batch × length = {batch} × {length}\");");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(attentionMask.Length, (long)batch * length, nameof(attentionMask), $\"batch × length = {batch} × {length}\");");
-            w.Line("if (!tokenTypeIds.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(tokenTypeIds.Length, (long)batch * length, nameof(tokenTypeIds), $\"batch × length = {batch} × {length}\");");
-            w.Line("global::Attend.Kernels.TokenEmbeddings.CheckIds(inputIds, VocabSize, nameof(inputIds), nameof(VocabSize));");
-            w.Line("global::Attend.Kernels.TokenEmbeddings.CheckIds(tokenTypeIds, TypeVocabSize, nameof(tokenTypeIds), nameof(TypeVocabSize));");
-            w.Line("global::Attend.Kernels.TokenEmbeddings.CheckAttentionMask(attentionMask, nameof(attentionMask));");
+            w.Lines("""
+                global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));
+                global::Attend.Kernels.ArgumentChecks.Positive(length, nameof(length));
+                if (length > MaxPositions) throw new global::System.ArgumentException($"length is {length}; the position embedding covers MaxPositions = {MaxPositions} tokens: truncate the input.", nameof(length));
+                global::Attend.Kernels.ArgumentChecks.Length(inputIds.Length, (long)batch * length, nameof(inputIds), $"batch × length = {batch} × {length}");
+                global::Attend.Kernels.ArgumentChecks.Length(attentionMask.Length, (long)batch * length, nameof(attentionMask), $"batch × length = {batch} × {length}");
+                if (!tokenTypeIds.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(tokenTypeIds.Length, (long)batch * length, nameof(tokenTypeIds), $"batch × length = {batch} × {length}");
+                global::Attend.Kernels.TokenEmbeddings.CheckIds(inputIds, VocabSize, nameof(inputIds), nameof(VocabSize));
+                global::Attend.Kernels.TokenEmbeddings.CheckIds(tokenTypeIds, TypeVocabSize, nameof(tokenTypeIds), nameof(TypeVocabSize));
+                global::Attend.Kernels.TokenEmbeddings.CheckAttentionMask(attentionMask, nameof(attentionMask));
+                """);
         }
 
         w.Line();
@@ -223,20 +236,24 @@ internal static class BertModelEmitter
         using (w.Block("private void Run(global::System.ReadOnlySpan<int> inputIds, global::System.ReadOnlySpan<int> attentionMask, global::System.ReadOnlySpan<int> tokenTypeIds, global::System.Span<float> hidden, int batch, int length)"))
         {
             w.Line($"{EncoderStackEmitter.StackClass} weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
-            w.Line("global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);");
-            w.Line("int rows = batch * length;");
-            w.Line("long scratchLength = ScratchLength(rows, length, 0);");
-            w.Line("if (scratchLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"batch × length is too large: one pass needs {scratchLength} floats of scratch, more than one array holds; split the batch.\", nameof(batch));");
-            w.Line("float[] scratch = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);");
-            w.Line("bool[] padded = global::System.Buffers.ArrayPool<bool>.Shared.Rent(rows);");
+            w.Lines("""
+                global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);
+                int rows = batch * length;
+                long scratchLength = ScratchLength(rows, length, 0);
+                if (scratchLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($"batch × length is too large: one pass needs {scratchLength} floats of scratch, more than one array holds; split the batch.", nameof(batch));
+                float[] scratch = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);
+                bool[] padded = global::System.Buffers.ArrayPool<bool>.Shared.Rent(rows);
+                """);
             using (w.Block("try"))
             {
-                w.Line("// Hugging Face's mask says which tokens are real; the attention kernels take PyTorch's key padding (true = padded).");
-                w.Line("for (int i = 0; i < rows; i++) padded[i] = attentionMask[i] == 0;");
-                w.Line("global::Attend.Kernels.TokenEmbeddings.Sum(path, inputIds, tokenTypeIds, length, ModelDim, weights.WordEmbedding, weights.PositionEmbedding, weights.TokenTypeEmbedding, hidden);");
-                w.Line("global::Attend.Kernels.Normalization.LayerNorm(path, hidden, rows, ModelDim, weights.EmbeddingNormWeight, weights.EmbeddingNormBias, LayerNormEpsilon, hidden);");
-                w.Line("Pass pass = CreatePass(path, global::System.Math.Max(1, MaxDegreeOfParallelism), batch, length, null, global::System.MemoryExtensions.AsSpan(padded, 0, rows), global::System.MemoryExtensions.AsSpan(scratch, 0, (int)scratchLength));");
-                w.Line("RunEncoderStack(in pass, weights, hidden, default);");
+                w.Lines("""
+                    // Hugging Face's mask says which tokens are real; the attention kernels take PyTorch's key padding (true = padded).
+                    for (int i = 0; i < rows; i++) padded[i] = attentionMask[i] == 0;
+                    global::Attend.Kernels.TokenEmbeddings.Sum(path, inputIds, tokenTypeIds, length, ModelDim, weights.WordEmbedding, weights.PositionEmbedding, weights.TokenTypeEmbedding, hidden);
+                    global::Attend.Kernels.Normalization.LayerNorm(path, hidden, rows, ModelDim, weights.EmbeddingNormWeight, weights.EmbeddingNormBias, LayerNormEpsilon, hidden);
+                    Pass pass = CreatePass(path, global::System.Math.Max(1, MaxDegreeOfParallelism), batch, length, null, global::System.MemoryExtensions.AsSpan(padded, 0, rows), global::System.MemoryExtensions.AsSpan(scratch, 0, (int)scratchLength));
+                    RunEncoderStack(in pass, weights, hidden, default);
+                    """);
             }
 
             using (w.Block("finally"))

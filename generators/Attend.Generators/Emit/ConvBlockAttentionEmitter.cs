@@ -50,42 +50,52 @@ internal static class ConvBlockAttentionEmitter
                 {
                     using (w.Block(ApplySignature))
                     {
-                        w.Line("int plane = height * width;");
-                        w.Line("int paddedPlane = (height + 2 * Padding) * (width + 2 * Padding);");
-                        w.Line("global::System.Span<float> mean = scratch.Slice(0, Channels);");
-                        w.Line("global::System.Span<float> max = scratch.Slice(Channels, Channels);");
-                        w.Line("global::System.Span<float> gate = scratch.Slice(2 * Channels, Channels);");
-                        w.Line("global::System.Span<float> gateMax = scratch.Slice(3 * Channels, Channels);");
-                        w.Line("global::System.Span<float> hidden = scratch.Slice(4 * Channels, HiddenChannels);");
-                        w.Line("global::System.Span<float> hiddenMax = scratch.Slice(4 * Channels + HiddenChannels, HiddenChannels);");
-                        w.Line("global::System.Span<float> padded = scratch.Slice(4 * Channels + 2 * HiddenChannels, 2 * paddedPlane);");
-                        w.Line("global::System.Span<float> meanMap = scratch.Slice(4 * Channels + 2 * HiddenChannels + 2 * paddedPlane, plane);");
-                        w.Line("global::System.Span<float> maxMap = scratch.Slice(4 * Channels + 2 * HiddenChannels + 2 * paddedPlane + plane, plane);");
-                        w.Line("global::System.Span<float> spatial = scratch.Slice(4 * Channels + 2 * HiddenChannels + 2 * paddedPlane + 2 * plane, plane);");
+                        w.Lines("""
+                            int plane = height * width;
+                            int paddedPlane = (height + 2 * Padding) * (width + 2 * Padding);
+                            global::System.Span<float> mean = scratch.Slice(0, Channels);
+                            global::System.Span<float> max = scratch.Slice(Channels, Channels);
+                            global::System.Span<float> gate = scratch.Slice(2 * Channels, Channels);
+                            global::System.Span<float> gateMax = scratch.Slice(3 * Channels, Channels);
+                            global::System.Span<float> hidden = scratch.Slice(4 * Channels, HiddenChannels);
+                            global::System.Span<float> hiddenMax = scratch.Slice(4 * Channels + HiddenChannels, HiddenChannels);
+                            global::System.Span<float> padded = scratch.Slice(4 * Channels + 2 * HiddenChannels, 2 * paddedPlane);
+                            global::System.Span<float> meanMap = scratch.Slice(4 * Channels + 2 * HiddenChannels + 2 * paddedPlane, plane);
+                            global::System.Span<float> maxMap = scratch.Slice(4 * Channels + 2 * HiddenChannels + 2 * paddedPlane + plane, plane);
+                            global::System.Span<float> spatial = scratch.Slice(4 * Channels + 2 * HiddenChannels + 2 * paddedPlane + 2 * plane, plane);
+                            """);
                         w.Line();
                         w.Line("// Channel attention: both poolings of each plane in one pass, the shared MLP on each, add, sigmoid.");
                         w.Line("global::Attend.Kernels.FeatureMapKernels.ChannelMeansAndMaxima(path, input, Channels, plane, mean, max);");
                         EmitMlp(w, c, h, "mean", "hidden", "gate");
                         EmitMlp(w, c, h, "max", "hiddenMax", "gateMax");
-                        w.Line("for (int c = 0; c < Channels; c++) gate[c] = global::Attend.Kernels.VectorMath.Sigmoid(gate[c] + gateMax[c]);");
-                        w.Line("if (!channelScale.IsEmpty) gate.CopyTo(channelScale);");
-                        w.Line("global::Attend.Kernels.FeatureMapKernels.ScaleChannels(path, input, gate, plane, output);");
+                        w.Lines("""
+                            for (int c = 0; c < Channels; c++) gate[c] = global::Attend.Kernels.VectorMath.Sigmoid(gate[c] + gateMax[c]);
+                            if (!channelScale.IsEmpty) gate.CopyTo(channelScale);
+                            global::Attend.Kernels.FeatureMapKernels.ScaleChannels(path, input, gate, plane, output);
+                            """);
                         w.Line();
-                        w.Line("// Spatial attention on x1 = output: channel-wise mean and max maps, zero-padded side by side, convolved, sigmoid.");
-                        w.Line("global::Attend.Kernels.FeatureMapKernels.MeanAndMaxOverChannels(path, output, Channels, plane, meanMap, maxMap);");
-                        w.Line("padded.Clear();");
-                        w.Line("int paddedWidth = width + 2 * Padding;");
+                        w.Lines("""
+                            // Spatial attention on x1 = output: channel-wise mean and max maps, zero-padded side by side, convolved, sigmoid.
+                            global::Attend.Kernels.FeatureMapKernels.MeanAndMaxOverChannels(path, output, Channels, plane, meanMap, maxMap);
+                            padded.Clear();
+                            int paddedWidth = width + 2 * Padding;
+                            """);
                         using (w.Block("for (int y = 0; y < height; y++)"))
                         {
-                            w.Line("int at = (y + Padding) * paddedWidth + Padding;");
-                            w.Line("meanMap.Slice(y * width, width).CopyTo(padded.Slice(at, width));");
-                            w.Line("maxMap.Slice(y * width, width).CopyTo(padded.Slice(paddedPlane + at, width));");
+                            w.Lines("""
+                                int at = (y + Padding) * paddedWidth + Padding;
+                                meanMap.Slice(y * width, width).CopyTo(padded.Slice(at, width));
+                                maxMap.Slice(y * width, width).CopyTo(padded.Slice(paddedPlane + at, width));
+                                """);
                         }
 
                         w.Line($"{ChannelKernelsEmitter.SpatialConvName(k)}(path, padded, _spatialWeight, height, width, spatial);");
-                        w.Line("for (int i = 0; i < plane; i++) spatial[i] = global::Attend.Kernels.VectorMath.Sigmoid(spatial[i]);");
-                        w.Line("if (!spatialScale.IsEmpty) spatial.CopyTo(spatialScale);");
-                        w.Line("global::Attend.Kernels.FeatureMapKernels.ScalePixels(path, output, spatial, Channels, output);");
+                        w.Lines("""
+                            for (int i = 0; i < plane; i++) spatial[i] = global::Attend.Kernels.VectorMath.Sigmoid(spatial[i]);
+                            if (!spatialScale.IsEmpty) spatial.CopyTo(spatialScale);
+                            global::Attend.Kernels.FeatureMapKernels.ScalePixels(path, output, spatial, Channels, output);
+                            """);
                     }
 
                     w.Line();

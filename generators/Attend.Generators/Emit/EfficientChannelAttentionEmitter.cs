@@ -40,9 +40,11 @@ internal static class EfficientChannelAttentionEmitter
                 {
                     using (w.Block(ApplySignature))
                     {
-                        w.Line("int plane = height * width;");
-                        w.Line("global::System.Span<float> padded = scratch.Slice(0, Channels + KernelSize - 1);");
-                        w.Line("global::System.Span<float> gate = scratch.Slice(Channels + KernelSize - 1, Channels);");
+                        w.Lines("""
+                            int plane = height * width;
+                            global::System.Span<float> padded = scratch.Slice(0, Channels + KernelSize - 1);
+                            global::System.Span<float> gate = scratch.Slice(Channels + KernelSize - 1, Channels);
+                            """);
                         w.Line();
                         w.Line("// Squeeze: the mean of each channel plane, between zero pads.");
                         if (k > 1)

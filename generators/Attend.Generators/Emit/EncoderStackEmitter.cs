@@ -100,9 +100,11 @@ internal static class EncoderStackEmitter
             LayerMembers.Constant(w, "Sliding attention window: query i sees keys j with i − Window &lt; j.", "Window", $"{s.Window}");
         }
 
-        w.Line("private const int InnerDim = Heads * DimHead;");
-        w.Line("private const int KvInnerDim = KvHeads * DimHead;");
-        w.Line("private const int QkvWidth = InnerDim + 2 * KvInnerDim;");
+        w.Lines("""
+            private const int InnerDim = Heads * DimHead;
+            private const int KvInnerDim = KvHeads * DimHead;
+            private const int QkvWidth = InnerDim + 2 * KvInnerDim;
+            """);
         w.Line($"private const float LayerNormEpsilon = {Literals.Float(s.Epsilon)};");
         w.Line($"private const float ScoreScale = {Literals.Float(s.Scale)};");
         if (Rotary(s))
@@ -131,9 +133,11 @@ internal static class EncoderStackEmitter
         w.Line(GeneratedCode.Attribute);
         using (w.Block($"private sealed class {LayerClass}"))
         {
-            w.Line("public readonly float[] AttentionNormWeight = new float[ModelDim];");
-            w.Line("public readonly float[] AttentionNormBias = new float[ModelDim];");
-            w.Line("public readonly global::Attend.Kernels.PackedProjection PackedQkvWeight = new(ModelDim, QkvWidth);");
+            w.Lines("""
+                public readonly float[] AttentionNormWeight = new float[ModelDim];
+                public readonly float[] AttentionNormBias = new float[ModelDim];
+                public readonly global::Attend.Kernels.PackedProjection PackedQkvWeight = new(ModelDim, QkvWidth);
+                """);
             if (qkvBias) w.Line("public readonly float[] QkvBias = new float[QkvWidth];");
             if (s.HasOutputProjection)
             {
@@ -194,25 +198,27 @@ internal static class EncoderStackEmitter
         w.Line(GeneratedCode.Attribute);
         using (w.Block("private readonly ref struct Pass"))
         {
-            w.Line("public global::Attend.KernelPath Path { get; init; }");
-            w.Line("public int Threads { get; init; }");
-            w.Line("public int Batch { get; init; }");
-            w.Line("/// <summary>New tokens per sequence in this pass.</summary>");
-            w.Line("public int Length { get; init; }");
-            w.Line("/// <summary>Tokens per sequence already in the cache, before these.</summary>");
-            w.Line("public int Past { get; init; }");
-            w.Line("public global::Attend.KvCache? Cache { get; init; }");
-            w.Line("public global::System.ReadOnlySpan<bool> KeyPaddingMask { get; init; }");
-            w.Line("/// <summary>[rows, ModelDim]: the normalized input of a pre-norm sublayer.</summary>");
-            w.Line("public global::System.Span<float> Normed { get; init; }");
-            w.Line("/// <summary>[rows, ModelDim]: a sublayer's output before the residual sum.</summary>");
-            w.Line("public global::System.Span<float> Delta { get; init; }");
-            w.Line("/// <summary>[rows, QkvWidth]: each row's queries, keys and values side by side.</summary>");
-            w.Line("public global::System.Span<float> Qkv { get; init; }");
-            w.Line("/// <summary>[rows, InnerDim]: attention's output, heads side by side.</summary>");
-            w.Line("public global::System.Span<float> Context { get; init; }");
-            w.Line("/// <summary>[rows, MlpDim]: the feed-forward hidden layer (shares memory with Qkv and Context).</summary>");
-            w.Line("public global::System.Span<float> Hidden { get; init; }");
+            w.Lines("""
+                public global::Attend.KernelPath Path { get; init; }
+                public int Threads { get; init; }
+                public int Batch { get; init; }
+                /// <summary>New tokens per sequence in this pass.</summary>
+                public int Length { get; init; }
+                /// <summary>Tokens per sequence already in the cache, before these.</summary>
+                public int Past { get; init; }
+                public global::Attend.KvCache? Cache { get; init; }
+                public global::System.ReadOnlySpan<bool> KeyPaddingMask { get; init; }
+                /// <summary>[rows, ModelDim]: the normalized input of a pre-norm sublayer.</summary>
+                public global::System.Span<float> Normed { get; init; }
+                /// <summary>[rows, ModelDim]: a sublayer's output before the residual sum.</summary>
+                public global::System.Span<float> Delta { get; init; }
+                /// <summary>[rows, QkvWidth]: each row's queries, keys and values side by side.</summary>
+                public global::System.Span<float> Qkv { get; init; }
+                /// <summary>[rows, InnerDim]: attention's output, heads side by side.</summary>
+                public global::System.Span<float> Context { get; init; }
+                /// <summary>[rows, MlpDim]: the feed-forward hidden layer (shares memory with Qkv and Context).</summary>
+                public global::System.Span<float> Hidden { get; init; }
+                """);
             if (Rotary(s))
             {
                 w.Line("/// <summary>[Length, RotaryDim]: per new token, RotaryDim / 2 cosines then RotaryDim / 2 sines.</summary>");
@@ -243,10 +249,12 @@ internal static class EncoderStackEmitter
         w.Line("/// <summary>Carves the scratch buffer into the pass's spans.</summary>");
         using (w.Block("private static Pass CreatePass(global::Attend.KernelPath path, int threads, int batch, int length, global::Attend.KvCache? cache, global::System.ReadOnlySpan<bool> keyPaddingMask, global::System.Span<float> scratch)"))
         {
-            w.Line("int rows = batch * length;");
-            w.Line("int past = cache?.Length ?? 0;");
-            w.Line("global::System.Span<float> work = scratch.Slice(2 * rows * ModelDim, rows * global::System.Math.Max(QkvWidth + InnerDim, MlpDim));");
-            w.Line("int offset = 2 * rows * ModelDim + work.Length;");
+            w.Lines("""
+                int rows = batch * length;
+                int past = cache?.Length ?? 0;
+                global::System.Span<float> work = scratch.Slice(2 * rows * ModelDim, rows * global::System.Math.Max(QkvWidth + InnerDim, MlpDim));
+                int offset = 2 * rows * ModelDim + work.Length;
+                """);
             if (Rotary(s))
             {
                 w.Line("global::System.Span<float> rotary = scratch.Slice(offset, length * RotaryDim);");
@@ -267,9 +275,11 @@ internal static class EncoderStackEmitter
 
             using (w.Block("return new Pass", ";"))
             {
-                w.Line("Path = path, Threads = threads, Batch = batch, Length = length, Past = past, Cache = cache, KeyPaddingMask = keyPaddingMask,");
-                w.Line("Normed = scratch.Slice(0, rows * ModelDim), Delta = scratch.Slice(rows * ModelDim, rows * ModelDim),");
-                w.Line("Qkv = work.Slice(0, rows * QkvWidth), Context = work.Slice(rows * QkvWidth, rows * InnerDim), Hidden = work.Slice(0, rows * MlpDim),");
+                w.Lines("""
+                    Path = path, Threads = threads, Batch = batch, Length = length, Past = past, Cache = cache, KeyPaddingMask = keyPaddingMask,
+                    Normed = scratch.Slice(0, rows * ModelDim), Delta = scratch.Slice(rows * ModelDim, rows * ModelDim),
+                    Qkv = work.Slice(0, rows * QkvWidth), Context = work.Slice(rows * QkvWidth, rows * InnerDim), Hidden = work.Slice(0, rows * MlpDim),
+                    """);
                 if (Rotary(s)) w.Line("Rotary = rotary,");
                 if (ScoreBias(s)) w.Line("ScoreBias = scoreBias,");
             }
@@ -281,20 +291,24 @@ internal static class EncoderStackEmitter
     /// <summary><c>RunEncoderStack</c>: input positions, every layer, the final norm, and the cache's advance.</summary>
     public static void EmitRunStack(SourceWriter w, EncoderStackSpec s)
     {
-        w.Line("/// <summary>");
-        w.Line("/// Runs every layer in place on <paramref name=\"x\"/> <c>[pass.Batch, pass.Length, ModelDim]</c>: positions, layers, final norm.");
-        w.Line("/// <paramref name=\"attentionWeights\"/>, when not empty, receives <c>[Depth, batch, Heads, Length, KeyLength]</c>.");
-        w.Line("/// </summary>");
+        w.Lines("""
+            /// <summary>
+            /// Runs every layer in place on <paramref name="x"/> <c>[pass.Batch, pass.Length, ModelDim]</c>: positions, layers, final norm.
+            /// <paramref name="attentionWeights"/>, when not empty, receives <c>[Depth, batch, Heads, Length, KeyLength]</c>.
+            /// </summary>
+            """);
         using (w.Block($"private static void RunEncoderStack(in Pass pass, {StackClass} weights, global::System.Span<float> x, global::System.Span<float> attentionWeights)"))
         {
             w.Line("global::Attend.KernelPath path = pass.Path;");
             w.Line("int rows = pass.Rows;");
             if (s.Positions == BlockOptions.PositionsSinusoidal)
             {
-                w.Line("// Sinusoidal positions: the table for this pass's positions, built in the Normed scratch and added per token.");
-                w.Line("global::System.Span<float> table = pass.Normed.Slice(0, pass.Length * ModelDim);");
-                w.Line("global::Attend.Kernels.PositionTables.Sinusoidal(pass.Past, pass.Length, ModelDim, table);");
-                w.Line("global::Attend.Kernels.Elementwise.AddPerRow(path, x, table, rows, ModelDim, x);");
+                w.Lines("""
+                    // Sinusoidal positions: the table for this pass's positions, built in the Normed scratch and added per token.
+                    global::System.Span<float> table = pass.Normed.Slice(0, pass.Length * ModelDim);
+                    global::Attend.Kernels.PositionTables.Sinusoidal(pass.Past, pass.Length, ModelDim, table);
+                    global::Attend.Kernels.Elementwise.AddPerRow(path, x, table, rows, ModelDim, x);
+                    """);
             }
             else if (LearnedPositions(s))
             {
@@ -305,9 +319,11 @@ internal static class EncoderStackEmitter
             w.Line("long perLayer = (long)pass.Batch * Heads * pass.Length * pass.KeyLength;");
             using (w.Block("for (int i = 0; i < Depth; i++)"))
             {
-                w.Line("global::System.Span<float> layerWeights = attentionWeights.IsEmpty ? default : attentionWeights.Slice((int)(i * perLayer), (int)perLayer);");
-                w.Line("AttentionSublayer(in pass, weights.Layers[i], i, x, layerWeights);");
-                w.Line("FeedForwardSublayer(in pass, weights.Layers[i], x);");
+                w.Lines("""
+                    global::System.Span<float> layerWeights = attentionWeights.IsEmpty ? default : attentionWeights.Slice((int)(i * perLayer), (int)perLayer);
+                    AttentionSublayer(in pass, weights.Layers[i], i, x, layerWeights);
+                    FeedForwardSublayer(in pass, weights.Layers[i], x);
+                    """);
             }
 
             if (s.FinalNorm) w.Line("global::Attend.Kernels.Normalization.LayerNorm(path, x, rows, ModelDim, weights.FinalNormWeight, weights.FinalNormBias, LayerNormEpsilon, x);");
@@ -359,9 +375,11 @@ internal static class EncoderStackEmitter
             bool decoding = Decodes(s);
             if (decoding)
             {
-                w.Line("// The new keys and values are read in place from the projected rows; with a cache they also join it for later");
-                w.Line("// passes, and the cached ones (float or bfloat16) are read in place from it.");
-                w.Line("pass.Cache?.Store(layerIndex, pass.Qkv, pass.Length, QkvWidth, InnerDim, InnerDim + KvInnerDim);");
+                w.Lines("""
+                    // The new keys and values are read in place from the projected rows; with a cache they also join it for later
+                    // passes, and the cached ones (float or bfloat16) are read in place from it.
+                    pass.Cache?.Store(layerIndex, pass.Qkv, pass.Length, QkvWidth, InnerDim, InnerDim + KvInnerDim);
+                    """);
                 w.Line();
             }
 

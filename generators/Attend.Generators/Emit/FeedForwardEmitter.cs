@@ -11,10 +11,12 @@ internal static class FeedForwardEmitter
     /// <summary>The feed-forward weights of a layer class: both linears packed for the projection kernel, biases as read.</summary>
     public static void EmitWeightFields(SourceWriter w)
     {
-        w.Line("public readonly global::Attend.Kernels.PackedProjection PackedHiddenWeight = new(ModelDim, MlpDim);");
-        w.Line("public readonly float[] HiddenBias = new float[MlpDim];");
-        w.Line("public readonly global::Attend.Kernels.PackedProjection PackedProjectionWeight = new(MlpDim, ModelDim);");
-        w.Line("public readonly float[] ProjectionBias = new float[ModelDim];");
+        w.Lines("""
+            public readonly global::Attend.Kernels.PackedProjection PackedHiddenWeight = new(ModelDim, MlpDim);
+            public readonly float[] HiddenBias = new float[MlpDim];
+            public readonly global::Attend.Kernels.PackedProjection PackedProjectionWeight = new(MlpDim, ModelDim);
+            public readonly float[] ProjectionBias = new float[ModelDim];
+            """);
     }
 
     /// <summary>Reads and packs the two linears (<paramref name="hidden"/>, <paramref name="projection"/>: their module names) into <c>layer</c>, in the <c>precision</c> in scope.</summary>

@@ -83,10 +83,12 @@ internal static class FoldedLayerEmitter
     {
         w.Line("/// <summary>");
         w.Line($"/// Loads weights saved from {layer.Module}'s <c>state_dict</c>, under PyTorch's names and shapes: {layer.WeightNames}.");
-        w.Line("/// Each eval-mode BatchNorm is folded into the layer before it and the linear layers are packed, once, here.");
-        w.Line("/// Every tensor is read and checked before the new set is published, so a failed load leaves the layer unchanged;");
-        w.Line("/// a forward pass already running finishes with the weights it started with.");
-        w.Line("/// </summary>");
+        w.Lines("""
+            /// Each eval-mode BatchNorm is folded into the layer before it and the linear layers are packed, once, here.
+            /// Every tensor is read and checked before the new set is published, so a failed load leaves the layer unchanged;
+            /// a forward pass already running finishes with the weights it started with.
+            /// </summary>
+            """);
         using (LayerMembers.OpenLoadWeights(w, "The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; tensors it holds beyond these (such as <c>num_batches_tracked</c>) are ignored.", "Prepended to every name, e.g. <c>\"layer1.0.attention.\"</c>.", "A tensor is missing.", "A tensor has the wrong shape (the message gives both), or a running variance is negative."))
         {
             w.Line($"global::System.Threading.Volatile.Write(ref _weights, new LayerWeights({layer.ReadWeights}));");

@@ -83,9 +83,11 @@ internal static class GraphAttentionEmitter
 
     private static void EmitFields(SourceWriter w, GraphAttentionSpec spec)
     {
-        w.Line("// The weights in use. LoadWeights reads and packs a whole new set, then publishes it with one reference write, so a");
-        w.Line("// Forward running meanwhile computes with the old set or the new one, never a mix of the two.");
-        w.Line("private LayerWeights _weights = new LayerWeights();");
+        w.Lines("""
+            // The weights in use. LoadWeights reads and packs a whole new set, then publishes it with one reference write, so a
+            // Forward running meanwhile computes with the old set or the new one, never a mix of the two.
+            private LayerWeights _weights = new LayerWeights();
+            """);
         w.Line();
         w.Line("// W is packed once, at load time, into the panel layout the projection kernel streams; never written once published.");
         using (w.Block("private sealed class LayerWeights"))
@@ -107,19 +109,23 @@ internal static class GraphAttentionEmitter
         w.Line("/// Loads the layer's <c>state_dict</c>: <c>W.weight</c> [Heads·OutFeatures, InFeatures] (an <c>nn.Linear</c> without bias), " +
                (spec.ScoresPairs ? "<c>a</c> [Heads, OutFeatures]" : "<c>a</c> [Heads, 2·OutFeatures] (first half scores the target node, second half the source)") +
                (spec.Bias ? ", <c>bias</c> [OutputWidth]." : "."));
-        w.Line("/// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.");
-        w.Line("/// Safe while <c>Forward</c> runs on other threads: the new weights replace the old all at once when packed,");
-        w.Line("/// and a forward pass already running finishes with the weights it started with.");
-        w.Line("/// </summary>");
+        w.Lines("""
+            /// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.
+            /// Safe while <c>Forward</c> runs on other threads: the new weights replace the old all at once when packed,
+            /// and a forward pass already running finishes with the weights it started with.
+            /// </summary>
+            """);
         using (LayerMembers.OpenLoadWeights(w, "The tensors, e.g. <c>SafeTensors.Open(\"gat.safetensors\")</c>; others it holds are ignored.", "Prepended to every name, e.g. <c>\"conv1.\"</c>."))
         {
             w.Line("float[] weight = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"W.weight\", ProjectedWidth, InFeatures);");
             w.Line("float[] attention = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"a\", Heads, AttentionWidth);");
             if (spec.Bias) w.Line("float[] bias = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"bias\", OutputWidth);");
             w.Line();
-            w.Line("var next = new LayerWeights();");
-            w.Line("global::Attend.Kernels.LinearKernels.Pack(weight, InFeatures, ProjectedWidth, next.PackedWeight);");
-            w.Line("attention.CopyTo(next.Attention, 0);");
+            w.Lines("""
+                var next = new LayerWeights();
+                global::Attend.Kernels.LinearKernels.Pack(weight, InFeatures, ProjectedWidth, next.PackedWeight);
+                attention.CopyTo(next.Attention, 0);
+                """);
             if (spec.Bias) w.Line("bias.CopyTo(next.Bias, 0);");
             w.Line("global::System.Threading.Volatile.Write(ref _weights, next);");
         }
@@ -129,40 +135,42 @@ internal static class GraphAttentionEmitter
 
     private static void EmitForwardEdgeList(SourceWriter w)
     {
-        w.Line("/// <summary>");
-        w.Line("/// Runs the layer on a graph given as an edge list: groups the edges by target node (O(nodes + edges), pooled");
-        w.Line("/// memory), then attends. To run several layers on one graph, build <see cref=\"global::Attend.GraphNeighbourhoods\"/> once instead.");
-        w.Line("/// May be called from many threads at once, also while <see cref=\"LoadWeights\"/> runs: the pass reads the weights once.");
-        w.Line("/// </summary>");
-        w.Line("/// <param name=\"x\">Node features <c>[nodes, InFeatures]</c>, row-major.</param>");
-        w.Line("/// <param name=\"edgeIndex\"><c>[2, edges]</c> as PyG's <c>edge_index</c>: row 0 the source node j, row 1 the target node i of each edge; node i attends to node j.</param>");
-        w.Line("/// <param name=\"output\">Receives <c>[nodes, OutputWidth]</c>.</param>");
-        w.Line("/// <param name=\"nodes\">Number of nodes.</param>");
-        w.Line("/// <param name=\"attentionWeights\">Optional; receives <c>[edges, Heads]</c>, each listed edge's weight α_ij per head (PyG's <c>return_attention_weights</c> layout).</param>");
+        w.Lines("""
+            /// <summary>
+            /// Runs the layer on a graph given as an edge list: groups the edges by target node (O(nodes + edges), pooled
+            /// memory), then attends. To run several layers on one graph, build <see cref="global::Attend.GraphNeighbourhoods"/> once instead.
+            /// May be called from many threads at once, also while <see cref="LoadWeights"/> runs: the pass reads the weights once.
+            /// </summary>
+            """);
+        LayerMembers.Params(w, ("x", "Node features <c>[nodes, InFeatures]</c>, row-major."), ("edgeIndex", "<c>[2, edges]</c> as PyG's <c>edge_index</c>: row 0 the source node j, row 1 the target node i of each edge; node i attends to node j."), ("output", "Receives <c>[nodes, OutputWidth]</c>."), ("nodes", "Number of nodes."), ("attentionWeights", "Optional; receives <c>[edges, Heads]</c>, each listed edge's weight α_ij per head (PyG's <c>return_attention_weights</c> layout)."));
         w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not match, or an edge names a node outside <c>[0, nodes)</c>; thrown before anything is written.</exception>");
         w.Line(GeneratedCode.Attribute);
         using (w.Block("public void Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> edgeIndex, global::System.Span<float> output, int nodes, global::System.Span<float> attentionWeights = default)"))
         {
-            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(nodes, nameof(nodes));");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(x.Length, (long)nodes * InFeatures, nameof(x), $\"nodes × InFeatures = {nodes} × {InFeatures}\");");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)nodes * OutputWidth, nameof(output), $\"nodes × OutputWidth = {nodes} × {OutputWidth}\");");
-            w.Line("int slots = global::Attend.Kernels.GraphKernels.IncomingSlotCount(edgeIndex, nodes, AddSelfLoops);");
-            w.Line("int edges = edgeIndex.Length / 2;");
-            w.Line("if (!attentionWeights.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)edges * Heads, nameof(attentionWeights), $\"edges × Heads = {edges} × {Heads}\");");
-            w.Line("long csrLength = nodes + 1L + 2L * slots;");
-            w.Line("if (csrLength > global::System.Array.MaxLength || (long)slots * Heads > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"{edges} edges over {nodes} nodes need more than one array holds; split the graph.\", nameof(edgeIndex));");
+            w.Lines("""
+                global::Attend.Kernels.ArgumentChecks.Positive(nodes, nameof(nodes));
+                global::Attend.Kernels.ArgumentChecks.Length(x.Length, (long)nodes * InFeatures, nameof(x), $"nodes × InFeatures = {nodes} × {InFeatures}");
+                global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)nodes * OutputWidth, nameof(output), $"nodes × OutputWidth = {nodes} × {OutputWidth}");
+                int slots = global::Attend.Kernels.GraphKernels.IncomingSlotCount(edgeIndex, nodes, AddSelfLoops);
+                int edges = edgeIndex.Length / 2;
+                if (!attentionWeights.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)edges * Heads, nameof(attentionWeights), $"edges × Heads = {edges} × {Heads}");
+                long csrLength = nodes + 1L + 2L * slots;
+                if (csrLength > global::System.Array.MaxLength || (long)slots * Heads > global::System.Array.MaxLength) throw new global::System.ArgumentException($"{edges} edges over {nodes} nodes need more than one array holds; split the graph.", nameof(edgeIndex));
+                """);
             w.Line();
             w.Line("int[] csr = global::System.Buffers.ArrayPool<int>.Shared.Rent((int)csrLength);");
             w.Line("float[]? slotWeights = attentionWeights.IsEmpty ? null : global::System.Buffers.ArrayPool<float>.Shared.Rent(slots * Heads);");
             using (w.Block("try"))
             {
-                w.Line("global::System.Span<int> offsets = global::System.MemoryExtensions.AsSpan(csr, 0, nodes + 1);");
-                w.Line("global::System.Span<int> sources = global::System.MemoryExtensions.AsSpan(csr, nodes + 1, slots);");
-                w.Line("global::System.Span<int> edgeIds = global::System.MemoryExtensions.AsSpan(csr, nodes + 1 + slots, slots);");
-                w.Line("global::Attend.Kernels.GraphKernels.BuildIncoming(edgeIndex, nodes, AddSelfLoops, offsets, sources, edgeIds);");
-                w.Line("global::System.Span<float> weightsBySlot = slotWeights is null ? default : global::System.MemoryExtensions.AsSpan(slotWeights, 0, slots * Heads);");
-                w.Line("Run(x, offsets, sources, output, nodes, weightsBySlot);");
-                w.Line("if (slotWeights is not null) global::Attend.Kernels.GraphKernels.ScatterEdgeWeights(weightsBySlot, edgeIds, offsets, Heads, edgeIndex, AddSelfLoops, attentionWeights);");
+                w.Lines("""
+                    global::System.Span<int> offsets = global::System.MemoryExtensions.AsSpan(csr, 0, nodes + 1);
+                    global::System.Span<int> sources = global::System.MemoryExtensions.AsSpan(csr, nodes + 1, slots);
+                    global::System.Span<int> edgeIds = global::System.MemoryExtensions.AsSpan(csr, nodes + 1 + slots, slots);
+                    global::Attend.Kernels.GraphKernels.BuildIncoming(edgeIndex, nodes, AddSelfLoops, offsets, sources, edgeIds);
+                    global::System.Span<float> weightsBySlot = slotWeights is null ? default : global::System.MemoryExtensions.AsSpan(slotWeights, 0, slots * Heads);
+                    Run(x, offsets, sources, output, nodes, weightsBySlot);
+                    if (slotWeights is not null) global::Attend.Kernels.GraphKernels.ScatterEdgeWeights(weightsBySlot, edgeIds, offsets, Heads, edgeIndex, AddSelfLoops, attentionWeights);
+                    """);
             }
 
             using (w.Block("finally"))
@@ -177,14 +185,13 @@ internal static class GraphAttentionEmitter
 
     private static void EmitForwardNeighbourhoods(SourceWriter w, GraphAttentionSpec spec)
     {
-        w.Line("/// <summary>");
-        w.Line("/// Runs the layer on a graph whose incoming edges were grouped once by <see cref=\"global::Attend.GraphNeighbourhoods\"/>; allocates nothing once warm.");
-        w.Line("/// May be called from many threads at once, also while <see cref=\"LoadWeights\"/> runs: the pass reads the weights once.");
-        w.Line("/// </summary>");
-        w.Line("/// <param name=\"x\">Node features <c>[graph.Nodes, InFeatures]</c>, row-major.</param>");
-        w.Line("/// <param name=\"graph\">The incoming edges of every node" + (spec.AddSelfLoops ? ", built with <c>addSelfLoops: true</c> (this layer adds self loops)." : "; used as built.") + "</param>");
-        w.Line("/// <param name=\"output\">Receives <c>[graph.Nodes, OutputWidth]</c>.</param>");
-        w.Line("/// <param name=\"attentionWeights\">Optional; receives <c>[graph.EdgeCount, Heads]</c>, the weight of each incoming-edge slot per head, in the graph's slot order.</param>");
+        w.Lines("""
+            /// <summary>
+            /// Runs the layer on a graph whose incoming edges were grouped once by <see cref="global::Attend.GraphNeighbourhoods"/>; allocates nothing once warm.
+            /// May be called from many threads at once, also while <see cref="LoadWeights"/> runs: the pass reads the weights once.
+            /// </summary>
+            """);
+        LayerMembers.Params(w, ("x", "Node features <c>[graph.Nodes, InFeatures]</c>, row-major."), ("graph", "The incoming edges of every node" + (spec.AddSelfLoops ? ", built with <c>addSelfLoops: true</c> (this layer adds self loops)." : "; used as built.")), ("output", "Receives <c>[graph.Nodes, OutputWidth]</c>."), ("attentionWeights", "Optional; receives <c>[graph.EdgeCount, Heads]</c>, the weight of each incoming-edge slot per head, in the graph's slot order."));
         w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not match" + (spec.AddSelfLoops ? ", or the graph was built without self loops" : "") + "; thrown before anything is written.</exception>");
         w.Line(GeneratedCode.Attribute);
         using (w.Block("public void Forward(global::System.ReadOnlySpan<float> x, global::Attend.GraphNeighbourhoods graph, global::System.Span<float> output, global::System.Span<float> attentionWeights = default)"))
@@ -195,11 +202,13 @@ internal static class GraphAttentionEmitter
                 w.Line("if (!graph.SelfLoopsAdded) throw new global::System.ArgumentException(\"This layer adds self loops (AddSelfLoops = true), but graph was built without them: build it with GraphNeighbourhoods.FromEdgeIndex(edgeIndex, nodes, addSelfLoops: true), or declare AddSelfLoops = false if its edges already hold the loops you want.\", nameof(graph));");
             }
 
-            w.Line("int nodes = graph.Nodes;");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(x.Length, (long)nodes * InFeatures, nameof(x), $\"graph.Nodes × InFeatures = {nodes} × {InFeatures}\");");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)nodes * OutputWidth, nameof(output), $\"graph.Nodes × OutputWidth = {nodes} × {OutputWidth}\");");
-            w.Line("if (!attentionWeights.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)graph.EdgeCount * Heads, nameof(attentionWeights), $\"graph.EdgeCount × Heads = {graph.EdgeCount} × {Heads}\");");
-            w.Line("Run(x, graph.IncomingOffsets, graph.Sources, output, nodes, attentionWeights);");
+            w.Lines("""
+                int nodes = graph.Nodes;
+                global::Attend.Kernels.ArgumentChecks.Length(x.Length, (long)nodes * InFeatures, nameof(x), $"graph.Nodes × InFeatures = {nodes} × {InFeatures}");
+                global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)nodes * OutputWidth, nameof(output), $"graph.Nodes × OutputWidth = {nodes} × {OutputWidth}");
+                if (!attentionWeights.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)graph.EdgeCount * Heads, nameof(attentionWeights), $"graph.EdgeCount × Heads = {graph.EdgeCount} × {Heads}");
+                Run(x, graph.IncomingOffsets, graph.Sources, output, nodes, attentionWeights);
+                """);
         }
 
         w.Line();
@@ -210,16 +219,20 @@ internal static class GraphAttentionEmitter
         w.Line(GeneratedCode.Attribute);
         using (w.Block("private void Run(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> offsets, global::System.ReadOnlySpan<int> sources, global::System.Span<float> output, int nodes, global::System.Span<float> slotWeights)"))
         {
-            w.Line("LayerWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
-            w.Line("global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);");
-            w.Line("long projectedLength = (long)nodes * ProjectedWidth;");
-            w.Line("if (projectedLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"nodes × Heads × OutFeatures = {projectedLength} floats, more than one array holds; split the graph.\", nameof(nodes));");
-            w.Line("float[] projected = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)projectedLength);");
+            w.Lines("""
+                LayerWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
+                global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);
+                long projectedLength = (long)nodes * ProjectedWidth;
+                if (projectedLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($"nodes × Heads × OutFeatures = {projectedLength} floats, more than one array holds; split the graph.", nameof(nodes));
+                float[] projected = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)projectedLength);
+                """);
             using (w.Block("try"))
             {
-                w.Line("// h = x·Wᵀ: every head's F′ features side by side in one row per node, [nodes, Heads · OutFeatures].");
-                w.Line("global::System.Span<float> h = global::System.MemoryExtensions.AsSpan(projected, 0, (int)projectedLength);");
-                w.Line("global::Attend.Kernels.ProjectionDriver.Forward(path, x, nodes, InFeatures, weights.PackedWeight, default, InFeatures, ProjectedWidth, h, ProjectedWidth, MaxDegreeOfParallelism);");
+                w.Lines("""
+                    // h = x·Wᵀ: every head's F′ features side by side in one row per node, [nodes, Heads · OutFeatures].
+                    global::System.Span<float> h = global::System.MemoryExtensions.AsSpan(projected, 0, (int)projectedLength);
+                    global::Attend.Kernels.ProjectionDriver.Forward(path, x, nodes, InFeatures, weights.PackedWeight, default, InFeatures, ProjectedWidth, h, ProjectedWidth, MaxDegreeOfParallelism);
+                    """);
                 using (w.Block("var problem = new global::Attend.Kernels.GraphAttentionProblem", ";"))
                 {
                     w.Line("Nodes = nodes, Heads = Heads, IncomingOffsets = offsets, Sources = sources,");
@@ -337,9 +350,11 @@ internal static class GraphAttentionEmitter
             w.Line("o.Clear();");
             using (w.Block("for (int e = 0; e < weights.Length; e++)"))
             {
-                w.Line("global::System.ReadOnlySpan<float> row = features.Slice(sources[e] * rowStride, F);");
-                w.Line("float weight = weights[e];");
-                w.Line("for (int f = 0; f < F; f++) o[f] += weight * row[f];");
+                w.Lines("""
+                    global::System.ReadOnlySpan<float> row = features.Slice(sources[e] * rowStride, F);
+                    float weight = weights[e];
+                    for (int f = 0; f < F; f++) o[f] += weight * row[f];
+                    """);
             }
         }
 

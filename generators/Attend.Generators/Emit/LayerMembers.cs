@@ -66,4 +66,10 @@ internal static class LayerMembers
         w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
         return method;
     }
+
+    /// <summary>A member's <c>&lt;param&gt;</c> docs, one line each, in the order given.</summary>
+    public static void Params(SourceWriter w, params (string Name, string Text)[] parameters)
+    {
+        foreach ((string name, string text) in parameters) w.Line($"/// <param name=\"{name}\">{text}</param>");
+    }
 }

@@ -25,10 +25,12 @@ internal static class LayerSurfaceEmitter
         LayerMembers.ThreadsProperty(w, $"{threadsSummary}");
         if (weightPrecision is int precision)
         {
-            w.Line("/// <summary>");
-            w.Line("/// How the next <see cref=\"LoadWeights\"/> stores the projection weights (float32, bf16 or int8 with per-output scales);");
-            w.Line("/// starts at the attribute's value. Activations, attention and norms stay float32 whatever it is.");
-            w.Line("/// </summary>");
+            w.Lines("""
+                /// <summary>
+                /// How the next <see cref="LoadWeights"/> stores the projection weights (float32, bf16 or int8 with per-output scales);
+                /// starts at the attribute's value. Activations, attention and norms stay float32 whatever it is.
+                /// </summary>
+                """);
             w.Line(GeneratedCode.Attribute);
             w.Line($"public global::Attend.WeightPrecision WeightPrecision {{ get; set; }} = global::Attend.WeightPrecision.{Model.BlockOptions.WeightPrecisionNames[precision]};");
             w.Line();

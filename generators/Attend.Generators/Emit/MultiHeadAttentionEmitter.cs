@@ -115,9 +115,11 @@ internal static class MultiHeadAttentionEmitter
 
     private static void EmitFields(SourceWriter w, MultiHeadAttentionSpec spec, bool packedDims, bool kvCache)
     {
-        w.Line("// The weights in use. LoadWeights packs a whole new set, then publishes it with one reference write, so a");
-        w.Line("// Forward running meanwhile computes with the old set or the new one, never a mix of the two.");
-        w.Line("private PackedWeights _weights = new PackedWeights();");
+        w.Lines("""
+            // The weights in use. LoadWeights packs a whole new set, then publishes it with one reference write, so a
+            // Forward running meanwhile computes with the old set or the new one, never a mix of the two.
+            private PackedWeights _weights = new PackedWeights();
+            """);
         w.Line();
         w.Line("// Weights packed once, at load time, into the panel layout the projection kernel streams; never written once published.");
         using (w.Block("private sealed class PackedWeights"))
@@ -199,27 +201,23 @@ internal static class MultiHeadAttentionEmitter
         string fusedBias = spec.Bias ? "weights.InputBias" : "default";
         string outputBias = spec.Bias ? "weights.OutputBias" : "default";
 
-        w.Line("/// <summary>");
-        w.Line("/// Runs attention: <c>output = softmax(scale · Q Kᵀ + mask) V</c> per head, projected in and out,");
-        w.Line("/// with Q, K, V the projections of <paramref name=\"query\"/>, <paramref name=\"key\"/> and <paramref name=\"value\"/>.");
-        w.Line("/// Allocates nothing once warm and may be called from many threads at once.");
-        w.Line("/// </summary>");
-        w.Line("/// <param name=\"query\">Queries <c>[batch, queryLength, ModelDim]</c>, row-major.</param>");
-        w.Line("/// <param name=\"output\">Receives <c>[batch, queryLength, ModelDim]</c>.</param>");
-        w.Line("/// <param name=\"batch\">Number of sequences.</param>");
-        w.Line("/// <param name=\"queryLength\">Rows per sequence of <paramref name=\"query\"/>.</param>");
-        w.Line("/// <param name=\"key\">Keys <c>[batch, keyLength, KeyDim]</c>; empty for self-attention (key = value = query).</param>");
-        w.Line("/// <param name=\"value\">Values <c>[batch, keyLength, ValueDim]</c>; empty means value = key.</param>");
-        w.Line("/// <param name=\"keyLength\">Rows per sequence of <paramref name=\"key\"/>; 0 with self-attention.</param>");
-        w.Line("/// <param name=\"keyPaddingMask\"><c>[batch, keyLength]</c>, true = padded key (PyTorch's polarity)" + (spec.KeyPadding ? "; required by this declaration." : "; optional.") + "</param>");
-        w.Line("/// <param name=\"attentionWeights\">Optional; receives per-head probabilities <c>[batch, Heads, queryLength, keyLength]</c>.</param>");
+        w.Lines("""
+            /// <summary>
+            /// Runs attention: <c>output = softmax(scale · Q Kᵀ + mask) V</c> per head, projected in and out,
+            /// with Q, K, V the projections of <paramref name="query"/>, <paramref name="key"/> and <paramref name="value"/>.
+            /// Allocates nothing once warm and may be called from many threads at once.
+            /// </summary>
+            """);
+        LayerMembers.Params(w, ("query", "Queries <c>[batch, queryLength, ModelDim]</c>, row-major."), ("output", "Receives <c>[batch, queryLength, ModelDim]</c>."), ("batch", "Number of sequences."), ("queryLength", "Rows per sequence of <paramref name=\"query\"/>."), ("key", "Keys <c>[batch, keyLength, KeyDim]</c>; empty for self-attention (key = value = query)."), ("value", "Values <c>[batch, keyLength, ValueDim]</c>; empty means value = key."), ("keyLength", "Rows per sequence of <paramref name=\"key\"/>; 0 with self-attention."), ("keyPaddingMask", "<c>[batch, keyLength]</c>, true = padded key (PyTorch's polarity)" + (spec.KeyPadding ? "; required by this declaration." : "; optional.")), ("attentionWeights", "Optional; receives per-head probabilities <c>[batch, Heads, queryLength, keyLength]</c>."));
         w.Line("/// <exception cref=\"global::System.ArgumentException\">A length or size does not match; the message names the argument and the size expected.</exception>");
         w.Line(GeneratedCode.Attribute);
         using (w.Block("public void Forward(global::System.ReadOnlySpan<float> query, global::System.Span<float> output, int batch, int queryLength, global::System.ReadOnlySpan<float> key = default, global::System.ReadOnlySpan<float> value = default, int keyLength = 0, global::System.ReadOnlySpan<bool> keyPaddingMask = default, global::System.Span<float> attentionWeights = default)"))
         {
-            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(queryLength, nameof(queryLength));");
-            w.Line("bool selfAttention = key.IsEmpty;");
+            w.Lines("""
+                global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));
+                global::Attend.Kernels.ArgumentChecks.Positive(queryLength, nameof(queryLength));
+                bool selfAttention = key.IsEmpty;
+                """);
             using (w.Block("if (selfAttention)"))
             {
                 w.Line("if (!value.IsEmpty) throw new global::System.ArgumentException(\"value was given without key; pass key as well, or neither for self-attention.\", nameof(value));");
@@ -241,17 +239,21 @@ internal static class MultiHeadAttentionEmitter
             }
 
             w.Line();
-            w.Line("if (query.Length != (long)batch * queryLength * ModelDim) global::Attend.Kernels.ArgumentChecks.Length(query.Length, (long)batch * queryLength * ModelDim, nameof(query), $\"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}\");");
-            w.Line("if (output.Length != (long)batch * queryLength * ModelDim) global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)batch * queryLength * ModelDim, nameof(output), $\"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}\");");
-            w.Line("if (RequiresKeyPadding && keyPaddingMask.IsEmpty) throw new global::System.ArgumentException($\"keyPaddingMask is required by this layer's Mask = KeyPadding: pass [batch, keyLength] = {batch} × {keyLength} flags, true = padded.\", nameof(keyPaddingMask));");
-            w.Line("if (!keyPaddingMask.IsEmpty && keyPaddingMask.Length != (long)batch * keyLength) global::Attend.Kernels.ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * keyLength, nameof(keyPaddingMask), $\"batch × keyLength = {batch} × {keyLength}\");");
-            w.Line("if (!attentionWeights.IsEmpty && attentionWeights.Length != (long)batch * Heads * queryLength * keyLength) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)batch * Heads * queryLength * keyLength, nameof(attentionWeights), $\"batch × Heads × queryLength × keyLength = {batch} × {Heads} × {queryLength} × {keyLength}\");");
+            w.Lines("""
+                if (query.Length != (long)batch * queryLength * ModelDim) global::Attend.Kernels.ArgumentChecks.Length(query.Length, (long)batch * queryLength * ModelDim, nameof(query), $"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}");
+                if (output.Length != (long)batch * queryLength * ModelDim) global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)batch * queryLength * ModelDim, nameof(output), $"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}");
+                if (RequiresKeyPadding && keyPaddingMask.IsEmpty) throw new global::System.ArgumentException($"keyPaddingMask is required by this layer's Mask = KeyPadding: pass [batch, keyLength] = {batch} × {keyLength} flags, true = padded.", nameof(keyPaddingMask));
+                if (!keyPaddingMask.IsEmpty && keyPaddingMask.Length != (long)batch * keyLength) global::Attend.Kernels.ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * keyLength, nameof(keyPaddingMask), $"batch × keyLength = {batch} × {keyLength}");
+                if (!attentionWeights.IsEmpty && attentionWeights.Length != (long)batch * Heads * queryLength * keyLength) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)batch * Heads * queryLength * keyLength, nameof(attentionWeights), $"batch × Heads × queryLength × keyLength = {batch} × {Heads} × {queryLength} × {keyLength}");
+                """);
             w.Line();
-            w.Line("PackedWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
-            w.Line("global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);");
-            w.Line("int threads = MaxDegreeOfParallelism;");
-            w.Line("int queryRows = batch * queryLength; // fits: query.Length was checked above");
-            w.Line("int keyRows = batch * keyLength;");
+            w.Lines("""
+                PackedWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
+                global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);
+                int threads = MaxDegreeOfParallelism;
+                int queryRows = batch * queryLength; // fits: query.Length was checked above
+                int keyRows = batch * keyLength;
+                """);
             w.Line(Grouped(spec)
                 ? "long scratchLength = selfAttention ? (long)queryRows * (QkvWidth + InnerDim) : 2L * queryRows * InnerDim + 2L * keyRows * KvInnerDim;"
                 : "long scratchLength = (selfAttention ? 4L * queryRows : 2L * (queryRows + keyRows)) * InnerDim;");
@@ -259,11 +261,13 @@ internal static class MultiHeadAttentionEmitter
             w.Line(Grouped(spec)
                 ? "int projectedLength = selfAttention ? queryRows * QkvWidth : queryRows * InnerDim + 2 * keyRows * KvInnerDim;"
                 : "int projectedLength = selfAttention ? queryRows * 3 * InnerDim : (queryRows + 2 * keyRows) * InnerDim;");
-            w.Line("// This thread's reusable buffer: a warm Forward allocates nothing; other threads' calls have their own.");
-            w.Line("float[] scratch = global::Attend.Kernels.LayerScratch.Rent((int)scratchLength);");
-            w.Line("global::System.Span<float> context = global::System.MemoryExtensions.AsSpan(scratch, projectedLength, queryRows * InnerDim);");
-            w.Line("global::System.ReadOnlySpan<float> q, k, v;");
-            w.Line("int queryRowStride, keyRowStride;");
+            w.Lines("""
+                // This thread's reusable buffer: a warm Forward allocates nothing; other threads' calls have their own.
+                float[] scratch = global::Attend.Kernels.LayerScratch.Rent((int)scratchLength);
+                global::System.Span<float> context = global::System.MemoryExtensions.AsSpan(scratch, projectedLength, queryRows * InnerDim);
+                global::System.ReadOnlySpan<float> q, k, v;
+                int queryRowStride, keyRowStride;
+                """);
             using (w.Block("if (selfAttention)"))
             {
                 if (packedDims)
@@ -292,9 +296,11 @@ internal static class MultiHeadAttentionEmitter
                 w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, query, queryRows, ModelDim, weights.QueryWeight, {string.Format(bias, "0")}, ModelDim, InnerDim, projectedQuery, InnerDim, threads);");
                 w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, key, keyRows, KeyDim, weights.KeyWeight, {string.Format(kvBias, "InnerDim")}, KeyDim, {kv}, projectedKey, {kv}, threads);");
                 w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, value.IsEmpty ? key : value, keyRows, ValueDim, weights.ValueWeight, {string.Format(kvBias, Grouped(spec) ? "InnerDim + KvInnerDim" : "2 * InnerDim")}, ValueDim, {kv}, projectedValue, {kv}, threads);");
-                w.Line("q = projectedQuery;");
-                w.Line("k = projectedKey;");
-                w.Line("v = projectedValue;");
+                w.Lines("""
+                    q = projectedQuery;
+                    k = projectedKey;
+                    v = projectedValue;
+                    """);
                 if (Grouped(spec))
                 {
                     w.Line("queryRowStride = InnerDim;");

@@ -58,10 +58,12 @@ internal static class NadarayaWatsonEmitter
             w.Line("/// <summary>The kernel width w (scores are <c>−((q − k)·w)² / 2</c>); 1 until <see cref=\"LoadWeights\"/> runs.</summary>");
             w.Line("public float Width => global::System.Threading.Volatile.Read(ref _width);");
             w.Line();
-            w.Line("/// <summary>");
-            w.Line("/// Loads d2l's <c>NWKernelRegression</c> <c>state_dict</c>: <c>w</c> [1]. Checked before it is applied, so a failed load leaves the layer unchanged.");
-            w.Line("/// Safe while <see cref=\"Forward\"/> runs on other threads: a forward pass already running finishes with the width it started with.");
-            w.Line("/// </summary>");
+            w.Lines("""
+                /// <summary>
+                /// Loads d2l's <c>NWKernelRegression</c> <c>state_dict</c>: <c>w</c> [1]. Checked before it is applied, so a failed load leaves the layer unchanged.
+                /// Safe while <see cref="Forward"/> runs on other threads: a forward pass already running finishes with the width it started with.
+                /// </summary>
+                """);
             using (LayerMembers.OpenLoadWeights(w, "The tensors, e.g. <c>SafeTensors.Open(\"nw.safetensors\")</c>.", "Prepended to the name.", "The tensor is missing.", "The tensor has the wrong shape."))
             {
                 w.Line("float width = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"w\", 1)[0];");
@@ -89,24 +91,20 @@ internal static class NadarayaWatsonEmitter
             ? "/// May be called from many threads at once, also while <see cref=\"LoadWeights\"/> runs: the pass reads the width once."
             : "/// May be called from many threads at once.");
         w.Line("/// </summary>");
-        w.Line("/// <param name=\"queries\"><c>[queryCount, Dim]</c>.</param>");
-        w.Line("/// <param name=\"keys\"><c>[keyCount, Dim]</c>, shared by every query.</param>");
-        w.Line("/// <param name=\"values\"><c>[keyCount, ValueDim]</c>.</param>");
-        w.Line("/// <param name=\"output\">Receives <c>[queryCount, ValueDim]</c>.</param>");
-        w.Line("/// <param name=\"queryCount\">Number of queries.</param>");
-        w.Line("/// <param name=\"keyCount\">Number of key–value pairs.</param>");
-        w.Line("/// <param name=\"attentionWeights\">Optional; receives <c>[queryCount, keyCount]</c>.</param>");
+        LayerMembers.Params(w, ("queries", "<c>[queryCount, Dim]</c>."), ("keys", "<c>[keyCount, Dim]</c>, shared by every query."), ("values", "<c>[keyCount, ValueDim]</c>."), ("output", "Receives <c>[queryCount, ValueDim]</c>."), ("queryCount", "Number of queries."), ("keyCount", "Number of key–value pairs."), ("attentionWeights", "Optional; receives <c>[queryCount, keyCount]</c>."));
         w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not match; thrown before anything is written.</exception>");
         w.Line(GeneratedCode.Attribute);
         using (w.Block("public void Forward(global::System.ReadOnlySpan<float> queries, global::System.ReadOnlySpan<float> keys, global::System.ReadOnlySpan<float> values, global::System.Span<float> output, int queryCount, int keyCount, global::System.Span<float> attentionWeights = default)"))
         {
-            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(queryCount, nameof(queryCount));");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(keyCount, nameof(keyCount));");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(queries.Length, (long)queryCount * Dim, nameof(queries), $\"queryCount × Dim = {queryCount} × {Dim}\");");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(keys.Length, (long)keyCount * Dim, nameof(keys), $\"keyCount × Dim = {keyCount} × {Dim}\");");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(values.Length, (long)keyCount * ValueDim, nameof(values), $\"keyCount × ValueDim = {keyCount} × {ValueDim}\");");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)queryCount * ValueDim, nameof(output), $\"queryCount × ValueDim = {queryCount} × {ValueDim}\");");
-            w.Line("if (!attentionWeights.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)queryCount * keyCount, nameof(attentionWeights), $\"queryCount × keyCount = {queryCount} × {keyCount}\");");
+            w.Lines("""
+                global::Attend.Kernels.ArgumentChecks.Positive(queryCount, nameof(queryCount));
+                global::Attend.Kernels.ArgumentChecks.Positive(keyCount, nameof(keyCount));
+                global::Attend.Kernels.ArgumentChecks.Length(queries.Length, (long)queryCount * Dim, nameof(queries), $"queryCount × Dim = {queryCount} × {Dim}");
+                global::Attend.Kernels.ArgumentChecks.Length(keys.Length, (long)keyCount * Dim, nameof(keys), $"keyCount × Dim = {keyCount} × {Dim}");
+                global::Attend.Kernels.ArgumentChecks.Length(values.Length, (long)keyCount * ValueDim, nameof(values), $"keyCount × ValueDim = {keyCount} × {ValueDim}");
+                global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)queryCount * ValueDim, nameof(output), $"queryCount × ValueDim = {queryCount} × {ValueDim}");
+                if (!attentionWeights.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)queryCount * keyCount, nameof(attentionWeights), $"queryCount × keyCount = {queryCount} × {keyCount}");
+                """);
             if (spec.LearnableWidth) w.Line("float width = global::System.Threading.Volatile.Read(ref _width); // one width for the whole pass");
             w.Line("global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);");
             w.Line("float[]? scratch = attentionWeights.IsEmpty ? global::System.Buffers.ArrayPool<float>.Shared.Rent(keyCount) : null;");

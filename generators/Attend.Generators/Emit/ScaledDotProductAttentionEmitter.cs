@@ -35,11 +35,13 @@ internal static class ScaledDotProductAttentionEmitter
                 LayerMembers.Constant(w, "Width Dv of one value head.", "ValueDimHead", $"{spec.ValueDimHead}");
                 LayerMembers.PathProperty(w);
                 LayerMembers.ThreadsProperty(w, "Most threads one <see cref=\"Forward\"/> uses; 1 runs on the caller's thread. Results are identical whatever the value.");
-                w.Line("/// <summary>");
-                w.Line("/// Runs <c>Y = softmax(softcap(scale · Q Kᵀ) + mask) V</c> with the ONNX <c>Attention</c> operator's semantics;");
-                w.Line("/// see <see cref=\"global::Attend.ScaledDotProductAttentionArguments\"/> for every input and output. Safe to call from many threads.");
-                w.Line("/// </summary>");
-                w.Line("/// <exception cref=\"global::System.ArgumentException\">A length or size does not match; the message names the argument and the size expected.</exception>");
+                w.Lines("""
+                    /// <summary>
+                    /// Runs <c>Y = softmax(softcap(scale · Q Kᵀ) + mask) V</c> with the ONNX <c>Attention</c> operator's semantics;
+                    /// see <see cref="global::Attend.ScaledDotProductAttentionArguments"/> for every input and output. Safe to call from many threads.
+                    /// </summary>
+                    /// <exception cref="global::System.ArgumentException">A length or size does not match; the message names the argument and the size expected.</exception>
+                    """);
                 w.Line(GeneratedCode.Attribute);
                 w.Line("public void Forward(scoped in global::Attend.ScaledDotProductAttentionArguments arguments) =>");
                 w.Line($"    global::Attend.Kernels.OnnxAttention.Run<{HeadKernelsEmitter.TypeName(layer.Shape)}>(Heads, KvHeads, arguments, Path, MaxDegreeOfParallelism);");

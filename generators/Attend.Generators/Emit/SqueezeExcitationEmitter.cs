@@ -49,15 +49,19 @@ internal static class SqueezeExcitationEmitter
                 {
                     using (w.Block(ApplySignature))
                     {
-                        w.Line("int plane = height * width;");
-                        w.Line("global::System.Span<float> pooled = scratch.Slice(0, Channels);");
-                        w.Line("global::System.Span<float> hidden = scratch.Slice(Channels, SqueezeChannels);");
-                        w.Line("global::System.Span<float> gate = scratch.Slice(Channels + SqueezeChannels, Channels);");
+                        w.Lines("""
+                            int plane = height * width;
+                            global::System.Span<float> pooled = scratch.Slice(0, Channels);
+                            global::System.Span<float> hidden = scratch.Slice(Channels, SqueezeChannels);
+                            global::System.Span<float> gate = scratch.Slice(Channels + SqueezeChannels, Channels);
+                            """);
                         if (average && max)
                         {
-                            w.Line("global::System.Span<float> pooledMax = scratch.Slice(2 * Channels + SqueezeChannels, Channels);");
-                            w.Line("global::System.Span<float> hiddenMax = scratch.Slice(3 * Channels + SqueezeChannels, SqueezeChannels);");
-                            w.Line("global::System.Span<float> gateMax = scratch.Slice(3 * Channels + 2 * SqueezeChannels, Channels);");
+                            w.Lines("""
+                                global::System.Span<float> pooledMax = scratch.Slice(2 * Channels + SqueezeChannels, Channels);
+                                global::System.Span<float> hiddenMax = scratch.Slice(3 * Channels + SqueezeChannels, SqueezeChannels);
+                                global::System.Span<float> gateMax = scratch.Slice(3 * Channels + 2 * SqueezeChannels, Channels);
+                                """);
                             w.Line();
                             w.Line("// Squeeze: the mean and the maximum of each channel plane, in one pass.");
                             w.Line("global::Attend.Kernels.FeatureMapKernels.ChannelMeansAndMaxima(path, input, Channels, plane, pooled, pooledMax);");
