@@ -139,9 +139,7 @@ internal static class AttentionPoolingEmitter
             /// </summary>
             """);
         LayerMembers.Params(w, ("input", "Sequences <c>[batch, length, Features]</c>, row-major."), ("output", "Receives <c>[batch, Features]</c>."), ("batch", "Number of sequences."), ("length", "Positions per sequence."), ("keyPaddingMask", "Optional <c>[batch, length]</c>, true = padded (PyTorch's polarity)."), ("attentionWeights", "Optional; receives <c>[batch, length]</c>."));
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not match; thrown before anything is written.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, int length, global::System.ReadOnlySpan<bool> keyPaddingMask = default, global::System.Span<float> attentionWeights = default)"))
+        using (LayerMembers.OpenChecked(w, "public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, int length, global::System.ReadOnlySpan<bool> keyPaddingMask = default, global::System.Span<float> attentionWeights = default)", "A length does not match; thrown before anything is written."))
         {
             w.Lines("""
                 global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));

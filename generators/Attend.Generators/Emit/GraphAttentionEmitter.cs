@@ -143,9 +143,7 @@ internal static class GraphAttentionEmitter
             /// </summary>
             """);
         LayerMembers.Params(w, ("x", "Node features <c>[nodes, InFeatures]</c>, row-major."), ("edgeIndex", "<c>[2, edges]</c> as PyG's <c>edge_index</c>: row 0 the source node j, row 1 the target node i of each edge; node i attends to node j."), ("output", "Receives <c>[nodes, OutputWidth]</c>."), ("nodes", "Number of nodes."), ("attentionWeights", "Optional; receives <c>[edges, Heads]</c>, each listed edge's weight α_ij per head (PyG's <c>return_attention_weights</c> layout)."));
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not match, or an edge names a node outside <c>[0, nodes)</c>; thrown before anything is written.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> edgeIndex, global::System.Span<float> output, int nodes, global::System.Span<float> attentionWeights = default)"))
+        using (LayerMembers.OpenChecked(w, "public void Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> edgeIndex, global::System.Span<float> output, int nodes, global::System.Span<float> attentionWeights = default)", "A length does not match, or an edge names a node outside <c>[0, nodes)</c>; thrown before anything is written."))
         {
             w.Lines("""
                 global::Attend.Kernels.ArgumentChecks.Positive(nodes, nameof(nodes));
@@ -192,9 +190,7 @@ internal static class GraphAttentionEmitter
             /// </summary>
             """);
         LayerMembers.Params(w, ("x", "Node features <c>[graph.Nodes, InFeatures]</c>, row-major."), ("graph", "The incoming edges of every node" + (spec.AddSelfLoops ? ", built with <c>addSelfLoops: true</c> (this layer adds self loops)." : "; used as built.")), ("output", "Receives <c>[graph.Nodes, OutputWidth]</c>."), ("attentionWeights", "Optional; receives <c>[graph.EdgeCount, Heads]</c>, the weight of each incoming-edge slot per head, in the graph's slot order."));
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not match" + (spec.AddSelfLoops ? ", or the graph was built without self loops" : "") + "; thrown before anything is written.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Forward(global::System.ReadOnlySpan<float> x, global::Attend.GraphNeighbourhoods graph, global::System.Span<float> output, global::System.Span<float> attentionWeights = default)"))
+        using (LayerMembers.OpenChecked(w, "public void Forward(global::System.ReadOnlySpan<float> x, global::Attend.GraphNeighbourhoods graph, global::System.Span<float> output, global::System.Span<float> attentionWeights = default)", "A length does not match" + (spec.AddSelfLoops ? ", or the graph was built without self loops" : "") + "; thrown before anything is written."))
         {
             w.Line("global::System.ArgumentNullException.ThrowIfNull(graph);");
             if (spec.AddSelfLoops)

@@ -42,9 +42,7 @@ internal static class KvCacheMembersEmitter
             /// </summary>
             """);
         LayerMembers.Params(w, ("input", "New tokens <c>[cache.Batch, length, ModelDim]</c>."), ("output", "Receives <c>[cache.Batch, length, ModelDim]</c>; may be <paramref name=\"input\"/> itself."), ("length", "New tokens per sequence."), ("cache", "A cache from <see cref=\"CreateKvCache(int, int)\"/> with room for <paramref name=\"length\"/> more positions."));
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A size does not match, or the cache is full or of another shape.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Prefill(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int length, global::Attend.KvCache cache)"))
+        using (LayerMembers.OpenChecked(w, "public void Prefill(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int length, global::Attend.KvCache cache)", "A size does not match, or the cache is full or of another shape."))
         {
             w.Line("global::System.ArgumentNullException.ThrowIfNull(cache);");
             w.Line($"if (cache.Layers != {layers} || cache.KvHeads != {kvHeads} || cache.DimHead != DimHead) throw new global::System.ArgumentException($\"The cache holds {{cache.Layers}} layers of {{cache.KvHeads}} × {{cache.DimHead}}; this {noun} needs {layersPhrase} of {{{kvHeads}}} × {{DimHead}}: create it with CreateKvCache.\", nameof(cache));");

@@ -72,4 +72,15 @@ internal static class LayerMembers
     {
         foreach ((string name, string text) in parameters) w.Line($"/// <param name=\"{name}\">{text}</param>");
     }
+
+    /// <summary>
+    /// Documents that the member throws <c>ArgumentException</c> (<paramref name="throws"/> says when), marks it
+    /// <c>[GeneratedCode]</c> and opens it; the caller has written its summary and parameters.
+    /// </summary>
+    public static SourceWriter.Scope OpenChecked(SourceWriter w, string signature, string throws)
+    {
+        w.Line($"/// <exception cref=\"global::System.ArgumentException\">{throws}</exception>");
+        w.Line(GeneratedCode.Attribute);
+        return w.Block(signature);
+    }
 }

@@ -82,9 +82,7 @@ internal static class MemoryHeadsEmitter
             /// </summary>
             """);
         LayerMembers.Params(w, ("memory", "<c>[batch, MemoryRows, MemoryWidth]</c>."), ("key", "<c>[batch, heads, MemoryWidth]</c>."), ("strength", "Key strength β ≥ 0 (after softplus), <c>[batch, heads]</c>."), ("weights", "Receives <c>[batch, heads, MemoryRows]</c>."), ("batch", "Number of memories."), ("heads", "Heads per memory; default 1."), ("similarity", "Optional; receives the cosine similarities K <c>[batch, heads, MemoryRows]</c>."));
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not match; thrown before anything is written.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void ContentWeights(global::System.ReadOnlySpan<float> memory, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> strength, global::System.Span<float> weights, int batch, int heads = 1, global::System.Span<float> similarity = default)"))
+        using (LayerMembers.OpenChecked(w, "public void ContentWeights(global::System.ReadOnlySpan<float> memory, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> strength, global::System.Span<float> weights, int batch, int heads = 1, global::System.Span<float> similarity = default)", "A length does not match; thrown before anything is written."))
         {
             CheckMemoryAndHeads(w, "memory");
             Check(w, "key", "MemoryWidth", "MemoryWidth");
@@ -118,9 +116,7 @@ internal static class MemoryHeadsEmitter
             /// </summary>
             """);
         LayerMembers.Params(w, ("memory", "<c>[batch, MemoryRows, MemoryWidth]</c>."), ("key", "<c>[batch, heads, MemoryWidth]</c>."), ("strength", "Key strength β ≥ 0, <c>[batch, heads]</c>."), ("gate", "Interpolation gate g ∈ [0, 1] (after sigmoid), <c>[batch, heads]</c>."), ("shift", "Shift weighting over offsets −R..R (after softmax), <c>[batch, heads, Shifts]</c>; entry <c>k</c> moves focus by <c>k − ShiftRadius</c> locations."), ("sharpening", "γ ≥ 1 (after 1 + softplus), <c>[batch, heads]</c>."), ("previousWeights", "The previous step's weighting <c>[batch, heads, MemoryRows]</c>."), ("weights", "Receives <c>[batch, heads, MemoryRows]</c>."), ("batch", "Number of memories."), ("heads", "Heads per memory; default 1."));
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not match; thrown before anything is written.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Address(global::System.ReadOnlySpan<float> memory, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> strength, global::System.ReadOnlySpan<float> gate, global::System.ReadOnlySpan<float> shift, global::System.ReadOnlySpan<float> sharpening, global::System.ReadOnlySpan<float> previousWeights, global::System.Span<float> weights, int batch, int heads = 1)"))
+        using (LayerMembers.OpenChecked(w, "public void Address(global::System.ReadOnlySpan<float> memory, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> strength, global::System.ReadOnlySpan<float> gate, global::System.ReadOnlySpan<float> shift, global::System.ReadOnlySpan<float> sharpening, global::System.ReadOnlySpan<float> previousWeights, global::System.Span<float> weights, int batch, int heads = 1)", "A length does not match; thrown before anything is written."))
         {
             CheckMemoryAndHeads(w, "memory");
             Check(w, "key", "MemoryWidth", "MemoryWidth");
@@ -163,9 +159,7 @@ internal static class MemoryHeadsEmitter
     {
         w.Line("/// <summary>Reads <c>r = Σ_i w_i · M_i</c> for every batch item and head.</summary>");
         LayerMembers.Params(w, ("memory", "<c>[batch, MemoryRows, MemoryWidth]</c>."), ("weights", "<c>[batch, heads, MemoryRows]</c>."), ("reads", "Receives <c>[batch, heads, MemoryWidth]</c>."), ("batch", "Number of memories."), ("heads", "Heads per memory; default 1."));
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not match; thrown before anything is written.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Read(global::System.ReadOnlySpan<float> memory, global::System.ReadOnlySpan<float> weights, global::System.Span<float> reads, int batch, int heads = 1)"))
+        using (LayerMembers.OpenChecked(w, "public void Read(global::System.ReadOnlySpan<float> memory, global::System.ReadOnlySpan<float> weights, global::System.Span<float> reads, int batch, int heads = 1)", "A length does not match; thrown before anything is written."))
         {
             CheckMemoryAndHeads(w, "memory");
             Check(w, "weights", "MemoryRows", "MemoryRows");
@@ -189,9 +183,7 @@ internal static class MemoryHeadsEmitter
             /// </summary>
             """);
         LayerMembers.Params(w, ("memory", "<c>[batch, MemoryRows, MemoryWidth]</c>, updated in place."), ("weights", "<c>[batch, heads, MemoryRows]</c>."), ("erase", "Erase vectors e ∈ [0, 1] (after sigmoid), <c>[batch, heads, MemoryWidth]</c>."), ("add", "Add vectors a, <c>[batch, heads, MemoryWidth]</c>."), ("batch", "Number of memories."), ("heads", "Write heads per memory; default 1."));
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not match; thrown before anything is written.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Write(global::System.Span<float> memory, global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> erase, global::System.ReadOnlySpan<float> add, int batch, int heads = 1)"))
+        using (LayerMembers.OpenChecked(w, "public void Write(global::System.Span<float> memory, global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> erase, global::System.ReadOnlySpan<float> add, int batch, int heads = 1)", "A length does not match; thrown before anything is written."))
         {
             CheckMemoryAndHeads(w, "memory");
             Check(w, "weights", "MemoryRows", "MemoryRows");

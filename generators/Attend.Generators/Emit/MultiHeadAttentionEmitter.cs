@@ -209,9 +209,7 @@ internal static class MultiHeadAttentionEmitter
             /// </summary>
             """);
         LayerMembers.Params(w, ("query", "Queries <c>[batch, queryLength, ModelDim]</c>, row-major."), ("output", "Receives <c>[batch, queryLength, ModelDim]</c>."), ("batch", "Number of sequences."), ("queryLength", "Rows per sequence of <paramref name=\"query\"/>."), ("key", "Keys <c>[batch, keyLength, KeyDim]</c>; empty for self-attention (key = value = query)."), ("value", "Values <c>[batch, keyLength, ValueDim]</c>; empty means value = key."), ("keyLength", "Rows per sequence of <paramref name=\"key\"/>; 0 with self-attention."), ("keyPaddingMask", "<c>[batch, keyLength]</c>, true = padded key (PyTorch's polarity)" + (spec.KeyPadding ? "; required by this declaration." : "; optional.")), ("attentionWeights", "Optional; receives per-head probabilities <c>[batch, Heads, queryLength, keyLength]</c>."));
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length or size does not match; the message names the argument and the size expected.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Forward(global::System.ReadOnlySpan<float> query, global::System.Span<float> output, int batch, int queryLength, global::System.ReadOnlySpan<float> key = default, global::System.ReadOnlySpan<float> value = default, int keyLength = 0, global::System.ReadOnlySpan<bool> keyPaddingMask = default, global::System.Span<float> attentionWeights = default)"))
+        using (LayerMembers.OpenChecked(w, "public void Forward(global::System.ReadOnlySpan<float> query, global::System.Span<float> output, int batch, int queryLength, global::System.ReadOnlySpan<float> key = default, global::System.ReadOnlySpan<float> value = default, int keyLength = 0, global::System.ReadOnlySpan<bool> keyPaddingMask = default, global::System.Span<float> attentionWeights = default)", "A length or size does not match; the message names the argument and the size expected."))
         {
             w.Lines("""
                 global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));

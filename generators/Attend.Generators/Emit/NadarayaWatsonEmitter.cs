@@ -92,9 +92,7 @@ internal static class NadarayaWatsonEmitter
             : "/// May be called from many threads at once.");
         w.Line("/// </summary>");
         LayerMembers.Params(w, ("queries", "<c>[queryCount, Dim]</c>."), ("keys", "<c>[keyCount, Dim]</c>, shared by every query."), ("values", "<c>[keyCount, ValueDim]</c>."), ("output", "Receives <c>[queryCount, ValueDim]</c>."), ("queryCount", "Number of queries."), ("keyCount", "Number of key–value pairs."), ("attentionWeights", "Optional; receives <c>[queryCount, keyCount]</c>."));
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not match; thrown before anything is written.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Forward(global::System.ReadOnlySpan<float> queries, global::System.ReadOnlySpan<float> keys, global::System.ReadOnlySpan<float> values, global::System.Span<float> output, int queryCount, int keyCount, global::System.Span<float> attentionWeights = default)"))
+        using (LayerMembers.OpenChecked(w, "public void Forward(global::System.ReadOnlySpan<float> queries, global::System.ReadOnlySpan<float> keys, global::System.ReadOnlySpan<float> values, global::System.Span<float> output, int queryCount, int keyCount, global::System.Span<float> attentionWeights = default)", "A length does not match; thrown before anything is written."))
         {
             w.Lines("""
                 global::Attend.Kernels.ArgumentChecks.Positive(queryCount, nameof(queryCount));

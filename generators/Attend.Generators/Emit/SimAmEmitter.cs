@@ -34,9 +34,7 @@ internal static class SimAmEmitter
                     /// </summary>
                     """);
                 LayerMembers.Params(w, ("input", "Feature maps <c>[batch, Channels, height, width]</c> (NCHW), row-major."), ("output", "Receives <c>[batch, Channels, height, width]</c>; may be <paramref name=\"input\"/>'s memory itself (in place), but must not partly overlap it."), ("batch", "Number of samples."), ("height", "Rows of each map."), ("width", "Columns of each map."));
-                w.Line("/// <exception cref=\"global::System.ArgumentException\">A length or size does not match; the message names the argument and the size expected.</exception>");
-                w.Line(GeneratedCode.Attribute);
-                using (w.Block("public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, int height, int width)"))
+                using (LayerMembers.OpenChecked(w, "public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, int height, int width)", "A length or size does not match; the message names the argument and the size expected."))
                 {
                     w.Line("// Every argument is checked by the runner before any sample is computed.");
                     w.Line("global::Attend.Kernels.FeatureMapAttention.Run(new Block(), Path, input, output, batch, Channels, height, width, default, default, MaxDegreeOfParallelism);");

@@ -79,9 +79,7 @@ internal static class TransformerDecoderEmitter
         w.Line();
         w.Line("/// <summary>Runs every decoder layer over <paramref name=\"target\"/>, attending to <paramref name=\"memory\"/>. Safe to call from many threads at once.</summary>");
         LayerMembers.Params(w, ("target", "Target tokens <c>[batch, targetLength, ModelDim]</c>."), ("memory", "The encoder's output <c>[batch, memoryLength, ModelDim]</c>."), ("output", "Receives <c>[batch, targetLength, ModelDim]</c>; may be <paramref name=\"target\"/> itself."), ("batch", "Number of sequences."), ("targetLength", "Target tokens per sequence."), ("memoryLength", "Memory tokens per sequence."), ("targetKeyPaddingMask", "<c>[batch, targetLength]</c>, true = padded target (<c>tgt_key_padding_mask</c>)" + (spec.KeyPadding ? "; required by this declaration." : "; optional.")), ("memoryKeyPaddingMask", "Optional <c>[batch, memoryLength]</c>, true = padded memory position (<c>memory_key_padding_mask</c>)."));
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length or size does not match; the message names the argument and the size expected.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Forward(global::System.ReadOnlySpan<float> target, global::System.ReadOnlySpan<float> memory, global::System.Span<float> output, int batch, int targetLength, int memoryLength, global::System.ReadOnlySpan<bool> targetKeyPaddingMask = default, global::System.ReadOnlySpan<bool> memoryKeyPaddingMask = default)"))
+        using (LayerMembers.OpenChecked(w, "public void Forward(global::System.ReadOnlySpan<float> target, global::System.ReadOnlySpan<float> memory, global::System.Span<float> output, int batch, int targetLength, int memoryLength, global::System.ReadOnlySpan<bool> targetKeyPaddingMask = default, global::System.ReadOnlySpan<bool> memoryKeyPaddingMask = default)", "A length or size does not match; the message names the argument and the size expected."))
         {
             w.Lines("""
                 global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));

@@ -57,9 +57,7 @@ internal static class TransformerEncoderEmitter
             /// </summary>
             """);
         LayerMembers.Params(w, ("input", "Tokens <c>[batch, length, ModelDim]</c>, row-major."), ("output", "Receives <c>[batch, length, ModelDim]</c>; may be <paramref name=\"input\"/> itself."), ("batch", "Number of sequences."), ("length", "Tokens per sequence."), ("keyPaddingMask", "<c>[batch, length]</c>, true = padded token (PyTorch's <c>src_key_padding_mask</c>)" + (s.KeyPadding ? "; required by this declaration." : "; optional.")), ("attentionWeights", "Optional; receives every layer's attention probabilities <c>[Depth, batch, Heads, length, length]</c>."));
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length or size does not match; the message names the argument and the size expected.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, int length, global::System.ReadOnlySpan<bool> keyPaddingMask = default, global::System.Span<float> attentionWeights = default)"))
+        using (LayerMembers.OpenChecked(w, "public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, int length, global::System.ReadOnlySpan<bool> keyPaddingMask = default, global::System.Span<float> attentionWeights = default)", "A length or size does not match; the message names the argument and the size expected."))
         {
             w.Lines("""
                 global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));

@@ -79,9 +79,7 @@ internal static class VisionTransformerEmitter
         w.Line();
         w.Line("/// <summary>Classifies images. Allocates nothing once warm; safe to call from many threads at once.</summary>");
         LayerMembers.Params(w, ("images", "<c>[batch, Channels, ImageSize, ImageSize]</c> (NCHW), normalized as in training."), ("logits", "Receives <c>[batch, Classes]</c>, before any softmax."), ("batch", "Number of images."), ("attentionWeights", "Optional; receives every layer's attention probabilities <c>[Depth, batch, Heads, Tokens, Tokens]</c>."));
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not match; the message names the argument and the size expected.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Forward(global::System.ReadOnlySpan<float> images, global::System.Span<float> logits, int batch, global::System.Span<float> attentionWeights = default)"))
+        using (LayerMembers.OpenChecked(w, "public void Forward(global::System.ReadOnlySpan<float> images, global::System.Span<float> logits, int batch, global::System.Span<float> attentionWeights = default)", "A length does not match; the message names the argument and the size expected."))
         {
             w.Lines("""
                 global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));
