@@ -1,13 +1,6 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
 using System.Collections.Immutable;
-using Attend.Generators.Diagnostics;
 using Attend.Generators.Emit;
-using Attend.Generators.Model;
 using Attend.Generators.Parsing;
-using Attend.Generators.Planning;
-using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
 
@@ -25,57 +18,57 @@ public sealed class AttentionGenerator : IIncrementalGenerator
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        var mha = RegisterPlanned(context, "Attend.MultiHeadAttentionAttribute", MultiHeadAttentionParser.Parse, AttentionLayerPlanner.Plan, MultiHeadAttentionEmitter.Emit,
+        var mha = RegisterPlanned(context, "Attend.MultiHeadAttentionAttribute", MultiHeadAttentionParser.Read, AttentionLayerPlanner.Plan, MultiHeadAttentionEmitter.Emit,
             TrackingNames.MultiHeadAttentionParse, TrackingNames.MultiHeadAttentionDiagnostics, TrackingNames.MultiHeadAttentionSpecs, TrackingNames.MultiHeadAttentionPlan);
-        var sdpa = RegisterPlanned(context, "Attend.ScaledDotProductAttentionAttribute", ScaledDotProductAttentionParser.Parse, AttentionLayerPlanner.Plan, ScaledDotProductAttentionEmitter.Emit,
+        var sdpa = RegisterPlanned(context, "Attend.ScaledDotProductAttentionAttribute", ScaledDotProductAttentionParser.Read, AttentionLayerPlanner.Plan, ScaledDotProductAttentionEmitter.Emit,
             TrackingNames.ScaledDotProductAttentionParse, TrackingNames.ScaledDotProductAttentionDiagnostics, TrackingNames.ScaledDotProductAttentionSpecs, TrackingNames.ScaledDotProductAttentionPlan);
-        var encoder = RegisterPlanned(context, "Attend.TransformerEncoderAttribute", TransformerEncoderParser.Parse, AttentionLayerPlanner.Plan, TransformerEncoderEmitter.Emit,
+        var encoder = RegisterPlanned(context, "Attend.TransformerEncoderAttribute", TransformerEncoderParser.Read, AttentionLayerPlanner.Plan, TransformerEncoderEmitter.Emit,
             TrackingNames.TransformerEncoderParse, TrackingNames.TransformerEncoderDiagnostics, TrackingNames.TransformerEncoderSpecs, TrackingNames.TransformerEncoderPlan);
-        var decoder = RegisterPlanned(context, "Attend.TransformerDecoderAttribute", TransformerDecoderParser.Parse, AttentionLayerPlanner.Plan, TransformerDecoderEmitter.Emit,
+        var decoder = RegisterPlanned(context, "Attend.TransformerDecoderAttribute", TransformerDecoderParser.Read, AttentionLayerPlanner.Plan, TransformerDecoderEmitter.Emit,
             TrackingNames.TransformerDecoderParse, TrackingNames.TransformerDecoderDiagnostics, TrackingNames.TransformerDecoderSpecs, TrackingNames.TransformerDecoderPlan);
-        var bert = RegisterPlanned(context, "Attend.BertModelAttribute", BertModelParser.Parse, AttentionLayerPlanner.Plan, BertModelEmitter.Emit,
+        var bert = RegisterPlanned(context, "Attend.BertModelAttribute", BertModelParser.Read, AttentionLayerPlanner.Plan, BertModelEmitter.Emit,
             TrackingNames.BertModelParse, TrackingNames.BertModelDiagnostics, TrackingNames.BertModelSpecs, TrackingNames.BertModelPlan);
-        var vit = RegisterPlanned(context, "Attend.VisionTransformerAttribute", VisionTransformerParser.Parse, AttentionLayerPlanner.Plan, VisionTransformerEmitter.Emit,
+        var vit = RegisterPlanned(context, "Attend.VisionTransformerAttribute", VisionTransformerParser.Read, AttentionLayerPlanner.Plan, VisionTransformerEmitter.Emit,
             TrackingNames.VisionTransformerParse, TrackingNames.VisionTransformerDiagnostics, TrackingNames.VisionTransformerSpecs, TrackingNames.VisionTransformerPlan);
-        Register(context, "Attend.SqueezeExcitationAttribute", ChannelAttentionParsers.ParseSqueezeExcitation, SqueezeExcitationEmitter.Emit,
+        Register(context, "Attend.SqueezeExcitationAttribute", ChannelAttentionParsers.ReadSqueezeExcitation, SqueezeExcitationEmitter.Emit,
             s => s.Identity, TrackingNames.SqueezeExcitationParse, TrackingNames.SqueezeExcitationDiagnostics, TrackingNames.SqueezeExcitationSpecs);
-        Register(context, "Attend.EfficientChannelAttentionAttribute", ChannelAttentionParsers.ParseEfficientChannelAttention, EfficientChannelAttentionEmitter.Emit,
+        Register(context, "Attend.EfficientChannelAttentionAttribute", ChannelAttentionParsers.ReadEfficientChannelAttention, EfficientChannelAttentionEmitter.Emit,
             s => s.Identity, TrackingNames.EfficientChannelAttentionParse, TrackingNames.EfficientChannelAttentionDiagnostics, TrackingNames.EfficientChannelAttentionSpecs);
-        Register(context, "Attend.ConvBlockAttentionAttribute", ChannelAttentionParsers.ParseConvBlockAttention, ConvBlockAttentionEmitter.Emit,
+        Register(context, "Attend.ConvBlockAttentionAttribute", ChannelAttentionParsers.ReadConvBlockAttention, ConvBlockAttentionEmitter.Emit,
             s => s.Identity, TrackingNames.ConvBlockAttentionParse, TrackingNames.ConvBlockAttentionDiagnostics, TrackingNames.ConvBlockAttentionSpecs);
-        Register(context, "Attend.BottleneckAttentionAttribute", ExternalAttentionParsers.ParseBottleneckAttention, BottleneckAttentionEmitter.Emit,
+        Register(context, "Attend.BottleneckAttentionAttribute", ExternalAttentionParsers.ReadBottleneckAttention, BottleneckAttentionEmitter.Emit,
             s => s.Identity, TrackingNames.BottleneckAttentionParse, TrackingNames.BottleneckAttentionDiagnostics, TrackingNames.BottleneckAttentionSpecs);
-        Register(context, "Attend.TripletAttentionAttribute", ExternalAttentionParsers.ParseTripletAttention, TripletAttentionEmitter.Emit,
+        Register(context, "Attend.TripletAttentionAttribute", ExternalAttentionParsers.ReadTripletAttention, TripletAttentionEmitter.Emit,
             s => s.Identity, TrackingNames.TripletAttentionParse, TrackingNames.TripletAttentionDiagnostics, TrackingNames.TripletAttentionSpecs);
-        Register(context, "Attend.SelectiveKernelAttentionAttribute", ExternalAttentionParsers.ParseSelectiveKernelAttention, SelectiveKernelAttentionEmitter.Emit,
+        Register(context, "Attend.SelectiveKernelAttentionAttribute", ExternalAttentionParsers.ReadSelectiveKernelAttention, SelectiveKernelAttentionEmitter.Emit,
             s => s.Identity, TrackingNames.SelectiveKernelAttentionParse, TrackingNames.SelectiveKernelAttentionDiagnostics, TrackingNames.SelectiveKernelAttentionSpecs);
-        Register(context, "Attend.AttentionAttribute", ScoreAttentionParser.Parse, ScoreAttentionEmitter.Emit,
-            s => s.Identity, TrackingNames.ScoreAttentionParse, TrackingNames.ScoreAttentionDiagnostics, TrackingNames.ScoreAttentionSpecs);
-        Register(context, "Attend.GraphAttentionAttribute", GraphAttentionParser.Parse, GraphAttentionEmitter.Emit,
-            s => s.Identity, TrackingNames.GraphAttentionParse, TrackingNames.GraphAttentionDiagnostics, TrackingNames.GraphAttentionSpecs);
-        Register(context, "Attend.MemoryHeadsAttribute", MemoryHeadsParser.Parse, MemoryHeadsEmitter.Emit,
-            s => s.Identity, TrackingNames.MemoryHeadsParse, TrackingNames.MemoryHeadsDiagnostics, TrackingNames.MemoryHeadsSpecs);
-        Register(context, "Attend.NadarayaWatsonAttribute", NadarayaWatsonParser.Parse, NadarayaWatsonEmitter.Emit,
-            s => s.Identity, TrackingNames.NadarayaWatsonParse, TrackingNames.NadarayaWatsonDiagnostics, TrackingNames.NadarayaWatsonSpecs);
-        Register(context, "Attend.AttentionPoolingAttribute", AttentionPoolingParser.Parse, AttentionPoolingEmitter.Emit,
-            s => s.Identity, TrackingNames.AttentionPoolingParse, TrackingNames.AttentionPoolingDiagnostics, TrackingNames.AttentionPoolingSpecs);
-        Register(context, "Attend.SimAmAttribute", PointwiseAttentionParsers.ParseSimAm, SimAmEmitter.Emit,
+        RegisterPlanned(context, "Attend.AttentionAttribute", ScoreAttentionParser.Read, ScoreAttentionPlanner.Plan, ScoreAttentionEmitter.Emit,
+            TrackingNames.ScoreAttentionParse, TrackingNames.ScoreAttentionDiagnostics, TrackingNames.ScoreAttentionSpecs, TrackingNames.ScoreAttentionPlan);
+        RegisterPlanned(context, "Attend.GraphAttentionAttribute", GraphAttentionParser.Read, RowLayerPlanner.Plan, GraphAttentionEmitter.Emit,
+            TrackingNames.GraphAttentionParse, TrackingNames.GraphAttentionDiagnostics, TrackingNames.GraphAttentionSpecs, TrackingNames.GraphAttentionPlan);
+        RegisterPlanned(context, "Attend.MemoryHeadsAttribute", MemoryHeadsParser.Read, RowLayerPlanner.Plan, MemoryHeadsEmitter.Emit,
+            TrackingNames.MemoryHeadsParse, TrackingNames.MemoryHeadsDiagnostics, TrackingNames.MemoryHeadsSpecs, TrackingNames.MemoryHeadsPlan);
+        RegisterPlanned(context, "Attend.NadarayaWatsonAttribute", NadarayaWatsonParser.Read, RowLayerPlanner.Plan, NadarayaWatsonEmitter.Emit,
+            TrackingNames.NadarayaWatsonParse, TrackingNames.NadarayaWatsonDiagnostics, TrackingNames.NadarayaWatsonSpecs, TrackingNames.NadarayaWatsonPlan);
+        RegisterPlanned(context, "Attend.AttentionPoolingAttribute", AttentionPoolingParser.Read, RowLayerPlanner.Plan, AttentionPoolingEmitter.Emit,
+            TrackingNames.AttentionPoolingParse, TrackingNames.AttentionPoolingDiagnostics, TrackingNames.AttentionPoolingSpecs, TrackingNames.AttentionPoolingPlan);
+        Register(context, "Attend.SimAmAttribute", PointwiseAttentionParsers.ReadSimAm, SimAmEmitter.Emit,
             s => s.Identity, TrackingNames.SimAmParse, TrackingNames.SimAmDiagnostics, TrackingNames.SimAmSpecs);
-        Register(context, "Attend.ShuffleAttentionAttribute", PointwiseAttentionParsers.ParseShuffleAttention, ShuffleAttentionEmitter.Emit,
+        Register(context, "Attend.ShuffleAttentionAttribute", PointwiseAttentionParsers.ReadShuffleAttention, ShuffleAttentionEmitter.Emit,
             s => s.Identity, TrackingNames.ShuffleAttentionParse, TrackingNames.ShuffleAttentionDiagnostics, TrackingNames.ShuffleAttentionSpecs);
-        Register(context, "Attend.CoordinateAttentionAttribute", PointwiseAttentionParsers.ParseCoordinateAttention, CoordinateAttentionEmitter.Emit,
+        Register(context, "Attend.CoordinateAttentionAttribute", PointwiseAttentionParsers.ReadCoordinateAttention, CoordinateAttentionEmitter.Emit,
             s => s.Identity, TrackingNames.CoordinateAttentionParse, TrackingNames.CoordinateAttentionDiagnostics, TrackingNames.CoordinateAttentionSpecs);
-        Register(context, "Attend.PolarizedSelfAttentionAttribute", PointwiseAttentionParsers.ParsePolarizedSelfAttention, PolarizedSelfAttentionEmitter.Emit,
+        Register(context, "Attend.PolarizedSelfAttentionAttribute", PointwiseAttentionParsers.ReadPolarizedSelfAttention, PolarizedSelfAttentionEmitter.Emit,
             s => s.Identity, TrackingNames.PolarizedSelfAttentionParse, TrackingNames.PolarizedSelfAttentionDiagnostics, TrackingNames.PolarizedSelfAttentionSpecs);
-        Register(context, "Attend.ExternalAttentionAttribute", PointwiseAttentionParsers.ParseExternalAttention, ExternalAttentionEmitter.Emit,
+        Register(context, "Attend.ExternalAttentionAttribute", PointwiseAttentionParsers.ReadExternalAttention, ExternalAttentionEmitter.Emit,
             s => s.Identity, TrackingNames.ExternalAttentionParse, TrackingNames.ExternalAttentionDiagnostics, TrackingNames.ExternalAttentionSpecs);
-        Register(context, "Attend.SeparableSelfAttentionAttribute", PointwiseAttentionParsers.ParseSeparableSelfAttention, SeparableSelfAttentionEmitter.Emit,
+        Register(context, "Attend.SeparableSelfAttentionAttribute", PointwiseAttentionParsers.ReadSeparableSelfAttention, SeparableSelfAttentionEmitter.Emit,
             s => s.Identity, TrackingNames.SeparableSelfAttentionParse, TrackingNames.SeparableSelfAttentionDiagnostics, TrackingNames.SeparableSelfAttentionSpecs);
-        var position = RegisterPlanned(context, "Attend.DanetPositionAttentionAttribute", DualAttentionParsers.ParsePosition, AttentionLayerPlanner.Plan, DanetPositionAttentionEmitter.Emit,
+        var position = RegisterPlanned(context, "Attend.DanetPositionAttentionAttribute", DualAttentionParsers.ReadPosition, AttentionLayerPlanner.Plan, DanetPositionAttentionEmitter.Emit,
             TrackingNames.DanetPositionAttentionParse, TrackingNames.DanetPositionAttentionDiagnostics, TrackingNames.DanetPositionAttentionSpecs, TrackingNames.DanetPositionAttentionPlan);
-        Register(context, "Attend.DanetChannelAttentionAttribute", DualAttentionParsers.ParseChannel, DanetChannelAttentionEmitter.Emit,
+        Register(context, "Attend.DanetChannelAttentionAttribute", DualAttentionParsers.ReadChannel, DanetChannelAttentionEmitter.Emit,
             s => s.Identity, TrackingNames.DanetChannelAttentionParse, TrackingNames.DanetChannelAttentionDiagnostics, TrackingNames.DanetChannelAttentionSpecs);
-        Register(context, "Attend.ConvolutionalSelfAttentionAttribute", DualAttentionParsers.ParseConvolutional, ConvolutionalSelfAttentionEmitter.Emit,
+        Register(context, "Attend.ConvolutionalSelfAttentionAttribute", DualAttentionParsers.ReadConvolutional, ConvolutionalSelfAttentionEmitter.Emit,
             s => s.Identity, TrackingNames.ConvolutionalSelfAttentionParse, TrackingNames.ConvolutionalSelfAttentionDiagnostics, TrackingNames.ConvolutionalSelfAttentionSpecs);
 
         // Every layer kind that runs attention through a head kernel struct contributes its head shape; each distinct
@@ -88,22 +81,25 @@ public sealed class AttentionGenerator : IIncrementalGenerator
             .Combine(ShapesOf(vit)).Select(Union)
             .Combine(ShapesOf(position)).Select(Union)
             .WithTrackingName(TrackingNames.HeadShapes);
-        context.RegisterSourceOutput(shapes, static (production, all) =>
+        IncrementalValueProvider<EquatableArray<HeadStructPlan>> structs = shapes
+            .Select(static (all, _) => all.Select(HeadKernelPlanner.PlanStruct).ToEquatableArray())
+            .WithTrackingName(TrackingNames.HeadStructPlans);
+        context.RegisterSourceOutput(structs, static (production, all) =>
         {
-            foreach (HeadShape shape in all)
+            foreach (HeadStructPlan plan in all)
             {
                 string source;
                 try
                 {
-                    source = HeadKernelsEmitter.Emit(shape);
+                    source = HeadKernelsEmitter.Emit(plan);
                 }
                 catch (Exception exception)
                 {
-                    production.ReportDiagnostic(Diagnostic.Create(Descriptors.InternalError, null, HeadKernelsEmitter.StructName(shape), exception.GetType().Name + ": " + exception.Message));
+                    production.ReportDiagnostic(Diagnostic.Create(Descriptors.InternalError, null, HeadKernelsEmitter.StructName(plan.Shape), exception.GetType().Name + ": " + exception.Message));
                     continue;
                 }
 
-                production.AddSource(HeadKernelsEmitter.HintName(shape), SourceText.From(source, System.Text.Encoding.UTF8));
+                production.AddSource(HeadKernelsEmitter.HintName(plan.Shape), SourceText.From(source, System.Text.Encoding.UTF8));
             }
         });
     }
@@ -124,7 +120,7 @@ public sealed class AttentionGenerator : IIncrementalGenerator
     private static IncrementalValuesProvider<TSpec> Register<TSpec>(
         IncrementalGeneratorInitializationContext context,
         string attributeName,
-        Func<GeneratorAttributeSyntaxContext, System.Threading.CancellationToken, ParseResult<TSpec>> parse,
+        Func<DeclarationReader, LayerIdentity?, TSpec?> read,
         Func<TSpec, string> emit,
         Func<TSpec, LayerIdentity> identity,
         string parseStep,
@@ -132,19 +128,19 @@ public sealed class AttentionGenerator : IIncrementalGenerator
         string specsStep)
         where TSpec : class
     {
-        IncrementalValuesProvider<TSpec> specs = Parse(context, attributeName, parse, parseStep, diagnosticsStep, specsStep);
+        IncrementalValuesProvider<TSpec> specs = Parse(context, attributeName, read, parseStep, diagnosticsStep, specsStep);
         EmitEach(context, specs, emit, identity);
         return specs;
     }
 
     /// <summary>
-    /// A layer kind on the head kernels: parse → plan → emit. The plan is a step of its own (value-equal), so an edit
+    /// A planned layer kind: parse → plan → emit. The plan is a step of its own (value-equal), so an edit
     /// that leaves the plan equal stops there, and the emitter turns a finished plan into text.
     /// </summary>
     private static IncrementalValuesProvider<TPlan> RegisterPlanned<TSpec, TPlan>(
         IncrementalGeneratorInitializationContext context,
         string attributeName,
-        Func<GeneratorAttributeSyntaxContext, System.Threading.CancellationToken, ParseResult<TSpec>> parse,
+        Func<DeclarationReader, LayerIdentity?, TSpec?> read,
         Func<TSpec, TPlan> plan,
         Func<TPlan, string> emit,
         string parseStep,
@@ -152,9 +148,9 @@ public sealed class AttentionGenerator : IIncrementalGenerator
         string specsStep,
         string planStep)
         where TSpec : class
-        where TPlan : class, IHeadLayerPlan
+        where TPlan : class, ILayerPlan
     {
-        IncrementalValuesProvider<TPlan> plans = Parse(context, attributeName, parse, parseStep, diagnosticsStep, specsStep)
+        IncrementalValuesProvider<TPlan> plans = Parse(context, attributeName, read, parseStep, diagnosticsStep, specsStep)
             .Select((spec, _) => plan(spec))
             .WithTrackingName(planStep);
         EmitEach(context, plans, emit, static p => p.Identity);
@@ -164,7 +160,7 @@ public sealed class AttentionGenerator : IIncrementalGenerator
     private static IncrementalValuesProvider<TSpec> Parse<TSpec>(
         IncrementalGeneratorInitializationContext context,
         string attributeName,
-        Func<GeneratorAttributeSyntaxContext, System.Threading.CancellationToken, ParseResult<TSpec>> parse,
+        Func<DeclarationReader, LayerIdentity?, TSpec?> read,
         string parseStep,
         string diagnosticsStep,
         string specsStep)
@@ -173,7 +169,7 @@ public sealed class AttentionGenerator : IIncrementalGenerator
         // The transform returns a value-equal ParseResult holding nothing from the compilation, so
         // the incremental cache can compare it with the previous run's and skip everything after it.
         IncrementalValuesProvider<ParseResult<TSpec>> parsed = context.SyntaxProvider
-            .ForAttributeWithMetadataName(attributeName, static (node, _) => node is TypeDeclarationSyntax, parse)
+            .ForAttributeWithMetadataName(attributeName, static (node, _) => node is TypeDeclarationSyntax, (syntax, cancellationToken) => OptionChecks.Parse(syntax, cancellationToken, read))
             .WithTrackingName(parseStep);
 
         // Diagnostics and source are separate outputs, so a diagnostic change never re-emits source.

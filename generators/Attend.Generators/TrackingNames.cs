@@ -95,16 +95,27 @@ internal static class TrackingNames
     public const string VisionTransformerPlan = nameof(VisionTransformerPlan);
     public const string DanetPositionAttentionPlan = nameof(DanetPositionAttentionPlan);
 
+    // Spec → plan, for the layer kinds whose kernels are row loops of constant width.
+    public const string GraphAttentionPlan = nameof(GraphAttentionPlan);
+    public const string MemoryHeadsPlan = nameof(MemoryHeadsPlan);
+    public const string NadarayaWatsonPlan = nameof(NadarayaWatsonPlan);
+    public const string AttentionPoolingPlan = nameof(AttentionPoolingPlan);
+    public const string ScoreAttentionPlan = nameof(ScoreAttentionPlan);
+
     /// <summary>The distinct head shapes of every attention layer, each emitted once as a kernel struct.</summary>
     public const string HeadShapes = nameof(HeadShapes);
+
+    /// <summary>Each distinct head shape's struct, planned (row and tile kernels).</summary>
+    public const string HeadStructPlans = nameof(HeadStructPlans);
 
     /// <summary>
     /// The steps IncrementalTests checks (its declarations have no <c>[BertModel]</c>, so the BertModel steps are not listed).
     /// </summary>
     public static readonly string[] All =
     {
-        HeadShapes,
+        HeadShapes, HeadStructPlans,
         MultiHeadAttentionPlan, ScaledDotProductAttentionPlan, TransformerEncoderPlan, TransformerDecoderPlan, VisionTransformerPlan, DanetPositionAttentionPlan,
+        GraphAttentionPlan, MemoryHeadsPlan, NadarayaWatsonPlan, AttentionPoolingPlan, ScoreAttentionPlan,
         MultiHeadAttentionParse, MultiHeadAttentionDiagnostics, MultiHeadAttentionSpecs,
         ScaledDotProductAttentionParse, ScaledDotProductAttentionDiagnostics, ScaledDotProductAttentionSpecs,
         TransformerEncoderParse, TransformerEncoderDiagnostics, TransformerEncoderSpecs,

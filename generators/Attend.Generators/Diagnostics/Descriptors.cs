@@ -1,7 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
-using Microsoft.CodeAnalysis;
-
 namespace Attend.Generators.Diagnostics;
 
 /// <summary>Every diagnostic Attend reports; the README's "Diagnostics" table mirrors this one.</summary>

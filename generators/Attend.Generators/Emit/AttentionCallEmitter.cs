@@ -1,6 +1,3 @@
-using System.Collections.Generic;
-using Attend.Generators.Planning;
-
 namespace Attend.Generators.Emit;
 
 /// <summary>A strided 4-D view handed to the attention driver: the span expression and its three strides.</summary>

@@ -1,6 +1,3 @@
-using System.Collections.Generic;
-using Attend.Generators.Model;
-using Attend.Generators.Planning;
 using static Attend.Generators.Emit.RowKernelText;
 
 namespace Attend.Generators.Emit;
@@ -10,25 +7,27 @@ internal static class AttentionPoolingEmitter
 {
     private const string KernelsName = "PoolingRowKernels";
 
-    public static string Emit(AttentionPoolingSpec spec) =>
+    public static string Emit(AttentionPoolingPlan plan) => Emit(plan.Spec, plan);
+
+    private static string Emit(AttentionPoolingSpec spec, AttentionPoolingPlan plan) =>
         TypeShellEmitter.Emit(
             spec.Identity,
             spec.LearnedQuery
                 ? $"Attention pooling of [batch, length, {spec.Features}] sequences into one vector each, scored against a learned query."
                 : $"Attention pooling of [batch, length, {spec.Features}] sequences into one vector each, with additive scores vᵀ tanh(W h + b) through {spec.HiddenDim} hidden units.",
-            Remarks(spec),
+            Remarks(spec, plan),
             w =>
             {
                 EmitMembers(w, spec);
                 EmitLoadWeights(w, spec);
                 EmitForward(w, spec);
-                EmitKernels(w, spec);
+                EmitKernels(w, spec, plan);
             });
 
     /// <summary>The width the score kernel dots: the hidden layer for additive scores, the features for a learned query.</summary>
     private static int ScoreWidth(AttentionPoolingSpec spec) => spec.LearnedQuery ? spec.Features : spec.HiddenDim;
 
-    private static string[] Remarks(AttentionPoolingSpec spec)
+    private static string[] Remarks(AttentionPoolingSpec spec, AttentionPoolingPlan plan)
     {
         var remarks = new List<string>
         {
@@ -43,8 +42,8 @@ internal static class AttentionPoolingEmitter
         };
         foreach ((string path, int width) in Paths)
         {
-            IReadOnlyList<RowSegment> score = HeadKernelPlanner.Segments(ScoreWidth(spec), width).AsImmutableArray();
-            IReadOnlyList<RowSegment> features = HeadKernelPlanner.Segments(spec.Features, width).AsImmutableArray();
+            IReadOnlyList<RowSegment> score = plan.Scored.On(path).AsImmutableArray();
+            IReadOnlyList<RowSegment> features = plan.Pooled.On(path).AsImmutableArray();
             remarks.Add($"{path}: the scored row is {Layout(score)}; the pooled row is {Layout(features)}.");
         }
 
@@ -63,9 +62,11 @@ internal static class AttentionPoolingEmitter
             w.Line();
         }
 
-        w.Line("// The weights in use. LoadWeights reads a whole new set, then publishes it with one reference write, so a");
-        w.Line("// Forward running meanwhile computes with the old set or the new one, never a mix of the two.");
-        w.Line("private LayerWeights _weights = new LayerWeights();");
+        w.Lines("""
+            // The weights in use. LoadWeights reads a whole new set, then publishes it with one reference write, so a
+            // Forward running meanwhile computes with the old set or the new one, never a mix of the two.
+            private LayerWeights _weights = new LayerWeights();
+            """);
         w.Line();
         w.Line(spec.LearnedQuery
             ? "// One complete set of weights; never written once published."
@@ -85,19 +86,9 @@ internal static class AttentionPoolingEmitter
         }
 
         w.Line();
-        w.Line("/// <summary>Creates the layer with zeroed weights; call <see cref=\"LoadWeights\"/> before use.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block($"public {spec.Identity.Type.Name}()"))
-        {
-        }
-
-        w.Line();
-        w.Line("/// <summary>The instruction-set path; <see cref=\"global::Attend.KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
-        w.Line("public global::Attend.KernelPath Path { get; set; }");
-        w.Line();
-        w.Line("/// <summary>Most threads the projection uses; 1 runs on the caller's thread. Results are identical whatever the value.</summary>");
-        w.Line("public int MaxDegreeOfParallelism { get; set; } = global::System.Environment.ProcessorCount;");
-        w.Line();
+        LayerMembers.ZeroWeightsConstructor(w, spec.Identity.Type.Name);
+        LayerMembers.PathProperty(w, attributed: false);
+        LayerMembers.ThreadsProperty(w, "Most threads the projection uses; 1 runs on the caller's thread. Results are identical whatever the value.", attributed: false);
     }
 
     private static void EmitLoadWeights(SourceWriter w, AttentionPoolingSpec spec)
@@ -106,19 +97,14 @@ internal static class AttentionPoolingEmitter
         w.Line(spec.LearnedQuery
             ? "/// Loads the <c>state_dict</c>: <c>query</c> [Features]."
             : "/// Loads the <c>state_dict</c>: <c>proj.weight</c> [HiddenDim, Features]" + (spec.Bias ? ", <c>proj.bias</c> [HiddenDim]" : "") + ", <c>context.weight</c> [1, HiddenDim].");
-        w.Line("/// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.");
-        w.Line("/// Safe while <see cref=\"Forward\"/> runs on other threads: the new weights replace the old all at once,");
-        w.Line("/// and a forward pass already running finishes with the weights it started with.");
-        w.Line("/// </summary>");
-        w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"han.safetensors\")</c>; others it holds are ignored.</param>");
-        w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"word_attention.\"</c>.</param>");
-        w.Line("/// <exception cref=\"global::System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
-        w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void LoadWeights(global::Attend.IWeightSource source, string prefix = \"\")"))
+        w.Lines("""
+            /// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.
+            /// Safe while <see cref="Forward"/> runs on other threads: the new weights replace the old all at once,
+            /// and a forward pass already running finishes with the weights it started with.
+            /// </summary>
+            """);
+        using (LayerMembers.OpenLoadWeights(w, "The tensors, e.g. <c>SafeTensors.Open(\"han.safetensors\")</c>; others it holds are ignored.", "Prepended to every name, e.g. <c>\"word_attention.\"</c>."))
         {
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
             if (spec.LearnedQuery)
             {
                 w.Line("float[] query = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"query\", Features);");
@@ -146,34 +132,33 @@ internal static class AttentionPoolingEmitter
 
     private static void EmitForward(SourceWriter w, AttentionPoolingSpec spec)
     {
-        w.Line("/// <summary>");
-        w.Line("/// Pools each sequence into one vector: <c>α = softmax_t(score(h_t))</c> over its unpadded positions, <c>y = Σ_t α_t h_t</c>.");
-        w.Line("/// May be called from many threads at once, also while <see cref=\"LoadWeights\"/> runs: the pass reads the weights once.");
-        w.Line("/// </summary>");
-        w.Line("/// <param name=\"input\">Sequences <c>[batch, length, Features]</c>, row-major.</param>");
-        w.Line("/// <param name=\"output\">Receives <c>[batch, Features]</c>.</param>");
-        w.Line("/// <param name=\"batch\">Number of sequences.</param>");
-        w.Line("/// <param name=\"length\">Positions per sequence.</param>");
-        w.Line("/// <param name=\"keyPaddingMask\">Optional <c>[batch, length]</c>, true = padded (PyTorch's polarity).</param>");
-        w.Line("/// <param name=\"attentionWeights\">Optional; receives <c>[batch, length]</c>.</param>");
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not match; thrown before anything is written.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, int length, global::System.ReadOnlySpan<bool> keyPaddingMask = default, global::System.Span<float> attentionWeights = default)"))
+        w.Lines("""
+            /// <summary>
+            /// Pools each sequence into one vector: <c>α = softmax_t(score(h_t))</c> over its unpadded positions, <c>y = Σ_t α_t h_t</c>.
+            /// May be called from many threads at once, also while <see cref="LoadWeights"/> runs: the pass reads the weights once.
+            /// </summary>
+            """);
+        LayerMembers.Params(w, ("input", "Sequences <c>[batch, length, Features]</c>, row-major."), ("output", "Receives <c>[batch, Features]</c>."), ("batch", "Number of sequences."), ("length", "Positions per sequence."), ("keyPaddingMask", "Optional <c>[batch, length]</c>, true = padded (PyTorch's polarity)."), ("attentionWeights", "Optional; receives <c>[batch, length]</c>."));
+        using (LayerMembers.OpenChecked(w, "public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, int length, global::System.ReadOnlySpan<bool> keyPaddingMask = default, global::System.Span<float> attentionWeights = default)", "A length does not match; thrown before anything is written."))
         {
-            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(length, nameof(length));");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(input.Length, (long)batch * length * Features, nameof(input), $\"batch × length × Features = {batch} × {length} × {Features}\");");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)batch * Features, nameof(output), $\"batch × Features = {batch} × {Features}\");");
-            w.Line("if (!keyPaddingMask.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * length, nameof(keyPaddingMask), $\"batch × length = {batch} × {length}\");");
-            w.Line("if (!attentionWeights.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)batch * length, nameof(attentionWeights), $\"batch × length = {batch} × {length}\");");
-            w.Line("LayerWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
-            w.Line("global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);");
-            w.Line("int rows = batch * length; // fits: input.Length was checked above");
+            w.Lines("""
+                global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));
+                global::Attend.Kernels.ArgumentChecks.Positive(length, nameof(length));
+                global::Attend.Kernels.ArgumentChecks.Length(input.Length, (long)batch * length * Features, nameof(input), $"batch × length × Features = {batch} × {length} × {Features}");
+                global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)batch * Features, nameof(output), $"batch × Features = {batch} × {Features}");
+                if (!keyPaddingMask.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * length, nameof(keyPaddingMask), $"batch × length = {batch} × {length}");
+                if (!attentionWeights.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)batch * length, nameof(attentionWeights), $"batch × length = {batch} × {length}");
+                LayerWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
+                global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);
+                int rows = batch * length; // fits: input.Length was checked above
+                """);
             if (!spec.LearnedQuery)
             {
-                w.Line("long hiddenLength = (long)rows * HiddenDim;");
-                w.Line("if (hiddenLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"batch × length × HiddenDim = {hiddenLength} floats, more than one array holds; split the batch.\", nameof(batch));");
-                w.Line("float[] scratch = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)hiddenLength + length);");
+                w.Lines("""
+                    long hiddenLength = (long)rows * HiddenDim;
+                    if (hiddenLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($"batch × length × HiddenDim = {hiddenLength} floats, more than one array holds; split the batch.", nameof(batch));
+                    float[] scratch = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)hiddenLength + length);
+                    """);
             }
             else
             {
@@ -218,7 +203,7 @@ internal static class AttentionPoolingEmitter
 
     private static string SumName(AttentionPoolingSpec spec, string path) => $"WeightedSum_F{spec.Features}_{Short(path)}";
 
-    private static void EmitKernels(SourceWriter w, AttentionPoolingSpec spec)
+    private static void EmitKernels(SourceWriter w, AttentionPoolingSpec spec, AttentionPoolingPlan plan)
     {
         w.Line($"/// <summary>Pooling loops for a scored row of {ScoreWidth(spec)} and a pooled row of {spec.Features}: one method per instruction set.</summary>");
         w.Line(GeneratedCode.Attribute);
@@ -246,10 +231,12 @@ internal static class AttentionPoolingEmitter
             {
                 using (w.Block("for (int t = 0; t < scores.Length; t++)"))
                 {
-                    w.Line("global::System.ReadOnlySpan<float> row = rows.Slice(t * S, S);");
-                    w.Line("float sum = 0f;");
-                    w.Line("for (int c = 0; c < S; c++) sum += row[c] * vector[c];");
-                    w.Line("scores[t] = sum;");
+                    w.Lines("""
+                        global::System.ReadOnlySpan<float> row = rows.Slice(t * S, S);
+                        float sum = 0f;
+                        for (int c = 0; c < S; c++) sum += row[c] * vector[c];
+                        scores[t] = sum;
+                        """);
                 }
             }
 
@@ -260,17 +247,19 @@ internal static class AttentionPoolingEmitter
                 w.Line("o.Clear();");
                 using (w.Block("for (int t = 0; t < weights.Length; t++)"))
                 {
-                    w.Line("global::System.ReadOnlySpan<float> row = sequence.Slice(t * F, F);");
-                    w.Line("float weight = weights[t];");
-                    w.Line("for (int c = 0; c < F; c++) o[c] += weight * row[c];");
+                    w.Lines("""
+                        global::System.ReadOnlySpan<float> row = sequence.Slice(t * F, F);
+                        float weight = weights[t];
+                        for (int c = 0; c < F; c++) o[c] += weight * row[c];
+                        """);
                 }
             }
 
             w.Line();
             foreach ((string path, int width) in Paths)
             {
-                EmitScores(w, spec, path, HeadKernelPlanner.Segments(ScoreWidth(spec), width).AsImmutableArray());
-                EmitWeightedSum(w, spec, path, HeadKernelPlanner.Segments(spec.Features, width).AsImmutableArray());
+                EmitScores(w, spec, path, plan.Scored.On(path).AsImmutableArray());
+                EmitWeightedSum(w, spec, path, plan.Pooled.On(path).AsImmutableArray());
             }
         }
     }
@@ -281,9 +270,7 @@ internal static class AttentionPoolingEmitter
         w.Line($"// {path}: S = {Layout(segments)}; " + (held ? "the scoring vector stays in registers across positions." : "the scoring vector is reloaded from L1 per position (holding it would spill)."));
         using (w.Block($"private static void {ScoresName(spec, path)}(global::System.ReadOnlySpan<float> rows, global::System.ReadOnlySpan<float> vector, global::System.Span<float> scores)"))
         {
-            w.Line("ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rows);");
-            w.Line("ref float v = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(vector);");
-            w.Line("ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scores);");
+            VectorCode.References(w, ("x", "rows"), ("v", "vector"), ("s", "scores"));
             if (held)
             {
                 foreach (RowSegment segment in segments) w.Line($"{TypeOf(segment.Width)} v{segment.Offset} = {Load(segment, "v")};");
@@ -308,9 +295,7 @@ internal static class AttentionPoolingEmitter
             : $"{blocks} column blocks of at most {MaxAccumulatorRegisters} registers, each streaming the sequence once."));
         using (w.Block($"private static void {SumName(spec, path)}(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> sequence, global::System.Span<float> output)"))
         {
-            w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);");
-            w.Line("ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sequence);");
-            w.Line("ref float o = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
+            VectorCode.References(w, ("p", "weights"), ("x", "sequence"), ("o", "output"));
             WeightedRows(w, segments, "for (int t = 0; t < weights.Length; t++)", "ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, t * F);", "float weight = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, t);", "o");
         }
 

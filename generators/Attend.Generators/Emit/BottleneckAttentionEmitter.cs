@@ -1,6 +1,3 @@
-using System.Collections.Generic;
-using System.Globalization;
-using Attend.Generators.Model;
 using static Attend.Generators.Emit.FoldedLayerEmitter;
 
 namespace Attend.Generators.Emit;

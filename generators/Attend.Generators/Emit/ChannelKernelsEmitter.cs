@@ -1,7 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
-using Attend.Generators.Model;
-using Attend.Generators.Planning;
 using static Attend.Generators.Emit.VectorCode;
 
 namespace Attend.Generators.Emit;
@@ -50,9 +46,7 @@ internal static class ChannelKernelsEmitter
             w.Line($"// {PathOf(width)}: {Layout(columns, width)}{(held ? "; x stays in registers across the rows" : "; x is reloaded from L1 for each row")}.");
             using (w.Block($"private static void {method(width)}({parameters})"))
             {
-                w.Line("ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weight);");
-                w.Line("ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);");
-                w.Line("ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);");
+                VectorCode.References(w, ("weights", "weight"), ("input", "x"), ("output", "y"));
                 if (held)
                 {
                     foreach (RowSegment segment in HeadKernelPlanner.Segments(columns, width))
@@ -107,8 +101,7 @@ internal static class ChannelKernelsEmitter
             w.Line($"// {PathOf(width)}: {Layout(channels, width)}; the {kernel} taps are broadcast once and unrolled.");
             using (w.Block($"private static void {method(width)}({parameters})"))
             {
-                w.Line("ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);");
-                w.Line("ref float result = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
+                VectorCode.References(w, ("input", "padded"), ("result", "output"));
                 foreach (int segmentWidth in widths)
                 {
                     for (int t = 0; t < kernel; t++)
@@ -173,9 +166,7 @@ internal static class ChannelKernelsEmitter
         {
             w.Line($"int paddedWidth = width + {halo};");
             w.Line($"int mapStride = (height + {halo}) * paddedWidth;");
-            w.Line("ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);");
-            w.Line("ref float taps = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(kernel);");
-            w.Line("ref float result = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
+            VectorCode.References(w, ("input", "padded"), ("taps", "kernel"), ("result", "output"));
             using (w.Block("for (int y = 0; y < height; y++)"))
             {
                 w.Line("ref float inputRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, y * paddedWidth);");

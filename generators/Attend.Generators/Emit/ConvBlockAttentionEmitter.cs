@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-using Attend.Generators.Model;
 using static Attend.Generators.Emit.FeatureMapLayerEmitter;
 
 namespace Attend.Generators.Emit;
@@ -31,28 +29,13 @@ internal static class ConvBlockAttentionEmitter
             remarks,
             w =>
             {
-                w.Line("/// <summary>Channels C of the feature map.</summary>");
-                w.Line(GeneratedCode.Attribute);
-                w.Line($"public const int Channels = {c};");
-                w.Line();
-                w.Line("/// <summary>Hidden channels of the channel-attention MLP.</summary>");
-                w.Line(GeneratedCode.Attribute);
-                w.Line($"public const int HiddenChannels = {h};");
-                w.Line();
-                w.Line("/// <summary>Side of the spatial convolution.</summary>");
-                w.Line(GeneratedCode.Attribute);
-                w.Line($"public const int SpatialKernelSize = {k};");
-                w.Line();
+                LayerMembers.Constant(w, "Channels C of the feature map.", "Channels", $"{c}");
+                LayerMembers.Constant(w, "Hidden channels of the channel-attention MLP.", "HiddenChannels", $"{h}");
+                LayerMembers.Constant(w, "Side of the spatial convolution.", "SpatialKernelSize", $"{k}");
                 w.Line("private const int Padding = (SpatialKernelSize - 1) / 2;");
                 w.Line();
                 EmitFields(w, weights);
-                w.Line("/// <summary>Creates the layer with zeroed weights; call <see cref=\"LoadWeights\"/> before use.</summary>");
-                w.Line(GeneratedCode.Attribute);
-                using (w.Block($"public {spec.Identity.Type.Name}()"))
-                {
-                }
-
-                w.Line();
+                LayerMembers.ZeroWeightsConstructor(w, spec.Identity.Type.Name);
                 EmitPathProperties(w);
                 EmitLoadWeights(w, "the CBAM module (<c>ca</c> channel attention, <c>sa</c> spatial attention)", weights);
                 EmitForward(w, "<c>x1 = x · sigmoid(mlp(avgpool(x)) + mlp(maxpool(x)))</c>, then <c>y = x1 · sigmoid(conv([mean_c(x1), max_c(x1)]))</c>",
@@ -67,42 +50,52 @@ internal static class ConvBlockAttentionEmitter
                 {
                     using (w.Block(ApplySignature))
                     {
-                        w.Line("int plane = height * width;");
-                        w.Line("int paddedPlane = (height + 2 * Padding) * (width + 2 * Padding);");
-                        w.Line("global::System.Span<float> mean = scratch.Slice(0, Channels);");
-                        w.Line("global::System.Span<float> max = scratch.Slice(Channels, Channels);");
-                        w.Line("global::System.Span<float> gate = scratch.Slice(2 * Channels, Channels);");
-                        w.Line("global::System.Span<float> gateMax = scratch.Slice(3 * Channels, Channels);");
-                        w.Line("global::System.Span<float> hidden = scratch.Slice(4 * Channels, HiddenChannels);");
-                        w.Line("global::System.Span<float> hiddenMax = scratch.Slice(4 * Channels + HiddenChannels, HiddenChannels);");
-                        w.Line("global::System.Span<float> padded = scratch.Slice(4 * Channels + 2 * HiddenChannels, 2 * paddedPlane);");
-                        w.Line("global::System.Span<float> meanMap = scratch.Slice(4 * Channels + 2 * HiddenChannels + 2 * paddedPlane, plane);");
-                        w.Line("global::System.Span<float> maxMap = scratch.Slice(4 * Channels + 2 * HiddenChannels + 2 * paddedPlane + plane, plane);");
-                        w.Line("global::System.Span<float> spatial = scratch.Slice(4 * Channels + 2 * HiddenChannels + 2 * paddedPlane + 2 * plane, plane);");
+                        w.Lines("""
+                            int plane = height * width;
+                            int paddedPlane = (height + 2 * Padding) * (width + 2 * Padding);
+                            global::System.Span<float> mean = scratch.Slice(0, Channels);
+                            global::System.Span<float> max = scratch.Slice(Channels, Channels);
+                            global::System.Span<float> gate = scratch.Slice(2 * Channels, Channels);
+                            global::System.Span<float> gateMax = scratch.Slice(3 * Channels, Channels);
+                            global::System.Span<float> hidden = scratch.Slice(4 * Channels, HiddenChannels);
+                            global::System.Span<float> hiddenMax = scratch.Slice(4 * Channels + HiddenChannels, HiddenChannels);
+                            global::System.Span<float> padded = scratch.Slice(4 * Channels + 2 * HiddenChannels, 2 * paddedPlane);
+                            global::System.Span<float> meanMap = scratch.Slice(4 * Channels + 2 * HiddenChannels + 2 * paddedPlane, plane);
+                            global::System.Span<float> maxMap = scratch.Slice(4 * Channels + 2 * HiddenChannels + 2 * paddedPlane + plane, plane);
+                            global::System.Span<float> spatial = scratch.Slice(4 * Channels + 2 * HiddenChannels + 2 * paddedPlane + 2 * plane, plane);
+                            """);
                         w.Line();
                         w.Line("// Channel attention: both poolings of each plane in one pass, the shared MLP on each, add, sigmoid.");
                         w.Line("global::Attend.Kernels.FeatureMapKernels.ChannelMeansAndMaxima(path, input, Channels, plane, mean, max);");
                         EmitMlp(w, c, h, "mean", "hidden", "gate");
                         EmitMlp(w, c, h, "max", "hiddenMax", "gateMax");
-                        w.Line("for (int c = 0; c < Channels; c++) gate[c] = global::Attend.Kernels.VectorMath.Sigmoid(gate[c] + gateMax[c]);");
-                        w.Line("if (!channelScale.IsEmpty) gate.CopyTo(channelScale);");
-                        w.Line("global::Attend.Kernels.FeatureMapKernels.ScaleChannels(path, input, gate, plane, output);");
+                        w.Lines("""
+                            for (int c = 0; c < Channels; c++) gate[c] = global::Attend.Kernels.VectorMath.Sigmoid(gate[c] + gateMax[c]);
+                            if (!channelScale.IsEmpty) gate.CopyTo(channelScale);
+                            global::Attend.Kernels.FeatureMapKernels.ScaleChannels(path, input, gate, plane, output);
+                            """);
                         w.Line();
-                        w.Line("// Spatial attention on x1 = output: channel-wise mean and max maps, zero-padded side by side, convolved, sigmoid.");
-                        w.Line("global::Attend.Kernels.FeatureMapKernels.MeanAndMaxOverChannels(path, output, Channels, plane, meanMap, maxMap);");
-                        w.Line("padded.Clear();");
-                        w.Line("int paddedWidth = width + 2 * Padding;");
+                        w.Lines("""
+                            // Spatial attention on x1 = output: channel-wise mean and max maps, zero-padded side by side, convolved, sigmoid.
+                            global::Attend.Kernels.FeatureMapKernels.MeanAndMaxOverChannels(path, output, Channels, plane, meanMap, maxMap);
+                            padded.Clear();
+                            int paddedWidth = width + 2 * Padding;
+                            """);
                         using (w.Block("for (int y = 0; y < height; y++)"))
                         {
-                            w.Line("int at = (y + Padding) * paddedWidth + Padding;");
-                            w.Line("meanMap.Slice(y * width, width).CopyTo(padded.Slice(at, width));");
-                            w.Line("maxMap.Slice(y * width, width).CopyTo(padded.Slice(paddedPlane + at, width));");
+                            w.Lines("""
+                                int at = (y + Padding) * paddedWidth + Padding;
+                                meanMap.Slice(y * width, width).CopyTo(padded.Slice(at, width));
+                                maxMap.Slice(y * width, width).CopyTo(padded.Slice(paddedPlane + at, width));
+                                """);
                         }
 
                         w.Line($"{ChannelKernelsEmitter.SpatialConvName(k)}(path, padded, _spatialWeight, height, width, spatial);");
-                        w.Line("for (int i = 0; i < plane; i++) spatial[i] = global::Attend.Kernels.VectorMath.Sigmoid(spatial[i]);");
-                        w.Line("if (!spatialScale.IsEmpty) spatial.CopyTo(spatialScale);");
-                        w.Line("global::Attend.Kernels.FeatureMapKernels.ScalePixels(path, output, spatial, Channels, output);");
+                        w.Lines("""
+                            for (int i = 0; i < plane; i++) spatial[i] = global::Attend.Kernels.VectorMath.Sigmoid(spatial[i]);
+                            if (!spatialScale.IsEmpty) spatial.CopyTo(spatialScale);
+                            global::Attend.Kernels.FeatureMapKernels.ScalePixels(path, output, spatial, Channels, output);
+                            """);
                     }
 
                     w.Line();

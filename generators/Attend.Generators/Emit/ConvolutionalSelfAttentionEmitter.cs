@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-using Attend.Generators.Model;
 using static Attend.Generators.Emit.ImageLayerEmitter;
 
 namespace Attend.Generators.Emit;
@@ -62,11 +60,13 @@ internal static class ConvolutionalSelfAttentionEmitter
                 }
 
                 w.Line();
-                w.Line("/// <summary>");
-                w.Line("/// Each head's attention weights for one query pixel over the zero-padded key grid: <paramref name=\"maps\"/> receives");
-                w.Line("/// <c>[Heads, height + 2·Padding, width + 2·Padding]</c>, key (row, column) = padded coordinates (the paper's figure 1).");
-                w.Line("/// </summary>");
-                w.Line("/// <exception cref=\"global::System.ArgumentException\">A size is not positive, the pixel lies outside the image, or <paramref name=\"maps\"/> has the wrong length.</exception>");
+                w.Lines("""
+                    /// <summary>
+                    /// Each head's attention weights for one query pixel over the zero-padded key grid: <paramref name="maps"/> receives
+                    /// <c>[Heads, height + 2·Padding, width + 2·Padding]</c>, key (row, column) = padded coordinates (the paper's figure 1).
+                    /// </summary>
+                    /// <exception cref="global::System.ArgumentException">A size is not positive, the pixel lies outside the image, or <paramref name="maps"/> has the wrong length.</exception>
+                    """);
                 w.Line(GeneratedCode.Attribute);
                 using (w.Block("public void AttentionMaps(int height, int width, int queryRow, int queryColumn, global::System.Span<float> maps)"))
                 {

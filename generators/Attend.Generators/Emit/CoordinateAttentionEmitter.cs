@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-using Attend.Generators.Model;
 using static Attend.Generators.Emit.FeatureMapLayerEmitter;
 using static Attend.Generators.Emit.PointwiseLayerEmitter;
 
@@ -64,11 +62,13 @@ internal static class CoordinateAttentionEmitter
                 {
                     using (w.Block(ApplySignature))
                     {
-                        w.Line("int lines = height + width;");
-                        w.Line("global::System.Span<float> pooled = scratch.Slice(0, lines * Channels);");
-                        w.Line("global::System.Span<float> middle = scratch.Slice(lines * Channels, lines * MiddleChannels);");
-                        w.Line("global::System.Span<float> factors = scratch.Slice(lines * (Channels + MiddleChannels), lines * Channels);");
-                        w.Line("global::System.Span<float> column = scratch.Slice(lines * (2 * Channels + MiddleChannels), width);");
+                        w.Lines("""
+                            int lines = height + width;
+                            global::System.Span<float> pooled = scratch.Slice(0, lines * Channels);
+                            global::System.Span<float> middle = scratch.Slice(lines * Channels, lines * MiddleChannels);
+                            global::System.Span<float> factors = scratch.Slice(lines * (Channels + MiddleChannels), lines * Channels);
+                            global::System.Span<float> column = scratch.Slice(lines * (2 * Channels + MiddleChannels), width);
+                            """);
                         w.Line();
                         w.Line("// [x_h; x_w]: the mean of every row (first H lines) and every column (next W), channels innermost.");
                         w.Line($"{Kernels}.DirectionalMeans(path, input, Channels, height, width, pooled, column);");

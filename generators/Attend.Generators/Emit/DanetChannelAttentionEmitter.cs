@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-using Attend.Generators.Model;
 using static Attend.Generators.Emit.ImageLayerEmitter;
 
 namespace Attend.Generators.Emit;
@@ -86,10 +84,12 @@ internal static class DanetChannelAttentionEmitter
         };
         Weights(w, typeName, "External-Attention-pytorch's ChannelAttentionModule", tensors, fields, b =>
         {
-            b.Line("convWeight.CopyTo(next.ConvWeight, 0);");
-            b.Line("convBias.CopyTo(next.ConvBias, 0);");
-            b.Line("global::Attend.Kernels.LinearKernels.Pack(outputWeight, Plane, Plane, next.Output);");
-            b.Line("outputBias.CopyTo(next.OutputBias, 0);");
+            b.Lines("""
+                convWeight.CopyTo(next.ConvWeight, 0);
+                convBias.CopyTo(next.ConvBias, 0);
+                global::Attend.Kernels.LinearKernels.Pack(outputWeight, Plane, Plane, next.Output);
+                outputBias.CopyTo(next.OutputBias, 0);
+                """);
         });
     }
 }

@@ -1,6 +1,3 @@
-using System.Collections.Generic;
-using Attend.Generators.Model;
-using Attend.Generators.Planning;
 using static Attend.Generators.Emit.ImageLayerEmitter;
 
 namespace Attend.Generators.Emit;
@@ -45,8 +42,8 @@ internal static class DanetPositionAttentionEmitter
                 {
                     w.Line("LayerWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
                     w.Line(spec.Official
-                        ? $"global::Attend.Kernels.DualAttention.PositionOfficial<{HeadKernelsEmitter.TypeName(HeadShapes.Of(spec))}>(Path, input, output, batch, Channels, height, width, weights.Projection, weights.ProjectionBias, QueryKeyChannels, weights.Gamma[0], MaxDegreeOfParallelism);"
-                        : $"global::Attend.Kernels.DualAttention.PositionCollection<{HeadKernelsEmitter.TypeName(HeadShapes.Of(spec))}>(Path, input, output, batch, Channels, height, width, weights.ConvWeight, weights.ConvBias, KernelSize, weights.Projection, weights.ProjectionBias, weights.Output, weights.OutputBias, MaxDegreeOfParallelism);");
+                        ? $"global::Attend.Kernels.DualAttention.PositionOfficial<{HeadKernelsEmitter.TypeName(layer.Shape)}>(Path, input, output, batch, Channels, height, width, weights.Projection, weights.ProjectionBias, QueryKeyChannels, weights.Gamma[0], MaxDegreeOfParallelism);"
+                        : $"global::Attend.Kernels.DualAttention.PositionCollection<{HeadKernelsEmitter.TypeName(layer.Shape)}>(Path, input, output, batch, Channels, height, width, weights.ConvWeight, weights.ConvBias, KernelSize, weights.Projection, weights.ProjectionBias, weights.Output, weights.OutputBias, MaxDegreeOfParallelism);");
                 }
 
                 w.Line();
@@ -73,15 +70,19 @@ internal static class DanetPositionAttentionEmitter
         };
         Weights(w, typeName, "the DANet authors' PAM_Module", tensors, fields, b =>
         {
-            b.Line("float[] stacked = new float[ProjectionWidth * Channels];");
-            b.Line("queryWeight.CopyTo(stacked, 0);");
-            b.Line("keyWeight.CopyTo(stacked, QueryKeyChannels * Channels);");
-            b.Line("valueWeight.CopyTo(stacked, 2 * QueryKeyChannels * Channels);");
+            b.Lines("""
+                float[] stacked = new float[ProjectionWidth * Channels];
+                queryWeight.CopyTo(stacked, 0);
+                keyWeight.CopyTo(stacked, QueryKeyChannels * Channels);
+                valueWeight.CopyTo(stacked, 2 * QueryKeyChannels * Channels);
+                """);
             b.Line($"{Packed}.Pack(stacked, Channels, ProjectionWidth, next.Projection);");
-            b.Line("queryBias.CopyTo(next.ProjectionBias, 0);");
-            b.Line("keyBias.CopyTo(next.ProjectionBias, QueryKeyChannels);");
-            b.Line("valueBias.CopyTo(next.ProjectionBias, 2 * QueryKeyChannels);");
-            b.Line("gamma.CopyTo(next.Gamma, 0);");
+            b.Lines("""
+                queryBias.CopyTo(next.ProjectionBias, 0);
+                keyBias.CopyTo(next.ProjectionBias, QueryKeyChannels);
+                valueBias.CopyTo(next.ProjectionBias, 2 * QueryKeyChannels);
+                gamma.CopyTo(next.Gamma, 0);
+                """);
         });
     }
 
@@ -105,16 +106,20 @@ internal static class DanetPositionAttentionEmitter
         };
         Weights(w, typeName, "External-Attention-pytorch's PositionAttentionModule", tensors, fields, b =>
         {
-            b.Line("convWeight.CopyTo(next.ConvWeight, 0);");
-            b.Line("convBias.CopyTo(next.ConvBias, 0);");
-            b.Line("float[] stacked = new float[ProjectionWidth * Channels];");
-            b.Line("qWeight.CopyTo(stacked, 0);");
-            b.Line("kWeight.CopyTo(stacked, Channels * Channels);");
-            b.Line("vWeight.CopyTo(stacked, 2 * Channels * Channels);");
+            b.Lines("""
+                convWeight.CopyTo(next.ConvWeight, 0);
+                convBias.CopyTo(next.ConvBias, 0);
+                float[] stacked = new float[ProjectionWidth * Channels];
+                qWeight.CopyTo(stacked, 0);
+                kWeight.CopyTo(stacked, Channels * Channels);
+                vWeight.CopyTo(stacked, 2 * Channels * Channels);
+                """);
             b.Line($"{Packed}.Pack(stacked, Channels, ProjectionWidth, next.Projection);");
-            b.Line("qBias.CopyTo(next.ProjectionBias, 0);");
-            b.Line("kBias.CopyTo(next.ProjectionBias, Channels);");
-            b.Line("vBias.CopyTo(next.ProjectionBias, 2 * Channels);");
+            b.Lines("""
+                qBias.CopyTo(next.ProjectionBias, 0);
+                kBias.CopyTo(next.ProjectionBias, Channels);
+                vBias.CopyTo(next.ProjectionBias, 2 * Channels);
+                """);
             b.Line($"{Packed}.Pack(oWeight, Channels, Channels, next.Output);");
             b.Line("oBias.CopyTo(next.OutputBias, 0);");
         });

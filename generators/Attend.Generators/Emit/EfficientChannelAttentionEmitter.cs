@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-using Attend.Generators.Model;
 using static Attend.Generators.Emit.FeatureMapLayerEmitter;
 
 namespace Attend.Generators.Emit;
@@ -27,24 +25,12 @@ internal static class EfficientChannelAttentionEmitter
             remarks,
             w =>
             {
-                w.Line("/// <summary>Channels C of the feature map.</summary>");
-                w.Line(GeneratedCode.Attribute);
-                w.Line($"public const int Channels = {c};");
-                w.Line();
-                w.Line("/// <summary>Taps of the 1-D convolution along the channels.</summary>");
-                w.Line(GeneratedCode.Attribute);
-                w.Line($"public const int KernelSize = {k};");
-                w.Line();
+                LayerMembers.Constant(w, "Channels C of the feature map.", "Channels", $"{c}");
+                LayerMembers.Constant(w, "Taps of the 1-D convolution along the channels.", "KernelSize", $"{k}");
                 w.Line("private const int Padding = (KernelSize - 1) / 2;");
                 w.Line();
                 EmitFields(w, weights);
-                w.Line("/// <summary>Creates the layer with zeroed weights; call <see cref=\"LoadWeights\"/> before use.</summary>");
-                w.Line(GeneratedCode.Attribute);
-                using (w.Block($"public {spec.Identity.Type.Name}()"))
-                {
-                }
-
-                w.Line();
+                LayerMembers.ZeroWeightsConstructor(w, spec.Identity.Type.Name);
                 EmitPathProperties(w);
                 EmitLoadWeights(w, "the ECA module", weights);
                 EmitForward(w, "<c>y = x · sigmoid(conv1d(mean_hw(x)))</c> per channel",
@@ -54,9 +40,11 @@ internal static class EfficientChannelAttentionEmitter
                 {
                     using (w.Block(ApplySignature))
                     {
-                        w.Line("int plane = height * width;");
-                        w.Line("global::System.Span<float> padded = scratch.Slice(0, Channels + KernelSize - 1);");
-                        w.Line("global::System.Span<float> gate = scratch.Slice(Channels + KernelSize - 1, Channels);");
+                        w.Lines("""
+                            int plane = height * width;
+                            global::System.Span<float> padded = scratch.Slice(0, Channels + KernelSize - 1);
+                            global::System.Span<float> gate = scratch.Slice(Channels + KernelSize - 1, Channels);
+                            """);
                         w.Line();
                         w.Line("// Squeeze: the mean of each channel plane, between zero pads.");
                         if (k > 1)

@@ -1,7 +1,3 @@
-using System.Collections.Generic;
-using Attend.Generators.Model;
-using Attend.Generators.Planning;
-
 namespace Attend.Generators.Emit;
 
 /// <summary>
@@ -22,7 +18,7 @@ internal static class EncoderStackEmitter
     public static bool LearnedPositions(EncoderStackSpec s) => s.Positions == BlockOptions.PositionsLearned;
 
     /// <summary>One line per choice baked into the stack, for the class's remarks.</summary>
-    public static List<string> Remarks(EncoderStackSpec s, HeadKernelPlan plan)
+    public static List<string> Remarks(EncoderStackSpec s, HeadKernelPlan plan, EncoderStackNames names)
     {
         string naming = BlockOptions.NamingDisplay(s.Naming);
         var remarks = new List<string>
@@ -33,7 +29,7 @@ internal static class EncoderStackEmitter
                 ? "Pre-norm: each sublayer reads norm(x) and adds its result to x (norm_first=True)."
                 : "Post-norm: x = norm(x + sublayer(x)), the residual sum and the layer norm fused in one pass (norm_first=False).",
             $"Feed-forward: Linear → {ActivationText(s.Activation)} → Linear.",
-            $"Weights load under the {naming} names: " + NamingText(s),
+            $"Weights load under the {naming} names: " + NamingText(s, names),
             s.KvHeads == s.Heads ? "Every query head has its own key/value head." : s.KvHeads == 1 ? "Multi-query attention: every query head reads the one key/value head." : $"Grouped-query attention: query head h reads key/value head h / {s.Heads / s.KvHeads}.",
         };
         // A BERT model adds its positions with its embeddings and takes Hugging Face's mask, and says so itself.
@@ -49,7 +45,7 @@ internal static class EncoderStackEmitter
         }
 
         remarks.Add("A query row whose keys are all masked yields zeros, never NaN.");
-        remarks.Add(HeadKernelsEmitter.SharedRemark(HeadShapes.Of(s)));
+        remarks.Add(HeadKernelsEmitter.SharedRemark(plan.Shape));
         return remarks;
     }
 
@@ -60,12 +56,12 @@ internal static class EncoderStackEmitter
         _ => "ReLU",
     };
 
-    private static string NamingText(EncoderStackSpec s)
+    private static string NamingText(EncoderStackSpec s, EncoderStackNames names)
     {
-        EncoderLayerNames n = EncoderWeightNames.For(s.Naming);
-        return $"<c>{EncoderWeightNames.LayerPrefixFor(s.Naming)}{{i}}.{n.AttentionNorm}</c>, <c>{n.QkvWeight}</c>" + (n.QkvBias is null ? "" : $", <c>{n.QkvBias}</c>") +
+        EncoderLayerNames n = names.Layer;
+        return $"<c>{names.LayerPrefix}{{i}}.{n.AttentionNorm}</c>, <c>{n.QkvWeight}</c>" + (n.QkvBias is null ? "" : $", <c>{n.QkvBias}</c>") +
             (s.HasOutputProjection ? $", <c>{n.Output}</c>" : "") + $", <c>{n.FeedForwardNorm}</c>, <c>{n.Hidden}</c>, <c>{n.Projection}</c>" +
-            (s.FinalNorm ? $"; <c>{EncoderWeightNames.FinalNorm}</c>" : "") + ".";
+            (names.FinalNorm is string final ? $"; <c>{final}</c>" : "") + ".";
     }
 
     private static string PositionText(EncoderStackSpec s) => s.Positions switch
@@ -82,61 +78,33 @@ internal static class EncoderStackEmitter
 
     public static void EmitConstants(SourceWriter w, EncoderStackSpec s)
     {
-        w.Line("/// <summary>Model width: the feature size of every token.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int ModelDim = {s.ModelDim};");
-        w.Line();
-        w.Line("/// <summary>Number of query heads.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int Heads = {s.Heads};");
-        w.Line();
-        w.Line("/// <summary>Number of key/value heads; query head h reads key/value head h / (Heads / KvHeads).</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int KvHeads = {s.KvHeads};");
-        w.Line();
-        w.Line("/// <summary>Width of one head.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int DimHead = {s.DimHead};");
-        w.Line();
-        w.Line("/// <summary>Hidden width of the feed-forward network.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int MlpDim = {s.MlpDim};");
-        w.Line();
-        w.Line("/// <summary>Number of layers.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int Depth = {s.Depth};");
-        w.Line();
+        LayerMembers.Constant(w, "Model width: the feature size of every token.", "ModelDim", $"{s.ModelDim}");
+        LayerMembers.Constant(w, "Number of query heads.", "Heads", $"{s.Heads}");
+        LayerMembers.Constant(w, "Number of key/value heads; query head h reads key/value head h / (Heads / KvHeads).", "KvHeads", $"{s.KvHeads}");
+        LayerMembers.Constant(w, "Width of one head.", "DimHead", $"{s.DimHead}");
+        LayerMembers.Constant(w, "Hidden width of the feed-forward network.", "MlpDim", $"{s.MlpDim}");
+        LayerMembers.Constant(w, "Number of layers.", "Depth", $"{s.Depth}");
         if (s.Positions is BlockOptions.PositionsLearned or BlockOptions.PositionsRelative1D)
         {
-            w.Line("/// <summary>Longest sequence the position weights cover (a KV cache's positions included).</summary>");
-            w.Line(GeneratedCode.Attribute);
-            w.Line($"public const int MaxLength = {s.MaxLength};");
-            w.Line();
+            LayerMembers.Constant(w, "Longest sequence the position weights cover (a KV cache's positions included).", "MaxLength", $"{s.MaxLength}");
         }
 
         if (s.Positions == BlockOptions.PositionsRelative2D)
         {
-            w.Line("/// <summary>Rows of the token grid.</summary>");
-            w.Line(GeneratedCode.Attribute);
-            w.Line($"public const int GridHeight = {s.GridHeight};");
-            w.Line();
-            w.Line("/// <summary>Columns of the token grid.</summary>");
-            w.Line(GeneratedCode.Attribute);
-            w.Line($"public const int GridWidth = {s.GridWidth};");
-            w.Line();
+            LayerMembers.Constant(w, "Rows of the token grid.", "GridHeight", $"{s.GridHeight}");
+            LayerMembers.Constant(w, "Columns of the token grid.", "GridWidth", $"{s.GridWidth}");
         }
 
         if (s.Window > 0)
         {
-            w.Line("/// <summary>Sliding attention window: query i sees keys j with i − Window &lt; j.</summary>");
-            w.Line(GeneratedCode.Attribute);
-            w.Line($"public const int Window = {s.Window};");
-            w.Line();
+            LayerMembers.Constant(w, "Sliding attention window: query i sees keys j with i − Window &lt; j.", "Window", $"{s.Window}");
         }
 
-        w.Line("private const int InnerDim = Heads * DimHead;");
-        w.Line("private const int KvInnerDim = KvHeads * DimHead;");
-        w.Line("private const int QkvWidth = InnerDim + 2 * KvInnerDim;");
+        w.Lines("""
+            private const int InnerDim = Heads * DimHead;
+            private const int KvInnerDim = KvHeads * DimHead;
+            private const int QkvWidth = InnerDim + 2 * KvInnerDim;
+            """);
         w.Line($"private const float LayerNormEpsilon = {Literals.Float(s.Epsilon)};");
         w.Line($"private const float ScoreScale = {Literals.Float(s.Scale)};");
         if (Rotary(s))
@@ -155,9 +123,9 @@ internal static class EncoderStackEmitter
     /// <param name="s">The stack.</param>
     /// <param name="ownFields">Further fields of the stack class (a block's embeddings, say), or null.</param>
     /// <param name="ownReads">Their reads into <c>stack</c>, or null.</param>
-    public static void EmitWeightClasses(SourceWriter w, EncoderStackSpec s, System.Action<SourceWriter>? ownFields = null, System.Action<SourceWriter>? ownReads = null)
+    public static void EmitWeightClasses(SourceWriter w, EncoderStackSpec s, EncoderStackNames names, System.Action<SourceWriter>? ownFields = null, System.Action<SourceWriter>? ownReads = null)
     {
-        EncoderLayerNames n = EncoderWeightNames.For(s.Naming);
+        EncoderLayerNames n = names.Layer;
         bool qkvBias = n.QkvBias is not null;
         bool relative = s.Positions is BlockOptions.PositionsRelative1D or BlockOptions.PositionsRelative2D;
 
@@ -165,9 +133,11 @@ internal static class EncoderStackEmitter
         w.Line(GeneratedCode.Attribute);
         using (w.Block($"private sealed class {LayerClass}"))
         {
-            w.Line("public readonly float[] AttentionNormWeight = new float[ModelDim];");
-            w.Line("public readonly float[] AttentionNormBias = new float[ModelDim];");
-            w.Line("public readonly global::Attend.Kernels.PackedProjection PackedQkvWeight = new(ModelDim, QkvWidth);");
+            w.Lines("""
+                public readonly float[] AttentionNormWeight = new float[ModelDim];
+                public readonly float[] AttentionNormBias = new float[ModelDim];
+                public readonly global::Attend.Kernels.PackedProjection PackedQkvWeight = new(ModelDim, QkvWidth);
+                """);
             if (qkvBias) w.Line("public readonly float[] QkvBias = new float[QkvWidth];");
             if (s.HasOutputProjection)
             {
@@ -188,9 +158,9 @@ internal static class EncoderStackEmitter
                 w.Line($"global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{n.AttentionNorm}.bias\", ModelDim).CopyTo(layer.AttentionNormBias, 0);");
                 if (n.SeparateQkv is string module)
                 {
-                    string names(string tensor) => $"new[] {{ \"{module}query.{tensor}\", \"{module}key.{tensor}\", \"{module}value.{tensor}\" }}";
-                    w.Line($"layer.PackedQkvWeight.Pack(global::Attend.Kernels.WeightLoading.ReadStacked(source, prefix, {names("weight")}, InnerDim, ModelDim), precision);");
-                    w.Line($"global::Attend.Kernels.WeightLoading.ReadStacked(source, prefix, {names("bias")}, InnerDim).CopyTo(layer.QkvBias, 0);");
+                    string stacked(string tensor) => $"new[] {{ \"{module}query.{tensor}\", \"{module}key.{tensor}\", \"{module}value.{tensor}\" }}";
+                    w.Line($"layer.PackedQkvWeight.Pack(global::Attend.Kernels.WeightLoading.ReadStacked(source, prefix, {stacked("weight")}, InnerDim, ModelDim), precision);");
+                    w.Line($"global::Attend.Kernels.WeightLoading.ReadStacked(source, prefix, {stacked("bias")}, InnerDim).CopyTo(layer.QkvBias, 0);");
                 }
                 else
                 {
@@ -215,10 +185,10 @@ internal static class EncoderStackEmitter
         if (LearnedPositions(s))
         {
             ownFields += fields => fields.Line("public readonly float[] PositionEmbedding = new float[MaxLength * ModelDim];");
-            ownReads += reads => reads.Line($"global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{EncoderWeightNames.PositionEmbedding(s.Naming)}\", {(s.Naming == BlockOptions.NamingTorch ? "MaxLength, ModelDim" : "1, MaxLength, ModelDim")}).CopyTo(stack.PositionEmbedding, 0);");
+            ownReads += reads => reads.Line($"global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{names.PositionEmbedding}\", {(s.Naming == BlockOptions.NamingTorch ? "MaxLength, ModelDim" : "1, MaxLength, ModelDim")}).CopyTo(stack.PositionEmbedding, 0);");
         }
 
-        StackWeightsEmitter.Emit(w, StackClass, LayerClass, EncoderWeightNames.LayerPrefixFor(s.Naming), s.FinalNorm ? EncoderWeightNames.FinalNorm : null, ownFields, ownReads);
+        StackWeightsEmitter.Emit(w, StackClass, LayerClass, names.LayerPrefix, names.FinalNorm, ownFields, ownReads);
     }
 
     /// <summary>The ref struct that carries one forward pass's sizes, options and scratch to every sublayer.</summary>
@@ -228,25 +198,27 @@ internal static class EncoderStackEmitter
         w.Line(GeneratedCode.Attribute);
         using (w.Block("private readonly ref struct Pass"))
         {
-            w.Line("public global::Attend.KernelPath Path { get; init; }");
-            w.Line("public int Threads { get; init; }");
-            w.Line("public int Batch { get; init; }");
-            w.Line("/// <summary>New tokens per sequence in this pass.</summary>");
-            w.Line("public int Length { get; init; }");
-            w.Line("/// <summary>Tokens per sequence already in the cache, before these.</summary>");
-            w.Line("public int Past { get; init; }");
-            w.Line("public global::Attend.KvCache? Cache { get; init; }");
-            w.Line("public global::System.ReadOnlySpan<bool> KeyPaddingMask { get; init; }");
-            w.Line("/// <summary>[rows, ModelDim]: the normalized input of a pre-norm sublayer.</summary>");
-            w.Line("public global::System.Span<float> Normed { get; init; }");
-            w.Line("/// <summary>[rows, ModelDim]: a sublayer's output before the residual sum.</summary>");
-            w.Line("public global::System.Span<float> Delta { get; init; }");
-            w.Line("/// <summary>[rows, QkvWidth]: each row's queries, keys and values side by side.</summary>");
-            w.Line("public global::System.Span<float> Qkv { get; init; }");
-            w.Line("/// <summary>[rows, InnerDim]: attention's output, heads side by side.</summary>");
-            w.Line("public global::System.Span<float> Context { get; init; }");
-            w.Line("/// <summary>[rows, MlpDim]: the feed-forward hidden layer (shares memory with Qkv and Context).</summary>");
-            w.Line("public global::System.Span<float> Hidden { get; init; }");
+            w.Lines("""
+                public global::Attend.KernelPath Path { get; init; }
+                public int Threads { get; init; }
+                public int Batch { get; init; }
+                /// <summary>New tokens per sequence in this pass.</summary>
+                public int Length { get; init; }
+                /// <summary>Tokens per sequence already in the cache, before these.</summary>
+                public int Past { get; init; }
+                public global::Attend.KvCache? Cache { get; init; }
+                public global::System.ReadOnlySpan<bool> KeyPaddingMask { get; init; }
+                /// <summary>[rows, ModelDim]: the normalized input of a pre-norm sublayer.</summary>
+                public global::System.Span<float> Normed { get; init; }
+                /// <summary>[rows, ModelDim]: a sublayer's output before the residual sum.</summary>
+                public global::System.Span<float> Delta { get; init; }
+                /// <summary>[rows, QkvWidth]: each row's queries, keys and values side by side.</summary>
+                public global::System.Span<float> Qkv { get; init; }
+                /// <summary>[rows, InnerDim]: attention's output, heads side by side.</summary>
+                public global::System.Span<float> Context { get; init; }
+                /// <summary>[rows, MlpDim]: the feed-forward hidden layer (shares memory with Qkv and Context).</summary>
+                public global::System.Span<float> Hidden { get; init; }
+                """);
             if (Rotary(s))
             {
                 w.Line("/// <summary>[Length, RotaryDim]: per new token, RotaryDim / 2 cosines then RotaryDim / 2 sines.</summary>");
@@ -277,10 +249,12 @@ internal static class EncoderStackEmitter
         w.Line("/// <summary>Carves the scratch buffer into the pass's spans.</summary>");
         using (w.Block("private static Pass CreatePass(global::Attend.KernelPath path, int threads, int batch, int length, global::Attend.KvCache? cache, global::System.ReadOnlySpan<bool> keyPaddingMask, global::System.Span<float> scratch)"))
         {
-            w.Line("int rows = batch * length;");
-            w.Line("int past = cache?.Length ?? 0;");
-            w.Line("global::System.Span<float> work = scratch.Slice(2 * rows * ModelDim, rows * global::System.Math.Max(QkvWidth + InnerDim, MlpDim));");
-            w.Line("int offset = 2 * rows * ModelDim + work.Length;");
+            w.Lines("""
+                int rows = batch * length;
+                int past = cache?.Length ?? 0;
+                global::System.Span<float> work = scratch.Slice(2 * rows * ModelDim, rows * global::System.Math.Max(QkvWidth + InnerDim, MlpDim));
+                int offset = 2 * rows * ModelDim + work.Length;
+                """);
             if (Rotary(s))
             {
                 w.Line("global::System.Span<float> rotary = scratch.Slice(offset, length * RotaryDim);");
@@ -301,9 +275,11 @@ internal static class EncoderStackEmitter
 
             using (w.Block("return new Pass", ";"))
             {
-                w.Line("Path = path, Threads = threads, Batch = batch, Length = length, Past = past, Cache = cache, KeyPaddingMask = keyPaddingMask,");
-                w.Line("Normed = scratch.Slice(0, rows * ModelDim), Delta = scratch.Slice(rows * ModelDim, rows * ModelDim),");
-                w.Line("Qkv = work.Slice(0, rows * QkvWidth), Context = work.Slice(rows * QkvWidth, rows * InnerDim), Hidden = work.Slice(0, rows * MlpDim),");
+                w.Lines("""
+                    Path = path, Threads = threads, Batch = batch, Length = length, Past = past, Cache = cache, KeyPaddingMask = keyPaddingMask,
+                    Normed = scratch.Slice(0, rows * ModelDim), Delta = scratch.Slice(rows * ModelDim, rows * ModelDim),
+                    Qkv = work.Slice(0, rows * QkvWidth), Context = work.Slice(rows * QkvWidth, rows * InnerDim), Hidden = work.Slice(0, rows * MlpDim),
+                    """);
                 if (Rotary(s)) w.Line("Rotary = rotary,");
                 if (ScoreBias(s)) w.Line("ScoreBias = scoreBias,");
             }
@@ -315,20 +291,24 @@ internal static class EncoderStackEmitter
     /// <summary><c>RunEncoderStack</c>: input positions, every layer, the final norm, and the cache's advance.</summary>
     public static void EmitRunStack(SourceWriter w, EncoderStackSpec s)
     {
-        w.Line("/// <summary>");
-        w.Line("/// Runs every layer in place on <paramref name=\"x\"/> <c>[pass.Batch, pass.Length, ModelDim]</c>: positions, layers, final norm.");
-        w.Line("/// <paramref name=\"attentionWeights\"/>, when not empty, receives <c>[Depth, batch, Heads, Length, KeyLength]</c>.");
-        w.Line("/// </summary>");
+        w.Lines("""
+            /// <summary>
+            /// Runs every layer in place on <paramref name="x"/> <c>[pass.Batch, pass.Length, ModelDim]</c>: positions, layers, final norm.
+            /// <paramref name="attentionWeights"/>, when not empty, receives <c>[Depth, batch, Heads, Length, KeyLength]</c>.
+            /// </summary>
+            """);
         using (w.Block($"private static void RunEncoderStack(in Pass pass, {StackClass} weights, global::System.Span<float> x, global::System.Span<float> attentionWeights)"))
         {
             w.Line("global::Attend.KernelPath path = pass.Path;");
             w.Line("int rows = pass.Rows;");
             if (s.Positions == BlockOptions.PositionsSinusoidal)
             {
-                w.Line("// Sinusoidal positions: the table for this pass's positions, built in the Normed scratch and added per token.");
-                w.Line("global::System.Span<float> table = pass.Normed.Slice(0, pass.Length * ModelDim);");
-                w.Line("global::Attend.Kernels.PositionTables.Sinusoidal(pass.Past, pass.Length, ModelDim, table);");
-                w.Line("global::Attend.Kernels.Elementwise.AddPerRow(path, x, table, rows, ModelDim, x);");
+                w.Lines("""
+                    // Sinusoidal positions: the table for this pass's positions, built in the Normed scratch and added per token.
+                    global::System.Span<float> table = pass.Normed.Slice(0, pass.Length * ModelDim);
+                    global::Attend.Kernels.PositionTables.Sinusoidal(pass.Past, pass.Length, ModelDim, table);
+                    global::Attend.Kernels.Elementwise.AddPerRow(path, x, table, rows, ModelDim, x);
+                    """);
             }
             else if (LearnedPositions(s))
             {
@@ -339,9 +319,11 @@ internal static class EncoderStackEmitter
             w.Line("long perLayer = (long)pass.Batch * Heads * pass.Length * pass.KeyLength;");
             using (w.Block("for (int i = 0; i < Depth; i++)"))
             {
-                w.Line("global::System.Span<float> layerWeights = attentionWeights.IsEmpty ? default : attentionWeights.Slice((int)(i * perLayer), (int)perLayer);");
-                w.Line("AttentionSublayer(in pass, weights.Layers[i], i, x, layerWeights);");
-                w.Line("FeedForwardSublayer(in pass, weights.Layers[i], x);");
+                w.Lines("""
+                    global::System.Span<float> layerWeights = attentionWeights.IsEmpty ? default : attentionWeights.Slice((int)(i * perLayer), (int)perLayer);
+                    AttentionSublayer(in pass, weights.Layers[i], i, x, layerWeights);
+                    FeedForwardSublayer(in pass, weights.Layers[i], x);
+                    """);
             }
 
             if (s.FinalNorm) w.Line("global::Attend.Kernels.Normalization.LayerNorm(path, x, rows, ModelDim, weights.FinalNormWeight, weights.FinalNormBias, LayerNormEpsilon, x);");
@@ -354,10 +336,10 @@ internal static class EncoderStackEmitter
     /// <summary>Whether the stack has the KV-cache members: causal, and no per-call key padding (a padded position would stay cached).</summary>
     public static bool Decodes(EncoderStackSpec s) => s.Causal && !s.KeyPadding;
 
-    public static void EmitAttentionSublayer(SourceWriter w, EncoderStackSpec s)
+    public static void EmitAttentionSublayer(SourceWriter w, EncoderStackSpec s, HeadShape shape, EncoderStackNames names)
     {
         bool interleaved = s.Positions == BlockOptions.PositionsRotaryInterleaved;
-        EncoderLayerNames n = EncoderWeightNames.For(s.Naming);
+        EncoderLayerNames n = names.Layer;
         w.Line("/// <summary>");
         w.Line(s.PreNorm
             ? "/// Self-attention sublayer, in place on <paramref name=\"x\"/>: <c>x += out(attention(qkv(norm(x))))</c>."
@@ -366,16 +348,7 @@ internal static class EncoderStackEmitter
         w.Line("/// </summary>");
         using (w.Block($"private static void AttentionSublayer(in Pass pass, {LayerClass} layer, int layerIndex, global::System.Span<float> x, global::System.Span<float> attentionWeights)"))
         {
-            w.Line("global::Attend.KernelPath path = pass.Path;");
-            w.Line("int threads = pass.Threads;");
-            w.Line("int rows = pass.Rows;");
-            string source = "x";
-            if (s.PreNorm)
-            {
-                w.Line("global::Attend.Kernels.Normalization.LayerNorm(path, x, rows, ModelDim, layer.AttentionNormWeight, layer.AttentionNormBias, LayerNormEpsilon, pass.Normed);");
-                source = "pass.Normed";
-            }
-
+            string source = SublayerText.Enter(w, s.PreNorm, "AttentionNorm");
             w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, {source}, rows, ModelDim, layer.PackedQkvWeight, {(n.QkvBias is null ? "default" : "layer.QkvBias")}, ModelDim, QkvWidth, pass.Qkv, QkvWidth, threads);");
             if (Rotary(s))
             {
@@ -402,9 +375,11 @@ internal static class EncoderStackEmitter
             bool decoding = Decodes(s);
             if (decoding)
             {
-                w.Line("// The new keys and values are read in place from the projected rows; with a cache they also join it for later");
-                w.Line("// passes, and the cached ones (float or bfloat16) are read in place from it.");
-                w.Line("pass.Cache?.Store(layerIndex, pass.Qkv, pass.Length, QkvWidth, InnerDim, InnerDim + KvInnerDim);");
+                w.Lines("""
+                    // The new keys and values are read in place from the projected rows; with a cache they also join it for later
+                    // passes, and the cached ones (float or bfloat16) are read in place from it.
+                    pass.Cache?.Store(layerIndex, pass.Qkv, pass.Length, QkvWidth, InnerDim, InnerDim + KvInnerDim);
+                    """);
                 w.Line();
             }
 
@@ -412,7 +387,7 @@ internal static class EncoderStackEmitter
             if (s.Causal) extra.Add("CausalOffset = pass.Past");
             if (s.Window > 0) extra.Add("Window = Window");
             if (ScoreBias(s)) extra.Add("AdditiveMask = pass.ScoreBias, MaskBatchStride = 0, MaskHeadStride = pass.Length * pass.KeyLength, MaskRowStride = pass.KeyLength, MaskLength = pass.KeyLength");
-            AttentionCallEmitter.Emit(w, HeadShapes.Of(s), new AttentionCall(
+            AttentionCallEmitter.Emit(w, shape, new AttentionCall(
                 "pass.Batch", "Heads", "KvHeads", "pass.Length", "pass.KeyLength",
                 new StridedView("pass.Qkv", "pass.Length * QkvWidth", "DimHead", "QkvWidth"),
                 new StridedView("pass.Qkv.Slice(InnerDim)", "pass.Length * QkvWidth", "DimHead", "QkvWidth"),
@@ -431,9 +406,7 @@ internal static class EncoderStackEmitter
                 delta = "pass.Context";
             }
 
-            w.Line(s.PreNorm
-                ? $"global::Attend.Kernels.Elementwise.Add(path, x, {delta}, x);"
-                : $"global::Attend.Kernels.Normalization.AddLayerNorm(path, x, {delta}, rows, ModelDim, layer.AttentionNormWeight, layer.AttentionNormBias, LayerNormEpsilon, x);");
+            SublayerText.Residual(w, s.PreNorm, "AttentionNorm", delta);
         }
 
         w.Line();

@@ -1,4 +1,3 @@
-using Attend.Generators.Model;
 using static Attend.Generators.Emit.PointwiseLayerEmitter;
 
 namespace Attend.Generators.Emit;
@@ -43,14 +42,16 @@ internal static class ExternalAttentionEmitter
                 using (w.Block("public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, int tokens, global::System.Span<float> attention = default)"))
                 {
                     EmitTokenChecks(w);
-                    w.Line("long attentionLength = (long)batch * tokens * MemoryUnits;");
-                    w.Line("if (!attention.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(attention.Length, attentionLength, nameof(attention), $\"batch × tokens × MemoryUnits = {batch} × {tokens} × {MemoryUnits}\");");
-                    w.Line("else if (attentionLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"batch × tokens × MemoryUnits = {attentionLength} floats, more than one array holds; split the batch.\", nameof(batch));");
-                    w.Line("if (global::System.MemoryExtensions.Overlaps(input, output)) throw new global::System.ArgumentException(\"output must not overlap input.\", nameof(output));");
-                    w.Line("LayerWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
-                    w.Line("global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);");
-                    w.Line("int rows = batch * tokens; // fits: input.Length was checked above");
-                    w.Line("global::System.Span<float> scores = attention.IsEmpty ? global::System.MemoryExtensions.AsSpan(global::Attend.Kernels.LayerScratch.Rent((int)attentionLength), 0, (int)attentionLength) : attention;");
+                    w.Lines("""
+                        long attentionLength = (long)batch * tokens * MemoryUnits;
+                        if (!attention.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(attention.Length, attentionLength, nameof(attention), $"batch × tokens × MemoryUnits = {batch} × {tokens} × {MemoryUnits}");
+                        else if (attentionLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($"batch × tokens × MemoryUnits = {attentionLength} floats, more than one array holds; split the batch.", nameof(batch));
+                        if (global::System.MemoryExtensions.Overlaps(input, output)) throw new global::System.ArgumentException("output must not overlap input.", nameof(output));
+                        LayerWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
+                        global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);
+                        int rows = batch * tokens; // fits: input.Length was checked above
+                        global::System.Span<float> scores = attention.IsEmpty ? global::System.MemoryExtensions.AsSpan(global::Attend.Kernels.LayerScratch.Rent((int)attentionLength), 0, (int)attentionLength) : attention;
+                        """);
                     w.Line();
                     w.Line("// a = x mkᵀ for every token of every sequence: [rows, MemoryUnits].");
                     w.Line($"{Projection}.Forward(path, input, rows, ModelDim, weights.PackedKeyMemory, default, ModelDim, MemoryUnits, scores, MemoryUnits, MaxDegreeOfParallelism);");

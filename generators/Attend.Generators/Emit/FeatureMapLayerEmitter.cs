@@ -1,6 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
-
 namespace Attend.Generators.Emit;
 
 /// <summary>What the channel/spatial attention layers (SE, ECA, CBAM) emit alike: properties, <c>LoadWeights</c>' shell and <c>Forward</c>.</summary>
@@ -14,21 +11,17 @@ internal static class FeatureMapLayerEmitter
 
     public static void EmitPathProperties(SourceWriter w)
     {
-        w.Line("/// <summary>The instruction-set path; <see cref=\"global::Attend.KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line("public global::Attend.KernelPath Path { get; set; }");
-        w.Line();
-        w.Line("/// <summary>Most threads one <see cref=\"Forward\"/> uses (samples of the batch run in parallel); 1 runs on the caller's thread. Results are identical whatever the value.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line("public int MaxDegreeOfParallelism { get; set; } = global::System.Environment.ProcessorCount;");
-        w.Line();
+        LayerMembers.PathProperty(w);
+        LayerMembers.ThreadsProperty(w, "Most threads one <see cref=\"Forward\"/> uses (samples of the batch run in parallel); 1 runs on the caller's thread. Results are identical whatever the value.");
     }
 
     public static void EmitFields(SourceWriter w, List<Weight> weights)
     {
-        w.Line("// The weights in use. LoadWeights reads a whole new set, then publishes it with one reference write, so a");
-        w.Line("// Forward running meanwhile computes with the old set or the new one, never a mix of the two.");
-        w.Line("private LayerWeights _weights = new LayerWeights();");
+        w.Lines("""
+            // The weights in use. LoadWeights reads a whole new set, then publishes it with one reference write, so a
+            // Forward running meanwhile computes with the old set or the new one, never a mix of the two.
+            private LayerWeights _weights = new LayerWeights();
+            """);
         w.Line();
         w.Line("// One complete set of weights; never written once published.");
         using (w.Block("private sealed class LayerWeights"))
@@ -48,19 +41,14 @@ internal static class FeatureMapLayerEmitter
         w.Line("/// <summary>");
         w.Line($"/// Loads weights saved from {module}'s <c>state_dict</c>, under PyTorch's names and shapes:");
         w.Line("/// " + string.Join(", ", weights.ConvertAll(x => $"<c>{x.Name}</c> [{string.Join(", ", x.Shape)}]")) + ".");
-        w.Line("/// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.");
-        w.Line("/// Safe while <see cref=\"Forward\"/> runs on other threads: the new weights replace the old all at once,");
-        w.Line("/// and a forward pass already running finishes with the weights it started with.");
-        w.Line("/// </summary>");
-        w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; tensors it holds beyond these are ignored.</param>");
-        w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"layer1.0.se.\"</c>.</param>");
-        w.Line("/// <exception cref=\"global::System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
-        w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void LoadWeights(global::Attend.IWeightSource source, string prefix = \"\")"))
+        w.Lines("""
+            /// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.
+            /// Safe while <see cref="Forward"/> runs on other threads: the new weights replace the old all at once,
+            /// and a forward pass already running finishes with the weights it started with.
+            /// </summary>
+            """);
+        using (LayerMembers.OpenLoadWeights(w, "The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; tensors it holds beyond these are ignored.", "Prepended to every name, e.g. <c>\"layer1.0.se.\"</c>."))
         {
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
             foreach (Weight weight in weights)
             {
                 w.Line($"float[] {Local(weight)} = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{weight.Name}\", {string.Join(", ", weight.Shape)});");
@@ -80,26 +68,26 @@ internal static class FeatureMapLayerEmitter
     {
         w.Line("/// <summary>");
         w.Line($"/// Applies the block to each sample: {formula}.");
-        w.Line("/// Allocates nothing once warm and may be called from many threads at once, also while <see cref=\"LoadWeights\"/> runs:");
-        w.Line("/// the pass reads the weights once and computes with that one complete set.");
-        w.Line("/// </summary>");
-        w.Line("/// <param name=\"input\">Feature maps <c>[batch, Channels, height, width]</c> (NCHW), row-major.</param>");
-        w.Line("/// <param name=\"output\">Receives <c>[batch, Channels, height, width]</c>; may be <paramref name=\"input\"/>'s memory itself (in place), but must not partly overlap it.</param>");
-        w.Line("/// <param name=\"batch\">Number of samples.</param>");
-        w.Line("/// <param name=\"height\">Rows of each map.</param>");
-        w.Line("/// <param name=\"width\">Columns of each map.</param>");
+        w.Lines("""
+            /// Allocates nothing once warm and may be called from many threads at once, also while <see cref="LoadWeights"/> runs:
+            /// the pass reads the weights once and computes with that one complete set.
+            /// </summary>
+            """);
+        LayerMembers.Params(w, ("input", "Feature maps <c>[batch, Channels, height, width]</c> (NCHW), row-major."), ("output", "Receives <c>[batch, Channels, height, width]</c>; may be <paramref name=\"input\"/>'s memory itself (in place), but must not partly overlap it."), ("batch", "Number of samples."), ("height", "Rows of each map."), ("width", "Columns of each map."));
         foreach (ScaleOutput output in outputs) w.Line($"/// <param name=\"{output.Parameter}\">Optional; receives {output.Description} <c>{output.Shape}</c>.</param>");
         w.Line("/// <exception cref=\"global::System.ArgumentException\">A length or size does not match; the message names the argument and the size expected.</exception>");
         w.Line(GeneratedCode.Attribute);
         string extra = string.Concat(outputs.ConvertAll(o => $", global::System.Span<float> {o.Parameter} = default"));
         using (w.Block($"public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, int height, int width{extra})"))
         {
-            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(height, nameof(height));");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(width, nameof(width));");
-            w.Line("long elements = (long)batch * Channels * height * width;");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(input.Length, elements, nameof(input), $\"batch × Channels × height × width = {batch} × {Channels} × {height} × {width}\");");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(output.Length, elements, nameof(output), $\"batch × Channels × height × width = {batch} × {Channels} × {height} × {width}\");");
+            w.Lines("""
+                global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));
+                global::Attend.Kernels.ArgumentChecks.Positive(height, nameof(height));
+                global::Attend.Kernels.ArgumentChecks.Positive(width, nameof(width));
+                long elements = (long)batch * Channels * height * width;
+                global::Attend.Kernels.ArgumentChecks.Length(input.Length, elements, nameof(input), $"batch × Channels × height × width = {batch} × {Channels} × {height} × {width}");
+                global::Attend.Kernels.ArgumentChecks.Length(output.Length, elements, nameof(output), $"batch × Channels × height × width = {batch} × {Channels} × {height} × {width}");
+                """);
             foreach (ScaleOutput output in outputs)
             {
                 w.Line($"if (!{output.Parameter}.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length({output.Parameter}.Length, {output.Length}, nameof({output.Parameter}), $\"{output.Formula}\");");

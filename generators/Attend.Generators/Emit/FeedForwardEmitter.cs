@@ -1,5 +1,3 @@
-using Attend.Generators.Model;
-
 namespace Attend.Generators.Emit;
 
 /// <summary>
@@ -13,10 +11,12 @@ internal static class FeedForwardEmitter
     /// <summary>The feed-forward weights of a layer class: both linears packed for the projection kernel, biases as read.</summary>
     public static void EmitWeightFields(SourceWriter w)
     {
-        w.Line("public readonly global::Attend.Kernels.PackedProjection PackedHiddenWeight = new(ModelDim, MlpDim);");
-        w.Line("public readonly float[] HiddenBias = new float[MlpDim];");
-        w.Line("public readonly global::Attend.Kernels.PackedProjection PackedProjectionWeight = new(MlpDim, ModelDim);");
-        w.Line("public readonly float[] ProjectionBias = new float[ModelDim];");
+        w.Lines("""
+            public readonly global::Attend.Kernels.PackedProjection PackedHiddenWeight = new(ModelDim, MlpDim);
+            public readonly float[] HiddenBias = new float[MlpDim];
+            public readonly global::Attend.Kernels.PackedProjection PackedProjectionWeight = new(MlpDim, ModelDim);
+            public readonly float[] ProjectionBias = new float[ModelDim];
+            """);
     }
 
     /// <summary>Reads and packs the two linears (<paramref name="hidden"/>, <paramref name="projection"/>: their module names) into <c>layer</c>, in the <c>precision</c> in scope.</summary>
@@ -37,15 +37,7 @@ internal static class FeedForwardEmitter
         w.Line("/// </summary>");
         using (w.Block($"private static void FeedForwardSublayer(in Pass pass, {layerClass} layer, global::System.Span<float> x)"))
         {
-            w.Line("global::Attend.KernelPath path = pass.Path;");
-            w.Line("int rows = pass.Rows;");
-            string source = "x";
-            if (preNorm)
-            {
-                w.Line($"global::Attend.Kernels.Normalization.LayerNorm(path, x, rows, ModelDim, layer.{norm}Weight, layer.{norm}Bias, LayerNormEpsilon, pass.Normed);");
-                source = "pass.Normed";
-            }
-
+            string source = SublayerText.Enter(w, preNorm, norm, threads: false);
             w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, {source}, rows, ModelDim, layer.PackedHiddenWeight, layer.HiddenBias, ModelDim, MlpDim, pass.Hidden, MlpDim, pass.Threads);");
             w.Line(activation switch
             {
@@ -54,9 +46,7 @@ internal static class FeedForwardEmitter
                 _ => "global::Attend.Kernels.Activations.Relu(path, pass.Hidden, pass.Hidden);",
             });
             w.Line("global::Attend.Kernels.ProjectionDriver.Forward(path, pass.Hidden, rows, MlpDim, layer.PackedProjectionWeight, layer.ProjectionBias, MlpDim, ModelDim, pass.Delta, ModelDim, pass.Threads);");
-            w.Line(preNorm
-                ? "global::Attend.Kernels.Elementwise.Add(path, x, pass.Delta, x);"
-                : $"global::Attend.Kernels.Normalization.AddLayerNorm(path, x, pass.Delta, rows, ModelDim, layer.{norm}Weight, layer.{norm}Bias, LayerNormEpsilon, x);");
+            SublayerText.Residual(w, preNorm, norm);
         }
 
         w.Line();

@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-using Attend.Generators.Model;
 using static Attend.Generators.Emit.FeatureMapLayerEmitter;
 
 namespace Attend.Generators.Emit;
@@ -61,13 +59,7 @@ internal static class FoldedLayerEmitter
             }
 
             w.Line();
-            w.Line("/// <summary>Creates the layer with zeroed weights; call <see cref=\"LoadWeights\"/> before use.</summary>");
-            w.Line(GeneratedCode.Attribute);
-            using (w.Block($"public {layer.Identity.Type.Name}()"))
-            {
-            }
-
-            w.Line();
+            LayerMembers.ZeroWeightsConstructor(w, layer.Identity.Type.Name);
             EmitPathProperties(w);
             EmitLoadWeights(w, layer);
             EmitForward(w, layer.Formula, new List<ScaleOutput>());
@@ -91,19 +83,14 @@ internal static class FoldedLayerEmitter
     {
         w.Line("/// <summary>");
         w.Line($"/// Loads weights saved from {layer.Module}'s <c>state_dict</c>, under PyTorch's names and shapes: {layer.WeightNames}.");
-        w.Line("/// Each eval-mode BatchNorm is folded into the layer before it and the linear layers are packed, once, here.");
-        w.Line("/// Every tensor is read and checked before the new set is published, so a failed load leaves the layer unchanged;");
-        w.Line("/// a forward pass already running finishes with the weights it started with.");
-        w.Line("/// </summary>");
-        w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; tensors it holds beyond these (such as <c>num_batches_tracked</c>) are ignored.</param>");
-        w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"layer1.0.attention.\"</c>.</param>");
-        w.Line("/// <exception cref=\"global::System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
-        w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor has the wrong shape (the message gives both), or a running variance is negative.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void LoadWeights(global::Attend.IWeightSource source, string prefix = \"\")"))
+        w.Lines("""
+            /// Each eval-mode BatchNorm is folded into the layer before it and the linear layers are packed, once, here.
+            /// Every tensor is read and checked before the new set is published, so a failed load leaves the layer unchanged;
+            /// a forward pass already running finishes with the weights it started with.
+            /// </summary>
+            """);
+        using (LayerMembers.OpenLoadWeights(w, "The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; tensors it holds beyond these (such as <c>num_batches_tracked</c>) are ignored.", "Prepended to every name, e.g. <c>\"layer1.0.attention.\"</c>.", "A tensor is missing.", "A tensor has the wrong shape (the message gives both), or a running variance is negative."))
         {
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
             w.Line($"global::System.Threading.Volatile.Write(ref _weights, new LayerWeights({layer.ReadWeights}));");
         }
 

@@ -1,6 +1,3 @@
-using System.Collections.Generic;
-using Attend.Generators.Model;
-using Attend.Generators.Planning;
 using static Attend.Generators.Emit.RowKernelText;
 
 namespace Attend.Generators.Emit;
@@ -10,11 +7,13 @@ internal static class GraphAttentionEmitter
 {
     private const string KernelsName = "GraphHeadKernels";
 
-    public static string Emit(GraphAttentionSpec spec) =>
+    public static string Emit(GraphAttentionPlan plan) => Emit(plan.Spec, plan);
+
+    private static string Emit(GraphAttentionSpec spec, GraphAttentionPlan plan) =>
         TypeShellEmitter.Emit(
             spec.Identity,
             $"Graph attention ({(spec.ScoresPairs ? "GATv2" : "GAT")}), {spec.InFeatures} → {spec.Heads} heads × {spec.OutFeatures} features, {(spec.MeanOverHeads ? "averaged" : "concatenated")}, over incoming edges given at run time.",
-            Remarks(spec),
+            Remarks(spec, plan),
             w =>
             {
                 EmitConstants(w, spec);
@@ -23,12 +22,12 @@ internal static class GraphAttentionEmitter
                 EmitForwardEdgeList(w);
                 EmitForwardNeighbourhoods(w, spec);
                 EmitRun(w, spec);
-                EmitKernels(w, spec);
+                EmitKernels(w, spec, plan);
             });
 
     private static bool SlopeIsMax(float slope) => slope >= 0f && slope <= 1f;
 
-    private static string[] Remarks(GraphAttentionSpec spec)
+    private static string[] Remarks(GraphAttentionSpec spec, GraphAttentionPlan plan)
     {
         var remarks = new List<string>
         {
@@ -51,7 +50,7 @@ internal static class GraphAttentionEmitter
 
         foreach ((string path, int width) in Paths)
         {
-            IReadOnlyList<RowSegment> segments = HeadKernelPlanner.Segments(spec.OutFeatures, width).AsImmutableArray();
+            IReadOnlyList<RowSegment> segments = plan.Features.On(path).AsImmutableArray();
             remarks.Add($"{path}: a head row of F′ = {Layout(segments)}{(segments.Count == RegisterCount(segments) ? " (no remainder)" : "")}.");
         }
 
@@ -84,9 +83,11 @@ internal static class GraphAttentionEmitter
 
     private static void EmitFields(SourceWriter w, GraphAttentionSpec spec)
     {
-        w.Line("// The weights in use. LoadWeights reads and packs a whole new set, then publishes it with one reference write, so a");
-        w.Line("// Forward running meanwhile computes with the old set or the new one, never a mix of the two.");
-        w.Line("private LayerWeights _weights = new LayerWeights();");
+        w.Lines("""
+            // The weights in use. LoadWeights reads and packs a whole new set, then publishes it with one reference write, so a
+            // Forward running meanwhile computes with the old set or the new one, never a mix of the two.
+            private LayerWeights _weights = new LayerWeights();
+            """);
         w.Line();
         w.Line("// W is packed once, at load time, into the panel layout the projection kernel streams; never written once published.");
         using (w.Block("private sealed class LayerWeights"))
@@ -97,19 +98,9 @@ internal static class GraphAttentionEmitter
         }
 
         w.Line();
-        w.Line("/// <summary>Creates the layer with zeroed weights; call <see cref=\"LoadWeights\"/> before use.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block($"public {spec.Identity.Type.Name}()"))
-        {
-        }
-
-        w.Line();
-        w.Line("/// <summary>The instruction-set path; <see cref=\"global::Attend.KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
-        w.Line("public global::Attend.KernelPath Path { get; set; }");
-        w.Line();
-        w.Line("/// <summary>Most threads one <see cref=\"Forward(global::System.ReadOnlySpan{float}, global::Attend.GraphNeighbourhoods, global::System.Span{float}, global::System.Span{float})\"/> uses; 1 runs on the caller's thread. Results are identical whatever the value.</summary>");
-        w.Line("public int MaxDegreeOfParallelism { get; set; } = global::System.Environment.ProcessorCount;");
-        w.Line();
+        LayerMembers.ZeroWeightsConstructor(w, spec.Identity.Type.Name);
+        LayerMembers.PathProperty(w, attributed: false);
+        LayerMembers.ThreadsProperty(w, "Most threads one <see cref=\"Forward(global::System.ReadOnlySpan{float}, global::Attend.GraphNeighbourhoods, global::System.Span{float}, global::System.Span{float})\"/> uses; 1 runs on the caller's thread. Results are identical whatever the value.", attributed: false);
     }
 
     private static void EmitLoadWeights(SourceWriter w, GraphAttentionSpec spec)
@@ -118,26 +109,23 @@ internal static class GraphAttentionEmitter
         w.Line("/// Loads the layer's <c>state_dict</c>: <c>W.weight</c> [Heads·OutFeatures, InFeatures] (an <c>nn.Linear</c> without bias), " +
                (spec.ScoresPairs ? "<c>a</c> [Heads, OutFeatures]" : "<c>a</c> [Heads, 2·OutFeatures] (first half scores the target node, second half the source)") +
                (spec.Bias ? ", <c>bias</c> [OutputWidth]." : "."));
-        w.Line("/// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.");
-        w.Line("/// Safe while <c>Forward</c> runs on other threads: the new weights replace the old all at once when packed,");
-        w.Line("/// and a forward pass already running finishes with the weights it started with.");
-        w.Line("/// </summary>");
-        w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"gat.safetensors\")</c>; others it holds are ignored.</param>");
-        w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"conv1.\"</c>.</param>");
-        w.Line("/// <exception cref=\"global::System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
-        w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void LoadWeights(global::Attend.IWeightSource source, string prefix = \"\")"))
+        w.Lines("""
+            /// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.
+            /// Safe while <c>Forward</c> runs on other threads: the new weights replace the old all at once when packed,
+            /// and a forward pass already running finishes with the weights it started with.
+            /// </summary>
+            """);
+        using (LayerMembers.OpenLoadWeights(w, "The tensors, e.g. <c>SafeTensors.Open(\"gat.safetensors\")</c>; others it holds are ignored.", "Prepended to every name, e.g. <c>\"conv1.\"</c>."))
         {
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
             w.Line("float[] weight = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"W.weight\", ProjectedWidth, InFeatures);");
             w.Line("float[] attention = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"a\", Heads, AttentionWidth);");
             if (spec.Bias) w.Line("float[] bias = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"bias\", OutputWidth);");
             w.Line();
-            w.Line("var next = new LayerWeights();");
-            w.Line("global::Attend.Kernels.LinearKernels.Pack(weight, InFeatures, ProjectedWidth, next.PackedWeight);");
-            w.Line("attention.CopyTo(next.Attention, 0);");
+            w.Lines("""
+                var next = new LayerWeights();
+                global::Attend.Kernels.LinearKernels.Pack(weight, InFeatures, ProjectedWidth, next.PackedWeight);
+                attention.CopyTo(next.Attention, 0);
+                """);
             if (spec.Bias) w.Line("bias.CopyTo(next.Bias, 0);");
             w.Line("global::System.Threading.Volatile.Write(ref _weights, next);");
         }
@@ -147,40 +135,40 @@ internal static class GraphAttentionEmitter
 
     private static void EmitForwardEdgeList(SourceWriter w)
     {
-        w.Line("/// <summary>");
-        w.Line("/// Runs the layer on a graph given as an edge list: groups the edges by target node (O(nodes + edges), pooled");
-        w.Line("/// memory), then attends. To run several layers on one graph, build <see cref=\"global::Attend.GraphNeighbourhoods\"/> once instead.");
-        w.Line("/// May be called from many threads at once, also while <see cref=\"LoadWeights\"/> runs: the pass reads the weights once.");
-        w.Line("/// </summary>");
-        w.Line("/// <param name=\"x\">Node features <c>[nodes, InFeatures]</c>, row-major.</param>");
-        w.Line("/// <param name=\"edgeIndex\"><c>[2, edges]</c> as PyG's <c>edge_index</c>: row 0 the source node j, row 1 the target node i of each edge; node i attends to node j.</param>");
-        w.Line("/// <param name=\"output\">Receives <c>[nodes, OutputWidth]</c>.</param>");
-        w.Line("/// <param name=\"nodes\">Number of nodes.</param>");
-        w.Line("/// <param name=\"attentionWeights\">Optional; receives <c>[edges, Heads]</c>, each listed edge's weight α_ij per head (PyG's <c>return_attention_weights</c> layout).</param>");
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not match, or an edge names a node outside <c>[0, nodes)</c>; thrown before anything is written.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> edgeIndex, global::System.Span<float> output, int nodes, global::System.Span<float> attentionWeights = default)"))
+        w.Lines("""
+            /// <summary>
+            /// Runs the layer on a graph given as an edge list: groups the edges by target node (O(nodes + edges), pooled
+            /// memory), then attends. To run several layers on one graph, build <see cref="global::Attend.GraphNeighbourhoods"/> once instead.
+            /// May be called from many threads at once, also while <see cref="LoadWeights"/> runs: the pass reads the weights once.
+            /// </summary>
+            """);
+        LayerMembers.Params(w, ("x", "Node features <c>[nodes, InFeatures]</c>, row-major."), ("edgeIndex", "<c>[2, edges]</c> as PyG's <c>edge_index</c>: row 0 the source node j, row 1 the target node i of each edge; node i attends to node j."), ("output", "Receives <c>[nodes, OutputWidth]</c>."), ("nodes", "Number of nodes."), ("attentionWeights", "Optional; receives <c>[edges, Heads]</c>, each listed edge's weight α_ij per head (PyG's <c>return_attention_weights</c> layout)."));
+        using (LayerMembers.OpenChecked(w, "public void Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> edgeIndex, global::System.Span<float> output, int nodes, global::System.Span<float> attentionWeights = default)", "A length does not match, or an edge names a node outside <c>[0, nodes)</c>; thrown before anything is written."))
         {
-            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(nodes, nameof(nodes));");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(x.Length, (long)nodes * InFeatures, nameof(x), $\"nodes × InFeatures = {nodes} × {InFeatures}\");");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)nodes * OutputWidth, nameof(output), $\"nodes × OutputWidth = {nodes} × {OutputWidth}\");");
-            w.Line("int slots = global::Attend.Kernels.GraphKernels.IncomingSlotCount(edgeIndex, nodes, AddSelfLoops);");
-            w.Line("int edges = edgeIndex.Length / 2;");
-            w.Line("if (!attentionWeights.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)edges * Heads, nameof(attentionWeights), $\"edges × Heads = {edges} × {Heads}\");");
-            w.Line("long csrLength = nodes + 1L + 2L * slots;");
-            w.Line("if (csrLength > global::System.Array.MaxLength || (long)slots * Heads > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"{edges} edges over {nodes} nodes need more than one array holds; split the graph.\", nameof(edgeIndex));");
+            w.Lines("""
+                global::Attend.Kernels.ArgumentChecks.Positive(nodes, nameof(nodes));
+                global::Attend.Kernels.ArgumentChecks.Length(x.Length, (long)nodes * InFeatures, nameof(x), $"nodes × InFeatures = {nodes} × {InFeatures}");
+                global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)nodes * OutputWidth, nameof(output), $"nodes × OutputWidth = {nodes} × {OutputWidth}");
+                int slots = global::Attend.Kernels.GraphKernels.IncomingSlotCount(edgeIndex, nodes, AddSelfLoops);
+                int edges = edgeIndex.Length / 2;
+                if (!attentionWeights.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)edges * Heads, nameof(attentionWeights), $"edges × Heads = {edges} × {Heads}");
+                long csrLength = nodes + 1L + 2L * slots;
+                if (csrLength > global::System.Array.MaxLength || (long)slots * Heads > global::System.Array.MaxLength) throw new global::System.ArgumentException($"{edges} edges over {nodes} nodes need more than one array holds; split the graph.", nameof(edgeIndex));
+                """);
             w.Line();
             w.Line("int[] csr = global::System.Buffers.ArrayPool<int>.Shared.Rent((int)csrLength);");
             w.Line("float[]? slotWeights = attentionWeights.IsEmpty ? null : global::System.Buffers.ArrayPool<float>.Shared.Rent(slots * Heads);");
             using (w.Block("try"))
             {
-                w.Line("global::System.Span<int> offsets = global::System.MemoryExtensions.AsSpan(csr, 0, nodes + 1);");
-                w.Line("global::System.Span<int> sources = global::System.MemoryExtensions.AsSpan(csr, nodes + 1, slots);");
-                w.Line("global::System.Span<int> edgeIds = global::System.MemoryExtensions.AsSpan(csr, nodes + 1 + slots, slots);");
-                w.Line("global::Attend.Kernels.GraphKernels.BuildIncoming(edgeIndex, nodes, AddSelfLoops, offsets, sources, edgeIds);");
-                w.Line("global::System.Span<float> weightsBySlot = slotWeights is null ? default : global::System.MemoryExtensions.AsSpan(slotWeights, 0, slots * Heads);");
-                w.Line("Run(x, offsets, sources, output, nodes, weightsBySlot);");
-                w.Line("if (slotWeights is not null) global::Attend.Kernels.GraphKernels.ScatterEdgeWeights(weightsBySlot, edgeIds, offsets, Heads, edgeIndex, AddSelfLoops, attentionWeights);");
+                w.Lines("""
+                    global::System.Span<int> offsets = global::System.MemoryExtensions.AsSpan(csr, 0, nodes + 1);
+                    global::System.Span<int> sources = global::System.MemoryExtensions.AsSpan(csr, nodes + 1, slots);
+                    global::System.Span<int> edgeIds = global::System.MemoryExtensions.AsSpan(csr, nodes + 1 + slots, slots);
+                    global::Attend.Kernels.GraphKernels.BuildIncoming(edgeIndex, nodes, AddSelfLoops, offsets, sources, edgeIds);
+                    global::System.Span<float> weightsBySlot = slotWeights is null ? default : global::System.MemoryExtensions.AsSpan(slotWeights, 0, slots * Heads);
+                    Run(x, offsets, sources, output, nodes, weightsBySlot);
+                    if (slotWeights is not null) global::Attend.Kernels.GraphKernels.ScatterEdgeWeights(weightsBySlot, edgeIds, offsets, Heads, edgeIndex, AddSelfLoops, attentionWeights);
+                    """);
             }
 
             using (w.Block("finally"))
@@ -195,17 +183,14 @@ internal static class GraphAttentionEmitter
 
     private static void EmitForwardNeighbourhoods(SourceWriter w, GraphAttentionSpec spec)
     {
-        w.Line("/// <summary>");
-        w.Line("/// Runs the layer on a graph whose incoming edges were grouped once by <see cref=\"global::Attend.GraphNeighbourhoods\"/>; allocates nothing once warm.");
-        w.Line("/// May be called from many threads at once, also while <see cref=\"LoadWeights\"/> runs: the pass reads the weights once.");
-        w.Line("/// </summary>");
-        w.Line("/// <param name=\"x\">Node features <c>[graph.Nodes, InFeatures]</c>, row-major.</param>");
-        w.Line("/// <param name=\"graph\">The incoming edges of every node" + (spec.AddSelfLoops ? ", built with <c>addSelfLoops: true</c> (this layer adds self loops)." : "; used as built.") + "</param>");
-        w.Line("/// <param name=\"output\">Receives <c>[graph.Nodes, OutputWidth]</c>.</param>");
-        w.Line("/// <param name=\"attentionWeights\">Optional; receives <c>[graph.EdgeCount, Heads]</c>, the weight of each incoming-edge slot per head, in the graph's slot order.</param>");
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not match" + (spec.AddSelfLoops ? ", or the graph was built without self loops" : "") + "; thrown before anything is written.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Forward(global::System.ReadOnlySpan<float> x, global::Attend.GraphNeighbourhoods graph, global::System.Span<float> output, global::System.Span<float> attentionWeights = default)"))
+        w.Lines("""
+            /// <summary>
+            /// Runs the layer on a graph whose incoming edges were grouped once by <see cref="global::Attend.GraphNeighbourhoods"/>; allocates nothing once warm.
+            /// May be called from many threads at once, also while <see cref="LoadWeights"/> runs: the pass reads the weights once.
+            /// </summary>
+            """);
+        LayerMembers.Params(w, ("x", "Node features <c>[graph.Nodes, InFeatures]</c>, row-major."), ("graph", "The incoming edges of every node" + (spec.AddSelfLoops ? ", built with <c>addSelfLoops: true</c> (this layer adds self loops)." : "; used as built.")), ("output", "Receives <c>[graph.Nodes, OutputWidth]</c>."), ("attentionWeights", "Optional; receives <c>[graph.EdgeCount, Heads]</c>, the weight of each incoming-edge slot per head, in the graph's slot order."));
+        using (LayerMembers.OpenChecked(w, "public void Forward(global::System.ReadOnlySpan<float> x, global::Attend.GraphNeighbourhoods graph, global::System.Span<float> output, global::System.Span<float> attentionWeights = default)", "A length does not match" + (spec.AddSelfLoops ? ", or the graph was built without self loops" : "") + "; thrown before anything is written."))
         {
             w.Line("global::System.ArgumentNullException.ThrowIfNull(graph);");
             if (spec.AddSelfLoops)
@@ -213,11 +198,13 @@ internal static class GraphAttentionEmitter
                 w.Line("if (!graph.SelfLoopsAdded) throw new global::System.ArgumentException(\"This layer adds self loops (AddSelfLoops = true), but graph was built without them: build it with GraphNeighbourhoods.FromEdgeIndex(edgeIndex, nodes, addSelfLoops: true), or declare AddSelfLoops = false if its edges already hold the loops you want.\", nameof(graph));");
             }
 
-            w.Line("int nodes = graph.Nodes;");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(x.Length, (long)nodes * InFeatures, nameof(x), $\"graph.Nodes × InFeatures = {nodes} × {InFeatures}\");");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)nodes * OutputWidth, nameof(output), $\"graph.Nodes × OutputWidth = {nodes} × {OutputWidth}\");");
-            w.Line("if (!attentionWeights.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)graph.EdgeCount * Heads, nameof(attentionWeights), $\"graph.EdgeCount × Heads = {graph.EdgeCount} × {Heads}\");");
-            w.Line("Run(x, graph.IncomingOffsets, graph.Sources, output, nodes, attentionWeights);");
+            w.Lines("""
+                int nodes = graph.Nodes;
+                global::Attend.Kernels.ArgumentChecks.Length(x.Length, (long)nodes * InFeatures, nameof(x), $"graph.Nodes × InFeatures = {nodes} × {InFeatures}");
+                global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)nodes * OutputWidth, nameof(output), $"graph.Nodes × OutputWidth = {nodes} × {OutputWidth}");
+                if (!attentionWeights.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)graph.EdgeCount * Heads, nameof(attentionWeights), $"graph.EdgeCount × Heads = {graph.EdgeCount} × {Heads}");
+                Run(x, graph.IncomingOffsets, graph.Sources, output, nodes, attentionWeights);
+                """);
         }
 
         w.Line();
@@ -228,16 +215,20 @@ internal static class GraphAttentionEmitter
         w.Line(GeneratedCode.Attribute);
         using (w.Block("private void Run(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> offsets, global::System.ReadOnlySpan<int> sources, global::System.Span<float> output, int nodes, global::System.Span<float> slotWeights)"))
         {
-            w.Line("LayerWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
-            w.Line("global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);");
-            w.Line("long projectedLength = (long)nodes * ProjectedWidth;");
-            w.Line("if (projectedLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"nodes × Heads × OutFeatures = {projectedLength} floats, more than one array holds; split the graph.\", nameof(nodes));");
-            w.Line("float[] projected = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)projectedLength);");
+            w.Lines("""
+                LayerWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
+                global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);
+                long projectedLength = (long)nodes * ProjectedWidth;
+                if (projectedLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($"nodes × Heads × OutFeatures = {projectedLength} floats, more than one array holds; split the graph.", nameof(nodes));
+                float[] projected = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)projectedLength);
+                """);
             using (w.Block("try"))
             {
-                w.Line("// h = x·Wᵀ: every head's F′ features side by side in one row per node, [nodes, Heads · OutFeatures].");
-                w.Line("global::System.Span<float> h = global::System.MemoryExtensions.AsSpan(projected, 0, (int)projectedLength);");
-                w.Line("global::Attend.Kernels.ProjectionDriver.Forward(path, x, nodes, InFeatures, weights.PackedWeight, default, InFeatures, ProjectedWidth, h, ProjectedWidth, MaxDegreeOfParallelism);");
+                w.Lines("""
+                    // h = x·Wᵀ: every head's F′ features side by side in one row per node, [nodes, Heads · OutFeatures].
+                    global::System.Span<float> h = global::System.MemoryExtensions.AsSpan(projected, 0, (int)projectedLength);
+                    global::Attend.Kernels.ProjectionDriver.Forward(path, x, nodes, InFeatures, weights.PackedWeight, default, InFeatures, ProjectedWidth, h, ProjectedWidth, MaxDegreeOfParallelism);
+                    """);
                 using (w.Block("var problem = new global::Attend.Kernels.GraphAttentionProblem", ";"))
                 {
                     w.Line("Nodes = nodes, Heads = Heads, IncomingOffsets = offsets, Sources = sources,");
@@ -263,7 +254,7 @@ internal static class GraphAttentionEmitter
 
     private static string PairScoresName(GraphAttentionSpec spec, string path) => $"PairScores_F{spec.OutFeatures}_{Short(path)}";
 
-    private static void EmitKernels(SourceWriter w, GraphAttentionSpec spec)
+    private static void EmitKernels(SourceWriter w, GraphAttentionSpec spec, GraphAttentionPlan plan)
     {
         w.Line($"/// <summary>Graph attention inner loops for F′ = {spec.OutFeatures}: one method per instruction set, sizes constant.</summary>");
         w.Line(GeneratedCode.Attribute);
@@ -303,7 +294,7 @@ internal static class GraphAttentionEmitter
             EmitScalarKernels(w, spec);
             foreach ((string path, int width) in Paths)
             {
-                IReadOnlyList<RowSegment> segments = HeadKernelPlanner.Segments(spec.OutFeatures, width).AsImmutableArray();
+                IReadOnlyList<RowSegment> segments = plan.Features.On(path).AsImmutableArray();
                 if (spec.ScoresPairs) EmitPairScores(w, spec, path, segments);
                 else EmitNodeTerms(w, spec, path, segments);
                 EmitAggregate(w, spec, path, segments);
@@ -355,9 +346,11 @@ internal static class GraphAttentionEmitter
             w.Line("o.Clear();");
             using (w.Block("for (int e = 0; e < weights.Length; e++)"))
             {
-                w.Line("global::System.ReadOnlySpan<float> row = features.Slice(sources[e] * rowStride, F);");
-                w.Line("float weight = weights[e];");
-                w.Line("for (int f = 0; f < F; f++) o[f] += weight * row[f];");
+                w.Lines("""
+                    global::System.ReadOnlySpan<float> row = features.Slice(sources[e] * rowStride, F);
+                    float weight = weights[e];
+                    for (int f = 0; f < F; f++) o[f] += weight * row[f];
+                    """);
             }
         }
 
@@ -369,8 +362,7 @@ internal static class GraphAttentionEmitter
         w.Line($"// {path}: F′ = {Layout(segments)}; the row is loaded once and feeds both halves of a.");
         using (w.Block($"private static void {NodeTermsName(spec, path)}(global::System.ReadOnlySpan<float> row, global::System.ReadOnlySpan<float> attention, out float target, out float source)"))
         {
-            w.Line("ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(row);");
-            w.Line("ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(attention);");
+            VectorCode.References(w, ("x", "row"), ("a", "attention"));
             foreach (RowSegment segment in segments) w.Line($"{TypeOf(segment.Width)} x{segment.Offset} = {Load(segment, "x")};");
             string target = Dot(w, segments, "t", s => $"x{s.Offset}", s => Load(s, "a"));
             string source = Dot(w, segments, "s", s => $"x{s.Offset}", s => Load(s, "a", "F"));
@@ -389,10 +381,9 @@ internal static class GraphAttentionEmitter
             : $"{blocks} column blocks of at most {MaxAccumulatorRegisters} registers, each gathering the source rows once."));
         using (w.Block($"private static void {AggregateName(spec, path)}(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<int> sources, global::System.ReadOnlySpan<float> features, int rowStride, global::System.Span<float> output)"))
         {
-            w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);");
+            VectorCode.References(w, ("p", "weights"));
             w.Line("ref int source = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sources);");
-            w.Line("ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(features);");
-            w.Line("ref float o = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
+            VectorCode.References(w, ("x", "features"), ("o", "output"));
             WeightedRows(w, segments,
                 "for (int e = 0; e < weights.Length; e++)",
                 "ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Runtime.CompilerServices.Unsafe.Add(ref source, e) * rowStride);",
@@ -412,11 +403,9 @@ internal static class GraphAttentionEmitter
             : "the target row and a are reloaded from L1 per edge: holding both would spill."));
         using (w.Block($"private static void {PairScoresName(spec, path)}(global::System.ReadOnlySpan<float> target, global::System.ReadOnlySpan<float> attention, global::System.ReadOnlySpan<float> features, int rowStride, global::System.ReadOnlySpan<int> sources, global::System.Span<float> scores)"))
         {
-            w.Line("ref float t = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(target);");
-            w.Line("ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(attention);");
+            VectorCode.References(w, ("t", "target"), ("a", "attention"));
             w.Line("ref int source = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sources);");
-            w.Line("ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(features);");
-            w.Line("ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scores);");
+            VectorCode.References(w, ("x", "features"), ("s", "scores"));
             foreach (int width in new[] { 16, 8, 4 })
             {
                 if (segments.Exists(width)) w.Line($"{TypeOf(width)} slope{width * 32} = {QualifiedVectorOf(width)}.Create(Slope);");

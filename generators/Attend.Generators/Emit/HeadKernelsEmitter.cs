@@ -1,6 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
-using Attend.Generators.Planning;
 using static Attend.Generators.Emit.VectorCode;
 
 namespace Attend.Generators.Emit;
@@ -31,9 +28,10 @@ internal static class HeadKernelsEmitter
     public static string SharedRemark(HeadShape shape) =>
         $"Head kernels: {TypeName(shape)} (D = {shape.DimHead}, Dv = {shape.ValueDimHead}), emitted once per compilation and shared by every layer of this head shape.";
 
-    public static string Emit(HeadShape shape)
+    public static string Emit(HeadStructPlan kernels)
     {
-        HeadKernelPlan plan = HeadKernelPlanner.Plan(shape.DimHead, shape.ValueDimHead);
+        HeadShape shape = kernels.Shape;
+        HeadKernelPlan plan = kernels.Rows;
         string d = Literals.Int(plan.DimHead);
         string dv = Literals.Int(plan.ValueDimHead);
         var w = new SourceWriter();
@@ -64,7 +62,7 @@ internal static class HeadKernelsEmitter
                 EmitWeightedSum(w, plan, path);
             }
 
-            TileKernelsEmitter.Emit(w, TileKernelPlanner.Plan(plan.DimHead, plan.ValueDimHead));
+            TileKernelsEmitter.Emit(w, kernels.Tiles);
         }
 
         w.Line("#line default");
@@ -113,9 +111,7 @@ internal static class HeadKernelsEmitter
             : $"// {registers} query registers would spill, so each key's pass reloads the query row from L1.");
         using (w.Block($"private static void {ScoresName(plan, path.Path)}(global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> keys, int keyStride, int count, float scale, global::System.Span<float> scores)"))
         {
-            w.Line("ref float q = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(query);");
-            w.Line("ref float k = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(keys);");
-            w.Line("ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scores);");
+            VectorCode.References(w, ("q", "query"), ("k", "keys"), ("s", "scores"));
             if (path.QueryInRegisters)
             {
                 foreach (RowSegment segment in segments) w.Line($"{TypeOf(segment.Width)} q{segment.Offset} = {RowKernelText.Load(segment, "q")};");
@@ -170,9 +166,7 @@ internal static class HeadKernelsEmitter
         w.Line($"// {path.Path}: Dv = {RowKernelText.Layout(segments)}{(blocks > 1 ? $"; {blocks} column blocks of at most {RowKernelText.MaxAccumulatorRegisters} accumulators, each streaming the value rows once" : "; the output row is accumulated in registers and stored once")}.");
         using (w.Block($"private static void {WeightedSumName(plan, path.Path)}(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> values, int valueStride, int count, global::System.Span<float> output)"))
         {
-            w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);");
-            w.Line("ref float v = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(values);");
-            w.Line("ref float o = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
+            VectorCode.References(w, ("p", "weights"), ("v", "values"), ("o", "output"));
             RowKernelText.WeightedRows(w, segments, "for (int j = 0; j < count; j++)",
                 "ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v, (nint)j * valueStride);",
                 "float weight = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, j);", "o");

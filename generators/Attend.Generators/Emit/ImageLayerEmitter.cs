@@ -1,8 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-using Attend.Generators.Planning;
-
 namespace Attend.Generators.Emit;
 
 /// <summary>
@@ -22,38 +17,30 @@ internal static class ImageLayerEmitter
     {
         if (isPublic)
         {
-            w.Line($"/// <summary>{summary}</summary>");
-            w.Line(GeneratedCode.Attribute);
-            w.Line($"public const int {name} = {value};");
-        }
-        else
-        {
-            w.Line($"// {summary}");
-            w.Line($"private const int {name} = {value};");
+            LayerMembers.Constant(w, summary, name, $"{value}");
+            return;
         }
 
+        w.Line($"// {summary}");
+        w.Line($"private const int {name} = {value};");
         w.Line();
     }
 
     public static void PathProperties(SourceWriter w)
     {
-        w.Line("/// <summary>The instruction-set path; <see cref=\"global::Attend.KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line("public global::Attend.KernelPath Path { get; set; }");
-        w.Line();
-        w.Line("/// <summary>Most threads one <see cref=\"Forward\"/> uses; 1 runs on the caller's thread. Results are identical whatever the value.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line("public int MaxDegreeOfParallelism { get; set; } = global::System.Environment.ProcessorCount;");
-        w.Line();
+        LayerMembers.PathProperty(w);
+        LayerMembers.ThreadsProperty(w, "Most threads one <see cref=\"Forward\"/> uses; 1 runs on the caller's thread. Results are identical whatever the value.");
     }
 
     /// <summary>Writes <c>LayerWeights</c>, the field holding the published set, a constructor and <c>LoadWeights</c>.</summary>
     /// <param name="build">Lines that fill <c>next</c> (a new <c>LayerWeights</c>) from the tensors' locals.</param>
     public static void Weights(SourceWriter w, string typeName, string module, IReadOnlyList<Tensor> tensors, IReadOnlyList<Field> fields, Action<SourceWriter> build)
     {
-        w.Line("// The weights in use. LoadWeights reads a whole new set, then publishes it with one reference write, so a");
-        w.Line("// Forward running meanwhile computes with the old set or the new one, never a mix of the two.");
-        w.Line("private LayerWeights _weights = new LayerWeights();");
+        w.Lines("""
+            // The weights in use. LoadWeights reads a whole new set, then publishes it with one reference write, so a
+            // Forward running meanwhile computes with the old set or the new one, never a mix of the two.
+            private LayerWeights _weights = new LayerWeights();
+            """);
         w.Line();
         w.Line("// One complete set of weights, in the layout the kernels read; never written once published.");
         using (w.Block("private sealed class LayerWeights"))
@@ -66,28 +53,17 @@ internal static class ImageLayerEmitter
         }
 
         w.Line();
-        w.Line("/// <summary>Creates the layer with zeroed weights; call <see cref=\"LoadWeights\"/> before use.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block($"public {typeName}()"))
-        {
-        }
-
-        w.Line();
+        LayerMembers.ZeroWeightsConstructor(w, typeName);
         w.Line("/// <summary>");
         w.Line($"/// Loads weights saved from {module}'s <c>state_dict</c>, under PyTorch's names and shapes:");
         w.Line("/// " + string.Join(", ", tensors.Select(t => $"<c>{t.Name}</c> [{string.Join(", ", t.Shape)}]")) + ".");
-        w.Line("/// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged; a");
-        w.Line("/// <see cref=\"Forward\"/> already running on another thread finishes with the weights it started with.");
-        w.Line("/// </summary>");
-        w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; tensors it holds beyond these are ignored.</param>");
-        w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"head.pam.\"</c>.</param>");
-        w.Line("/// <exception cref=\"global::System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
-        w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void LoadWeights(global::Attend.IWeightSource source, string prefix = \"\")"))
+        w.Lines("""
+            /// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged; a
+            /// <see cref="Forward"/> already running on another thread finishes with the weights it started with.
+            /// </summary>
+            """);
+        using (LayerMembers.OpenLoadWeights(w, "The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; tensors it holds beyond these are ignored.", "Prepended to every name, e.g. <c>\"head.pam.\"</c>."))
         {
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
             foreach (Tensor tensor in tensors)
             {
                 w.Line($"float[] {tensor.Local} = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{tensor.Name}\", {string.Join(", ", tensor.Shape)});");
@@ -109,20 +85,22 @@ internal static class ImageLayerEmitter
     {
         w.Line("/// <summary>");
         w.Line($"/// {formula}");
-        w.Line("/// Allocates nothing once warm and may be called from many threads at once, also while <see cref=\"LoadWeights\"/> runs:");
-        w.Line("/// the pass reads the weights once and computes with that one complete set.");
-        w.Line("/// </summary>");
+        w.Lines("""
+            /// Allocates nothing once warm and may be called from many threads at once, also while <see cref="LoadWeights"/> runs:
+            /// the pass reads the weights once and computes with that one complete set.
+            /// </summary>
+            """);
         w.Line($"/// <param name=\"input\">Feature maps <c>[batch, {inputChannels}, height, width]</c> (NCHW), row-major.</param>");
         w.Line($"/// <param name=\"output\">Receives <c>{outputShape}</c>; must not overlap <paramref name=\"input\"/>.</param>");
-        w.Line("/// <param name=\"batch\">Number of samples.</param>");
-        w.Line("/// <param name=\"height\">Rows of each map.</param>");
-        w.Line("/// <param name=\"width\">Columns of each map.</param>");
+        LayerMembers.Params(w, ("batch", "Number of samples."), ("height", "Rows of each map."), ("width", "Columns of each map."));
         w.Line("/// <exception cref=\"global::System.ArgumentException\">A length or size does not match, or the spans overlap; the message names the argument and the size expected.</exception>");
         w.Line(GeneratedCode.Attribute);
         SourceWriter.Scope scope = w.Block("public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, int height, int width)");
-        w.Line("global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));");
-        w.Line("global::Attend.Kernels.ArgumentChecks.Positive(height, nameof(height));");
-        w.Line("global::Attend.Kernels.ArgumentChecks.Positive(width, nameof(width));");
+        w.Lines("""
+            global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));
+            global::Attend.Kernels.ArgumentChecks.Positive(height, nameof(height));
+            global::Attend.Kernels.ArgumentChecks.Positive(width, nameof(width));
+            """);
         w.Line($"global::Attend.Kernels.ArgumentChecks.Length(input.Length, (long)batch * {inputChannels} * height * width, nameof(input), $\"batch × {inputChannels} × height × width = {{batch}} × {{{inputChannels}}} × {{height}} × {{width}}\");");
         w.Line($"global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)batch * {outputChannels} * height * width, nameof(output), $\"{outputShape} = {{batch}} × {{{outputChannels}}} × {{height}} × {{width}}\");");
         w.Line("if (global::System.MemoryExtensions.Overlaps(input, output)) throw new global::System.ArgumentException(\"output overlaps input; pass separate buffers.\", nameof(output));");

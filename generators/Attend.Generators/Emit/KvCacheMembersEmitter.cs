@@ -1,5 +1,3 @@
-using System;
-
 namespace Attend.Generators.Emit;
 
 /// <summary>
@@ -18,52 +16,55 @@ internal static class KvCacheMembersEmitter
     {
         w.Line("/// <summary>");
         w.Line($"/// Creates a key/value cache for this {noun}: <paramref name=\"batch\"/> sequences of up to <paramref name=\"capacity\"/> positions.");
-        w.Line("/// Fill it with <see cref=\"Prefill\"/>, extend it one token per sequence with <see cref=\"Forward(global::System.ReadOnlySpan{float}, global::System.Span{float}, global::Attend.KvCache)\"/>,");
-        w.Line("/// and <see cref=\"global::Attend.KvCache.Reset\"/> it to start new sequences.");
-        w.Line("/// </summary>");
+        w.Lines("""
+            /// Fill it with <see cref="Prefill"/>, extend it one token per sequence with <see cref="Forward(global::System.ReadOnlySpan{float}, global::System.Span{float}, global::Attend.KvCache)"/>,
+            /// and <see cref="global::Attend.KvCache.Reset"/> it to start new sequences.
+            /// </summary>
+            """);
         w.Line(GeneratedCode.Attribute);
         w.Line($"public global::Attend.KvCache CreateKvCache(int batch, int capacity) => new global::Attend.KvCache({layers}, batch, {kvHeads}, DimHead, capacity);");
         w.Line();
         w.Line("/// <summary>");
         w.Line($"/// Creates a key/value cache for this {noun} that stores keys and values in <paramref name=\"precision\"/>:");
-        w.Line("/// <see cref=\"global::Attend.KvCachePrecision.BFloat16\"/> halves the bytes a decoding step reads (and the cache's memory),");
-        w.Line("/// at a relative rounding error of at most 2⁻⁸ per cached value; the arithmetic stays in 32-bit floats.");
-        w.Line("/// </summary>");
+        w.Lines("""
+            /// <see cref="global::Attend.KvCachePrecision.BFloat16"/> halves the bytes a decoding step reads (and the cache's memory),
+            /// at a relative rounding error of at most 2⁻⁸ per cached value; the arithmetic stays in 32-bit floats.
+            /// </summary>
+            """);
         w.Line(GeneratedCode.Attribute);
         w.Line($"public global::Attend.KvCache CreateKvCache(int batch, int capacity, global::Attend.KvCachePrecision precision) => new global::Attend.KvCache({layers}, batch, {kvHeads}, DimHead, capacity, precision);");
         w.Line();
-        w.Line("/// <summary>");
-        w.Line("/// Runs <paramref name=\"length\"/> new tokens per sequence that follow the <c>cache.Length</c> already cached, stores their keys and");
-        w.Line("/// values in <paramref name=\"cache\"/>, and advances it. Equal, up to summation order, to the last <paramref name=\"length\"/> rows of");
-        w.Line("/// a causal <c>Forward</c> over the whole prefix. Allocates nothing once warm.");
-        w.Line("/// </summary>");
-        w.Line("/// <param name=\"input\">New tokens <c>[cache.Batch, length, ModelDim]</c>.</param>");
-        w.Line("/// <param name=\"output\">Receives <c>[cache.Batch, length, ModelDim]</c>; may be <paramref name=\"input\"/> itself.</param>");
-        w.Line("/// <param name=\"length\">New tokens per sequence.</param>");
-        w.Line("/// <param name=\"cache\">A cache from <see cref=\"CreateKvCache(int, int)\"/> with room for <paramref name=\"length\"/> more positions.</param>");
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A size does not match, or the cache is full or of another shape.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Prefill(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int length, global::Attend.KvCache cache)"))
+        w.Lines("""
+            /// <summary>
+            /// Runs <paramref name="length"/> new tokens per sequence that follow the <c>cache.Length</c> already cached, stores their keys and
+            /// values in <paramref name="cache"/>, and advances it. Equal, up to summation order, to the last <paramref name="length"/> rows of
+            /// a causal <c>Forward</c> over the whole prefix. Allocates nothing once warm.
+            /// </summary>
+            """);
+        LayerMembers.Params(w, ("input", "New tokens <c>[cache.Batch, length, ModelDim]</c>."), ("output", "Receives <c>[cache.Batch, length, ModelDim]</c>; may be <paramref name=\"input\"/> itself."), ("length", "New tokens per sequence."), ("cache", "A cache from <see cref=\"CreateKvCache(int, int)\"/> with room for <paramref name=\"length\"/> more positions."));
+        using (LayerMembers.OpenChecked(w, "public void Prefill(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int length, global::Attend.KvCache cache)", "A size does not match, or the cache is full or of another shape."))
         {
             w.Line("global::System.ArgumentNullException.ThrowIfNull(cache);");
             w.Line($"if (cache.Layers != {layers} || cache.KvHeads != {kvHeads} || cache.DimHead != DimHead) throw new global::System.ArgumentException($\"The cache holds {{cache.Layers}} layers of {{cache.KvHeads}} × {{cache.DimHead}}; this {noun} needs {layersPhrase} of {{{kvHeads}}} × {{DimHead}}: create it with CreateKvCache.\", nameof(cache));");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(length, nameof(length));");
-            w.Line("cache.EnsureRoom(length);");
-            w.Line("int batch = cache.Batch;");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(input.Length, (long)batch * length * ModelDim, nameof(input), $\"cache.Batch × length × ModelDim = {batch} × {length} × {ModelDim}\");");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)batch * length * ModelDim, nameof(output), $\"cache.Batch × length × ModelDim = {batch} × {length} × {ModelDim}\");");
-            w.Line("if (global::System.MemoryExtensions.Overlaps(output, input, out int shift) && shift != 0) throw new global::System.ArgumentException(\"output may be input itself but must not partially overlap it.\", nameof(output));");
+            w.Lines("""
+                global::Attend.Kernels.ArgumentChecks.Positive(length, nameof(length));
+                cache.EnsureRoom(length);
+                int batch = cache.Batch;
+                global::Attend.Kernels.ArgumentChecks.Length(input.Length, (long)batch * length * ModelDim, nameof(input), $"cache.Batch × length × ModelDim = {batch} × {length} × {ModelDim}");
+                global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)batch * length * ModelDim, nameof(output), $"cache.Batch × length × ModelDim = {batch} × {length} × {ModelDim}");
+                if (global::System.MemoryExtensions.Overlaps(output, input, out int shift) && shift != 0) throw new global::System.ArgumentException("output may be input itself but must not partially overlap it.", nameof(output));
+                """);
             prefillBody(w);
         }
 
         w.Line();
-        w.Line("/// <summary>");
-        w.Line("/// Decodes one new token per sequence: attends to every cached position plus itself, stores its keys and values and");
-        w.Line("/// advances <paramref name=\"cache\"/>. Equal, up to summation order, to the last row of a causal <c>Forward</c> over the prefix.");
-        w.Line("/// </summary>");
-        w.Line("/// <param name=\"tokens\">One token per sequence, <c>[cache.Batch, ModelDim]</c>.</param>");
-        w.Line("/// <param name=\"output\">Receives <c>[cache.Batch, ModelDim]</c>; may be <paramref name=\"tokens\"/> itself.</param>");
-        w.Line("/// <param name=\"cache\">A cache from <see cref=\"CreateKvCache(int, int)\"/> with room for one more position.</param>");
+        w.Lines("""
+            /// <summary>
+            /// Decodes one new token per sequence: attends to every cached position plus itself, stores its keys and values and
+            /// advances <paramref name="cache"/>. Equal, up to summation order, to the last row of a causal <c>Forward</c> over the prefix.
+            /// </summary>
+            """);
+        LayerMembers.Params(w, ("tokens", "One token per sequence, <c>[cache.Batch, ModelDim]</c>."), ("output", "Receives <c>[cache.Batch, ModelDim]</c>; may be <paramref name=\"tokens\"/> itself."), ("cache", "A cache from <see cref=\"CreateKvCache(int, int)\"/> with room for one more position."));
         w.Line("/// <exception cref=\"global::System.ArgumentException\">A size does not match, or the cache is full or of another shape.</exception>");
         w.Line(GeneratedCode.Attribute);
         w.Line("public void Forward(global::System.ReadOnlySpan<float> tokens, global::System.Span<float> output, global::Attend.KvCache cache) => Prefill(tokens, output, 1, cache);");

@@ -21,20 +21,16 @@ internal static class LayerSurfaceEmitter
         }
 
         w.Line();
-        w.Line("/// <summary>The instruction-set path; <see cref=\"global::Attend.KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line("public global::Attend.KernelPath Path { get; set; }");
-        w.Line();
-        w.Line($"/// <summary>{threadsSummary}</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line("public int MaxDegreeOfParallelism { get; set; } = global::System.Environment.ProcessorCount;");
-        w.Line();
+        LayerMembers.PathProperty(w);
+        LayerMembers.ThreadsProperty(w, $"{threadsSummary}");
         if (weightPrecision is int precision)
         {
-            w.Line("/// <summary>");
-            w.Line("/// How the next <see cref=\"LoadWeights\"/> stores the projection weights (float32, bf16 or int8 with per-output scales);");
-            w.Line("/// starts at the attribute's value. Activations, attention and norms stay float32 whatever it is.");
-            w.Line("/// </summary>");
+            w.Lines("""
+                /// <summary>
+                /// How the next <see cref="LoadWeights"/> stores the projection weights (float32, bf16 or int8 with per-output scales);
+                /// starts at the attribute's value. Activations, attention and norms stay float32 whatever it is.
+                /// </summary>
+                """);
             w.Line(GeneratedCode.Attribute);
             w.Line($"public global::Attend.WeightPrecision WeightPrecision {{ get; set; }} = global::Attend.WeightPrecision.{Model.BlockOptions.WeightPrecisionNames[precision]};");
             w.Line();

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Attend.Generators.Emit;
 
 /// <summary>Literals written the same way on every machine, whatever its culture.</summary>

@@ -1,7 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
-using Attend.Generators.Model;
-using Attend.Generators.Planning;
 using static Attend.Generators.Emit.RowKernelText;
 
 namespace Attend.Generators.Emit;
@@ -11,11 +7,13 @@ internal static class MemoryHeadsEmitter
 {
     private const string KernelsName = "MemoryRowKernels";
 
-    public static string Emit(MemoryHeadsSpec spec) =>
+    public static string Emit(MemoryHeadsPlan plan) => Emit(plan.Spec, plan);
+
+    private static string Emit(MemoryHeadsSpec spec, MemoryHeadsPlan plan) =>
         TypeShellEmitter.Emit(
             spec.Identity,
             $"Neural Turing Machine heads over a memory of {spec.MemoryRows} locations × {spec.MemoryWidth}: content and location addressing, read, erase-and-add write.",
-            Remarks(spec),
+            Remarks(spec, plan),
             w =>
             {
                 EmitConstants(w, spec);
@@ -23,10 +21,10 @@ internal static class MemoryHeadsEmitter
                 EmitAddress(w);
                 EmitRead(w);
                 EmitWrite(w);
-                EmitKernels(w, spec);
+                EmitKernels(w, spec, plan);
             });
 
-    private static string[] Remarks(MemoryHeadsSpec spec)
+    private static string[] Remarks(MemoryHeadsSpec spec, MemoryHeadsPlan plan)
     {
         var remarks = new List<string>
         {
@@ -39,7 +37,7 @@ internal static class MemoryHeadsEmitter
         };
         foreach ((string path, int width) in Paths)
         {
-            IReadOnlyList<RowSegment> segments = HeadKernelPlanner.Segments(spec.MemoryWidth, width).AsImmutableArray();
+            IReadOnlyList<RowSegment> segments = plan.Location.On(path).AsImmutableArray();
             remarks.Add($"{path}: a memory row of W = {Layout(segments)}{(segments.Count == RegisterCount(segments) ? " (no remainder)" : "")}.");
         }
 
@@ -63,9 +61,7 @@ internal static class MemoryHeadsEmitter
         w.Line($"private const float Epsilon = {Literals.Float(spec.Epsilon)};");
         w.Line("private const int MemoryLength = MemoryRows * MemoryWidth;");
         w.Line();
-        w.Line("/// <summary>The instruction-set path; <see cref=\"global::Attend.KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
-        w.Line("public global::Attend.KernelPath Path { get; set; }");
-        w.Line();
+        LayerMembers.PathProperty(w, attributed: false);
     }
 
     private static void CheckMemoryAndHeads(SourceWriter w, string memoryName)
@@ -80,19 +76,13 @@ internal static class MemoryHeadsEmitter
 
     private static void EmitContentWeights(SourceWriter w)
     {
-        w.Line("/// <summary>");
-        w.Line("/// Content addressing: <c>K_i = k·M_i / (|k|·|M_i| + ε)</c>, <c>w = softmax_i(β·K)</c> for every batch item and head.");
-        w.Line("/// </summary>");
-        w.Line("/// <param name=\"memory\"><c>[batch, MemoryRows, MemoryWidth]</c>.</param>");
-        w.Line("/// <param name=\"key\"><c>[batch, heads, MemoryWidth]</c>.</param>");
-        w.Line("/// <param name=\"strength\">Key strength β ≥ 0 (after softplus), <c>[batch, heads]</c>.</param>");
-        w.Line("/// <param name=\"weights\">Receives <c>[batch, heads, MemoryRows]</c>.</param>");
-        w.Line("/// <param name=\"batch\">Number of memories.</param>");
-        w.Line("/// <param name=\"heads\">Heads per memory; default 1.</param>");
-        w.Line("/// <param name=\"similarity\">Optional; receives the cosine similarities K <c>[batch, heads, MemoryRows]</c>.</param>");
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not match; thrown before anything is written.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void ContentWeights(global::System.ReadOnlySpan<float> memory, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> strength, global::System.Span<float> weights, int batch, int heads = 1, global::System.Span<float> similarity = default)"))
+        w.Lines("""
+            /// <summary>
+            /// Content addressing: <c>K_i = k·M_i / (|k|·|M_i| + ε)</c>, <c>w = softmax_i(β·K)</c> for every batch item and head.
+            /// </summary>
+            """);
+        LayerMembers.Params(w, ("memory", "<c>[batch, MemoryRows, MemoryWidth]</c>."), ("key", "<c>[batch, heads, MemoryWidth]</c>."), ("strength", "Key strength β ≥ 0 (after softplus), <c>[batch, heads]</c>."), ("weights", "Receives <c>[batch, heads, MemoryRows]</c>."), ("batch", "Number of memories."), ("heads", "Heads per memory; default 1."), ("similarity", "Optional; receives the cosine similarities K <c>[batch, heads, MemoryRows]</c>."));
+        using (LayerMembers.OpenChecked(w, "public void ContentWeights(global::System.ReadOnlySpan<float> memory, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> strength, global::System.Span<float> weights, int batch, int heads = 1, global::System.Span<float> similarity = default)", "A length does not match; thrown before anything is written."))
         {
             CheckMemoryAndHeads(w, "memory");
             Check(w, "key", "MemoryWidth", "MemoryWidth");
@@ -118,24 +108,15 @@ internal static class MemoryHeadsEmitter
 
     private static void EmitAddress(SourceWriter w)
     {
-        w.Line("/// <summary>");
-        w.Line("/// The full addressing pipeline of Graves et al. (2014), §3.3: content focus <c>w_c = softmax(β·K)</c>; interpolation");
-        w.Line("/// <c>w_g = g·w_c + (1 − g)·w_prev</c>; circular shift <c>w̃_i = Σ_k s_k · w_g[(i − (k − R)) mod N]</c>; sharpening");
-        w.Line("/// <c>w_i = w̃_i^γ / Σ_j w̃_j^γ</c>.");
-        w.Line("/// </summary>");
-        w.Line("/// <param name=\"memory\"><c>[batch, MemoryRows, MemoryWidth]</c>.</param>");
-        w.Line("/// <param name=\"key\"><c>[batch, heads, MemoryWidth]</c>.</param>");
-        w.Line("/// <param name=\"strength\">Key strength β ≥ 0, <c>[batch, heads]</c>.</param>");
-        w.Line("/// <param name=\"gate\">Interpolation gate g ∈ [0, 1] (after sigmoid), <c>[batch, heads]</c>.</param>");
-        w.Line("/// <param name=\"shift\">Shift weighting over offsets −R..R (after softmax), <c>[batch, heads, Shifts]</c>; entry <c>k</c> moves focus by <c>k − ShiftRadius</c> locations.</param>");
-        w.Line("/// <param name=\"sharpening\">γ ≥ 1 (after 1 + softplus), <c>[batch, heads]</c>.</param>");
-        w.Line("/// <param name=\"previousWeights\">The previous step's weighting <c>[batch, heads, MemoryRows]</c>.</param>");
-        w.Line("/// <param name=\"weights\">Receives <c>[batch, heads, MemoryRows]</c>.</param>");
-        w.Line("/// <param name=\"batch\">Number of memories.</param>");
-        w.Line("/// <param name=\"heads\">Heads per memory; default 1.</param>");
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not match; thrown before anything is written.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Address(global::System.ReadOnlySpan<float> memory, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> strength, global::System.ReadOnlySpan<float> gate, global::System.ReadOnlySpan<float> shift, global::System.ReadOnlySpan<float> sharpening, global::System.ReadOnlySpan<float> previousWeights, global::System.Span<float> weights, int batch, int heads = 1)"))
+        w.Lines("""
+            /// <summary>
+            /// The full addressing pipeline of Graves et al. (2014), §3.3: content focus <c>w_c = softmax(β·K)</c>; interpolation
+            /// <c>w_g = g·w_c + (1 − g)·w_prev</c>; circular shift <c>w̃_i = Σ_k s_k · w_g[(i − (k − R)) mod N]</c>; sharpening
+            /// <c>w_i = w̃_i^γ / Σ_j w̃_j^γ</c>.
+            /// </summary>
+            """);
+        LayerMembers.Params(w, ("memory", "<c>[batch, MemoryRows, MemoryWidth]</c>."), ("key", "<c>[batch, heads, MemoryWidth]</c>."), ("strength", "Key strength β ≥ 0, <c>[batch, heads]</c>."), ("gate", "Interpolation gate g ∈ [0, 1] (after sigmoid), <c>[batch, heads]</c>."), ("shift", "Shift weighting over offsets −R..R (after softmax), <c>[batch, heads, Shifts]</c>; entry <c>k</c> moves focus by <c>k − ShiftRadius</c> locations."), ("sharpening", "γ ≥ 1 (after 1 + softplus), <c>[batch, heads]</c>."), ("previousWeights", "The previous step's weighting <c>[batch, heads, MemoryRows]</c>."), ("weights", "Receives <c>[batch, heads, MemoryRows]</c>."), ("batch", "Number of memories."), ("heads", "Heads per memory; default 1."));
+        using (LayerMembers.OpenChecked(w, "public void Address(global::System.ReadOnlySpan<float> memory, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> strength, global::System.ReadOnlySpan<float> gate, global::System.ReadOnlySpan<float> shift, global::System.ReadOnlySpan<float> sharpening, global::System.ReadOnlySpan<float> previousWeights, global::System.Span<float> weights, int batch, int heads = 1)", "A length does not match; thrown before anything is written."))
         {
             CheckMemoryAndHeads(w, "memory");
             Check(w, "key", "MemoryWidth", "MemoryWidth");
@@ -155,9 +136,11 @@ internal static class MemoryHeadsEmitter
                 {
                     w.Line("global::System.ReadOnlySpan<float> rows = memory.Slice(head / heads * MemoryLength, MemoryLength);");
                     w.Line($"{KernelsName}.Similarities(path, rows, key.Slice(head * MemoryWidth, MemoryWidth), content);");
-                    w.Line("global::Attend.Kernels.MemoryKernels.FocusByContent(content, strength[head]);");
-                    w.Line("global::Attend.Kernels.MemoryKernels.Interpolate(content, previousWeights.Slice(head * MemoryRows, MemoryRows), gate[head], gated);");
-                    w.Line("global::System.Span<float> focus = weights.Slice(head * MemoryRows, MemoryRows);");
+                    w.Lines("""
+                        global::Attend.Kernels.MemoryKernels.FocusByContent(content, strength[head]);
+                        global::Attend.Kernels.MemoryKernels.Interpolate(content, previousWeights.Slice(head * MemoryRows, MemoryRows), gate[head], gated);
+                        global::System.Span<float> focus = weights.Slice(head * MemoryRows, MemoryRows);
+                        """);
                     w.Line($"{KernelsName}.Shift(gated, shift.Slice(head * Shifts, Shifts), focus);");
                     w.Line("global::Attend.Kernels.MemoryKernels.Sharpen(focus, sharpening[head]);");
                 }
@@ -175,14 +158,8 @@ internal static class MemoryHeadsEmitter
     private static void EmitRead(SourceWriter w)
     {
         w.Line("/// <summary>Reads <c>r = Σ_i w_i · M_i</c> for every batch item and head.</summary>");
-        w.Line("/// <param name=\"memory\"><c>[batch, MemoryRows, MemoryWidth]</c>.</param>");
-        w.Line("/// <param name=\"weights\"><c>[batch, heads, MemoryRows]</c>.</param>");
-        w.Line("/// <param name=\"reads\">Receives <c>[batch, heads, MemoryWidth]</c>.</param>");
-        w.Line("/// <param name=\"batch\">Number of memories.</param>");
-        w.Line("/// <param name=\"heads\">Heads per memory; default 1.</param>");
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not match; thrown before anything is written.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Read(global::System.ReadOnlySpan<float> memory, global::System.ReadOnlySpan<float> weights, global::System.Span<float> reads, int batch, int heads = 1)"))
+        LayerMembers.Params(w, ("memory", "<c>[batch, MemoryRows, MemoryWidth]</c>."), ("weights", "<c>[batch, heads, MemoryRows]</c>."), ("reads", "Receives <c>[batch, heads, MemoryWidth]</c>."), ("batch", "Number of memories."), ("heads", "Heads per memory; default 1."));
+        using (LayerMembers.OpenChecked(w, "public void Read(global::System.ReadOnlySpan<float> memory, global::System.ReadOnlySpan<float> weights, global::System.Span<float> reads, int batch, int heads = 1)", "A length does not match; thrown before anything is written."))
         {
             CheckMemoryAndHeads(w, "memory");
             Check(w, "weights", "MemoryRows", "MemoryRows");
@@ -199,19 +176,14 @@ internal static class MemoryHeadsEmitter
 
     private static void EmitWrite(SourceWriter w)
     {
-        w.Line("/// <summary>");
-        w.Line("/// Writes in place: <c>M_i ← M_i ∘ Π_h (1 − w_h,i · e_h) + Σ_h w_h,i · a_h</c> (erase, then add; one head gives the paper's");
-        w.Line("/// <c>M ∘ (1 − w eᵀ) + w aᵀ</c>).");
-        w.Line("/// </summary>");
-        w.Line("/// <param name=\"memory\"><c>[batch, MemoryRows, MemoryWidth]</c>, updated in place.</param>");
-        w.Line("/// <param name=\"weights\"><c>[batch, heads, MemoryRows]</c>.</param>");
-        w.Line("/// <param name=\"erase\">Erase vectors e ∈ [0, 1] (after sigmoid), <c>[batch, heads, MemoryWidth]</c>.</param>");
-        w.Line("/// <param name=\"add\">Add vectors a, <c>[batch, heads, MemoryWidth]</c>.</param>");
-        w.Line("/// <param name=\"batch\">Number of memories.</param>");
-        w.Line("/// <param name=\"heads\">Write heads per memory; default 1.</param>");
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not match; thrown before anything is written.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Write(global::System.Span<float> memory, global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> erase, global::System.ReadOnlySpan<float> add, int batch, int heads = 1)"))
+        w.Lines("""
+            /// <summary>
+            /// Writes in place: <c>M_i ← M_i ∘ Π_h (1 − w_h,i · e_h) + Σ_h w_h,i · a_h</c> (erase, then add; one head gives the paper's
+            /// <c>M ∘ (1 − w eᵀ) + w aᵀ</c>).
+            /// </summary>
+            """);
+        LayerMembers.Params(w, ("memory", "<c>[batch, MemoryRows, MemoryWidth]</c>, updated in place."), ("weights", "<c>[batch, heads, MemoryRows]</c>."), ("erase", "Erase vectors e ∈ [0, 1] (after sigmoid), <c>[batch, heads, MemoryWidth]</c>."), ("add", "Add vectors a, <c>[batch, heads, MemoryWidth]</c>."), ("batch", "Number of memories."), ("heads", "Write heads per memory; default 1."));
+        using (LayerMembers.OpenChecked(w, "public void Write(global::System.Span<float> memory, global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> erase, global::System.ReadOnlySpan<float> add, int batch, int heads = 1)", "A length does not match; thrown before anything is written."))
         {
             CheckMemoryAndHeads(w, "memory");
             Check(w, "weights", "MemoryRows", "MemoryRows");
@@ -229,7 +201,7 @@ internal static class MemoryHeadsEmitter
 
     private static string Name(string kernel, MemoryHeadsSpec spec, string path) => $"{kernel}_W{spec.MemoryWidth}_{Short(path)}";
 
-    private static void EmitKernels(SourceWriter w, MemoryHeadsSpec spec)
+    private static void EmitKernels(SourceWriter w, MemoryHeadsSpec spec, MemoryHeadsPlan plan)
     {
         w.Line($"/// <summary>Memory row loops for N = {spec.MemoryRows}, W = {spec.MemoryWidth}: one method per instruction set, sizes constant.</summary>");
         w.Line(GeneratedCode.Attribute);
@@ -260,7 +232,7 @@ internal static class MemoryHeadsEmitter
             EmitScalarKernels(w, spec);
             foreach ((string path, int width) in Paths)
             {
-                IReadOnlyList<RowSegment> segments = HeadKernelPlanner.Segments(spec.MemoryWidth, width).AsImmutableArray();
+                IReadOnlyList<RowSegment> segments = plan.Location.On(path).AsImmutableArray();
                 EmitSimilarities(w, spec, path, segments);
                 EmitReadRows(w, spec, path, segments);
                 EmitWriteRows(w, spec, path, segments);
@@ -303,10 +275,12 @@ internal static class MemoryHeadsEmitter
         w.Line("// Scalar: the reference every vector path is tested against, and the path on machines without SIMD.");
         using (w.Block($"private static void {Name("Similarities", spec, "Scalar")}(global::System.ReadOnlySpan<float> memory, global::System.ReadOnlySpan<float> key, global::System.Span<float> similarity)"))
         {
-            w.Line("global::System.ReadOnlySpan<float> k = key.Slice(0, W);");
-            w.Line("float keySquares = 0f;");
-            w.Line("for (int c = 0; c < W; c++) keySquares += k[c] * k[c];");
-            w.Line("float keyNorm = global::System.MathF.Sqrt(keySquares);");
+            w.Lines("""
+                global::System.ReadOnlySpan<float> k = key.Slice(0, W);
+                float keySquares = 0f;
+                for (int c = 0; c < W; c++) keySquares += k[c] * k[c];
+                float keyNorm = global::System.MathF.Sqrt(keySquares);
+                """);
             using (w.Block("for (int i = 0; i < N; i++)"))
             {
                 w.Line("global::System.ReadOnlySpan<float> row = memory.Slice(i * W, W);");
@@ -328,9 +302,11 @@ internal static class MemoryHeadsEmitter
             w.Line("r.Clear();");
             using (w.Block("for (int i = 0; i < N; i++)"))
             {
-                w.Line("global::System.ReadOnlySpan<float> row = memory.Slice(i * W, W);");
-                w.Line("float weight = weights[i];");
-                w.Line("for (int c = 0; c < W; c++) r[c] += weight * row[c];");
+                w.Lines("""
+                    global::System.ReadOnlySpan<float> row = memory.Slice(i * W, W);
+                    float weight = weights[i];
+                    for (int c = 0; c < W; c++) r[c] += weight * row[c];
+                    """);
             }
         }
 
@@ -342,16 +318,20 @@ internal static class MemoryHeadsEmitter
                 w.Line("global::System.Span<float> row = memory.Slice(i * W, W);");
                 using (w.Block("for (int h = 0; h < heads; h++)"))
                 {
-                    w.Line("float weight = weights[h * N + i];");
-                    w.Line("global::System.ReadOnlySpan<float> e = erase.Slice(h * W, W);");
-                    w.Line("for (int c = 0; c < W; c++) row[c] *= 1f - weight * e[c];");
+                    w.Lines("""
+                        float weight = weights[h * N + i];
+                        global::System.ReadOnlySpan<float> e = erase.Slice(h * W, W);
+                        for (int c = 0; c < W; c++) row[c] *= 1f - weight * e[c];
+                        """);
                 }
 
                 using (w.Block("for (int h = 0; h < heads; h++)"))
                 {
-                    w.Line("float weight = weights[h * N + i];");
-                    w.Line("global::System.ReadOnlySpan<float> a = add.Slice(h * W, W);");
-                    w.Line("for (int c = 0; c < W; c++) row[c] += weight * a[c];");
+                    w.Lines("""
+                        float weight = weights[h * N + i];
+                        global::System.ReadOnlySpan<float> a = add.Slice(h * W, W);
+                        for (int c = 0; c < W; c++) row[c] += weight * a[c];
+                        """);
                 }
             }
         }
@@ -367,9 +347,7 @@ internal static class MemoryHeadsEmitter
             : "the key is reloaded from L1 per row (holding it would spill); each row is loaded once for its dot product and its norm."));
         using (w.Block($"private static void {Name("Similarities", spec, path)}(global::System.ReadOnlySpan<float> memory, global::System.ReadOnlySpan<float> key, global::System.Span<float> similarity)"))
         {
-            w.Line("ref float k = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(key);");
-            w.Line("ref float m = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(memory);");
-            w.Line("ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(similarity);");
+            VectorCode.References(w, ("k", "key"), ("m", "memory"), ("s", "similarity"));
             if (held)
             {
                 foreach (RowSegment segment in segments) w.Line($"{TypeOf(segment.Width)} k{segment.Offset} = {Load(segment, "k")};");
@@ -399,9 +377,7 @@ internal static class MemoryHeadsEmitter
             : $"{blocks} column blocks of at most {MaxAccumulatorRegisters} registers, each streaming the rows once."));
         using (w.Block($"private static void {Name("ReadRows", spec, path)}(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> memory, global::System.Span<float> read)"))
         {
-            w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);");
-            w.Line("ref float m = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(memory);");
-            w.Line("ref float o = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(read);");
+            VectorCode.References(w, ("p", "weights"), ("m", "memory"), ("o", "read"));
             WeightedRows(w, segments, "for (int i = 0; i < N; i++)", "ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, i * W);", "float weight = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, i);", "o");
         }
 
@@ -414,10 +390,7 @@ internal static class MemoryHeadsEmitter
         w.Line($"// {path}: W = {Layout(segments)}; each row is loaded into registers, erased and added by every head, and stored once" + (blocks.Count > 1 ? $" ({blocks.Count} column blocks)." : "."));
         using (w.Block($"private static void {Name("WriteRows", spec, path)}(global::System.Span<float> memory, global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> erase, global::System.ReadOnlySpan<float> add, int heads)"))
         {
-            w.Line("ref float m = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(memory);");
-            w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);");
-            w.Line("ref float e = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(erase);");
-            w.Line("ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(add);");
+            VectorCode.References(w, ("m", "memory"), ("p", "weights"), ("e", "erase"), ("a", "add"));
             using (w.Block("for (int i = 0; i < N; i++)"))
             {
                 w.Line("ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, i * W);");

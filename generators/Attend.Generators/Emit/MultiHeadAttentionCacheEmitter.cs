@@ -1,5 +1,3 @@
-using Attend.Generators.Model;
-
 namespace Attend.Generators.Emit;
 
 /// <summary>
@@ -10,7 +8,7 @@ namespace Attend.Generators.Emit;
 /// </summary>
 internal static class MultiHeadAttentionCacheEmitter
 {
-    public static void Emit(SourceWriter w, MultiHeadAttentionSpec spec)
+    public static void Emit(SourceWriter w, MultiHeadAttentionSpec spec, HeadShape shape)
     {
         string kvHeads = MultiHeadAttentionEmitter.Grouped(spec) ? "KvHeads" : "Heads";
         string qkvWidth = MultiHeadAttentionEmitter.QkvWidth(spec);
@@ -20,14 +18,18 @@ internal static class MultiHeadAttentionCacheEmitter
         KvCacheMembersEmitter.Emit(w, "layer", "1", "1 layer", kvHeads, _ =>
         {
             w.Line();
-            w.Line("PackedWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
-            w.Line("global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);");
-            w.Line("int threads = MaxDegreeOfParallelism;");
-            w.Line("int rows = batch * length; // fits: input.Length was checked above");
+            w.Lines("""
+                PackedWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
+                global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);
+                int threads = MaxDegreeOfParallelism;
+                int rows = batch * length; // fits: input.Length was checked above
+                """);
             w.Line($"long scratchLength = (long)rows * ({qkvWidth} + InnerDim);");
-            w.Line("if (scratchLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"cache.Batch × length is too large: the projected Q, K, V need {scratchLength} floats, more than one array holds; prefill in shorter pieces.\", nameof(length));");
-            w.Line("// This thread's reusable buffer: a warm call allocates nothing; other threads' calls have their own.");
-            w.Line("float[] scratch = global::Attend.Kernels.LayerScratch.Rent((int)scratchLength);");
+            w.Lines("""
+                if (scratchLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($"cache.Batch × length is too large: the projected Q, K, V need {scratchLength} floats, more than one array holds; prefill in shorter pieces.", nameof(length));
+                // This thread's reusable buffer: a warm call allocates nothing; other threads' calls have their own.
+                float[] scratch = global::Attend.Kernels.LayerScratch.Rent((int)scratchLength);
+                """);
             w.Line($"global::System.Span<float> qkv = global::System.MemoryExtensions.AsSpan(scratch, 0, rows * {qkvWidth});");
             w.Line($"global::System.Span<float> context = global::System.MemoryExtensions.AsSpan(scratch, rows * {qkvWidth}, rows * InnerDim);");
             w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, input, rows, ModelDim, weights.QkvWeight, {(spec.Bias ? "weights.InputBias" : "default")}, ModelDim, {qkvWidth}, qkv, {qkvWidth}, threads);");
@@ -37,7 +39,7 @@ internal static class MultiHeadAttentionCacheEmitter
             w.Line("int past = cache.Length;");
             var extra = new System.Collections.Generic.List<string> { "CausalOffset = past" };
             if (spec.Window > 0) extra.Add("Window = Window");
-            AttentionCallEmitter.Emit(w, Planning.HeadShapes.Of(spec), new AttentionCall(
+            AttentionCallEmitter.Emit(w, shape, new AttentionCall(
                 "batch", "Heads", kvHeads, "length", "past + length",
                 new StridedView("qkv", $"length * {qkvWidth}", "DimHead", qkvWidth),
                 new StridedView("qkv.Slice(InnerDim)", $"length * {qkvWidth}", "DimHead", qkvWidth),

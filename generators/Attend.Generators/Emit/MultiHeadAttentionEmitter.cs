@@ -1,7 +1,3 @@
-using System.Collections.Generic;
-using Attend.Generators.Model;
-using Attend.Generators.Planning;
-
 namespace Attend.Generators.Emit;
 
 /// <summary>Writes a <c>[MultiHeadAttention]</c> class: constants, weights, <c>LoadWeights</c>, <c>Forward</c> and its head kernels.</summary>
@@ -36,8 +32,8 @@ internal static class MultiHeadAttentionEmitter
                 EmitConstants(w, spec);
                 EmitFields(w, spec, packedDims, layer.KvCache);
                 EmitLoadWeights(w, spec, packedDims, layer.KvCache);
-                EmitForward(w, spec, packedDims);
-                if (layer.KvCache) MultiHeadAttentionCacheEmitter.Emit(w, spec);
+                EmitForward(w, spec, packedDims, layer.Shape);
+                if (layer.KvCache) MultiHeadAttentionCacheEmitter.Emit(w, spec, layer.Shape);
             });
     }
 
@@ -69,7 +65,7 @@ internal static class MultiHeadAttentionEmitter
         }
 
         remarks.Add("A query row whose keys are all masked yields zeros (PyTorch yields NaN there).");
-        remarks.Add(HeadKernelsEmitter.SharedRemark(HeadShapes.Of(spec)));
+        remarks.Add(HeadKernelsEmitter.SharedRemark(layer.Shape));
         return remarks.ToArray();
     }
 
@@ -90,34 +86,19 @@ internal static class MultiHeadAttentionEmitter
 
     private static void EmitConstants(SourceWriter w, MultiHeadAttentionSpec spec)
     {
-        w.Line("/// <summary>Model width E (<c>embed_dim</c>): the feature size of queries and outputs.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int ModelDim = {spec.ModelDim};");
-        w.Line();
-        w.Line("/// <summary>Number of attention heads (<c>num_heads</c>).</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int Heads = {spec.Heads};");
-        w.Line();
-        w.Line("/// <summary>Width of one head.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int DimHead = {spec.DimHead};");
-        w.Line();
+        LayerMembers.Constant(w, "Model width E (<c>embed_dim</c>): the feature size of queries and outputs.", "ModelDim", $"{spec.ModelDim}");
+        LayerMembers.Constant(w, "Number of attention heads (<c>num_heads</c>).", "Heads", $"{spec.Heads}");
+        LayerMembers.Constant(w, "Width of one head.", "DimHead", $"{spec.DimHead}");
         w.Line($"private const int KeyDim = {spec.KeyDim};");
         w.Line($"private const int ValueDim = {spec.ValueDim};");
         if (Grouped(spec))
         {
-            w.Line("/// <summary>Number of key/value heads; query head h reads key/value head h / (Heads / KvHeads).</summary>");
-            w.Line(GeneratedCode.Attribute);
-            w.Line($"public const int KvHeads = {spec.KvHeads};");
-            w.Line();
+            LayerMembers.Constant(w, "Number of key/value heads; query head h reads key/value head h / (Heads / KvHeads).", "KvHeads", $"{spec.KvHeads}");
         }
 
         if (spec.Window > 0)
         {
-            w.Line("/// <summary>Sliding attention window: query i sees keys j with i − Window &lt; j (and j &lt; i + Window without a causal mask).</summary>");
-            w.Line(GeneratedCode.Attribute);
-            w.Line($"public const int Window = {spec.Window};");
-            w.Line();
+            LayerMembers.Constant(w, "Sliding attention window: query i sees keys j with i − Window &lt; j (and j &lt; i + Window without a causal mask).", "Window", $"{spec.Window}");
         }
 
         w.Line("private const int InnerDim = Heads * DimHead;");
@@ -134,9 +115,11 @@ internal static class MultiHeadAttentionEmitter
 
     private static void EmitFields(SourceWriter w, MultiHeadAttentionSpec spec, bool packedDims, bool kvCache)
     {
-        w.Line("// The weights in use. LoadWeights packs a whole new set, then publishes it with one reference write, so a");
-        w.Line("// Forward running meanwhile computes with the old set or the new one, never a mix of the two.");
-        w.Line("private PackedWeights _weights = new PackedWeights();");
+        w.Lines("""
+            // The weights in use. LoadWeights packs a whole new set, then publishes it with one reference write, so a
+            // Forward running meanwhile computes with the old set or the new one, never a mix of the two.
+            private PackedWeights _weights = new PackedWeights();
+            """);
         w.Line();
         w.Line("// Weights packed once, at load time, into the panel layout the projection kernel streams; never written once published.");
         using (w.Block("private sealed class PackedWeights"))
@@ -170,15 +153,8 @@ internal static class MultiHeadAttentionEmitter
         w.Line($"/// Safe while {ForwardReference(kvCache)} runs on other threads: the new weights replace the old all at once when packed,");
         w.Line("/// and a forward pass already running finishes with the weights it started with.");
         w.Line("/// </summary>");
-        w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; tensors it holds beyond these are ignored.</param>");
-        w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"layers.0.self_attn.\"</c>.</param>");
-        w.Line("/// <exception cref=\"global::System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
-        w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void LoadWeights(global::Attend.IWeightSource source, string prefix = \"\")"))
+        using (LayerMembers.OpenLoadWeights(w, "The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; tensors it holds beyond these are ignored.", "Prepended to every name, e.g. <c>\"layers.0.self_attn.\"</c>."))
         {
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
             if (packedDims)
             {
                 w.Line($"float[] inProjWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"in_proj_weight\", {QkvWidth(spec)}, ModelDim);");
@@ -217,7 +193,7 @@ internal static class MultiHeadAttentionEmitter
         w.Line();
     }
 
-    private static void EmitForward(SourceWriter w, MultiHeadAttentionSpec spec, bool packedDims)
+    private static void EmitForward(SourceWriter w, MultiHeadAttentionSpec spec, bool packedDims, HeadShape shape)
     {
         string bias = spec.Bias ? "global::System.MemoryExtensions.AsSpan(weights.InputBias, {0}, InnerDim)" : "default";
         string kvBias = spec.Bias ? "global::System.MemoryExtensions.AsSpan(weights.InputBias, {0}, " + KvInner(spec) + ")" : "default";
@@ -225,27 +201,21 @@ internal static class MultiHeadAttentionEmitter
         string fusedBias = spec.Bias ? "weights.InputBias" : "default";
         string outputBias = spec.Bias ? "weights.OutputBias" : "default";
 
-        w.Line("/// <summary>");
-        w.Line("/// Runs attention: <c>output = softmax(scale · Q Kᵀ + mask) V</c> per head, projected in and out,");
-        w.Line("/// with Q, K, V the projections of <paramref name=\"query\"/>, <paramref name=\"key\"/> and <paramref name=\"value\"/>.");
-        w.Line("/// Allocates nothing once warm and may be called from many threads at once.");
-        w.Line("/// </summary>");
-        w.Line("/// <param name=\"query\">Queries <c>[batch, queryLength, ModelDim]</c>, row-major.</param>");
-        w.Line("/// <param name=\"output\">Receives <c>[batch, queryLength, ModelDim]</c>.</param>");
-        w.Line("/// <param name=\"batch\">Number of sequences.</param>");
-        w.Line("/// <param name=\"queryLength\">Rows per sequence of <paramref name=\"query\"/>.</param>");
-        w.Line("/// <param name=\"key\">Keys <c>[batch, keyLength, KeyDim]</c>; empty for self-attention (key = value = query).</param>");
-        w.Line("/// <param name=\"value\">Values <c>[batch, keyLength, ValueDim]</c>; empty means value = key.</param>");
-        w.Line("/// <param name=\"keyLength\">Rows per sequence of <paramref name=\"key\"/>; 0 with self-attention.</param>");
-        w.Line("/// <param name=\"keyPaddingMask\"><c>[batch, keyLength]</c>, true = padded key (PyTorch's polarity)" + (spec.KeyPadding ? "; required by this declaration." : "; optional.") + "</param>");
-        w.Line("/// <param name=\"attentionWeights\">Optional; receives per-head probabilities <c>[batch, Heads, queryLength, keyLength]</c>.</param>");
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length or size does not match; the message names the argument and the size expected.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Forward(global::System.ReadOnlySpan<float> query, global::System.Span<float> output, int batch, int queryLength, global::System.ReadOnlySpan<float> key = default, global::System.ReadOnlySpan<float> value = default, int keyLength = 0, global::System.ReadOnlySpan<bool> keyPaddingMask = default, global::System.Span<float> attentionWeights = default)"))
+        w.Lines("""
+            /// <summary>
+            /// Runs attention: <c>output = softmax(scale · Q Kᵀ + mask) V</c> per head, projected in and out,
+            /// with Q, K, V the projections of <paramref name="query"/>, <paramref name="key"/> and <paramref name="value"/>.
+            /// Allocates nothing once warm and may be called from many threads at once.
+            /// </summary>
+            """);
+        LayerMembers.Params(w, ("query", "Queries <c>[batch, queryLength, ModelDim]</c>, row-major."), ("output", "Receives <c>[batch, queryLength, ModelDim]</c>."), ("batch", "Number of sequences."), ("queryLength", "Rows per sequence of <paramref name=\"query\"/>."), ("key", "Keys <c>[batch, keyLength, KeyDim]</c>; empty for self-attention (key = value = query)."), ("value", "Values <c>[batch, keyLength, ValueDim]</c>; empty means value = key."), ("keyLength", "Rows per sequence of <paramref name=\"key\"/>; 0 with self-attention."), ("keyPaddingMask", "<c>[batch, keyLength]</c>, true = padded key (PyTorch's polarity)" + (spec.KeyPadding ? "; required by this declaration." : "; optional.")), ("attentionWeights", "Optional; receives per-head probabilities <c>[batch, Heads, queryLength, keyLength]</c>."));
+        using (LayerMembers.OpenChecked(w, "public void Forward(global::System.ReadOnlySpan<float> query, global::System.Span<float> output, int batch, int queryLength, global::System.ReadOnlySpan<float> key = default, global::System.ReadOnlySpan<float> value = default, int keyLength = 0, global::System.ReadOnlySpan<bool> keyPaddingMask = default, global::System.Span<float> attentionWeights = default)", "A length or size does not match; the message names the argument and the size expected."))
         {
-            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(queryLength, nameof(queryLength));");
-            w.Line("bool selfAttention = key.IsEmpty;");
+            w.Lines("""
+                global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));
+                global::Attend.Kernels.ArgumentChecks.Positive(queryLength, nameof(queryLength));
+                bool selfAttention = key.IsEmpty;
+                """);
             using (w.Block("if (selfAttention)"))
             {
                 w.Line("if (!value.IsEmpty) throw new global::System.ArgumentException(\"value was given without key; pass key as well, or neither for self-attention.\", nameof(value));");
@@ -267,17 +237,21 @@ internal static class MultiHeadAttentionEmitter
             }
 
             w.Line();
-            w.Line("if (query.Length != (long)batch * queryLength * ModelDim) global::Attend.Kernels.ArgumentChecks.Length(query.Length, (long)batch * queryLength * ModelDim, nameof(query), $\"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}\");");
-            w.Line("if (output.Length != (long)batch * queryLength * ModelDim) global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)batch * queryLength * ModelDim, nameof(output), $\"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}\");");
-            w.Line("if (RequiresKeyPadding && keyPaddingMask.IsEmpty) throw new global::System.ArgumentException($\"keyPaddingMask is required by this layer's Mask = KeyPadding: pass [batch, keyLength] = {batch} × {keyLength} flags, true = padded.\", nameof(keyPaddingMask));");
-            w.Line("if (!keyPaddingMask.IsEmpty && keyPaddingMask.Length != (long)batch * keyLength) global::Attend.Kernels.ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * keyLength, nameof(keyPaddingMask), $\"batch × keyLength = {batch} × {keyLength}\");");
-            w.Line("if (!attentionWeights.IsEmpty && attentionWeights.Length != (long)batch * Heads * queryLength * keyLength) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)batch * Heads * queryLength * keyLength, nameof(attentionWeights), $\"batch × Heads × queryLength × keyLength = {batch} × {Heads} × {queryLength} × {keyLength}\");");
+            w.Lines("""
+                if (query.Length != (long)batch * queryLength * ModelDim) global::Attend.Kernels.ArgumentChecks.Length(query.Length, (long)batch * queryLength * ModelDim, nameof(query), $"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}");
+                if (output.Length != (long)batch * queryLength * ModelDim) global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)batch * queryLength * ModelDim, nameof(output), $"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}");
+                if (RequiresKeyPadding && keyPaddingMask.IsEmpty) throw new global::System.ArgumentException($"keyPaddingMask is required by this layer's Mask = KeyPadding: pass [batch, keyLength] = {batch} × {keyLength} flags, true = padded.", nameof(keyPaddingMask));
+                if (!keyPaddingMask.IsEmpty && keyPaddingMask.Length != (long)batch * keyLength) global::Attend.Kernels.ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * keyLength, nameof(keyPaddingMask), $"batch × keyLength = {batch} × {keyLength}");
+                if (!attentionWeights.IsEmpty && attentionWeights.Length != (long)batch * Heads * queryLength * keyLength) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)batch * Heads * queryLength * keyLength, nameof(attentionWeights), $"batch × Heads × queryLength × keyLength = {batch} × {Heads} × {queryLength} × {keyLength}");
+                """);
             w.Line();
-            w.Line("PackedWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
-            w.Line("global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);");
-            w.Line("int threads = MaxDegreeOfParallelism;");
-            w.Line("int queryRows = batch * queryLength; // fits: query.Length was checked above");
-            w.Line("int keyRows = batch * keyLength;");
+            w.Lines("""
+                PackedWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
+                global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);
+                int threads = MaxDegreeOfParallelism;
+                int queryRows = batch * queryLength; // fits: query.Length was checked above
+                int keyRows = batch * keyLength;
+                """);
             w.Line(Grouped(spec)
                 ? "long scratchLength = selfAttention ? (long)queryRows * (QkvWidth + InnerDim) : 2L * queryRows * InnerDim + 2L * keyRows * KvInnerDim;"
                 : "long scratchLength = (selfAttention ? 4L * queryRows : 2L * (queryRows + keyRows)) * InnerDim;");
@@ -285,11 +259,13 @@ internal static class MultiHeadAttentionEmitter
             w.Line(Grouped(spec)
                 ? "int projectedLength = selfAttention ? queryRows * QkvWidth : queryRows * InnerDim + 2 * keyRows * KvInnerDim;"
                 : "int projectedLength = selfAttention ? queryRows * 3 * InnerDim : (queryRows + 2 * keyRows) * InnerDim;");
-            w.Line("// This thread's reusable buffer: a warm Forward allocates nothing; other threads' calls have their own.");
-            w.Line("float[] scratch = global::Attend.Kernels.LayerScratch.Rent((int)scratchLength);");
-            w.Line("global::System.Span<float> context = global::System.MemoryExtensions.AsSpan(scratch, projectedLength, queryRows * InnerDim);");
-            w.Line("global::System.ReadOnlySpan<float> q, k, v;");
-            w.Line("int queryRowStride, keyRowStride;");
+            w.Lines("""
+                // This thread's reusable buffer: a warm Forward allocates nothing; other threads' calls have their own.
+                float[] scratch = global::Attend.Kernels.LayerScratch.Rent((int)scratchLength);
+                global::System.Span<float> context = global::System.MemoryExtensions.AsSpan(scratch, projectedLength, queryRows * InnerDim);
+                global::System.ReadOnlySpan<float> q, k, v;
+                int queryRowStride, keyRowStride;
+                """);
             using (w.Block("if (selfAttention)"))
             {
                 if (packedDims)
@@ -318,9 +294,11 @@ internal static class MultiHeadAttentionEmitter
                 w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, query, queryRows, ModelDim, weights.QueryWeight, {string.Format(bias, "0")}, ModelDim, InnerDim, projectedQuery, InnerDim, threads);");
                 w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, key, keyRows, KeyDim, weights.KeyWeight, {string.Format(kvBias, "InnerDim")}, KeyDim, {kv}, projectedKey, {kv}, threads);");
                 w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, value.IsEmpty ? key : value, keyRows, ValueDim, weights.ValueWeight, {string.Format(kvBias, Grouped(spec) ? "InnerDim + KvInnerDim" : "2 * InnerDim")}, ValueDim, {kv}, projectedValue, {kv}, threads);");
-                w.Line("q = projectedQuery;");
-                w.Line("k = projectedKey;");
-                w.Line("v = projectedValue;");
+                w.Lines("""
+                    q = projectedQuery;
+                    k = projectedKey;
+                    v = projectedValue;
+                    """);
                 if (Grouped(spec))
                 {
                     w.Line("queryRowStride = InnerDim;");
@@ -334,7 +312,7 @@ internal static class MultiHeadAttentionEmitter
 
             w.Line();
             w.Line("// Head h of row i sits at i · rowStride + h · DimHead: the driver reads heads in place, no transpose.");
-            AttentionCallEmitter.Emit(w, HeadShapes.Of(spec), new AttentionCall(
+            AttentionCallEmitter.Emit(w, shape, new AttentionCall(
                 "batch", "Heads", Grouped(spec) ? "KvHeads" : "Heads", "queryLength", "keyLength",
                 new StridedView("q", "queryLength * queryRowStride", "DimHead", "queryRowStride"),
                 new StridedView("k", "keyLength * keyRowStride", "DimHead", "keyRowStride"),

@@ -1,6 +1,3 @@
-using System.Collections.Generic;
-using Attend.Generators.Model;
-using Attend.Generators.Planning;
 using static Attend.Generators.Emit.RowKernelText;
 
 namespace Attend.Generators.Emit;
@@ -10,7 +7,9 @@ internal static class NadarayaWatsonEmitter
 {
     private const string KernelsName = "KernelRegressionKernels";
 
-    public static string Emit(NadarayaWatsonSpec spec) =>
+    public static string Emit(NadarayaWatsonPlan plan) => Emit(plan.Spec, plan);
+
+    private static string Emit(NadarayaWatsonSpec spec, NadarayaWatsonPlan plan) =>
         TypeShellEmitter.Emit(
             spec.Identity,
             $"Nadaraya–Watson kernel regression (Gaussian kernel, {(spec.LearnableWidth ? "learnable width w" : $"bandwidth σ = {Literals.Float(spec.Bandwidth)}")}): attention pooling of values by query–key distance.",
@@ -19,7 +18,7 @@ internal static class NadarayaWatsonEmitter
             {
                 EmitMembers(w, spec);
                 EmitForward(w, spec);
-                EmitKernels(w, spec);
+                EmitKernels(w, spec, plan);
             });
 
     private static bool UnitWidth(NadarayaWatsonSpec spec) => !spec.LearnableWidth && spec.Bandwidth == 1f;
@@ -59,19 +58,14 @@ internal static class NadarayaWatsonEmitter
             w.Line("/// <summary>The kernel width w (scores are <c>−((q − k)·w)² / 2</c>); 1 until <see cref=\"LoadWeights\"/> runs.</summary>");
             w.Line("public float Width => global::System.Threading.Volatile.Read(ref _width);");
             w.Line();
-            w.Line("/// <summary>");
-            w.Line("/// Loads d2l's <c>NWKernelRegression</c> <c>state_dict</c>: <c>w</c> [1]. Checked before it is applied, so a failed load leaves the layer unchanged.");
-            w.Line("/// Safe while <see cref=\"Forward\"/> runs on other threads: a forward pass already running finishes with the width it started with.");
-            w.Line("/// </summary>");
-            w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"nw.safetensors\")</c>.</param>");
-            w.Line("/// <param name=\"prefix\">Prepended to the name.</param>");
-            w.Line("/// <exception cref=\"global::System.Collections.Generic.KeyNotFoundException\">The tensor is missing.</exception>");
-            w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">The tensor has the wrong shape.</exception>");
-            w.Line(GeneratedCode.Attribute);
-            using (w.Block("public void LoadWeights(global::Attend.IWeightSource source, string prefix = \"\")"))
+            w.Lines("""
+                /// <summary>
+                /// Loads d2l's <c>NWKernelRegression</c> <c>state_dict</c>: <c>w</c> [1]. Checked before it is applied, so a failed load leaves the layer unchanged.
+                /// Safe while <see cref="Forward"/> runs on other threads: a forward pass already running finishes with the width it started with.
+                /// </summary>
+                """);
+            using (LayerMembers.OpenLoadWeights(w, "The tensors, e.g. <c>SafeTensors.Open(\"nw.safetensors\")</c>.", "Prepended to the name.", "The tensor is missing.", "The tensor has the wrong shape."))
             {
-                w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
-                w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
                 w.Line("float width = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"w\", 1)[0];");
                 w.Line("global::System.Threading.Volatile.Write(ref _width, width);");
             }
@@ -84,9 +78,7 @@ internal static class NadarayaWatsonEmitter
             w.Line();
         }
 
-        w.Line("/// <summary>The instruction-set path; <see cref=\"global::Attend.KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
-        w.Line("public global::Attend.KernelPath Path { get; set; }");
-        w.Line();
+        LayerMembers.PathProperty(w, attributed: false);
     }
 
     private static string WidthArgument(NadarayaWatsonSpec spec) => spec.LearnableWidth ? "width" : UnitWidth(spec) ? "1f" : "Width";
@@ -99,24 +91,18 @@ internal static class NadarayaWatsonEmitter
             ? "/// May be called from many threads at once, also while <see cref=\"LoadWeights\"/> runs: the pass reads the width once."
             : "/// May be called from many threads at once.");
         w.Line("/// </summary>");
-        w.Line("/// <param name=\"queries\"><c>[queryCount, Dim]</c>.</param>");
-        w.Line("/// <param name=\"keys\"><c>[keyCount, Dim]</c>, shared by every query.</param>");
-        w.Line("/// <param name=\"values\"><c>[keyCount, ValueDim]</c>.</param>");
-        w.Line("/// <param name=\"output\">Receives <c>[queryCount, ValueDim]</c>.</param>");
-        w.Line("/// <param name=\"queryCount\">Number of queries.</param>");
-        w.Line("/// <param name=\"keyCount\">Number of key–value pairs.</param>");
-        w.Line("/// <param name=\"attentionWeights\">Optional; receives <c>[queryCount, keyCount]</c>.</param>");
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not match; thrown before anything is written.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Forward(global::System.ReadOnlySpan<float> queries, global::System.ReadOnlySpan<float> keys, global::System.ReadOnlySpan<float> values, global::System.Span<float> output, int queryCount, int keyCount, global::System.Span<float> attentionWeights = default)"))
+        LayerMembers.Params(w, ("queries", "<c>[queryCount, Dim]</c>."), ("keys", "<c>[keyCount, Dim]</c>, shared by every query."), ("values", "<c>[keyCount, ValueDim]</c>."), ("output", "Receives <c>[queryCount, ValueDim]</c>."), ("queryCount", "Number of queries."), ("keyCount", "Number of key–value pairs."), ("attentionWeights", "Optional; receives <c>[queryCount, keyCount]</c>."));
+        using (LayerMembers.OpenChecked(w, "public void Forward(global::System.ReadOnlySpan<float> queries, global::System.ReadOnlySpan<float> keys, global::System.ReadOnlySpan<float> values, global::System.Span<float> output, int queryCount, int keyCount, global::System.Span<float> attentionWeights = default)", "A length does not match; thrown before anything is written."))
         {
-            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(queryCount, nameof(queryCount));");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(keyCount, nameof(keyCount));");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(queries.Length, (long)queryCount * Dim, nameof(queries), $\"queryCount × Dim = {queryCount} × {Dim}\");");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(keys.Length, (long)keyCount * Dim, nameof(keys), $\"keyCount × Dim = {keyCount} × {Dim}\");");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(values.Length, (long)keyCount * ValueDim, nameof(values), $\"keyCount × ValueDim = {keyCount} × {ValueDim}\");");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)queryCount * ValueDim, nameof(output), $\"queryCount × ValueDim = {queryCount} × {ValueDim}\");");
-            w.Line("if (!attentionWeights.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)queryCount * keyCount, nameof(attentionWeights), $\"queryCount × keyCount = {queryCount} × {keyCount}\");");
+            w.Lines("""
+                global::Attend.Kernels.ArgumentChecks.Positive(queryCount, nameof(queryCount));
+                global::Attend.Kernels.ArgumentChecks.Positive(keyCount, nameof(keyCount));
+                global::Attend.Kernels.ArgumentChecks.Length(queries.Length, (long)queryCount * Dim, nameof(queries), $"queryCount × Dim = {queryCount} × {Dim}");
+                global::Attend.Kernels.ArgumentChecks.Length(keys.Length, (long)keyCount * Dim, nameof(keys), $"keyCount × Dim = {keyCount} × {Dim}");
+                global::Attend.Kernels.ArgumentChecks.Length(values.Length, (long)keyCount * ValueDim, nameof(values), $"keyCount × ValueDim = {keyCount} × {ValueDim}");
+                global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)queryCount * ValueDim, nameof(output), $"queryCount × ValueDim = {queryCount} × {ValueDim}");
+                if (!attentionWeights.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)queryCount * keyCount, nameof(attentionWeights), $"queryCount × keyCount = {queryCount} × {keyCount}");
+                """);
             if (spec.LearnableWidth) w.Line("float width = global::System.Threading.Volatile.Read(ref _width); // one width for the whole pass");
             w.Line("global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);");
             w.Line("float[]? scratch = attentionWeights.IsEmpty ? global::System.Buffers.ArrayPool<float>.Shared.Rent(keyCount) : null;");
@@ -144,7 +130,7 @@ internal static class NadarayaWatsonEmitter
 
     private static string ValuesName(NadarayaWatsonSpec spec, string path) => $"WeightedValues_Dv{spec.ValueDim}_{Short(path)}";
 
-    private static void EmitKernels(SourceWriter w, NadarayaWatsonSpec spec)
+    private static void EmitKernels(SourceWriter w, NadarayaWatsonSpec spec, NadarayaWatsonPlan plan)
     {
         w.Line($"/// <summary>Kernel regression loops for Dim = {spec.Dim}, ValueDim = {spec.ValueDim}: one method per instruction set.</summary>");
         w.Line(GeneratedCode.Attribute);
@@ -170,8 +156,8 @@ internal static class NadarayaWatsonEmitter
             EmitScalar(w, spec);
             foreach ((string path, int width) in Paths)
             {
-                EmitScores(w, spec, path, width);
-                EmitWeightedValues(w, spec, path, width);
+                EmitScores(w, spec, plan, path, width);
+                EmitWeightedValues(w, spec, plan, path, width);
             }
         }
     }
@@ -210,14 +196,13 @@ internal static class NadarayaWatsonEmitter
         w.Line();
     }
 
-    private static void EmitScores(SourceWriter w, NadarayaWatsonSpec spec, string path, int width)
+    private static void EmitScores(SourceWriter w, NadarayaWatsonSpec spec, NadarayaWatsonPlan plan, string path, int width)
     {
         string vector = QualifiedVectorOf(width);
         string type = TypeOf(width);
         using (w.Block($"private static void {ScoresName(spec, path)}(global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> keys, float width, global::System.Span<float> scores)"))
         {
-            w.Line("ref float k = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(keys);");
-            w.Line("ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scores);");
+            VectorCode.References(w, ("k", "keys"), ("s", "scores"));
             if (spec.Dim == 1)
             {
                 w.Line("float q = query[0];");
@@ -240,9 +225,9 @@ internal static class NadarayaWatsonEmitter
             }
             else
             {
-                IReadOnlyList<RowSegment> segments = HeadKernelPlanner.Segments(spec.Dim, width).AsImmutableArray();
+                IReadOnlyList<RowSegment> segments = plan.Keys.On(path).AsImmutableArray();
                 w.Line($"// D = {Layout(segments)}; the query row stays in registers across keys.");
-                w.Line("ref float q = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(query);");
+                VectorCode.References(w, ("q", "query"));
                 foreach (int bits in new[] { 16, 8, 4 })
                 {
                     bool used = false;
@@ -269,12 +254,11 @@ internal static class NadarayaWatsonEmitter
         w.Line();
     }
 
-    private static void EmitWeightedValues(SourceWriter w, NadarayaWatsonSpec spec, string path, int width)
+    private static void EmitWeightedValues(SourceWriter w, NadarayaWatsonSpec spec, NadarayaWatsonPlan plan, string path, int width)
     {
         using (w.Block($"private static void {ValuesName(spec, path)}(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> values, global::System.Span<float> output)"))
         {
-            w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);");
-            w.Line("ref float v = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(values);");
+            VectorCode.References(w, ("p", "weights"), ("v", "values"));
             if (spec.ValueDim == 1)
             {
                 string vector = QualifiedVectorOf(width);
@@ -288,9 +272,9 @@ internal static class NadarayaWatsonEmitter
             }
             else
             {
-                IReadOnlyList<RowSegment> segments = HeadKernelPlanner.Segments(spec.ValueDim, width).AsImmutableArray();
+                IReadOnlyList<RowSegment> segments = plan.Values.On(path).AsImmutableArray();
                 w.Line($"// Dv = {Layout(segments)}.");
-                w.Line("ref float o = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
+                VectorCode.References(w, ("o", "output"));
                 WeightedRows(w, segments, "for (int j = 0; j < weights.Length; j++)", "ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v, j * Dv);", "float weight = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, j);", "o");
             }
         }

@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-
 namespace Attend.Generators.Emit;
 
 /// <summary>
@@ -14,13 +12,7 @@ internal static class PointwiseLayerEmitter
     public const string Projection = "global::Attend.Kernels.ProjectionDriver";
     public const string Read = "global::Attend.Kernels.WeightLoading.Read";
 
-    public static void EmitConstant(SourceWriter w, string name, int value, string summary)
-    {
-        w.Line($"/// <summary>{summary}</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int {name} = {Literals.Int(value)};");
-        w.Line();
-    }
+    public static void EmitConstant(SourceWriter w, string name, int value, string summary) => LayerMembers.Constant(w, summary, name, Literals.Int(value));
 
     /// <summary>
     /// Writes <c>LoadWeights</c>: <paramref name="read"/> reads and checks every tensor into locals and fills a new
@@ -33,19 +25,14 @@ internal static class PointwiseLayerEmitter
         w.Line("/// <summary>");
         w.Line($"/// Loads weights saved from {module}'s <c>state_dict</c>, under PyTorch's names and shapes:");
         w.Line("/// " + string.Join(", ", tensors) + "." + (loadRemark.Length > 0 ? " " + loadRemark : ""));
-        w.Line("/// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.");
-        w.Line("/// Safe while <see cref=\"Forward\"/> runs on other threads: the new weights replace the old all at once,");
-        w.Line("/// and a forward pass already running finishes with the weights it started with.");
-        w.Line("/// </summary>");
-        w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; tensors it holds beyond these are ignored.</param>");
-        w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"layer1.0.attention.\"</c>.</param>");
-        w.Line("/// <exception cref=\"System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
-        w.Line("/// <exception cref=\"System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void LoadWeights(global::Attend.IWeightSource source, string prefix = \"\")"))
+        w.Lines("""
+            /// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.
+            /// Safe while <see cref="Forward"/> runs on other threads: the new weights replace the old all at once,
+            /// and a forward pass already running finishes with the weights it started with.
+            /// </summary>
+            """);
+        using (LayerMembers.OpenLoadWeights(w, "The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; tensors it holds beyond these are ignored.", "Prepended to every name, e.g. <c>\"layer1.0.attention.\"</c>."))
         {
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
             w.Line("var next = new LayerWeights();");
             read(w);
             w.Line("global::System.Threading.Volatile.Write(ref _weights, next);");
@@ -57,11 +44,13 @@ internal static class PointwiseLayerEmitter
     /// <summary>The <c>Forward</c> argument checks of a token layer over <c>[batch, tokens, ModelDim]</c>; leaves <c>rows</c> = batch × tokens.</summary>
     public static void EmitTokenChecks(SourceWriter w)
     {
-        w.Line("global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));");
-        w.Line("global::Attend.Kernels.ArgumentChecks.Positive(tokens, nameof(tokens));");
-        w.Line("long elements = (long)batch * tokens * ModelDim;");
-        w.Line("global::Attend.Kernels.ArgumentChecks.Length(input.Length, elements, nameof(input), $\"batch × tokens × ModelDim = {batch} × {tokens} × {ModelDim}\");");
-        w.Line("global::Attend.Kernels.ArgumentChecks.Length(output.Length, elements, nameof(output), $\"batch × tokens × ModelDim = {batch} × {tokens} × {ModelDim}\");");
+        w.Lines("""
+            global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));
+            global::Attend.Kernels.ArgumentChecks.Positive(tokens, nameof(tokens));
+            long elements = (long)batch * tokens * ModelDim;
+            global::Attend.Kernels.ArgumentChecks.Length(input.Length, elements, nameof(input), $"batch × tokens × ModelDim = {batch} × {tokens} × {ModelDim}");
+            global::Attend.Kernels.ArgumentChecks.Length(output.Length, elements, nameof(output), $"batch × tokens × ModelDim = {batch} × {tokens} × {ModelDim}");
+            """);
     }
 
     /// <summary>The <c>Forward</c> documentation of a token layer; <paramref name="extra"/> adds <c>param</c> lines.</summary>
@@ -69,13 +58,12 @@ internal static class PointwiseLayerEmitter
     {
         w.Line("/// <summary>");
         w.Line($"/// Applies the layer to each sequence: {formula}.");
-        w.Line("/// Allocates nothing once warm and may be called from many threads at once, also while <see cref=\"LoadWeights\"/> runs:");
-        w.Line("/// the pass reads the weights once and computes with that one complete set. Results do not depend on <see cref=\"MaxDegreeOfParallelism\"/>.");
-        w.Line("/// </summary>");
-        w.Line("/// <param name=\"input\">Tokens <c>[batch, tokens, ModelDim]</c>, row-major.</param>");
-        w.Line("/// <param name=\"output\">Receives <c>[batch, tokens, ModelDim]</c>; must not overlap <paramref name=\"input\"/>.</param>");
-        w.Line("/// <param name=\"batch\">Number of sequences.</param>");
-        w.Line("/// <param name=\"tokens\">Tokens per sequence (N).</param>");
+        w.Lines("""
+            /// Allocates nothing once warm and may be called from many threads at once, also while <see cref="LoadWeights"/> runs:
+            /// the pass reads the weights once and computes with that one complete set. Results do not depend on <see cref="MaxDegreeOfParallelism"/>.
+            /// </summary>
+            """);
+        LayerMembers.Params(w, ("input", "Tokens <c>[batch, tokens, ModelDim]</c>, row-major."), ("output", "Receives <c>[batch, tokens, ModelDim]</c>; must not overlap <paramref name=\"input\"/>."), ("batch", "Number of sequences."), ("tokens", "Tokens per sequence (N)."));
         foreach (string line in extra) w.Line("/// " + line);
         w.Line("/// <exception cref=\"global::System.ArgumentException\">A length or size does not match, or output overlaps input; the message names the argument and the size expected.</exception>");
         w.Line(GeneratedCode.Attribute);

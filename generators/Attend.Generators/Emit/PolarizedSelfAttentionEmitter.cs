@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-using Attend.Generators.Model;
 using static Attend.Generators.Emit.FeatureMapLayerEmitter;
 using static Attend.Generators.Emit.PointwiseLayerEmitter;
 
@@ -86,15 +84,17 @@ internal static class PolarizedSelfAttentionEmitter
                 {
                     using (w.Block(ApplySignature))
                     {
-                        w.Line("int plane = height * width;");
-                        w.Line("global::System.Span<float> queryWeights = scratch.Slice(0, plane);");
-                        w.Line("global::System.Span<float> spatial = spatialScale.IsEmpty ? scratch.Slice(plane, plane) : spatialScale;");
-                        w.Line("global::System.Span<float> pooled = scratch.Slice(2 * plane, Channels);");
-                        w.Line("global::System.Span<float> channel = channelScale.IsEmpty ? scratch.Slice(2 * plane + Channels, Channels) : channelScale;");
-                        w.Line("global::System.Span<float> means = scratch.Slice(2 * plane + 2 * Channels, Channels);");
-                        w.Line("global::System.Span<float> planeWeights = scratch.Slice(2 * plane + 3 * Channels, Channels);");
-                        w.Line("global::System.Span<float> half = scratch.Slice(2 * plane + 4 * Channels, HalfChannels);");
-                        w.Line("global::System.Span<float> query = scratch.Slice(2 * plane + 4 * Channels + HalfChannels, HalfChannels);");
+                        w.Lines("""
+                            int plane = height * width;
+                            global::System.Span<float> queryWeights = scratch.Slice(0, plane);
+                            global::System.Span<float> spatial = spatialScale.IsEmpty ? scratch.Slice(plane, plane) : spatialScale;
+                            global::System.Span<float> pooled = scratch.Slice(2 * plane, Channels);
+                            global::System.Span<float> channel = channelScale.IsEmpty ? scratch.Slice(2 * plane + Channels, Channels) : channelScale;
+                            global::System.Span<float> means = scratch.Slice(2 * plane + 2 * Channels, Channels);
+                            global::System.Span<float> planeWeights = scratch.Slice(2 * plane + 3 * Channels, Channels);
+                            global::System.Span<float> half = scratch.Slice(2 * plane + 4 * Channels, HalfChannels);
+                            global::System.Span<float> query = scratch.Slice(2 * plane + 4 * Channels + HalfChannels, HalfChannels);
+                            """);
                         w.Line();
                         w.Line("// Channel branch: wq = softmax_HW(ch_wq · x); z = W_v (x · wq) + b_v; cw = σ(LayerNorm(ch_wz(z))).");
                         w.Line($"{Kernels}.WeightedRowSum(path, input, _channelQuery, 0f, queryWeights);");

@@ -1,6 +1,3 @@
-using Attend.Generators.Model;
-using Attend.Generators.Planning;
-
 namespace Attend.Generators.Emit;
 
 /// <summary>Writes a <c>[ScaledDotProductAttention]</c> class: constants, <c>Forward</c> and its head kernels.</summary>
@@ -24,7 +21,7 @@ internal static class ScaledDotProductAttentionEmitter
         }
 
         remarks.Add("A query row whose keys are all masked yields zeros, never NaN.");
-        remarks.Add(HeadKernelsEmitter.SharedRemark(HeadShapes.Of(spec)));
+        remarks.Add(HeadKernelsEmitter.SharedRemark(layer.Shape));
 
         return TypeShellEmitter.Emit(
             spec.Identity,
@@ -32,38 +29,22 @@ internal static class ScaledDotProductAttentionEmitter
             remarks.ToArray(),
             w =>
             {
-                w.Line("/// <summary>Number of query heads (<c>q_num_heads</c>).</summary>");
-                w.Line(GeneratedCode.Attribute);
-                w.Line($"public const int Heads = {spec.Heads};");
-                w.Line();
-                w.Line("/// <summary>Number of key/value heads (<c>kv_num_heads</c>).</summary>");
-                w.Line(GeneratedCode.Attribute);
-                w.Line($"public const int KvHeads = {spec.KvHeads};");
-                w.Line();
-                w.Line("/// <summary>Width D of one query/key head.</summary>");
-                w.Line(GeneratedCode.Attribute);
-                w.Line($"public const int DimHead = {spec.DimHead};");
-                w.Line();
-                w.Line("/// <summary>Width Dv of one value head.</summary>");
-                w.Line(GeneratedCode.Attribute);
-                w.Line($"public const int ValueDimHead = {spec.ValueDimHead};");
-                w.Line();
-                w.Line("/// <summary>The instruction-set path; <see cref=\"global::Attend.KernelPath.Auto\"/> (the default) takes the widest the processor accelerates.</summary>");
-                w.Line(GeneratedCode.Attribute);
-                w.Line("public global::Attend.KernelPath Path { get; set; }");
-                w.Line();
-                w.Line("/// <summary>Most threads one <see cref=\"Forward\"/> uses; 1 runs on the caller's thread. Results are identical whatever the value.</summary>");
-                w.Line(GeneratedCode.Attribute);
-                w.Line("public int MaxDegreeOfParallelism { get; set; } = global::System.Environment.ProcessorCount;");
-                w.Line();
-                w.Line("/// <summary>");
-                w.Line("/// Runs <c>Y = softmax(softcap(scale · Q Kᵀ) + mask) V</c> with the ONNX <c>Attention</c> operator's semantics;");
-                w.Line("/// see <see cref=\"global::Attend.ScaledDotProductAttentionArguments\"/> for every input and output. Safe to call from many threads.");
-                w.Line("/// </summary>");
-                w.Line("/// <exception cref=\"global::System.ArgumentException\">A length or size does not match; the message names the argument and the size expected.</exception>");
+                LayerMembers.Constant(w, "Number of query heads (<c>q_num_heads</c>).", "Heads", $"{spec.Heads}");
+                LayerMembers.Constant(w, "Number of key/value heads (<c>kv_num_heads</c>).", "KvHeads", $"{spec.KvHeads}");
+                LayerMembers.Constant(w, "Width D of one query/key head.", "DimHead", $"{spec.DimHead}");
+                LayerMembers.Constant(w, "Width Dv of one value head.", "ValueDimHead", $"{spec.ValueDimHead}");
+                LayerMembers.PathProperty(w);
+                LayerMembers.ThreadsProperty(w, "Most threads one <see cref=\"Forward\"/> uses; 1 runs on the caller's thread. Results are identical whatever the value.");
+                w.Lines("""
+                    /// <summary>
+                    /// Runs <c>Y = softmax(softcap(scale · Q Kᵀ) + mask) V</c> with the ONNX <c>Attention</c> operator's semantics;
+                    /// see <see cref="global::Attend.ScaledDotProductAttentionArguments"/> for every input and output. Safe to call from many threads.
+                    /// </summary>
+                    /// <exception cref="global::System.ArgumentException">A length or size does not match; the message names the argument and the size expected.</exception>
+                    """);
                 w.Line(GeneratedCode.Attribute);
                 w.Line("public void Forward(scoped in global::Attend.ScaledDotProductAttentionArguments arguments) =>");
-                w.Line($"    global::Attend.Kernels.OnnxAttention.Run<{HeadKernelsEmitter.TypeName(HeadShapes.Of(spec))}>(Heads, KvHeads, arguments, Path, MaxDegreeOfParallelism);");
+                w.Line($"    global::Attend.Kernels.OnnxAttention.Run<{HeadKernelsEmitter.TypeName(layer.Shape)}>(Heads, KvHeads, arguments, Path, MaxDegreeOfParallelism);");
                 w.Line();
             });
     }

@@ -1,14 +1,11 @@
-using System.Collections.Generic;
-using Attend.Generators.Model;
-
 namespace Attend.Generators.Emit;
 
 /// <summary>Writes an <c>[Attention]</c> class: constants, weights, <c>LoadWeights</c>, <c>Forward</c> and its score kernels.</summary>
 internal static class ScoreAttentionEmitter
 {
-
-    public static string Emit(ScoreAttentionSpec spec)
+    public static string Emit(ScoreAttentionPlan plan)
     {
+        ScoreAttentionSpec spec = plan.Spec;
         return TypeShellEmitter.Emit(
             spec.Identity,
             $"Encoder-decoder attention with the {ScoreTitle(spec.Score)} score: queries of {spec.QuerySize}, keys of {spec.KeySize}, values of {spec.ValueSize} features.",
@@ -20,11 +17,11 @@ internal static class ScoreAttentionEmitter
                 FeatureMapLayerEmitter.EmitPathProperties(w);
                 if (HasWeights(spec)) EmitLoadWeights(w, spec);
                 EmitForward(w, spec);
-                ScoreKernelsEmitter.Emit(w, spec);
+                ScoreKernelsEmitter.Emit(w, plan);
             });
     }
 
-    private static bool Additive(ScoreAttentionSpec spec) => ScoreKernelsEmitter.IsAdditive(spec.Score);
+    private static bool Additive(ScoreAttentionSpec spec) => ScoreAttentionPlanner.IsAdditive(spec.Score);
 
     private static bool Predictive(ScoreAttentionSpec spec) => spec.Local == (int)LocalAttention.Predictive;
 
@@ -75,57 +72,38 @@ internal static class ScoreAttentionEmitter
 
     private static void EmitConstants(SourceWriter w, ScoreAttentionSpec spec)
     {
-        w.Line("/// <summary>Features per query row.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int QuerySize = {spec.QuerySize};");
-        w.Line();
-        w.Line("/// <summary>Features per key row.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int KeySize = {spec.KeySize};");
-        w.Line();
-        w.Line("/// <summary>Features per value row and output row.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int ValueSize = {spec.ValueSize};");
-        w.Line();
+        LayerMembers.Constant(w, "Features per query row.", "QuerySize", $"{spec.QuerySize}");
+        LayerMembers.Constant(w, "Features per key row.", "KeySize", $"{spec.KeySize}");
+        LayerMembers.Constant(w, "Features per value row and output row.", "ValueSize", $"{spec.ValueSize}");
         if (Additive(spec))
         {
-            w.Line("/// <summary>Hidden width of the score (<c>num_hiddens</c>).</summary>");
-            w.Line(GeneratedCode.Attribute);
-            w.Line($"public const int Hidden = {spec.Hidden};");
-            w.Line();
+            LayerMembers.Constant(w, "Hidden width of the score (<c>num_hiddens</c>).", "Hidden", $"{spec.Hidden}");
         }
 
         if (spec.Selection == (int)AttentionSelection.TopK)
         {
-            w.Line("/// <summary>Keys top-k selection keeps per row.</summary>");
-            w.Line(GeneratedCode.Attribute);
-            w.Line($"public const int TopK = {spec.TopK};");
-            w.Line();
+            LayerMembers.Constant(w, "Keys top-k selection keeps per row.", "TopK", $"{spec.TopK}");
         }
 
         if (spec.Local != 0)
         {
-            w.Line("/// <summary>Half-width D of the local window.</summary>");
-            w.Line(GeneratedCode.Attribute);
-            w.Line($"public const int Window = {spec.Window};");
-            w.Line();
+            LayerMembers.Constant(w, "Half-width D of the local window.", "Window", $"{spec.Window}");
         }
 
         if (Predictive(spec))
         {
-            w.Line("/// <summary>Hidden width of the local-p position predictor.</summary>");
-            w.Line(GeneratedCode.Attribute);
-            w.Line($"public const int PositionHidden = {spec.PositionHidden};");
-            w.Line();
+            LayerMembers.Constant(w, "Hidden width of the local-p position predictor.", "PositionHidden", $"{spec.PositionHidden}");
         }
     }
 
     private static void EmitFields(SourceWriter w, ScoreAttentionSpec spec)
     {
         if (!HasWeights(spec)) return;
-        w.Line("// The weights in use. LoadWeights reads and packs a whole new set, then publishes it with one reference write, so a");
-        w.Line("// Forward running meanwhile computes with the old set or the new one, never a mix of the two.");
-        w.Line("private LayerWeights _weights = new LayerWeights();");
+        w.Lines("""
+            // The weights in use. LoadWeights reads and packs a whole new set, then publishes it with one reference write, so a
+            // Forward running meanwhile computes with the old set or the new one, never a mix of the two.
+            private LayerWeights _weights = new LayerWeights();
+            """);
         w.Line();
         w.Line("// Projection weights packed once, at load time, into the panel layout the projection kernel streams; never written once published.");
         using (w.Block("private sealed class LayerWeights"))
@@ -136,15 +114,19 @@ internal static class ScoreAttentionEmitter
                     w.Line("public readonly float[] PackedKeyWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(KeySize, QuerySize)];");
                     break;
                 case AttentionScore.Additive:
-                    w.Line("public readonly float[] PackedQueryWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(QuerySize, Hidden)];");
-                    w.Line("public readonly float[] PackedKeyWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(KeySize, Hidden)];");
-                    w.Line("public readonly float[] ScoreWeights = new float[Hidden];");
+                    w.Lines("""
+                        public readonly float[] PackedQueryWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(QuerySize, Hidden)];
+                        public readonly float[] PackedKeyWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(KeySize, Hidden)];
+                        public readonly float[] ScoreWeights = new float[Hidden];
+                        """);
                     break;
                 case AttentionScore.Mlp:
-                    w.Line("public readonly float[] PackedQueryWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(QuerySize, Hidden)];");
-                    w.Line("public readonly float[] QueryBias = new float[Hidden];");
-                    w.Line("public readonly float[] PackedKeyWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(KeySize, Hidden)];");
-                    w.Line("public readonly float[] ScoreWeights = new float[Hidden + 1];");
+                    w.Lines("""
+                        public readonly float[] PackedQueryWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(QuerySize, Hidden)];
+                        public readonly float[] QueryBias = new float[Hidden];
+                        public readonly float[] PackedKeyWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(KeySize, Hidden)];
+                        public readonly float[] ScoreWeights = new float[Hidden + 1];
+                        """);
                     break;
             }
 
@@ -156,13 +138,7 @@ internal static class ScoreAttentionEmitter
         }
 
         w.Line();
-        w.Line("/// <summary>Creates the layer with zeroed weights; call <see cref=\"LoadWeights\"/> before use.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block($"public {spec.Identity.Type.Name}()"))
-        {
-        }
-
-        w.Line();
+        LayerMembers.ZeroWeightsConstructor(w, spec.Identity.Type.Name);
     }
 
     private static void EmitLoadWeights(SourceWriter w, ScoreAttentionSpec spec)
@@ -179,34 +155,33 @@ internal static class ScoreAttentionEmitter
         w.Line("/// <summary>");
         w.Line("/// Loads the score's weights under PyTorch's names (d2l.ai's modules; <c>nn.Linear</c> layout, <c>[out, in]</c>):");
         w.Line($"/// {string.Join(", ", names)}.");
-        w.Line("/// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.");
-        w.Line("/// Safe while <see cref=\"Forward\"/> runs on other threads: the new weights replace the old all at once when packed,");
-        w.Line("/// and a forward pass already running finishes with the weights it started with.");
-        w.Line("/// </summary>");
-        w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; tensors it holds beyond these are ignored.</param>");
-        w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"decoder.attention.\"</c>.</param>");
-        w.Line("/// <exception cref=\"global::System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
-        w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void LoadWeights(global::Attend.IWeightSource source, string prefix = \"\")"))
+        w.Lines("""
+            /// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.
+            /// Safe while <see cref="Forward"/> runs on other threads: the new weights replace the old all at once when packed,
+            /// and a forward pass already running finishes with the weights it started with.
+            /// </summary>
+            """);
+        using (LayerMembers.OpenLoadWeights(w, "The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; tensors it holds beyond these are ignored.", "Prepended to every name, e.g. <c>\"decoder.attention.\"</c>."))
         {
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
             switch (spec.Score)
             {
                 case AttentionScore.General:
                     w.Line("float[] bilinear = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"W_a.weight\", QuerySize, KeySize);");
                     break;
                 case AttentionScore.Additive:
-                    w.Line("float[] queryWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"W_q.weight\", Hidden, QuerySize);");
-                    w.Line("float[] keyWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"W_k.weight\", Hidden, KeySize);");
-                    w.Line("float[] scoreVector = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"w_v.weight\", 1, Hidden);");
+                    w.Lines("""
+                        float[] queryWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, "W_q.weight", Hidden, QuerySize);
+                        float[] keyWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, "W_k.weight", Hidden, KeySize);
+                        float[] scoreVector = global::Attend.Kernels.WeightLoading.Read(source, prefix, "w_v.weight", 1, Hidden);
+                        """);
                     break;
                 case AttentionScore.Mlp:
-                    w.Line("float[] hiddenWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"mlp.0.weight\", Hidden, QuerySize + KeySize);");
-                    w.Line("float[] hiddenBias = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"mlp.0.bias\", Hidden);");
-                    w.Line("float[] scoreVector = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"mlp.2.weight\", 1, Hidden);");
-                    w.Line("float[] scoreBias = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"mlp.2.bias\", 1);");
+                    w.Lines("""
+                        float[] hiddenWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, "mlp.0.weight", Hidden, QuerySize + KeySize);
+                        float[] hiddenBias = global::Attend.Kernels.WeightLoading.Read(source, prefix, "mlp.0.bias", Hidden);
+                        float[] scoreVector = global::Attend.Kernels.WeightLoading.Read(source, prefix, "mlp.2.weight", 1, Hidden);
+                        float[] scoreBias = global::Attend.Kernels.WeightLoading.Read(source, prefix, "mlp.2.bias", 1);
+                        """);
                     break;
             }
 
@@ -225,25 +200,31 @@ internal static class ScoreAttentionEmitter
                     w.Line("global::Attend.Kernels.LinearKernels.Pack(bilinear, KeySize, QuerySize, next.PackedKeyWeight);");
                     break;
                 case AttentionScore.Additive:
-                    w.Line("global::Attend.Kernels.LinearKernels.Pack(queryWeight, QuerySize, Hidden, next.PackedQueryWeight);");
-                    w.Line("global::Attend.Kernels.LinearKernels.Pack(keyWeight, KeySize, Hidden, next.PackedKeyWeight);");
-                    w.Line("scoreVector.CopyTo(next.ScoreWeights, 0);");
+                    w.Lines("""
+                        global::Attend.Kernels.LinearKernels.Pack(queryWeight, QuerySize, Hidden, next.PackedQueryWeight);
+                        global::Attend.Kernels.LinearKernels.Pack(keyWeight, KeySize, Hidden, next.PackedKeyWeight);
+                        scoreVector.CopyTo(next.ScoreWeights, 0);
+                        """);
                     break;
                 case AttentionScore.Mlp:
-                    w.Line("// W₁[q; k] = W₁q q + W₁k k: split the columns so queries and keys are each projected once.");
-                    w.Line("float[] queryColumns = new float[Hidden * QuerySize];");
-                    w.Line("float[] keyColumns = new float[Hidden * KeySize];");
+                    w.Lines("""
+                        // W₁[q; k] = W₁q q + W₁k k: split the columns so queries and keys are each projected once.
+                        float[] queryColumns = new float[Hidden * QuerySize];
+                        float[] keyColumns = new float[Hidden * KeySize];
+                        """);
                     using (w.Block("for (int h = 0; h < Hidden; h++)"))
                     {
                         w.Line("global::System.MemoryExtensions.AsSpan(hiddenWeight, h * (QuerySize + KeySize), QuerySize).CopyTo(global::System.MemoryExtensions.AsSpan(queryColumns, h * QuerySize));");
                         w.Line("global::System.MemoryExtensions.AsSpan(hiddenWeight, h * (QuerySize + KeySize) + QuerySize, KeySize).CopyTo(global::System.MemoryExtensions.AsSpan(keyColumns, h * KeySize));");
                     }
 
-                    w.Line("global::Attend.Kernels.LinearKernels.Pack(queryColumns, QuerySize, Hidden, next.PackedQueryWeight);");
-                    w.Line("global::Attend.Kernels.LinearKernels.Pack(keyColumns, KeySize, Hidden, next.PackedKeyWeight);");
-                    w.Line("hiddenBias.CopyTo(next.QueryBias, 0);");
-                    w.Line("scoreVector.CopyTo(next.ScoreWeights, 0);");
-                    w.Line("next.ScoreWeights[Hidden] = scoreBias[0];");
+                    w.Lines("""
+                        global::Attend.Kernels.LinearKernels.Pack(queryColumns, QuerySize, Hidden, next.PackedQueryWeight);
+                        global::Attend.Kernels.LinearKernels.Pack(keyColumns, KeySize, Hidden, next.PackedKeyWeight);
+                        hiddenBias.CopyTo(next.QueryBias, 0);
+                        scoreVector.CopyTo(next.ScoreWeights, 0);
+                        next.ScoreWeights[Hidden] = scoreBias[0];
+                        """);
                     break;
             }
 
@@ -274,34 +255,27 @@ internal static class ScoreAttentionEmitter
             w.Line("/// Allocates nothing once warm and may be called from many threads at once.");
         }
         w.Line("/// </summary>");
-        w.Line("/// <param name=\"queries\">Queries <c>[batch, queryLength, QuerySize]</c>, row-major.</param>");
-        w.Line("/// <param name=\"keys\">Keys <c>[batch, keyLength, KeySize]</c>.</param>");
-        w.Line("/// <param name=\"values\">Values <c>[batch, keyLength, ValueSize]</c>.</param>");
-        w.Line("/// <param name=\"output\">Receives <c>[batch, queryLength, ValueSize]</c>.</param>");
-        w.Line("/// <param name=\"batch\">Number of sequences.</param>");
-        w.Line("/// <param name=\"queryLength\">Query rows per sequence.</param>");
-        w.Line("/// <param name=\"keyLength\">Key and value rows per sequence.</param>");
-        w.Line("/// <param name=\"validLengths\">Optional, d2l's <c>valid_lens</c>: <c>[batch]</c> or <c>[batch, queryLength]</c>, each in <c>[0, keyLength]</c>; keys at or past it are masked.</param>");
-        w.Line("/// <param name=\"keyPaddingMask\">Optional <c>[batch, keyLength]</c>, <c>true</c> = padded key (PyTorch's polarity).</param>");
+        LayerMembers.Params(w, ("queries", "Queries <c>[batch, queryLength, QuerySize]</c>, row-major."), ("keys", "Keys <c>[batch, keyLength, KeySize]</c>."), ("values", "Values <c>[batch, keyLength, ValueSize]</c>."), ("output", "Receives <c>[batch, queryLength, ValueSize]</c>."), ("batch", "Number of sequences."), ("queryLength", "Query rows per sequence."), ("keyLength", "Key and value rows per sequence."), ("validLengths", "Optional, d2l's <c>valid_lens</c>: <c>[batch]</c> or <c>[batch, queryLength]</c>, each in <c>[0, keyLength]</c>; keys at or past it are masked."), ("keyPaddingMask", "Optional <c>[batch, keyLength]</c>, <c>true</c> = padded key (PyTorch's polarity)."));
         if (monotonic) w.Line("/// <param name=\"positions\">Optional <c>[batch, queryLength]</c> window centres p; empty centres row i on key i (local-m).</param>");
-        w.Line("/// <param name=\"attentionWeights\">Optional; receives the weights <c>[batch, queryLength, keyLength]</c> (0 for keys a row does not see).</param>");
-        w.Line("/// <param name=\"scores\">Optional; receives the scores <c>[batch, queryLength, keyLength]</c> before selection, −∞ for keys a row does not see.</param>");
+        LayerMembers.Params(w, ("attentionWeights", "Optional; receives the weights <c>[batch, queryLength, keyLength]</c> (0 for keys a row does not see)."), ("scores", "Optional; receives the scores <c>[batch, queryLength, keyLength]</c> before selection, −∞ for keys a row does not see."));
         w.Line("/// <exception cref=\"global::System.ArgumentException\">A length or size does not match; the message names the argument and the size expected.</exception>");
         w.Line(GeneratedCode.Attribute);
         string positionsParameter = monotonic ? ", global::System.ReadOnlySpan<int> positions = default" : "";
         using (w.Block($"public void Forward(global::System.ReadOnlySpan<float> queries, global::System.ReadOnlySpan<float> keys, global::System.ReadOnlySpan<float> values, global::System.Span<float> output, int batch, int queryLength, int keyLength, global::System.ReadOnlySpan<int> validLengths = default, global::System.ReadOnlySpan<bool> keyPaddingMask = default{positionsParameter}, global::System.Span<float> attentionWeights = default, global::System.Span<float> scores = default)"))
         {
-            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(queryLength, nameof(queryLength));");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(keyLength, nameof(keyLength));");
-            w.Line("long queryRows = (long)batch * queryLength;");
-            w.Line("long keyRows = (long)batch * keyLength;");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(queries.Length, queryRows * QuerySize, nameof(queries), $\"batch × queryLength × QuerySize = {batch} × {queryLength} × {QuerySize}\");");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(keys.Length, keyRows * KeySize, nameof(keys), $\"batch × keyLength × KeySize = {batch} × {keyLength} × {KeySize}\");");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(values.Length, keyRows * ValueSize, nameof(values), $\"batch × keyLength × ValueSize = {batch} × {keyLength} × {ValueSize}\");");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(output.Length, queryRows * ValueSize, nameof(output), $\"batch × queryLength × ValueSize = {batch} × {queryLength} × {ValueSize}\");");
-            w.Line("if (!validLengths.IsEmpty && validLengths.Length != batch && validLengths.Length != queryRows) throw new global::System.ArgumentException($\"validLengths must hold batch = {batch} or batch × queryLength = {queryRows} lengths (d2l's valid_lens, 1-D or 2-D); it holds {validLengths.Length}.\", nameof(validLengths));");
-            w.Line("if (!keyPaddingMask.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(keyPaddingMask.Length, keyRows, nameof(keyPaddingMask), $\"batch × keyLength = {batch} × {keyLength}\");");
+            w.Lines("""
+                global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));
+                global::Attend.Kernels.ArgumentChecks.Positive(queryLength, nameof(queryLength));
+                global::Attend.Kernels.ArgumentChecks.Positive(keyLength, nameof(keyLength));
+                long queryRows = (long)batch * queryLength;
+                long keyRows = (long)batch * keyLength;
+                global::Attend.Kernels.ArgumentChecks.Length(queries.Length, queryRows * QuerySize, nameof(queries), $"batch × queryLength × QuerySize = {batch} × {queryLength} × {QuerySize}");
+                global::Attend.Kernels.ArgumentChecks.Length(keys.Length, keyRows * KeySize, nameof(keys), $"batch × keyLength × KeySize = {batch} × {keyLength} × {KeySize}");
+                global::Attend.Kernels.ArgumentChecks.Length(values.Length, keyRows * ValueSize, nameof(values), $"batch × keyLength × ValueSize = {batch} × {keyLength} × {ValueSize}");
+                global::Attend.Kernels.ArgumentChecks.Length(output.Length, queryRows * ValueSize, nameof(output), $"batch × queryLength × ValueSize = {batch} × {queryLength} × {ValueSize}");
+                if (!validLengths.IsEmpty && validLengths.Length != batch && validLengths.Length != queryRows) throw new global::System.ArgumentException($"validLengths must hold batch = {batch} or batch × queryLength = {queryRows} lengths (d2l's valid_lens, 1-D or 2-D); it holds {validLengths.Length}.", nameof(validLengths));
+                if (!keyPaddingMask.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(keyPaddingMask.Length, keyRows, nameof(keyPaddingMask), $"batch × keyLength = {batch} × {keyLength}");
+                """);
             if (monotonic) w.Line("if (!positions.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(positions.Length, queryRows, nameof(positions), $\"batch × queryLength = {batch} × {queryLength}\");");
             w.Line("if (!attentionWeights.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, queryRows * keyLength, nameof(attentionWeights), $\"batch × queryLength × keyLength = {batch} × {queryLength} × {keyLength}\");");
             w.Line("if (!scores.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(scores.Length, queryRows * keyLength, nameof(scores), $\"batch × queryLength × keyLength = {batch} × {queryLength} × {keyLength}\");");
@@ -382,9 +356,11 @@ internal static class ScoreAttentionEmitter
 
             if (Predictive(spec))
             {
-                w.Line("// local-p: the fraction sigmoid(v_pᵀ tanh(W_p q)) of the row's key range where its window is centred.");
-                w.Line("global::Attend.Kernels.ProjectionDriver.Forward(path, queries, (int)queryRows, QuerySize, weights.PackedPositionWeight, default, QuerySize, PositionHidden, positionHidden, PositionHidden, threads);");
-                w.Line("global::Attend.Kernels.ScoreAttention.PredictPositionFractions(positionHidden, weights.PositionVector, positionFractions);");
+                w.Lines("""
+                    // local-p: the fraction sigmoid(v_pᵀ tanh(W_p q)) of the row's key range where its window is centred.
+                    global::Attend.Kernels.ProjectionDriver.Forward(path, queries, (int)queryRows, QuerySize, weights.PackedPositionWeight, default, QuerySize, PositionHidden, positionHidden, PositionHidden, threads);
+                    global::Attend.Kernels.ScoreAttention.PredictPositionFractions(positionHidden, weights.PositionVector, positionFractions);
+                    """);
             }
 
             bool preparedQueries = parts.Exists(p => p.Name == "preparedQueries");
@@ -403,26 +379,32 @@ internal static class ScoreAttentionEmitter
         w.Line($"var problem = new global::Attend.Kernels.ScoreAttentionProblem");
         using (w.Block("", ";"))
         {
-            w.Line("Path = path,");
-            w.Line("Batch = batch,");
-            w.Line("QueryLength = queryLength,");
-            w.Line("KeyLength = keyLength,");
+            w.Lines("""
+                Path = path,
+                Batch = batch,
+                QueryLength = queryLength,
+                KeyLength = keyLength,
+                """);
             w.Line($"Queries = {queries},");
             w.Line($"Keys = {keys},");
             w.Line("Values = values,");
             if (Additive(spec)) w.Line("ScoreWeights = weights.ScoreWeights,");
-            w.Line("Output = output,");
-            w.Line("ValidLengths = validLengths,");
-            w.Line("KeyPaddingMask = keyPaddingMask,");
+            w.Lines("""
+                Output = output,
+                ValidLengths = validLengths,
+                KeyPaddingMask = keyPaddingMask,
+                """);
             w.Line($"Selection = global::Attend.AttentionSelection.{(AttentionSelection)spec.Selection},");
             if (spec.Selection == (int)AttentionSelection.TopK) w.Line("TopK = TopK,");
             w.Line($"Local = global::Attend.LocalAttention.{(LocalAttention)spec.Local},");
             if (spec.Local != 0) w.Line("Window = Window,");
             if (spec.Local == 1) w.Line("Positions = positions,");
             if (Predictive(spec)) w.Line("PositionFractions = positionFractions,");
-            w.Line("AttentionWeights = attentionWeights,");
-            w.Line("Scores = scores,");
-            w.Line("MaxDegreeOfParallelism = threads,");
+            w.Lines("""
+                AttentionWeights = attentionWeights,
+                Scores = scores,
+                MaxDegreeOfParallelism = threads,
+                """);
         }
 
         w.Line($"global::Attend.Kernels.ScoreAttention.Run<{ScoreKernelsEmitter.StructName}>(in problem);");

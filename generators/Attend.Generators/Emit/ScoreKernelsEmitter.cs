@@ -1,8 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-using Attend.Generators.Model;
-using Attend.Generators.Planning;
 using static Attend.Generators.Emit.VectorCode;
 
 namespace Attend.Generators.Emit;
@@ -15,24 +10,13 @@ internal static class ScoreKernelsEmitter
 {
     public const string StructName = "ScoreKernels";
 
-    /// <summary>Registers of the query row kept live across keys by a dot score.</summary>
-    private const int MaxHeldQueryRegisters = 8;
+    private const int MaxAccumulators = ScoreAttentionPlanner.MaxAccumulators;
 
-    /// <summary>Registers each of the query row and <c>v</c> kept live across keys by an additive score.</summary>
-    private const int MaxHeldAdditiveRegisters = 4;
-
-    /// <summary>Output registers one pass of the weighted sum accumulates, leaving room for the loaded value rows.</summary>
-    private const int MaxAccumulators = 8;
-
-    public static bool IsAdditive(AttentionScore score) => score is AttentionScore.Additive or AttentionScore.Mlp;
-
-    /// <summary>Floats per prepared query/key row: the hidden width for additive and MLP scores, else the query size.</summary>
-    public static int PreparedWidth(ScoreAttentionSpec spec) => IsAdditive(spec.Score) ? spec.Hidden : spec.QuerySize;
-
-    public static void Emit(SourceWriter w, ScoreAttentionSpec spec)
+    public static void Emit(SourceWriter w, ScoreAttentionPlan plan)
     {
-        int width = PreparedWidth(spec);
-        bool additive = IsAdditive(spec.Score);
+        ScoreAttentionSpec spec = plan.Spec;
+        int width = plan.PreparedWidth;
+        bool additive = plan.Additive;
         string scoresName = additive ? $"{(spec.Score == AttentionScore.Mlp ? "Mlp" : "Additive")}Scores_H{width}" : $"Scores_D{width}";
         string weightedSumName = $"WeightedSum_Dv{spec.ValueSize}";
 
@@ -60,16 +44,16 @@ internal static class ScoreKernelsEmitter
             }
 
             w.Line();
-            if (additive) EmitAdditiveScores(w, spec, scoresName, width);
-            else EmitDotScores(w, spec, scoresName, width);
-            EmitWeightedSums(w, weightedSumName, spec.ValueSize);
+            if (additive) EmitAdditiveScores(w, spec, plan.Scores, scoresName, width);
+            else EmitDotScores(w, spec, plan.Scores, scoresName, width);
+            EmitWeightedSums(w, plan.Sums, weightedSumName, spec.ValueSize);
         }
     }
 
     private static string ScaleFactor(ScoreAttentionSpec spec) =>
         spec.Score == AttentionScore.ScaledDot ? Literals.Float((float)(1.0 / Math.Sqrt(spec.QuerySize))) : "";
 
-    private static void EmitDotScores(SourceWriter w, ScoreAttentionSpec spec, string name, int d)
+    private static void EmitDotScores(SourceWriter w, ScoreAttentionSpec spec, EquatableArray<ScoreRowPlan> kernels, string name, int d)
     {
         string scale = ScaleFactor(spec);
         string scaled(string dot) => scale.Length == 0 ? dot : $"{scale} * {dot}";
@@ -95,18 +79,17 @@ internal static class ScoreKernelsEmitter
         }
 
         w.Line();
-        foreach (int width in Paths.Select(p => EffectiveWidth(d, p.Width)).Where(x => x > 1).Distinct())
+        foreach (ScoreRowPlan kernel in kernels)
         {
-            bool held = FitsInRegisters(d, width, MaxHeldQueryRegisters);
+            int width = kernel.Width;
+            bool held = kernel.Held;
             w.Line($"// {PathOf(width)}: D = {Layout(d, width)}{(held ? "; the query row stays in registers across every key" : "; the query row is reloaded from L1 for each key")}.");
             using (w.Block($"private static void {name}_{Short(PathOf(width))}({parameters})"))
             {
-                w.Line("ref float q = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(query);");
-                w.Line("ref float k = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(keys);");
-                w.Line("ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scores);");
+                VectorCode.References(w, ("q", "query"), ("k", "keys"), ("s", "scores"));
                 if (held)
                 {
-                    foreach (RowSegment segment in HeadKernelPlanner.Segments(d, width)) w.Line($"{TypeOf(segment.Width)} query{segment.Offset} = {Load(segment.Width, "q", segment.Offset)};");
+                    foreach (RowSegment segment in kernel.Segments) w.Line($"{TypeOf(segment.Width)} query{segment.Offset} = {Load(segment.Width, "q", segment.Offset)};");
                 }
 
                 using (w.Block("for (int j = 0; j < count; j++)"))
@@ -121,7 +104,7 @@ internal static class ScoreKernelsEmitter
         }
     }
 
-    private static void EmitAdditiveScores(SourceWriter w, ScoreAttentionSpec spec, string name, int h)
+    private static void EmitAdditiveScores(SourceWriter w, ScoreAttentionSpec spec, EquatableArray<ScoreRowPlan> kernels, string name, int h)
     {
         bool mlp = spec.Score == AttentionScore.Mlp;
         string bias = mlp ? $" + global::System.Runtime.CompilerServices.Unsafe.Add(ref v, {h})" : "";
@@ -150,19 +133,17 @@ internal static class ScoreKernelsEmitter
         }
 
         w.Line();
-        foreach (int width in Paths.Select(p => EffectiveWidth(h, p.Width)).Where(x => x > 1).Distinct())
+        foreach (ScoreRowPlan kernel in kernels)
         {
-            bool held = FitsInRegisters(h, width, MaxHeldAdditiveRegisters);
+            int width = kernel.Width;
+            bool held = kernel.Held;
             w.Line($"// {PathOf(width)}: Hidden = {Layout(h, width)}{(held ? "; the query row and v stay in registers across every key" : "; the query row and v are reloaded from L1 for each key")}.");
             using (w.Block($"private static void {name}_{Short(PathOf(width))}({parameters})"))
             {
-                w.Line("ref float q = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(query);");
-                w.Line("ref float k = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(keys);");
-                w.Line("ref float v = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);");
-                w.Line("ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scores);");
+                VectorCode.References(w, ("q", "query"), ("k", "keys"), ("v", "weights"), ("s", "scores"));
                 if (held)
                 {
-                    foreach (RowSegment segment in HeadKernelPlanner.Segments(h, width))
+                    foreach (RowSegment segment in kernel.Segments)
                     {
                         w.Line($"{TypeOf(segment.Width)} query{segment.Offset} = {Load(segment.Width, "q", segment.Offset)};");
                         w.Line($"{TypeOf(segment.Width)} v{segment.Offset} = {Load(segment.Width, "v", segment.Offset)};");
@@ -187,7 +168,7 @@ internal static class ScoreKernelsEmitter
         }
     }
 
-    private static void EmitWeightedSums(SourceWriter w, string name, int dv)
+    private static void EmitWeightedSums(SourceWriter w, EquatableArray<WeightedSumPlan> kernels, string name, int dv)
     {
         const string parameters = "global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> values, int valueStride, int count, global::System.Span<float> output";
         w.Line("// Weighted sum, scalar: the reference every vector path is tested against.");
@@ -204,19 +185,17 @@ internal static class ScoreKernelsEmitter
         }
 
         w.Line();
-        foreach (int width in Paths.Select(p => EffectiveWidth(dv, p.Width)).Where(x => x > 1).Distinct())
+        foreach (WeightedSumPlan kernel in kernels)
         {
-            List<RowSegment> segments = HeadKernelPlanner.Segments(dv, width).ToList();
-            int full = segments.Count(s => s.Width == width);
-            int looped = full > MaxAccumulators ? full / MaxAccumulators * MaxAccumulators : 0;
+            int width = kernel.Width;
+            List<RowSegment> segments = kernel.Segments.ToList();
+            int looped = kernel.LoopedRegisters;
             w.Line($"// {PathOf(width)}: Dv = {Layout(dv, width)}" + (looped > 0
                 ? $"; column blocks of {MaxAccumulators} registers each stream the value rows once, then the rest."
                 : "; the output row is accumulated in registers and stored once."));
             using (w.Block($"private static void {name}_{Short(PathOf(width))}({parameters})"))
             {
-                w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);");
-                w.Line("ref float v = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(values);");
-                w.Line("ref float o = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
+                VectorCode.References(w, ("p", "weights"), ("v", "values"), ("o", "output"));
                 if (looped > 0)
                 {
                     using (w.Block($"for (nuint c = 0; c < {looped * width}; c += {MaxAccumulators * width})"))

@@ -1,7 +1,3 @@
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
-using Attend.Generators.Model;
 using static Attend.Generators.Emit.FoldedLayerEmitter;
 
 namespace Attend.Generators.Emit;

@@ -1,4 +1,3 @@
-using Attend.Generators.Model;
 using static Attend.Generators.Emit.PointwiseLayerEmitter;
 
 namespace Attend.Generators.Emit;
@@ -55,27 +54,31 @@ internal static class SeparableSelfAttentionEmitter
                 using (w.Block("public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, int tokens, global::System.Span<float> contextScores = default, global::System.Span<float> contextVector = default)"))
                 {
                     EmitTokenChecks(w);
-                    w.Line("if (!contextScores.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(contextScores.Length, (long)batch * tokens, nameof(contextScores), $\"batch × tokens = {batch} × {tokens}\");");
-                    w.Line("if (!contextVector.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(contextVector.Length, (long)batch * ModelDim, nameof(contextVector), $\"batch × ModelDim = {batch} × {ModelDim}\");");
-                    w.Line("if (global::System.MemoryExtensions.Overlaps(input, output)) throw new global::System.ArgumentException(\"output must not overlap input.\", nameof(output));");
-                    w.Line("LayerWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
-                    w.Line("global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);");
-                    w.Line("int rows = batch * tokens; // fits: input.Length was checked above");
-                    w.Line("long scratchLength = elements + tokens + 2L * ModelDim;");
-                    w.Line("if (scratchLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"batch × tokens × ModelDim = {elements} floats of values, more than one array holds; split the batch.\", nameof(batch));");
-                    w.Line("global::System.Span<float> scratch = global::System.MemoryExtensions.AsSpan(global::Attend.Kernels.LayerScratch.Rent((int)scratchLength), 0, (int)scratchLength);");
-                    w.Line("global::System.Span<float> values = scratch.Slice(0, (int)elements);");
-                    w.Line("global::System.Span<float> pooled = scratch.Slice((int)elements + tokens, ModelDim);");
+                    w.Lines("""
+                        if (!contextScores.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(contextScores.Length, (long)batch * tokens, nameof(contextScores), $"batch × tokens = {batch} × {tokens}");
+                        if (!contextVector.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(contextVector.Length, (long)batch * ModelDim, nameof(contextVector), $"batch × ModelDim = {batch} × {ModelDim}");
+                        if (global::System.MemoryExtensions.Overlaps(input, output)) throw new global::System.ArgumentException("output must not overlap input.", nameof(output));
+                        LayerWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
+                        global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);
+                        int rows = batch * tokens; // fits: input.Length was checked above
+                        long scratchLength = elements + tokens + 2L * ModelDim;
+                        if (scratchLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($"batch × tokens × ModelDim = {elements} floats of values, more than one array holds; split the batch.", nameof(batch));
+                        global::System.Span<float> scratch = global::System.MemoryExtensions.AsSpan(global::Attend.Kernels.LayerScratch.Rent((int)scratchLength), 0, (int)scratchLength);
+                        global::System.Span<float> values = scratch.Slice(0, (int)elements);
+                        global::System.Span<float> pooled = scratch.Slice((int)elements + tokens, ModelDim);
+                        """);
                     w.Line();
                     w.Line($"// v = {value} for every token of every sequence: [rows, ModelDim].");
                     w.Line($"{Projection}.Forward(path, input, rows, ModelDim, weights.PackedValue, weights.ValueBias, ModelDim, ModelDim, values, ModelDim, MaxDegreeOfParallelism);");
                     if (spec.ValueRelu) w.Line("global::Attend.Kernels.Activations.Relu(path, values, values);");
                     using (w.Block("for (int b = 0; b < batch; b++)"))
                     {
-                        w.Line("global::System.ReadOnlySpan<float> sequence = input.Slice(b * tokens * ModelDim, tokens * ModelDim);");
-                        w.Line("global::System.Span<float> scores = contextScores.IsEmpty ? scratch.Slice((int)elements, tokens) : contextScores.Slice(b * tokens, tokens);");
-                        w.Line("global::System.Span<float> context = contextVector.IsEmpty ? scratch.Slice((int)elements + tokens + ModelDim, ModelDim) : contextVector.Slice(b * ModelDim, ModelDim);");
-                        w.Line("// c = softmax over the tokens of fc_i(x) (its bias cancels).");
+                        w.Lines("""
+                            global::System.ReadOnlySpan<float> sequence = input.Slice(b * tokens * ModelDim, tokens * ModelDim);
+                            global::System.Span<float> scores = contextScores.IsEmpty ? scratch.Slice((int)elements, tokens) : contextScores.Slice(b * tokens, tokens);
+                            global::System.Span<float> context = contextVector.IsEmpty ? scratch.Slice((int)elements + tokens + ModelDim, ModelDim) : contextVector.Slice(b * ModelDim, ModelDim);
+                            // c = softmax over the tokens of fc_i(x) (its bias cancels).
+                            """);
                         w.Line($"{Kernels}.RowDots(path, sequence, weights.ScoreWeight, 0f, scores);");
                         w.Line("global::Attend.Kernels.Softmax.Forward(path, scores, 1, tokens, scores);");
                         w.Line("// context = W_k (Σ_N c · x) + b_k, which equals Σ_N c · fc_k(x) because Σ_N c = 1.");

@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-using Attend.Generators.Model;
 using static Attend.Generators.Emit.FeatureMapLayerEmitter;
 using static Attend.Generators.Emit.PointwiseLayerEmitter;
 
@@ -50,12 +48,14 @@ internal static class ShuffleAttentionEmitter
                 {
                     using (w.Block(ApplySignature))
                     {
-                        w.Line("if (global::System.MemoryExtensions.Overlaps(input, output))");
-                        w.Line("{");
-                        w.Line("    // In place: the shuffle writes channel 2j + i while channel 2j + i of the input is still unread.");
-                        w.Line("    input.CopyTo(scratch);");
-                        w.Line("    input = scratch.Slice(0, input.Length);");
-                        w.Line("}");
+                        w.Lines("""
+                            if (global::System.MemoryExtensions.Overlaps(input, output))
+                            {
+                                // In place: the shuffle writes channel 2j + i while channel 2j + i of the input is still unread.
+                                input.CopyTo(scratch);
+                                input = scratch.Slice(0, input.Length);
+                            }
+                            """);
                         w.Line();
                         w.Line($"{Kernels}.ShuffleAttention(path, input, Channels, Groups, height * width, _halfGroupWeights, output);");
                     }

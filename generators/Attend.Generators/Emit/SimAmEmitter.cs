@@ -1,4 +1,3 @@
-using Attend.Generators.Model;
 using static Attend.Generators.Emit.PointwiseLayerEmitter;
 
 namespace Attend.Generators.Emit;
@@ -28,18 +27,14 @@ internal static class SimAmEmitter
                 w.Line($"public const float Lambda = {lambda};");
                 w.Line();
                 FeatureMapLayerEmitter.EmitPathProperties(w);
-                w.Line("/// <summary>");
-                w.Line("/// Applies SimAM to each sample: <c>y = x · σ((x − μ)² / (4 (Σ(x − μ)² / (H·W − 1) + λ)) + ½)</c> per channel plane.");
-                w.Line("/// Allocates nothing once warm and may be called from many threads at once.");
-                w.Line("/// </summary>");
-                w.Line("/// <param name=\"input\">Feature maps <c>[batch, Channels, height, width]</c> (NCHW), row-major.</param>");
-                w.Line("/// <param name=\"output\">Receives <c>[batch, Channels, height, width]</c>; may be <paramref name=\"input\"/>'s memory itself (in place), but must not partly overlap it.</param>");
-                w.Line("/// <param name=\"batch\">Number of samples.</param>");
-                w.Line("/// <param name=\"height\">Rows of each map.</param>");
-                w.Line("/// <param name=\"width\">Columns of each map.</param>");
-                w.Line("/// <exception cref=\"global::System.ArgumentException\">A length or size does not match; the message names the argument and the size expected.</exception>");
-                w.Line(GeneratedCode.Attribute);
-                using (w.Block("public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, int height, int width)"))
+                w.Lines("""
+                    /// <summary>
+                    /// Applies SimAM to each sample: <c>y = x · σ((x − μ)² / (4 (Σ(x − μ)² / (H·W − 1) + λ)) + ½)</c> per channel plane.
+                    /// Allocates nothing once warm and may be called from many threads at once.
+                    /// </summary>
+                    """);
+                LayerMembers.Params(w, ("input", "Feature maps <c>[batch, Channels, height, width]</c> (NCHW), row-major."), ("output", "Receives <c>[batch, Channels, height, width]</c>; may be <paramref name=\"input\"/>'s memory itself (in place), but must not partly overlap it."), ("batch", "Number of samples."), ("height", "Rows of each map."), ("width", "Columns of each map."));
+                using (LayerMembers.OpenChecked(w, "public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, int height, int width)", "A length or size does not match; the message names the argument and the size expected."))
                 {
                     w.Line("// Every argument is checked by the runner before any sample is computed.");
                     w.Line("global::Attend.Kernels.FeatureMapAttention.Run(new Block(), Path, input, output, batch, Channels, height, width, default, default, MaxDegreeOfParallelism);");

@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-using Attend.Generators.Model;
 using static Attend.Generators.Emit.FeatureMapLayerEmitter;
 
 namespace Attend.Generators.Emit;
@@ -37,22 +35,10 @@ internal static class SqueezeExcitationEmitter
             remarks,
             w =>
             {
-                w.Line("/// <summary>Channels C of the feature map (<c>input_channels</c>).</summary>");
-                w.Line(GeneratedCode.Attribute);
-                w.Line($"public const int Channels = {c};");
-                w.Line();
-                w.Line("/// <summary>Hidden channels of the excitation (<c>squeeze_channels</c>).</summary>");
-                w.Line(GeneratedCode.Attribute);
-                w.Line($"public const int SqueezeChannels = {s};");
-                w.Line();
+                LayerMembers.Constant(w, "Channels C of the feature map (<c>input_channels</c>).", "Channels", $"{c}");
+                LayerMembers.Constant(w, "Hidden channels of the excitation (<c>squeeze_channels</c>).", "SqueezeChannels", $"{s}");
                 EmitFields(w, weights);
-                w.Line("/// <summary>Creates the layer with zeroed weights; call <see cref=\"LoadWeights\"/> before use.</summary>");
-                w.Line(GeneratedCode.Attribute);
-                using (w.Block($"public {spec.Identity.Type.Name}()"))
-                {
-                }
-
-                w.Line();
+                LayerMembers.ZeroWeightsConstructor(w, spec.Identity.Type.Name);
                 EmitPathProperties(w);
                 EmitLoadWeights(w, "torchvision's <c>SqueezeExcitation</c>", weights);
                 EmitForward(w, $"<c>y = x · {gate}(fc2(relu(fc1(pool(x)))))</c> per channel",
@@ -63,15 +49,19 @@ internal static class SqueezeExcitationEmitter
                 {
                     using (w.Block(ApplySignature))
                     {
-                        w.Line("int plane = height * width;");
-                        w.Line("global::System.Span<float> pooled = scratch.Slice(0, Channels);");
-                        w.Line("global::System.Span<float> hidden = scratch.Slice(Channels, SqueezeChannels);");
-                        w.Line("global::System.Span<float> gate = scratch.Slice(Channels + SqueezeChannels, Channels);");
+                        w.Lines("""
+                            int plane = height * width;
+                            global::System.Span<float> pooled = scratch.Slice(0, Channels);
+                            global::System.Span<float> hidden = scratch.Slice(Channels, SqueezeChannels);
+                            global::System.Span<float> gate = scratch.Slice(Channels + SqueezeChannels, Channels);
+                            """);
                         if (average && max)
                         {
-                            w.Line("global::System.Span<float> pooledMax = scratch.Slice(2 * Channels + SqueezeChannels, Channels);");
-                            w.Line("global::System.Span<float> hiddenMax = scratch.Slice(3 * Channels + SqueezeChannels, SqueezeChannels);");
-                            w.Line("global::System.Span<float> gateMax = scratch.Slice(3 * Channels + 2 * SqueezeChannels, Channels);");
+                            w.Lines("""
+                                global::System.Span<float> pooledMax = scratch.Slice(2 * Channels + SqueezeChannels, Channels);
+                                global::System.Span<float> hiddenMax = scratch.Slice(3 * Channels + SqueezeChannels, SqueezeChannels);
+                                global::System.Span<float> gateMax = scratch.Slice(3 * Channels + 2 * SqueezeChannels, Channels);
+                                """);
                             w.Line();
                             w.Line("// Squeeze: the mean and the maximum of each channel plane, in one pass.");
                             w.Line("global::Attend.Kernels.FeatureMapKernels.ChannelMeansAndMaxima(path, input, Channels, plane, pooled, pooledMax);");

@@ -1,6 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
-using Attend.Generators.Planning;
 using static Attend.Generators.Emit.VectorCode;
 
 namespace Attend.Generators.Emit;
@@ -30,7 +27,7 @@ internal static class TileKernelsEmitter
     private static string Short(string path) => path.Replace("Vector", "V");
 
     /// <summary>Whether every column block of <paramref name="path"/> runs in the shared runtime kernel, so no method is emitted.</summary>
-    private static bool AllShared(TilePathPlan path) => TileKernelPlanner.Runs(path).All(r => r.Shared);
+    private static bool AllShared(TilePathPlan path) => path.Runs.All(r => r.Shared);
 
     private static string SharedCall(TilePathPlan path, ValueRun run) =>
         $"{Parts}.AccumulateColumns(global::Attend.KernelPath.{path.Path}, {path.SegmentsPerBlock}, Dv, {run.FirstColumn}, {run.EndColumn}, ref weights, weightStride, ref values, valueStride, count, ref output, ref rescale);";
@@ -60,7 +57,7 @@ internal static class TileKernelsEmitter
             foreach (TilePathPlan path in vectors)
             {
                 w.Line(AllShared(path)
-                    ? $"case global::Attend.KernelPath.{path.Path}: {SharedCall(path, TileKernelPlanner.Runs(path)[0])} return;"
+                    ? $"case global::Attend.KernelPath.{path.Path}: {SharedCall(path, path.Runs[0])} return;"
                     : $"case global::Attend.KernelPath.{path.Path}: {AccumulateName(plan, path)}(ref weights, weightStride, ref values, valueStride, count, ref output, ref rescale); return;");
             }
 
@@ -73,7 +70,7 @@ internal static class TileKernelsEmitter
     private static void EmitVectorAccumulate(SourceWriter w, TileKernelPlan plan, TilePathPlan path)
     {
         int rows = path.QueryRows;
-        List<ValueRun> runs = TileKernelPlanner.Runs(path).ToList();
+        List<ValueRun> runs = path.Runs.ToList();
         List<ValueBlock> blocks = path.ValueBlocks.ToList();
         int widest = blocks.Max(b => b.Segments.Count);
         w.Line($"// {path.Path} value tile: {rows} rows × Dv = {plan.ValueDimHead}; {(blocks.Count == 1 ? "one column block" : $"{blocks.Count} column blocks")} of at most {widest} segments,");

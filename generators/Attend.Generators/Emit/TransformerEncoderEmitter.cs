@@ -1,19 +1,15 @@
-using System.Collections.Generic;
-using Attend.Generators.Model;
-using Attend.Generators.Planning;
-
 namespace Attend.Generators.Emit;
 
 /// <summary>Writes a <c>[TransformerEncoder]</c> class: the encoder stack's members plus <c>LoadWeights</c>, <c>Forward</c> and, when causal, KV-cache decoding.</summary>
 internal static class TransformerEncoderEmitter
 {
-    public static string Emit(HeadLayerPlan<TransformerEncoderSpec> layer)
+    public static string Emit(EncoderLayerPlan<TransformerEncoderSpec> layer)
     {
         TransformerEncoderSpec spec = layer.Spec;
         EncoderStackSpec s = spec.Stack;
         HeadKernelPlan plan = layer.Kernels;
         bool decoding = EncoderStackEmitter.Decodes(s);
-        List<string> remarks = EncoderStackEmitter.Remarks(s, plan);
+        List<string> remarks = EncoderStackEmitter.Remarks(s, plan, layer.Names);
         if (s.Causal && s.KeyPadding) remarks.Add("Key padding and a KV cache do not combine, so this declaration has no decoding methods; drop KeyPadding to get them.");
         string module = s.Naming == BlockOptions.NamingTorch
             ? "<c>torch.nn.TransformerEncoder</c> over <c>TransformerEncoderLayer(batch_first=True)</c>"
@@ -26,10 +22,10 @@ internal static class TransformerEncoderEmitter
             {
                 EncoderStackEmitter.EmitConstants(w, s);
                 EmitSurface(w, spec, decoding);
-                EncoderStackEmitter.EmitWeightClasses(w, s);
+                EncoderStackEmitter.EmitWeightClasses(w, s, layer.Names);
                 EncoderStackEmitter.EmitPass(w, s);
                 EncoderStackEmitter.EmitRunStack(w, s);
-                EncoderStackEmitter.EmitAttentionSublayer(w, s);
+                EncoderStackEmitter.EmitAttentionSublayer(w, s, layer.Shape, layer.Names);
                 EncoderStackEmitter.EmitFeedForwardSublayer(w, s);
             });
     }
@@ -42,42 +38,34 @@ internal static class TransformerEncoderEmitter
         w.Line();
         LayerSurfaceEmitter.Emit(w, spec.Identity.Type.Name, "stack", LayerSurfaceEmitter.BlockThreads, spec.Stack.WeightPrecision);
 
-        w.Line("/// <summary>");
-        w.Line("/// Loads every layer's weights under <c>prefix + \"layers.{i}.\"</c> with the names the class remarks list.");
-        w.Line("/// Every tensor is read and checked before any is applied, so a failed load leaves the stack unchanged; a forward pass");
-        w.Line("/// running meanwhile finishes on the weights it started with.");
-        w.Line("/// </summary>");
-        w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; others are ignored.</param>");
-        w.Line("/// <param name=\"prefix\">Prepended to every name, e.g. <c>\"encoder.\"</c> or <c>\"transformer.\"</c>.</param>");
-        w.Line("/// <exception cref=\"global::System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
-        w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void LoadWeights(global::Attend.IWeightSource source, string prefix = \"\")"))
+        w.Lines("""
+            /// <summary>
+            /// Loads every layer's weights under <c>prefix + "layers.{i}."</c> with the names the class remarks list.
+            /// Every tensor is read and checked before any is applied, so a failed load leaves the stack unchanged; a forward pass
+            /// running meanwhile finishes on the weights it started with.
+            /// </summary>
+            """);
+        using (LayerMembers.OpenLoadWeights(w, "The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; others are ignored.", "Prepended to every name, e.g. <c>\"encoder.\"</c> or <c>\"transformer.\"</c>."))
         {
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
             w.Line($"global::System.Threading.Volatile.Write(ref _weights, {stack}.Read(source, prefix, WeightPrecision));");
         }
 
         w.Line();
-        w.Line("/// <summary>");
-        w.Line("/// Runs every layer over <paramref name=\"input\"/>. Allocates nothing once warm; safe to call from many threads at once.");
-        w.Line("/// </summary>");
-        w.Line("/// <param name=\"input\">Tokens <c>[batch, length, ModelDim]</c>, row-major.</param>");
-        w.Line("/// <param name=\"output\">Receives <c>[batch, length, ModelDim]</c>; may be <paramref name=\"input\"/> itself.</param>");
-        w.Line("/// <param name=\"batch\">Number of sequences.</param>");
-        w.Line("/// <param name=\"length\">Tokens per sequence.</param>");
-        w.Line("/// <param name=\"keyPaddingMask\"><c>[batch, length]</c>, true = padded token (PyTorch's <c>src_key_padding_mask</c>)" + (s.KeyPadding ? "; required by this declaration." : "; optional.") + "</param>");
-        w.Line("/// <param name=\"attentionWeights\">Optional; receives every layer's attention probabilities <c>[Depth, batch, Heads, length, length]</c>.</param>");
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length or size does not match; the message names the argument and the size expected.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, int length, global::System.ReadOnlySpan<bool> keyPaddingMask = default, global::System.Span<float> attentionWeights = default)"))
+        w.Lines("""
+            /// <summary>
+            /// Runs every layer over <paramref name="input"/>. Allocates nothing once warm; safe to call from many threads at once.
+            /// </summary>
+            """);
+        LayerMembers.Params(w, ("input", "Tokens <c>[batch, length, ModelDim]</c>, row-major."), ("output", "Receives <c>[batch, length, ModelDim]</c>; may be <paramref name=\"input\"/> itself."), ("batch", "Number of sequences."), ("length", "Tokens per sequence."), ("keyPaddingMask", "<c>[batch, length]</c>, true = padded token (PyTorch's <c>src_key_padding_mask</c>)" + (s.KeyPadding ? "; required by this declaration." : "; optional.")), ("attentionWeights", "Optional; receives every layer's attention probabilities <c>[Depth, batch, Heads, length, length]</c>."));
+        using (LayerMembers.OpenChecked(w, "public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, int length, global::System.ReadOnlySpan<bool> keyPaddingMask = default, global::System.Span<float> attentionWeights = default)", "A length or size does not match; the message names the argument and the size expected."))
         {
-            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(length, nameof(length));");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(input.Length, (long)batch * length * ModelDim, nameof(input), $\"batch × length × ModelDim = {batch} × {length} × {ModelDim}\");");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)batch * length * ModelDim, nameof(output), $\"batch × length × ModelDim = {batch} × {length} × {ModelDim}\");");
-            w.Line("if (global::System.MemoryExtensions.Overlaps(output, input, out int shift) && shift != 0) throw new global::System.ArgumentException(\"output may be input itself but must not partially overlap it.\", nameof(output));");
+            w.Lines("""
+                global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));
+                global::Attend.Kernels.ArgumentChecks.Positive(length, nameof(length));
+                global::Attend.Kernels.ArgumentChecks.Length(input.Length, (long)batch * length * ModelDim, nameof(input), $"batch × length × ModelDim = {batch} × {length} × {ModelDim}");
+                global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)batch * length * ModelDim, nameof(output), $"batch × length × ModelDim = {batch} × {length} × {ModelDim}");
+                if (global::System.MemoryExtensions.Overlaps(output, input, out int shift) && shift != 0) throw new global::System.ArgumentException("output may be input itself but must not partially overlap it.", nameof(output));
+                """);
             if (s.KeyPadding) w.Line("if (keyPaddingMask.IsEmpty) throw new global::System.ArgumentException($\"keyPaddingMask is required by this stack's Mask = KeyPadding: pass [batch, length] = {batch} × {length} flags, true = padded.\", nameof(keyPaddingMask));");
             w.Line("if (!keyPaddingMask.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * length, nameof(keyPaddingMask), $\"batch × length = {batch} × {length}\");");
             w.Line("if (!attentionWeights.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)Depth * batch * Heads * length * length, nameof(attentionWeights), $\"Depth × batch × Heads × length × length = {Depth} × {batch} × {Heads} × {length} × {length}\");");
@@ -92,14 +80,18 @@ internal static class TransformerEncoderEmitter
         using (w.Block("private void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, int length, global::Attend.KvCache? cache, global::System.ReadOnlySpan<bool> keyPaddingMask, global::System.Span<float> attentionWeights)"))
         {
             w.Line($"{stack} weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
-            w.Line("long scratchLength = ScratchLength(batch * length, length, cache?.Length ?? 0);");
-            w.Line("if (scratchLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"batch × length is too large: one pass needs {scratchLength} floats of scratch, more than one array holds; split the batch.\", nameof(batch));");
-            w.Line("float[] scratch = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);");
+            w.Lines("""
+                long scratchLength = ScratchLength(batch * length, length, cache?.Length ?? 0);
+                if (scratchLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($"batch × length is too large: one pass needs {scratchLength} floats of scratch, more than one array holds; split the batch.", nameof(batch));
+                float[] scratch = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);
+                """);
             using (w.Block("try"))
             {
-                w.Line("input.CopyTo(output);");
-                w.Line("Pass pass = CreatePass(global::Attend.Kernels.KernelPaths.Resolve(Path), global::System.Math.Max(1, MaxDegreeOfParallelism), batch, length, cache, keyPaddingMask, global::System.MemoryExtensions.AsSpan(scratch, 0, (int)scratchLength));");
-                w.Line("RunEncoderStack(in pass, weights, output, attentionWeights);");
+                w.Lines("""
+                    input.CopyTo(output);
+                    Pass pass = CreatePass(global::Attend.Kernels.KernelPaths.Resolve(Path), global::System.Math.Max(1, MaxDegreeOfParallelism), batch, length, cache, keyPaddingMask, global::System.MemoryExtensions.AsSpan(scratch, 0, (int)scratchLength));
+                    RunEncoderStack(in pass, weights, output, attentionWeights);
+                    """);
             }
 
             using (w.Block("finally"))

@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-using Attend.Generators.Model;
 using static Attend.Generators.Emit.FoldedLayerEmitter;
 
 namespace Attend.Generators.Emit;

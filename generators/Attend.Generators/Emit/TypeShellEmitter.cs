@@ -1,6 +1,3 @@
-using System;
-using Attend.Generators.Model;
-
 namespace Attend.Generators.Emit;
 
 /// <summary>Re-opens the user's namespace, enclosing types and class, so emitters only write members.</summary>

@@ -1,15 +1,10 @@
-using System.Collections.Generic;
-using System.Linq;
-using Attend.Generators.Model;
-using Attend.Generators.Planning;
-
 namespace Attend.Generators.Emit;
 
 /// <summary>Text for vector registers shared by the channel- and score-attention emitters.</summary>
 internal static class VectorCode
 {
     /// <summary>The vector paths, widest first: <c>KernelPath</c> member name and floats per register.</summary>
-    public static readonly (string Path, int Width)[] Paths = { ("Vector512", 16), ("Vector256", 8), ("Vector128", 4) };
+    public static readonly (string Path, int Width)[] Paths = HeadKernelPlanner.VectorPaths;
 
     /// <summary>More full registers than this in one row and the emitted loop stops unrolling it.</summary>
     public const int MaxUnrolledRegisters = 16;
@@ -26,6 +21,15 @@ internal static class VectorCode
 
     /// <summary>The path name whose width is <paramref name="width"/> (1 = Scalar).</summary>
     public static string PathOf(int width) => width == 1 ? "Scalar" : VectorOf(width);
+
+    /// <summary>
+    /// Writes <c>ref float name = ref MemoryMarshal.GetReference(span);</c> for each pair: the kernels index their spans
+    /// through refs, so the JIT emits no bounds checks inside the unrolled bodies.
+    /// </summary>
+    public static void References(SourceWriter w, params (string Name, string Span)[] references)
+    {
+        foreach ((string name, string span) in references) w.Line($"ref float {name} = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({span});");
+    }
 
     /// <summary>A load of <paramref name="width"/> floats at a constant offset from <paramref name="source"/>.</summary>
     public static string Load(int width, string source, int offset) => width switch
@@ -49,15 +53,8 @@ internal static class VectorCode
         return width == 1 ? $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {source}, {at})" : $"{QualifiedVectorOf(width)}.LoadUnsafe(ref {source}, {at})";
     }
 
-    /// <summary>
-    /// The widest width at which <paramref name="length"/> floats have the same layout as at <paramref name="width"/>:
-    /// a row of 8 floats looks the same to Vector512 as to Vector256, so one method serves both paths.
-    /// </summary>
-    public static int EffectiveWidth(int length, int width)
-    {
-        while (width > 4 && length < width) width /= 2;
-        return length < 4 ? 1 : width;
-    }
+    /// <summary>The width a path really runs a row of <paramref name="length"/> at (<see cref="HeadKernelPlanner.EffectiveWidth"/>).</summary>
+    public static int EffectiveWidth(int length, int width) => HeadKernelPlanner.EffectiveWidth(length, width);
 
     /// <summary><see cref="Layout"/> escaped for an XML doc comment (<c>&lt;float&gt;</c>).</summary>
     public static string DocLayout(int length, int width) => Layout(length, width).Replace("<", "&lt;").Replace(">", "&gt;");

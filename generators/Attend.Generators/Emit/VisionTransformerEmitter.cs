@@ -1,7 +1,3 @@
-using System.Collections.Generic;
-using Attend.Generators.Model;
-using Attend.Generators.Planning;
-
 namespace Attend.Generators.Emit;
 
 /// <summary>
@@ -12,7 +8,7 @@ internal static class VisionTransformerEmitter
 {
     private const string WeightsClass = "VisionWeights";
 
-    public static string Emit(HeadLayerPlan<VisionTransformerSpec> layer)
+    public static string Emit(EncoderLayerPlan<VisionTransformerSpec> layer)
     {
         VisionTransformerSpec spec = layer.Spec;
         EncoderStackSpec s = spec.Stack;
@@ -28,7 +24,7 @@ internal static class VisionTransformerEmitter
                 : "Patch embedding: Linear (to_patch_embedding.1); head: mlp_head.0 LayerNorm → mlp_head.1 Linear (older lucidrains ViT with PreNorm layers).",
             spec.Pooling == BlockOptions.PoolingMean ? "global::Attend.Pooling: the mean of every token, the class token included." : "global::Attend.Pooling: the class token's final state.",
         };
-        remarks.AddRange(EncoderStackEmitter.Remarks(s, plan));
+        remarks.AddRange(EncoderStackEmitter.Remarks(s, plan, layer.Names));
         return TypeShellEmitter.Emit(
             spec.Identity,
             $"A vision transformer, {spec.ImageSize}×{spec.ImageSize}×{spec.Channels} images in {spec.PatchSize}×{spec.PatchSize} patches, {s.Depth} layers of E = {s.ModelDim}, {s.Heads} heads of {s.DimHead}, {spec.Classes} classes, as lucidrains/vit-pytorch's <c>ViT</c>.",
@@ -40,48 +36,24 @@ internal static class VisionTransformerEmitter
                 EmitSurface(w, spec, current);
                 EmitWeights(w, spec, current);
                 EmitSteps(w, spec, current);
-                EncoderStackEmitter.EmitWeightClasses(w, s);
+                EncoderStackEmitter.EmitWeightClasses(w, s, layer.Names);
                 EncoderStackEmitter.EmitPass(w, s);
                 EncoderStackEmitter.EmitRunStack(w, s);
-                EncoderStackEmitter.EmitAttentionSublayer(w, s);
+                EncoderStackEmitter.EmitAttentionSublayer(w, s, layer.Shape, layer.Names);
                 EncoderStackEmitter.EmitFeedForwardSublayer(w, s);
             });
     }
 
     private static void EmitConstants(SourceWriter w, VisionTransformerSpec spec)
     {
-        w.Line("/// <summary>Image height and width in pixels.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int ImageSize = {spec.ImageSize};");
-        w.Line();
-        w.Line("/// <summary>Patch height and width in pixels.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int PatchSize = {spec.PatchSize};");
-        w.Line();
-        w.Line("/// <summary>Image channels.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int Channels = {spec.Channels};");
-        w.Line();
-        w.Line("/// <summary>Number of classes.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public const int Classes = {spec.Classes};");
-        w.Line();
-        w.Line("/// <summary>Patches per image side.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line("public const int GridSide = ImageSize / PatchSize;");
-        w.Line();
-        w.Line("/// <summary>Patches per image.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line("public const int Patches = GridSide * GridSide;");
-        w.Line();
-        w.Line("/// <summary>Tokens per image: the class token, then the patches row by row.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line("public const int Tokens = Patches + 1;");
-        w.Line();
-        w.Line("/// <summary>Features of one flattened patch.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        w.Line("public const int PatchDim = Channels * PatchSize * PatchSize;");
-        w.Line();
+        LayerMembers.Constant(w, "Image height and width in pixels.", "ImageSize", $"{spec.ImageSize}");
+        LayerMembers.Constant(w, "Patch height and width in pixels.", "PatchSize", $"{spec.PatchSize}");
+        LayerMembers.Constant(w, "Image channels.", "Channels", $"{spec.Channels}");
+        LayerMembers.Constant(w, "Number of classes.", "Classes", $"{spec.Classes}");
+        LayerMembers.Constant(w, "Patches per image side.", "GridSide", "ImageSize / PatchSize");
+        LayerMembers.Constant(w, "Patches per image.", "Patches", "GridSide * GridSide");
+        LayerMembers.Constant(w, "Tokens per image: the class token, then the patches row by row.", "Tokens", "Patches + 1");
+        LayerMembers.Constant(w, "Features of one flattened patch.", "PatchDim", "Channels * PatchSize * PatchSize");
     }
 
     private static void EmitSurface(SourceWriter w, VisionTransformerSpec spec, bool current)
@@ -93,55 +65,51 @@ internal static class VisionTransformerEmitter
         w.Line("/// Loads a lucidrains <c>ViT</c>'s <c>state_dict</c>: " + (current
             ? "<c>to_patch_embedding.1</c> (LayerNorm), <c>.2</c> (Linear), <c>.3</c> (LayerNorm), <c>pos_embedding</c>, <c>cls_token</c>, <c>transformer.layers.{i}…</c>, <c>transformer.norm</c>, <c>mlp_head</c>."
             : "<c>to_patch_embedding.1</c> (Linear), <c>pos_embedding</c>, <c>cls_token</c>, <c>transformer.layers.{i}…</c>, <c>mlp_head.0</c> (LayerNorm), <c>mlp_head.1</c> (Linear)."));
-        w.Line("/// Every tensor is read and checked before any is applied, so a failed load leaves the model unchanged. Safe while");
-        w.Line("/// <see cref=\"Forward\"/> runs on other threads: the new weights replace the old all at once, and a forward pass already");
-        w.Line("/// running finishes with the weights it started with.");
-        w.Line("/// </summary>");
-        w.Line("/// <param name=\"source\">The tensors, e.g. <c>SafeTensors.Open(\"vit.safetensors\")</c>; others are ignored.</param>");
-        w.Line("/// <param name=\"prefix\">Prepended to every name.</param>");
-        w.Line("/// <exception cref=\"global::System.Collections.Generic.KeyNotFoundException\">A tensor is missing.</exception>");
-        w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor has the wrong shape; the message gives both shapes.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void LoadWeights(global::Attend.IWeightSource source, string prefix = \"\")"))
+        w.Lines("""
+            /// Every tensor is read and checked before any is applied, so a failed load leaves the model unchanged. Safe while
+            /// <see cref="Forward"/> runs on other threads: the new weights replace the old all at once, and a forward pass already
+            /// running finishes with the weights it started with.
+            /// </summary>
+            """);
+        using (LayerMembers.OpenLoadWeights(w, "The tensors, e.g. <c>SafeTensors.Open(\"vit.safetensors\")</c>; others are ignored.", "Prepended to every name."))
         {
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(source);");
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(prefix);");
             w.Line($"global::System.Threading.Volatile.Write(ref _weights, {WeightsClass}.Read(source, prefix, WeightPrecision));");
         }
 
         w.Line();
         w.Line("/// <summary>Classifies images. Allocates nothing once warm; safe to call from many threads at once.</summary>");
-        w.Line("/// <param name=\"images\"><c>[batch, Channels, ImageSize, ImageSize]</c> (NCHW), normalized as in training.</param>");
-        w.Line("/// <param name=\"logits\">Receives <c>[batch, Classes]</c>, before any softmax.</param>");
-        w.Line("/// <param name=\"batch\">Number of images.</param>");
-        w.Line("/// <param name=\"attentionWeights\">Optional; receives every layer's attention probabilities <c>[Depth, batch, Heads, Tokens, Tokens]</c>.</param>");
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not match; the message names the argument and the size expected.</exception>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("public void Forward(global::System.ReadOnlySpan<float> images, global::System.Span<float> logits, int batch, global::System.Span<float> attentionWeights = default)"))
+        LayerMembers.Params(w, ("images", "<c>[batch, Channels, ImageSize, ImageSize]</c> (NCHW), normalized as in training."), ("logits", "Receives <c>[batch, Classes]</c>, before any softmax."), ("batch", "Number of images."), ("attentionWeights", "Optional; receives every layer's attention probabilities <c>[Depth, batch, Heads, Tokens, Tokens]</c>."));
+        using (LayerMembers.OpenChecked(w, "public void Forward(global::System.ReadOnlySpan<float> images, global::System.Span<float> logits, int batch, global::System.Span<float> attentionWeights = default)", "A length does not match; the message names the argument and the size expected."))
         {
-            w.Line("global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(images.Length, (long)batch * Channels * ImageSize * ImageSize, nameof(images), $\"batch × Channels × ImageSize × ImageSize = {batch} × {Channels} × {ImageSize} × {ImageSize}\");");
-            w.Line("global::Attend.Kernels.ArgumentChecks.Length(logits.Length, (long)batch * Classes, nameof(logits), $\"batch × Classes = {batch} × {Classes}\");");
-            w.Line("if (!attentionWeights.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)Depth * batch * Heads * Tokens * Tokens, nameof(attentionWeights), $\"Depth × batch × Heads × Tokens × Tokens = {Depth} × {batch} × {Heads} × {Tokens} × {Tokens}\");");
+            w.Lines("""
+                global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));
+                global::Attend.Kernels.ArgumentChecks.Length(images.Length, (long)batch * Channels * ImageSize * ImageSize, nameof(images), $"batch × Channels × ImageSize × ImageSize = {batch} × {Channels} × {ImageSize} × {ImageSize}");
+                global::Attend.Kernels.ArgumentChecks.Length(logits.Length, (long)batch * Classes, nameof(logits), $"batch × Classes = {batch} × {Classes}");
+                if (!attentionWeights.IsEmpty) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)Depth * batch * Heads * Tokens * Tokens, nameof(attentionWeights), $"Depth × batch × Heads × Tokens × Tokens = {Depth} × {batch} × {Heads} × {Tokens} × {Tokens}");
+                """);
             w.Line($"{WeightsClass} weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass");
-            w.Line("global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);");
-            w.Line("int threads = global::System.Math.Max(1, MaxDegreeOfParallelism);");
-            w.Line("int rows = batch * Tokens;");
-            w.Line("long stackScratch = ScratchLength(rows, Tokens, 0);");
-            w.Line("long scratchLength = stackScratch + (long)batch * Patches * PatchDim + (long)rows * ModelDim + (long)batch * ModelDim;");
-            w.Line("if (scratchLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"batch {batch} needs {scratchLength} floats of scratch, more than one array holds; split the batch.\", nameof(batch));");
-            w.Line("float[] scratch = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);");
+            w.Lines("""
+                global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);
+                int threads = global::System.Math.Max(1, MaxDegreeOfParallelism);
+                int rows = batch * Tokens;
+                long stackScratch = ScratchLength(rows, Tokens, 0);
+                long scratchLength = stackScratch + (long)batch * Patches * PatchDim + (long)rows * ModelDim + (long)batch * ModelDim;
+                if (scratchLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($"batch {batch} needs {scratchLength} floats of scratch, more than one array holds; split the batch.", nameof(batch));
+                float[] scratch = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);
+                """);
             using (w.Block("try"))
             {
-                w.Line("global::System.Span<float> all = global::System.MemoryExtensions.AsSpan(scratch, 0, (int)scratchLength);");
-                w.Line("global::System.Span<float> patches = all.Slice((int)stackScratch, batch * Patches * PatchDim);");
-                w.Line("global::System.Span<float> tokens = all.Slice((int)stackScratch + patches.Length, rows * ModelDim);");
-                w.Line("global::System.Span<float> pooled = all.Slice((int)stackScratch + patches.Length + tokens.Length, batch * ModelDim);");
-                w.Line("Patchify(images, patches, batch);");
-                w.Line("EmbedPatches(path, threads, weights, patches, tokens, batch);");
-                w.Line("Pass pass = CreatePass(path, threads, batch, Tokens, null, default, all[..(int)stackScratch]);");
-                w.Line("RunEncoderStack(in pass, weights.Stack, tokens, attentionWeights);");
-                w.Line("Pool(tokens, pooled, batch);");
+                w.Lines("""
+                    global::System.Span<float> all = global::System.MemoryExtensions.AsSpan(scratch, 0, (int)scratchLength);
+                    global::System.Span<float> patches = all.Slice((int)stackScratch, batch * Patches * PatchDim);
+                    global::System.Span<float> tokens = all.Slice((int)stackScratch + patches.Length, rows * ModelDim);
+                    global::System.Span<float> pooled = all.Slice((int)stackScratch + patches.Length + tokens.Length, batch * ModelDim);
+                    Patchify(images, patches, batch);
+                    EmbedPatches(path, threads, weights, patches, tokens, batch);
+                    Pass pass = CreatePass(path, threads, batch, Tokens, null, default, all[..(int)stackScratch]);
+                    RunEncoderStack(in pass, weights.Stack, tokens, attentionWeights);
+                    Pool(tokens, pooled, batch);
+                    """);
                 if (!current) w.Line("global::Attend.Kernels.Normalization.LayerNorm(path, pooled, batch, ModelDim, weights.HeadNormWeight, weights.HeadNormBias, LayerNormEpsilon, pooled);");
                 w.Line("global::Attend.Kernels.ProjectionDriver.Forward(path, pooled, batch, ModelDim, weights.PackedHeadWeight, weights.HeadBias, ModelDim, Classes, logits, Classes, threads);");
             }
@@ -230,10 +198,12 @@ internal static class VisionTransformerEmitter
 
     private static void EmitSteps(SourceWriter w, VisionTransformerSpec spec, bool current)
     {
-        w.Line("/// <summary>");
-        w.Line("/// <c>'b c (h p1) (w p2) -> b (h w) (p1 p2 c)'</c>: patch (row, column) becomes token row · GridSide + column, its features");
-        w.Line("/// ordered by pixel row, pixel column, then channel.");
-        w.Line("/// </summary>");
+        w.Lines("""
+            /// <summary>
+            /// <c>'b c (h p1) (w p2) -> b (h w) (p1 p2 c)'</c>: patch (row, column) becomes token row · GridSide + column, its features
+            /// ordered by pixel row, pixel column, then channel.
+            /// </summary>
+            """);
         using (w.Block("private static void Patchify(global::System.ReadOnlySpan<float> images, global::System.Span<float> patches, int batch)"))
         {
             using (w.Block("for (int b = 0; b < batch; b++)"))
@@ -265,10 +235,12 @@ internal static class VisionTransformerEmitter
             if (current) w.Line("global::Attend.Kernels.Normalization.LayerNorm(path, patches, batch * Patches, PatchDim, weights.PatchNormWeight, weights.PatchNormBias, LayerNormEpsilon, patches);");
             using (w.Block("for (int b = 0; b < batch; b++)"))
             {
-                w.Line("global::System.Span<float> sequence = tokens.Slice(b * Tokens * ModelDim, Tokens * ModelDim);");
-                w.Line("global::System.MemoryExtensions.CopyTo(weights.ClassToken, sequence);");
-                w.Line("global::System.Span<float> embedded = sequence.Slice(ModelDim);");
-                w.Line("global::Attend.Kernels.ProjectionDriver.Forward(path, patches.Slice(b * Patches * PatchDim, Patches * PatchDim), Patches, PatchDim, weights.PackedPatchWeight, weights.PatchBias, PatchDim, ModelDim, embedded, ModelDim, threads);");
+                w.Lines("""
+                    global::System.Span<float> sequence = tokens.Slice(b * Tokens * ModelDim, Tokens * ModelDim);
+                    global::System.MemoryExtensions.CopyTo(weights.ClassToken, sequence);
+                    global::System.Span<float> embedded = sequence.Slice(ModelDim);
+                    global::Attend.Kernels.ProjectionDriver.Forward(path, patches.Slice(b * Patches * PatchDim, Patches * PatchDim), Patches, PatchDim, weights.PackedPatchWeight, weights.PatchBias, PatchDim, ModelDim, embedded, ModelDim, threads);
+                    """);
                 if (current) w.Line("global::Attend.Kernels.Normalization.LayerNorm(path, embedded, Patches, ModelDim, weights.EmbeddingNormWeight, weights.EmbeddingNormBias, LayerNormEpsilon, embedded);");
             }
 
@@ -289,9 +261,11 @@ internal static class VisionTransformerEmitter
                 {
                     using (w.Block("for (int f = 0; f < ModelDim; f++)"))
                     {
-                        w.Line("float sum = 0f;");
-                        w.Line("for (int t = 0; t < Tokens; t++) sum += sequence[t * ModelDim + f];");
-                        w.Line("target[f] = sum / Tokens;");
+                        w.Lines("""
+                            float sum = 0f;
+                            for (int t = 0; t < Tokens; t++) sum += sequence[t * ModelDim + f];
+                            target[f] = sum / Tokens;
+                            """);
                     }
                 }
                 else

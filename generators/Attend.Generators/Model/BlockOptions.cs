@@ -1,5 +1,3 @@
-using System;
-
 namespace Attend.Generators.Model;
 
 /// <summary>

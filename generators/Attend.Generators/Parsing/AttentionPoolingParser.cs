@@ -1,17 +1,9 @@
-using System.Threading;
-using Attend.Generators.Diagnostics;
-using Attend.Generators.Model;
-using Microsoft.CodeAnalysis;
-
 namespace Attend.Generators.Parsing;
 
 /// <summary>Turns an <c>[AttentionPooling]</c> declaration into an <see cref="AttentionPoolingSpec"/> or diagnostics.</summary>
 internal static class AttentionPoolingParser
 {
-    public static ParseResult<AttentionPoolingSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
-        OptionChecks.Parse(context, cancellationToken, ReadSpec);
-
-    private static AttentionPoolingSpec? ReadSpec(DeclarationReader reader, LayerIdentity? identity)
+    public static AttentionPoolingSpec? Read(DeclarationReader reader, LayerIdentity? identity)
     {
         if (!FamilyParsing.RequireResolved(reader, "Features", "HiddenDim", "Score", "Bias")) return null;
         int features = reader.GetInt("Features");

@@ -1,8 +1,3 @@
-using System.Threading;
-using Attend.Generators.Diagnostics;
-using Attend.Generators.Model;
-using Microsoft.CodeAnalysis;
-
 namespace Attend.Generators.Parsing;
 
 /// <summary>
@@ -15,10 +10,7 @@ internal static class BertModelParser
     private const int DefaultTypeVocabSize = 2;
     private const float BertEpsilon = 1e-12f;
 
-    public static ParseResult<BertModelSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
-        OptionChecks.Parse(context, cancellationToken, ReadSpec);
-
-    private static BertModelSpec? ReadSpec(DeclarationReader reader, LayerIdentity? identity)
+    public static BertModelSpec? Read(DeclarationReader reader, LayerIdentity? identity)
     {
         int vocabSize = reader.GetInt("VocabSize");
         int maxPositions = reader.IsSet("MaxPositions") ? reader.GetInt("MaxPositions") : DefaultMaxPositions;

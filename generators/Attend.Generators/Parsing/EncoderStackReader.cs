@@ -1,8 +1,3 @@
-using System;
-using System.Globalization;
-using Attend.Generators.Diagnostics;
-using Attend.Generators.Model;
-
 namespace Attend.Generators.Parsing;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System.Linq;
-using System.Threading;
-using Attend.Generators.Diagnostics;
-using Attend.Generators.Model;
-using Microsoft.CodeAnalysis;
 using static Attend.Generators.Parsing.OptionChecks;
 
 namespace Attend.Generators.Parsing;
@@ -13,67 +8,64 @@ internal static class ExternalAttentionParsers
     /// <summary>The collection's <c>SKAttention</c> default branches.</summary>
     private static readonly int[] DefaultKernelSizes = { 1, 3, 5, 7 };
 
-    public static ParseResult<BottleneckAttentionSpec> ParseBottleneckAttention(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
-        Parse(context, cancellationToken, static (reader, identity) =>
+    public static BottleneckAttentionSpec? ReadBottleneckAttention(DeclarationReader reader, LayerIdentity? identity)
+    {
+        bool valid = ReadChannelsAndReduction(reader, out int channels, out int reduction);
+        int dilation = reader.GetInt("DilationValue", 2);
+        valid &= reader.RequirePositive("DilationValue", dilation, ", the dilation of the spatial 3×3 convolutions (dia_val; 1 for none)");
+        int layers = reader.GetInt("Layers", 3);
+        valid &= reader.RequirePositive("Layers", layers, ", the hidden layers of each gate (num_layers; the module uses 3)");
+        int hidden = channels > 0 && reduction > 0 ? channels / reduction : 0;
+        if (channels > 0 && reduction > 0 && hidden == 0)
         {
-            bool valid = ReadChannelsAndReduction(reader, out int channels, out int reduction);
-            int dilation = reader.GetInt("DilationValue", 2);
-            valid &= reader.RequirePositive("DilationValue", dilation, ", the dilation of the spatial 3×3 convolutions (dia_val; 1 for none)");
-            int layers = reader.GetInt("Layers", 3);
-            valid &= reader.RequirePositive("Layers", layers, ", the hidden layers of each gate (num_layers; the module uses 3)");
-            int hidden = channels > 0 && reduction > 0 ? channels / reduction : 0;
-            if (channels > 0 && reduction > 0 && hidden == 0)
-            {
-                reader.Report(Descriptors.ReductionLeavesNoBottleneck, reader.ArgumentLocation("Reduction"), Text(reduction), reader.TypeName, Text(channels), "gates' hidden layers");
-                valid = false;
-            }
+            reader.Report(Descriptors.ReductionLeavesNoBottleneck, reader.ArgumentLocation("Reduction"), Text(reduction), reader.TypeName, Text(channels), "gates' hidden layers");
+            valid = false;
+        }
 
-            valid = valid && RequireWeightFits(reader, "Channels", "Channels × hidden channels", channels, hidden)
-                && RequireWeightFits(reader, "Layers", "Layers × hidden channels² × 9", layers, Clamped(9L * hidden * hidden));
-            return valid ? new BottleneckAttentionSpec(identity!, channels, hidden, dilation, layers) : null;
-        });
+        valid = valid && RequireWeightFits(reader, "Channels", "Channels × hidden channels", channels, hidden)
+            && RequireWeightFits(reader, "Layers", "Layers × hidden channels² × 9", layers, Clamped(9L * hidden * hidden));
+        return valid ? new BottleneckAttentionSpec(identity!, channels, hidden, dilation, layers) : null;
+    }
 
-    public static ParseResult<TripletAttentionSpec> ParseTripletAttention(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
-        Parse(context, cancellationToken, static (reader, identity) =>
+    public static TripletAttentionSpec? ReadTripletAttention(DeclarationReader reader, LayerIdentity? identity)
+    {
+        int channels = reader.GetInt("Channels");
+        bool valid = reader.RequirePositive("Channels", channels, ", the number of feature-map channels");
+        return valid ? new TripletAttentionSpec(identity!, channels, reader.GetBool("NoSpatial", false)) : null;
+    }
+
+    public static SelectiveKernelAttentionSpec? ReadSelectiveKernelAttention(DeclarationReader reader, LayerIdentity? identity)
+    {
+        bool valid = ReadChannelsAndReduction(reader, out int channels, out int reduction);
+        int groups = reader.GetInt("Groups", 1);
+        valid &= reader.RequirePositive("Groups", groups, ", the groups of each branch convolution (group)");
+        int minimum = reader.GetInt("MinHiddenChannels", 32);
+        valid &= reader.RequirePositive("MinHiddenChannels", minimum, ", the fewest hidden channels of the selection (L)");
+        int[] kernels = reader.GetIntArray("KernelSizes", DefaultKernelSizes);
+        if (kernels.Length == 0)
         {
-            int channels = reader.GetInt("Channels");
-            bool valid = reader.RequirePositive("Channels", channels, ", the number of feature-map channels");
-            return valid ? new TripletAttentionSpec(identity!, channels, reader.GetBool("NoSpatial", false)) : null;
-        });
+            reader.Report(Descriptors.NoBranches, reader.ArgumentLocation("KernelSizes"), reader.TypeName);
+            valid = false;
+        }
 
-    public static ParseResult<SelectiveKernelAttentionSpec> ParseSelectiveKernelAttention(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
-        Parse(context, cancellationToken, static (reader, identity) =>
+        foreach (int kernel in kernels)
         {
-            bool valid = ReadChannelsAndReduction(reader, out int channels, out int reduction);
-            int groups = reader.GetInt("Groups", 1);
-            valid &= reader.RequirePositive("Groups", groups, ", the groups of each branch convolution (group)");
-            int minimum = reader.GetInt("MinHiddenChannels", 32);
-            valid &= reader.RequirePositive("MinHiddenChannels", minimum, ", the fewest hidden channels of the selection (L)");
-            int[] kernels = reader.GetIntArray("KernelSizes", DefaultKernelSizes);
-            if (kernels.Length == 0)
-            {
-                reader.Report(Descriptors.NoBranches, reader.ArgumentLocation("KernelSizes"), reader.TypeName);
-                valid = false;
-            }
+            valid &= reader.RequirePositive("KernelSizes", kernel, ": each branch's kernel size, odd");
+            valid &= RequireOdd(reader, "KernelSizes", kernel);
+        }
 
-            foreach (int kernel in kernels)
-            {
-                valid &= reader.RequirePositive("KernelSizes", kernel, ": each branch's kernel size, odd");
-                valid &= RequireOdd(reader, "KernelSizes", kernel);
-            }
+        if (channels > 0 && groups > 0 && channels % groups != 0)
+        {
+            int divisor = Enumerable.Range(1, groups).Last(g => channels % g == 0);
+            reader.Report(Descriptors.ChannelsNotDivisibleByGroups, reader.ArgumentLocation("Groups"), Text(channels), reader.TypeName, Text(groups), Text(divisor));
+            valid = false;
+        }
 
-            if (channels > 0 && groups > 0 && channels % groups != 0)
-            {
-                int divisor = Enumerable.Range(1, groups).Last(g => channels % g == 0);
-                reader.Report(Descriptors.ChannelsNotDivisibleByGroups, reader.ArgumentLocation("Groups"), Text(channels), reader.TypeName, Text(groups), Text(divisor));
-                valid = false;
-            }
-
-            int hidden = reduction > 0 ? System.Math.Max(minimum, channels / reduction) : 0;
-            valid = valid && RequireWeightFits(reader, "Channels", "KernelSizes.Length × Channels × hidden channels", (long)kernels.Length * channels, hidden)
-                && kernels.All(k => RequireWeightFits(reader, "KernelSizes", "Channels × Channels / Groups × k²", channels, Clamped(Clamped((long)(channels / groups) * k) * k)));
-            return valid ? new SelectiveKernelAttentionSpec(identity!, channels, kernels.ToEquatableArray(), groups, hidden) : null;
-        });
+        int hidden = reduction > 0 ? System.Math.Max(minimum, channels / reduction) : 0;
+        valid = valid && RequireWeightFits(reader, "Channels", "KernelSizes.Length × Channels × hidden channels", (long)kernels.Length * channels, hidden)
+            && kernels.All(k => RequireWeightFits(reader, "KernelSizes", "Channels × Channels / Groups × k²", channels, Clamped(Clamped((long)(channels / groups) * k) * k)));
+        return valid ? new SelectiveKernelAttentionSpec(identity!, channels, kernels.ToEquatableArray(), groups, hidden) : null;
+    }
 
     /// <summary><c>Channels</c> (the module's <c>channel</c>) and <c>Reduction</c> (default 16), each required positive.</summary>
     private static bool ReadChannelsAndReduction(DeclarationReader reader, out int channels, out int reduction)

@@ -1,9 +1,3 @@
-using System;
-using System.Globalization;
-using Attend.Generators.Diagnostics;
-using Attend.Generators.Model;
-using Microsoft.CodeAnalysis;
-
 namespace Attend.Generators.Parsing;
 
 /// <summary>Checks the graph, memory and pooling attributes share, on top of <see cref="DeclarationReader"/>'s.</summary>

@@ -1,17 +1,9 @@
-using System.Threading;
-using Attend.Generators.Diagnostics;
-using Attend.Generators.Model;
-using Microsoft.CodeAnalysis;
-
 namespace Attend.Generators.Parsing;
 
 /// <summary>Turns a <c>[GraphAttention]</c> declaration into a <see cref="GraphAttentionSpec"/> or diagnostics.</summary>
 internal static class GraphAttentionParser
 {
-    public static ParseResult<GraphAttentionSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
-        OptionChecks.Parse(context, cancellationToken, ReadSpec);
-
-    private static GraphAttentionSpec? ReadSpec(DeclarationReader reader, LayerIdentity? identity)
+    public static GraphAttentionSpec? Read(DeclarationReader reader, LayerIdentity? identity)
     {
         if (!FamilyParsing.RequireResolved(reader, "InFeatures", "OutFeatures", "Heads", "Combine", "Scoring", "NegativeSlope", "AddSelfLoops", "Bias")) return null;
         int inFeatures = reader.GetInt("InFeatures");

@@ -1,17 +1,9 @@
-using System.Threading;
-using Attend.Generators.Diagnostics;
-using Attend.Generators.Model;
-using Microsoft.CodeAnalysis;
-
 namespace Attend.Generators.Parsing;
 
 /// <summary>Turns a <c>[MemoryHeads]</c> declaration into a <see cref="MemoryHeadsSpec"/> or diagnostics.</summary>
 internal static class MemoryHeadsParser
 {
-    public static ParseResult<MemoryHeadsSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
-        OptionChecks.Parse(context, cancellationToken, ReadSpec);
-
-    private static MemoryHeadsSpec? ReadSpec(DeclarationReader reader, LayerIdentity? identity)
+    public static MemoryHeadsSpec? Read(DeclarationReader reader, LayerIdentity? identity)
     {
         if (!FamilyParsing.RequireResolved(reader, "MemoryRows", "MemoryWidth", "ShiftRadius", "Epsilon")) return null;
         int rows = reader.GetInt("MemoryRows");

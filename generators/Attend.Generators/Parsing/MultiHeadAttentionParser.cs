@@ -1,19 +1,9 @@
-using System;
-using System.Globalization;
-using System.Threading;
-using Attend.Generators.Diagnostics;
-using Attend.Generators.Model;
-using Microsoft.CodeAnalysis;
-
 namespace Attend.Generators.Parsing;
 
 /// <summary>Turns a <c>[MultiHeadAttention]</c> declaration into a <see cref="MultiHeadAttentionSpec"/> or diagnostics.</summary>
 internal static class MultiHeadAttentionParser
 {
-    public static ParseResult<MultiHeadAttentionSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
-        OptionChecks.Parse(context, cancellationToken, ReadSpec);
-
-    private static MultiHeadAttentionSpec? ReadSpec(DeclarationReader reader, LayerIdentity? identity)
+    public static MultiHeadAttentionSpec? Read(DeclarationReader reader, LayerIdentity? identity)
     {
         int modelDim = reader.GetInt("ModelDim");
         int heads = reader.GetInt("Heads");

@@ -1,17 +1,9 @@
-using System.Threading;
-using Attend.Generators.Diagnostics;
-using Attend.Generators.Model;
-using Microsoft.CodeAnalysis;
-
 namespace Attend.Generators.Parsing;
 
 /// <summary>Turns a <c>[NadarayaWatson]</c> declaration into a <see cref="NadarayaWatsonSpec"/> or diagnostics.</summary>
 internal static class NadarayaWatsonParser
 {
-    public static ParseResult<NadarayaWatsonSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
-        OptionChecks.Parse(context, cancellationToken, ReadSpec);
-
-    private static NadarayaWatsonSpec? ReadSpec(DeclarationReader reader, LayerIdentity? identity)
+    public static NadarayaWatsonSpec? Read(DeclarationReader reader, LayerIdentity? identity)
     {
         if (!FamilyParsing.RequireResolved(reader, "Dim", "ValueDim", "LearnableWidth", "Bandwidth")) return null;
         int dim = reader.GetInt("Dim", 1);

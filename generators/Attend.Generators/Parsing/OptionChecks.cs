@@ -1,11 +1,3 @@
-using System;
-using System.Globalization;
-using System.Linq;
-using System.Threading;
-using Attend.Generators.Diagnostics;
-using Attend.Generators.Model;
-using Microsoft.CodeAnalysis;
-
 namespace Attend.Generators.Parsing;
 
 /// <summary>Checks the channel-attention and score-attention parsers share, each reporting its diagnostic on the argument.</summary>

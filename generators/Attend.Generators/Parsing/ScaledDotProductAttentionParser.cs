@@ -1,17 +1,9 @@
-using System.Globalization;
-using System.Threading;
-using Attend.Generators.Model;
-using Microsoft.CodeAnalysis;
-
 namespace Attend.Generators.Parsing;
 
 /// <summary>Turns a <c>[ScaledDotProductAttention]</c> declaration into a <see cref="ScaledDotProductAttentionSpec"/> or diagnostics.</summary>
 internal static class ScaledDotProductAttentionParser
 {
-    public static ParseResult<ScaledDotProductAttentionSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
-        OptionChecks.Parse(context, cancellationToken, ReadSpec);
-
-    private static ScaledDotProductAttentionSpec? ReadSpec(DeclarationReader reader, LayerIdentity? identity)
+    public static ScaledDotProductAttentionSpec? Read(DeclarationReader reader, LayerIdentity? identity)
     {
         int heads = reader.GetInt("Heads");
         int kvHeads = reader.GetInt("KvHeads");

@@ -1,19 +1,9 @@
-using System;
-using System.Globalization;
-using System.Threading;
-using Attend.Generators.Diagnostics;
-using Attend.Generators.Model;
-using Microsoft.CodeAnalysis;
-
 namespace Attend.Generators.Parsing;
 
 /// <summary>Turns a <c>[TransformerDecoder]</c> declaration into a <see cref="TransformerDecoderSpec"/> or diagnostics.</summary>
 internal static class TransformerDecoderParser
 {
-    public static ParseResult<TransformerDecoderSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
-        OptionChecks.Parse(context, cancellationToken, ReadSpec);
-
-    private static TransformerDecoderSpec? ReadSpec(DeclarationReader reader, LayerIdentity? identity)
+    public static TransformerDecoderSpec? Read(DeclarationReader reader, LayerIdentity? identity)
     {
         int modelDim = reader.GetInt("ModelDim");
         int heads = reader.GetInt("Heads");

@@ -1,16 +1,9 @@
-using System.Threading;
-using Attend.Generators.Model;
-using Microsoft.CodeAnalysis;
-
 namespace Attend.Generators.Parsing;
 
 /// <summary>Turns a <c>[TransformerEncoder]</c> declaration into a <see cref="TransformerEncoderSpec"/> or diagnostics.</summary>
 internal static class TransformerEncoderParser
 {
-    public static ParseResult<TransformerEncoderSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
-        OptionChecks.Parse(context, cancellationToken, ReadSpec);
-
-    private static TransformerEncoderSpec? ReadSpec(DeclarationReader reader, LayerIdentity? identity)
+    public static TransformerEncoderSpec? Read(DeclarationReader reader, LayerIdentity? identity)
     {
         bool valid = true;
         int naming = EncoderStackReader.ReadOption(reader, "WeightNaming", "TransformerWeightNaming", BlockOptions.NamingNames, ref valid);

@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Threading;
-using Attend.Generators.Diagnostics;
-using Attend.Generators.Model;
-using Microsoft.CodeAnalysis;
-
 namespace Attend.Generators.Parsing;
 
 /// <summary>Turns a <c>[VisionTransformer]</c> declaration into a <see cref="VisionTransformerSpec"/> or diagnostics.</summary>
@@ -12,10 +6,7 @@ internal static class VisionTransformerParser
     /// <summary>lucidrains' <c>ViT(dim_head=64)</c> default.</summary>
     private const int DefaultDimHead = 64;
 
-    public static ParseResult<VisionTransformerSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
-        OptionChecks.Parse(context, cancellationToken, ReadSpec);
-
-    private static VisionTransformerSpec? ReadSpec(DeclarationReader reader, LayerIdentity? identity)
+    public static VisionTransformerSpec? Read(DeclarationReader reader, LayerIdentity? identity)
     {
         int imageSize = reader.GetInt("ImageSize");
         int patchSize = reader.GetInt("PatchSize");

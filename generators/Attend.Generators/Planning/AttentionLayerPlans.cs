@@ -1,12 +1,8 @@
-using Attend.Generators.Model;
-
 namespace Attend.Generators.Planning;
 
-/// <summary>What every planned attention layer gives the pipeline: where its file goes and which shared kernel struct it names.</summary>
-internal interface IHeadLayerPlan
+/// <summary>What a planned attention layer adds: the shared kernel struct it names.</summary>
+internal interface IHeadLayerPlan : ILayerPlan
 {
-    LayerIdentity Identity { get; }
-
     /// <summary>The head shape whose struct (<c>Attend.Generated.HeadKernels_D…_Dv…</c>) the layer runs on.</summary>
     HeadShape Shape { get; }
 }
@@ -17,6 +13,13 @@ internal interface IHeadLayerPlan
 /// is an incremental step of its own between parse and emit; the emitter only turns it into text.
 /// </summary>
 internal sealed record HeadLayerPlan<TSpec>(LayerIdentity Identity, TSpec Spec, HeadShape Shape, HeadKernelPlan Kernels) : IHeadLayerPlan
+    where TSpec : class;
+
+/// <summary>
+/// A layer built on the encoder stack (<c>[TransformerEncoder]</c>, <c>[BertModel]</c>, <c>[VisionTransformer]</c>),
+/// planned: the head kernels plus every <c>state_dict</c> name the stack reads under its naming.
+/// </summary>
+internal sealed record EncoderLayerPlan<TSpec>(LayerIdentity Identity, TSpec Spec, HeadShape Shape, HeadKernelPlan Kernels, EncoderStackNames Names) : IHeadLayerPlan
     where TSpec : class;
 
 /// <summary>A planned <c>[MultiHeadAttention]</c> layer: the head kernels plus the projection and decoding choices.</summary>
@@ -50,19 +53,26 @@ internal static class AttentionLayerPlanner
 
     public static HeadLayerPlan<ScaledDotProductAttentionSpec> Plan(ScaledDotProductAttentionSpec spec) => Plan(spec.Identity, spec, HeadShapes.Of(spec));
 
-    public static HeadLayerPlan<TransformerEncoderSpec> Plan(TransformerEncoderSpec spec) => Plan(spec.Identity, spec, HeadShapes.Of(spec));
+    public static EncoderLayerPlan<TransformerEncoderSpec> Plan(TransformerEncoderSpec spec) => Stacked(spec.Identity, spec, spec.Stack);
 
     public static HeadLayerPlan<TransformerDecoderSpec> Plan(TransformerDecoderSpec spec) => Plan(spec.Identity, spec, HeadShapes.Of(spec));
 
-    public static HeadLayerPlan<BertModelSpec> Plan(BertModelSpec spec) => Plan(spec.Identity, spec, HeadShapes.Of(spec));
+    public static EncoderLayerPlan<BertModelSpec> Plan(BertModelSpec spec) => Stacked(spec.Identity, spec, spec.Stack);
 
-    public static HeadLayerPlan<VisionTransformerSpec> Plan(VisionTransformerSpec spec) => Plan(spec.Identity, spec, HeadShapes.Of(spec));
+    public static EncoderLayerPlan<VisionTransformerSpec> Plan(VisionTransformerSpec spec) => Stacked(spec.Identity, spec, spec.Stack);
 
     public static HeadLayerPlan<DanetPositionAttentionSpec> Plan(DanetPositionAttentionSpec spec) => Plan(spec.Identity, spec, HeadShapes.Of(spec));
 
     private static HeadLayerPlan<TSpec> Plan<TSpec>(LayerIdentity identity, TSpec spec, HeadShape shape)
         where TSpec : class =>
         new(identity, spec, shape, Kernels(shape));
+
+    private static EncoderLayerPlan<TSpec> Stacked<TSpec>(LayerIdentity identity, TSpec spec, EncoderStackSpec stack)
+        where TSpec : class
+    {
+        HeadShape shape = HeadShapes.Of(stack);
+        return new(identity, spec, shape, Kernels(shape), EncoderWeightNames.Resolve(stack));
+    }
 
     private static HeadKernelPlan Kernels(HeadShape shape) => HeadKernelPlanner.Plan(shape.DimHead, shape.ValueDimHead);
 }

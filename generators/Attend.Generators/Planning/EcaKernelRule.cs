@@ -1,5 +1,3 @@
-using System;
-
 namespace Attend.Generators.Planning;
 
 /// <summary>ECA-Net's adaptive kernel size, a pure function of the channel count.</summary>

@@ -1,5 +1,3 @@
-using Attend.Generators.Model;
-
 namespace Attend.Generators.Planning;
 
 /// <summary>
@@ -29,6 +27,12 @@ internal sealed record EncoderLayerNames(
     string RelativeBiasTable,
     string? SeparateQkv = null);
 
+/// <summary>Every <c>state_dict</c> name one stack reads, resolved from its naming: part of the stack's plan.</summary>
+/// <param name="Layer">Layer <c>i</c>'s names, relative to <paramref name="LayerPrefix"/><c>{i}.</c>.</param>
+/// <param name="FinalNorm">The norm after the last layer, or null when the stack has none.</param>
+/// <param name="PositionEmbedding">The learned position table (read only when the stack learns its positions).</param>
+internal sealed record EncoderStackNames(EncoderLayerNames Layer, string LayerPrefix, string? FinalNorm, string PositionEmbedding);
+
 /// <summary>Maps a weight naming to its tensor names; a pure function, tested without Roslyn.</summary>
 internal static class EncoderWeightNames
 {
@@ -38,6 +42,9 @@ internal static class EncoderWeightNames
     public static string LayerPrefixFor(int naming) => naming == BlockOptions.NamingBert ? "encoder.layer." : LayerPrefix;
 
     public const string FinalNorm = "norm";
+
+    public static EncoderStackNames Resolve(EncoderStackSpec stack) =>
+        new(For(stack.Naming), LayerPrefixFor(stack.Naming), stack.FinalNorm ? FinalNorm : null, PositionEmbedding(stack.Naming));
 
     public static EncoderLayerNames For(int naming) => naming switch
     {

@@ -1,6 +1,3 @@
-using System.Collections.Generic;
-using Attend.Generators.Model;
-
 namespace Attend.Generators.Planning;
 
 /// <summary>Pure function from head sizes to register layouts; no Roslyn types, so it is tested directly.</summary>
@@ -12,12 +9,27 @@ internal static class HeadKernelPlanner
     /// </summary>
     public const int MaxQueryRegisters = 8;
 
-    private static readonly (string Path, int Width)[] s_paths = { ("Vector512", 16), ("Vector256", 8), ("Vector128", 4) };
+    /// <summary>The vector paths, widest first: <c>KernelPath</c> member name and floats per register.</summary>
+    public static readonly (string Path, int Width)[] VectorPaths = { ("Vector512", 16), ("Vector256", 8), ("Vector128", 4) };
+
+    /// <summary>The whole struct of <paramref name="shape"/>: row kernels and tile kernels.</summary>
+    public static HeadStructPlan PlanStruct(HeadShape shape) =>
+        new(Plan(shape.DimHead, shape.ValueDimHead), TileKernelPlanner.Plan(shape.DimHead, shape.ValueDimHead));
+
+    /// <summary>
+    /// The widest width at which <paramref name="length"/> floats have the same layout as at <paramref name="width"/>:
+    /// a row of 8 floats looks the same to Vector512 as to Vector256, so one method serves both paths.
+    /// </summary>
+    public static int EffectiveWidth(int length, int width)
+    {
+        while (width > 4 && length < width) width /= 2;
+        return length < 4 ? 1 : width;
+    }
 
     public static HeadKernelPlan Plan(int dimHead, int valueDimHead)
     {
         var paths = new List<VectorPathPlan>();
-        foreach ((string path, int width) in s_paths)
+        foreach ((string path, int width) in VectorPaths)
         {
             EquatableArray<RowSegment> query = Segments(dimHead, width);
             int registers = 0;

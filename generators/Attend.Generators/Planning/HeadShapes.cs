@@ -1,5 +1,3 @@
-using Attend.Generators.Model;
-
 namespace Attend.Generators.Planning;
 
 /// <summary>

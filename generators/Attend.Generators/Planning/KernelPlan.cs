@@ -1,5 +1,3 @@
-using Attend.Generators.Model;
-
 namespace Attend.Generators.Planning;
 
 /// <summary>One piece of a head row: <see cref="Width"/> floats from <see cref="Offset"/>, in one register (width 1: a scalar).</summary>
@@ -14,10 +12,20 @@ internal sealed record RowSegment(int Offset, int Width);
 internal sealed record VectorPathPlan(string Path, int Width, EquatableArray<RowSegment> Query, EquatableArray<RowSegment> Value, bool QueryInRegisters);
 
 /// <summary>Everything the head-kernel emitter needs: sizes and, per vector path, the register layout.</summary>
-internal sealed record HeadKernelPlan(int DimHead, int ValueDimHead, EquatableArray<VectorPathPlan> VectorPaths);
+internal sealed record HeadKernelPlan(int DimHead, int ValueDimHead, EquatableArray<VectorPathPlan> VectorPaths)
+{
+    /// <summary>The head shape these kernels serve: the struct the layer names.</summary>
+    public HeadShape Shape => new(DimHead, ValueDimHead);
+}
 
 /// <summary>
 /// The sizes that change a head kernel struct's text: every layer whose heads have this shape shares one struct, so the
 /// pipeline collects these (value-equal, no compilation objects) and emits one file per distinct shape.
 /// </summary>
 internal sealed record HeadShape(int DimHead, int ValueDimHead);
+
+/// <summary>One head shape's kernel struct, planned: the row kernels' register layout and the tile kernels' blocking.</summary>
+internal sealed record HeadStructPlan(HeadKernelPlan Rows, TileKernelPlan Tiles)
+{
+    public HeadShape Shape => Rows.Shape;
+}

@@ -1,7 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
-using Attend.Generators.Model;
-
 namespace Attend.Generators.Planning;
 
 /// <summary>One column block of the value tile: the output segments whose accumulators are live together.</summary>
@@ -24,6 +20,9 @@ internal sealed record TilePathPlan(string Path, int Width, int Registers, int Q
 
     /// <summary>Segments per value-tile column block: what leaves room for one value segment and the broadcast.</summary>
     public int SegmentsPerBlock => (Registers - 4) / QueryRows;
+
+    /// <summary>The value blocks grouped into runs (<see cref="TileKernelPlanner.Runs"/>): which the runtime covers, which the emitter writes.</summary>
+    public EquatableArray<ValueRun> Runs { get; init; }
 }
 
 /// <summary>
@@ -74,17 +73,19 @@ internal static class TileKernelPlanner
     {
         var paths = new List<TilePathPlan>
         {
-            new("Scalar", 1, 0, ScalarTile, ScalarTile, new[] { new ValueBlock(HeadKernelPlanner.Segments(valueDimHead, 1)) }.ToEquatableArray()),
+            WithRuns(new("Scalar", 1, 0, ScalarTile, ScalarTile, new[] { new ValueBlock(HeadKernelPlanner.Segments(valueDimHead, 1)) }.ToEquatableArray())),
         };
         foreach ((string path, int width, int registers) in s_paths)
         {
             int perBlock = (registers - 4) / VectorQueryRows;
-            paths.Add(new TilePathPlan(path, width, registers, VectorQueryRows, 2,
-                SplitIntoBlocks(HeadKernelPlanner.Segments(valueDimHead, width), perBlock)));
+            paths.Add(WithRuns(new TilePathPlan(path, width, registers, VectorQueryRows, 2,
+                SplitIntoBlocks(HeadKernelPlanner.Segments(valueDimHead, width), perBlock))));
         }
 
         return new TileKernelPlan(dimHead, valueDimHead, paths.ToEquatableArray());
     }
+
+    private static TilePathPlan WithRuns(TilePathPlan path) => path with { Runs = Runs(path) };
 
     /// <summary>
     /// Groups <paramref name="path"/>'s column blocks into runs: blocks of exactly <see cref="TilePathPlan.SegmentsPerBlock"/>

@@ -61,8 +61,8 @@ partial class Net
         /// </summary>
         /// <param name="source">The tensors, e.g. <c>SafeTensors.Open("model.safetensors")</c>; tensors it holds beyond these are ignored.</param>
         /// <param name="prefix">Prepended to every name, e.g. <c>"layer1.0.attention."</c>.</param>
-        /// <exception cref="System.Collections.Generic.KeyNotFoundException">A tensor is missing.</exception>
-        /// <exception cref="System.IO.InvalidDataException">A tensor has the wrong shape; the message gives both shapes.</exception>
+        /// <exception cref="global::System.Collections.Generic.KeyNotFoundException">A tensor is missing.</exception>
+        /// <exception cref="global::System.IO.InvalidDataException">A tensor has the wrong shape; the message gives both shapes.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
         public void LoadWeights(global::Attend.IWeightSource source, string prefix = "")
         {
