@@ -75,7 +75,7 @@ public sealed class PackedProjection
                 BFloat16Panels = WeightQuantization.ToBFloat16Panels(floats);
                 break;
             case WeightPrecision.Int8:
-                (Int8Panels, Int8Scales) = WeightQuantization.ToInt8Panels(weight, InFeatures, OutFeatures);
+                (Int8Panels, Int8Scales) = WeightQuantization.ToInt8PairPanels(weight, InFeatures, OutFeatures);
                 break;
             default:
                 Float32Panels = floats;
@@ -101,7 +101,7 @@ public sealed class PackedProjection
         }
         else if (Int8Panels is not null)
         {
-            WeightQuantization.FromInt8Panels(Int8Panels, Int8Scales!, InFeatures, floats);
+            WeightQuantization.FromInt8PairPanels(Int8Panels, Int8Scales!, InFeatures, floats);
         }
 
         for (int n = 0; n < OutFeatures; n++)

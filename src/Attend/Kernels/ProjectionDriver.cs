@@ -92,13 +92,30 @@ public static class ProjectionDriver
             fixed (float* b = bias)
             fixed (float* y = output)
             {
-                LinearKernels.RunPacked(resolved, weight, x, rows, inputStride, bias.IsEmpty ? null : b, 0, outFeatures, y, outputStride, 1);
+                RunCompact(resolved, weight, x, rows, inputStride, bias.IsEmpty ? null : b, 0, outFeatures, y, outputStride);
             }
 
             return;
         }
 
         RunParallel(resolved, input, rows, inputStride, default, bias, inFeatures, outFeatures, output, outputStride, threads, weight);
+    }
+
+    /// <summary>
+    /// One thread's block of a compact projection: int8 through <see cref="Int8Gemm"/> (integer products of quantised
+    /// activations), bf16 decoded to the float tiles (<see cref="LinearKernels.RunPacked"/>).
+    /// </summary>
+    private static unsafe void RunCompact(KernelPath path, PackedProjection weight, float* input, int rows, nint inputStride,
+        float* bias, int firstPanel, int columns, float* output, nint outputStride)
+    {
+        if (weight.Precision == WeightPrecision.Int8)
+        {
+            Int8Gemm.Run(path, weight, input, rows, inputStride, bias, firstPanel, columns, output, outputStride);
+        }
+        else
+        {
+            LinearKernels.RunPacked(path, weight, input, rows, inputStride, bias, firstPanel, columns, output, outputStride, 1);
+        }
     }
 
     /// <summary>Zero weights (a projection not yet packed): every row is the bias, or zeros.</summary>
@@ -218,8 +235,8 @@ public static class ProjectionDriver
             int columns = Math.Min(PanelsPerItem * LinearKernels.PanelWidth, OutFeatures - firstColumn);
             if (Projection is not null)
             {
-                LinearKernels.RunPacked(Path, Projection, Input + (nint)firstRow * InputStride, rows, InputStride, Bias == null ? null : Bias + firstColumn,
-                    firstColumn / LinearKernels.PanelWidth, columns, Output + (nint)firstRow * OutputStride + firstColumn, OutputStride, 1);
+                RunCompact(Path, Projection, Input + (nint)firstRow * InputStride, rows, InputStride, Bias == null ? null : Bias + firstColumn,
+                    firstColumn / LinearKernels.PanelWidth, columns, Output + (nint)firstRow * OutputStride + firstColumn, OutputStride);
                 return;
             }
 

@@ -1,0 +1,125 @@
+using System.Runtime.CompilerServices;
+
+namespace Attend.Kernels;
+
+internal static unsafe partial class Int8Gemm
+{
+    /// <summary>Rows of a register tile, a type argument so that each count compiles to its own straight-line body.</summary>
+    private interface IRowCount
+    {
+        static abstract int Count { get; }
+    }
+
+    private readonly struct Rows1 : IRowCount { public static int Count => 1; }
+
+    private readonly struct Rows2 : IRowCount { public static int Count => 2; }
+
+    private readonly struct Rows3 : IRowCount { public static int Count => 3; }
+
+    private readonly struct Rows4 : IRowCount { public static int Count => 4; }
+
+    private readonly struct Rows5 : IRowCount { public static int Count => 5; }
+
+    private readonly struct Rows6 : IRowCount { public static int Count => 6; }
+
+    /// <summary>
+    /// One register tile: <c>TRows.Count</c> rows × two registers of columns (weights at <paramref name="weights0"/> and
+    /// <paramref name="weights1"/>, 32 bytes a pair of inputs), over every input. Per group of 64 inputs the 32-bit sums
+    /// (exact) are converted and added, times the columns' scales for the group, to <paramref name="sums"/>
+    /// (<c>[row][2 · Columns]</c>), so integers never hold more than 64 products (|sum| ≤ 64 · 32767 · 127 &lt; 2³¹).
+    /// </summary>
+    /// <remarks>
+    /// Twelve accumulators, two weight registers and one broadcast fit AVX2's sixteen registers; every weight register is
+    /// used by six rows, every broadcast by two registers of columns.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile<TLanes, TVector, TRows>(short* activations, nint activationStride, sbyte* weights0, sbyte* weights1,
+        float* scales0, float* scales1, int pairs, float* sums)
+        where TLanes : struct, IInt16PairLanes<TVector>
+        where TVector : struct
+        where TRows : struct, IRowCount
+    {
+        int columns = TLanes.Columns, stride = 2 * columns;
+        for (int start = 0; start < pairs; start += PairsPerGroup, scales0 += LinearKernels.PanelWidth, scales1 += LinearKernels.PanelWidth)
+        {
+            int end = System.Math.Min(start + PairsPerGroup, pairs);
+            TVector s00 = TLanes.Zero, s01 = TLanes.Zero, s10 = TLanes.Zero, s11 = TLanes.Zero, s20 = TLanes.Zero, s21 = TLanes.Zero;
+            TVector s30 = TLanes.Zero, s31 = TLanes.Zero, s40 = TLanes.Zero, s41 = TLanes.Zero, s50 = TLanes.Zero, s51 = TLanes.Zero;
+            short* x = activations + 2 * (nint)start;
+            nint offset = (nint)start * PairBytes;
+            for (int p = start; p < end; p++, x += 2, offset += PairBytes)
+            {
+                TVector w0 = TLanes.LoadWeightPairs(weights0 + offset), w1 = TLanes.LoadWeightPairs(weights1 + offset);
+                TVector a = TLanes.BroadcastPair(x);
+                s00 = TLanes.Add(s00, TLanes.MultiplyAddPairs(a, w0));
+                s01 = TLanes.Add(s01, TLanes.MultiplyAddPairs(a, w1));
+                if (TRows.Count > 1)
+                {
+                    a = TLanes.BroadcastPair(x + activationStride);
+                    s10 = TLanes.Add(s10, TLanes.MultiplyAddPairs(a, w0));
+                    s11 = TLanes.Add(s11, TLanes.MultiplyAddPairs(a, w1));
+                }
+
+                if (TRows.Count > 2)
+                {
+                    a = TLanes.BroadcastPair(x + 2 * activationStride);
+                    s20 = TLanes.Add(s20, TLanes.MultiplyAddPairs(a, w0));
+                    s21 = TLanes.Add(s21, TLanes.MultiplyAddPairs(a, w1));
+                }
+
+                if (TRows.Count > 3)
+                {
+                    a = TLanes.BroadcastPair(x + 3 * activationStride);
+                    s30 = TLanes.Add(s30, TLanes.MultiplyAddPairs(a, w0));
+                    s31 = TLanes.Add(s31, TLanes.MultiplyAddPairs(a, w1));
+                }
+
+                if (TRows.Count > 4)
+                {
+                    a = TLanes.BroadcastPair(x + 4 * activationStride);
+                    s40 = TLanes.Add(s40, TLanes.MultiplyAddPairs(a, w0));
+                    s41 = TLanes.Add(s41, TLanes.MultiplyAddPairs(a, w1));
+                }
+
+                if (TRows.Count > 5)
+                {
+                    a = TLanes.BroadcastPair(x + 5 * activationStride);
+                    s50 = TLanes.Add(s50, TLanes.MultiplyAddPairs(a, w0));
+                    s51 = TLanes.Add(s51, TLanes.MultiplyAddPairs(a, w1));
+                }
+            }
+
+            TLanes.AccumulateScaled(s00, scales0, sums);
+            TLanes.AccumulateScaled(s01, scales1, sums + columns);
+            if (TRows.Count > 1)
+            {
+                TLanes.AccumulateScaled(s10, scales0, sums + stride);
+                TLanes.AccumulateScaled(s11, scales1, sums + stride + columns);
+            }
+
+            if (TRows.Count > 2)
+            {
+                TLanes.AccumulateScaled(s20, scales0, sums + 2 * stride);
+                TLanes.AccumulateScaled(s21, scales1, sums + 2 * stride + columns);
+            }
+
+            if (TRows.Count > 3)
+            {
+                TLanes.AccumulateScaled(s30, scales0, sums + 3 * stride);
+                TLanes.AccumulateScaled(s31, scales1, sums + 3 * stride + columns);
+            }
+
+            if (TRows.Count > 4)
+            {
+                TLanes.AccumulateScaled(s40, scales0, sums + 4 * stride);
+                TLanes.AccumulateScaled(s41, scales1, sums + 4 * stride + columns);
+            }
+
+            if (TRows.Count > 5)
+            {
+                TLanes.AccumulateScaled(s50, scales0, sums + 5 * stride);
+                TLanes.AccumulateScaled(s51, scales1, sums + 5 * stride + columns);
+            }
+        }
+    }
+}
