@@ -51,41 +51,41 @@ internal static unsafe partial class Int8Gemm
             {
                 TVector w0 = TLanes.LoadWeightPairs(weights0 + offset), w1 = TLanes.LoadWeightPairs(weights1 + offset);
                 TVector a = TLanes.BroadcastPair(x);
-                s00 = TLanes.Add(s00, TLanes.MultiplyAddPairs(a, w0));
-                s01 = TLanes.Add(s01, TLanes.MultiplyAddPairs(a, w1));
+                s00 = TLanes.MultiplyAddPairsAndAdd(s00, a, w0);
+                s01 = TLanes.MultiplyAddPairsAndAdd(s01, a, w1);
                 if (TRows.Count > 1)
                 {
                     a = TLanes.BroadcastPair(x + activationStride);
-                    s10 = TLanes.Add(s10, TLanes.MultiplyAddPairs(a, w0));
-                    s11 = TLanes.Add(s11, TLanes.MultiplyAddPairs(a, w1));
+                    s10 = TLanes.MultiplyAddPairsAndAdd(s10, a, w0);
+                    s11 = TLanes.MultiplyAddPairsAndAdd(s11, a, w1);
                 }
 
                 if (TRows.Count > 2)
                 {
                     a = TLanes.BroadcastPair(x + 2 * activationStride);
-                    s20 = TLanes.Add(s20, TLanes.MultiplyAddPairs(a, w0));
-                    s21 = TLanes.Add(s21, TLanes.MultiplyAddPairs(a, w1));
+                    s20 = TLanes.MultiplyAddPairsAndAdd(s20, a, w0);
+                    s21 = TLanes.MultiplyAddPairsAndAdd(s21, a, w1);
                 }
 
                 if (TRows.Count > 3)
                 {
                     a = TLanes.BroadcastPair(x + 3 * activationStride);
-                    s30 = TLanes.Add(s30, TLanes.MultiplyAddPairs(a, w0));
-                    s31 = TLanes.Add(s31, TLanes.MultiplyAddPairs(a, w1));
+                    s30 = TLanes.MultiplyAddPairsAndAdd(s30, a, w0);
+                    s31 = TLanes.MultiplyAddPairsAndAdd(s31, a, w1);
                 }
 
                 if (TRows.Count > 4)
                 {
                     a = TLanes.BroadcastPair(x + 4 * activationStride);
-                    s40 = TLanes.Add(s40, TLanes.MultiplyAddPairs(a, w0));
-                    s41 = TLanes.Add(s41, TLanes.MultiplyAddPairs(a, w1));
+                    s40 = TLanes.MultiplyAddPairsAndAdd(s40, a, w0);
+                    s41 = TLanes.MultiplyAddPairsAndAdd(s41, a, w1);
                 }
 
                 if (TRows.Count > 5)
                 {
                     a = TLanes.BroadcastPair(x + 5 * activationStride);
-                    s50 = TLanes.Add(s50, TLanes.MultiplyAddPairs(a, w0));
-                    s51 = TLanes.Add(s51, TLanes.MultiplyAddPairs(a, w1));
+                    s50 = TLanes.MultiplyAddPairsAndAdd(s50, a, w0);
+                    s51 = TLanes.MultiplyAddPairsAndAdd(s51, a, w1);
                 }
             }
 
