@@ -4,26 +4,8 @@ namespace Attend.Kernels;
 
 internal static unsafe partial class Int8Gemm
 {
-    /// <summary>Rows of a register tile, a type argument so that each count compiles to its own straight-line body.</summary>
-    private interface IRowCount
-    {
-        static abstract int Count { get; }
-    }
-
-    private readonly struct Rows1 : IRowCount { public static int Count => 1; }
-
-    private readonly struct Rows2 : IRowCount { public static int Count => 2; }
-
-    private readonly struct Rows3 : IRowCount { public static int Count => 3; }
-
-    private readonly struct Rows4 : IRowCount { public static int Count => 4; }
-
-    private readonly struct Rows5 : IRowCount { public static int Count => 5; }
-
-    private readonly struct Rows6 : IRowCount { public static int Count => 6; }
-
     /// <summary>
-    /// One register tile: <c>TRows.Count</c> rows × two registers of columns (weights at <paramref name="weights0"/> and
+    /// One register tile: <c>TRows.Value</c> rows × two registers of columns (weights at <paramref name="weights0"/> and
     /// <paramref name="weights1"/>, 32 bytes a pair of inputs), over every input. Per group of 64 inputs the 32-bit sums
     /// (exact) are converted and added, times the columns' scales for the group, to <paramref name="sums"/>
     /// (<c>[row][2 · Columns]</c>), so integers never hold more than 64 products (|sum| ≤ 64 · 32767 · 127 &lt; 2³¹).
@@ -37,7 +19,7 @@ internal static unsafe partial class Int8Gemm
         float* scales0, float* scales1, int pairs, float* sums)
         where TLanes : struct, IInt16PairLanes<TVector>
         where TVector : struct
-        where TRows : struct, IRowCount
+        where TRows : struct, LinearKernels.IConstant
     {
         int columns = TLanes.Columns, stride = 2 * columns;
         for (int start = 0; start < pairs; start += PairsPerGroup, scales0 += LinearKernels.PanelWidth, scales1 += LinearKernels.PanelWidth)
@@ -53,35 +35,35 @@ internal static unsafe partial class Int8Gemm
                 TVector a = TLanes.BroadcastPair(x);
                 s00 = TLanes.MultiplyAddPairsAndAdd(s00, a, w0);
                 s01 = TLanes.MultiplyAddPairsAndAdd(s01, a, w1);
-                if (TRows.Count > 1)
+                if (TRows.Value > 1)
                 {
                     a = TLanes.BroadcastPair(x + activationStride);
                     s10 = TLanes.MultiplyAddPairsAndAdd(s10, a, w0);
                     s11 = TLanes.MultiplyAddPairsAndAdd(s11, a, w1);
                 }
 
-                if (TRows.Count > 2)
+                if (TRows.Value > 2)
                 {
                     a = TLanes.BroadcastPair(x + 2 * activationStride);
                     s20 = TLanes.MultiplyAddPairsAndAdd(s20, a, w0);
                     s21 = TLanes.MultiplyAddPairsAndAdd(s21, a, w1);
                 }
 
-                if (TRows.Count > 3)
+                if (TRows.Value > 3)
                 {
                     a = TLanes.BroadcastPair(x + 3 * activationStride);
                     s30 = TLanes.MultiplyAddPairsAndAdd(s30, a, w0);
                     s31 = TLanes.MultiplyAddPairsAndAdd(s31, a, w1);
                 }
 
-                if (TRows.Count > 4)
+                if (TRows.Value > 4)
                 {
                     a = TLanes.BroadcastPair(x + 4 * activationStride);
                     s40 = TLanes.MultiplyAddPairsAndAdd(s40, a, w0);
                     s41 = TLanes.MultiplyAddPairsAndAdd(s41, a, w1);
                 }
 
-                if (TRows.Count > 5)
+                if (TRows.Value > 5)
                 {
                     a = TLanes.BroadcastPair(x + 5 * activationStride);
                     s50 = TLanes.MultiplyAddPairsAndAdd(s50, a, w0);
@@ -91,31 +73,31 @@ internal static unsafe partial class Int8Gemm
 
             TLanes.AccumulateScaled(s00, scales0, sums);
             TLanes.AccumulateScaled(s01, scales1, sums + columns);
-            if (TRows.Count > 1)
+            if (TRows.Value > 1)
             {
                 TLanes.AccumulateScaled(s10, scales0, sums + stride);
                 TLanes.AccumulateScaled(s11, scales1, sums + stride + columns);
             }
 
-            if (TRows.Count > 2)
+            if (TRows.Value > 2)
             {
                 TLanes.AccumulateScaled(s20, scales0, sums + 2 * stride);
                 TLanes.AccumulateScaled(s21, scales1, sums + 2 * stride + columns);
             }
 
-            if (TRows.Count > 3)
+            if (TRows.Value > 3)
             {
                 TLanes.AccumulateScaled(s30, scales0, sums + 3 * stride);
                 TLanes.AccumulateScaled(s31, scales1, sums + 3 * stride + columns);
             }
 
-            if (TRows.Count > 4)
+            if (TRows.Value > 4)
             {
                 TLanes.AccumulateScaled(s40, scales0, sums + 4 * stride);
                 TLanes.AccumulateScaled(s41, scales1, sums + 4 * stride + columns);
             }
 
-            if (TRows.Count > 5)
+            if (TRows.Value > 5)
             {
                 TLanes.AccumulateScaled(s50, scales0, sums + 5 * stride);
                 TLanes.AccumulateScaled(s51, scales1, sums + 5 * stride + columns);

@@ -111,12 +111,12 @@ internal static unsafe partial class Int8Gemm
                         short* x = quantized + r * activationStride;
                         switch (tileRows)
                         {
-                            case 6: Tile<TLanes, TVector, Rows6>(x, activationStride, weights0, weights1, scales0, scales1, pairs, sums); break;
-                            case 5: Tile<TLanes, TVector, Rows5>(x, activationStride, weights0, weights1, scales0, scales1, pairs, sums); break;
-                            case 4: Tile<TLanes, TVector, Rows4>(x, activationStride, weights0, weights1, scales0, scales1, pairs, sums); break;
-                            case 3: Tile<TLanes, TVector, Rows3>(x, activationStride, weights0, weights1, scales0, scales1, pairs, sums); break;
-                            case 2: Tile<TLanes, TVector, Rows2>(x, activationStride, weights0, weights1, scales0, scales1, pairs, sums); break;
-                            default: Tile<TLanes, TVector, Rows1>(x, activationStride, weights0, weights1, scales0, scales1, pairs, sums); break;
+                            case 6: Tile<TLanes, TVector, LinearKernels.Const6>(x, activationStride, weights0, weights1, scales0, scales1, pairs, sums); break;
+                            case 5: Tile<TLanes, TVector, LinearKernels.Const5>(x, activationStride, weights0, weights1, scales0, scales1, pairs, sums); break;
+                            case 4: Tile<TLanes, TVector, LinearKernels.Const4>(x, activationStride, weights0, weights1, scales0, scales1, pairs, sums); break;
+                            case 3: Tile<TLanes, TVector, LinearKernels.Const3>(x, activationStride, weights0, weights1, scales0, scales1, pairs, sums); break;
+                            case 2: Tile<TLanes, TVector, LinearKernels.Const2>(x, activationStride, weights0, weights1, scales0, scales1, pairs, sums); break;
+                            default: Tile<TLanes, TVector, LinearKernels.Const1>(x, activationStride, weights0, weights1, scales0, scales1, pairs, sums); break;
                         }
 
                         float* bias = block.Bias == null ? zeros : block.Bias + c0;

@@ -29,7 +29,7 @@ public sealed class Int8GemmTests
                 var c = LinearCase.Create(seed: rows * 7 + inFeatures + outFeatures, rows, inFeatures, outFeatures, inputPad: 3, outputPad: 5, withBias);
                 var projection = new PackedProjection(inFeatures, outFeatures);
                 projection.Pack(c.Weight, WeightPrecision.Int8);
-                float[] actual = Run(c, output => ProjectionDriver.Forward(path, c.Input, rows, c.InputStride, projection, c.Bias, inFeatures, outFeatures, output, c.OutputStride, 1));
+                float[] actual = PackedProjectionTests.Run(c, output => ProjectionDriver.Forward(path, c.Input, rows, c.InputStride, projection, c.Bias, inFeatures, outFeatures, output, c.OutputStride, 1));
                 LayerAssert.Identical(Reference(c), actual, $"{path} {rows}×{inFeatures}→{outFeatures} bias {withBias}");
                 AssertWithinRoundingBound(c, projection.Dequantize(), actual);
             }
@@ -81,16 +81,6 @@ public sealed class Int8GemmTests
         }
 
         Assert.All(bytes.AsSpan(64 + 2).ToArray(), b => Assert.True(b == 0 || b == 127)); // columns 17–31 are zero
-    }
-
-    private delegate void Kernel(float[] output);
-
-    private static float[] Run(LinearCase c, Kernel kernel)
-    {
-        float[] output = new float[(c.Rows - 1) * c.OutputStride + c.OutFeatures + 1];
-        Array.Fill(output, -12345.5f);
-        kernel(output);
-        return output;
     }
 
     /// <summary>

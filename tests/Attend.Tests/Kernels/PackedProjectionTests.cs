@@ -216,10 +216,10 @@ public sealed class PackedProjectionTests
         Assert.Throws<ArgumentNullException>(() => ProjectionDriver.Forward(KernelPath.Auto, input, 2, 4, (PackedProjection)null!, default, 4, 3, output, 3, 1));
     }
 
-    private delegate void Kernel(float[] output);
+    internal delegate void Kernel(float[] output);
 
     /// <summary>Runs into a buffer of sentinels with one spare element after the last row (LinearCase's convention).</summary>
-    private static float[] Run(LinearCase c, Kernel kernel)
+    internal static float[] Run(LinearCase c, Kernel kernel)
     {
         float[] output = new float[(c.Rows - 1) * c.OutputStride + c.OutFeatures + 1];
         Array.Fill(output, -12345.5f);
