@@ -124,7 +124,8 @@ internal readonly unsafe struct Int16Pairs256 : IInt16PairLanes<Vector256<int>>
         return Vector256.Create(Vector128.WidenLower(bytes), Vector128.WidenUpper(bytes)).AsInt32();
     }
 
-    public static Vector256<int> BroadcastPair(short* pair) => Vector256.Create(*(int*)pair);
+    public static Vector256<int> BroadcastPair(short* pair) =>
+        Avx.IsSupported ? Avx.BroadcastScalarToVector256((float*)pair).AsInt32() : Vector256.Create(*(int*)pair);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> MultiplyAddPairs(Vector256<int> activations, Vector256<int> weights) =>
