@@ -46,7 +46,8 @@ public static class ProjectionDriver
     /// <summary>
     /// The same contract with a <see cref="PackedProjection"/> in any <see cref="WeightPrecision"/>: its shape must be
     /// <paramref name="inFeatures"/> → <paramref name="outFeatures"/>. Results are the float projection of its stored
-    /// (rounded) weights, bit-identical for any thread count.
+    /// (rounded) weights (int8: of its weights and of the inputs rounded per row to 16 bits, see <see cref="Int8Gemm"/>),
+    /// bit-identical for any thread count.
     /// </summary>
     public static unsafe void Forward(KernelPath path, ReadOnlySpan<float> input, int rows, int inputStride,
         PackedProjection weight, ReadOnlySpan<float> bias, int inFeatures, int outFeatures,
