@@ -97,8 +97,9 @@ internal static class LowPrecisionData
 }
 
 /// <summary>
-/// <c>dotnet run -c Release --project tests/Attend.Benchmarks -- lowp [--rounds N] [--threads T]</c>: a quick table of the same
-/// cases, the precisions interleaved round by round and each row's best round kept (this machine is shared and drifts),
+/// <c>dotnet run -c Release --project tests/Attend.Benchmarks -- lowp [--rounds N] [--threads T] [--shapes 384x1536,…]
+/// [--rows 1,32,…] [--projections-only] [--cpu-time]</c> (<c>--cpu-time</c>, one thread only: the thread's CPU time, which
+/// other processes on a loaded machine inflate far less than the wall clock): a quick table of the same cases (and K → N shapes of 1536 → 384 and E 512), the precisions interleaved round by round and each row's best round kept (this machine is shared and drifts),
 /// with the resident projection bytes of each precision.
 /// </summary>
 internal static class LowPrecisionCommand
@@ -106,19 +107,27 @@ internal static class LowPrecisionCommand
     public static int Run(string[] args)
     {
         int rounds = Option(args, "--rounds", 3), threads = Option(args, "--threads", 1);
+        s_cpuTime = args.Contains("--cpu-time") && threads == 1; // a shared machine: time the thread's own CPU, not the wall
         WeightPrecision[] precisions = [WeightPrecision.Float32, WeightPrecision.BFloat16, WeightPrecision.Int8];
-        Console.WriteLine($"{DateTime.UtcNow:u}, {Environment.ProcessorCount} cores, path {KernelPaths.Best}, {threads} thread(s), best of {rounds} rounds");
+        Console.WriteLine($"{DateTime.UtcNow:u}, {Environment.ProcessorCount} cores, path {KernelPaths.Best}, {threads} thread(s), best of {rounds} rounds, {(s_cpuTime ? "thread CPU time" : "wall time")}");
         Console.WriteLine("| case | fp32 ms | bf16 ms | int8 ms | bf16 × | int8 × |");
         Console.WriteLine("| --- | --- | --- | --- | --- | --- |");
-        foreach (string shape in new[] { "384x384", "384x1536" })
+        string[] shapes = OptionText(args, "--shapes", "384x384,384x1536,1536x384,512x512,512x2048").Split(',');
+        int[] rowCounts = OptionText(args, "--rows", "1,32,512,4096").Split(',').Select(int.Parse).ToArray();
+        foreach (string shape in shapes)
         {
-            foreach (int rows in new[] { 1, 32, 512, 4096 })
+            foreach (int rows in rowCounts)
             {
                 int inFeatures = int.Parse(shape.Split('x')[0]), outFeatures = int.Parse(shape.Split('x')[1]);
                 var cases = precisions.Select(p => LowPrecisionData.Projection(rows, inFeatures, outFeatures, p)).ToArray();
                 double[] best = Best(rounds, cases.Select(c => (Action)(() => ProjectionDriver.Forward(KernelPath.Auto, c.Input, rows, inFeatures, c.Weight, c.Bias, inFeatures, outFeatures, c.Output, outFeatures, threads))).ToArray());
                 Row($"{rows} × {shape}", best);
             }
+        }
+
+        if (args.Contains("--projections-only"))
+        {
+            return 0;
         }
 
         // One row against weights that come from memory, as in a decode step through a whole model: 24 distinct
@@ -154,6 +163,8 @@ internal static class LowPrecisionCommand
         return 0;
     }
 
+    private static bool s_cpuTime;
+
     /// <summary>Each action's best milliseconds over <paramref name="rounds"/> rounds, the actions interleaved within a round.</summary>
     internal static double[] Best(int rounds, Action[] actions)
     {
@@ -166,8 +177,10 @@ internal static class LowPrecisionCommand
                 actions[a]();
                 int repeats = 0;
                 var clock = Stopwatch.StartNew();
+                long cpuStart = CpuTime.ThreadNanoseconds();
                 do { actions[a](); repeats++; } while (clock.Elapsed.TotalMilliseconds < 200);
-                best[a] = Math.Min(best[a], clock.Elapsed.TotalMilliseconds / repeats);
+                double ms = s_cpuTime ? (CpuTime.ThreadNanoseconds() - cpuStart) / 1e6 : clock.Elapsed.TotalMilliseconds;
+                best[a] = Math.Min(best[a], ms / repeats);
             }
         }
 
@@ -176,6 +189,12 @@ internal static class LowPrecisionCommand
 
     private static void Row(string name, double[] ms) =>
         Console.WriteLine($"| {name} | {ms[0]:F4} | {ms[1]:F4} | {ms[2]:F4} | {ms[0] / ms[1]:F2} | {ms[0] / ms[2]:F2} |");
+
+    private static string OptionText(string[] args, string name, string fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+    }
 
     private static int Option(string[] args, string name, int fallback)
     {

@@ -1,5 +1,4 @@
 using System;
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -9,7 +8,7 @@ public static partial class LinearKernels
 {
     /// <summary>
     /// Floats of decoded weights one thread holds at a time (32 KiB, an L1 data cache): a K block of one panel group,
-    /// decoded from bf16 or int8 just before the row tiles read it.
+    /// decoded from bf16 just before the row tiles read it.
     /// </summary>
     internal const int DecodedFloats = 8192;
 
@@ -62,29 +61,6 @@ public static partial class LinearKernels
         }
     }
 
-    /// <summary>
-    /// int8 panels: per input feature 16 signed bytes in column order, and per output feature a scale for each group of
-    /// <see cref="WeightQuantization.Int8GroupSize"/> inputs (laid out <c>[panel, group, 16]</c>), so weight
-    /// <c>(n, k) = q · scale[n, k / 64]</c>. Decoded as that one float product, the same on every path.
-    /// </summary>
-    private readonly struct Int8Panels : IPanelSource
-    {
-        public static bool IsCompact => true;
-
-        public static unsafe float* Panels(in Problem problem, int panel, int panels, int k0, int kc, float* scratch, out nint panelStride)
-        {
-            panelStride = (nint)kc * PanelWidth;
-            nint sourceStride = (nint)problem.InFeatures * PanelWidth;
-            sbyte* source = (sbyte*)problem.Compact + panel * sourceStride + (nint)k0 * PanelWidth;
-            for (int p = 0; p < panels; p++)
-            {
-                DecodeInt8(problem.Path, source + p * sourceStride, problem.Scales + (panel + p) * problem.ScaleStride, k0, scratch + p * panelStride, kc);
-            }
-
-            return scratch;
-        }
-    }
-
     /// <summary>Decodes <paramref name="rows"/> interleaved bf16 panel rows (see <see cref="BFloat16Panels"/>) to float rows.</summary>
     internal static unsafe void DecodeBFloat16(KernelPath path, ushort* source, float* destination, int rows)
     {
@@ -126,67 +102,6 @@ public static partial class LinearKernels
     }
 
     /// <summary>
-    /// Decodes the int8 panel rows <c>[k0, k0 + rows)</c> (<paramref name="source"/> at row <paramref name="k0"/>) to floats:
-    /// <c>q · scale[k / 64, column]</c>, <paramref name="panelScales"/> being the panel's <c>[group, 16]</c> scales.
-    /// </summary>
-    internal static unsafe void DecodeInt8(KernelPath path, sbyte* source, float* panelScales, int k0, float* destination, int rows)
-    {
-        nint count = (nint)rows * PanelWidth;
-        if (path is KernelPath.Vector256 or KernelPath.Vector512)
-        {
-            for (nint i = 0, k = k0; i < count; i += PanelWidth, k++)
-            {
-                float* scales = panelScales + k / WeightQuantization.Int8GroupSize * PanelWidth;
-                Vector256<float> scale0 = Vector256.Load(scales), scale1 = Vector256.Load(scales + 8);
-                Vector256<int> low, high;
-                if (Avx2.IsSupported)
-                {
-                    low = Avx2.ConvertToVector256Int32(source + i); // vpmovsxbd: 8 bytes to 8 ints
-                    high = Avx2.ConvertToVector256Int32(source + i + 8);
-                }
-                else
-                {
-                    Vector128<short> words = Vector128.WidenLower(Vector128.Load(source + i));
-                    Vector128<short> words1 = Vector128.WidenUpper(Vector128.Load(source + i));
-                    low = Vector256.Create(Vector128.WidenLower(words), Vector128.WidenUpper(words));
-                    high = Vector256.Create(Vector128.WidenLower(words1), Vector128.WidenUpper(words1));
-                }
-
-                (Vector256.ConvertToSingle(low) * scale0).Store(destination + i);
-                (Vector256.ConvertToSingle(high) * scale1).Store(destination + i + 8);
-            }
-        }
-        else if (path == KernelPath.Vector128)
-        {
-            for (nint i = 0, k = k0; i < count; i += PanelWidth, k++)
-            {
-                float* scales = panelScales + k / WeightQuantization.Int8GroupSize * PanelWidth;
-                Vector128<sbyte> bytes = Vector128.Load(source + i);
-                Vector128<short> low = Vector128.WidenLower(bytes), high = Vector128.WidenUpper(bytes);
-                Store128(Vector128.WidenLower(low), scales, destination + i);
-                Store128(Vector128.WidenUpper(low), scales + 4, destination + i + 4);
-                Store128(Vector128.WidenLower(high), scales + 8, destination + i + 8);
-                Store128(Vector128.WidenUpper(high), scales + 12, destination + i + 12);
-            }
-        }
-        else
-        {
-            for (nint i = 0, k = k0; i < count; i += PanelWidth, k++)
-            {
-                float* scales = panelScales + k / WeightQuantization.Int8GroupSize * PanelWidth;
-                for (int j = 0; j < PanelWidth; j++)
-                {
-                    destination[i + j] = source[i + j] * scales[j];
-                }
-            }
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        static void Store128(Vector128<int> values, float* scale, float* to) =>
-            (Vector128.ConvertToSingle(values) * Vector128.Load(scale)).Store(to);
-    }
-
-    /// <summary>
     /// <see cref="Forward"/> on a <see cref="PackedProjection"/>'s panels <c>[firstPanel, firstPanel + ceil(columns / 16))</c>,
     /// for <paramref name="columns"/> output features (already validated; the pointers are pinned by the caller).
     /// </summary>
@@ -196,16 +111,12 @@ public static partial class LinearKernels
         nint panelOffset = (nint)firstPanel * PanelWidth * weight.InFeatures;
         fixed (float* floats = weight.Float32Panels)
         fixed (ushort* halves = weight.BFloat16Panels)
-        fixed (sbyte* bytes = weight.Int8Panels)
-        fixed (float* scales = weight.Int8Scales)
         {
             WeightPrecision precision = weight.Precision;
             var problem = new Problem(input, inputStride, precision == WeightPrecision.Float32 ? floats + panelOffset : null,
                 bias, weight.InFeatures, columns, output, outputStride)
             {
-                Compact = precision == WeightPrecision.BFloat16 ? halves + panelOffset : bytes + panelOffset,
-                Scales = scales + (nint)firstPanel * WeightQuantization.Int8Groups(weight.InFeatures) * PanelWidth,
-                ScaleStride = (nint)WeightQuantization.Int8Groups(weight.InFeatures) * PanelWidth,
+                Compact = halves + panelOffset,
                 Path = path,
             };
             // One row on AVX2: decoded in registers (a decode step reads each weight once; a scratch round trip would cost
@@ -214,9 +125,7 @@ public static partial class LinearKernels
             switch (precision)
             {
                 case WeightPrecision.BFloat16 when rowInRegisters: RowCompact256<BFloat16Row>(problem); break;
-                case WeightPrecision.Int8 when rowInRegisters: RowCompact256<Int8Row>(problem); break;
                 case WeightPrecision.BFloat16: RunDecoded<BFloat16Panels>(problem, rows, maxDegreeOfParallelism); break;
-                case WeightPrecision.Int8: RunDecoded<Int8Panels>(problem, rows, maxDegreeOfParallelism); break;
                 default: RunDecoded<Float32Panels>(problem, rows, maxDegreeOfParallelism); break;
             }
         }

@@ -1,7 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Attend.Kernels;
 
@@ -23,19 +22,6 @@ public static partial class LinearKernels
             Vector256<uint> lanes = Vector256.Load((uint*)((ushort*)problem.Compact + ((nint)panel * problem.InFeatures + k) * PanelWidth));
             low = Vector256.ShiftLeft(lanes, 16).AsSingle();
             high = (lanes & Vector256.Create(0xFFFF0000u)).AsSingle();
-        }
-    }
-
-    private readonly struct Int8Row : IRowDecoder256
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static unsafe void Load(in Problem problem, int panel, nint k, out Vector256<float> low, out Vector256<float> high)
-        {
-            sbyte* bytes = (sbyte*)problem.Compact + ((nint)panel * problem.InFeatures + k) * PanelWidth;
-            float* scales = problem.Scales + panel * problem.ScaleStride + (nint)((nuint)k / WeightQuantization.Int8GroupSize) * PanelWidth;
-            // The same product the decoder stores (q · scale, rounded once), then the same FMA: the same bits.
-            low = Vector256.ConvertToSingle(Avx2.ConvertToVector256Int32(bytes)) * Vector256.Load(scales);
-            high = Vector256.ConvertToSingle(Avx2.ConvertToVector256Int32(bytes + 8)) * Vector256.Load(scales + 8);
         }
     }
 

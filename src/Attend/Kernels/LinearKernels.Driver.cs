@@ -49,14 +49,8 @@ public static partial class LinearKernels
         public readonly float* Output = output;
         public readonly nint OutputStride = outputStride;
 
-        /// <summary>bf16 or int8 panels (see <see cref="PackedProjection"/>) when <see cref="Packed"/> is null.</summary>
+        /// <summary>bf16 panels (see <see cref="PackedProjection"/>) when <see cref="Packed"/> is null.</summary>
         public void* Compact { get; init; }
-
-        /// <summary>Scales of int8 panels, <c>[panel, group, 16]</c>.</summary>
-        public float* Scales { get; init; }
-
-        /// <summary>Floats of <see cref="Scales"/> per panel: groups of 64 inputs × 16.</summary>
-        public nint ScaleStride { get; init; }
 
         /// <summary>The resolved path, which also picks the width compact panels are decoded with.</summary>
         public KernelPath Path { get; init; }
@@ -134,7 +128,7 @@ public static partial class LinearKernels
     /// Rows [rowStart, rowEnd) × panels [panelStart, panelEnd), blocked for the caches: for each block of input
     /// features, for each block of rows (kept in L2), for each group of panels, every row tile (the group's
     /// weights, just read, come from L1 or L2 for all but the first). Loops in any order give the same bits:
-    /// each output's sum is accumulated in input-feature order whichever tile computes it. Compact (bf16, int8) panels
+    /// each output's sum is accumulated in input-feature order whichever tile computes it. Compact (bf16) panels
     /// are decoded to floats one panel group and K block at a time into an L1-sized scratch the tiles then read.
     /// </summary>
     private static unsafe void Block<TKernel, TPanels>(in Problem problem, int rowStart, int rowEnd, int panelStart, int panelEnd)

@@ -5,13 +5,14 @@ namespace Attend.Kernels;
 
 /// <summary>
 /// One <c>nn.Linear</c> weight packed for <see cref="LinearKernels"/> in a chosen <see cref="WeightPrecision"/>: float
-/// panels (<see cref="LinearKernels.Pack"/>), bf16 panels, or int8 panels with a scale per output feature and 64 inputs. Generated layers
+/// panels (<see cref="LinearKernels.Pack"/>), bf16 panels, or int8 pair panels with a scale per output feature and 64 inputs. Generated layers
 /// hold one per projection, pack it in <c>LoadWeights</c> and run it through <see cref="ProjectionDriver"/>.
 /// </summary>
 /// <remarks>
-/// Every precision uses the same 16-wide column panels; compact panels are decoded to floats a K block at a time into an
-/// L1-sized scratch and multiplied by the float kernels, so a bf16 or int8 projection gives exactly the bits of the float
-/// projection of its rounded weights, on every path and any thread count. A new instance holds no weights and computes
+/// Every precision uses 16-wide column panels. bf16 panels are decoded to floats a K block at a time into an L1-sized
+/// scratch and multiplied by the float kernels, so a bf16 projection gives exactly the bits of the float projection of
+/// its rounded weights; int8 panels (pairs of inputs side by side) are multiplied in integers by activations quantised
+/// per row to 16 bits (<see cref="Int8Gemm"/>). Either gives the same bits on every path and any thread count. A new instance holds no weights and computes
 /// as if they were zero (the bias alone) until <see cref="Pack"/>; <see cref="Pack"/> is meant for a new instance that no
 /// forward pass sees yet (generated layers pack a fresh weight set, then publish it).
 /// </remarks>
@@ -75,7 +76,7 @@ public sealed class PackedProjection
                 BFloat16Panels = WeightQuantization.ToBFloat16Panels(floats);
                 break;
             case WeightPrecision.Int8:
-                (Int8Panels, Int8Scales) = WeightQuantization.ToInt8Panels(weight, InFeatures, OutFeatures);
+                (Int8Panels, Int8Scales) = WeightQuantization.ToInt8PairPanels(weight, InFeatures, OutFeatures);
                 break;
             default:
                 Float32Panels = floats;
@@ -101,7 +102,7 @@ public sealed class PackedProjection
         }
         else if (Int8Panels is not null)
         {
-            WeightQuantization.FromInt8Panels(Int8Panels, Int8Scales!, InFeatures, floats);
+            WeightQuantization.FromInt8PairPanels(Int8Panels, Int8Scales!, InFeatures, floats);
         }
 
         for (int n = 0; n < OutFeatures; n++)

@@ -46,7 +46,8 @@ public static class ProjectionDriver
     /// <summary>
     /// The same contract with a <see cref="PackedProjection"/> in any <see cref="WeightPrecision"/>: its shape must be
     /// <paramref name="inFeatures"/> → <paramref name="outFeatures"/>. Results are the float projection of its stored
-    /// (rounded) weights, bit-identical for any thread count.
+    /// (rounded) weights (int8: of its weights and of the inputs rounded per row to 16 bits, see <see cref="Int8Gemm"/>),
+    /// bit-identical for any thread count.
     /// </summary>
     public static unsafe void Forward(KernelPath path, ReadOnlySpan<float> input, int rows, int inputStride,
         PackedProjection weight, ReadOnlySpan<float> bias, int inFeatures, int outFeatures,
@@ -92,13 +93,30 @@ public static class ProjectionDriver
             fixed (float* b = bias)
             fixed (float* y = output)
             {
-                LinearKernels.RunPacked(resolved, weight, x, rows, inputStride, bias.IsEmpty ? null : b, 0, outFeatures, y, outputStride, 1);
+                RunCompact(resolved, weight, x, rows, inputStride, bias.IsEmpty ? null : b, 0, outFeatures, y, outputStride);
             }
 
             return;
         }
 
         RunParallel(resolved, input, rows, inputStride, default, bias, inFeatures, outFeatures, output, outputStride, threads, weight);
+    }
+
+    /// <summary>
+    /// One thread's block of a compact projection: int8 through <see cref="Int8Gemm"/> (integer products of quantised
+    /// activations), bf16 decoded to the float tiles (<see cref="LinearKernels.RunPacked"/>).
+    /// </summary>
+    private static unsafe void RunCompact(KernelPath path, PackedProjection weight, float* input, int rows, nint inputStride,
+        float* bias, int firstPanel, int columns, float* output, nint outputStride)
+    {
+        if (weight.Precision == WeightPrecision.Int8)
+        {
+            Int8Gemm.Run(path, weight, input, rows, inputStride, bias, firstPanel, columns, output, outputStride);
+        }
+        else
+        {
+            LinearKernels.RunPacked(path, weight, input, rows, inputStride, bias, firstPanel, columns, output, outputStride, 1);
+        }
     }
 
     /// <summary>Zero weights (a projection not yet packed): every row is the bias, or zeros.</summary>
@@ -218,8 +236,8 @@ public static class ProjectionDriver
             int columns = Math.Min(PanelsPerItem * LinearKernels.PanelWidth, OutFeatures - firstColumn);
             if (Projection is not null)
             {
-                LinearKernels.RunPacked(Path, Projection, Input + (nint)firstRow * InputStride, rows, InputStride, Bias == null ? null : Bias + firstColumn,
-                    firstColumn / LinearKernels.PanelWidth, columns, Output + (nint)firstRow * OutputStride + firstColumn, OutputStride, 1);
+                RunCompact(Path, Projection, Input + (nint)firstRow * InputStride, rows, InputStride, Bias == null ? null : Bias + firstColumn,
+                    firstColumn / LinearKernels.PanelWidth, columns, Output + (nint)firstRow * OutputStride + firstColumn, OutputStride);
                 return;
             }
 

@@ -69,17 +69,24 @@ internal static class WeightQuantization
         }
     }
 
+    /// <summary>Bytes of int8 pair panels for a <paramref name="inFeatures"/> → <paramref name="outFeatures"/> weight.</summary>
+    internal static long Int8PanelBytes(int inFeatures, int outFeatures) =>
+        (long)LinearKernels.PanelCount(outFeatures) * ((inFeatures + 1) / 2) * Int8Gemm.PairBytes;
+
     /// <summary>
-    /// A <c>[outFeatures, inFeatures]</c> weight to int8 panels (the float panel layout, one byte a weight) and symmetric
-    /// scales, one per output feature and group of <see cref="Int8GroupSize"/> inputs, <c>max |w| / 127</c> over the group (0
-    /// for an all-zero group), laid out <c>[panel, group, 16]</c> and zero-padded past <paramref name="outFeatures"/>:
-    /// <c>q = round(w / scale)</c>, ties to even.
+    /// A <c>[outFeatures, inFeatures]</c> weight to the int8 pair panels <see cref="Int8Gemm"/> reads and symmetric scales.
+    /// Panels of 16 output features; in a panel, per pair of inputs <c>(2j, 2j + 1)</c> 32 bytes: column <c>c</c>'s two
+    /// weights at bytes <c>2c</c> and <c>2c + 1</c>, so a sign extension to 16 bits gives the pairs <c>vpmaddwd</c>
+    /// multiplies (an odd input count ends with a zero). Scales, one per output feature and group of
+    /// <see cref="Int8GroupSize"/> inputs, <c>max |w| / 127</c> over the group (0 for an all-zero group), laid out
+    /// <c>[panel, group, 16]</c>; everything past <paramref name="outFeatures"/> is zero. <c>q = round(w / scale)</c>, ties to even.
     /// </summary>
-    internal static (sbyte[] Panels, float[] Scales) ToInt8Panels(ReadOnlySpan<float> weight, int inFeatures, int outFeatures)
+    internal static (sbyte[] Panels, float[] Scales) ToInt8PairPanels(ReadOnlySpan<float> weight, int inFeatures, int outFeatures)
     {
         int groups = Int8Groups(inFeatures);
+        long panelBytes = (long)(inFeatures + 1) / 2 * Int8Gemm.PairBytes;
         var scales = new float[LinearKernels.PanelCount(outFeatures) * groups * Width];
-        var panels = new sbyte[LinearKernels.PackedLength(inFeatures, outFeatures)];
+        var panels = new sbyte[Int8PanelBytes(inFeatures, outFeatures)];
         for (int n = 0; n < outFeatures; n++)
         {
             int panel = n / Width, column = n % Width;
@@ -103,7 +110,7 @@ internal static class WeightQuantization
                 for (int k = 0; k < count; k++)
                 {
                     float q = MathF.Round(part[k] / scale);
-                    panels[((long)panel * inFeatures + start + k) * Width + column] = (sbyte)Math.Clamp(q, -Int8Limit, Int8Limit);
+                    panels[Int8PairIndex(panelBytes, panel, start + k, column)] = (sbyte)Math.Clamp(q, -Int8Limit, Int8Limit);
                 }
             }
         }
@@ -111,14 +118,18 @@ internal static class WeightQuantization
         return (panels, scales);
     }
 
-    /// <summary>Int8 panels back to float panels, <c>q · scale</c>: the values the kernels multiply by.</summary>
-    internal static void FromInt8Panels(ReadOnlySpan<sbyte> bytes, ReadOnlySpan<float> scales, int inFeatures, Span<float> panels)
+    /// <summary>Int8 pair panels back to float panels (<see cref="LinearKernels.Pack"/>'s layout), <c>q · scale</c>: the weights the kernel multiplies by.</summary>
+    internal static void FromInt8PairPanels(ReadOnlySpan<sbyte> bytes, ReadOnlySpan<float> scales, int inFeatures, Span<float> panels)
     {
         int groups = Int8Groups(inFeatures);
-        for (int i = 0; i < bytes.Length; i++)
+        long panelBytes = (long)(inFeatures + 1) / 2 * Int8Gemm.PairBytes;
+        for (int i = 0; i < panels.Length; i++)
         {
-            int panel = i / (inFeatures * Width), k = i / Width % inFeatures;
-            panels[i] = bytes[i] * scales[(panel * groups + k / Int8GroupSize) * Width + i % Width];
+            int panel = i / (inFeatures * Width), k = i / Width % inFeatures, column = i % Width;
+            panels[i] = bytes[(int)Int8PairIndex(panelBytes, panel, k, column)] * scales[(panel * groups + k / Int8GroupSize) * Width + column];
         }
     }
+
+    private static long Int8PairIndex(long panelBytes, int panel, int k, int column) =>
+        panel * panelBytes + k / 2 * Int8Gemm.PairBytes + column * 2 + k % 2;
 }

@@ -1,0 +1,158 @@
+using System;
+using System.Runtime.Intrinsics;
+
+namespace Attend.Kernels;
+
+/// <summary>
+/// The int8 projection: int8 weights (<see cref="WeightQuantization.ToInt8PairPanels"/>) times activations quantised per row
+/// to 16 bits (<see cref="ActivationQuantization"/>), multiplied and summed in integers (<c>vpmaddwd</c> on x86), converted
+/// to float once per 64 inputs and scaled there by the weights' group scales, then once per output by the row's scale.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Output <c>(m, n) = fma(Σ_g float(Σ_{k∈g} qx[m,k] · qw[n,k]) · sw[n,g], sx[m], bias[n])</c>, the group sums added in
+/// order with FMA. The integer sums are exact, so every path (and any split of rows or columns over threads) gives the
+/// same bits.
+/// </para>
+/// <para>
+/// Why 16-bit activations and not 8: on AVX2 without VNNI the cheapest int8 × int8 dot product is <c>vpmaddubsw</c>
+/// (u8 × s8, saturating) and then <c>vpmaddwd</c> by ones, two multiplies per 32 multiply-adds; sign-extended 16-bit
+/// pairs through <c>vpmaddwd</c> alone are also two multiplies per 32, with no saturation and no unsigned offset. The
+/// multiplies bound both, so 16-bit activations cost the same here and round 256 times more finely.
+/// </para>
+/// </remarks>
+internal static unsafe partial class Int8Gemm
+{
+    /// <summary>Bytes of one pair row of a 16-column panel: 16 columns × 2 inputs.</summary>
+    internal const int PairBytes = 2 * LinearKernels.PanelWidth;
+
+    /// <summary>Input pairs sharing a weight scale.</summary>
+    private const int PairsPerGroup = WeightQuantization.Int8GroupSize / 2;
+
+    /// <summary>Rows of the register tile (see <see cref="Tile"/>).</summary>
+    private const int TileRows = 6;
+
+    /// <summary>Rows quantised at a time: their 16-bit rows (≤ 48 · 2 · K bytes) stay in L2 while every column tile reads them.</summary>
+    internal const int RowBlock = 48;
+
+    [ThreadStatic]
+    private static short[]? t_activations;
+
+    /// <summary>
+    /// Rows <c>[0, rows)</c> × columns <c>[16 · firstPanel, 16 · firstPanel + columns)</c> of <paramref name="weight"/>'s
+    /// projection on this thread (arguments already validated, pointers pinned by the caller).
+    /// </summary>
+    internal static void Run(KernelPath path, PackedProjection weight, float* input, int rows, nint inputStride,
+        float* bias, int firstPanel, int columns, float* output, nint outputStride)
+    {
+        var block = new Block(weight, input, inputStride, bias, firstPanel, columns, output, outputStride, path);
+        switch (path)
+        {
+            case KernelPath.Vector512: Run<Int16Pairs512, Vector512<int>>(block, rows); break;
+            case KernelPath.Vector256: Run<Int16Pairs256, Vector256<int>>(block, rows); break;
+            case KernelPath.Vector128: Run<Int16Pairs128, Vector128<int>>(block, rows); break;
+            default: Run<ScalarInt16Pairs, int>(block, rows); break;
+        }
+    }
+
+    /// <summary>What one call computes, in the form the loops read.</summary>
+    private readonly struct Block(PackedProjection weight, float* input, nint inputStride, float* bias, int firstPanel,
+        int columns, float* output, nint outputStride, KernelPath path)
+    {
+        public readonly PackedProjection Weight = weight;
+        public readonly float* Input = input;
+        public readonly nint InputStride = inputStride;
+        public readonly float* Bias = bias;
+        public readonly int FirstPanel = firstPanel;
+        public readonly int Columns = columns;
+        public readonly float* Output = output;
+        public readonly nint OutputStride = outputStride;
+        public readonly KernelPath Path = path;
+    }
+
+    private static void Run<TLanes, TVector>(in Block block, int rows)
+        where TLanes : struct, IInt16PairLanes<TVector>
+        where TVector : struct
+    {
+        int inFeatures = block.Weight.InFeatures, pairs = (inFeatures + 1) / 2, groups = WeightQuantization.Int8Groups(inFeatures);
+        nint activationStride = 2 * pairs, panelBytes = (nint)pairs * PairBytes, panelScales = (nint)groups * LinearKernels.PanelWidth;
+        int vectorColumns = TLanes.Columns, tileColumns = 2 * vectorColumns;
+        int blockRows = Math.Min(rows, RowBlock);
+        short[] activations = RentActivations(blockRows * (int)activationStride);
+        float* rowScales = stackalloc float[RowBlock];
+        float* sums = stackalloc float[TileRows * 2 * LinearKernels.PanelWidth];
+        float* zeros = stackalloc float[2 * LinearKernels.PanelWidth]; // the bias of a projection without one
+        new Span<float>(zeros, 2 * LinearKernels.PanelWidth).Clear();
+        fixed (sbyte* panels = block.Weight.Int8Panels)
+        fixed (float* scales = block.Weight.Int8Scales)
+        fixed (short* quantized = activations)
+        {
+            sbyte* firstPanel = panels + block.FirstPanel * panelBytes;
+            float* firstScales = scales + block.FirstPanel * panelScales;
+            for (int r0 = 0; r0 < rows; r0 += RowBlock)
+            {
+                blockRows = Math.Min(RowBlock, rows - r0);
+                ActivationQuantization.QuantizeRows(block.Path, block.Input + r0 * block.InputStride, blockRows, block.InputStride,
+                    inFeatures, quantized, activationStride, rowScales);
+                for (int c0 = 0; c0 < block.Columns; c0 += tileColumns)
+                {
+                    // The second register's columns may lie past the last panel (Vector512's 32-column tile on an odd
+                    // panel count): it then reads the first's again and its sums are dropped.
+                    int c1 = c0 + vectorColumns < block.Columns ? c0 + vectorColumns : c0;
+                    sbyte* weights0 = firstPanel + c0 / LinearKernels.PanelWidth * panelBytes + c0 % LinearKernels.PanelWidth * 2;
+                    sbyte* weights1 = firstPanel + c1 / LinearKernels.PanelWidth * panelBytes + c1 % LinearKernels.PanelWidth * 2;
+                    float* scales0 = firstScales + c0 / LinearKernels.PanelWidth * panelScales + c0 % LinearKernels.PanelWidth;
+                    float* scales1 = firstScales + c1 / LinearKernels.PanelWidth * panelScales + c1 % LinearKernels.PanelWidth;
+                    int width = Math.Min(tileColumns, block.Columns - c0);
+                    for (int r = 0; r < blockRows; r += TileRows)
+                    {
+                        int tileRows = Math.Min(TileRows, blockRows - r);
+                        new Span<float>(sums, tileRows * tileColumns).Clear();
+                        short* x = quantized + r * activationStride;
+                        switch (tileRows)
+                        {
+                            case 6: Tile<TLanes, TVector, LinearKernels.Const6>(x, activationStride, weights0, weights1, scales0, scales1, pairs, sums); break;
+                            case 5: Tile<TLanes, TVector, LinearKernels.Const5>(x, activationStride, weights0, weights1, scales0, scales1, pairs, sums); break;
+                            case 4: Tile<TLanes, TVector, LinearKernels.Const4>(x, activationStride, weights0, weights1, scales0, scales1, pairs, sums); break;
+                            case 3: Tile<TLanes, TVector, LinearKernels.Const3>(x, activationStride, weights0, weights1, scales0, scales1, pairs, sums); break;
+                            case 2: Tile<TLanes, TVector, LinearKernels.Const2>(x, activationStride, weights0, weights1, scales0, scales1, pairs, sums); break;
+                            default: Tile<TLanes, TVector, LinearKernels.Const1>(x, activationStride, weights0, weights1, scales0, scales1, pairs, sums); break;
+                        }
+
+                        float* bias = block.Bias == null ? zeros : block.Bias + c0;
+                        for (int i = 0; i < tileRows; i++)
+                        {
+                            float rowScale = rowScales[r + i];
+                            float* y = block.Output + (r0 + r + i) * block.OutputStride + c0;
+                            float* tile = sums + i * tileColumns;
+                            if (width == tileColumns)
+                            {
+                                TLanes.Finish(tile, rowScale, bias, y);
+                                TLanes.Finish(tile + vectorColumns, rowScale, bias + vectorColumns, y + vectorColumns);
+                                continue;
+                            }
+
+                            for (int j = 0; j < width; j++)
+                            {
+                                y[j] = float.MultiplyAddEstimate(tile[j], rowScale, bias[j]);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>This thread's 16-bit activation buffer, grown to the largest block seen (a warm call allocates nothing).</summary>
+    private static short[] RentActivations(int length)
+    {
+        short[]? buffer = t_activations;
+        if (buffer is null || buffer.Length < length)
+        {
+            buffer = GC.AllocateUninitializedArray<short>(length);
+            t_activations = buffer;
+        }
+
+        return buffer;
+    }
+}
