@@ -4,11 +4,11 @@ using BenchmarkDotNet.Running;
 namespace Attend.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project tests/Attend.Benchmarks -- [table | inproc | steady | peer | external | lowp | stack-decode | tokenizer-parity | BenchmarkDotNet arguments]</c>:
+/// <c>dotnet run -c Release --project tests/Attend.Benchmarks -- [table | inproc | steady | peer | external | minilm | lowp | stack-decode | tokenizer-parity | BenchmarkDotNet arguments]</c>:
 /// <c>table</c> prints the quick in-process table, <c>inproc</c> the side-by-side table with ONNX Runtime and libtorch in
 /// this process, <c>steady</c> how long after start a row reaches its final speed, <c>peer</c> serves the side-by-side script in <c>peers/</c>,
 /// <c>external</c> the External-Attention modules beside PyTorch (cases from <c>peers/external_attention_torch.py</c>),
-/// <c>tokenizer-parity</c> measures the .NET BERT tokenizers against Hugging Face's ids, <c>lowp</c> times projections
+/// <c>tokenizer-parity</c> measures the .NET BERT tokenizers against Hugging Face's ids, <c>minilm</c> times MiniLM embeddings beside ONNX Runtime, <c>lowp</c> times projections
 /// and MiniLM with float32, bf16 and int8 weights, <c>stack-decode</c> a decoding stack's step at each weight and
 /// KV-cache precision,
 /// anything else goes to BenchmarkDotNet (e.g. <c>--filter *</c>).
@@ -45,6 +45,16 @@ public static class Program
         if (args.Length > 0 && args[0] == "lowp")
         {
             return LowPrecisionCommand.Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "minilm")
+        {
+            return MiniLmCommand.Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "minilm-stages")
+        {
+            return MiniLmStagesCommand.Run(args[1..]);
         }
 
         if (args.Length > 0 && args[0] == "stack-decode")
