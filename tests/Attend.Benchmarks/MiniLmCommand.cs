@@ -9,7 +9,7 @@ using Attend.Text;
 namespace Attend.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project tests/Attend.Benchmarks -- minilm [--threads 1,2] [--rounds N] [--seconds s] [--only attend]</c>:
+/// <c>dotnet run -c Release --project tests/Attend.Benchmarks -- minilm [--threads 1,2] [--rounds N] [--seconds s] [--only attend] [--case full,documents]</c>:
 /// all-MiniLM-L6-v2 embeddings, Attend against ONNX Runtime in this process on the same tokenised batches, the engines
 /// interleaved round by round and each one's best round kept (this machine is shared and drifts). Two cases: 32 texts of
 /// exactly 128 tokens (the benchmark's 32×128 row), and the sample's documents in length-sorted batches of 32 padded to
@@ -28,11 +28,13 @@ internal static class MiniLmCommand
         int rounds = int.Parse(Option(args, "--rounds", "5"));
         double seconds = double.Parse(Option(args, "--seconds", "0.6"), System.Globalization.CultureInfo.InvariantCulture);
         bool attendOnly = Option(args, "--only", "") == "attend";
+        string cases = Option(args, "--case", "full,documents");
         BertTokenizer tokenizer = MiniLmPackage.LoadTokenizer();
         Batch[] full = [Batch.Of(EmbeddingBenchmarks.DocumentTexts(32, 128, tokenizer), tokenizer, 128)];
         Batch[] documents = DocumentBatches(tokenizer);
         Console.WriteLine($"{DateTime.UtcNow:u}, {Environment.ProcessorCount} cores, path {KernelPaths.Best}, best of {rounds} rounds of ≥ {seconds} s; load: {File.ReadAllText("/proc/loadavg").Trim()}");
-        Console.WriteLine($"Tokenising the {documents.Sum(b => b.Count)} documents: {TokeniseMilliseconds(tokenizer, documents):F2} ms (not in the times below)");
+        Console.WriteLine($"Tokenising the {documents.Sum(b => b.Count)} documents: {TokeniseMilliseconds(tokenizer, documents):F2} ms (not in the times below); "
+            + $"{documents.Sum(b => b.Mask.Sum())} real tokens in {documents.Sum(b => b.Mask.Length)} padded positions, batches of {string.Join("/", documents.Select(b => b.Length))} tokens");
         Console.WriteLine("| case | threads | Attend ms | ORT ms | Attend sentences/s | ORT sentences/s | ORT ÷ Attend time | Attend CPU ms | ORT CPU ms | ORT ÷ Attend CPU | lowest cosine |");
         Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (int threads in threadCounts)
@@ -42,6 +44,11 @@ internal static class MiniLmCommand
             using var peer = new OnnxRuntimeEmbedder(MiniLmPackage.OnnxModelBytes(), threads);
             foreach ((string name, Batch[] batches) in new[] { ("32 × 128 tokens", full), ($"{documents.Sum(b => b.Count)} documents", documents) })
             {
+                if (!cases.Contains(batches == full ? "full" : "documents"))
+                {
+                    continue;
+                }
+
                 double cosine = Compare(model, peer, batches);
                 if (cosine < MinimumCosine)
                 {
@@ -219,6 +226,17 @@ internal static class MiniLmStagesCommand
             weight.Pack(Fill(inFeatures * outFeatures), WeightPrecision.Float32);
             float[] bias = Fill(outFeatures);
             Row(name, 2.0 * rows * inFeatures * outFeatures, Layers, () => ProjectionDriver.Forward(KernelPath.Auto, x, rows, inFeatures, weight, bias, inFeatures, outFeatures, y, outFeatures, 1));
+            if (outFeatures == Mlp)
+            {
+                double before = total;
+                Row($"{name} + GELU, fused (instead of the two rows)", 2.0 * rows * inFeatures * outFeatures, Layers, () => ProjectionDriver.Forward(KernelPath.Auto, x, rows, inFeatures, weight, bias, inFeatures, outFeatures, y, outFeatures, 1, FeedForwardActivation.Gelu));
+                total = before;
+            }
+        }
+
+        if (args.Contains("--projections-only"))
+        {
+            return 0;
         }
 
         float[] query = Fill(rows * E), key = Fill(rows * E), value = Fill(rows * E), context = new float[rows * E];
