@@ -29,3 +29,7 @@ public sealed partial class CoreAttention4x64;
 /// <summary>The decoding stack of <see cref="StackDecodeCommand"/>: four pre-norm causal layers of E 512.</summary>
 [TransformerEncoder(ModelDim = 512, Heads = 8, MlpDim = 2048, Depth = 4, Mask = AttentionMask.Causal, Norm = NormPlacement.Pre)]
 public sealed partial class DecoderStack512;
+
+/// <summary>MiniLM's attention core (12 heads of 32) alone, for the <c>minilm-stages</c> breakdown.</summary>
+[ScaledDotProductAttention(Heads = 12, DimHead = 32)]
+public sealed partial class MiniLmCoreAttention;

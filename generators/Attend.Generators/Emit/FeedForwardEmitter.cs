@@ -38,13 +38,15 @@ internal static class FeedForwardEmitter
         using (w.Block($"private static void FeedForwardSublayer(in Pass pass, {layerClass} layer, global::System.Span<float> x)"))
         {
             string source = SublayerText.Enter(w, preNorm, norm, threads: false);
-            w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, {source}, rows, ModelDim, layer.PackedHiddenWeight, layer.HiddenBias, ModelDim, MlpDim, pass.Hidden, MlpDim, pass.Threads);");
-            w.Line(activation switch
+
+            // The activation runs inside the projection, on each block of the hidden layer while it is in cache.
+            string fused = activation switch
             {
-                BlockOptions.ActivationGelu => "global::Attend.Kernels.Activations.Gelu(path, pass.Hidden, pass.Hidden);",
-                BlockOptions.ActivationGeluTanh => "global::Attend.Kernels.Activations.GeluTanh(path, pass.Hidden, pass.Hidden);",
-                _ => "global::Attend.Kernels.Activations.Relu(path, pass.Hidden, pass.Hidden);",
-            });
+                BlockOptions.ActivationGelu => "Gelu",
+                BlockOptions.ActivationGeluTanh => "GeluTanh",
+                _ => "Relu",
+            };
+            w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, {source}, rows, ModelDim, layer.PackedHiddenWeight, layer.HiddenBias, ModelDim, MlpDim, pass.Hidden, MlpDim, pass.Threads, global::Attend.FeedForwardActivation.{fused});");
             w.Line("global::Attend.Kernels.ProjectionDriver.Forward(path, pass.Hidden, rows, MlpDim, layer.PackedProjectionWeight, layer.ProjectionBias, MlpDim, ModelDim, pass.Delta, ModelDim, pass.Threads);");
             SublayerText.Residual(w, preNorm, norm);
         }

@@ -153,8 +153,51 @@ public static partial class AttentionDriver
             }
             else
             {
+                // A key padding mask that pads only each sequence's tail (what a tokenizer writes) is the same mask as
+                // per-batch valid lengths, which the tiled kernels turn into keys never scored nor packed, instead of
+                // scores set to −∞ one by one on a slower per-row path.
+                if (view.KeyPadding != null && view.ValidLengths == null && view.Batch <= MaxTailPaddingBatch)
+                {
+                    long* lengths = stackalloc long[view.Batch];
+                    if (TailPaddingLengths(view.KeyPadding, view.Batch, view.KeyLength, lengths))
+                    {
+                        view.KeyPadding = null;
+                        view.ValidLengths = lengths;
+                    }
+                }
+
                 RunTiled<TKernels>(in view, threads);
             }
         }
+    }
+
+    /// <summary>Most sequences whose tail-padding lengths are kept on the stack (8 KB); larger batches keep the mask.</summary>
+    internal const int MaxTailPaddingBatch = 1024;
+
+    /// <summary>
+    /// Whether every row of <paramref name="padding"/> <c>[batch, keyLength]</c> is real keys then padded ones only
+    /// (true = padded); if so, <paramref name="lengths"/> receives each row's count of real keys.
+    /// </summary>
+    private static unsafe bool TailPaddingLengths(bool* padding, int batch, int keyLength, long* lengths)
+    {
+        for (int b = 0; b < batch; b++)
+        {
+            var row = new ReadOnlySpan<byte>(padding + (nint)b * keyLength, keyLength);
+            int firstPadded = row.IndexOfAnyExcept((byte)0);
+            if (firstPadded < 0)
+            {
+                lengths[b] = keyLength;
+                continue;
+            }
+
+            if (row[firstPadded..].Contains((byte)0))
+            {
+                return false; // a real key after a padded one: the mask is not a tail
+            }
+
+            lengths[b] = firstPadded;
+        }
+
+        return true;
     }
 }

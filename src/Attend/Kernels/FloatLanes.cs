@@ -45,6 +45,13 @@ internal interface IFloatLanes<TVector>
     /// <summary><c>eᵃ</c> per lane (about 1 ulp).</summary>
     static abstract TVector Exp(TVector a);
 
+    /// <summary>
+    /// <c>eᵃ</c> per lane within <see cref="VectorExp.MaxRelativeErrorUlps"/> (<see cref="VectorExp"/>; <c>MathF.Exp</c> on the
+    /// scalar path), 0 below <see cref="VectorExp.NormalRangeLow"/>: inlined single-precision arithmetic, several times
+    /// cheaper than <see cref="Exp"/>, which widens to double. For activations evaluated on every hidden unit.
+    /// </summary>
+    static abstract TVector ExpFast(TVector a);
+
     /// <summary>Per lane: <paramref name="whenNegative"/> where <paramref name="selector"/> is below zero, else <paramref name="otherwise"/>.</summary>
     static abstract TVector SelectWhereNegative(TVector selector, TVector whenNegative, TVector otherwise);
 
@@ -85,6 +92,8 @@ internal readonly struct ScalarLanes : IFloatLanes<float>
 
     public static float Exp(float a) => MathF.Exp(a);
 
+    public static float ExpFast(float a) => MathF.Exp(a);
+
     public static float SelectWhereNegative(float selector, float whenNegative, float otherwise) => selector < 0f ? whenNegative : otherwise;
 
     public static float SwapPairs(float a) => a;
@@ -120,6 +129,8 @@ internal readonly struct Lanes128 : IFloatLanes<Vector128<float>>
     public static Vector128<float> Abs(Vector128<float> a) => Vector128.Abs(a);
 
     public static Vector128<float> Exp(Vector128<float> a) => Vector128.Exp(a);
+
+    public static Vector128<float> ExpFast(Vector128<float> a) => VectorExp.Exp(a);
 
     public static Vector128<float> SelectWhereNegative(Vector128<float> selector, Vector128<float> whenNegative, Vector128<float> otherwise) =>
         Vector128.ConditionalSelect(Vector128.LessThan(selector, Vector128<float>.Zero), whenNegative, otherwise);
@@ -159,6 +170,8 @@ internal readonly struct Lanes256 : IFloatLanes<Vector256<float>>
 
     public static Vector256<float> Exp(Vector256<float> a) => Vector256.Exp(a);
 
+    public static Vector256<float> ExpFast(Vector256<float> a) => VectorExp.Exp(a);
+
     public static Vector256<float> SelectWhereNegative(Vector256<float> selector, Vector256<float> whenNegative, Vector256<float> otherwise) =>
         Vector256.ConditionalSelect(Vector256.LessThan(selector, Vector256<float>.Zero), whenNegative, otherwise);
 
@@ -195,6 +208,8 @@ internal readonly struct Lanes512 : IFloatLanes<Vector512<float>>
     public static Vector512<float> Abs(Vector512<float> a) => Vector512.Abs(a);
 
     public static Vector512<float> Exp(Vector512<float> a) => Vector512.Exp(a);
+
+    public static Vector512<float> ExpFast(Vector512<float> a) => VectorExp.Exp(a);
 
     public static Vector512<float> SelectWhereNegative(Vector512<float> selector, Vector512<float> whenNegative, Vector512<float> otherwise) =>
         Vector512.ConditionalSelect(Vector512.LessThan(selector, Vector512<float>.Zero), whenNegative, otherwise);

@@ -24,8 +24,7 @@ public static class ProjectionDriver
         ReadOnlySpan<float> packedWeight, ReadOnlySpan<float> bias, int inFeatures, int outFeatures,
         Span<float> output, int outputStride, int maxDegreeOfParallelism)
     {
-        long multiplyAdds = (long)rows * inFeatures * outFeatures;
-        int threads = (int)Math.Min(Math.Min(maxDegreeOfParallelism, WorkerPool.MaxThreads), Math.Max(1, multiplyAdds / MinMultiplyAddsPerThread));
+        int threads = Threads(rows, inFeatures, outFeatures, maxDegreeOfParallelism);
         if (threads <= 1 || rows == 0)
         {
             LinearKernels.Forward(path, input, rows, inputStride, packedWeight, bias, inFeatures, outFeatures, output, outputStride, 1);
@@ -40,7 +39,7 @@ public static class ProjectionDriver
         }
 
         CheckBounds(input, rows, inputStride, bias, inFeatures, outFeatures, output, outputStride);
-        RunParallel(path, input, rows, inputStride, packedWeight, bias, inFeatures, outFeatures, output, outputStride, threads, null);
+        RunParallel(path, input, rows, inputStride, packedWeight, bias, inFeatures, outFeatures, output, outputStride, threads, null, null);
     }
 
     /// <summary>
@@ -49,9 +48,35 @@ public static class ProjectionDriver
     /// (rounded) weights (int8: of its weights and of the inputs rounded per row to 16 bits, see <see cref="Int8Gemm"/>),
     /// bit-identical for any thread count.
     /// </summary>
-    public static unsafe void Forward(KernelPath path, ReadOnlySpan<float> input, int rows, int inputStride,
+    public static void Forward(KernelPath path, ReadOnlySpan<float> input, int rows, int inputStride,
         PackedProjection weight, ReadOnlySpan<float> bias, int inFeatures, int outFeatures,
-        Span<float> output, int outputStride, int maxDegreeOfParallelism)
+        Span<float> output, int outputStride, int maxDegreeOfParallelism) =>
+        Project(path, input, rows, inputStride, weight, bias, inFeatures, outFeatures, output, outputStride, maxDegreeOfParallelism, null);
+
+    /// <summary>
+    /// The <see cref="PackedProjection"/> overload followed by <paramref name="activation"/> on every output element (a
+    /// feed-forward network's first linear): each block of rows is activated as soon as the projection has written it,
+    /// while it is still in cache, on the thread that computed it. The result is exactly the projection followed by
+    /// <see cref="Activations"/> over the whole output; it saves a pass over the hidden layer (6.3 M floats for a
+    /// 32 × 128-token BERT batch), and the activation runs on every thread the projection does. The activation is
+    /// <see cref="FeedForwardActivation.Relu"/>, <see cref="FeedForwardActivation.Gelu"/> or <see cref="FeedForwardActivation.GeluTanh"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="activation"/> is none of those three.</exception>
+    public static void Forward(KernelPath path, ReadOnlySpan<float> input, int rows, int inputStride,
+        PackedProjection weight, ReadOnlySpan<float> bias, int inFeatures, int outFeatures,
+        Span<float> output, int outputStride, int maxDegreeOfParallelism, FeedForwardActivation activation)
+    {
+        if (activation is not (FeedForwardActivation.Relu or FeedForwardActivation.Gelu or FeedForwardActivation.GeluTanh))
+        {
+            throw new ArgumentOutOfRangeException(nameof(activation), activation, "Expected Relu, Gelu or GeluTanh.");
+        }
+
+        Project(path, input, rows, inputStride, weight, bias, inFeatures, outFeatures, output, outputStride, maxDegreeOfParallelism, activation);
+    }
+
+    private static unsafe void Project(KernelPath path, ReadOnlySpan<float> input, int rows, int inputStride,
+        PackedProjection weight, ReadOnlySpan<float> bias, int inFeatures, int outFeatures,
+        Span<float> output, int outputStride, int maxDegreeOfParallelism, FeedForwardActivation? activation)
     {
         ArgumentNullException.ThrowIfNull(weight);
         if (weight.InFeatures != inFeatures || weight.OutFeatures != outFeatures)
@@ -59,7 +84,8 @@ public static class ProjectionDriver
             throw new ArgumentException($"Expected a {inFeatures} → {outFeatures} projection, got {weight.InFeatures} → {weight.OutFeatures}.", nameof(weight));
         }
 
-        if (weight.Precision == WeightPrecision.Float32 && weight.Float32Panels is { } floats)
+        float[]? floats = weight.Precision == WeightPrecision.Float32 ? weight.Float32Panels : null;
+        if (floats is not null && activation is null)
         {
             Forward(path, input, rows, inputStride, floats, bias, inFeatures, outFeatures, output, outputStride, maxDegreeOfParallelism);
             return;
@@ -73,6 +99,13 @@ public static class ProjectionDriver
             return;
         }
 
+        if (floats is not null)
+        {
+            // Float panels with an activation: the blocks below, each a checked LinearKernels.Forward call.
+            RunParallel(resolved, input, rows, inputStride, floats, bias, inFeatures, outFeatures, output, outputStride, Threads(rows, inFeatures, outFeatures, maxDegreeOfParallelism), null, activation);
+            return;
+        }
+
         Span<float> written = output[..(int)(((long)rows - 1) * outputStride + outFeatures)];
         if (written.Overlaps(input[..(int)(((long)rows - 1) * inputStride + inFeatures)]) || written.Overlaps(bias))
         {
@@ -82,12 +115,16 @@ public static class ProjectionDriver
         if (!weight.IsPacked)
         {
             WriteBias(bias, rows, outFeatures, output, outputStride);
+            if (activation is { } zeroWeightActivation)
+            {
+                for (int r = 0; r < rows; r++) Activations.InPlace(zeroWeightActivation, resolved, output.Slice(r * outputStride, outFeatures));
+            }
+
             return;
         }
 
-        long multiplyAdds = (long)rows * inFeatures * outFeatures;
-        int threads = (int)Math.Min(Math.Min(maxDegreeOfParallelism, WorkerPool.MaxThreads), Math.Max(1, multiplyAdds / MinMultiplyAddsPerThread));
-        if (threads <= 1)
+        int threads = Threads(rows, inFeatures, outFeatures, maxDegreeOfParallelism);
+        if (threads <= 1 && activation is null)
         {
             fixed (float* x = input)
             fixed (float* b = bias)
@@ -99,7 +136,14 @@ public static class ProjectionDriver
             return;
         }
 
-        RunParallel(resolved, input, rows, inputStride, default, bias, inFeatures, outFeatures, output, outputStride, threads, weight);
+        RunParallel(resolved, input, rows, inputStride, default, bias, inFeatures, outFeatures, output, outputStride, threads, weight, activation);
+    }
+
+    /// <summary>Threads worth waking for a projection of this size: at most <paramref name="maxDegreeOfParallelism"/>.</summary>
+    private static int Threads(int rows, int inFeatures, int outFeatures, int maxDegreeOfParallelism)
+    {
+        long multiplyAdds = (long)rows * inFeatures * outFeatures;
+        return (int)Math.Min(Math.Min(maxDegreeOfParallelism, WorkerPool.MaxThreads), Math.Max(1, multiplyAdds / MinMultiplyAddsPerThread));
     }
 
     /// <summary>
@@ -156,7 +200,7 @@ public static class ProjectionDriver
 
     private static unsafe void RunParallel(KernelPath path, ReadOnlySpan<float> input, int rows, int inputStride,
         ReadOnlySpan<float> packedWeight, ReadOnlySpan<float> bias, int inFeatures, int outFeatures,
-        Span<float> output, int outputStride, int threads, PackedProjection? projection)
+        Span<float> output, int outputStride, int threads, PackedProjection? projection, FeedForwardActivation? activation)
     {
         fixed (float* x = input)
         fixed (float* w = packedWeight)
@@ -166,6 +210,7 @@ public static class ProjectionDriver
             ProjectionWork work = System.Threading.Interlocked.Exchange(ref s_cached, null) ?? new ProjectionWork();
             work.Path = path;
             work.Projection = projection;
+            work.Activation = activation;
             work.Input = x;
             work.Rows = rows;
             work.InputStride = inputStride;
@@ -202,6 +247,7 @@ public static class ProjectionDriver
             {
                 work.Input = work.Packed = work.Bias = work.Output = null;
                 work.Projection = null;
+                work.Activation = null;
                 s_cached = work;
             }
         }
@@ -213,6 +259,7 @@ public static class ProjectionDriver
     {
         public KernelPath Path;
         public PackedProjection? Projection; // null: float panels at Packed
+        public FeedForwardActivation? Activation; // applied to each item's outputs once they are written
         public float* Input;
         public int Rows;
         public int InputStride;
@@ -234,19 +281,28 @@ public static class ProjectionDriver
             int rows = Math.Min(RowBlockSize, Rows - firstRow);
             int firstColumn = panelItem * PanelsPerItem * LinearKernels.PanelWidth;
             int columns = Math.Min(PanelsPerItem * LinearKernels.PanelWidth, OutFeatures - firstColumn);
+            float* output = Output + (nint)firstRow * OutputStride + firstColumn;
             if (Projection is not null)
             {
                 RunCompact(Path, Projection, Input + (nint)firstRow * InputStride, rows, InputStride, Bias == null ? null : Bias + firstColumn,
-                    firstColumn / LinearKernels.PanelWidth, columns, Output + (nint)firstRow * OutputStride + firstColumn, OutputStride);
-                return;
+                    firstColumn / LinearKernels.PanelWidth, columns, output, OutputStride);
+            }
+            else
+            {
+                int packedLength = LinearKernels.PackedLength(InFeatures, columns);
+                var input = new ReadOnlySpan<float>(Input + (nint)firstRow * InputStride, (rows - 1) * InputStride + InFeatures);
+                var packed = new ReadOnlySpan<float>(Packed + (nint)firstColumn * InFeatures, packedLength);
+                var bias = Bias == null ? default : new ReadOnlySpan<float>(Bias + firstColumn, columns);
+                LinearKernels.Forward(Path, input, rows, InputStride, packed, bias, InFeatures, columns, new Span<float>(output, (rows - 1) * OutputStride + columns), OutputStride, 1);
             }
 
-            int packedLength = LinearKernels.PackedLength(InFeatures, columns);
-            var input = new ReadOnlySpan<float>(Input + (nint)firstRow * InputStride, (rows - 1) * InputStride + InFeatures);
-            var packed = new ReadOnlySpan<float>(Packed + (nint)firstColumn * InFeatures, packedLength);
-            var bias = Bias == null ? default : new ReadOnlySpan<float>(Bias + firstColumn, columns);
-            var output = new Span<float>(Output + (nint)firstRow * OutputStride + firstColumn, (rows - 1) * OutputStride + columns);
-            LinearKernels.Forward(Path, input, rows, InputStride, packed, bias, InFeatures, columns, output, OutputStride, 1);
+            if (Activation is { } activation)
+            {
+                for (int r = 0; r < rows; r++)
+                {
+                    Activations.InPlace(activation, Path, new Span<float>(output + (nint)r * OutputStride, columns));
+                }
+            }
         }
     }
 }

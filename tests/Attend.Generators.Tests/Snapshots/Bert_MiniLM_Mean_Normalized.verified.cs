@@ -381,8 +381,7 @@ partial class MiniLM : global::Attend.ISentenceEmbeddingModel
     {
         global::Attend.KernelPath path = pass.Path;
         int rows = pass.Rows;
-        global::Attend.Kernels.ProjectionDriver.Forward(path, x, rows, ModelDim, layer.PackedHiddenWeight, layer.HiddenBias, ModelDim, MlpDim, pass.Hidden, MlpDim, pass.Threads);
-        global::Attend.Kernels.Activations.Gelu(path, pass.Hidden, pass.Hidden);
+        global::Attend.Kernels.ProjectionDriver.Forward(path, x, rows, ModelDim, layer.PackedHiddenWeight, layer.HiddenBias, ModelDim, MlpDim, pass.Hidden, MlpDim, pass.Threads, global::Attend.FeedForwardActivation.Gelu);
         global::Attend.Kernels.ProjectionDriver.Forward(path, pass.Hidden, rows, MlpDim, layer.PackedProjectionWeight, layer.ProjectionBias, MlpDim, ModelDim, pass.Delta, ModelDim, pass.Threads);
         global::Attend.Kernels.Normalization.AddLayerNorm(path, x, pass.Delta, rows, ModelDim, layer.FeedForwardNormWeight, layer.FeedForwardNormBias, LayerNormEpsilon, x);
     }

@@ -310,8 +310,7 @@ partial class Decoder
         global::Attend.KernelPath path = pass.Path;
         int rows = pass.Rows;
         global::Attend.Kernels.Normalization.LayerNorm(path, x, rows, ModelDim, layer.FeedForwardNormWeight, layer.FeedForwardNormBias, LayerNormEpsilon, pass.Normed);
-        global::Attend.Kernels.ProjectionDriver.Forward(path, pass.Normed, rows, ModelDim, layer.PackedHiddenWeight, layer.HiddenBias, ModelDim, MlpDim, pass.Hidden, MlpDim, pass.Threads);
-        global::Attend.Kernels.Activations.Relu(path, pass.Hidden, pass.Hidden);
+        global::Attend.Kernels.ProjectionDriver.Forward(path, pass.Normed, rows, ModelDim, layer.PackedHiddenWeight, layer.HiddenBias, ModelDim, MlpDim, pass.Hidden, MlpDim, pass.Threads, global::Attend.FeedForwardActivation.Relu);
         global::Attend.Kernels.ProjectionDriver.Forward(path, pass.Hidden, rows, MlpDim, layer.PackedProjectionWeight, layer.ProjectionBias, MlpDim, ModelDim, pass.Delta, ModelDim, pass.Threads);
         global::Attend.Kernels.Elementwise.Add(path, x, pass.Delta, x);
     }

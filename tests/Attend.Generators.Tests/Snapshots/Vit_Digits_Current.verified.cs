@@ -422,8 +422,7 @@ partial class DigitsVit
         global::Attend.KernelPath path = pass.Path;
         int rows = pass.Rows;
         global::Attend.Kernels.Normalization.LayerNorm(path, x, rows, ModelDim, layer.FeedForwardNormWeight, layer.FeedForwardNormBias, LayerNormEpsilon, pass.Normed);
-        global::Attend.Kernels.ProjectionDriver.Forward(path, pass.Normed, rows, ModelDim, layer.PackedHiddenWeight, layer.HiddenBias, ModelDim, MlpDim, pass.Hidden, MlpDim, pass.Threads);
-        global::Attend.Kernels.Activations.Gelu(path, pass.Hidden, pass.Hidden);
+        global::Attend.Kernels.ProjectionDriver.Forward(path, pass.Normed, rows, ModelDim, layer.PackedHiddenWeight, layer.HiddenBias, ModelDim, MlpDim, pass.Hidden, MlpDim, pass.Threads, global::Attend.FeedForwardActivation.Gelu);
         global::Attend.Kernels.ProjectionDriver.Forward(path, pass.Hidden, rows, MlpDim, layer.PackedProjectionWeight, layer.ProjectionBias, MlpDim, ModelDim, pass.Delta, ModelDim, pass.Threads);
         global::Attend.Kernels.Elementwise.Add(path, x, pass.Delta, x);
     }

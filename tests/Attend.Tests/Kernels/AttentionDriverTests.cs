@@ -145,6 +145,42 @@ public sealed class AttentionDriverTests
     }
 
     [Fact]
+    public void TailKeyPadding_RunsAsValidLengths_SameBitsAndPaddedKeysNeverScored()
+    {
+        // What a tokenizer writes: real tokens, then padding. The tiled path reads it as per-batch valid lengths, so the
+        // padded keys are neither scored nor packed, and the result is the valid-length problem's bit for bit.
+        DriverCase c = DriverCase.Dense(13, batch: 3, heads: 2, kvHeads: 2, queryLength: 8, keyLength: 8, dimHead: 4, valueDimHead: 4);
+        bool[] padded = new bool[3 * 8];
+        long[] lengths = [5, 8, 0]; // a padded tail, none, and a sequence with no real token (zeros out)
+        for (int b = 0; b < 3; b++)
+        {
+            for (int j = (int)lengths[b]; j < 8; j++) padded[b * 8 + j] = true;
+        }
+
+        DriverResult byLengths = (c with { ValidLengths = lengths }).Run();
+        long scoredByLengths = ReferenceHeadKernels.ScoredKeys;
+        DriverResult byMask = (c with { KeyPadding = padded }).Run();
+        Assert.Equal(scoredByLengths, ReferenceHeadKernels.ScoredKeys);
+        Assert.Equal(byLengths.Output, byMask.Output);
+        AssertMatchesReference(c with { KeyPadding = padded });
+        AssertMatchesReference(c with { KeyPadding = padded }, threads: 2);
+    }
+
+    [Fact]
+    public void KeyPaddingWithAHole_StaysAMask_MatchesReference()
+    {
+        // A real key after a padded one is not a tail: every key is scored and the padded one masked score by score.
+        DriverCase c = DriverCase.Dense(14, batch: 2, heads: 2, kvHeads: 2, queryLength: 8, keyLength: 8, dimHead: 4, valueDimHead: 4);
+        bool[] padded = new bool[2 * 8];
+        padded[3] = true;
+        padded[8 + 6] = padded[8 + 7] = true;
+        DriverResult result = (c with { KeyPadding = padded }).Run();
+        Assert.True(ReferenceHeadKernels.ScoredKeys > 0);
+        Assert.DoesNotContain(result.Output, float.IsNaN);
+        AssertMatchesReference(c with { KeyPadding = padded });
+    }
+
+    [Fact]
     public void FullyMaskedRows_GiveZeros_NotNaN()
     {
         DriverCase c = DriverCase.Dense(11, batch: 1, heads: 2, kvHeads: 2, queryLength: 3, keyLength: 4, dimHead: 8, valueDimHead: 8);
