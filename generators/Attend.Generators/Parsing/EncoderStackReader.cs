@@ -109,13 +109,11 @@ internal static class EncoderStackReader
             (float)(1.0 / Math.Sqrt(dimHead)), outputProjection, weightPrecision);
     }
 
-    /// <summary>Reads an enum argument, reporting ATTEND040 when its value is not a member.</summary>
+    /// <summary>Reads an enum argument, reporting ATTEND032 (the one undefined-enum rule) when its value is not a member.</summary>
     public static int ReadOption(DeclarationReader reader, string property, string enumName, string[] names, ref bool valid)
     {
         int value = reader.GetInt(property);
-        if (value >= 0 && value < names.Length) return value;
-        reader.Report(Descriptors.OptionOutOfRange, reader.ArgumentLocation(property), property, Text(value), reader.TypeName, enumName,
-            string.Join(", ", Array.ConvertAll(names, n => enumName + "." + n)));
+        if (OptionChecks.RequireDefined(reader, property, value, enumName, names)) return value;
         valid = false;
         return 0;
     }
