@@ -22,20 +22,20 @@ public sealed partial class DiagnosticTests
     }
 
     [Fact]
-    public void ATTEND040_bert_pooling_out_of_range_lists_the_values()
+    public void ATTEND032_bert_pooling_out_of_range_lists_the_values()
     {
         string source = $"[{Bert}, Pooling = (Attend.EmbeddingPooling)9)] public partial class Model;";
-        Diagnostic d = Single(source, "ATTEND040");
+        Diagnostic d = Single(source, "ATTEND032");
         Assert.Contains("Pooling = 9", d.GetMessage());
         Assert.Contains("EmbeddingPooling.Pooler", d.GetMessage());
     }
 
     [Fact]
-    public void ATTEND040_bert_and_decoder_weight_precision_out_of_range()
+    public void ATTEND032_bert_and_decoder_weight_precision_out_of_range()
     {
-        Diagnostic bert = Single($"[{Bert}, WeightPrecision = (Attend.WeightPrecision)5)] public partial class Model;", "ATTEND040");
+        Diagnostic bert = Single($"[{Bert}, WeightPrecision = (Attend.WeightPrecision)5)] public partial class Model;", "ATTEND032");
         Assert.Contains("WeightPrecision = 5", bert.GetMessage());
-        Diagnostic decoder = Single("[Attend.TransformerDecoder(ModelDim = 8, Heads = 2, MlpDim = 16, Depth = 1, WeightPrecision = (Attend.WeightPrecision)(-1))] public partial class Model;", "ATTEND040");
+        Diagnostic decoder = Single("[Attend.TransformerDecoder(ModelDim = 8, Heads = 2, MlpDim = 16, Depth = 1, WeightPrecision = (Attend.WeightPrecision)(-1))] public partial class Model;", "ATTEND032");
         Assert.Contains("WeightPrecision.BFloat16", decoder.GetMessage());
     }
 

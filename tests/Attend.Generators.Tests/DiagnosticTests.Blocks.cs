@@ -4,7 +4,7 @@ using Xunit;
 
 namespace Attend.Generators.Tests;
 
-/// <summary>The transformer blocks' diagnostics, ATTEND040–048.</summary>
+/// <summary>The transformer blocks' diagnostics, ATTEND041–048 (an undefined option is ATTEND032, as for every attribute).</summary>
 public sealed partial class DiagnosticTests
 {
     private const string Encoder = "Attend.TransformerEncoder(ModelDim = 8, Heads = 2, MlpDim = 16, Depth = 1";
@@ -15,10 +15,10 @@ public sealed partial class DiagnosticTests
     [InlineData("Positions = (Attend.PositionEncoding)(-1)", "Positions = -1", "PositionEncoding.RelativeBias2D")]
     [InlineData("WeightNaming = (Attend.TransformerWeightNaming)3", "WeightNaming = 3", "TransformerWeightNaming.Vit")]
     [InlineData("WeightPrecision = (Attend.WeightPrecision)3", "WeightPrecision = 3", "WeightPrecision.Int8")]
-    public void ATTEND040_option_out_of_range(string argument, string expected, string suggestion)
+    public void ATTEND032_block_option_out_of_range(string argument, string expected, string suggestion)
     {
         string source = $"[{Encoder}, {argument})] public partial class Layer;";
-        Diagnostic d = Single(source, "ATTEND040");
+        Diagnostic d = Single(source, "ATTEND032");
         Assert.Contains(expected, d.GetMessage());
         Assert.Contains(suggestion, d.GetMessage());
         Assert.StartsWith(argument.Split(' ')[0], SourceAt(source, d));

@@ -43,6 +43,20 @@ public sealed partial class DiagnosticTests
         Assert.Contains(listed, d.GetMessage());
     }
 
+    // One rule for an undefined enum value: a channel layer, a transformer block and a graph layer give the same id and the
+    // same message, naming the argument, its value, the class and every defined member.
+    [Theory]
+    [InlineData("[Attend.SqueezeExcitation(Channels = 32, Pooling = (Attend.ChannelPooling)3)]", "Pooling = 3", "ChannelPooling.Average, ChannelPooling.Max, ChannelPooling.Both")]
+    [InlineData("[Attend.TransformerEncoder(ModelDim = 8, Heads = 2, MlpDim = 16, Depth = 1, Norm = (Attend.NormPlacement)7)]", "Norm = 7", "NormPlacement.Default, NormPlacement.Post, NormPlacement.Pre")]
+    [InlineData("[Attend.GraphAttention(InFeatures = 8, OutFeatures = 4, Combine = (Attend.GraphHeadCombine)5)]", "Combine = 5", "GraphHeadCombine.Concat, GraphHeadCombine.Mean")]
+    public void ATTEND032_same_rule_and_message_for_every_attribute(string attribute, string argument, string members)
+    {
+        string source = attribute + " public partial class Layer;";
+        Diagnostic d = Single(source, "ATTEND032");
+        Assert.Equal($"{argument} on 'Layer' is not a defined value; use one of {members}", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.StartsWith(argument.Split(' ')[0], SourceAt(source, d));
+    }
+
     [Theory]
     [InlineData("Dot")]
     [InlineData("ScaledDot")]

@@ -52,15 +52,15 @@ public sealed partial class DiagnosticTests
     }
 
     [Theory]
-    [InlineData("[Attend.GraphAttention(InFeatures = 8, OutFeatures = 4, Combine = (Attend.GraphHeadCombine)5)]", "Combine value 5", "GraphHeadCombine.Concat or GraphHeadCombine.Mean")]
-    [InlineData("[Attend.GraphAttention(InFeatures = 8, OutFeatures = 4, Scoring = (Attend.GraphAttentionScoring)(-1))]", "Scoring value -1", "GraphAttentionScoring.Gat or GraphAttentionScoring.GatV2")]
-    [InlineData("[Attend.AttentionPooling(Features = 8, Score = (Attend.PoolingScore)2)]", "Score value 2", "PoolingScore.Additive or PoolingScore.LearnedQuery")]
-    public void ATTEND021_undefined_option_value(string attribute, string expected, string fix)
+    [InlineData("[Attend.GraphAttention(InFeatures = 8, OutFeatures = 4, Combine = (Attend.GraphHeadCombine)5)]", "Combine = 5", "GraphHeadCombine.Concat, GraphHeadCombine.Mean")]
+    [InlineData("[Attend.GraphAttention(InFeatures = 8, OutFeatures = 4, Scoring = (Attend.GraphAttentionScoring)(-1))]", "Scoring = -1", "GraphAttentionScoring.Gat, GraphAttentionScoring.GatV2")]
+    [InlineData("[Attend.AttentionPooling(Features = 8, Score = (Attend.PoolingScore)2)]", "Score = 2", "PoolingScore.Additive, PoolingScore.LearnedQuery")]
+    public void ATTEND032_undefined_graph_and_pooling_option_value(string attribute, string expected, string fix)
     {
         string source = attribute + " public partial class Layer;";
-        Diagnostic d = Single(source, "ATTEND021");
+        Diagnostic d = Single(source, "ATTEND032");
         Assert.Contains(expected, d.GetMessage());
-        Assert.Contains("use " + fix, d.GetMessage());
+        Assert.Contains("use one of " + fix, d.GetMessage());
         Assert.StartsWith(expected.Split(' ')[0], SourceAt(source, d));
     }
 

@@ -54,9 +54,8 @@ internal static class Descriptors
         "ATTEND012", "Layer is too large",
         "{0} on '{1}' needs {2} weights per matrix, more than a .NET array holds; reduce ModelDim, Heads or DimHead");
 
-    public static readonly DiagnosticDescriptor OptionOutOfRange = Error(
-        "ATTEND040", "Option is not a defined value",
-        "{0} = {1} on '{2}' is not a defined {3} value; use one of {4}");
+    // ATTEND040 (a block option not a defined value) and ATTEND021 (a graph/pooling option not defined) were retired
+    // before any release: every attribute now reports an undefined enum value as ATTEND032 (UndefinedOption). Don't reuse them.
 
     public static readonly DiagnosticDescriptor NamingFixesNormPlacement = Error(
         "ATTEND041", "This weight naming is pre-norm",
@@ -115,10 +114,6 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor NegativeSlopeNotFinite = Error(
         "ATTEND020", "NegativeSlope must be a finite number",
         "NegativeSlope {0} on '{1}' is not a finite number; give LeakyReLU a finite slope such as 0.2 (the GAT paper's) or leave it out");
-
-    public static readonly DiagnosticDescriptor UndefinedEnumValue = Error(
-        "ATTEND021", "Undefined option value",
-        "{0} value {1} on '{2}' is not defined; use {3}");
 
     public static readonly DiagnosticDescriptor ShiftRadiusOutOfRange = Error(
         "ATTEND022", "ShiftRadius out of range",
@@ -187,10 +182,10 @@ internal static class Descriptors
         ClassNotPartial, ContainingTypeNotPartial, GenericLayer, NotPositive, ModelDimNotDivisible,
         HeadsNotDivisibleByKvHeads, UnsupportedMask, HugeHead, InvalidScale, InternalError,
         ConflictingAttributes, SizeTooLarge,
-        OptionOutOfRange, NamingFixesNormPlacement, HeadWidthFixedByTorch, PositionsNeedSize, InvalidRotaryDim,
+        NamingFixesNormPlacement, HeadWidthFixedByTorch, PositionsNeedSize, InvalidRotaryDim,
         InvalidFloatOption, ImageNotDivisibleByPatch, NamingNotAvailable, OptionHasNoEffect,
         ReductionLeavesNoChannels, EvenKernelSize, UndefinedOption, ScoreNeedsEqualSizes, UnusedOption, SizeExceedsLimit,
-        NegativeSlopeNotFinite, UndefinedEnumValue, ShiftRadiusOutOfRange, NotPositiveFinite, BandwidthWithLearnableWidth,
+        NegativeSlopeNotFinite, ShiftRadiusOutOfRange, NotPositiveFinite, BandwidthWithLearnableWidth,
         HiddenDimWithLearnedQuery, WeightsTooLarge, UnresolvedArgument,
         HeadTooLarge, LanguageVersionTooLow, UnsupportedLayerModifier,
         ChannelsNotDivisible, NoHalfChannels,

@@ -186,15 +186,18 @@ internal static class BertModelEmitter
             }
         }
 
-        w.Line();
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"int {Interface}.EmbeddingDimensions => ModelDim;");
-        w.Line();
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"int {Interface}.MaxSequenceLength => MaxPositions;");
-        w.Line();
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"bool {Interface}.NormalizesEmbeddings => NormalizeEmbeddings;");
+        // The embedding-model interface, implemented explicitly over the class's own constants and Embed.
+        foreach (string member in new[]
+        {
+            $"int {Interface}.EmbeddingDimensions => ModelDim;",
+            $"int {Interface}.MaxSequenceLength => MaxPositions;",
+            $"bool {Interface}.NormalizesEmbeddings => NormalizeEmbeddings;",
+        })
+        {
+            w.Line();
+            w.GeneratedMember(member);
+        }
+
         w.Line();
         w.Line(GeneratedCode.Attribute);
         w.Line($"void {Interface}.Embed(global::System.ReadOnlySpan<int> inputIds, global::System.ReadOnlySpan<int> attentionMask, global::System.ReadOnlySpan<int> tokenTypeIds, global::System.Span<float> embeddings, int batch, int length) =>");

@@ -70,19 +70,8 @@ internal static class DanetPositionAttentionEmitter
         };
         Weights(w, typeName, "the DANet authors' PAM_Module", tensors, fields, b =>
         {
-            b.Lines("""
-                float[] stacked = new float[ProjectionWidth * Channels];
-                queryWeight.CopyTo(stacked, 0);
-                keyWeight.CopyTo(stacked, QueryKeyChannels * Channels);
-                valueWeight.CopyTo(stacked, 2 * QueryKeyChannels * Channels);
-                """);
-            b.Line($"{Packed}.Pack(stacked, Channels, ProjectionWidth, next.Projection);");
-            b.Lines("""
-                queryBias.CopyTo(next.ProjectionBias, 0);
-                keyBias.CopyTo(next.ProjectionBias, QueryKeyChannels);
-                valueBias.CopyTo(next.ProjectionBias, 2 * QueryKeyChannels);
-                gamma.CopyTo(next.Gamma, 0);
-                """);
+            StackProjections(b, "query", "key", "value", "QueryKeyChannels");
+            b.Line("gamma.CopyTo(next.Gamma, 0);");
         });
     }
 
@@ -109,19 +98,28 @@ internal static class DanetPositionAttentionEmitter
             b.Lines("""
                 convWeight.CopyTo(next.ConvWeight, 0);
                 convBias.CopyTo(next.ConvBias, 0);
-                float[] stacked = new float[ProjectionWidth * Channels];
-                qWeight.CopyTo(stacked, 0);
-                kWeight.CopyTo(stacked, Channels * Channels);
-                vWeight.CopyTo(stacked, 2 * Channels * Channels);
                 """);
-            b.Line($"{Packed}.Pack(stacked, Channels, ProjectionWidth, next.Projection);");
-            b.Lines("""
-                qBias.CopyTo(next.ProjectionBias, 0);
-                kBias.CopyTo(next.ProjectionBias, Channels);
-                vBias.CopyTo(next.ProjectionBias, 2 * Channels);
-                """);
+            StackProjections(b, "q", "k", "v", "Channels");
             b.Line($"{Packed}.Pack(oWeight, Channels, Channels, next.Output);");
             b.Line("oBias.CopyTo(next.OutputBias, 0);");
         });
+    }
+
+    /// <summary>
+    /// Stacks the query, key and value 1×1 projections (the first two of <paramref name="queryKeyRows"/> rows each) into one
+    /// <c>[ProjectionWidth, Channels]</c> weight, packed for a single GEMM, with their biases stacked the same way.
+    /// </summary>
+    private static void StackProjections(SourceWriter b, string query, string key, string value, string queryKeyRows)
+    {
+        b.Lines($$"""
+            float[] stacked = new float[ProjectionWidth * Channels];
+            {{query}}Weight.CopyTo(stacked, 0);
+            {{key}}Weight.CopyTo(stacked, {{queryKeyRows}} * Channels);
+            {{value}}Weight.CopyTo(stacked, 2 * {{queryKeyRows}} * Channels);
+            {{Packed}}.Pack(stacked, Channels, ProjectionWidth, next.Projection);
+            {{query}}Bias.CopyTo(next.ProjectionBias, 0);
+            {{key}}Bias.CopyTo(next.ProjectionBias, {{queryKeyRows}});
+            {{value}}Bias.CopyTo(next.ProjectionBias, 2 * {{queryKeyRows}});
+            """);
     }
 }

@@ -194,31 +194,18 @@ internal static class EncoderStackEmitter
     /// <summary>The ref struct that carries one forward pass's sizes, options and scratch to every sublayer.</summary>
     public static void EmitPass(SourceWriter w, EncoderStackSpec s)
     {
-        w.Line("/// <summary>One forward pass: sizes, options and the scratch every sublayer writes into.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("private readonly ref struct Pass"))
+        using (PassText.Open(w, "sizes, options and the scratch every sublayer writes into"))
         {
+            w.Lines(PassText.RunMembers);
             w.Lines("""
-                public global::Attend.KernelPath Path { get; init; }
-                public int Threads { get; init; }
-                public int Batch { get; init; }
                 /// <summary>New tokens per sequence in this pass.</summary>
                 public int Length { get; init; }
                 /// <summary>Tokens per sequence already in the cache, before these.</summary>
                 public int Past { get; init; }
                 public global::Attend.KvCache? Cache { get; init; }
                 public global::System.ReadOnlySpan<bool> KeyPaddingMask { get; init; }
-                /// <summary>[rows, ModelDim]: the normalized input of a pre-norm sublayer.</summary>
-                public global::System.Span<float> Normed { get; init; }
-                /// <summary>[rows, ModelDim]: a sublayer's output before the residual sum.</summary>
-                public global::System.Span<float> Delta { get; init; }
-                /// <summary>[rows, QkvWidth]: each row's queries, keys and values side by side.</summary>
-                public global::System.Span<float> Qkv { get; init; }
-                /// <summary>[rows, InnerDim]: attention's output, heads side by side.</summary>
-                public global::System.Span<float> Context { get; init; }
-                /// <summary>[rows, MlpDim]: the feed-forward hidden layer (shares memory with Qkv and Context).</summary>
-                public global::System.Span<float> Hidden { get; init; }
                 """);
+            w.Lines(PassText.ScratchMembers("[rows, QkvWidth]: each row's queries, keys and values side by side."));
             if (Rotary(s))
             {
                 w.Line("/// <summary>[Length, RotaryDim]: per new token, RotaryDim / 2 cosines then RotaryDim / 2 sines.</summary>");

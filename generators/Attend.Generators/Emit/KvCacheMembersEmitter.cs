@@ -14,26 +14,22 @@ internal static class KvCacheMembersEmitter
     /// <param name="prefillBody">Writes the rest of <c>Prefill</c> once every argument is checked (<c>batch</c> is in scope).</param>
     public static void Emit(SourceWriter w, string noun, string layers, string layersPhrase, string kvHeads, Action<SourceWriter> prefillBody)
     {
-        w.Line("/// <summary>");
-        w.Line($"/// Creates a key/value cache for this {noun}: <paramref name=\"batch\"/> sequences of up to <paramref name=\"capacity\"/> positions.");
-        w.Lines("""
+        CreateKvCache(
+            $"/// Creates a key/value cache for this {noun}: <paramref name=\"batch\"/> sequences of up to <paramref name=\"capacity\"/> positions.",
+            """
             /// Fill it with <see cref="Prefill"/>, extend it one token per sequence with <see cref="Forward(global::System.ReadOnlySpan{float}, global::System.Span{float}, global::Attend.KvCache)"/>,
             /// and <see cref="global::Attend.KvCache.Reset"/> it to start new sequences.
             /// </summary>
-            """);
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public global::Attend.KvCache CreateKvCache(int batch, int capacity) => new global::Attend.KvCache({layers}, batch, {kvHeads}, DimHead, capacity);");
-        w.Line();
-        w.Line("/// <summary>");
-        w.Line($"/// Creates a key/value cache for this {noun} that stores keys and values in <paramref name=\"precision\"/>:");
-        w.Lines("""
+            """,
+            "", "");
+        CreateKvCache(
+            $"/// Creates a key/value cache for this {noun} that stores keys and values in <paramref name=\"precision\"/>:",
+            """
             /// <see cref="global::Attend.KvCachePrecision.BFloat16"/> halves the bytes a decoding step reads (and the cache's memory),
             /// at a relative rounding error of at most 2⁻⁸ per cached value; the arithmetic stays in 32-bit floats.
             /// </summary>
-            """);
-        w.Line(GeneratedCode.Attribute);
-        w.Line($"public global::Attend.KvCache CreateKvCache(int batch, int capacity, global::Attend.KvCachePrecision precision) => new global::Attend.KvCache({layers}, batch, {kvHeads}, DimHead, capacity, precision);");
-        w.Line();
+            """,
+            ", global::Attend.KvCachePrecision precision", ", precision");
         w.Lines("""
             /// <summary>
             /// Runs <paramref name="length"/> new tokens per sequence that follow the <c>cache.Length</c> already cached, stores their keys and
@@ -68,5 +64,15 @@ internal static class KvCacheMembersEmitter
         w.Line("/// <exception cref=\"global::System.ArgumentException\">A size does not match, or the cache is full or of another shape.</exception>");
         w.Line(GeneratedCode.Attribute);
         w.Line("public void Forward(global::System.ReadOnlySpan<float> tokens, global::System.Span<float> output, global::Attend.KvCache cache) => Prefill(tokens, output, 1, cache);");
+
+        // The two CreateKvCache overloads differ only in their summary and the optional precision.
+        void CreateKvCache(string summary, string remarks, string extraParameter, string extraArgument)
+        {
+            w.Line("/// <summary>");
+            w.Line(summary);
+            w.Lines(remarks);
+            w.GeneratedMember($"public global::Attend.KvCache CreateKvCache(int batch, int capacity{extraParameter}) => new global::Attend.KvCache({layers}, batch, {kvHeads}, DimHead, capacity{extraArgument});");
+            w.Line();
+        }
     }
 }

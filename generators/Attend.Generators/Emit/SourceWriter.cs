@@ -22,6 +22,9 @@ internal sealed class SourceWriter
         return this;
     }
 
+    /// <summary>Writes <paramref name="declaration"/> under the <c>[GeneratedCode]</c> attribute every emitted member carries.</summary>
+    public SourceWriter GeneratedMember(string declaration) => Line(GeneratedCode.Attribute).Line(declaration);
+
     /// <summary>Writes each line of a multi-line block at the current indentation.</summary>
     public SourceWriter Lines(string block)
     {

@@ -199,29 +199,18 @@ internal static class TransformerDecoderEmitter
 
     private static void EmitPass(SourceWriter w)
     {
-        w.Line("/// <summary>One forward pass: sizes, masks and the scratch every sublayer writes into.</summary>");
-        w.Line(GeneratedCode.Attribute);
-        using (w.Block("private readonly ref struct Pass"))
+        using (PassText.Open(w, "sizes, masks and the scratch every sublayer writes into"))
         {
+            w.Lines(PassText.RunMembers);
             w.Lines("""
-                public global::Attend.KernelPath Path { get; init; }
-                public int Threads { get; init; }
-                public int Batch { get; init; }
                 /// <summary>Target tokens per sequence.</summary>
                 public int Length { get; init; }
                 public int MemoryLength { get; init; }
                 public global::System.ReadOnlySpan<bool> TargetKeyPaddingMask { get; init; }
                 public global::System.ReadOnlySpan<bool> MemoryKeyPaddingMask { get; init; }
-                /// <summary>[rows, ModelDim]: the normalized input of a pre-norm sublayer.</summary>
-                public global::System.Span<float> Normed { get; init; }
-                /// <summary>[rows, ModelDim]: a sublayer's output before the residual sum.</summary>
-                public global::System.Span<float> Delta { get; init; }
-                /// <summary>[rows, QkvWidth]: self-attention's queries, keys and values; cross-attention's queries use its first rows · ModelDim.</summary>
-                public global::System.Span<float> Qkv { get; init; }
-                /// <summary>[rows, InnerDim]: attention's output, heads side by side.</summary>
-                public global::System.Span<float> Context { get; init; }
-                /// <summary>[rows, MlpDim]: the feed-forward hidden layer (shares memory with Qkv and Context).</summary>
-                public global::System.Span<float> Hidden { get; init; }
+                """);
+            w.Lines(PassText.ScratchMembers("[rows, QkvWidth]: self-attention's queries, keys and values; cross-attention's queries use its first rows · ModelDim."));
+            w.Lines("""
                 /// <summary>[batch · memoryLength, KvWidth]: the memory's keys and values for the current layer.</summary>
                 public global::System.Span<float> MemoryKv { get; init; }
                 public int Rows => Batch * Length;

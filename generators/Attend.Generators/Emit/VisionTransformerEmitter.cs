@@ -131,28 +131,13 @@ internal static class VisionTransformerEmitter
         using (w.Block($"private sealed class {WeightsClass}"))
         {
             w.Line($"public {stack} Stack = {stack}.Zeroed();");
-            if (current)
-            {
-                w.Line("public readonly float[] PatchNormWeight = new float[PatchDim];");
-                w.Line("public readonly float[] PatchNormBias = new float[PatchDim];");
-            }
-
+            if (current) NormFields(w, "PatchNorm", "PatchDim");
             w.Line("public readonly float[] PackedPatchWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(PatchDim, ModelDim)];");
             w.Line("public readonly float[] PatchBias = new float[ModelDim];");
-            if (current)
-            {
-                w.Line("public readonly float[] EmbeddingNormWeight = new float[ModelDim];");
-                w.Line("public readonly float[] EmbeddingNormBias = new float[ModelDim];");
-            }
-
+            if (current) NormFields(w, "EmbeddingNorm", "ModelDim");
             w.Line("public readonly float[] ClassToken = new float[ModelDim];");
             w.Line("public readonly float[] PositionEmbedding = new float[Tokens * ModelDim];");
-            if (!current)
-            {
-                w.Line("public readonly float[] HeadNormWeight = new float[ModelDim];");
-                w.Line("public readonly float[] HeadNormBias = new float[ModelDim];");
-            }
-
+            if (!current) NormFields(w, "HeadNorm", "ModelDim");
             w.Line("public readonly float[] PackedHeadWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ModelDim, Classes)];");
             w.Line("public readonly float[] HeadBias = new float[Classes];");
             w.Line();
@@ -163,30 +148,15 @@ internal static class VisionTransformerEmitter
             {
                 w.Line($"var weights = new {WeightsClass}();");
                 string linear = current ? "to_patch_embedding.2" : "to_patch_embedding.1";
-                if (current)
-                {
-                    w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"to_patch_embedding.1.weight\", PatchDim).CopyTo(weights.PatchNormWeight, 0);");
-                    w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"to_patch_embedding.1.bias\", PatchDim).CopyTo(weights.PatchNormBias, 0);");
-                }
-
+                if (current) ReadNorm(w, "to_patch_embedding.1", "PatchDim", "PatchNorm");
                 w.Line($"global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{linear}.weight\", ModelDim, PatchDim), PatchDim, ModelDim, weights.PackedPatchWeight);");
                 w.Line($"global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{linear}.bias\", ModelDim).CopyTo(weights.PatchBias, 0);");
-                if (current)
-                {
-                    w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"to_patch_embedding.3.weight\", ModelDim).CopyTo(weights.EmbeddingNormWeight, 0);");
-                    w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"to_patch_embedding.3.bias\", ModelDim).CopyTo(weights.EmbeddingNormBias, 0);");
-                }
-
+                if (current) ReadNorm(w, "to_patch_embedding.3", "ModelDim", "EmbeddingNorm");
                 w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"cls_token\", 1, 1, ModelDim).CopyTo(weights.ClassToken, 0);");
                 w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"pos_embedding\", 1, Tokens, ModelDim).CopyTo(weights.PositionEmbedding, 0);");
                 w.Line($"weights.Stack = {stack}.Read(source, prefix + \"transformer.\", precision);");
                 string head = current ? "mlp_head" : "mlp_head.1";
-                if (!current)
-                {
-                    w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"mlp_head.0.weight\", ModelDim).CopyTo(weights.HeadNormWeight, 0);");
-                    w.Line("global::Attend.Kernels.WeightLoading.Read(source, prefix, \"mlp_head.0.bias\", ModelDim).CopyTo(weights.HeadNormBias, 0);");
-                }
-
+                if (!current) ReadNorm(w, "mlp_head.0", "ModelDim", "HeadNorm");
                 w.Line($"global::Attend.Kernels.LinearKernels.Pack(global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{head}.weight\", Classes, ModelDim), ModelDim, Classes, weights.PackedHeadWeight);");
                 w.Line($"global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{head}.bias\", Classes).CopyTo(weights.HeadBias, 0);");
                 w.Line("return weights;");
@@ -194,6 +164,20 @@ internal static class VisionTransformerEmitter
         }
 
         w.Line();
+    }
+
+    /// <summary>A LayerNorm's weight and bias fields, <c>{field}Weight</c> and <c>{field}Bias</c>, <paramref name="width"/> long.</summary>
+    private static void NormFields(SourceWriter w, string field, string width)
+    {
+        w.Line($"public readonly float[] {field}Weight = new float[{width}];");
+        w.Line($"public readonly float[] {field}Bias = new float[{width}];");
+    }
+
+    /// <summary>Reads (and checks) the LayerNorm <paramref name="module"/>'s weight and bias into <see cref="NormFields"/>' fields.</summary>
+    private static void ReadNorm(SourceWriter w, string module, string width, string field)
+    {
+        w.Line($"global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{module}.weight\", {width}).CopyTo(weights.{field}Weight, 0);");
+        w.Line($"global::Attend.Kernels.WeightLoading.Read(source, prefix, \"{module}.bias\", {width}).CopyTo(weights.{field}Bias, 0);");
     }
 
     private static void EmitSteps(SourceWriter w, VisionTransformerSpec spec, bool current)

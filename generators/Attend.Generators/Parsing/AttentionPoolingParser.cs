@@ -11,7 +11,7 @@ internal static class AttentionPoolingParser
         int score = reader.GetInt("Score");
 
         bool valid = reader.RequirePositive("Features", features, ", the features of each position");
-        valid &= FamilyParsing.RequireDefined<PoolingScore>(reader, "Score", score);
+        valid &= OptionChecks.RequireDefined<PoolingScore>(reader, "Score", score);
         bool learnedQuery = score == 1;
         if (learnedQuery && reader.IsSet("HiddenDim"))
         {

@@ -203,6 +203,25 @@ internal sealed class DeclarationReader
         return false;
     }
 
+    /// <summary>
+    /// Reads a size that must be positive (ATTEND004 with <paramref name="hint"/>, which says what the size is), clearing
+    /// <paramref name="valid"/> when it is not: the one rule every parser applies to a required size.
+    /// </summary>
+    public int ReadPositive(string property, string hint, ref bool valid, int defaultValue = 0)
+    {
+        int value = GetInt(property, defaultValue);
+        valid &= RequirePositive(property, value, hint);
+        return value;
+    }
+
+    /// <summary>Reads a size that may be left out (0, the caller's cue for its default) but must be positive when written.</summary>
+    public int ReadOptionalPositive(string property, string hint, ref bool valid)
+    {
+        int value = GetInt(property);
+        if (IsSet(property)) valid &= RequirePositive(property, value, hint);
+        return value;
+    }
+
     private static readonly SymbolDisplayFormat EscapedNames = SymbolDisplayFormat.CSharpErrorMessageFormat
         .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers);
 

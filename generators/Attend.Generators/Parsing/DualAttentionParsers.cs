@@ -81,12 +81,10 @@ internal static class DualAttentionParsers
 
     public static ConvolutionalSelfAttentionSpec? ReadConvolutional(DeclarationReader reader, LayerIdentity? identity)
     {
-        int inChannels = reader.GetInt("InChannels");
-        int outChannels = reader.GetInt("OutChannels");
-        int kernel = reader.GetInt("KernelSize");
-        bool valid = reader.RequirePositive("InChannels", inChannels, ", the channels of the input image");
-        valid &= reader.RequirePositive("OutChannels", outChannels, ", the channels of the output image");
-        valid &= reader.RequirePositive("KernelSize", kernel, ", odd: the K of the K×K convolution the K² heads can express");
+        bool valid = true;
+        int inChannels = reader.ReadPositive("InChannels", ", the channels of the input image", ref valid);
+        int outChannels = reader.ReadPositive("OutChannels", ", the channels of the output image", ref valid);
+        int kernel = reader.ReadPositive("KernelSize", ", odd: the K of the K×K convolution the K² heads can express", ref valid);
         valid &= RequireOdd(reader, "KernelSize", kernel);
         int headDim = reader.IsSet("HeadDim") ? reader.GetInt("HeadDim") : outChannels;
         if (reader.IsSet("HeadDim")) valid &= reader.RequirePositive("HeadDim", headDim, ", or remove it for OutChannels (the paper's construction)");

@@ -15,22 +15,11 @@ internal static class EncoderStackReader
     /// <returns>The stack, or null after reporting why it is invalid.</returns>
     public static EncoderStackSpec? Read(DeclarationReader reader, int naming, int defaultDimHead)
     {
-        int modelDim = reader.GetInt("ModelDim");
-        int heads = reader.GetInt("Heads");
-        int dimHead = reader.GetInt("DimHead");
-        int kvHeads = reader.GetInt("KvHeads");
-        int mlpDim = reader.GetInt("MlpDim");
-        int depth = reader.GetInt("Depth");
         int mask = reader.GetInt("Mask");
-        int window = reader.GetInt("Window");
-
-        bool valid = reader.RequirePositive("ModelDim", modelDim, ", the model width (d_model)");
-        valid &= reader.RequirePositive("Heads", heads, ", the number of heads (nhead)");
-        valid &= reader.RequirePositive("MlpDim", mlpDim, ", the feed-forward width (dim_feedforward)");
-        valid &= reader.RequirePositive("Depth", depth, ", the number of layers");
-        if (reader.IsSet("DimHead")) valid &= reader.RequirePositive("DimHead", dimHead, ", or remove it for the default");
-        if (reader.IsSet("KvHeads")) valid &= reader.RequirePositive("KvHeads", kvHeads, ", or remove it to use Heads");
-        if (reader.IsSet("Window")) valid &= reader.RequirePositive("Window", window, ", or remove it for full attention");
+        bool valid = ReadStackSizes(reader, out int modelDim, out int heads, out int mlpDim, out int depth);
+        int dimHead = reader.ReadOptionalPositive("DimHead", ", or remove it for the default", ref valid);
+        int kvHeads = reader.ReadOptionalPositive("KvHeads", HeadRules.KvHeadsHint, ref valid);
+        int window = reader.ReadOptionalPositive("Window", HeadRules.WindowHint, ref valid);
 
         int norm = ReadOption(reader, "Norm", "NormPlacement", BlockOptions.NormNames, ref valid);
         int activation = ReadOption(reader, "Activation", "FeedForwardActivation", BlockOptions.ActivationNames, ref valid);
@@ -109,13 +98,22 @@ internal static class EncoderStackReader
             (float)(1.0 / Math.Sqrt(dimHead)), outputProjection, weightPrecision);
     }
 
-    /// <summary>Reads an enum argument, reporting ATTEND040 when its value is not a member.</summary>
+    /// <summary>The sizes every <c>torch.nn</c>-style stack (encoder or decoder) requires, each reported (ATTEND004) when not positive.</summary>
+    public static bool ReadStackSizes(DeclarationReader reader, out int modelDim, out int heads, out int mlpDim, out int depth)
+    {
+        bool valid = true;
+        modelDim = reader.ReadPositive("ModelDim", ", the model width (d_model)", ref valid);
+        heads = reader.ReadPositive("Heads", ", the number of heads (nhead)", ref valid);
+        mlpDim = reader.ReadPositive("MlpDim", ", the feed-forward width (dim_feedforward)", ref valid);
+        depth = reader.ReadPositive("Depth", ", the number of layers", ref valid);
+        return valid;
+    }
+
+    /// <summary>Reads an enum argument, reporting ATTEND032 (the one undefined-enum rule) when its value is not a member.</summary>
     public static int ReadOption(DeclarationReader reader, string property, string enumName, string[] names, ref bool valid)
     {
         int value = reader.GetInt(property);
-        if (value >= 0 && value < names.Length) return value;
-        reader.Report(Descriptors.OptionOutOfRange, reader.ArgumentLocation(property), property, Text(value), reader.TypeName, enumName,
-            string.Join(", ", Array.ConvertAll(names, n => enumName + "." + n)));
+        if (OptionChecks.RequireDefined(reader, property, value, enumName, names)) return value;
         valid = false;
         return 0;
     }

@@ -11,10 +11,8 @@ internal static class ExternalAttentionParsers
     public static BottleneckAttentionSpec? ReadBottleneckAttention(DeclarationReader reader, LayerIdentity? identity)
     {
         bool valid = ReadChannelsAndReduction(reader, out int channels, out int reduction);
-        int dilation = reader.GetInt("DilationValue", 2);
-        valid &= reader.RequirePositive("DilationValue", dilation, ", the dilation of the spatial 3×3 convolutions (dia_val; 1 for none)");
-        int layers = reader.GetInt("Layers", 3);
-        valid &= reader.RequirePositive("Layers", layers, ", the hidden layers of each gate (num_layers; the module uses 3)");
+        int dilation = reader.ReadPositive("DilationValue", ", the dilation of the spatial 3×3 convolutions (dia_val; 1 for none)", ref valid, defaultValue: 2);
+        int layers = reader.ReadPositive("Layers", ", the hidden layers of each gate (num_layers; the module uses 3)", ref valid, defaultValue: 3);
         int hidden = channels > 0 && reduction > 0 ? channels / reduction : 0;
         if (channels > 0 && reduction > 0 && hidden == 0)
         {
@@ -37,10 +35,8 @@ internal static class ExternalAttentionParsers
     public static SelectiveKernelAttentionSpec? ReadSelectiveKernelAttention(DeclarationReader reader, LayerIdentity? identity)
     {
         bool valid = ReadChannelsAndReduction(reader, out int channels, out int reduction);
-        int groups = reader.GetInt("Groups", 1);
-        valid &= reader.RequirePositive("Groups", groups, ", the groups of each branch convolution (group)");
-        int minimum = reader.GetInt("MinHiddenChannels", 32);
-        valid &= reader.RequirePositive("MinHiddenChannels", minimum, ", the fewest hidden channels of the selection (L)");
+        int groups = reader.ReadPositive("Groups", ", the groups of each branch convolution (group)", ref valid, defaultValue: 1);
+        int minimum = reader.ReadPositive("MinHiddenChannels", ", the fewest hidden channels of the selection (L)", ref valid, defaultValue: 32);
         int[] kernels = reader.GetIntArray("KernelSizes", DefaultKernelSizes);
         if (kernels.Length == 0)
         {
@@ -70,10 +66,10 @@ internal static class ExternalAttentionParsers
     /// <summary><c>Channels</c> (the module's <c>channel</c>) and <c>Reduction</c> (default 16), each required positive.</summary>
     private static bool ReadChannelsAndReduction(DeclarationReader reader, out int channels, out int reduction)
     {
-        channels = reader.GetInt("Channels");
-        reduction = reader.GetInt("Reduction", 16);
-        bool valid = reader.RequirePositive("Channels", channels, ", the number of feature-map channels (channel)");
-        return reader.RequirePositive("Reduction", reduction, ", the ratio Channels / hidden channels") && valid;
+        bool valid = true;
+        channels = reader.ReadPositive("Channels", ", the number of feature-map channels (channel)", ref valid);
+        reduction = reader.ReadPositive("Reduction", ", the ratio Channels / hidden channels", ref valid, defaultValue: 16);
+        return valid;
     }
 
     /// <summary>At most one past the largest array, so that a further product by an int cannot overflow a long.</summary>

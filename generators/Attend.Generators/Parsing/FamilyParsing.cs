@@ -26,22 +26,6 @@ internal static class FamilyParsing
         return resolved;
     }
 
-    /// <summary>Reports ATTEND021 unless <paramref name="value"/> is one of the enum's defined values (0 .. <paramref name="names"/>.Length − 1).</summary>
-    /// <summary>Reports ATTEND-undefined-enum-value unless <paramref name="value"/> is a member of <typeparamref name="TEnum"/>, the runtime's own enum linked into the generator.</summary>
-    public static bool RequireDefined<TEnum>(DeclarationReader reader, string property, int value)
-        where TEnum : struct, Enum =>
-        RequireDefined(reader, property, value, typeof(TEnum).Name, Enum.GetNames(typeof(TEnum)));
-
-    public static bool RequireDefined(DeclarationReader reader, string property, int value, string enumName, params string[] names)
-    {
-        if (value >= 0 && value < names.Length) return true;
-        string choices = names.Length == 2
-            ? $"{enumName}.{names[0]} or {enumName}.{names[1]}"
-            : string.Join(", ", Array.ConvertAll(names, n => enumName + "." + n));
-        reader.Report(Descriptors.UndefinedEnumValue, reader.ArgumentLocation(property), property, Text(value), reader.TypeName, choices);
-        return false;
-    }
-
     /// <summary>Reports ATTEND023 unless <paramref name="value"/> is positive and finite.</summary>
     public static bool RequirePositiveFinite(DeclarationReader reader, string property, float value, string hint)
     {

@@ -16,8 +16,8 @@ internal static class GraphAttentionParser
         bool valid = reader.RequirePositive("InFeatures", inFeatures, ", the features of each input node");
         valid &= reader.RequirePositive("OutFeatures", outFeatures, ", the features of each head's output (F′)");
         valid &= reader.RequirePositive("Heads", heads, ", or remove it for one head");
-        valid &= FamilyParsing.RequireDefined<GraphHeadCombine>(reader, "Combine", combine);
-        valid &= FamilyParsing.RequireDefined<GraphAttentionScoring>(reader, "Scoring", scoring);
+        valid &= OptionChecks.RequireDefined<GraphHeadCombine>(reader, "Combine", combine);
+        valid &= OptionChecks.RequireDefined<GraphAttentionScoring>(reader, "Scoring", scoring);
         if (float.IsNaN(slope) || float.IsInfinity(slope))
         {
             reader.Report(Descriptors.NegativeSlopeNotFinite, reader.ArgumentLocation("NegativeSlope"), FamilyParsing.Text(slope), reader.TypeName);

@@ -17,6 +17,12 @@ internal static class HeadRules
 {
     private const AttentionMask SupportedMasks = AttentionMask.Causal | AttentionMask.KeyPadding;
 
+    /// <summary>ATTEND004's hint for a written KvHeads that is not positive (every head-shaped attribute has one).</summary>
+    public const string KvHeadsHint = ", or remove it to use Heads";
+
+    /// <summary>ATTEND004's hint for a written Window that is not positive.</summary>
+    public const string WindowHint = ", or remove it for full attention";
+
     /// <summary>The head width when DimHead is not written: ModelDim / Heads. Callers have checked both positive.</summary>
     public static int DefaultDimHead(int modelDim, int heads) => modelDim / heads;
 

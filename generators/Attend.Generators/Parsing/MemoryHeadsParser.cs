@@ -6,13 +6,11 @@ internal static class MemoryHeadsParser
     public static MemoryHeadsSpec? Read(DeclarationReader reader, LayerIdentity? identity)
     {
         if (!FamilyParsing.RequireResolved(reader, "MemoryRows", "MemoryWidth", "ShiftRadius", "Epsilon")) return null;
-        int rows = reader.GetInt("MemoryRows");
-        int width = reader.GetInt("MemoryWidth");
         int radius = reader.GetInt("ShiftRadius", 1);
         float epsilon = reader.GetFloat("Epsilon", 1e-8f);
-
-        bool valid = reader.RequirePositive("MemoryRows", rows, ", the number of memory locations N");
-        valid &= reader.RequirePositive("MemoryWidth", width, ", the width W of one memory location");
+        bool valid = true;
+        int rows = reader.ReadPositive("MemoryRows", ", the number of memory locations N", ref valid);
+        int width = reader.ReadPositive("MemoryWidth", ", the width W of one memory location", ref valid);
         valid &= FamilyParsing.RequirePositiveFinite(reader, "Epsilon", epsilon, "it keeps the cosine similarity of an all-zero row finite; use a small value such as 1e-8 or leave it out");
         if (rows > 0)
         {

@@ -5,23 +5,16 @@ internal static class MultiHeadAttentionParser
 {
     public static MultiHeadAttentionSpec? Read(DeclarationReader reader, LayerIdentity? identity)
     {
-        int modelDim = reader.GetInt("ModelDim");
-        int heads = reader.GetInt("Heads");
-        int dimHead = reader.GetInt("DimHead");
-        int keyDim = reader.GetInt("KeyDim");
-        int valueDim = reader.GetInt("ValueDim");
         int mask = reader.GetInt("Mask");
         float scale = reader.GetFloat("Scale");
-        int kvHeads = reader.GetInt("KvHeads");
-        int window = reader.GetInt("Window");
-
-        bool valid = reader.RequirePositive("ModelDim", modelDim, ", the model width (embed_dim)");
-        valid &= reader.RequirePositive("Heads", heads, ", the number of heads (num_heads)");
-        if (reader.IsSet("DimHead")) valid &= reader.RequirePositive("DimHead", dimHead, ", or remove it to use ModelDim / Heads");
-        if (reader.IsSet("KeyDim")) valid &= reader.RequirePositive("KeyDim", keyDim, ", or remove it to use ModelDim");
-        if (reader.IsSet("ValueDim")) valid &= reader.RequirePositive("ValueDim", valueDim, ", or remove it to use ModelDim");
-        if (reader.IsSet("KvHeads")) valid &= reader.RequirePositive("KvHeads", kvHeads, ", or remove it to use Heads");
-        if (reader.IsSet("Window")) valid &= reader.RequirePositive("Window", window, ", or remove it for full attention");
+        bool valid = true;
+        int modelDim = reader.ReadPositive("ModelDim", ", the model width (embed_dim)", ref valid);
+        int heads = reader.ReadPositive("Heads", ", the number of heads (num_heads)", ref valid);
+        int dimHead = reader.ReadOptionalPositive("DimHead", ", or remove it to use ModelDim / Heads", ref valid);
+        int keyDim = reader.ReadOptionalPositive("KeyDim", ", or remove it to use ModelDim", ref valid);
+        int valueDim = reader.ReadOptionalPositive("ValueDim", ", or remove it to use ModelDim", ref valid);
+        int kvHeads = reader.ReadOptionalPositive("KvHeads", HeadRules.KvHeadsHint, ref valid);
+        int window = reader.ReadOptionalPositive("Window", HeadRules.WindowHint, ref valid);
         kvHeads = kvHeads <= 0 ? heads : kvHeads;
         if (valid) valid &= HeadRules.RequireKvHeadsDivideHeads(reader, heads, kvHeads);
 

@@ -27,13 +27,17 @@ internal static class OptionChecks
         }
     }
 
-    /// <summary>Reports ATTEND032 unless <paramref name="value"/> is one of the enum's values (index into <paramref name="names"/>).</summary>
-    /// <summary>Reports ATTEND-undefined-option unless <paramref name="value"/> is a member of <typeparamref name="TEnum"/>, the runtime's own enum linked into the generator.</summary>
+    /// <summary>
+    /// Reports ATTEND032 unless <paramref name="value"/> is a member of <typeparamref name="TEnum"/> (the runtime's own enum linked
+    /// into the generator). Every attribute reports an undefined enum value through this one rule, so the same mistake gets the
+    /// same diagnostic whatever the attribute.
+    /// </summary>
     public static bool RequireDefined<TEnum>(DeclarationReader reader, string property, int value)
         where TEnum : struct, Enum =>
         RequireDefined(reader, property, value, typeof(TEnum).Name, Enum.GetNames(typeof(TEnum)));
 
-    public static bool RequireDefined(DeclarationReader reader, string property, int value, string enumName, params string[] names)
+    /// <summary>Reports ATTEND032 unless <paramref name="value"/> indexes <paramref name="names"/> (the members of <paramref name="enumName"/>).</summary>
+    public static bool RequireDefined(DeclarationReader reader, string property, int value, string enumName, string[] names)
     {
         if (value >= 0 && value < names.Length) return true;
         reader.Report(Descriptors.UndefinedOption, reader.ArgumentLocation(property), property, Text(value), reader.TypeName,

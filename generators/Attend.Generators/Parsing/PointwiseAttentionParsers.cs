@@ -26,20 +26,18 @@ internal static class PointwiseAttentionParsers
 
     public static ShuffleAttentionSpec? ReadShuffleAttention(DeclarationReader reader, LayerIdentity? identity)
     {
-        int channels = reader.GetInt("Channels");
-        bool valid = reader.RequirePositive("Channels", channels, ", the number of feature-map channels");
-        int groups = reader.GetInt("Groups", 8);
-        valid &= reader.RequirePositive("Groups", groups, ", the number of channel groups G (the module's default is 8)");
+        bool valid = true;
+        int channels = reader.ReadPositive("Channels", ", the number of feature-map channels", ref valid);
+        int groups = reader.ReadPositive("Groups", ", the number of channel groups G (the module's default is 8)", ref valid, defaultValue: 8);
         valid = valid && RequireMultiple(reader, channels, 2L * groups, $"2 × Groups: each of the {Text(groups)} groups splits into a channel half and a spatial half");
         return valid ? new ShuffleAttentionSpec(identity!, channels, groups) : null;
     }
 
     public static CoordinateAttentionSpec? ReadCoordinateAttention(DeclarationReader reader, LayerIdentity? identity)
     {
-        int channels = reader.GetInt("Channels");
-        bool valid = reader.RequirePositive("Channels", channels, ", the number of feature-map channels (inp)");
-        int reduction = reader.GetInt("Reduction", 32);
-        valid &= reader.RequirePositive("Reduction", reduction, ", the ratio Channels / middle channels (the module's default is 32)");
+        bool valid = true;
+        int channels = reader.ReadPositive("Channels", ", the number of feature-map channels (inp)", ref valid);
+        int reduction = reader.ReadPositive("Reduction", ", the ratio Channels / middle channels (the module's default is 32)", ref valid, defaultValue: 32);
         if (!valid) return null;
         int middle = System.Math.Max(MinimumMiddleChannels, channels / reduction);
         return RequireWeightFits(reader, "Channels", "Channels × middle channels", channels, middle)

@@ -5,15 +5,11 @@ internal static class ScaledDotProductAttentionParser
 {
     public static ScaledDotProductAttentionSpec? Read(DeclarationReader reader, LayerIdentity? identity)
     {
-        int heads = reader.GetInt("Heads");
-        int kvHeads = reader.GetInt("KvHeads");
-        int dimHead = reader.GetInt("DimHead");
-        int valueDimHead = reader.GetInt("ValueDimHead");
-
-        bool valid = reader.RequirePositive("Heads", heads, ", the number of query heads (q_num_heads)");
-        if (reader.IsSet("KvHeads")) valid &= reader.RequirePositive("KvHeads", kvHeads, ", or remove it to use Heads");
-        valid &= reader.RequirePositive("DimHead", dimHead, ", the width of one query/key head");
-        if (reader.IsSet("ValueDimHead")) valid &= reader.RequirePositive("ValueDimHead", valueDimHead, ", or remove it to use DimHead");
+        bool valid = true;
+        int heads = reader.ReadPositive("Heads", ", the number of query heads (q_num_heads)", ref valid);
+        int kvHeads = reader.ReadOptionalPositive("KvHeads", HeadRules.KvHeadsHint, ref valid);
+        int dimHead = reader.ReadPositive("DimHead", ", the width of one query/key head", ref valid);
+        int valueDimHead = reader.ReadOptionalPositive("ValueDimHead", ", or remove it to use DimHead", ref valid);
 
         kvHeads = kvHeads == 0 ? heads : kvHeads;
         valueDimHead = valueDimHead == 0 ? dimHead : valueDimHead;

@@ -5,15 +5,8 @@ internal static class TransformerDecoderParser
 {
     public static TransformerDecoderSpec? Read(DeclarationReader reader, LayerIdentity? identity)
     {
-        int modelDim = reader.GetInt("ModelDim");
-        int heads = reader.GetInt("Heads");
-        int mlpDim = reader.GetInt("MlpDim");
-        int depth = reader.GetInt("Depth");
         int mask = reader.GetInt("Mask");
-        bool valid = reader.RequirePositive("ModelDim", modelDim, ", the model width (d_model)");
-        valid &= reader.RequirePositive("Heads", heads, ", the number of heads (nhead)");
-        valid &= reader.RequirePositive("MlpDim", mlpDim, ", the feed-forward width (dim_feedforward)");
-        valid &= reader.RequirePositive("Depth", depth, ", the number of layers");
+        bool valid = EncoderStackReader.ReadStackSizes(reader, out int modelDim, out int heads, out int mlpDim, out int depth);
         int norm = EncoderStackReader.ReadOption(reader, "Norm", "NormPlacement", BlockOptions.NormNames, ref valid);
         int activation = EncoderStackReader.ReadOption(reader, "Activation", "FeedForwardActivation", BlockOptions.ActivationNames, ref valid);
         int weightPrecision = EncoderStackReader.ReadOption(reader, "WeightPrecision", "WeightPrecision", BlockOptions.WeightPrecisionNames, ref valid);
