@@ -30,12 +30,12 @@ public sealed class AttentionGenerator : IIncrementalGenerator
             TrackingNames.BertModelParse, TrackingNames.BertModelDiagnostics, TrackingNames.BertModelSpecs, TrackingNames.BertModelPlan);
         var vit = RegisterPlanned(context, "Attend.VisionTransformerAttribute", VisionTransformerParser.Read, AttentionLayerPlanner.Plan, VisionTransformerEmitter.Emit,
             TrackingNames.VisionTransformerParse, TrackingNames.VisionTransformerDiagnostics, TrackingNames.VisionTransformerSpecs, TrackingNames.VisionTransformerPlan);
-        Register(context, "Attend.SqueezeExcitationAttribute", ChannelAttentionParsers.ReadSqueezeExcitation, SqueezeExcitationEmitter.Emit,
-            s => s.Identity, TrackingNames.SqueezeExcitationParse, TrackingNames.SqueezeExcitationDiagnostics, TrackingNames.SqueezeExcitationSpecs);
-        Register(context, "Attend.EfficientChannelAttentionAttribute", ChannelAttentionParsers.ReadEfficientChannelAttention, EfficientChannelAttentionEmitter.Emit,
-            s => s.Identity, TrackingNames.EfficientChannelAttentionParse, TrackingNames.EfficientChannelAttentionDiagnostics, TrackingNames.EfficientChannelAttentionSpecs);
-        Register(context, "Attend.ConvBlockAttentionAttribute", ChannelAttentionParsers.ReadConvBlockAttention, ConvBlockAttentionEmitter.Emit,
-            s => s.Identity, TrackingNames.ConvBlockAttentionParse, TrackingNames.ConvBlockAttentionDiagnostics, TrackingNames.ConvBlockAttentionSpecs);
+        RegisterPlanned(context, "Attend.SqueezeExcitationAttribute", ChannelAttentionParsers.ReadSqueezeExcitation, ChannelLayerPlanner.Plan, SqueezeExcitationEmitter.Emit,
+            TrackingNames.SqueezeExcitationParse, TrackingNames.SqueezeExcitationDiagnostics, TrackingNames.SqueezeExcitationSpecs, TrackingNames.SqueezeExcitationPlan);
+        RegisterPlanned(context, "Attend.EfficientChannelAttentionAttribute", ChannelAttentionParsers.ReadEfficientChannelAttention, ChannelLayerPlanner.Plan, EfficientChannelAttentionEmitter.Emit,
+            TrackingNames.EfficientChannelAttentionParse, TrackingNames.EfficientChannelAttentionDiagnostics, TrackingNames.EfficientChannelAttentionSpecs, TrackingNames.EfficientChannelAttentionPlan);
+        RegisterPlanned(context, "Attend.ConvBlockAttentionAttribute", ChannelAttentionParsers.ReadConvBlockAttention, ChannelLayerPlanner.Plan, ConvBlockAttentionEmitter.Emit,
+            TrackingNames.ConvBlockAttentionParse, TrackingNames.ConvBlockAttentionDiagnostics, TrackingNames.ConvBlockAttentionSpecs, TrackingNames.ConvBlockAttentionPlan);
         Register(context, "Attend.BottleneckAttentionAttribute", ExternalAttentionParsers.ReadBottleneckAttention, BottleneckAttentionEmitter.Emit,
             s => s.Identity, TrackingNames.BottleneckAttentionParse, TrackingNames.BottleneckAttentionDiagnostics, TrackingNames.BottleneckAttentionSpecs);
         Register(context, "Attend.TripletAttentionAttribute", ExternalAttentionParsers.ReadTripletAttention, TripletAttentionEmitter.Emit,

@@ -102,6 +102,11 @@ internal static class TrackingNames
     public const string AttentionPoolingPlan = nameof(AttentionPoolingPlan);
     public const string ScoreAttentionPlan = nameof(ScoreAttentionPlan);
 
+    // Spec → plan, for the channel-attention kinds whose MLP and convolution kernels are emitted per shape.
+    public const string SqueezeExcitationPlan = nameof(SqueezeExcitationPlan);
+    public const string EfficientChannelAttentionPlan = nameof(EfficientChannelAttentionPlan);
+    public const string ConvBlockAttentionPlan = nameof(ConvBlockAttentionPlan);
+
     /// <summary>The distinct head shapes of every attention layer, each emitted once as a kernel struct.</summary>
     public const string HeadShapes = nameof(HeadShapes);
 
@@ -116,6 +121,7 @@ internal static class TrackingNames
         HeadShapes, HeadStructPlans,
         MultiHeadAttentionPlan, ScaledDotProductAttentionPlan, TransformerEncoderPlan, TransformerDecoderPlan, VisionTransformerPlan, DanetPositionAttentionPlan,
         GraphAttentionPlan, MemoryHeadsPlan, NadarayaWatsonPlan, AttentionPoolingPlan, ScoreAttentionPlan,
+        SqueezeExcitationPlan, EfficientChannelAttentionPlan, ConvBlockAttentionPlan,
         MultiHeadAttentionParse, MultiHeadAttentionDiagnostics, MultiHeadAttentionSpecs,
         ScaledDotProductAttentionParse, ScaledDotProductAttentionDiagnostics, ScaledDotProductAttentionSpecs,
         TransformerEncoderParse, TransformerEncoderDiagnostics, TransformerEncoderSpecs,

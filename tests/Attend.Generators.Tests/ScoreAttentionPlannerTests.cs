@@ -55,4 +55,13 @@ public sealed class ScoreAttentionPlannerTests
         Assert.Equal(new[] { (16, 0), (8, 8), (4, 24) }, plan.Sums.Select(k => (k.Width, k.LoopedRegisters)));
         Assert.Equal(plan, ScoreAttentionPlanner.Plan(Spec(AttentionScore.Dot, valueSize: 100)));
     }
+
+    [Fact]
+    public void Each_path_dispatches_to_the_kernel_of_the_width_it_runs_the_row_at()
+    {
+        ScoreAttentionPlan plan = ScoreAttentionPlanner.Plan(Spec(AttentionScore.Dot, querySize: 12, valueSize: 3));
+
+        Assert.Equal(new[] { 8, 8, 4 }, plan.ScoreDispatch.Select(p => p.RunsAt));
+        Assert.All(plan.SumDispatch, p => Assert.Equal(1, p.RunsAt));
+    }
 }

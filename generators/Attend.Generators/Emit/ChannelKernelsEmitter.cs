@@ -10,16 +10,14 @@ namespace Attend.Generators.Emit;
 /// </summary>
 internal static class ChannelKernelsEmitter
 {
-    /// <summary>Registers of the input vector a matrix–vector product keeps live across the rows.</summary>
-    private const int MaxHeldRegisters = 8;
-
     public static string MatVecName(int rows, int columns) => $"MatVec_{rows}x{columns}";
 
     /// <summary><c>y[r] = Σ_c W[r, c] · x[c]</c> for a constant <c>[rows, columns]</c> weight (a 1×1 convolution on one pooled vector).</summary>
-    public static void EmitMatVec(SourceWriter w, int rows, int columns)
+    public static void EmitMatVec(SourceWriter w, MatVecPlan plan)
     {
+        int rows = plan.Rows, columns = plan.Columns;
         string name = MatVecName(rows, columns);
-        string method(int width) => width == 1 ? $"{name}_Scalar" : $"{name}_{Short(PathOf(EffectiveWidth(columns, width)))}";
+        string method(int width) => MethodOn(name, plan.Dispatch, width);
         const string parameters = "global::System.ReadOnlySpan<float> weight, global::System.ReadOnlySpan<float> x, global::System.Span<float> y";
         w.Line($"/// <summary><c>y[r] = Σ_c weight[r, c] · x[c]</c> for weight <c>[{rows}, {columns}]</c>, on the given path.</summary>");
         using (w.Block($"private static void {name}(global::Attend.KernelPath path, {parameters})"))
@@ -40,16 +38,17 @@ internal static class ChannelKernelsEmitter
         }
 
         w.Line();
-        foreach (int width in Paths.Select(p => EffectiveWidth(columns, p.Width)).Where(x => x > 1).Distinct())
+        foreach (MatVecBody body in plan.Bodies)
         {
-            bool held = FitsInRegisters(columns, width, MaxHeldRegisters);
-            w.Line($"// {PathOf(width)}: {Layout(columns, width)}{(held ? "; x stays in registers across the rows" : "; x is reloaded from L1 for each row")}.");
+            int width = body.Width;
+            bool held = body.HoldsInput;
+            w.Line($"// {PathOf(width)}: {Layout(columns, body.Segments)}{(held ? "; x stays in registers across the rows" : "; x is reloaded from L1 for each row")}.");
             using (w.Block($"private static void {method(width)}({parameters})"))
             {
                 VectorCode.References(w, ("weights", "weight"), ("input", "x"), ("output", "y"));
                 if (held)
                 {
-                    foreach (RowSegment segment in HeadKernelPlanner.Segments(columns, width))
+                    foreach (RowSegment segment in body.Segments)
                     {
                         w.Line($"{TypeOf(segment.Width)} x{segment.Offset} = {Load(segment.Width, "input", segment.Offset)};");
                     }
@@ -58,7 +57,7 @@ internal static class ChannelKernelsEmitter
                 using (w.Block($"for (int r = 0; r < {rows}; r++)"))
                 {
                     w.Line($"ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, r * {columns});");
-                    EmitDot(w, "dot", "input", "row", columns, width, held ? "x" : null);
+                    EmitDot(w, "dot", "input", "row", body.Segments, width, held ? "x" : null);
                     w.Line("global::System.Runtime.CompilerServices.Unsafe.Add(ref output, r) = dot;");
                 }
             }
@@ -70,10 +69,11 @@ internal static class ChannelKernelsEmitter
     public static string ChannelConvName(int channels, int kernel) => $"ChannelConv_K{kernel}_C{channels}";
 
     /// <summary>ECA's <c>output[c] = Σ_t taps[t] · padded[c + t]</c>: conv1d along the channels over a zero-padded vector.</summary>
-    public static void EmitChannelConv(SourceWriter w, int channels, int kernel)
+    public static void EmitChannelConv(SourceWriter w, ChannelConvPlan plan)
     {
+        int channels = plan.Channels, kernel = plan.Kernel;
         string name = ChannelConvName(channels, kernel);
-        string method(int width) => width == 1 ? $"{name}_Scalar" : $"{name}_{Short(PathOf(EffectiveWidth(channels, width)))}";
+        string method(int width) => MethodOn(name, plan.Dispatch, width);
         const string parameters = "global::System.ReadOnlySpan<float> padded, global::System.ReadOnlySpan<float> taps, global::System.Span<float> output";
         w.Line($"/// <summary><c>output[c] = Σ_t taps[t] · padded[c + t]</c> for {channels} channels and {kernel} taps: conv1d along the channels.</summary>");
         using (w.Block($"private static void {name}(global::Attend.KernelPath path, {parameters})"))
@@ -93,16 +93,15 @@ internal static class ChannelKernelsEmitter
         }
 
         w.Line();
-        foreach (int width in Paths.Select(p => EffectiveWidth(channels, p.Width)).Where(x => x > 1).Distinct())
+        foreach (ChannelConvBody body in plan.Bodies)
         {
-            List<RowSegment> segments = HeadKernelPlanner.Segments(channels, width).ToList();
-            int full = segments.Count(s => s.Width == width);
-            var widths = segments.Select(s => s.Width).Distinct().ToList();
-            w.Line($"// {PathOf(width)}: {Layout(channels, width)}; the {kernel} taps are broadcast once and unrolled.");
+            int width = body.Width;
+            int looped = body.LoopedRegisters;
+            w.Line($"// {PathOf(width)}: {Layout(channels, body.Segments)}; the {kernel} taps are broadcast once and unrolled.");
             using (w.Block($"private static void {method(width)}({parameters})"))
             {
                 VectorCode.References(w, ("input", "padded"), ("result", "output"));
-                foreach (int segmentWidth in widths)
+                foreach (int segmentWidth in body.TapWidths)
                 {
                     for (int t = 0; t < kernel; t++)
                     {
@@ -112,16 +111,16 @@ internal static class ChannelKernelsEmitter
                     }
                 }
 
-                if (full > 1)
+                if (looped > 0)
                 {
-                    using (w.Block($"for (nuint c = 0; c < {full * width}; c += {width})"))
+                    using (w.Block($"for (nuint c = 0; c < {looped * width}; c += {width})"))
                     {
                         EmitTaps(w, width, kernel, t => LoadAt(width, "input", "c", t), "acc");
                         w.Line(Store(width, "acc", "ref result, c") + ";");
                     }
                 }
 
-                foreach (RowSegment segment in segments.Skip(full > 1 ? full : 0))
+                foreach (RowSegment segment in body.Segments.Skip(looped))
                 {
                     using (w.Block(""))
                     {

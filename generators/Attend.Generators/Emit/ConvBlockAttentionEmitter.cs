@@ -5,8 +5,9 @@ namespace Attend.Generators.Emit;
 /// <summary>Writes a <c>[ConvBlockAttention]</c> class: constants, weights, <c>LoadWeights</c>, <c>Forward</c> and its kernels.</summary>
 internal static class ConvBlockAttentionEmitter
 {
-    public static string Emit(ConvBlockAttentionSpec spec)
+    public static string Emit(ConvBlockAttentionPlan plan)
     {
+        ConvBlockAttentionSpec spec = plan.Spec;
         int c = spec.Channels, h = spec.HiddenChannels, k = spec.SpatialKernelSize;
         var weights = new List<Weight>
         {
@@ -99,8 +100,7 @@ internal static class ConvBlockAttentionEmitter
                     }
 
                     w.Line();
-                    ChannelKernelsEmitter.EmitMatVec(w, h, c);
-                    if (h != c) ChannelKernelsEmitter.EmitMatVec(w, c, h);
+                    foreach (MatVecPlan matVec in plan.MatVecs) ChannelKernelsEmitter.EmitMatVec(w, matVec);
                     ChannelKernelsEmitter.EmitSpatialConv(w, k);
                 }
             });

@@ -5,8 +5,9 @@ namespace Attend.Generators.Emit;
 /// <summary>Writes an <c>[EfficientChannelAttention]</c> class: constants, weight, <c>LoadWeights</c>, <c>Forward</c> and its kernels.</summary>
 internal static class EfficientChannelAttentionEmitter
 {
-    public static string Emit(EfficientChannelAttentionSpec spec)
+    public static string Emit(EfficientChannelAttentionPlan plan)
     {
+        EfficientChannelAttentionSpec spec = plan.Spec;
         int c = spec.Channels, k = spec.KernelSize;
         var weights = new List<Weight> { new("conv.weight", "_convWeight", new[] { "1", "1", "KernelSize" }) };
         string[] remarks =
@@ -15,7 +16,7 @@ internal static class EfficientChannelAttentionEmitter
                 (spec.KernelSizeIsAdaptive ? $" (ECA's adaptive rule: t = ⌊(log₂ {c} + 1) / 2⌋, k = t if odd else t + 1)" : " (given)") +
                 "; height and width are run-time arguments.",
             $"The convolution along the channels is emitted per instruction set with its {k} taps broadcast once: " +
-                $"global::System.Runtime.Intrinsics.Vector512 {VectorCode.DocLayout(c, VectorCode.EffectiveWidth(c, 16))}, global::System.Runtime.Intrinsics.Vector256 {VectorCode.DocLayout(c, VectorCode.EffectiveWidth(c, 8))}, global::System.Runtime.Intrinsics.Vector128 {VectorCode.DocLayout(c, VectorCode.EffectiveWidth(c, 4))}.",
+                string.Join(", ", plan.Conv.Dispatch.Select(p => $"{VectorCode.QualifiedVectorOf(p.Width)} {VectorCode.DocLayout(c, p.Segments)}")) + $".",
             $"Zero padding of {(k - 1) / 2} on both ends of the pooled vector, no bias, as the reference <c>nn.Conv1d(1, 1, k, padding=(k - 1) // 2, bias=False)</c>.",
             "The per-channel scaling streams each plane once; output may be the input's own memory.",
         };
@@ -65,7 +66,7 @@ internal static class EfficientChannelAttentionEmitter
                     }
 
                     w.Line();
-                    ChannelKernelsEmitter.EmitChannelConv(w, c, k);
+                    ChannelKernelsEmitter.EmitChannelConv(w, plan.Conv);
                 }
             });
     }

@@ -30,14 +30,14 @@ internal static class ScoreKernelsEmitter
             w.Line();
             w.Line($"public static int ValueSize => {spec.ValueSize};");
             w.Line();
-            string scoreMethod(int pathWidth) => pathWidth == 1 ? $"{scoresName}_Scalar" : $"{scoresName}_{Short(PathOf(EffectiveWidth(width, pathWidth)))}";
+            string scoreMethod(int pathWidth) => MethodOn(scoresName, plan.ScoreDispatch, pathWidth);
             using (w.Block("public static void Scores(global::Attend.KernelPath path, global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> keys, int count, global::System.ReadOnlySpan<float> scoreWeights, global::System.Span<float> scores)"))
             {
                 EmitDispatch(w, scoreMethod, additive ? "query, keys, count, scoreWeights, scores" : "query, keys, count, scores");
             }
 
             w.Line();
-            string sumMethod(int pathWidth) => pathWidth == 1 ? $"{weightedSumName}_Scalar" : $"{weightedSumName}_{Short(PathOf(EffectiveWidth(spec.ValueSize, pathWidth)))}";
+            string sumMethod(int pathWidth) => MethodOn(weightedSumName, plan.SumDispatch, pathWidth);
             using (w.Block("public static void WeightedSum(global::Attend.KernelPath path, global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> values, int valueStride, int count, global::System.Span<float> output)"))
             {
                 EmitDispatch(w, sumMethod, "weights, values, valueStride, count, output");
@@ -83,7 +83,7 @@ internal static class ScoreKernelsEmitter
         {
             int width = kernel.Width;
             bool held = kernel.Held;
-            w.Line($"// {PathOf(width)}: D = {Layout(d, width)}{(held ? "; the query row stays in registers across every key" : "; the query row is reloaded from L1 for each key")}.");
+            w.Line($"// {PathOf(width)}: D = {Layout(d, kernel.Segments)}{(held ? "; the query row stays in registers across every key" : "; the query row is reloaded from L1 for each key")}.");
             using (w.Block($"private static void {name}_{Short(PathOf(width))}({parameters})"))
             {
                 VectorCode.References(w, ("q", "query"), ("k", "keys"), ("s", "scores"));
@@ -95,7 +95,7 @@ internal static class ScoreKernelsEmitter
                 using (w.Block("for (int j = 0; j < count; j++)"))
                 {
                     w.Line($"ref float key = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)j * {d});");
-                    EmitDot(w, "dot", "q", "key", d, width, held ? "query" : null);
+                    EmitDot(w, "dot", "q", "key", kernel.Segments, width, held ? "query" : null);
                     w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j) = {scaled("dot")};");
                 }
             }
@@ -137,7 +137,7 @@ internal static class ScoreKernelsEmitter
         {
             int width = kernel.Width;
             bool held = kernel.Held;
-            w.Line($"// {PathOf(width)}: Hidden = {Layout(h, width)}{(held ? "; the query row and v stay in registers across every key" : "; the query row and v are reloaded from L1 for each key")}.");
+            w.Line($"// {PathOf(width)}: Hidden = {Layout(h, kernel.Segments)}{(held ? "; the query row and v stay in registers across every key" : "; the query row and v are reloaded from L1 for each key")}.");
             using (w.Block($"private static void {name}_{Short(PathOf(width))}({parameters})"))
             {
                 VectorCode.References(w, ("q", "query"), ("k", "keys"), ("v", "weights"), ("s", "scores"));
@@ -153,7 +153,7 @@ internal static class ScoreKernelsEmitter
                 using (w.Block("for (int j = 0; j < count; j++)"))
                 {
                     w.Line($"ref float key = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)j * {h});");
-                    EmitReduction(w, "sum", h, width,
+                    EmitReduction(w, "sum", kernel.Segments, width,
                         (segmentWidth, index, offset) => held && index is null ? $"v{offset}" : At(segmentWidth, "v", index, offset),
                         (segmentWidth, index, offset) =>
                         {
@@ -190,7 +190,7 @@ internal static class ScoreKernelsEmitter
             int width = kernel.Width;
             List<RowSegment> segments = kernel.Segments.ToList();
             int looped = kernel.LoopedRegisters;
-            w.Line($"// {PathOf(width)}: Dv = {Layout(dv, width)}" + (looped > 0
+            w.Line($"// {PathOf(width)}: Dv = {Layout(dv, kernel.Segments)}" + (looped > 0
                 ? $"; column blocks of {MaxAccumulators} registers each stream the value rows once, then the rest."
                 : "; the output row is accumulated in registers and stored once."));
             using (w.Block($"private static void {name}_{Short(PathOf(width))}({parameters})"))

@@ -5,8 +5,9 @@ namespace Attend.Generators.Emit;
 /// <summary>Writes a <c>[SqueezeExcitation]</c> class: constants, weights, <c>LoadWeights</c>, <c>Forward</c> and its kernels.</summary>
 internal static class SqueezeExcitationEmitter
 {
-    public static string Emit(SqueezeExcitationSpec spec)
+    public static string Emit(SqueezeExcitationPlan plan)
     {
+        SqueezeExcitationSpec spec = plan.Spec;
         int c = spec.Channels, s = spec.SqueezeChannels;
         bool average = spec.Pooling != (int)ChannelPooling.Max, max = spec.Pooling != (int)ChannelPooling.Average;
         string pooling = (ChannelPooling)spec.Pooling switch { ChannelPooling.Average => "average", ChannelPooling.Max => "max", _ => "average and max" };
@@ -22,7 +23,7 @@ internal static class SqueezeExcitationEmitter
         {
             $"Specialized at compile time: Channels = {c}, SqueezeChannels = {s}, {pooling} pooling, {gate} gate; height and width are run-time arguments.",
             $"The excitation MLP is two matrix–vector products of constant shape ([{s}, {c}] then [{c}, {s}]), emitted per instruction set: " +
-                $"global::System.Runtime.Intrinsics.Vector512 {VectorCode.DocLayout(c, VectorCode.EffectiveWidth(c, 16))}, global::System.Runtime.Intrinsics.Vector256 {VectorCode.DocLayout(c, VectorCode.EffectiveWidth(c, 8))}, global::System.Runtime.Intrinsics.Vector128 {VectorCode.DocLayout(c, VectorCode.EffectiveWidth(c, 4))} for fc1's rows.",
+                string.Join(", ", plan.MatVecs[0].Dispatch.Select(p => $"{VectorCode.QualifiedVectorOf(p.Width)} {VectorCode.DocLayout(c, p.Segments)}")) + $" for fc1's rows.",
             spec.Pooling == (int)ChannelPooling.Both
                 ? "Pooling = Both runs the MLP on the mean and on the maximum and adds the two results before the gate (fc2's bias counts twice, as calling the PyTorch module's fc twice would)."
                 : $"Squeeze: each channel plane is reduced to its {(average ? "mean" : "maximum")} in one vectorized pass.",
@@ -91,8 +92,7 @@ internal static class SqueezeExcitationEmitter
                     }
 
                     w.Line();
-                    ChannelKernelsEmitter.EmitMatVec(w, s, c);
-                    if (s != c) ChannelKernelsEmitter.EmitMatVec(w, c, s);
+                    foreach (MatVecPlan matVec in plan.MatVecs) ChannelKernelsEmitter.EmitMatVec(w, matVec);
                 }
             });
     }

@@ -53,16 +53,12 @@ internal static class VectorCode
         return width == 1 ? $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {source}, {at})" : $"{QualifiedVectorOf(width)}.LoadUnsafe(ref {source}, {at})";
     }
 
-    /// <summary>The width a path really runs a row of <paramref name="length"/> at (<see cref="HeadKernelPlanner.EffectiveWidth"/>).</summary>
-    public static int EffectiveWidth(int length, int width) => HeadKernelPlanner.EffectiveWidth(length, width);
-
     /// <summary><see cref="Layout"/> escaped for an XML doc comment (<c>&lt;float&gt;</c>).</summary>
-    public static string DocLayout(int length, int width) => Layout(length, width).Replace("<", "&lt;").Replace(">", "&gt;");
+    public static string DocLayout(int length, IEnumerable<RowSegment> segments) => Layout(length, segments).Replace("<", "&lt;").Replace(">", "&gt;");
 
-    /// <summary>Describes how a row of <paramref name="length"/> floats is covered at <paramref name="width"/>: "32 = 4 × Vector256&lt;float&gt;".</summary>
-    public static string Layout(int length, int width)
+    /// <summary>Describes how planned <paramref name="segments"/> cover a row of <paramref name="length"/> floats: "32 = 4 × Vector256&lt;float&gt;".</summary>
+    public static string Layout(int length, IEnumerable<RowSegment> segments)
     {
-        EquatableArray<RowSegment> segments = HeadKernelPlanner.Segments(length, width);
         var parts = segments.GroupBy(s => s.Width).OrderByDescending(g => g.Key)
             .Select(g => g.Key == 1 ? (g.Count() == 1 ? "1 scalar" : $"{g.Count()} scalars") : $"{g.Count()} × {VectorOf(g.Key)}<float>");
         return $"{length} = {string.Join(" + ", parts)}";
@@ -73,21 +69,21 @@ internal static class VectorCode
     /// <paramref name="b"/> name <c>ref float</c> locals. <paramref name="heldA"/>: <c>a</c>'s segments were loaded into
     /// locals <c>{heldA}{offset}</c>. See <see cref="EmitReduction"/> for the layout.
     /// </summary>
-    public static void EmitDot(SourceWriter w, string result, string a, string b, int length, int width, string? heldA = null) =>
-        EmitReduction(w, result, length, width,
+    public static void EmitDot(SourceWriter w, string result, string a, string b, EquatableArray<RowSegment> segments, int width, string? heldA = null) =>
+        EmitReduction(w, result, segments, width,
             (segmentWidth, index, offset) => heldA is null || index is not null ? At(segmentWidth, a, index, offset) : $"{heldA}{offset}",
             (segmentWidth, index, offset) => At(segmentWidth, b, index, offset));
 
     /// <summary>
-    /// Writes statements that leave <c>float {result} = Σ_i left(i) · right(i)</c> over a constant <paramref name="length"/>,
+    /// Writes statements that leave <c>float {result} = Σ_i left(i) · right(i)</c> over a constant row covered by the planned <paramref name="row"/> segments,
     /// where <paramref name="left"/> and <paramref name="right"/> give the expression for a segment (its width, a run-time
     /// index <c>c</c> or null, and a constant offset). Rows up to <see cref="MaxUnrolledRegisters"/> registers are unrolled
     /// with two accumulators per width; longer ones run a loop of four accumulators over blocks of four registers, with the
     /// remainder unrolled.
     /// </summary>
-    public static void EmitReduction(SourceWriter w, string result, int length, int width, System.Func<int, string?, int, string> left, System.Func<int, string?, int, string> right)
+    public static void EmitReduction(SourceWriter w, string result, EquatableArray<RowSegment> row, int width, System.Func<int, string?, int, string> left, System.Func<int, string?, int, string> right)
     {
-        List<RowSegment> segments = HeadKernelPlanner.Segments(length, width).ToList();
+        List<RowSegment> segments = row.ToList();
         int full = segments.Count(s => s.Width == width && width > 1);
         int looped = full > MaxUnrolledRegisters ? full / 4 * 4 : 0;
         int AccumulatorsFor(int segmentWidth) => segmentWidth == width && looped > 0
@@ -142,9 +138,12 @@ internal static class VectorCode
     public static string At(int width, string source, string? index, int offset) =>
         index is null ? Load(width, source, offset) : LoadAt(width, source, index, offset);
 
-    /// <summary>Whether <paramref name="length"/> floats fit in at most <paramref name="registers"/> registers of <paramref name="width"/> (so a row can be held across a loop).</summary>
-    public static bool FitsInRegisters(int length, int width, int registers) =>
-        HeadKernelPlanner.Segments(length, width).Count(s => s.Width > 1) <= registers;
+    /// <summary>The method a path of <paramref name="width"/> floats calls: the one for the width it runs at (1: the scalar one).</summary>
+    public static string MethodOn(string name, EquatableArray<PathWidth> dispatch, int width)
+    {
+        int runsAt = width == 1 ? 1 : dispatch.First(p => p.Width == width).RunsAt;
+        return runsAt == 1 ? $"{name}_Scalar" : $"{name}_{Short(PathOf(runsAt))}";
+    }
 
     /// <summary>
     /// Writes a <c>switch (path)</c> calling, per path, the method for the width that path really uses

@@ -34,6 +34,14 @@ internal static class RowLayerPlanner
     public static RowLayout Layout(int length) =>
         new(length, HeadKernelPlanner.VectorPaths.Select(p => new PathRow(p.Path, p.Width, HeadKernelPlanner.Segments(length, p.Width))).ToEquatableArray());
 
+    /// <summary>Per vector path (widest first) the width it runs a row of <paramref name="length"/> at, and the segments there.</summary>
+    public static EquatableArray<PathWidth> Dispatch(int length) =>
+        HeadKernelPlanner.VectorPaths.Select(p =>
+        {
+            int runsAt = HeadKernelPlanner.EffectiveWidth(length, p.Width);
+            return new PathWidth(p.Path, p.Width, runsAt, HeadKernelPlanner.Segments(length, runsAt));
+        }).ToEquatableArray();
+
     /// <summary>Additive scores dot the hidden layer with v; a learned query dots the features themselves.</summary>
     public static AttentionPoolingPlan Plan(AttentionPoolingSpec spec) =>
         new(spec.Identity, spec, Layout(spec.LearnedQuery ? spec.Features : spec.HiddenDim), Layout(spec.Features));

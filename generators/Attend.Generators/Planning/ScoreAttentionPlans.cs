@@ -9,7 +9,8 @@ internal sealed record WeightedSumPlan(int Width, EquatableArray<RowSegment> Seg
 
 /// <summary>
 /// A planned <c>[Attention]</c> layer: the width of the prepared query/key rows (the hidden layer for additive and MLP
-/// scores, else the query size), and per distinct register width the score and weighted-sum kernels' layouts.
+/// scores, else the query size), per path the width its score and weighted-sum kernels run at, and per distinct register
+/// width those kernels' layouts.
 /// </summary>
 internal sealed record ScoreAttentionPlan(
     LayerIdentity Identity,
@@ -17,7 +18,9 @@ internal sealed record ScoreAttentionPlan(
     int PreparedWidth,
     bool Additive,
     EquatableArray<ScoreRowPlan> Scores,
-    EquatableArray<WeightedSumPlan> Sums) : ILayerPlan;
+    EquatableArray<WeightedSumPlan> Sums,
+    EquatableArray<PathWidth> ScoreDispatch,
+    EquatableArray<PathWidth> SumDispatch) : ILayerPlan;
 
 /// <summary>Spec → plan for <c>[Attention]</c>. Pure; tested without Roslyn.</summary>
 internal static class ScoreAttentionPlanner
@@ -49,7 +52,8 @@ internal static class ScoreAttentionPlanner
             int full = segments.Count(s => s.Width == width);
             return new WeightedSumPlan(width, segments, full > MaxAccumulators ? full / MaxAccumulators * MaxAccumulators : 0);
         });
-        return new ScoreAttentionPlan(spec.Identity, spec, prepared, additive, scores.ToEquatableArray(), sums.ToEquatableArray());
+        return new ScoreAttentionPlan(spec.Identity, spec, prepared, additive, scores.ToEquatableArray(), sums.ToEquatableArray(),
+            RowLayerPlanner.Dispatch(prepared), RowLayerPlanner.Dispatch(spec.ValueSize));
     }
 
     /// <summary>
