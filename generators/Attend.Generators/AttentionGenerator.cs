@@ -66,10 +66,10 @@ public sealed class AttentionGenerator : IIncrementalGenerator
             s => s.Identity, TrackingNames.SeparableSelfAttentionParse, TrackingNames.SeparableSelfAttentionDiagnostics, TrackingNames.SeparableSelfAttentionSpecs);
         var position = RegisterPlanned(context, "Attend.DanetPositionAttentionAttribute", DualAttentionParsers.ReadPosition, AttentionLayerPlanner.Plan, DanetPositionAttentionEmitter.Emit,
             TrackingNames.DanetPositionAttentionParse, TrackingNames.DanetPositionAttentionDiagnostics, TrackingNames.DanetPositionAttentionSpecs, TrackingNames.DanetPositionAttentionPlan);
-        Register(context, "Attend.DanetChannelAttentionAttribute", DualAttentionParsers.ReadChannel, DanetChannelAttentionEmitter.Emit,
-            s => s.Identity, TrackingNames.DanetChannelAttentionParse, TrackingNames.DanetChannelAttentionDiagnostics, TrackingNames.DanetChannelAttentionSpecs);
-        Register(context, "Attend.ConvolutionalSelfAttentionAttribute", DualAttentionParsers.ReadConvolutional, ConvolutionalSelfAttentionEmitter.Emit,
-            s => s.Identity, TrackingNames.ConvolutionalSelfAttentionParse, TrackingNames.ConvolutionalSelfAttentionDiagnostics, TrackingNames.ConvolutionalSelfAttentionSpecs);
+        RegisterPlanned(context, "Attend.DanetChannelAttentionAttribute", DualAttentionParsers.ReadChannel, DualAttentionPlanner.Plan, DanetChannelAttentionEmitter.Emit,
+            TrackingNames.DanetChannelAttentionParse, TrackingNames.DanetChannelAttentionDiagnostics, TrackingNames.DanetChannelAttentionSpecs, TrackingNames.DanetChannelAttentionPlan);
+        RegisterPlanned(context, "Attend.ConvolutionalSelfAttentionAttribute", DualAttentionParsers.ReadConvolutional, DualAttentionPlanner.Plan, ConvolutionalSelfAttentionEmitter.Emit,
+            TrackingNames.ConvolutionalSelfAttentionParse, TrackingNames.ConvolutionalSelfAttentionDiagnostics, TrackingNames.ConvolutionalSelfAttentionSpecs, TrackingNames.ConvolutionalSelfAttentionPlan);
 
         // Every layer kind that runs attention through a head kernel struct contributes its head shape; each distinct
         // shape's struct is emitted once, into Attend.Generated, and every layer of that shape names it.

@@ -107,6 +107,10 @@ internal static class TrackingNames
     public const string EfficientChannelAttentionPlan = nameof(EfficientChannelAttentionPlan);
     public const string ConvBlockAttentionPlan = nameof(ConvBlockAttentionPlan);
 
+    // Spec → plan, for the DANet channel and quadratic-position kinds (the sizes their code and remarks state).
+    public const string DanetChannelAttentionPlan = nameof(DanetChannelAttentionPlan);
+    public const string ConvolutionalSelfAttentionPlan = nameof(ConvolutionalSelfAttentionPlan);
+
     /// <summary>The distinct head shapes of every attention layer, each emitted once as a kernel struct.</summary>
     public const string HeadShapes = nameof(HeadShapes);
 
@@ -121,7 +125,7 @@ internal static class TrackingNames
         HeadShapes, HeadStructPlans,
         MultiHeadAttentionPlan, ScaledDotProductAttentionPlan, TransformerEncoderPlan, TransformerDecoderPlan, VisionTransformerPlan, DanetPositionAttentionPlan,
         GraphAttentionPlan, MemoryHeadsPlan, NadarayaWatsonPlan, AttentionPoolingPlan, ScoreAttentionPlan,
-        SqueezeExcitationPlan, EfficientChannelAttentionPlan, ConvBlockAttentionPlan,
+        SqueezeExcitationPlan, EfficientChannelAttentionPlan, ConvBlockAttentionPlan, DanetChannelAttentionPlan, ConvolutionalSelfAttentionPlan,
         MultiHeadAttentionParse, MultiHeadAttentionDiagnostics, MultiHeadAttentionSpecs,
         ScaledDotProductAttentionParse, ScaledDotProductAttentionDiagnostics, ScaledDotProductAttentionSpecs,
         TransformerEncoderParse, TransformerEncoderDiagnostics, TransformerEncoderSpecs,

@@ -7,12 +7,13 @@ internal static class ConvolutionalSelfAttentionEmitter
 {
     private const string Runtime = "global::Attend.Kernels.QuadraticPositionAttention";
 
-    public static string Emit(ConvolutionalSelfAttentionSpec spec)
+    public static string Emit(ConvolutionalSelfAttentionPlan plan)
     {
-        int k = spec.KernelSize, heads = k * k, cin = spec.InChannels, cout = spec.OutChannels;
+        ConvolutionalSelfAttentionSpec spec = plan.Spec;
+        int k = spec.KernelSize, heads = plan.Heads, cin = spec.InChannels, cout = spec.OutChannels;
         string[] remarks =
         {
-            $"Specialized at compile time: InChannels = {cin}, OutChannels = {cout}, KernelSize = {k} (Heads = {heads}, keys padded by {k / 2}), HeadDim = {spec.HeadDim}; height and width are run-time arguments.",
+            $"Specialized at compile time: InChannels = {cin}, OutChannels = {cout}, KernelSize = {k} (Heads = {heads}, keys padded by {plan.KeyPadding}), HeadDim = {spec.HeadDim}; height and width are run-time arguments.",
             "Scores −αₕ‖(k − q) − Δₕ‖² do not depend on content and split into a row and a column term, so each head's softmax over the keys is a product of two 1-D softmaxes, " +
                 "tabulated once per call (O(Heads · (H² + W²)) exponentials) with each row's band of non-zero weights.",
             $"The value and output projections fold at load into one [{cout}, {heads} · {cin} + 1] matrix (bias as the last column): the attention filters the {cin} input channels " +
@@ -29,8 +30,8 @@ internal static class ConvolutionalSelfAttentionEmitter
                 Constant(w, "K: the layer has K² heads and pads the keys by K / 2.", "KernelSize", k);
                 Constant(w, "Number of heads, KernelSize².", "Heads", heads);
                 Constant(w, "Width of each head's value projection.", "HeadDim", spec.HeadDim);
-                Constant(w, "Zero padding of the key grid on each side.", "Padding", k / 2, isPublic: false);
-                Constant(w, "Columns of the folded projection: Heads · InChannels, then the bias.", "FoldedColumns", heads * cin + 1, isPublic: false);
+                Constant(w, "Zero padding of the key grid on each side.", "Padding", plan.KeyPadding, isPublic: false);
+                Constant(w, "Columns of the folded projection: Heads · InChannels, then the bias.", "FoldedColumns", plan.FoldedColumns, isPublic: false);
                 PathProperties(w);
                 var tensors = new List<Tensor>
                 {

@@ -5,8 +5,9 @@ namespace Attend.Generators.Emit;
 /// <summary>Writes a <c>[DanetChannelAttention]</c> class: constants, weights, <c>LoadWeights</c> and <c>Forward</c>.</summary>
 internal static class DanetChannelAttentionEmitter
 {
-    public static string Emit(DanetChannelAttentionSpec spec)
+    public static string Emit(DanetChannelAttentionPlan plan)
     {
+        DanetChannelAttentionSpec spec = plan.Spec;
         int c = spec.Channels;
         string[] remarks = spec.Official
             ? new[]
@@ -17,8 +18,8 @@ internal static class DanetChannelAttentionEmitter
             }
             : new[]
             {
-                $"External-Attention-pytorch's ChannelAttentionModule: Channels = {c}, a {spec.KernelSize}×{spec.KernelSize} convolution, Height × Width = {spec.Height} × {spec.Width} fixed by fc_o = Linear({spec.Height * spec.Width}, {spec.Height * spec.Width}); output [batch, {c}, H·W] like the module's.",
-                $"Per sample: the {c} × {c} Gram matrix t tᵀ is one GEMM over {spec.Height * spec.Width} pixels, scaled by 1/√{spec.Height * spec.Width}, a row softmax, the mix A·t one GEMM, fc_o one GEMM: O({c}² · H·W + {c} · (H·W)²) multiply-adds.",
+                $"External-Attention-pytorch's ChannelAttentionModule: Channels = {c}, a {spec.KernelSize}×{spec.KernelSize} convolution, Height × Width = {spec.Height} × {spec.Width} fixed by fc_o = Linear({plan.Plane}, {plan.Plane}); output [batch, {c}, H·W] like the module's.",
+                $"Per sample: the {c} × {c} Gram matrix t tᵀ is one GEMM over {plan.Plane} pixels, scaled by 1/√{plan.Plane}, a row softmax, the mix A·t one GEMM, fc_o one GEMM: O({c}² · H·W + {c} · (H·W)²) multiply-adds.",
             };
         return TypeShellEmitter.Emit(
             spec.Identity,
@@ -32,7 +33,7 @@ internal static class DanetChannelAttentionEmitter
                     Constant(w, "Kernel size of the <c>cnn</c> convolution before the attention (padding KernelSize / 2).", "KernelSize", spec.KernelSize);
                     Constant(w, "Rows H the module's <c>fc_o</c> is built for; <see cref=\"Forward\"/>'s height must equal it.", "Height", spec.Height);
                     Constant(w, "Columns W the module's <c>fc_o</c> is built for; <see cref=\"Forward\"/>'s width must equal it.", "Width", spec.Width);
-                    Constant(w, "Pixels per map, the features of fc_o.", "Plane", spec.Height * spec.Width, isPublic: false);
+                    Constant(w, "Pixels per map, the features of fc_o.", "Plane", plan.Plane, isPublic: false);
                 }
 
                 PathProperties(w);
