@@ -40,8 +40,8 @@ public sealed class AttentionGenerator : IIncrementalGenerator
             s => s.Identity, TrackingNames.BottleneckAttentionParse, TrackingNames.BottleneckAttentionDiagnostics, TrackingNames.BottleneckAttentionSpecs);
         Register(context, "Attend.TripletAttentionAttribute", ExternalAttentionParsers.ReadTripletAttention, TripletAttentionEmitter.Emit,
             s => s.Identity, TrackingNames.TripletAttentionParse, TrackingNames.TripletAttentionDiagnostics, TrackingNames.TripletAttentionSpecs);
-        Register(context, "Attend.SelectiveKernelAttentionAttribute", ExternalAttentionParsers.ReadSelectiveKernelAttention, SelectiveKernelAttentionEmitter.Emit,
-            s => s.Identity, TrackingNames.SelectiveKernelAttentionParse, TrackingNames.SelectiveKernelAttentionDiagnostics, TrackingNames.SelectiveKernelAttentionSpecs);
+        RegisterPlanned(context, "Attend.SelectiveKernelAttentionAttribute", ExternalAttentionParsers.ReadSelectiveKernelAttention, FeatureMapLayerPlanner.Plan, SelectiveKernelAttentionEmitter.Emit,
+            TrackingNames.SelectiveKernelAttentionParse, TrackingNames.SelectiveKernelAttentionDiagnostics, TrackingNames.SelectiveKernelAttentionSpecs, TrackingNames.SelectiveKernelAttentionPlan);
         RegisterPlanned(context, "Attend.AttentionAttribute", ScoreAttentionParser.Read, ScoreAttentionPlanner.Plan, ScoreAttentionEmitter.Emit,
             TrackingNames.ScoreAttentionParse, TrackingNames.ScoreAttentionDiagnostics, TrackingNames.ScoreAttentionSpecs, TrackingNames.ScoreAttentionPlan);
         RegisterPlanned(context, "Attend.GraphAttentionAttribute", GraphAttentionParser.Read, RowLayerPlanner.Plan, GraphAttentionEmitter.Emit,
@@ -54,12 +54,12 @@ public sealed class AttentionGenerator : IIncrementalGenerator
             TrackingNames.AttentionPoolingParse, TrackingNames.AttentionPoolingDiagnostics, TrackingNames.AttentionPoolingSpecs, TrackingNames.AttentionPoolingPlan);
         Register(context, "Attend.SimAmAttribute", PointwiseAttentionParsers.ReadSimAm, SimAmEmitter.Emit,
             s => s.Identity, TrackingNames.SimAmParse, TrackingNames.SimAmDiagnostics, TrackingNames.SimAmSpecs);
-        Register(context, "Attend.ShuffleAttentionAttribute", PointwiseAttentionParsers.ReadShuffleAttention, ShuffleAttentionEmitter.Emit,
-            s => s.Identity, TrackingNames.ShuffleAttentionParse, TrackingNames.ShuffleAttentionDiagnostics, TrackingNames.ShuffleAttentionSpecs);
+        RegisterPlanned(context, "Attend.ShuffleAttentionAttribute", PointwiseAttentionParsers.ReadShuffleAttention, FeatureMapLayerPlanner.Plan, ShuffleAttentionEmitter.Emit,
+            TrackingNames.ShuffleAttentionParse, TrackingNames.ShuffleAttentionDiagnostics, TrackingNames.ShuffleAttentionSpecs, TrackingNames.ShuffleAttentionPlan);
         Register(context, "Attend.CoordinateAttentionAttribute", PointwiseAttentionParsers.ReadCoordinateAttention, CoordinateAttentionEmitter.Emit,
             s => s.Identity, TrackingNames.CoordinateAttentionParse, TrackingNames.CoordinateAttentionDiagnostics, TrackingNames.CoordinateAttentionSpecs);
-        Register(context, "Attend.PolarizedSelfAttentionAttribute", PointwiseAttentionParsers.ReadPolarizedSelfAttention, PolarizedSelfAttentionEmitter.Emit,
-            s => s.Identity, TrackingNames.PolarizedSelfAttentionParse, TrackingNames.PolarizedSelfAttentionDiagnostics, TrackingNames.PolarizedSelfAttentionSpecs);
+        RegisterPlanned(context, "Attend.PolarizedSelfAttentionAttribute", PointwiseAttentionParsers.ReadPolarizedSelfAttention, FeatureMapLayerPlanner.Plan, PolarizedSelfAttentionEmitter.Emit,
+            TrackingNames.PolarizedSelfAttentionParse, TrackingNames.PolarizedSelfAttentionDiagnostics, TrackingNames.PolarizedSelfAttentionSpecs, TrackingNames.PolarizedSelfAttentionPlan);
         Register(context, "Attend.ExternalAttentionAttribute", PointwiseAttentionParsers.ReadExternalAttention, ExternalAttentionEmitter.Emit,
             s => s.Identity, TrackingNames.ExternalAttentionParse, TrackingNames.ExternalAttentionDiagnostics, TrackingNames.ExternalAttentionSpecs);
         Register(context, "Attend.SeparableSelfAttentionAttribute", PointwiseAttentionParsers.ReadSeparableSelfAttention, SeparableSelfAttentionEmitter.Emit,

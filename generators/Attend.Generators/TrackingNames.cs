@@ -111,6 +111,11 @@ internal static class TrackingNames
     public const string DanetChannelAttentionPlan = nameof(DanetChannelAttentionPlan);
     public const string ConvolutionalSelfAttentionPlan = nameof(ConvolutionalSelfAttentionPlan);
 
+    // Spec → plan, for feature-map kinds on runtime generics (the derived sizes their code and remarks state).
+    public const string SelectiveKernelAttentionPlan = nameof(SelectiveKernelAttentionPlan);
+    public const string ShuffleAttentionPlan = nameof(ShuffleAttentionPlan);
+    public const string PolarizedSelfAttentionPlan = nameof(PolarizedSelfAttentionPlan);
+
     /// <summary>The distinct head shapes of every attention layer, each emitted once as a kernel struct.</summary>
     public const string HeadShapes = nameof(HeadShapes);
 
@@ -126,6 +131,7 @@ internal static class TrackingNames
         MultiHeadAttentionPlan, ScaledDotProductAttentionPlan, TransformerEncoderPlan, TransformerDecoderPlan, VisionTransformerPlan, DanetPositionAttentionPlan,
         GraphAttentionPlan, MemoryHeadsPlan, NadarayaWatsonPlan, AttentionPoolingPlan, ScoreAttentionPlan,
         SqueezeExcitationPlan, EfficientChannelAttentionPlan, ConvBlockAttentionPlan, DanetChannelAttentionPlan, ConvolutionalSelfAttentionPlan,
+        SelectiveKernelAttentionPlan, ShuffleAttentionPlan, PolarizedSelfAttentionPlan,
         MultiHeadAttentionParse, MultiHeadAttentionDiagnostics, MultiHeadAttentionSpecs,
         ScaledDotProductAttentionParse, ScaledDotProductAttentionDiagnostics, ScaledDotProductAttentionSpecs,
         TransformerEncoderParse, TransformerEncoderDiagnostics, TransformerEncoderSpecs,

@@ -6,8 +6,9 @@ namespace Attend.Generators.Emit;
 /// <summary>Writes a <c>[PolarizedSelfAttention]</c> class: constants, packed weights, <c>LoadWeights</c>, <c>Forward</c> and its block.</summary>
 internal static class PolarizedSelfAttentionEmitter
 {
-    public static string Emit(PolarizedSelfAttentionSpec spec)
+    public static string Emit(PolarizedSelfAttentionPlan plan)
     {
+        PolarizedSelfAttentionSpec spec = plan.Spec;
         int c = spec.Channels;
         string layout = spec.Sequential ? "sequential" : "parallel";
         string module = spec.Sequential ? "SequentialPolarizedSelfAttention" : "ParallelPolarizedSelfAttention";
@@ -27,7 +28,7 @@ internal static class PolarizedSelfAttentionEmitter
         };
         string[] remarks =
         {
-            $"Specialized at compile time: Channels = {c} (HalfChannels = {c / 2}), {layout} layout; height and width are run-time arguments.",
+            $"Specialized at compile time: Channels = {c} (HalfChannels = {plan.HalfChannels}), {layout} layout; height and width are run-time arguments.",
             "No C/2 × C convolution ever runs over the map. The softmax weights sum to one, so ch_wv(x) · softmax(ch_wq(x)) = W_v (x · wq) + b_v: " +
                 "one weighted pooling of the channels (PointwiseAttentionKernels.RowDots) and a mat-vec. The mean over the map of sp_wq(s) is sp_wq(mean(s)), another mat-vec; " +
                 "and sqᵀ sp_wv(s) = (W_vᵀ sq)ᵀ s + sq·b_v, a weighted sum of the channel planes (WeightedRowSum). Per sample that is O(C·H·W + C²) instead of the module's O(C²·H·W).",
@@ -44,7 +45,7 @@ internal static class PolarizedSelfAttentionEmitter
             w =>
             {
                 EmitConstant(w, "Channels", c, "Channels C of the feature map (<c>channel</c>).");
-                EmitConstant(w, "HalfChannels", c / 2, "Outputs of the value and query convolutions, C / 2 rounded down (the module's <c>c // 2</c>).");
+                EmitConstant(w, "HalfChannels", plan.HalfChannels, "Outputs of the value and query convolutions, C / 2 rounded down (the module's <c>c // 2</c>).");
                 EmitFields(w, weights);
                 EmitPathProperties(w);
                 EmitLoadWeights(w, $"<c>{module}</c>",

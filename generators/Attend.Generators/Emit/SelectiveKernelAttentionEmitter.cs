@@ -5,12 +5,13 @@ namespace Attend.Generators.Emit;
 /// <summary>Writes a <c>[SelectiveKernelAttention]</c> class over <c>global::Attend.Kernels.SelectiveKernelKernels</c>.</summary>
 internal static class SelectiveKernelAttentionEmitter
 {
-    public static string Emit(SelectiveKernelAttentionSpec spec)
+    public static string Emit(SelectiveKernelAttentionPlan plan)
     {
-        int c = spec.Channels, g = spec.Groups, d = spec.HiddenChannels, branches = spec.KernelSizes.Count;
+        SelectiveKernelAttentionSpec spec = plan.Spec;
+        int c = spec.Channels, g = spec.Groups, d = spec.HiddenChannels, branches = plan.Branches;
         string text(int value) => value.ToString(CultureInfo.InvariantCulture);
         string kernels = string.Join(", ", spec.KernelSizes.Select(text));
-        string perPixel = string.Join(" + ", spec.KernelSizes.Select(k => $"{k * k}"));
+        string perPixel = string.Join(" + ", plan.TapsPerPixel.Select(text));
         string[] remarks =
         {
             $"Specialized at compile time: Channels = {c}, KernelSizes = {{ {kernels} }}, Groups = {g}, HiddenChannels = {d}; height and width are run-time arguments.",

@@ -9,13 +9,14 @@ internal static class ShuffleAttentionEmitter
     /// <summary>The six per-half-group parameters, in the order the runtime kernel reads them.</summary>
     private static readonly string[] s_parameters = { "cweight", "cbias", "sweight", "sbias", "gn.weight", "gn.bias" };
 
-    public static string Emit(ShuffleAttentionSpec spec)
+    public static string Emit(ShuffleAttentionPlan plan)
     {
-        int c = spec.Channels, g = spec.Groups, half = spec.HalfGroupChannels;
+        ShuffleAttentionSpec spec = plan.Spec;
+        int c = spec.Channels, g = spec.Groups, half = plan.HalfGroupChannels;
         var weights = new List<Weight> { new("", "_halfGroupWeights", new[] { "6 * HalfGroupChannels" }) };
         string[] remarks =
         {
-            $"Specialized at compile time: Channels = {c}, Groups = {g}, so each group of {c / g} channels splits into {half} channel-attention and {half} spatial-attention channels; height and width are run-time arguments.",
+            $"Specialized at compile time: Channels = {c}, Groups = {g}, so each group of {plan.GroupChannels} channels splits into {half} channel-attention and {half} spatial-attention channels; height and width are run-time arguments.",
             "One sample is one call of PointwiseAttentionKernels.ShuffleAttention (one body per instruction set): per channel plane, the mean (and for the spatial half the variance, two passes), " +
                 "then one fused pass x · σ(a · (x − μ) + b) in which GroupNorm (one channel per group), sweight and sbias fold into a and b — O(C·H·W), no intermediate map.",
             "channel_shuffle(·, 2) costs nothing: each plane is written straight to its shuffled channel, input channel i·C/2 + j to output channel 2j + i. " +
