@@ -10,6 +10,14 @@ namespace Attend.Tests.Layers;
 [MultiHeadAttention(ModelDim = 128, Heads = 2, Mask = AttentionMask.Causal, WeightPrecision = WeightPrecision.Int8)]
 internal sealed partial class MhaE128H2CausalInt8;
 
+/// <summary>Separate q/k/v_proj weights (key and value widths differ from the model's) and grouped key/value heads, in float…</summary>
+[MultiHeadAttention(ModelDim = 64, Heads = 4, KvHeads = 2, KeyDim = 48, ValueDim = 40)]
+internal sealed partial class MhaSeparateGqa;
+
+/// <summary>…and the same stored in bf16 (or whatever is set before a load).</summary>
+[MultiHeadAttention(ModelDim = 64, Heads = 4, KvHeads = 2, KeyDim = 48, ValueDim = 40, WeightPrecision = WeightPrecision.BFloat16)]
+internal sealed partial class MhaSeparateGqaBFloat16;
+
 /// <summary>
 /// <c>[MultiHeadAttention]</c> with bf16 and int8 projection weights (issue 15), on every path and every way in: the
 /// fused self-attention projection, the separate query/key/value projections (key and value passed explicitly), and the
@@ -88,6 +96,59 @@ public sealed class MultiHeadAttentionLowPrecisionTests(ITestOutputHelper output
             float e = compact.Self[i];
             Assert.True(Math.Abs(compact.Decoded[i] - e) <= 2e-5 + 1e-4 * Math.Abs(e), $"decode element {i}: {compact.Decoded[i]} vs full forward {e}");
         }
+    }
+
+    /// <summary>
+    /// The separate query/key/value projections (q_proj_weight, k_proj_weight, v_proj_weight) with grouped key/value
+    /// heads: bf16 exactly the float layer of the rounded weights, int8 within the bound argued above.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void SeparateProjections_WithGroupedHeads_FollowTheSameRules(KernelPath path)
+    {
+        const int rows = 2 * 9, keyRows = 2 * 11;
+        var random = new Random(73);
+        float[] Values(int count) => Array.ConvertAll(new float[count], _ => (float)(random.NextDouble() * 2 - 1) * 0.3f);
+        var weights = new WeightDictionary();
+        weights.Add("q_proj_weight", Values(64 * 64), 64, 64);
+        weights.Add("k_proj_weight", Values(32 * 48), 32, 48);
+        weights.Add("v_proj_weight", Values(32 * 40), 32, 40);
+        weights.Add("in_proj_bias", Values(128), 128);
+        weights.Add("out_proj.weight", Values(64 * 64), 64, 64);
+        weights.Add("out_proj.bias", Values(64), 64);
+        float[] query = Values(rows * 64), key = Values(keyRows * 48), value = Values(keyRows * 40);
+
+        float[] Run(Action<float[], float[], float[], float[]> forward)
+        {
+            float[] result = new float[query.Length];
+            forward(query, key, value, result);
+            return result;
+        }
+
+        var bfloat16 = new MhaSeparateGqaBFloat16 { Path = path };
+        bfloat16.LoadWeights(weights);
+        var rounded = new MhaSeparateGqa { Path = path };
+        rounded.LoadWeights(RoundedToBFloat16(weights));
+        Assert.Equal(
+            Run((q, k, v, o) => rounded.Forward(q, o, 2, 9, k, v, 11)),
+            Run((q, k, v, o) => bfloat16.Forward(q, o, 2, 9, k, v, 11)));
+
+        var int8 = new MhaSeparateGqaBFloat16 { Path = path, WeightPrecision = WeightPrecision.Int8 };
+        int8.LoadWeights(weights);
+        var plain = new MhaSeparateGqa { Path = path };
+        plain.LoadWeights(weights);
+        float[] expected = Run((q, k, v, o) => plain.Forward(q, o, 2, 9, k, v, 11));
+        float[] actual = Run((q, k, v, o) => int8.Forward(q, o, 2, 9, k, v, 11));
+        double largest = 0, worst = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            largest = Math.Max(largest, Math.Abs(expected[i]));
+            worst = Math.Max(worst, Math.Abs(actual[i] - expected[i]));
+        }
+
+        output.WriteLine($"{path}: separate/GQA int8 vs float32 max |Δ| {worst:G3}, max |output| {largest:G3}, ratio {worst / largest:G3} (bound {2.0 / 254:G3})");
+        Assert.True(worst <= 2.0 / 254 * largest, $"int8 errs by {worst}, more than 2/254 · {largest}");
+        Assert.NotEqual(expected, actual);
     }
 
     [Fact]
