@@ -18,6 +18,7 @@ public sealed class BlockSnapshotTests
         { "Vit_PreNorm_Mean", "namespace Demo; [Attend.VisionTransformer(ImageSize = 32, PatchSize = 4, Classes = 100, ModelDim = 64, Depth = 3, Heads = 4, MlpDim = 128, Pooling = Attend.Pooling.Mean, WeightNaming = Attend.TransformerWeightNaming.VitPreNorm)] public partial class CifarVit;" },
         { "Bert_MiniLM_Mean_Normalized", "namespace Demo; [Attend.BertModel(VocabSize = 30522, ModelDim = 384, Heads = 12, MlpDim = 1536, Depth = 6, NormalizeEmbeddings = true)] public partial class MiniLM;" },
         { "Bert_E96_H6_Pooler_GeluTanh", "namespace Demo; [Attend.BertModel(VocabSize = 200, ModelDim = 96, Heads = 6, MlpDim = 192, Depth = 3, MaxPositions = 32, TypeVocabSize = 1, LayerNormEpsilon = 1e-5f, Activation = Attend.FeedForwardActivation.GeluTanh, Pooling = Attend.EmbeddingPooling.Pooler, WeightPrecision = Attend.WeightPrecision.BFloat16)] internal sealed partial class SmallBert;" },
+        { "Mha_E64_H4_Causal_Int8", "namespace Demo; [Attend.MultiHeadAttention(ModelDim = 64, Heads = 4, Mask = Attend.AttentionMask.Causal, WeightPrecision = Attend.WeightPrecision.Int8)] public partial class CompactAttention;" },
         { "Mha_Gqa_Window", "namespace Demo; [Attend.MultiHeadAttention(ModelDim = 64, Heads = 8, KvHeads = 2, Mask = Attend.AttentionMask.Causal, Window = 16)] public partial class SlidingWindowAttention;" },
     };
 

@@ -40,6 +40,14 @@ public sealed partial class DiagnosticTests
     }
 
     [Fact]
+    public void ATTEND032_multi_head_attention_weight_precision_out_of_range()
+    {
+        Diagnostic d = Single("[Attend.MultiHeadAttention(ModelDim = 8, Heads = 2, WeightPrecision = (Attend.WeightPrecision)3)] public partial class Model;", "ATTEND032");
+        Assert.Contains("WeightPrecision = 3", d.GetMessage());
+        Assert.Contains("WeightPrecision.Int8", d.GetMessage());
+    }
+
+    [Fact]
     public void ATTEND005_bert_gets_the_same_suggestion_as_multi_head_attention()
     {
         Diagnostic bert = Single("[Attend.BertModel(VocabSize = 100, ModelDim = 513, Heads = 8, MlpDim = 16, Depth = 1)] public partial class Model;", "ATTEND005");

@@ -64,6 +64,11 @@ internal static class MultiHeadAttentionEmitter
             remarks.Add($"{path.Path}: the query row is {Describe(path.Query)}{(path.QueryInRegisters ? ", held in registers across keys" : "")}; the value row is {Describe(path.Value)}.");
         }
 
+        if (spec.WeightPrecision is int precision)
+        {
+            remarks.Add($"Projection weights stored as global::Attend.Kernels.PackedProjection, {Model.BlockOptions.WeightPrecisionNames[precision]} unless the WeightPrecision property is changed before LoadWeights; activations, scores and the KV cache stay float32.");
+        }
+
         remarks.Add("A query row whose keys are all masked yields zeros (PyTorch yields NaN there).");
         remarks.Add(HeadKernelsEmitter.SharedRemark(layer.Shape));
         return remarks.ToArray();
@@ -124,11 +129,11 @@ internal static class MultiHeadAttentionEmitter
         w.Line("// Weights packed once, at load time, into the panel layout the projection kernel streams; never written once published.");
         using (w.Block("private sealed class PackedWeights"))
         {
-            if (packedDims) w.Line($"public readonly float[] QkvWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ModelDim, {QkvWidth(spec)})];");
-            w.Line("public readonly float[] QueryWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ModelDim, InnerDim)];");
-            w.Line($"public readonly float[] KeyWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(KeyDim, {KvInner(spec)})];");
-            w.Line($"public readonly float[] ValueWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ValueDim, {KvInner(spec)})];");
-            w.Line("public readonly float[] OutputWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(InnerDim, ModelDim)];");
+            if (packedDims) ProjectionField(w, spec, "QkvWeight", "ModelDim", QkvWidth(spec));
+            ProjectionField(w, spec, "QueryWeight", "ModelDim", "InnerDim");
+            ProjectionField(w, spec, "KeyWeight", "KeyDim", KvInner(spec));
+            ProjectionField(w, spec, "ValueWeight", "ValueDim", KvInner(spec));
+            ProjectionField(w, spec, "OutputWeight", "InnerDim", "ModelDim");
             if (spec.Bias)
             {
                 w.Line($"public readonly float[] InputBias = new float[{QkvWidth(spec)}];");
@@ -137,8 +142,24 @@ internal static class MultiHeadAttentionEmitter
         }
 
         w.Line();
-        LayerSurfaceEmitter.Emit(w, spec.Identity.Type.Name, "layer", $"Most threads one {ForwardReference(kvCache)} uses; 1 runs on the caller's thread. Results are identical whatever the value.");
+        LayerSurfaceEmitter.Emit(w, spec.Identity.Type.Name, "layer", $"Most threads one {ForwardReference(kvCache)} uses; 1 runs on the caller's thread. Results are identical whatever the value.", spec.WeightPrecision);
     }
+
+    /// <summary>
+    /// One projection's packed weight: plain float panels when the declaration names no <c>WeightPrecision</c> (the text
+    /// every such layer had before), a <c>PackedProjection</c> otherwise. <c>ProjectionDriver.Forward</c> has an overload
+    /// for each with the same arguments, so the forward passes read the same either way.
+    /// </summary>
+    private static void ProjectionField(SourceWriter w, MultiHeadAttentionSpec spec, string name, string inFeatures, string outFeatures) =>
+        w.Line(spec.WeightPrecision is null
+            ? $"public readonly float[] {name} = new float[global::Attend.Kernels.LinearKernels.PackedLength({inFeatures}, {outFeatures})];"
+            : $"public readonly global::Attend.Kernels.PackedProjection {name} = new({inFeatures}, {outFeatures});");
+
+    /// <summary>Packs <paramref name="weight"/> into <c>next.</c><paramref name="name"/>, in the layer's chosen precision when it has one.</summary>
+    private static void PackProjection(SourceWriter w, MultiHeadAttentionSpec spec, string name, string weight, string inFeatures, string outFeatures) =>
+        w.Line(spec.WeightPrecision is null
+            ? $"global::Attend.Kernels.LinearKernels.Pack({weight}, {inFeatures}, {outFeatures}, next.{name});"
+            : $"next.{name}.Pack({weight}, precision);");
 
     private static void EmitLoadWeights(SourceWriter w, MultiHeadAttentionSpec spec, bool packedDims, bool kvCache)
     {
@@ -175,12 +196,13 @@ internal static class MultiHeadAttentionEmitter
             w.Line("float[] outProjWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"out_proj.weight\", ModelDim, InnerDim);");
             if (spec.Bias) w.Line("float[] outProjBias = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"out_proj.bias\", ModelDim);");
             w.Line();
+            if (spec.WeightPrecision is not null) w.Line("global::Attend.WeightPrecision precision = WeightPrecision; // read once: every projection of this load in one precision");
             w.Line("var next = new PackedWeights();");
-            if (packedDims) w.Line($"global::Attend.Kernels.LinearKernels.Pack(inProjWeight, ModelDim, {QkvWidth(spec)}, next.QkvWeight);");
-            w.Line("global::Attend.Kernels.LinearKernels.Pack(queryWeight, ModelDim, InnerDim, next.QueryWeight);");
-            w.Line($"global::Attend.Kernels.LinearKernels.Pack(keyWeight, KeyDim, {KvInner(spec)}, next.KeyWeight);");
-            w.Line($"global::Attend.Kernels.LinearKernels.Pack(valueWeight, ValueDim, {KvInner(spec)}, next.ValueWeight);");
-            w.Line("global::Attend.Kernels.LinearKernels.Pack(outProjWeight, InnerDim, ModelDim, next.OutputWeight);");
+            if (packedDims) PackProjection(w, spec, "QkvWeight", "inProjWeight", "ModelDim", QkvWidth(spec));
+            PackProjection(w, spec, "QueryWeight", "queryWeight", "ModelDim", "InnerDim");
+            PackProjection(w, spec, "KeyWeight", "keyWeight", "KeyDim", KvInner(spec));
+            PackProjection(w, spec, "ValueWeight", "valueWeight", "ValueDim", KvInner(spec));
+            PackProjection(w, spec, "OutputWeight", "outProjWeight", "InnerDim", "ModelDim");
             if (spec.Bias)
             {
                 w.Line("inProjBias.CopyTo(next.InputBias, 0);");

@@ -12,6 +12,8 @@ internal sealed record LayerIdentity(
     string HintName);
 
 /// <summary>A validated <c>[MultiHeadAttention]</c> declaration; every size resolved (no zeros meaning "default").</summary>
+/// <param name="WeightPrecision">The declared <c>WeightPrecision</c> (a <c>BlockOptions.WeightPrecisionNames</c> index), or
+/// null when the declaration does not name one: such a layer keeps plain float panels and has no <c>WeightPrecision</c> property.</param>
 internal sealed record MultiHeadAttentionSpec(
     LayerIdentity Identity,
     int ModelDim,
@@ -25,7 +27,8 @@ internal sealed record MultiHeadAttentionSpec(
     float Scale,
     bool ScaleIsDefault,
     int KvHeads,
-    int Window);
+    int Window,
+    int? WeightPrecision = null);
 
 /// <summary>A validated <c>[ScaledDotProductAttention]</c> declaration; every size resolved.</summary>
 internal sealed record ScaledDotProductAttentionSpec(

@@ -15,6 +15,10 @@ internal static class MultiHeadAttentionParser
         int valueDim = reader.ReadOptionalPositive("ValueDim", ", or remove it to use ModelDim", ref valid);
         int kvHeads = reader.ReadOptionalPositive("KvHeads", HeadRules.KvHeadsHint, ref valid);
         int window = reader.ReadOptionalPositive("Window", HeadRules.WindowHint, ref valid);
+        // Named at all (Float32 included) → projections stored as PackedProjection, precision choosable at load time.
+        int? weightPrecision = reader.IsSet("WeightPrecision")
+            ? EncoderStackReader.ReadOption(reader, "WeightPrecision", "WeightPrecision", BlockOptions.WeightPrecisionNames, ref valid)
+            : null;
         kvHeads = kvHeads <= 0 ? heads : kvHeads;
         if (valid) valid &= HeadRules.RequireKvHeadsDivideHeads(reader, heads, kvHeads);
 
@@ -54,7 +58,7 @@ internal static class MultiHeadAttentionParser
         return new MultiHeadAttentionSpec(
             identity, modelDim, heads, dimHead, keyDim, valueDim,
             reader.GetBool("Bias", true), HeadRules.Has(mask, AttentionMask.Causal), HeadRules.Has(mask, AttentionMask.KeyPadding),
-            resolvedScale, scaleIsDefault, kvHeads, window);
+            resolvedScale, scaleIsDefault, kvHeads, window, weightPrecision);
     }
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);

@@ -45,4 +45,13 @@ public sealed class MultiHeadAttentionAttribute : Attribute
     /// <c>i − w &lt; j</c> (and <c>j ≤ i</c> when causal, <c>j &lt; i + w</c> otherwise).
     /// </summary>
     public int Window { get; set; }
+
+    /// <summary>
+    /// How <c>LoadWeights</c> stores the projection weights (in, out): <see cref="WeightPrecision.Float32"/>,
+    /// <see cref="WeightPrecision.BFloat16"/> (half the bytes) or <see cref="WeightPrecision.Int8"/> (a quarter).
+    /// Naming it at all (even <see cref="WeightPrecision.Float32"/>) gives the generated class a <c>WeightPrecision</c>
+    /// property that starts at this value and may be changed before a <c>LoadWeights</c>; left unset, the layer keeps
+    /// plain float panels and has no such property. Activations, attention and the KV cache stay as they are.
+    /// </summary>
+    public WeightPrecision WeightPrecision { get; set; }
 }
