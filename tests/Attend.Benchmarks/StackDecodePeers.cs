@@ -242,7 +242,7 @@ internal sealed class OrtDecodeStack : IDisposable
             g.Input($"past_value_{layer}", 1, h, c.Cached, d);
             string Param(string name, params long[] dims) => g.Constant(p + name, c.Weight(layer, name), dims);
             string LinearWeight(string name, int outFeatures, int inFeatures) =>
-                g.Constant(p + name + "_t", Transposed(c.Weight(layer, name), outFeatures, inFeatures), inFeatures, outFeatures);
+                g.Constant(p + name + "_t", OnnxAttentionGraph.Transpose(c.Weight(layer, name), outFeatures, inFeatures), inFeatures, outFeatures);
             string Linear(string name, string input, string weight, string bias, int outFeatures, int inFeatures) =>
                 g.Node("Add", p + name, [g.Node("MatMul", p + name + "_nobias", [input, LinearWeight(weight, outFeatures, inFeatures)]), Param(bias, outFeatures)]);
             string Heads(string name, string flat) =>
@@ -264,17 +264,6 @@ internal sealed class OrtDecodeStack : IDisposable
         }
 
         return g.ToModel("decoder_stack_decode");
-    }
-
-    private static float[] Transposed(float[] matrix, int rows, int columns)
-    {
-        var result = new float[matrix.Length];
-        for (int r = 0; r < rows; r++)
-        {
-            for (int col = 0; col < columns; col++) result[col * rows + r] = matrix[r * columns + col];
-        }
-
-        return result;
     }
 }
 

@@ -66,7 +66,7 @@ public static class OnnxAttentionGraph
     private static string Heads(OnnxGraphBuilder g, string name, string flat, string headsShape) =>
         g.Node("Transpose", name, [g.Node("Reshape", name + "_split", [flat, headsShape])], ("perm", new long[] { 0, 2, 1, 3 }));
 
-    private static float[] Transpose(float[] matrix, int rows, int columns)
+    internal static float[] Transpose(float[] matrix, int rows, int columns)
     {
         var result = new float[matrix.Length];
         for (int r = 0; r < rows; r++)
