@@ -98,7 +98,7 @@ internal static class LowPrecisionData
 
 /// <summary>
 /// <c>dotnet run -c Release --project tests/Attend.Benchmarks -- lowp [--rounds N] [--threads T] [--shapes 384x1536,…]
-/// [--rows 1,32,…] [--projections-only] [--cpu-time]</c> (<c>--cpu-time</c>, one thread only: the thread's CPU time, which
+/// [--rows 1,32,…] [--projections-only] [--peak-only] [--cpu-time]</c> (<c>--cpu-time</c>, one thread only: the thread's CPU time, which
 /// other processes on a loaded machine inflate far less than the wall clock): a quick table of the same cases (and K → N shapes of 1536 → 384 and E 512), the precisions interleaved round by round and each row's best round kept (this machine is shared and drifts),
 /// with the resident projection bytes of each precision.
 /// </summary>
@@ -110,6 +110,13 @@ internal static class LowPrecisionCommand
         s_cpuTime = args.Contains("--cpu-time") && threads == 1; // a shared machine: time the thread's own CPU, not the wall
         WeightPrecision[] precisions = [WeightPrecision.Float32, WeightPrecision.BFloat16, WeightPrecision.Int8];
         Console.WriteLine($"{DateTime.UtcNow:u}, {Environment.ProcessorCount} cores, path {KernelPaths.Best}, {threads} thread(s), best of {rounds} rounds, {(s_cpuTime ? "thread CPU time" : "wall time")}");
+        var (fmaPeak, wordPeak, bytePeak, int8Loop) = IntegerMultiplyAddPeak.PerCore();
+        Console.WriteLine($"One core's multiply-adds (G/s): float32 FMA {fmaPeak:F1}, vpmaddwd {wordPeak:F1} ({wordPeak / fmaPeak:F2}×), vpmaddubsw {bytePeak:F1} ({bytePeak / fmaPeak:F2}×), int8 kernel's inner loop in L1 {int8Loop:F1} ({int8Loop / fmaPeak:F2}×)");
+        if (args.Contains("--peak-only"))
+        {
+            return 0;
+        }
+
         Console.WriteLine("| case | fp32 ms | bf16 ms | int8 ms | bf16 × | int8 × |");
         Console.WriteLine("| --- | --- | --- | --- | --- | --- |");
         string[] shapes = OptionText(args, "--shapes", "384x384,384x1536,1536x384,512x512,512x2048").Split(',');
