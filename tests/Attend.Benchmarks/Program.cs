@@ -10,8 +10,9 @@ namespace Attend.Benchmarks;
 /// <c>external</c> the External-Attention modules beside PyTorch (cases from <c>peers/external_attention_torch.py</c>),
 /// <c>tokenizer-parity</c> measures the .NET BERT tokenizers against Hugging Face's ids, <c>minilm</c> times MiniLM embeddings beside ONNX Runtime
 /// (<c>minilm-stages</c>: each stage's kernel alone), <c>lowp</c> times projections
+/// (<c>digits</c>: the Digits sample's ViT in images/s beside ONNX Runtime and libtorch),
 /// and MiniLM with float32, bf16 and int8 weights, <c>ort-int8</c> MiniLM int8 beside ONNX Runtime's int8 model, <c>stack-decode</c> a decoding stack's step at each weight and
-/// KV-cache precision, <c>digits</c> the Digits sample's images/s beside ONNX Runtime and libtorch,
+/// KV-cache precision,
 /// anything else goes to BenchmarkDotNet (e.g. <c>--filter *</c>).
 /// </summary>
 public static class Program
@@ -63,14 +64,14 @@ public static class Program
             return MiniLmStagesCommand.Run(args[1..]);
         }
 
-        if (args.Length > 0 && args[0] == "stack-decode")
-        {
-            return StackDecodeCommand.Run(args[1..]);
-        }
-
         if (args.Length > 0 && args[0] == "digits")
         {
             return Digits.DigitsCommand.Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "stack-decode")
+        {
+            return StackDecodeCommand.Run(args[1..]);
         }
 
         if (args.Length > 0 && args[0] == "tokenizer-parity")
