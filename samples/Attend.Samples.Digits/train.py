@@ -16,8 +16,6 @@ import struct
 import time
 
 import torch
-from sklearn.datasets import load_digits
-from sklearn.model_selection import train_test_split
 from torch import nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -109,6 +107,10 @@ def accuracy(model, images, labels):
 
 
 def main():
+    # Imported here, not at the top, so scripts/export_digits_peers.py can import the model classes without scikit-learn.
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
     torch.manual_seed(SEED)
     torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)

@@ -58,7 +58,7 @@ internal static class MiniLmCommand
 
                 Action attend = () => { foreach (Batch b in batches) b.EmbedAttend(model); };
                 Action ort = () => { foreach (Batch b in batches) b.EmbedPeer(peer); };
-                (double[] best, double[] cpu) = Best(rounds, seconds, attendOnly ? [attend] : [attend, ort]);
+                (double[] best, double[] cpu) = Timing.BestOfInterleavedRounds(rounds, seconds, attendOnly ? [attend] : [attend, ort]);
                 int sentences = batches.Sum(b => b.Count);
                 double ortMs = attendOnly ? double.NaN : best[1], ortCpu = attendOnly ? double.NaN : cpu[1];
                 Console.WriteLine($"| {name} | {threads} | {best[0]:F2} | {ortMs:F2} | {sentences * 1e3 / best[0]:F0} | {sentences * 1e3 / ortMs:F0} | {ortMs / best[0]:F2}× | {cpu[0]:F2} | {ortCpu:F2} | {ortCpu / cpu[0]:F2}× | {cosine:F7} |");
@@ -116,40 +116,6 @@ internal static class MiniLmCommand
         }
 
         return best;
-    }
-
-    /// <summary>
-    /// Each action's best wall-clock milliseconds per call over <paramref name="rounds"/> rounds, the actions interleaved
-    /// within a round, and its best process CPU milliseconds per call (on one thread, the figure least disturbed by other
-    /// processes on a shared machine; on more, it counts every thread's work but not their waiting).
-    /// </summary>
-    private static (double[] Wall, double[] Cpu) Best(int rounds, double seconds, Action[] actions)
-    {
-        var best = Enumerable.Repeat(double.MaxValue, actions.Length).ToArray();
-        var cpu = Enumerable.Repeat(double.MaxValue, actions.Length).ToArray();
-        foreach (Action action in actions)
-        {
-            var warm = Stopwatch.StartNew();
-            while (warm.Elapsed.TotalSeconds < Timing.WarmUpSeconds) action(); // JIT and tier-up
-        }
-
-        for (int round = 0; round < rounds; round++)
-        {
-            for (int a = 0; a < actions.Length; a++)
-            {
-                var clock = Stopwatch.StartNew();
-                do
-                {
-                    long start = Stopwatch.GetTimestamp(), cpuStart = CpuTime.ProcessNanoseconds();
-                    actions[a]();
-                    best[a] = Math.Min(best[a], Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-                    cpu[a] = Math.Min(cpu[a], (CpuTime.ProcessNanoseconds() - cpuStart) / 1e6);
-                }
-                while (clock.Elapsed.TotalSeconds < seconds);
-            }
-        }
-
-        return (best, cpu);
     }
 
     private static string Option(string[] args, string name, string fallback)

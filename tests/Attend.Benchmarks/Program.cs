@@ -8,6 +8,7 @@ namespace Attend.Benchmarks;
 /// <c>table</c> prints the quick in-process table, <c>inproc</c> the side-by-side table with ONNX Runtime and libtorch in
 /// this process, <c>steady</c> how long after start a row reaches its final speed, <c>peer</c> serves the side-by-side script in <c>peers/</c>,
 /// <c>external</c> the External-Attention modules beside PyTorch (cases from <c>peers/external_attention_torch.py</c>),
+/// <c>digits</c> the Digits sample's ViT in images/s beside ONNX Runtime and libtorch,
 /// <c>tokenizer-parity</c> measures the .NET BERT tokenizers against Hugging Face's ids, <c>minilm</c> times MiniLM embeddings beside ONNX Runtime
 /// (<c>minilm-stages</c>: each stage's kernel alone), <c>lowp</c> times projections
 /// and MiniLM with float32, bf16 and int8 weights, <c>ort-int8</c> MiniLM int8 beside ONNX Runtime's int8 model, <c>stack-decode</c> a decoding stack's step at each weight and
@@ -61,6 +62,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "minilm-stages")
         {
             return MiniLmStagesCommand.Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "digits")
+        {
+            return Digits.DigitsCommand.Run(args[1..]);
         }
 
         if (args.Length > 0 && args[0] == "stack-decode")

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Linq;
 
 namespace Attend.Benchmarks;
 
@@ -32,6 +33,40 @@ public readonly record struct Timing(double MedianMilliseconds, double MedianThr
         }
 
         return new Timing(Median(wall), Median(cpu), Min(wall), wall.Count);
+    }
+
+    /// <summary>
+    /// Each action's best wall-clock milliseconds per call over <paramref name="rounds"/> rounds, the actions interleaved
+    /// within a round, and its best process CPU milliseconds per call (on one thread, the figure least disturbed by other
+    /// processes on a shared machine; on more, it counts every thread's work but not their waiting).
+    /// </summary>
+    public static (double[] Wall, double[] Cpu) BestOfInterleavedRounds(int rounds, double seconds, Action[] actions)
+    {
+        var best = Enumerable.Repeat(double.MaxValue, actions.Length).ToArray();
+        var cpu = Enumerable.Repeat(double.MaxValue, actions.Length).ToArray();
+        foreach (Action action in actions)
+        {
+            var warm = Stopwatch.StartNew();
+            while (warm.Elapsed.TotalSeconds < WarmUpSeconds) action(); // JIT and tier-up
+        }
+
+        for (int round = 0; round < rounds; round++)
+        {
+            for (int a = 0; a < actions.Length; a++)
+            {
+                var clock = Stopwatch.StartNew();
+                do
+                {
+                    long start = Stopwatch.GetTimestamp(), cpuStart = CpuTime.ProcessNanoseconds();
+                    actions[a]();
+                    best[a] = Math.Min(best[a], Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                    cpu[a] = Math.Min(cpu[a], (CpuTime.ProcessNanoseconds() - cpuStart) / 1e6);
+                }
+                while (clock.Elapsed.TotalSeconds < seconds);
+            }
+        }
+
+        return (best, cpu);
     }
 
     /// <summary>
