@@ -20,23 +20,23 @@ internal static unsafe class IntegerMultiplyAddPeak
     /// G multiply-adds per second: float32 FMA, vpmaddwd, vpmaddubsw, and the int8 projection's AVX2 inner loop (NaN where
     /// AVX2 is missing).
     /// </summary>
-    public static (double Fma, double MaddWd, double MaddUbsw, double Int8Loop) PerCore()
+    public static (double Fma, double MaddWd, double MaddUbsw, double Int8Loop, double ByteLoop) PerCore()
     {
         double fma = FmaPeak.Vector256PerCore() / 2;
         if (!Avx2.IsSupported)
         {
-            return (fma, double.NaN, double.NaN, double.NaN);
+            return (fma, double.NaN, double.NaN, double.NaN, double.NaN);
         }
 
-        return (fma, Best(() => WordChains(Iterations), 16), Best(() => ByteChains(Iterations), 32), Int8LoopBest());
+        return (fma, Best(() => WordChains(Iterations), 16), Best(() => ByteChains(Iterations), 32), LoopBest(&Int8Loop, 16), LoopBest(&ByteLoop, 32));
     }
 
     /// <summary>
-    /// The int8 kernel's inner loop as <c>Int8Gemm.Tile</c> runs it on AVX2 (per input pair: two <c>vpmovsxbw</c> weight
-    /// loads, six activation broadcasts, twelve <c>vpmaddwd</c> + <c>vpaddd</c>; 192 multiply-adds) over data that stays in
-    /// L1: what the kernel could reach with no group epilogue, quantisation or cache misses.
+    /// A register-tile inner loop over data that stays in L1: what a kernel could reach with no group epilogue,
+    /// quantisation or cache misses. <see cref="Int8Loop"/> is the int8 kernel's as <c>Int8Gemm.Tile</c> runs it on AVX2;
+    /// <see cref="ByteLoop"/> the 8-bit-activation form (u8 × s8, ONNX Runtime's on AVX2) the kernel does not use.
     /// </summary>
-    private static double Int8LoopBest()
+    private static double LoopBest(delegate*<long, short*, sbyte*, int> loop, int productsPerInstruction)
     {
         short* activations = (short*)NativeMemory.AlignedAlloc(6 * 1024 * sizeof(short), 64);
         sbyte* weights = (sbyte*)NativeMemory.AlignedAlloc(32 * 32, 64);
@@ -44,7 +44,7 @@ internal static unsafe class IntegerMultiplyAddPeak
         {
             new Span<short>(activations, 6 * 1024).Fill(1);
             new Span<sbyte>(weights, 32 * 32).Fill(1);
-            return Best(() => Int8Loop(Iterations, activations, weights), 16);
+            return Best(() => loop(Iterations, activations, weights), productsPerInstruction);
         }
         finally
         {
@@ -53,7 +53,10 @@ internal static unsafe class IntegerMultiplyAddPeak
         }
     }
 
-    /// <summary>Twelve <c>vpmaddwd</c> an iteration, as the chains below, so <see cref="Best"/> counts it the same way.</summary>
+    /// <summary>
+    /// Per input pair: two <c>vpmovsxbw</c> weight loads, six activation broadcasts, twelve <c>vpmaddwd</c> + <c>vpaddd</c>
+    /// (192 multiply-adds, counted as twelve instructions of 16 like the chains below).
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static int Int8Loop(long iterations, short* activations, sbyte* weights)
     {
@@ -77,6 +80,40 @@ internal static unsafe class IntegerMultiplyAddPeak
             s8 += Avx2.MultiplyAddAdjacent(a, w0); s9 += Avx2.MultiplyAddAdjacent(a, w1);
             a = Avx.BroadcastScalarToVector256((float*)(x + 5 * RowStride)).AsInt16();
             s10 += Avx2.MultiplyAddAdjacent(a, w0); s11 += Avx2.MultiplyAddAdjacent(a, w1);
+        }
+
+        return Vector256.Sum(s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7 + s8 + s9 + s10 + s11);
+    }
+
+    /// <summary>
+    /// Per four inputs: two 32-byte weight loads, six broadcasts of four u8 activations, twelve <c>vpmaddubsw</c> (u8 × s8
+    /// pairs, saturating to 16 bits) + <c>vpmaddwd</c> by ones + <c>vpaddd</c> (384 multiply-adds, twelve of 32).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static int ByteLoop(long iterations, short* activations, sbyte* weights)
+    {
+        const int RowStride = 2048; // bytes
+        byte* bytes = (byte*)activations;
+        Vector256<short> ones = Vector256.Create((short)1);
+        Vector256<int> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default;
+        Vector256<int> s6 = default, s7 = default, s8 = default, s9 = default, s10 = default, s11 = default;
+        for (long i = 0; i < iterations; i++)
+        {
+            byte* x = bytes + ((i & 15) << 2); // 16 quads, as one 64-input group
+            sbyte* w = weights + ((i & 15) << 6);
+            Vector256<sbyte> w0 = Vector256.Load(w), w1 = Vector256.Load(w + 32);
+            Vector256<byte> a = Avx.BroadcastScalarToVector256((float*)x).AsByte();
+            s0 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(a, w0), ones); s1 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(a, w1), ones);
+            a = Avx.BroadcastScalarToVector256((float*)(x + RowStride)).AsByte();
+            s2 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(a, w0), ones); s3 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(a, w1), ones);
+            a = Avx.BroadcastScalarToVector256((float*)(x + 2 * RowStride)).AsByte();
+            s4 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(a, w0), ones); s5 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(a, w1), ones);
+            a = Avx.BroadcastScalarToVector256((float*)(x + 3 * RowStride)).AsByte();
+            s6 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(a, w0), ones); s7 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(a, w1), ones);
+            a = Avx.BroadcastScalarToVector256((float*)(x + 4 * RowStride)).AsByte();
+            s8 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(a, w0), ones); s9 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(a, w1), ones);
+            a = Avx.BroadcastScalarToVector256((float*)(x + 5 * RowStride)).AsByte();
+            s10 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(a, w0), ones); s11 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(a, w1), ones);
         }
 
         return Vector256.Sum(s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7 + s8 + s9 + s10 + s11);

@@ -110,8 +110,9 @@ internal static class LowPrecisionCommand
         s_cpuTime = args.Contains("--cpu-time") && threads == 1; // a shared machine: time the thread's own CPU, not the wall
         WeightPrecision[] precisions = [WeightPrecision.Float32, WeightPrecision.BFloat16, WeightPrecision.Int8];
         Console.WriteLine($"{DateTime.UtcNow:u}, {Environment.ProcessorCount} cores, path {KernelPaths.Best}, {threads} thread(s), best of {rounds} rounds, {(s_cpuTime ? "thread CPU time" : "wall time")}");
-        var (fmaPeak, wordPeak, bytePeak, int8Loop) = IntegerMultiplyAddPeak.PerCore();
-        Console.WriteLine($"One core's multiply-adds (G/s): float32 FMA {fmaPeak:F1}, vpmaddwd {wordPeak:F1} ({wordPeak / fmaPeak:F2}×), vpmaddubsw {bytePeak:F1} ({bytePeak / fmaPeak:F2}×), int8 kernel's inner loop in L1 {int8Loop:F1} ({int8Loop / fmaPeak:F2}×)");
+        var (fmaPeak, wordPeak, bytePeak, int8Loop, byteLoop) = IntegerMultiplyAddPeak.PerCore();
+        Console.WriteLine($"One core's multiply-adds (G/s): float32 FMA {fmaPeak:F1}, vpmaddwd {wordPeak:F1} ({wordPeak / fmaPeak:F2}×), vpmaddubsw {bytePeak:F1} ({bytePeak / fmaPeak:F2}×); " +
+                          $"inner loops in L1: the int8 kernel's (16-bit activations) {int8Loop:F1} ({int8Loop / fmaPeak:F2}×), u8 × s8 {byteLoop:F1} ({byteLoop / fmaPeak:F2}×)");
         if (args.Contains("--peak-only"))
         {
             return 0;
