@@ -167,7 +167,7 @@ public static class InProcessCommand
     /// <see cref="Environment.SetEnvironmentVariable(string, string)"/> does not reach the native environment on Unix,
     /// so it is set through libc before TorchSharp loads. An explicit setting in the caller's environment wins.
     /// </summary>
-    private static void SetTorchCapability(string capability)
+    internal static void SetTorchCapability(string capability)
     {
         if (capability == "default" || Environment.GetEnvironmentVariable("ATEN_CPU_CAPABILITY") is not null) return;
         if (OperatingSystem.IsLinux() && SetEnvironment("ATEN_CPU_CAPABILITY", capability, 1) != 0)

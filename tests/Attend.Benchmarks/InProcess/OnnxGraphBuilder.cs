@@ -5,8 +5,10 @@ using System.Runtime.InteropServices;
 namespace Attend.Benchmarks.InProcess;
 
 /// <summary>
-/// Builds an ONNX model (opset 17, float32, default domain only) node by node and serializes it with
-/// <see cref="ProtobufWriter"/>. Field numbers are those of <c>onnx/onnx.proto</c>.
+/// Builds an ONNX model (opset 17, float32 with int64 token/position inputs, default domain only) node by node and
+/// serializes it with <see cref="ProtobufWriter"/>. Field numbers are those of <c>onnx/onnx.proto</c>. A negative input or
+/// output dimension is symbolic (a <c>dim_param</c>; equal negatives name the same size), so one session serves every batch
+/// size or cache length.
 /// </summary>
 public sealed class OnnxGraphBuilder
 {
@@ -21,11 +23,29 @@ public sealed class OnnxGraphBuilder
     private readonly List<Action<ProtobufWriter>> _outputs = [];
     private int _nodeCount;
 
-    /// <summary>A float32 graph input of fixed shape.</summary>
-    public void Input(string name, params long[] dims) => _inputs.Add(w => ValueInfo(w, name, dims));
+    /// <summary>A float32 graph input.</summary>
+    public void Input(string name, params long[] dims) => _inputs.Add(w => ValueInfo(w, name, FloatType, dims));
 
-    /// <summary>A float32 graph output of fixed shape.</summary>
-    public void Output(string name, params long[] dims) => _outputs.Add(w => ValueInfo(w, name, dims));
+    /// <summary>An int64 graph input (token ids, positions).</summary>
+    public void Int64Input(string name, params long[] dims) => _inputs.Add(w => ValueInfo(w, name, Int64Type, dims));
+
+    /// <summary>A float32 graph output.</summary>
+    public void Output(string name, params long[] dims) => _outputs.Add(w => ValueInfo(w, name, FloatType, dims));
+
+    /// <summary>
+    /// <c>input · weightᵀ + bias</c> for a PyTorch <c>[outFeatures, inFeatures]</c> weight: MatMul by the transposed weight
+    /// (an initializer <c>output_w</c>), then Add (skipped when <paramref name="bias"/> is null), as <c>torch.onnx.export</c> writes nn.Linear.
+    /// </summary>
+    public string Linear(string output, string input, float[] weight, float[]? bias, int outFeatures, int inFeatures)
+    {
+        string transposed = Constant(output + "_w", OnnxAttentionGraph.Transpose(weight, outFeatures, inFeatures), inFeatures, outFeatures);
+        if (bias is null) return Node("MatMul", output, [input, transposed]);
+        return Node("Add", output, [Node("MatMul", output + "_nobias", [input, transposed]), Constant(output + "_b", bias, outFeatures)]);
+    }
+
+    /// <summary>LayerNormalization over the last axis (ε 1e-5, PyTorch's default) with its scale and shift as initializers.</summary>
+    public string LayerNorm(string output, string input, float[] scale, float[] shift) =>
+        Node("LayerNormalization", output, [input, Constant(output + "_scale", scale, scale.Length), Constant(output + "_shift", shift, shift.Length)], ("axis", -1L));
 
     /// <summary>A constant float32 tensor (weights, biases, masks, scalars).</summary>
     public string Constant(string name, float[] values, params long[] dims)
@@ -100,12 +120,12 @@ public sealed class OnnxGraphBuilder
         w.Int(2, dataType).String(8, name).Bytes(9, littleEndianData);
     }
 
-    private static void ValueInfo(ProtobufWriter w, string name, long[] dims) => w
+    private static void ValueInfo(ProtobufWriter w, string name, int elementType, long[] dims) => w
         .String(1, name)
         .Message(2, type => type.Message(1, tensor => tensor
-            .Int(1, FloatType)
+            .Int(1, elementType)
             .Message(2, shape =>
             {
-                foreach (long dim in dims) shape.Message(1, d => d.Int(1, dim));
+                foreach (long dim in dims) shape.Message(1, d => _ = dim >= 0 ? d.Int(1, dim) : d.String(2, $"n{-dim}"));
             })));
 }
