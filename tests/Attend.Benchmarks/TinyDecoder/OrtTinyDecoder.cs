@@ -8,43 +8,62 @@ using static Attend.Benchmarks.TinyDecoderPeers.TinyDecoderWeights;
 
 namespace Attend.Benchmarks.TinyDecoderPeers;
 
+/// <summary>How the ONNX graphs compute attention.</summary>
+internal enum OrtAttentionOps
+{
+    /// <summary>Standard opset-17 operators, as <c>torch.onnx.export</c> writes a hand-written decoder.</summary>
+    Standard,
+
+    /// <summary>
+    /// ONNX Runtime's contrib <c>com.microsoft.GroupQueryAttention</c> (what onnxruntime-genai's decoder models use): packed
+    /// QKV in, rotary (<c>do_rotary</c>, half-split) from the cos/sin tables, past/present K/V, one fused kernel per layer.
+    /// </summary>
+    GroupQueryAttention,
+}
+
 /// <summary>
 /// ONNX Runtime generating as an exported decoder runs: a prefill graph (<c>tokens [B, 9]</c> → logits of the last
 /// position and each layer's <c>present_key/value [B, 2, 9, 16]</c>) and a one-token decode graph (<c>tokens [B, 1]</c>,
-/// <c>past_key/value_l [B, 2, T, 16]</c> → logits and <c>present [B, 2, T + 1, 16]</c>), standard opset-17 operators only,
-/// batch and cache length symbolic. Rotary positions are an int64 input that gathers rows of train.py's cos/sin tables
-/// (initializers); grouped-query attention multiplies each key/value head's two query heads as one <c>[2, L, 16]</c> block
-/// (no repeated K/V). GELU is the erf pattern <c>torch.onnx.export</c> writes at opset 17, which ORT_ENABLE_ALL fuses.
-/// Every input and output is an <see cref="OrtValue"/> over pinned memory made once: one cache buffer per length 9 … 16,
-/// so step s reads the buffers step s − 1 wrote (no copies). The argmax is in C#.
+/// <c>past_key/value_l [B, 2, T, 16]</c> → logits and <c>present [B, 2, T + 1, 16]</c>), batch and cache length symbolic.
+/// Attention is either standard operators (<see cref="OrtAttentionOps.Standard"/>: rotary positions are an int64 input that
+/// gathers rows of train.py's cos/sin tables; grouped-query attention multiplies each key/value head's two query heads as
+/// one <c>[2, L, 16]</c> block, no repeated K/V) or the contrib GroupQueryAttention operator (positions from
+/// <c>seqlens_k</c>, the same tables as its cos/sin caches). GELU is the erf pattern <c>torch.onnx.export</c> writes at
+/// opset 17, which ORT_ENABLE_ALL fuses. Every input and output is an <see cref="OrtValue"/> over pinned memory made once:
+/// one cache buffer per length 9 … 16, so step s reads the buffers step s − 1 wrote (no copies). The argmax is in C#.
 /// </summary>
 internal sealed class OrtTinyDecoder : ITinyDecoderEngine
 {
     private const int Group = Heads / KvHeads;
 
     private readonly int _batch;
+    private readonly OrtAttentionOps _ops;
     private readonly InferenceSession _prefill, _decode;
     private readonly RunOptions _runOptions = new();
     private readonly OrtPinnedValues _values = new();
     private readonly long[] _promptTokens, _stepTokens, _stepPosition = GC.AllocateArray<long>(1, pinned: true);
+    private readonly int[] _sequenceLengths, _totalLength = GC.AllocateArray<int>(1, pinned: true); // GroupQueryAttention's seqlens_k and total_sequence_length
     private readonly float[] _logits;
-    private readonly string[] _prefillInputNames = ["tokens", "positions"], _decodeInputNames, _outputNames;
+    private readonly string[] _prefillInputNames, _decodeInputNames, _outputNames;
     private readonly OrtValue[] _prefillInputs, _prefillOutputs;
     private readonly OrtValue[][] _decodeInputs, _decodeOutputs; // per decode step 1 … Answer − 1
 
-    public OrtTinyDecoder(TinyDecoderWeights weights, int batch, int threads)
+    public OrtTinyDecoder(TinyDecoderWeights weights, int batch, int threads, OrtAttentionOps ops)
     {
-        _batch = batch;
+        (_batch, _ops) = (batch, ops);
         using SessionOptions options = OrtPinnedValues.Options(threads);
-        _prefill = new InferenceSession(BuildGraph(weights, prefill: true), options);
-        _decode = new InferenceSession(BuildGraph(weights, prefill: false), options);
+        _prefill = new InferenceSession(BuildGraph(weights, ops, prefill: true), options);
+        _decode = new InferenceSession(BuildGraph(weights, ops, prefill: false), options);
 
         string[] cacheNames(string prefix) => Enumerable.Range(0, Depth).SelectMany(l => new[] { $"{prefix}_key_{l}", $"{prefix}_value_{l}" }).ToArray();
+        string[] positionNames = ops == OrtAttentionOps.Standard ? ["positions"] : ["seqlens_k", "total_sequence_length"];
+        _prefillInputNames = ["tokens", .. positionNames];
         _decodeInputNames = [.. _prefillInputNames, .. cacheNames("past")];
         _outputNames = ["logits", .. cacheNames("present")];
 
         _promptTokens = GC.AllocateArray<long>(batch * PromptLength, pinned: true);
         _stepTokens = GC.AllocateArray<long>(batch, pinned: true);
+        _sequenceLengths = GC.AllocateArray<int>(batch, pinned: true);
         _logits = GC.AllocateArray<float>(batch * Vocabulary, pinned: true);
         OrtValue logits = _values.Over(_logits, batch, 1, Vocabulary);
 
@@ -56,31 +75,35 @@ internal sealed class OrtTinyDecoder : ITinyDecoderEngine
                 .Select(_ => _values.Over(GC.AllocateArray<float>(batch * KvHeads * length * DimHead, pinned: true), batch, KvHeads, length, DimHead)).ToArray();
         }
 
-        long[] prefillPositions = OrtPinnedValues.Pinned<long>(Enumerable.Range(0, PromptLength).Select(p => (long)p).ToArray());
-        _prefillInputs = [_values.Over(_promptTokens, batch, PromptLength), _values.Over(prefillPositions, PromptLength)];
+        OrtValue[] prefillPositions = ops == OrtAttentionOps.Standard
+            ? [_values.Over(OrtPinnedValues.Pinned<long>(Enumerable.Range(0, PromptLength).Select(p => (long)p).ToArray()), PromptLength)]
+            : [_values.Over(_sequenceLengths, batch), _values.Over(_totalLength)];
+        OrtValue[] stepPositions = ops == OrtAttentionOps.Standard ? [_values.Over(_stepPosition, 1)] : prefillPositions;
+        _prefillInputs = [_values.Over(_promptTokens, batch, PromptLength), .. prefillPositions];
         _prefillOutputs = [logits, .. caches[0]];
-        OrtValue stepTokens = _values.Over(_stepTokens, batch, 1), stepPosition = _values.Over(_stepPosition, 1);
+        OrtValue stepTokens = _values.Over(_stepTokens, batch, 1);
         _decodeInputs = new OrtValue[Answer - 1][];
         _decodeOutputs = new OrtValue[Answer - 1][];
         for (int step = 1; step < Answer; step++)
         {
-            _decodeInputs[step - 1] = [stepTokens, stepPosition, .. caches[step - 1]];
+            _decodeInputs[step - 1] = [stepTokens, .. stepPositions, .. caches[step - 1]];
             _decodeOutputs[step - 1] = [logits, .. caches[step]];
         }
     }
 
-    public string Name => "ONNX Runtime 1.32";
+    public string Name => _ops == OrtAttentionOps.Standard ? "ONNX Runtime 1.32 (standard ops)" : "ONNX Runtime 1.32 (GroupQueryAttention)";
 
     public void Generate(ReadOnlySpan<byte> prompts, Span<byte> answers, Span<float> logits)
     {
         int tokens = answers.Length / _batch;
         PromptTokens(prompts, _promptTokens);
+        SetPositions(0, PromptLength);
         _prefill.Run(_runOptions, _prefillInputNames, _prefillInputs, _outputNames, _prefillOutputs);
         for (int step = 0; step < tokens; step++)
         {
             if (step > 0)
             {
-                _stepPosition[0] = PromptLength + step - 1; // the previous answer token's position
+                SetPositions(PromptLength + step - 1, 1); // the previous answer token follows the prompt and the answers before it
                 _decode.Run(_runOptions, _decodeInputNames, _decodeInputs[step - 1], _outputNames, _decodeOutputs[step - 1]);
             }
 
@@ -93,6 +116,14 @@ internal sealed class OrtTinyDecoder : ITinyDecoderEngine
         }
     }
 
+    /// <summary>The positions of the <paramref name="count"/> tokens a run feeds after <paramref name="past"/> cached ones.</summary>
+    private void SetPositions(int past, int count)
+    {
+        _stepPosition[0] = past; // read by the standard decode graph (its prefill positions are the constant 0 … 8)
+        Array.Fill(_sequenceLengths, past + count - 1); // GroupQueryAttention: total length − 1 per sequence
+        _totalLength[0] = past + count;
+    }
+
     public void Dispose()
     {
         _values.Dispose();
@@ -101,26 +132,42 @@ internal sealed class OrtTinyDecoder : ITinyDecoderEngine
         _decode.Dispose();
     }
 
-    private static byte[] BuildGraph(TinyDecoderWeights w, bool prefill)
+    private static byte[] BuildGraph(TinyDecoderWeights w, OrtAttentionOps ops, bool prefill)
     {
         const long batch = -1, past = -2, total = -3; // symbolic dimensions
         int length = prefill ? PromptLength : 1;
         var g = new OnnxGraphBuilder();
+        bool standard = ops == OrtAttentionOps.Standard;
         g.Int64Input("tokens", batch, length);
-        g.Int64Input("positions", length);
+        if (standard)
+        {
+            g.Int64Input("positions", length);
+        }
+        else
+        {
+            g.Int32Input("seqlens_k", batch);
+            g.Int32Input("total_sequence_length");
+        }
+
         g.Output("logits", batch, 1, Vocabulary);
 
         (float[] cosTable, float[] sinTable) = RotaryTables();
-        string cos = g.Node("Gather", "cos", [g.Constant("cos_table", cosTable, Positions, DimHead / 2), "positions"], ("axis", 0L)); // [L, d/2]
-        string sin = g.Node("Gather", "sin", [g.Constant("sin_table", sinTable, Positions, DimHead / 2), "positions"], ("axis", 0L));
-        string queryShape = g.Int64Constant("query_shape", 0, length, KvHeads, Group, DimHead);
-        string kvShape = g.Int64Constant("kv_shape", 0, length, KvHeads, DimHead);
-        string mergedShape = g.Int64Constant("merged_shape", 0, length, Width);
-        string qkvSizes = g.Int64Constant("qkv_sizes", Heads * DimHead, KvHeads * DimHead, KvHeads * DimHead);
-        string groupAxis = g.Int64Constant("group_axis", 2);
-        string scale = g.Constant("scale", [1f / MathF.Sqrt(DimHead)]);
+        string cosCache = g.Constant("cos_table", cosTable, Positions, DimHead / 2), sinCache = g.Constant("sin_table", sinTable, Positions, DimHead / 2);
         string inverseSqrt2 = g.Constant("inverse_sqrt2", [1 / MathF.Sqrt(2)]), one = g.Constant("one", [1f]), half = g.Constant("half", [0.5f]);
-        string? causalMask = prefill ? g.Constant("causal_mask", OnnxAttentionGraph.CausalMask(length), length, length) : null;
+        string cos = "", sin = "", queryShape = "", kvShape = "", mergedShape = "", qkvSizes = "", groupAxis = "", scale = "";
+        string? causalMask = null;
+        if (standard)
+        {
+            cos = g.Node("Gather", "cos", [cosCache, "positions"], ("axis", 0L)); // [L, d/2]
+            sin = g.Node("Gather", "sin", [sinCache, "positions"], ("axis", 0L));
+            queryShape = g.Int64Constant("query_shape", 0, length, KvHeads, Group, DimHead);
+            kvShape = g.Int64Constant("kv_shape", 0, length, KvHeads, DimHead);
+            mergedShape = g.Int64Constant("merged_shape", 0, length, Width);
+            qkvSizes = g.Int64Constant("qkv_sizes", Heads * DimHead, KvHeads * DimHead, KvHeads * DimHead);
+            groupAxis = g.Int64Constant("group_axis", 2);
+            scale = g.Constant("scale", [1f / MathF.Sqrt(DimHead)]);
+            causalMask = prefill ? g.Constant("causal_mask", OnnxAttentionGraph.CausalMask(length), length, length) : null;
+        }
 
         string Rotary(string name, string x)
         {
@@ -137,6 +184,39 @@ internal sealed class OrtTinyDecoder : ITinyDecoderEngine
             float[] W(string name) => w.Layer(layer, name);
             string normed = g.LayerNorm(p + "norm1", x, W("norm1.weight"), W("norm1.bias"));
             string qkv = g.Linear(p + "qkv", normed, W("self_attn.in_proj_weight"), W("self_attn.in_proj_bias"), (Heads + 2 * KvHeads) * DimHead, Width);
+            string pastKey = prefill ? "" : $"past_key_{layer}", pastValue = prefill ? "" : $"past_value_{layer}";
+            if (!prefill)
+            {
+                g.Input(pastKey, batch, KvHeads, past, DimHead);
+                g.Input(pastValue, batch, KvHeads, past, DimHead);
+            }
+
+            g.Output($"present_key_{layer}", batch, KvHeads, prefill ? length : total, DimHead);
+            g.Output($"present_value_{layer}", batch, KvHeads, prefill ? length : total, DimHead);
+            string merged = p + "merged";
+            if (standard)
+            {
+                StandardAttention(layer, qkv, pastKey, pastValue);
+            }
+            else
+            {
+                g.ContribNode("GroupQueryAttention", [merged, $"present_key_{layer}", $"present_value_{layer}"],
+                    [qkv, "", "", pastKey, pastValue, "seqlens_k", "total_sequence_length", cosCache, sinCache],
+                    ("num_heads", (long)Heads), ("kv_num_heads", (long)KvHeads), ("do_rotary", 1L), ("rotary_interleaved", 0L));
+            }
+
+            x = g.Node("Add", p + "attended", [x, g.Linear(p + "out", merged, W("self_attn.out_proj.weight"), W("self_attn.out_proj.bias"), Width, Heads * DimHead)]);
+
+            string hidden = g.Linear(p + "linear1", g.LayerNorm(p + "norm2", x, W("norm2.weight"), W("norm2.bias")), W("linear1.weight"), W("linear1.bias"), MlpDim, Width);
+            string erf = g.Node("Erf", p + "erf", [g.Node("Mul", p + "gelu_scaled", [hidden, inverseSqrt2])]);
+            string gelu = g.Node("Mul", p + "gelu", [g.Node("Mul", p + "gelu_x", [hidden, g.Node("Add", p + "erf_plus_one", [erf, one])]), half]);
+            x = g.Node("Add", p + "out_x", [x, g.Linear(p + "linear2", gelu, W("linear2.weight"), W("linear2.bias"), Width, MlpDim)]);
+        }
+
+        // Rotary, grouped-query attention and the head merge in standard operators: writes l{layer}_merged [B, L, E].
+        void StandardAttention(int layer, string qkv, string pastKey, string pastValue)
+        {
+            string p = $"l{layer}_";
             g.Node("Split", [p + "q_flat", p + "k_flat", p + "v_flat"], [qkv, qkvSizes], ("axis", -1L));
 
             // Queries [B, KvHeads, Group, L, d]: query head h = kv · Group + g reads key/value head kv.
@@ -144,32 +224,13 @@ internal sealed class OrtTinyDecoder : ITinyDecoderEngine
             queries = g.Node("Mul", p + "q_scaled", [Rotary(p + "q", queries), scale]);
             string keys = Rotary(p + "k", g.Node("Transpose", p + "k", [g.Node("Reshape", p + "k_split", [p + "k_flat", kvShape])], ("perm", new long[] { 0, 2, 1, 3 })));
             string values = g.Node("Transpose", p + "v", [g.Node("Reshape", p + "v_split", [p + "v_flat", kvShape])], ("perm", new long[] { 0, 2, 1, 3 }));
-            if (prefill)
-            {
-                keys = g.Node("Identity", $"present_key_{layer}", [keys]);
-                values = g.Node("Identity", $"present_value_{layer}", [values]);
-            }
-            else
-            {
-                g.Input($"past_key_{layer}", batch, KvHeads, past, DimHead);
-                g.Input($"past_value_{layer}", batch, KvHeads, past, DimHead);
-                keys = g.Node("Concat", $"present_key_{layer}", [$"past_key_{layer}", keys], ("axis", 2L));
-                values = g.Node("Concat", $"present_value_{layer}", [$"past_value_{layer}", values], ("axis", 2L));
-            }
-
-            g.Output($"present_key_{layer}", batch, KvHeads, prefill ? length : total, DimHead);
-            g.Output($"present_value_{layer}", batch, KvHeads, prefill ? length : total, DimHead);
+            keys = prefill ? g.Node("Identity", $"present_key_{layer}", [keys]) : g.Node("Concat", $"present_key_{layer}", [pastKey, keys], ("axis", 2L));
+            values = prefill ? g.Node("Identity", $"present_value_{layer}", [values]) : g.Node("Concat", $"present_value_{layer}", [pastValue, values], ("axis", 2L));
             string keysT = g.Node("Transpose", p + "k_t", [g.Node("Unsqueeze", p + "k_group", [keys, groupAxis])], ("perm", new long[] { 0, 1, 2, 4, 3 }));
             string scores = g.Node("MatMul", p + "scores", [queries, keysT]); // [B, KvHeads, Group, L, T]
             if (causalMask is not null) scores = g.Node("Add", p + "scores_masked", [scores, causalMask]);
             string context = g.Node("MatMul", p + "context", [g.Node("Softmax", p + "probabilities", [scores], ("axis", -1L)), g.Node("Unsqueeze", p + "v_group", [values, groupAxis])]);
-            string merged = g.Node("Reshape", p + "merged", [g.Node("Transpose", p + "context_t", [context], ("perm", new long[] { 0, 3, 1, 2, 4 })), mergedShape]);
-            x = g.Node("Add", p + "attended", [x, g.Linear(p + "out", merged, W("self_attn.out_proj.weight"), W("self_attn.out_proj.bias"), Width, Heads * DimHead)]);
-
-            string hidden = g.Linear(p + "linear1", g.LayerNorm(p + "norm2", x, W("norm2.weight"), W("norm2.bias")), W("linear1.weight"), W("linear1.bias"), MlpDim, Width);
-            string erf = g.Node("Erf", p + "erf", [g.Node("Mul", p + "gelu_scaled", [hidden, inverseSqrt2])]);
-            string gelu = g.Node("Mul", p + "gelu", [g.Node("Mul", p + "gelu_x", [hidden, g.Node("Add", p + "erf_plus_one", [erf, one])]), half]);
-            x = g.Node("Add", p + "out_x", [x, g.Linear(p + "linear2", gelu, W("linear2.weight"), W("linear2.bias"), Width, MlpDim)]);
+            g.Node("Reshape", p + "merged", [g.Node("Transpose", p + "context_t", [context], ("perm", new long[] { 0, 3, 1, 2, 4 })), mergedShape]);
         }
 
         string last = g.Node("Gather", "last", [x, g.Int64Constant("last_position", length - 1)], ("axis", 1L)); // [B, 1, E]

@@ -56,13 +56,13 @@ internal static class TinyDecoderCommand
         Console.WriteLine("| --- | --- | --- | --- |");
         bool allClose = Check("Attend", attendLogits, attendAnswers);
         TorchSharp.torch.set_num_threads(threadCounts.Max());
-        foreach (Func<ITinyDecoderEngine> create in new Func<ITinyDecoderEngine>[] { () => new OrtTinyDecoder(weights, count, threadCounts.Max()), () => new TorchTinyDecoder(weights, count) })
+        foreach (ITinyDecoderEngine peer in Peers(weights, count, threadCounts.Max()))
         {
-            using ITinyDecoderEngine peer = create();
             byte[] answers = new byte[attendAnswers.Length];
             float[] logits = new float[attendLogits.Length];
             peer.Generate(prompts, answers, logits);
             allClose &= Check(peer.Name, logits, answers);
+            peer.Dispose();
         }
 
         if (!allClose)
@@ -82,8 +82,7 @@ internal static class TinyDecoderCommand
             TorchSharp.torch.set_num_threads(threads);
             foreach (int batch in batches)
             {
-                ITinyDecoderEngine[] engines = [new AttendTinyDecoder(model, batch), new OrtTinyDecoder(weights, batch, threads), new TorchTinyDecoder(weights, batch)];
-                ReadOnlySpan<byte> batchPrompts = prompts.AsSpan(0, batch * Answer);
+                ITinyDecoderEngine[] engines = [new AttendTinyDecoder(model, batch), .. Peers(weights, batch, threads)];
                 (double[] whole, double[] first) = Time(engines, prompts.AsSpan(0, batch * Answer).ToArray(), batch, rounds, seconds, attendAnswers.AsSpan(0, batch * Answer).ToArray());
                 for (int k = 0; k < engines.Length; k++)
                 {
@@ -106,6 +105,14 @@ internal static class TinyDecoderCommand
             return worst / scale <= Tolerance && same == count;
         }
     }
+
+    /// <summary>ONNX Runtime with standard operators and with its GroupQueryAttention contrib operator, and libtorch.</summary>
+    private static ITinyDecoderEngine[] Peers(TinyDecoderWeights weights, int batch, int threads) =>
+    [
+        new OrtTinyDecoder(weights, batch, threads, OrtAttentionOps.Standard),
+        new OrtTinyDecoder(weights, batch, threads, OrtAttentionOps.GroupQueryAttention),
+        new TorchTinyDecoder(weights, batch),
+    ];
 
     /// <summary>
     /// Each engine's best milliseconds for a whole generation and for prefill + first token, engines interleaved within each
