@@ -1,7 +1,6 @@
 using System;
 using System.Diagnostics;
 using System.Globalization;
-using System.IO;
 using System.Linq;
 using Attend.Benchmarks.InProcess;
 using Attend.Kernels;
@@ -40,7 +39,7 @@ internal static class TinyDecoderCommand
         using SafeTensorsFile checkpoint = OpenCheckpoint();
         var model = new SortingModel(checkpoint) { MaxDegreeOfParallelism = threadCounts.Max() };
 
-        Console.WriteLine($"# tinydecoder ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC), {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+        Console.WriteLine($"# tinydecoder ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC), {Environment.ProcessorCount} cores, load average {InProcessCommand.LoadAverage()}");
         Console.WriteLine($"# Attend path {KernelPaths.Best}; ONNX Runtime {typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version} (opset-17 graphs, ORT_ENABLE_ALL); " +
                           $"libtorch {TorchSharp.torch.__version__} with ATEN_CPU_CAPABILITY={Environment.GetEnvironmentVariable("ATEN_CPU_CAPABILITY") ?? "default"}");
 
@@ -93,7 +92,7 @@ internal static class TinyDecoderCommand
             }
         }
 
-        Console.WriteLine($"# load average after: {LoadAverage()}");
+        Console.WriteLine($"# load average after: {InProcessCommand.LoadAverage()}");
         return 0;
 
         bool Check(string name, float[] logits, byte[] answers)
@@ -165,8 +164,6 @@ internal static class TinyDecoderCommand
         for (int i = 0; i < a.Length; i += Answer) equal += a.AsSpan(i, Answer).SequenceEqual(b.AsSpan(i, Answer)) ? 1 : 0;
         return equal;
     }
-
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static string Option(string[] args, string name, string fallback)
     {
