@@ -53,35 +53,57 @@ public sealed class SortingModel
         set => _decoder.Path = value;
     }
 
+    /// <summary>Threads the stack's kernels may use (the machine's processor count unless set).</summary>
+    public int MaxDegreeOfParallelism
+    {
+        get => _decoder.MaxDegreeOfParallelism;
+        set => _decoder.MaxDegreeOfParallelism = value;
+    }
+
     /// <summary>
-    /// Writes <see cref="Digits"/> answer tokens per prompt into <paramref name="answers"/> <c>[batch, Digits]</c>, decoding with
-    /// <paramref name="cache"/>: the prompt and separator are prefilled at once, then each step runs one token per sequence.
+    /// Writes <c>answers.Length / batch</c> answer tokens per prompt (all <see cref="Digits"/> of them, or the first few) into
+    /// <paramref name="answers"/> <c>[batch, tokens]</c>, decoding with <paramref name="cache"/>: the prompt and separator are
+    /// prefilled at once, then each step runs one token per sequence.
     /// </summary>
     /// <param name="prompts">The digits to sort, <c>[batch, Digits]</c>.</param>
     /// <param name="batch">Number of prompts.</param>
-    /// <param name="answers">Receives <c>[batch, Digits]</c>.</param>
+    /// <param name="answers">Receives <c>[batch, tokens]</c>, 1 ≤ tokens ≤ <see cref="Digits"/>.</param>
     /// <param name="cache">A cache from <see cref="CreateCache"/> for at least <paramref name="batch"/> sequences; it is reset first.</param>
     /// <param name="sampler">Greedy or sampling.</param>
-    public void Generate(ReadOnlySpan<byte> prompts, int batch, Span<byte> answers, KvCache cache, Sampler sampler)
+    /// <param name="logits">Empty, or receives every step's logits <c>[batch, tokens, Vocabulary]</c> (what the sampler chose from).</param>
+    public void Generate(ReadOnlySpan<byte> prompts, int batch, Span<byte> answers, KvCache cache, Sampler sampler, Span<float> logits = default)
     {
         ArgumentOutOfRangeException.ThrowIfNotEqual(prompts.Length, batch * Digits);
-        ArgumentOutOfRangeException.ThrowIfNotEqual(answers.Length, batch * Digits);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        int tokens = answers.Length / batch;
+        if (tokens is < 1 or > Digits || answers.Length != batch * tokens)
+        {
+            throw new ArgumentException($"Expected [batch, tokens] answers with 1 ≤ tokens ≤ {Digits}, got {answers.Length} for batch {batch}.", nameof(answers));
+        }
+
+        if (!logits.IsEmpty) ArgumentOutOfRangeException.ThrowIfNotEqual(logits.Length, batch * tokens * Vocabulary);
         ArgumentOutOfRangeException.ThrowIfNotEqual(cache.Batch, batch);
         cache.Reset();
         float[] input = new float[batch * PromptLength * Width];
         float[] hidden = new float[input.Length];
         float[] last = new float[batch * Width];
-        float[] logits = new float[batch * Vocabulary];
+        float[] stepLogits = new float[batch * Vocabulary];
         Embed(WithSeparator(prompts, batch), input);
         _decoder.Prefill(input, hidden, PromptLength, cache);
         for (int b = 0; b < batch; b++) hidden.AsSpan((b * PromptLength + PromptLength - 1) * Width, Width).CopyTo(last.AsSpan(b * Width));
         float[] token = new float[batch * Width];
         byte[] chosen = new byte[batch];
-        for (int step = 0; step < Digits; step++)
+        for (int step = 0; step < tokens; step++)
         {
-            LinearKernels.Forward(Path, last, batch, Width, _packedHead, default, Width, Vocabulary, logits, Vocabulary);
-            for (int b = 0; b < batch; b++) answers[b * Digits + step] = chosen[b] = sampler.Choose(logits.AsSpan(b * Vocabulary, Vocabulary));
-            if (step == Digits - 1) break;
+            LinearKernels.Forward(Path, last, batch, Width, _packedHead, default, Width, Vocabulary, stepLogits, Vocabulary);
+            for (int b = 0; b < batch; b++)
+            {
+                ReadOnlySpan<float> row = stepLogits.AsSpan(b * Vocabulary, Vocabulary);
+                if (!logits.IsEmpty) row.CopyTo(logits.Slice((b * tokens + step) * Vocabulary));
+                answers[b * tokens + step] = chosen[b] = sampler.Choose(row);
+            }
+
+            if (step == tokens - 1) break;
             Embed(chosen, token);
             _decoder.Forward(token, last, cache);
         }

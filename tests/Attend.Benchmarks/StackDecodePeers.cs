@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using Attend.Benchmarks.InProcess;
 using Microsoft.ML.OnnxRuntime;
 using TorchSharp;
+using static Attend.Benchmarks.Float64Layers;
 using static TorchSharp.torch;
 
 namespace Attend.Benchmarks;
@@ -133,29 +134,6 @@ internal sealed record DecodeStackCase(
 
     private double Value(int layer, int head, int t, double[] qkv, int i) =>
         t < Cached ? PastValues[layer][(head * Cached + t) * DimHead + i] : qkv[2 * ModelDim + head * DimHead + i];
-
-    private static double[] Linear(double[] input, float[] weight, float[] bias, int outFeatures)
-    {
-        var output = new double[outFeatures];
-        for (int o = 0; o < outFeatures; o++)
-        {
-            double sum = bias[o];
-            for (int i = 0; i < input.Length; i++) sum += weight[o * input.Length + i] * input[i];
-            output[o] = sum;
-        }
-
-        return output;
-    }
-
-    private static double[] LayerNorm(double[] x, float[] scale, float[] shift)
-    {
-        double mean = 0, variance = 0;
-        foreach (double v in x) mean += v / x.Length;
-        foreach (double v in x) variance += (v - mean) * (v - mean) / x.Length;
-        var y = new double[x.Length];
-        for (int i = 0; i < x.Length; i++) y[i] = (x[i] - mean) / Math.Sqrt(variance + 1e-5) * scale[i] + shift[i];
-        return y;
-    }
 }
 
 /// <summary>
@@ -167,7 +145,7 @@ internal sealed class OrtDecodeStack : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions = new();
-    private readonly List<OrtValue> _values = [];
+    private readonly OrtPinnedValues _values = new();
     private readonly string[] _inputNames;
     private readonly OrtValue[] _inputs;
     private readonly float[] _output;
@@ -175,27 +153,21 @@ internal sealed class OrtDecodeStack : IDisposable
 
     public OrtDecodeStack(DecodeStackCase c, int threads)
     {
-        using var options = new SessionOptions
-        {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            IntraOpNumThreads = threads,
-            InterOpNumThreads = 1,
-        };
+        using SessionOptions options = OrtPinnedValues.Options(threads);
         _session = new InferenceSession(BuildGraph(c), options);
         var names = new List<string> { "x" };
-        var inputs = new List<OrtValue> { Tensor(c.Token, 1, 1, c.ModelDim) };
+        var inputs = new List<OrtValue> { _values.Over(OrtPinnedValues.Pinned<float>(c.Token), 1, 1, c.ModelDim) };
         for (int layer = 0; layer < c.Depth; layer++)
         {
             names.Add($"past_key_{layer}");
-            inputs.Add(Tensor(c.PastKeys[layer], 1, c.Heads, c.Cached, c.DimHead));
+            inputs.Add(_values.Over(OrtPinnedValues.Pinned<float>(c.PastKeys[layer]), 1, c.Heads, c.Cached, c.DimHead));
             names.Add($"past_value_{layer}");
-            inputs.Add(Tensor(c.PastValues[layer], 1, c.Heads, c.Cached, c.DimHead));
+            inputs.Add(_values.Over(OrtPinnedValues.Pinned<float>(c.PastValues[layer]), 1, c.Heads, c.Cached, c.DimHead));
         }
 
         (_inputNames, _inputs) = (names.ToArray(), inputs.ToArray());
         _output = GC.AllocateArray<float>(c.ModelDim, pinned: true);
-        _outputs = [Bind(_output, [1, 1, c.ModelDim])];
+        _outputs = [_values.Over(_output, 1, 1, c.ModelDim)];
     }
 
     public void Run() => _session.Run(_runOptions, _inputNames, _inputs, ["y"], _outputs);
@@ -204,25 +176,9 @@ internal sealed class OrtDecodeStack : IDisposable
 
     public void Dispose()
     {
-        foreach (OrtValue value in _values) value.Dispose();
+        _values.Dispose();
         _runOptions.Dispose();
         _session.Dispose();
-    }
-
-    private OrtValue Tensor(float[] data, params long[] shape) => Bind(Pinned(data), shape);
-
-    private static float[] Pinned(float[] data)
-    {
-        float[] pinned = GC.AllocateArray<float>(data.Length, pinned: true);
-        data.CopyTo(pinned, 0);
-        return pinned;
-    }
-
-    private OrtValue Bind(float[] pinned, long[] shape)
-    {
-        OrtValue value = OrtValue.CreateTensorValueFromMemory(pinned, shape);
-        _values.Add(value);
-        return value;
     }
 
     private static byte[] BuildGraph(DecodeStackCase c)
@@ -240,15 +196,13 @@ internal sealed class OrtDecodeStack : IDisposable
             string p = $"l{layer}_";
             g.Input($"past_key_{layer}", 1, h, c.Cached, d);
             g.Input($"past_value_{layer}", 1, h, c.Cached, d);
-            string Param(string name, params long[] dims) => g.Constant(p + name, c.Weight(layer, name), dims);
-            string LinearWeight(string name, int outFeatures, int inFeatures) =>
-                g.Constant(p + name + "_t", OnnxAttentionGraph.Transpose(c.Weight(layer, name), outFeatures, inFeatures), inFeatures, outFeatures);
             string Linear(string name, string input, string weight, string bias, int outFeatures, int inFeatures) =>
-                g.Node("Add", p + name, [g.Node("MatMul", p + name + "_nobias", [input, LinearWeight(weight, outFeatures, inFeatures)]), Param(bias, outFeatures)]);
+                g.Linear(p + name, input, c.Weight(layer, weight), c.Weight(layer, bias), outFeatures, inFeatures);
+            string LayerNorm(string name, string input) => g.LayerNorm(p + name, input, c.Weight(layer, name + ".weight"), c.Weight(layer, name + ".bias"));
             string Heads(string name, string flat) =>
                 g.Node("Transpose", p + name, [g.Node("Reshape", p + name + "_split", [flat, headsShape])], ("perm", new long[] { 0, 2, 1, 3 }));
 
-            string normed = g.Node("LayerNormalization", p + "norm1", [x, Param("norm1.weight", e), Param("norm1.bias", e)], ("axis", -1L));
+            string normed = LayerNorm("norm1", x);
             string qkv = Linear("qkv", normed, "self_attn.in_proj_weight", "self_attn.in_proj_bias", 3 * e, e);
             g.Node("Split", [p + "q_flat", p + "k_flat", p + "v_flat"], [qkv], ("axis", -1L));
             string q = g.Node("Mul", p + "q_scaled", [Heads("q", p + "q_flat"), scale]);
@@ -258,7 +212,7 @@ internal sealed class OrtDecodeStack : IDisposable
             string context = g.Node("MatMul", p + "context", [g.Node("Softmax", p + "probabilities", [scores], ("axis", -1L)), v]);
             string merged = g.Node("Reshape", p + "context_merged", [g.Node("Transpose", p + "context_t", [context], ("perm", new long[] { 0, 2, 1, 3 })), modelShape]);
             x = g.Node("Add", p + "attended", [x, Linear("attention_out", merged, "self_attn.out_proj.weight", "self_attn.out_proj.bias", e, e)]);
-            string hidden = g.Node("Relu", p + "hidden", [Linear("linear1", g.Node("LayerNormalization", p + "norm2", [x, Param("norm2.weight", e), Param("norm2.bias", e)], ("axis", -1L)), "linear1.weight", "linear1.bias", c.MlpDim, e)]);
+            string hidden = g.Node("Relu", p + "hidden", [Linear("linear1", LayerNorm("norm2", x), "linear1.weight", "linear1.bias", c.MlpDim, e)]);
             string mlp = Linear("linear2", hidden, "linear2.weight", "linear2.bias", e, c.MlpDim);
             x = g.Node("Add", layer == c.Depth - 1 ? "y" : p + "out", [x, mlp]);
         }

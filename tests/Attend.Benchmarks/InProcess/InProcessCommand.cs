@@ -160,7 +160,7 @@ public static class InProcessCommand
 
     private static string Ms(double ms) => ms.ToString(ms < 10 ? "F3" : ms < 100 ? "F2" : "F1", CultureInfo.InvariantCulture);
 
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+    internal static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     /// <summary>
     /// libtorch reads <c>ATEN_CPU_CAPABILITY</c> with <c>getenv</c> when it first dispatches a kernel; .NET's

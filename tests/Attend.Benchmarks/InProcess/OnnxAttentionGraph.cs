@@ -78,7 +78,7 @@ public static class OnnxAttentionGraph
     }
 
     /// <summary>0 on and below the diagonal, −∞ above it, as PyTorch's float causal mask.</summary>
-    private static float[] CausalMask(int length)
+    internal static float[] CausalMask(int length)
     {
         var mask = new float[length * length];
         for (int i = 0; i < length; i++)

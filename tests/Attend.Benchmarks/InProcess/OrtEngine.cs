@@ -14,7 +14,7 @@ public sealed class OrtEngine : IInProcessEngine
 {
     private readonly byte[] _model;
     private readonly Dictionary<int, InferenceSession> _sessions = [];
-    private readonly List<OrtValue> _values = [];
+    private readonly OrtPinnedValues _values = new();
     private readonly string[] _inputNames;
     private readonly OrtValue[] _inputs;
     private readonly string[] _outputNames = ["y"];
@@ -27,19 +27,19 @@ public sealed class OrtEngine : IInProcessEngine
     {
         _model = OnnxAttentionGraph.Build(c);
         int e = c.ModelDim;
-        float[] x = Pinned(c.TimedInput);
+        float[] x = OrtPinnedValues.Pinned(c.TimedInput);
         _output = GC.AllocateArray<float>(c.OutputRows * e, pinned: true);
-        var inputs = new List<OrtValue> { Tensor(x, 1, c.OutputRows, e) };
+        var inputs = new List<OrtValue> { _values.Over(x, 1, c.OutputRows, e) };
         _inputNames = c.Row.IsDecode ? ["x", "past_key", "past_value"] : ["x"];
         if (c.Row.IsDecode)
         {
             (float[] keys, float[] values) = c.HeadMajorCache(c.Length - 1);
-            inputs.Add(Tensor(Pinned(keys), 1, c.Heads, c.Length - 1, c.DimHead));
-            inputs.Add(Tensor(Pinned(values), 1, c.Heads, c.Length - 1, c.DimHead));
+            inputs.Add(_values.Over(OrtPinnedValues.Pinned<float>(keys), 1, c.Heads, c.Length - 1, c.DimHead));
+            inputs.Add(_values.Over(OrtPinnedValues.Pinned<float>(values), 1, c.Heads, c.Length - 1, c.DimHead));
         }
 
         _inputs = [.. inputs];
-        _outputs = [Tensor(_output, 1, c.OutputRows, e)];
+        _outputs = [_values.Over(_output, 1, c.OutputRows, e)];
     }
 
     public string Name => "ONNX Runtime";
@@ -50,13 +50,7 @@ public sealed class OrtEngine : IInProcessEngine
         {
             if (!_sessions.TryGetValue(value, out _session))
             {
-                using var options = new SessionOptions
-                {
-                    GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-                    ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-                    IntraOpNumThreads = value,
-                    InterOpNumThreads = 1,
-                };
+                using SessionOptions options = OrtPinnedValues.Options(value);
                 _session = new InferenceSession(_model, options);
                 _sessions[value] = _session;
             }
@@ -70,21 +64,7 @@ public sealed class OrtEngine : IInProcessEngine
     public void Dispose()
     {
         foreach (InferenceSession session in _sessions.Values) session.Dispose();
-        foreach (OrtValue value in _values) value.Dispose();
+        _values.Dispose();
         _runOptions.Dispose();
-    }
-
-    private OrtValue Tensor(float[] pinned, params long[] shape)
-    {
-        OrtValue value = OrtValue.CreateTensorValueFromMemory(pinned, shape);
-        _values.Add(value);
-        return value;
-    }
-
-    private static float[] Pinned(ReadOnlySpan<float> values)
-    {
-        float[] array = GC.AllocateArray<float>(values.Length, pinned: true);
-        values.CopyTo(array);
-        return array;
     }
 }

@@ -78,6 +78,37 @@ public sealed class TinyDecoderSampleTests
     }
 
     [Fact]
+    public void Generate_ReturnsTheLogitsItChoseFrom_AndStopsAfterTheAnswersItIsGiven()
+    {
+        using SafeTensorsFile weights = Open("weights", "sorting_decoder.safetensors");
+        using SafeTensorsFile data = Open("data", "sorting_test.safetensors");
+        var model = new SortingModel(weights) { MaxDegreeOfParallelism = 2 };
+        int count = 50;
+        byte[] prompts = Bytes(data.ReadInt64("prompts")).AsSpan(0, count * SortingModel.Digits).ToArray();
+        KvCache cache = model.CreateCache(count);
+        byte[] answers = new byte[count * SortingModel.Digits];
+        float[] logits = new float[answers.Length * SortingModel.Vocabulary];
+        model.Generate(prompts, count, answers, cache, Sampler.Greedy, logits);
+        for (int i = 0; i < answers.Length; i++) Assert.Equal(Sampler.Greedy.Choose(logits.AsSpan(i * SortingModel.Vocabulary, SortingModel.Vocabulary)), answers[i]);
+
+        const int tokens = 3;
+        byte[] firstTokens = new byte[count * tokens];
+        float[] firstLogits = new float[firstTokens.Length * SortingModel.Vocabulary];
+        model.Generate(prompts, count, firstTokens, cache, Sampler.Greedy, firstLogits);
+        for (int b = 0; b < count; b++)
+        {
+            Assert.Equal(answers.AsSpan(b * SortingModel.Digits, tokens).ToArray(), firstTokens.AsSpan(b * tokens, tokens).ToArray());
+            Assert.Equal(
+                logits.AsSpan(b * SortingModel.Digits * SortingModel.Vocabulary, tokens * SortingModel.Vocabulary).ToArray(),
+                firstLogits.AsSpan(b * tokens * SortingModel.Vocabulary, tokens * SortingModel.Vocabulary).ToArray());
+        }
+
+        var error = Assert.Throws<ArgumentException>(() => model.Generate(prompts, count, new byte[count * (SortingModel.Digits + 1)], cache, Sampler.Greedy));
+        Assert.Equal("answers", error.ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.Generate(prompts, count, answers, cache, Sampler.Greedy, new float[3]));
+    }
+
+    [Fact]
     public void BFloat16Cache_GivesTheSameAnswers()
     {
         using SafeTensorsFile weights = Open("weights", "sorting_decoder.safetensors");
