@@ -1,9 +1,13 @@
 namespace Attend.Generators.Emit;
 
-/// <summary>Writes a <c>[MultiHeadAttention]</c> class: constants, weights, <c>LoadWeights</c>, <c>Forward</c> and its head kernels.</summary>
+/// <summary>
+/// Writes a <c>[MultiHeadAttention]</c> class: its constants, a <c>Shape</c> struct holding them for the runtime core, and
+/// public members that delegate in one line each to <c>MultiHeadAttentionCore&lt;Shape, THeadKernels&gt;</c>, so a layer's
+/// file stays a few dozen lines and the shape-independent body exists once, in Attend.dll.
+/// </summary>
 internal static class MultiHeadAttentionEmitter
 {
-    /// <summary>Grouped-query declarations name the key/value widths apart from the query's; others keep the PyTorch-shaped text.</summary>
+    /// <summary>Grouped-query declarations get a public <c>KvHeads</c> constant and a remark saying how heads are shared.</summary>
     private static bool Grouped(MultiHeadAttentionSpec spec) => spec.KvHeads != spec.Heads;
 
     /// <summary>
@@ -64,6 +68,7 @@ internal static class MultiHeadAttentionEmitter
         }
 
         remarks.Add("A query row whose keys are all masked yields zeros (PyTorch yields NaN there).");
+        remarks.Add("The forward pass, loading" + (layer.KvCache ? " and decoding" : "") + " are global::Attend.Kernels.MultiHeadAttentionCore, instantiated over this class's Shape struct: compiled for this layer with every constant above folded.");
         remarks.Add(HeadKernelsEmitter.SharedRemark(layer.Shape));
         return remarks.ToArray();
     }

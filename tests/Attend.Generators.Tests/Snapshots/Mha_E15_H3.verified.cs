@@ -14,6 +14,7 @@ namespace Demo;
 /// <para>Vector256: the query row is 1 register + 1 scalar, held in registers across keys; the value row is 1 register + 1 scalar.</para>
 /// <para>Vector128: the query row is 1 register + 1 scalar, held in registers across keys; the value row is 1 register + 1 scalar.</para>
 /// <para>A query row whose keys are all masked yields zeros (PyTorch yields NaN there).</para>
+/// <para>The forward pass, loading are global::Attend.Kernels.MultiHeadAttentionCore, instantiated over this class's Shape struct: compiled for this layer with every constant above folded.</para>
 /// <para>Head kernels: global::Attend.Generated.HeadKernels_D5_Dv5 (D = 5, Dv = 5), emitted once per compilation and shared by every layer of this head shape.</para>
 /// </remarks>
 partial class SmallAttention

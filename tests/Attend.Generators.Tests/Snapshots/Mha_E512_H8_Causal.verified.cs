@@ -14,6 +14,7 @@ namespace Demo;
 /// <para>Vector256: the query row is 8 registers (no remainder), held in registers across keys; the value row is 8 registers (no remainder).</para>
 /// <para>Vector128: the query row is 16 registers (no remainder); the value row is 16 registers (no remainder).</para>
 /// <para>A query row whose keys are all masked yields zeros (PyTorch yields NaN there).</para>
+/// <para>The forward pass, loading and decoding are global::Attend.Kernels.MultiHeadAttentionCore, instantiated over this class's Shape struct: compiled for this layer with every constant above folded.</para>
 /// <para>Head kernels: global::Attend.Generated.HeadKernels_D64_Dv64 (D = 64, Dv = 64), emitted once per compilation and shared by every layer of this head shape.</para>
 /// </remarks>
 partial class DecoderSelfAttention

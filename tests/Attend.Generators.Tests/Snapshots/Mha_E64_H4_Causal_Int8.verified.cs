@@ -15,6 +15,7 @@ namespace Demo;
 /// <para>Vector128: the query row is 4 registers (no remainder), held in registers across keys; the value row is 4 registers (no remainder).</para>
 /// <para>Projection weights stored as global::Attend.Kernels.PackedProjection, Int8 unless the WeightPrecision property is changed before LoadWeights; activations, scores and the KV cache stay float32.</para>
 /// <para>A query row whose keys are all masked yields zeros (PyTorch yields NaN there).</para>
+/// <para>The forward pass, loading and decoding are global::Attend.Kernels.MultiHeadAttentionCore, instantiated over this class's Shape struct: compiled for this layer with every constant above folded.</para>
 /// <para>Head kernels: global::Attend.Generated.HeadKernels_D16_Dv16 (D = 16, Dv = 16), emitted once per compilation and shared by every layer of this head shape.</para>
 /// </remarks>
 partial class CompactAttention

@@ -14,6 +14,7 @@ namespace Demo;
 /// <para>Vector256: the query row is 1 register (no remainder), held in registers across keys; the value row is 1 register (no remainder).</para>
 /// <para>Vector128: the query row is 2 registers (no remainder), held in registers across keys; the value row is 2 registers (no remainder).</para>
 /// <para>A query row whose keys are all masked yields zeros (PyTorch yields NaN there).</para>
+/// <para>The forward pass, loading are global::Attend.Kernels.MultiHeadAttentionCore, instantiated over this class's Shape struct: compiled for this layer with every constant above folded.</para>
 /// <para>Head kernels: global::Attend.Generated.HeadKernels_D8_Dv8 (D = 8, Dv = 8), emitted once per compilation and shared by every layer of this head shape.</para>
 /// </remarks>
 partial class CrossAttention
