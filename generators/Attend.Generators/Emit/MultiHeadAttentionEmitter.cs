@@ -1,14 +1,14 @@
 namespace Attend.Generators.Emit;
 
-/// <summary>Writes a <c>[MultiHeadAttention]</c> class: constants, weights, <c>LoadWeights</c>, <c>Forward</c> and its head kernels.</summary>
+/// <summary>
+/// Writes a <c>[MultiHeadAttention]</c> class: its constants, a <c>Shape</c> struct holding them for the runtime core, and
+/// public members that delegate in one line each to <c>MultiHeadAttentionCore&lt;Shape, THeadKernels&gt;</c>, so a layer's
+/// file stays a few dozen lines and the shape-independent body exists once, in Attend.dll.
+/// </summary>
 internal static class MultiHeadAttentionEmitter
 {
-    /// <summary>Grouped-query declarations name the key/value widths apart from the query's; others keep the PyTorch-shaped text.</summary>
-    internal static bool Grouped(MultiHeadAttentionSpec spec) => spec.KvHeads != spec.Heads;
-
-    internal static string QkvWidth(MultiHeadAttentionSpec spec) => Grouped(spec) ? "QkvWidth" : "3 * InnerDim";
-
-    internal static string KvInner(MultiHeadAttentionSpec spec) => Grouped(spec) ? "KvInnerDim" : "InnerDim";
+    /// <summary>Grouped-query declarations get a public <c>KvHeads</c> constant and a remark saying how heads are shared.</summary>
+    private static bool Grouped(MultiHeadAttentionSpec spec) => spec.KvHeads != spec.Heads;
 
     /// <summary>
     /// A doc reference to the main <c>Forward</c>: with a KV cache there is a one-token overload too, and a bare
@@ -22,7 +22,6 @@ internal static class MultiHeadAttentionEmitter
     public static string Emit(MultiHeadAttentionPlan layer)
     {
         MultiHeadAttentionSpec spec = layer.Spec;
-        bool packedDims = layer.PackedProjections;
         return TypeShellEmitter.Emit(
             spec.Identity,
             $"Multi-head attention, E = {spec.ModelDim}, {spec.Heads} heads of {spec.DimHead}, as <c>torch.nn.MultiheadAttention(batch_first=True)</c>.",
@@ -30,10 +29,9 @@ internal static class MultiHeadAttentionEmitter
             w =>
             {
                 EmitConstants(w, spec);
-                EmitFields(w, spec, packedDims, layer.KvCache);
-                EmitLoadWeights(w, spec, packedDims, layer.KvCache);
-                EmitForward(w, spec, packedDims, layer.Shape);
-                if (layer.KvCache) MultiHeadAttentionCacheEmitter.Emit(w, spec, layer.Shape);
+                EmitShape(w, spec);
+                LayerSurfaceEmitter.Emit(w, spec.Identity.Type.Name, "layer", $"Most threads one {ForwardReference(layer.KvCache)} uses; 1 runs on the caller's thread. Results are identical whatever the value.", spec.WeightPrecision);
+                EmitMembers(w, spec, layer.Shape, layer.KvCache);
             });
     }
 
@@ -70,6 +68,7 @@ internal static class MultiHeadAttentionEmitter
         }
 
         remarks.Add("A query row whose keys are all masked yields zeros (PyTorch yields NaN there).");
+        remarks.Add("The forward pass, loading" + (layer.KvCache ? " and decoding" : "") + " are global::Attend.Kernels.MultiHeadAttentionCore, instantiated over this class's Shape struct: compiled for this layer with every constant above folded.");
         remarks.Add(HeadKernelsEmitter.SharedRemark(layer.Shape));
         return remarks.ToArray();
     }
@@ -94,8 +93,6 @@ internal static class MultiHeadAttentionEmitter
         LayerMembers.Constant(w, "Model width E (<c>embed_dim</c>): the feature size of queries and outputs.", "ModelDim", $"{spec.ModelDim}");
         LayerMembers.Constant(w, "Number of attention heads (<c>num_heads</c>).", "Heads", $"{spec.Heads}");
         LayerMembers.Constant(w, "Width of one head.", "DimHead", $"{spec.DimHead}");
-        w.Line($"private const int KeyDim = {spec.KeyDim};");
-        w.Line($"private const int ValueDim = {spec.ValueDim};");
         if (Grouped(spec))
         {
             LayerMembers.Constant(w, "Number of key/value heads; query head h reads key/value head h / (Heads / KvHeads).", "KvHeads", $"{spec.KvHeads}");
@@ -105,248 +102,70 @@ internal static class MultiHeadAttentionEmitter
         {
             LayerMembers.Constant(w, "Sliding attention window: query i sees keys j with i − Window &lt; j (and j &lt; i + Window without a causal mask).", "Window", $"{spec.Window}");
         }
-
-        w.Line("private const int InnerDim = Heads * DimHead;");
-        if (Grouped(spec))
-        {
-            w.Line("private const int KvInnerDim = KvHeads * DimHead;");
-            w.Line("private const int QkvWidth = InnerDim + 2 * KvInnerDim;");
-        }
-
-        w.Line($"private const float ScoreScale = {Literals.Float(spec.Scale)};");
-        w.Line($"private const bool RequiresKeyPadding = {(spec.KeyPadding ? "true" : "false")};");
-        w.Line();
-    }
-
-    private static void EmitFields(SourceWriter w, MultiHeadAttentionSpec spec, bool packedDims, bool kvCache)
-    {
-        w.Lines("""
-            // The weights in use. LoadWeights packs a whole new set, then publishes it with one reference write, so a
-            // Forward running meanwhile computes with the old set or the new one, never a mix of the two.
-            private PackedWeights _weights = new PackedWeights();
-            """);
-        w.Line();
-        w.Line("// Weights packed once, at load time, into the panel layout the projection kernel streams; never written once published.");
-        using (w.Block("private sealed class PackedWeights"))
-        {
-            if (packedDims) ProjectionField(w, spec, "QkvWeight", "ModelDim", QkvWidth(spec));
-            ProjectionField(w, spec, "QueryWeight", "ModelDim", "InnerDim");
-            ProjectionField(w, spec, "KeyWeight", "KeyDim", KvInner(spec));
-            ProjectionField(w, spec, "ValueWeight", "ValueDim", KvInner(spec));
-            ProjectionField(w, spec, "OutputWeight", "InnerDim", "ModelDim");
-            if (spec.Bias)
-            {
-                w.Line($"public readonly float[] InputBias = new float[{QkvWidth(spec)}];");
-                w.Line("public readonly float[] OutputBias = new float[ModelDim];");
-            }
-        }
-
-        w.Line();
-        LayerSurfaceEmitter.Emit(w, spec.Identity.Type.Name, "layer", $"Most threads one {ForwardReference(kvCache)} uses; 1 runs on the caller's thread. Results are identical whatever the value.", spec.WeightPrecision);
     }
 
     /// <summary>
-    /// One projection's packed weight: plain float panels when the declaration names no <c>WeightPrecision</c> (the text
-    /// every such layer had before), a <c>PackedProjection</c> otherwise. <c>ProjectionDriver.Forward</c> has an overload
-    /// for each with the same arguments, so the forward passes read the same either way.
+    /// The declaration's constants as the struct the runtime core is instantiated over: generic code over a struct is
+    /// compiled per struct, so the JIT folds every one of these into the layer's own machine code.
     /// </summary>
-    private static void ProjectionField(SourceWriter w, MultiHeadAttentionSpec spec, string name, string inFeatures, string outFeatures) =>
-        w.Line(spec.WeightPrecision is null
-            ? $"public readonly float[] {name} = new float[global::Attend.Kernels.LinearKernels.PackedLength({inFeatures}, {outFeatures})];"
-            : $"public readonly global::Attend.Kernels.PackedProjection {name} = new({inFeatures}, {outFeatures});");
-
-    /// <summary>Packs <paramref name="weight"/> into <c>next.</c><paramref name="name"/>, in the layer's chosen precision when it has one.</summary>
-    private static void PackProjection(SourceWriter w, MultiHeadAttentionSpec spec, string name, string weight, string inFeatures, string outFeatures) =>
-        w.Line(spec.WeightPrecision is null
-            ? $"global::Attend.Kernels.LinearKernels.Pack({weight}, {inFeatures}, {outFeatures}, next.{name});"
-            : $"next.{name}.Pack({weight}, precision);");
-
-    private static void EmitLoadWeights(SourceWriter w, MultiHeadAttentionSpec spec, bool packedDims, bool kvCache)
+    private static void EmitShape(SourceWriter w, MultiHeadAttentionSpec spec)
     {
-        w.Line("/// <summary>");
-        w.Line("/// Loads weights saved from <c>torch.nn.MultiheadAttention</c>'s <c>state_dict</c>, under PyTorch's names:");
-        string qkvText = Grouped(spec) ? "InnerDim + 2·KvInnerDim" : "3·InnerDim";
-        string kvText = KvInner(spec);
-        w.Line(packedDims
-            ? $"/// <c>in_proj_weight</c> [{qkvText}, ModelDim]" + (spec.Bias ? $", <c>in_proj_bias</c> [{qkvText}], <c>out_proj.weight</c> [ModelDim, InnerDim], <c>out_proj.bias</c> [ModelDim]." : ", <c>out_proj.weight</c> [ModelDim, InnerDim].")
-            : $"/// <c>q_proj_weight</c> [InnerDim, ModelDim], <c>k_proj_weight</c> [{kvText}, KeyDim], <c>v_proj_weight</c> [{kvText}, ValueDim]" + (spec.Bias ? $", <c>in_proj_bias</c> [{qkvText}], <c>out_proj.weight</c> [ModelDim, InnerDim], <c>out_proj.bias</c> [ModelDim]." : ", <c>out_proj.weight</c> [ModelDim, InnerDim]."));
-        w.Line("/// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.");
-        w.Line($"/// Safe while {ForwardReference(kvCache)} runs on other threads: the new weights replace the old all at once when packed,");
-        w.Line("/// and a forward pass already running finishes with the weights it started with.");
-        w.Line("/// </summary>");
-        using (LayerMembers.OpenLoadWeights(w, "The tensors, e.g. <c>SafeTensors.Open(\"model.safetensors\")</c>; tensors it holds beyond these are ignored.", "Prepended to every name, e.g. <c>\"layers.0.self_attn.\"</c>."))
+        w.Line("// This declaration's constants, as the type the shared runtime core is specialized over (the JIT folds each one).");
+        using (w.Block("private struct Shape : global::Attend.Kernels.IMultiHeadAttentionShape"))
         {
-            if (packedDims)
-            {
-                w.Line($"float[] inProjWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"in_proj_weight\", {QkvWidth(spec)}, ModelDim);");
-                w.Line("global::System.ReadOnlySpan<float> queryWeight = global::System.MemoryExtensions.AsSpan(inProjWeight, 0, InnerDim * ModelDim);");
-                w.Line($"global::System.ReadOnlySpan<float> keyWeight = global::System.MemoryExtensions.AsSpan(inProjWeight, InnerDim * ModelDim, {KvInner(spec)} * ModelDim);");
-                w.Line(Grouped(spec)
-                    ? "global::System.ReadOnlySpan<float> valueWeight = global::System.MemoryExtensions.AsSpan(inProjWeight, (InnerDim + KvInnerDim) * ModelDim, KvInnerDim * ModelDim);"
-                    : "global::System.ReadOnlySpan<float> valueWeight = global::System.MemoryExtensions.AsSpan(inProjWeight, 2 * InnerDim * ModelDim, InnerDim * ModelDim);");
-            }
-            else
-            {
-                w.Line("float[] queryWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"q_proj_weight\", InnerDim, ModelDim);");
-                w.Line($"float[] keyWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"k_proj_weight\", {KvInner(spec)}, KeyDim);");
-                w.Line($"float[] valueWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"v_proj_weight\", {KvInner(spec)}, ValueDim);");
-            }
-
-            if (spec.Bias) w.Line($"float[] inProjBias = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"in_proj_bias\", {QkvWidth(spec)});");
-            w.Line("float[] outProjWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"out_proj.weight\", ModelDim, InnerDim);");
-            if (spec.Bias) w.Line("float[] outProjBias = global::Attend.Kernels.WeightLoading.Read(source, prefix, \"out_proj.bias\", ModelDim);");
-            w.Line();
-            if (spec.WeightPrecision is not null) w.Line("global::Attend.WeightPrecision precision = WeightPrecision; // read once: every projection of this load in one precision");
-            w.Line("var next = new PackedWeights();");
-            if (packedDims) PackProjection(w, spec, "QkvWeight", "inProjWeight", "ModelDim", QkvWidth(spec));
-            PackProjection(w, spec, "QueryWeight", "queryWeight", "ModelDim", "InnerDim");
-            PackProjection(w, spec, "KeyWeight", "keyWeight", "KeyDim", KvInner(spec));
-            PackProjection(w, spec, "ValueWeight", "valueWeight", "ValueDim", KvInner(spec));
-            PackProjection(w, spec, "OutputWeight", "outProjWeight", "InnerDim", "ModelDim");
-            if (spec.Bias)
-            {
-                w.Line("inProjBias.CopyTo(next.InputBias, 0);");
-                w.Line("outProjBias.CopyTo(next.OutputBias, 0);");
-            }
-
-            w.Line("global::System.Threading.Volatile.Write(ref _weights, next);");
+            w.Line($"public static int ModelDim => {spec.ModelDim};");
+            w.Line($"public static int Heads => {spec.Heads};");
+            w.Line($"public static int KvHeads => {spec.KvHeads};");
+            w.Line($"public static int DimHead => {spec.DimHead};");
+            w.Line($"public static int KeyDim => {spec.KeyDim};");
+            w.Line($"public static int ValueDim => {spec.ValueDim};");
+            w.Line($"public static float Scale => {Literals.Float(spec.Scale)};");
+            w.Line($"public static bool Causal => {Bool(spec.Causal)};");
+            w.Line($"public static int Window => {spec.Window};");
+            w.Line($"public static bool Bias => {Bool(spec.Bias)};");
+            w.Line($"public static bool RequiresKeyPadding => {Bool(spec.KeyPadding)};");
+            w.Line($"public static bool CompactWeights => {Bool(spec.WeightPrecision is not null)};");
         }
 
+        w.Line();
+        w.Lines("""
+            // The weights in use. LoadWeights packs a whole new set, then publishes it with one reference write, so a
+            // Forward running meanwhile computes with the old set or the new one, never a mix of the two.
+            private global::Attend.Kernels.MultiHeadAttentionWeights<Shape> _weights = new global::Attend.Kernels.MultiHeadAttentionWeights<Shape>();
+            """);
         w.Line();
     }
 
-    private static void EmitForward(SourceWriter w, MultiHeadAttentionSpec spec, bool packedDims, HeadShape shape)
+    private static string Bool(bool value) => value ? "true" : "false";
+
+    /// <summary>The runtime core this layer delegates to, over its shape and its head shape's shared kernels.</summary>
+    private static string Core(HeadShape shape) => $"global::Attend.Kernels.MultiHeadAttentionCore<Shape, {HeadKernelsEmitter.TypeName(shape)}>";
+
+    /// <summary>Documentation inherited from the runtime member the generated one delegates to.</summary>
+    private static void InheritDoc(SourceWriter w, string member) =>
+        w.Line($"/// <inheritdoc cref=\"global::Attend.Kernels.MultiHeadAttentionCore{{TShape, THeadKernels}}.{member}\"/>");
+
+    private static void EmitMembers(SourceWriter w, MultiHeadAttentionSpec spec, HeadShape shape, bool kvCache)
     {
-        string bias = spec.Bias ? "global::System.MemoryExtensions.AsSpan(weights.InputBias, {0}, InnerDim)" : "default";
-        string kvBias = spec.Bias ? "global::System.MemoryExtensions.AsSpan(weights.InputBias, {0}, " + KvInner(spec) + ")" : "default";
-        string kv = KvInner(spec);
-        string fusedBias = spec.Bias ? "weights.InputBias" : "default";
-        string outputBias = spec.Bias ? "weights.OutputBias" : "default";
-
-        w.Lines("""
-            /// <summary>
-            /// Runs attention: <c>output = softmax(scale · Q Kᵀ + mask) V</c> per head, projected in and out,
-            /// with Q, K, V the projections of <paramref name="query"/>, <paramref name="key"/> and <paramref name="value"/>.
-            /// Allocates nothing once warm and may be called from many threads at once.
-            /// </summary>
-            """);
-        LayerMembers.Params(w, ("query", "Queries <c>[batch, queryLength, ModelDim]</c>, row-major."), ("output", "Receives <c>[batch, queryLength, ModelDim]</c>."), ("batch", "Number of sequences."), ("queryLength", "Rows per sequence of <paramref name=\"query\"/>."), ("key", "Keys <c>[batch, keyLength, KeyDim]</c>; empty for self-attention (key = value = query)."), ("value", "Values <c>[batch, keyLength, ValueDim]</c>; empty means value = key."), ("keyLength", "Rows per sequence of <paramref name=\"key\"/>; 0 with self-attention."), ("keyPaddingMask", "<c>[batch, keyLength]</c>, true = padded key (PyTorch's polarity)" + (spec.KeyPadding ? "; required by this declaration." : "; optional.")), ("attentionWeights", "Optional; receives per-head probabilities <c>[batch, Heads, queryLength, keyLength]</c>."));
-        using (LayerMembers.OpenChecked(w, "public void Forward(global::System.ReadOnlySpan<float> query, global::System.Span<float> output, int batch, int queryLength, global::System.ReadOnlySpan<float> key = default, global::System.ReadOnlySpan<float> value = default, int keyLength = 0, global::System.ReadOnlySpan<bool> keyPaddingMask = default, global::System.Span<float> attentionWeights = default)", "A length or size does not match; the message names the argument and the size expected."))
-        {
-            w.Lines("""
-                global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));
-                global::Attend.Kernels.ArgumentChecks.Positive(queryLength, nameof(queryLength));
-                bool selfAttention = key.IsEmpty;
-                """);
-            using (w.Block("if (selfAttention)"))
-            {
-                w.Line("if (!value.IsEmpty) throw new global::System.ArgumentException(\"value was given without key; pass key as well, or neither for self-attention.\", nameof(value));");
-                w.Line("if (keyLength != 0 && keyLength != queryLength) throw new global::System.ArgumentException($\"keyLength must be 0 or queryLength ({queryLength}) when key is empty (self-attention); it was {keyLength}.\", nameof(keyLength));");
-                if (!packedDims) w.Line("throw new global::System.ArgumentException($\"key is required: KeyDim ({KeyDim}) and ValueDim ({ValueDim}) differ from ModelDim ({ModelDim}), so the query cannot serve as key and value.\", nameof(key));");
-                else w.Line("keyLength = queryLength;");
-            }
-
-            using (w.Block("else"))
-            {
-                w.Line("global::Attend.Kernels.ArgumentChecks.Positive(keyLength, nameof(keyLength));");
-                w.Line("if (key.Length != (long)batch * keyLength * KeyDim) global::Attend.Kernels.ArgumentChecks.Length(key.Length, (long)batch * keyLength * KeyDim, nameof(key), $\"batch × keyLength × KeyDim = {batch} × {keyLength} × {KeyDim}\");");
-                if (spec.KeyDim != spec.ValueDim)
-                {
-                    w.Line("if (value.IsEmpty) throw new global::System.ArgumentException($\"value is required: ValueDim ({ValueDim}) differs from KeyDim ({KeyDim}), so the key cannot serve as value.\", nameof(value));");
-                }
-
-                w.Line("if (!value.IsEmpty && value.Length != (long)batch * keyLength * ValueDim) global::Attend.Kernels.ArgumentChecks.Length(value.Length, (long)batch * keyLength * ValueDim, nameof(value), $\"batch × keyLength × ValueDim = {batch} × {keyLength} × {ValueDim}\");");
-            }
-
-            w.Line();
-            w.Lines("""
-                if (query.Length != (long)batch * queryLength * ModelDim) global::Attend.Kernels.ArgumentChecks.Length(query.Length, (long)batch * queryLength * ModelDim, nameof(query), $"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}");
-                if (output.Length != (long)batch * queryLength * ModelDim) global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)batch * queryLength * ModelDim, nameof(output), $"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}");
-                if (RequiresKeyPadding && keyPaddingMask.IsEmpty) throw new global::System.ArgumentException($"keyPaddingMask is required by this layer's Mask = KeyPadding: pass [batch, keyLength] = {batch} × {keyLength} flags, true = padded.", nameof(keyPaddingMask));
-                if (!keyPaddingMask.IsEmpty && keyPaddingMask.Length != (long)batch * keyLength) global::Attend.Kernels.ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * keyLength, nameof(keyPaddingMask), $"batch × keyLength = {batch} × {keyLength}");
-                if (!attentionWeights.IsEmpty && attentionWeights.Length != (long)batch * Heads * queryLength * keyLength) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)batch * Heads * queryLength * keyLength, nameof(attentionWeights), $"batch × Heads × queryLength × keyLength = {batch} × {Heads} × {queryLength} × {keyLength}");
-                """);
-            w.Line();
-            w.Lines("""
-                PackedWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
-                global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);
-                int threads = MaxDegreeOfParallelism;
-                int queryRows = batch * queryLength; // fits: query.Length was checked above
-                int keyRows = batch * keyLength;
-                """);
-            w.Line(Grouped(spec)
-                ? "long scratchLength = selfAttention ? (long)queryRows * (QkvWidth + InnerDim) : 2L * queryRows * InnerDim + 2L * keyRows * KvInnerDim;"
-                : "long scratchLength = (selfAttention ? 4L * queryRows : 2L * (queryRows + keyRows)) * InnerDim;");
-            w.Line("if (scratchLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"batch × (queryLength + keyLength) is too large: the projected Q, K, V need {scratchLength} floats, more than one array holds; split the batch.\", nameof(batch));");
-            w.Line(Grouped(spec)
-                ? "int projectedLength = selfAttention ? queryRows * QkvWidth : queryRows * InnerDim + 2 * keyRows * KvInnerDim;"
-                : "int projectedLength = selfAttention ? queryRows * 3 * InnerDim : (queryRows + 2 * keyRows) * InnerDim;");
-            w.Lines("""
-                // This thread's reusable buffer: a warm Forward allocates nothing; other threads' calls have their own.
-                float[] scratch = global::Attend.Kernels.LayerScratch.Rent((int)scratchLength);
-                global::System.Span<float> context = global::System.MemoryExtensions.AsSpan(scratch, projectedLength, queryRows * InnerDim);
-                global::System.ReadOnlySpan<float> q, k, v;
-                int queryRowStride, keyRowStride;
-                """);
-            using (w.Block("if (selfAttention)"))
-            {
-                if (packedDims)
-                {
-                    w.Line("// One pass over the input yields Q | K | V side by side in each row.");
-                    w.Line("global::System.Span<float> qkv = global::System.MemoryExtensions.AsSpan(scratch, 0, projectedLength);");
-                    w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, query, queryRows, ModelDim, weights.QkvWeight, {fusedBias}, ModelDim, {QkvWidth(spec)}, qkv, {QkvWidth(spec)}, threads);");
-                    w.Line("q = qkv;");
-                    w.Line("k = qkv.Slice(InnerDim);");
-                    w.Line(Grouped(spec) ? "v = qkv.Slice(InnerDim + KvInnerDim);" : "v = qkv.Slice(2 * InnerDim);");
-                    w.Line($"queryRowStride = keyRowStride = {QkvWidth(spec)};");
-                }
-                else
-                {
-                    w.Line("throw new global::System.InvalidOperationException(\"Unreachable: self-attention needs KeyDim = ValueDim = ModelDim, checked above.\");");
-                }
-            }
-
-            using (w.Block("else"))
-            {
-                w.Line("global::System.Span<float> projectedQuery = global::System.MemoryExtensions.AsSpan(scratch, 0, queryRows * InnerDim);");
-                w.Line($"global::System.Span<float> projectedKey = global::System.MemoryExtensions.AsSpan(scratch, queryRows * InnerDim, keyRows * {kv});");
-                w.Line(Grouped(spec)
-                    ? "global::System.Span<float> projectedValue = global::System.MemoryExtensions.AsSpan(scratch, queryRows * InnerDim + keyRows * KvInnerDim, keyRows * KvInnerDim);"
-                    : "global::System.Span<float> projectedValue = global::System.MemoryExtensions.AsSpan(scratch, (queryRows + keyRows) * InnerDim, keyRows * InnerDim);");
-                w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, query, queryRows, ModelDim, weights.QueryWeight, {string.Format(bias, "0")}, ModelDim, InnerDim, projectedQuery, InnerDim, threads);");
-                w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, key, keyRows, KeyDim, weights.KeyWeight, {string.Format(kvBias, "InnerDim")}, KeyDim, {kv}, projectedKey, {kv}, threads);");
-                w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, value.IsEmpty ? key : value, keyRows, ValueDim, weights.ValueWeight, {string.Format(kvBias, Grouped(spec) ? "InnerDim + KvInnerDim" : "2 * InnerDim")}, ValueDim, {kv}, projectedValue, {kv}, threads);");
-                w.Lines("""
-                    q = projectedQuery;
-                    k = projectedKey;
-                    v = projectedValue;
-                    """);
-                if (Grouped(spec))
-                {
-                    w.Line("queryRowStride = InnerDim;");
-                    w.Line("keyRowStride = KvInnerDim;");
-                }
-                else
-                {
-                    w.Line("queryRowStride = keyRowStride = InnerDim;");
-                }
-            }
-
-            w.Line();
-            w.Line("// Head h of row i sits at i · rowStride + h · DimHead: the driver reads heads in place, no transpose.");
-            AttentionCallEmitter.Emit(w, shape, new AttentionCall(
-                "batch", "Heads", Grouped(spec) ? "KvHeads" : "Heads", "queryLength", "keyLength",
-                new StridedView("q", "queryLength * queryRowStride", "DimHead", "queryRowStride"),
-                new StridedView("k", "keyLength * keyRowStride", "DimHead", "keyRowStride"),
-                new StridedView("v", "keyLength * keyRowStride", "DimHead", "keyRowStride"),
-                new StridedView("context", "queryLength * InnerDim", "DimHead", "InnerDim"),
-                "ScoreScale", spec.Causal ? "true" : "false", "keyPaddingMask", "attentionWeights")
-            {
-                Extra = spec.Window > 0 ? new[] { "Window = Window" } : System.Array.Empty<string>(),
-            });
-            w.Line($"global::Attend.Kernels.ProjectionDriver.Forward(path, context, queryRows, InnerDim, weights.OutputWeight, {outputBias}, InnerDim, ModelDim, output, ModelDim, threads);");
-        }
+        string core = Core(shape);
+        InheritDoc(w, "LoadWeights");
+        w.GeneratedMember($"public void LoadWeights(global::Attend.IWeightSource source, string prefix = \"\") => {core}.LoadWeights(ref _weights, source, prefix{(spec.WeightPrecision is null ? "" : ", WeightPrecision")});");
+        w.Line();
+        InheritDoc(w, "Forward");
+        w.GeneratedMember($"public void Forward(global::System.ReadOnlySpan<float> query, global::System.Span<float> output, int batch, int queryLength, global::System.ReadOnlySpan<float> key = default, global::System.ReadOnlySpan<float> value = default, int keyLength = 0, global::System.ReadOnlySpan<bool> keyPaddingMask = default, global::System.Span<float> attentionWeights = default) => {core}.Forward(ref _weights, Path, MaxDegreeOfParallelism, query, output, batch, queryLength, key, value, keyLength, keyPaddingMask, attentionWeights);");
+        if (!kvCache) return;
 
         w.Line();
+        InheritDoc(w, "CreateKvCache(int, int)");
+        w.GeneratedMember($"public global::Attend.KvCache CreateKvCache(int batch, int capacity) => {core}.CreateKvCache(batch, capacity);");
+        w.Line();
+        InheritDoc(w, "CreateKvCache(int, int, global::Attend.KvCachePrecision)");
+        w.GeneratedMember($"public global::Attend.KvCache CreateKvCache(int batch, int capacity, global::Attend.KvCachePrecision precision) => {core}.CreateKvCache(batch, capacity, precision);");
+        w.Line();
+        InheritDoc(w, "Prefill");
+        w.GeneratedMember($"public void Prefill(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int length, global::Attend.KvCache cache) => {core}.Prefill(ref _weights, Path, MaxDegreeOfParallelism, input, output, length, cache);");
+        w.Line();
+        InheritDoc(w, "Decode");
+        w.GeneratedMember($"public void Forward(global::System.ReadOnlySpan<float> tokens, global::System.Span<float> output, global::Attend.KvCache cache) => {core}.Decode(ref _weights, Path, MaxDegreeOfParallelism, tokens, output, cache);");
     }
 }

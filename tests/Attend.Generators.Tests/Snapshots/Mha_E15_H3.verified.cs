@@ -14,6 +14,7 @@ namespace Demo;
 /// <para>Vector256: the query row is 1 register + 1 scalar, held in registers across keys; the value row is 1 register + 1 scalar.</para>
 /// <para>Vector128: the query row is 1 register + 1 scalar, held in registers across keys; the value row is 1 register + 1 scalar.</para>
 /// <para>A query row whose keys are all masked yields zeros (PyTorch yields NaN there).</para>
+/// <para>The forward pass, loading are global::Attend.Kernels.MultiHeadAttentionCore, instantiated over this class's Shape struct: compiled for this layer with every constant above folded.</para>
 /// <para>Head kernels: global::Attend.Generated.HeadKernels_D5_Dv5 (D = 5, Dv = 5), emitted once per compilation and shared by every layer of this head shape.</para>
 /// </remarks>
 partial class SmallAttention
@@ -30,27 +31,26 @@ partial class SmallAttention
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int DimHead = 5;
 
-    private const int KeyDim = 15;
-    private const int ValueDim = 15;
-    private const int InnerDim = Heads * DimHead;
-    private const float ScoreScale = 0.4472136f;
-    private const bool RequiresKeyPadding = false;
+    // This declaration's constants, as the type the shared runtime core is specialized over (the JIT folds each one).
+    private struct Shape : global::Attend.Kernels.IMultiHeadAttentionShape
+    {
+        public static int ModelDim => 15;
+        public static int Heads => 3;
+        public static int KvHeads => 3;
+        public static int DimHead => 5;
+        public static int KeyDim => 15;
+        public static int ValueDim => 15;
+        public static float Scale => 0.4472136f;
+        public static bool Causal => false;
+        public static int Window => 0;
+        public static bool Bias => true;
+        public static bool RequiresKeyPadding => false;
+        public static bool CompactWeights => false;
+    }
 
     // The weights in use. LoadWeights packs a whole new set, then publishes it with one reference write, so a
     // Forward running meanwhile computes with the old set or the new one, never a mix of the two.
-    private PackedWeights _weights = new PackedWeights();
-
-    // Weights packed once, at load time, into the panel layout the projection kernel streams; never written once published.
-    private sealed class PackedWeights
-    {
-        public readonly float[] QkvWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ModelDim, 3 * InnerDim)];
-        public readonly float[] QueryWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ModelDim, InnerDim)];
-        public readonly float[] KeyWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(KeyDim, InnerDim)];
-        public readonly float[] ValueWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ValueDim, InnerDim)];
-        public readonly float[] OutputWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(InnerDim, ModelDim)];
-        public readonly float[] InputBias = new float[3 * InnerDim];
-        public readonly float[] OutputBias = new float[ModelDim];
-    }
+    private global::Attend.Kernels.MultiHeadAttentionWeights<Shape> _weights = new global::Attend.Kernels.MultiHeadAttentionWeights<Shape>();
 
     /// <summary>Creates the layer with zeroed weights; call <see cref="LoadWeights"/> before use.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
@@ -66,130 +66,11 @@ partial class SmallAttention
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public int MaxDegreeOfParallelism { get; set; } = global::System.Environment.ProcessorCount;
 
-    /// <summary>
-    /// Loads weights saved from <c>torch.nn.MultiheadAttention</c>'s <c>state_dict</c>, under PyTorch's names:
-    /// <c>in_proj_weight</c> [3·InnerDim, ModelDim], <c>in_proj_bias</c> [3·InnerDim], <c>out_proj.weight</c> [ModelDim, InnerDim], <c>out_proj.bias</c> [ModelDim].
-    /// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.
-    /// Safe while <see cref="Forward"/> runs on other threads: the new weights replace the old all at once when packed,
-    /// and a forward pass already running finishes with the weights it started with.
-    /// </summary>
-    /// <param name="source">The tensors, e.g. <c>SafeTensors.Open("model.safetensors")</c>; tensors it holds beyond these are ignored.</param>
-    /// <param name="prefix">Prepended to every name, e.g. <c>"layers.0.self_attn."</c>.</param>
-    /// <exception cref="global::System.Collections.Generic.KeyNotFoundException">A tensor is missing.</exception>
-    /// <exception cref="global::System.IO.InvalidDataException">A tensor has the wrong shape; the message gives both shapes.</exception>
+    /// <inheritdoc cref="global::Attend.Kernels.MultiHeadAttentionCore{TShape, THeadKernels}.LoadWeights"/>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
-    public void LoadWeights(global::Attend.IWeightSource source, string prefix = "")
-    {
-        global::System.ArgumentNullException.ThrowIfNull(source);
-        global::System.ArgumentNullException.ThrowIfNull(prefix);
-        float[] inProjWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, "in_proj_weight", 3 * InnerDim, ModelDim);
-        global::System.ReadOnlySpan<float> queryWeight = global::System.MemoryExtensions.AsSpan(inProjWeight, 0, InnerDim * ModelDim);
-        global::System.ReadOnlySpan<float> keyWeight = global::System.MemoryExtensions.AsSpan(inProjWeight, InnerDim * ModelDim, InnerDim * ModelDim);
-        global::System.ReadOnlySpan<float> valueWeight = global::System.MemoryExtensions.AsSpan(inProjWeight, 2 * InnerDim * ModelDim, InnerDim * ModelDim);
-        float[] inProjBias = global::Attend.Kernels.WeightLoading.Read(source, prefix, "in_proj_bias", 3 * InnerDim);
-        float[] outProjWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, "out_proj.weight", ModelDim, InnerDim);
-        float[] outProjBias = global::Attend.Kernels.WeightLoading.Read(source, prefix, "out_proj.bias", ModelDim);
+    public void LoadWeights(global::Attend.IWeightSource source, string prefix = "") => global::Attend.Kernels.MultiHeadAttentionCore<Shape, global::Attend.Generated.HeadKernels_D5_Dv5>.LoadWeights(ref _weights, source, prefix);
 
-        var next = new PackedWeights();
-        global::Attend.Kernels.LinearKernels.Pack(inProjWeight, ModelDim, 3 * InnerDim, next.QkvWeight);
-        global::Attend.Kernels.LinearKernels.Pack(queryWeight, ModelDim, InnerDim, next.QueryWeight);
-        global::Attend.Kernels.LinearKernels.Pack(keyWeight, KeyDim, InnerDim, next.KeyWeight);
-        global::Attend.Kernels.LinearKernels.Pack(valueWeight, ValueDim, InnerDim, next.ValueWeight);
-        global::Attend.Kernels.LinearKernels.Pack(outProjWeight, InnerDim, ModelDim, next.OutputWeight);
-        inProjBias.CopyTo(next.InputBias, 0);
-        outProjBias.CopyTo(next.OutputBias, 0);
-        global::System.Threading.Volatile.Write(ref _weights, next);
-    }
-
-    /// <summary>
-    /// Runs attention: <c>output = softmax(scale · Q Kᵀ + mask) V</c> per head, projected in and out,
-    /// with Q, K, V the projections of <paramref name="query"/>, <paramref name="key"/> and <paramref name="value"/>.
-    /// Allocates nothing once warm and may be called from many threads at once.
-    /// </summary>
-    /// <param name="query">Queries <c>[batch, queryLength, ModelDim]</c>, row-major.</param>
-    /// <param name="output">Receives <c>[batch, queryLength, ModelDim]</c>.</param>
-    /// <param name="batch">Number of sequences.</param>
-    /// <param name="queryLength">Rows per sequence of <paramref name="query"/>.</param>
-    /// <param name="key">Keys <c>[batch, keyLength, KeyDim]</c>; empty for self-attention (key = value = query).</param>
-    /// <param name="value">Values <c>[batch, keyLength, ValueDim]</c>; empty means value = key.</param>
-    /// <param name="keyLength">Rows per sequence of <paramref name="key"/>; 0 with self-attention.</param>
-    /// <param name="keyPaddingMask"><c>[batch, keyLength]</c>, true = padded key (PyTorch's polarity); optional.</param>
-    /// <param name="attentionWeights">Optional; receives per-head probabilities <c>[batch, Heads, queryLength, keyLength]</c>.</param>
-    /// <exception cref="global::System.ArgumentException">A length or size does not match; the message names the argument and the size expected.</exception>
+    /// <inheritdoc cref="global::Attend.Kernels.MultiHeadAttentionCore{TShape, THeadKernels}.Forward"/>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
-    public void Forward(global::System.ReadOnlySpan<float> query, global::System.Span<float> output, int batch, int queryLength, global::System.ReadOnlySpan<float> key = default, global::System.ReadOnlySpan<float> value = default, int keyLength = 0, global::System.ReadOnlySpan<bool> keyPaddingMask = default, global::System.Span<float> attentionWeights = default)
-    {
-        global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));
-        global::Attend.Kernels.ArgumentChecks.Positive(queryLength, nameof(queryLength));
-        bool selfAttention = key.IsEmpty;
-        if (selfAttention)
-        {
-            if (!value.IsEmpty) throw new global::System.ArgumentException("value was given without key; pass key as well, or neither for self-attention.", nameof(value));
-            if (keyLength != 0 && keyLength != queryLength) throw new global::System.ArgumentException($"keyLength must be 0 or queryLength ({queryLength}) when key is empty (self-attention); it was {keyLength}.", nameof(keyLength));
-            keyLength = queryLength;
-        }
-        else
-        {
-            global::Attend.Kernels.ArgumentChecks.Positive(keyLength, nameof(keyLength));
-            if (key.Length != (long)batch * keyLength * KeyDim) global::Attend.Kernels.ArgumentChecks.Length(key.Length, (long)batch * keyLength * KeyDim, nameof(key), $"batch × keyLength × KeyDim = {batch} × {keyLength} × {KeyDim}");
-            if (!value.IsEmpty && value.Length != (long)batch * keyLength * ValueDim) global::Attend.Kernels.ArgumentChecks.Length(value.Length, (long)batch * keyLength * ValueDim, nameof(value), $"batch × keyLength × ValueDim = {batch} × {keyLength} × {ValueDim}");
-        }
-
-        if (query.Length != (long)batch * queryLength * ModelDim) global::Attend.Kernels.ArgumentChecks.Length(query.Length, (long)batch * queryLength * ModelDim, nameof(query), $"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}");
-        if (output.Length != (long)batch * queryLength * ModelDim) global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)batch * queryLength * ModelDim, nameof(output), $"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}");
-        if (RequiresKeyPadding && keyPaddingMask.IsEmpty) throw new global::System.ArgumentException($"keyPaddingMask is required by this layer's Mask = KeyPadding: pass [batch, keyLength] = {batch} × {keyLength} flags, true = padded.", nameof(keyPaddingMask));
-        if (!keyPaddingMask.IsEmpty && keyPaddingMask.Length != (long)batch * keyLength) global::Attend.Kernels.ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * keyLength, nameof(keyPaddingMask), $"batch × keyLength = {batch} × {keyLength}");
-        if (!attentionWeights.IsEmpty && attentionWeights.Length != (long)batch * Heads * queryLength * keyLength) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)batch * Heads * queryLength * keyLength, nameof(attentionWeights), $"batch × Heads × queryLength × keyLength = {batch} × {Heads} × {queryLength} × {keyLength}");
-
-        PackedWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
-        global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);
-        int threads = MaxDegreeOfParallelism;
-        int queryRows = batch * queryLength; // fits: query.Length was checked above
-        int keyRows = batch * keyLength;
-        long scratchLength = (selfAttention ? 4L * queryRows : 2L * (queryRows + keyRows)) * InnerDim;
-        if (scratchLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($"batch × (queryLength + keyLength) is too large: the projected Q, K, V need {scratchLength} floats, more than one array holds; split the batch.", nameof(batch));
-        int projectedLength = selfAttention ? queryRows * 3 * InnerDim : (queryRows + 2 * keyRows) * InnerDim;
-        // This thread's reusable buffer: a warm Forward allocates nothing; other threads' calls have their own.
-        float[] scratch = global::Attend.Kernels.LayerScratch.Rent((int)scratchLength);
-        global::System.Span<float> context = global::System.MemoryExtensions.AsSpan(scratch, projectedLength, queryRows * InnerDim);
-        global::System.ReadOnlySpan<float> q, k, v;
-        int queryRowStride, keyRowStride;
-        if (selfAttention)
-        {
-            // One pass over the input yields Q | K | V side by side in each row.
-            global::System.Span<float> qkv = global::System.MemoryExtensions.AsSpan(scratch, 0, projectedLength);
-            global::Attend.Kernels.ProjectionDriver.Forward(path, query, queryRows, ModelDim, weights.QkvWeight, weights.InputBias, ModelDim, 3 * InnerDim, qkv, 3 * InnerDim, threads);
-            q = qkv;
-            k = qkv.Slice(InnerDim);
-            v = qkv.Slice(2 * InnerDim);
-            queryRowStride = keyRowStride = 3 * InnerDim;
-        }
-        else
-        {
-            global::System.Span<float> projectedQuery = global::System.MemoryExtensions.AsSpan(scratch, 0, queryRows * InnerDim);
-            global::System.Span<float> projectedKey = global::System.MemoryExtensions.AsSpan(scratch, queryRows * InnerDim, keyRows * InnerDim);
-            global::System.Span<float> projectedValue = global::System.MemoryExtensions.AsSpan(scratch, (queryRows + keyRows) * InnerDim, keyRows * InnerDim);
-            global::Attend.Kernels.ProjectionDriver.Forward(path, query, queryRows, ModelDim, weights.QueryWeight, global::System.MemoryExtensions.AsSpan(weights.InputBias, 0, InnerDim), ModelDim, InnerDim, projectedQuery, InnerDim, threads);
-            global::Attend.Kernels.ProjectionDriver.Forward(path, key, keyRows, KeyDim, weights.KeyWeight, global::System.MemoryExtensions.AsSpan(weights.InputBias, InnerDim, InnerDim), KeyDim, InnerDim, projectedKey, InnerDim, threads);
-            global::Attend.Kernels.ProjectionDriver.Forward(path, value.IsEmpty ? key : value, keyRows, ValueDim, weights.ValueWeight, global::System.MemoryExtensions.AsSpan(weights.InputBias, 2 * InnerDim, InnerDim), ValueDim, InnerDim, projectedValue, InnerDim, threads);
-            q = projectedQuery;
-            k = projectedKey;
-            v = projectedValue;
-            queryRowStride = keyRowStride = InnerDim;
-        }
-
-        // Head h of row i sits at i · rowStride + h · DimHead: the driver reads heads in place, no transpose.
-        var problem = new global::Attend.Kernels.AttentionProblem
-        {
-            Batch = batch, Heads = Heads, KvHeads = Heads, QueryLength = queryLength, KeyLength = keyLength,
-            Query = q, QueryBatchStride = queryLength * queryRowStride, QueryHeadStride = DimHead, QueryRowStride = queryRowStride,
-            Key = k, KeyBatchStride = keyLength * keyRowStride, KeyHeadStride = DimHead, KeyRowStride = keyRowStride,
-            Value = v, ValueBatchStride = keyLength * keyRowStride, ValueHeadStride = DimHead, ValueRowStride = keyRowStride,
-            Output = context, OutputBatchStride = queryLength * InnerDim, OutputHeadStride = DimHead, OutputRowStride = InnerDim,
-            Scale = ScoreScale, Causal = false, KeyPaddingMask = keyPaddingMask, Probabilities = attentionWeights,
-            Path = path, MaxDegreeOfParallelism = threads,
-        };
-        global::Attend.Kernels.AttentionDriver.Run<global::Attend.Generated.HeadKernels_D5_Dv5>(problem);
-        global::Attend.Kernels.ProjectionDriver.Forward(path, context, queryRows, InnerDim, weights.OutputWeight, weights.OutputBias, InnerDim, ModelDim, output, ModelDim, threads);
-    }
+    public void Forward(global::System.ReadOnlySpan<float> query, global::System.Span<float> output, int batch, int queryLength, global::System.ReadOnlySpan<float> key = default, global::System.ReadOnlySpan<float> value = default, int keyLength = 0, global::System.ReadOnlySpan<bool> keyPaddingMask = default, global::System.Span<float> attentionWeights = default) => global::Attend.Kernels.MultiHeadAttentionCore<Shape, global::Attend.Generated.HeadKernels_D5_Dv5>.Forward(ref _weights, Path, MaxDegreeOfParallelism, query, output, batch, queryLength, key, value, keyLength, keyPaddingMask, attentionWeights);
 }

@@ -15,6 +15,7 @@ namespace Demo;
 /// <para>Vector128: the query row is 4 registers (no remainder), held in registers across keys; the value row is 4 registers (no remainder).</para>
 /// <para>Projection weights stored as global::Attend.Kernels.PackedProjection, Int8 unless the WeightPrecision property is changed before LoadWeights; activations, scores and the KV cache stay float32.</para>
 /// <para>A query row whose keys are all masked yields zeros (PyTorch yields NaN there).</para>
+/// <para>The forward pass, loading and decoding are global::Attend.Kernels.MultiHeadAttentionCore, instantiated over this class's Shape struct: compiled for this layer with every constant above folded.</para>
 /// <para>Head kernels: global::Attend.Generated.HeadKernels_D16_Dv16 (D = 16, Dv = 16), emitted once per compilation and shared by every layer of this head shape.</para>
 /// </remarks>
 partial class CompactAttention
@@ -31,27 +32,26 @@ partial class CompactAttention
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int DimHead = 16;
 
-    private const int KeyDim = 64;
-    private const int ValueDim = 64;
-    private const int InnerDim = Heads * DimHead;
-    private const float ScoreScale = 0.25f;
-    private const bool RequiresKeyPadding = false;
+    // This declaration's constants, as the type the shared runtime core is specialized over (the JIT folds each one).
+    private struct Shape : global::Attend.Kernels.IMultiHeadAttentionShape
+    {
+        public static int ModelDim => 64;
+        public static int Heads => 4;
+        public static int KvHeads => 4;
+        public static int DimHead => 16;
+        public static int KeyDim => 64;
+        public static int ValueDim => 64;
+        public static float Scale => 0.25f;
+        public static bool Causal => true;
+        public static int Window => 0;
+        public static bool Bias => true;
+        public static bool RequiresKeyPadding => false;
+        public static bool CompactWeights => true;
+    }
 
     // The weights in use. LoadWeights packs a whole new set, then publishes it with one reference write, so a
     // Forward running meanwhile computes with the old set or the new one, never a mix of the two.
-    private PackedWeights _weights = new PackedWeights();
-
-    // Weights packed once, at load time, into the panel layout the projection kernel streams; never written once published.
-    private sealed class PackedWeights
-    {
-        public readonly global::Attend.Kernels.PackedProjection QkvWeight = new(ModelDim, 3 * InnerDim);
-        public readonly global::Attend.Kernels.PackedProjection QueryWeight = new(ModelDim, InnerDim);
-        public readonly global::Attend.Kernels.PackedProjection KeyWeight = new(KeyDim, InnerDim);
-        public readonly global::Attend.Kernels.PackedProjection ValueWeight = new(ValueDim, InnerDim);
-        public readonly global::Attend.Kernels.PackedProjection OutputWeight = new(InnerDim, ModelDim);
-        public readonly float[] InputBias = new float[3 * InnerDim];
-        public readonly float[] OutputBias = new float[ModelDim];
-    }
+    private global::Attend.Kernels.MultiHeadAttentionWeights<Shape> _weights = new global::Attend.Kernels.MultiHeadAttentionWeights<Shape>();
 
     /// <summary>Creates the layer with zeroed weights; call <see cref="LoadWeights"/> before use.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
@@ -74,212 +74,27 @@ partial class CompactAttention
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public global::Attend.WeightPrecision WeightPrecision { get; set; } = global::Attend.WeightPrecision.Int8;
 
-    /// <summary>
-    /// Loads weights saved from <c>torch.nn.MultiheadAttention</c>'s <c>state_dict</c>, under PyTorch's names:
-    /// <c>in_proj_weight</c> [3·InnerDim, ModelDim], <c>in_proj_bias</c> [3·InnerDim], <c>out_proj.weight</c> [ModelDim, InnerDim], <c>out_proj.bias</c> [ModelDim].
-    /// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.
-    /// Safe while <see cref="Forward(global::System.ReadOnlySpan{float}, global::System.Span{float}, int, int, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, int, global::System.ReadOnlySpan{bool}, global::System.Span{float})">Forward</see> runs on other threads: the new weights replace the old all at once when packed,
-    /// and a forward pass already running finishes with the weights it started with.
-    /// </summary>
-    /// <param name="source">The tensors, e.g. <c>SafeTensors.Open("model.safetensors")</c>; tensors it holds beyond these are ignored.</param>
-    /// <param name="prefix">Prepended to every name, e.g. <c>"layers.0.self_attn."</c>.</param>
-    /// <exception cref="global::System.Collections.Generic.KeyNotFoundException">A tensor is missing.</exception>
-    /// <exception cref="global::System.IO.InvalidDataException">A tensor has the wrong shape; the message gives both shapes.</exception>
+    /// <inheritdoc cref="global::Attend.Kernels.MultiHeadAttentionCore{TShape, THeadKernels}.LoadWeights"/>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
-    public void LoadWeights(global::Attend.IWeightSource source, string prefix = "")
-    {
-        global::System.ArgumentNullException.ThrowIfNull(source);
-        global::System.ArgumentNullException.ThrowIfNull(prefix);
-        float[] inProjWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, "in_proj_weight", 3 * InnerDim, ModelDim);
-        global::System.ReadOnlySpan<float> queryWeight = global::System.MemoryExtensions.AsSpan(inProjWeight, 0, InnerDim * ModelDim);
-        global::System.ReadOnlySpan<float> keyWeight = global::System.MemoryExtensions.AsSpan(inProjWeight, InnerDim * ModelDim, InnerDim * ModelDim);
-        global::System.ReadOnlySpan<float> valueWeight = global::System.MemoryExtensions.AsSpan(inProjWeight, 2 * InnerDim * ModelDim, InnerDim * ModelDim);
-        float[] inProjBias = global::Attend.Kernels.WeightLoading.Read(source, prefix, "in_proj_bias", 3 * InnerDim);
-        float[] outProjWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, "out_proj.weight", ModelDim, InnerDim);
-        float[] outProjBias = global::Attend.Kernels.WeightLoading.Read(source, prefix, "out_proj.bias", ModelDim);
+    public void LoadWeights(global::Attend.IWeightSource source, string prefix = "") => global::Attend.Kernels.MultiHeadAttentionCore<Shape, global::Attend.Generated.HeadKernels_D16_Dv16>.LoadWeights(ref _weights, source, prefix, WeightPrecision);
 
-        global::Attend.WeightPrecision precision = WeightPrecision; // read once: every projection of this load in one precision
-        var next = new PackedWeights();
-        next.QkvWeight.Pack(inProjWeight, precision);
-        next.QueryWeight.Pack(queryWeight, precision);
-        next.KeyWeight.Pack(keyWeight, precision);
-        next.ValueWeight.Pack(valueWeight, precision);
-        next.OutputWeight.Pack(outProjWeight, precision);
-        inProjBias.CopyTo(next.InputBias, 0);
-        outProjBias.CopyTo(next.OutputBias, 0);
-        global::System.Threading.Volatile.Write(ref _weights, next);
-    }
-
-    /// <summary>
-    /// Runs attention: <c>output = softmax(scale · Q Kᵀ + mask) V</c> per head, projected in and out,
-    /// with Q, K, V the projections of <paramref name="query"/>, <paramref name="key"/> and <paramref name="value"/>.
-    /// Allocates nothing once warm and may be called from many threads at once.
-    /// </summary>
-    /// <param name="query">Queries <c>[batch, queryLength, ModelDim]</c>, row-major.</param>
-    /// <param name="output">Receives <c>[batch, queryLength, ModelDim]</c>.</param>
-    /// <param name="batch">Number of sequences.</param>
-    /// <param name="queryLength">Rows per sequence of <paramref name="query"/>.</param>
-    /// <param name="key">Keys <c>[batch, keyLength, KeyDim]</c>; empty for self-attention (key = value = query).</param>
-    /// <param name="value">Values <c>[batch, keyLength, ValueDim]</c>; empty means value = key.</param>
-    /// <param name="keyLength">Rows per sequence of <paramref name="key"/>; 0 with self-attention.</param>
-    /// <param name="keyPaddingMask"><c>[batch, keyLength]</c>, true = padded key (PyTorch's polarity); optional.</param>
-    /// <param name="attentionWeights">Optional; receives per-head probabilities <c>[batch, Heads, queryLength, keyLength]</c>.</param>
-    /// <exception cref="global::System.ArgumentException">A length or size does not match; the message names the argument and the size expected.</exception>
+    /// <inheritdoc cref="global::Attend.Kernels.MultiHeadAttentionCore{TShape, THeadKernels}.Forward"/>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
-    public void Forward(global::System.ReadOnlySpan<float> query, global::System.Span<float> output, int batch, int queryLength, global::System.ReadOnlySpan<float> key = default, global::System.ReadOnlySpan<float> value = default, int keyLength = 0, global::System.ReadOnlySpan<bool> keyPaddingMask = default, global::System.Span<float> attentionWeights = default)
-    {
-        global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));
-        global::Attend.Kernels.ArgumentChecks.Positive(queryLength, nameof(queryLength));
-        bool selfAttention = key.IsEmpty;
-        if (selfAttention)
-        {
-            if (!value.IsEmpty) throw new global::System.ArgumentException("value was given without key; pass key as well, or neither for self-attention.", nameof(value));
-            if (keyLength != 0 && keyLength != queryLength) throw new global::System.ArgumentException($"keyLength must be 0 or queryLength ({queryLength}) when key is empty (self-attention); it was {keyLength}.", nameof(keyLength));
-            keyLength = queryLength;
-        }
-        else
-        {
-            global::Attend.Kernels.ArgumentChecks.Positive(keyLength, nameof(keyLength));
-            if (key.Length != (long)batch * keyLength * KeyDim) global::Attend.Kernels.ArgumentChecks.Length(key.Length, (long)batch * keyLength * KeyDim, nameof(key), $"batch × keyLength × KeyDim = {batch} × {keyLength} × {KeyDim}");
-            if (!value.IsEmpty && value.Length != (long)batch * keyLength * ValueDim) global::Attend.Kernels.ArgumentChecks.Length(value.Length, (long)batch * keyLength * ValueDim, nameof(value), $"batch × keyLength × ValueDim = {batch} × {keyLength} × {ValueDim}");
-        }
+    public void Forward(global::System.ReadOnlySpan<float> query, global::System.Span<float> output, int batch, int queryLength, global::System.ReadOnlySpan<float> key = default, global::System.ReadOnlySpan<float> value = default, int keyLength = 0, global::System.ReadOnlySpan<bool> keyPaddingMask = default, global::System.Span<float> attentionWeights = default) => global::Attend.Kernels.MultiHeadAttentionCore<Shape, global::Attend.Generated.HeadKernels_D16_Dv16>.Forward(ref _weights, Path, MaxDegreeOfParallelism, query, output, batch, queryLength, key, value, keyLength, keyPaddingMask, attentionWeights);
 
-        if (query.Length != (long)batch * queryLength * ModelDim) global::Attend.Kernels.ArgumentChecks.Length(query.Length, (long)batch * queryLength * ModelDim, nameof(query), $"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}");
-        if (output.Length != (long)batch * queryLength * ModelDim) global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)batch * queryLength * ModelDim, nameof(output), $"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}");
-        if (RequiresKeyPadding && keyPaddingMask.IsEmpty) throw new global::System.ArgumentException($"keyPaddingMask is required by this layer's Mask = KeyPadding: pass [batch, keyLength] = {batch} × {keyLength} flags, true = padded.", nameof(keyPaddingMask));
-        if (!keyPaddingMask.IsEmpty && keyPaddingMask.Length != (long)batch * keyLength) global::Attend.Kernels.ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * keyLength, nameof(keyPaddingMask), $"batch × keyLength = {batch} × {keyLength}");
-        if (!attentionWeights.IsEmpty && attentionWeights.Length != (long)batch * Heads * queryLength * keyLength) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)batch * Heads * queryLength * keyLength, nameof(attentionWeights), $"batch × Heads × queryLength × keyLength = {batch} × {Heads} × {queryLength} × {keyLength}");
-
-        PackedWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
-        global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);
-        int threads = MaxDegreeOfParallelism;
-        int queryRows = batch * queryLength; // fits: query.Length was checked above
-        int keyRows = batch * keyLength;
-        long scratchLength = (selfAttention ? 4L * queryRows : 2L * (queryRows + keyRows)) * InnerDim;
-        if (scratchLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($"batch × (queryLength + keyLength) is too large: the projected Q, K, V need {scratchLength} floats, more than one array holds; split the batch.", nameof(batch));
-        int projectedLength = selfAttention ? queryRows * 3 * InnerDim : (queryRows + 2 * keyRows) * InnerDim;
-        // This thread's reusable buffer: a warm Forward allocates nothing; other threads' calls have their own.
-        float[] scratch = global::Attend.Kernels.LayerScratch.Rent((int)scratchLength);
-        global::System.Span<float> context = global::System.MemoryExtensions.AsSpan(scratch, projectedLength, queryRows * InnerDim);
-        global::System.ReadOnlySpan<float> q, k, v;
-        int queryRowStride, keyRowStride;
-        if (selfAttention)
-        {
-            // One pass over the input yields Q | K | V side by side in each row.
-            global::System.Span<float> qkv = global::System.MemoryExtensions.AsSpan(scratch, 0, projectedLength);
-            global::Attend.Kernels.ProjectionDriver.Forward(path, query, queryRows, ModelDim, weights.QkvWeight, weights.InputBias, ModelDim, 3 * InnerDim, qkv, 3 * InnerDim, threads);
-            q = qkv;
-            k = qkv.Slice(InnerDim);
-            v = qkv.Slice(2 * InnerDim);
-            queryRowStride = keyRowStride = 3 * InnerDim;
-        }
-        else
-        {
-            global::System.Span<float> projectedQuery = global::System.MemoryExtensions.AsSpan(scratch, 0, queryRows * InnerDim);
-            global::System.Span<float> projectedKey = global::System.MemoryExtensions.AsSpan(scratch, queryRows * InnerDim, keyRows * InnerDim);
-            global::System.Span<float> projectedValue = global::System.MemoryExtensions.AsSpan(scratch, (queryRows + keyRows) * InnerDim, keyRows * InnerDim);
-            global::Attend.Kernels.ProjectionDriver.Forward(path, query, queryRows, ModelDim, weights.QueryWeight, global::System.MemoryExtensions.AsSpan(weights.InputBias, 0, InnerDim), ModelDim, InnerDim, projectedQuery, InnerDim, threads);
-            global::Attend.Kernels.ProjectionDriver.Forward(path, key, keyRows, KeyDim, weights.KeyWeight, global::System.MemoryExtensions.AsSpan(weights.InputBias, InnerDim, InnerDim), KeyDim, InnerDim, projectedKey, InnerDim, threads);
-            global::Attend.Kernels.ProjectionDriver.Forward(path, value.IsEmpty ? key : value, keyRows, ValueDim, weights.ValueWeight, global::System.MemoryExtensions.AsSpan(weights.InputBias, 2 * InnerDim, InnerDim), ValueDim, InnerDim, projectedValue, InnerDim, threads);
-            q = projectedQuery;
-            k = projectedKey;
-            v = projectedValue;
-            queryRowStride = keyRowStride = InnerDim;
-        }
-
-        // Head h of row i sits at i · rowStride + h · DimHead: the driver reads heads in place, no transpose.
-        var problem = new global::Attend.Kernels.AttentionProblem
-        {
-            Batch = batch, Heads = Heads, KvHeads = Heads, QueryLength = queryLength, KeyLength = keyLength,
-            Query = q, QueryBatchStride = queryLength * queryRowStride, QueryHeadStride = DimHead, QueryRowStride = queryRowStride,
-            Key = k, KeyBatchStride = keyLength * keyRowStride, KeyHeadStride = DimHead, KeyRowStride = keyRowStride,
-            Value = v, ValueBatchStride = keyLength * keyRowStride, ValueHeadStride = DimHead, ValueRowStride = keyRowStride,
-            Output = context, OutputBatchStride = queryLength * InnerDim, OutputHeadStride = DimHead, OutputRowStride = InnerDim,
-            Scale = ScoreScale, Causal = true, KeyPaddingMask = keyPaddingMask, Probabilities = attentionWeights,
-            Path = path, MaxDegreeOfParallelism = threads,
-        };
-        global::Attend.Kernels.AttentionDriver.Run<global::Attend.Generated.HeadKernels_D16_Dv16>(problem);
-        global::Attend.Kernels.ProjectionDriver.Forward(path, context, queryRows, InnerDim, weights.OutputWeight, weights.OutputBias, InnerDim, ModelDim, output, ModelDim, threads);
-    }
-
-
-    /// <summary>
-    /// Creates a key/value cache for this layer: <paramref name="batch"/> sequences of up to <paramref name="capacity"/> positions.
-    /// Fill it with <see cref="Prefill"/>, extend it one token per sequence with <see cref="Forward(global::System.ReadOnlySpan{float}, global::System.Span{float}, global::Attend.KvCache)"/>,
-    /// and <see cref="global::Attend.KvCache.Reset"/> it to start new sequences.
-    /// </summary>
+    /// <inheritdoc cref="global::Attend.Kernels.MultiHeadAttentionCore{TShape, THeadKernels}.CreateKvCache(int, int)"/>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
-    public global::Attend.KvCache CreateKvCache(int batch, int capacity) => new global::Attend.KvCache(1, batch, Heads, DimHead, capacity);
+    public global::Attend.KvCache CreateKvCache(int batch, int capacity) => global::Attend.Kernels.MultiHeadAttentionCore<Shape, global::Attend.Generated.HeadKernels_D16_Dv16>.CreateKvCache(batch, capacity);
 
-    /// <summary>
-    /// Creates a key/value cache for this layer that stores keys and values in <paramref name="precision"/>:
-    /// <see cref="global::Attend.KvCachePrecision.BFloat16"/> halves the bytes a decoding step reads (and the cache's memory),
-    /// at a relative rounding error of at most 2⁻⁸ per cached value; the arithmetic stays in 32-bit floats.
-    /// </summary>
+    /// <inheritdoc cref="global::Attend.Kernels.MultiHeadAttentionCore{TShape, THeadKernels}.CreateKvCache(int, int, global::Attend.KvCachePrecision)"/>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
-    public global::Attend.KvCache CreateKvCache(int batch, int capacity, global::Attend.KvCachePrecision precision) => new global::Attend.KvCache(1, batch, Heads, DimHead, capacity, precision);
+    public global::Attend.KvCache CreateKvCache(int batch, int capacity, global::Attend.KvCachePrecision precision) => global::Attend.Kernels.MultiHeadAttentionCore<Shape, global::Attend.Generated.HeadKernels_D16_Dv16>.CreateKvCache(batch, capacity, precision);
 
-    /// <summary>
-    /// Runs <paramref name="length"/> new tokens per sequence that follow the <c>cache.Length</c> already cached, stores their keys and
-    /// values in <paramref name="cache"/>, and advances it. Equal, up to summation order, to the last <paramref name="length"/> rows of
-    /// a causal <c>Forward</c> over the whole prefix. Allocates nothing once warm.
-    /// </summary>
-    /// <param name="input">New tokens <c>[cache.Batch, length, ModelDim]</c>.</param>
-    /// <param name="output">Receives <c>[cache.Batch, length, ModelDim]</c>; may be <paramref name="input"/> itself.</param>
-    /// <param name="length">New tokens per sequence.</param>
-    /// <param name="cache">A cache from <see cref="CreateKvCache(int, int)"/> with room for <paramref name="length"/> more positions.</param>
-    /// <exception cref="global::System.ArgumentException">A size does not match, or the cache is full or of another shape.</exception>
+    /// <inheritdoc cref="global::Attend.Kernels.MultiHeadAttentionCore{TShape, THeadKernels}.Prefill"/>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
-    public void Prefill(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int length, global::Attend.KvCache cache)
-    {
-        global::System.ArgumentNullException.ThrowIfNull(cache);
-        if (cache.Layers != 1 || cache.KvHeads != Heads || cache.DimHead != DimHead) throw new global::System.ArgumentException($"The cache holds {cache.Layers} layers of {cache.KvHeads} × {cache.DimHead}; this layer needs 1 layer of {Heads} × {DimHead}: create it with CreateKvCache.", nameof(cache));
-        global::Attend.Kernels.ArgumentChecks.Positive(length, nameof(length));
-        cache.EnsureRoom(length);
-        int batch = cache.Batch;
-        global::Attend.Kernels.ArgumentChecks.Length(input.Length, (long)batch * length * ModelDim, nameof(input), $"cache.Batch × length × ModelDim = {batch} × {length} × {ModelDim}");
-        global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)batch * length * ModelDim, nameof(output), $"cache.Batch × length × ModelDim = {batch} × {length} × {ModelDim}");
-        if (global::System.MemoryExtensions.Overlaps(output, input, out int shift) && shift != 0) throw new global::System.ArgumentException("output may be input itself but must not partially overlap it.", nameof(output));
+    public void Prefill(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int length, global::Attend.KvCache cache) => global::Attend.Kernels.MultiHeadAttentionCore<Shape, global::Attend.Generated.HeadKernels_D16_Dv16>.Prefill(ref _weights, Path, MaxDegreeOfParallelism, input, output, length, cache);
 
-        PackedWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
-        global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);
-        int threads = MaxDegreeOfParallelism;
-        int rows = batch * length; // fits: input.Length was checked above
-        long scratchLength = (long)rows * (3 * InnerDim + InnerDim);
-        if (scratchLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($"cache.Batch × length is too large: the projected Q, K, V need {scratchLength} floats, more than one array holds; prefill in shorter pieces.", nameof(length));
-        // This thread's reusable buffer: a warm call allocates nothing; other threads' calls have their own.
-        float[] scratch = global::Attend.Kernels.LayerScratch.Rent((int)scratchLength);
-        global::System.Span<float> qkv = global::System.MemoryExtensions.AsSpan(scratch, 0, rows * 3 * InnerDim);
-        global::System.Span<float> context = global::System.MemoryExtensions.AsSpan(scratch, rows * 3 * InnerDim, rows * InnerDim);
-        global::Attend.Kernels.ProjectionDriver.Forward(path, input, rows, ModelDim, weights.QkvWeight, weights.InputBias, ModelDim, 3 * InnerDim, qkv, 3 * InnerDim, threads);
-
-        // The new keys and values join the cache for later steps; this call reads the cached ones in place and its own from qkv.
-        cache.Store(0, qkv, length, 3 * InnerDim, InnerDim, 2 * InnerDim);
-        int past = cache.Length;
-        var problem = new global::Attend.Kernels.AttentionProblem
-        {
-            Batch = batch, Heads = Heads, KvHeads = Heads, QueryLength = length, KeyLength = past + length,
-            Query = qkv, QueryBatchStride = length * 3 * InnerDim, QueryHeadStride = DimHead, QueryRowStride = 3 * InnerDim,
-            Key = qkv.Slice(InnerDim), KeyBatchStride = length * 3 * InnerDim, KeyHeadStride = DimHead, KeyRowStride = 3 * InnerDim,
-            Value = qkv.Slice(2 * InnerDim), ValueBatchStride = length * 3 * InnerDim, ValueHeadStride = DimHead, ValueRowStride = 3 * InnerDim,
-            Output = context, OutputBatchStride = length * InnerDim, OutputHeadStride = DimHead, OutputRowStride = InnerDim,
-            Scale = ScoreScale, Causal = true, KeyPaddingMask = default, Probabilities = default,
-            CausalOffset = past,
-            Path = path, MaxDegreeOfParallelism = threads,
-        };
-        global::Attend.Kernels.AttentionDriver.RunCached<global::Attend.Generated.HeadKernels_D16_Dv16>(problem, cache, 0);
-        global::Attend.Kernels.ProjectionDriver.Forward(path, context, rows, InnerDim, weights.OutputWeight, weights.OutputBias, InnerDim, ModelDim, output, ModelDim, threads);
-        cache.Advance(length);
-    }
-
-    /// <summary>
-    /// Decodes one new token per sequence: attends to every cached position plus itself, stores its keys and values and
-    /// advances <paramref name="cache"/>. Equal, up to summation order, to the last row of a causal <c>Forward</c> over the prefix.
-    /// </summary>
-    /// <param name="tokens">One token per sequence, <c>[cache.Batch, ModelDim]</c>.</param>
-    /// <param name="output">Receives <c>[cache.Batch, ModelDim]</c>; may be <paramref name="tokens"/> itself.</param>
-    /// <param name="cache">A cache from <see cref="CreateKvCache(int, int)"/> with room for one more position.</param>
-    /// <exception cref="global::System.ArgumentException">A size does not match, or the cache is full or of another shape.</exception>
+    /// <inheritdoc cref="global::Attend.Kernels.MultiHeadAttentionCore{TShape, THeadKernels}.Decode"/>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
-    public void Forward(global::System.ReadOnlySpan<float> tokens, global::System.Span<float> output, global::Attend.KvCache cache) => Prefill(tokens, output, 1, cache);
+    public void Forward(global::System.ReadOnlySpan<float> tokens, global::System.Span<float> output, global::Attend.KvCache cache) => global::Attend.Kernels.MultiHeadAttentionCore<Shape, global::Attend.Generated.HeadKernels_D16_Dv16>.Decode(ref _weights, Path, MaxDegreeOfParallelism, tokens, output, cache);
 }

@@ -14,6 +14,7 @@ namespace Demo;
 /// <para>Vector256: the query row is 1 register (no remainder), held in registers across keys; the value row is 1 register (no remainder).</para>
 /// <para>Vector128: the query row is 2 registers (no remainder), held in registers across keys; the value row is 2 registers (no remainder).</para>
 /// <para>A query row whose keys are all masked yields zeros (PyTorch yields NaN there).</para>
+/// <para>The forward pass, loading are global::Attend.Kernels.MultiHeadAttentionCore, instantiated over this class's Shape struct: compiled for this layer with every constant above folded.</para>
 /// <para>Head kernels: global::Attend.Generated.HeadKernels_D8_Dv8 (D = 8, Dv = 8), emitted once per compilation and shared by every layer of this head shape.</para>
 /// </remarks>
 partial class CrossAttention
@@ -30,24 +31,26 @@ partial class CrossAttention
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public const int DimHead = 8;
 
-    private const int KeyDim = 20;
-    private const int ValueDim = 12;
-    private const int InnerDim = Heads * DimHead;
-    private const float ScoreScale = 0.5f;
-    private const bool RequiresKeyPadding = true;
+    // This declaration's constants, as the type the shared runtime core is specialized over (the JIT folds each one).
+    private struct Shape : global::Attend.Kernels.IMultiHeadAttentionShape
+    {
+        public static int ModelDim => 32;
+        public static int Heads => 4;
+        public static int KvHeads => 4;
+        public static int DimHead => 8;
+        public static int KeyDim => 20;
+        public static int ValueDim => 12;
+        public static float Scale => 0.5f;
+        public static bool Causal => true;
+        public static int Window => 0;
+        public static bool Bias => false;
+        public static bool RequiresKeyPadding => true;
+        public static bool CompactWeights => false;
+    }
 
     // The weights in use. LoadWeights packs a whole new set, then publishes it with one reference write, so a
     // Forward running meanwhile computes with the old set or the new one, never a mix of the two.
-    private PackedWeights _weights = new PackedWeights();
-
-    // Weights packed once, at load time, into the panel layout the projection kernel streams; never written once published.
-    private sealed class PackedWeights
-    {
-        public readonly float[] QueryWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ModelDim, InnerDim)];
-        public readonly float[] KeyWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(KeyDim, InnerDim)];
-        public readonly float[] ValueWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(ValueDim, InnerDim)];
-        public readonly float[] OutputWeight = new float[global::Attend.Kernels.LinearKernels.PackedLength(InnerDim, ModelDim)];
-    }
+    private global::Attend.Kernels.MultiHeadAttentionWeights<Shape> _weights = new global::Attend.Kernels.MultiHeadAttentionWeights<Shape>();
 
     /// <summary>Creates the layer with zeroed weights; call <see cref="LoadWeights"/> before use.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
@@ -63,119 +66,11 @@ partial class CrossAttention
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
     public int MaxDegreeOfParallelism { get; set; } = global::System.Environment.ProcessorCount;
 
-    /// <summary>
-    /// Loads weights saved from <c>torch.nn.MultiheadAttention</c>'s <c>state_dict</c>, under PyTorch's names:
-    /// <c>q_proj_weight</c> [InnerDim, ModelDim], <c>k_proj_weight</c> [InnerDim, KeyDim], <c>v_proj_weight</c> [InnerDim, ValueDim], <c>out_proj.weight</c> [ModelDim, InnerDim].
-    /// Every tensor is read and checked before any is applied, so a failed load leaves the layer unchanged.
-    /// Safe while <see cref="Forward"/> runs on other threads: the new weights replace the old all at once when packed,
-    /// and a forward pass already running finishes with the weights it started with.
-    /// </summary>
-    /// <param name="source">The tensors, e.g. <c>SafeTensors.Open("model.safetensors")</c>; tensors it holds beyond these are ignored.</param>
-    /// <param name="prefix">Prepended to every name, e.g. <c>"layers.0.self_attn."</c>.</param>
-    /// <exception cref="global::System.Collections.Generic.KeyNotFoundException">A tensor is missing.</exception>
-    /// <exception cref="global::System.IO.InvalidDataException">A tensor has the wrong shape; the message gives both shapes.</exception>
+    /// <inheritdoc cref="global::Attend.Kernels.MultiHeadAttentionCore{TShape, THeadKernels}.LoadWeights"/>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
-    public void LoadWeights(global::Attend.IWeightSource source, string prefix = "")
-    {
-        global::System.ArgumentNullException.ThrowIfNull(source);
-        global::System.ArgumentNullException.ThrowIfNull(prefix);
-        float[] queryWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, "q_proj_weight", InnerDim, ModelDim);
-        float[] keyWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, "k_proj_weight", InnerDim, KeyDim);
-        float[] valueWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, "v_proj_weight", InnerDim, ValueDim);
-        float[] outProjWeight = global::Attend.Kernels.WeightLoading.Read(source, prefix, "out_proj.weight", ModelDim, InnerDim);
+    public void LoadWeights(global::Attend.IWeightSource source, string prefix = "") => global::Attend.Kernels.MultiHeadAttentionCore<Shape, global::Attend.Generated.HeadKernels_D8_Dv8>.LoadWeights(ref _weights, source, prefix);
 
-        var next = new PackedWeights();
-        global::Attend.Kernels.LinearKernels.Pack(queryWeight, ModelDim, InnerDim, next.QueryWeight);
-        global::Attend.Kernels.LinearKernels.Pack(keyWeight, KeyDim, InnerDim, next.KeyWeight);
-        global::Attend.Kernels.LinearKernels.Pack(valueWeight, ValueDim, InnerDim, next.ValueWeight);
-        global::Attend.Kernels.LinearKernels.Pack(outProjWeight, InnerDim, ModelDim, next.OutputWeight);
-        global::System.Threading.Volatile.Write(ref _weights, next);
-    }
-
-    /// <summary>
-    /// Runs attention: <c>output = softmax(scale · Q Kᵀ + mask) V</c> per head, projected in and out,
-    /// with Q, K, V the projections of <paramref name="query"/>, <paramref name="key"/> and <paramref name="value"/>.
-    /// Allocates nothing once warm and may be called from many threads at once.
-    /// </summary>
-    /// <param name="query">Queries <c>[batch, queryLength, ModelDim]</c>, row-major.</param>
-    /// <param name="output">Receives <c>[batch, queryLength, ModelDim]</c>.</param>
-    /// <param name="batch">Number of sequences.</param>
-    /// <param name="queryLength">Rows per sequence of <paramref name="query"/>.</param>
-    /// <param name="key">Keys <c>[batch, keyLength, KeyDim]</c>; empty for self-attention (key = value = query).</param>
-    /// <param name="value">Values <c>[batch, keyLength, ValueDim]</c>; empty means value = key.</param>
-    /// <param name="keyLength">Rows per sequence of <paramref name="key"/>; 0 with self-attention.</param>
-    /// <param name="keyPaddingMask"><c>[batch, keyLength]</c>, true = padded key (PyTorch's polarity); required by this declaration.</param>
-    /// <param name="attentionWeights">Optional; receives per-head probabilities <c>[batch, Heads, queryLength, keyLength]</c>.</param>
-    /// <exception cref="global::System.ArgumentException">A length or size does not match; the message names the argument and the size expected.</exception>
+    /// <inheritdoc cref="global::Attend.Kernels.MultiHeadAttentionCore{TShape, THeadKernels}.Forward"/>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
-    public void Forward(global::System.ReadOnlySpan<float> query, global::System.Span<float> output, int batch, int queryLength, global::System.ReadOnlySpan<float> key = default, global::System.ReadOnlySpan<float> value = default, int keyLength = 0, global::System.ReadOnlySpan<bool> keyPaddingMask = default, global::System.Span<float> attentionWeights = default)
-    {
-        global::Attend.Kernels.ArgumentChecks.Positive(batch, nameof(batch));
-        global::Attend.Kernels.ArgumentChecks.Positive(queryLength, nameof(queryLength));
-        bool selfAttention = key.IsEmpty;
-        if (selfAttention)
-        {
-            if (!value.IsEmpty) throw new global::System.ArgumentException("value was given without key; pass key as well, or neither for self-attention.", nameof(value));
-            if (keyLength != 0 && keyLength != queryLength) throw new global::System.ArgumentException($"keyLength must be 0 or queryLength ({queryLength}) when key is empty (self-attention); it was {keyLength}.", nameof(keyLength));
-            throw new global::System.ArgumentException($"key is required: KeyDim ({KeyDim}) and ValueDim ({ValueDim}) differ from ModelDim ({ModelDim}), so the query cannot serve as key and value.", nameof(key));
-        }
-        else
-        {
-            global::Attend.Kernels.ArgumentChecks.Positive(keyLength, nameof(keyLength));
-            if (key.Length != (long)batch * keyLength * KeyDim) global::Attend.Kernels.ArgumentChecks.Length(key.Length, (long)batch * keyLength * KeyDim, nameof(key), $"batch × keyLength × KeyDim = {batch} × {keyLength} × {KeyDim}");
-            if (value.IsEmpty) throw new global::System.ArgumentException($"value is required: ValueDim ({ValueDim}) differs from KeyDim ({KeyDim}), so the key cannot serve as value.", nameof(value));
-            if (!value.IsEmpty && value.Length != (long)batch * keyLength * ValueDim) global::Attend.Kernels.ArgumentChecks.Length(value.Length, (long)batch * keyLength * ValueDim, nameof(value), $"batch × keyLength × ValueDim = {batch} × {keyLength} × {ValueDim}");
-        }
-
-        if (query.Length != (long)batch * queryLength * ModelDim) global::Attend.Kernels.ArgumentChecks.Length(query.Length, (long)batch * queryLength * ModelDim, nameof(query), $"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}");
-        if (output.Length != (long)batch * queryLength * ModelDim) global::Attend.Kernels.ArgumentChecks.Length(output.Length, (long)batch * queryLength * ModelDim, nameof(output), $"batch × queryLength × ModelDim = {batch} × {queryLength} × {ModelDim}");
-        if (RequiresKeyPadding && keyPaddingMask.IsEmpty) throw new global::System.ArgumentException($"keyPaddingMask is required by this layer's Mask = KeyPadding: pass [batch, keyLength] = {batch} × {keyLength} flags, true = padded.", nameof(keyPaddingMask));
-        if (!keyPaddingMask.IsEmpty && keyPaddingMask.Length != (long)batch * keyLength) global::Attend.Kernels.ArgumentChecks.Length(keyPaddingMask.Length, (long)batch * keyLength, nameof(keyPaddingMask), $"batch × keyLength = {batch} × {keyLength}");
-        if (!attentionWeights.IsEmpty && attentionWeights.Length != (long)batch * Heads * queryLength * keyLength) global::Attend.Kernels.ArgumentChecks.Length(attentionWeights.Length, (long)batch * Heads * queryLength * keyLength, nameof(attentionWeights), $"batch × Heads × queryLength × keyLength = {batch} × {Heads} × {queryLength} × {keyLength}");
-
-        PackedWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
-        global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);
-        int threads = MaxDegreeOfParallelism;
-        int queryRows = batch * queryLength; // fits: query.Length was checked above
-        int keyRows = batch * keyLength;
-        long scratchLength = (selfAttention ? 4L * queryRows : 2L * (queryRows + keyRows)) * InnerDim;
-        if (scratchLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($"batch × (queryLength + keyLength) is too large: the projected Q, K, V need {scratchLength} floats, more than one array holds; split the batch.", nameof(batch));
-        int projectedLength = selfAttention ? queryRows * 3 * InnerDim : (queryRows + 2 * keyRows) * InnerDim;
-        // This thread's reusable buffer: a warm Forward allocates nothing; other threads' calls have their own.
-        float[] scratch = global::Attend.Kernels.LayerScratch.Rent((int)scratchLength);
-        global::System.Span<float> context = global::System.MemoryExtensions.AsSpan(scratch, projectedLength, queryRows * InnerDim);
-        global::System.ReadOnlySpan<float> q, k, v;
-        int queryRowStride, keyRowStride;
-        if (selfAttention)
-        {
-            throw new global::System.InvalidOperationException("Unreachable: self-attention needs KeyDim = ValueDim = ModelDim, checked above.");
-        }
-        else
-        {
-            global::System.Span<float> projectedQuery = global::System.MemoryExtensions.AsSpan(scratch, 0, queryRows * InnerDim);
-            global::System.Span<float> projectedKey = global::System.MemoryExtensions.AsSpan(scratch, queryRows * InnerDim, keyRows * InnerDim);
-            global::System.Span<float> projectedValue = global::System.MemoryExtensions.AsSpan(scratch, (queryRows + keyRows) * InnerDim, keyRows * InnerDim);
-            global::Attend.Kernels.ProjectionDriver.Forward(path, query, queryRows, ModelDim, weights.QueryWeight, default, ModelDim, InnerDim, projectedQuery, InnerDim, threads);
-            global::Attend.Kernels.ProjectionDriver.Forward(path, key, keyRows, KeyDim, weights.KeyWeight, default, KeyDim, InnerDim, projectedKey, InnerDim, threads);
-            global::Attend.Kernels.ProjectionDriver.Forward(path, value.IsEmpty ? key : value, keyRows, ValueDim, weights.ValueWeight, default, ValueDim, InnerDim, projectedValue, InnerDim, threads);
-            q = projectedQuery;
-            k = projectedKey;
-            v = projectedValue;
-            queryRowStride = keyRowStride = InnerDim;
-        }
-
-        // Head h of row i sits at i · rowStride + h · DimHead: the driver reads heads in place, no transpose.
-        var problem = new global::Attend.Kernels.AttentionProblem
-        {
-            Batch = batch, Heads = Heads, KvHeads = Heads, QueryLength = queryLength, KeyLength = keyLength,
-            Query = q, QueryBatchStride = queryLength * queryRowStride, QueryHeadStride = DimHead, QueryRowStride = queryRowStride,
-            Key = k, KeyBatchStride = keyLength * keyRowStride, KeyHeadStride = DimHead, KeyRowStride = keyRowStride,
-            Value = v, ValueBatchStride = keyLength * keyRowStride, ValueHeadStride = DimHead, ValueRowStride = keyRowStride,
-            Output = context, OutputBatchStride = queryLength * InnerDim, OutputHeadStride = DimHead, OutputRowStride = InnerDim,
-            Scale = ScoreScale, Causal = true, KeyPaddingMask = keyPaddingMask, Probabilities = attentionWeights,
-            Path = path, MaxDegreeOfParallelism = threads,
-        };
-        global::Attend.Kernels.AttentionDriver.Run<global::Attend.Generated.HeadKernels_D8_Dv8>(problem);
-        global::Attend.Kernels.ProjectionDriver.Forward(path, context, queryRows, InnerDim, weights.OutputWeight, default, InnerDim, ModelDim, output, ModelDim, threads);
-    }
+    public void Forward(global::System.ReadOnlySpan<float> query, global::System.Span<float> output, int batch, int queryLength, global::System.ReadOnlySpan<float> key = default, global::System.ReadOnlySpan<float> value = default, int keyLength = 0, global::System.ReadOnlySpan<bool> keyPaddingMask = default, global::System.Span<float> attentionWeights = default) => global::Attend.Kernels.MultiHeadAttentionCore<Shape, global::Attend.Generated.HeadKernels_D8_Dv8>.Forward(ref _weights, Path, MaxDegreeOfParallelism, query, output, batch, queryLength, key, value, keyLength, keyPaddingMask, attentionWeights);
 }
