@@ -1,8 +1,8 @@
 namespace Attend.Generators.Emit;
 
 /// <summary>
-/// Writes a <c>[MultiHeadAttention]</c> class: its constants, a <c>Shape</c> struct holding them for the runtime core, and
-/// public members that delegate in one line each to <c>MultiHeadAttentionCore&lt;Shape, THeadKernels&gt;</c>, so a layer's
+/// Writes a <c>[MultiHeadAttention]</c> class: its constants, a <c>MultiHeadAttentionShape</c> struct holding them for the runtime core, and
+/// public members that delegate in one line each to <c>MultiHeadAttentionCore&lt;MultiHeadAttentionShape, THeadKernels&gt;</c>, so a layer's
 /// file stays a few dozen lines and the shape-independent body exists once, in Attend.dll.
 /// </summary>
 internal static class MultiHeadAttentionEmitter
@@ -68,7 +68,7 @@ internal static class MultiHeadAttentionEmitter
         }
 
         remarks.Add("A query row whose keys are all masked yields zeros (PyTorch yields NaN there).");
-        remarks.Add("The forward pass, loading" + (layer.KvCache ? " and decoding" : "") + " are global::Attend.Kernels.MultiHeadAttentionCore, instantiated over this class's Shape struct: compiled for this layer with every constant above folded.");
+        remarks.Add("The forward pass, loading" + (layer.KvCache ? " and decoding" : "") + " are global::Attend.Kernels.MultiHeadAttentionCore, instantiated over this class's MultiHeadAttentionShape struct: compiled for this layer with every constant above folded.");
         remarks.Add(HeadKernelsEmitter.SharedRemark(layer.Shape));
         return remarks.ToArray();
     }
@@ -111,7 +111,7 @@ internal static class MultiHeadAttentionEmitter
     private static void EmitShape(SourceWriter w, MultiHeadAttentionSpec spec)
     {
         w.Line("// This declaration's constants, as the type the shared runtime core is specialized over (the JIT folds each one).");
-        using (w.Block("private struct Shape : global::Attend.Kernels.IMultiHeadAttentionShape"))
+        using (w.Block("private struct MultiHeadAttentionShape : global::Attend.Kernels.IMultiHeadAttentionShape"))
         {
             w.Line($"public static int ModelDim => {spec.ModelDim};");
             w.Line($"public static int Heads => {spec.Heads};");
@@ -131,7 +131,7 @@ internal static class MultiHeadAttentionEmitter
         w.Lines("""
             // The weights in use. LoadWeights packs a whole new set, then publishes it with one reference write, so a
             // Forward running meanwhile computes with the old set or the new one, never a mix of the two.
-            private global::Attend.Kernels.MultiHeadAttentionWeights<Shape> _weights = new global::Attend.Kernels.MultiHeadAttentionWeights<Shape>();
+            private global::Attend.Kernels.MultiHeadAttentionWeights<MultiHeadAttentionShape> _weights = new global::Attend.Kernels.MultiHeadAttentionWeights<MultiHeadAttentionShape>();
             """);
         w.Line();
     }
@@ -139,7 +139,7 @@ internal static class MultiHeadAttentionEmitter
     private static string Bool(bool value) => value ? "true" : "false";
 
     /// <summary>The runtime core this layer delegates to, over its shape and its head shape's shared kernels.</summary>
-    private static string Core(HeadShape shape) => $"global::Attend.Kernels.MultiHeadAttentionCore<Shape, {HeadKernelsEmitter.TypeName(shape)}>";
+    private static string Core(HeadShape shape) => $"global::Attend.Kernels.MultiHeadAttentionCore<MultiHeadAttentionShape, {HeadKernelsEmitter.TypeName(shape)}>";
 
     /// <summary>Documentation inherited from the runtime member the generated one delegates to.</summary>
     private static void InheritDoc(SourceWriter w, string member) =>

@@ -15,7 +15,7 @@ namespace Demo;
 /// <para>Vector128: the query row is 4 registers (no remainder), held in registers across keys; the value row is 4 registers (no remainder).</para>
 /// <para>Projection weights stored as global::Attend.Kernels.PackedProjection, Int8 unless the WeightPrecision property is changed before LoadWeights; activations, scores and the KV cache stay float32.</para>
 /// <para>A query row whose keys are all masked yields zeros (PyTorch yields NaN there).</para>
-/// <para>The forward pass, loading and decoding are global::Attend.Kernels.MultiHeadAttentionCore, instantiated over this class's Shape struct: compiled for this layer with every constant above folded.</para>
+/// <para>The forward pass, loading and decoding are global::Attend.Kernels.MultiHeadAttentionCore, instantiated over this class's MultiHeadAttentionShape struct: compiled for this layer with every constant above folded.</para>
 /// <para>Head kernels: global::Attend.Generated.HeadKernels_D16_Dv16 (D = 16, Dv = 16), emitted once per compilation and shared by every layer of this head shape.</para>
 /// </remarks>
 partial class CompactAttention
@@ -33,7 +33,7 @@ partial class CompactAttention
     public const int DimHead = 16;
 
     // This declaration's constants, as the type the shared runtime core is specialized over (the JIT folds each one).
-    private struct Shape : global::Attend.Kernels.IMultiHeadAttentionShape
+    private struct MultiHeadAttentionShape : global::Attend.Kernels.IMultiHeadAttentionShape
     {
         public static int ModelDim => 64;
         public static int Heads => 4;
@@ -51,7 +51,7 @@ partial class CompactAttention
 
     // The weights in use. LoadWeights packs a whole new set, then publishes it with one reference write, so a
     // Forward running meanwhile computes with the old set or the new one, never a mix of the two.
-    private global::Attend.Kernels.MultiHeadAttentionWeights<Shape> _weights = new global::Attend.Kernels.MultiHeadAttentionWeights<Shape>();
+    private global::Attend.Kernels.MultiHeadAttentionWeights<MultiHeadAttentionShape> _weights = new global::Attend.Kernels.MultiHeadAttentionWeights<MultiHeadAttentionShape>();
 
     /// <summary>Creates the layer with zeroed weights; call <see cref="LoadWeights"/> before use.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
@@ -76,25 +76,25 @@ partial class CompactAttention
 
     /// <inheritdoc cref="global::Attend.Kernels.MultiHeadAttentionCore{TShape, THeadKernels}.LoadWeights"/>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
-    public void LoadWeights(global::Attend.IWeightSource source, string prefix = "") => global::Attend.Kernels.MultiHeadAttentionCore<Shape, global::Attend.Generated.HeadKernels_D16_Dv16>.LoadWeights(ref _weights, source, prefix, WeightPrecision);
+    public void LoadWeights(global::Attend.IWeightSource source, string prefix = "") => global::Attend.Kernels.MultiHeadAttentionCore<MultiHeadAttentionShape, global::Attend.Generated.HeadKernels_D16_Dv16>.LoadWeights(ref _weights, source, prefix, WeightPrecision);
 
     /// <inheritdoc cref="global::Attend.Kernels.MultiHeadAttentionCore{TShape, THeadKernels}.Forward"/>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
-    public void Forward(global::System.ReadOnlySpan<float> query, global::System.Span<float> output, int batch, int queryLength, global::System.ReadOnlySpan<float> key = default, global::System.ReadOnlySpan<float> value = default, int keyLength = 0, global::System.ReadOnlySpan<bool> keyPaddingMask = default, global::System.Span<float> attentionWeights = default) => global::Attend.Kernels.MultiHeadAttentionCore<Shape, global::Attend.Generated.HeadKernels_D16_Dv16>.Forward(ref _weights, Path, MaxDegreeOfParallelism, query, output, batch, queryLength, key, value, keyLength, keyPaddingMask, attentionWeights);
+    public void Forward(global::System.ReadOnlySpan<float> query, global::System.Span<float> output, int batch, int queryLength, global::System.ReadOnlySpan<float> key = default, global::System.ReadOnlySpan<float> value = default, int keyLength = 0, global::System.ReadOnlySpan<bool> keyPaddingMask = default, global::System.Span<float> attentionWeights = default) => global::Attend.Kernels.MultiHeadAttentionCore<MultiHeadAttentionShape, global::Attend.Generated.HeadKernels_D16_Dv16>.Forward(ref _weights, Path, MaxDegreeOfParallelism, query, output, batch, queryLength, key, value, keyLength, keyPaddingMask, attentionWeights);
 
     /// <inheritdoc cref="global::Attend.Kernels.MultiHeadAttentionCore{TShape, THeadKernels}.CreateKvCache(int, int)"/>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
-    public global::Attend.KvCache CreateKvCache(int batch, int capacity) => global::Attend.Kernels.MultiHeadAttentionCore<Shape, global::Attend.Generated.HeadKernels_D16_Dv16>.CreateKvCache(batch, capacity);
+    public global::Attend.KvCache CreateKvCache(int batch, int capacity) => global::Attend.Kernels.MultiHeadAttentionCore<MultiHeadAttentionShape, global::Attend.Generated.HeadKernels_D16_Dv16>.CreateKvCache(batch, capacity);
 
     /// <inheritdoc cref="global::Attend.Kernels.MultiHeadAttentionCore{TShape, THeadKernels}.CreateKvCache(int, int, global::Attend.KvCachePrecision)"/>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
-    public global::Attend.KvCache CreateKvCache(int batch, int capacity, global::Attend.KvCachePrecision precision) => global::Attend.Kernels.MultiHeadAttentionCore<Shape, global::Attend.Generated.HeadKernels_D16_Dv16>.CreateKvCache(batch, capacity, precision);
+    public global::Attend.KvCache CreateKvCache(int batch, int capacity, global::Attend.KvCachePrecision precision) => global::Attend.Kernels.MultiHeadAttentionCore<MultiHeadAttentionShape, global::Attend.Generated.HeadKernels_D16_Dv16>.CreateKvCache(batch, capacity, precision);
 
     /// <inheritdoc cref="global::Attend.Kernels.MultiHeadAttentionCore{TShape, THeadKernels}.Prefill"/>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
-    public void Prefill(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int length, global::Attend.KvCache cache) => global::Attend.Kernels.MultiHeadAttentionCore<Shape, global::Attend.Generated.HeadKernels_D16_Dv16>.Prefill(ref _weights, Path, MaxDegreeOfParallelism, input, output, length, cache);
+    public void Prefill(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int length, global::Attend.KvCache cache) => global::Attend.Kernels.MultiHeadAttentionCore<MultiHeadAttentionShape, global::Attend.Generated.HeadKernels_D16_Dv16>.Prefill(ref _weights, Path, MaxDegreeOfParallelism, input, output, length, cache);
 
     /// <inheritdoc cref="global::Attend.Kernels.MultiHeadAttentionCore{TShape, THeadKernels}.Decode"/>
     [global::System.CodeDom.Compiler.GeneratedCode("Attend.Generators", "0.1.0")]
-    public void Forward(global::System.ReadOnlySpan<float> tokens, global::System.Span<float> output, global::Attend.KvCache cache) => global::Attend.Kernels.MultiHeadAttentionCore<Shape, global::Attend.Generated.HeadKernels_D16_Dv16>.Decode(ref _weights, Path, MaxDegreeOfParallelism, tokens, output, cache);
+    public void Forward(global::System.ReadOnlySpan<float> tokens, global::System.Span<float> output, global::Attend.KvCache cache) => global::Attend.Kernels.MultiHeadAttentionCore<MultiHeadAttentionShape, global::Attend.Generated.HeadKernels_D16_Dv16>.Decode(ref _weights, Path, MaxDegreeOfParallelism, tokens, output, cache);
 }
