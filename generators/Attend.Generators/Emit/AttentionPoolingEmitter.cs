@@ -1,4 +1,5 @@
 using static Attend.Generators.Emit.RowKernelText;
+using static Attend.Generators.Emit.VectorCode;
 
 namespace Attend.Generators.Emit;
 

@@ -107,7 +107,7 @@ internal static class ChannelKernelsEmitter
                     {
                         w.Line(segmentWidth == 1
                             ? $"float tap{t} = taps[{t}];"
-                            : $"{TypeOf(segmentWidth)} tap{segmentWidth * 32}_{t} = {QualifiedVectorOf(segmentWidth)}.Create(taps[{t}]);");
+                            : $"{TypeOf(segmentWidth)} tap{segmentWidth * 32}_{t} = {Broadcast(segmentWidth, $"taps[{t}]")};");
                     }
                 }
 
@@ -142,7 +142,7 @@ internal static class ChannelKernelsEmitter
         {
             w.Line(width == 1
                 ? $"{acc} += {tap(t)} * {load(t)};"
-                : $"{acc} = {QualifiedVectorOf(width)}.MultiplyAddEstimate({tap(t)}, {load(t)}, {acc});");
+                : $"{acc} = {MultiplyAdd(width, tap(t), load(t), acc)};");
         }
     }
 
@@ -207,7 +207,6 @@ internal static class ChannelKernelsEmitter
 
             w.Line();
             string type = TypeOf(width);
-            string vector = QualifiedVectorOf(width);
             w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
             using (w.Block($"private static {type} {tile}(ref float origin, ref float kernel, int paddedWidth, int mapStride)"))
             {
@@ -223,7 +222,7 @@ internal static class ChannelKernelsEmitter
                         for (int dx = 0; dx < kernel; dx++)
                         {
                             string acc = dx % 2 == 0 ? "even" : "odd";
-                            w.Line($"{acc} = {vector}.MultiplyAddEstimate({vector}.Create({Load(1, "taps", dx)}), {Load(width, "row", dx)}, {acc});");
+                            w.Line($"{acc} = {MultiplyAdd(width, Broadcast(width, Load(1, "taps", dx)), Load(width, "row", dx), acc)};");
                         }
                     }
                 }

@@ -1,4 +1,5 @@
 using static Attend.Generators.Emit.RowKernelText;
+using static Attend.Generators.Emit.VectorCode;
 
 namespace Attend.Generators.Emit;
 
@@ -408,7 +409,7 @@ internal static class GraphAttentionEmitter
             VectorCode.References(w, ("x", "features"), ("s", "scores"));
             foreach (int width in new[] { 16, 8, 4 })
             {
-                if (segments.Exists(width)) w.Line($"{TypeOf(width)} slope{width * 32} = {QualifiedVectorOf(width)}.Create(Slope);");
+                if (segments.Exists(width)) w.Line($"{TypeOf(width)} slope{width * 32} = {Broadcast(width, "Slope")};");
             }
 
             if (held)

@@ -105,7 +105,7 @@ internal static class HeadKernelsEmitter
         IReadOnlyList<RowSegment> segments = path.Query.ToList();
         int registers = segments.Count(s => s.Width > 1);
         int scalars = segments.Count - registers;
-        w.Line($"// {path.Path}: D = {RowKernelText.Layout(segments)}.");
+        w.Line($"// {path.Path}: D = {Layout(segments)}.");
         w.Line(path.QueryInRegisters
             ? $"// The query row is loaded once and held in {RowKernelText.Plural(registers, "register")}{(scalars > 0 ? $" and {RowKernelText.Plural(scalars, "scalar")}" : "")} across every key."
             : $"// {registers} query registers would spill, so each key's pass reloads the query row from L1.");
@@ -120,38 +120,10 @@ internal static class HeadKernelsEmitter
             using (w.Block("for (int j = 0; j < count; j++)"))
             {
                 w.Line("ref float key = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)j * keyStride);");
-                var started = new HashSet<string>();
-                int[] countPerWidth = new int[17];
-                foreach (RowSegment segment in segments)
-                {
-                    // Two accumulators per register width halve the FMA dependency chain.
-                    int index = countPerWidth[segment.Width]++;
-                    string accumulator = segment.Width == 1 ? "sum" : $"sum{segment.Width * 32}{(index % 2 == 0 ? "a" : "b")}";
-                    string queryValue = path.QueryInRegisters ? $"q{segment.Offset}" : RowKernelText.Load(segment, "q");
-                    string keyValue = RowKernelText.Load(segment, "key");
-                    if (started.Add(accumulator))
-                    {
-                        w.Line($"{TypeOf(segment.Width)} {accumulator} = {queryValue} * {keyValue};");
-                    }
-                    else if (segment.Width == 1)
-                    {
-                        w.Line($"{accumulator} += {queryValue} * {keyValue};");
-                    }
-                    else
-                    {
-                        w.Line($"{accumulator} = {QualifiedVectorOf(segment.Width)}.MultiplyAddEstimate({queryValue}, {keyValue}, {accumulator});");
-                    }
-                }
-
-                var terms = new List<string>();
-                foreach (int width in new[] { 16, 8, 4 })
-                {
-                    if (countPerWidth[width] == 0) continue;
-                    string a = $"sum{width * 32}a";
-                    terms.Add(countPerWidth[width] > 1 ? $"{QualifiedVectorOf(width)}.Sum({a} + sum{width * 32}b)" : $"{QualifiedVectorOf(width)}.Sum({a})");
-                }
-
-                if (countPerWidth[1] > 0) terms.Add("sum");
+                // Two accumulators per register width halve the FMA dependency chain.
+                IReadOnlyList<string> terms = RowKernelText.DotTerms(w, segments, "sum",
+                    segment => path.QueryInRegisters ? $"q{segment.Offset}" : RowKernelText.Load(segment, "q"),
+                    segment => RowKernelText.Load(segment, "key"), paired: true);
                 w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j) = scale * ({string.Join(" + ", terms)});");
             }
         }
@@ -163,7 +135,7 @@ internal static class HeadKernelsEmitter
     {
         IReadOnlyList<RowSegment> segments = path.Value.ToList();
         int blocks = RowKernelText.Blocks(segments).Count;
-        w.Line($"// {path.Path}: Dv = {RowKernelText.Layout(segments)}{(blocks > 1 ? $"; {blocks} column blocks of at most {RowKernelText.MaxAccumulatorRegisters} accumulators, each streaming the value rows once" : "; the output row is accumulated in registers and stored once")}.");
+        w.Line($"// {path.Path}: Dv = {Layout(segments)}{(blocks > 1 ? $"; {blocks} column blocks of at most {RowKernelText.MaxAccumulatorRegisters} accumulators, each streaming the value rows once" : "; the output row is accumulated in registers and stored once")}.");
         using (w.Block($"private static void {WeightedSumName(plan, path.Path)}(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> values, int valueStride, int count, global::System.Span<float> output)"))
         {
             VectorCode.References(w, ("p", "weights"), ("v", "values"), ("o", "output"));

@@ -1,4 +1,5 @@
 using static Attend.Generators.Emit.RowKernelText;
+using static Attend.Generators.Emit.VectorCode;
 
 namespace Attend.Generators.Emit;
 
@@ -407,7 +408,7 @@ internal static class MemoryHeadsEmitter
                                 w.Line($"ref float {phase}Row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {(phase == "erase" ? "e" : "a")}, h * W);");
                                 foreach (int width in block.Select(s => s.Width).Where(x => x > 1).Distinct())
                                 {
-                                    w.Line($"{TypeOf(width)} weight{width * 32} = {QualifiedVectorOf(width)}.Create(weight);");
+                                    w.Line($"{TypeOf(width)} weight{width * 32} = {Broadcast(width, "weight")};");
                                 }
 
                                 foreach (RowSegment segment in block)
@@ -418,7 +419,7 @@ internal static class MemoryHeadsEmitter
                                     string vector = Load(segment, phase + "Row");
                                     w.Line(phase == "erase"
                                         ? $"{r} *= {one} - {weight} * {vector};"
-                                        : segment.Width == 1 ? $"{r} += weight * {vector};" : $"{r} = {QualifiedVectorOf(segment.Width)}.MultiplyAddEstimate({weight}, {vector}, {r});");
+                                        : segment.Width == 1 ? $"{r} += weight * {vector};" : $"{r} = {MultiplyAdd(segment.Width, weight, vector, r)};");
                                 }
                             }
                         }

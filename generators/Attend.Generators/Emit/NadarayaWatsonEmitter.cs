@@ -1,4 +1,5 @@
 using static Attend.Generators.Emit.RowKernelText;
+using static Attend.Generators.Emit.VectorCode;
 
 namespace Attend.Generators.Emit;
 
@@ -198,7 +199,6 @@ internal static class NadarayaWatsonEmitter
 
     private static void EmitScores(SourceWriter w, NadarayaWatsonSpec spec, NadarayaWatsonPlan plan, string path, int width)
     {
-        string vector = QualifiedVectorOf(width);
         string type = TypeOf(width);
         using (w.Block($"private static void {ScoresName(spec, path)}(global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> keys, float width, global::System.Span<float> scores)"))
         {
@@ -207,13 +207,13 @@ internal static class NadarayaWatsonEmitter
             {
                 w.Line("float q = query[0];");
                 w.Line("int count = scores.Length;");
-                w.Line($"{type} queries = {vector}.Create(q);");
-                if (!UnitWidth(spec)) w.Line($"{type} widths = {vector}.Create(width);");
-                w.Line($"{type} minusHalf = {vector}.Create(-0.5f);");
+                w.Line($"{type} queries = {Broadcast(width, "q")};");
+                if (!UnitWidth(spec)) w.Line($"{type} widths = {Broadcast(width, "width")};");
+                w.Line($"{type} minusHalf = {Broadcast(width, "-0.5f")};");
                 w.Line("int j = 0;");
                 using (w.Block($"for (; j <= count - {width}; j += {width})"))
                 {
-                    w.Line($"{type} distance = {Scaled(spec, $"queries - {vector}.LoadUnsafe(ref k, (nuint)j)", "widths")};");
+                    w.Line($"{type} distance = {Scaled(spec, $"queries - {LoadAt(width, "k", "(nuint)j", 0)}", "widths")};");
                     w.Line(VectorCode.Store(width, "distance * distance * minusHalf", "ref s, (nuint)j") + ";");
                 }
 
@@ -232,7 +232,7 @@ internal static class NadarayaWatsonEmitter
                 {
                     bool used = false;
                     foreach (RowSegment segment in segments) used |= segment.Width == bits;
-                    if (used && !UnitWidth(spec)) w.Line($"{TypeOf(bits)} width{bits * 32} = {QualifiedVectorOf(bits)}.Create(width);");
+                    if (used && !UnitWidth(spec)) w.Line($"{TypeOf(bits)} width{bits * 32} = {Broadcast(bits, "width")};");
                 }
 
                 foreach (RowSegment segment in segments) w.Line($"{TypeOf(segment.Width)} q{segment.Offset} = {Load(segment, "q")};");
@@ -261,12 +261,11 @@ internal static class NadarayaWatsonEmitter
             VectorCode.References(w, ("p", "weights"), ("v", "values"));
             if (spec.ValueDim == 1)
             {
-                string vector = QualifiedVectorOf(width);
                 w.Line("int count = weights.Length;");
                 w.Line($"{TypeOf(width)} acc = {TypeOf(width)}.Zero;");
                 w.Line("int j = 0;");
-                w.Line($"for (; j <= count - {width}; j += {width}) acc = {vector}.MultiplyAddEstimate({vector}.LoadUnsafe(ref p, (nuint)j), {vector}.LoadUnsafe(ref v, (nuint)j), acc);");
-                w.Line($"float sum = {vector}.Sum(acc);");
+                w.Line($"for (; j <= count - {width}; j += {width}) acc = {MultiplyAdd(width, LoadAt(width, "p", "(nuint)j", 0), LoadAt(width, "v", "(nuint)j", 0), "acc")};");
+                w.Line($"float sum = {LaneSum(width, "acc")};");
                 w.Line("for (; j < count; j++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref p, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref v, j);");
                 w.Line("output[0] = sum;");
             }

@@ -1,25 +1,16 @@
+using static Attend.Generators.Emit.VectorCode;
+
 namespace Attend.Generators.Emit;
 
 /// <summary>
-/// Text of the vector code the attention-family emitters share: register types, loads of a row segment, fused
-/// dot products and weighted sums over a row covered by <see cref="HeadKernelPlanner.Segments"/>.
+/// Recipes over a row covered by <see cref="HeadKernelPlanner.Segments"/>: loads and stores of a segment, dot products and
+/// weighted sums with one accumulator per register width. Every vector operation they write comes from
+/// <see cref="VectorCode"/>, the vocabulary (as ggml's <c>vec.h</c> is written over <c>simd-mappings.h</c>).
 /// </summary>
 internal static class RowKernelText
 {
-    /// <summary>Every vector path with its width in floats, widest first: the order dispatch tries them.</summary>
-    public static readonly (string Path, int Width)[] Paths = VectorCode.Paths;
-
     /// <summary>A weighted sum keeps at most this many output registers live, leaving room for the loaded rows.</summary>
     public const int MaxAccumulatorRegisters = 8;
-
-    public static string Short(string path) => VectorCode.Short(path);
-
-    public static string VectorOf(int width) => VectorCode.VectorOf(width);
-
-    /// <inheritdoc cref="VectorCode.QualifiedVectorOf"/>
-    public static string QualifiedVectorOf(int width) => VectorCode.QualifiedVectorOf(width);
-
-    public static string TypeOf(int width) => VectorCode.TypeOf(width);
 
     /// <summary>Loads <paramref name="segment"/> from <c>ref float</c> <paramref name="source"/>, shifted by <paramref name="offset"/> (an expression) when given.</summary>
     public static string Load(RowSegment segment, string source, string offset = "")
@@ -27,10 +18,10 @@ internal static class RowKernelText
         string at = offset.Length == 0 ? Literals.Int(segment.Offset) : segment.Offset == 0 ? offset : $"{offset} + {Literals.Int(segment.Offset)}";
         return segment.Width switch
         {
-            1 => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {source}, {at})",
-            _ when at == "0" => $"{QualifiedVectorOf(segment.Width)}.LoadUnsafe(ref {source})",
-            _ when offset.Length == 0 => $"{QualifiedVectorOf(segment.Width)}.LoadUnsafe(ref {source}, {at})",
-            _ => $"{QualifiedVectorOf(segment.Width)}.LoadUnsafe(ref {source}, (nuint)({at}))",
+            1 => LoadAt(1, source, at, 0),
+            _ when at == "0" => VectorCode.Load(segment.Width, source, 0),
+            _ when offset.Length == 0 => LoadAt(segment.Width, source, at, 0),
+            _ => LoadAt(segment.Width, source, $"(nuint)({at})", 0),
         };
     }
 
@@ -42,14 +33,6 @@ internal static class RowKernelText
         _ => VectorCode.Store(segment.Width, value, $"ref {target}, {Literals.Int(segment.Offset)}") + ";",
     };
 
-    /// <summary>"20 = 1 × Vector512&lt;float&gt; + 1 × Vector128&lt;float&gt;", for comments.</summary>
-    public static string Layout(IReadOnlyList<RowSegment> segments)
-    {
-        var parts = segments.GroupBy(s => s.Width).OrderByDescending(g => g.Key)
-            .Select(g => g.Key == 1 ? Plural(g.Count(), "scalar") : $"{g.Count()} × {VectorOf(g.Key)}<float>");
-        return $"{segments.Sum(s => s.Width)} = {string.Join(" + ", parts)}";
-    }
-
     public static int RegisterCount(IReadOnlyList<RowSegment> segments) => segments.Count(s => s.Width > 1);
 
     public static string Plural(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
@@ -60,30 +43,40 @@ internal static class RowKernelText
     /// </summary>
     public static string Dot(SourceWriter w, IReadOnlyList<RowSegment> segments, string name, Func<RowSegment, string> left, Func<RowSegment, string> right)
     {
+        IReadOnlyList<string> terms = DotTerms(w, segments, name, left, right, paired: false);
+        return terms.Count == 1 ? terms[0] : "(" + string.Join(" + ", terms) + ")";
+    }
+
+    /// <summary>
+    /// Writes <c>Σ left·right</c> over <paramref name="segments"/> and returns the terms whose sum it is: one lane sum per
+    /// register width, then the scalar accumulator. <paramref name="paired"/>: registers of one width alternate between two
+    /// accumulators (<paramref name="name"/> + bits + a / b), which halves the multiply-add dependency chain of a row read
+    /// once per key.
+    /// </summary>
+    public static IReadOnlyList<string> DotTerms(SourceWriter w, IReadOnlyList<RowSegment> segments, string name, Func<RowSegment, string> left, Func<RowSegment, string> right, bool paired)
+    {
         var started = new HashSet<string>();
+        int[] perWidth = new int[17];
         foreach (RowSegment segment in segments)
         {
-            string accumulator = Accumulator(name, segment.Width);
+            int index = perWidth[segment.Width]++;
+            string accumulator = paired && segment.Width > 1 ? Accumulator(name, segment.Width) + (index % 2 == 0 ? "a" : "b") : Accumulator(name, segment.Width);
             string l = left(segment), r = right(segment);
             if (started.Add(accumulator)) w.Line($"{TypeOf(segment.Width)} {accumulator} = {l} * {r};");
             else if (segment.Width == 1) w.Line($"{accumulator} += {l} * {r};");
-            else w.Line($"{accumulator} = {QualifiedVectorOf(segment.Width)}.MultiplyAddEstimate({l}, {r}, {accumulator});");
+            else w.Line($"{accumulator} = {MultiplyAdd(segment.Width, l, r, accumulator)};");
         }
 
-        return SumOf(segments, name);
-    }
-
-    /// <summary>The scalar total of the accumulators <see cref="Dot"/> declared.</summary>
-    public static string SumOf(IReadOnlyList<RowSegment> segments, string name)
-    {
         var terms = new List<string>();
         foreach (int width in new[] { 16, 8, 4 })
         {
-            if (segments.Any(s => s.Width == width)) terms.Add($"{QualifiedVectorOf(width)}.Sum({Accumulator(name, width)})");
+            if (perWidth[width] == 0) continue;
+            string first = Accumulator(name, width);
+            terms.Add(LaneSum(width, !paired ? first : perWidth[width] > 1 ? $"{first}a + {first}b" : $"{first}a"));
         }
 
-        if (segments.Any(s => s.Width == 1)) terms.Add(name);
-        return terms.Count == 1 ? terms[0] : "(" + string.Join(" + ", terms) + ")";
+        if (perWidth[1] > 0) terms.Add(name);
+        return terms;
     }
 
     public static string Accumulator(string name, int width) => width == 1 ? name : $"{name}{width * 32}";
@@ -130,14 +123,14 @@ internal static class RowKernelText
                     w.Line(weightStatement);
                     foreach (int width in block.Select(s => s.Width).Where(x => x > 1).Distinct())
                     {
-                        w.Line($"{TypeOf(width)} weight{width * 32} = {QualifiedVectorOf(width)}.Create(weight);");
+                        w.Line($"{TypeOf(width)} weight{width * 32} = {Broadcast(width, "weight")};");
                     }
 
                     foreach (RowSegment segment in block)
                     {
                         w.Line(segment.Width == 1
                             ? $"acc{segment.Offset} += weight * {Load(segment, "row")};"
-                            : $"acc{segment.Offset} = {QualifiedVectorOf(segment.Width)}.MultiplyAddEstimate(weight{segment.Width * 32}, {Load(segment, "row")}, acc{segment.Offset});");
+                            : $"acc{segment.Offset} = {MultiplyAdd(segment.Width, $"weight{segment.Width * 32}", Load(segment, "row"), $"acc{segment.Offset}")};");
                     }
                 }
 
@@ -147,18 +140,6 @@ internal static class RowKernelText
     }
 
     /// <summary>Writes a <c>switch (path)</c> that calls <paramref name="method"/>'s variant per path, scalar as the default.</summary>
-    public static void Dispatch(SourceWriter w, Func<string, string> method, string arguments, bool returnsValue = false)
-    {
-        using (w.Block("switch (path)"))
-        {
-            foreach ((string path, _) in Paths)
-            {
-                w.Line(returnsValue
-                    ? $"case global::Attend.KernelPath.{path}: return {method(path)}({arguments});"
-                    : $"case global::Attend.KernelPath.{path}: {method(path)}({arguments}); return;");
-            }
-
-            w.Line(returnsValue ? $"default: return {method("Scalar")}({arguments});" : $"default: {method("Scalar")}({arguments}); return;");
-        }
-    }
+    public static void Dispatch(SourceWriter w, Func<string, string> method, string arguments, bool returnsValue = false) =>
+        EmitDispatch(w, width => method(PathOf(width)), arguments, returnsValue);
 }

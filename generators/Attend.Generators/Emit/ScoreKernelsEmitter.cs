@@ -232,14 +232,14 @@ internal static class ScoreKernelsEmitter
             w.Line("float weight = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, j);");
             foreach (int width in block.Select(s => s.Width).Where(x => x > 1).Distinct())
             {
-                w.Line($"{TypeOf(width)} weight{width * 32} = {QualifiedVectorOf(width)}.Create(weight);");
+                w.Line($"{TypeOf(width)} weight{width * 32} = {Broadcast(width, "weight")};");
             }
 
             foreach (RowSegment segment in block)
             {
                 w.Line(segment.Width == 1
                     ? $"acc{segment.Offset} += weight * {At(1, "row", column, segment.Offset)};"
-                    : $"acc{segment.Offset} = {QualifiedVectorOf(segment.Width)}.MultiplyAddEstimate(weight{segment.Width * 32}, {At(segment.Width, "row", column, segment.Offset)}, acc{segment.Offset});");
+                    : $"acc{segment.Offset} = {MultiplyAdd(segment.Width, $"weight{segment.Width * 32}", At(segment.Width, "row", column, segment.Offset), $"acc{segment.Offset}")};");
             }
         }
 

@@ -112,9 +112,7 @@ internal static class TileKernelsEmitter
             {
                 string name = $"o{r}_{segment.Offset}";
                 string at = r == 0 ? Literals.Int(segment.Offset) : $"{r} * Dv + {segment.Offset}";
-                w.Line(segment.Width == 1
-                    ? $"float {name} = global::System.Runtime.CompilerServices.Unsafe.Add(ref output, {at}) * factor{r};"
-                    : $"{TypeOf(segment.Width)} {name} = {QualifiedVectorOf(segment.Width)}.LoadUnsafe(ref output, {at}) * factor{r};");
+                w.Line($"{TypeOf(segment.Width)} {name} = {LoadAt(segment.Width, "output", at, 0)} * factor{r};");
             }
         }
 
@@ -125,7 +123,7 @@ internal static class TileKernelsEmitter
             {
                 w.Line(segment.Width == 1
                     ? $"float v{segment.Offset} = global::System.Runtime.CompilerServices.Unsafe.Add(ref v, {segment.Offset});"
-                    : $"{TypeOf(segment.Width)} v{segment.Offset} = {QualifiedVectorOf(segment.Width)}.LoadUnsafe(ref v{(segment.Offset == 0 ? "" : $", {segment.Offset}")});");
+                    : $"{TypeOf(segment.Width)} v{segment.Offset} = {Load(segment.Width, "v", segment.Offset)};");
             }
 
             for (int r = 0; r < rows; r++)
@@ -134,7 +132,7 @@ internal static class TileKernelsEmitter
                 w.Line($"{(r == 0 ? "float " : "")}weight = global::System.Runtime.CompilerServices.Unsafe.Add(ref {source}, j);");
                 foreach (int width in block.Segments.Where(s => s.Width > 1).Select(s => s.Width).Distinct())
                 {
-                    w.Line($"{(r == 0 ? TypeOf(width) + " " : "")}p{width * 32} = {QualifiedVectorOf(width)}.Create(weight);");
+                    w.Line($"{(r == 0 ? TypeOf(width) + " " : "")}p{width * 32} = {Broadcast(width, "weight")};");
                 }
 
                 foreach (RowSegment segment in block.Segments)
@@ -142,7 +140,7 @@ internal static class TileKernelsEmitter
                     string name = $"o{r}_{segment.Offset}";
                     w.Line(segment.Width == 1
                         ? $"{name} += weight * v{segment.Offset};"
-                        : $"{name} = {QualifiedVectorOf(segment.Width)}.MultiplyAddEstimate(p{segment.Width * 32}, v{segment.Offset}, {name});");
+                        : $"{name} = {MultiplyAdd(segment.Width, $"p{segment.Width * 32}", $"v{segment.Offset}", name)};");
                 }
             }
         }

@@ -1,6 +1,11 @@
 namespace Attend.Generators.Emit;
 
-/// <summary>Text for vector registers shared by the channel- and score-attention emitters.</summary>
+/// <summary>
+/// The vocabulary of emitted kernels, written once: register types, loads, stores, broadcasts, multiply-adds and lane
+/// sums of a given width, the row layout comments, and the recipes the channel, score, head and tile kernels share
+/// (a reduction with paired accumulators, the per-path dispatch switch). Emitters compose these; none writes a vector
+/// operation's text itself.
+/// </summary>
 internal static class VectorCode
 {
     /// <summary>The vector paths, widest first: <c>KernelPath</c> member name and floats per register.</summary>
@@ -46,6 +51,19 @@ internal static class VectorCode
     /// </summary>
     public static string Store(int width, string value, string destination) => $"{QualifiedVectorOf(width)}.StoreUnsafe({value}, {destination})";
 
+    /// <summary>
+    /// <c>addend + a·b</c> on registers of <paramref name="width"/> floats. <c>MultiplyAddEstimate</c> rather than
+    /// <c>FusedMultiplyAdd</c>: one fused instruction where the CPU has FMA, a multiply and an add where it has not, instead
+    /// of the exact software fallback, which made the no-FMA Vector128 path 30× slower.
+    /// </summary>
+    public static string MultiplyAdd(int width, string a, string b, string addend) => $"{QualifiedVectorOf(width)}.MultiplyAddEstimate({a}, {b}, {addend})";
+
+    /// <summary>A register of <paramref name="width"/> floats, every lane <paramref name="value"/>.</summary>
+    public static string Broadcast(int width, string value) => $"{QualifiedVectorOf(width)}.Create({value})";
+
+    /// <summary>The sum of the lanes of <paramref name="register"/> (an expression of <paramref name="width"/> floats).</summary>
+    public static string LaneSum(int width, string register) => $"{QualifiedVectorOf(width)}.Sum({register})";
+
     /// <summary>A load at a run-time offset <paramref name="index"/> (a <c>nuint</c>) plus a constant.</summary>
     public static string LoadAt(int width, string source, string index, int offset)
     {
@@ -55,6 +73,9 @@ internal static class VectorCode
 
     /// <summary><see cref="Layout"/> escaped for an XML doc comment (<c>&lt;float&gt;</c>).</summary>
     public static string DocLayout(int length, IEnumerable<RowSegment> segments) => Layout(length, segments).Replace("<", "&lt;").Replace(">", "&gt;");
+
+    /// <summary><see cref="Layout(int, IEnumerable{RowSegment})"/> of a row the segments cover exactly.</summary>
+    public static string Layout(IReadOnlyList<RowSegment> segments) => Layout(segments.Sum(s => s.Width), segments);
 
     /// <summary>Describes how planned <paramref name="segments"/> cover a row of <paramref name="length"/> floats: "32 = 4 × Vector256&lt;float&gt;".</summary>
     public static string Layout(int length, IEnumerable<RowSegment> segments)
@@ -97,7 +118,7 @@ internal static class VectorCode
             string type = TypeOf(segmentWidth);
             var names = Enumerable.Range(0, AccumulatorsFor(segmentWidth)).Select(i => Accumulator(segmentWidth, i)).ToList();
             foreach (string name in names) w.Line($"{type} {name} = {type}.Zero;");
-            terms.Add($"{QualifiedVectorOf(segmentWidth)}.Sum({string.Join(" + ", names)})");
+            terms.Add(LaneSum(segmentWidth, string.Join(" + ", names)));
         }
 
         if (looped > 0)
@@ -107,7 +128,7 @@ internal static class VectorCode
                 for (int i = 0; i < 4; i++)
                 {
                     string acc = Accumulator(width, i);
-                    w.Line($"{acc} = {QualifiedVectorOf(width)}.MultiplyAddEstimate({left(width, "c", i * width)}, {right(width, "c", i * width)}, {acc});");
+                    w.Line($"{acc} = {MultiplyAdd(width, left(width, "c", i * width), right(width, "c", i * width), acc)};");
                 }
             }
         }
@@ -127,7 +148,7 @@ internal static class VectorCode
             used.TryGetValue(segment.Width, out int index);
             used[segment.Width] = index + 1;
             string acc = Accumulator(segment.Width, index);
-            w.Line($"{acc} = {QualifiedVectorOf(segment.Width)}.MultiplyAddEstimate({left(segment.Width, null, segment.Offset)}, {right(segment.Width, null, segment.Offset)}, {acc});");
+            w.Line($"{acc} = {MultiplyAdd(segment.Width, left(segment.Width, null, segment.Offset), right(segment.Width, null, segment.Offset), acc)};");
         }
 
         if (anyScalar) terms.Add($"{result}Tail");
@@ -147,10 +168,12 @@ internal static class VectorCode
 
     /// <summary>
     /// Writes a <c>switch (path)</c> calling, per path, the method for the width that path really uses
-    /// (<paramref name="methodFor"/> maps a path's width to the method's name), grouping paths that share one.
+    /// (<paramref name="methodFor"/> maps a path's width to the method's name), grouping paths that share one;
+    /// <paramref name="returnsValue"/>: the methods return what the dispatching method returns.
     /// </summary>
-    public static void EmitDispatch(SourceWriter w, System.Func<int, string> methodFor, string arguments)
+    public static void EmitDispatch(SourceWriter w, System.Func<int, string> methodFor, string arguments, bool returnsValue = false)
     {
+        string Call(string method) => returnsValue ? $"return {method}({arguments});" : $"{method}({arguments}); return;";
         using (w.Block("switch (path)"))
         {
             var targets = Paths.Select(p => (p.Path, Target: methodFor(p.Width))).ToList();
@@ -158,10 +181,10 @@ internal static class VectorCode
             {
                 if (group.Key == methodFor(1)) continue;
                 foreach (var (path, _) in group.Take(group.Count() - 1)) w.Line($"case global::Attend.KernelPath.{path}:");
-                w.Line($"case global::Attend.KernelPath.{group.Last().Path}: {group.Key}({arguments}); return;");
+                w.Line($"case global::Attend.KernelPath.{group.Last().Path}: {Call(group.Key)}");
             }
 
-            w.Line($"default: {methodFor(1)}({arguments}); return;");
+            w.Line($"default: {Call(methodFor(1))}");
         }
     }
 }
