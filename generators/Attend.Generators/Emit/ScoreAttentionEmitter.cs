@@ -21,8 +21,6 @@ internal static class ScoreAttentionEmitter
             });
     }
 
-    private static bool Additive(ScoreAttentionSpec spec) => ScoreAttentionPlanner.IsAdditive(spec.Score);
-
     private static bool Predictive(ScoreAttentionSpec spec) => spec.Local == (int)LocalAttention.Predictive;
 
     private static bool HasWeights(ScoreAttentionSpec spec) => spec.Score is AttentionScore.General or AttentionScore.Additive or AttentionScore.Mlp || Predictive(spec);
@@ -42,7 +40,7 @@ internal static class ScoreAttentionEmitter
         var remarks = new List<string>
         {
             $"Specialized at compile time: Score = {spec.Score}, QuerySize = {spec.QuerySize}, KeySize = {spec.KeySize}, ValueSize = {spec.ValueSize}" +
-                (Additive(spec) ? $", Hidden = {spec.Hidden}" : "") + $", Selection = {(AttentionSelection)spec.Selection}" +
+                (spec.IsAdditive ? $", Hidden = {spec.Hidden}" : "") + $", Selection = {(AttentionSelection)spec.Selection}" +
                 (spec.Selection == (int)AttentionSelection.TopK ? $" (k = {spec.TopK})" : "") + $", Local = {(LocalAttention)spec.Local}" + (spec.Local != (int)LocalAttention.None ? $" (D = {spec.Window})" : "") + ".",
             spec.Score switch
             {
@@ -75,7 +73,7 @@ internal static class ScoreAttentionEmitter
         LayerMembers.Constant(w, "Features per query row.", "QuerySize", $"{spec.QuerySize}");
         LayerMembers.Constant(w, "Features per key row.", "KeySize", $"{spec.KeySize}");
         LayerMembers.Constant(w, "Features per value row and output row.", "ValueSize", $"{spec.ValueSize}");
-        if (Additive(spec))
+        if (spec.IsAdditive)
         {
             LayerMembers.Constant(w, "Hidden width of the score (<c>num_hiddens</c>).", "Hidden", $"{spec.Hidden}");
         }
@@ -388,7 +386,7 @@ internal static class ScoreAttentionEmitter
             w.Line($"Queries = {queries},");
             w.Line($"Keys = {keys},");
             w.Line("Values = values,");
-            if (Additive(spec)) w.Line("ScoreWeights = weights.ScoreWeights,");
+            if (spec.IsAdditive) w.Line("ScoreWeights = weights.ScoreWeights,");
             w.Lines("""
                 Output = output,
                 ValidLengths = validLengths,

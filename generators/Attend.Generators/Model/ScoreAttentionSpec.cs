@@ -16,4 +16,8 @@ internal sealed record ScoreAttentionSpec(
     int TopK,
     int Local,
     int Window,
-    int PositionHidden);
+    int PositionHidden)
+{
+    /// <summary>Additive and MLP scores pass each query–key pair through a hidden layer instead of a dot product.</summary>
+    public bool IsAdditive => Score is AttentionScore.Additive or AttentionScore.Mlp;
+}

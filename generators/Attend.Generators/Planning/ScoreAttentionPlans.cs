@@ -34,11 +34,9 @@ internal static class ScoreAttentionPlanner
     /// <summary>Output registers one pass of the weighted sum accumulates, leaving room for the loaded value rows.</summary>
     public const int MaxAccumulators = 8;
 
-    public static bool IsAdditive(AttentionScore score) => score is AttentionScore.Additive or AttentionScore.Mlp;
-
     public static ScoreAttentionPlan Plan(ScoreAttentionSpec spec)
     {
-        bool additive = IsAdditive(spec.Score);
+        bool additive = spec.IsAdditive;
         int prepared = additive ? spec.Hidden : spec.QuerySize;
         int heldLimit = additive ? MaxHeldAdditiveRegisters : MaxHeldQueryRegisters;
         var scores = VectorWidths(prepared).Select(width =>
