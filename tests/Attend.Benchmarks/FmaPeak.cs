@@ -10,7 +10,7 @@ namespace Attend.Benchmarks;
 /// </summary>
 public static class FmaPeak
 {
-    private const long Iterations = 20_000_000;
+    internal const long Iterations = 20_000_000;
 
     /// <summary>GFLOP/s of one thread with Vector256 FMAs (the reference peak): the best of several runs.</summary>
     public static double Vector256PerCore() => Best(() => Chains256(Iterations), 16);
@@ -18,16 +18,20 @@ public static class FmaPeak
     /// <summary>GFLOP/s of one thread with Vector512 FMAs (where AVX-512 exists; for reference).</summary>
     public static double Vector512PerCore() => Vector512.IsHardwareAccelerated ? Best(() => Chains512(Iterations), 32) : double.NaN;
 
-    private static double Best(Func<float> run, int flopsPerFma)
+    /// <summary>
+    /// The best rate of five runs of <paramref name="run"/> (12 independent chains × <see cref="Iterations"/> instructions,
+    /// each doing <paramref name="operationsPerInstruction"/> operations), in G operations per second of thread CPU time.
+    /// </summary>
+    internal static double Best<T>(Func<T> run, int operationsPerInstruction)
     {
         double best = 0;
         for (int attempt = 0; attempt < 5; attempt++)
         {
             long start = CpuTime.ThreadNanoseconds();
-            float sink = run();
+            T sink = run();
             long elapsed = CpuTime.ThreadNanoseconds() - start;
             GC.KeepAlive(sink);
-            best = Math.Max(best, Iterations * 12.0 * flopsPerFma / elapsed);
+            best = Math.Max(best, Iterations * 12.0 * operationsPerInstruction / elapsed);
         }
 
         return best;

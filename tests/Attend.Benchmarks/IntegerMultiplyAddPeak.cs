@@ -14,8 +14,6 @@ namespace Attend.Benchmarks;
 /// </summary>
 internal static unsafe class IntegerMultiplyAddPeak
 {
-    private const long Iterations = 20_000_000;
-
     /// <summary>
     /// G multiply-adds per second: float32 FMA, vpmaddwd, vpmaddubsw, and the int8 projection's AVX2 inner loop (NaN where
     /// AVX2 is missing).
@@ -28,7 +26,7 @@ internal static unsafe class IntegerMultiplyAddPeak
             return (fma, double.NaN, double.NaN, double.NaN, double.NaN);
         }
 
-        return (fma, Best(() => WordChains(Iterations), 16), Best(() => ByteChains(Iterations), 32), LoopBest(&Int8Loop, 16), LoopBest(&ByteLoop, 32));
+        return (fma, FmaPeak.Best(() => WordChains(FmaPeak.Iterations), 16), FmaPeak.Best(() => ByteChains(FmaPeak.Iterations), 32), LoopBest(&Int8Loop, 16), LoopBest(&ByteLoop, 32));
     }
 
     /// <summary>
@@ -44,7 +42,7 @@ internal static unsafe class IntegerMultiplyAddPeak
         {
             new Span<short>(activations, 6 * 1024).Fill(1);
             new Span<sbyte>(weights, 32 * 32).Fill(1);
-            return Best(() => loop(Iterations, activations, weights), productsPerInstruction);
+            return FmaPeak.Best(() => loop(FmaPeak.Iterations, activations, weights), productsPerInstruction);
         }
         finally
         {
@@ -117,21 +115,6 @@ internal static unsafe class IntegerMultiplyAddPeak
         }
 
         return Vector256.Sum(s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7 + s8 + s9 + s10 + s11);
-    }
-
-    private static double Best(Func<int> run, int productsPerInstruction)
-    {
-        double best = 0;
-        for (int attempt = 0; attempt < 5; attempt++)
-        {
-            long start = CpuTime.ThreadNanoseconds();
-            int sink = run();
-            long elapsed = CpuTime.ThreadNanoseconds() - start;
-            GC.KeepAlive(sink);
-            best = Math.Max(best, Iterations * 12.0 * productsPerInstruction / elapsed);
-        }
-
-        return best;
     }
 
     // Each chain feeds its own result back as the next multiplicand, so nothing is loop-invariant for the JIT to hoist.
