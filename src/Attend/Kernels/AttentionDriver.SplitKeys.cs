@@ -32,15 +32,24 @@ public static partial class AttentionDriver
         }
     }
 
-    /// <summary>One reusable work object per kernel type, so a warm call allocates nothing.</summary>
+    /// <summary>
+    /// One reusable work object per kernel type and calling thread, so a warm call allocates nothing — also when several
+    /// threads run attention at once (a stack decoding ranges of its batch side by side).
+    /// </summary>
     private static class SplitKeyWorkCache<TKernels>
         where TKernels : struct, IAttentionHeadKernels
     {
-        private static SplitKeyWork<TKernels>? s_cached;
+        [System.ThreadStatic]
+        private static SplitKeyWork<TKernels>? t_cached;
 
-        public static SplitKeyWork<TKernels> Rent() => System.Threading.Interlocked.Exchange(ref s_cached, null) ?? new SplitKeyWork<TKernels>();
+        public static SplitKeyWork<TKernels> Rent()
+        {
+            SplitKeyWork<TKernels>? work = t_cached;
+            t_cached = null; // a nested call on this thread gets its own
+            return work ?? new SplitKeyWork<TKernels>();
+        }
 
-        public static void Return(SplitKeyWork<TKernels> work) => s_cached = work;
+        public static void Return(SplitKeyWork<TKernels> work) => t_cached = work;
     }
 
     private static unsafe void RunSplitKeys<TKernels>(in AttentionView view, int maxDegreeOfParallelism)

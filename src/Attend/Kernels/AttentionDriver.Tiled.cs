@@ -173,15 +173,21 @@ public static partial class AttentionDriver
         }
     }
 
-    /// <summary>One reusable work object per kernel type, so a warm call allocates nothing.</summary>
+    /// <summary>One reusable work object per kernel type and calling thread, so a warm call allocates nothing, concurrent ones included.</summary>
     private static class TiledWorkCache<TKernels>
         where TKernels : struct, IAttentionHeadKernels
     {
-        private static TiledWork<TKernels>? s_cached;
+        [ThreadStatic]
+        private static TiledWork<TKernels>? t_cached;
 
-        public static TiledWork<TKernels> Rent() => Interlocked.Exchange(ref s_cached, null) ?? new TiledWork<TKernels>();
+        public static TiledWork<TKernels> Rent()
+        {
+            TiledWork<TKernels>? work = t_cached;
+            t_cached = null; // a nested call on this thread gets its own
+            return work ?? new TiledWork<TKernels>();
+        }
 
-        public static void Return(TiledWork<TKernels> work) => s_cached = work;
+        public static void Return(TiledWork<TKernels> work) => t_cached = work;
     }
 
     /// <summary>

@@ -207,7 +207,8 @@ public static class ProjectionDriver
         fixed (float* b = bias)
         fixed (float* y = output)
         {
-            ProjectionWork work = System.Threading.Interlocked.Exchange(ref s_cached, null) ?? new ProjectionWork();
+            ProjectionWork work = t_cached ?? new ProjectionWork();
+            t_cached = null; // a nested call on this thread gets its own
             work.Path = path;
             work.Projection = projection;
             work.Activation = activation;
@@ -248,12 +249,14 @@ public static class ProjectionDriver
                 work.Input = work.Packed = work.Bias = work.Output = null;
                 work.Projection = null;
                 work.Activation = null;
-                s_cached = work;
+                t_cached = work;
             }
         }
     }
 
-    private static ProjectionWork? s_cached;
+    /// <summary>One reusable work object per calling thread, so a warm call allocates nothing, concurrent ones included.</summary>
+    [ThreadStatic]
+    private static ProjectionWork? t_cached;
 
     private sealed unsafe class ProjectionWork : ParallelWork
     {
