@@ -148,9 +148,23 @@ public sealed class KvCache
     /// <see cref="Length"/> moves only with <see cref="Advance"/>, once every layer has stored its rows.
     /// </summary>
     /// <exception cref="ArgumentException">The positions do not fit, or the rows are too short.</exception>
-    public void Store(int layer, ReadOnlySpan<float> rows, int count, int rowStride, int keyColumn, int valueColumn)
+    public void Store(int layer, ReadOnlySpan<float> rows, int count, int rowStride, int keyColumn, int valueColumn) =>
+        Store(layer, rows, count, rowStride, keyColumn, valueColumn, 0, Batch);
+
+    /// <summary>
+    /// <see cref="Store(int, ReadOnlySpan{float}, int, int, int, int)"/> for <paramref name="sequences"/> sequences starting
+    /// at <paramref name="firstSequence"/>, from rows <c>[sequences, count, rowStride]</c>: how a stack stores disjoint ranges
+    /// of one batch from different threads. <see cref="Length"/> still moves only with <see cref="Advance"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">As the other overload, or the range does not lie inside <see cref="Batch"/>.</exception>
+    public void Store(int layer, ReadOnlySpan<float> rows, int count, int rowStride, int keyColumn, int valueColumn, int firstSequence, int sequences)
     {
         CheckLayer(layer);
+        if (firstSequence < 0 || sequences < 0 || (long)firstSequence + sequences > Batch)
+        {
+            throw new ArgumentOutOfRangeException(nameof(sequences), sequences, $"Sequences [{firstSequence}, {(long)firstSequence + sequences}) must lie inside the cache's batch [0, {Batch}).");
+        }
+
         EnsureRoom(count);
         int width = RowWidth;
         if (keyColumn < 0 || valueColumn < 0 || keyColumn + width > rowStride || valueColumn + width > rowStride)
@@ -158,19 +172,19 @@ public sealed class KvCache
             throw new ArgumentOutOfRangeException(nameof(rowStride), rowStride, $"Keys at column {keyColumn} and values at column {valueColumn}, {width} wide, must fit in rows of {rowStride}.");
         }
 
-        if (rows.Length < (long)Batch * count * rowStride)
+        if (rows.Length < (long)sequences * count * rowStride)
         {
-            throw new ArgumentException($"rows must hold Batch × count × rowStride = {Batch} × {count} × {rowStride} floats; it holds {rows.Length}.", nameof(rows));
+            throw new ArgumentException($"rows must hold sequences × count × rowStride = {sequences} × {count} × {rowStride} floats; it holds {rows.Length}.", nameof(rows));
         }
 
-        for (int b = 0; b < Batch; b++)
+        for (int b = 0; b < sequences; b++)
         {
             for (int t = 0; t < count; t++)
             {
                 ReadOnlySpan<float> row = rows.Slice((b * count + t) * rowStride, rowStride);
                 for (int h = 0; h < KvHeads; h++)
                 {
-                    int destination = ((b * KvHeads + h) * Capacity + Length + t) * DimHead;
+                    int destination = (((firstSequence + b) * KvHeads + h) * Capacity + Length + t) * DimHead;
                     ReadOnlySpan<float> key = row.Slice(keyColumn + h * DimHead, DimHead);
                     ReadOnlySpan<float> value = row.Slice(valueColumn + h * DimHead, DimHead);
                     if (_keyBits is not null)

@@ -33,6 +33,9 @@ internal sealed record AttentionCall(
 
     /// <summary>The cache layer expression, with <see cref="Cache"/>.</summary>
     public string CacheLayer { get; init; } = "0";
+
+    /// <summary>With <see cref="Cache"/>: the cache's index of the problem's first sequence, when a pass covers a range of the batch.</summary>
+    public string? CacheFirstSequence { get; init; }
 }
 
 /// <summary>Writes the <c>AttentionProblem</c> initializer and the driver call for an <see cref="AttentionCall"/>.</summary>
@@ -55,7 +58,7 @@ internal static class AttentionCallEmitter
 
         w.Line(call.Cache is null
             ? $"global::Attend.Kernels.AttentionDriver.Run<{HeadKernelsEmitter.TypeName(shape)}>(problem);"
-            : $"global::Attend.Kernels.AttentionDriver.RunCached<{HeadKernelsEmitter.TypeName(shape)}>(problem, {call.Cache}, {call.CacheLayer});");
+            : $"global::Attend.Kernels.AttentionDriver.RunCached<{HeadKernelsEmitter.TypeName(shape)}>(problem, {call.Cache}, {call.CacheLayer}{(call.CacheFirstSequence is null ? "" : ", " + call.CacheFirstSequence)});");
     }
 
     private static void View(SourceWriter w, string name, StridedView view) =>

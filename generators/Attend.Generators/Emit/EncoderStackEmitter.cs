@@ -205,6 +205,12 @@ internal static class EncoderStackEmitter
                 public global::Attend.KvCache? Cache { get; init; }
                 public global::System.ReadOnlySpan<bool> KeyPaddingMask { get; init; }
                 """);
+            if (Decodes(s))
+            {
+                w.Line("/// <summary>The cache's index of this pass's first sequence: a pass may run a range of the batch (<c>RunSequences</c>).</summary>");
+                w.Line("public int FirstSequence { get; init; }");
+            }
+
             w.Lines(PassText.ScratchMembers("[rows, QkvWidth]: each row's queries, keys and values side by side."));
             if (Rotary(s))
             {
@@ -275,7 +281,7 @@ internal static class EncoderStackEmitter
         w.Line();
     }
 
-    /// <summary><c>RunEncoderStack</c>: input positions, every layer, the final norm, and the cache's advance.</summary>
+    /// <summary><c>RunEncoderStack</c>: input positions, every layer, the final norm (the caller advances a cache, once per pass over the whole batch).</summary>
     public static void EmitRunStack(SourceWriter w, EncoderStackSpec s)
     {
         w.Lines("""
@@ -314,7 +320,6 @@ internal static class EncoderStackEmitter
             }
 
             if (s.FinalNorm) w.Line("global::Attend.Kernels.Normalization.LayerNorm(path, x, rows, ModelDim, weights.FinalNormWeight, weights.FinalNormBias, LayerNormEpsilon, x);");
-            w.Line("pass.Cache?.Advance(pass.Length);");
         }
 
         w.Line();
@@ -365,7 +370,7 @@ internal static class EncoderStackEmitter
                 w.Lines("""
                     // The new keys and values are read in place from the projected rows; with a cache they also join it for later
                     // passes, and the cached ones (float or bfloat16) are read in place from it.
-                    pass.Cache?.Store(layerIndex, pass.Qkv, pass.Length, QkvWidth, InnerDim, InnerDim + KvInnerDim);
+                    pass.Cache?.Store(layerIndex, pass.Qkv, pass.Length, QkvWidth, InnerDim, InnerDim + KvInnerDim, pass.FirstSequence, pass.Batch);
                     """);
                 w.Line();
             }
@@ -380,7 +385,7 @@ internal static class EncoderStackEmitter
                 new StridedView("pass.Qkv.Slice(InnerDim)", "pass.Length * QkvWidth", "DimHead", "QkvWidth"),
                 new StridedView("pass.Qkv.Slice(InnerDim + KvInnerDim)", "pass.Length * QkvWidth", "DimHead", "QkvWidth"),
                 new StridedView("pass.Context", "pass.Length * InnerDim", "DimHead", "InnerDim"),
-                "ScoreScale", s.Causal ? "true" : "false", "pass.KeyPaddingMask", "attentionWeights") { Extra = extra, Cache = decoding ? "pass.Cache" : null, CacheLayer = "layerIndex" });
+                "ScoreScale", s.Causal ? "true" : "false", "pass.KeyPaddingMask", "attentionWeights") { Extra = extra, Cache = decoding ? "pass.Cache" : null, CacheLayer = "layerIndex", CacheFirstSequence = decoding ? "pass.FirstSequence" : null });
 
             string delta = "pass.Delta";
             if (s.HasOutputProjection)

@@ -10,6 +10,7 @@ internal static class TransformerEncoderEmitter
         HeadKernelPlan plan = layer.Kernels;
         bool decoding = EncoderStackEmitter.Decodes(s);
         List<string> remarks = EncoderStackEmitter.Remarks(s, plan, layer.Names);
+        if (decoding) remarks.Add("With a KV cache, a pass whose operations are each too small to split across threads but whose batch is not runs ranges of its sequences side by side, one thread each, every layer for its own sequences (<c>Attend.Kernels.SequenceRanges</c>); the results are those of the undivided pass, bit for bit.");
         if (s.Causal && s.KeyPadding) remarks.Add("Key padding and a KV cache do not combine, so this declaration has no decoding methods; drop KeyPadding to get them.");
         string module = s.Naming == BlockOptions.NamingTorch
             ? "<c>torch.nn.TransformerEncoder</c> over <c>TransformerEncoderLayer(batch_first=True)</c>"
@@ -83,14 +84,34 @@ internal static class TransformerEncoderEmitter
             w.Lines("""
                 long scratchLength = ScratchLength(batch * length, length, cache?.Length ?? 0);
                 if (scratchLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($"batch × length is too large: one pass needs {scratchLength} floats of scratch, more than one array holds; split the batch.", nameof(batch));
-                float[] scratch = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);
+                global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);
+                int threads = global::System.Math.Max(1, MaxDegreeOfParallelism);
                 """);
+            if (decoding)
+            {
+                w.Lines("""
+                    int ranges = cache is null ? 1 : global::Attend.Kernels.SequenceRanges.Count(batch, length, ProjectionFlopsPerRow, LargestProjectionFlopsPerRow, threads);
+                    if (ranges > 1)
+                    {
+                        // Each operation of this pass is too small to split across threads but the batch is not: each thread
+                        // runs every layer for its own range of sequences, and the threads meet once instead of at every operation.
+                        input.CopyTo(output);
+                        global::Attend.Kernels.SequenceRanges.Run(weights, path, cache!, length, output, batch, ranges, static (weights, path, cache, length, x, first, count) => RunSequences(weights, path, cache, length, x, first, count));
+                        cache!.Advance(length);
+                        return;
+                    }
+
+                    """);
+            }
+
+            w.Line("float[] scratch = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);");
             using (w.Block("try"))
             {
                 w.Lines("""
                     input.CopyTo(output);
-                    Pass pass = CreatePass(global::Attend.Kernels.KernelPaths.Resolve(Path), global::System.Math.Max(1, MaxDegreeOfParallelism), batch, length, cache, keyPaddingMask, global::System.MemoryExtensions.AsSpan(scratch, 0, (int)scratchLength));
+                    Pass pass = CreatePass(path, threads, batch, length, cache, keyPaddingMask, global::System.MemoryExtensions.AsSpan(scratch, 0, (int)scratchLength));
                     RunEncoderStack(in pass, weights, output, attentionWeights);
+                    cache?.Advance(length);
                     """);
             }
 
@@ -98,6 +119,42 @@ internal static class TransformerEncoderEmitter
             {
                 w.Line("global::System.Buffers.ArrayPool<float>.Shared.Return(scratch);");
             }
+        }
+
+        w.Line();
+        if (decoding) EmitRunSequences(w);
+    }
+
+    /// <summary>
+    /// <c>RunSequences</c>, one thread's range of the batch, and the projection sizes <c>SequenceRanges.Count</c> weighs.
+    /// </summary>
+    private static void EmitRunSequences(SourceWriter w)
+    {
+        string stack = EncoderStackEmitter.StackClass;
+        w.Lines("""
+            /// <summary>Multiply-adds × 2 of every projection of the stack, per row.</summary>
+            private const long ProjectionFlopsPerRow = 2L * Depth * ((long)ModelDim * QkvWidth + (long)InnerDim * ModelDim + 2L * ModelDim * MlpDim);
+
+            /// <summary>Multiply-adds × 2 of the largest single projection, per row: below one thread's share, no operation splits.</summary>
+            private static long LargestProjectionFlopsPerRow => 2L * global::System.Math.Max(global::System.Math.Max((long)ModelDim * QkvWidth, (long)InnerDim * ModelDim), (long)ModelDim * MlpDim);
+
+            /// <summary>Runs the stack on one thread for <paramref name="sequences"/> sequences of the cache from <paramref name="firstSequence"/> on.</summary>
+            """);
+        using (w.Block($"private static void RunSequences({stack} weights, global::Attend.KernelPath path, global::Attend.KvCache cache, int length, global::System.Span<float> x, int firstSequence, int sequences)"))
+        {
+            w.Lines("""
+                long scratchLength = ScratchLength(sequences * length, length, cache.Length);
+                float[] scratch = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);
+                try
+                {
+                    Pass pass = CreatePass(path, 1, sequences, length, cache, default, global::System.MemoryExtensions.AsSpan(scratch, 0, (int)scratchLength)) with { FirstSequence = firstSequence };
+                    RunEncoderStack(in pass, weights, x, default);
+                }
+                finally
+                {
+                    global::System.Buffers.ArrayPool<float>.Shared.Return(scratch);
+                }
+                """);
         }
 
         w.Line();

@@ -19,7 +19,21 @@ public static partial class AttentionDriver
     /// <c>O(rows · past · D)</c> of attention) and runs the tiled float kernels.</para>
     /// </remarks>
     /// <exception cref="ArgumentException">As <see cref="Run{TKernels}"/>, or the cache's batch, heads or head width differ from the problem's.</exception>
-    public static unsafe void RunCached<TKernels>(scoped in AttentionProblem problem, KvCache? cache, int layer)
+    public static void RunCached<TKernels>(scoped in AttentionProblem problem, KvCache? cache, int layer)
+        where TKernels : struct, IAttentionHeadKernels =>
+        RunCached<TKernels>(in problem, cache, layer, firstSequence: 0, wholeBatch: true);
+
+    /// <summary>
+    /// <see cref="RunCached{TKernels}(in AttentionProblem, KvCache?, int)"/> for the <see cref="AttentionProblem.Batch"/>
+    /// sequences of <paramref name="cache"/> that start at <paramref name="firstSequence"/>: how a stack runs disjoint
+    /// ranges of one batch side by side.
+    /// </summary>
+    /// <exception cref="ArgumentException">As the other overload, or the range does not lie inside the cache's batch.</exception>
+    public static void RunCached<TKernels>(scoped in AttentionProblem problem, KvCache? cache, int layer, int firstSequence)
+        where TKernels : struct, IAttentionHeadKernels =>
+        RunCached<TKernels>(in problem, cache, layer, firstSequence, wholeBatch: false);
+
+    private static unsafe void RunCached<TKernels>(scoped in AttentionProblem problem, KvCache? cache, int layer, int firstSequence, bool wholeBatch)
         where TKernels : struct, IAttentionHeadKernels
     {
         if (cache is null)
@@ -32,10 +46,15 @@ public static partial class AttentionDriver
         int past = cache.Length;
         AttentionProblem withPast = problem with { PastLength = past };
         withPast.Validate(dimHead, TKernels.ValueDimHead, pastInCache: true);
-        if (cache.Batch != problem.Batch || cache.KvHeads != withPast.ResolvedKvHeads || cache.DimHead != dimHead || TKernels.ValueDimHead != dimHead)
+        bool sequencesFit = wholeBatch ? cache.Batch == problem.Batch : firstSequence >= 0 && (long)firstSequence + problem.Batch <= cache.Batch;
+        if (!sequencesFit || cache.KvHeads != withPast.ResolvedKvHeads || cache.DimHead != dimHead || TKernels.ValueDimHead != dimHead)
         {
-            throw new ArgumentException($"The cache holds {cache.Batch} sequences of {cache.KvHeads} heads × {cache.DimHead}; this attention has {problem.Batch} of {withPast.ResolvedKvHeads} × {dimHead} (values {TKernels.ValueDimHead} wide).", nameof(cache));
+            string sequences = wholeBatch ? $"has {problem.Batch}" : $"reads sequences [{firstSequence}, {(long)firstSequence + problem.Batch})";
+            throw new ArgumentException($"The cache holds {cache.Batch} sequences of {cache.KvHeads} heads × {cache.DimHead}; this attention {sequences} of {withPast.ResolvedKvHeads} × {dimHead} (values {TKernels.ValueDimHead} wide).", nameof(cache));
         }
+
+        // The cache is [Batch, KvHeads, Capacity, DimHead]: a range of sequences starts this many elements in.
+        int rangeStart = firstSequence * cache.KvHeads * cache.HeadStride;
 
         if (problem.Batch == 0 || problem.QueryLength == 0)
         {
@@ -47,7 +66,7 @@ public static partial class AttentionDriver
             fixed (float* keys = cache.Keys(layer))
             fixed (float* values = cache.Values(layer))
             {
-                Execute<TKernels>(in withPast, new PastRows { Key = keys, Value = values, Length = past, RowsPerHead = cache.Capacity });
+                Execute<TKernels>(in withPast, new PastRows { Key = keys + rangeStart, Value = values + rangeStart, Length = past, RowsPerHead = cache.Capacity });
             }
 
             return;
@@ -61,20 +80,20 @@ public static partial class AttentionDriver
             fixed (ushort* keys = keyBits)
             fixed (ushort* values = valueBits)
             {
-                Execute<TKernels>(in withPast, new PastRows { KeyBits = keys, ValueBits = values, Length = past, RowsPerHead = cache.Capacity });
+                Execute<TKernels>(in withPast, new PastRows { KeyBits = keys + rangeStart, ValueBits = values + rangeStart, Length = past, RowsPerHead = cache.Capacity });
             }
 
             return;
         }
 
-        int pairs = cache.Batch * cache.KvHeads;
+        int pairs = problem.Batch * cache.KvHeads;
         int perPair = past * dimHead;
         AttentionScratch scratch = AttentionScratch.Current;
         float* widenedKeys = scratch.WidenedKeys.Get(pairs * perPair);
         float* widenedValues = scratch.WidenedValues.Get(pairs * perPair);
         for (int pair = 0; pair < pairs; pair++)
         {
-            int from = pair * cache.HeadStride;
+            int from = rangeStart + pair * cache.HeadStride;
             TensorConversions.Bf16ToFloat32(keyBits.AsSpan(from, perPair), new Span<float>(widenedKeys + (nint)pair * perPair, perPair));
             TensorConversions.Bf16ToFloat32(valueBits.AsSpan(from, perPair), new Span<float>(widenedValues + (nint)pair * perPair, perPair));
         }

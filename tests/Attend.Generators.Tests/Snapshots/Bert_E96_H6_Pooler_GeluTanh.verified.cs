@@ -354,7 +354,6 @@ partial class SmallBert : global::Attend.ISentenceEmbeddingModel
             AttentionSublayer(in pass, weights.Layers[i], i, x, layerWeights);
             FeedForwardSublayer(in pass, weights.Layers[i], x);
         }
-        pass.Cache?.Advance(pass.Length);
     }
 
     /// <summary>

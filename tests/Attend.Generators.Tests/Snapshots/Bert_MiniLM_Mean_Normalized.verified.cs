@@ -345,7 +345,6 @@ partial class MiniLM : global::Attend.ISentenceEmbeddingModel
             AttentionSublayer(in pass, weights.Layers[i], i, x, layerWeights);
             FeedForwardSublayer(in pass, weights.Layers[i], x);
         }
-        pass.Cache?.Advance(pass.Length);
     }
 
     /// <summary>

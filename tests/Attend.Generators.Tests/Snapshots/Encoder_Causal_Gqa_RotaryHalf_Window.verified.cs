@@ -20,6 +20,7 @@ namespace Demo;
 /// <para>Vector128: a head row is 2 segments, the query held in registers across keys.</para>
 /// <para>A query row whose keys are all masked yields zeros, never NaN.</para>
 /// <para>Head kernels: global::Attend.Generated.HeadKernels_D8_Dv8 (D = 8, Dv = 8), emitted once per compilation and shared by every layer of this head shape.</para>
+/// <para>With a KV cache, a pass whose operations are each too small to split across threads but whose batch is not runs ranges of its sequences side by side, one thread each, every layer for its own sequences (<c>Attend.Kernels.SequenceRanges</c>); the results are those of the undivided pass, bit for bit.</para>
 /// </remarks>
 partial class TinyLlama
 {
@@ -179,12 +180,48 @@ partial class TinyLlama
         EncoderStackWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
         long scratchLength = ScratchLength(batch * length, length, cache?.Length ?? 0);
         if (scratchLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($"batch × length is too large: one pass needs {scratchLength} floats of scratch, more than one array holds; split the batch.", nameof(batch));
+        global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);
+        int threads = global::System.Math.Max(1, MaxDegreeOfParallelism);
+        int ranges = cache is null ? 1 : global::Attend.Kernels.SequenceRanges.Count(batch, length, ProjectionFlopsPerRow, LargestProjectionFlopsPerRow, threads);
+        if (ranges > 1)
+        {
+            // Each operation of this pass is too small to split across threads but the batch is not: each thread
+            // runs every layer for its own range of sequences, and the threads meet once instead of at every operation.
+            input.CopyTo(output);
+            global::Attend.Kernels.SequenceRanges.Run(weights, path, cache!, length, output, batch, ranges, static (weights, path, cache, length, x, first, count) => RunSequences(weights, path, cache, length, x, first, count));
+            cache!.Advance(length);
+            return;
+        }
+
         float[] scratch = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);
         try
         {
             input.CopyTo(output);
-            Pass pass = CreatePass(global::Attend.Kernels.KernelPaths.Resolve(Path), global::System.Math.Max(1, MaxDegreeOfParallelism), batch, length, cache, keyPaddingMask, global::System.MemoryExtensions.AsSpan(scratch, 0, (int)scratchLength));
+            Pass pass = CreatePass(path, threads, batch, length, cache, keyPaddingMask, global::System.MemoryExtensions.AsSpan(scratch, 0, (int)scratchLength));
             RunEncoderStack(in pass, weights, output, attentionWeights);
+            cache?.Advance(length);
+        }
+        finally
+        {
+            global::System.Buffers.ArrayPool<float>.Shared.Return(scratch);
+        }
+    }
+
+    /// <summary>Multiply-adds × 2 of every projection of the stack, per row.</summary>
+    private const long ProjectionFlopsPerRow = 2L * Depth * ((long)ModelDim * QkvWidth + (long)InnerDim * ModelDim + 2L * ModelDim * MlpDim);
+
+    /// <summary>Multiply-adds × 2 of the largest single projection, per row: below one thread's share, no operation splits.</summary>
+    private static long LargestProjectionFlopsPerRow => 2L * global::System.Math.Max(global::System.Math.Max((long)ModelDim * QkvWidth, (long)InnerDim * ModelDim), (long)ModelDim * MlpDim);
+
+    /// <summary>Runs the stack on one thread for <paramref name="sequences"/> sequences of the cache from <paramref name="firstSequence"/> on.</summary>
+    private static void RunSequences(EncoderStackWeights weights, global::Attend.KernelPath path, global::Attend.KvCache cache, int length, global::System.Span<float> x, int firstSequence, int sequences)
+    {
+        long scratchLength = ScratchLength(sequences * length, length, cache.Length);
+        float[] scratch = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);
+        try
+        {
+            Pass pass = CreatePass(path, 1, sequences, length, cache, default, global::System.MemoryExtensions.AsSpan(scratch, 0, (int)scratchLength)) with { FirstSequence = firstSequence };
+            RunEncoderStack(in pass, weights, x, default);
         }
         finally
         {
@@ -269,6 +306,8 @@ partial class TinyLlama
         public int Past { get; init; }
         public global::Attend.KvCache? Cache { get; init; }
         public global::System.ReadOnlySpan<bool> KeyPaddingMask { get; init; }
+        /// <summary>The cache's index of this pass's first sequence: a pass may run a range of the batch (<c>RunSequences</c>).</summary>
+        public int FirstSequence { get; init; }
         /// <summary>[rows, ModelDim]: the normalized input of a pre-norm sublayer.</summary>
         public global::System.Span<float> Normed { get; init; }
         /// <summary>[rows, ModelDim]: a sublayer's output before the residual sum.</summary>
@@ -330,7 +369,6 @@ partial class TinyLlama
             FeedForwardSublayer(in pass, weights.Layers[i], x);
         }
         global::Attend.Kernels.Normalization.LayerNorm(path, x, rows, ModelDim, weights.FinalNormWeight, weights.FinalNormBias, LayerNormEpsilon, x);
-        pass.Cache?.Advance(pass.Length);
     }
 
     /// <summary>
@@ -355,7 +393,7 @@ partial class TinyLlama
 
         // The new keys and values are read in place from the projected rows; with a cache they also join it for later
         // passes, and the cached ones (float or bfloat16) are read in place from it.
-        pass.Cache?.Store(layerIndex, pass.Qkv, pass.Length, QkvWidth, InnerDim, InnerDim + KvInnerDim);
+        pass.Cache?.Store(layerIndex, pass.Qkv, pass.Length, QkvWidth, InnerDim, InnerDim + KvInnerDim, pass.FirstSequence, pass.Batch);
 
         var problem = new global::Attend.Kernels.AttentionProblem
         {
@@ -369,7 +407,7 @@ partial class TinyLlama
             Window = Window,
             Path = path, MaxDegreeOfParallelism = threads,
         };
-        global::Attend.Kernels.AttentionDriver.RunCached<global::Attend.Generated.HeadKernels_D8_Dv8>(problem, pass.Cache, layerIndex);
+        global::Attend.Kernels.AttentionDriver.RunCached<global::Attend.Generated.HeadKernels_D8_Dv8>(problem, pass.Cache, layerIndex, pass.FirstSequence);
         global::Attend.Kernels.ProjectionDriver.Forward(path, pass.Context, rows, InnerDim, layer.PackedOutputWeight, layer.OutputBias, InnerDim, ModelDim, pass.Delta, ModelDim, threads);
         global::Attend.Kernels.Elementwise.Add(path, x, pass.Delta, x);
     }

@@ -119,12 +119,15 @@ partial class TorchEncoder
         EncoderStackWeights weights = global::System.Threading.Volatile.Read(ref _weights); // one set for the whole pass
         long scratchLength = ScratchLength(batch * length, length, cache?.Length ?? 0);
         if (scratchLength > global::System.Array.MaxLength) throw new global::System.ArgumentException($"batch × length is too large: one pass needs {scratchLength} floats of scratch, more than one array holds; split the batch.", nameof(batch));
+        global::Attend.KernelPath path = global::Attend.Kernels.KernelPaths.Resolve(Path);
+        int threads = global::System.Math.Max(1, MaxDegreeOfParallelism);
         float[] scratch = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)scratchLength);
         try
         {
             input.CopyTo(output);
-            Pass pass = CreatePass(global::Attend.Kernels.KernelPaths.Resolve(Path), global::System.Math.Max(1, MaxDegreeOfParallelism), batch, length, cache, keyPaddingMask, global::System.MemoryExtensions.AsSpan(scratch, 0, (int)scratchLength));
+            Pass pass = CreatePass(path, threads, batch, length, cache, keyPaddingMask, global::System.MemoryExtensions.AsSpan(scratch, 0, (int)scratchLength));
             RunEncoderStack(in pass, weights, output, attentionWeights);
+            cache?.Advance(length);
         }
         finally
         {
@@ -255,7 +258,6 @@ partial class TorchEncoder
             AttentionSublayer(in pass, weights.Layers[i], i, x, layerWeights);
             FeedForwardSublayer(in pass, weights.Layers[i], x);
         }
-        pass.Cache?.Advance(pass.Length);
     }
 
     /// <summary>

@@ -384,7 +384,6 @@ partial class DigitsVit
             FeedForwardSublayer(in pass, weights.Layers[i], x);
         }
         global::Attend.Kernels.Normalization.LayerNorm(path, x, rows, ModelDim, weights.FinalNormWeight, weights.FinalNormBias, LayerNormEpsilon, x);
-        pass.Cache?.Advance(pass.Length);
     }
 
     /// <summary>

@@ -378,7 +378,6 @@ partial class CifarVit
             AttentionSublayer(in pass, weights.Layers[i], i, x, layerWeights);
             FeedForwardSublayer(in pass, weights.Layers[i], x);
         }
-        pass.Cache?.Advance(pass.Length);
     }
 
     /// <summary>

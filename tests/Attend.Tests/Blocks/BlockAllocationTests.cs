@@ -58,4 +58,21 @@ public sealed class BlockAllocationTests
 
         Assert.Equal(0, System.GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    [Fact]
+    public void DecodingInSequenceRanges_AllocatesNothingOnceWarm()
+    {
+        var stack = new GqaRotaryHalfDecoder { MaxDegreeOfParallelism = 2 };
+        // 300 sequences: the step runs as two ranges of sequences on two threads (SequenceRangeDecodeTests).
+        KvCache cache = stack.CreateKvCache(batch: 300, capacity: 8);
+        float[] token = new float[300 * GqaRotaryHalfDecoder.ModelDim], output = new float[token.Length];
+        for (int i = 0; i < 8; i++) stack.Forward(token, output, cache);
+        cache.Reset();
+
+        AllocationTests.AssertAllocatesNothing(() =>
+        {
+            for (int i = 0; i < 8; i++) stack.Forward(token, output, cache);
+            cache.Reset();
+        });
+    }
 }
