@@ -174,7 +174,8 @@ public sealed class KvCache
 
         if (rows.Length < (long)sequences * count * rowStride)
         {
-            throw new ArgumentException($"rows must hold sequences × count × rowStride = {sequences} × {count} × {rowStride} floats; it holds {rows.Length}.", nameof(rows));
+            string rowCount = sequences == Batch ? "Batch" : "sequences";
+            throw new ArgumentException($"rows must hold {rowCount} × count × rowStride = {sequences} × {count} × {rowStride} floats; it holds {rows.Length}.", nameof(rows));
         }
 
         for (int b = 0; b < sequences; b++)

@@ -139,6 +139,16 @@ public sealed class SequenceRangeDecodeTests
     }
 
     [Fact]
+    public void StoreOfSequenceRanges_RejectsRowsShorterThanTheRange()
+    {
+        var cache = new KvCache(1, 5, 1, 2, 4);
+
+        var error = Assert.Throws<ArgumentException>(() => cache.Store(0, new float[2 * 4], 1, 4, 0, 2, firstSequence: 1, sequences: 3));
+        Assert.Equal("rows", error.ParamName);
+        Assert.Contains("sequences × count × rowStride = 3 × 1 × 4", error.Message);
+    }
+
+    [Fact]
     public void RunCached_RejectsSequencesOutsideTheCache()
     {
         var cache = new KvCache(1, 3, 1, 6, 4);
