@@ -32,26 +32,6 @@ public static partial class AttentionDriver
         }
     }
 
-    /// <summary>
-    /// One reusable work object per kernel type and calling thread, so a warm call allocates nothing — also when several
-    /// threads run attention at once (a stack decoding ranges of its batch side by side).
-    /// </summary>
-    private static class SplitKeyWorkCache<TKernels>
-        where TKernels : struct, IAttentionHeadKernels
-    {
-        [System.ThreadStatic]
-        private static SplitKeyWork<TKernels>? t_cached;
-
-        public static SplitKeyWork<TKernels> Rent()
-        {
-            SplitKeyWork<TKernels>? work = t_cached;
-            t_cached = null; // a nested call on this thread gets its own
-            return work ?? new SplitKeyWork<TKernels>();
-        }
-
-        public static void Return(SplitKeyWork<TKernels> work) => t_cached = work;
-    }
-
     private static unsafe void RunSplitKeys<TKernels>(in AttentionView view, int maxDegreeOfParallelism)
         where TKernels : struct, IAttentionHeadKernels
     {
@@ -61,7 +41,7 @@ public static partial class AttentionDriver
         int items = rows * chunks;
         float* partials = AttentionScratch.Current.Partials.Get(items * PartialLength(valueDimHead));
 
-        SplitKeyWork<TKernels> work = SplitKeyWorkCache<TKernels>.Rent();
+        SplitKeyWork<TKernels> work = PerThreadCache<SplitKeyWork<TKernels>>.Rent();
         work.View = view;
         work.Chunks = chunks;
         work.Partials = partials;
@@ -73,7 +53,7 @@ public static partial class AttentionDriver
         {
             work.View = default;
             work.Partials = null;
-            SplitKeyWorkCache<TKernels>.Return(work);
+            PerThreadCache<SplitKeyWork<TKernels>>.Return(work);
         }
 
         // Merge each row's chunks in order: weights e^(m_c − M) put every chunk on the row's overall maximum M.

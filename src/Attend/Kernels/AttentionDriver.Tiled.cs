@@ -141,7 +141,7 @@ public static partial class AttentionDriver
         float* keys = scratch.SharedKeys.Get(Math.Max(1, (int)((long)pairsPerGroup * keyCapacity * TKernels.DimHead)));
         float* values = scratch.SharedValues.Get(Math.Max(1, (int)((long)pairsPerGroup * keyCapacity * TKernels.ValueDimHead)));
 
-        TiledWork<TKernels> work = TiledWorkCache<TKernels>.Rent();
+        TiledWork<TKernels> work = PerThreadCache<TiledWork<TKernels>>.Rent();
         if (work.Ready.Length < pairsPerGroup)
         {
             work.Ready = new int[pairsPerGroup];
@@ -169,25 +169,8 @@ public static partial class AttentionDriver
             work.View = default;
             work.Keys = null;
             work.Values = null;
-            TiledWorkCache<TKernels>.Return(work);
+            PerThreadCache<TiledWork<TKernels>>.Return(work);
         }
-    }
-
-    /// <summary>One reusable work object per kernel type and calling thread, so a warm call allocates nothing, concurrent ones included.</summary>
-    private static class TiledWorkCache<TKernels>
-        where TKernels : struct, IAttentionHeadKernels
-    {
-        [ThreadStatic]
-        private static TiledWork<TKernels>? t_cached;
-
-        public static TiledWork<TKernels> Rent()
-        {
-            TiledWork<TKernels>? work = t_cached;
-            t_cached = null; // a nested call on this thread gets its own
-            return work ?? new TiledWork<TKernels>();
-        }
-
-        public static void Return(TiledWork<TKernels> work) => t_cached = work;
     }
 
     /// <summary>

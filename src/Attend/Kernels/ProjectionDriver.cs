@@ -207,8 +207,7 @@ public static class ProjectionDriver
         fixed (float* b = bias)
         fixed (float* y = output)
         {
-            ProjectionWork work = t_cached ?? new ProjectionWork();
-            t_cached = null; // a nested call on this thread gets its own
+            ProjectionWork work = PerThreadCache<ProjectionWork>.Rent();
             work.Path = path;
             work.Projection = projection;
             work.Activation = activation;
@@ -249,14 +248,10 @@ public static class ProjectionDriver
                 work.Input = work.Packed = work.Bias = work.Output = null;
                 work.Projection = null;
                 work.Activation = null;
-                t_cached = work;
+                PerThreadCache<ProjectionWork>.Return(work);
             }
         }
     }
-
-    /// <summary>One reusable work object per calling thread, so a warm call allocates nothing, concurrent ones included.</summary>
-    [ThreadStatic]
-    private static ProjectionWork? t_cached;
 
     private sealed unsafe class ProjectionWork : ParallelWork
     {

@@ -59,7 +59,7 @@ public static class SequenceRanges
         ranges = Math.Clamp(ranges, 1, batch);
         fixed (float* data = x)
         {
-            RangeWork<TState> work = RangeWork<TState>.ForThisThread();
+            RangeWork<TState> work = PerThreadCache<RangeWork<TState>>.Rent();
             work.Set(state, path, cache, length, data, x.Length / batch, batch, ranges, action);
             try
             {
@@ -68,6 +68,7 @@ public static class SequenceRanges
             finally
             {
                 work.Clear();
+                PerThreadCache<RangeWork<TState>>.Return(work);
             }
         }
     }
@@ -76,9 +77,6 @@ public static class SequenceRanges
     private sealed unsafe class RangeWork<TState> : ParallelWork
         where TState : class
     {
-        [ThreadStatic]
-        private static RangeWork<TState>? t_current;
-
         private TState? _state;
         private KernelPath _path;
         private KvCache? _cache;
@@ -88,8 +86,6 @@ public static class SequenceRanges
         private int _batch;
         private int _ranges;
         private RangeAction<TState>? _action;
-
-        public static RangeWork<TState> ForThisThread() => t_current ??= new RangeWork<TState>();
 
         public void Set(TState state, KernelPath path, KvCache cache, int length, float* data, int floatsPerSequence, int batch, int ranges, RangeAction<TState> action)
         {
