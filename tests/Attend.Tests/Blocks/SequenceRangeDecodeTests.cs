@@ -37,7 +37,12 @@ public sealed class SequenceRangeDecodeTests
         Assert.Equal(expected, SequenceRanges.Count(Batch, 1, total, largest, maxThreads: 2));
         Assert.Equal(1, SequenceRanges.Count(Batch, 1, total, largest, maxThreads: 1));
         Assert.Equal(1, SequenceRanges.Count(8, 1, total, largest, maxThreads: 2)); // too little work for a second thread
-        Assert.Equal(1, SequenceRanges.Count(Batch, 64, total, largest, maxThreads: 2)); // a prefill: each operation splits itself
+        // A prefill of 9 tokens: operations of 6 MFLOP split themselves, but each is short enough that ranges of 1 350
+        // rows, evenly divided, spare the hand-off at every operation.
+        Assert.Equal(expected, SequenceRanges.Count(Batch, 9, total, largest, maxThreads: 2));
+        Assert.Equal(expected, SequenceRanges.Count(Batch - 1, 9, total, largest, maxThreads: 2)); // 299 = 150 + 149: balanced enough
+        Assert.Equal(1, SequenceRanges.Count(3, 1000, total, largest, maxThreads: 2)); // 3 sequences on 2 threads: one would wait
+        Assert.Equal(1, SequenceRanges.Count(Batch, 64, total, largest, maxThreads: 2)); // 44 MFLOP operations: each splits itself
     }
 
     [Theory]
