@@ -10,7 +10,7 @@ internal static class TransformerEncoderEmitter
         HeadKernelPlan plan = layer.Kernels;
         bool decoding = EncoderStackEmitter.Decodes(s);
         List<string> remarks = EncoderStackEmitter.Remarks(s, plan, layer.Names);
-        if (decoding) remarks.Add("With a KV cache, a pass whose operations are each too small to split across threads but whose batch is not runs ranges of its sequences side by side, one thread each, every layer for its own sequences (<c>Attend.Kernels.SequenceRanges</c>); the results are those of the undivided pass, bit for bit.");
+        if (decoding) remarks.Add("With a KV cache, a pass whose operations are too small or too short to split well across threads but whose batch is not runs ranges of its sequences side by side, one thread each, every layer for its own sequences (<c>Attend.Kernels.SequenceRanges</c>); the results are those of the undivided pass, bit for bit.");
         if (s.Causal && s.KeyPadding) remarks.Add("Key padding and a KV cache do not combine, so this declaration has no decoding methods; drop KeyPadding to get them.");
         string module = s.Naming == BlockOptions.NamingTorch
             ? "<c>torch.nn.TransformerEncoder</c> over <c>TransformerEncoderLayer(batch_first=True)</c>"
@@ -93,8 +93,8 @@ internal static class TransformerEncoderEmitter
                     int ranges = cache is null ? 1 : global::Attend.Kernels.SequenceRanges.Count(batch, length, ProjectionFlopsPerRow, LargestProjectionFlopsPerRow, threads);
                     if (ranges > 1)
                     {
-                        // Each operation of this pass is too small to split across threads but the batch is not: each thread
-                        // runs every layer for its own range of sequences, and the threads meet once instead of at every operation.
+                        // This pass's operations are too small or too short to split well across threads but its batch is not:
+                        // each thread runs every layer for its own range of sequences, and the threads meet once, not at every operation.
                         input.CopyTo(output);
                         global::Attend.Kernels.SequenceRanges.Run(weights, path, cache!, length, output, batch, ranges, static (weights, path, cache, length, x, first, count) => RunSequences(weights, path, cache, length, x, first, count));
                         cache!.Advance(length);

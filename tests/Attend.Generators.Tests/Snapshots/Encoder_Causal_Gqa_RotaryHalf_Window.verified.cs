@@ -20,7 +20,7 @@ namespace Demo;
 /// <para>Vector128: a head row is 2 segments, the query held in registers across keys.</para>
 /// <para>A query row whose keys are all masked yields zeros, never NaN.</para>
 /// <para>Head kernels: global::Attend.Generated.HeadKernels_D8_Dv8 (D = 8, Dv = 8), emitted once per compilation and shared by every layer of this head shape.</para>
-/// <para>With a KV cache, a pass whose operations are each too small to split across threads but whose batch is not runs ranges of its sequences side by side, one thread each, every layer for its own sequences (<c>Attend.Kernels.SequenceRanges</c>); the results are those of the undivided pass, bit for bit.</para>
+/// <para>With a KV cache, a pass whose operations are too small or too short to split well across threads but whose batch is not runs ranges of its sequences side by side, one thread each, every layer for its own sequences (<c>Attend.Kernels.SequenceRanges</c>); the results are those of the undivided pass, bit for bit.</para>
 /// </remarks>
 partial class TinyLlama
 {
@@ -185,8 +185,8 @@ partial class TinyLlama
         int ranges = cache is null ? 1 : global::Attend.Kernels.SequenceRanges.Count(batch, length, ProjectionFlopsPerRow, LargestProjectionFlopsPerRow, threads);
         if (ranges > 1)
         {
-            // Each operation of this pass is too small to split across threads but the batch is not: each thread
-            // runs every layer for its own range of sequences, and the threads meet once instead of at every operation.
+            // This pass's operations are too small or too short to split well across threads but its batch is not:
+            // each thread runs every layer for its own range of sequences, and the threads meet once, not at every operation.
             input.CopyTo(output);
             global::Attend.Kernels.SequenceRanges.Run(weights, path, cache!, length, output, batch, ranges, static (weights, path, cache, length, x, first, count) => RunSequences(weights, path, cache, length, x, first, count));
             cache!.Advance(length);
