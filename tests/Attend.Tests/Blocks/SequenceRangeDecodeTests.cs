@@ -152,27 +152,4 @@ public sealed class SequenceRangeDecodeTests
         Assert.Equal("rows", error.ParamName);
         Assert.Contains("sequences × count × rowStride = 3 × 1 × 4", error.Message);
     }
-
-    [Fact]
-    public void RunCached_RejectsSequencesOutsideTheCache()
-    {
-        var cache = new KvCache(1, 3, 1, 6, 4);
-        float[] rows = new float[2 * 6], output = new float[2 * 6];
-
-        var error = Assert.Throws<ArgumentException>(() =>
-        {
-            var problem = new AttentionProblem
-            {
-                Batch = 2, Heads = 1, QueryLength = 1, KeyLength = 1,
-                Query = rows, QueryBatchStride = 6, QueryHeadStride = 6, QueryRowStride = 6,
-                Key = rows, KeyBatchStride = 6, KeyHeadStride = 6, KeyRowStride = 6,
-                Value = rows, ValueBatchStride = 6, ValueHeadStride = 6, ValueRowStride = 6,
-                Output = output, OutputBatchStride = 6, OutputHeadStride = 6, OutputRowStride = 6,
-                Scale = 1f,
-            };
-            AttentionDriver.RunCached<Attend.Generated.HeadKernels_D6_Dv6>(problem, cache, 0, firstSequence: 2);
-        });
-        Assert.Equal("cache", error.ParamName);
-        Assert.Contains("[2, 4)", error.Message);
-    }
 }

@@ -149,28 +149,34 @@ public sealed class CachedAttentionArgumentTests
         ReferenceHeadKernels.Use(4, 4);
         var cache = new KvCache(1, 2, 1, 4, 8, KvCachePrecision.BFloat16);
         float[] rows = new float[3 * 4], result = new float[3 * 4];
-        var problem = new AttentionProblem
-        {
-            Batch = 3, Heads = 1, QueryLength = 1, KeyLength = 1,
-            Query = rows, QueryBatchStride = 4, QueryHeadStride = 4, QueryRowStride = 4,
-            Key = rows, KeyBatchStride = 4, KeyHeadStride = 4, KeyRowStride = 4,
-            Value = rows, ValueBatchStride = 4, ValueHeadStride = 4, ValueRowStride = 4,
-            Output = result, OutputBatchStride = 4, OutputHeadStride = 4, OutputRowStride = 4,
-            Scale = 1f,
-        };
 
-        ArgumentException? error = null;
-        try
-        {
-            AttentionDriver.RunCached<ReferenceHeadKernels>(problem, cache, 0);
-        }
-        catch (ArgumentException e)
-        {
-            error = e;
-        }
+        var error = Assert.Throws<ArgumentException>(() => AttentionDriver.RunCached<ReferenceHeadKernels>(OneTokenPerSequence(3, rows, result), cache, 0));
 
-        Assert.NotNull(error);
         Assert.Equal("cache", error.ParamName);
         Assert.Contains("3 of 1 × 4", error.Message);
     }
+
+    [Fact]
+    public void RunCached_RejectsSequencesOutsideTheCache()
+    {
+        ReferenceHeadKernels.Use(4, 4);
+        var cache = new KvCache(1, 3, 1, 4, 8);
+        float[] rows = new float[2 * 4], result = new float[2 * 4];
+
+        var error = Assert.Throws<ArgumentException>(() => AttentionDriver.RunCached<ReferenceHeadKernels>(OneTokenPerSequence(2, rows, result), cache, 0, firstSequence: 2));
+
+        Assert.Equal("cache", error.ParamName);
+        Assert.Contains("[2, 4)", error.Message);
+    }
+
+    /// <summary>One new token per sequence, one head of 4, keys and values the query rows themselves.</summary>
+    private static AttentionProblem OneTokenPerSequence(int batch, float[] rows, float[] result) => new()
+    {
+        Batch = batch, Heads = 1, QueryLength = 1, KeyLength = 1,
+        Query = rows, QueryBatchStride = 4, QueryHeadStride = 4, QueryRowStride = 4,
+        Key = rows, KeyBatchStride = 4, KeyHeadStride = 4, KeyRowStride = 4,
+        Value = rows, ValueBatchStride = 4, ValueHeadStride = 4, ValueRowStride = 4,
+        Output = result, OutputBatchStride = 4, OutputHeadStride = 4, OutputRowStride = 4,
+        Scale = 1f,
+    };
 }
