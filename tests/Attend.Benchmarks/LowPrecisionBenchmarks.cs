@@ -1,6 +1,8 @@
 using System;
 using System.Diagnostics;
 using System.Linq;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Attend.Kernels;
 using Attend.Samples.Embeddings;
 using Attend.Text;
@@ -113,6 +115,14 @@ internal static class LowPrecisionCommand
         var (fmaPeak, wordPeak, bytePeak, int8Loop, byteLoop) = IntegerMultiplyAddPeak.PerCore();
         Console.WriteLine($"One core's multiply-adds (G/s): float32 FMA {fmaPeak:F1}, vpmaddwd {wordPeak:F1} ({wordPeak / fmaPeak:F2}×), vpmaddubsw {bytePeak:F1} ({bytePeak / fmaPeak:F2}×); " +
                           $"inner loops in L1: the int8 kernel's (16-bit activations) {int8Loop:F1} ({int8Loop / fmaPeak:F2}×), u8 × s8 {byteLoop:F1} ({byteLoop / fmaPeak:F2}×)");
+        if (Vector512.IsHardwareAccelerated || AvxVnni.IsSupported)
+        {
+            var wide = IntegerMultiplyAddPeak512.PerCore();
+            Console.WriteLine($"With AVX-512 / AVX-VNNI (G/s): float32 FMA 512-bit {wide.Fma512:F1}, vpmaddwd 512-bit {wide.MaddWd512:F1} ({wide.MaddWd512 / wide.Fma512:F2}×), " +
+                              $"vpdpwssd 256-bit {wide.DpWssd256:F1} ({wide.DpWssd256 / wide.Fma512:F2}×); inner loops in L1: 512-bit 6-row tile {wide.Loop512x6:F1} ({wide.Loop512x6 / wide.Fma512:F2}×), " +
+                              $"12-row tile {wide.Loop512x12:F1} ({wide.Loop512x12 / wide.Fma512:F2}×), 256-bit vpdpwssd tile {wide.VnniLoop256:F1} ({wide.VnniLoop256 / wide.Fma512:F2}×)");
+        }
+
         if (args.Contains("--peak-only"))
         {
             return 0;

@@ -119,12 +119,13 @@ public static partial class LinearKernels
                 Compact = halves + panelOffset,
                 Path = path,
             };
-            // One row on AVX2: decoded in registers (a decode step reads each weight once; a scratch round trip would cost
-            // more than the bytes saved). Elsewhere: decoded a K block at a time into the scratch the float tiles read.
-            bool rowInRegisters = rows == 1 && path == KernelPath.Vector256 && Avx2.IsSupported;
+            // One row on AVX2 or AVX-512: decoded in registers (a decode step reads each weight once; a scratch round trip
+            // would cost more than the bytes saved). Elsewhere: decoded a K block at a time into the scratch the float tiles read.
+            bool oneRow = rows == 1 && precision == WeightPrecision.BFloat16;
             switch (precision)
             {
-                case WeightPrecision.BFloat16 when rowInRegisters: RowCompact256<BFloat16Row>(problem); break;
+                case WeightPrecision.BFloat16 when oneRow && path == KernelPath.Vector512 && Avx512F.IsSupported: RowBFloat16512(problem); break;
+                case WeightPrecision.BFloat16 when oneRow && path == KernelPath.Vector256 && Avx2.IsSupported: RowCompact256<BFloat16Row>(problem); break;
                 case WeightPrecision.BFloat16: RunDecoded<BFloat16Panels>(problem, rows, maxDegreeOfParallelism); break;
                 default: RunDecoded<Float32Panels>(problem, rows, maxDegreeOfParallelism); break;
             }
