@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Attend.Kernels;
 
@@ -68,8 +69,20 @@ public static partial class LinearKernels
         Vector256<float> a10 = p > 1 ? Vector256.Load(sums + 16) : default, a11 = p > 1 ? Vector256.Load(sums + 24) : default;
         Vector256<float> a20 = p > 2 ? Vector256.Load(sums + 32) : default, a21 = p > 2 ? Vector256.Load(sums + 40) : default;
         Vector256<float> a30 = p > 3 ? Vector256.Load(sums + 48) : default, a31 = p > 3 ? Vector256.Load(sums + 56) : default;
+        ushort* rows = (ushort*)problem.Compact + (nint)panel * problem.InFeatures * PanelWidth;
+        nint panelStride = (nint)problem.InFeatures * PanelWidth;
         for (nint k = 0, depth = problem.InFeatures; k < depth; k++)
         {
+            if ((k & 1) == 0 && Sse.IsSupported)
+            {
+                // As RowBFloat16512: a cold weight streams at half the bandwidth on the hardware prefetcher alone.
+                ushort* ahead = rows + k * PanelWidth + PrefetchAhead;
+                Sse.Prefetch0(ahead);
+                if (p > 1) Sse.Prefetch0(ahead + panelStride);
+                if (p > 2) Sse.Prefetch0(ahead + 2 * panelStride);
+                if (p > 3) Sse.Prefetch0(ahead + 3 * panelStride);
+            }
+
             Vector256<float> xk = Vector256.Create(x[k]);
             TDecoder.Load(problem, panel, k, out Vector256<float> w0, out Vector256<float> w1);
             a00 = Vector256.MultiplyAddEstimate(xk, w0, a00);
