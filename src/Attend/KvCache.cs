@@ -1,4 +1,6 @@
 using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Attend.Kernels;
 
 namespace Attend;
@@ -19,10 +21,10 @@ namespace Attend;
 /// </remarks>
 public sealed class KvCache
 {
-    private readonly float[][]? _keys;
-    private readonly float[][]? _values;
-    private readonly ushort[][]? _keyBits;
-    private readonly ushort[][]? _valueBits;
+    private readonly AlignedArray<float>[]? _keys;
+    private readonly AlignedArray<float>[]? _values;
+    private readonly AlignedArray<ushort>[]? _keyBits;
+    private readonly AlignedArray<ushort>[]? _valueBits;
 
     /// <summary>Allocates a cache of 32-bit floats; prefer the generated layer's <c>CreateKvCache(batch, capacity)</c>, which fills in the shapes.</summary>
     /// <param name="layers">Number of layers.</param>
@@ -122,10 +124,10 @@ public sealed class KvCache
     public Span<float> Values(int layer) => Floats(_values, layer);
 
     /// <summary>Layer <paramref name="layer"/>'s keys as bfloat16 bits, laid out as <see cref="Keys"/>; empty for a float cache.</summary>
-    internal ushort[] KeyBits(int layer) => _keyBits is null ? [] : _keyBits[CheckLayer(layer)];
+    internal Span<ushort> KeyBits(int layer) => _keyBits is null ? [] : _keyBits[CheckLayer(layer)].Span;
 
     /// <summary>Layer <paramref name="layer"/>'s values as bfloat16 bits; empty for a float cache.</summary>
-    internal ushort[] ValueBits(int layer) => _valueBits is null ? [] : _valueBits[CheckLayer(layer)];
+    internal Span<ushort> ValueBits(int layer) => _valueBits is null ? [] : _valueBits[CheckLayer(layer)].Span;
 
     /// <summary>
     /// Throws unless <paramref name="count"/> more positions fit: what a generated <c>Forward</c> checks before it
@@ -190,13 +192,13 @@ public sealed class KvCache
                     ReadOnlySpan<float> value = row.Slice(valueColumn + h * DimHead, DimHead);
                     if (_keyBits is not null)
                     {
-                        BFloat16.Round(key, _keyBits[layer].AsSpan(destination, DimHead));
-                        BFloat16.Round(value, _valueBits![layer].AsSpan(destination, DimHead));
+                        BFloat16.Round(key, _keyBits[layer].Span.Slice(destination, DimHead));
+                        BFloat16.Round(value, _valueBits![layer].Span.Slice(destination, DimHead));
                     }
                     else
                     {
-                        key.CopyTo(_keys![layer].AsSpan(destination, DimHead));
-                        value.CopyTo(_values![layer].AsSpan(destination, DimHead));
+                        key.CopyTo(_keys![layer].Span.Slice(destination, DimHead));
+                        value.CopyTo(_values![layer].Span.Slice(destination, DimHead));
                     }
                 }
             }
@@ -212,23 +214,49 @@ public sealed class KvCache
         Length += count;
     }
 
-    private static T[][] Allocate<T>(int layers, long perLayer)
+    private static AlignedArray<T>[] Allocate<T>(int layers, long perLayer)
+        where T : unmanaged
     {
-        var arrays = new T[layers][];
+        var arrays = new AlignedArray<T>[layers];
         for (int i = 0; i < layers; i++)
         {
-            arrays[i] = new T[perLayer];
+            arrays[i] = new AlignedArray<T>((int)perLayer);
         }
 
         return arrays;
     }
 
-    private Span<float> Floats(float[][]? arrays, int layer)
+    /// <summary>
+    /// A pinned array whose used part starts on a 64-byte boundary. A head's row of 64 floats is then four whole cache
+    /// lines, so every 512-bit load of a decode step reads one line: in a plain array (16 bytes past a line) each of them
+    /// straddled two, and the AVX-512 decode step over 2047 cached tokens took 0.25 ms against the AVX2 kernels' 0.17.
+    /// </summary>
+    private readonly unsafe struct AlignedArray<T>
+        where T : unmanaged
+    {
+        private const int Alignment = 64;
+        private readonly T[] _array;
+        private readonly int _offset;
+        private readonly int _length;
+
+        public AlignedArray(int length)
+        {
+            int padding = Alignment / sizeof(T);
+            _array = GC.AllocateArray<T>(length + padding, pinned: true); // pinned: the offset below stays right
+            nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_array));
+            _offset = (int)((Alignment - address % Alignment) % Alignment) / sizeof(T);
+            _length = length;
+        }
+
+        public Span<T> Span => _array.AsSpan(_offset, _length);
+    }
+
+    private Span<float> Floats(AlignedArray<float>[]? arrays, int layer)
     {
         CheckLayer(layer);
         return arrays is null
             ? throw new InvalidOperationException("This cache stores bfloat16 (KvCachePrecision.BFloat16), not floats.")
-            : arrays[layer];
+            : arrays[layer].Span;
     }
 
     private int CheckLayer(int layer)

@@ -72,8 +72,8 @@ public static partial class AttentionDriver
             return;
         }
 
-        ushort[] keyBits = cache.KeyBits(layer);
-        ushort[] valueBits = cache.ValueBits(layer);
+        Span<ushort> keyBits = cache.KeyBits(layer);
+        Span<ushort> valueBits = cache.ValueBits(layer);
         bool readsRowByRow = problem.QueryLength < SplitKeyMaxQueries || !problem.Probabilities.IsEmpty || !problem.Scores.IsEmpty;
         if (readsRowByRow)
         {
@@ -94,8 +94,8 @@ public static partial class AttentionDriver
         for (int pair = 0; pair < pairs; pair++)
         {
             int from = rangeStart + pair * cache.HeadStride;
-            TensorConversions.Bf16ToFloat32(keyBits.AsSpan(from, perPair), new Span<float>(widenedKeys + (nint)pair * perPair, perPair));
-            TensorConversions.Bf16ToFloat32(valueBits.AsSpan(from, perPair), new Span<float>(widenedValues + (nint)pair * perPair, perPair));
+            TensorConversions.Bf16ToFloat32(keyBits.Slice(from, perPair), new Span<float>(widenedKeys + (nint)pair * perPair, perPair));
+            TensorConversions.Bf16ToFloat32(valueBits.Slice(from, perPair), new Span<float>(widenedValues + (nint)pair * perPair, perPair));
         }
 
         Execute<TKernels>(in withPast, new PastRows { Key = widenedKeys, Value = widenedValues, Length = past, RowsPerHead = past });
