@@ -217,7 +217,7 @@ internal readonly struct Lanes512 : IFloatLanes<Vector512<float>>
     public static Vector512<float> SwapPairs(Vector512<float> a) =>
         Vector512.Shuffle(a, Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
 
-    public static float Sum(Vector512<float> a) => Vector512.Sum(a);
+    public static float Sum(Vector512<float> a) => HeadKernelParts.LaneSum(a);
 
     public static float MaxAcross(Vector512<float> a) => Lanes256.MaxAcross(Vector256.Max(a.GetLower(), a.GetUpper()));
 }

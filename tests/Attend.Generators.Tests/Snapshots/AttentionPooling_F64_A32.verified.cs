@@ -189,7 +189,7 @@ partial class WordAttention
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, t * S);
                 global::System.Runtime.Intrinsics.Vector512<float> sum512 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row) * v0;
                 sum512 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 16), v16, sum512);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref s, t) = global::System.Runtime.Intrinsics.Vector512.Sum(sum512);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s, t) = global::Attend.Kernels.HeadKernelParts.LaneSum(sum512);
             }
         }
 

@@ -174,7 +174,7 @@ partial class QueryPooling
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, t * S);
                 global::System.Runtime.Intrinsics.Vector512<float> sum512 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row) * v0;
                 global::System.Runtime.Intrinsics.Vector128<float> sum128 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 16) * v16;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref s, t) = (global::System.Runtime.Intrinsics.Vector512.Sum(sum512) + global::System.Runtime.Intrinsics.Vector128.Sum(sum128));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s, t) = (global::Attend.Kernels.HeadKernelParts.LaneSum(sum512) + global::System.Runtime.Intrinsics.Vector128.Sum(sum128));
             }
         }
 

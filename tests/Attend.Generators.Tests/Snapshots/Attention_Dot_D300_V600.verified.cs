@@ -161,7 +161,7 @@ partial class WideDot
                 dot512b = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref q, 272), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref key, 272), dot512b);
                 dot256a = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref q, 288), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key, 288), dot256a);
                 dot128a = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref q, 296), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref key, 296), dot128a);
-                float dot = global::System.Runtime.Intrinsics.Vector512.Sum(dot512a + dot512b + dot512c + dot512d) + global::System.Runtime.Intrinsics.Vector256.Sum(dot256a) + global::System.Runtime.Intrinsics.Vector128.Sum(dot128a);
+                float dot = global::Attend.Kernels.HeadKernelParts.LaneSum(dot512a + dot512b + dot512c + dot512d) + global::System.Runtime.Intrinsics.Vector256.Sum(dot256a) + global::System.Runtime.Intrinsics.Vector128.Sum(dot128a);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j) = dot;
             }
         }

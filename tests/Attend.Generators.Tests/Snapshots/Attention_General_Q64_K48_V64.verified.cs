@@ -208,7 +208,7 @@ partial class LuongGeneral
                 dot512b = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(query16, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref key, 16), dot512b);
                 dot512a = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(query32, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref key, 32), dot512a);
                 dot512b = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(query48, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref key, 48), dot512b);
-                float dot = global::System.Runtime.Intrinsics.Vector512.Sum(dot512a + dot512b);
+                float dot = global::Attend.Kernels.HeadKernelParts.LaneSum(dot512a + dot512b);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j) = dot;
             }
         }

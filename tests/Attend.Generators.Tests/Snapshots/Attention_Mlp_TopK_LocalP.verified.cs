@@ -255,7 +255,7 @@ partial class MlpLocalP
                 global::System.Runtime.Intrinsics.Vector128<float> sum128a = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 sum512a = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(v0, global::System.Runtime.Intrinsics.Vector512.Max(query0 + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref key), global::System.Runtime.Intrinsics.Vector512<float>.Zero), sum512a);
                 sum128a = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(v16, global::System.Runtime.Intrinsics.Vector128.Max(query16 + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref key, 16), global::System.Runtime.Intrinsics.Vector128<float>.Zero), sum128a);
-                float sum = global::System.Runtime.Intrinsics.Vector512.Sum(sum512a) + global::System.Runtime.Intrinsics.Vector128.Sum(sum128a);
+                float sum = global::Attend.Kernels.HeadKernelParts.LaneSum(sum512a) + global::System.Runtime.Intrinsics.Vector128.Sum(sum128a);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j) = sum + global::System.Runtime.CompilerServices.Unsafe.Add(ref v, 20);
             }
         }

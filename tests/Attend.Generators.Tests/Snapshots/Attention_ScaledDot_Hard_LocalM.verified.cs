@@ -155,7 +155,7 @@ partial class HardLocal
                 ref float key = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)j * 16);
                 global::System.Runtime.Intrinsics.Vector512<float> dot512a = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 dot512a = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(query0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref key), dot512a);
-                float dot = global::System.Runtime.Intrinsics.Vector512.Sum(dot512a);
+                float dot = global::Attend.Kernels.HeadKernelParts.LaneSum(dot512a);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j) = 0.25f * dot;
             }
         }

@@ -256,7 +256,7 @@ partial class DynamicGat
                 global::System.Runtime.Intrinsics.Vector128<float> z16 = t16 + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 16);
                 global::System.Runtime.Intrinsics.Vector512<float> sum512 = a0 * global::System.Runtime.Intrinsics.Vector512.MaxNative(z0, z0 * slope512);
                 global::System.Runtime.Intrinsics.Vector128<float> sum128 = a16 * global::System.Runtime.Intrinsics.Vector128.MaxNative(z16, z16 * slope128);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref s, e) = (global::System.Runtime.Intrinsics.Vector512.Sum(sum512) + global::System.Runtime.Intrinsics.Vector128.Sum(sum128));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s, e) = (global::Attend.Kernels.HeadKernelParts.LaneSum(sum512) + global::System.Runtime.Intrinsics.Vector128.Sum(sum128));
             }
         }
 

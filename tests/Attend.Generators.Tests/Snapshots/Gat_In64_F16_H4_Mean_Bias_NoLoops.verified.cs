@@ -241,8 +241,8 @@ partial class OutputGat
             global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x);
             global::System.Runtime.Intrinsics.Vector512<float> t512 = x0 * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a);
             global::System.Runtime.Intrinsics.Vector512<float> s512 = x0 * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)(F));
-            target = global::System.Runtime.Intrinsics.Vector512.Sum(t512);
-            source = global::System.Runtime.Intrinsics.Vector512.Sum(s512);
+            target = global::Attend.Kernels.HeadKernelParts.LaneSum(t512);
+            source = global::Attend.Kernels.HeadKernelParts.LaneSum(s512);
         }
 
         // Vector512: F′ = 16 = 1 × Vector512<float>; each source row is gathered once and the output row stays in registers until the last edge.

@@ -59,7 +59,7 @@ internal readonly struct HeadKernels_D160_Dv160 : global::Attend.Kernels.IAttent
             sum512b = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref q, 112), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref key, 112), sum512b);
             sum512a = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref q, 128), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref key, 128), sum512a);
             sum512b = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref q, 144), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref key, 144), sum512b);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j) = scale * (global::System.Runtime.Intrinsics.Vector512.Sum(sum512a + sum512b));
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j) = scale * (global::Attend.Kernels.HeadKernelParts.LaneSum(sum512a + sum512b));
         }
     }
 

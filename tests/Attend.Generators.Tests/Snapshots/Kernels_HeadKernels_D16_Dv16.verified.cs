@@ -51,7 +51,7 @@ internal readonly struct HeadKernels_D16_Dv16 : global::Attend.Kernels.IAttentio
         {
             ref float key = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)j * keyStride);
             global::System.Runtime.Intrinsics.Vector512<float> sum512a = q0 * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref key);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j) = scale * (global::System.Runtime.Intrinsics.Vector512.Sum(sum512a));
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j) = scale * (global::Attend.Kernels.HeadKernelParts.LaneSum(sum512a));
         }
     }
 

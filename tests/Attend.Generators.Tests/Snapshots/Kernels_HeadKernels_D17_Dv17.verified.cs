@@ -53,7 +53,7 @@ internal readonly struct HeadKernels_D17_Dv17 : global::Attend.Kernels.IAttentio
             ref float key = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)j * keyStride);
             global::System.Runtime.Intrinsics.Vector512<float> sum512a = q0 * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref key);
             float sum = q16 * global::System.Runtime.CompilerServices.Unsafe.Add(ref key, 16);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j) = scale * (global::System.Runtime.Intrinsics.Vector512.Sum(sum512a) + sum);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j) = scale * (global::Attend.Kernels.HeadKernelParts.LaneSum(sum512a) + sum);
         }
     }
 

@@ -57,7 +57,7 @@ internal readonly struct HeadKernels_D64_Dv64 : global::Attend.Kernels.IAttentio
             global::System.Runtime.Intrinsics.Vector512<float> sum512b = q16 * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref key, 16);
             sum512a = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(q32, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref key, 32), sum512a);
             sum512b = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(q48, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref key, 48), sum512b);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j) = scale * (global::System.Runtime.Intrinsics.Vector512.Sum(sum512a + sum512b));
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j) = scale * (global::Attend.Kernels.HeadKernelParts.LaneSum(sum512a + sum512b));
         }
     }
 

@@ -173,7 +173,7 @@ partial class LearnedKernelRegression
             global::System.Runtime.Intrinsics.Vector512<float> acc = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             int j = 0;
             for (; j <= count - 16; j += 16) acc = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p, (nuint)j), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref v, (nuint)j), acc);
-            float sum = global::System.Runtime.Intrinsics.Vector512.Sum(acc);
+            float sum = global::Attend.Kernels.HeadKernelParts.LaneSum(acc);
             for (; j < count; j++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref p, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref v, j);
             output[0] = sum;
         }

@@ -283,7 +283,7 @@ partial class TuringHeads
             global::System.Runtime.Intrinsics.Vector128<float> k16 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref k, 16);
             global::System.Runtime.Intrinsics.Vector512<float> keySquares512 = k0 * k0;
             global::System.Runtime.Intrinsics.Vector128<float> keySquares128 = k16 * k16;
-            float keyNorm = global::System.MathF.Sqrt((global::System.Runtime.Intrinsics.Vector512.Sum(keySquares512) + global::System.Runtime.Intrinsics.Vector128.Sum(keySquares128)));
+            float keyNorm = global::System.MathF.Sqrt((global::Attend.Kernels.HeadKernelParts.LaneSum(keySquares512) + global::System.Runtime.Intrinsics.Vector128.Sum(keySquares128)));
             for (int i = 0; i < N; i++)
             {
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, i * W);
@@ -293,7 +293,7 @@ partial class TuringHeads
                 global::System.Runtime.Intrinsics.Vector128<float> dot128 = k16 * r16;
                 global::System.Runtime.Intrinsics.Vector512<float> squares512 = r0 * r0;
                 global::System.Runtime.Intrinsics.Vector128<float> squares128 = r16 * r16;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref s, i) = (global::System.Runtime.Intrinsics.Vector512.Sum(dot512) + global::System.Runtime.Intrinsics.Vector128.Sum(dot128)) / (global::System.MathF.Sqrt((global::System.Runtime.Intrinsics.Vector512.Sum(squares512) + global::System.Runtime.Intrinsics.Vector128.Sum(squares128))) * keyNorm + Epsilon);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s, i) = (global::Attend.Kernels.HeadKernelParts.LaneSum(dot512) + global::System.Runtime.Intrinsics.Vector128.Sum(dot128)) / (global::System.MathF.Sqrt((global::Attend.Kernels.HeadKernelParts.LaneSum(squares512) + global::System.Runtime.Intrinsics.Vector128.Sum(squares128))) * keyNorm + Epsilon);
             }
         }
 

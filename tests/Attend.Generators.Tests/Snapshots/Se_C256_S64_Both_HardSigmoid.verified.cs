@@ -202,7 +202,7 @@ partial class MobileSe
                 dot512b = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 208), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 208), dot512b);
                 dot512a = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 224), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 224), dot512a);
                 dot512b = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 240), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 240), dot512b);
-                float dot = global::System.Runtime.Intrinsics.Vector512.Sum(dot512a + dot512b);
+                float dot = global::Attend.Kernels.HeadKernelParts.LaneSum(dot512a + dot512b);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref output, r) = dot;
             }
         }
@@ -299,7 +299,7 @@ partial class MobileSe
                 dot512b = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x16, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 16), dot512b);
                 dot512a = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x32, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 32), dot512a);
                 dot512b = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x48, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 48), dot512b);
-                float dot = global::System.Runtime.Intrinsics.Vector512.Sum(dot512a + dot512b);
+                float dot = global::Attend.Kernels.HeadKernelParts.LaneSum(dot512a + dot512b);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref output, r) = dot;
             }
         }

@@ -183,7 +183,7 @@ partial class SmallSe
                 global::System.Runtime.Intrinsics.Vector512<float> dot512b = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 dot512a = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row), dot512a);
                 dot512b = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x16, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 16), dot512b);
-                float dot = global::System.Runtime.Intrinsics.Vector512.Sum(dot512a + dot512b);
+                float dot = global::Attend.Kernels.HeadKernelParts.LaneSum(dot512a + dot512b);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref output, r) = dot;
             }
         }
