@@ -59,7 +59,7 @@ public sealed class KvCache
         }
 
         long perLayer = (long)batch * capacity * kvHeads * dimHead;
-        if (perLayer > Array.MaxLength)
+        if (perLayer > Array.MaxLength - AlignedArray<float>.Padding)
         {
             throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"batch × capacity × kvHeads × dimHead = {perLayer} values per layer is more than one array holds; lower the capacity or the batch.");
         }
@@ -235,14 +235,17 @@ public sealed class KvCache
         where T : unmanaged
     {
         private const int Alignment = 64;
+
+        /// <summary>Elements allocated beyond the length, at most, to reach the boundary.</summary>
+        public static int Padding => Alignment / sizeof(T);
+
         private readonly T[] _array;
         private readonly int _offset;
         private readonly int _length;
 
         public AlignedArray(int length)
         {
-            int padding = Alignment / sizeof(T);
-            _array = GC.AllocateArray<T>(length + padding, pinned: true); // pinned: the offset below stays right
+            _array = GC.AllocateArray<T>(length + Padding, pinned: true); // pinned: the offset below stays right
             nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_array));
             _offset = (int)((Alignment - address % Alignment) % Alignment) / sizeof(T);
             _length = length;

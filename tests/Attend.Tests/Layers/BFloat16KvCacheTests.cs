@@ -129,6 +129,38 @@ public sealed class BFloat16KvCacheTests(ITestOutputHelper output)
         Assert.Contains("Reset()", overflow.Message);
     }
 
+    [Fact]
+    public unsafe void EveryLayersRows_StartOnACacheLine()
+    {
+        // A 512-bit load of a head's row must not straddle two cache lines (the AVX-512 decode step's speed).
+        foreach (KvCachePrecision precision in new[] { KvCachePrecision.Float32, KvCachePrecision.BFloat16 })
+        {
+            var cache = new KvCache(layers: 3, batch: 2, kvHeads: 2, dimHead: 64, capacity: 7, precision);
+            for (int layer = 0; layer < cache.Layers; layer++)
+            {
+                if (precision == KvCachePrecision.Float32)
+                {
+                    fixed (float* keys = cache.Keys(layer)) fixed (float* values = cache.Values(layer))
+                    {
+                        Assert.Equal(0, (nint)keys % 64);
+                        Assert.Equal(0, (nint)values % 64);
+                    }
+
+                    Assert.Equal(2 * 2 * 7 * 64, cache.Values(layer).Length);
+                    continue;
+                }
+
+                fixed (ushort* keys = cache.KeyBits(layer)) fixed (ushort* values = cache.ValueBits(layer))
+                {
+                    Assert.Equal(0, (nint)keys % 64);
+                    Assert.Equal(0, (nint)values % 64);
+                }
+
+                Assert.Equal(2 * 2 * 7 * 64, cache.ValueBits(layer).Length);
+            }
+        }
+    }
+
     /// <summary>Inputs three times the usual spread, so the softmax is far from uniform and the scores' rounding matters.</summary>
     private static float[] Input(int seed) => Array.ConvertAll(ReferenceEncoder.RandomInput(Batch * Length * E, seed), v => 3 * v);
 
