@@ -121,7 +121,7 @@ public static partial class LinearKernels
             };
             // One row on AVX2 or AVX-512: decoded in registers (a decode step reads each weight once; a scratch round trip
             // would cost more than the bytes saved). Elsewhere: decoded a K block at a time into the scratch the float tiles read.
-            bool oneRow = rows == 1 && precision == WeightPrecision.BFloat16;
+            bool oneRow = rows == 1;
             switch (precision)
             {
                 case WeightPrecision.BFloat16 when oneRow && path == KernelPath.Vector512 && Avx512F.IsSupported: RowBFloat16512(problem); break;

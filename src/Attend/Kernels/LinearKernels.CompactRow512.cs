@@ -20,8 +20,6 @@ public static partial class LinearKernels
     /// </remarks>
     private static unsafe void RowBFloat16512(in Problem problem)
     {
-        // Eight panels are eight streams from memory: with four, a cold weight (a decode step through a model) read at
-        // half the bandwidth the float one-row tile's eight get.
         int panelCount = PanelCount(problem.OutFeatures);
         float* sums = stackalloc float[RowPanels512 * PanelWidth];
         for (int panel = 0; panel < panelCount; panel += RowPanels512)
@@ -58,6 +56,8 @@ public static partial class LinearKernels
         }
     }
 
+    // Eight panels are eight streams from memory: with four, a cold weight (a decode step through a model) read at
+    // half the bandwidth the float one-row tile's eight get.
     private const int RowPanels512 = 8;
 
     /// <summary>bf16 values ahead of the current row that each panel's prefetch asks for (1 KiB: 32 rows).</summary>
