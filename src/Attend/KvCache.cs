@@ -1,6 +1,4 @@
 using System;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Attend.Kernels;
 
 namespace Attend;
@@ -224,34 +222,6 @@ public sealed class KvCache
         }
 
         return arrays;
-    }
-
-    /// <summary>
-    /// A pinned array whose used part starts on a 64-byte boundary. A head's row of 64 floats is then four whole cache
-    /// lines, so every 512-bit load of a decode step reads one line: in a plain array (16 bytes past a line) each of them
-    /// straddled two, and the AVX-512 decode step over 2047 cached tokens took 0.25 ms against the AVX2 kernels' 0.17.
-    /// </summary>
-    private readonly unsafe struct AlignedArray<T>
-        where T : unmanaged
-    {
-        private const int Alignment = 64;
-
-        /// <summary>Elements allocated beyond the length, at most, to reach the boundary.</summary>
-        public static int Padding => Alignment / sizeof(T);
-
-        private readonly T[] _array;
-        private readonly int _offset;
-        private readonly int _length;
-
-        public AlignedArray(int length)
-        {
-            _array = GC.AllocateArray<T>(length + Padding, pinned: true); // pinned: the offset below stays right
-            nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_array));
-            _offset = (int)((Alignment - address % Alignment) % Alignment) / sizeof(T);
-            _length = length;
-        }
-
-        public Span<T> Span => _array.AsSpan(_offset, _length);
     }
 
     private Span<float> Floats(AlignedArray<float>[]? arrays, int layer)

@@ -85,7 +85,7 @@ internal static unsafe partial class Int8Gemm
         float* sums = stackalloc float[TileRows * 2 * LinearKernels.PanelWidth];
         float* zeros = stackalloc float[2 * LinearKernels.PanelWidth]; // the bias of a projection without one
         new Span<float>(zeros, 2 * LinearKernels.PanelWidth).Clear();
-        fixed (sbyte* panels = block.Weight.Int8Panels)
+        fixed (sbyte* panels = block.Weight.Int8Panels!.Span)
         fixed (float* scales = block.Weight.Int8Scales)
         fixed (short* quantized = activations)
         {

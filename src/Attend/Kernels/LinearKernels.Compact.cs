@@ -109,8 +109,8 @@ public static partial class LinearKernels
         float* bias, int firstPanel, int columns, float* output, nint outputStride, int maxDegreeOfParallelism)
     {
         nint panelOffset = (nint)firstPanel * PanelWidth * weight.InFeatures;
-        fixed (float* floats = weight.Float32Panels)
-        fixed (ushort* halves = weight.BFloat16Panels)
+        fixed (float* floats = weight.Float32Panels is null ? default : weight.Float32Panels.Span)
+        fixed (ushort* halves = weight.BFloat16Panels is null ? default : weight.BFloat16Panels.Span)
         {
             WeightPrecision precision = weight.Precision;
             var problem = new Problem(input, inputStride, precision == WeightPrecision.Float32 ? floats + panelOffset : null,

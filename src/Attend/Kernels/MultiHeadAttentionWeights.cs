@@ -69,12 +69,12 @@ public sealed class MultiHeadAttentionWeights<TShape>
         public ProjectionWeight(int inFeatures, int outFeatures)
         {
             if (TShape.CompactWeights) Compact = new PackedProjection(inFeatures, outFeatures);
-            else Panels = new float[LinearKernels.PackedLength(inFeatures, outFeatures)];
+            else Panels = new AlignedArray<float>(LinearKernels.PackedLength(inFeatures, outFeatures));
             InFeatures = inFeatures;
             OutFeatures = outFeatures;
         }
 
-        public float[]? Panels { get; }
+        public AlignedArray<float>? Panels { get; }
 
         public PackedProjection? Compact { get; }
 
@@ -86,7 +86,7 @@ public sealed class MultiHeadAttentionWeights<TShape>
         public void Pack(ReadOnlySpan<float> weight, WeightPrecision precision)
         {
             if (TShape.CompactWeights) Compact!.Pack(weight, precision);
-            else LinearKernels.Pack(weight, InFeatures, OutFeatures, Panels!);
+            else LinearKernels.Pack(weight, InFeatures, OutFeatures, Panels!.Span);
         }
 
         /// <summary>
@@ -96,7 +96,7 @@ public sealed class MultiHeadAttentionWeights<TShape>
         public void Project(KernelPath path, ReadOnlySpan<float> input, int rows, ReadOnlySpan<float> bias, Span<float> output, int threads)
         {
             if (TShape.CompactWeights) ProjectionDriver.Forward(path, input, rows, InFeatures, Compact!, bias, InFeatures, OutFeatures, output, OutFeatures, threads);
-            else ProjectionDriver.Forward(path, input, rows, InFeatures, Panels, bias, InFeatures, OutFeatures, output, OutFeatures, threads);
+            else ProjectionDriver.Forward(path, input, rows, InFeatures, Panels!.Span, bias, InFeatures, OutFeatures, output, OutFeatures, threads);
         }
     }
 }

@@ -39,17 +39,18 @@ public sealed class PackedProjection
 
     /// <summary>Bytes the packed weights occupy (panels, padding and int8 scales included); 0 before <see cref="Pack"/>.</summary>
     public long WeightBytes =>
-        (Float32Panels?.LongLength ?? 0) * sizeof(float) + (BFloat16Panels?.LongLength ?? 0) * sizeof(ushort) +
-        (Int8Panels?.LongLength ?? 0) + (Int8Scales?.LongLength ?? 0) * sizeof(float);
+        (long)(Float32Panels?.Length ?? 0) * sizeof(float) + (long)(BFloat16Panels?.Length ?? 0) * sizeof(ushort) +
+        (Int8Panels?.Length ?? 0) + (Int8Scales?.LongLength ?? 0) * sizeof(float);
 
     /// <summary>Elements of one precision's panels: <see cref="LinearKernels.PackedLength"/>.</summary>
     internal int PackedLength { get; }
 
-    internal float[]? Float32Panels { get; private set; }
+    // Each 64-byte aligned, as the kernels' 512-bit panel loads want (see AlignedArray).
+    internal AlignedArray<float>? Float32Panels { get; private set; }
 
-    internal ushort[]? BFloat16Panels { get; private set; }
+    internal AlignedArray<ushort>? BFloat16Panels { get; private set; }
 
-    internal sbyte[]? Int8Panels { get; private set; }
+    internal AlignedArray<sbyte>? Int8Panels { get; private set; }
 
     internal float[]? Int8Scales { get; private set; }
 
@@ -68,8 +69,9 @@ public sealed class PackedProjection
             throw new ArgumentOutOfRangeException(nameof(precision), precision, "Expected Float32, BFloat16 or Int8.");
         }
 
-        var floats = new float[PackedLength];
-        LinearKernels.Pack(weight, InFeatures, OutFeatures, floats);
+        AlignedArray<float>? aligned = precision == WeightPrecision.Float32 ? new AlignedArray<float>(PackedLength) : null;
+        Span<float> floats = aligned is null ? new float[PackedLength] : aligned.Span;
+        LinearKernels.Pack(weight, InFeatures, OutFeatures, floats); // also checks the weight's length, for every precision
         switch (precision)
         {
             case WeightPrecision.BFloat16:
@@ -79,7 +81,7 @@ public sealed class PackedProjection
                 (Int8Panels, Int8Scales) = WeightQuantization.ToInt8PairPanels(weight, InFeatures, OutFeatures);
                 break;
             default:
-                Float32Panels = floats;
+                Float32Panels = aligned;
                 break;
         }
 
@@ -95,14 +97,14 @@ public sealed class PackedProjection
             return weight;
         }
 
-        var floats = Float32Panels ?? new float[PackedLength];
+        Span<float> floats = Float32Panels is null ? new float[PackedLength] : Float32Panels.Span;
         if (BFloat16Panels is not null)
         {
-            WeightQuantization.FromBFloat16Panels(BFloat16Panels, floats);
+            WeightQuantization.FromBFloat16Panels(BFloat16Panels.Span, floats);
         }
         else if (Int8Panels is not null)
         {
-            WeightQuantization.FromInt8PairPanels(Int8Panels, Int8Scales!, InFeatures, floats);
+            WeightQuantization.FromInt8PairPanels(Int8Panels.Span, Int8Scales!, InFeatures, floats);
         }
 
         for (int n = 0; n < OutFeatures; n++)
@@ -110,7 +112,7 @@ public sealed class PackedProjection
             int panel = n / LinearKernels.PanelWidth, column = n % LinearKernels.PanelWidth;
             for (int k = 0; k < InFeatures; k++)
             {
-                weight[(long)n * InFeatures + k] = floats[((long)panel * InFeatures + k) * LinearKernels.PanelWidth + column];
+                weight[(long)n * InFeatures + k] = floats[(int)(((long)panel * InFeatures + k) * LinearKernels.PanelWidth + column)];
             }
         }
 

@@ -84,10 +84,10 @@ public static class ProjectionDriver
             throw new ArgumentException($"Expected a {inFeatures} → {outFeatures} projection, got {weight.InFeatures} → {weight.OutFeatures}.", nameof(weight));
         }
 
-        float[]? floats = weight.Precision == WeightPrecision.Float32 ? weight.Float32Panels : null;
+        AlignedArray<float>? floats = weight.Precision == WeightPrecision.Float32 ? weight.Float32Panels : null;
         if (floats is not null && activation is null)
         {
-            Forward(path, input, rows, inputStride, floats, bias, inFeatures, outFeatures, output, outputStride, maxDegreeOfParallelism);
+            Forward(path, input, rows, inputStride, floats.Span, bias, inFeatures, outFeatures, output, outputStride, maxDegreeOfParallelism);
             return;
         }
 
@@ -102,7 +102,7 @@ public static class ProjectionDriver
         if (floats is not null)
         {
             // Float panels with an activation: the blocks below, each a checked LinearKernels.Forward call.
-            RunParallel(resolved, input, rows, inputStride, floats, bias, inFeatures, outFeatures, output, outputStride, Threads(rows, inFeatures, outFeatures, maxDegreeOfParallelism), null, activation);
+            RunParallel(resolved, input, rows, inputStride, floats.Span, bias, inFeatures, outFeatures, output, outputStride, Threads(rows, inFeatures, outFeatures, maxDegreeOfParallelism), null, activation);
             return;
         }
 

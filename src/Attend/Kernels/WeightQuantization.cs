@@ -41,9 +41,10 @@ internal static class WeightQuantization
     }
 
     /// <summary>Float panels to interleaved bf16 panels: in each 16-wide row, slot <c>2j</c> is column <c>j</c>, slot <c>2j + 1</c> column <c>8 + j</c>.</summary>
-    internal static ushort[] ToBFloat16Panels(ReadOnlySpan<float> panels)
+    internal static AlignedArray<ushort> ToBFloat16Panels(ReadOnlySpan<float> panels)
     {
-        var halves = new ushort[panels.Length];
+        var aligned = new AlignedArray<ushort>(panels.Length);
+        Span<ushort> halves = aligned.Span;
         for (int row = 0; row < panels.Length; row += Width)
         {
             for (int j = 0; j < Width / 2; j++)
@@ -53,7 +54,7 @@ internal static class WeightQuantization
             }
         }
 
-        return halves;
+        return aligned;
     }
 
     /// <summary>The inverse of <see cref="ToBFloat16Panels"/> (exact).</summary>
@@ -81,12 +82,13 @@ internal static class WeightQuantization
     /// <see cref="Int8GroupSize"/> inputs, <c>max |w| / 127</c> over the group (0 for an all-zero group), laid out
     /// <c>[panel, group, 16]</c>; everything past <paramref name="outFeatures"/> is zero. <c>q = round(w / scale)</c>, ties to even.
     /// </summary>
-    internal static (sbyte[] Panels, float[] Scales) ToInt8PairPanels(ReadOnlySpan<float> weight, int inFeatures, int outFeatures)
+    internal static (AlignedArray<sbyte> Panels, float[] Scales) ToInt8PairPanels(ReadOnlySpan<float> weight, int inFeatures, int outFeatures)
     {
         int groups = Int8Groups(inFeatures);
         long panelBytes = (long)(inFeatures + 1) / 2 * Int8Gemm.PairBytes;
         var scales = new float[LinearKernels.PanelCount(outFeatures) * groups * Width];
-        var panels = new sbyte[Int8PanelBytes(inFeatures, outFeatures)];
+        var aligned = new AlignedArray<sbyte>(checked((int)Int8PanelBytes(inFeatures, outFeatures)));
+        Span<sbyte> panels = aligned.Span;
         for (int n = 0; n < outFeatures; n++)
         {
             int panel = n / Width, column = n % Width;
@@ -110,12 +112,12 @@ internal static class WeightQuantization
                 for (int k = 0; k < count; k++)
                 {
                     float q = MathF.Round(part[k] / scale);
-                    panels[Int8PairIndex(panelBytes, panel, start + k, column)] = (sbyte)Math.Clamp(q, -Int8Limit, Int8Limit);
+                    panels[(int)Int8PairIndex(panelBytes, panel, start + k, column)] = (sbyte)Math.Clamp(q, -Int8Limit, Int8Limit);
                 }
             }
         }
 
-        return (panels, scales);
+        return (aligned, scales);
     }
 
     /// <summary>Int8 pair panels back to float panels (<see cref="LinearKernels.Pack"/>'s layout), <c>q · scale</c>: the weights the kernel multiplies by.</summary>

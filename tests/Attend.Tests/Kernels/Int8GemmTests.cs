@@ -69,7 +69,7 @@ public sealed class Int8GemmTests
 
         var projection = new PackedProjection(3, 17);
         projection.Pack(weight, WeightPrecision.Int8);
-        sbyte[] bytes = projection.Int8Panels!;
+        ReadOnlySpan<sbyte> bytes = projection.Int8Panels!.Span;
         Assert.Equal(2 * 2 * 32, bytes.Length);
         for (int n = 0; n < 17; n++)
         {
@@ -80,7 +80,7 @@ public sealed class Int8GemmTests
             Assert.Equal(0, bytes[panel + 32 + column + 1]); // pair 1: the padding input
         }
 
-        Assert.All(bytes.AsSpan(64 + 2).ToArray(), b => Assert.True(b == 0 || b == 127)); // columns 17–31 are zero
+        Assert.All(bytes.Slice(64 + 2).ToArray(), b => Assert.True(b == 0 || b == 127)); // columns 17–31 are zero
     }
 
     /// <summary>

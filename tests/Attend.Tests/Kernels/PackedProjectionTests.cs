@@ -75,6 +75,33 @@ public sealed class PackedProjectionTests
     }
 
     [Fact]
+    public unsafe void EveryPrecisionsPanels_StartOnACacheLine()
+    {
+        // A 512-bit load of a float panel row must not straddle two cache lines (the one-row kernels' speed).
+        foreach (var (inFeatures, outFeatures) in new[] { (17, 45), (384, 1536), (3, 1) })
+        {
+            float[] weight = new float[inFeatures * outFeatures];
+            foreach (WeightPrecision precision in Enum.GetValues<WeightPrecision>())
+            {
+                var projection = new PackedProjection(inFeatures, outFeatures);
+                projection.Pack(weight, precision);
+                nint address = precision switch
+                {
+                    WeightPrecision.Float32 => Address(projection.Float32Panels!.Span),
+                    WeightPrecision.BFloat16 => Address(projection.BFloat16Panels!.Span),
+                    _ => Address(projection.Int8Panels!.Span),
+                };
+                Assert.True(address % 64 == 0, $"{precision} {inFeatures}→{outFeatures}: panels at {address % 64} past a line");
+            }
+        }
+
+        static nint Address<T>(Span<T> span) where T : unmanaged
+        {
+            fixed (T* first = span) return (nint)first;
+        }
+    }
+
+    [Fact]
     public void EveryPath_GivesTheSameBits()
     {
         var c = LinearCase.Create(seed: 3, rows: 13, inFeatures: 129, outFeatures: 45);
