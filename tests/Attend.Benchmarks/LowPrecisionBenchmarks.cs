@@ -120,7 +120,8 @@ internal static class LowPrecisionCommand
             var wide = IntegerMultiplyAddPeak512.PerCore();
             Console.WriteLine($"With AVX-512 / AVX-VNNI (G/s): float32 FMA 512-bit {wide.Fma512:F1}, vpmaddwd 512-bit {wide.MaddWd512:F1} ({wide.MaddWd512 / wide.Fma512:F2}×), " +
                               $"vpdpwssd 256-bit {wide.DpWssd256:F1} ({wide.DpWssd256 / wide.Fma512:F2}×); inner loops in L1: 512-bit 6-row tile {wide.Loop512x6:F1} ({wide.Loop512x6 / wide.Fma512:F2}×), " +
-                              $"12-row tile {wide.Loop512x12:F1} ({wide.Loop512x12 / wide.Fma512:F2}×), 256-bit vpdpwssd tile {wide.VnniLoop256:F1} ({wide.VnniLoop256 / wide.Fma512:F2}×)");
+                              $"12-row tile {wide.Loop512x12:F1} ({wide.Loop512x12 / wide.Fma512:F2}×), 256-bit vpdpwssd tile {wide.VnniLoop256:F1} ({wide.VnniLoop256 / wide.Fma512:F2}×); " +
+                              $"u8 × s8 (8-bit activations): vpdpbusd 256-bit {wide.DpBusd256:F1} ({wide.DpBusd256 / wide.Fma512:F2}×), its 6-row tile {wide.ByteLoop256:F1} ({wide.ByteLoop256 / wide.Fma512:F2}×)");
         }
 
         if (args.Contains("--peak-only"))
