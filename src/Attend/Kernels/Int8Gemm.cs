@@ -18,9 +18,11 @@ namespace Attend.Kernels;
 /// Why 16-bit activations and not 8: accuracy. On AVX2 without VNNI the cheapest int8 × int8 dot product is
 /// <c>vpmaddubsw</c> (u8 × s8, saturating) and then <c>vpmaddwd</c> by ones: fewer instructions a product than
 /// sign-extended 16-bit pairs through <c>vpmaddwd</c> and <c>vpaddd</c> (on Zen 3 its inner loop runs 1.35× faster:
-/// <c>lowp --peak-only</c> in the benchmarks), but activations rounded to 8 bits, even with a scale per row and 64
-/// inputs, move all-MiniLM-L6-v2's embeddings below the 0.999 cosine bound (0.9987; 16 bits: 0.9996), and need an
-/// unsigned offset and 7-bit values to keep <c>vpmaddubsw</c> from saturating.
+/// <c>lowp --peak-only</c> in the benchmarks), but activations rounded symmetrically to 8 bits, even with a scale per row
+/// and 64 inputs, move all-MiniLM-L6-v2's embeddings below the 0.999 cosine bound (0.9987; 16 bits: 0.9996), and need an
+/// unsigned offset and 7-bit values to keep <c>vpmaddubsw</c> from saturating. (Asymmetric u8 per row and 64 inputs keeps
+/// 0.99935, and AVX-VNNI's 256-bit <c>vpdpbusd</c> runs at twice the 512-bit FMA: the case for a second, opt-in kernel,
+/// in docs/low-precision.md.)
 /// </para>
 /// </remarks>
 internal static unsafe partial class Int8Gemm
