@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Linq;
 
 namespace Attend.Benchmarks;
 
@@ -10,7 +11,7 @@ namespace Attend.Benchmarks;
 public static class BuildComparisonWorkloads
 {
     /// <summary>The names <see cref="Create"/> accepts, for the command's help.</summary>
-    public const string Names = "decode, decode-bf16, projection:ROWSxINxOUT (e.g. projection:1x512x2048), projection-int8:…, projection-bf16:…";
+    public const string Names = "decode, decode-bf16, self:LENGTH and self-causal:LENGTH (the inproc rows: 128, 512, 2048, 4096), projection:ROWSxINxOUT (e.g. projection:1x512x2048), projection-int8:…, projection-bf16:…";
 
     /// <summary>
     /// One call of workload <paramref name="name"/> on <paramref name="threads"/> threads, set up (weights loaded,
@@ -25,6 +26,16 @@ public static class BuildComparisonWorkloads
         }
 
         string[] parts = name.Split(':');
+        if (parts.Length == 2 && parts[0] is "self" or "self-causal"
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int length)
+            && Shape.All.FirstOrDefault(s => s.QueryLength == length && !s.IsDecode && s.Causal == (parts[0] == "self-causal")) is { } shape)
+        {
+            var (weights, input, _, _) = Workload.RandomCase(shape);
+            Workload workload = Workload.Create(shape, weights, input, null, null);
+            workload.Threads = threads;
+            return workload.Run;
+        }
+
         if (parts.Length == 2 && ProjectionPrecision(parts[0]) is { } precision)
         {
             string[] sizes = parts[1].Split('x');
