@@ -61,6 +61,23 @@ public static partial class LinearKernels
         }
     }
 
+    /// <summary>
+    /// bf16 panels read in place by tiles that widen them in registers (<see cref="BFloat16Vector512Tiles"/>,
+    /// <see cref="BFloat16Vector256Tiles"/>). The driver's pointers are typed <c>float*</c>: this one addresses bf16 rows, and
+    /// its panel stride counts 4-byte units (a panel of <c>InFeatures</c> 32-byte rows is <c>8 · InFeatures</c> of them).
+    /// </summary>
+    private readonly struct BFloat16PanelsInPlace : IPanelSource
+    {
+        public static bool IsCompact => false;
+
+        public static unsafe float* Panels(in Problem problem, int panel, int panels, int k0, int kc, float* scratch, out nint panelStride)
+        {
+            nint sourceStride = (nint)problem.InFeatures * PanelWidth;
+            panelStride = sourceStride * sizeof(ushort) / sizeof(float);
+            return (float*)((ushort*)problem.Compact + panel * sourceStride + (nint)k0 * PanelWidth);
+        }
+    }
+
     /// <summary>Decodes <paramref name="rows"/> interleaved bf16 panel rows (see <see cref="BFloat16Panels"/>) to float rows.</summary>
     internal static unsafe void DecodeBFloat16(KernelPath path, ushort* source, float* destination, int rows)
     {
@@ -119,13 +136,18 @@ public static partial class LinearKernels
                 Compact = halves + panelOffset,
                 Path = path,
             };
-            // One row on AVX2 or AVX-512: decoded in registers (a decode step reads each weight once; a scratch round trip
-            // would cost more than the bytes saved). Elsewhere: decoded a K block at a time into the scratch the float tiles read.
+            // AVX2 or AVX-512: decoded in registers, by the one-row kernels (a decode step reads each weight once) or the
+            // multi-row tiles (a scratch round trip cost them 6–16 % against float32 on Zen 5). Elsewhere: decoded a K block
+            // at a time into the scratch the float tiles read.
             bool oneRow = rows == 1;
             switch (precision)
             {
                 case WeightPrecision.BFloat16 when oneRow && path == KernelPath.Vector512 && Avx512F.IsSupported: RowBFloat16512(problem); break;
                 case WeightPrecision.BFloat16 when oneRow && path == KernelPath.Vector256 && Avx2.IsSupported: RowCompact256<BFloat16Row>(problem); break;
+                case WeightPrecision.BFloat16 when path == KernelPath.Vector512 && Avx512F.IsSupported:
+                    Run<BFloat16Vector512Tiles, BFloat16PanelsInPlace>(problem, rows, maxDegreeOfParallelism); break;
+                case WeightPrecision.BFloat16 when path == KernelPath.Vector256 && Avx2.IsSupported:
+                    Run<BFloat16Vector256Tiles, BFloat16PanelsInPlace>(problem, rows, maxDegreeOfParallelism); break;
                 case WeightPrecision.BFloat16: RunDecoded<BFloat16Panels>(problem, rows, maxDegreeOfParallelism); break;
                 default: RunDecoded<Float32Panels>(problem, rows, maxDegreeOfParallelism); break;
             }

@@ -19,10 +19,9 @@ public static partial class LinearKernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static unsafe void Load(in Problem problem, int panel, nint k, out Vector256<float> low, out Vector256<float> high)
         {
-            // The interleaved lane holds column j low and column 8 + j high (see BFloat16Panels).
-            Vector256<uint> lanes = Vector256.Load((uint*)((ushort*)problem.Compact + ((nint)panel * problem.InFeatures + k) * PanelWidth));
-            low = Vector256.ShiftLeft(lanes, 16).AsSingle();
-            high = (lanes & Vector256.Create(0xFFFF0000u)).AsSingle();
+            byte* row = (byte*)((ushort*)problem.Compact + ((nint)panel * problem.InFeatures + k) * PanelWidth);
+            low = BFloat16PanelRow.Low(row);
+            high = BFloat16PanelRow.High(row);
         }
     }
 

@@ -26,24 +26,49 @@ public static partial class LinearKernels
         public static int RowBlock => 48;
 
         public static unsafe void Tile(int rows, int panels, float* x, nint xStride, float* w, nint panelStride,
-            int depth, float* c, nint cStride, float* bias)
+            int depth, float* c, nint cStride, float* bias) =>
+            Tile256<Float32PanelRow>(rows, x, xStride, (byte*)w, depth, c, cStride, bias);
+    }
+
+    /// <summary>
+    /// <see cref="Vector256Tiles"/> on bf16 panels widened in registers (see <see cref="BFloat16PanelRow"/>): one load, one
+    /// shift and one mask per panel row against 12 FMAs. The driver's <c>w</c> addresses bf16 panel rows
+    /// (<see cref="BFloat16PanelsInPlace"/>).
+    /// </summary>
+    private readonly struct BFloat16Vector256Tiles : ITileKernel
+    {
+        public static int TileRows => Vector256Tiles.TileRows;
+
+        public static int TilePanels => Vector256Tiles.TilePanels;
+
+        public static int KBlock => Vector256Tiles.KBlock;
+
+        public static int RowBlock => Vector256Tiles.RowBlock;
+
+        public static unsafe void Tile(int rows, int panels, float* x, nint xStride, float* w, nint panelStride,
+            int depth, float* c, nint cStride, float* bias) =>
+            Tile256<BFloat16PanelRow>(rows, x, xStride, (byte*)w, depth, c, cStride, bias);
+    }
+
+    private static unsafe void Tile256<TRow>(int rows, float* x, nint xStride, byte* w, int depth, float* c, nint cStride, float* bias)
+        where TRow : struct, IPanelRow256
+    {
+        switch (rows)
         {
-            switch (rows)
-            {
-                case 6: Tile256<Const6>(x, xStride, w, depth, c, cStride, bias); break;
-                case 5: Tile256<Const5>(x, xStride, w, depth, c, cStride, bias); break;
-                case 4: Tile256<Const4>(x, xStride, w, depth, c, cStride, bias); break;
-                case 3: Tile256<Const3>(x, xStride, w, depth, c, cStride, bias); break;
-                case 2: Tile256<Const2>(x, xStride, w, depth, c, cStride, bias); break;
-                default: Tile256<Const1>(x, xStride, w, depth, c, cStride, bias); break;
-            }
+            case 6: Tile256<Const6, TRow>(x, xStride, w, depth, c, cStride, bias); break;
+            case 5: Tile256<Const5, TRow>(x, xStride, w, depth, c, cStride, bias); break;
+            case 4: Tile256<Const4, TRow>(x, xStride, w, depth, c, cStride, bias); break;
+            case 3: Tile256<Const3, TRow>(x, xStride, w, depth, c, cStride, bias); break;
+            case 2: Tile256<Const2, TRow>(x, xStride, w, depth, c, cStride, bias); break;
+            default: Tile256<Const1, TRow>(x, xStride, w, depth, c, cStride, bias); break;
         }
     }
 
     /// <summary>TRows × 16 outputs over one panel; rows past TRows are never touched.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Tile256<TRows>(float* x, nint xStride, float* w, int depth, float* c, nint cStride, float* bias)
+    private static unsafe void Tile256<TRows, TRow>(float* x, nint xStride, byte* w, int depth, float* c, nint cStride, float* bias)
         where TRows : struct, IConstant
+        where TRow : struct, IPanelRow256
     {
         int n = TRows.Value;
         float* x0 = x, x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride, x4 = x3 + xStride, x5 = x4 + xStride;
@@ -72,10 +97,10 @@ public static partial class LinearKernels
             if (n > 5) { a50 = Vector256.Load(c5); a51 = Vector256.Load(c5 + 8); }
         }
 
-        for (nint k = 0, count = depth; k < count; k++, w += PanelWidth)
+        for (nint k = 0, count = depth; k < count; k++, w += TRow.RowBytes)
         {
-            Vector256<float> w0 = Vector256.Load(w);
-            Vector256<float> w1 = Vector256.Load(w + 8);
+            Vector256<float> w0 = TRow.Low(w);
+            Vector256<float> w1 = TRow.High(w);
             Vector256<float> xk = Vector256.Create(x0[k]);
             a00 = Vector256.MultiplyAddEstimate(xk, w0, a00);
             a01 = Vector256.MultiplyAddEstimate(xk, w1, a01);
