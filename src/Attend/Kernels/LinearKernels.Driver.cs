@@ -226,7 +226,7 @@ public static partial class LinearKernels
     }
 
     /// <summary>Prefetches <paramref name="rows"/> rows of <paramref name="cols"/> floats into L1 where the processor can.</summary>
-    private static unsafe void Prefetch(float* start, nint stride, int rows, int cols)
+    internal static unsafe void Prefetch(float* start, nint stride, int rows, int cols)
     {
         if (!Sse.IsSupported)
         {
