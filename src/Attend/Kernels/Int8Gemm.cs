@@ -45,11 +45,13 @@ internal static unsafe partial class Int8Gemm
     /// <summary>
     /// Rows <c>[0, rows)</c> × columns <c>[16 · firstPanel, 16 · firstPanel + columns)</c> of <paramref name="weight"/>'s
     /// projection on this thread (arguments already validated, pointers pinned by the caller).
+    /// <paramref name="coldOutputs"/>: the outputs are likely out of cache (see <see cref="ColdOutputBytes"/>), so each
+    /// tile asks for its output lines before it computes.
     /// </summary>
     internal static void Run(KernelPath path, PackedProjection weight, float* input, int rows, nint inputStride,
-        float* bias, int firstPanel, int columns, float* output, nint outputStride)
+        float* bias, int firstPanel, int columns, float* output, nint outputStride, bool coldOutputs)
     {
-        var block = new Block(weight, input, inputStride, bias, firstPanel, columns, output, outputStride, path);
+        var block = new Block(weight, input, inputStride, bias, firstPanel, columns, output, outputStride, path, coldOutputs);
         switch (path)
         {
             case KernelPath.Vector512: Run<Int16Pairs512, Vector512<int>>(block, rows); break;
@@ -61,7 +63,7 @@ internal static unsafe partial class Int8Gemm
 
     /// <summary>What one call computes, in the form the loops read.</summary>
     private readonly struct Block(PackedProjection weight, float* input, nint inputStride, float* bias, int firstPanel,
-        int columns, float* output, nint outputStride, KernelPath path)
+        int columns, float* output, nint outputStride, KernelPath path, bool coldOutputs)
     {
         public readonly PackedProjection Weight = weight;
         public readonly float* Input = input;
@@ -72,7 +74,17 @@ internal static unsafe partial class Int8Gemm
         public readonly float* Output = output;
         public readonly nint OutputStride = outputStride;
         public readonly KernelPath Path = path;
+        public readonly bool ColdOutputs = coldOutputs;
     }
+
+    /// <summary>
+    /// A projection writing more output than this (1 MiB, an L2) finds most of its output lines out of cache, and the
+    /// integer tile's stores to them stall it: at 4096 × 384 → 1536 (25 MB of outputs) it ran 13 % slower a row than at
+    /// 512 rows on Zen 5. Asking for a tile's output lines before it computes made it 1.23× faster there; on a small,
+    /// hot output the prefetches cost 1–2 %. (The float tiles, slower per output, hide the misses: the same prefetch cost
+    /// them 2 %.)
+    /// </summary>
+    internal const long ColdOutputBytes = 1L << 20;
 
     private static void Run<TLanes, TVector>(in Block block, int rows)
         where TLanes : struct, IInt16PairLanes<TVector>
@@ -82,10 +94,6 @@ internal static unsafe partial class Int8Gemm
         nint activationStride = 2 * pairs, panelBytes = (nint)pairs * PairBytes, panelScales = (nint)groups * LinearKernels.PanelWidth;
         int vectorColumns = TLanes.Columns, tileColumns = 2 * vectorColumns;
         int blockRows = Math.Min(rows, RowBlock);
-        // Past the first row block the outputs are cold (at 4096 × 1536 they are 25 MB, beyond L3), and a tile's stores
-        // that miss stall it: asking for its output lines before it computes made 4096 × 384 → 1536 1.23× faster on Zen 5
-        // (the float tiles, slower per output, hide the misses: prefetching there cost 2 %). One block is left alone.
-        bool prefetchOutputs = rows > RowBlock;
         short[] activations = RentActivations(blockRows * (int)activationStride);
         float* rowScales = stackalloc float[RowBlock];
         float* sums = stackalloc float[TileRows * 2 * LinearKernels.PanelWidth];
@@ -117,7 +125,7 @@ internal static unsafe partial class Int8Gemm
                         int tileRows = Math.Min(TileRows, blockRows - r);
                         new Span<float>(sums, tileRows * tileColumns).Clear();
                         short* x = quantized + r * activationStride;
-                        if (prefetchOutputs)
+                        if (block.ColdOutputs)
                         {
                             LinearKernels.Prefetch(block.Output + (r0 + r) * block.OutputStride + c0, block.OutputStride, tileRows, width);
                         }

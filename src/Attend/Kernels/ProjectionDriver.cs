@@ -137,7 +137,8 @@ public static class ProjectionDriver
             fixed (float* b = bias)
             fixed (float* y = output)
             {
-                RunCompact(resolved, weight, x, rows, inputStride, bias.IsEmpty ? null : b, 0, outFeatures, y, outputStride);
+                RunCompact(resolved, weight, x, rows, inputStride, bias.IsEmpty ? null : b, 0, outFeatures, y, outputStride,
+                    ColdOutputs(rows, outFeatures));
             }
 
             return;
@@ -162,17 +163,20 @@ public static class ProjectionDriver
     /// activations), bf16 decoded to the float tiles (<see cref="LinearKernels.RunPacked"/>).
     /// </summary>
     private static unsafe void RunCompact(KernelPath path, PackedProjection weight, float* input, int rows, nint inputStride,
-        float* bias, int firstPanel, int columns, float* output, nint outputStride)
+        float* bias, int firstPanel, int columns, float* output, nint outputStride, bool coldOutputs)
     {
         if (weight.Precision == WeightPrecision.Int8)
         {
-            Int8Gemm.Run(path, weight, input, rows, inputStride, bias, firstPanel, columns, output, outputStride);
+            Int8Gemm.Run(path, weight, input, rows, inputStride, bias, firstPanel, columns, output, outputStride, coldOutputs);
         }
         else
         {
             LinearKernels.RunPacked(path, weight, input, rows, inputStride, bias, firstPanel, columns, output, outputStride, 1);
         }
     }
+
+    /// <summary>Whether a projection's whole output is too large to be in cache when its tiles store to it.</summary>
+    private static bool ColdOutputs(int rows, int outFeatures) => (long)rows * outFeatures * sizeof(float) > Int8Gemm.ColdOutputBytes;
 
     /// <summary>Zero weights (a projection not yet packed): every row is the bias, or zeros.</summary>
     private static void WriteBias(ReadOnlySpan<float> bias, int rows, int outFeatures, Span<float> output, int outputStride)
@@ -294,7 +298,7 @@ public static class ProjectionDriver
             if (Projection is not null)
             {
                 RunCompact(Path, Projection, Input + (nint)firstRow * InputStride, rows, InputStride, Bias == null ? null : Bias + firstColumn,
-                    firstColumn / LinearKernels.PanelWidth, columns, output, OutputStride);
+                    firstColumn / LinearKernels.PanelWidth, columns, output, OutputStride, ColdOutputs(Rows, OutFeatures));
             }
             else
             {
