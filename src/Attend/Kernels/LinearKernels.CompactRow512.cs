@@ -22,15 +22,28 @@ public static partial class LinearKernels
     {
         int panelCount = PanelCount(problem.OutFeatures);
         float* sums = stackalloc float[RowPanels512 * PanelWidth];
+        float* columns = stackalloc float[PanelWidth];
         for (int panel = 0; panel < panelCount; panel += RowPanels512)
         {
             int panels = Math.Min(RowPanels512, panelCount - panel);
             int col0 = panel * PanelWidth;
             int cols = Math.Min(panels * PanelWidth, problem.OutFeatures - col0);
-            for (int j = 0; j < panels * PanelWidth; j++)
+            for (int p = 0; p < panels; p++)
             {
-                int column = InterleavedColumn(j);
-                sums[j] = problem.Bias != null && column < cols ? problem.Bias[col0 + column] : 0f;
+                int first = p * PanelWidth, count = Math.Clamp(cols - first, 0, PanelWidth);
+                Vector512<float> bias = Vector512<float>.Zero;
+                if (problem.Bias != null && count == PanelWidth)
+                {
+                    bias = Vector512.Load(problem.Bias + col0 + first);
+                }
+                else if (problem.Bias != null)
+                {
+                    new Span<float>(columns, PanelWidth).Clear();
+                    new ReadOnlySpan<float>(problem.Bias + col0 + first, count).CopyTo(new Span<float>(columns, PanelWidth));
+                    bias = Vector512.Load(columns);
+                }
+
+                BFloat16PanelRow.ToRegisterOrder(bias).Store(sums + first);
             }
 
             switch (panels)
@@ -45,12 +58,18 @@ public static partial class LinearKernels
                 default: RowBFloat16512<Const1>(problem, panel, sums); break;
             }
 
-            for (int j = 0; j < panels * PanelWidth; j++)
+            for (int p = 0; p < panels; p++)
             {
-                int column = InterleavedColumn(j);
-                if (column < cols)
+                int first = p * PanelWidth, count = Math.Clamp(cols - first, 0, PanelWidth);
+                Vector512<float> result = BFloat16PanelRow.ToColumnOrder(Vector512.Load(sums + first));
+                if (count == PanelWidth)
                 {
-                    problem.Output[col0 + column] = sums[j];
+                    result.Store(problem.Output + col0 + first);
+                }
+                else
+                {
+                    result.Store(columns);
+                    new ReadOnlySpan<float>(columns, count).CopyTo(new Span<float>(problem.Output + col0 + first, count));
                 }
             }
         }
@@ -62,10 +81,6 @@ public static partial class LinearKernels
 
     /// <summary>bf16 values ahead of the current row that each panel's prefetch asks for (1 KiB: 32 rows).</summary>
     private const int PrefetchAhead = 512;
-
-    /// <summary>The column (from the first panel's) a lane of the interleaved order holds.</summary>
-    private static int InterleavedColumn(int lane) =>
-        lane / PanelWidth * PanelWidth + (lane % 2 == 0 ? lane % PanelWidth / 2 : PanelWidth / 2 + lane % PanelWidth / 2);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void RowBFloat16512<TPanels>(in Problem problem, int panel, float* sums)
@@ -149,6 +164,5 @@ public static partial class LinearKernels
 
     /// <summary>16 bf16 to 16 floats, in memory order: a bf16 is the top half of its float.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector512<float> Widen(ushort* source) =>
-        Vector512.ShiftLeft(Avx512F.ConvertToVector512UInt32(Vector256.Load(source)), 16).AsSingle();
+    private static unsafe Vector512<float> Widen(ushort* source) => BFloat16PanelRow.Load((byte*)source);
 }

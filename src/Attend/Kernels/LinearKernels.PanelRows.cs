@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Attend.Kernels;
 
@@ -65,8 +66,14 @@ public static partial class LinearKernels
         public static int RowBytes => PanelWidth * sizeof(ushort);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static unsafe Vector512<float> Load(byte* row) =>
-            Vector512.ShiftLeft(Vector512.WidenLower(Vector256.Load((ushort*)row).ToVector512Unsafe()), 16).AsSingle();
+        public static unsafe Vector512<float> Load(byte* row)
+        {
+            // The AVX-512 form folds the load into vpmovzxwd; the portable one keeps a forced Vector512 path correct.
+            Vector512<uint> lanes = Avx512F.IsSupported
+                ? Avx512F.ConvertToVector512UInt32(Vector256.Load((ushort*)row))
+                : Vector512.WidenLower(Vector256.Load((ushort*)row).ToVector512Unsafe());
+            return Vector512.ShiftLeft(lanes, 16).AsSingle();
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> ToRegisterOrder(Vector512<float> columns) =>
