@@ -143,7 +143,7 @@ public static partial class LinearKernels
             switch (precision)
             {
                 case WeightPrecision.BFloat16 when oneRow && path == KernelPath.Vector512 && Avx512F.IsSupported: RowBFloat16512(problem); break;
-                case WeightPrecision.BFloat16 when oneRow && path == KernelPath.Vector256 && Avx2.IsSupported: RowCompact256<BFloat16Row>(problem); break;
+                case WeightPrecision.BFloat16 when oneRow && path == KernelPath.Vector256 && Avx2.IsSupported: RowCompact256<BFloat16PanelRow>(problem); break;
                 case WeightPrecision.BFloat16 when path == KernelPath.Vector512 && Avx512F.IsSupported:
                     Run<BFloat16Vector512Tiles, BFloat16PanelsInPlace>(problem, rows, maxDegreeOfParallelism); break;
                 case WeightPrecision.BFloat16 when path == KernelPath.Vector256 && Avx2.IsSupported:

@@ -7,31 +7,13 @@ namespace Attend.Kernels;
 
 public static partial class LinearKernels
 {
-    /// <summary>Compact panels whose 16-wide rows decode straight into two registers (AVX2), for the one-row kernel.</summary>
-    private interface IRowDecoder256
-    {
-        /// <summary>Row <paramref name="k"/> of panel <paramref name="panel"/> as floats: columns 0–7 and 8–15.</summary>
-        static abstract unsafe void Load(in Problem problem, int panel, nint k, out Vector256<float> low, out Vector256<float> high);
-    }
-
-    private readonly struct BFloat16Row : IRowDecoder256
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static unsafe void Load(in Problem problem, int panel, nint k, out Vector256<float> low, out Vector256<float> high)
-        {
-            byte* row = (byte*)((ushort*)problem.Compact + ((nint)panel * problem.InFeatures + k) * PanelWidth);
-            low = BFloat16PanelRow.Low(row);
-            high = BFloat16PanelRow.High(row);
-        }
-    }
-
     /// <summary>
     /// One row (a decode step) on AVX2 from compact panels, decoded in registers: 4 panels (8 accumulators, as
-    /// <see cref="RowTile256Tiles"/>) over every input feature, each weight read once as 2 or 1 bytes and never stored as a
+    /// <see cref="RowTile256Tiles"/>) over every input feature, each weight read once as 2 bytes and never stored as a
     /// float. Each sum is the same chain of FMAs from the bias as the decode-to-scratch path's, so the bits are the same.
     /// </summary>
-    private static unsafe void RowCompact256<TDecoder>(in Problem problem)
-        where TDecoder : struct, IRowDecoder256
+    private static unsafe void RowCompact256<TRow>(in Problem problem)
+        where TRow : struct, IPanelRow256
     {
         int panelCount = PanelCount(problem.OutFeatures);
         float* sums = stackalloc float[4 * PanelWidth];
@@ -47,10 +29,10 @@ public static partial class LinearKernels
 
             switch (panels)
             {
-                case 4: RowCompact256<TDecoder, Const4>(problem, panel, sums); break;
-                case 3: RowCompact256<TDecoder, Const3>(problem, panel, sums); break;
-                case 2: RowCompact256<TDecoder, Const2>(problem, panel, sums); break;
-                default: RowCompact256<TDecoder, Const1>(problem, panel, sums); break;
+                case 4: RowCompact256<TRow, Const4>(problem, panel, sums); break;
+                case 3: RowCompact256<TRow, Const3>(problem, panel, sums); break;
+                case 2: RowCompact256<TRow, Const2>(problem, panel, sums); break;
+                default: RowCompact256<TRow, Const1>(problem, panel, sums); break;
             }
 
             new ReadOnlySpan<float>(sums, cols).CopyTo(new Span<float>(problem.Output + col0, cols));
@@ -58,8 +40,8 @@ public static partial class LinearKernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void RowCompact256<TDecoder, TPanels>(in Problem problem, int panel, float* sums)
-        where TDecoder : struct, IRowDecoder256
+    private static unsafe void RowCompact256<TRow, TPanels>(in Problem problem, int panel, float* sums)
+        where TRow : struct, IPanelRow256
         where TPanels : struct, IConstant
     {
         int p = TPanels.Value;
@@ -68,43 +50,41 @@ public static partial class LinearKernels
         Vector256<float> a10 = p > 1 ? Vector256.Load(sums + 16) : default, a11 = p > 1 ? Vector256.Load(sums + 24) : default;
         Vector256<float> a20 = p > 2 ? Vector256.Load(sums + 32) : default, a21 = p > 2 ? Vector256.Load(sums + 40) : default;
         Vector256<float> a30 = p > 3 ? Vector256.Load(sums + 48) : default, a31 = p > 3 ? Vector256.Load(sums + 56) : default;
-        ushort* rows = (ushort*)problem.Compact + (nint)panel * problem.InFeatures * PanelWidth;
-        nint panelStride = (nint)problem.InFeatures * PanelWidth;
-        for (nint k = 0, depth = problem.InFeatures; k < depth; k++)
+        // Each panel's row pointer is computed once: from the problem's fields in the loop, the JIT reloaded and multiplied
+        // them on every input feature.
+        nint panelBytes = (nint)problem.InFeatures * TRow.RowBytes;
+        byte* w0 = (byte*)problem.Compact + panel * panelBytes, w1 = w0 + panelBytes, w2 = w1 + panelBytes, w3 = w2 + panelBytes;
+        for (nint k = 0, depth = problem.InFeatures, offset = 0; k < depth; k++, offset += TRow.RowBytes)
         {
             if ((k & 1) == 0 && Sse.IsSupported)
             {
                 // As RowBFloat16512: a cold weight streams at half the bandwidth on the hardware prefetcher alone.
-                ushort* ahead = rows + k * PanelWidth + PrefetchAhead;
-                Sse.Prefetch0(ahead);
-                if (p > 1) Sse.Prefetch0(ahead + panelStride);
-                if (p > 2) Sse.Prefetch0(ahead + 2 * panelStride);
-                if (p > 3) Sse.Prefetch0(ahead + 3 * panelStride);
+                nint ahead = offset + PrefetchAhead * sizeof(ushort);
+                Sse.Prefetch0(w0 + ahead);
+                if (p > 1) Sse.Prefetch0(w1 + ahead);
+                if (p > 2) Sse.Prefetch0(w2 + ahead);
+                if (p > 3) Sse.Prefetch0(w3 + ahead);
             }
 
             Vector256<float> xk = Vector256.Create(x[k]);
-            TDecoder.Load(problem, panel, k, out Vector256<float> w0, out Vector256<float> w1);
-            a00 = Vector256.MultiplyAddEstimate(xk, w0, a00);
-            a01 = Vector256.MultiplyAddEstimate(xk, w1, a01);
+            a00 = Vector256.MultiplyAddEstimate(xk, TRow.Low(w0 + offset), a00);
+            a01 = Vector256.MultiplyAddEstimate(xk, TRow.High(w0 + offset), a01);
             if (p > 1)
             {
-                TDecoder.Load(problem, panel + 1, k, out w0, out w1);
-                a10 = Vector256.MultiplyAddEstimate(xk, w0, a10);
-                a11 = Vector256.MultiplyAddEstimate(xk, w1, a11);
+                a10 = Vector256.MultiplyAddEstimate(xk, TRow.Low(w1 + offset), a10);
+                a11 = Vector256.MultiplyAddEstimate(xk, TRow.High(w1 + offset), a11);
             }
 
             if (p > 2)
             {
-                TDecoder.Load(problem, panel + 2, k, out w0, out w1);
-                a20 = Vector256.MultiplyAddEstimate(xk, w0, a20);
-                a21 = Vector256.MultiplyAddEstimate(xk, w1, a21);
+                a20 = Vector256.MultiplyAddEstimate(xk, TRow.Low(w2 + offset), a20);
+                a21 = Vector256.MultiplyAddEstimate(xk, TRow.High(w2 + offset), a21);
             }
 
             if (p > 3)
             {
-                TDecoder.Load(problem, panel + 3, k, out w0, out w1);
-                a30 = Vector256.MultiplyAddEstimate(xk, w0, a30);
-                a31 = Vector256.MultiplyAddEstimate(xk, w1, a31);
+                a30 = Vector256.MultiplyAddEstimate(xk, TRow.Low(w3 + offset), a30);
+                a31 = Vector256.MultiplyAddEstimate(xk, TRow.High(w3 + offset), a31);
             }
         }
 
