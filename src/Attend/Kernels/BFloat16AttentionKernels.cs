@@ -131,36 +131,68 @@ internal static class BFloat16AttentionKernels
         TVector even3 = TBlocks.Value > 3 ? TLanes.Load(ref even, 3 * lanes) : zero, odd3 = TBlocks.Value > 3 ? TLanes.Load(ref odd, 3 * lanes) : zero;
         ref ushort start = ref Unsafe.Add(ref MemoryMarshal.GetReference(keys), column);
         ref float score = ref MemoryMarshal.GetReference(scores);
-        for (int j = 0; j < count; j++)
+        int j = 0;
+        // Four keys at a time: their four dot registers are reduced together (a reduction per key was about half the
+        // instructions of a 64-wide head's dot).
+        for (; j + 4 <= count; j += 4)
         {
             ref ushort row = ref Unsafe.Add(ref start, (nint)j * dimHead);
-            TPairs.Load(ref row, 0, out TVector e, out TVector o);
-            TVector sumEven = TLanes.Multiply(even0, e);
-            TVector sumOdd = TLanes.Multiply(odd0, o);
-            if (TBlocks.Value > 1)
+            Vector128<float> dots = TLanes.SumFour(
+                KeyDot<TLanes, TPairs, TVector, TBlocks>(ref row, block, even0, odd0, even1, odd1, even2, odd2, even3, odd3),
+                KeyDot<TLanes, TPairs, TVector, TBlocks>(ref Unsafe.Add(ref row, dimHead), block, even0, odd0, even1, odd1, even2, odd2, even3, odd3),
+                KeyDot<TLanes, TPairs, TVector, TBlocks>(ref Unsafe.Add(ref row, 2 * dimHead), block, even0, odd0, even1, odd1, even2, odd2, even3, odd3),
+                KeyDot<TLanes, TPairs, TVector, TBlocks>(ref Unsafe.Add(ref row, 3 * dimHead), block, even0, odd0, even1, odd1, even2, odd2, even3, odd3));
+            if (accumulate)
             {
-                TPairs.Load(ref row, block, out e, out o);
-                sumEven = TLanes.MultiplyAdd(even1, e, sumEven);
-                sumOdd = TLanes.MultiplyAdd(odd1, o, sumOdd);
+                dots += Vector128.LoadUnsafe(ref score, (nuint)j);
             }
 
-            if (TBlocks.Value > 2)
-            {
-                TPairs.Load(ref row, 2 * block, out e, out o);
-                sumEven = TLanes.MultiplyAdd(even2, e, sumEven);
-                sumOdd = TLanes.MultiplyAdd(odd2, o, sumOdd);
-            }
+            dots.StoreUnsafe(ref score, (nuint)j);
+        }
 
-            if (TBlocks.Value > 3)
-            {
-                TPairs.Load(ref row, 3 * block, out e, out o);
-                sumEven = TLanes.MultiplyAdd(even3, e, sumEven);
-                sumOdd = TLanes.MultiplyAdd(odd3, o, sumOdd);
-            }
-
-            float dot = TLanes.Sum(TLanes.Add(sumEven, sumOdd));
+        for (; j < count; j++)
+        {
+            TVector sum = KeyDot<TLanes, TPairs, TVector, TBlocks>(ref Unsafe.Add(ref start, (nint)j * dimHead), block,
+                even0, odd0, even1, odd1, even2, odd2, even3, odd3);
+            float dot = TLanes.Sum(sum);
             Unsafe.Add(ref score, j) = accumulate ? Unsafe.Add(ref score, j) + dot : dot;
         }
+    }
+
+    /// <summary>One key row's products with the split query, summed over the blocks but not yet across lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector KeyDot<TLanes, TPairs, TVector, TBlocks>(ref ushort row, nuint block, TVector even0, TVector odd0,
+        TVector even1, TVector odd1, TVector even2, TVector odd2, TVector even3, TVector odd3)
+        where TLanes : IFloatLanes<TVector>
+        where TPairs : IBFloat16Pairs<TVector>
+        where TVector : struct
+        where TBlocks : struct, IBlockCount
+    {
+        TPairs.Load(ref row, 0, out TVector e, out TVector o);
+        TVector sumEven = TLanes.Multiply(even0, e);
+        TVector sumOdd = TLanes.Multiply(odd0, o);
+        if (TBlocks.Value > 1)
+        {
+            TPairs.Load(ref row, block, out e, out o);
+            sumEven = TLanes.MultiplyAdd(even1, e, sumEven);
+            sumOdd = TLanes.MultiplyAdd(odd1, o, sumOdd);
+        }
+
+        if (TBlocks.Value > 2)
+        {
+            TPairs.Load(ref row, 2 * block, out e, out o);
+            sumEven = TLanes.MultiplyAdd(even2, e, sumEven);
+            sumOdd = TLanes.MultiplyAdd(odd2, o, sumOdd);
+        }
+
+        if (TBlocks.Value > 3)
+        {
+            TPairs.Load(ref row, 3 * block, out e, out o);
+            sumEven = TLanes.MultiplyAdd(even3, e, sumEven);
+            sumOdd = TLanes.MultiplyAdd(odd3, o, sumOdd);
+        }
+
+        return TLanes.Add(sumEven, sumOdd);
     }
 
     /// <summary><c>Σ_{d ∈ [from, dimHead)} query[d] · key[d]</c>: the elements past the last whole block.</summary>
