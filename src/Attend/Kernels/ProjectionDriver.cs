@@ -160,7 +160,7 @@ public static class ProjectionDriver
 
     /// <summary>
     /// One thread's block of a compact projection: int8 through <see cref="Int8Gemm"/> (integer products of quantised
-    /// activations), bf16 decoded to the float tiles (<see cref="LinearKernels.RunPacked"/>).
+    /// activations), bf16 widened by the float tiles (<see cref="LinearKernels.RunPacked"/>).
     /// </summary>
     private static unsafe void RunCompact(KernelPath path, PackedProjection weight, float* input, int rows, nint inputStride,
         float* bias, int firstPanel, int columns, float* output, nint outputStride, bool coldOutputs)
