@@ -117,7 +117,26 @@ internal static class HeadKernelsEmitter
                 foreach (RowSegment segment in segments) w.Line($"{TypeOf(segment.Width)} q{segment.Offset} = {RowKernelText.Load(segment, "q")};");
             }
 
-            using (w.Block("for (int j = 0; j < count; j++)"))
+            int width = segments[0].Width;
+            bool fourKeys = path.QueryInRegisters && width > 1 && segments.All(segment => segment.Width == width);
+            if (fourKeys)
+            {
+                w.Line("int j = 0;");
+                w.Line("// Four keys a step: one reduction for four dot registers (HeadKernelParts.LaneSumFour), the same bits as four lane sums.");
+                using (w.Block("for (; j + 4 <= count; j += 4)"))
+                {
+                    var dots = new List<string>();
+                    for (int u = 0; u < 4; u++)
+                    {
+                        w.Line($"ref float key{u} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)(j + {u}) * keyStride);");
+                        dots.Add(RowKernelText.DotRegister(w, segments, $"sum{u}_", segment => $"q{segment.Offset}", segment => RowKernelText.Load(segment, $"key{u}")));
+                    }
+
+                    w.Line($"global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(scale * global::Attend.Kernels.HeadKernelParts.LaneSumFour({string.Join(", ", dots)}), ref s, (nuint)j);");
+                }
+            }
+
+            using (w.Block(fourKeys ? "for (; j < count; j++)" : "for (int j = 0; j < count; j++)"))
             {
                 w.Line("ref float key = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)j * keyStride);");
                 // Two accumulators per register width halve the FMA dependency chain.

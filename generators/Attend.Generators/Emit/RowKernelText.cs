@@ -79,6 +79,26 @@ internal static class RowKernelText
         return terms;
     }
 
+    /// <summary>
+    /// Writes <c>Σ left·right</c> over <paramref name="segments"/>, all registers of one width, into paired accumulators as
+    /// <see cref="DotTerms"/> does, and returns their sum as one register expression, not yet reduced across lanes.
+    /// </summary>
+    public static string DotRegister(SourceWriter w, IReadOnlyList<RowSegment> segments, string name, Func<RowSegment, string> left, Func<RowSegment, string> right)
+    {
+        var started = new HashSet<string>();
+        int index = 0;
+        foreach (RowSegment segment in segments)
+        {
+            string accumulator = Accumulator(name, segment.Width) + (index++ % 2 == 0 ? "a" : "b");
+            string l = left(segment), r = right(segment);
+            if (started.Add(accumulator)) w.Line($"{TypeOf(segment.Width)} {accumulator} = {l} * {r};");
+            else w.Line($"{accumulator} = {MultiplyAdd(segment.Width, l, r, accumulator)};");
+        }
+
+        string first = Accumulator(name, segments[0].Width);
+        return segments.Count > 1 ? $"{first}a + {first}b" : $"{first}a";
+    }
+
     public static string Accumulator(string name, int width) => width == 1 ? name : $"{name}{width * 32}";
 
     /// <summary>Splits a row into column blocks of at most <see cref="MaxAccumulatorRegisters"/> registers (scalars ride along in the last).</summary>

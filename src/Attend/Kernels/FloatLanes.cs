@@ -63,8 +63,9 @@ internal interface IFloatLanes<TVector>
     static abstract float Sum(TVector a);
 
     /// <summary>
-    /// The sums of four registers' lanes, <c>[Σa, Σb, Σc, Σd]</c>: reducing them together shares the shuffles four
-    /// separate <see cref="Sum"/>s would each do (a dot product per key over a bf16 cache ends in one such reduction).
+    /// The sums of four registers' lanes, <c>[Σa, Σb, Σc, Σd]</c>, each added in the same order as <see cref="Sum"/> (so
+    /// the same bits): reducing them together shares the shuffles four separate sums would each do. A dot product per key
+    /// ends in one such reduction.
     /// </summary>
     static abstract Vector128<float> SumFour(TVector a, TVector b, TVector c, TVector d);
 
@@ -148,6 +149,7 @@ internal readonly struct Lanes128 : IFloatLanes<Vector128<float>>
 
     public static float Sum(Vector128<float> a) => Vector128.Sum(a);
 
+    // Vector128.Sum adds (x0 + x1) + (x2 + x3) on x86, which two levels of haddps give for four registers at once.
     public static Vector128<float> SumFour(Vector128<float> a, Vector128<float> b, Vector128<float> c, Vector128<float> d) =>
         Sse3.IsSupported
             ? Sse3.HorizontalAdd(Sse3.HorizontalAdd(a, b), Sse3.HorizontalAdd(c, d))
@@ -193,8 +195,17 @@ internal readonly struct Lanes256 : IFloatLanes<Vector256<float>>
 
     public static float Sum(Vector256<float> a) => Vector256.Sum(a);
 
-    public static Vector128<float> SumFour(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d) =>
-        Lanes128.SumFour(a.GetLower() + a.GetUpper(), b.GetLower() + b.GetUpper(), c.GetLower() + c.GetUpper(), d.GetLower() + d.GetUpper());
+    // Vector256.Sum adds ((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7)): two 256-bit horizontal adds, then the halves.
+    public static Vector128<float> SumFour(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d)
+    {
+        if (!Avx.IsSupported)
+        {
+            return Vector128.Create(Vector256.Sum(a), Vector256.Sum(b), Vector256.Sum(c), Vector256.Sum(d));
+        }
+
+        Vector256<float> sums = Avx.HorizontalAdd(Avx.HorizontalAdd(a, b), Avx.HorizontalAdd(c, d));
+        return sums.GetLower() + sums.GetUpper();
+    }
 
     public static float MaxAcross(Vector256<float> a) => Lanes128.MaxAcross(Vector128.Max(a.GetLower(), a.GetUpper()));
 }
@@ -236,8 +247,15 @@ internal readonly struct Lanes512 : IFloatLanes<Vector512<float>>
 
     public static float Sum(Vector512<float> a) => HeadKernelParts.LaneSum(a);
 
+    // As HeadKernelParts.LaneSum: halves, then quarters, then Vector128.Sum's order.
     public static Vector128<float> SumFour(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d) =>
-        Lanes256.SumFour(a.GetLower() + a.GetUpper(), b.GetLower() + b.GetUpper(), c.GetLower() + c.GetUpper(), d.GetLower() + d.GetUpper());
+        Lanes128.SumFour(Quarter(a), Quarter(b), Quarter(c), Quarter(d));
+
+    private static Vector128<float> Quarter(Vector512<float> a)
+    {
+        Vector256<float> half = a.GetLower() + a.GetUpper();
+        return half.GetLower() + half.GetUpper();
+    }
 
     public static float MaxAcross(Vector512<float> a) => Lanes256.MaxAcross(Vector256.Max(a.GetLower(), a.GetUpper()));
 }

@@ -37,6 +37,24 @@ public static class HeadKernelParts
         return Vector128.Sum(half.GetLower() + half.GetUpper());
     }
 
+    /// <summary>
+    /// <c>[Σa, Σb, Σc, Σd]</c>, each the same bits as <see cref="LaneSum"/>: emitted score loops reduce four keys' dot
+    /// registers at once, sharing the shuffles.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> LaneSumFour(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d) =>
+        Lanes512.SumFour(a, b, c, d);
+
+    /// <summary><c>[Σa, Σb, Σc, Σd]</c>, each the same bits as <c>Vector256.Sum</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> LaneSumFour(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d) =>
+        Lanes256.SumFour(a, b, c, d);
+
+    /// <summary><c>[Σa, Σb, Σc, Σd]</c>, each the same bits as <c>Vector128.Sum</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> LaneSumFour(Vector128<float> a, Vector128<float> b, Vector128<float> c, Vector128<float> d) =>
+        Lanes128.SumFour(a, b, c, d);
+
     /// <summary>Scalar <see cref="IAttentionHeadKernels.Scores"/>: the reference every vector path is tested against.</summary>
     public static void Scores(int dimHead, ReadOnlySpan<float> query, ReadOnlySpan<float> keys, int keyStride, int count, float scale, Span<float> scores)
     {

@@ -50,7 +50,33 @@ internal readonly struct HeadKernels_D64_Dv64 : global::Attend.Kernels.IAttentio
         global::System.Runtime.Intrinsics.Vector512<float> q16 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref q, 16);
         global::System.Runtime.Intrinsics.Vector512<float> q32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref q, 32);
         global::System.Runtime.Intrinsics.Vector512<float> q48 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref q, 48);
-        for (int j = 0; j < count; j++)
+        int j = 0;
+        // Four keys a step: one reduction for four dot registers (HeadKernelParts.LaneSumFour), the same bits as four lane sums.
+        for (; j + 4 <= count; j += 4)
+        {
+            ref float key0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)(j + 0) * keyStride);
+            global::System.Runtime.Intrinsics.Vector512<float> sum0_512a = q0 * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref key0);
+            global::System.Runtime.Intrinsics.Vector512<float> sum0_512b = q16 * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref key0, 16);
+            sum0_512a = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(q32, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref key0, 32), sum0_512a);
+            sum0_512b = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(q48, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref key0, 48), sum0_512b);
+            ref float key1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)(j + 1) * keyStride);
+            global::System.Runtime.Intrinsics.Vector512<float> sum1_512a = q0 * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref key1);
+            global::System.Runtime.Intrinsics.Vector512<float> sum1_512b = q16 * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref key1, 16);
+            sum1_512a = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(q32, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref key1, 32), sum1_512a);
+            sum1_512b = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(q48, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref key1, 48), sum1_512b);
+            ref float key2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)(j + 2) * keyStride);
+            global::System.Runtime.Intrinsics.Vector512<float> sum2_512a = q0 * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref key2);
+            global::System.Runtime.Intrinsics.Vector512<float> sum2_512b = q16 * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref key2, 16);
+            sum2_512a = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(q32, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref key2, 32), sum2_512a);
+            sum2_512b = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(q48, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref key2, 48), sum2_512b);
+            ref float key3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)(j + 3) * keyStride);
+            global::System.Runtime.Intrinsics.Vector512<float> sum3_512a = q0 * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref key3);
+            global::System.Runtime.Intrinsics.Vector512<float> sum3_512b = q16 * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref key3, 16);
+            sum3_512a = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(q32, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref key3, 32), sum3_512a);
+            sum3_512b = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(q48, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref key3, 48), sum3_512b);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(scale * global::Attend.Kernels.HeadKernelParts.LaneSumFour(sum0_512a + sum0_512b, sum1_512a + sum1_512b, sum2_512a + sum2_512b, sum3_512a + sum3_512b), ref s, (nuint)j);
+        }
+        for (; j < count; j++)
         {
             ref float key = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)j * keyStride);
             global::System.Runtime.Intrinsics.Vector512<float> sum512a = q0 * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref key);
@@ -102,7 +128,49 @@ internal readonly struct HeadKernels_D64_Dv64 : global::Attend.Kernels.IAttentio
         global::System.Runtime.Intrinsics.Vector256<float> q40 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref q, 40);
         global::System.Runtime.Intrinsics.Vector256<float> q48 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref q, 48);
         global::System.Runtime.Intrinsics.Vector256<float> q56 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref q, 56);
-        for (int j = 0; j < count; j++)
+        int j = 0;
+        // Four keys a step: one reduction for four dot registers (HeadKernelParts.LaneSumFour), the same bits as four lane sums.
+        for (; j + 4 <= count; j += 4)
+        {
+            ref float key0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)(j + 0) * keyStride);
+            global::System.Runtime.Intrinsics.Vector256<float> sum0_256a = q0 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key0);
+            global::System.Runtime.Intrinsics.Vector256<float> sum0_256b = q8 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key0, 8);
+            sum0_256a = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(q16, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key0, 16), sum0_256a);
+            sum0_256b = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(q24, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key0, 24), sum0_256b);
+            sum0_256a = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(q32, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key0, 32), sum0_256a);
+            sum0_256b = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(q40, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key0, 40), sum0_256b);
+            sum0_256a = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(q48, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key0, 48), sum0_256a);
+            sum0_256b = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(q56, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key0, 56), sum0_256b);
+            ref float key1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)(j + 1) * keyStride);
+            global::System.Runtime.Intrinsics.Vector256<float> sum1_256a = q0 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key1);
+            global::System.Runtime.Intrinsics.Vector256<float> sum1_256b = q8 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key1, 8);
+            sum1_256a = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(q16, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key1, 16), sum1_256a);
+            sum1_256b = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(q24, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key1, 24), sum1_256b);
+            sum1_256a = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(q32, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key1, 32), sum1_256a);
+            sum1_256b = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(q40, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key1, 40), sum1_256b);
+            sum1_256a = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(q48, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key1, 48), sum1_256a);
+            sum1_256b = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(q56, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key1, 56), sum1_256b);
+            ref float key2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)(j + 2) * keyStride);
+            global::System.Runtime.Intrinsics.Vector256<float> sum2_256a = q0 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key2);
+            global::System.Runtime.Intrinsics.Vector256<float> sum2_256b = q8 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key2, 8);
+            sum2_256a = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(q16, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key2, 16), sum2_256a);
+            sum2_256b = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(q24, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key2, 24), sum2_256b);
+            sum2_256a = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(q32, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key2, 32), sum2_256a);
+            sum2_256b = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(q40, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key2, 40), sum2_256b);
+            sum2_256a = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(q48, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key2, 48), sum2_256a);
+            sum2_256b = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(q56, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key2, 56), sum2_256b);
+            ref float key3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)(j + 3) * keyStride);
+            global::System.Runtime.Intrinsics.Vector256<float> sum3_256a = q0 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key3);
+            global::System.Runtime.Intrinsics.Vector256<float> sum3_256b = q8 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key3, 8);
+            sum3_256a = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(q16, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key3, 16), sum3_256a);
+            sum3_256b = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(q24, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key3, 24), sum3_256b);
+            sum3_256a = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(q32, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key3, 32), sum3_256a);
+            sum3_256b = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(q40, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key3, 40), sum3_256b);
+            sum3_256a = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(q48, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key3, 48), sum3_256a);
+            sum3_256b = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(q56, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key3, 56), sum3_256b);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(scale * global::Attend.Kernels.HeadKernelParts.LaneSumFour(sum0_256a + sum0_256b, sum1_256a + sum1_256b, sum2_256a + sum2_256b, sum3_256a + sum3_256b), ref s, (nuint)j);
+        }
+        for (; j < count; j++)
         {
             ref float key = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)j * keyStride);
             global::System.Runtime.Intrinsics.Vector256<float> sum256a = q0 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key);

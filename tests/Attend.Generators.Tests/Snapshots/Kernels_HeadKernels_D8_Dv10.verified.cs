@@ -47,7 +47,21 @@ internal readonly struct HeadKernels_D8_Dv10 : global::Attend.Kernels.IAttention
         ref float k = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(keys);
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scores);
         global::System.Runtime.Intrinsics.Vector256<float> q0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref q);
-        for (int j = 0; j < count; j++)
+        int j = 0;
+        // Four keys a step: one reduction for four dot registers (HeadKernelParts.LaneSumFour), the same bits as four lane sums.
+        for (; j + 4 <= count; j += 4)
+        {
+            ref float key0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)(j + 0) * keyStride);
+            global::System.Runtime.Intrinsics.Vector256<float> sum0_256a = q0 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key0);
+            ref float key1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)(j + 1) * keyStride);
+            global::System.Runtime.Intrinsics.Vector256<float> sum1_256a = q0 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key1);
+            ref float key2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)(j + 2) * keyStride);
+            global::System.Runtime.Intrinsics.Vector256<float> sum2_256a = q0 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key2);
+            ref float key3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)(j + 3) * keyStride);
+            global::System.Runtime.Intrinsics.Vector256<float> sum3_256a = q0 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key3);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(scale * global::Attend.Kernels.HeadKernelParts.LaneSumFour(sum0_256a, sum1_256a, sum2_256a, sum3_256a), ref s, (nuint)j);
+        }
+        for (; j < count; j++)
         {
             ref float key = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)j * keyStride);
             global::System.Runtime.Intrinsics.Vector256<float> sum256a = q0 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key);
@@ -86,7 +100,21 @@ internal readonly struct HeadKernels_D8_Dv10 : global::Attend.Kernels.IAttention
         ref float k = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(keys);
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scores);
         global::System.Runtime.Intrinsics.Vector256<float> q0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref q);
-        for (int j = 0; j < count; j++)
+        int j = 0;
+        // Four keys a step: one reduction for four dot registers (HeadKernelParts.LaneSumFour), the same bits as four lane sums.
+        for (; j + 4 <= count; j += 4)
+        {
+            ref float key0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)(j + 0) * keyStride);
+            global::System.Runtime.Intrinsics.Vector256<float> sum0_256a = q0 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key0);
+            ref float key1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)(j + 1) * keyStride);
+            global::System.Runtime.Intrinsics.Vector256<float> sum1_256a = q0 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key1);
+            ref float key2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)(j + 2) * keyStride);
+            global::System.Runtime.Intrinsics.Vector256<float> sum2_256a = q0 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key2);
+            ref float key3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)(j + 3) * keyStride);
+            global::System.Runtime.Intrinsics.Vector256<float> sum3_256a = q0 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key3);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(scale * global::Attend.Kernels.HeadKernelParts.LaneSumFour(sum0_256a, sum1_256a, sum2_256a, sum3_256a), ref s, (nuint)j);
+        }
+        for (; j < count; j++)
         {
             ref float key = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)j * keyStride);
             global::System.Runtime.Intrinsics.Vector256<float> sum256a = q0 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref key);
@@ -126,7 +154,25 @@ internal readonly struct HeadKernels_D8_Dv10 : global::Attend.Kernels.IAttention
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scores);
         global::System.Runtime.Intrinsics.Vector128<float> q0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref q);
         global::System.Runtime.Intrinsics.Vector128<float> q4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref q, 4);
-        for (int j = 0; j < count; j++)
+        int j = 0;
+        // Four keys a step: one reduction for four dot registers (HeadKernelParts.LaneSumFour), the same bits as four lane sums.
+        for (; j + 4 <= count; j += 4)
+        {
+            ref float key0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)(j + 0) * keyStride);
+            global::System.Runtime.Intrinsics.Vector128<float> sum0_128a = q0 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref key0);
+            global::System.Runtime.Intrinsics.Vector128<float> sum0_128b = q4 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref key0, 4);
+            ref float key1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)(j + 1) * keyStride);
+            global::System.Runtime.Intrinsics.Vector128<float> sum1_128a = q0 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref key1);
+            global::System.Runtime.Intrinsics.Vector128<float> sum1_128b = q4 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref key1, 4);
+            ref float key2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)(j + 2) * keyStride);
+            global::System.Runtime.Intrinsics.Vector128<float> sum2_128a = q0 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref key2);
+            global::System.Runtime.Intrinsics.Vector128<float> sum2_128b = q4 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref key2, 4);
+            ref float key3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)(j + 3) * keyStride);
+            global::System.Runtime.Intrinsics.Vector128<float> sum3_128a = q0 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref key3);
+            global::System.Runtime.Intrinsics.Vector128<float> sum3_128b = q4 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref key3, 4);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(scale * global::Attend.Kernels.HeadKernelParts.LaneSumFour(sum0_128a + sum0_128b, sum1_128a + sum1_128b, sum2_128a + sum2_128b, sum3_128a + sum3_128b), ref s, (nuint)j);
+        }
+        for (; j < count; j++)
         {
             ref float key = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref k, (nint)j * keyStride);
             global::System.Runtime.Intrinsics.Vector128<float> sum128a = q0 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref key);
