@@ -51,7 +51,7 @@ internal static unsafe partial class Int8Gemm
     internal static void Run(KernelPath path, PackedProjection weight, float* input, int rows, nint inputStride,
         float* bias, int firstPanel, int columns, float* output, nint outputStride, bool coldOutputs)
     {
-        var block = new Block(weight, input, inputStride, bias, firstPanel, columns, output, outputStride, path, coldOutputs);
+        var block = new CompactProjectionBlock(weight, input, inputStride, bias, firstPanel, columns, output, outputStride, path, coldOutputs);
         switch (path)
         {
             case KernelPath.Vector512: Run<Int16Pairs512, Vector512<int>>(block, rows); break;
@@ -59,22 +59,6 @@ internal static unsafe partial class Int8Gemm
             case KernelPath.Vector128: Run<Int16Pairs128, Vector128<int>>(block, rows); break;
             default: Run<ScalarInt16Pairs, int>(block, rows); break;
         }
-    }
-
-    /// <summary>What one call computes, in the form the loops read.</summary>
-    private readonly struct Block(PackedProjection weight, float* input, nint inputStride, float* bias, int firstPanel,
-        int columns, float* output, nint outputStride, KernelPath path, bool coldOutputs)
-    {
-        public readonly PackedProjection Weight = weight;
-        public readonly float* Input = input;
-        public readonly nint InputStride = inputStride;
-        public readonly float* Bias = bias;
-        public readonly int FirstPanel = firstPanel;
-        public readonly int Columns = columns;
-        public readonly float* Output = output;
-        public readonly nint OutputStride = outputStride;
-        public readonly KernelPath Path = path;
-        public readonly bool ColdOutputs = coldOutputs;
     }
 
     /// <summary>
@@ -86,7 +70,7 @@ internal static unsafe partial class Int8Gemm
     /// </summary>
     internal const long ColdOutputBytes = 1L << 20;
 
-    private static void Run<TLanes, TVector>(in Block block, int rows)
+    private static void Run<TLanes, TVector>(in CompactProjectionBlock block, int rows)
         where TLanes : struct, IInt16PairLanes<TVector>
         where TVector : struct
     {
