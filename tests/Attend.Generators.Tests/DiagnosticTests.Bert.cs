@@ -42,9 +42,9 @@ public sealed partial class DiagnosticTests
     [Fact]
     public void ATTEND032_multi_head_attention_weight_precision_out_of_range()
     {
-        Diagnostic d = Single("[Attend.MultiHeadAttention(ModelDim = 8, Heads = 2, WeightPrecision = (Attend.WeightPrecision)3)] public partial class Model;", "ATTEND032");
-        Assert.Contains("WeightPrecision = 3", d.GetMessage());
-        Assert.Contains("WeightPrecision.Int8", d.GetMessage());
+        Diagnostic d = Single("[Attend.MultiHeadAttention(ModelDim = 8, Heads = 2, WeightPrecision = (Attend.WeightPrecision)4)] public partial class Model;", "ATTEND032");
+        Assert.Contains("WeightPrecision = 4", d.GetMessage());
+        Assert.Contains("WeightPrecision.Int8ByteActivations", d.GetMessage());
     }
 
     [Fact]

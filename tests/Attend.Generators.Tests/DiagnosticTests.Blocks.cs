@@ -14,7 +14,7 @@ public sealed partial class DiagnosticTests
     [InlineData("Activation = (Attend.FeedForwardActivation)9", "Activation = 9", "FeedForwardActivation.GeluTanh")]
     [InlineData("Positions = (Attend.PositionEncoding)(-1)", "Positions = -1", "PositionEncoding.RelativeBias2D")]
     [InlineData("WeightNaming = (Attend.TransformerWeightNaming)3", "WeightNaming = 3", "TransformerWeightNaming.Vit")]
-    [InlineData("WeightPrecision = (Attend.WeightPrecision)3", "WeightPrecision = 3", "WeightPrecision.Int8")]
+    [InlineData("WeightPrecision = (Attend.WeightPrecision)4", "WeightPrecision = 4", "WeightPrecision.Int8ByteActivations")]
     public void ATTEND032_block_option_out_of_range(string argument, string expected, string suggestion)
     {
         string source = $"[{Encoder}, {argument})] public partial class Layer;";

@@ -48,7 +48,8 @@ public sealed class MultiHeadAttentionAttribute : Attribute
 
     /// <summary>
     /// How <c>LoadWeights</c> stores the projection weights (in, out): <see cref="WeightPrecision.Float32"/>,
-    /// <see cref="WeightPrecision.BFloat16"/> (half the bytes) or <see cref="WeightPrecision.Int8"/> (a quarter).
+    /// <see cref="WeightPrecision.BFloat16"/> (half the bytes), <see cref="WeightPrecision.Int8"/> (a quarter) or
+    /// <see cref="WeightPrecision.Int8ByteActivations"/> (a quarter, and activations rounded to bytes: faster with VNNI).
     /// Naming it at all (even <see cref="WeightPrecision.Float32"/>) gives the generated class a <c>WeightPrecision</c>
     /// property that starts at this value and may be changed before a <c>LoadWeights</c>; left unset, the layer keeps
     /// plain float panels and has no such property. Activations, attention and the KV cache stay as they are.

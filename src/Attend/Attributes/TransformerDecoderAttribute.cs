@@ -40,7 +40,8 @@ public sealed class TransformerDecoderAttribute : Attribute
 
     /// <summary>
     /// How <c>LoadWeights</c> stores the projection weights (Q/K/V, output, feed-forward): <see cref="WeightPrecision.Float32"/>
-    /// (the default), <see cref="WeightPrecision.BFloat16"/> (half the bytes) or <see cref="WeightPrecision.Int8"/> (a quarter).
+    /// (the default), <see cref="WeightPrecision.BFloat16"/> (half the bytes), <see cref="WeightPrecision.Int8"/> (a quarter) or
+    /// <see cref="WeightPrecision.Int8ByteActivations"/> (a quarter, and activations rounded to bytes: faster with VNNI).
     /// The generated class's <c>WeightPrecision</c> property starts at this value and may be changed before a <c>LoadWeights</c>.
     /// </summary>
     public WeightPrecision WeightPrecision { get; set; }

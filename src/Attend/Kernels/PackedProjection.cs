@@ -5,14 +5,16 @@ namespace Attend.Kernels;
 
 /// <summary>
 /// One <c>nn.Linear</c> weight packed for <see cref="LinearKernels"/> in a chosen <see cref="WeightPrecision"/>: float
-/// panels (<see cref="LinearKernels.Pack"/>), bf16 panels, or int8 pair panels with a scale per output feature and 64 inputs. Generated layers
+/// panels (<see cref="LinearKernels.Pack"/>), bf16 panels, or int8 pair (or quad) panels with a scale per output feature and 64
+/// (or 128) inputs. Generated layers
 /// hold one per projection, pack it in <c>LoadWeights</c> and run it through <see cref="ProjectionDriver"/>.
 /// </summary>
 /// <remarks>
 /// Every precision uses 16-wide column panels. bf16 panels are decoded to floats a K block at a time into an L1-sized
 /// scratch and multiplied by the float kernels, so a bf16 projection gives exactly the bits of the float projection of
 /// its rounded weights; int8 panels (pairs of inputs side by side) are multiplied in integers by activations quantised
-/// per row to 16 bits (<see cref="Int8Gemm"/>). Either gives the same bits on every path and any thread count. A new instance holds no weights and computes
+/// per row to 16 bits (<see cref="Int8Gemm"/>), int8 quad panels by activations quantised to bytes per row and 128 inputs
+/// (<see cref="ByteActivationGemm"/>). Either gives the same bits on every path and any thread count. A new instance holds no weights and computes
 /// as if they were zero (the bias alone) until <see cref="Pack"/>; <see cref="Pack"/> is meant for a new instance that no
 /// forward pass sees yet (generated layers pack a fresh weight set, then publish it).
 /// </remarks>
@@ -40,7 +42,7 @@ public sealed class PackedProjection
     /// <summary>Bytes the packed weights occupy (panels, padding and int8 scales included); 0 before <see cref="Pack"/>.</summary>
     public long WeightBytes =>
         (long)(Float32Panels?.Length ?? 0) * sizeof(float) + (long)(BFloat16Panels?.Length ?? 0) * sizeof(ushort) +
-        (Int8Panels?.Length ?? 0) + (Int8Scales?.LongLength ?? 0) * sizeof(float);
+        (Int8Panels?.Length ?? 0) + ((Int8Scales?.LongLength ?? 0) + (Int8NegatedColumnSums?.LongLength ?? 0)) * sizeof(float);
 
     /// <summary>Elements of one precision's panels: <see cref="LinearKernels.PackedLength"/>.</summary>
     internal int PackedLength { get; }
@@ -54,6 +56,9 @@ public sealed class PackedProjection
 
     internal float[]? Int8Scales { get; private set; }
 
+    /// <summary>Per int8 scale, the sum of its group's int8 weights (<see cref="WeightPrecision.Int8ByteActivations"/> only).</summary>
+    internal float[]? Int8NegatedColumnSums { get; private set; }
+
     /// <summary>Whether <see cref="Pack"/> has run: an unpacked projection computes the bias alone.</summary>
     internal bool IsPacked => Float32Panels is not null || BFloat16Panels is not null || Int8Panels is not null;
 
@@ -64,9 +69,9 @@ public sealed class PackedProjection
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="precision"/> is not defined.</exception>
     public void Pack(ReadOnlySpan<float> weight, WeightPrecision precision)
     {
-        if (precision is < WeightPrecision.Float32 or > WeightPrecision.Int8)
+        if (precision is < WeightPrecision.Float32 or > WeightPrecision.Int8ByteActivations)
         {
-            throw new ArgumentOutOfRangeException(nameof(precision), precision, "Expected Float32, BFloat16 or Int8.");
+            throw new ArgumentOutOfRangeException(nameof(precision), precision, "Expected Float32, BFloat16, Int8 or Int8ByteActivations.");
         }
 
         AlignedArray<float>? aligned = precision == WeightPrecision.Float32 ? new AlignedArray<float>(PackedLength) : null;
@@ -79,6 +84,9 @@ public sealed class PackedProjection
                 break;
             case WeightPrecision.Int8:
                 (Int8Panels, Int8Scales) = WeightQuantization.ToInt8PairPanels(weight, InFeatures, OutFeatures);
+                break;
+            case WeightPrecision.Int8ByteActivations:
+                (Int8Panels, Int8Scales, Int8NegatedColumnSums) = WeightQuantization.ToInt8QuadPanels(weight, InFeatures, OutFeatures);
                 break;
             default:
                 Float32Panels = aligned;
@@ -101,6 +109,10 @@ public sealed class PackedProjection
         if (BFloat16Panels is not null)
         {
             WeightQuantization.FromBFloat16Panels(BFloat16Panels.Span, floats);
+        }
+        else if (Precision == WeightPrecision.Int8ByteActivations)
+        {
+            WeightQuantization.FromInt8QuadPanels(Int8Panels!.Span, Int8Scales!, InFeatures, floats);
         }
         else if (Int8Panels is not null)
         {

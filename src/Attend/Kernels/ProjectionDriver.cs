@@ -52,7 +52,8 @@ public static class ProjectionDriver
     /// <summary>
     /// The same contract with a <see cref="PackedProjection"/> in any <see cref="WeightPrecision"/>: its shape must be
     /// <paramref name="inFeatures"/> → <paramref name="outFeatures"/>. Results are the float projection of its stored
-    /// (rounded) weights (int8: of its weights and of the inputs rounded per row to 16 bits, see <see cref="Int8Gemm"/>),
+    /// (rounded) weights (int8: of its weights and of the inputs rounded per row to 16 bits, see <see cref="Int8Gemm"/>, or to bytes per row and
+    /// 128 inputs, see <see cref="ByteActivationGemm"/>),
     /// bit-identical for any thread count.
     /// </summary>
     public static void Forward(KernelPath path, ReadOnlySpan<float> input, int rows, int inputStride,
@@ -159,8 +160,8 @@ public static class ProjectionDriver
     }
 
     /// <summary>
-    /// One thread's block of a compact projection: int8 through <see cref="Int8Gemm"/> (integer products of quantised
-    /// activations), bf16 widened by the float tiles (<see cref="LinearKernels.RunPacked"/>).
+    /// One thread's block of a compact projection: int8 through <see cref="Int8Gemm"/> or <see cref="ByteActivationGemm"/>
+    /// (integer products of quantised activations), bf16 widened by the float tiles (<see cref="LinearKernels.RunPacked"/>).
     /// </summary>
     private static unsafe void RunCompact(KernelPath path, PackedProjection weight, float* input, int rows, nint inputStride,
         float* bias, int firstPanel, int columns, float* output, nint outputStride, bool coldOutputs)
@@ -168,6 +169,10 @@ public static class ProjectionDriver
         if (weight.Precision == WeightPrecision.Int8)
         {
             Int8Gemm.Run(path, weight, input, rows, inputStride, bias, firstPanel, columns, output, outputStride, coldOutputs);
+        }
+        else if (weight.Precision == WeightPrecision.Int8ByteActivations)
+        {
+            ByteActivationGemm.Run(path, weight, input, rows, inputStride, bias, firstPanel, columns, output, outputStride, coldOutputs);
         }
         else
         {

@@ -16,6 +16,7 @@ public sealed class MiniLmLowPrecisionTests(ITestOutputHelper output)
     [Theory]
     [InlineData(WeightPrecision.BFloat16, 0.9999)]
     [InlineData(WeightPrecision.Int8, 0.999)]
+    [InlineData(WeightPrecision.Int8ByteActivations, 0.999)]
     public void Embeddings_StayCloseToFloat32(WeightPrecision precision, double minimumCosine)
     {
         MiniLmReference reference = MiniLmReference.Instance;

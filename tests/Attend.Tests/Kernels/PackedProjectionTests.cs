@@ -55,6 +55,7 @@ public sealed class PackedProjectionTests
     [Theory]
     [InlineData(WeightPrecision.BFloat16)]
     [InlineData(WeightPrecision.Int8)]
+    [InlineData(WeightPrecision.Int8ByteActivations)]
     public void Threads_GiveTheSingleThreadedBits(WeightPrecision precision)
     {
         foreach (var (rows, inFeatures, outFeatures) in new[] { (512, 64, 192), (40, 96, 320), (1, 2100, 1100) })
@@ -105,7 +106,7 @@ public sealed class PackedProjectionTests
     public void EveryPath_GivesTheSameBits()
     {
         var c = LinearCase.Create(seed: 3, rows: 13, inFeatures: 129, outFeatures: 45);
-        foreach (WeightPrecision precision in new[] { WeightPrecision.BFloat16, WeightPrecision.Int8 })
+        foreach (WeightPrecision precision in new[] { WeightPrecision.BFloat16, WeightPrecision.Int8, WeightPrecision.Int8ByteActivations })
         {
             var projection = new PackedProjection(c.InFeatures, c.OutFeatures);
             projection.Pack(c.Weight, precision);
@@ -146,6 +147,7 @@ public sealed class PackedProjectionTests
         Assert.Equal(4L * 384 * 1536, Bytes(WeightPrecision.Float32));
         Assert.Equal(2L * 384 * 1536, Bytes(WeightPrecision.BFloat16));
         Assert.Equal(384L * 1536 + 4 * 1536 * (384 / 64), Bytes(WeightPrecision.Int8)); // a byte a weight, a float scale per output and 64 inputs
+        Assert.Equal(384L * 1536 + 2 * 4 * 1536 * (384 / 64), Bytes(WeightPrecision.Int8ByteActivations)); // and the group's weight sum
     }
 
     [Fact]
@@ -212,7 +214,7 @@ public sealed class PackedProjectionTests
     {
         var c = LinearCase.Create(seed: 12, rows: 13, inFeatures: 1100, outFeatures: 45);
         float[] output = new float[c.Rows * c.OutFeatures];
-        foreach (WeightPrecision precision in new[] { WeightPrecision.BFloat16, WeightPrecision.Int8 })
+        foreach (WeightPrecision precision in new[] { WeightPrecision.BFloat16, WeightPrecision.Int8, WeightPrecision.Int8ByteActivations })
         {
             var projection = new PackedProjection(c.InFeatures, c.OutFeatures);
             projection.Pack(c.Weight, precision);
@@ -231,7 +233,7 @@ public sealed class PackedProjectionTests
     {
         var projection = new PackedProjection(4, 3);
         Assert.Equal("weight", Assert.Throws<ArgumentException>(() => projection.Pack(new float[11], WeightPrecision.Int8)).ParamName);
-        Assert.Equal("precision", Assert.Throws<ArgumentOutOfRangeException>(() => projection.Pack(new float[12], (WeightPrecision)3)).ParamName);
+        Assert.Equal("precision", Assert.Throws<ArgumentOutOfRangeException>(() => projection.Pack(new float[12], (WeightPrecision)4)).ParamName);
         projection.Pack(new float[12], WeightPrecision.BFloat16);
         float[] input = new float[8], output = new float[6];
         var error = Assert.Throws<ArgumentException>(() => ProjectionDriver.Forward(KernelPath.Auto, input, 2, 4, projection, default, 4, 5, new float[10], 5, 1));

@@ -38,6 +38,7 @@ public sealed class ProjectionDriverTests
 
             data.Add(path, FeedForwardActivation.Gelu, WeightPrecision.BFloat16);
             data.Add(path, FeedForwardActivation.Gelu, WeightPrecision.Int8);
+            data.Add(path, FeedForwardActivation.Gelu, WeightPrecision.Int8ByteActivations);
         }
 
         return data;

@@ -61,20 +61,35 @@ public sealed class MultiHeadAttentionLowPrecisionTests(ITestOutputHelper output
         AssertSameOnEveryWayIn(Run(float32, input), Run(plain, input));
     }
 
+    public static TheoryData<KernelPath, WeightPrecision> PathsAndIntegerPrecisions()
+    {
+        var data = new TheoryData<KernelPath, WeightPrecision>();
+        foreach (KernelPath path in KernelPaths.All)
+        {
+            data.Add(path, WeightPrecision.Int8);
+            data.Add(path, WeightPrecision.Int8ByteActivations);
+        }
+
+        return data;
+    }
+
     /// <summary>
     /// Int8 against the float32 layer. Each weight moves by at most half an int8 step, 1/254 of the largest weight of its
-    /// 64-input group, and each activation row by 2⁻¹⁶ (<c>Int8Gemm</c>); the errors of the K products have random signs.
-    /// Two projections are chained (in, out) through a softmax that only averages, so the output may move by at most two
-    /// such half-steps of its largest magnitude: 2/254 · max |output|. The decode path must also match the int8 layer's own
-    /// full forward up to float rounding (rows are quantised one by one, so a row projects the same alone or in a batch).
+    /// input group, and each activation row by 2⁻¹⁶ (<c>Int8Gemm</c>) or, with byte activations, by half a step of its
+    /// group's range, at most 1/255 of the group's largest magnitude (<c>ByteActivationGemm</c>); the errors of the K
+    /// products have random signs. Two projections are chained (in, out) through a softmax that only averages, so the
+    /// output may move by at most two such half-steps of its largest magnitude: 2/254 · max |output|, or 2 · (1/254 + 1/255)
+    /// with byte activations. The decode path must also match the int8 layer's own full forward up to float rounding (rows
+    /// are quantised one by one, so a row projects the same alone or in a batch).
     /// </summary>
     [Theory]
-    [MemberData(nameof(Paths))]
-    public void Int8_StaysWithinTwoHalfStepsOfFloat32_AndDecodesLikeItsFullForward(KernelPath path)
+    [MemberData(nameof(PathsAndIntegerPrecisions))]
+    public void Int8_StaysWithinTwoHalfStepsOfFloat32_AndDecodesLikeItsFullForward(KernelPath path, WeightPrecision precision)
     {
+        double bound = precision == WeightPrecision.Int8 ? 2.0 / 254 : 2.0 * (1.0 / 254 + 1.0 / 255);
         WeightDictionary weights = MultiHeadAttentionCacheTests.RandomWeights(s_options, seed: 41);
         float[] input = Array.ConvertAll(ReferenceEncoder.RandomInput(Batch * Length * E, seed: 43), v => 3 * v);
-        var int8 = new MhaE128H2CausalInt8 { Path = path };
+        var int8 = new MhaE128H2CausalInt8 { Path = path, WeightPrecision = precision };
         int8.LoadWeights(weights);
         var plain = new MhaE128H2Causal { Path = path };
         plain.LoadWeights(weights);
@@ -87,15 +102,24 @@ public sealed class MultiHeadAttentionLowPrecisionTests(ITestOutputHelper output
             for (int i = 0; i < e.Length; i++) worst = Math.Max(worst, Math.Abs(a[i] - e[i]));
         }
 
-        output.WriteLine($"{path}: int8 vs float32 max |Δ| {worst:G3}, max |output| {largest:G3}, ratio {worst / largest:G3} (bound {2.0 / 254:G3})");
-        Assert.True(worst <= 2.0 / 254 * largest, $"int8 errs by {worst}, more than 2/254 · {largest}");
+        output.WriteLine($"{path}: {precision} vs float32 max |Δ| {worst:G3}, max |output| {largest:G3}, ratio {worst / largest:G3} (bound {bound:G3})");
+        Assert.True(worst <= bound * largest, $"{precision} errs by {worst}, more than {bound:G3} · {largest}");
         Assert.NotEqual(full.Self, compact.Self); // the int8 weights really were used
         Assert.Equal(compact.Self, compact.Cross); // the same projections, fused or separate, in the same bits
+        // The attention output that the out projection quantises differs between decode and the full forward by float
+        // rounding. 16-bit codes absorb that; a byte code sitting on a rounding boundary can move by one step, which moves
+        // that token's outputs by up to 1/255 of the group's range times the weights (2/255 of the largest output bounds
+        // it). So with byte activations an element may differ by up to that step; with 16-bit codes only by float rounding.
+        int apart = 0;
         for (int i = 0; i < compact.Self.Length; i++)
         {
-            float e = compact.Self[i];
-            Assert.True(Math.Abs(compact.Decoded[i] - e) <= 2e-5 + 1e-4 * Math.Abs(e), $"decode element {i}: {compact.Decoded[i]} vs full forward {e}");
+            float e = compact.Self[i], difference = Math.Abs(compact.Decoded[i] - e);
+            if (difference <= 2e-5 + 1e-4 * Math.Abs(e)) continue;
+            Assert.True(precision == WeightPrecision.Int8ByteActivations && difference <= 2.0 / 255 * largest, $"decode element {i}: {compact.Decoded[i]} vs full forward {e}");
+            apart++;
         }
+
+        output.WriteLine($"{path}: {precision}: {apart} of {compact.Self.Length} decoded elements differ from the full forward by more than float rounding");
     }
 
     /// <summary>

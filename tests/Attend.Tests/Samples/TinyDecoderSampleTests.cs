@@ -41,6 +41,7 @@ public sealed class TinyDecoderSampleTests
     [Theory]
     [InlineData(WeightPrecision.BFloat16)]
     [InlineData(WeightPrecision.Int8)]
+    [InlineData(WeightPrecision.Int8ByteActivations)]
     public void LowPrecisionWeights_GiveTheSameGreedyAnswers(WeightPrecision precision)
     {
         using SafeTensorsFile weights = Open("weights", "sorting_decoder.safetensors");
