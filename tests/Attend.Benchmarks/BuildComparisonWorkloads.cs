@@ -11,7 +11,7 @@ namespace Attend.Benchmarks;
 public static class BuildComparisonWorkloads
 {
     /// <summary>The names <see cref="Create"/> accepts, for the command's help.</summary>
-    public const string Names = "decode, decode-bf16, self:LENGTH and self-causal:LENGTH (the inproc rows: 128, 512, 2048, 4096), projection:ROWSxINxOUT (e.g. projection:1x512x2048), projection-int8:…, projection-bf16:…";
+    public const string Names = "decode, decode-bf16, self:LENGTH and self-causal:LENGTH (the inproc rows: 128, 512, 2048, 4096), projection:ROWSxINxOUT (e.g. projection:1x512x2048), projection-int8:…, projection-int8u8:… (int8 weights × byte activations), projection-bf16:…";
 
     /// <summary>
     /// One call of workload <paramref name="name"/> on <paramref name="threads"/> threads, set up (weights loaded,
@@ -57,6 +57,7 @@ public static class BuildComparisonWorkloads
         "projection" => WeightPrecision.Float32,
         "projection-bf16" => WeightPrecision.BFloat16,
         "projection-int8" => WeightPrecision.Int8,
+        "projection-int8u8" => WeightPrecision.Int8ByteActivations,
         _ => null,
     };
 

@@ -110,7 +110,7 @@ internal static class LowPrecisionCommand
     {
         int rounds = Option(args, "--rounds", 3), threads = Option(args, "--threads", 1);
         s_cpuTime = args.Contains("--cpu-time") && threads == 1; // a shared machine: time the thread's own CPU, not the wall
-        WeightPrecision[] precisions = [WeightPrecision.Float32, WeightPrecision.BFloat16, WeightPrecision.Int8];
+        WeightPrecision[] precisions = [WeightPrecision.Float32, WeightPrecision.BFloat16, WeightPrecision.Int8, WeightPrecision.Int8ByteActivations];
         Console.WriteLine($"{DateTime.UtcNow:u}, {Environment.ProcessorCount} cores, path {KernelPaths.Best}, {threads} thread(s), best of {rounds} rounds, {(s_cpuTime ? "thread CPU time" : "wall time")}");
         var (fmaPeak, wordPeak, bytePeak, int8Loop, byteLoop) = IntegerMultiplyAddPeak.PerCore();
         Console.WriteLine($"One core's multiply-adds (G/s): float32 FMA {fmaPeak:F1}, vpmaddwd {wordPeak:F1} ({wordPeak / fmaPeak:F2}×), vpmaddubsw {bytePeak:F1} ({bytePeak / fmaPeak:F2}×); " +
@@ -129,8 +129,8 @@ internal static class LowPrecisionCommand
             return 0;
         }
 
-        Console.WriteLine("| case | fp32 ms | bf16 ms | int8 ms | bf16 × | int8 × |");
-        Console.WriteLine("| --- | --- | --- | --- | --- | --- |");
+        Console.WriteLine("| case | fp32 ms | bf16 ms | int8 ms | int8 × u8 ms | bf16 × | int8 × | int8 × u8 × |");
+        Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
         string[] shapes = OptionText(args, "--shapes", "384x384,384x1536,1536x384,512x512,512x2048").Split(',');
         int[] rowCounts = OptionText(args, "--rows", "1,32,512,4096").Split(',').Select(int.Parse).ToArray();
         foreach (string shape in shapes)
@@ -207,7 +207,7 @@ internal static class LowPrecisionCommand
     }
 
     private static void Row(string name, double[] ms) =>
-        Console.WriteLine($"| {name} | {ms[0]:F4} | {ms[1]:F4} | {ms[2]:F4} | {ms[0] / ms[1]:F2} | {ms[0] / ms[2]:F2} |");
+        Console.WriteLine($"| {name} | {string.Join(" | ", ms.Select(m => m.ToString("F4")))} | {string.Join(" | ", ms.Skip(1).Select(m => (ms[0] / m).ToString("F2")))} |");
 
     private static string OptionText(string[] args, string name, string fallback)
     {

@@ -12,7 +12,7 @@ namespace Attend.Benchmarks;
 /// <summary>
 /// <c>dotnet run -c Release --project tests/Attend.Benchmarks -- ort-int8 [--threads T] [--rounds N] [--reduce-range]</c>:
 /// all-MiniLM-L6-v2, batch 32 × 128 tokens, Attend and ONNX Runtime 1.32 each with float32 and with int8 projection
-/// weights, interleaved round by round, each engine's best round kept; every engine's embeddings compared with ONNX
+/// weights (Attend's with 16-bit and with byte activations), interleaved round by round, each engine's best round kept; every engine's embeddings compared with ONNX
 /// Runtime's float32 ones in the same run (minimum cosine over the batch).
 /// ONNX Runtime's int8 model is made from the package's float32 one by <c>scripts/make_minilm_int8_onnx.py</c> (needs
 /// Debian's python3-onnx; run once, then kept under the benchmark's output folder).
@@ -33,6 +33,7 @@ internal static class OrtInt8Command
         using var ortInt8 = new OrtMiniLm(File.ReadAllBytes(int8Model), threads, ids, mask, types);
         var attendFloat = new AttendMiniLm(WeightPrecision.Float32, threads, ids, mask, types);
         var attendInt8 = new AttendMiniLm(WeightPrecision.Int8, threads, ids, mask, types);
+        var attendBytes = new AttendMiniLm(WeightPrecision.Int8ByteActivations, threads, ids, mask, types);
 
         (string Name, Action Run, Func<float[]> Embeddings)[] engines =
         [
@@ -40,6 +41,7 @@ internal static class OrtInt8Command
             ($"ONNX Runtime, int8 (DynamicQuantizeMatMul{(reduceRange ? ", 7-bit weights" : "")})", ortInt8.Run, () => ortInt8.Embeddings),
             ("Attend, float32", attendFloat.Run, () => attendFloat.Embeddings),
             ("Attend, int8 (WeightPrecision.Int8)", attendInt8.Run, () => attendInt8.Embeddings),
+            ("Attend, int8 × u8 (WeightPrecision.Int8ByteActivations)", attendBytes.Run, () => attendBytes.Embeddings),
         ];
         double[] best = LowPrecisionCommand.Best(rounds, engines.Select(e => e.Run).ToArray());
 
