@@ -22,7 +22,7 @@ namespace Attend.Kernels;
 /// 16 <c>vpdpbusd</c>s, and a standalone tile ran at 1.60× the 512-bit FMA's multiply-adds on Zen 5 with 64 inputs, 1.80×
 /// with 128 (the instruction alone: 2.03×). But with 128 all-MiniLM-L6-v2's lowest embedding cosine fell to 0.998974,
 /// under the 0.999 bound; with 64 it is 0.999345. The Vector512 path halves the epilogue's float instructions instead
-/// (<see cref="ByteQuads256Wide"/>).
+/// (<see cref="WideEpilogue{TBase}"/>).
 /// </para>
 /// </remarks>
 internal static unsafe partial class ByteActivationGemm
@@ -76,9 +76,10 @@ internal static unsafe partial class ByteActivationGemm
         switch (path)
         {
             // Vector512 without AVX-512 (emulated, as the tests run it on AVX2 machines): the 256-bit form, the same bits.
-            case KernelPath.Vector512 when Avx512F.IsSupported: Run<ByteQuads256Wide, Vector256<int>>(block, rows); break;
-            case KernelPath.Vector512:
-            case KernelPath.Vector256: Run<ByteQuads256, Vector256<int>>(block, rows); break;
+            case KernelPath.Vector512 when Avx512F.IsSupported && AvxVnni.IsSupported: Run<WideEpilogue<VnniByteQuads256>, Vector256<int>>(block, rows); break;
+            case KernelPath.Vector512 when Avx512F.IsSupported: Run<WideEpilogue<ByteQuads256>, Vector256<int>>(block, rows); break;
+            case KernelPath.Vector512 or KernelPath.Vector256 when AvxVnni.IsSupported: Run<VnniByteQuads256, Vector256<int>>(block, rows); break;
+            case KernelPath.Vector512 or KernelPath.Vector256: Run<ByteQuads256, Vector256<int>>(block, rows); break;
             case KernelPath.Vector128: Run<ByteQuads128, Vector128<int>>(block, rows); break;
             default: Run<ScalarByteQuads, int>(block, rows); break;
         }

@@ -137,9 +137,9 @@ internal readonly unsafe struct ByteQuads128 : IByteQuadLanes<Vector128<int>>
 }
 
 /// <summary>
-/// 8 columns a register: AVX-VNNI's 256-bit <c>vpdpbusd</c> (32 multiply-adds an instruction), else two <c>vpmaddwd</c> on
-/// AVX2. The Vector512 path uses these too: .NET 10 exposes no 512-bit <c>vpdpbusd</c>, and on Zen 5 the 256-bit one runs
-/// at twice the multiply-adds of the 512-bit FMA.
+/// 8 columns a register without AVX-VNNI: two <c>vpmaddwd</c> of the even and odd bytes on AVX2, the portable form
+/// elsewhere. <see cref="VnniByteQuads256"/> is the same with <c>vpdpbusd</c>; the Vector512 path uses these too (.NET 10
+/// exposes no 512-bit <c>vpdpbusd</c>, and on Zen 5 the 256-bit one runs at twice the multiply-adds of the 512-bit FMA).
 /// </summary>
 internal readonly unsafe struct ByteQuads256 : IByteQuadLanes<Vector256<int>>
 {
@@ -154,11 +154,6 @@ internal readonly unsafe struct ByteQuads256 : IByteQuadLanes<Vector256<int>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> MultiplyAddQuadsAndAdd(Vector256<int> sum, Vector256<int> activations, Vector256<int> weights)
     {
-        if (AvxVnni.IsSupported)
-        {
-            return AvxVnni.MultiplyWideningAndAdd(sum, activations.AsByte(), weights.AsSByte());
-        }
-
         Vector256<short> evenActivations = (activations & Vector256.Create(0x00FF00FF)).AsInt16();
         Vector256<short> oddActivations = ((activations >>> 8) & Vector256.Create(0x00FF00FF)).AsInt16();
         Vector256<short> evenWeights = (weights.AsInt16() << 8) >> 8, oddWeights = weights.AsInt16() >> 8;
@@ -192,12 +187,48 @@ internal readonly unsafe struct ByteQuads256 : IByteQuadLanes<Vector256<int>>
 }
 
 /// <summary>
-/// <see cref="ByteQuads256"/> on the Vector512 path: the same 256-bit <c>vpdpbusd</c> tile, but each group's sums are
-/// converted, corrected and scaled sixteen columns at a time in 512-bit registers, which halves the float instructions
-/// beside the integer ones (on Zen 5 they share the vector pipes: a 64-input group's epilogue, at 8-column registers, cost
-/// about a fifth of the tile's time).
+/// <typeparamref name="TBase"/> (<see cref="ByteQuads256"/> or <see cref="VnniByteQuads256"/>) on the Vector512 path: the
+/// same 256-bit tile, but each group's sums are converted, corrected and scaled sixteen columns at a time in 512-bit
+/// registers, which halves the float instructions beside the integer ones (on Zen 5 they share the vector pipes: a
+/// 64-input group's epilogue, at 8-column registers, cost about a fifth of the tile's time). Needs AVX-512F.
 /// </summary>
-internal readonly unsafe struct ByteQuads256Wide : IByteQuadLanes<Vector256<int>>
+internal readonly unsafe struct WideEpilogue<TBase> : IByteQuadLanes<Vector256<int>>
+    where TBase : struct, IByteQuadLanes<Vector256<int>>
+{
+    public static int Columns => TBase.Columns;
+
+    public static Vector256<int> Zero => Vector256<int>.Zero;
+
+    public static Vector256<int> LoadWeightQuads(sbyte* source) => TBase.LoadWeightQuads(source);
+
+    public static Vector256<int> BroadcastQuad(byte* quad) => TBase.BroadcastQuad(quad);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> MultiplyAddQuadsAndAdd(Vector256<int> sum, Vector256<int> activations, Vector256<int> weights) =>
+        TBase.MultiplyAddQuadsAndAdd(sum, activations, weights);
+
+    public static Vector256<int> Add(Vector256<int> a, Vector256<int> b) => a + b;
+
+    public static void AccumulateGroup(Vector256<int> integers, float* zero, float* scale, float* negatedColumnSums, float* weightScales, float* sums) =>
+        TBase.AccumulateGroup(integers, zero, scale, negatedColumnSums, weightScales, sums);
+
+    public static void AccumulateGroupPair(Vector256<int> low, Vector256<int> high, float* zero, float* scale, float* negatedColumnSums, float* weightScales, float* sums)
+    {
+        Vector512<int> integers = Avx512F.InsertVector256(low.ToVector512Unsafe(), high, 1); // one vinserti32x8
+        Vector512<float> exact = Vector512.MultiplyAddEstimate(Vector512.Create(*zero), Vector512.Load(negatedColumnSums), Vector512.ConvertToSingle(integers));
+        Vector512.MultiplyAddEstimate(exact * Vector512.Load(weightScales), Vector512.Create(*scale), Vector512.Load(sums)).Store(sums);
+    }
+
+    public static void Finish(float* sums, float* bias, float* output) => TBase.Finish(sums, bias, output);
+}
+
+/// <summary>
+/// 8 columns a register with AVX-VNNI's 256-bit <c>vpdpbusd</c> (32 multiply-adds an instruction), chosen once per call
+/// rather than tested inside the tile: NativeAOT compiles AVX-VNNI as an opportunistic instruction set at its default
+/// x86-64-v3 target, and there a test in the lane operation made the projection 2.3× slower than the JIT's (2.20 against
+/// 5.08 ms at 512 × 384 → 1536 on Zen 5).
+/// </summary>
+internal readonly unsafe struct VnniByteQuads256 : IByteQuadLanes<Vector256<int>>
 {
     public static int Columns => ByteQuads256.Columns;
 
@@ -209,17 +240,15 @@ internal readonly unsafe struct ByteQuads256Wide : IByteQuadLanes<Vector256<int>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> MultiplyAddQuadsAndAdd(Vector256<int> sum, Vector256<int> activations, Vector256<int> weights) =>
-        ByteQuads256.MultiplyAddQuadsAndAdd(sum, activations, weights);
+        AvxVnni.MultiplyWideningAndAdd(sum, activations.AsByte(), weights.AsSByte());
+
+    public static Vector256<int> Add(Vector256<int> a, Vector256<int> b) => a + b;
 
     public static void AccumulateGroup(Vector256<int> integers, float* zero, float* scale, float* negatedColumnSums, float* weightScales, float* sums) =>
         ByteQuads256.AccumulateGroup(integers, zero, scale, negatedColumnSums, weightScales, sums);
 
-    public static void AccumulateGroupPair(Vector256<int> low, Vector256<int> high, float* zero, float* scale, float* negatedColumnSums, float* weightScales, float* sums)
-    {
-        Vector512<int> integers = Avx512F.InsertVector256(low.ToVector512Unsafe(), high, 1); // one vinserti32x8
-        Vector512<float> exact = Vector512.MultiplyAddEstimate(Vector512.Create(*zero), Vector512.Load(negatedColumnSums), Vector512.ConvertToSingle(integers));
-        Vector512.MultiplyAddEstimate(exact * Vector512.Load(weightScales), Vector512.Create(*scale), Vector512.Load(sums)).Store(sums);
-    }
+    public static void AccumulateGroupPair(Vector256<int> low, Vector256<int> high, float* zero, float* scale, float* negatedColumnSums, float* weightScales, float* sums) =>
+        ByteQuads256.AccumulateGroupPair(low, high, zero, scale, negatedColumnSums, weightScales, sums);
 
     public static void Finish(float* sums, float* bias, float* output) => ByteQuads256.Finish(sums, bias, output);
 }

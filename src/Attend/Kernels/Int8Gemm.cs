@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Attend.Kernels;
 
@@ -55,6 +56,7 @@ internal static unsafe partial class Int8Gemm
         switch (path)
         {
             case KernelPath.Vector512: Run<Int16Pairs512, Vector512<int>>(block, rows); break;
+            case KernelPath.Vector256 when AvxVnni.IsSupported: Run<VnniInt16Pairs256, Vector256<int>>(block, rows); break;
             case KernelPath.Vector256: Run<Int16Pairs256, Vector256<int>>(block, rows); break;
             case KernelPath.Vector128: Run<Int16Pairs128, Vector128<int>>(block, rows); break;
             default: Run<ScalarInt16Pairs, int>(block, rows); break;
