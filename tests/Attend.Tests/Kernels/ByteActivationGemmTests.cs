@@ -26,21 +26,8 @@ public sealed class ByteActivationGemmTests
 
     [Theory]
     [MemberData(nameof(Paths))]
-    public void Forward_IsTheIntegerReference(KernelPath path)
-    {
-        foreach (var (rows, inFeatures, outFeatures) in Shapes)
-        {
-            foreach (bool withBias in new[] { true, false })
-            {
-                var c = LinearCase.Create(seed: rows * 5 + inFeatures + outFeatures, rows, inFeatures, outFeatures, inputPad: 3, outputPad: 5, withBias);
-                var projection = new PackedProjection(inFeatures, outFeatures);
-                projection.Pack(c.Weight, WeightPrecision.Int8ByteActivations);
-                float[] actual = PackedProjectionTests.Run(c, output => ProjectionDriver.Forward(path, c.Input, rows, c.InputStride, projection, c.Bias, inFeatures, outFeatures, output, c.OutputStride, 1));
-                LayerAssert.Identical(Reference(c), actual, $"{path} {rows}×{inFeatures}→{outFeatures} bias {withBias}");
-                AssertWithinRoundingBound(c, projection.Dequantize(), actual);
-            }
-        }
-    }
+    public void Forward_IsTheIntegerReference(KernelPath path) =>
+        IntegerProjectionChecks.ForEachShape(path, WeightPrecision.Int8ByteActivations, Shapes, seedFactor: 5, Reference, HalfStep);
 
     [Theory]
     [MemberData(nameof(Paths))]
@@ -61,7 +48,7 @@ public sealed class ByteActivationGemmTests
         projection.Pack(c.Weight, WeightPrecision.Int8ByteActivations);
         float[] actual = PackedProjectionTests.Run(c, output => ProjectionDriver.Forward(path, c.Input, c.Rows, c.InputStride, projection, c.Bias, 200, 40, output, c.OutputStride, 1));
         LayerAssert.Identical(Reference(c), actual, path.ToString());
-        AssertWithinRoundingBound(c, projection.Dequantize(), actual);
+        IntegerProjectionChecks.AssertWithinRoundingBound(c, projection.Dequantize(), actual, HalfStep);
     }
 
     [Theory]
@@ -199,41 +186,23 @@ public sealed class ByteActivationGemmTests
         int End(int g) => Math.Min(c.InFeatures, (g + 1) * Group);
     }
 
-    /// <summary>
-    /// Each output within the roundings' bound of the float64 product of the original weights: <c>Σ |x| · |w − ŵ|</c> for the
-    /// weights, <c>Σ |ŵ| · range_g / 510</c> for the activations (half a step of each group's range), plus 1e-5 of the magnitude.
-    /// </summary>
-    private static void AssertWithinRoundingBound(LinearCase c, float[] rounded, float[] actual)
+    /// <summary>Half a step of each input's group in the row: <c>range / 510</c>, the range widened to hold 0.</summary>
+    private static double[] HalfStep(LinearCase c, int row)
     {
         var halfSteps = new double[c.InFeatures];
-        for (int r = 0; r < c.Rows; r++)
+        for (int start = 0; start < c.InFeatures; start += Group)
         {
-            for (int g = 0; g * Group < c.InFeatures; g++)
+            int end = Math.Min(c.InFeatures, start + Group);
+            double lo = 0, hi = 0;
+            for (int k = start; k < end; k++)
             {
-                double lo = 0, hi = 0;
-                for (int k = g * Group; k < Math.Min(c.InFeatures, (g + 1) * Group); k++)
-                {
-                    lo = Math.Min(lo, c.Input[r * c.InputStride + k]);
-                    hi = Math.Max(hi, c.Input[r * c.InputStride + k]);
-                }
-
-                for (int k = g * Group; k < Math.Min(c.InFeatures, (g + 1) * Group); k++) halfSteps[k] = (hi - lo) / 510;
+                lo = Math.Min(lo, c.Input[row * c.InputStride + k]);
+                hi = Math.Max(hi, c.Input[row * c.InputStride + k]);
             }
 
-            for (int n = 0; n < c.OutFeatures; n++)
-            {
-                double exact = c.Bias.Length == 0 ? 0 : c.Bias[n], magnitude = Math.Abs(exact), bound = 0;
-                for (int k = 0; k < c.InFeatures; k++)
-                {
-                    double x = c.Input[r * c.InputStride + k], w = c.Weight[n * c.InFeatures + k], w8 = rounded[n * c.InFeatures + k];
-                    exact += x * w;
-                    magnitude += Math.Abs(x * w);
-                    bound += Math.Abs(x) * Math.Abs(w - w8) + Math.Abs(w8) * halfSteps[k];
-                }
-
-                double error = Math.Abs(actual[r * c.OutputStride + n] - exact);
-                Assert.True(error <= bound + 1e-5 * magnitude + 1e-6, $"row {r} output {n}: |Δ| {error:E3} > {bound:E3}");
-            }
+            for (int k = start; k < end; k++) halfSteps[k] = (hi - lo) / 510;
         }
+
+        return halfSteps;
     }
 }
