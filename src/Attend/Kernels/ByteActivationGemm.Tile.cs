@@ -17,9 +17,24 @@ internal static unsafe partial class ByteActivationGemm
     }
 
     /// <summary>
+    /// Where a tile's float sums live: the first group adds to <see cref="Bias"/> (the same for every row), the last
+    /// stores to <see cref="Output"/>'s rows, and the groups between keep them in <see cref="Scratch"/>'s rows.
+    /// </summary>
+    private readonly struct TileSums(float* bias, float* output, nint outputStride, float* scratch, nint scratchStride)
+    {
+        public readonly float* Bias = bias, Output = output, Scratch = scratch;
+        public readonly nint OutputStride = outputStride, ScratchStride = scratchStride;
+
+        public float* Source(int group, int row) => group == 0 ? Bias : Scratch + row * ScratchStride;
+
+        public float* Destination(int group, int groups, int row) => group == groups - 1 ? Output + row * OutputStride : Scratch + row * ScratchStride;
+    }
+
+    /// <summary>
     /// One register tile: <c>TRows.Value</c> rows × four registers of columns, over every group of inputs. Per group the
     /// 32-bit sums (exact: |sum| ≤ 64 · 255 · 127 &lt; 2²¹) are corrected for the rows' zero points and added, times the
-    /// columns' and the rows' scales, to <paramref name="sums"/> (<c>[row][4 · Columns]</c>).
+    /// columns' and the rows' scales, to the float sums (<paramref name="sums"/>: from the bias, through the scratch, into
+    /// the output, so a tile needs no clearing before nor a pass after).
     /// </summary>
     /// <remarks>
     /// Sixteen accumulators: the JIT keeps <c>vpdpbusd</c>'s accumulator in ymm0–15 even where EVEX lets its other
@@ -28,12 +43,11 @@ internal static unsafe partial class ByteActivationGemm
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile<TLanes, TVector, TRows>(byte* activations, nint activationStride, in TileColumns columns,
-        float* zeros, float* rowScales, int groups, float* sums)
+        float* zeros, float* rowScales, int groups, in TileSums sums)
         where TLanes : struct, IByteQuadLanes<TVector>
         where TVector : struct
         where TRows : struct, LinearKernels.IConstant
     {
-        int width = TLanes.Columns, stride = 4 * width;
         sbyte* weights0 = columns.Weights0, weights1 = columns.Weights1, weights2 = columns.Weights2, weights3 = columns.Weights3;
         for (int g = 0; g < groups; g++)
         {
@@ -81,10 +95,10 @@ internal static unsafe partial class ByteActivationGemm
             }
 
             nint group = (nint)g * LinearKernels.PanelWidth;
-            AccumulateRow<TLanes, TVector>(s00, s01, s02, s03, columns, group, zeros + g, rowScales + g, sums);
-            if (TRows.Value > 1) AccumulateRow<TLanes, TVector>(s10, s11, s12, s13, columns, group, zeros + groups + g, rowScales + groups + g, sums + stride);
-            if (TRows.Value > 2) AccumulateRow<TLanes, TVector>(s20, s21, s22, s23, columns, group, zeros + 2 * groups + g, rowScales + 2 * groups + g, sums + 2 * stride);
-            if (TRows.Value > 3) AccumulateRow<TLanes, TVector>(s30, s31, s32, s33, columns, group, zeros + 3 * groups + g, rowScales + 3 * groups + g, sums + 3 * stride);
+            AccumulateRow<TLanes, TVector>(s00, s01, s02, s03, columns, group, zeros + g, rowScales + g, sums.Source(g, 0), sums.Destination(g, groups, 0));
+            if (TRows.Value > 1) AccumulateRow<TLanes, TVector>(s10, s11, s12, s13, columns, group, zeros + groups + g, rowScales + groups + g, sums.Source(g, 1), sums.Destination(g, groups, 1));
+            if (TRows.Value > 2) AccumulateRow<TLanes, TVector>(s20, s21, s22, s23, columns, group, zeros + 2 * groups + g, rowScales + 2 * groups + g, sums.Source(g, 2), sums.Destination(g, groups, 2));
+            if (TRows.Value > 3) AccumulateRow<TLanes, TVector>(s30, s31, s32, s33, columns, group, zeros + 3 * groups + g, rowScales + 3 * groups + g, sums.Source(g, 3), sums.Destination(g, groups, 3));
         }
     }
 
@@ -94,12 +108,11 @@ internal static unsafe partial class ByteActivationGemm
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void NarrowTile<TLanes, TVector, TRows>(byte* activations, nint activationStride, in TileColumns columns,
-        float* zeros, float* rowScales, int groups, float* sums)
+        float* zeros, float* rowScales, int groups, in TileSums sums)
         where TLanes : struct, IByteQuadLanes<TVector>
         where TVector : struct
         where TRows : struct, LinearKernels.IConstant
     {
-        int stride = 2 * TLanes.Columns;
         sbyte* weights0 = columns.Weights0, weights1 = columns.Weights1;
         for (int g = 0; g < groups; g++)
         {
@@ -151,23 +164,23 @@ internal static unsafe partial class ByteActivationGemm
 
             nint group = (nint)g * LinearKernels.PanelWidth;
             float* negated = columns.FirstNegatedSums + group, scales = columns.FirstScales + group;
-            TLanes.AccumulateGroupPair(s00, s01, zeros + g, rowScales + g, negated, scales, sums);
-            if (TRows.Value > 1) TLanes.AccumulateGroupPair(s10, s11, zeros + groups + g, rowScales + groups + g, negated, scales, sums + stride);
-            if (TRows.Value > 2) TLanes.AccumulateGroupPair(s20, s21, zeros + 2 * groups + g, rowScales + 2 * groups + g, negated, scales, sums + 2 * stride);
-            if (TRows.Value > 3) TLanes.AccumulateGroupPair(s30, s31, zeros + 3 * groups + g, rowScales + 3 * groups + g, negated, scales, sums + 3 * stride);
-            if (TRows.Value > 4) TLanes.AccumulateGroupPair(s40, s41, zeros + 4 * groups + g, rowScales + 4 * groups + g, negated, scales, sums + 4 * stride);
-            if (TRows.Value > 5) TLanes.AccumulateGroupPair(s50, s51, zeros + 5 * groups + g, rowScales + 5 * groups + g, negated, scales, sums + 5 * stride);
+            TLanes.AccumulateGroupPair(s00, s01, zeros + g, rowScales + g, negated, scales, sums.Source(g, 0), sums.Destination(g, groups, 0));
+            if (TRows.Value > 1) TLanes.AccumulateGroupPair(s10, s11, zeros + groups + g, rowScales + groups + g, negated, scales, sums.Source(g, 1), sums.Destination(g, groups, 1));
+            if (TRows.Value > 2) TLanes.AccumulateGroupPair(s20, s21, zeros + 2 * groups + g, rowScales + 2 * groups + g, negated, scales, sums.Source(g, 2), sums.Destination(g, groups, 2));
+            if (TRows.Value > 3) TLanes.AccumulateGroupPair(s30, s31, zeros + 3 * groups + g, rowScales + 3 * groups + g, negated, scales, sums.Source(g, 3), sums.Destination(g, groups, 3));
+            if (TRows.Value > 4) TLanes.AccumulateGroupPair(s40, s41, zeros + 4 * groups + g, rowScales + 4 * groups + g, negated, scales, sums.Source(g, 4), sums.Destination(g, groups, 4));
+            if (TRows.Value > 5) TLanes.AccumulateGroupPair(s50, s51, zeros + 5 * groups + g, rowScales + 5 * groups + g, negated, scales, sums.Source(g, 5), sums.Destination(g, groups, 5));
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AccumulateRow<TLanes, TVector>(TVector s0, TVector s1, TVector s2, TVector s3, in TileColumns columns,
-        nint group, float* zero, float* scale, float* sums)
+        nint group, float* zero, float* scale, float* source, float* destination)
         where TLanes : struct, IByteQuadLanes<TVector>
         where TVector : struct
     {
-        int width = TLanes.Columns;
-        TLanes.AccumulateGroupPair(s0, s1, zero, scale, columns.FirstNegatedSums + group, columns.FirstScales + group, sums);
-        TLanes.AccumulateGroupPair(s2, s3, zero, scale, columns.SecondNegatedSums + group, columns.SecondScales + group, sums + 2 * width);
+        int second = 2 * TLanes.Columns;
+        TLanes.AccumulateGroupPair(s0, s1, zero, scale, columns.FirstNegatedSums + group, columns.FirstScales + group, source, destination);
+        TLanes.AccumulateGroupPair(s2, s3, zero, scale, columns.SecondNegatedSums + group, columns.SecondScales + group, source + second, destination + second);
     }
 }

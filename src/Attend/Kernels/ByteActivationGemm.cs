@@ -13,8 +13,8 @@ namespace Attend.Kernels;
 /// <remarks>
 /// <para>
 /// With <c>x ≈ sx[m,g] · (qx − zx[m,g])</c> and <c>w ≈ sw[n,g] · qw</c>, output
-/// <c>(m, n) = Σ_g ((float(Σ_{k∈g} qx · qw) − zx[m,g] · Σ_{k∈g} qw) · sw[n,g]) · sx[m,g] + bias[n]</c>, the groups added in
-/// order with FMA. The integer sums and the zero-point correction are exact, so every path (and any split of rows or
+/// <c>(m, n) = bias[n] + Σ_g ((float(Σ_{k∈g} qx · qw) − zx[m,g] · Σ_{k∈g} qw) · sw[n,g]) · sx[m,g]</c>, the groups added in
+/// order to the bias with FMA. The integer sums and the zero-point correction are exact, so every path (and any split of rows or
 /// columns over threads) gives the same bits.
 /// </para>
 /// <para>
@@ -101,6 +101,7 @@ internal static unsafe partial class ByteActivationGemm
         float* sums = stackalloc float[NarrowTileRows * 4 * LinearKernels.PanelWidth];
         float* zeros = stackalloc float[4 * LinearKernels.PanelWidth]; // the bias of a projection without one
         new Span<float>(zeros, 4 * LinearKernels.PanelWidth).Clear();
+        float* paddedBias = stackalloc float[4 * LinearKernels.PanelWidth];
         fixed (sbyte* panels = block.Weight.Int8Panels!.Span)
         fixed (float* scales = block.Weight.Int8Scales)
         fixed (float* negatedSums = block.Weight.Int8NegatedColumnSums)
@@ -123,52 +124,52 @@ internal static unsafe partial class ByteActivationGemm
                     for (int r = 0; r < quantizedRows; r += rowsPerTile)
                     {
                         int tileRows = Math.Min(rowsPerTile, quantizedRows - r);
-                        new Span<float>(sums, tileRows * tileColumns).Clear();
+                        float* y = block.Output + (r0 + r) * block.OutputStride + c0;
                         if (block.ColdOutputs)
                         {
-                            LinearKernels.Prefetch(block.Output + (r0 + r) * block.OutputStride + c0, block.OutputStride, tileRows, width);
+                            LinearKernels.Prefetch(y, block.OutputStride, tileRows, width);
                         }
 
+                        // A whole tile ends in the output; a narrower one in the scratch, copied out below. Either starts
+                        // from the bias (a padded copy for the narrower one, so that no register reads past its end).
+                        bool whole = width == tileColumns;
+                        float* bias = block.Bias == null ? zeros : whole ? block.Bias + c0 : PaddedBias(block.Bias + c0, width, paddedBias, tileColumns);
+                        var tileSums = new TileSums(bias, whole ? y : sums, whole ? block.OutputStride : tileColumns, sums, tileColumns);
                         byte* x = quantized + r * activationStride;
                         float* z = rowZeros + r * groups, s = rowScales + r * groups;
                         switch (wide ? tileRows : NarrowTileRows + tileRows)
                         {
-                            case NarrowTileRows + 6: NarrowTile<TLanes, TVector, LinearKernels.Const6>(x, activationStride, tile, z, s, groups, sums); break;
-                            case NarrowTileRows + 5: NarrowTile<TLanes, TVector, LinearKernels.Const5>(x, activationStride, tile, z, s, groups, sums); break;
-                            case NarrowTileRows + 4: NarrowTile<TLanes, TVector, LinearKernels.Const4>(x, activationStride, tile, z, s, groups, sums); break;
-                            case NarrowTileRows + 3: NarrowTile<TLanes, TVector, LinearKernels.Const3>(x, activationStride, tile, z, s, groups, sums); break;
-                            case NarrowTileRows + 2: NarrowTile<TLanes, TVector, LinearKernels.Const2>(x, activationStride, tile, z, s, groups, sums); break;
-                            case NarrowTileRows + 1: NarrowTile<TLanes, TVector, LinearKernels.Const1>(x, activationStride, tile, z, s, groups, sums); break;
-                            case 4: Tile<TLanes, TVector, LinearKernels.Const4>(x, activationStride, tile, z, s, groups, sums); break;
-                            case 3: Tile<TLanes, TVector, LinearKernels.Const3>(x, activationStride, tile, z, s, groups, sums); break;
-                            case 2: Tile<TLanes, TVector, LinearKernels.Const2>(x, activationStride, tile, z, s, groups, sums); break;
-                            default: Tile<TLanes, TVector, LinearKernels.Const1>(x, activationStride, tile, z, s, groups, sums); break;
+                            case NarrowTileRows + 6: NarrowTile<TLanes, TVector, LinearKernels.Const6>(x, activationStride, tile, z, s, groups, tileSums); break;
+                            case NarrowTileRows + 5: NarrowTile<TLanes, TVector, LinearKernels.Const5>(x, activationStride, tile, z, s, groups, tileSums); break;
+                            case NarrowTileRows + 4: NarrowTile<TLanes, TVector, LinearKernels.Const4>(x, activationStride, tile, z, s, groups, tileSums); break;
+                            case NarrowTileRows + 3: NarrowTile<TLanes, TVector, LinearKernels.Const3>(x, activationStride, tile, z, s, groups, tileSums); break;
+                            case NarrowTileRows + 2: NarrowTile<TLanes, TVector, LinearKernels.Const2>(x, activationStride, tile, z, s, groups, tileSums); break;
+                            case NarrowTileRows + 1: NarrowTile<TLanes, TVector, LinearKernels.Const1>(x, activationStride, tile, z, s, groups, tileSums); break;
+                            case 4: Tile<TLanes, TVector, LinearKernels.Const4>(x, activationStride, tile, z, s, groups, tileSums); break;
+                            case 3: Tile<TLanes, TVector, LinearKernels.Const3>(x, activationStride, tile, z, s, groups, tileSums); break;
+                            case 2: Tile<TLanes, TVector, LinearKernels.Const2>(x, activationStride, tile, z, s, groups, tileSums); break;
+                            default: Tile<TLanes, TVector, LinearKernels.Const1>(x, activationStride, tile, z, s, groups, tileSums); break;
                         }
 
-                        float* bias = block.Bias == null ? zeros : block.Bias + c0;
-                        for (int i = 0; i < tileRows; i++)
+                        if (!whole)
                         {
-                            float* y = block.Output + (r0 + r + i) * block.OutputStride + c0;
-                            float* tileSums = sums + i * tileColumns;
-                            if (width == tileColumns)
+                            for (int i = 0; i < tileRows; i++)
                             {
-                                for (int j = 0; j < registers; j++)
-                                {
-                                    TLanes.Finish(tileSums + j * registerColumns, bias + j * registerColumns, y + j * registerColumns);
-                                }
-
-                                continue;
-                            }
-
-                            for (int j = 0; j < width; j++)
-                            {
-                                y[j] = tileSums[j] + bias[j];
+                                new ReadOnlySpan<float>(sums + i * tileColumns, width).CopyTo(new Span<float>(y + i * block.OutputStride, width));
                             }
                         }
                     }
                 }
             }
         }
+    }
+
+    /// <summary><paramref name="width"/> bias values then zeros, to <paramref name="columns"/> floats at <paramref name="padded"/>.</summary>
+    private static float* PaddedBias(float* bias, int width, float* padded, int columns)
+    {
+        new ReadOnlySpan<float>(bias, width).CopyTo(new Span<float>(padded, width));
+        new Span<float>(padded + width, columns - width).Clear();
+        return padded;
     }
 
     /// <summary>

@@ -32,22 +32,20 @@ internal unsafe interface IByteQuadLanes<TVector>
     static abstract TVector MultiplyAddQuadsAndAdd(TVector sum, TVector activations, TVector weights);
 
     /// <summary>
-    /// One group's integer sums into the float sums: <c>sums[c] += ((float(integers[c]) + zero · negatedColumnSums[c]) ·
-    /// weightScales[c]) · scale</c> (the row's zero point and scale for the group at <paramref name="zero"/> and
-    /// <paramref name="scale"/>): the correction is exact (every term is an integer below 2²⁴) with or without
+    /// One group's integer sums into the float sums: <c>destination[c] = ((float(integers[c]) + zero · negatedColumnSums[c]) ·
+    /// weightScales[c]) · scale + source[c]</c> (the row's zero point and scale for the group at <paramref name="zero"/>
+    /// and <paramref name="scale"/>; the source is the bias for the first group, the destination the output for the
+    /// last): the correction is exact (every term is an integer below 2²⁴) with or without
     /// FMA, the last step one FMA where the processor has it.
     /// </summary>
-    static abstract void AccumulateGroup(TVector integers, float* zero, float* scale, float* negatedColumnSums, float* weightScales, float* sums);
+    static abstract void AccumulateGroup(TVector integers, float* zero, float* scale, float* negatedColumnSums, float* weightScales, float* source, float* destination);
 
     /// <summary>
     /// <see cref="AccumulateGroup"/> for two registers whose columns follow each other (<paramref name="high"/>'s right after
     /// <paramref name="low"/>'s): the same operations on every lane, so the same bits, in one register of twice the width
     /// where the path has one.
     /// </summary>
-    static abstract void AccumulateGroupPair(TVector low, TVector high, float* zero, float* scale, float* negatedColumnSums, float* weightScales, float* sums);
-
-    /// <summary><c>output[c] = sums[c] + bias[c]</c> for the register's columns.</summary>
-    static abstract void Finish(float* sums, float* bias, float* output);
+    static abstract void AccumulateGroupPair(TVector low, TVector high, float* zero, float* scale, float* negatedColumnSums, float* weightScales, float* source, float* destination);
 }
 
 /// <summary>One column at a time: the reference path. A "register" is one quad packed in an <see cref="int"/> (input k in the low byte).</summary>
@@ -71,16 +69,15 @@ internal readonly unsafe struct ScalarByteQuads : IByteQuadLanes<int>
         return sum;
     }
 
-    public static void AccumulateGroup(int integers, float* zero, float* scale, float* negatedColumnSums, float* weightScales, float* sums) =>
-        *sums = float.MultiplyAddEstimate(float.MultiplyAddEstimate(*zero, *negatedColumnSums, integers) * *weightScales, *scale, *sums);
+    public static void AccumulateGroup(int integers, float* zero, float* scale, float* negatedColumnSums, float* weightScales, float* source, float* destination) =>
+        *destination = float.MultiplyAddEstimate(float.MultiplyAddEstimate(*zero, *negatedColumnSums, integers) * *weightScales, *scale, *source);
 
-    public static void AccumulateGroupPair(int low, int high, float* zero, float* scale, float* negatedColumnSums, float* weightScales, float* sums)
+    public static void AccumulateGroupPair(int low, int high, float* zero, float* scale, float* negatedColumnSums, float* weightScales, float* source, float* destination)
     {
-        AccumulateGroup(low, zero, scale, negatedColumnSums, weightScales, sums);
-        AccumulateGroup(high, zero, scale, negatedColumnSums + 1, weightScales + 1, sums + 1);
+        AccumulateGroup(low, zero, scale, negatedColumnSums, weightScales, source, destination);
+        AccumulateGroup(high, zero, scale, negatedColumnSums + 1, weightScales + 1, source + 1, destination + 1);
     }
 
-    public static void Finish(float* sums, float* bias, float* output) => *output = *sums + *bias;
 }
 
 /// <summary>4 columns a register: AVX-VNNI's 128-bit <c>vpdpbusd</c>, else 16-bit multiply-adds (portable on ARM's AdvSimd).</summary>
@@ -109,19 +106,18 @@ internal readonly unsafe struct ByteQuads128 : IByteQuadLanes<Vector128<int>>
         return sum + MultiplyAddHalves(evenActivations, evenWeights) + MultiplyAddHalves(oddActivations, oddWeights);
     }
 
-    public static void AccumulateGroup(Vector128<int> integers, float* zero, float* scale, float* negatedColumnSums, float* weightScales, float* sums)
+    public static void AccumulateGroup(Vector128<int> integers, float* zero, float* scale, float* negatedColumnSums, float* weightScales, float* source, float* destination)
     {
         Vector128<float> exact = Vector128.MultiplyAddEstimate(Vector128.Create(*zero), Vector128.Load(negatedColumnSums), Vector128.ConvertToSingle(integers));
-        Vector128.MultiplyAddEstimate(exact * Vector128.Load(weightScales), Vector128.Create(*scale), Vector128.Load(sums)).Store(sums);
+        Vector128.MultiplyAddEstimate(exact * Vector128.Load(weightScales), Vector128.Create(*scale), Vector128.Load(source)).Store(destination);
     }
 
-    public static void AccumulateGroupPair(Vector128<int> low, Vector128<int> high, float* zero, float* scale, float* negatedColumnSums, float* weightScales, float* sums)
+    public static void AccumulateGroupPair(Vector128<int> low, Vector128<int> high, float* zero, float* scale, float* negatedColumnSums, float* weightScales, float* source, float* destination)
     {
-        AccumulateGroup(low, zero, scale, negatedColumnSums, weightScales, sums);
-        AccumulateGroup(high, zero, scale, negatedColumnSums + 4, weightScales + 4, sums + 4);
+        AccumulateGroup(low, zero, scale, negatedColumnSums, weightScales, source, destination);
+        AccumulateGroup(high, zero, scale, negatedColumnSums + 4, weightScales + 4, source + 4, destination + 4);
     }
 
-    public static void Finish(float* sums, float* bias, float* output) => (Vector128.Load(sums) + Vector128.Load(bias)).Store(output);
 
     /// <summary><c>a₀·w₀ + a₁·w₁</c> per 32-bit lane of 16-bit halves (<c>pmaddwd</c>; exact: |a · w| ≤ 255 · 128).</summary>
     private static Vector128<int> MultiplyAddHalves(Vector128<short> activations, Vector128<short> weights)
@@ -160,19 +156,18 @@ internal readonly unsafe struct ByteQuads256 : IByteQuadLanes<Vector256<int>>
         return sum + MultiplyAddHalves(evenActivations, evenWeights) + MultiplyAddHalves(oddActivations, oddWeights);
     }
 
-    public static void AccumulateGroup(Vector256<int> integers, float* zero, float* scale, float* negatedColumnSums, float* weightScales, float* sums)
+    public static void AccumulateGroup(Vector256<int> integers, float* zero, float* scale, float* negatedColumnSums, float* weightScales, float* source, float* destination)
     {
         Vector256<float> exact = Vector256.MultiplyAddEstimate(Vector256.Create(*zero), Vector256.Load(negatedColumnSums), Vector256.ConvertToSingle(integers));
-        Vector256.MultiplyAddEstimate(exact * Vector256.Load(weightScales), Vector256.Create(*scale), Vector256.Load(sums)).Store(sums);
+        Vector256.MultiplyAddEstimate(exact * Vector256.Load(weightScales), Vector256.Create(*scale), Vector256.Load(source)).Store(destination);
     }
 
-    public static void AccumulateGroupPair(Vector256<int> low, Vector256<int> high, float* zero, float* scale, float* negatedColumnSums, float* weightScales, float* sums)
+    public static void AccumulateGroupPair(Vector256<int> low, Vector256<int> high, float* zero, float* scale, float* negatedColumnSums, float* weightScales, float* source, float* destination)
     {
-        AccumulateGroup(low, zero, scale, negatedColumnSums, weightScales, sums);
-        AccumulateGroup(high, zero, scale, negatedColumnSums + 8, weightScales + 8, sums + 8);
+        AccumulateGroup(low, zero, scale, negatedColumnSums, weightScales, source, destination);
+        AccumulateGroup(high, zero, scale, negatedColumnSums + 8, weightScales + 8, source + 8, destination + 8);
     }
 
-    public static void Finish(float* sums, float* bias, float* output) => (Vector256.Load(sums) + Vector256.Load(bias)).Store(output);
 
     private static Vector256<int> MultiplyAddHalves(Vector256<short> activations, Vector256<short> weights)
     {
@@ -209,17 +204,16 @@ internal readonly unsafe struct WideEpilogue<TBase> : IByteQuadLanes<Vector256<i
 
     public static Vector256<int> Add(Vector256<int> a, Vector256<int> b) => a + b;
 
-    public static void AccumulateGroup(Vector256<int> integers, float* zero, float* scale, float* negatedColumnSums, float* weightScales, float* sums) =>
-        TBase.AccumulateGroup(integers, zero, scale, negatedColumnSums, weightScales, sums);
+    public static void AccumulateGroup(Vector256<int> integers, float* zero, float* scale, float* negatedColumnSums, float* weightScales, float* source, float* destination) =>
+        TBase.AccumulateGroup(integers, zero, scale, negatedColumnSums, weightScales, source, destination);
 
-    public static void AccumulateGroupPair(Vector256<int> low, Vector256<int> high, float* zero, float* scale, float* negatedColumnSums, float* weightScales, float* sums)
+    public static void AccumulateGroupPair(Vector256<int> low, Vector256<int> high, float* zero, float* scale, float* negatedColumnSums, float* weightScales, float* source, float* destination)
     {
         Vector512<int> integers = Avx512F.InsertVector256(low.ToVector512Unsafe(), high, 1); // one vinserti32x8
         Vector512<float> exact = Vector512.MultiplyAddEstimate(Vector512.Create(*zero), Vector512.Load(negatedColumnSums), Vector512.ConvertToSingle(integers));
-        Vector512.MultiplyAddEstimate(exact * Vector512.Load(weightScales), Vector512.Create(*scale), Vector512.Load(sums)).Store(sums);
+        Vector512.MultiplyAddEstimate(exact * Vector512.Load(weightScales), Vector512.Create(*scale), Vector512.Load(source)).Store(destination);
     }
 
-    public static void Finish(float* sums, float* bias, float* output) => TBase.Finish(sums, bias, output);
 }
 
 /// <summary>
@@ -244,11 +238,10 @@ internal readonly unsafe struct VnniByteQuads256 : IByteQuadLanes<Vector256<int>
 
     public static Vector256<int> Add(Vector256<int> a, Vector256<int> b) => a + b;
 
-    public static void AccumulateGroup(Vector256<int> integers, float* zero, float* scale, float* negatedColumnSums, float* weightScales, float* sums) =>
-        ByteQuads256.AccumulateGroup(integers, zero, scale, negatedColumnSums, weightScales, sums);
+    public static void AccumulateGroup(Vector256<int> integers, float* zero, float* scale, float* negatedColumnSums, float* weightScales, float* source, float* destination) =>
+        ByteQuads256.AccumulateGroup(integers, zero, scale, negatedColumnSums, weightScales, source, destination);
 
-    public static void AccumulateGroupPair(Vector256<int> low, Vector256<int> high, float* zero, float* scale, float* negatedColumnSums, float* weightScales, float* sums) =>
-        ByteQuads256.AccumulateGroupPair(low, high, zero, scale, negatedColumnSums, weightScales, sums);
+    public static void AccumulateGroupPair(Vector256<int> low, Vector256<int> high, float* zero, float* scale, float* negatedColumnSums, float* weightScales, float* source, float* destination) =>
+        ByteQuads256.AccumulateGroupPair(low, high, zero, scale, negatedColumnSums, weightScales, source, destination);
 
-    public static void Finish(float* sums, float* bias, float* output) => ByteQuads256.Finish(sums, bias, output);
 }

@@ -109,7 +109,8 @@ public sealed class ByteActivationGemmTests
     /// The projection written plainly: weights <c>q = round(w / (max |w| / 127))</c> per output and group; per row and
     /// group the range <c>[min(0, min x), max(0, max x)]</c> onto 0 … 255 (<c>zero = round(−lo · 255 / range)</c>,
     /// <c>q = clamp(round(x · 255 / range) + zero, 0, 255)</c>); integer sums per group, corrected by
-    /// <c>zero · Σ q_w</c>, times the weight scale, then times the activation scale added with a multiply-add, then the bias.
+    /// <c>zero · Σ q_w</c>, times the weight scale, then times the activation scale added with a multiply-add to the sum,
+    /// which starts at the bias.
     /// </summary>
     private static float[] Reference(LinearCase c)
     {
@@ -163,7 +164,7 @@ public sealed class ByteActivationGemmTests
 
             for (int n = 0; n < c.OutFeatures; n++)
             {
-                float sum = 0f;
+                float sum = c.Bias.Length == 0 ? 0f : c.Bias[n];
                 for (int g = 0; g < groups; g++)
                 {
                     int integers = 0, weightSum = 0;
@@ -177,7 +178,7 @@ public sealed class ByteActivationGemmTests
                     sum = float.MultiplyAddEstimate(corrected * weightScales[n, g], scales[g], sum);
                 }
 
-                output[r * c.OutputStride + n] = sum + (c.Bias.Length == 0 ? 0f : c.Bias[n]);
+                output[r * c.OutputStride + n] = sum;
             }
         }
 
