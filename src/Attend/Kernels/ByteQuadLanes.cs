@@ -202,8 +202,6 @@ internal readonly unsafe struct WideEpilogue<TBase> : IByteQuadLanes<Vector256<i
     public static Vector256<int> MultiplyAddQuadsAndAdd(Vector256<int> sum, Vector256<int> activations, Vector256<int> weights) =>
         TBase.MultiplyAddQuadsAndAdd(sum, activations, weights);
 
-    public static Vector256<int> Add(Vector256<int> a, Vector256<int> b) => a + b;
-
     public static void AccumulateGroup(Vector256<int> integers, float* zero, float* scale, float* negatedColumnSums, float* weightScales, float* source, float* destination) =>
         TBase.AccumulateGroup(integers, zero, scale, negatedColumnSums, weightScales, source, destination);
 
@@ -235,8 +233,6 @@ internal readonly unsafe struct VnniByteQuads256 : IByteQuadLanes<Vector256<int>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> MultiplyAddQuadsAndAdd(Vector256<int> sum, Vector256<int> activations, Vector256<int> weights) =>
         AvxVnni.MultiplyWideningAndAdd(sum, activations.AsByte(), weights.AsSByte());
-
-    public static Vector256<int> Add(Vector256<int> a, Vector256<int> b) => a + b;
 
     public static void AccumulateGroup(Vector256<int> integers, float* zero, float* scale, float* negatedColumnSums, float* weightScales, float* source, float* destination) =>
         ByteQuads256.AccumulateGroup(integers, zero, scale, negatedColumnSums, weightScales, source, destination);
