@@ -30,6 +30,9 @@ internal static unsafe class ByteActivationQuantization
     /// <summary>Largest code: the range spans 0 … 255.</summary>
     private const float Levels = byte.MaxValue;
 
+    /// <summary>How far ahead <see cref="PrefetchAhead"/> asks for the input: 4 KiB.</summary>
+    private const int PrefetchDistance = 1024;
+
     /// <summary>
     /// Quantises <paramref name="rows"/> rows of <paramref name="inFeatures"/> floats into byte rows of
     /// <paramref name="outputStride"/> (whole groups) bytes, zero past <paramref name="inFeatures"/>, and writes each row's
@@ -47,6 +50,11 @@ internal static unsafe class ByteActivationQuantization
             for (int g = 0; g < groups; g++)
             {
                 int start = g * ByteActivationGemm.GroupSize, count = Math.Min(ByteActivationGemm.GroupSize, inFeatures - start);
+                if (Sse.IsSupported && path != KernelPath.Scalar)
+                {
+                    PrefetchAhead(row + start);
+                }
+
                 if (count == ByteActivationGemm.GroupSize && path == KernelPath.Vector512 && Avx512BW.IsSupported)
                 {
                     QuantizeWholeGroup512(row + start, quantized + start, out scales[r * groups + g], out zeros[r * groups + g]);
@@ -56,6 +64,21 @@ internal static unsafe class ByteActivationQuantization
                 QuantizeGroup(path, row + start, count, quantized + start, out scales[r * groups + g], out zeros[r * groups + g]);
             }
         }
+    }
+
+    /// <summary>
+    /// Asks for the group <see cref="PrefetchDistance"/> floats ahead (its four cache lines; a prefetch past the input's end
+    /// is harmless). The quantiser reads each block of rows once, from L3 or memory, in short bursts between the block's
+    /// tiles; prefetched 2 KiB ahead, 4096 × 384 → 384 ran 1.04–1.07× faster (ab) and 384 → 1536 1.02×; 1 KiB ahead was
+    /// 2 % slower than 2 KiB, 4 KiB 1 % faster, 8 KiB level with 4.
+    /// </summary>
+    private static void PrefetchAhead(float* group)
+    {
+        float* ahead = group + PrefetchDistance;
+        Sse.Prefetch0(ahead);
+        Sse.Prefetch0(ahead + 16);
+        Sse.Prefetch0(ahead + 32);
+        Sse.Prefetch0(ahead + 48);
     }
 
     private static void QuantizeGroup(KernelPath path, float* values, int count, byte* quantized, out float scale, out float zero)
