@@ -242,7 +242,14 @@ public static class ProjectionDriver
             work.OutputStride = outputStride;
             int panels = LinearKernels.PanelCount(outFeatures);
             int rowBlocks = (rows + RowBlock - 1) / RowBlock;
-            if (rowBlocks >= 2 * threads)
+            if (projection?.Precision is WeightPrecision.Int8 or WeightPrecision.Int8ByteActivations && rows >= IntegerRowStep * threads)
+            {
+                // The integer kernels quantise an item's rows before its tiles, so items that share rows quantise them
+                // again (4 times over for 96 rows on two threads): cut the rows alone, finer, into about 8 items a thread.
+                work.RowBlockSize = IntegerRowBlock(rows, threads);
+                work.PanelsPerItem = panels;
+            }
+            else if (rowBlocks >= 2 * threads)
             {
                 // Row blocks, and when they are few (512 rows: 11 blocks, 6 against 5 on two threads) the panels in groups
                 // too, so each thread gets about 8 items and the last one leaves little imbalance.
@@ -271,6 +278,19 @@ public static class ProjectionDriver
                 PerThreadCache<ProjectionWork>.Return(work);
             }
         }
+    }
+
+    /// <summary>Rows an integer projection's item takes a multiple of: the wide register tile's height.</summary>
+    private const int IntegerRowStep = 4;
+
+    /// <summary>
+    /// Rows per item of an integer projection: about 8 items a thread (so the last ones balance the threads), a multiple of
+    /// <see cref="IntegerRowStep"/>, at most <see cref="RowBlock"/> (an item's outputs still in cache for its activation).
+    /// </summary>
+    private static int IntegerRowBlock(int rows, int threads)
+    {
+        int share = (rows + 8 * threads - 1) / (8 * threads);
+        return Math.Min(RowBlock, (share + IntegerRowStep - 1) / IntegerRowStep * IntegerRowStep);
     }
 
     private sealed unsafe class ProjectionWork : ParallelWork

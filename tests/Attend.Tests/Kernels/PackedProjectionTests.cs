@@ -58,7 +58,7 @@ public sealed class PackedProjectionTests
     [InlineData(WeightPrecision.Int8ByteActivations)]
     public void Threads_GiveTheSingleThreadedBits(WeightPrecision precision)
     {
-        foreach (var (rows, inFeatures, outFeatures) in new[] { (512, 64, 192), (40, 96, 320), (1, 2100, 1100) })
+        foreach (var (rows, inFeatures, outFeatures) in new[] { (512, 64, 192), (40, 96, 320), (45, 96, 320), (1, 2100, 1100) })
         {
             var c = LinearCase.Create(seed: rows, rows, inFeatures, outFeatures, inputPad: 3, outputPad: 5);
             var projection = new PackedProjection(inFeatures, outFeatures);
