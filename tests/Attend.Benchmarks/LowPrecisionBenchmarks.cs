@@ -100,7 +100,7 @@ internal static class LowPrecisionData
 
 /// <summary>
 /// <c>dotnet run -c Release --project tests/Attend.Benchmarks -- lowp [--rounds N] [--threads T] [--shapes 384x1536,…]
-/// [--rows 1,32,…] [--projections-only] [--peak-only] [--cpu-time]</c> (<c>--cpu-time</c>, one thread only: the thread's CPU time, which
+/// [--rows 1,32,…] [--length 128] [--projections-only] [--peak-only] [--cpu-time]</c> (<c>--length</c>: MiniLM's tokens a text) (<c>--cpu-time</c>, one thread only: the thread's CPU time, which
 /// other processes on a loaded machine inflate far less than the wall clock): a quick table of the same cases (and K → N shapes of 1536 → 384 and E 512), the precisions interleaved round by round and each row's best round kept (this machine is shared and drifts),
 /// with the resident projection bytes of each precision.
 /// </summary>
@@ -160,10 +160,11 @@ internal static class LowPrecisionCommand
         }
 
         BertTokenizer tokenizer = MiniLmPackage.LoadTokenizer();
-        var (ids, mask, types) = LowPrecisionData.Tokens(tokenizer, LowPrecisionData.Batch, LowPrecisionData.Length);
+        int length = Option(args, "--length", LowPrecisionData.Length);
+        var (ids, mask, types) = LowPrecisionData.Tokens(tokenizer, LowPrecisionData.Batch, length);
         var models = precisions.Select(p => { var m = MiniLmPackage.LoadModel(p); m.MaxDegreeOfParallelism = threads; return m; }).ToArray();
         var embeddings = new float[LowPrecisionData.Batch * MiniLM.ModelDim];
-        Row($"MiniLM {LowPrecisionData.Batch} × {LowPrecisionData.Length}", Best(rounds, models.Select(m => (Action)(() => m.Embed(ids, mask, embeddings, LowPrecisionData.Batch, LowPrecisionData.Length, types))).ToArray()));
+        Row($"MiniLM {LowPrecisionData.Batch} × {length}", Best(rounds, models.Select(m => (Action)(() => m.Embed(ids, mask, embeddings, LowPrecisionData.Batch, length, types))).ToArray()));
 
         Console.WriteLine();
         foreach (WeightPrecision precision in precisions)
