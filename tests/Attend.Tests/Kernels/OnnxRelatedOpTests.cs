@@ -172,6 +172,27 @@ public sealed class OnnxRelatedOpTests
     }
 
     [Fact]
+    public void Gelu_FourRegistersAtATime_GiveTheOneRegisterBits()
+    {
+        var random = new Random(7);
+        float[] x = Enumerable.Range(0, 4 * 16 * 3 + 2 * 16 + 7).Select(_ => (float)(random.NextDouble() * 12 - 6)).ToArray();
+        foreach (KernelPath path in KernelPaths.All)
+        {
+            float[] whole = new float[x.Length];
+            Activations.Gelu(path, x, whole);
+            int lanes = path switch { KernelPath.Vector512 => 16, KernelPath.Vector256 => 8, KernelPath.Vector128 => 4, _ => 1 };
+            float[] oneRegisterAtATime = new float[x.Length];
+            for (int start = 0; start < x.Length; start += lanes)
+            {
+                int length = Math.Min(lanes, x.Length - start);
+                Activations.Gelu(path, x.AsSpan(start, length), oneRegisterAtATime.AsSpan(start, length));
+            }
+
+            Assert.Equal(oneRegisterAtATime, whole);
+        }
+    }
+
+    [Fact]
     public void Kernels_RejectWrongLengthsByName()
     {
         var ex = Assert.Throws<ArgumentException>(() => Normalization.LayerNorm(KernelPath.Auto, new float[10], 2, 5, new float[4], default, 1e-5f, new float[10]));
